@@ -1,0 +1,13 @@
+/** One jest run for the whole workspace: unit, integration (*.int.spec.ts) and e2e. */
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] };
+
+module.exports = {
+  testEnvironment: 'node',
+  transform,
+  testMatch: ['<rootDir>/{apps,libs,e2e}/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/static/'],
+  globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
+  maxWorkers: 2,
+  testTimeout: 30_000,
+};

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './ids';
+export * from './models';
+export * from './rest';
+export * from './socket';
+export * from './validate';

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { ErrorBody } from './errors';
+import type {
+  ConversationSummary,
+  Group,
+  GroupMemberView,
+  Message,
+  PresenceInfo,
+} from './models';
+
+/** Socket.IO commands (client -> server, always acked) and their payload schemas. */
+const id = z.string().min(1).max(64);
+const seq = z.number().int().positive();
+const cursor = z.number().int().min(0);
+
+export const MAX_TEXT_LENGTH = 4000;
+
+export const sendMessageSchema = z.strictObject({
+  to: z.strictObject({ type: z.enum(['user', 'group']), id }),
+  clientMsgId: z.string().min(1).max(64),
+  kind: z.literal('text'),
+  body: z.strictObject({ text: z.string().min(1).max(MAX_TEXT_LENGTH) }),
+});
+export type SendMessageInput = z.infer<typeof sendMessageSchema>;
+
+export const syncSchema = z.strictObject({
+  since: z.record(z.string().max(160), cursor).optional(),
+  limit: z.number().int().min(1).max(500).default(200),
+});
+export type SyncInput = z.infer<typeof syncSchema>;
+
+export const historyFetchSchema = z.strictObject({
+  conversationId: z.string().min(1).max(160),
+  beforeSeq: seq.optional(),
+  afterSeq: cursor.optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+export type HistoryFetchInput = z.infer<typeof historyFetchSchema>;
+
+export const cursorUpdateSchema = z.strictObject({
+  conversationId: z.string().min(1).max(160),
+  seq,
+});
+export type CursorUpdateInput = z.infer<typeof cursorUpdateSchema>;
+
+export const emptySchema = z.strictObject({});
+
+export const groupCreateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  memberIds: z.array(id).max(500).optional(),
+});
+export type GroupCreateInput = z.infer<typeof groupCreateSchema>;
+
+export const groupIdSchema = z.strictObject({ groupId: id });
+export type GroupIdInput = z.infer<typeof groupIdSchema>;
+
+export const presenceQuerySchema = z.strictObject({ userIds: z.array(id).min(1).max(200) });
+export type PresenceQueryInput = z.infer<typeof presenceQuerySchema>;
+
+export const typingSchema = z.strictObject({ conversationId: z.string().min(1).max(160) });
+export type TypingInput = z.infer<typeof typingSchema>;
+
+/** Results carried by successful acks, per command. */
+export interface CommandResults {
+  'message:send': { message: Message };
+  sync: { conversations: { conversationId: string; messages: Message[]; hasMore: boolean }[] };
+  'history:fetch': { messages: Message[]; hasMore: boolean };
+  'message:ack': Record<string, never>;
+  'conversation:read': Record<string, never>;
+  'conversation:list': { conversations: ConversationSummary[] };
+  'group:create': { group: Group };
+  'group:info': { group: Group; members: GroupMemberView[] };
+  'presence:query': { presence: PresenceInfo[] };
+  typing: Record<string, never>;
+}
+
+/** Payload schema of each command: the single source of truth for validation. */
+export const COMMAND_SCHEMAS = {
+  'message:send': sendMessageSchema,
+  sync: syncSchema,
+  'history:fetch': historyFetchSchema,
+  'message:ack': cursorUpdateSchema,
+  'conversation:read': cursorUpdateSchema,
+  'conversation:list': emptySchema,
+  'group:create': groupCreateSchema,
+  'group:info': groupIdSchema,
+  'presence:query': presenceQuerySchema,
+  typing: typingSchema,
+} as const satisfies { [K in keyof CommandResults]: z.ZodType };
+
+export type CommandName = keyof CommandResults;
+export type CommandInput<K extends CommandName> = z.input<(typeof COMMAND_SCHEMAS)[K]>;
+export type CommandPayload<K extends CommandName> = z.output<(typeof COMMAND_SCHEMAS)[K]>;
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+export type AckCallback<K extends CommandName> = (ack: Ack<CommandResults[K]>) => void;
+
+export type ClientToServerEvents = {
+  [K in CommandName]: (payload: CommandInput<K>, ack: AckCallback<K>) => void;
+};
+
+/** Server -> client pushes. */
+export interface ServerEventPayloads {
+  'message:new': Message;
+  'presence:update': PresenceInfo;
+  'message:receipt': { conversationId: string; userId: string; readSeq: number };
+  typing: { conversationId: string; userId: string };
+  'group:update': { group: Group; change: string };
+  'server:draining': { reconnectAfterMs: number };
+}
+export type ServerEventName = keyof ServerEventPayloads;
+
+export type ServerToClientEvents = {
+  [K in ServerEventName]: (payload: ServerEventPayloads[K]) => void;
+};
+
+export const COMMAND_NAMES = Object.keys(COMMAND_SCHEMAS) as CommandName[];
+
+/** Handshake auth failure message (PROTOCOL.md). */
+export const HANDSHAKE_UNAUTHORIZED = 'UNAUTHORIZED';
