@@ -4,3 +4,4 @@ export * from './models';
 export * from './rest';
 export * from './socket';
 export * from './validate';
+export * from './relay-events';

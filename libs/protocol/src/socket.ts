@@ -15,8 +15,11 @@ const cursor = z.number().int().min(0);
 
 export const MAX_TEXT_LENGTH = 4000;
 
+export const messageTargetSchema = z.strictObject({ type: z.enum(['user', 'group']), id });
+export type NewMessageTarget = z.infer<typeof messageTargetSchema>;
+
 export const sendMessageSchema = z.strictObject({
-  to: z.strictObject({ type: z.enum(['user', 'group']), id }),
+  to: messageTargetSchema,
   clientMsgId: z.string().min(1).max(64),
   kind: z.literal('text'),
   body: z.strictObject({ text: z.string().min(1).max(MAX_TEXT_LENGTH) }),

@@ -7,6 +7,16 @@ export interface SessionChange {
   lastSession: boolean;
 }
 
+export interface HeartbeatResult {
+  /** False when the liveness key did not exist before this heartbeat. */
+  wasAlive: boolean;
+}
+
+export interface SessionRef {
+  userId: string;
+  sessionId: string;
+}
+
 /**
  * Who is online where. Sessions belong to nodes; a node keeps a liveness key
  * alive by heartbeat and its sessions stop counting once that key expires.
@@ -15,10 +25,22 @@ export interface Presence {
   addSession(userId: string, sessionId: string, nodeId: string): Promise<SessionChange>;
   removeSession(userId: string, sessionId: string, nodeId: string): Promise<SessionChange>;
   query(userIds: readonly string[]): Promise<PresenceInfo[]>;
-  /** Refreshes the node's liveness key with the given TTL. */
-  heartbeat(nodeId: string, ttlMs: number): Promise<void>;
-  /** Drops a node's liveness key and all its sessions (graceful shutdown). */
-  removeNode(nodeId: string): Promise<void>;
+  /**
+   * Refreshes the node's liveness key with the given TTL. `wasAlive` is false
+   * when the key had lapsed (missed heartbeats, or Redis restarted empty): the
+   * node must then call restoreSessions with all its local sessions.
+   */
+  heartbeat(nodeId: string, ttlMs: number): Promise<HeartbeatResult>;
+  /**
+   * Re-adds a live node's sessions (idempotent); returns users that thereby
+   * came online again, whose friends should be told.
+   */
+  restoreSessions(nodeId: string, sessions: readonly SessionRef[]): Promise<string[]>;
+  /**
+   * Drops a node's liveness key and all its sessions (graceful shutdown);
+   * returns users that thereby went offline.
+   */
+  removeNode(nodeId: string): Promise<string[]>;
   /** Removes sessions of nodes whose liveness expired; returns users that went offline. */
   sweep(): Promise<string[]>;
   close(): Promise<void>;

@@ -1,0 +1,60 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+/** Adapters and frameworks that domain and protocol code must never import. */
+const INFRASTRUCTURE = [
+  'express',
+  'socket.io',
+  'socket.io-client',
+  'mysql2',
+  'mysql2/*',
+  'better-sqlite3',
+  'ioredis',
+  'consul',
+  '@grpc/*',
+  'jsonwebtoken',
+  'argon2',
+  'pino',
+];
+
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'static/**', 'tmp/**', '.nx/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:adapter', 'type:protocol', 'type:util'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:protocol', 'type:util'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:util'] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:protocol', 'type:util'],
+              bannedExternalImports: INFRASTRUCTURE,
+            },
+            { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: [], bannedExternalImports: INFRASTRUCTURE },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:adapter', 'type:protocol', 'type:util'],
+            },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests may use the harness lib and test-only helpers of any layer.
+    files: ['**/*.spec.ts', '**/testing/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+];

@@ -1,0 +1,22 @@
+export * from './ports';
+export { AccountService, type AccountServiceDeps } from './accounts/account-service';
+export { toUserView } from './accounts/user-view';
+export { MessagingService, type MessagingServiceDeps } from './messaging/messaging-service';
+export { listConversations } from './messaging/conversation-list';
+export { conversationRooms, requireMembership } from './messaging/conversation-access';
+export {
+  GroupService,
+  DEFAULT_GROUP_OPTIONS,
+  type GroupServiceDeps,
+  type GroupServiceOptions,
+} from './groups/group-service';
+export { toGroupView } from './groups/group-view';
+export {
+  RoundRobinRouter,
+  RoomHashRouter,
+  createRouter,
+  type NodeRouter,
+  type RouterKind,
+} from './routing/node-router';
+export { NodeAssigner } from './routing/node-assigner';
+export { SessionService, type SessionServiceDeps } from './presence/session-service';

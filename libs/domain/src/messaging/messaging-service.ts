@@ -1,0 +1,136 @@
+import {
+  ParleyError,
+  directConversationId,
+  groupConversationId,
+  type CommandPayload,
+  type CommandResults,
+  type Message,
+  type NewMessageTarget,
+} from '@parley/protocol';
+import type { Clock, IdGenerator, Notifier, Store } from '../ports';
+import { conversationRooms, requireMembership } from './conversation-access';
+
+export interface MessagingServiceDeps {
+  store: Store;
+  notifier: Notifier;
+  ids: IdGenerator;
+  clock: Clock;
+}
+
+/**
+ * The message pipeline: authorize from identity, commit, then push. The ack
+ * (the returned message) exists only once the store has committed it.
+ */
+export class MessagingService {
+  constructor(private readonly deps: MessagingServiceDeps) {}
+
+  async send(senderId: string, input: CommandPayload<'message:send'>): Promise<Message> {
+    const target = await this.resolveTarget(senderId, input.to);
+    const { message } = await this.deps.store.appendMessage({
+      id: this.deps.ids.next(),
+      conversationId: target.conversationId,
+      conversationType: target.type,
+      memberIds: target.memberIds,
+      senderId,
+      kind: input.kind,
+      body: { text: input.body.text },
+      clientMsgId: input.clientMsgId,
+      createdAt: this.deps.clock.now(),
+    });
+    // Pushed again on a retried send too: the earlier attempt may have died
+    // between commit and push, and clients drop ids they already hold.
+    this.deps.notifier.publish(conversationRooms(message), 'message:new', message, message.id);
+    return message;
+  }
+
+  async sync(userId: string, input: CommandPayload<'sync'>): Promise<CommandResults['sync']> {
+    const memberships = await this.deps.store.listMemberConversations(userId);
+    const conversations: CommandResults['sync']['conversations'] = [];
+    for (const membership of memberships) {
+      const after = input.since?.[membership.conversationId] ?? membership.deliveredSeq;
+      if (membership.lastSeq <= after) continue;
+      const messages = await this.deps.store.getMessages(membership.conversationId, {
+        afterSeq: after,
+        limit: input.limit,
+      });
+      const last = messages[messages.length - 1];
+      conversations.push({
+        conversationId: membership.conversationId,
+        messages,
+        hasMore: last !== undefined && last.seq < membership.lastSeq,
+      });
+    }
+    return { conversations };
+  }
+
+  async history(userId: string, input: CommandPayload<'history:fetch'>): Promise<CommandResults['history:fetch']> {
+    const membership = await requireMembership(this.deps.store, userId, input.conversationId);
+    // Neither bound given: the newest page.
+    const beforeSeq =
+      input.beforeSeq ?? (input.afterSeq === undefined ? membership.lastSeq + 1 : undefined);
+    const messages = await this.deps.store.getMessages(input.conversationId, {
+      afterSeq: input.afterSeq,
+      beforeSeq,
+      limit: input.limit,
+    });
+    return { messages, hasMore: hasMoreInRange(messages, input, membership.lastSeq) };
+  }
+
+  async ackDelivered(userId: string, input: CommandPayload<'message:ack'>): Promise<void> {
+    await requireMembership(this.deps.store, userId, input.conversationId);
+    await this.deps.store.advanceCursor(userId, input.conversationId, 'delivered', input.seq);
+  }
+
+  async markRead(userId: string, input: CommandPayload<'conversation:read'>): Promise<void> {
+    const membership = await requireMembership(this.deps.store, userId, input.conversationId);
+    const readSeq = Math.min(input.seq, membership.lastSeq);
+    await this.deps.store.advanceCursor(userId, input.conversationId, 'delivered', readSeq);
+    await this.deps.store.advanceCursor(userId, input.conversationId, 'read', readSeq);
+    this.deps.notifier.publish(conversationRooms(membership), 'message:receipt', {
+      conversationId: input.conversationId,
+      userId,
+      readSeq,
+    });
+  }
+
+  async typing(userId: string, conversationId: string): Promise<void> {
+    const membership = await requireMembership(this.deps.store, userId, conversationId);
+    this.deps.notifier.publish(conversationRooms(membership), 'typing', { conversationId, userId });
+  }
+
+  private async resolveTarget(senderId: string, to: NewMessageTarget): Promise<ResolvedTarget> {
+    if (to.type === 'user') {
+      if (to.id === senderId) throw new ParleyError('INVALID_ARGUMENT', 'to.id: cannot message yourself');
+      const peer = await this.deps.store.getUser(to.id);
+      if (!peer) throw new ParleyError('NOT_FOUND', 'user not found');
+      return { type: 'direct', conversationId: directConversationId(senderId, to.id), memberIds: [senderId, to.id] };
+    }
+    const member = await this.deps.store.getGroupMember(to.id, senderId);
+    if (!member) {
+      const group = await this.deps.store.getGroup(to.id);
+      throw group
+        ? new ParleyError('FORBIDDEN', 'not a member of this group')
+        : new ParleyError('NOT_FOUND', 'group not found');
+    }
+    return { type: 'group', conversationId: groupConversationId(to.id), memberIds: [] };
+  }
+}
+
+interface ResolvedTarget {
+  type: 'direct' | 'group';
+  conversationId: string;
+  memberIds: string[];
+}
+
+function hasMoreInRange(
+  messages: readonly Message[],
+  input: CommandPayload<'history:fetch'>,
+  lastSeq: number,
+): boolean {
+  if (messages.length === 0) return false;
+  if (input.afterSeq !== undefined) {
+    const upper = input.beforeSeq !== undefined ? Math.min(input.beforeSeq - 1, lastSeq) : lastSeq;
+    return messages[messages.length - 1].seq < upper;
+  }
+  return messages[0].seq > 1;
+}

@@ -1,0 +1,47 @@
+import { groupRoom, userRoom, type PresenceInfo, type RoomName } from '@parley/protocol';
+import type { Clock, Notifier, Presence, Store } from '../ports';
+
+export interface SessionServiceDeps {
+  nodeId: string;
+  store: Store;
+  presence: Presence;
+  notifier: Notifier;
+  clock: Clock;
+}
+
+/** A session's life on this node: which rooms it joins, and presence transitions. */
+export class SessionService {
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  /** The user's own room (all their sessions) and one room per group they belong to. */
+  async roomsFor(userId: string): Promise<RoomName[]> {
+    const groupIds = await this.deps.store.listUserGroupIds(userId);
+    return [userRoom(userId), ...groupIds.map(groupRoom)];
+  }
+
+  async connected(userId: string, sessionId: string): Promise<void> {
+    const change = await this.deps.presence.addSession(userId, sessionId, this.deps.nodeId);
+    if (change.firstSession) await this.announce(userId, true);
+  }
+
+  async disconnected(userId: string, sessionId: string): Promise<void> {
+    const change = await this.deps.presence.removeSession(userId, sessionId, this.deps.nodeId);
+    if (change.lastSession) await this.announce(userId, false);
+  }
+
+  query(userIds: readonly string[]): Promise<PresenceInfo[]> {
+    return this.deps.presence.query(userIds);
+  }
+
+  /** Until friends exist, the audience is everyone the user has a direct conversation with. */
+  async announce(userId: string, online: boolean): Promise<void> {
+    const conversations = await this.deps.store.listMemberConversations(userId);
+    const rooms = conversations.flatMap((c) => (c.peerId ? [userRoom(c.peerId)] : []));
+    if (rooms.length === 0) return;
+    this.deps.notifier.publish(rooms, 'presence:update', {
+      userId,
+      online,
+      lastSeenAt: online ? null : this.deps.clock.now(),
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import type { AccountService, NodeAssigner, NodeDirectory } from '@parley/domain';
+import type { Logger } from '@parley/util';
+import { authRouter } from './auth.router';
+import { bearerAuth } from './bearer-auth';
+import { meRouter } from './me.router';
+import { nodesRouter } from './nodes.router';
+import { errorHandler, notFoundHandler } from './problem';
+
+export interface HttpAppDeps {
+  accounts: AccountService;
+  assigner: NodeAssigner;
+  directory: NodeDirectory;
+  logger: Logger;
+  /** Folder with the built web client; served at `/` when it exists. */
+  staticDir?: string;
+}
+
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '64kb' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use('/api/auth', authRouter(deps.accounts));
+  const auth = bearerAuth(deps.accounts);
+  app.use('/api/nodes', auth, nodesRouter(deps.assigner, deps.directory));
+  app.use('/api', auth, meRouter(deps.accounts));
+  app.use('/api', notFoundHandler);
+
+  if (deps.staticDir && fs.existsSync(deps.staticDir)) {
+    app.use(express.static(deps.staticDir, { index: 'index.html', maxAge: '1h' }));
+    // Client-side routes fall back to the app shell.
+    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(path.join(deps.staticDir as string, 'index.html')));
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

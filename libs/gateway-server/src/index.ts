@@ -1,0 +1,3 @@
+export { createHttpApp, type HttpAppDeps } from './http/http-app';
+export { GatewayServer, type GatewayServerDeps, type GatewayListenOptions } from './gateway-server';
+export { sendProblem } from './http/problem';

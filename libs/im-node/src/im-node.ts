@@ -1,0 +1,172 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import {
+  GroupService,
+  MessagingService,
+  SessionService,
+  type Clock,
+  type GroupServiceOptions,
+  type IdGenerator,
+  type NodeRegistrar,
+  type Presence,
+  type Store,
+  type TokenService,
+} from '@parley/domain';
+import type { Logger } from '@parley/util';
+import { ClusterNotifier } from './cluster-notifier';
+import { PresenceKeeper, type PresenceKeeperOptions } from './presence-keeper';
+import { deliverRelayedFrame } from './relay-delivery';
+import type { RelayedFrame, RelayLink } from './relay-link';
+import { trackRoomInterest } from './room-interest';
+import { bindCommands, InFlight } from './socket/command-dispatch';
+import { createCommandHandlers } from './socket/command-handlers';
+import { handshakeAuth } from './socket/handshake-auth';
+import { attachSession, loadRooms } from './socket/session-lifecycle';
+import type { ImServer } from './socket/socket-types';
+
+export interface ImNodeOptions {
+  nodeId: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Base URL clients are given for this node; defaults to http://host:port. */
+  publicUrl?: string;
+  /** Spread of `reconnectAfterMs` handed to clients on drain. @default 2000 */
+  drainSpreadMs: number;
+  /** Longest wait for in-flight commands and clients to leave on drain. @default 10000 */
+  drainTimeoutMs: number;
+  presence: PresenceKeeperOptions;
+  groups?: Partial<GroupServiceOptions>;
+}
+
+export interface ImNodeDeps {
+  store: Store;
+  presence: Presence;
+  registrar: NodeRegistrar;
+  tokens: TokenService;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  /** Builds the relay client, given where relayed frames must go. */
+  createRelay(onFrame: (frame: RelayedFrame) => void): RelayLink;
+}
+
+/** One IM node: Socket.IO sessions, the message pipeline, relay, presence and registration. */
+export class ImNode {
+  private readonly httpServer: http.Server;
+  private readonly io: ImServer;
+  private readonly relay: RelayLink;
+  private readonly keeper: PresenceKeeper;
+  private readonly inFlight = new InFlight();
+  private accepting = false;
+  private url = '';
+
+  constructor(
+    private readonly options: ImNodeOptions,
+    private readonly deps: ImNodeDeps,
+  ) {
+    const { store, presence, clock, ids, logger } = deps;
+    this.httpServer = http.createServer((req, res) => this.serveHttp(req, res));
+    this.io = new Server(this.httpServer, {
+      cors: { origin: true },
+      perMessageDeflate: false,
+      serveClient: false,
+      connectionStateRecovery: undefined,
+    });
+    this.relay = deps.createRelay((frame) => deliverRelayedFrame(frame, notifier, logger));
+    const notifier = new ClusterNotifier(this.io, this.relay, options.nodeId, logger);
+    const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
+    const messaging = new MessagingService({ store, notifier, ids, clock });
+    const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
+    const handlers = createCommandHandlers({ store, messaging, groups, sessions });
+    this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
+
+    trackRoomInterest(this.io, this.relay);
+    this.io.use(handshakeAuth(deps.tokens, () => this.accepting));
+    this.io.use(loadRooms(sessions, logger));
+    this.io.on('connection', (socket) => {
+      bindCommands(socket, handlers, this.inFlight, logger);
+      attachSession(socket, sessions, logger);
+    });
+  }
+
+  get nodeId(): string {
+    return this.options.nodeId;
+  }
+
+  async start(): Promise<{ url: string; port: number }> {
+    const { host, port } = this.options;
+    await new Promise<void>((resolve, reject) => {
+      this.httpServer.once('error', reject);
+      this.httpServer.listen(port, host, () => resolve());
+    });
+    const actualPort = (this.httpServer.address() as AddressInfo).port;
+    this.url = this.options.publicUrl ?? `http://${host}:${actualPort}`;
+    await this.relay.start();
+    await this.keeper.start();
+    this.accepting = true;
+    await this.deps.registrar.register({
+      nodeId: this.options.nodeId,
+      url: this.url,
+      address: host,
+      port: actualPort,
+      healthUrl: `http://${host}:${actualPort}/healthz`,
+    });
+    this.deps.logger.info({ nodeId: this.options.nodeId, url: this.url }, 'IM node listening');
+    return { url: this.url, port: actualPort };
+  }
+
+  /**
+   * Graceful drain: leave discovery first so the gateway stops sending
+   * clients here, refuse new sessions, tell connected clients to come back
+   * through the gateway in staggered waves, finish in-flight commands, close.
+   */
+  async drain(): Promise<void> {
+    const { logger, registrar } = this.deps;
+    await registrar.deregister(this.options.nodeId).catch((err: unknown) => {
+      logger.warn({ err }, 'deregistration failed');
+    });
+    this.accepting = false;
+    const sockets = await this.io.fetchSockets();
+    sockets.forEach((socket, i) => {
+      const reconnectAfterMs = Math.floor(((i + 1) / sockets.length) * this.options.drainSpreadMs);
+      socket.emit('server:draining', { reconnectAfterMs });
+    });
+    await Promise.race([
+      Promise.all([this.inFlight.idle(), this.allSocketsGone()]),
+      delay(this.options.drainTimeoutMs),
+    ]);
+    await this.close();
+  }
+
+  /** Immediate stop (tests, fatal errors): no drain messages. */
+  async close(): Promise<void> {
+    this.accepting = false;
+    this.io.disconnectSockets(true);
+    await this.keeper.stop();
+    await this.relay.stop();
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    this.httpServer.closeAllConnections();
+  }
+
+  private async allSocketsGone(): Promise<void> {
+    while ((await this.io.fetchSockets()).length > 0) await delay(100);
+  }
+
+  private serveHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.url === '/healthz' && req.method === 'GET') {
+      const status = this.accepting ? 200 : 503;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: this.accepting ? 'ok' : 'draining', nodeId: this.options.nodeId }));
+      return;
+    }
+    // Socket.IO answers its own path before this handler is reached.
+    res.writeHead(404, { 'content-type': 'application/problem+json' });
+    res.end(JSON.stringify({ type: 'about:blank', title: 'Not found', status: 404, code: 'NOT_FOUND', detail: 'no such endpoint' }));
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,28 @@
+import type { RoomName } from '@parley/protocol';
+
+/** A frame arriving from another node through a gateway. */
+export interface RelayedFrame {
+  rooms: string[];
+  event: string;
+  payload: Uint8Array;
+  messageId: string;
+  originNode: string;
+}
+
+export interface RelayPublish {
+  rooms: RoomName[];
+  event: string;
+  /** JSON, encoded once by the publisher. */
+  payload: Uint8Array;
+  messageId: string;
+}
+
+/** What the IM node needs of its relay client (the gRPC engine in @parley/relay). */
+export interface RelayLink {
+  /** Hands the frame to one connected gateway; false when none is connected. */
+  publish(frame: RelayPublish): boolean;
+  /** Announces that this node gained (true) or lost (false) local sockets in a room. */
+  setInterest(room: string, interested: boolean): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,45 @@
+import type { CommandName, CommandPayload, CommandResults } from '@parley/protocol';
+import {
+  listConversations,
+  type GroupService,
+  type MessagingService,
+  type SessionService,
+  type Store,
+} from '@parley/domain';
+
+export interface CommandContext {
+  userId: string;
+  sessionId: string;
+}
+
+export type CommandHandler<K extends CommandName> = (
+  ctx: CommandContext,
+  payload: CommandPayload<K>,
+) => Promise<CommandResults[K]>;
+
+export type CommandHandlers = { [K in CommandName]: CommandHandler<K> };
+
+export interface CommandServices {
+  store: Store;
+  messaging: MessagingService;
+  groups: GroupService;
+  sessions: SessionService;
+}
+
+const EMPTY: Record<string, never> = {};
+
+/** One line per command: the socket layer validates, these call the domain. */
+export function createCommandHandlers(s: CommandServices): CommandHandlers {
+  return {
+    'message:send': async (ctx, p) => ({ message: await s.messaging.send(ctx.userId, p) }),
+    sync: (ctx, p) => s.messaging.sync(ctx.userId, p),
+    'history:fetch': (ctx, p) => s.messaging.history(ctx.userId, p),
+    'message:ack': async (ctx, p) => (await s.messaging.ackDelivered(ctx.userId, p), EMPTY),
+    'conversation:read': async (ctx, p) => (await s.messaging.markRead(ctx.userId, p), EMPTY),
+    'conversation:list': async (ctx) => ({ conversations: await listConversations(s.store, ctx.userId) }),
+    'group:create': async (ctx, p) => ({ group: await s.groups.create(ctx.userId, p) }),
+    'group:info': (ctx, p) => s.groups.info(ctx.userId, p),
+    'presence:query': async (_ctx, p) => ({ presence: await s.sessions.query(p.userIds) }),
+    typing: async (ctx, p) => (await s.messaging.typing(ctx.userId, p.conversationId), EMPTY),
+  };
+}

@@ -1,0 +1,39 @@
+import type { SessionService } from '@parley/domain';
+import type { Logger } from '@parley/util';
+import type { ImSocket } from './socket-types';
+
+type Next = (err?: Error) => void;
+
+/**
+ * Loads the user's rooms while the handshake is still open, so that by the
+ * time the client sees `connect` its socket is in every room it belongs to.
+ */
+export function loadRooms(sessions: SessionService, logger: Logger) {
+  return (socket: ImSocket, next: Next): void => {
+    sessions.roomsFor(socket.data.userId).then(
+      (rooms) => {
+        socket.data.initialRooms = rooms;
+        next();
+      },
+      (err: unknown) => {
+        logger.warn({ err, userId: socket.data.userId }, 'could not load rooms');
+        next(new Error('UNAVAILABLE'));
+      },
+    );
+  };
+}
+
+/** Joins the preloaded rooms and keeps presence in step with the socket's life. */
+export function attachSession(socket: ImSocket, sessions: SessionService, logger: Logger): void {
+  void socket.join(socket.data.initialRooms ?? []);
+  socket.data.initialRooms = undefined;
+  const { userId } = socket.data;
+  sessions.connected(userId, socket.id).catch((err: unknown) => {
+    logger.warn({ err, userId }, 'presence update failed on connect');
+  });
+  socket.on('disconnect', () => {
+    sessions.disconnected(userId, socket.id).catch((err: unknown) => {
+      logger.warn({ err, userId }, 'presence update failed on disconnect');
+    });
+  });
+}

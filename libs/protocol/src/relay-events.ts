@@ -1,0 +1,37 @@
+import type { RoomName } from './ids';
+import type { ServerEventName, ServerEventPayloads } from './socket';
+
+/** Node-to-node control events carried by the relay beside the client-facing ones. */
+export interface RelayControlPayloads {
+  /** Every local session of `users` joins `room`. */
+  'room:join': { users: string[]; room: RoomName };
+  'room:leave': { users: string[]; room: RoomName };
+}
+export type RelayControlEvent = keyof RelayControlPayloads;
+export type RelayEventName = ServerEventName | RelayControlEvent;
+export type RelayEventPayloads = ServerEventPayloads & RelayControlPayloads;
+
+const RELAY_EVENTS: ReadonlySet<string> = new Set<RelayEventName>([
+  'message:new',
+  'presence:update',
+  'message:receipt',
+  'typing',
+  'group:update',
+  'server:draining',
+  'room:join',
+  'room:leave',
+]);
+
+export function isRelayEventName(name: string): name is RelayEventName {
+  return RELAY_EVENTS.has(name);
+}
+
+export function isRelayControlEvent(name: RelayEventName): name is RelayControlEvent {
+  return name === 'room:join' || name === 'room:leave';
+}
+
+const ROOM_PATTERN = /^(user|group):[A-Za-z0-9_-]{1,64}$/;
+
+export function isRoomName(name: string): name is RoomName {
+  return ROOM_PATTERN.test(name);
+}
