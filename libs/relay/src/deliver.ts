@@ -1,0 +1,24 @@
+import type { RoomName } from '@parley/protocol';
+
+/** A relayed event, as handed to the node that must emit it to its local sockets. */
+export interface Deliver {
+  /** Rooms of the publish that this node currently has interest in; never empty. */
+  rooms: RoomName[];
+  /** Socket event name; opaque to the relay, validated by the caller. */
+  event: string;
+  /** The payload exactly as the origin encoded it (JSON bytes). */
+  payload: Buffer;
+  messageId: string;
+  originNode: string;
+  /** The gateway that forwarded it. */
+  gatewayId: string;
+}
+
+/** What a node hands to the relay; the origin node is added by the gateway. */
+export interface RelayPublish {
+  rooms: readonly RoomName[];
+  event: string;
+  /** Encoded once by the caller (JSON), forwarded untouched. */
+  payload: Uint8Array;
+  messageId: string;
+}

@@ -1,0 +1,174 @@
+import * as grpc from '@grpc/grpc-js';
+import { backoffDelay, type BackoffOptions } from './backoff';
+import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
+import type { GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFrame';
+import type { Hello } from './generated/parley/relay/v1/Hello';
+import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
+import type { RelayClient as RelayStub } from './generated/parley/relay/v1/Relay';
+import type { RelayLogger } from './logger';
+
+export type LinkState = 'idle' | 'connecting' | 'ready' | 'stopped';
+
+export interface LinkSettings extends Required<BackoffOptions> {
+  welcomeTimeoutMs: number;
+  maxBufferedFrames: number;
+  stopGraceMs: number;
+}
+
+/** What a link needs from its owner: a fresh Hello per stream, and where frames go. */
+export interface LinkHooks {
+  hello(): Hello;
+  onReady(link: GatewayLink): void;
+  onDown(link: GatewayLink): void;
+  onDeliver(link: GatewayLink, deliver: Deliver__Output): void;
+  onFrameIn(): void;
+  onFrameOut(): void;
+}
+
+type GatewayStream = grpc.ClientDuplexStream<NodeFrame, GatewayFrame__Output>;
+
+/**
+ * One node's stream to one gateway: opens with Hello, is usable once Welcome
+ * arrives, and reopens with jittered exponential backoff whenever it ends,
+ * fails, or no Welcome comes in time.
+ */
+export class GatewayLink {
+  private stateValue: LinkState = 'idle';
+  private call: GatewayStream | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private gatewayIdValue: string | undefined;
+
+  constructor(
+    readonly address: string,
+    private readonly stub: RelayStub,
+    private readonly settings: LinkSettings,
+    private readonly hooks: LinkHooks,
+    private readonly logger: RelayLogger,
+  ) {}
+
+  get state(): LinkState {
+    return this.stateValue;
+  }
+
+  /** Known once the gateway has welcomed this stream. */
+  get gatewayId(): string | undefined {
+    return this.gatewayIdValue;
+  }
+
+  start(): void {
+    if (this.stateValue === 'idle' && !this.call && !this.timer) this.open();
+  }
+
+  /** Interest deltas go to any open stream: one still waiting for Welcome already sent a Hello they follow. */
+  sendControl(frame: NodeFrame): void {
+    if (!this.call) return;
+    this.call.write(frame);
+    this.hooks.onFrameOut();
+  }
+
+  /** Publishes only through a welcomed stream whose queue is not full; false means try another gateway. */
+  sendPublish(frame: NodeFrame): boolean {
+    const call = this.call;
+    if (this.stateValue !== 'ready' || !call || call.writableLength >= this.settings.maxBufferedFrames) return false;
+    call.write(frame);
+    this.hooks.onFrameOut();
+    return true;
+  }
+
+  /** Half-closes the stream so the gateway drops our interest at once; cancels if it does not answer in time. */
+  async stop(): Promise<void> {
+    this.stateValue = 'stopped';
+    this.clearTimer();
+    const call = this.call;
+    this.call = undefined;
+    if (call) {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          call.cancel();
+          resolve();
+        }, this.settings.stopGraceMs);
+        call.once('status', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        call.end();
+      });
+    }
+    this.stub.close();
+  }
+
+  private open(): void {
+    this.timer = undefined;
+    if (this.stateValue === 'stopped') return;
+    // No deadline on the call itself: it lives as long as the node does.
+    const call = this.stub.Connect();
+    this.call = call;
+    this.stateValue = 'connecting';
+    this.gatewayIdValue = undefined;
+    call.on('data', (frame: GatewayFrame__Output) => {
+      if (call === this.call) this.onFrame(frame);
+    });
+    // Every ending is handled once, from 'status'; the listener keeps errors from throwing.
+    call.on('error', () => undefined);
+    call.on('status', (status: grpc.StatusObject) => this.onClosed(call, status));
+    call.write({ hello: this.hooks.hello() });
+    this.hooks.onFrameOut();
+    this.timer = setTimeout(() => this.onWelcomeTimeout(call), this.settings.welcomeTimeoutMs);
+  }
+
+  private onFrame(frame: GatewayFrame__Output): void {
+    this.hooks.onFrameIn();
+    switch (frame.frame) {
+      case 'welcome':
+        if (this.stateValue !== 'connecting') return;
+        this.clearTimer();
+        this.stateValue = 'ready';
+        this.attempt = 0;
+        this.gatewayIdValue = frame.welcome?.gatewayId ?? '';
+        this.logger.info({ gateway: this.address, gatewayId: this.gatewayIdValue }, 'relay stream ready');
+        this.hooks.onReady(this);
+        return;
+      case 'deliver':
+        if (frame.deliver) this.hooks.onDeliver(this, frame.deliver);
+        return;
+      default:
+        // A newer gateway may send frames this node does not know: ignore them.
+        return;
+    }
+  }
+
+  private onWelcomeTimeout(call: GatewayStream): void {
+    if (call !== this.call) return;
+    this.logger.warn({ gateway: this.address, timeoutMs: this.settings.welcomeTimeoutMs }, 'no relay welcome in time; reconnecting');
+    this.call = undefined;
+    this.timer = undefined;
+    call.cancel();
+    this.scheduleReconnect();
+  }
+
+  private onClosed(call: GatewayStream, status: grpc.StatusObject): void {
+    if (call !== this.call) return;
+    this.call = undefined;
+    this.clearTimer();
+    const wasReady = this.stateValue === 'ready';
+    this.logger.warn({ gateway: this.address, code: grpc.status[status.code], details: status.details }, 'relay stream closed');
+    if (wasReady) {
+      this.stateValue = 'idle';
+      this.hooks.onDown(this);
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stateValue === 'stopped') return;
+    this.stateValue = 'idle';
+    const delay = backoffDelay(this.attempt++, this.settings);
+    this.timer = setTimeout(() => this.open(), delay);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

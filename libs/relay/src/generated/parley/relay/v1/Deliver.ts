@@ -1,0 +1,18 @@
+// Original file: proto/relay.proto
+
+
+export interface Deliver {
+  'rooms'?: (string)[];
+  'event'?: (string);
+  'payload'?: (Buffer | Uint8Array | string);
+  'messageId'?: (string);
+  'originNode'?: (string);
+}
+
+export interface Deliver__Output {
+  'rooms': (string)[];
+  'event': (string);
+  'payload': (Buffer);
+  'messageId': (string);
+  'originNode': (string);
+}

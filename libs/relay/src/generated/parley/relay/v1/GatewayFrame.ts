@@ -1,0 +1,16 @@
+// Original file: proto/relay.proto
+
+import type { Welcome as _parley_relay_v1_Welcome, Welcome__Output as _parley_relay_v1_Welcome__Output } from '../../../parley/relay/v1/Welcome';
+import type { Deliver as _parley_relay_v1_Deliver, Deliver__Output as _parley_relay_v1_Deliver__Output } from '../../../parley/relay/v1/Deliver';
+
+export interface GatewayFrame {
+  'welcome'?: (_parley_relay_v1_Welcome | null);
+  'deliver'?: (_parley_relay_v1_Deliver | null);
+  'frame'?: "welcome"|"deliver";
+}
+
+export interface GatewayFrame__Output {
+  'welcome'?: (_parley_relay_v1_Welcome__Output | null);
+  'deliver'?: (_parley_relay_v1_Deliver__Output | null);
+  'frame'?: "welcome"|"deliver";
+}

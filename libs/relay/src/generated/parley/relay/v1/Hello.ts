@@ -1,0 +1,12 @@
+// Original file: proto/relay.proto
+
+
+export interface Hello {
+  'nodeId'?: (string);
+  'rooms'?: (string)[];
+}
+
+export interface Hello__Output {
+  'nodeId': (string);
+  'rooms': (string)[];
+}

@@ -1,0 +1,12 @@
+// Original file: proto/relay.proto
+
+
+export interface InterestDelta {
+  'add'?: (string)[];
+  'remove'?: (string)[];
+}
+
+export interface InterestDelta__Output {
+  'add': (string)[];
+  'remove': (string)[];
+}

@@ -1,0 +1,19 @@
+// Original file: proto/relay.proto
+
+import type { Hello as _parley_relay_v1_Hello, Hello__Output as _parley_relay_v1_Hello__Output } from '../../../parley/relay/v1/Hello';
+import type { InterestDelta as _parley_relay_v1_InterestDelta, InterestDelta__Output as _parley_relay_v1_InterestDelta__Output } from '../../../parley/relay/v1/InterestDelta';
+import type { Publish as _parley_relay_v1_Publish, Publish__Output as _parley_relay_v1_Publish__Output } from '../../../parley/relay/v1/Publish';
+
+export interface NodeFrame {
+  'hello'?: (_parley_relay_v1_Hello | null);
+  'delta'?: (_parley_relay_v1_InterestDelta | null);
+  'publish'?: (_parley_relay_v1_Publish | null);
+  'frame'?: "hello"|"delta"|"publish";
+}
+
+export interface NodeFrame__Output {
+  'hello'?: (_parley_relay_v1_Hello__Output | null);
+  'delta'?: (_parley_relay_v1_InterestDelta__Output | null);
+  'publish'?: (_parley_relay_v1_Publish__Output | null);
+  'frame'?: "hello"|"delta"|"publish";
+}

@@ -1,0 +1,16 @@
+// Original file: proto/relay.proto
+
+
+export interface Publish {
+  'rooms'?: (string)[];
+  'event'?: (string);
+  'payload'?: (Buffer | Uint8Array | string);
+  'messageId'?: (string);
+}
+
+export interface Publish__Output {
+  'rooms': (string)[];
+  'event': (string);
+  'payload': (Buffer);
+  'messageId': (string);
+}

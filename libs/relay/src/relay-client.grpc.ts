@@ -1,0 +1,253 @@
+import { EventEmitter } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import type { RoomName } from '@parley/protocol';
+import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import type { Deliver, RelayPublish } from './deliver';
+import { GatewayLink, type LinkHooks, type LinkSettings } from './gateway-link.grpc';
+import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
+import { type RelayLogger, silentLogger } from './logger';
+import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
+
+export interface RelayClientOptions extends BackoffOptions {
+  /** This node's id; one stream per gateway is kept under it. */
+  nodeId: string;
+  /** Gateway relay addresses, `host:port`. */
+  gateways: readonly string[];
+  /** Called once per relayed frame; the caller emits to `rooms` locally. Must not throw. */
+  onDeliver: (deliver: Deliver) => void;
+  logger?: RelayLogger;
+  /** A stream with no Welcome after this long is dropped and retried. @default 5_000 */
+  welcomeTimeoutMs?: number;
+  /** @default 10_000 */
+  keepaliveTimeMs?: number;
+  /** @default 5_000 */
+  keepaliveTimeoutMs?: number;
+  /** Frames queued on one stream beyond which a publish tries another gateway, or is dropped. @default 10_000 */
+  maxBufferedFrames?: number;
+  /** How long `stop()` waits for each gateway to close the stream. @default 1_000 */
+  stopGraceMs?: number;
+  /** @default proto/relay.proto at the repo root */
+  protoPath?: string;
+}
+
+export interface RelayClientStats {
+  framesIn: number;
+  framesOut: number;
+  published: number;
+  /** Publishes refused because no gateway stream was ready (or all were full). */
+  publishDropped: number;
+  delivered: number;
+  /** Deliver frames for rooms this node no longer has interest in. */
+  ignored: number;
+}
+
+export interface RelayClientEvents {
+  'gateway:ready': [address: string, gatewayId: string];
+  'gateway:down': [address: string];
+}
+
+export interface ConnectedGateway {
+  address: string;
+  gatewayId: string;
+}
+
+const DEFAULTS = {
+  ...DEFAULT_BACKOFF,
+  welcomeTimeoutMs: 5_000,
+  keepaliveTimeMs: 10_000,
+  keepaliveTimeoutMs: 5_000,
+  maxBufferedFrames: 10_000,
+  stopGraceMs: 1_000,
+  protoPath: DEFAULT_PROTO_PATH,
+} as const;
+
+/**
+ * The node side of the relay. Keeps one stream to every gateway (any gateway
+ * may need to reach this node), announces the node's interest set on each
+ * (re)connect and deltas afterwards, and publishes through one gateway at a
+ * time, since every gateway knows every node.
+ *
+ * Interest is not reference-counted here: the socket layer calls
+ * `setInterest(room, true)` when a room gains its first local socket and
+ * `setInterest(room, false)` when it loses its last one.
+ *
+ * A publish with no ready gateway is dropped (`publish` returns false), not
+ * queued: delivery is a fast path, clients resync from the store on
+ * reconnect or seq gap, and a queue would replay stale events in a burst
+ * after an outage while holding memory during it.
+ */
+export class RelayClient extends EventEmitter<RelayClientEvents> {
+  private readonly nodeId: string;
+  private readonly onDeliver: (deliver: Deliver) => void;
+  private readonly logger: RelayLogger;
+  private readonly settings: LinkSettings;
+  private readonly channelOptions: grpc.ChannelOptions;
+  private readonly protoPath: string;
+  private readonly links = new Map<string, GatewayLink>();
+  private readonly interest = new Set<RoomName>();
+  /** Rooms changed since the last delta; their current state is sent on flush. */
+  private readonly pending = new Set<RoomName>();
+  private flushHandle: NodeJS.Immediate | undefined;
+  private cursor = 0;
+  private started = false;
+  private readonly counters: RelayClientStats = { framesIn: 0, framesOut: 0, published: 0, publishDropped: 0, delivered: 0, ignored: 0 };
+  private readonly hooks: LinkHooks;
+
+  constructor(private readonly options: RelayClientOptions) {
+    super();
+    const o = { ...DEFAULTS, ...definedOnly(options) };
+    this.nodeId = options.nodeId;
+    this.onDeliver = options.onDeliver;
+    this.logger = options.logger ?? silentLogger;
+    this.protoPath = o.protoPath;
+    this.settings = Object.freeze({
+      initialBackoffMs: o.initialBackoffMs,
+      maxBackoffMs: o.maxBackoffMs,
+      welcomeTimeoutMs: o.welcomeTimeoutMs,
+      maxBufferedFrames: o.maxBufferedFrames,
+      stopGraceMs: o.stopGraceMs,
+    });
+    this.channelOptions = {
+      ...keepaliveOptions(o.keepaliveTimeMs, o.keepaliveTimeoutMs),
+      // Align the channel's own reconnect backoff with ours (its default cap is 120 s).
+      'grpc.initial_reconnect_backoff_ms': o.initialBackoffMs,
+      'grpc.max_reconnect_backoff_ms': o.maxBackoffMs,
+    };
+    this.hooks = {
+      hello: () => ({ nodeId: this.nodeId, rooms: [...this.interest] }),
+      onReady: (link) => this.emit('gateway:ready', link.address, link.gatewayId ?? ''),
+      onDown: (link) => this.emit('gateway:down', link.address),
+      onDeliver: (link, deliver) => this.handleDeliver(link, deliver),
+      onFrameIn: () => void this.counters.framesIn++,
+      onFrameOut: () => void this.counters.framesOut++,
+    };
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.setGateways(this.options.gateways);
+  }
+
+  /** Closes every stream; gateways drop this node's interest at once. */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.flushHandle) clearImmediate(this.flushHandle);
+    this.flushHandle = undefined;
+    this.pending.clear();
+    const links = [...this.links.values()];
+    this.links.clear();
+    await Promise.all(links.map((link) => link.stop()));
+  }
+
+  /** Follows a changing gateway list: opens streams to new addresses, closes removed ones. */
+  setGateways(addresses: readonly string[]): void {
+    const wanted = new Set(addresses);
+    for (const [address, link] of this.links) {
+      if (wanted.has(address)) continue;
+      this.links.delete(address);
+      void link.stop();
+    }
+    if (!this.started) return;
+    const proto = loadRelayProto(this.protoPath);
+    for (const address of wanted) {
+      if (this.links.has(address)) continue;
+      const stub = new proto.parley.relay.v1.Relay(address, grpc.credentials.createInsecure(), this.channelOptions);
+      const link = new GatewayLink(address, stub, this.settings, this.hooks, this.logger);
+      this.links.set(address, link);
+      link.start();
+    }
+  }
+
+  /** Declares whether this node has local sockets in `room`; gateways learn it on the next tick. */
+  setInterest(room: RoomName, interested: boolean): void {
+    if (interested === this.interest.has(room)) return;
+    if (interested) this.interest.add(room);
+    else this.interest.delete(room);
+    // No stream yet: the Hello of each future stream carries the full set.
+    if (this.links.size === 0) return;
+    this.pending.add(room);
+    // Coalesce a burst (a reconnect storm joins many rooms) into one delta frame.
+    this.flushHandle ??= setImmediate(() => this.flushDeltas());
+  }
+
+  hasInterest(room: RoomName): boolean {
+    return this.interest.has(room);
+  }
+
+  interestSet(): ReadonlySet<RoomName> {
+    return this.interest;
+  }
+
+  /**
+   * Hands the event to one ready gateway (round-robin), which forwards it to
+   * every other interested node. The origin node delivers to its own sockets
+   * itself. Returns false when no gateway could take it (see class note).
+   */
+  publish(message: RelayPublish): boolean {
+    const links = [...this.links.values()];
+    const frame = {
+      publish: { rooms: [...message.rooms], event: message.event, payload: message.payload, messageId: message.messageId },
+    };
+    for (let i = 0; i < links.length; i++) {
+      const index = (this.cursor + i) % links.length;
+      if (links[index].sendPublish(frame)) {
+        this.cursor = (index + 1) % links.length;
+        this.counters.published++;
+        return true;
+      }
+    }
+    this.counters.publishDropped++;
+    this.logger.debug({ messageId: message.messageId }, 'no relay gateway ready; publish dropped');
+    return false;
+  }
+
+  connectedGateways(): ConnectedGateway[] {
+    const ready: ConnectedGateway[] = [];
+    for (const link of this.links.values()) {
+      if (link.state === 'ready') ready.push({ address: link.address, gatewayId: link.gatewayId ?? '' });
+    }
+    return ready;
+  }
+
+  stats(): RelayClientStats {
+    return { ...this.counters };
+  }
+
+  private flushDeltas(): void {
+    this.flushHandle = undefined;
+    const add: string[] = [];
+    const remove: string[] = [];
+    for (const room of this.pending) (this.interest.has(room) ? add : remove).push(room);
+    this.pending.clear();
+    if (add.length === 0 && remove.length === 0) return;
+    // Streams opened since the change already carried it in their Hello; repeating it is harmless.
+    for (const link of this.links.values()) link.sendControl({ delta: { add, remove } });
+  }
+
+  private handleDeliver(link: GatewayLink, deliver: Deliver__Output): void {
+    // Emit only to rooms we announced: the gateway's view may lag a removal by a frame.
+    const rooms = deliver.rooms.filter((room): room is RoomName => (this.interest as ReadonlySet<string>).has(room));
+    if (rooms.length === 0) {
+      this.counters.ignored++;
+      return;
+    }
+    this.counters.delivered++;
+    try {
+      this.onDeliver({
+        rooms,
+        event: deliver.event,
+        payload: deliver.payload,
+        messageId: deliver.messageId,
+        originNode: deliver.originNode,
+        gatewayId: link.gatewayId ?? '',
+      });
+    } catch (err) {
+      this.logger.error({ err, messageId: deliver.messageId }, 'relay onDeliver threw');
+    }
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

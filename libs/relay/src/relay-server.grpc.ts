@@ -1,0 +1,286 @@
+import { EventEmitter } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import type { GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
+import type { Hello__Output } from './generated/parley/relay/v1/Hello';
+import type { NodeFrame__Output } from './generated/parley/relay/v1/NodeFrame';
+import type { Publish__Output } from './generated/parley/relay/v1/Publish';
+import type { RelayHandlers } from './generated/parley/relay/v1/Relay';
+import { InterestTable } from './interest-table';
+import { type RelayLogger, silentLogger } from './logger';
+import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
+
+export interface RelayServerOptions {
+  /** Sent to nodes in Welcome; names this gateway in their logs. */
+  gatewayId: string;
+  /** @default '0.0.0.0' */
+  host?: string;
+  /** 0 binds a free port; `start()` returns the actual one and a restart reuses it. @default 0 */
+  port?: number;
+  logger?: RelayLogger;
+  /**
+   * Frames queued toward one node beyond which Deliver frames to it are dropped
+   * (counted in `stats().dropped`): a stuck node must not grow the gateway's
+   * memory, and its clients resync from the store. @default 10_000
+   */
+  maxBufferedFrames?: number;
+  /** @default 10_000 */
+  keepaliveTimeMs?: number;
+  /** @default 5_000 */
+  keepaliveTimeoutMs?: number;
+  /** How long `stop()` lets streams close before forcing. @default 2_000 */
+  shutdownGraceMs?: number;
+  /** @default proto/relay.proto at the repo root */
+  protoPath?: string;
+}
+
+export interface RelayServerStats {
+  framesIn: number;
+  framesOut: number;
+  publishes: number;
+  delivers: number;
+  /** Deliver frames not written because the target node's queue was full. */
+  dropped: number;
+  /** Streams ended for a protocol violation. */
+  rejected: number;
+}
+
+/** Lets tests and metrics follow sessions without polling. */
+export interface RelayServerEvents {
+  /** A node's Hello was applied (first connect or reconnect). */
+  'node:connected': [nodeId: string];
+  /** A node's stream ended and its interest was removed (not emitted for a replaced stream). */
+  'node:disconnected': [nodeId: string];
+  /** A node's interest changed (Hello or delta applied). */
+  interest: [nodeId: string];
+  /** A publish was routed to `targets` nodes. */
+  publish: [originNode: string, targets: number];
+}
+
+type NodeStream = grpc.ServerDuplexStream<NodeFrame__Output, GatewayFrame>;
+
+interface Session {
+  readonly nodeId: string;
+  readonly call: NodeStream;
+}
+
+const DEFAULTS = {
+  host: '0.0.0.0',
+  port: 0,
+  maxBufferedFrames: 10_000,
+  keepaliveTimeMs: 10_000,
+  keepaliveTimeoutMs: 5_000,
+  shutdownGraceMs: 2_000,
+  protoPath: DEFAULT_PROTO_PATH,
+} as const;
+
+/**
+ * The gateway side of the relay: one bidi stream per node, a table of who
+ * wants which room, and one Deliver per (publish, interested node).
+ */
+export class RelayServer extends EventEmitter<RelayServerEvents> {
+  private readonly options: Readonly<Required<Omit<RelayServerOptions, 'logger'>>>;
+  private readonly logger: RelayLogger;
+  private readonly table = new InterestTable();
+  private readonly sessions = new Map<string, Session>();
+  private readonly counters: RelayServerStats = { framesIn: 0, framesOut: 0, publishes: 0, delivers: 0, dropped: 0, rejected: 0 };
+  private server: grpc.Server | undefined;
+  private boundPort: number;
+
+  constructor(options: RelayServerOptions) {
+    super();
+    const { logger, ...rest } = options;
+    this.options = Object.freeze({ ...DEFAULTS, ...stripUndefined(rest), gatewayId: options.gatewayId });
+    this.logger = logger ?? silentLogger;
+    this.boundPort = this.options.port;
+  }
+
+  async start(): Promise<{ port: number }> {
+    if (this.server) throw new Error('relay server already started');
+    const proto = loadRelayProto(this.options.protoPath);
+    // A fresh grpc.Server each time: a shut down one cannot bind again.
+    const server = new grpc.Server(keepaliveOptions(this.options.keepaliveTimeMs, this.options.keepaliveTimeoutMs));
+    const handlers: RelayHandlers = { Connect: (call) => this.handleStream(call) };
+    server.addService(proto.parley.relay.v1.Relay.service, handlers);
+    const address = `${this.options.host}:${this.boundPort}`;
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+    });
+    this.server = server;
+    this.logger.info({ gatewayId: this.options.gatewayId, port: this.boundPort }, 'relay server listening');
+    return { port: this.boundPort };
+  }
+
+  /** Ends every stream with UNAVAILABLE (nodes reconnect elsewhere or later) and closes the port. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const session of this.sessions.values()) {
+      fail(session.call, grpc.status.UNAVAILABLE, 'gateway shutting down');
+    }
+    this.sessions.clear();
+    this.table.clear();
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, this.options.shutdownGraceMs);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    this.logger.info({ gatewayId: this.options.gatewayId }, 'relay server stopped');
+  }
+
+  connectedNodes(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  /** The rooms a connected node has announced (empty for an unknown node). */
+  interestOf(nodeId: string): ReadonlySet<string> {
+    return this.table.roomsOf(nodeId);
+  }
+
+  stats(): RelayServerStats {
+    return { ...this.counters };
+  }
+
+  private handleStream(call: NodeStream): void {
+    let session: Session | undefined;
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      if (session) this.closeSession(session);
+    };
+
+    call.on('data', (frame: NodeFrame__Output) => {
+      if (closed) return;
+      this.counters.framesIn++;
+      if (!session) {
+        if (frame.frame !== 'hello' || !frame.hello?.nodeId) {
+          this.reject(call, 'the first frame must be hello with a node_id');
+          close();
+          return;
+        }
+        session = this.openSession(call, frame.hello);
+        return;
+      }
+      if (!this.handleFrame(session, frame)) close();
+    });
+    // The node half-closed: finish our side cleanly.
+    call.on('end', () => {
+      close();
+      call.end();
+    });
+    call.on('cancelled', close);
+    call.on('close', close);
+    call.on('error', (err) => {
+      this.logger.debug({ err, nodeId: session?.nodeId }, 'relay stream error');
+      close();
+    });
+  }
+
+  /** Returns false when the frame ended the stream. */
+  private handleFrame(session: Session, frame: NodeFrame__Output): boolean {
+    switch (frame.frame) {
+      case 'hello': {
+        // A second Hello on the same stream is a full resync, not a new identity.
+        if (!frame.hello || frame.hello.nodeId !== session.nodeId) {
+          this.reject(session.call, 'hello cannot change the node_id of a stream');
+          return false;
+        }
+        this.table.replace(session.nodeId, cleanRooms(frame.hello.rooms));
+        this.emit('interest', session.nodeId);
+        return true;
+      }
+      case 'delta': {
+        const delta = frame.delta;
+        if (delta) this.table.apply(session.nodeId, cleanRooms(delta.add), cleanRooms(delta.remove));
+        this.emit('interest', session.nodeId);
+        return true;
+      }
+      case 'publish': {
+        if (frame.publish) this.route(session.nodeId, frame.publish);
+        return true;
+      }
+      default:
+        this.reject(session.call, 'empty or unknown frame');
+        return false;
+    }
+  }
+
+  private openSession(call: NodeStream, hello: Hello__Output): Session {
+    const nodeId = hello.nodeId;
+    const previous = this.sessions.get(nodeId);
+    const session: Session = { nodeId, call };
+    // Register first, so the old stream's close sees it is no longer current.
+    this.sessions.set(nodeId, session);
+    if (previous) {
+      this.logger.warn({ nodeId, peer: call.getPeer() }, 'node reconnected; closing its previous relay stream');
+      fail(previous.call, grpc.status.ABORTED, 'replaced by a newer stream of the same node');
+    }
+    this.table.replace(nodeId, cleanRooms(hello.rooms));
+    this.write(session, { welcome: { gatewayId: this.options.gatewayId } });
+    this.logger.info({ nodeId, rooms: hello.rooms.length, peer: call.getPeer() }, 'node connected to relay');
+    this.emit('node:connected', nodeId);
+    this.emit('interest', nodeId);
+    return session;
+  }
+
+  private closeSession(session: Session): void {
+    // A replaced stream closing late must not erase its successor's interest.
+    if (this.sessions.get(session.nodeId) !== session) return;
+    this.sessions.delete(session.nodeId);
+    this.table.removeNode(session.nodeId);
+    this.logger.info({ nodeId: session.nodeId }, 'node disconnected from relay');
+    this.emit('node:disconnected', session.nodeId);
+  }
+
+  private route(originNode: string, publish: Publish__Output): void {
+    this.counters.publishes++;
+    const routes = this.table.route(publish.rooms, originNode);
+    for (const [nodeId, rooms] of routes) {
+      const target = this.sessions.get(nodeId);
+      if (!target) continue;
+      const sent = this.write(target, {
+        deliver: { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode },
+      });
+      if (sent) this.counters.delivers++;
+    }
+    this.emit('publish', originNode, routes.size);
+  }
+
+  private write(session: Session, frame: GatewayFrame): boolean {
+    if (session.call.writableLength >= this.options.maxBufferedFrames) {
+      this.counters.dropped++;
+      return false;
+    }
+    session.call.write(frame);
+    this.counters.framesOut++;
+    return true;
+  }
+
+  private reject(call: NodeStream, details: string): void {
+    this.counters.rejected++;
+    this.logger.warn({ peer: call.getPeer(), details }, 'relay stream rejected');
+    fail(call, grpc.status.INVALID_ARGUMENT, details);
+  }
+}
+
+/** Ends a server stream with a status; grpc-js turns an emitted error into trailers. */
+function fail(call: NodeStream, code: grpc.status, details: string): void {
+  if (call.cancelled || call.writableEnded) return;
+  const status: Partial<grpc.StatusObject> = { code, details };
+  call.emit('error', status);
+}
+
+/** Empty names would index nothing useful; drop them rather than fail the node. */
+function cleanRooms(rooms: readonly string[]): string[] {
+  return rooms.filter((room) => room.length > 0);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

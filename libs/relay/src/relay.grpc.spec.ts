@@ -1,0 +1,288 @@
+import { EventEmitter } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import type { RoomName } from '@parley/protocol';
+import type { Deliver } from './deliver';
+import type { GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFrame';
+import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
+import { loadRelayProto } from './proto';
+import { RelayClient, type RelayClientOptions } from './relay-client.grpc';
+import { RelayServer } from './relay-server.grpc';
+
+/** Resolves when `check` holds, re-checking on each `event`; fails after `timeoutMs`. */
+function waitUntil(emitter: EventEmitter, event: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  if (check()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onEvent = (): void => {
+      if (!check()) return;
+      cleanup();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting on '${event}'`));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      emitter.off(event, onEvent);
+    };
+    emitter.on(event, onEvent);
+  });
+}
+
+const sorted = <T extends string>(values: Iterable<T>): T[] => [...values].sort();
+const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+
+/** A node under test: a RelayClient plus the frames it received. */
+class TestNode extends EventEmitter {
+  readonly received: Deliver[] = [];
+  readonly client: RelayClient;
+
+  constructor(nodeId: string, gateways: string[], rooms: RoomName[] = [], options: Partial<RelayClientOptions> = {}) {
+    super();
+    this.client = new RelayClient({
+      nodeId,
+      gateways,
+      initialBackoffMs: 20,
+      maxBackoffMs: 200,
+      onDeliver: (deliver) => {
+        this.received.push(deliver);
+        this.emit('deliver', deliver);
+      },
+      ...options,
+    });
+    for (const room of rooms) this.client.setInterest(room, true);
+  }
+
+  messageIds(): string[] {
+    return this.received.map((d) => d.messageId);
+  }
+
+  waitFor(messageId: string): Promise<Deliver> {
+    return waitUntil(this, 'deliver', () => this.messageIds().includes(messageId)).then(
+      () => this.received.find((d) => d.messageId === messageId) as Deliver,
+    );
+  }
+
+  async ready(count = 1): Promise<void> {
+    await waitUntil(this.client, 'gateway:ready', () => this.client.connectedGateways().length >= count);
+  }
+}
+
+describe('relay over gRPC (loopback)', () => {
+  const servers: RelayServer[] = [];
+  const nodes: TestNode[] = [];
+
+  async function startServer(gatewayId: string): Promise<{ server: RelayServer; address: string }> {
+    const server = new RelayServer({ gatewayId, host: '127.0.0.1', port: 0, shutdownGraceMs: 200 });
+    servers.push(server);
+    const { port } = await server.start();
+    return { server, address: `127.0.0.1:${port}` };
+  }
+
+  function node(nodeId: string, gateways: string[], rooms: RoomName[] = [], options: Partial<RelayClientOptions> = {}): TestNode {
+    const n = new TestNode(nodeId, gateways, rooms, options);
+    nodes.push(n);
+    n.client.start();
+    return n;
+  }
+
+  const hasInterest = (server: RelayServer, nodeId: string, rooms: string[]) => (): boolean =>
+    JSON.stringify(sorted(server.interestOf(nodeId))) === JSON.stringify(sorted(rooms));
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.client.stop()));
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  it('announces the full interest set on connect, then one coalesced delta per burst', async () => {
+    const { server, address } = await startServer('g1');
+    const a = node('A', [address], ['user:a', 'group:g']);
+    await a.ready();
+    await waitUntil(server, 'interest', hasInterest(server, 'A', ['user:a', 'group:g']));
+    expect(server.connectedNodes()).toEqual(['A']);
+    expect(a.client.connectedGateways()).toEqual([{ address, gatewayId: 'g1' }]);
+
+    a.client.setInterest('user:a', false);
+    a.client.setInterest('user:x', true);
+    a.client.setInterest('group:tmp', true);
+    a.client.setInterest('group:tmp', false);
+    await waitUntil(server, 'interest', hasInterest(server, 'A', ['group:g', 'user:x']));
+    // Hello + a single delta for the four changes.
+    expect(server.stats().framesIn).toBe(2);
+
+    await a.client.stop();
+    await waitUntil(server, 'node:disconnected', () => server.connectedNodes().length === 0);
+    expect(server.interestOf('A').size).toBe(0);
+  });
+
+  it('delivers one frame per interested remote node, with only its rooms, never to the origin', async () => {
+    const { server, address } = await startServer('g1');
+    const a = node('A', [address], ['user:a', 'group:g']);
+    const b = node('B', [address], ['user:b', 'group:g']);
+    const c = node('C', [address], ['user:c']);
+    await Promise.all([a.ready(), b.ready(), c.ready()]);
+    await waitUntil(server, 'interest', () => server.interestOf('C').size === 1 && server.interestOf('B').size === 2);
+
+    const routed = new Promise<number>((resolve) => server.once('publish', (_origin, targets) => resolve(targets)));
+    const payload = { text: 'hello', n: 1 };
+    expect(a.client.publish({ rooms: ['user:b', 'group:g', 'user:a', 'user:nobody'], event: 'message:new', payload: json(payload), messageId: 'm1' })).toBe(true);
+
+    const got = await b.waitFor('m1');
+    expect(sorted(got.rooms)).toEqual(['group:g', 'user:b']);
+    expect(got.event).toBe('message:new');
+    expect(JSON.parse(got.payload.toString('utf8'))).toEqual(payload);
+    expect(got.originNode).toBe('A');
+    expect(got.gatewayId).toBe('g1');
+    expect(await routed).toBe(1);
+
+    // Frames on one stream keep their order: once a later frame arrives, m1 would have too.
+    b.client.publish({ rooms: ['user:a', 'user:c'], event: 'e', payload: json(null), messageId: 'sentinel' });
+    await Promise.all([a.waitFor('sentinel'), c.waitFor('sentinel')]);
+    expect(a.messageIds()).toEqual(['sentinel']);
+    expect(c.messageIds()).toEqual(['sentinel']);
+    expect(b.messageIds()).toEqual(['m1']);
+    expect(server.stats().delivers).toBe(3);
+  });
+
+  it('drops a delivered room the node no longer wants, and the whole frame if none is left', async () => {
+    const { server, address } = await startServer('g1');
+    const a = node('A', [address]);
+    const b = node('B', [address], ['user:b']);
+    await Promise.all([a.ready(), b.ready()]);
+    await waitUntil(server, 'interest', hasInterest(server, 'B', ['user:b']));
+
+    // Removed locally: the gateway may still route, the node must not emit.
+    b.client.setInterest('user:b', false);
+    a.client.publish({ rooms: ['user:b'], event: 'e', payload: json(1), messageId: 'late' });
+    b.client.setInterest('user:z', true);
+    await waitUntil(server, 'interest', hasInterest(server, 'B', ['user:z']));
+    a.client.publish({ rooms: ['user:z'], event: 'e', payload: json(2), messageId: 'after' });
+    await b.waitFor('after');
+    expect(b.messageIds()).toEqual(['after']);
+    // Whether 'late' beat B's delta to the gateway is a race; if it was routed, B ignored it.
+    expect(b.client.stats().ignored).toBe(server.stats().delivers - 1);
+  });
+
+  it('reconnects after a gateway restart on the same port and re-announces interest', async () => {
+    const { server, address } = await startServer('g1');
+    const a = node('A', [address], ['user:a']);
+    const b = node('B', [address], ['user:b']);
+    await Promise.all([a.ready(), b.ready()]);
+
+    const down = Promise.all([a, b].map((n) => new Promise((resolve) => n.client.once('gateway:down', resolve))));
+    await server.stop();
+    await down;
+    expect(a.client.connectedGateways()).toEqual([]);
+    expect(a.client.publish({ rooms: ['user:b'], event: 'e', payload: json(0), messageId: 'lost' })).toBe(false);
+    expect(a.client.stats().publishDropped).toBe(1);
+    // Changed while disconnected: must arrive in the next Hello.
+    a.client.setInterest('user:a2', true);
+
+    const { port } = await server.start();
+    expect(`127.0.0.1:${port}`).toBe(address);
+    await Promise.all([a.ready(), b.ready()]);
+    await waitUntil(server, 'interest', () => hasInterest(server, 'A', ['user:a', 'user:a2'])() && hasInterest(server, 'B', ['user:b'])());
+
+    expect(b.client.publish({ rooms: ['user:a2'], event: 'e', payload: json(1), messageId: 'm2' })).toBe(true);
+    await a.waitFor('m2');
+    expect(a.messageIds()).toEqual(['m2']);
+  });
+
+  it('with two gateways, a node reaches both and each publish goes through exactly one', async () => {
+    const g1 = await startServer('g1');
+    const g2 = await startServer('g2');
+    const n = node('N', [g1.address, g2.address]);
+    const m = node('M', [g1.address, g2.address], ['user:m']);
+    await Promise.all([n.ready(2), m.ready(2)]);
+    await Promise.all([g1, g2].map(({ server }) => waitUntil(server, 'interest', hasInterest(server, 'M', ['user:m']))));
+    expect(sorted(g1.server.connectedNodes())).toEqual(['M', 'N']);
+    expect(sorted(g2.server.connectedNodes())).toEqual(['M', 'N']);
+
+    for (let i = 0; i < 4; i++) {
+      expect(n.client.publish({ rooms: ['user:m'], event: 'e', payload: json(i), messageId: `m${i}` })).toBe(true);
+    }
+    await Promise.all(['m0', 'm1', 'm2', 'm3'].map((id) => m.waitFor(id)));
+    // One more frame through each gateway: a duplicate of m0..m3 would have arrived before it on that stream.
+    n.client.publish({ rooms: ['user:m'], event: 'e', payload: json(0), messageId: 'end1' });
+    n.client.publish({ rooms: ['user:m'], event: 'e', payload: json(0), messageId: 'end2' });
+    await Promise.all([m.waitFor('end1'), m.waitFor('end2')]);
+
+    expect(sorted(m.messageIds())).toEqual(['end1', 'end2', 'm0', 'm1', 'm2', 'm3']);
+    expect(g1.server.stats().publishes + g2.server.stats().publishes).toBe(6);
+    expect(g1.server.stats().publishes).toBe(3);
+    expect(new Set(m.received.map((d) => d.gatewayId))).toEqual(new Set(['g1', 'g2']));
+  });
+
+  it('a reconnecting node_id replaces its old stream without losing the new interest', async () => {
+    const { server, address } = await startServer('g1');
+    const sender = node('S', [address]);
+    // A long backoff keeps the replaced client from coming back (two live clients with one id would take turns).
+    const first = node('dup', [address], ['user:1'], { initialBackoffMs: 10_000, maxBackoffMs: 10_000 });
+    await Promise.all([sender.ready(), first.ready()]);
+    const disconnected: string[] = [];
+    server.on('node:disconnected', (nodeId) => disconnected.push(nodeId));
+
+    const firstDown = new Promise<void>((resolve) => first.client.once('gateway:down', () => resolve()));
+    const second = node('dup', [address], ['user:2']);
+    await second.ready();
+    await firstDown;
+    await first.client.stop();
+
+    sender.client.publish({ rooms: ['user:1', 'user:2'], event: 'e', payload: json(0), messageId: 'm' });
+    const got = await second.waitFor('m');
+    expect(got.rooms).toEqual(['user:2']);
+    expect(first.received).toEqual([]);
+    // The old stream's end did not take the new session or its interest with it.
+    expect(disconnected).toEqual([]);
+    expect(sorted(server.connectedNodes())).toEqual(['S', 'dup']);
+    expect(sorted(server.interestOf('dup'))).toEqual(['user:2']);
+  });
+
+  it('rejects a stream whose first frame is not Hello with INVALID_ARGUMENT', async () => {
+    const { server, address } = await startServer('g1');
+    const proto = loadRelayProto();
+    const stub = new proto.parley.relay.v1.Relay(address, grpc.credentials.createInsecure());
+    try {
+      const call = stub.Connect();
+      const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+      call.on('error', () => undefined);
+      const frames: GatewayFrame__Output[] = [];
+      call.on('data', (frame: GatewayFrame__Output) => frames.push(frame));
+      const bad: NodeFrame = { delta: { add: ['user:x'], remove: [] } };
+      call.write(bad);
+      expect((await status).code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(frames).toEqual([]);
+      expect(server.connectedNodes()).toEqual([]);
+      expect(server.stats().rejected).toBe(1);
+    } finally {
+      stub.close();
+    }
+  });
+
+  it('drops a stream that gets no Welcome in time and tries again', async () => {
+    // A gateway that accepts streams but never answers.
+    const proto = loadRelayProto();
+    const silent = new grpc.Server();
+    const attempts = new EventEmitter();
+    let count = 0;
+    silent.addService(proto.parley.relay.v1.Relay.service, {
+      Connect: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
+        count++;
+        attempts.emit('connect');
+        call.on('error', () => undefined);
+        call.on('data', () => undefined);
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      silent.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    try {
+      const n = node('N', [`127.0.0.1:${port}`], [], { welcomeTimeoutMs: 100 });
+      await waitUntil(attempts, 'connect', () => count >= 3);
+      expect(n.client.connectedGateways()).toEqual([]);
+      expect(n.client.publish({ rooms: ['user:x'], event: 'e', payload: json(0), messageId: 'x' })).toBe(false);
+    } finally {
+      silent.forceShutdown();
+    }
+  });
+});
