@@ -123,10 +123,7 @@ export class ImNode {
    * through the gateway in staggered waves, finish in-flight commands, close.
    */
   async drain(): Promise<void> {
-    const { logger, registrar } = this.deps;
-    await registrar.deregister(this.options.nodeId).catch((err: unknown) => {
-      logger.warn({ err }, 'deregistration failed');
-    });
+    await this.deregister();
     this.accepting = false;
     const sockets = await this.io.fetchSockets();
     sockets.forEach((socket, i) => {
@@ -140,14 +137,21 @@ export class ImNode {
     await this.close();
   }
 
-  /** Immediate stop (tests, fatal errors): no drain messages. */
+  /** Immediate stop (Ctrl-C, tests): leaves discovery, drops sessions without drain messages. */
   async close(): Promise<void> {
+    if (this.accepting) await this.deregister();
     this.accepting = false;
     this.io.disconnectSockets(true);
     await this.keeper.stop();
     await this.relay.stop();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     this.httpServer.closeAllConnections();
+  }
+
+  private async deregister(): Promise<void> {
+    await this.deps.registrar.deregister(this.options.nodeId).catch((err: unknown) => {
+      this.deps.logger.warn({ err }, 'deregistration failed');
+    });
   }
 
   private async allSocketsGone(): Promise<void> {

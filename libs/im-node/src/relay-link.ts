@@ -22,7 +22,7 @@ export interface RelayLink {
   /** Hands the frame to one connected gateway; false when none is connected. */
   publish(frame: RelayPublish): boolean;
   /** Announces that this node gained (true) or lost (false) local sockets in a room. */
-  setInterest(room: string, interested: boolean): void;
-  start(): Promise<void>;
+  setInterest(room: RoomName, interested: boolean): void;
+  start(): void | Promise<void>;
   stop(): Promise<void>;
 }

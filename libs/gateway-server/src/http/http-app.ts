@@ -33,6 +33,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api', auth, meRouter(deps.accounts));
   app.use('/api', notFoundHandler);
 
+  // The browser build of socket.io-client, for pages that load it with a script tag.
+  app.get('/vendor/socket.io.min.js', (_req, res) => res.sendFile(require.resolve('socket.io-client/dist/socket.io.min.js')));
   if (deps.staticDir && fs.existsSync(deps.staticDir)) {
     app.use(express.static(deps.staticDir, { index: 'index.html', maxAge: '1h' }));
     // Client-side routes fall back to the app shell.

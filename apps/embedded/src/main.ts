@@ -1,0 +1,132 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { Argon2PasswordHasher, JwtTokenService } from '@parley/auth';
+import { MemoryNodeRegistry } from '@parley/discovery';
+import { systemClock } from '@parley/domain';
+import { createGateway } from '@parley/gateway-server';
+import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
+import { MemoryPresence } from '@parley/presence';
+import { RelayClient } from '@parley/relay';
+import { openStore } from '@parley/store';
+import { createLogger, createUlidGenerator, logEnv, onShutdownSignal, parseEnvConfig } from '@parley/util';
+
+const embeddedEnv = z
+  .object({
+    PARLEY_HOST: z.string().default('127.0.0.1'),
+    /** The gateway's port; the two IM nodes take the next two. */
+    PARLEY_PORT: z.coerce.number().int().min(1).max(65_533).default(8080),
+    PARLEY_DATA_DIR: z.string().default('data'),
+    PARLEY_JWT_SECRET: z.string().min(32).optional(),
+    PARLEY_ROUTER: z.enum(['round-robin', 'room-hash']).default('round-robin'),
+    PARLEY_STATIC_DIR: z.string().default('static'),
+  })
+  .extend(logEnv.shape);
+
+const NODE_COUNT = 2;
+
+/**
+ * Embedded mode: one process, no external services. A gateway and two IM
+ * nodes on localhost, a SQLite file, in-process presence and registry; the
+ * relay is the same gRPC as in a cluster, over loopback.
+ */
+async function main(): Promise<void> {
+  const config = parseEnvConfig(embeddedEnv, { PARLEY_LOG_LEVEL: 'warn', ...process.env });
+  const logger = createLogger({ name: 'parley', level: config.PARLEY_LOG_LEVEL });
+  const clock = systemClock;
+  const ids = createUlidGenerator();
+  const dataDir = path.resolve(config.PARLEY_DATA_DIR);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const tokens = new JwtTokenService({ secret: config.PARLEY_JWT_SECRET ?? loadOrCreateSecret(dataDir) }, clock);
+  const store = await openStore({ kind: 'sqlite', filename: path.join(dataDir, 'parley.db') });
+  const presence = new MemoryPresence({ clock });
+  const registry = new MemoryNodeRegistry();
+
+  const gateway = createGateway({
+    gatewayId: 'gw-embedded',
+    host: config.PARLEY_HOST,
+    relayPort: 0,
+    router: config.PARLEY_ROUTER,
+    staticDir: path.resolve(config.PARLEY_STATIC_DIR),
+    store,
+    directory: registry,
+    hasher: new Argon2PasswordHasher(),
+    tokens,
+    ids,
+    clock,
+    logger: logger.child({ component: 'gateway' }),
+  });
+  const { httpUrl, relayPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
+
+  const nodes: ImNode[] = [];
+  for (let i = 1; i <= NODE_COUNT; i++) {
+    const nodeId = `im-${i}`;
+    const nodeLogger = logger.child({ nodeId });
+    const node = new ImNode(
+      {
+        nodeId,
+        host: config.PARLEY_HOST,
+        port: config.PARLEY_PORT + i,
+        drainSpreadMs: 2_000,
+        drainTimeoutMs: 5_000,
+        presence: DEFAULT_PRESENCE_KEEPER,
+      },
+      {
+        store,
+        presence,
+        registrar: registry,
+        tokens,
+        clock,
+        ids,
+        logger: nodeLogger,
+        createRelay: (onDeliver) =>
+          new RelayClient({
+            nodeId,
+            gateways: [`${config.PARLEY_HOST}:${relayPort}`],
+            onDeliver,
+            logger: nodeLogger.child({ component: 'relay' }),
+          }),
+      },
+    );
+    await node.start();
+    nodes.push(node);
+  }
+
+  const lines = [
+    'Parley is running (embedded mode: SQLite, in-process presence, 2 IM nodes).',
+    `  web client   ${httpUrl}/`,
+    `  REST API     ${httpUrl}/api`,
+    `  health       ${httpUrl}/healthz`,
+    ...nodes.map((n, i) => `  IM node ${n.nodeId}  http://${config.PARLEY_HOST}:${config.PARLEY_PORT + i + 1}`),
+    `  relay (gRPC) ${config.PARLEY_HOST}:${relayPort}`,
+    `  data         ${dataDir}`,
+    'Press Ctrl-C to stop.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  onShutdownSignal(
+    async () => {
+      await Promise.all(nodes.map((n) => n.close()));
+      await gateway.stop();
+      await presence.close();
+      await store.close();
+      process.stdout.write('Parley stopped.\n');
+    },
+    (msg) => process.stdout.write(`${msg}\n`),
+  );
+}
+
+/** Keeps sign-ins valid across restarts without asking the user for a secret. */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = crypto.randomBytes(48).toString('base64url');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Parley failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

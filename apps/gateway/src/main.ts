@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { Argon2PasswordHasher, JwtTokenService } from '@parley/auth';
+import { ConsulNodeDirectory, StaticNodeDirectory } from '@parley/discovery';
+import { systemClock } from '@parley/domain';
+import { createGateway } from '@parley/gateway-server';
+import { openStore } from '@parley/store';
+import { createLogger, createUlidGenerator, onShutdownSignal } from '@parley/util';
+import { loadGatewayConfig, parseStaticNodes } from './config';
+
+/** Composition root of a gateway: config, adapters, the gateway, signals. */
+async function main(): Promise<void> {
+  const config = loadGatewayConfig(process.env);
+  const logger = createLogger({ name: 'gateway', level: config.PARLEY_LOG_LEVEL });
+  const clock = systemClock;
+  const store = await openStore(
+    config.PARLEY_STORE === 'mysql'
+      ? { kind: 'mysql', url: config.PARLEY_MYSQL_URL }
+      : { kind: 'sqlite', filename: config.PARLEY_SQLITE_PATH },
+  );
+  const directory =
+    config.PARLEY_DISCOVERY === 'consul'
+      ? new ConsulNodeDirectory({
+          address: config.PARLEY_CONSUL_ADDR,
+          serviceName: config.PARLEY_CONSUL_SERVICE,
+          logger: logger.child({ component: 'discovery' }),
+        })
+      : new StaticNodeDirectory(parseStaticNodes(config.PARLEY_STATIC_NODES));
+  const gateway = createGateway({
+    gatewayId: config.PARLEY_GATEWAY_ID,
+    host: config.PARLEY_HOST,
+    relayPort: config.PARLEY_RELAY_PORT,
+    router: config.PARLEY_ROUTER,
+    staticDir: path.resolve(config.PARLEY_STATIC_DIR),
+    store,
+    directory,
+    hasher: new Argon2PasswordHasher(),
+    tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
+    ids: createUlidGenerator(),
+    clock,
+    logger,
+  });
+  const { httpUrl, relayPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
+  process.stdout.write(`PARLEY_GATEWAY_READY ${JSON.stringify({ httpUrl, relayPort })}\n`);
+
+  onShutdownSignal(
+    async () => {
+      await gateway.stop();
+      await store.close();
+    },
+    (msg) => logger.info(msg),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

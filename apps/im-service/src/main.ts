@@ -1,0 +1,80 @@
+import { JwtTokenService } from '@parley/auth';
+import { ConsulNodeRegistrar, MemoryNodeRegistry } from '@parley/discovery';
+import { systemClock, type Presence } from '@parley/domain';
+import { ImNode } from '@parley/im-node';
+import { MemoryPresence, RedisPresence } from '@parley/presence';
+import { RelayClient } from '@parley/relay';
+import { openStore } from '@parley/store';
+import { createLogger, createUlidGenerator, onShutdownSignal } from '@parley/util';
+import { loadImConfig } from './config';
+
+/** Composition root of one IM node: config, adapters, the node, signals. */
+async function main(): Promise<void> {
+  const config = loadImConfig(process.env);
+  const logger = createLogger({ name: 'im', level: config.PARLEY_LOG_LEVEL }).child({ nodeId: config.nodeId });
+  const clock = systemClock;
+  const store = await openStore(
+    config.PARLEY_STORE === 'mysql'
+      ? { kind: 'mysql', url: config.PARLEY_MYSQL_URL }
+      : { kind: 'sqlite', filename: config.PARLEY_SQLITE_PATH },
+  );
+  const presence: Presence = config.PARLEY_REDIS_URL
+    ? new RedisPresence(config.PARLEY_REDIS_URL, {
+        clock,
+        onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+      })
+    : new MemoryPresence({ clock });
+  const registrar =
+    config.PARLEY_DISCOVERY === 'consul'
+      ? new ConsulNodeRegistrar({
+          address: config.PARLEY_CONSUL_ADDR,
+          serviceName: config.PARLEY_CONSUL_SERVICE,
+          logger: logger.child({ component: 'discovery' }),
+        })
+      : new MemoryNodeRegistry();
+  const node = new ImNode(
+    {
+      nodeId: config.nodeId,
+      host: config.PARLEY_HOST,
+      port: config.PARLEY_PORT,
+      publicUrl: config.PARLEY_PUBLIC_URL,
+      drainSpreadMs: config.PARLEY_DRAIN_SPREAD_MS,
+      drainTimeoutMs: config.PARLEY_DRAIN_TIMEOUT_MS,
+      presence: { ttlMs: config.PARLEY_PRESENCE_TTL_MS, heartbeatMs: config.PARLEY_HEARTBEAT_MS, sweepEvery: 3 },
+      groups: { maxMembers: config.PARLEY_GROUP_MAX_MEMBERS },
+    },
+    {
+      store,
+      presence,
+      registrar,
+      tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
+      clock,
+      ids: createUlidGenerator(),
+      logger,
+      createRelay: (onDeliver) =>
+        new RelayClient({
+          nodeId: config.nodeId,
+          gateways: config.gateways,
+          onDeliver,
+          logger: logger.child({ component: 'relay' }),
+        }),
+    },
+  );
+  const { url } = await node.start();
+  process.stdout.write(`PARLEY_NODE_READY ${JSON.stringify({ nodeId: config.nodeId, url })}\n`);
+
+  onShutdownSignal(
+    async (signal) => {
+      if (signal === 'SIGTERM') await node.drain();
+      else await node.close();
+      await presence.close();
+      await store.close();
+    },
+    (msg) => logger.info(msg),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`IM node failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,236 @@
+import { startCluster, type Cluster } from '@parley/testing';
+import type { Message } from '@parley/protocol';
+import { TestUser, uniqueName } from './support/test-user';
+
+jest.setTimeout(60_000);
+
+describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)', () => {
+  let cluster: Cluster;
+  const users: TestUser[] = [];
+  const user = async (prefix: string, node?: 0 | 1): Promise<TestUser> => {
+    const u = await TestUser.register(cluster.gatewayUrl, prefix);
+    users.push(u);
+    if (node !== undefined) await u.connect(cluster.nodes[node].url);
+    return u;
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 2, name: 'chat-e2e' });
+  }, 90_000);
+
+  afterEach(() => {
+    for (const u of users.splice(0)) u.disconnect();
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('assigns nodes round-robin over the healthy nodes', async () => {
+    const alice = await user('rr');
+    const picks = new Set<string>();
+    for (let i = 0; i < 4; i++) picks.add((await alice.assign()).nodeId);
+    expect([...picks].sort()).toEqual(['im-1', 'im-2']);
+    const { url } = await alice.assign();
+    await alice.connect(url);
+    expect(alice.socket?.connected).toBe(true);
+  });
+
+  it('delivers 1:1 messages both ways between users on different nodes', async () => {
+    const alice = await user('alice', 0);
+    const bob = await user('bob', 1);
+
+    const sent = await alice.sendText({ type: 'user', id: bob.id }, 'hi bob');
+    expect(sent).toMatchObject({ senderId: alice.id, seq: 1, body: { text: 'hi bob' } });
+    const [atBob] = await bob.waitForMessages(1);
+    expect(atBob).toEqual(sent);
+
+    const reply = await bob.sendText({ type: 'user', id: alice.id }, 'hi alice');
+    expect(reply.seq).toBe(2);
+    expect(reply.conversationId).toBe(sent.conversationId);
+    const atAlice = await alice.waitForMessages(1, (m) => m.senderId === bob.id);
+    expect(atAlice).toEqual([reply]);
+  });
+
+  it('pushes a message to every session of the recipient and of the sender, on any node', async () => {
+    const alice = await user('multi-a', 0);
+    const bob = await user('multi-b', 1);
+    const bobPhone = TestUser.fromSession(bob);
+    await bobPhone.connect(cluster.nodes[0].url);
+    const aliceTab = TestUser.fromSession(alice);
+    await aliceTab.connect(cluster.nodes[1].url);
+    users.push(bobPhone, aliceTab);
+
+    const sent = await alice.sendText({ type: 'user', id: bob.id }, 'to all your devices');
+    for (const session of [bob, bobPhone, aliceTab]) {
+      expect(await session.waitForMessages(1)).toEqual([sent]);
+    }
+  });
+
+  it('delivers a group spread over both nodes to every member once, in seq order', async () => {
+    const a = await user('ga', 0);
+    const b = await user('gb', 1);
+    const c = await user('gc', 0);
+    const { group } = await a.ok('group:create', { name: 'trio', memberIds: [b.id, c.id] });
+    expect(group.memberCount).toBe(3);
+
+    const senders = [a, b, c, a, b, c, a, b, c];
+    const acked: Message[] = [];
+    for (const [i, s] of senders.entries()) acked.push(await s.sendText({ type: 'group', id: group.id }, `g${i}`));
+    expect(acked.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+    for (const member of [a, b, c]) {
+      const got = await member.waitForMessages(9, (m) => m.conversationId === acked[0].conversationId);
+      await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive by now
+      const inGroup = member.received.filter((m) => m.conversationId === acked[0].conversationId);
+      expect(inGroup.map((m) => m.id)).toEqual(acked.map((m) => m.id));
+      expect(got.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    }
+
+    const info = await b.ok('group:info', { groupId: group.id });
+    expect(info.members.map((m) => [m.user.id, m.role, m.online]).sort()).toEqual(
+      [
+        [a.id, 'owner', true],
+        [b.id, 'member', true],
+        [c.id, 'member', true],
+      ].sort(),
+    );
+  });
+
+  it('gives a user who was offline during 20 sends all 20, in order, through sync', async () => {
+    const alice = await user('sync-a', 0);
+    const bob = await user('sync-b', 1);
+    const first = await alice.sendText({ type: 'user', id: bob.id }, 'before');
+    await bob.waitForMessages(1);
+    await bob.ok('message:ack', { conversationId: first.conversationId, seq: first.seq });
+    bob.disconnect();
+
+    const sent: Message[] = [];
+    for (let i = 0; i < 20; i++) sent.push(await alice.sendText({ type: 'user', id: bob.id }, `missed ${i}`));
+
+    await bob.connect(cluster.nodes[1].url);
+    const synced = await bob.ok('sync', {});
+    const conv = synced.conversations.find((c) => c.conversationId === first.conversationId);
+    expect(conv?.messages.map((m) => m.id)).toEqual(sent.map((m) => m.id));
+    expect(conv?.messages.map((m) => m.seq)).toEqual(sent.map((_, i) => i + 2));
+    expect(conv?.hasMore).toBe(false);
+
+    const paged = await bob.ok('sync', { since: { [first.conversationId]: 1 }, limit: 5 });
+    expect(paged.conversations[0].messages.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6]);
+    expect(paged.conversations[0].hasMore).toBe(true);
+
+    const history = await bob.ok('history:fetch', { conversationId: first.conversationId, beforeSeq: 21, limit: 3 });
+    expect(history.messages.map((m) => m.seq)).toEqual([18, 19, 20]);
+    expect(history.hasMore).toBe(true);
+  });
+
+  it('stores a retried send once and answers the retry with the original ack', async () => {
+    const alice = await user('idem-a', 0);
+    const bob = await user('idem-b', 1);
+    const clientMsgId = uniqueName('retry');
+    const first = await alice.sendText({ type: 'user', id: bob.id }, 'once', clientMsgId);
+    const again = await alice.sendText({ type: 'user', id: bob.id }, 'once', clientMsgId);
+    expect(again).toEqual(first);
+    const history = await bob.ok('history:fetch', { conversationId: first.conversationId });
+    expect(history.messages.map((m) => m.id)).toEqual([first.id]);
+  });
+
+  it('lists conversations with last message and unread counts', async () => {
+    const alice = await user('list-a', 0);
+    const bob = await user('list-b', 1);
+    await alice.sendText({ type: 'user', id: bob.id }, 'one');
+    const two = await alice.sendText({ type: 'user', id: bob.id }, 'two');
+    const before = await bob.ok('conversation:list', {});
+    expect(before.conversations).toHaveLength(1);
+    expect(before.conversations[0]).toMatchObject({ type: 'direct', unread: 2, peer: { id: alice.id }, lastMessage: { id: two.id } });
+    await bob.ok('conversation:read', { conversationId: two.conversationId, seq: two.seq });
+    const after = await bob.ok('conversation:list', {});
+    expect(after.conversations[0].unread).toBe(0);
+  });
+
+  it('refuses a group post from a non-member and writes nothing', async () => {
+    const owner = await user('own', 0);
+    const outsider = await user('out', 1);
+    const { group } = await owner.ok('group:create', { name: 'closed' });
+    const ack = await outsider.command('message:send', {
+      to: { type: 'group', id: group.id },
+      clientMsgId: uniqueName('x'),
+      kind: 'text',
+      body: { text: 'let me in' },
+    });
+    expect(ack).toEqual({ ok: false, error: expect.objectContaining({ code: 'FORBIDDEN' }) });
+    const history = await owner.ok('history:fetch', { conversationId: `g:${group.id}` });
+    expect(history.messages).toEqual([]);
+    const peek = await outsider.command('history:fetch', { conversationId: `g:${group.id}` });
+    expect(peek).toEqual({ ok: false, error: expect.objectContaining({ code: 'NOT_FOUND' }) });
+  });
+
+  it('answers invalid payloads with INVALID_ARGUMENT naming the field', async () => {
+    const alice = await user('bad', 0);
+    const ack = await alice.command('message:send', {
+      to: { type: 'user', id: alice.id },
+      clientMsgId: '',
+      kind: 'text',
+      body: { text: 'x' },
+    });
+    expect(ack).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('clientMsgId') } });
+    const wrongShape = await alice.command('sync', { since: 'yesterday' } as never);
+    expect(wrongShape).toEqual({ ok: false, error: expect.objectContaining({ code: 'INVALID_ARGUMENT' }) });
+    expect(alice.socket?.connected).toBe(true);
+  });
+
+  it('fails the handshake for a bad token', async () => {
+    const { io } = await import('socket.io-client');
+    for (const auth of [{ token: 'not-a-jwt' }, {}]) {
+      const socket = io(cluster.nodes[0].url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+      const err = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+      socket.close();
+      expect(err.message).toBe('UNAUTHORIZED');
+    }
+  });
+
+  describe('REST', () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${cluster.gatewayUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    it('logs in with the right password and refuses the wrong one with 401 INVALID_CREDENTIALS', async () => {
+      const username = uniqueName('login');
+      expect((await post('/api/auth/register', { username, password: 'right-password' })).status).toBe(201);
+      const ok = await post('/api/auth/login', { username, password: 'right-password' });
+      expect(ok.status).toBe(200);
+      const { token } = (await ok.json()) as { token: string };
+      const me = await fetch(`${cluster.gatewayUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(((await me.json()) as { user: { username: string } }).user.username).toBe(username);
+
+      for (const creds of [{ username, password: 'wrong-password' }, { username: uniqueName('nobody'), password: 'whatever1' }]) {
+        const res = await post('/api/auth/login', creds);
+        expect(res.status).toBe(401);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(await res.json()).toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+      }
+    });
+
+    it('rejects invalid registrations with 400 naming the field, and taken usernames with 409', async () => {
+      const bad = await post('/api/auth/register', { username: 'x', password: 'long-enough-1' });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ code: 'INVALID_ARGUMENT', detail: expect.stringContaining('username') });
+      const username = uniqueName('taken');
+      await post('/api/auth/register', { username, password: 'long-enough-1' });
+      const dup = await post('/api/auth/register', { username: username.toUpperCase(), password: 'long-enough-1' });
+      expect(dup.status).toBe(409);
+      expect(await dup.json()).toMatchObject({ code: 'USERNAME_TAKEN' });
+    });
+
+    it('refuses protected endpoints without a valid token', async () => {
+      for (const path of ['/api/me', '/api/nodes/assign', '/api/users?q=a']) {
+        const res = await fetch(`${cluster.gatewayUrl}${path}`, { headers: { authorization: 'Bearer nope' } });
+        expect(res.status).toBe(401);
+        expect(await res.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+      }
+    });
+  });
+});

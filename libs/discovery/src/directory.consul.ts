@@ -1,0 +1,224 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { NodeDirectory, NodeInstance } from '@parley/domain';
+import { z } from 'zod';
+import { backoffDelay, sleep } from './backoff';
+import { connectConsul, consulCall, goDuration, type ConsulConnection, type ConsulConnectionOptions } from './consul-connection';
+import { errorMessage, silentLogger, type DiscoveryLogger } from './logger';
+import { normalizeNodes, notifyListeners, sameNodes } from './node-list';
+
+export interface ConsulNodeDirectoryOptions extends ConsulConnectionOptions {
+  /** Consul service name the IM nodes register under. @default 'parley-im' */
+  serviceName?: string;
+  /** Longest a blocking query waits for a change (Consul's `wait`). @default 30_000 */
+  waitMs?: number;
+  /**
+   * start() resolves after the first successful fetch or after this long, so a
+   * gateway can start (with an empty list) while Consul is down.
+   * @default 2_000
+   */
+  startTimeoutMs?: number;
+  /** First delay after a failed query; doubles per failure (with jitter). @default 250 */
+  retryMinDelayMs?: number;
+  /** Cap on the delay between failed queries. @default 10_000 */
+  retryMaxDelayMs?: number;
+  /**
+   * Least time between the starts of two queries, so an index that changes
+   * constantly cannot turn the watch into a request storm.
+   * @default 100
+   */
+  minQueryIntervalMs?: number;
+  /** @default silent */
+  logger?: DiscoveryLogger;
+}
+
+/** What we need of a /v1/health/service entry; anything else is ignored. */
+const healthEntrySchema = z.object({
+  Service: z.object({
+    ID: z.string().min(1),
+    Meta: z.record(z.string(), z.string()).nullish(),
+  }),
+});
+
+type BlockingCall = (opts: {
+  service: string;
+  passing: boolean;
+  index?: string;
+  wait?: string;
+  timeout: number;
+  ctx: EventEmitter;
+}) => Promise<unknown>;
+
+interface WatchRun {
+  stop: AbortController;
+  loop: Promise<void>;
+  /** The query in flight, cancelled by stop(). */
+  request?: RequestContext;
+}
+
+/** Cancellation handle the consul client (papi) understands; includeResponse gives us headers. */
+class RequestContext extends EventEmitter {
+  readonly includeResponse = true;
+  cancel(): void {
+    this.emit('cancel');
+  }
+}
+
+/**
+ * Gateway side of discovery on Consul: watches the healthy instances of the
+ * IM-node service with blocking queries and keeps the last good list while
+ * Consul is unreachable.
+ *
+ * Index handling follows Consul's blocking-query guidance: the next query
+ * waits on the X-Consul-Index of the last answer; an index that went
+ * backwards restarts from 0 (a non-blocking query); an index below 1 is
+ * treated as 1 so a misbehaving server cannot make every query return at once.
+ */
+export class ConsulNodeDirectory implements NodeDirectory {
+  private readonly connection: ConsulConnection;
+  private readonly serviceName: string;
+  private readonly waitMs: number;
+  private readonly startTimeoutMs: number;
+  private readonly retryMinDelayMs: number;
+  private readonly retryMaxDelayMs: number;
+  private readonly minQueryIntervalMs: number;
+  private readonly logger: DiscoveryLogger;
+  private readonly listeners = new Set<(nodes: readonly NodeInstance[]) => void>();
+  private nodes: readonly NodeInstance[] = Object.freeze([]);
+  private index = 0n;
+  private running?: WatchRun;
+  private firstFetch?: Promise<void>;
+  private resolveFirstFetch?: () => void;
+
+  constructor(options: ConsulNodeDirectoryOptions = {}) {
+    this.connection = connectConsul(options);
+    this.serviceName = options.serviceName ?? 'parley-im';
+    this.waitMs = options.waitMs ?? 30_000;
+    this.startTimeoutMs = options.startTimeoutMs ?? 2_000;
+    this.retryMinDelayMs = options.retryMinDelayMs ?? 250;
+    this.retryMaxDelayMs = options.retryMaxDelayMs ?? 10_000;
+    this.minQueryIntervalMs = options.minQueryIntervalMs ?? 100;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  async start(): Promise<void> {
+    if (!this.running) {
+      this.firstFetch = new Promise((resolve) => (this.resolveFirstFetch = resolve));
+      this.index = 0n; // a (re)start asks for the current list at once
+      const run: WatchRun = { stop: new AbortController(), loop: Promise.resolve() };
+      run.loop = this.watch(run);
+      this.running = run;
+    }
+    await Promise.race([this.firstFetch, sleep(this.startTimeoutMs, this.running.stop.signal)]);
+  }
+
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    running.stop.abort();
+    running.request?.cancel();
+    this.resolveFirstFetch?.();
+    await running.loop;
+    this.connection.close();
+  }
+
+  healthyNodes(): readonly NodeInstance[] {
+    return this.nodes;
+  }
+
+  onChange(listener: (nodes: readonly NodeInstance[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private async watch(run: WatchRun): Promise<void> {
+    const stop = run.stop.signal;
+    let failures = 0;
+    while (!stop.aborted) {
+      const began = Date.now();
+      try {
+        const { entries, index } = await this.query(run);
+        if (stop.aborted) return;
+        if (failures > 0) {
+          this.logger.info({ consul: this.connection.endpoint, failures }, 'consul reachable again');
+        }
+        failures = 0;
+        this.index = nextIndex(this.index, index);
+        this.apply(entries);
+        this.resolveFirstFetch?.();
+      } catch (err) {
+        if (stop.aborted) return;
+        failures += 1;
+        const delayMs = backoffDelay(failures, this.retryMinDelayMs, this.retryMaxDelayMs);
+        // First failure and then every tenth: an outage should not flood the logs.
+        if (failures === 1 || failures % 10 === 0) {
+          this.logger.warn(
+            { consul: this.connection.endpoint, failures, delayMs, keptNodes: this.nodes.length, err: errorMessage(err) },
+            'consul health query failed; keeping last known nodes',
+          );
+        }
+        await sleep(delayMs, stop);
+        continue;
+      }
+      const elapsed = Date.now() - began;
+      if (elapsed < this.minQueryIntervalMs) await sleep(this.minQueryIntervalMs - elapsed, stop);
+    }
+  }
+
+  /** One health query: blocking when we hold an index, immediate otherwise. */
+  private async query(run: WatchRun): Promise<{ entries: unknown; index: bigint | undefined }> {
+    const ctx = new RequestContext();
+    run.request = ctx;
+    if (run.stop.signal.aborted) throw new Error('stopped');
+    const blocking = this.index > 0n;
+    // Consul may add up to wait/16 on top of wait; leave room for that and the network.
+    const timeout = blocking ? this.waitMs + Math.ceil(this.waitMs / 16) + 5_000 : 10_000;
+    const call = this.connection.client.health.service.bind(this.connection.client.health) as unknown as BlockingCall;
+    const query = {
+      service: this.serviceName,
+      passing: true,
+      ...(blocking ? { index: this.index.toString(), wait: goDuration(this.waitMs) } : {}),
+      timeout,
+      ctx,
+    };
+    const result = await consulCall(call(query));
+    if (!Array.isArray(result) || result.length !== 2) throw new Error('unexpected consul client result');
+    const [res, entries] = result as [IncomingMessage, unknown];
+    return { entries, index: parseIndex(res.headers['x-consul-index']) };
+  }
+
+  private apply(entries: unknown): void {
+    const found: NodeInstance[] = [];
+    for (const raw of Array.isArray(entries) ? entries : []) {
+      const parsed = healthEntrySchema.safeParse(raw);
+      const meta = parsed.success ? (parsed.data.Service.Meta ?? {}) : {};
+      if (!parsed.success || !meta.url) {
+        this.logger.warn({ service: this.serviceName }, 'ignoring consul entry without Service.ID or Meta.url');
+        continue;
+      }
+      found.push({ nodeId: meta.nodeId || parsed.data.Service.ID, url: meta.url });
+    }
+    const next = normalizeNodes(found);
+    if (sameNodes(next, this.nodes)) return;
+    this.nodes = next;
+    notifyListeners(this.listeners, next, (err) =>
+      this.logger.warn({ err: errorMessage(err) }, 'node directory listener threw'),
+    );
+  }
+}
+
+function parseIndex(header: string | string[] | undefined): bigint | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value || !/^\d+$/.test(value)) return undefined;
+  return BigInt(value);
+}
+
+/** Consul's blocking-query index rules (see the class comment). */
+export function nextIndex(previous: bigint, received: bigint | undefined): bigint {
+  if (received === undefined || received < 1n) return 1n;
+  if (received < previous) return 0n;
+  return received;
+}

@@ -1,0 +1,3 @@
+export { MysqlStore, type MysqlStoreOptions } from './store.mysql';
+export { SqliteStore, type SqliteStoreOptions } from './store.sqlite';
+export { openStore, type StoreConfig } from './open-store';

@@ -1,0 +1,211 @@
+import type {
+  GroupMemberRecord,
+  GroupRecord,
+  MemberConversation,
+  MessageRange,
+  NewMessage,
+  ProfilePatch,
+  UserRecord,
+} from '@parley/domain';
+import {
+  ParleyError,
+  parseConversationId,
+  type ConversationType,
+  type GroupRole,
+  type Message,
+  type MessageBody,
+  type MessageKind,
+} from '@parley/protocol';
+
+/*
+ * Row shapes as both engines return them (snake_case columns, integers as
+ * numbers) and their mapping to the port's records. Engines select exactly
+ * these columns so the mapping lives once.
+ */
+
+export interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  avatar_url: string | null;
+  bio: string | null;
+  password_hash: string;
+  created_at: number;
+}
+
+export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, created_at';
+
+export function toUser(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    avatarUrl: row.avatar_url,
+    bio: row.bio,
+    passwordHash: row.password_hash,
+    createdAt: Number(row.created_at),
+  };
+}
+
+export interface GroupRow {
+  id: string;
+  name: string;
+  owner_id: string;
+  announcement: string | null;
+  mute_all: number;
+  member_count: number;
+  created_at: number;
+}
+
+export function toGroup(row: GroupRow): GroupRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    ownerId: row.owner_id,
+    announcement: row.announcement,
+    muteAll: Boolean(row.mute_all),
+    memberCount: Number(row.member_count),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export interface GroupMemberRow {
+  group_id: string;
+  user_id: string;
+  role: string;
+  joined_at: number;
+}
+
+export const GROUP_MEMBER_COLUMNS = 'group_id, user_id, role, joined_at';
+
+export function toGroupMember(row: GroupMemberRow): GroupMemberRecord {
+  return { groupId: row.group_id, userId: row.user_id, role: row.role as GroupRole, joinedAt: Number(row.joined_at) };
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  kind: string;
+  body: string;
+  client_msg_id: string;
+  created_at: number;
+}
+
+export const MESSAGE_COLUMNS = 'id, conversation_id, seq, sender_id, kind, body, client_msg_id, created_at';
+/** MESSAGE_COLUMNS qualified with the alias `m`, for joins. */
+export const MESSAGE_COLUMNS_M = MESSAGE_COLUMNS.split(', ')
+  .map((c) => `m.${c}`)
+  .join(', ');
+
+/** Values in MESSAGE_COLUMNS order. */
+export function messageValues(m: Message): (string | number)[] {
+  return [m.id, m.conversationId, m.seq, m.senderId, m.kind, JSON.stringify(m.body), m.clientMsgId, m.createdAt];
+}
+
+export function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    seq: Number(row.seq),
+    senderId: row.sender_id,
+    kind: row.kind as MessageKind,
+    body: JSON.parse(row.body) as MessageBody,
+    clientMsgId: row.client_msg_id,
+    createdAt: Number(row.created_at),
+  };
+}
+
+export interface MemberConversationRow {
+  conversation_id: string;
+  type: string;
+  group_id: string | null;
+  peer_id: string | null;
+  last_seq: number;
+  delivered_seq: number;
+  read_seq: number;
+  last_message_at: number | null;
+}
+
+/**
+ * One conversation seen by member `?` (bind the user id twice: peer lookup,
+ * then the member filter). Shared by both dialects: plain SQL only.
+ */
+export const MEMBER_CONVERSATION_SELECT = `
+  SELECT c.id AS conversation_id, c.type, c.group_id, c.last_seq, c.last_message_at,
+         cm.delivered_seq, cm.read_seq,
+         CASE WHEN c.type = 'direct' THEN (
+           SELECT o.user_id FROM conversation_members o
+           WHERE o.conversation_id = c.id AND o.user_id <> ? LIMIT 1
+         ) END AS peer_id
+  FROM conversation_members cm
+  JOIN conversations c ON c.id = cm.conversation_id
+  WHERE cm.user_id = ?`;
+
+/** Most recent activity first; conversations without messages last. */
+export const MEMBER_CONVERSATION_ORDER = 'ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.id';
+
+export function toMemberConversation(row: MemberConversationRow): MemberConversation {
+  return {
+    conversationId: row.conversation_id,
+    type: row.type as ConversationType,
+    groupId: row.group_id,
+    peerId: row.peer_id,
+    lastSeq: Number(row.last_seq),
+    deliveredSeq: Number(row.delivered_seq),
+    readSeq: Number(row.read_seq),
+    lastMessageAt: row.last_message_at === null ? null : Number(row.last_message_at),
+  };
+}
+
+/**
+ * WHERE/ORDER clause for a history range, shared by both dialects. Without
+ * afterSeq the newest page is taken (descending) and the caller reverses it,
+ * so results are always ascending by seq.
+ */
+export function messageRangeSql(range: MessageRange): { where: string; params: number[]; descending: boolean } {
+  const clauses = ['conversation_id = ?'];
+  const params: number[] = [];
+  if (range.afterSeq !== undefined) {
+    clauses.push('seq > ?');
+    params.push(range.afterSeq);
+  }
+  if (range.beforeSeq !== undefined) {
+    clauses.push('seq < ?');
+    params.push(range.beforeSeq);
+  }
+  return { where: clauses.join(' AND '), params, descending: range.afterSeq === undefined };
+}
+
+/** SET clause (empty when nothing changes) and its values for a profile patch. */
+export function profilePatchSql(patch: ProfilePatch): { sets: string; params: (string | null)[] } {
+  const columns: [keyof ProfilePatch, string][] = [
+    ['displayName', 'display_name'],
+    ['avatarUrl', 'avatar_url'],
+    ['bio', 'bio'],
+  ];
+  const present = columns.filter(([key]) => patch[key] !== undefined);
+  return {
+    sets: present.map(([, column]) => `${column} = ?`).join(', '),
+    params: present.map(([key]) => patch[key] ?? null),
+  };
+}
+
+/** `%query%` for LIKE with `!` as the escape character (same in both dialects). */
+export function likeContains(query: string): string {
+  return `%${query.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** Members a new conversation starts with, owner/sender first, without duplicates. */
+export function uniqueIds(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** The group a new group conversation belongs to, read from its id (`g:<groupId>`). */
+export function conversationGroupId(message: NewMessage): string | null {
+  if (message.conversationType !== 'group') return null;
+  const ref = parseConversationId(message.conversationId);
+  if (ref?.type !== 'group') throw new ParleyError('INVALID_ARGUMENT', 'malformed group conversation id');
+  return ref.groupId;
+}

@@ -1,0 +1,389 @@
+import type {
+  AppendResult,
+  CursorKind,
+  GroupMemberRecord,
+  GroupRecord,
+  MemberConversation,
+  MessageRange,
+  NewGroup,
+  NewMessage,
+  NewUser,
+  ProfilePatch,
+  Store,
+  UserRecord,
+} from '@parley/domain';
+import { ParleyError, groupConversationId, type Message } from '@parley/protocol';
+import Database from 'better-sqlite3';
+import { isUniqueViolation, toStoreError } from './errors.sqlite';
+import { assertOrdered } from './migrations/migration';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+import {
+  GROUP_MEMBER_COLUMNS,
+  MEMBER_CONVERSATION_ORDER,
+  MEMBER_CONVERSATION_SELECT,
+  MESSAGE_COLUMNS,
+  MESSAGE_COLUMNS_M,
+  USER_COLUMNS,
+  conversationGroupId,
+  likeContains,
+  messageRangeSql,
+  messageValues,
+  profilePatchSql,
+  toGroup,
+  toGroupMember,
+  toMemberConversation,
+  toMessage,
+  toUser,
+  uniqueIds,
+  type GroupMemberRow,
+  type GroupRow,
+  type MemberConversationRow,
+  type MessageRow,
+  type UserRow,
+} from './rows';
+
+export interface SqliteStoreOptions {
+  /**
+   * Database file, or ':memory:' for a private in-memory database. Several
+   * stores (e.g. IM nodes in one process) may open the same file; an
+   * in-memory database can only be shared by sharing the instance.
+   */
+  filename: string;
+  /** How long a writer waits for another connection's lock before UNAVAILABLE. @default 5_000 */
+  busyTimeoutMs?: number;
+}
+
+const GROUP_SELECT = `SELECT g.id, g.name, g.owner_id, g.announcement, g.mute_all, g.created_at,
+  (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = g.id) AS member_count
+  FROM "groups" g`;
+
+const IN_JSON = 'IN (SELECT value FROM json_each(?))';
+
+/**
+ * The Store on SQLite (better-sqlite3) for the embedded mode. The driver is
+ * synchronous, so each method's transaction runs to completion before any
+ * other JavaScript: no interleaving within a process. Write transactions are
+ * BEGIN IMMEDIATE so connections to the same file queue on busy_timeout
+ * instead of failing on a lock upgrade.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    try {
+      this.db = new Database(options.filename);
+      if (options.filename !== ':memory:') this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+      this.db.pragma('foreign_keys = ON');
+      // WAL + NORMAL: durable across process crashes, may lose the last commits on power loss.
+      this.db.pragma('synchronous = NORMAL');
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  migrate(): Promise<void> {
+    return this.run(() => {
+      assertOrdered(SQLITE_MIGRATIONS);
+      this.db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
+      for (const migration of SQLITE_MIGRATIONS) {
+        // DDL is transactional here: check, apply and record under one write lock.
+        this.db
+          .transaction(() => {
+            if (this.stmt('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version)) return;
+            for (const statement of migration.statements) this.db.exec(statement);
+            this.stmt('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+              migration.version,
+              migration.name,
+              Date.now(),
+            );
+          })
+          .immediate();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  ping(): Promise<void> {
+    return this.run(() => {
+      this.stmt('SELECT 1').get();
+    });
+  }
+
+  // ---- users
+
+  createUser(user: NewUser): Promise<UserRecord> {
+    return this.run(() => {
+      try {
+        this.stmt(
+          'INSERT INTO users (id, username, display_name, avatar_url, bio, password_hash, created_at) VALUES (?, ?, ?, NULL, NULL, ?, ?)',
+        ).run(user.id, user.username, user.displayName, user.passwordHash, user.createdAt);
+      } catch (err) {
+        if (isUniqueViolation(err, 'users.username')) throw new ParleyError('USERNAME_TAKEN', 'username is taken');
+        throw err;
+      }
+      return { ...user, avatarUrl: null, bio: null };
+    });
+  }
+
+  getUser(id: string): Promise<UserRecord | null> {
+    return this.run(() => this.userById(id));
+  }
+
+  getUsers(ids: readonly string[]): Promise<UserRecord[]> {
+    return this.run(() => {
+      if (ids.length === 0) return [];
+      const rows = this.stmt(`SELECT ${USER_COLUMNS} FROM users WHERE id ${IN_JSON}`).all(JSON.stringify(ids));
+      return (rows as UserRow[]).map(toUser);
+    });
+  }
+
+  findUserByUsername(username: string): Promise<UserRecord | null> {
+    return this.run(() => {
+      const row = this.stmt(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`).get(username) as UserRow | undefined;
+      return row ? toUser(row) : null;
+    });
+  }
+
+  searchUsers(query: string, limit: number, offset: number): Promise<UserRecord[]> {
+    return this.run(() => {
+      const pattern = likeContains(query);
+      const rows = this.stmt(
+        `SELECT ${USER_COLUMNS} FROM users
+         WHERE username LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!'
+         ORDER BY username, id LIMIT ? OFFSET ?`,
+      ).all(pattern, pattern, limit, offset);
+      return (rows as UserRow[]).map(toUser);
+    });
+  }
+
+  updateProfile(id: string, patch: ProfilePatch): Promise<UserRecord> {
+    return this.run(() => {
+      const { sets, params } = profilePatchSql(patch);
+      if (sets) this.stmt(`UPDATE users SET ${sets} WHERE id = ?`).run(...params, id);
+      const user = this.userById(id);
+      if (!user) throw new ParleyError('NOT_FOUND', 'user not found');
+      return user;
+    });
+  }
+
+  // ---- groups
+
+  createGroup(group: NewGroup): Promise<GroupRecord> {
+    return this.run(() => {
+      const memberIds = uniqueIds(group.memberIds).filter((id) => id !== group.ownerId);
+      const allIds = [group.ownerId, ...memberIds];
+      const conversationId = groupConversationId(group.id);
+      this.db
+        .transaction(() => {
+          const found = this.stmt(`SELECT COUNT(*) AS n FROM users WHERE id ${IN_JSON}`).get(JSON.stringify(allIds)) as {
+            n: number;
+          };
+          if (found.n !== allIds.length) throw new ParleyError('NOT_FOUND', 'unknown group member');
+          this.stmt(
+            'INSERT INTO "groups" (id, name, owner_id, announcement, mute_all, created_at) VALUES (?, ?, ?, NULL, 0, ?)',
+          ).run(group.id, group.name, group.ownerId, group.createdAt);
+          this.stmt(
+            'INSERT INTO conversations (id, type, group_id, last_seq, last_message_at, created_at) VALUES (?, ?, ?, 0, NULL, ?)',
+          ).run(conversationId, 'group', group.id, group.createdAt);
+          const addGroupMember = this.stmt('INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)');
+          const addConversationMember = this.stmt('INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)');
+          for (const userId of allIds) {
+            addGroupMember.run(group.id, userId, userId === group.ownerId ? 'owner' : 'member', group.createdAt);
+            addConversationMember.run(conversationId, userId);
+          }
+        })
+        .immediate();
+      return {
+        id: group.id,
+        name: group.name,
+        ownerId: group.ownerId,
+        announcement: null,
+        muteAll: false,
+        memberCount: allIds.length,
+        createdAt: group.createdAt,
+      };
+    });
+  }
+
+  getGroup(id: string): Promise<GroupRecord | null> {
+    return this.run(() => {
+      const row = this.stmt(`${GROUP_SELECT} WHERE g.id = ?`).get(id) as GroupRow | undefined;
+      return row ? toGroup(row) : null;
+    });
+  }
+
+  getGroupMember(groupId: string, userId: string): Promise<GroupMemberRecord | null> {
+    return this.run(() => {
+      const row = this.stmt(`SELECT ${GROUP_MEMBER_COLUMNS} FROM group_members WHERE group_id = ? AND user_id = ?`).get(
+        groupId,
+        userId,
+      ) as GroupMemberRow | undefined;
+      return row ? toGroupMember(row) : null;
+    });
+  }
+
+  listGroupMembers(groupId: string): Promise<GroupMemberRecord[]> {
+    return this.run(() => {
+      const rows = this.stmt(
+        `SELECT ${GROUP_MEMBER_COLUMNS} FROM group_members WHERE group_id = ? ORDER BY joined_at, user_id`,
+      ).all(groupId);
+      return (rows as GroupMemberRow[]).map(toGroupMember);
+    });
+  }
+
+  listUserGroupIds(userId: string): Promise<string[]> {
+    return this.run(() => {
+      const rows = this.stmt('SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id').all(userId);
+      return (rows as { group_id: string }[]).map((r) => r.group_id);
+    });
+  }
+
+  // ---- messages
+
+  appendMessage(message: NewMessage): Promise<AppendResult> {
+    return this.run(() => {
+      try {
+        return this.db.transaction(() => this.appendInTransaction(message)).immediate();
+      } catch (err) {
+        // Unreachable within one connection (the check runs under the write lock); kept for parity with MySQL.
+        if (isUniqueViolation(err, 'messages.sender_id')) {
+          const original = this.findByClientMsgId(message.senderId, message.clientMsgId);
+          if (original) return { message: original, duplicate: true };
+        }
+        throw err;
+      }
+    });
+  }
+
+  getMessages(conversationId: string, range: MessageRange): Promise<Message[]> {
+    return this.run(() => {
+      const { where, params, descending } = messageRangeSql(range);
+      const rows = this.stmt(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY seq ${descending ? 'DESC' : 'ASC'} LIMIT ?`,
+      ).all(conversationId, ...params, range.limit) as MessageRow[];
+      if (descending) rows.reverse();
+      return rows.map(toMessage);
+    });
+  }
+
+  getLastMessages(conversationIds: readonly string[]): Promise<Message[]> {
+    return this.run(() => {
+      if (conversationIds.length === 0) return [];
+      const rows = this.stmt(
+        `SELECT ${MESSAGE_COLUMNS_M} FROM conversations c
+         JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+         WHERE c.id ${IN_JSON}`,
+      ).all(JSON.stringify(conversationIds));
+      return (rows as MessageRow[]).map(toMessage);
+    });
+  }
+
+  listMemberConversations(userId: string): Promise<MemberConversation[]> {
+    return this.run(() => {
+      const rows = this.stmt(`${MEMBER_CONVERSATION_SELECT} ${MEMBER_CONVERSATION_ORDER}`).all(userId, userId);
+      return (rows as MemberConversationRow[]).map(toMemberConversation);
+    });
+  }
+
+  getMemberConversation(userId: string, conversationId: string): Promise<MemberConversation | null> {
+    return this.run(() => {
+      const row = this.stmt(`${MEMBER_CONVERSATION_SELECT} AND cm.conversation_id = ?`).get(
+        userId,
+        userId,
+        conversationId,
+      ) as MemberConversationRow | undefined;
+      return row ? toMemberConversation(row) : null;
+    });
+  }
+
+  advanceCursor(userId: string, conversationId: string, kind: CursorKind, seq: number): Promise<void> {
+    return this.run(() => {
+      const column = kind === 'read' ? 'read_seq' : 'delivered_seq';
+      const result = this.stmt(
+        `UPDATE conversation_members
+         SET ${column} = MAX(${column}, MIN(?, (SELECT c.last_seq FROM conversations c WHERE c.id = conversation_members.conversation_id)))
+         WHERE user_id = ? AND conversation_id = ?`,
+      ).run(seq, userId, conversationId);
+      if (result.changes === 0) throw new ParleyError('NOT_FOUND', 'not a member of this conversation');
+    });
+  }
+
+  // ---- internals
+
+  private appendInTransaction(message: NewMessage): AppendResult {
+    const existing = this.findByClientMsgId(message.senderId, message.clientMsgId);
+    if (existing) return { message: existing, duplicate: true };
+    const bumped = this.stmt(
+      `UPDATE conversations SET last_seq = last_seq + 1, last_message_at = MAX(COALESCE(last_message_at, 0), ?)
+       WHERE id = ? RETURNING last_seq`,
+    ).get(message.createdAt, message.conversationId) as { last_seq: number } | undefined;
+    let seq = bumped?.last_seq;
+    if (seq === undefined) {
+      this.stmt(
+        'INSERT INTO conversations (id, type, group_id, last_seq, last_message_at, created_at) VALUES (?, ?, ?, 1, ?, ?)',
+      ).run(message.conversationId, message.conversationType, conversationGroupId(message), message.createdAt, message.createdAt);
+      const addMember = this.stmt(
+        'INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      );
+      for (const userId of uniqueIds(message.memberIds)) addMember.run(message.conversationId, userId);
+      seq = 1;
+    }
+    const stored: Message = {
+      id: message.id,
+      conversationId: message.conversationId,
+      seq,
+      senderId: message.senderId,
+      kind: message.kind,
+      body: message.body,
+      clientMsgId: message.clientMsgId,
+      createdAt: message.createdAt,
+    };
+    this.stmt(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(...messageValues(stored));
+    // The sender has seen what they sent.
+    this.stmt(
+      `UPDATE conversation_members SET delivered_seq = MAX(delivered_seq, ?), read_seq = MAX(read_seq, ?)
+       WHERE conversation_id = ? AND user_id = ?`,
+    ).run(seq, seq, stored.conversationId, stored.senderId);
+    return { message: stored, duplicate: false };
+  }
+
+  private findByClientMsgId(senderId: string, clientMsgId: string): Message | null {
+    const row = this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`).get(
+      senderId,
+      clientMsgId,
+    ) as MessageRow | undefined;
+    return row ? toMessage(row) : null;
+  }
+
+  private userById(id: string): UserRecord | null {
+    const row = this.stmt(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  /** Prepared statements are compiled once per SQL text. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs synchronous work as the port's promise, mapping driver errors to ParleyError. */
+  private run<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(toStoreError(err));
+    }
+  }
+}

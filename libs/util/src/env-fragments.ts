@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** Environment keys several apps share; each app merges the fragments it needs. */
+export const logEnv = z.object({
+  PARLEY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export const jwtEnv = z.object({
+  /** HS256 secret shared by gateways and IM nodes. */
+  PARLEY_JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  PARLEY_JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+});
+
+export const storeEnv = z.object({
+  /** `mysql` needs PARLEY_MYSQL_URL; `sqlite` uses PARLEY_SQLITE_PATH. */
+  PARLEY_STORE: z.enum(['mysql', 'sqlite']).default('mysql'),
+  PARLEY_MYSQL_URL: z.string().startsWith('mysql://').default('mysql://root@127.0.0.1:3306/parley'),
+  PARLEY_SQLITE_PATH: z.string().default('data/parley.db'),
+});
+
+export const consulEnv = z.object({
+  PARLEY_CONSUL_ADDR: z.string().default('127.0.0.1:8500'),
+  PARLEY_CONSUL_SERVICE: z.string().default('parley-im'),
+});

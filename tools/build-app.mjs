@@ -1,0 +1,34 @@
+// Builds one app: typechecks it, then bundles its sources and the @parley/*
+// libs into dist/apps/<name>/main.js. npm dependencies stay external.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const name = process.argv[2];
+if (!name) throw new Error('usage: node tools/build-app.mjs <app>');
+const root = path.resolve(import.meta.dirname, '..');
+
+execFileSync('npx', ['tsc', '-p', `apps/${name}/tsconfig.json`, '--noEmit'], { cwd: root, stdio: 'inherit' });
+
+const externalNpm = {
+  name: 'external-npm',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@parley/') ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+
+await build({
+  entryPoints: [path.join(root, `apps/${name}/src/main.ts`)],
+  outfile: path.join(root, `dist/apps/${name}/main.js`),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  tsconfig: path.join(root, 'tsconfig.base.json'),
+  plugins: [externalNpm],
+  logLevel: 'warning',
+});
+console.log(`built dist/apps/${name}/main.js`);
