@@ -113,7 +113,7 @@ export class ConsulNodeRegistrar implements NodeRegistrar {
         const options = { id: nodeId, timeout: this.requestTimeoutMs };
         await consulCall(this.connection.client.agent.service.deregister(options));
       } catch (err) {
-        if (consulStatus(err) === 404) return; // already gone (reaped, or never registered): the goal holds
+        if (isUnknownService(err)) return; // already gone (reaped, or never registered): the goal holds
         throw err;
       }
     });
@@ -161,6 +161,14 @@ function validate(node: NodeRegistration): void {
   if (!isHttpUrl(node.url)) problems.push('url is not an http(s) URL');
   if (!isHttpUrl(node.healthUrl)) problems.push('healthUrl is not an http(s) URL');
   if (problems.length) throw new ParleyError('INVALID_ARGUMENT', `bad node registration: ${problems.join(', ')}`);
+}
+
+/** Consul answers 404 for an unknown service ID (500 "Unknown service" before 1.9-ish). */
+function isUnknownService(err: unknown): boolean {
+  const status = consulStatus(err);
+  if (status === 404) return true;
+  const body = (err as { response?: { body?: unknown } }).response?.body;
+  return status === 500 && /unknown service/i.test(String(body ?? ''));
 }
 
 function isHttpUrl(value: string): boolean {
