@@ -163,7 +163,7 @@ function validate(node: NodeRegistration): void {
   if (problems.length) throw new ParleyError('INVALID_ARGUMENT', `bad node registration: ${problems.join(', ')}`);
 }
 
-/** Consul answers 404 for an unknown service ID (500 "Unknown service" before 1.9-ish). */
+/** Consul answers 404 for an unknown service ID; older versions answered 500 "Unknown service". */
 function isUnknownService(err: unknown): boolean {
   const status = consulStatus(err);
   if (status === 404) return true;

@@ -1,0 +1,106 @@
+import { SqliteStore } from '@parley/store';
+import { MemoryPresence } from '@parley/presence';
+import { groupRoom, userRoom } from '@parley/protocol';
+import { GroupService } from '../groups/group-service';
+import type { Store } from '../ports';
+import { RecordingNotifier } from '../testing/recording-notifier';
+import { sequenceIds } from '../testing/sequence-ids';
+import { listConversations } from './conversation-list';
+import { MessagingService } from './messaging-service';
+
+describe('MessagingService', () => {
+  let store: Store;
+  let notifier: RecordingNotifier;
+  let messaging: MessagingService;
+  let groups: GroupService;
+  const clock = { now: () => 1_700_000_000_000 };
+
+  const addUser = (id: string) =>
+    store.createUser({ id, username: id, displayName: id, passwordHash: 'x', createdAt: clock.now() });
+  const text = (to: { type: 'user' | 'group'; id: string }, body: string, clientMsgId = body) =>
+    ({ to, clientMsgId, kind: 'text', body: { text: body } }) as const;
+
+  beforeEach(async () => {
+    store = new SqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    notifier = new RecordingNotifier();
+    const ids = sequenceIds('m');
+    messaging = new MessagingService({ store, notifier, ids, clock });
+    groups = new GroupService({ store, presence: new MemoryPresence({ clock }), notifier, ids: sequenceIds('g'), clock });
+    for (const id of ['alice', 'bob', 'carol']) await addUser(id);
+  });
+
+  afterEach(() => store.close());
+
+  it('commits a direct message with the next seq and pushes it to both users', async () => {
+    const first = await messaging.send('alice', text({ type: 'user', id: 'bob' }, 'hi'));
+    const second = await messaging.send('bob', text({ type: 'user', id: 'alice' }, 'hey'));
+    expect([first.seq, second.seq]).toEqual([1, 2]);
+    expect(first.conversationId).toBe('d:alice:bob');
+    const pushes = notifier.published('message:new');
+    expect(pushes.map((p) => [p.rooms, p.messageId])).toEqual([
+      [[userRoom('alice'), userRoom('bob')], first.id],
+      [[userRoom('alice'), userRoom('bob')], second.id],
+    ]);
+  });
+
+  it('returns the original message for a retried clientMsgId and stores nothing new', async () => {
+    const first = await messaging.send('alice', text({ type: 'user', id: 'bob' }, 'once', 'c1'));
+    const retry = await messaging.send('alice', text({ type: 'user', id: 'bob' }, 'once', 'c1'));
+    expect(retry).toEqual(first);
+    const { messages } = await messaging.history('bob', { conversationId: first.conversationId, limit: 50 });
+    expect(messages).toHaveLength(1);
+  });
+
+  it('refuses unknown users, messaging yourself, and group posts from non-members', async () => {
+    await expect(messaging.send('alice', text({ type: 'user', id: 'nobody' }, 'x'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(messaging.send('alice', text({ type: 'user', id: 'alice' }, 'x'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const group = await groups.create('alice', { name: 'g', memberIds: ['bob'] });
+    await expect(messaging.send('carol', text({ type: 'group', id: group.id }, 'x'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(messaging.send('carol', text({ type: 'group', id: 'missing' }, 'x'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(messaging.history('carol', { conversationId: `g:${group.id}`, limit: 10 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(notifier.published('message:new')).toHaveLength(0);
+  });
+
+  it('pushes group messages to the group room only', async () => {
+    const group = await groups.create('alice', { name: 'g', memberIds: ['bob', 'carol'] });
+    expect(notifier.events[0]).toEqual({ kind: 'join', userIds: ['alice', 'bob', 'carol'], room: groupRoom(group.id) });
+    const m = await messaging.send('carol', text({ type: 'group', id: group.id }, 'hello all'));
+    expect(notifier.published('message:new').map((p) => p.rooms)).toEqual([[groupRoom(group.id)]]);
+    expect(m.conversationId).toBe(`g:${group.id}`);
+  });
+
+  it('syncs everything after the delivered cursor, paged, and after explicit cursors', async () => {
+    for (let i = 1; i <= 5; i++) await messaging.send('alice', text({ type: 'user', id: 'bob' }, `m${i}`));
+    await messaging.ackDelivered('bob', { conversationId: 'd:alice:bob', seq: 2 });
+    const page = await messaging.sync('bob', { limit: 2 });
+    expect(page.conversations).toEqual([{ conversationId: 'd:alice:bob', messages: expect.any(Array), hasMore: true }]);
+    expect(page.conversations[0].messages.map((m) => m.seq)).toEqual([3, 4]);
+    const rest = await messaging.sync('bob', { since: { 'd:alice:bob': 4 }, limit: 10 });
+    expect(rest.conversations[0].messages.map((m) => m.seq)).toEqual([5]);
+    expect(rest.conversations[0].hasMore).toBe(false);
+    expect((await messaging.sync('bob', { since: { 'd:alice:bob': 5 }, limit: 10 })).conversations).toEqual([]);
+  });
+
+  it('pages history backwards from the newest', async () => {
+    for (let i = 1; i <= 5; i++) await messaging.send('alice', text({ type: 'user', id: 'bob' }, `m${i}`));
+    const newest = await messaging.history('bob', { conversationId: 'd:alice:bob', limit: 2 });
+    expect(newest.messages.map((m) => m.seq)).toEqual([4, 5]);
+    expect(newest.hasMore).toBe(true);
+    const older = await messaging.history('bob', { conversationId: 'd:alice:bob', beforeSeq: 2, limit: 2 });
+    expect(older.messages.map((m) => m.seq)).toEqual([1]);
+    expect(older.hasMore).toBe(false);
+  });
+
+  it('marks read, pushes a receipt and clears unread in the conversation list', async () => {
+    await messaging.send('alice', text({ type: 'user', id: 'bob' }, 'a'));
+    const last = await messaging.send('alice', text({ type: 'user', id: 'bob' }, 'b'));
+    expect((await listConversations(store, 'bob'))[0]).toMatchObject({ unread: 2, peer: { id: 'alice' }, lastMessage: { id: last.id } });
+    await messaging.markRead('bob', { conversationId: last.conversationId, seq: 99 });
+    expect(notifier.published('message:receipt').map((p) => p.payload)).toEqual([
+      { conversationId: last.conversationId, userId: 'bob', readSeq: 2 },
+    ]);
+    expect((await listConversations(store, 'bob'))[0].unread).toBe(0);
+    expect((await listConversations(store, 'alice'))[0].unread).toBe(0);
+  });
+});

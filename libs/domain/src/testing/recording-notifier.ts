@@ -1,0 +1,27 @@
+import type { RoomName, ServerEventName, ServerEventPayloads } from '@parley/protocol';
+import type { Notifier } from '../ports';
+
+export type RecordedEvent =
+  | { kind: 'publish'; rooms: readonly RoomName[]; event: ServerEventName; payload: unknown; messageId?: string }
+  | { kind: 'join' | 'leave'; userIds: readonly string[]; room: RoomName };
+
+/** A Notifier for tests: remembers every push and room change in order. */
+export class RecordingNotifier implements Notifier {
+  readonly events: RecordedEvent[] = [];
+
+  publish<E extends ServerEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E], messageId?: string): void {
+    this.events.push({ kind: 'publish', rooms, event, payload, messageId });
+  }
+
+  joinRoom(userIds: readonly string[], room: RoomName): void {
+    this.events.push({ kind: 'join', userIds, room });
+  }
+
+  leaveRoom(userIds: readonly string[], room: RoomName): void {
+    this.events.push({ kind: 'leave', userIds, room });
+  }
+
+  published(event: ServerEventName): Extract<RecordedEvent, { kind: 'publish' }>[] {
+    return this.events.filter((e): e is Extract<RecordedEvent, { kind: 'publish' }> => e.kind === 'publish' && e.event === event);
+  }
+}
