@@ -5,7 +5,10 @@ module.exports = {
   testEnvironment: 'node',
   transform,
   // Same resolution as tsconfig paths, so a new lib needs no npm install to be found.
-  moduleNameMapper: { '^@parley/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleNameMapper: {
+    '^@parley/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@parley/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
+  },
   testMatch: ['<rootDir>/{apps,libs,e2e}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/static/'],
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',

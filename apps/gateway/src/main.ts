@@ -4,7 +4,7 @@ import { ConsulNodeDirectory, StaticNodeDirectory } from '@parley/discovery';
 import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, onShutdownSignal } from '@parley/util';
+import { createLogger, createUlidGenerator, onShutdownSignal, storeConfigOf } from '@parley/util';
 import { loadGatewayConfig, parseStaticNodes } from './config';
 
 /** Composition root of a gateway: config, adapters, the gateway, signals. */
@@ -12,11 +12,7 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger({ name: 'gateway', level: config.PARLEY_LOG_LEVEL });
   const clock = systemClock;
-  const store = await openStore(
-    config.PARLEY_STORE === 'mysql'
-      ? { kind: 'mysql', url: config.PARLEY_MYSQL_URL }
-      : { kind: 'sqlite', filename: config.PARLEY_SQLITE_PATH },
-  );
+  const store = await openStore(storeConfigOf(config));
   const directory =
     config.PARLEY_DISCOVERY === 'consul'
       ? new ConsulNodeDirectory({

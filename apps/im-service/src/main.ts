@@ -5,7 +5,7 @@ import { ImNode } from '@parley/im-node';
 import { MemoryPresence, RedisPresence } from '@parley/presence';
 import { RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, onShutdownSignal } from '@parley/util';
+import { createLogger, createUlidGenerator, onShutdownSignal, storeConfigOf } from '@parley/util';
 import { loadImConfig } from './config';
 
 /** Composition root of one IM node: config, adapters, the node, signals. */
@@ -13,11 +13,7 @@ async function main(): Promise<void> {
   const config = loadImConfig(process.env);
   const logger = createLogger({ name: 'im', level: config.PARLEY_LOG_LEVEL }).child({ nodeId: config.nodeId });
   const clock = systemClock;
-  const store = await openStore(
-    config.PARLEY_STORE === 'mysql'
-      ? { kind: 'mysql', url: config.PARLEY_MYSQL_URL }
-      : { kind: 'sqlite', filename: config.PARLEY_SQLITE_PATH },
-  );
+  const store = await openStore(storeConfigOf(config));
   const presence: Presence = config.PARLEY_REDIS_URL
     ? new RedisPresence(config.PARLEY_REDIS_URL, {
         clock,

@@ -22,3 +22,12 @@ export const consulEnv = z.object({
   PARLEY_CONSUL_ADDR: z.string().default('127.0.0.1:8500'),
   PARLEY_CONSUL_SERVICE: z.string().default('parley-im'),
 });
+
+/** The store engine an app's parsed storeEnv asks for, in the shape `openStore` takes. */
+export function storeConfigOf(
+  env: z.output<typeof storeEnv>,
+): { kind: 'mysql'; url: string } | { kind: 'sqlite'; filename: string } {
+  return env.PARLEY_STORE === 'mysql'
+    ? { kind: 'mysql', url: env.PARLEY_MYSQL_URL }
+    : { kind: 'sqlite', filename: env.PARLEY_SQLITE_PATH };
+}

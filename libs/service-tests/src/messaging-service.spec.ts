@@ -1,13 +1,10 @@
 import { SqliteStore } from '@parley/store';
 import { MemoryPresence } from '@parley/presence';
 import { groupRoom, userRoom } from '@parley/protocol';
-import { GroupService } from '../groups/group-service';
-import type { Store } from '../ports';
-import { RecordingNotifier } from '../testing/recording-notifier';
-import { sequenceIds } from '../testing/sequence-ids';
-import { listConversations } from './conversation-list';
-import { MessagingService } from './messaging-service';
+import { GroupService, MessagingService, listConversations, type Store } from '@parley/domain';
+import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
 
+/** Domain services over the real SQLite engine: the rules, with a store that really enforces them. */
 describe('MessagingService', () => {
   let store: Store;
   let notifier: RecordingNotifier;

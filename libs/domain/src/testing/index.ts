@@ -1,0 +1,2 @@
+export { RecordingNotifier, type RecordedEvent } from './recording-notifier';
+export { sequenceIds } from './sequence-ids';
