@@ -43,6 +43,11 @@ export default [
             { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: [], bannedExternalImports: INFRASTRUCTURE },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
             {
+              sourceTag: 'type:client',
+              onlyDependOnLibsWithTags: ['type:protocol', 'type:util'],
+              bannedExternalImports: INFRASTRUCTURE.filter((m) => m !== 'socket.io-client'),
+            },
+            {
               sourceTag: 'type:testing',
               onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:adapter', 'type:protocol', 'type:util'],
             },

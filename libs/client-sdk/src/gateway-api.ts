@@ -1,0 +1,62 @@
+import { ParleyError, isErrorCode, type AssignResult, type AuthResult, type User } from '@parley/protocol';
+
+/** The gateway's REST API as the client uses it; problem bodies become ParleyErrors. */
+export class GatewayApi {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetchImpl: typeof fetch,
+  ) {}
+
+  register(username: string, password: string, displayName?: string): Promise<AuthResult> {
+    return this.request('POST', '/api/auth/register', undefined, { username, password, displayName });
+  }
+
+  login(username: string, password: string): Promise<AuthResult> {
+    return this.request('POST', '/api/auth/login', undefined, { username, password });
+  }
+
+  me(token: string): Promise<{ user: User }> {
+    return this.request('GET', '/api/me', token);
+  }
+
+  assign(token: string, room?: string): Promise<AssignResult> {
+    const query = room ? `?room=${encodeURIComponent(room)}` : '';
+    return this.request('GET', `/api/nodes/assign${query}`, token);
+  }
+
+  async request<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ParleyError('UNAVAILABLE', 'gateway unreachable', { cause: err });
+    }
+    const text = await res.text();
+    const parsed: unknown = text ? safeJson(text) : undefined;
+    if (res.ok) return parsed as T;
+    throw problemToError(res.status, parsed);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function problemToError(status: number, body: unknown): ParleyError {
+  const problem = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; detail?: unknown; retryAfterMs?: unknown };
+  const code = typeof problem.code === 'string' && isErrorCode(problem.code) ? problem.code : status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
+  const message = typeof problem.detail === 'string' ? problem.detail : `HTTP ${status}`;
+  const retryAfterMs = typeof problem.retryAfterMs === 'number' ? problem.retryAfterMs : undefined;
+  return new ParleyError(code, message, { retryAfterMs });
+}
