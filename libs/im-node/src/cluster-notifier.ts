@@ -1,7 +1,10 @@
 import { userRoom, type RelayEventName, type RelayEventPayloads, type RoomName } from '@parley/protocol';
 import type { Notifier } from '@parley/domain';
 import type { Logger } from '@parley/util';
-import type { RelayLink } from './relay-link';
+import type { RelayLink, RelayPublish } from './relay-link';
+
+/** Frames kept while no gateway is reachable, replayed when one is back. @default 10000 */
+const OUTBOX_LIMIT = 10_000;
 import type { ImServer } from './socket/socket-types';
 
 /**
@@ -10,13 +13,21 @@ import type { ImServer } from './socket/socket-types';
  */
 export class ClusterNotifier implements Notifier {
   private controlCounter = 0;
+  /**
+   * Publishes that found no gateway (all restarting): replayed in order as
+   * soon as one is back, so remote sessions get them without waiting for
+   * their next sync. Replays are harmless: clients drop ids they hold.
+   */
+  private readonly outbox: RelayPublish[] = [];
 
   constructor(
     private readonly io: ImServer,
     private readonly relay: RelayLink,
     private readonly nodeId: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    relay.on('gateway:ready', () => this.flushOutbox());
+  }
 
   publish<E extends keyof RelayEventPayloads>(
     rooms: readonly RoomName[],
@@ -26,14 +37,23 @@ export class ClusterNotifier implements Notifier {
   ): void {
     if (rooms.length === 0) return;
     this.applyLocally(rooms, event, payload);
-    const sent = this.relay.publish({
+    const frame: RelayPublish = {
       rooms: [...rooms],
       event,
       payload: Buffer.from(JSON.stringify(payload)),
       messageId: messageId ?? this.nextControlId(),
-    });
-    // Not an error for correctness: recipients on other nodes catch up with sync.
-    if (!sent) this.logger.warn({ event, rooms: rooms.length }, 'relay unavailable; remote sessions will sync');
+    };
+    if (this.outbox.length === 0 && this.relay.publish(frame)) return;
+    this.outbox.push(frame);
+    if (this.outbox.length > OUTBOX_LIMIT) {
+      // Not a loss of data: the store holds every message and clients sync.
+      this.outbox.shift();
+      this.logger.warn({ limit: OUTBOX_LIMIT }, 'relay outbox full; oldest push dropped');
+    }
+  }
+
+  private flushOutbox(): void {
+    while (this.outbox.length > 0 && this.relay.publish(this.outbox[0])) this.outbox.shift();
   }
 
   joinRoom(userIds: readonly string[], room: RoomName): void {

@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import {
+  FriendService,
+  GroupAdminService,
   GroupService,
   MessagingService,
   SessionService,
@@ -79,7 +81,9 @@ export class ImNode {
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
     const messaging = new MessagingService({ store, notifier, ids, clock });
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
-    const handlers = createCommandHandlers({ store, messaging, groups, sessions });
+    const groupAdmin = new GroupAdminService({ store, notifier, ids, clock });
+    const friends = new FriendService({ store, presence, notifier, ids, clock });
+    const handlers = createCommandHandlers({ store, messaging, groups, groupAdmin, friends, sessions });
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 
     trackRoomInterest(this.io, this.relay);

@@ -24,5 +24,7 @@ export interface RelayLink {
   /** Announces that this node gained (true) or lost (false) local sockets in a room. */
   setInterest(room: RoomName, interested: boolean): void;
   start(): void | Promise<void>;
+  /** Fires whenever a stream to a gateway becomes ready (first connect and every reconnect). */
+  on(event: 'gateway:ready', listener: (address: string, gatewayId: string) => void): unknown;
   stop(): Promise<void>;
 }

@@ -1,11 +1,14 @@
 import type { CommandName, CommandPayload, CommandResults } from '@parley/protocol';
 import {
   listConversations,
+  type FriendService,
+  type GroupAdminService,
   type GroupService,
   type MessagingService,
   type SessionService,
   type Store,
 } from '@parley/domain';
+import { createSocialHandlers } from './social-handlers';
 
 export interface CommandContext {
   userId: string;
@@ -23,6 +26,8 @@ export interface CommandServices {
   store: Store;
   messaging: MessagingService;
   groups: GroupService;
+  groupAdmin: GroupAdminService;
+  friends: FriendService;
   sessions: SessionService;
 }
 
@@ -41,5 +46,6 @@ export function createCommandHandlers(s: CommandServices): CommandHandlers {
     'group:info': (ctx, p) => s.groups.info(ctx.userId, p),
     'presence:query': async (_ctx, p) => ({ presence: await s.sessions.query(p.userIds) }),
     typing: async (ctx, p) => (await s.messaging.typing(ctx.userId, p.conversationId), EMPTY),
+    ...createSocialHandlers(s),
   };
 }
