@@ -1,34 +1,33 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { startConsulSimulator, type ConsulSimulator } from './consul-simulator';
+import { spawnApp, terminate, type ClusterProcess } from './cluster-process';
 import { findFreePort } from './free-port';
-import { createTestDatabase } from './mariadb';
+import { createTestDatabase, startMariadb, type MariadbService } from './mariadb';
+import { startRedis, startRedisOnPort, type RedisService } from './redis';
 
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-const LOG_DIR = path.join(REPO_ROOT, 'tmp', 'cluster-logs');
+export { terminate, type ClusterProcess } from './cluster-process';
 
 export interface ClusterOptions {
   /** IM nodes to start. @default 2 */
   nodes?: number;
+  /** Gateways to start; every node connects to the relay of each. @default 1 */
+  gateways?: number;
   /** MySQL server URL; a fresh database is created on it. @default PARLEY_TEST_MYSQL_URL */
   mysqlUrl?: string;
   /** @default PARLEY_TEST_REDIS_URL */
   redisUrl?: string;
+  /**
+   * Start a throwaway MariaDB and Redis owned by this cluster (stopped by
+   * stop()), so fault injection can halt and restart them: see
+   * `cluster.mariadb`, `cluster.restartRedis()`. Overrides mysqlUrl/redisUrl.
+   */
+  ownServices?: boolean;
   /** Extra environment for every IM node. */
   nodeEnv?: Record<string, string>;
-  /** Extra environment for the gateway. */
+  /** Extra environment for every gateway. */
   gatewayEnv?: Record<string, string>;
   /** Name used for log files under tmp/cluster-logs. */
   name?: string;
-}
-
-export interface ClusterProcess {
-  name: string;
-  child: ChildProcess;
-  /** Resolves with the exit code once the process has exited. */
-  exited: Promise<number | null>;
 }
 
 export interface ClusterNode extends ClusterProcess {
@@ -37,85 +36,200 @@ export interface ClusterNode extends ClusterProcess {
   port: number;
 }
 
-export interface Cluster {
-  gatewayUrl: string;
+export interface ClusterGateway extends ClusterProcess {
+  gatewayId: string;
+  url: string;
+  port: number;
+  relayPort: number;
+  /** host:port of its gRPC relay. */
   relayAddress: string;
+}
+
+export interface Cluster {
+  /** The first gateway's HTTP URL. */
+  gatewayUrl: string;
+  /** The first gateway's relay address. */
+  relayAddress: string;
+  gatewayUrls: string[];
   consul: ConsulSimulator;
+  /** Current node processes, by index; an entry is replaced when the node restarts. */
   nodes: ClusterNode[];
-  gateway: ClusterProcess;
+  /** Current gateway processes, by index; an entry is replaced when the gateway restarts. */
+  gateways: ClusterGateway[];
+  /** The first gateway. */
+  readonly gateway: ClusterGateway;
   jwtSecret: string;
   mysqlUrl: string;
-  /** Waits until the gateway lists exactly these nodes as healthy. */
-  waitForHealthyNodes(nodeIds: readonly string[], timeoutMs?: number): Promise<void>;
+  redisUrl: string;
+  /** The MariaDB server when the cluster owns it (ownServices): halt() / start() it. */
+  mariadb: MariadbService | undefined;
+  /** The Redis server when the cluster owns it; replaced by restartRedis(). */
+  redis: RedisService | undefined;
+  /** Waits until the gateway (the first by default) lists exactly these nodes as healthy. */
+  waitForHealthyNodes(nodeIds: readonly string[], timeoutMs?: number, gatewayIndex?: number): Promise<void>;
+  /** Sends a signal (SIGKILL by default: a crash) to node i and waits for it to exit; resolves with the exit code. */
+  killNode(index: number, signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGTERM to node i (graceful drain) and waits for it to exit; SIGKILL after timeoutMs. */
+  drainNode(index: number, timeoutMs?: number): Promise<number | null>;
+  /** Starts node i again (stopping it first if it still runs): same node id, same port. */
+  restartNode(index: number): Promise<ClusterNode>;
+  /** Stops gateway i (SIGTERM by default) and starts it again on the same HTTP and relay ports. */
+  restartGateway(index: number, signal?: NodeJS.Signals): Promise<ClusterGateway>;
+  /** Stops the owned Redis and starts an empty one on the same port (a restart that lost everything). */
+  restartRedis(): Promise<void>;
   stop(): Promise<void>;
 }
 
+interface NodeSpec {
+  nodeId: string;
+  port: number;
+}
+
+interface GatewaySpec {
+  gatewayId: string;
+  port: number;
+  relayPort: number;
+}
+
 /**
- * Starts real processes on loopback: one gateway and N IM nodes on MySQL +
+ * Starts real processes on loopback: G gateways and N IM nodes on MySQL +
  * Redis, discovering each other through a Consul API simulator, exactly as
- * a cluster does (only Consul itself is simulated).
+ * a cluster does (only Consul itself is simulated). Every node connects to
+ * every gateway's relay. Processes can be killed, drained and restarted in
+ * place for fault injection.
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  const mysqlServer = options.mysqlUrl ?? requiredEnv('PARLEY_TEST_MYSQL_URL');
-  const redisUrl = options.redisUrl ?? requiredEnv('PARLEY_TEST_REDIS_URL');
   const name = options.name ?? `cluster-${process.pid}-${Date.now()}`;
-  fs.mkdirSync(LOG_DIR, { recursive: true });
-  const database = await createTestDatabase(mysqlServer);
-  const consul = await startConsulSimulator({ staggerChecks: false });
-  const jwtSecret = crypto.randomBytes(32).toString('hex');
-  const [httpPort, relayPort] = [await findFreePort(), await findFreePort()];
-  const common = {
-    PARLEY_JWT_SECRET: jwtSecret,
-    PARLEY_STORE: 'mysql',
-    PARLEY_MYSQL_URL: database.url,
-    PARLEY_CONSUL_ADDR: `${consul.host}:${consul.port}`,
-    PARLEY_LOG_LEVEL: 'info',
+  let mariadb: MariadbService | undefined;
+  let redis: RedisService | undefined;
+  let consul: ConsulSimulator | undefined;
+  let database: { url: string; drop(): Promise<void> } | undefined;
+  const gateways: ClusterGateway[] = [];
+  const nodes: ClusterNode[] = [];
+
+  const stopAll = async (): Promise<void> => {
+    await Promise.all([...gateways, ...nodes].map((p) => terminate(p, 10_000)));
+    await consul?.stop();
+    if (mariadb) await mariadb.stop();
+    else await database?.drop().catch(() => undefined);
+    await redis?.stop();
   };
-  const started: ClusterProcess[] = [];
-  const stopAll = async () => {
-    await Promise.all(started.map((p) => terminate(p)));
-    await consul.stop();
-    await database.drop().catch(() => undefined);
-  };
+
   try {
-    const gateway = await spawnApp(`${name}-gateway`, 'apps/gateway/src/main.ts', 'PARLEY_GATEWAY_READY', {
-      ...common,
-      PARLEY_PORT: String(httpPort),
-      PARLEY_RELAY_PORT: String(relayPort),
-      PARLEY_DISCOVERY: 'consul',
-      ...options.gatewayEnv,
-    });
-    started.push(gateway.proc);
-    const nodes: ClusterNode[] = [];
-    const count = options.nodes ?? 2;
-    // Started one at a time: the first runs the migrations, the rest find them done.
-    for (let i = 1; i <= count; i++) {
-      const port = await findFreePort();
-      const nodeId = `im-${i}`;
-      const node = await spawnApp(`${name}-${nodeId}`, 'apps/im-service/src/main.ts', 'PARLEY_NODE_READY', {
+    if (options.ownServices) {
+      [mariadb, redis] = await Promise.all([startMariadb(), startRedis()]);
+    }
+    const mysqlServer = mariadb?.url ?? options.mysqlUrl ?? requiredEnv('PARLEY_TEST_MYSQL_URL');
+    const redisUrl = redis?.url ?? options.redisUrl ?? requiredEnv('PARLEY_TEST_REDIS_URL');
+    database = await createTestDatabase(mysqlServer);
+    consul = await startConsulSimulator({ staggerChecks: false });
+    const jwtSecret = crypto.randomBytes(32).toString('hex');
+    const common = {
+      PARLEY_JWT_SECRET: jwtSecret,
+      PARLEY_STORE: 'mysql',
+      PARLEY_MYSQL_URL: database.url,
+      PARLEY_CONSUL_ADDR: `${consul.host}:${consul.port}`,
+      PARLEY_LOG_LEVEL: 'info',
+    };
+
+    const gatewaySpecs: GatewaySpec[] = [];
+    for (let i = 1; i <= (options.gateways ?? 1); i++) {
+      gatewaySpecs.push({ gatewayId: `gw-${i}`, port: await findFreePort(), relayPort: await findFreePort() });
+    }
+    const relayList = gatewaySpecs.map((g) => `127.0.0.1:${g.relayPort}`).join(',');
+
+    const launchGateway = async (spec: GatewaySpec): Promise<ClusterGateway> => {
+      const proc = await spawnApp(`${name}-${spec.gatewayId}`, 'apps/gateway/src/main.ts', 'PARLEY_GATEWAY_READY', {
         ...common,
-        PARLEY_NODE_ID: nodeId,
-        PARLEY_PORT: String(port),
-        PARLEY_GATEWAYS: `127.0.0.1:${relayPort}`,
+        PARLEY_GATEWAY_ID: spec.gatewayId,
+        PARLEY_PORT: String(spec.port),
+        PARLEY_RELAY_PORT: String(spec.relayPort),
+        PARLEY_DISCOVERY: 'consul',
+        ...options.gatewayEnv,
+      });
+      return {
+        ...proc,
+        ...spec,
+        url: `http://127.0.0.1:${spec.port}`,
+        relayAddress: `127.0.0.1:${spec.relayPort}`,
+      };
+    };
+    const launchNode = async (spec: NodeSpec): Promise<ClusterNode> => {
+      const proc = await spawnApp(`${name}-${spec.nodeId}`, 'apps/im-service/src/main.ts', 'PARLEY_NODE_READY', {
+        ...common,
+        PARLEY_NODE_ID: spec.nodeId,
+        PARLEY_PORT: String(spec.port),
+        PARLEY_GATEWAYS: relayList,
         PARLEY_REDIS_URL: redisUrl,
         PARLEY_DISCOVERY: 'consul',
         PARLEY_HEARTBEAT_MS: '1000',
         PARLEY_PRESENCE_TTL_MS: '3000',
         ...options.nodeEnv,
       });
-      started.push(node.proc);
-      nodes.push({ ...node.proc, nodeId, port, url: `http://127.0.0.1:${port}` });
+      return { ...proc, ...spec, url: `http://127.0.0.1:${spec.port}` };
+    };
+
+    gateways.push(...(await Promise.all(gatewaySpecs.map(launchGateway))));
+    // Started one at a time: the first runs the migrations, the rest find them done.
+    for (let i = 1; i <= (options.nodes ?? 2); i++) {
+      nodes.push(await launchNode({ nodeId: `im-${i}`, port: await findFreePort() }));
     }
-    const gatewayUrl = `http://127.0.0.1:${httpPort}`;
+
+    const at = <T>(list: T[], index: number, what: string): T => {
+      const item = list[index];
+      if (item === undefined) throw new Error(`no ${what} at index ${index}`);
+      return item;
+    };
     const cluster: Cluster = {
-      gatewayUrl,
-      relayAddress: `127.0.0.1:${relayPort}`,
+      gatewayUrl: gateways[0].url,
+      relayAddress: gateways[0].relayAddress,
+      gatewayUrls: gateways.map((g) => g.url),
       consul,
       nodes,
-      gateway: gateway.proc,
+      gateways,
+      get gateway() {
+        return gateways[0];
+      },
       jwtSecret,
       mysqlUrl: database.url,
-      waitForHealthyNodes: (ids, timeoutMs = 15_000) => waitForHealthyNodes(gatewayUrl, ids, timeoutMs),
+      redisUrl,
+      mariadb,
+      redis,
+      waitForHealthyNodes: (ids, timeoutMs = 15_000, gatewayIndex = 0) =>
+        waitForHealthyNodes(at(gateways, gatewayIndex, 'gateway').url, ids, timeoutMs),
+      async killNode(index, signal = 'SIGKILL') {
+        const node = at(nodes, index, 'node');
+        if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill(signal);
+        return node.exited;
+      },
+      async drainNode(index, timeoutMs = 30_000) {
+        const node = at(nodes, index, 'node');
+        await terminate(node, timeoutMs);
+        return node.exited;
+      },
+      async restartNode(index) {
+        const old = at(nodes, index, 'node');
+        await terminate(old, 10_000);
+        nodes[index] = await launchNode({ nodeId: old.nodeId, port: old.port });
+        return nodes[index];
+      },
+      async restartGateway(index, signal = 'SIGTERM') {
+        const old = at(gateways, index, 'gateway');
+        if (signal === 'SIGTERM') await terminate(old, 10_000);
+        else {
+          old.child.kill(signal);
+          await old.exited;
+        }
+        gateways[index] = await launchGateway({ gatewayId: old.gatewayId, port: old.port, relayPort: old.relayPort });
+        return gateways[index];
+      },
+      async restartRedis() {
+        const current = cluster.redis;
+        if (!current) throw new Error('restartRedis needs a cluster started with ownServices');
+        await current.stop();
+        cluster.redis = await startRedisOnPort(current.port);
+        redis = cluster.redis;
+      },
       stop: stopAll,
     };
     await cluster.waitForHealthyNodes(nodes.map((n) => n.nodeId));
@@ -132,46 +246,6 @@ function requiredEnv(key: string): string {
   return value;
 }
 
-async function spawnApp(
-  name: string,
-  entry: string,
-  readyMarker: string,
-  env: Record<string, string>,
-): Promise<{ proc: ClusterProcess }> {
-  const log = fs.createWriteStream(path.join(LOG_DIR, `${name}.log`));
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`${name} did not become ready; see tmp/cluster-logs/${name}.log`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      if (buffer.includes(readyMarker)) {
-        clearTimeout(timer);
-        resolve();
-      }
-      if (buffer.length > 1_000_000) buffer = buffer.slice(-10_000);
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before ready; see tmp/cluster-logs/${name}.log`));
-    });
-  });
-  return { proc: { name, child, exited } };
-}
-
-/** SIGTERM, then SIGKILL if the process lingers. */
-export async function terminate(proc: ClusterProcess, graceMs = 5_000): Promise<void> {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  proc.child.kill('SIGTERM');
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
-  await proc.exited;
-  clearTimeout(timer);
-}
-
 async function waitForHealthyNodes(
   gatewayUrl: string,
   nodeIds: readonly string[],
@@ -182,8 +256,10 @@ async function waitForHealthyNodes(
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await fetch(`${gatewayUrl}/api/nodes`, { headers: { authorization: `Bearer ${token}` } });
-    if (res.ok) {
+    const res = await fetch(`${gatewayUrl}/api/nodes`, { headers: { authorization: `Bearer ${token}` } }).catch(
+      () => undefined,
+    );
+    if (res?.ok) {
       const body = (await res.json()) as { nodes: { nodeId: string }[] };
       last = body.nodes.map((n) => n.nodeId).sort().join(',');
       if (last === want) return;

@@ -1,6 +1,6 @@
 export type { TestService } from './service';
 export { findFreePort } from './free-port';
-export { startMariadb, createTestDatabase, type MariadbOptions } from './mariadb';
+export { startMariadb, createTestDatabase, type MariadbOptions, type MariadbService } from './mariadb';
 export { startRedis, startRedisOnPort, type RedisService, type RedisServerOptions } from './redis';
 export {
   startConsulSimulator,
@@ -10,4 +10,12 @@ export {
   type SimulatedCheck,
   type SimulatedService,
 } from './consul-simulator';
-export { startCluster, type Cluster, type ClusterOptions, type ClusterProcess } from './cluster';
+export {
+  startCluster,
+  terminate,
+  type Cluster,
+  type ClusterGateway,
+  type ClusterNode,
+  type ClusterOptions,
+  type ClusterProcess,
+} from './cluster';

@@ -27,6 +27,31 @@ describe('startMariadb', () => {
   });
 });
 
+describe('startMariadb halt/start', () => {
+  it('brings the server back on the same port with its data, after a clean stop and after a crash', async () => {
+    const server = await startMariadb();
+    try {
+      await query(server.url, 'CREATE DATABASE keep');
+      await query(server.url, 'CREATE TABLE keep.t (v INT PRIMARY KEY) ENGINE=InnoDB');
+      await query(server.url, 'INSERT INTO keep.t VALUES (1)');
+
+      await server.halt();
+      expect(server.running).toBe(false);
+      await expect(query(server.url, 'SELECT 1')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await server.start();
+      expect(server.running).toBe(true);
+      await query(server.url, 'INSERT INTO keep.t VALUES (2)');
+
+      await server.halt('SIGKILL');
+      await server.start();
+      expect(await query(server.url, 'SELECT v FROM keep.t ORDER BY v')).toEqual([{ v: 1 }, { v: 2 }]);
+    } finally {
+      await server.stop();
+    }
+    expect(server.running).toBe(false);
+  });
+});
+
 describe('createTestDatabase', () => {
   it('creates a uniquely named database and drops it', async () => {
     const serverUrl = process.env.PARLEY_TEST_MYSQL_URL;

@@ -25,11 +25,30 @@ export interface MariadbOptions {
 }
 
 /**
+ * A throwaway MariaDB. Besides stop() (which removes everything), fault
+ * injection can take the server down and bring it back on the same port with
+ * the same data directory: halt() then start().
+ */
+export interface MariadbService extends TestService {
+  port: number;
+  /** True while the server process runs. */
+  readonly running: boolean;
+  /**
+   * Stops the server process but keeps its data: SIGTERM (a clean shutdown)
+   * or SIGKILL (a crash; InnoDB recovers on start()).
+   */
+  halt(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts the server again after halt(): same port, same data. */
+  start(): Promise<void>;
+}
+
+/**
  * Starts a throwaway MariaDB on a free loopback port with its data in a temp
  * directory. Tuned for fast start-up and tests, not durability: nothing here
- * survives stop().
+ * survives stop(). Committed data survives halt()/start() (and a SIGKILL of
+ * the server: the redo log is written to the OS at every commit).
  */
-export async function startMariadb(options: MariadbOptions = {}): Promise<TestService> {
+export async function startMariadb(options: MariadbOptions = {}): Promise<MariadbService> {
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const mariadbd = findBinary('mariadbd', options.binDir);
   const installDb = findBinary('mariadb-install-db', options.binDir);
@@ -54,11 +73,8 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<TestSe
     throw new Error(`mariadb-install-db failed: ${describeExecError(err)}`, { cause: err });
   }
 
-  // A free port can be taken between probing and binding: retry a few times.
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await findFreePort();
-    const child = spawn(
+  const launch = (port: number): ChildProcess =>
+    spawn(
       mariadbd,
       [
         '--no-defaults',
@@ -84,35 +100,76 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<TestSe
       ],
       { stdio: 'ignore' },
     );
-    const killOnExit = (): void => {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    };
-    process.once('exit', killOnExit);
-    const url = `mysql://root@127.0.0.1:${port}/`;
+
+  let child: ChildProcess | undefined;
+  const killOnExit = (): void => {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
+
+  // A free port can be taken between probing and binding: retry a few times.
+  let lastError: unknown;
+  let port = 0;
+  for (let attempt = 0; attempt < 3 && child === undefined; attempt++) {
+    port = await findFreePort();
+    const candidate = launch(port);
     try {
-      await waitUntilReady(child, port, startTimeoutMs);
+      await waitUntilReady(candidate, port, startTimeoutMs);
+      child = candidate;
     } catch (err) {
       lastError = err;
-      process.removeListener('exit', killOnExit);
-      await stopChild(child);
-      continue;
+      await stopChild(candidate);
     }
-    let stopped = false;
-    return {
-      url,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        process.removeListener('exit', killOnExit);
-        await stopChild(child);
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
   }
-  const log = await readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
-  await rm(dir, { recursive: true, force: true });
-  throw new Error(`mariadbd did not start: ${String(lastError)}\n${log.slice(-2000)}`, { cause: lastError });
+  if (child === undefined) {
+    process.removeListener('exit', killOnExit);
+    const log = await readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`mariadbd did not start: ${String(lastError)}\n${log.slice(-2000)}`, { cause: lastError });
+  }
+
+  let stopped = false;
+  const isRunning = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
+  return {
+    url: `mysql://root@127.0.0.1:${port}/`,
+    port,
+    get running() {
+      return isRunning();
+    },
+    async halt(signal = 'SIGTERM') {
+      if (!child) return;
+      await stopChild(child, signal);
+    },
+    async start() {
+      if (stopped) throw new Error('mariadbd was stopped for good');
+      if (isRunning()) return;
+      // The old socket may linger in TIME_WAIT for a moment: retry the bind.
+      const deadline = Date.now() + startTimeoutMs;
+      for (;;) {
+        const next = launch(port);
+        child = next;
+        try {
+          await waitUntilReady(next, port, Math.max(1_000, deadline - Date.now()));
+          return;
+        } catch (err) {
+          await stopChild(next);
+          if (Date.now() > deadline) {
+            const log = await readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
+            throw new Error(`mariadbd did not restart on port ${port}: ${String(err)}\n${log.slice(-2000)}`, { cause: err });
+          }
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.removeListener('exit', killOnExit);
+      if (child) await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -170,11 +227,11 @@ async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: numb
   }
 }
 
-/** SIGTERM, then SIGKILL if the server has not exited within 10 s. */
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM (or the given signal), then SIGKILL if the server has not exited within 10 s. */
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);

@@ -1,0 +1,65 @@
+import { io } from 'socket.io-client';
+import { ParleyClient } from '@parley/client-sdk';
+import type { Message } from '@parley/protocol';
+
+export interface ReconnectRecord {
+  at: number;
+  nodeId: string;
+  downtimeMs: number;
+}
+
+export interface SimUserOptions {
+  gatewayUrl: string;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export const SIM_PASSWORD = 'fault-suite-pass-1';
+
+/**
+ * One simulated user: a ParleyClient plus a record of what it emitted (in
+ * order, per conversation), its connection losses and its reconnects.
+ */
+export class SimUser {
+  readonly client: ParleyClient;
+  /** Messages in the order the client emitted them, per conversation. */
+  readonly delivered = new Map<string, Message[]>();
+  readonly reconnects: ReconnectRecord[] = [];
+  /** Times the client noticed a lost connection (state -> reconnecting). */
+  readonly losses: number[] = [];
+  /** True while a send of this user is in flight (one at a time, like a person). */
+  busy = false;
+
+  constructor(
+    readonly username: string,
+    readonly gatewayUrl: string,
+    options: SimUserOptions,
+  ) {
+    this.client = new ParleyClient({ gatewayUrl: options.gatewayUrl, io, backoff: options.backoff });
+    this.client.on('message', (m) => {
+      let list = this.delivered.get(m.conversationId);
+      if (!list) this.delivered.set(m.conversationId, (list = []));
+      list.push(m);
+    });
+    this.client.on('state', (s) => {
+      if (s === 'reconnecting') this.losses.push(Date.now());
+    });
+    this.client.on('reconnected', (info) => this.reconnects.push({ at: Date.now(), ...info }));
+  }
+
+  get id(): string {
+    const user = this.client.user;
+    if (!user) throw new Error(`${this.username} is not signed in`);
+    return user.id;
+  }
+
+  get connected(): boolean {
+    return this.client.state === 'connected';
+  }
+
+  /** Connected now, and every loss since `since` was followed by a reconnect. */
+  recoveredSince(since: number): boolean {
+    const lastLoss = this.losses.filter((t) => t >= since).at(-1);
+    if (lastLoss === undefined) return this.connected;
+    return this.connected && this.reconnects.some((r) => r.at >= lastLoss);
+  }
+}
