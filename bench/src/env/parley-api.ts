@@ -1,0 +1,135 @@
+import { io, type Socket } from 'socket.io-client';
+import { COMMAND_SCHEMAS } from '@parley/protocol';
+
+/** A registered account: the bench drives it through REST and Socket.IO like a client. */
+export interface BenchUser {
+  id: string;
+  username: string;
+  token: string;
+}
+
+type AckBody = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string; message: string } };
+
+export async function boundedAll<T, R>(items: readonly T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+/** Registers accounts through `POST /api/auth/register` (argon2id on the gateway), a few at a time. */
+export async function registerUsers(gatewayUrl: string, count: number, concurrency: number, tag: string): Promise<BenchUser[]> {
+  return boundedAll(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
+    const username = `b${tag}_${i}`;
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${gatewayUrl}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'bench-password-1' }),
+      });
+      if (res.status === 201) {
+        const body = (await res.json()) as { user: { id: string }; token: string };
+        return { id: body.user.id, username, token: body.token };
+      }
+      if ((res.status === 429 || res.status === 503) && attempt < 20) {
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      throw new Error(`register ${username}: ${res.status} ${await res.text()}`);
+    }
+  });
+}
+
+export function connectAs(url: string, token: string): Promise<Socket> {
+  const socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+export async function command<T = Record<string, unknown>>(socket: Socket, name: string, payload: unknown, timeoutMs = 30_000): Promise<T> {
+  const ack = (await socket.timeout(timeoutMs).emitWithAck(name, payload)) as AckBody;
+  if (!ack.ok) throw new CommandError(name, ack.error.code, ack.error.message);
+  return ack as unknown as T;
+}
+
+export class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${command}: ${code} ${message}`);
+  }
+}
+
+export function hasCommand(name: string): boolean {
+  return name in COMMAND_SCHEMAS;
+}
+
+/** Runs `fn` with a short-lived session of `user`. */
+export async function withSession<R>(url: string, user: BenchUser, fn: (s: Socket) => Promise<R>): Promise<R> {
+  const socket = await connectAs(url, user.token);
+  try {
+    return await fn(socket);
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * Makes each pair friends when the protocol has friend requests (direct
+ * messages may be friends-only); a no-op otherwise.
+ */
+export async function befriendPairs(url: string, pairs: readonly [BenchUser, BenchUser][], concurrency: number): Promise<'befriended' | 'not-needed'> {
+  if (!hasCommand('friend:request') || !hasCommand('friend:respond')) return 'not-needed';
+  await boundedAll(pairs, concurrency, async ([a, b]) => {
+    const [sa, sb] = await Promise.all([connectAs(url, a.token), connectAs(url, b.token)]);
+    try {
+      const { request } = await command<{ request: { id: string } }>(sa, 'friend:request', { userId: b.id });
+      await command(sb, 'friend:respond', { requestId: request.id, accept: true });
+    } finally {
+      sa.close();
+      sb.close();
+    }
+  });
+  return 'befriended';
+}
+
+const CREATE_LIMIT = 500;
+
+/**
+ * Creates a group owned by `owner` with `members` (owner excluded): up to 500
+ * at creation, the rest with `group:invite` when the protocol has it.
+ * Returns the group id and its member count as the server reports it.
+ */
+export async function createGroup(url: string, owner: BenchUser, members: readonly BenchUser[], name: string): Promise<{ groupId: string; memberCount: number; note?: string }> {
+  return withSession(url, owner, async (s) => {
+    const first = members.slice(0, CREATE_LIMIT).map((m) => m.id);
+    const { group } = await command<{ group: { id: string; memberCount: number } }>(s, 'group:create', { name, memberIds: first });
+    let memberCount = group.memberCount;
+    let note: string | undefined;
+    for (let i = CREATE_LIMIT; i < members.length && hasCommand('group:invite'); i += CREATE_LIMIT) {
+      const userIds = members.slice(i, i + CREATE_LIMIT).map((m) => m.id);
+      try {
+        const res = await command<{ group: { memberCount: number } }>(s, 'group:invite', { groupId: group.id, userIds });
+        memberCount = res.group.memberCount;
+      } catch (err) {
+        note = `group:invite failed: ${err instanceof Error ? err.message : String(err)}`;
+        break;
+      }
+    }
+    return { groupId: group.id, memberCount, note };
+  });
+}

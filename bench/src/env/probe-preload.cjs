@@ -1,0 +1,75 @@
+'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS preload, loaded with node --require before any loader */
+/**
+ * Preloaded into server processes by the benchmark (NODE_OPTIONS=--require),
+ * never by the apps themselves: it lets the harness read heap figures and
+ * take CPU profiles without changing application code.
+ *
+ * Listens on the unix socket `$BENCH_PROBE_DIR/<pid>.sock`:
+ *   GET /mem          process.memoryUsage() after a full GC
+ *   GET /prof/start   starts the V8 CPU profiler (in-process inspector session)
+ *   GET /prof/stop    stops it and writes `$BENCH_PROBE_DIR/<pid>-<n>.cpuprofile`
+ */
+const dir = process.env.BENCH_PROBE_DIR;
+// Module-hook threads (tsx registers one) load preloads too: only the main thread listens.
+if (dir && require('node:worker_threads').isMainThread) {
+  const fs = require('node:fs');
+  const http = require('node:http');
+  const path = require('node:path');
+  const v8 = require('node:v8');
+  const vm = require('node:vm');
+  const inspector = require('node:inspector');
+
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  let session = null;
+  let profiles = 0;
+
+  const reply = (res, status, body) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const post = (method, params) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params || {}, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+
+  const server = http.createServer((req, res) => {
+    if (req.url === '/mem') {
+      gc();
+      gc();
+      return reply(res, 200, process.memoryUsage());
+    }
+    if (req.url === '/prof/start') {
+      if (!session) {
+        session = new inspector.Session();
+        session.connect();
+      }
+      post('Profiler.enable')
+        .then(() => post('Profiler.setSamplingInterval', { interval: 500 }))
+        .then(() => post('Profiler.start'))
+        .then(() => reply(res, 200, { started: true }), (err) => reply(res, 500, { error: String(err) }));
+      return undefined;
+    }
+    if (req.url === '/prof/stop' && session) {
+      post('Profiler.stop').then(
+        ({ profile }) => {
+          const file = path.join(dir, `${process.pid}-${++profiles}.cpuprofile`);
+          fs.writeFileSync(file, JSON.stringify(profile));
+          reply(res, 200, { file });
+        },
+        (err) => reply(res, 500, { error: String(err) }),
+      );
+      return undefined;
+    }
+    return reply(res, 404, { error: 'no such probe endpoint' });
+  });
+  const sock = path.join(dir, `${process.pid}.sock`);
+  try {
+    fs.unlinkSync(sock);
+  } catch {
+    // not there: fine
+  }
+  server.listen(sock);
+  server.unref();
+}

@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+/** A server process the benchmark accounts for. */
+export interface WatchedProcess {
+  /** e.g. `parley:im-1`, `parley:mariadb`, `baseline:node-1`. */
+  name: string;
+  pid: number;
+  /** Whether the probe preload runs in it (Node processes started by the bench). */
+  probed: boolean;
+}
+
+export interface ProcSample {
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+export interface HeapSample {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  rss: number;
+}
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime and VmRSS of a live process, from /proc. */
+export function sampleProc(pid: number): ProcSample {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: split after its closing paren.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuSeconds: (utime + stime) / CLK_TCK, rssBytes: rssKb * 1024 };
+}
+
+/** Finds the pid of a running process whose command line contains every needle. */
+export function findPid(needles: readonly string[]): number | undefined {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (needles.every((n) => cmd.includes(n))) return Number(entry);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
+}
+
+function probeGet<T>(probeDir: string, pid: number, urlPath: string, timeoutMs = 60_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath: path.join(probeDir, `${pid}.sock`), path: urlPath, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`probe ${urlPath} on ${pid}: ${res.statusCode} ${body}`));
+        else resolve(JSON.parse(body) as T);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`probe ${urlPath} on ${pid} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+/** Reads and samples a set of server processes; heap comes from the probe preload. */
+export class ServerStats {
+  constructor(
+    readonly processes: WatchedProcess[],
+    private readonly probeDir: string,
+  ) {}
+
+  snapshot(): Record<string, ProcSample> {
+    const out: Record<string, ProcSample> = {};
+    for (const p of this.processes) {
+      try {
+        out[p.name] = sampleProc(p.pid);
+      } catch {
+        out[p.name] = { cpuSeconds: Number.NaN, rssBytes: Number.NaN };
+      }
+    }
+    return out;
+  }
+
+  /** Heap after a full GC in every probed process (forces GC: call between measurements only). */
+  async heap(): Promise<Record<string, HeapSample>> {
+    const out: Record<string, HeapSample> = {};
+    await Promise.all(
+      this.processes
+        .filter((p) => p.probed)
+        .map(async (p) => {
+          out[p.name] = await probeGet<HeapSample>(this.probeDir, p.pid, '/mem');
+        }),
+    );
+    return out;
+  }
+
+  async startProfiles(prefix: string): Promise<void> {
+    await Promise.all(
+      this.processes.filter((p) => p.probed && p.name.startsWith(prefix)).map((p) => probeGet(this.probeDir, p.pid, '/prof/start')),
+    );
+  }
+
+  async stopProfiles(prefix: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    await Promise.all(
+      this.processes
+        .filter((p) => p.probed && p.name.startsWith(prefix))
+        .map(async (p) => {
+          out[p.name] = (await probeGet<{ file: string }>(this.probeDir, p.pid, '/prof/stop')).file;
+        }),
+    );
+    return out;
+  }
+}
+
+/** CPU seconds and final RSS of every process between two snapshots. */
+export function usageBetween(
+  before: Record<string, ProcSample>,
+  after: Record<string, ProcSample>,
+): Record<string, { cpuSeconds: number; rssBytes: number }> {
+  const out: Record<string, { cpuSeconds: number; rssBytes: number }> = {};
+  for (const [name, a] of Object.entries(after)) {
+    const b = before[name];
+    out[name] = { cpuSeconds: b ? a.cpuSeconds - b.cpuSeconds : Number.NaN, rssBytes: a.rssBytes };
+  }
+  return out;
+}
+
+/** Sums CPU seconds over the processes whose name starts with one of the prefixes. */
+export function cpuOf(usage: Record<string, { cpuSeconds: number }>, prefixes: readonly string[]): number {
+  return Object.entries(usage)
+    .filter(([name]) => prefixes.some((p) => name.startsWith(p)))
+    .reduce((sum, [, u]) => sum + u.cpuSeconds, 0);
+}

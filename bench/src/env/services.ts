@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findFreePort, startCluster, startMariadb, startRedis, type Cluster, type TestService } from '@parley/testing';
+import { findPid, ServerStats, type WatchedProcess } from './proc-stats';
+import { startRelayProxy, type RelayProxy } from './relay-proxy';
+
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+const LOG_DIR = path.join(REPO_ROOT, 'tmp', 'cluster-logs');
+const PRELOAD = path.join(__dirname, 'probe-preload.cjs');
+
+export interface BenchEnvironment {
+  cluster: Cluster;
+  parleyNodeUrls: string[];
+  baselineNodeUrls: string[];
+  relay: RelayProxy;
+  stats: ServerStats;
+  probeDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything the benchmark measures, as real processes on loopback: a
+ * throwaway MariaDB and Redis, the Parley cluster exactly as the end-to-end
+ * tests start it (gateway + 2 IM nodes, Consul simulator) with the relay
+ * routed through a counting proxy, and the baseline (2 plain Socket.IO
+ * nodes + its own Redis). Server processes get the probe preload.
+ */
+export async function startEnvironment(nodes: number, log: (msg: string) => void): Promise<BenchEnvironment> {
+  const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
+  const probeEnv = { NODE_OPTIONS: `--require ${PRELOAD}`, BENCH_PROBE_DIR: probeDir };
+  const services: TestService[] = [];
+  const baselineChildren: ChildProcess[] = [];
+  let cluster: Cluster | undefined;
+  let relay: RelayProxy | undefined;
+  const stop = async () => {
+    for (const c of baselineChildren) c.kill('SIGTERM');
+    await cluster?.stop().catch(() => undefined);
+    await relay?.close();
+    for (const s of services.reverse()) await s.stop().catch(() => undefined);
+    fs.rmSync(probeDir, { recursive: true, force: true });
+  };
+  try {
+    log('starting MariaDB and Redis');
+    const [mariadb, redis, baselineRedis] = await Promise.all([startMariadb(), startRedis(), startRedis()]);
+    services.push(mariadb, redis, baselineRedis);
+    const relayPort = await findFreePort();
+    relay = await startRelayProxy(relayPort);
+    log('starting the Parley cluster (gateway + IM nodes)');
+    cluster = await startCluster({
+      nodes,
+      mysqlUrl: mariadb.url,
+      redisUrl: redis.url,
+      name: `bench-${process.pid}`,
+      gatewayEnv: { ...probeEnv, PARLEY_RELAY_PORT: String(relayPort), PARLEY_LOG_LEVEL: 'warn' },
+      nodeEnv: {
+        ...probeEnv,
+        PARLEY_GATEWAYS: `127.0.0.1:${relay.port}`,
+        PARLEY_LOG_LEVEL: 'warn',
+        // The cluster harness shortens these for failure tests; use the production defaults.
+        PARLEY_HEARTBEAT_MS: '5000',
+        PARLEY_PRESENCE_TTL_MS: '15000',
+      },
+    });
+    log('starting the baseline (plain Socket.IO + redis-adapter)');
+    const baselineNodeUrls: string[] = [];
+    const watched: WatchedProcess[] = [
+      { name: 'parley:gateway', pid: cluster.gateway.child.pid ?? 0, probed: true },
+      ...cluster.nodes.map((n) => ({ name: `parley:${n.nodeId}`, pid: n.child.pid ?? 0, probed: true })),
+    ];
+    for (let i = 1; i <= nodes; i++) {
+      const { child, port } = await spawnBaselineNode(i, baselineRedis.url, probeEnv);
+      baselineChildren.push(child);
+      baselineNodeUrls.push(`http://127.0.0.1:${port}`);
+      watched.push({ name: `baseline:node-${i}`, pid: child.pid ?? 0, probed: true });
+    }
+    const dbPort = new URL(mariadb.url).port;
+    const mariadbPid = findPid(['mariadbd', `--port=${dbPort}`]);
+    if (mariadbPid) watched.push({ name: 'parley-store:mariadb', pid: mariadbPid, probed: false });
+    const redisPid = findPid(['redis-server', `:${new URL(redis.url).port}`]);
+    if (redisPid) watched.push({ name: 'parley-store:redis', pid: redisPid, probed: false });
+    const baseRedisPid = findPid(['redis-server', `:${new URL(baselineRedis.url).port}`]);
+    if (baseRedisPid) watched.push({ name: 'baseline-store:redis', pid: baseRedisPid, probed: false });
+    return {
+      cluster,
+      parleyNodeUrls: cluster.nodes.map((n) => n.url),
+      baselineNodeUrls,
+      relay,
+      stats: new ServerStats(watched, probeDir),
+      probeDir,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function spawnBaselineNode(
+  index: number,
+  redisUrl: string,
+  probeEnv: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number }> {
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = fs.createWriteStream(path.join(LOG_DIR, `bench-${process.pid}-baseline-${index}.log`));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/baseline/server.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...probeEnv,
+      BASELINE_PORT: '0',
+      BASELINE_REDIS_URL: redisUrl,
+      BASELINE_NODE_ID: `baseline-${index}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.pipe(logFile);
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('baseline node did not start')), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = /BASELINE_READY (\d+)/.exec(buffer);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`baseline node exited with ${code}`)));
+  });
+  return { child, port };
+}

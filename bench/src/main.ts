@@ -1,0 +1,163 @@
+/**
+ * `npm run bench [-- --quick] [--only S1,S2,...] [--no-baseline] [--profile] [--out FILE]`
+ *
+ * Starts a real cluster (MariaDB, Redis, Consul simulator, gateway, 2 IM
+ * nodes) and the plain Socket.IO + redis-adapter baseline, drives them with
+ * load-generator worker processes, prints a table and writes every figure
+ * to a JSON file (default bench/results/latest-<mode>.json).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FULL, QUICK } from './config';
+import { befriendPairs, registerUsers, type BenchUser } from './env/parley-api';
+import { startEnvironment } from './env/services';
+import { WorkerPool } from './load/pool';
+import { summarizeProfile } from './report/profile';
+import { checkTargets, renderReport, type BenchReport } from './report/table';
+import { round, type BenchContext, type Target } from './scenarios/common';
+import { runS1 } from './scenarios/s1-idle';
+import { runS2 } from './scenarios/s2-direct';
+import { runS3 } from './scenarios/s3-fanout';
+import { runS4 } from './scenarios/s4-sync';
+import { runS5 } from './scenarios/s5-persist';
+
+interface Args {
+  quick: boolean;
+  only: Set<string>;
+  baseline: boolean;
+  profile: boolean;
+  out?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, only: new Set(['S1', 'S2', 'S3', 'S4', 'S5']), baseline: true, profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') args.quick = true;
+    else if (a === '--no-baseline') args.baseline = false;
+    else if (a === '--profile') args.profile = true;
+    else if (a === '--only') args.only = new Set(argv[++i].toUpperCase().split(','));
+    else if (a === '--out') args.out = argv[++i];
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const cfg = args.quick ? QUICK : FULL;
+  const started = Date.now();
+  const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
+  const machine = {
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg(),
+  };
+  const env = await startEnvironment(2, log);
+  const pool = new WorkerPool(cfg.workers);
+  let stopping = false;
+  const cleanup = async () => {
+    if (stopping) return;
+    stopping = true;
+    pool.stop();
+    await env.stop();
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void cleanup().then(() => process.exit(143)));
+  try {
+    const gatewayUrl = env.cluster.gatewayUrl;
+    log(`registering ${cfg.users} accounts through the REST API (${cfg.registerConcurrency} at a time)`);
+    const regStart = Date.now();
+    const users = await registerUsers(gatewayUrl, cfg.users, cfg.registerConcurrency, Date.now().toString(36));
+    const registerSeconds = (Date.now() - regStart) / 1000;
+    const pairs: [BenchUser, BenchUser][] = [];
+    for (let i = 0; i + 1 < Math.max(cfg.s2.users, cfg.s5.senders); i += 2) pairs.push([users[i], users[i + 1]]);
+    const friendship = await befriendPairs(env.parleyNodeUrls[0], pairs, 16);
+    log(`setup: ${users.length} accounts in ${registerSeconds.toFixed(1)} s; friendships: ${friendship}`);
+
+    const parley: Target = {
+      name: 'parley',
+      nodeUrls: env.parleyNodeUrls,
+      serverPrefixes: ['parley:'],
+      storePrefixes: ['parley-store:'],
+      session: (user, node, key) => ({ key, userId: user.id, url: env.parleyNodeUrls[node], auth: { token: user.token } }),
+    };
+    const baseline: Target = {
+      name: 'baseline',
+      nodeUrls: env.baselineNodeUrls,
+      serverPrefixes: ['baseline:'],
+      storePrefixes: ['baseline-store:'],
+      session: (user, node, key, groups) => ({ key, userId: user.id, url: env.baselineNodeUrls[node], auth: { userId: user.id, groups: groups ?? [] } }),
+    };
+    const ctx: BenchContext = {
+      cfg,
+      pool,
+      stats: env.stats,
+      relay: env.relay,
+      gatewayUrl,
+      users,
+      parley,
+      baseline,
+      log,
+      profileSteps: new Set(args.profile ? [`s2-parley-${cfg.s2.rates[cfg.s2.rates.length - 2] ?? cfg.s2.rates[0]}`, `s3-parley-${cfg.s3.rooms[cfg.s3.rooms.length - 1].members}`] : []),
+      profiles: {},
+    };
+    const report: BenchReport = {
+      command: `npm run bench${args.quick ? ' -- --quick' : ''}`,
+      mode: cfg.mode,
+      startedAt: new Date(started).toISOString(),
+      durationSeconds: 0,
+      machine,
+      setup: {
+        config: cfg,
+        accounts: users.length,
+        registerSeconds: round(registerSeconds, 1),
+        friendships: friendship,
+        loadGeneratorWorkers: cfg.workers,
+        note: 'Server and load generator share the same cores.',
+      },
+      targets: [],
+    };
+    if (args.only.has('S1')) report.s1 = await runS1(ctx);
+    if (args.only.has('S2')) report.s2 = await runS2(ctx, parley);
+    if (args.only.has('S3')) report.s3 = await runS3(ctx, parley);
+    if (args.only.has('S5')) report.s5 = await runS5(ctx);
+    if (args.only.has('S4')) report.s4 = await runS4(ctx);
+    if (args.baseline) {
+      report.baseline = {};
+      if (args.only.has('S2')) report.baseline.s2 = await runS2(ctx, baseline);
+      if (args.only.has('S3')) report.baseline.s3 = await runS3(ctx, baseline);
+    }
+    if (args.profile) {
+      report.profiles = Object.fromEntries(
+        Object.entries(ctx.profiles).map(([step, files]) => [step, Object.fromEntries(Object.entries(files).map(([proc, file]) => [proc, summarizeProfile(file)]))]),
+      );
+      const keep = path.resolve(__dirname, '../results/profiles');
+      fs.mkdirSync(keep, { recursive: true });
+      for (const files of Object.values(ctx.profiles)) for (const [proc, file] of Object.entries(files)) fs.copyFileSync(file, path.join(keep, `${proc.replace(/[:]/g, '-')}-${path.basename(file)}`));
+    }
+    report.durationSeconds = round((Date.now() - started) / 1000, 1);
+    report.targets = checkTargets(report);
+    const text = renderReport(report);
+    process.stdout.write(`${text}\n`);
+    const out = args.out ?? path.resolve(__dirname, `../results/latest-${cfg.mode}.json`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(report, null, 2));
+    fs.writeFileSync(out.replace(/\.json$/, '.md'), `${text}\n`);
+    log(`wrote ${path.relative(process.cwd(), out)}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

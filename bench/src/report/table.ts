@@ -1,0 +1,174 @@
+import type { LatencySummary } from '../load/histogram';
+import type { StepResult } from '../scenarios/common';
+import type { S1Result } from '../scenarios/s1-idle';
+import type { S2Result } from '../scenarios/s2-direct';
+import type { S3Result } from '../scenarios/s3-fanout';
+import type { S4Result } from '../scenarios/s4-sync';
+import type { S5Result } from '../scenarios/s5-persist';
+
+export interface BenchReport {
+  command: string;
+  mode: string;
+  startedAt: string;
+  durationSeconds: number;
+  machine: { cpuModel: string; cores: number; memoryGiB: number; node: string; os: string; loadAverageAtStart: number[] };
+  setup: Record<string, unknown>;
+  s1?: S1Result;
+  s2?: S2Result;
+  s3?: S3Result;
+  s4?: S4Result;
+  s5?: S5Result;
+  baseline?: { s2?: S2Result; s3?: S3Result };
+  targets: TargetCheck[];
+  profiles?: Record<string, unknown>;
+}
+
+export interface TargetCheck {
+  target: string;
+  figure: string;
+  met: boolean | null;
+}
+
+const f = (x: number | undefined, d = 1): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
+const int = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : Math.round(x).toLocaleString('en-US'));
+const lat = (l: LatencySummary | undefined): string => (l && l.count > 0 ? `${f(l.p50Ms)} / ${f(l.p99Ms)} / ${f(l.p999Ms)}` : '-');
+
+function table(headers: string[], rows: string[][]): string {
+  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function stepRow(s: StepResult): string[] {
+  return [
+    s.target,
+    int(s.offeredRate),
+    int(s.ackedPerSec),
+    int(s.deliveredPerSec),
+    lat(s.latency),
+    f(s.serverCpuSeconds, 2),
+    int(s.deliveriesPerServerCpuSecond),
+    s.relay ? f(s.relay.framesPerMessagePerRemoteNode, 3) : '-',
+    `${s.sent - s.acked}${s.saturated ? ' (saturated)' : ''}`,
+  ];
+}
+
+/** The human-readable result: the figures the issue asks for, scenario by scenario. */
+export function renderReport(r: BenchReport): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`Parley benchmark (${r.mode}), ${r.startedAt}, ${f(r.durationSeconds, 0)} s`);
+  out.push(`machine: ${m.cpuModel}, ${m.cores} cores, ${f(m.memoryGiB)} GiB, node ${m.node}, ${m.os}; load average at start ${m.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}`);
+  if (r.s1) {
+    const s = r.s1;
+    out.push('', '### S1 idle capacity');
+    out.push(
+      table(
+        ['connections (target)', 'held', 'failed', 'ramp s', 'handshakes/s', 'handshake p50/p99/p99.9 ms', 'heap B/conn', 'RSS B/conn', 'server CPU-s (ramp)'],
+        [[`${int(s.opened)} (${int(s.target)})`, int(s.held), int(s.failed), f(s.rampSeconds, 1), int(s.handshakesPerSec), lat(s.handshake), int(s.heapPerConnectionBytes), int(s.rssPerConnectionBytes), f(s.serverCpuSecondsDuringRamp, 2)]],
+      ),
+    );
+    out.push(`(${s.accounts} accounts x ${s.sessionsPerAccount} sessions each)`);
+  }
+  const stepHeaders = ['system', 'offered msg/s', 'acked msg/s', 'delivered/s', 'send->recv p50/p99/p99.9 ms', 'server CPU-s', 'deliveries/server CPU-s', 'relay frames/(msg,remote node)', 'unacked'];
+  const s2Rows = [...(r.s2?.steps ?? []), ...(r.baseline?.s2?.steps ?? [])].map(stepRow);
+  if (s2Rows.length > 0) {
+    out.push('', '### S2 1:1 (pairs across nodes, persistence on for Parley)');
+    out.push(table(stepHeaders, s2Rows));
+    if (r.s2?.skippedRates.length) out.push(`Parley: rates ${r.s2.skippedRates.join(', ')} skipped after saturation.`);
+    if (r.baseline?.s2?.skippedRates.length) out.push(`Baseline: rates ${r.baseline.s2.skippedRates.join(', ')} skipped after saturation.`);
+  }
+  const s3 = [...(r.s3?.rooms ?? []), ...(r.baseline?.s3?.rooms ?? [])];
+  if (s3.length > 0) {
+    out.push('', '### S3 group fan-out');
+    out.push(
+      table(
+        ['system', 'room', 'msg/s', 'deliveries/s', 'deliveries/server CPU-s', 'incl. datastores', 'to last member p50/p99 ms', 'all members reached', 'relay frames/(msg,remote node)'],
+        s3.map((x) => [
+          x.step.target,
+          `${x.rooms} x ${x.members}${x.sessionsPerAccount > 1 ? '*' : ''}`,
+          int(x.ratePerSec),
+          int(x.step.deliveriesPerSec),
+          int(x.step.deliveriesPerServerCpuSecond),
+          int(x.step.deliveriesPerCpuSecondInclStores),
+          x.step.lastMember ? `${f(x.step.lastMember.p50Ms)} / ${f(x.step.lastMember.p99Ms)}` : '-',
+          x.step.lastMember ? `${x.step.lastMember.complete}/${x.step.acked}` : '-',
+          x.step.relay ? f(x.step.relay.framesPerMessagePerRemoteNode, 3) : '-',
+        ]),
+      ),
+    );
+    for (const x of s3) if (x.note) out.push(`* ${x.step.target}: ${x.note}`);
+  }
+  if (r.s4) {
+    out.push('', '### S4 offline sync');
+    out.push(
+      table(
+        ['backlog', 'reps', 'connect+sync p50 / max ms', 'sync only p50 / max ms', 'pages'],
+        r.s4.backlogs.map((b) => [int(b.messages), String(b.reps), `${f(b.connectAndSync.p50Ms)} / ${f(b.connectAndSync.maxMs)}`, `${f(b.syncOnly.p50Ms)} / ${f(b.syncOnly.maxMs)}`, String(b.pages)]),
+      ),
+    );
+    const st = r.s4.storm;
+    out.push(
+      `Reconnect storm: ${int(st.connected)}/${int(st.clients)} reconnected in ${f(st.allConnectedSeconds, 2)} s (${int(st.reconnectsPerSec)}/s), all synced in ${f(st.allSyncedSeconds, 2)} s; connect p50/p99 ${f(st.connect.p50Ms)}/${f(st.connect.p99Ms)} ms${Object.keys(st.errors).length ? `; errors ${JSON.stringify(st.errors)}` : ''}`,
+    );
+  }
+  if (r.s5) {
+    const s = r.s5;
+    out.push('', '### S5 persistence (closed loop, real send path)');
+    out.push(
+      table(
+        ['senders x in flight', 'stored msg/s', 'ack p50/p99/p99.9 ms', 'server CPU-s', 'datastore CPU-s', 'errors'],
+        [[`${s.senders} x ${s.window}`, int(s.storedPerSec), lat(s.ack), f(s.serverCpuSeconds, 2), f(s.storeCpuSeconds, 2), JSON.stringify(s.errors)]],
+      ),
+    );
+  }
+  if (r.targets.length > 0) {
+    out.push('', '### Targets');
+    out.push(table(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.figure, t.met === null ? 'n/a' : t.met ? 'yes' : 'no'])));
+  }
+  return out.join('\n');
+}
+
+/** Checks every target of the issue against the figures (null: not measured in this run). */
+export function checkTargets(r: BenchReport): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  if (r.s1) {
+    checks.push({ target: 'S1: 20,000 connections held', figure: int(r.s1.held), met: r.s1.held >= 20_000 });
+    checks.push({ target: 'S1: <= 10 KB heap per connection', figure: `${int(r.s1.heapPerConnectionBytes)} B`, met: r.s1.heapPerConnectionBytes <= 10_240 });
+    checks.push({ target: 'S1: <= 25 KB RSS per connection', figure: `${int(r.s1.rssPerConnectionBytes)} B`, met: r.s1.rssPerConnectionBytes <= 25_600 });
+  }
+  if (r.s2) {
+    const good = r.s2.steps.filter((s) => s.latency.p99Ms < 100 && s.sent - s.acked === 0 && !s.saturated);
+    const best = good.sort((a, b) => b.ackedPerSec - a.ackedPerSec)[0];
+    checks.push({
+      target: 'S2: >= 3,000 msgs/s persisted end to end with p99 < 100 ms',
+      figure: best ? `${int(best.ackedPerSec)} msgs/s at p99 ${f(best.latency.p99Ms)} ms` : 'no step met p99 < 100 ms',
+      met: best ? best.ackedPerSec >= 3000 : false,
+    });
+  }
+  if (r.s3) {
+    const maxEff = Math.max(...r.s3.rooms.map((x) => x.step.deliveriesPerServerCpuSecond));
+    checks.push({ target: 'S3: >= 40,000 deliveries per server CPU-second', figure: int(maxEff), met: maxEff >= 40_000 });
+    const big = r.s3.rooms.find((x) => x.members >= 1000);
+    checks.push({
+      target: 'S3: 1,000-member room at 20 msgs/s with p99 < 100 ms (to the last member)',
+      figure: big?.step.lastMember ? `p99 ${f(big.step.lastMember.p99Ms)} ms at ${big.ratePerSec} msgs/s` : 'not run',
+      met: big?.step.lastMember ? big.step.lastMember.p99Ms < 100 && big.ratePerSec >= 20 : null,
+    });
+    const frames = r.s3.rooms.map((x) => x.step.relay?.framesPerMessagePerRemoteNode ?? NaN);
+    checks.push({ target: 'S3: exactly one relay frame per (message, remote node)', figure: frames.map((x) => f(x, 3)).join(', '), met: frames.every((x) => Math.abs(x - 1) < 1e-9) });
+  }
+  if (r.s4) {
+    const b10k = r.s4.backlogs.find((b) => b.messages === 10_000);
+    checks.push({ target: 'S4: 10,000-message backlog synced in < 1 s', figure: b10k ? `${f(b10k.connectAndSync.p50Ms)} ms p50 (max ${f(b10k.connectAndSync.maxMs)})` : 'not run', met: b10k ? b10k.connectAndSync.maxMs < 1000 : null });
+    const b100 = r.s4.backlogs.find((b) => b.messages === 100);
+    checks.push({ target: 'S4: 100-message backlog p50 < 50 ms', figure: b100 ? `${f(b100.connectAndSync.p50Ms)} ms` : 'not run', met: b100 ? b100.connectAndSync.p50Ms < 50 : null });
+  }
+  if (r.s3 && r.baseline?.s3) {
+    const ratios = r.s3.rooms.map((x, i) => x.step.deliveriesPerServerCpuSecond / (r.baseline?.s3?.rooms[i]?.step.deliveriesPerServerCpuSecond ?? NaN));
+    checks.push({ target: 'vs baseline: >= deliveries per CPU-second (S3, Parley persisting)', figure: ratios.map((x) => `${f(x, 2)}x`).join(', '), met: ratios.every((x) => x >= 1) });
+  }
+  if (r.s2 && r.baseline?.s2) {
+    const ratios = r.s2.steps.map((s, i) => s.deliveriesPerServerCpuSecond / (r.baseline?.s2?.steps[i]?.deliveriesPerServerCpuSecond ?? NaN)).filter((x) => !Number.isNaN(x));
+    checks.push({ target: 'vs baseline: >= deliveries per CPU-second (S2, Parley persisting)', figure: ratios.map((x) => `${f(x, 2)}x`).join(', '), met: ratios.length > 0 && ratios.every((x) => x >= 1) });
+  }
+  return checks;
+}

@@ -1,0 +1,68 @@
+import type { LatencySummary } from '../load/histogram';
+import { closeAll, openSessions, round, sleep, sum, type BenchContext, type Placement } from './common';
+
+export interface S1Result {
+  target: number;
+  opened: number;
+  failed: number;
+  errors: Record<string, number>;
+  held: number;
+  rampSeconds: number;
+  handshakesPerSec: number;
+  handshake: LatencySummary;
+  heapPerConnectionBytes: number;
+  rssPerConnectionBytes: number;
+  serverCpuSecondsDuringRamp: number;
+  perNode: Record<string, { heapUsedBefore: number; heapUsedAfter: number; rssBefore: number; rssAfter: number }>;
+  accounts: number;
+  sessionsPerAccount: number;
+}
+
+/** S1 idle capacity: ramp to N connections over the nodes, hold them, measure heap and RSS per connection. */
+export async function runS1(ctx: BenchContext): Promise<S1Result> {
+  const { connections, holdMs } = ctx.cfg.s1;
+  const t = ctx.parley;
+  const users = ctx.users;
+  const specs = Array.from({ length: connections }, (_, i) => t.session(users[i % users.length], i % t.nodeUrls.length, `s1.${i}`));
+  const nodeNames = ctx.stats.processes.filter((p) => p.name.startsWith('parley:im-')).map((p) => p.name);
+  const heapBefore = await ctx.stats.heap();
+  const before = ctx.stats.snapshot();
+  ctx.log(`S1: opening ${connections} connections`);
+  const placement: Placement = new Map();
+  const open = await openSessions(ctx, specs, placement);
+  const afterRamp = ctx.stats.snapshot();
+  await sleep(holdMs);
+  const counts = await ctx.pool.all<{ connected: number }>({ op: 'count' });
+  const held = sum(counts.map((c) => c.connected));
+  const heapAfter = await ctx.stats.heap();
+  const rssAfter = ctx.stats.snapshot();
+  const perNode: S1Result['perNode'] = {};
+  for (const n of nodeNames) {
+    perNode[n] = {
+      heapUsedBefore: heapBefore[n].heapUsed,
+      heapUsedAfter: heapAfter[n].heapUsed,
+      rssBefore: before[n].rssBytes,
+      rssAfter: rssAfter[n].rssBytes,
+    };
+  }
+  const heapDelta = sum(nodeNames.map((n) => heapAfter[n].heapUsed - heapBefore[n].heapUsed));
+  const rssDelta = sum(nodeNames.map((n) => rssAfter[n].rssBytes - before[n].rssBytes));
+  const cpu = sum(t.serverPrefixes.flatMap((p) => Object.keys(afterRamp).filter((k) => k.startsWith(p)).map((k) => afterRamp[k].cpuSeconds - before[k].cpuSeconds)));
+  await closeAll(ctx, placement);
+  return {
+    target: connections,
+    opened: open.opened,
+    failed: open.failed,
+    errors: open.errors,
+    held,
+    rampSeconds: round(open.elapsedMs / 1000, 2),
+    handshakesPerSec: round(open.handshakesPerSec),
+    handshake: open.handshake,
+    heapPerConnectionBytes: Math.round(heapDelta / Math.max(1, held)),
+    rssPerConnectionBytes: Math.round(rssDelta / Math.max(1, held)),
+    serverCpuSecondsDuringRamp: round(cpu, 2),
+    perNode,
+    accounts: Math.min(users.length, connections),
+    sessionsPerAccount: round(connections / Math.min(users.length, connections), 2),
+  };
+}

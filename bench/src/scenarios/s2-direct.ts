@@ -1,0 +1,54 @@
+import type { SenderSpec } from '../load/protocol';
+import { closeAll, openSessions, runStep, type BenchContext, type Placement, type StepResult, type Target } from './common';
+
+export interface S2Result {
+  target: string;
+  users: number;
+  pairs: number;
+  steps: StepResult[];
+  /** Steps not run because an earlier one saturated. */
+  skippedRates: number[];
+}
+
+/**
+ * S2 1:1: users in pairs, the two of a pair on different nodes, both sending
+ * to each other; the rate steps up while the system keeps up.
+ */
+export async function runS2(ctx: BenchContext, target: Target): Promise<S2Result> {
+  const { users: count, rates, stepMs, settleMs } = ctx.cfg.s2;
+  const users = ctx.users.slice(0, count - (count % 2));
+  const nodes = target.nodeUrls.length;
+  const specs = users.map((u, i) => target.session(u, (Math.floor(i / 2) + (i % 2)) % nodes, `s2.${target.name}.${i}`));
+  const placement: Placement = new Map();
+  ctx.log(`S2 ${target.name}: opening ${specs.length} sessions`);
+  const open = await openSessions(ctx, specs, placement);
+  if (open.failed > 0) ctx.log(`S2 ${target.name}: ${open.failed} sessions failed: ${JSON.stringify(open.errors)}`);
+  const senders: SenderSpec[] = [];
+  for (let i = 0; i + 1 < users.length; i += 2) {
+    senders.push({ key: specs[i].key, to: { type: 'user', id: users[i + 1].id } });
+    senders.push({ key: specs[i + 1].key, to: { type: 'user', id: users[i].id } });
+  }
+  const steps: StepResult[] = [];
+  const skippedRates: number[] = [];
+  for (const rate of rates) {
+    if (steps.some((s) => s.saturated)) {
+      skippedRates.push(rate);
+      continue;
+    }
+    ctx.log(`S2 ${target.name}: ${rate} msgs/s for ${stepMs / 1000} s`);
+    steps.push(
+      await runStep(ctx, {
+        stepId: `s2-${target.name}-${rate}`,
+        target,
+        senders,
+        placement,
+        ratePerSec: rate,
+        durationMs: stepMs,
+        settleMs,
+        trackLast: false,
+      }),
+    );
+  }
+  await closeAll(ctx, placement);
+  return { target: target.name, users: users.length, pairs: users.length / 2, steps, skippedRates };
+}

@@ -1,0 +1,121 @@
+import { command, connectAs, createGroup, registerUsers, type BenchUser } from '../env/parley-api';
+import { mergeEncoded, newHistogram, nowMs, recordMs, summarize, type LatencySummary } from '../load/histogram';
+import type { StormResult } from '../load/protocol';
+import { closeAll, openSessions, round, sleep, sum, type BenchContext, type Placement } from './common';
+
+export interface BacklogResult {
+  messages: number;
+  reps: number;
+  fillMsgsPerSec: number;
+  /** From connect() to the last page of the backlog in hand. */
+  connectAndSync: LatencySummary;
+  /** From the first sync request to the last page. */
+  syncOnly: LatencySummary;
+  pages: number;
+}
+
+export interface StormSummary {
+  clients: number;
+  connected: number;
+  synced: number;
+  errors: Record<string, number>;
+  allConnectedSeconds: number;
+  allSyncedSeconds: number;
+  reconnectsPerSec: number;
+  connect: LatencySummary;
+  sync: LatencySummary;
+}
+
+export interface S4Result {
+  backlogs: BacklogResult[];
+  storm: StormSummary;
+}
+
+type SyncAck = { conversations: { conversationId: string; messages: { seq: number }[]; hasMore: boolean }[] };
+
+/** S4 offline sync: backlogs synced on reconnect, then a reconnect storm. */
+export async function runS4(ctx: BenchContext): Promise<S4Result> {
+  const t = ctx.parley;
+  const backlogs: BacklogResult[] = [];
+  const fresh = await registerUsers(ctx.gatewayUrl, ctx.cfg.s4.backlogs.length * 2, 4, `s4${Date.now().toString(36)}`);
+  for (const [i, cfg] of ctx.cfg.s4.backlogs.entries()) {
+    const [sender, reader] = [fresh[2 * i], fresh[2 * i + 1]];
+    const { groupId } = await createGroup(t.nodeUrls[0], sender, [reader], `s4-${cfg.messages}`);
+    const conversationId = `g:${groupId}`;
+    ctx.log(`S4: filling a backlog of ${cfg.messages}`);
+    const fillMsgsPerSec = await fill(t.nodeUrls[0], sender, groupId, cfg.messages);
+    const total = newHistogram();
+    const syncOnly = newHistogram();
+    let pages = 0;
+    for (let rep = 0; rep < cfg.reps; rep++) {
+      const t0 = nowMs();
+      const socket = await connectAs(t.nodeUrls[rep % t.nodeUrls.length], reader.token);
+      const t1 = nowMs();
+      let after = 0;
+      let got = 0;
+      pages = 0;
+      for (;;) {
+        const res = await command<SyncAck>(socket, 'sync', { since: { [conversationId]: after }, limit: 500 });
+        pages++;
+        const conv = res.conversations.find((c) => c.conversationId === conversationId);
+        if (!conv || conv.messages.length === 0) break;
+        got += conv.messages.length;
+        after = conv.messages[conv.messages.length - 1].seq;
+        if (!conv.hasMore) break;
+      }
+      const t2 = nowMs();
+      socket.close();
+      if (got !== cfg.messages) throw new Error(`S4: synced ${got} of ${cfg.messages}`);
+      recordMs(total, t2 - t0);
+      recordMs(syncOnly, t2 - t1);
+    }
+    backlogs.push({ messages: cfg.messages, reps: cfg.reps, fillMsgsPerSec: round(fillMsgsPerSec), connectAndSync: summarize(total), syncOnly: summarize(syncOnly), pages });
+  }
+  return { backlogs, storm: await storm(ctx) };
+}
+
+/** Sends `count` messages as fast as a client with 32 in flight can (closed loop). */
+async function fill(url: string, sender: BenchUser, groupId: string, count: number): Promise<number> {
+  const socket = await connectAs(url, sender.token);
+  const started = nowMs();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < count) {
+        const n = next++;
+        await command(socket, 'message:send', { to: { type: 'group', id: groupId }, clientMsgId: `fill.${groupId}.${n}`, kind: 'text', body: { text: `backlog ${n}` } });
+      }
+    }),
+  );
+  const rate = count / ((nowMs() - started) / 1000);
+  socket.close();
+  return rate;
+}
+
+async function storm(ctx: BenchContext): Promise<StormSummary> {
+  const t = ctx.parley;
+  const n = ctx.cfg.s4.stormClients;
+  const specs = Array.from({ length: n }, (_, i) => t.session(ctx.users[i % ctx.users.length], i % t.nodeUrls.length, `s4.storm.${i}`));
+  const placement: Placement = new Map();
+  ctx.log(`S4: opening ${n} sessions for the reconnect storm`);
+  await openSessions(ctx, specs, placement);
+  await sleep(2000);
+  ctx.log('S4: reconnect storm');
+  const results = await ctx.pool.all<StormResult>({ op: 'storm', concurrency: 5000, syncLimit: 50 });
+  await closeAll(ctx, placement);
+  const errors: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+  const connected = sum(results.map((r) => r.connected));
+  const allConnected = Math.max(...results.map((r) => r.allConnectedMs));
+  return {
+    clients: n,
+    connected,
+    synced: sum(results.map((r) => r.synced)),
+    errors,
+    allConnectedSeconds: round(allConnected / 1000, 2),
+    allSyncedSeconds: round(Math.max(...results.map((r) => r.allSyncedMs)) / 1000, 2),
+    reconnectsPerSec: round(connected / (allConnected / 1000)),
+    connect: summarize(mergeEncoded(results.map((r) => r.connect))),
+    sync: summarize(mergeEncoded(results.map((r) => r.sync))),
+  };
+}
