@@ -87,6 +87,11 @@ export class ImNode {
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 
     trackRoomInterest(this.io, this.relay);
+    // Socket.IO keeps each handshake's HTTP request for the socket's lifetime;
+    // nothing here reads it after the handshake, and it costs kilobytes per connection.
+    this.io.engine.on('connection', (rawSocket: { request: unknown }) => {
+      rawSocket.request = null;
+    });
     this.io.use(handshakeAuth(deps.tokens, () => this.accepting));
     this.io.use(loadRooms(sessions, logger));
     this.io.on('connection', (socket) => {
@@ -103,7 +108,7 @@ export class ImNode {
     const { host, port } = this.options;
     await new Promise<void>((resolve, reject) => {
       this.httpServer.once('error', reject);
-      this.httpServer.listen(port, host, () => resolve());
+      this.httpServer.listen(port, host, LISTEN_BACKLOG, () => resolve());
     });
     const actualPort = (this.httpServer.address() as AddressInfo).port;
     this.url = this.options.publicUrl ?? `http://${host}:${actualPort}`;
@@ -174,6 +179,9 @@ export class ImNode {
     res.end(JSON.stringify({ type: 'about:blank', title: 'Not found', status: 404, code: 'NOT_FOUND', detail: 'no such endpoint' }));
   }
 }
+
+/** Room for reconnect storms: thousands of clients moving here at once. */
+const LISTEN_BACKLOG = 4096;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
