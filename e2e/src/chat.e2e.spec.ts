@@ -1,6 +1,6 @@
 import { startCluster, type Cluster } from '@parley/testing';
 import type { Message } from '@parley/protocol';
-import { TestUser, uniqueName } from './support/test-user';
+import { TestUser, befriend, uniqueName } from './support/test-user';
 
 jest.setTimeout(60_000);
 
@@ -39,6 +39,7 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
   it('delivers 1:1 messages both ways between users on different nodes', async () => {
     const alice = await user('alice', 0);
     const bob = await user('bob', 1);
+    await befriend(alice, bob);
 
     const sent = await alice.sendText({ type: 'user', id: bob.id }, 'hi bob');
     expect(sent).toMatchObject({ senderId: alice.id, seq: 1, body: { text: 'hi bob' } });
@@ -60,6 +61,7 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
     const aliceTab = TestUser.fromSession(alice);
     await aliceTab.connect(cluster.nodes[1].url);
     users.push(bobPhone, aliceTab);
+    await befriend(alice, bob);
 
     const sent = await alice.sendText({ type: 'user', id: bob.id }, 'to all your devices');
     for (const session of [bob, bobPhone, aliceTab]) {
@@ -100,6 +102,7 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
   it('gives a user who was offline during 20 sends all 20, in order, through sync', async () => {
     const alice = await user('sync-a', 0);
     const bob = await user('sync-b', 1);
+    await befriend(alice, bob);
     const first = await alice.sendText({ type: 'user', id: bob.id }, 'before');
     await bob.waitForMessages(1);
     await bob.ok('message:ack', { conversationId: first.conversationId, seq: first.seq });
@@ -127,6 +130,7 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
   it('stores a retried send once and answers the retry with the original ack', async () => {
     const alice = await user('idem-a', 0);
     const bob = await user('idem-b', 1);
+    await befriend(alice, bob);
     const clientMsgId = uniqueName('retry');
     const first = await alice.sendText({ type: 'user', id: bob.id }, 'once', clientMsgId);
     const again = await alice.sendText({ type: 'user', id: bob.id }, 'once', clientMsgId);
@@ -138,6 +142,7 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
   it('lists conversations with last message and unread counts', async () => {
     const alice = await user('list-a', 0);
     const bob = await user('list-b', 1);
+    await befriend(alice, bob);
     await alice.sendText({ type: 'user', id: bob.id }, 'one');
     const two = await alice.sendText({ type: 'user', id: bob.id }, 'two');
     const before = await bob.ok('conversation:list', {});

@@ -1,5 +1,5 @@
 import { startCluster, startMariadb, type Cluster, type TestService } from '@parley/testing';
-import { TestUser, uniqueName } from './support/test-user';
+import { TestUser, befriend, uniqueName } from './support/test-user';
 
 jest.setTimeout(60_000);
 
@@ -22,6 +22,7 @@ describe('when MySQL goes away', () => {
     const bob = await TestUser.register(cluster.gatewayUrl, 'outage-b');
     await alice.connect(cluster.nodes[0].url);
     await bob.connect(cluster.nodes[0].url);
+    await befriend(alice, bob);
     await alice.sendText({ type: 'user', id: bob.id }, 'while the store is up');
     await bob.waitForMessages(1);
 

@@ -8,6 +8,8 @@ import type {
   CommandName,
   CommandResults,
   Message,
+  ServerEventName,
+  ServerEventPayloads,
   ServerToClientEvents,
 } from '@parley/protocol';
 
@@ -19,6 +21,8 @@ export const uniqueName = (prefix: string): string => `${prefix}_${process.pid}_
 /** A user driven the way a real client would: REST at the gateway, Socket.IO at the assigned node. */
 export class TestUser {
   readonly received: Message[] = [];
+  /** Social pushes seen by this session, in arrival order. */
+  readonly events: RecordedEvent[] = [];
   socket: ClientSocket | undefined;
   nodeId = '';
 
@@ -70,6 +74,11 @@ export class TestUser {
       forceNew: true,
     });
     socket.on('message:new', (m) => this.received.push(m));
+    for (const event of RECORDED_EVENTS) {
+      (socket.on as (ev: string, fn: (payload: unknown) => void) => void)(event, (payload) =>
+        this.events.push({ event, payload } as RecordedEvent),
+      );
+    }
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', (err) => reject(err));
@@ -109,6 +118,25 @@ export class TestUser {
     return message;
   }
 
+  /** Waits for a push of `event` whose payload matches `filter`; resolves with that payload. */
+  async waitForEvent<E extends RecordedEventName>(
+    event: E,
+    filter: (payload: ServerEventPayloads[E]) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<ServerEventPayloads[E]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.eventsOf(event).find(filter);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no ${event} event arrived; saw ${JSON.stringify(this.events)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  eventsOf<E extends RecordedEventName>(event: E): ServerEventPayloads[E][] {
+    return this.events.filter((e) => e.event === event).map((e) => e.payload as ServerEventPayloads[E]);
+  }
+
   /** Waits until `count` messages matching `filter` have arrived. */
   async waitForMessages(count: number, filter: (m: Message) => boolean = () => true, timeoutMs = 10_000): Promise<Message[]> {
     const deadline = Date.now() + timeoutMs;
@@ -119,4 +147,14 @@ export class TestUser {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
+
+const RECORDED_EVENTS = ['friend:request', 'friend:update', 'group:update', 'group:request', 'presence:update', 'typing'] as const;
+type RecordedEventName = (typeof RECORDED_EVENTS)[number] & ServerEventName;
+type RecordedEvent = { [E in RecordedEventName]: { event: E; payload: ServerEventPayloads[E] } }[RecordedEventName];
+
+/** Makes two users friends through the protocol (both must be connected). */
+export async function befriend(a: TestUser, b: TestUser): Promise<void> {
+  const { request } = await a.ok('friend:request', { userId: b.id });
+  await b.ok('friend:respond', { requestId: request.id, accept: true });
 }

@@ -11,6 +11,9 @@ export {
   type GroupServiceOptions,
 } from './groups/group-service';
 export { toGroupView } from './groups/group-view';
+export { GroupAdminService, type GroupAdminServiceDeps } from './groups/group-admin-service';
+export { FriendService, type FriendServiceDeps } from './social/friend-service';
+export { getSettings, updateSettings } from './social/settings';
 export {
   RoundRobinRouter,
   RoomHashRouter,

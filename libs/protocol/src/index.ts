@@ -2,6 +2,7 @@ export * from './errors';
 export * from './ids';
 export * from './models';
 export * from './rest';
+export * from './social';
 export * from './socket';
 export * from './validate';
 export * from './relay-events';

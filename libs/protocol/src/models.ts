@@ -13,7 +13,22 @@ export type User = z.infer<typeof userSchema>;
 export const messageKindSchema = z.enum(['text', 'system']);
 export type MessageKind = z.infer<typeof messageKindSchema>;
 
-export const messageBodySchema = z.object({ text: z.string() });
+/** What a system message (kind `system`) is about; clients may render `text` or build their own line from this. */
+export const systemEventSchema = z.enum(['joined', 'left', 'kicked', 'renamed']);
+export type SystemEvent = z.infer<typeof systemEventSchema>;
+
+export const systemInfoSchema = z.object({
+  event: systemEventSchema,
+  /** Who caused it (the joiner, the leaver, the admin who kicked or renamed). */
+  actorId: z.string(),
+  /** Members the event is about (joined, left, kicked). */
+  userIds: z.array(z.string()).optional(),
+  /** The new name (renamed). */
+  name: z.string().optional(),
+});
+export type SystemInfo = z.infer<typeof systemInfoSchema>;
+
+export const messageBodySchema = z.object({ text: z.string(), system: systemInfoSchema.optional() });
 export type MessageBody = z.infer<typeof messageBodySchema>;
 
 export const messageSchema = z.object({
@@ -37,6 +52,10 @@ export const groupSchema = z.object({
   ownerId: z.string(),
   announcement: z.string().optional(),
   muteAll: z.boolean(),
+  /** Anyone may ask to join with `group:join`. */
+  isPublic: z.boolean(),
+  /** Joins by non-admins (a member's invite, a `group:join`) wait for an owner's or admin's approval. */
+  joinApproval: z.boolean(),
   memberCount: z.number().int(),
   createdAt: z.number(),
 });
@@ -46,6 +65,8 @@ export const groupMemberViewSchema = z.object({
   user: userSchema,
   role: groupRoleSchema,
   online: z.boolean(),
+  /** Present while the member is muted: they may post again from this time. */
+  mutedUntil: z.number().optional(),
 });
 export type GroupMemberView = z.infer<typeof groupMemberViewSchema>;
 

@@ -1,5 +1,5 @@
 import type { RoomName } from './ids';
-import type { ServerEventName, ServerEventPayloads } from './socket';
+import { SERVER_EVENT_NAMES, type ServerEventName, type ServerEventPayloads } from './socket';
 
 /** Node-to-node control events carried by the relay beside the client-facing ones. */
 export interface RelayControlPayloads {
@@ -11,16 +11,7 @@ export type RelayControlEvent = keyof RelayControlPayloads;
 export type RelayEventName = ServerEventName | RelayControlEvent;
 export type RelayEventPayloads = ServerEventPayloads & RelayControlPayloads;
 
-const RELAY_EVENTS: ReadonlySet<string> = new Set<RelayEventName>([
-  'message:new',
-  'presence:update',
-  'message:receipt',
-  'typing',
-  'group:update',
-  'server:draining',
-  'room:join',
-  'room:leave',
-]);
+const RELAY_EVENTS: ReadonlySet<string> = new Set<RelayEventName>([...SERVER_EVENT_NAMES, 'room:join', 'room:leave']);
 
 export function isRelayEventName(name: string): name is RelayEventName {
   return RELAY_EVENTS.has(name);

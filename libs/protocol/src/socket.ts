@@ -4,9 +4,28 @@ import type {
   ConversationSummary,
   Group,
   GroupMemberView,
+  GroupRole,
   Message,
   PresenceInfo,
+  User,
 } from './models';
+import {
+  friendRequestInputSchema,
+  groupInviteSchema,
+  groupMemberTargetSchema,
+  groupMuteSchema,
+  groupSetRoleSchema,
+  groupUpdateSchema,
+  requestIdSchema,
+  requestResponseSchema,
+  settingsUpdateSchema,
+  userIdSchema,
+  type FriendRequest,
+  type FriendView,
+  type GroupChange,
+  type GroupJoinRequest,
+  type UserSettings,
+} from './social';
 
 /** Socket.IO commands (client -> server, always acked) and their payload schemas. */
 const id = z.string().min(1).max(64);
@@ -14,13 +33,19 @@ const seq = z.number().int().positive();
 const cursor = z.number().int().min(0);
 
 export const MAX_TEXT_LENGTH = 4000;
+/** clientMsgIds of system messages (`sys:<ulid>`); reserved, clients may not use the prefix. */
+export const SYSTEM_CLIENT_MSG_PREFIX = 'sys:';
 
 export const messageTargetSchema = z.strictObject({ type: z.enum(['user', 'group']), id });
 export type NewMessageTarget = z.infer<typeof messageTargetSchema>;
 
 export const sendMessageSchema = z.strictObject({
   to: messageTargetSchema,
-  clientMsgId: z.string().min(1).max(64),
+  clientMsgId: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine((v) => !v.startsWith(SYSTEM_CLIENT_MSG_PREFIX), `must not start with "${SYSTEM_CLIENT_MSG_PREFIX}"`),
   kind: z.literal('text'),
   body: z.strictObject({ text: z.string().min(1).max(MAX_TEXT_LENGTH) }),
 });
@@ -75,6 +100,30 @@ export interface CommandResults {
   'group:info': { group: Group; members: GroupMemberView[] };
   'presence:query': { presence: PresenceInfo[] };
   typing: Record<string, never>;
+  'friend:request': { request: FriendRequest };
+  'friend:respond': { request: FriendRequest };
+  'friend:cancel': Record<string, never>;
+  'friend:requests': { incoming: FriendRequest[]; outgoing: FriendRequest[] };
+  'friend:list': { friends: FriendView[] };
+  'friend:remove': Record<string, never>;
+  'user:block': Record<string, never>;
+  'user:unblock': Record<string, never>;
+  'user:blocked': { users: User[] };
+  'settings:get': { settings: UserSettings };
+  'settings:update': { settings: UserSettings };
+  'group:list': { groups: Group[] };
+  /** `added`: who became a member now; `requests`: invitations waiting for an admin. */
+  'group:invite': { group: Group; added: string[]; requests: GroupJoinRequest[] };
+  'group:join': { group: Group } | { request: GroupJoinRequest };
+  'group:requests': { requests: GroupJoinRequest[] };
+  'group:respond': { request: GroupJoinRequest };
+  'group:leave': Record<string, never>;
+  'group:kick': Record<string, never>;
+  'group:setRole': Record<string, never>;
+  'group:transfer': Record<string, never>;
+  'group:mute': Record<string, never>;
+  'group:update': { group: Group };
+  'group:dissolve': Record<string, never>;
 }
 
 /** Payload schema of each command: the single source of truth for validation. */
@@ -89,6 +138,29 @@ export const COMMAND_SCHEMAS = {
   'group:info': groupIdSchema,
   'presence:query': presenceQuerySchema,
   typing: typingSchema,
+  'friend:request': friendRequestInputSchema,
+  'friend:respond': requestResponseSchema,
+  'friend:cancel': requestIdSchema,
+  'friend:requests': emptySchema,
+  'friend:list': emptySchema,
+  'friend:remove': userIdSchema,
+  'user:block': userIdSchema,
+  'user:unblock': userIdSchema,
+  'user:blocked': emptySchema,
+  'settings:get': emptySchema,
+  'settings:update': settingsUpdateSchema,
+  'group:list': emptySchema,
+  'group:invite': groupInviteSchema,
+  'group:join': groupIdSchema,
+  'group:requests': groupIdSchema,
+  'group:respond': requestResponseSchema,
+  'group:leave': groupIdSchema,
+  'group:kick': groupMemberTargetSchema,
+  'group:setRole': groupSetRoleSchema,
+  'group:transfer': groupMemberTargetSchema,
+  'group:mute': groupMuteSchema,
+  'group:update': groupUpdateSchema,
+  'group:dissolve': groupIdSchema,
 } as const satisfies { [K in keyof CommandResults]: z.ZodType };
 
 export type CommandName = keyof CommandResults;
@@ -107,10 +179,43 @@ export interface ServerEventPayloads {
   'presence:update': PresenceInfo;
   'message:receipt': { conversationId: string; userId: string; readSeq: number };
   typing: { conversationId: string; userId: string };
-  'group:update': { group: Group; change: string };
+  'group:update': GroupUpdateEvent;
+  /** A group join request was made or answered: to the group's owner and admins, and to the user it concerns. */
+  'group:request': { request: GroupJoinRequest };
+  /** A friend request arrived: to its target. */
+  'friend:request': { request: FriendRequest };
+  /** A friend request was answered or cancelled (`{request}`), or a friendship ended (`{userId, removed}`). */
+  'friend:update': { request: FriendRequest } | { userId: string; removed: true };
   'server:draining': { reconnectAfterMs: number };
 }
 export type ServerEventName = keyof ServerEventPayloads;
+
+/** Every server event, for code that must enumerate them (the relay's allow-list, the doc test). */
+export const SERVER_EVENT_NAMES = Object.keys({
+  'message:new': true,
+  'presence:update': true,
+  'message:receipt': true,
+  typing: true,
+  'group:update': true,
+  'group:request': true,
+  'friend:request': true,
+  'friend:update': true,
+  'server:draining': true,
+} satisfies Record<ServerEventName, true>) as ServerEventName[];
+
+export interface GroupUpdateEvent {
+  /** The group after the change (for `dissolved`, as it was). */
+  group: Group;
+  change: GroupChange;
+  /** Who made the change. */
+  actorId: string;
+  /** Members the change is about: joined, left, kicked, role, transferred (the new owner), muted. */
+  userIds?: string[];
+  /** The new role (`role`). */
+  role?: GroupRole;
+  /** The end of the mute (`muted`); absent when a mute was lifted. */
+  mutedUntil?: number;
+}
 
 export type ServerToClientEvents = {
   [K in ServerEventName]: (payload: ServerEventPayloads[K]) => void;

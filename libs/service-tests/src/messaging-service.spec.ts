@@ -25,6 +25,9 @@ describe('MessagingService', () => {
     messaging = new MessagingService({ store, notifier, ids, clock });
     groups = new GroupService({ store, presence: new MemoryPresence({ clock }), notifier, ids: sequenceIds('g'), clock });
     for (const id of ['alice', 'bob', 'carol']) await addUser(id);
+    // Direct messages need friendship (the default DM policy); see social-messaging.spec.ts for the rules.
+    const request = await store.createFriendRequest({ id: 'fr1', fromUserId: 'alice', toUserId: 'bob', note: null, createdAt: clock.now() });
+    await store.resolveFriendRequest(request.id, 'accepted', clock.now());
   });
 
   afterEach(() => store.close());

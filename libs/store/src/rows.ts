@@ -1,4 +1,7 @@
 import type {
+  FriendRequestRecord,
+  GroupJoinRequestRecord,
+  GroupPatch,
   GroupMemberRecord,
   GroupRecord,
   MemberConversation,
@@ -11,7 +14,9 @@ import {
   ParleyError,
   parseConversationId,
   type ConversationType,
+  type DmPolicy,
   type GroupRole,
+  type RequestStatus,
   type Message,
   type MessageBody,
   type MessageKind,
@@ -30,10 +35,11 @@ export interface UserRow {
   avatar_url: string | null;
   bio: string | null;
   password_hash: string;
+  dm_policy: string;
   created_at: number;
 }
 
-export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, created_at';
+export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, created_at';
 
 export function toUser(row: UserRow): UserRecord {
   return {
@@ -43,6 +49,7 @@ export function toUser(row: UserRow): UserRecord {
     avatarUrl: row.avatar_url,
     bio: row.bio,
     passwordHash: row.password_hash,
+    dmPolicy: row.dm_policy as DmPolicy,
     createdAt: Number(row.created_at),
   };
 }
@@ -53,6 +60,8 @@ export interface GroupRow {
   owner_id: string;
   announcement: string | null;
   mute_all: number;
+  is_public: number;
+  join_approval: number;
   member_count: number;
   created_at: number;
 }
@@ -64,6 +73,8 @@ export function toGroup(row: GroupRow): GroupRecord {
     ownerId: row.owner_id,
     announcement: row.announcement,
     muteAll: Boolean(row.mute_all),
+    isPublic: Boolean(row.is_public),
+    joinApproval: Boolean(row.join_approval),
     memberCount: Number(row.member_count),
     createdAt: Number(row.created_at),
   };
@@ -74,13 +85,93 @@ export interface GroupMemberRow {
   user_id: string;
   role: string;
   joined_at: number;
+  muted_until: number | null;
 }
 
-export const GROUP_MEMBER_COLUMNS = 'group_id, user_id, role, joined_at';
+export const GROUP_MEMBER_COLUMNS = 'group_id, user_id, role, joined_at, muted_until';
 
 export function toGroupMember(row: GroupMemberRow): GroupMemberRecord {
-  return { groupId: row.group_id, userId: row.user_id, role: row.role as GroupRole, joinedAt: Number(row.joined_at) };
+  return {
+    groupId: row.group_id,
+    userId: row.user_id,
+    role: row.role as GroupRole,
+    joinedAt: Number(row.joined_at),
+    mutedUntil: row.muted_until === null ? null : Number(row.muted_until),
+  };
 }
+
+/** Group columns (alias `g`) without the member count, which each dialect computes in its GROUP_SELECT. */
+export const GROUP_COLUMNS_G = 'g.id, g.name, g.owner_id, g.announcement, g.mute_all, g.is_public, g.join_approval, g.created_at';
+
+/** SET clause (empty when nothing changes) and its values for a group patch. */
+export function groupPatchSql(patch: GroupPatch): { sets: string; params: (string | number | null)[] } {
+  const columns: [keyof GroupPatch, string][] = [
+    ['name', 'name'],
+    ['announcement', 'announcement'],
+    ['muteAll', 'mute_all'],
+    ['isPublic', 'is_public'],
+    ['joinApproval', 'join_approval'],
+  ];
+  const present = columns.filter(([key]) => patch[key] !== undefined);
+  return {
+    sets: present.map(([, column]) => `${column} = ?`).join(', '),
+    params: present.map(([key]) => {
+      const value = patch[key];
+      return typeof value === 'boolean' ? Number(value) : (value ?? null);
+    }),
+  };
+}
+
+export interface FriendRequestRow {
+  id: string;
+  from_user_id: string;
+  to_user_id: string;
+  note: string | null;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export const FRIEND_REQUEST_COLUMNS = 'id, from_user_id, to_user_id, note, status, created_at, updated_at';
+
+export function toFriendRequest(row: FriendRequestRow): FriendRequestRecord {
+  return {
+    id: row.id,
+    fromUserId: row.from_user_id,
+    toUserId: row.to_user_id,
+    note: row.note,
+    status: row.status as RequestStatus,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export interface GroupJoinRequestRow {
+  id: string;
+  group_id: string;
+  user_id: string;
+  inviter_id: string | null;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export const GROUP_JOIN_REQUEST_COLUMNS = 'id, group_id, user_id, inviter_id, status, created_at, updated_at';
+
+export function toGroupJoinRequest(row: GroupJoinRequestRow): GroupJoinRequestRecord {
+  return {
+    id: row.id,
+    groupId: row.group_id,
+    userId: row.user_id,
+    inviterId: row.inviter_id,
+    status: row.status as RequestStatus,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** Unique while pending (see migration 2): one pending request per ordered pair. */
+export const pendingKey = (a: string, b: string): string => `${a}>${b}`;
 
 export interface MessageRow {
   id: string;
@@ -184,6 +275,7 @@ export function profilePatchSql(patch: ProfilePatch): { sets: string; params: (s
     ['displayName', 'display_name'],
     ['avatarUrl', 'avatar_url'],
     ['bio', 'bio'],
+    ['dmPolicy', 'dm_policy'],
   ];
   const present = columns.filter(([key]) => patch[key] !== undefined);
   return {

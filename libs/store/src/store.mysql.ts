@@ -1,24 +1,33 @@
 import type {
   AppendResult,
   CursorKind,
+  FriendRequestRecord,
+  GroupJoinRequestRecord,
   GroupMemberRecord,
+  GroupPatch,
   GroupRecord,
   MemberConversation,
   MessageRange,
+  NewFriendRequest,
   NewGroup,
+  NewGroupJoinRequest,
   NewMessage,
   NewUser,
   ProfilePatch,
   Store,
   UserRecord,
+  UserRelation,
 } from '@parley/domain';
-import { ParleyError, groupConversationId, type Message } from '@parley/protocol';
+import { ParleyError, groupConversationId, type GroupRole, type Message, type RequestStatus } from '@parley/protocol';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { isDuplicateKey, toStoreError } from './errors.mysql';
 import { assertOrdered } from './migrations/migration';
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { MysqlPool, type MysqlPoolOptions } from './mysql-pool';
 import {
+  FRIEND_REQUEST_COLUMNS,
+  GROUP_COLUMNS_G,
+  GROUP_JOIN_REQUEST_COLUMNS,
   GROUP_MEMBER_COLUMNS,
   MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
@@ -26,7 +35,11 @@ import {
   MESSAGE_COLUMNS_M,
   USER_COLUMNS,
   conversationGroupId,
+  groupPatchSql,
   likeContains,
+  pendingKey,
+  toFriendRequest,
+  toGroupJoinRequest,
   messageRangeSql,
   messageValues,
   profilePatchSql,
@@ -36,6 +49,8 @@ import {
   toMessage,
   toUser,
   uniqueIds,
+  type FriendRequestRow,
+  type GroupJoinRequestRow,
   type GroupMemberRow,
   type GroupRow,
   type MemberConversationRow,
@@ -48,7 +63,7 @@ export interface MysqlStoreOptions extends MysqlPoolOptions {
   migrationLockTimeoutMs?: number;
 }
 
-const GROUP_SELECT = `SELECT g.id, g.name, g.owner_id, g.announcement, g.mute_all, g.created_at,
+const GROUP_SELECT = `SELECT ${GROUP_COLUMNS_G},
   (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = g.id) AS member_count
   FROM \`groups\` g`;
 
@@ -120,7 +135,7 @@ export class MysqlStore implements Store {
       if (isDuplicateKey(err, 'uq_users_username')) throw new ParleyError('USERNAME_TAKEN', 'username is taken');
       throw toStoreError(err);
     }
-    return { ...user, avatarUrl: null, bio: null };
+    return { ...user, avatarUrl: null, bio: null, dmPolicy: 'friends' };
   }
 
   async getUser(id: string): Promise<UserRecord | null> {
@@ -192,6 +207,8 @@ export class MysqlStore implements Store {
       ownerId: group.ownerId,
       announcement: null,
       muteAll: false,
+      isPublic: false,
+      joinApproval: false,
       memberCount: allIds.length,
       createdAt: group.createdAt,
     };
@@ -224,6 +241,320 @@ export class MysqlStore implements Store {
       [userId],
     );
     return rows.map((r) => r.group_id);
+  }
+
+  async listUserGroups(userId: string): Promise<GroupRecord[]> {
+    const rows = await this.select<GroupRow>(
+      `${GROUP_SELECT} JOIN group_members me ON me.group_id = g.id WHERE me.user_id = ? ORDER BY g.name, g.id`,
+      [userId],
+    );
+    return rows.map(toGroup);
+  }
+
+  async updateGroup(groupId: string, patch: GroupPatch): Promise<GroupRecord> {
+    const { sets, params } = groupPatchSql(patch);
+    if (sets) await this.withConnection((conn) => conn.query(`UPDATE \`groups\` SET ${sets} WHERE id = ?`, [...params, groupId]));
+    const group = await this.getGroup(groupId);
+    if (!group) throw new ParleyError('NOT_FOUND', 'group not found');
+    return group;
+  }
+
+  async deleteGroup(groupId: string): Promise<boolean> {
+    const [result] = await this.withConnection((conn) =>
+      conn.query<ResultSetHeader>('DELETE FROM `groups` WHERE id = ?', [groupId]),
+    );
+    return result.affectedRows > 0;
+  }
+
+  async addGroupMembers(groupId: string, userIds: readonly string[], joinedAt: number, maxMembers: number): Promise<string[]> {
+    try {
+      return await this.transaction(async (conn) => {
+        const conversationId = groupConversationId(groupId);
+        // The conversation row lock serializes concurrent adds, so the member limit holds.
+        const [conversations] = await conn.query<RowDataPacket[]>('SELECT last_seq FROM conversations WHERE id = ? FOR UPDATE', [
+          conversationId,
+        ]);
+        if (!conversations[0]) throw new ParleyError('NOT_FOUND', 'group not found');
+        const lastSeq = Number(conversations[0].last_seq);
+        const [members] = await conn.query<RowDataPacket[]>('SELECT user_id FROM group_members WHERE group_id = ?', [groupId]);
+        const existing = new Set(members.map((r) => String(r.user_id)));
+        const added = uniqueIds(userIds).filter((id) => !existing.has(id));
+        if (added.length === 0) return [];
+        if (existing.size + added.length > maxMembers) {
+          throw new ParleyError('CONFLICT', `the group is full (at most ${maxMembers} members)`);
+        }
+        const [found] = await conn.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM users WHERE id IN (?)', [added]);
+        if (Number(found[0]?.n) !== added.length) throw new ParleyError('NOT_FOUND', 'user not found');
+        await conn.query('INSERT INTO group_members (group_id, user_id, role, joined_at, muted_until) VALUES ?', [
+          added.map((userId) => [groupId, userId, 'member', joinedAt, null]),
+        ]);
+        await conn.query(
+          `INSERT INTO conversation_members (conversation_id, user_id, delivered_seq, read_seq) VALUES ?
+           ON DUPLICATE KEY UPDATE delivered_seq = VALUES(delivered_seq), read_seq = VALUES(read_seq)`,
+          [added.map((userId) => [conversationId, userId, lastSeq, lastSeq])],
+        );
+        return added;
+      });
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  async removeGroupMember(groupId: string, userId: string): Promise<boolean> {
+    try {
+      return await this.transaction(async (conn) => {
+        const [removed] = await conn.query<ResultSetHeader>('DELETE FROM group_members WHERE group_id = ? AND user_id = ?', [
+          groupId,
+          userId,
+        ]);
+        await conn.query('DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?', [
+          groupConversationId(groupId),
+          userId,
+        ]);
+        return removed.affectedRows > 0;
+      });
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  async setGroupMemberRole(groupId: string, userId: string, role: Exclude<GroupRole, 'owner'>): Promise<void> {
+    const [result] = await this.withConnection((conn) =>
+      conn.query<ResultSetHeader>("UPDATE group_members SET role = ? WHERE group_id = ? AND user_id = ? AND role <> 'owner'", [
+        role,
+        groupId,
+        userId,
+      ]),
+    );
+    if (result.affectedRows === 0) throw new ParleyError('NOT_FOUND', 'not a member (or the owner)');
+  }
+
+  async transferGroupOwnership(groupId: string, fromUserId: string, toUserId: string): Promise<void> {
+    try {
+      await this.transaction(async (conn) => {
+        const [demoted] = await conn.query<ResultSetHeader>(
+          "UPDATE group_members SET role = 'admin' WHERE group_id = ? AND user_id = ? AND role = 'owner'",
+          [groupId, fromUserId],
+        );
+        const [promoted] = await conn.query<ResultSetHeader>(
+          "UPDATE group_members SET role = 'owner', muted_until = NULL WHERE group_id = ? AND user_id = ?",
+          [groupId, toUserId],
+        );
+        if (demoted.affectedRows === 0 || promoted.affectedRows === 0) throw new ParleyError('NOT_FOUND', 'not a member');
+        await conn.query('UPDATE `groups` SET owner_id = ? WHERE id = ?', [toUserId, groupId]);
+      });
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  async setGroupMemberMute(groupId: string, userId: string, mutedUntil: number | null): Promise<void> {
+    const [result] = await this.withConnection((conn) =>
+      conn.query<ResultSetHeader>('UPDATE group_members SET muted_until = ? WHERE group_id = ? AND user_id = ?', [
+        mutedUntil,
+        groupId,
+        userId,
+      ]),
+    );
+    if (result.affectedRows === 0) throw new ParleyError('NOT_FOUND', 'not a member');
+  }
+
+  // ---- group join requests
+
+  async createGroupJoinRequest(request: NewGroupJoinRequest): Promise<{ request: GroupJoinRequestRecord; created: boolean }> {
+    const key = pendingKey(request.groupId, request.userId);
+    try {
+      await this.withConnection((conn) =>
+        conn.query(
+          `INSERT INTO group_join_requests (${GROUP_JOIN_REQUEST_COLUMNS}, pending_key) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+          [request.id, request.groupId, request.userId, request.inviterId, request.createdAt, request.createdAt, key],
+        ),
+      );
+      return { request: { ...request, status: 'pending', updatedAt: request.createdAt }, created: true };
+    } catch (err) {
+      if (!isDuplicateKey(err, 'uq_group_join_requests_pending')) throw toStoreError(err);
+      const rows = await this.select<GroupJoinRequestRow>(
+        `SELECT ${GROUP_JOIN_REQUEST_COLUMNS} FROM group_join_requests WHERE pending_key = ?`,
+        [key],
+      );
+      // Answered between our insert and this read: the caller may simply try again.
+      if (!rows[0]) throw new ParleyError('CONFLICT', 'the request changed meanwhile; retry');
+      return { request: toGroupJoinRequest(rows[0]), created: false };
+    }
+  }
+
+  async getGroupJoinRequest(id: string): Promise<GroupJoinRequestRecord | null> {
+    const rows = await this.select<GroupJoinRequestRow>(
+      `SELECT ${GROUP_JOIN_REQUEST_COLUMNS} FROM group_join_requests WHERE id = ?`,
+      [id],
+    );
+    return rows[0] ? toGroupJoinRequest(rows[0]) : null;
+  }
+
+  async listGroupJoinRequests(groupId: string): Promise<GroupJoinRequestRecord[]> {
+    const rows = await this.select<GroupJoinRequestRow>(
+      `SELECT ${GROUP_JOIN_REQUEST_COLUMNS} FROM group_join_requests WHERE group_id = ? AND status = 'pending' ORDER BY created_at, id`,
+      [groupId],
+    );
+    return rows.map(toGroupJoinRequest);
+  }
+
+  async resolveGroupJoinRequest(
+    id: string,
+    status: Exclude<RequestStatus, 'pending'>,
+    at: number,
+  ): Promise<GroupJoinRequestRecord> {
+    const [result] = await this.withConnection((conn) =>
+      conn.query<ResultSetHeader>(
+        "UPDATE group_join_requests SET status = ?, pending_key = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
+        [status, at, id],
+      ),
+    );
+    const request = await this.getGroupJoinRequest(id);
+    if (!request) throw new ParleyError('NOT_FOUND', 'request not found');
+    if (result.affectedRows === 0) throw new ParleyError('CONFLICT', `the request is already ${request.status}`);
+    return request;
+  }
+
+  // ---- friends and blocks
+
+  async createFriendRequest(request: NewFriendRequest): Promise<FriendRequestRecord> {
+    try {
+      await this.withConnection((conn) =>
+        conn.query(
+          `INSERT INTO friend_requests (${FRIEND_REQUEST_COLUMNS}, pending_key) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+          [
+            request.id,
+            request.fromUserId,
+            request.toUserId,
+            request.note,
+            request.createdAt,
+            request.createdAt,
+            pendingKey(request.fromUserId, request.toUserId),
+          ],
+        ),
+      );
+    } catch (err) {
+      if (isDuplicateKey(err, 'uq_friend_requests_pending')) throw new ParleyError('CONFLICT', 'a friend request is already pending');
+      throw toStoreError(err);
+    }
+    return { ...request, status: 'pending', updatedAt: request.createdAt };
+  }
+
+  async getFriendRequest(id: string): Promise<FriendRequestRecord | null> {
+    const rows = await this.select<FriendRequestRow>(`SELECT ${FRIEND_REQUEST_COLUMNS} FROM friend_requests WHERE id = ?`, [id]);
+    return rows[0] ? toFriendRequest(rows[0]) : null;
+  }
+
+  async findPendingFriendRequest(fromUserId: string, toUserId: string): Promise<FriendRequestRecord | null> {
+    const rows = await this.select<FriendRequestRow>(
+      `SELECT ${FRIEND_REQUEST_COLUMNS} FROM friend_requests WHERE pending_key = ?`,
+      [pendingKey(fromUserId, toUserId)],
+    );
+    return rows[0] ? toFriendRequest(rows[0]) : null;
+  }
+
+  async listPendingFriendRequests(userId: string): Promise<FriendRequestRecord[]> {
+    const rows = await this.select<FriendRequestRow>(
+      `SELECT ${FRIEND_REQUEST_COLUMNS} FROM friend_requests
+       WHERE status = 'pending' AND (from_user_id = ? OR to_user_id = ?) ORDER BY created_at, id`,
+      [userId, userId],
+    );
+    return rows.map(toFriendRequest);
+  }
+
+  async resolveFriendRequest(id: string, status: Exclude<RequestStatus, 'pending'>, at: number): Promise<FriendRequestRecord> {
+    try {
+      return await this.transaction(async (conn) => {
+        const [result] = await conn.query<ResultSetHeader>(
+          "UPDATE friend_requests SET status = ?, pending_key = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
+          [status, at, id],
+        );
+        const [rows] = await conn.query<RowDataPacket[]>(`SELECT ${FRIEND_REQUEST_COLUMNS} FROM friend_requests WHERE id = ?`, [id]);
+        const row = rows[0] as (FriendRequestRow & RowDataPacket) | undefined;
+        if (!row) throw new ParleyError('NOT_FOUND', 'request not found');
+        const request = toFriendRequest(row);
+        if (result.affectedRows === 0) throw new ParleyError('CONFLICT', `the request is already ${request.status}`);
+        if (status === 'accepted') {
+          await conn.query('INSERT IGNORE INTO friendships (user_id, friend_id, created_at) VALUES ?', [
+            [
+              [request.fromUserId, request.toUserId, at],
+              [request.toUserId, request.fromUserId, at],
+            ],
+          ]);
+        }
+        return request;
+      });
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  async listFriendIds(userId: string): Promise<string[]> {
+    const rows = await this.select<{ friend_id: string }>(
+      'SELECT friend_id FROM friendships WHERE user_id = ? ORDER BY created_at, friend_id',
+      [userId],
+    );
+    return rows.map((r) => r.friend_id);
+  }
+
+  async removeFriendship(userId: string, otherId: string): Promise<boolean> {
+    const [result] = await this.withConnection((conn) =>
+      conn.query<ResultSetHeader>(
+        'DELETE FROM friendships WHERE (user_id = ? AND friend_id = ?) OR (user_id = ? AND friend_id = ?)',
+        [userId, otherId, otherId, userId],
+      ),
+    );
+    return result.affectedRows > 0;
+  }
+
+  async getRelation(userId: string, otherId: string): Promise<UserRelation> {
+    const rows = await this.select<{ friends: number; blocking: number; blocked_by: number }>(
+      `SELECT
+         EXISTS (SELECT 1 FROM friendships WHERE user_id = ? AND friend_id = ?) AS friends,
+         EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?) AS blocking,
+         EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?) AS blocked_by`,
+      [userId, otherId, userId, otherId, otherId, userId],
+    );
+    const row = rows[0];
+    return { friends: Boolean(Number(row?.friends)), blocking: Boolean(Number(row?.blocking)), blockedBy: Boolean(Number(row?.blocked_by)) };
+  }
+
+  async addBlock(blockerId: string, blockedId: string, at: number): Promise<boolean> {
+    // Not INSERT IGNORE: that would also swallow the foreign-key error of an unknown user.
+    try {
+      await this.withConnection((conn) =>
+        conn.query('INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?)', [blockerId, blockedId, at]),
+      );
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err, 'PRIMARY')) return false;
+      throw err;
+    }
+  }
+
+  async removeBlock(blockerId: string, blockedId: string): Promise<boolean> {
+    const [result] = await this.withConnection((conn) =>
+      conn.query<ResultSetHeader>('DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?', [blockerId, blockedId]),
+    );
+    return result.affectedRows > 0;
+  }
+
+  async listBlockedIds(blockerId: string): Promise<string[]> {
+    const rows = await this.select<{ blocked_id: string }>(
+      'SELECT blocked_id FROM blocks WHERE blocker_id = ? ORDER BY created_at, blocked_id',
+      [blockerId],
+    );
+    return rows.map((r) => r.blocked_id);
+  }
+
+  async listBlockersAmong(blockedId: string, userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.select<{ blocker_id: string }>(
+      'SELECT blocker_id FROM blocks WHERE blocked_id = ? AND blocker_id IN (?) ORDER BY blocker_id',
+      [blockedId, userIds],
+    );
+    return rows.map((r) => r.blocker_id);
   }
 
   // ---- messages

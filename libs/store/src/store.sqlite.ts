@@ -1,23 +1,32 @@
 import type {
   AppendResult,
   CursorKind,
+  FriendRequestRecord,
+  GroupJoinRequestRecord,
   GroupMemberRecord,
+  GroupPatch,
   GroupRecord,
   MemberConversation,
   MessageRange,
+  NewFriendRequest,
   NewGroup,
+  NewGroupJoinRequest,
   NewMessage,
   NewUser,
   ProfilePatch,
   Store,
   UserRecord,
+  UserRelation,
 } from '@parley/domain';
-import { ParleyError, groupConversationId, type Message } from '@parley/protocol';
+import { ParleyError, groupConversationId, type GroupRole, type Message, type RequestStatus } from '@parley/protocol';
 import Database from 'better-sqlite3';
 import { isUniqueViolation, toStoreError } from './errors.sqlite';
 import { assertOrdered } from './migrations/migration';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 import {
+  FRIEND_REQUEST_COLUMNS,
+  GROUP_COLUMNS_G,
+  GROUP_JOIN_REQUEST_COLUMNS,
   GROUP_MEMBER_COLUMNS,
   MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
@@ -25,7 +34,11 @@ import {
   MESSAGE_COLUMNS_M,
   USER_COLUMNS,
   conversationGroupId,
+  groupPatchSql,
   likeContains,
+  pendingKey,
+  toFriendRequest,
+  toGroupJoinRequest,
   messageRangeSql,
   messageValues,
   profilePatchSql,
@@ -35,6 +48,8 @@ import {
   toMessage,
   toUser,
   uniqueIds,
+  type FriendRequestRow,
+  type GroupJoinRequestRow,
   type GroupMemberRow,
   type GroupRow,
   type MemberConversationRow,
@@ -53,7 +68,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const GROUP_SELECT = `SELECT g.id, g.name, g.owner_id, g.announcement, g.mute_all, g.created_at,
+const GROUP_SELECT = `SELECT ${GROUP_COLUMNS_G},
   (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = g.id) AS member_count
   FROM "groups" g`;
 
@@ -129,7 +144,7 @@ export class SqliteStore implements Store {
         if (isUniqueViolation(err, 'users.username')) throw new ParleyError('USERNAME_TAKEN', 'username is taken');
         throw err;
       }
-      return { ...user, avatarUrl: null, bio: null };
+      return { ...user, avatarUrl: null, bio: null, dmPolicy: 'friends' };
     });
   }
 
@@ -207,6 +222,8 @@ export class SqliteStore implements Store {
         ownerId: group.ownerId,
         announcement: null,
         muteAll: false,
+        isPublic: false,
+        joinApproval: false,
         memberCount: allIds.length,
         createdAt: group.createdAt,
       };
@@ -243,6 +260,311 @@ export class SqliteStore implements Store {
     return this.run(() => {
       const rows = this.stmt('SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id').all(userId);
       return (rows as { group_id: string }[]).map((r) => r.group_id);
+    });
+  }
+
+  listUserGroups(userId: string): Promise<GroupRecord[]> {
+    return this.run(() => {
+      const rows = this.stmt(
+        `${GROUP_SELECT} JOIN group_members me ON me.group_id = g.id WHERE me.user_id = ? ORDER BY g.name, g.id`,
+      ).all(userId);
+      return (rows as GroupRow[]).map(toGroup);
+    });
+  }
+
+  updateGroup(groupId: string, patch: GroupPatch): Promise<GroupRecord> {
+    return this.run(() => {
+      const { sets, params } = groupPatchSql(patch);
+      if (sets) this.stmt(`UPDATE "groups" SET ${sets} WHERE id = ?`).run(...params, groupId);
+      const row = this.stmt(`${GROUP_SELECT} WHERE g.id = ?`).get(groupId) as GroupRow | undefined;
+      if (!row) throw new ParleyError('NOT_FOUND', 'group not found');
+      return toGroup(row);
+    });
+  }
+
+  deleteGroup(groupId: string): Promise<boolean> {
+    return this.run(() => this.stmt('DELETE FROM "groups" WHERE id = ?').run(groupId).changes > 0);
+  }
+
+  addGroupMembers(groupId: string, userIds: readonly string[], joinedAt: number, maxMembers: number): Promise<string[]> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const conversationId = groupConversationId(groupId);
+          const conversation = this.stmt('SELECT last_seq FROM conversations WHERE id = ?').get(conversationId) as
+            | { last_seq: number }
+            | undefined;
+          if (!conversation) throw new ParleyError('NOT_FOUND', 'group not found');
+          const existing = new Set(
+            (this.stmt('SELECT user_id FROM group_members WHERE group_id = ?').all(groupId) as { user_id: string }[]).map(
+              (r) => r.user_id,
+            ),
+          );
+          const added = uniqueIds(userIds).filter((id) => !existing.has(id));
+          if (added.length === 0) return [];
+          if (existing.size + added.length > maxMembers) {
+            throw new ParleyError('CONFLICT', `the group is full (at most ${maxMembers} members)`);
+          }
+          const found = this.stmt(`SELECT COUNT(*) AS n FROM users WHERE id ${IN_JSON}`).get(JSON.stringify(added)) as {
+            n: number;
+          };
+          if (found.n !== added.length) throw new ParleyError('NOT_FOUND', 'user not found');
+          const addMember = this.stmt(
+            "INSERT INTO group_members (group_id, user_id, role, joined_at, muted_until) VALUES (?, ?, 'member', ?, NULL)",
+          );
+          const addConversationMember = this.stmt(
+            `INSERT INTO conversation_members (conversation_id, user_id, delivered_seq, read_seq) VALUES (?, ?, ?, ?)
+             ON CONFLICT DO UPDATE SET delivered_seq = excluded.delivered_seq, read_seq = excluded.read_seq`,
+          );
+          for (const userId of added) {
+            addMember.run(groupId, userId, joinedAt);
+            addConversationMember.run(conversationId, userId, conversation.last_seq, conversation.last_seq);
+          }
+          return added;
+        })
+        .immediate(),
+    );
+  }
+
+  removeGroupMember(groupId: string, userId: string): Promise<boolean> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const removed = this.stmt('DELETE FROM group_members WHERE group_id = ? AND user_id = ?').run(groupId, userId);
+          this.stmt('DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?').run(
+            groupConversationId(groupId),
+            userId,
+          );
+          return removed.changes > 0;
+        })
+        .immediate(),
+    );
+  }
+
+  setGroupMemberRole(groupId: string, userId: string, role: Exclude<GroupRole, 'owner'>): Promise<void> {
+    return this.run(() => {
+      const result = this.stmt("UPDATE group_members SET role = ? WHERE group_id = ? AND user_id = ? AND role <> 'owner'").run(
+        role,
+        groupId,
+        userId,
+      );
+      if (result.changes === 0) throw new ParleyError('NOT_FOUND', 'not a member (or the owner)');
+    });
+  }
+
+  transferGroupOwnership(groupId: string, fromUserId: string, toUserId: string): Promise<void> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const demoted = this.stmt(
+            "UPDATE group_members SET role = 'admin' WHERE group_id = ? AND user_id = ? AND role = 'owner'",
+          ).run(groupId, fromUserId);
+          const promoted = this.stmt("UPDATE group_members SET role = 'owner', muted_until = NULL WHERE group_id = ? AND user_id = ?").run(
+            groupId,
+            toUserId,
+          );
+          if (demoted.changes === 0 || promoted.changes === 0) throw new ParleyError('NOT_FOUND', 'not a member');
+          this.stmt('UPDATE "groups" SET owner_id = ? WHERE id = ?').run(toUserId, groupId);
+        })
+        .immediate(),
+    );
+  }
+
+  setGroupMemberMute(groupId: string, userId: string, mutedUntil: number | null): Promise<void> {
+    return this.run(() => {
+      const result = this.stmt('UPDATE group_members SET muted_until = ? WHERE group_id = ? AND user_id = ?').run(
+        mutedUntil,
+        groupId,
+        userId,
+      );
+      if (result.changes === 0) throw new ParleyError('NOT_FOUND', 'not a member');
+    });
+  }
+
+  // ---- group join requests
+
+  createGroupJoinRequest(request: NewGroupJoinRequest): Promise<{ request: GroupJoinRequestRecord; created: boolean }> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const key = pendingKey(request.groupId, request.userId);
+          const existing = this.stmt(`SELECT ${GROUP_JOIN_REQUEST_COLUMNS} FROM group_join_requests WHERE pending_key = ?`).get(
+            key,
+          ) as GroupJoinRequestRow | undefined;
+          if (existing) return { request: toGroupJoinRequest(existing), created: false };
+          this.stmt(
+            `INSERT INTO group_join_requests (${GROUP_JOIN_REQUEST_COLUMNS}, pending_key) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+          ).run(request.id, request.groupId, request.userId, request.inviterId, request.createdAt, request.createdAt, key);
+          return {
+            request: { ...request, status: 'pending' as const, updatedAt: request.createdAt },
+            created: true,
+          };
+        })
+        .immediate(),
+    );
+  }
+
+  getGroupJoinRequest(id: string): Promise<GroupJoinRequestRecord | null> {
+    return this.run(() => {
+      const row = this.stmt(`SELECT ${GROUP_JOIN_REQUEST_COLUMNS} FROM group_join_requests WHERE id = ?`).get(id) as
+        | GroupJoinRequestRow
+        | undefined;
+      return row ? toGroupJoinRequest(row) : null;
+    });
+  }
+
+  listGroupJoinRequests(groupId: string): Promise<GroupJoinRequestRecord[]> {
+    return this.run(() => {
+      const rows = this.stmt(
+        `SELECT ${GROUP_JOIN_REQUEST_COLUMNS} FROM group_join_requests WHERE group_id = ? AND status = 'pending' ORDER BY created_at, id`,
+      ).all(groupId);
+      return (rows as GroupJoinRequestRow[]).map(toGroupJoinRequest);
+    });
+  }
+
+  resolveGroupJoinRequest(id: string, status: Exclude<RequestStatus, 'pending'>, at: number): Promise<GroupJoinRequestRecord> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const result = this.stmt(
+            "UPDATE group_join_requests SET status = ?, pending_key = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
+          ).run(status, at, id);
+          const row = this.stmt(`SELECT ${GROUP_JOIN_REQUEST_COLUMNS} FROM group_join_requests WHERE id = ?`).get(id) as
+            | GroupJoinRequestRow
+            | undefined;
+          if (!row) throw new ParleyError('NOT_FOUND', 'request not found');
+          if (result.changes === 0) throw new ParleyError('CONFLICT', `the request is already ${row.status}`);
+          return toGroupJoinRequest(row);
+        })
+        .immediate(),
+    );
+  }
+
+  // ---- friends and blocks
+
+  createFriendRequest(request: NewFriendRequest): Promise<FriendRequestRecord> {
+    return this.run(() => {
+      try {
+        this.stmt(
+          `INSERT INTO friend_requests (${FRIEND_REQUEST_COLUMNS}, pending_key) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+        ).run(
+          request.id,
+          request.fromUserId,
+          request.toUserId,
+          request.note,
+          request.createdAt,
+          request.createdAt,
+          pendingKey(request.fromUserId, request.toUserId),
+        );
+      } catch (err) {
+        if (isUniqueViolation(err, 'friend_requests.pending_key')) {
+          throw new ParleyError('CONFLICT', 'a friend request is already pending');
+        }
+        throw err;
+      }
+      return { ...request, status: 'pending', updatedAt: request.createdAt };
+    });
+  }
+
+  getFriendRequest(id: string): Promise<FriendRequestRecord | null> {
+    return this.run(() => this.friendRequestWhere('id = ?', id));
+  }
+
+  findPendingFriendRequest(fromUserId: string, toUserId: string): Promise<FriendRequestRecord | null> {
+    return this.run(() => this.friendRequestWhere('pending_key = ?', pendingKey(fromUserId, toUserId)));
+  }
+
+  listPendingFriendRequests(userId: string): Promise<FriendRequestRecord[]> {
+    return this.run(() => {
+      const rows = this.stmt(
+        `SELECT ${FRIEND_REQUEST_COLUMNS} FROM friend_requests
+         WHERE status = 'pending' AND (from_user_id = ? OR to_user_id = ?) ORDER BY created_at, id`,
+      ).all(userId, userId);
+      return (rows as FriendRequestRow[]).map(toFriendRequest);
+    });
+  }
+
+  resolveFriendRequest(id: string, status: Exclude<RequestStatus, 'pending'>, at: number): Promise<FriendRequestRecord> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const result = this.stmt(
+            "UPDATE friend_requests SET status = ?, pending_key = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
+          ).run(status, at, id);
+          const request = this.friendRequestWhere('id = ?', id);
+          if (!request) throw new ParleyError('NOT_FOUND', 'request not found');
+          if (result.changes === 0) throw new ParleyError('CONFLICT', `the request is already ${request.status}`);
+          if (status === 'accepted') {
+            const befriend = this.stmt(
+              'INSERT INTO friendships (user_id, friend_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+            );
+            befriend.run(request.fromUserId, request.toUserId, at);
+            befriend.run(request.toUserId, request.fromUserId, at);
+          }
+          return request;
+        })
+        .immediate(),
+    );
+  }
+
+  listFriendIds(userId: string): Promise<string[]> {
+    return this.run(() => {
+      const rows = this.stmt('SELECT friend_id FROM friendships WHERE user_id = ? ORDER BY created_at, friend_id').all(userId);
+      return (rows as { friend_id: string }[]).map((r) => r.friend_id);
+    });
+  }
+
+  removeFriendship(userId: string, otherId: string): Promise<boolean> {
+    return this.run(() => {
+      const result = this.stmt(
+        'DELETE FROM friendships WHERE (user_id = ? AND friend_id = ?) OR (user_id = ? AND friend_id = ?)',
+      ).run(userId, otherId, otherId, userId);
+      return result.changes > 0;
+    });
+  }
+
+  getRelation(userId: string, otherId: string): Promise<UserRelation> {
+    return this.run(() => {
+      const row = this.stmt(
+        `SELECT
+           EXISTS (SELECT 1 FROM friendships WHERE user_id = ? AND friend_id = ?) AS friends,
+           EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?) AS blocking,
+           EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?) AS blocked_by`,
+      ).get(userId, otherId, userId, otherId, otherId, userId) as { friends: number; blocking: number; blocked_by: number };
+      return { friends: Boolean(row.friends), blocking: Boolean(row.blocking), blockedBy: Boolean(row.blocked_by) };
+    });
+  }
+
+  addBlock(blockerId: string, blockedId: string, at: number): Promise<boolean> {
+    return this.run(() => {
+      const result = this.stmt(
+        'INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ).run(blockerId, blockedId, at);
+      return result.changes > 0;
+    });
+  }
+
+  removeBlock(blockerId: string, blockedId: string): Promise<boolean> {
+    return this.run(
+      () => this.stmt('DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?').run(blockerId, blockedId).changes > 0,
+    );
+  }
+
+  listBlockedIds(blockerId: string): Promise<string[]> {
+    return this.run(() => {
+      const rows = this.stmt('SELECT blocked_id FROM blocks WHERE blocker_id = ? ORDER BY created_at, blocked_id').all(blockerId);
+      return (rows as { blocked_id: string }[]).map((r) => r.blocked_id);
+    });
+  }
+
+  listBlockersAmong(blockedId: string, userIds: readonly string[]): Promise<string[]> {
+    return this.run(() => {
+      if (userIds.length === 0) return [];
+      const rows = this.stmt(`SELECT blocker_id FROM blocks WHERE blocked_id = ? AND blocker_id ${IN_JSON} ORDER BY blocker_id`).all(
+        blockedId,
+        JSON.stringify(userIds),
+      );
+      return (rows as { blocker_id: string }[]).map((r) => r.blocker_id);
     });
   }
 
@@ -361,6 +683,13 @@ export class SqliteStore implements Store {
       clientMsgId,
     ) as MessageRow | undefined;
     return row ? toMessage(row) : null;
+  }
+
+  private friendRequestWhere(where: string, value: string): FriendRequestRecord | null {
+    const row = this.stmt(`SELECT ${FRIEND_REQUEST_COLUMNS} FROM friend_requests WHERE ${where}`).get(value) as
+      | FriendRequestRow
+      | undefined;
+    return row ? toFriendRequest(row) : null;
   }
 
   private userById(id: string): UserRecord | null {

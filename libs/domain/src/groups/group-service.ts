@@ -1,12 +1,17 @@
 import {
   ParleyError,
   groupRoom,
+  userRoom,
   type CommandPayload,
   type CommandResults,
   type Group,
+  type GroupMemberView,
 } from '@parley/protocol';
 import { toUserView } from '../accounts/user-view';
-import type { Clock, IdGenerator, Notifier, Presence, Store } from '../ports';
+import type { Clock, GroupJoinRequestRecord, IdGenerator, Notifier, Presence, Store } from '../ports';
+import { assertNotBlockedBy } from '../social/relation-rules';
+import { loadGroup, requireGroupMember, requireRole } from './group-access';
+import { GroupEffects } from './group-effects';
 import { toGroupView } from './group-view';
 
 export interface GroupServiceOptions {
@@ -25,12 +30,19 @@ export interface GroupServiceDeps {
   options?: Partial<GroupServiceOptions>;
 }
 
-/** Group life cycle; every right is checked against the store, never the payload. */
+/**
+ * Group life cycle and membership: create, info, list, invite, join,
+ * join requests, leave. Every right is checked against the store, never the
+ * payload. Moderation (kick, roles, mutes, settings, dissolve) is in
+ * GroupAdminService.
+ */
 export class GroupService {
   private readonly options: GroupServiceOptions;
+  private readonly effects: GroupEffects;
 
   constructor(private readonly deps: GroupServiceDeps) {
     this.options = { ...DEFAULT_GROUP_OPTIONS, ...deps.options };
+    this.effects = new GroupEffects(deps);
   }
 
   async create(ownerId: string, input: CommandPayload<'group:create'>): Promise<Group> {
@@ -38,6 +50,7 @@ export class GroupService {
     if (memberIds.length + 1 > this.options.maxMembers) {
       throw new ParleyError('INVALID_ARGUMENT', `memberIds: a group holds at most ${this.options.maxMembers} members`);
     }
+    await assertNotBlockedBy(this.deps.store, ownerId, memberIds);
     const record = await this.deps.store.createGroup({
       id: this.deps.ids.next(),
       name: input.name,
@@ -45,31 +58,125 @@ export class GroupService {
       memberIds,
       createdAt: this.deps.clock.now(),
     });
-    const group = toGroupView(record);
-    const room = groupRoom(group.id);
-    this.deps.notifier.joinRoom([ownerId, ...memberIds], room);
-    this.deps.notifier.publish([room], 'group:update', { group, change: 'created' });
-    return group;
+    const memberRooms = [ownerId, ...memberIds].map(userRoom);
+    this.deps.notifier.joinRoom([ownerId, ...memberIds], groupRoom(record.id));
+    // Also to the members' own rooms: remote nodes may not have announced interest in the new group room yet.
+    this.effects.update(record, { change: 'created', actorId: ownerId, userIds: memberIds }, memberRooms);
+    return toGroupView(record);
   }
 
   async info(userId: string, input: CommandPayload<'group:info'>): Promise<CommandResults['group:info']> {
-    const { store, presence } = this.deps;
-    const record = await store.getGroup(input.groupId);
-    if (!record) throw new ParleyError('NOT_FOUND', 'group not found');
-    if (!(await store.getGroupMember(input.groupId, userId))) {
-      throw new ParleyError('FORBIDDEN', 'not a member of this group');
-    }
+    const { store, presence, clock } = this.deps;
+    const { group } = await requireGroupMember(store, input.groupId, userId);
     const members = await store.listGroupMembers(input.groupId);
     const userIds = members.map((m) => m.userId);
     const [users, online] = await Promise.all([store.getUsers(userIds), presence.query(userIds)]);
     const userById = new Map(users.map((u) => [u.id, u]));
     const onlineById = new Map(online.map((p) => [p.userId, p.online]));
+    const now = clock.now();
     return {
-      group: toGroupView(record),
+      group: toGroupView(group),
       members: members.flatMap((m) => {
         const user = userById.get(m.userId);
-        return user ? [{ user: toUserView(user), role: m.role, online: onlineById.get(m.userId) ?? false }] : [];
+        if (!user) return [];
+        const view: GroupMemberView = { user: toUserView(user), role: m.role, online: onlineById.get(m.userId) ?? false };
+        if (m.mutedUntil !== null && m.mutedUntil > now) view.mutedUntil = m.mutedUntil;
+        return [view];
       }),
     };
+  }
+
+  async list(userId: string): Promise<Group[]> {
+    return (await this.deps.store.listUserGroups(userId)).map(toGroupView);
+  }
+
+  /**
+   * Any member may invite. With `joinApproval` on, a plain member's invitees
+   * wait for an owner or admin (join requests); otherwise they are added now.
+   * Nobody can be added by someone they blocked.
+   */
+  async invite(actorId: string, input: CommandPayload<'group:invite'>): Promise<CommandResults['group:invite']> {
+    const { store, ids, clock } = this.deps;
+    const { group, member } = await requireGroupMember(store, input.groupId, actorId);
+    const existing = new Set((await store.listGroupMembers(group.id)).map((m) => m.userId));
+    const candidates = [...new Set(input.userIds)].filter((id) => !existing.has(id));
+    if ((await store.getUsers(candidates)).length !== candidates.length) throw new ParleyError('NOT_FOUND', 'user not found');
+    await assertNotBlockedBy(store, actorId, candidates);
+    if (group.joinApproval && member.role === 'member') {
+      const requests: GroupJoinRequestRecord[] = [];
+      for (const userId of candidates) {
+        const { request, created } = await store.createGroupJoinRequest({
+          id: ids.next(),
+          groupId: group.id,
+          userId,
+          inviterId: actorId,
+          createdAt: clock.now(),
+        });
+        if (created) await this.effects.requestChanged(request);
+        requests.push(request);
+      }
+      return { group: toGroupView(group), added: [], requests: await this.effects.requestViews(requests) };
+    }
+    const added = await this.addMembers(group.id, actorId, candidates);
+    return { group: toGroupView(added.group), added: added.userIds, requests: [] };
+  }
+
+  /** Public groups only: joins at once, or files a join request when the group wants approval. */
+  async join(userId: string, input: CommandPayload<'group:join'>): Promise<CommandResults['group:join']> {
+    const { store, ids, clock } = this.deps;
+    const group = await loadGroup(store, input.groupId);
+    if (await store.getGroupMember(group.id, userId)) throw new ParleyError('CONFLICT', 'already a member');
+    if (!group.isPublic) throw new ParleyError('FORBIDDEN', 'this group is not public; ask a member for an invite');
+    if (group.joinApproval) {
+      const { request, created } = await store.createGroupJoinRequest({
+        id: ids.next(),
+        groupId: group.id,
+        userId,
+        inviterId: null,
+        createdAt: clock.now(),
+      });
+      if (created) return { request: await this.effects.requestChanged(request) };
+      const [view] = await this.effects.requestViews([request]);
+      return { request: view };
+    }
+    return { group: toGroupView((await this.addMembers(group.id, userId, [userId])).group) };
+  }
+
+  /** Pending join requests: owner and admins only. */
+  async requests(userId: string, input: CommandPayload<'group:requests'>): Promise<CommandResults['group:requests']> {
+    const { member } = await requireGroupMember(this.deps.store, input.groupId, userId);
+    requireRole(member, 'admin');
+    return { requests: await this.effects.requestViews(await this.deps.store.listGroupJoinRequests(input.groupId)) };
+  }
+
+  /** Owner and admins answer join requests; an accepted one adds the user (within the member limit). */
+  async respond(actorId: string, input: CommandPayload<'group:respond'>): Promise<CommandResults['group:respond']> {
+    const { store, clock } = this.deps;
+    const record = await store.getGroupJoinRequest(input.requestId);
+    if (!record) throw new ParleyError('NOT_FOUND', 'join request not found');
+    const { member } = await requireGroupMember(store, record.groupId, actorId);
+    requireRole(member, 'admin');
+    if (record.status !== 'pending') throw new ParleyError('CONFLICT', `the request is already ${record.status}`);
+    // Add first: a full group leaves the request pending rather than accepted-but-absent.
+    if (input.accept) await this.addMembers(record.groupId, record.inviterId ?? record.userId, [record.userId]);
+    const resolved = await store.resolveGroupJoinRequest(record.id, input.accept ? 'accepted' : 'rejected', clock.now());
+    return { request: await this.effects.requestChanged(resolved) };
+  }
+
+  /** Any member but the owner, who must transfer ownership (or dissolve) first. */
+  async leave(userId: string, input: CommandPayload<'group:leave'>): Promise<void> {
+    const { store } = this.deps;
+    const { member } = await requireGroupMember(store, input.groupId, userId);
+    if (member.role === 'owner') throw new ParleyError('FORBIDDEN', 'the owner must transfer ownership before leaving');
+    if (!(await store.removeGroupMember(input.groupId, userId))) return;
+    await this.effects.removed(await loadGroup(store, input.groupId), userId, userId, 'left');
+  }
+
+  private async addMembers(groupId: string, actorId: string, userIds: readonly string[]) {
+    const { store, clock } = this.deps;
+    const added = await store.addGroupMembers(groupId, userIds, clock.now(), this.options.maxMembers);
+    const group = await loadGroup(store, groupId);
+    if (added.length > 0) await this.effects.joined(group, actorId, added);
+    return { group, userIds: added };
   }
 }

@@ -7,6 +7,8 @@ export function toGroupView(record: GroupRecord): Group {
     name: record.name,
     ownerId: record.ownerId,
     muteAll: record.muteAll,
+    isPublic: record.isPublic,
+    joinApproval: record.joinApproval,
     memberCount: record.memberCount,
     createdAt: record.createdAt,
   };

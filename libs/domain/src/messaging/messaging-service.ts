@@ -8,6 +8,7 @@ import {
   type NewMessageTarget,
 } from '@parley/protocol';
 import type { Clock, IdGenerator, Notifier, Store } from '../ports';
+import { assertMayMessage } from '../social/relation-rules';
 import { conversationRooms, requireMembership } from './conversation-access';
 
 export interface MessagingServiceDeps {
@@ -95,6 +96,11 @@ export class MessagingService {
 
   async typing(userId: string, conversationId: string): Promise<void> {
     const membership = await requireMembership(this.deps.store, userId, conversationId);
+    if (membership.peerId) {
+      // Typing in a direct chat follows the same rules as messaging (blocks, DM policy).
+      const peer = await this.deps.store.getUser(membership.peerId);
+      if (peer) await assertMayMessage(this.deps.store, userId, peer);
+    }
     this.deps.notifier.publish(conversationRooms(membership), 'typing', { conversationId, userId });
   }
 
@@ -103,6 +109,7 @@ export class MessagingService {
       if (to.id === senderId) throw new ParleyError('INVALID_ARGUMENT', 'to.id: cannot message yourself');
       const peer = await this.deps.store.getUser(to.id);
       if (!peer) throw new ParleyError('NOT_FOUND', 'user not found');
+      await assertMayMessage(this.deps.store, senderId, peer);
       return { type: 'direct', conversationId: directConversationId(senderId, to.id), memberIds: [senderId, to.id] };
     }
     const member = await this.deps.store.getGroupMember(to.id, senderId);
@@ -111,6 +118,12 @@ export class MessagingService {
       throw group
         ? new ParleyError('FORBIDDEN', 'not a member of this group')
         : new ParleyError('NOT_FOUND', 'group not found');
+    }
+    if (member.mutedUntil !== null && member.mutedUntil > this.deps.clock.now()) {
+      throw new ParleyError('FORBIDDEN', `you are muted in this group until ${new Date(member.mutedUntil).toISOString()}`);
+    }
+    if (member.role === 'member' && (await this.deps.store.getGroup(to.id))?.muteAll) {
+      throw new ParleyError('FORBIDDEN', 'only the owner and admins may post in this group now');
     }
     return { type: 'group', conversationId: groupConversationId(to.id), memberIds: [] };
   }

@@ -1,4 +1,12 @@
-import type { ConversationType, GroupRole, Message, MessageBody, MessageKind } from '@parley/protocol';
+import type {
+  ConversationType,
+  DmPolicy,
+  GroupRole,
+  Message,
+  MessageBody,
+  MessageKind,
+  RequestStatus,
+} from '@parley/protocol';
 
 /** What the store keeps of a user; the password hash never leaves the domain. */
 export interface UserRecord {
@@ -8,6 +16,8 @@ export interface UserRecord {
   avatarUrl: string | null;
   bio: string | null;
   passwordHash: string;
+  /** Who may message this user directly (default `friends`). */
+  dmPolicy: DmPolicy;
   createdAt: number;
 }
 
@@ -23,6 +33,7 @@ export interface ProfilePatch {
   displayName?: string;
   avatarUrl?: string | null;
   bio?: string | null;
+  dmPolicy?: DmPolicy;
 }
 
 export interface GroupRecord {
@@ -31,8 +42,18 @@ export interface GroupRecord {
   ownerId: string;
   announcement: string | null;
   muteAll: boolean;
+  isPublic: boolean;
+  joinApproval: boolean;
   memberCount: number;
   createdAt: number;
+}
+
+export interface GroupPatch {
+  name?: string;
+  announcement?: string | null;
+  muteAll?: boolean;
+  isPublic?: boolean;
+  joinApproval?: boolean;
 }
 
 export interface NewGroup {
@@ -49,6 +70,42 @@ export interface GroupMemberRecord {
   userId: string;
   role: GroupRole;
   joinedAt: number;
+  /** The member may not post before this time; null when not muted. */
+  mutedUntil: number | null;
+}
+
+export interface FriendRequestRecord {
+  id: string;
+  fromUserId: string;
+  toUserId: string;
+  note: string | null;
+  status: RequestStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewFriendRequest = Omit<FriendRequestRecord, 'status' | 'updatedAt'>;
+
+export interface GroupJoinRequestRecord {
+  id: string;
+  groupId: string;
+  userId: string;
+  /** The member who invited; null when the user asked to join. */
+  inviterId: string | null;
+  status: RequestStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewGroupJoinRequest = Omit<GroupJoinRequestRecord, 'status' | 'updatedAt'>;
+
+/** How `userId` stands towards `otherId`. */
+export interface UserRelation {
+  friends: boolean;
+  /** userId blocked otherId. */
+  blocking: boolean;
+  /** otherId blocked userId. */
+  blockedBy: boolean;
 }
 
 export interface NewMessage {
@@ -116,6 +173,62 @@ export interface Store {
   getGroupMember(groupId: string, userId: string): Promise<GroupMemberRecord | null>;
   listGroupMembers(groupId: string): Promise<GroupMemberRecord[]>;
   listUserGroupIds(userId: string): Promise<string[]>;
+  /** The user's groups, by name. */
+  listUserGroups(userId: string): Promise<GroupRecord[]>;
+  /** NOT_FOUND for an unknown group; returns the group after the change. */
+  updateGroup(groupId: string, patch: GroupPatch): Promise<GroupRecord>;
+  /** Deletes the group with its members, requests, conversation and messages; false if it did not exist. */
+  deleteGroup(groupId: string): Promise<boolean>;
+  /**
+   * Adds users as `member`s with their group-conversation cursors at the
+   * current last seq (nothing unread; older history stays readable). Existing
+   * members are skipped; returns the ids actually added. Atomic, and refuses
+   * with CONFLICT when the group would exceed `maxMembers`; NOT_FOUND for an
+   * unknown group or user.
+   */
+  addGroupMembers(groupId: string, userIds: readonly string[], joinedAt: number, maxMembers: number): Promise<string[]>;
+  /** Removes a member and their conversation membership; false if they were not a member. */
+  removeGroupMember(groupId: string, userId: string): Promise<boolean>;
+  /** NOT_FOUND when not a member. */
+  setGroupMemberRole(groupId: string, userId: string, role: Exclude<GroupRole, 'owner'>): Promise<void>;
+  /** Atomically: the owner becomes an admin, `toUserId` the owner. NOT_FOUND when either is not a member. */
+  transferGroupOwnership(groupId: string, fromUserId: string, toUserId: string): Promise<void>;
+  /** null lifts the mute. NOT_FOUND when not a member. */
+  setGroupMemberMute(groupId: string, userId: string, mutedUntil: number | null): Promise<void>;
+
+  /** Creates a pending join request, or returns the one already pending for (group, user) with created=false. */
+  createGroupJoinRequest(request: NewGroupJoinRequest): Promise<{ request: GroupJoinRequestRecord; created: boolean }>;
+  getGroupJoinRequest(id: string): Promise<GroupJoinRequestRecord | null>;
+  /** Pending requests of a group, oldest first. */
+  listGroupJoinRequests(groupId: string): Promise<GroupJoinRequestRecord[]>;
+  /** Moves a pending request to `status`; CONFLICT when it is no longer pending, NOT_FOUND when unknown. */
+  resolveGroupJoinRequest(id: string, status: Exclude<RequestStatus, 'pending'>, at: number): Promise<GroupJoinRequestRecord>;
+
+  /** CONFLICT when a request from the same user to the same user is already pending; NOT_FOUND for unknown users. */
+  createFriendRequest(request: NewFriendRequest): Promise<FriendRequestRecord>;
+  getFriendRequest(id: string): Promise<FriendRequestRecord | null>;
+  /** The pending request from one user to another, if any. */
+  findPendingFriendRequest(fromUserId: string, toUserId: string): Promise<FriendRequestRecord | null>;
+  /** Pending requests from or to the user, oldest first. */
+  listPendingFriendRequests(userId: string): Promise<FriendRequestRecord[]>;
+  /**
+   * Moves a pending request to `status`, and on `accepted` makes both users
+   * friends, in one transaction. CONFLICT when it is no longer pending,
+   * NOT_FOUND when unknown.
+   */
+  resolveFriendRequest(id: string, status: Exclude<RequestStatus, 'pending'>, at: number): Promise<FriendRequestRecord>;
+  /** Friend ids of the user, friends-since order. */
+  listFriendIds(userId: string): Promise<string[]>;
+  /** Ends a friendship both ways; false if they were not friends. */
+  removeFriendship(userId: string, otherId: string): Promise<boolean>;
+  getRelation(userId: string, otherId: string): Promise<UserRelation>;
+  /** Idempotent; false if the block existed already. NOT_FOUND for unknown users. */
+  addBlock(blockerId: string, blockedId: string, at: number): Promise<boolean>;
+  /** false if there was no such block. */
+  removeBlock(blockerId: string, blockedId: string): Promise<boolean>;
+  listBlockedIds(blockerId: string): Promise<string[]>;
+  /** Those of `userIds` who blocked `blockedId`. */
+  listBlockersAmong(blockedId: string, userIds: readonly string[]): Promise<string[]>;
 
   /**
    * Stores a message with the conversation's next seq, allocated atomically in

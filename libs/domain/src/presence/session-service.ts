@@ -33,10 +33,10 @@ export class SessionService {
     return this.deps.presence.query(userIds);
   }
 
-  /** Until friends exist, the audience is everyone the user has a direct conversation with. */
+  /** Tells the user's friends that they came online or went offline. */
   async announce(userId: string, online: boolean): Promise<void> {
-    const conversations = await this.deps.store.listMemberConversations(userId);
-    const rooms = conversations.flatMap((c) => (c.peerId ? [userRoom(c.peerId)] : []));
+    const friendIds = await this.deps.store.listFriendIds(userId);
+    const rooms = friendIds.map(userRoom);
     if (rooms.length === 0) return;
     this.deps.notifier.publish(rooms, 'presence:update', {
       userId,

@@ -78,4 +78,67 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
       ) ${TABLE}`,
     ],
   },
+  {
+    version: 2,
+    name: 'social',
+    /*
+     * ALTER TABLE ... ADD COLUMN has no IF NOT EXISTS on MySQL 8, so each
+     * table's columns are added in one statement (atomic on its own); the new
+     * tables are re-runnable. pending_key is set only while a request is
+     * pending, so the unique key allows one pending request per pair while
+     * keeping any number of answered ones (NULLs never clash).
+     */
+    statements: [
+      `ALTER TABLE users ADD COLUMN dm_policy VARCHAR(16) NOT NULL DEFAULT 'friends'`,
+      `ALTER TABLE \`groups\`
+        ADD COLUMN is_public TINYINT(1) NOT NULL DEFAULT 0,
+        ADD COLUMN join_approval TINYINT(1) NOT NULL DEFAULT 0`,
+      `ALTER TABLE group_members ADD COLUMN muted_until BIGINT NULL`,
+      `CREATE TABLE IF NOT EXISTS friend_requests (
+        id ${ID} NOT NULL PRIMARY KEY,
+        from_user_id ${ID} NOT NULL,
+        to_user_id ${ID} NOT NULL,
+        note TEXT NULL,
+        status VARCHAR(16) NOT NULL,
+        pending_key ${CONV_ID} NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        UNIQUE KEY uq_friend_requests_pending (pending_key),
+        KEY idx_friend_requests_from (from_user_id, status),
+        KEY idx_friend_requests_to (to_user_id, status),
+        CONSTRAINT fk_friend_requests_from FOREIGN KEY (from_user_id) REFERENCES users (id) ON DELETE CASCADE,
+        CONSTRAINT fk_friend_requests_to FOREIGN KEY (to_user_id) REFERENCES users (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+      `CREATE TABLE IF NOT EXISTS friendships (
+        user_id ${ID} NOT NULL,
+        friend_id ${ID} NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, friend_id),
+        CONSTRAINT fk_friendships_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+        CONSTRAINT fk_friendships_friend FOREIGN KEY (friend_id) REFERENCES users (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+      `CREATE TABLE IF NOT EXISTS blocks (
+        blocker_id ${ID} NOT NULL,
+        blocked_id ${ID} NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (blocker_id, blocked_id),
+        CONSTRAINT fk_blocks_blocker FOREIGN KEY (blocker_id) REFERENCES users (id) ON DELETE CASCADE,
+        CONSTRAINT fk_blocks_blocked FOREIGN KEY (blocked_id) REFERENCES users (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+      `CREATE TABLE IF NOT EXISTS group_join_requests (
+        id ${ID} NOT NULL PRIMARY KEY,
+        group_id ${ID} NOT NULL,
+        user_id ${ID} NOT NULL,
+        inviter_id ${ID} NULL,
+        status VARCHAR(16) NOT NULL,
+        pending_key ${CONV_ID} NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        UNIQUE KEY uq_group_join_requests_pending (pending_key),
+        KEY idx_group_join_requests_group (group_id, status),
+        CONSTRAINT fk_group_join_requests_group FOREIGN KEY (group_id) REFERENCES \`groups\` (id) ON DELETE CASCADE,
+        CONSTRAINT fk_group_join_requests_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+    ],
+  },
 ];

@@ -65,4 +65,52 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `CREATE UNIQUE INDEX uq_messages_client ON messages (sender_id, client_msg_id)`,
     ],
   },
+  {
+    version: 2,
+    name: 'social',
+    /* Same as MySQL's migration 2; pending_key is non-NULL only while a request is pending. */
+    statements: [
+      `ALTER TABLE users ADD COLUMN dm_policy TEXT NOT NULL DEFAULT 'friends'`,
+      `ALTER TABLE "groups" ADD COLUMN is_public INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE "groups" ADD COLUMN join_approval INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE group_members ADD COLUMN muted_until INTEGER NULL`,
+      `CREATE TABLE friend_requests (
+        id TEXT NOT NULL PRIMARY KEY,
+        from_user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        to_user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        note TEXT NULL,
+        status TEXT NOT NULL,
+        pending_key TEXT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+      `CREATE UNIQUE INDEX uq_friend_requests_pending ON friend_requests (pending_key)`,
+      `CREATE INDEX idx_friend_requests_from ON friend_requests (from_user_id, status)`,
+      `CREATE INDEX idx_friend_requests_to ON friend_requests (to_user_id, status)`,
+      `CREATE TABLE friendships (
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        friend_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, friend_id)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE blocks (
+        blocker_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        blocked_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (blocker_id, blocked_id)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE group_join_requests (
+        id TEXT NOT NULL PRIMARY KEY,
+        group_id TEXT NOT NULL REFERENCES "groups" (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        inviter_id TEXT NULL,
+        status TEXT NOT NULL,
+        pending_key TEXT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+      `CREATE UNIQUE INDEX uq_group_join_requests_pending ON group_join_requests (pending_key)`,
+      `CREATE INDEX idx_group_join_requests_group ON group_join_requests (group_id, status)`,
+    ],
+  },
 ];

@@ -1,5 +1,6 @@
 import type { NewMessage, Store, UserRecord } from '@parley/domain';
 import { ParleyError, directConversationId, groupConversationId, type ErrorCode } from '@parley/protocol';
+import { describeSocialContract } from './social.contract';
 
 export interface StoreHandle {
   store: Store;
@@ -77,7 +78,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describe('users', () => {
       it('creates and finds users by id and by username, case-insensitively', async () => {
         const user = await createUser('Alice_Contract', 'Alice');
-        expect(user).toMatchObject({ username: 'Alice_Contract', displayName: 'Alice', avatarUrl: null, bio: null });
+        expect(user).toMatchObject({ username: 'Alice_Contract', displayName: 'Alice', avatarUrl: null, bio: null, dmPolicy: 'friends' });
         expect(await store.getUser(user.id)).toEqual(user);
         expect(await store.findUserByUsername('alice_contract')).toEqual(user);
         expect(await store.getUser('nobody')).toBeNull();
@@ -333,6 +334,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await expectCode(store.advanceCursor(outsider.id, directConversationId(a.id, b.id), 'read', 1), 'NOT_FOUND');
         await expectCode(store.advanceCursor(a.id, 'd:nobody:none', 'delivered', 1), 'NOT_FOUND');
       });
+    });
+
+    describeSocialContract({
+      store: () => store,
+      createUser: () => createUser(),
+      nextId,
+      now: () => clock.now(),
+      expectCode,
     });
   });
 }

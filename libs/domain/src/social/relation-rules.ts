@@ -1,0 +1,22 @@
+import { ParleyError } from '@parley/protocol';
+import type { Store, UserRecord } from '../ports';
+
+/**
+ * May `senderId` talk to `recipient` directly? Blocks in either direction
+ * forbid it; otherwise friends always may, strangers only when the
+ * recipient's DM policy is `anyone`. Read from the store on every call.
+ */
+export async function assertMayMessage(store: Store, senderId: string, recipient: UserRecord): Promise<void> {
+  const relation = await store.getRelation(senderId, recipient.id);
+  if (relation.blockedBy) throw new ParleyError('FORBIDDEN', 'this user does not accept your messages');
+  if (relation.blocking) throw new ParleyError('FORBIDDEN', 'you blocked this user; unblock them first');
+  if (!relation.friends && recipient.dmPolicy !== 'anyone') {
+    throw new ParleyError('FORBIDDEN', 'this user only accepts direct messages from friends');
+  }
+}
+
+/** Refuses when any of `userIds` has blocked `actorId` (adding them to a group, for instance). */
+export async function assertNotBlockedBy(store: Store, actorId: string, userIds: readonly string[]): Promise<void> {
+  const blockers = await store.listBlockersAmong(actorId, userIds);
+  if (blockers.length > 0) throw new ParleyError('FORBIDDEN', `user ${blockers[0]} does not accept this from you`);
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { groupRoleSchema, userSchema } from './models';
+
+/** Wire shapes and command payloads of the social layer: friends, blocks, settings, group administration. */
+const id = z.string().min(1).max(64);
+
+export const requestStatusSchema = z.enum(['pending', 'accepted', 'rejected', 'cancelled']);
+export type RequestStatus = z.infer<typeof requestStatusSchema>;
+
+export const friendRequestSchema = z.object({
+  id: z.string(),
+  fromUserId: z.string(),
+  toUserId: z.string(),
+  /** Both parties, so a client can show the request without another lookup. */
+  fromUser: userSchema,
+  toUser: userSchema,
+  note: z.string().optional(),
+  status: requestStatusSchema,
+  createdAt: z.number(),
+});
+export type FriendRequest = z.infer<typeof friendRequestSchema>;
+
+export const friendViewSchema = z.object({
+  user: userSchema,
+  online: z.boolean(),
+  lastSeenAt: z.number().nullable(),
+});
+export type FriendView = z.infer<typeof friendViewSchema>;
+
+export const groupJoinRequestSchema = z.object({
+  id: z.string(),
+  groupId: z.string(),
+  /** Who would join. */
+  user: userSchema,
+  /** The member who invited them; absent when they asked themselves (`group:join`). */
+  inviterId: z.string().optional(),
+  status: requestStatusSchema,
+  createdAt: z.number(),
+});
+export type GroupJoinRequest = z.infer<typeof groupJoinRequestSchema>;
+
+export const dmPolicySchema = z.enum(['friends', 'anyone']);
+export type DmPolicy = z.infer<typeof dmPolicySchema>;
+
+export const userSettingsSchema = z.object({
+  /** Who may start or continue a direct chat with this user. @default 'friends' */
+  dmPolicy: dmPolicySchema,
+});
+export type UserSettings = z.infer<typeof userSettingsSchema>;
+
+/** What a `group:update` event reports. */
+export const groupChangeSchema = z.enum([
+  'created',
+  'joined',
+  'left',
+  'kicked',
+  'role',
+  'transferred',
+  'muted',
+  'updated',
+  'dissolved',
+]);
+export type GroupChange = z.infer<typeof groupChangeSchema>;
+
+// ---- command payloads
+
+export const friendRequestInputSchema = z.strictObject({ userId: id, note: z.string().trim().max(200).optional() });
+export const requestResponseSchema = z.strictObject({ requestId: id, accept: z.boolean() });
+export const requestIdSchema = z.strictObject({ requestId: id });
+export const userIdSchema = z.strictObject({ userId: id });
+export const settingsUpdateSchema = z.strictObject({ dmPolicy: dmPolicySchema.optional() });
+
+export const groupInviteSchema = z.strictObject({ groupId: id, userIds: z.array(id).min(1).max(500) });
+export const groupMemberTargetSchema = z.strictObject({ groupId: id, userId: id });
+export const groupSetRoleSchema = z.strictObject({
+  groupId: id,
+  userId: id,
+  role: groupRoleSchema.exclude(['owner']),
+});
+export const groupMuteSchema = z.strictObject({
+  groupId: id,
+  userId: id,
+  /** Epoch ms; a time in the past (e.g. 0) lifts the mute. */
+  untilMs: z.number().int().min(0),
+});
+export const groupUpdateSchema = z
+  .strictObject({
+    groupId: id,
+    name: z.string().trim().min(1).max(64).optional(),
+    announcement: z.string().max(2000).optional(),
+    muteAll: z.boolean().optional(),
+    isPublic: z.boolean().optional(),
+    joinApproval: z.boolean().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 1, { message: 'nothing to update', path: ['groupId'] });
