@@ -20,7 +20,7 @@ const embeddedEnv = z
     PARLEY_DATA_DIR: z.string().default('data'),
     PARLEY_JWT_SECRET: z.string().min(32).optional(),
     PARLEY_ROUTER: z.enum(['round-robin', 'room-hash']).default('round-robin'),
-    PARLEY_STATIC_DIR: z.string().default('static'),
+    PARLEY_STATIC_DIR: z.string().default('static/dist'),
   })
   .extend(logEnv.shape);
 

@@ -12,7 +12,7 @@ const gatewayEnv = z.object({
   /** `consul` watches healthy nodes; `static` uses PARLEY_STATIC_NODES (id=url,...). */
   PARLEY_DISCOVERY: z.enum(['consul', 'static']).default('consul'),
   PARLEY_STATIC_NODES: z.string().default(''),
-  PARLEY_STATIC_DIR: z.string().default('static'),
+  PARLEY_STATIC_DIR: z.string().default('static/dist'),
 })
   .extend(logEnv.shape)
   .extend(jwtEnv.shape)

@@ -31,6 +31,12 @@ export interface ClientEvents {
   typing: [ServerEventPayloads['typing']];
   presence: [ServerEventPayloads['presence:update']];
   group: [ServerEventPayloads['group:update']];
+  /** A join request for a group you administer, or about you, was made or answered. */
+  groupRequest: [ServerEventPayloads['group:request']];
+  /** A friend request arrived for you. */
+  friendRequest: [ServerEventPayloads['friend:request']];
+  /** A friend request was answered or cancelled, or a friendship ended. */
+  friendUpdate: [ServerEventPayloads['friend:update']];
   /** The node is shutting down; the client moves on its own after `reconnectAfterMs`. */
   draining: [ServerEventPayloads['server:draining']];
 }
@@ -275,6 +281,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
     socket.on('typing', (t) => this.emit('typing', t));
     socket.on('presence:update', (p) => this.emit('presence', p));
     socket.on('group:update', (g) => this.emit('group', g));
+    socket.on('group:request', (r) => this.emit('groupRequest', r));
+    socket.on('friend:request', (r) => this.emit('friendRequest', r));
+    socket.on('friend:update', (u) => this.emit('friendUpdate', u));
     socket.on('server:draining', (d) => {
       if (generation !== this.generation) return;
       this.emit('draining', d);

@@ -1,0 +1,173 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { AuthResult } from '@parley/protocol';
+import { clearSession, loadSession, msUntilExpiry, saveSession } from './session';
+import { ChatStore } from './store';
+import { useStore } from './use-store';
+import { AuthScreen } from './components/auth-screen';
+import { Avatar } from './components/avatar';
+import { ChatView } from './components/chat-view';
+import { CONNECTION_LABEL, ConnectionDetails } from './components/connection-details';
+import { ContactsPanel } from './components/contacts-panel';
+import { ConversationList } from './components/conversation-list';
+import { GroupDetails } from './components/group-details';
+import { NewGroupDialog } from './components/new-group-dialog';
+import { ProfileDialog } from './components/profile-dialog';
+
+const gatewayUrl = window.location.origin;
+
+/** Signed out: the auth screen. Signed in: the messenger, until sign-out or token expiry. */
+export function App() {
+  const [session, setSession] = useState<AuthResult | undefined>(() => loadSession());
+  const [notice, setNotice] = useState<string | undefined>();
+
+  const signOut = (reason?: string) => {
+    clearSession();
+    setNotice(reason);
+    setSession(undefined);
+  };
+
+  useEffect(() => {
+    if (!session) return;
+    const timer = setTimeout(() => signOut('Your session has expired. Please sign in again.'), Math.min(msUntilExpiry(session), 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [session]);
+
+  if (!session) {
+    return (
+      <AuthScreen
+        gatewayUrl={gatewayUrl}
+        notice={notice}
+        onSignedIn={(s) => {
+          saveSession(s);
+          setNotice(undefined);
+          setSession(s);
+        }}
+      />
+    );
+  }
+  return <Messenger key={session.token} session={session} onSignOut={signOut} />;
+}
+
+type Panel = 'chats' | 'contacts';
+type Overlay = 'profile' | 'new-group' | 'connection' | 'group' | undefined;
+
+function Messenger({ session, onSignOut }: { session: AuthResult; onSignOut: (reason?: string) => void }) {
+  const store = useMemo(() => new ChatStore(session, gatewayUrl, (reason) => onSignOut(reason)), [session]);
+  const state = useStore(store);
+  const [panel, setPanel] = useState<Panel>('chats');
+  const [overlay, setOverlay] = useState<Overlay>();
+
+  useEffect(() => {
+    void store.start();
+    const onVisible = () => store.visibilityChanged();
+    document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('focus', onVisible);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('focus', onVisible);
+      void store.stop();
+    };
+  }, [store]);
+
+  // Keep the profile the server returned (it may have changed) for the next reload.
+  useEffect(() => {
+    if (state.me !== session.user) saveSession({ ...session, user: state.me });
+  }, [state.me]);
+
+  const unreadTotal = [...state.conversations.values()].reduce((n, c) => n + c.unread, 0);
+  useEffect(() => {
+    document.title = unreadTotal > 0 ? `(${unreadTotal}) Parley` : 'Parley';
+  }, [unreadTotal]);
+
+  const active = state.activeId ? state.conversations.get(state.activeId) : undefined;
+  const activeGroupId = active?.group?.id;
+  useEffect(() => {
+    if (overlay === 'group' && !activeGroupId) setOverlay(undefined);
+  }, [overlay, activeGroupId]);
+
+  const open = (id: string) => {
+    setPanel('chats');
+    void store.open(id);
+  };
+  const signOut = async () => {
+    await store.stop();
+    onSignOut();
+  };
+  const conn = state.connection;
+  const requests = state.social.incoming.length;
+
+  return (
+    <div class={`app ${active ? 'has-chat' : 'no-chat'}`}>
+      <aside class="sidebar" aria-label="Chats and contacts">
+        <header class="me">
+          <button type="button" class="me-button" onClick={() => setOverlay('profile')} aria-label="Your profile" data-testid="profile-button">
+            <Avatar id={state.me.id} name={state.me.displayName} url={state.me.avatarUrl} />
+            <span class="me-text">
+              <span class="me-name" data-testid="me-name">
+                {state.me.displayName}
+              </span>
+              <span class="me-sub">@{state.me.username}</span>
+            </span>
+          </button>
+          <button
+            type="button"
+            class={`conn conn-${conn}`}
+            onClick={() => setOverlay('connection')}
+            data-testid="connection-button"
+            data-state={conn}
+            aria-label={`Connection: ${CONNECTION_LABEL[conn]}. Show details`}
+            title={CONNECTION_LABEL[conn]}
+          >
+            <i />
+          </button>
+          <button type="button" class="icon" aria-label="New group" title="New group" data-testid="new-group-button" onClick={() => setOverlay('new-group')}>
+            ✚
+          </button>
+        </header>
+        {conn !== 'connected' && (
+          <div class={`banner banner-${conn}`} role="status" data-testid="connection-banner">
+            {conn === 'reconnecting' || conn === 'draining' ? <span class="spinner" aria-hidden="true" /> : null}
+            {CONNECTION_LABEL[conn]}
+          </div>
+        )}
+        <nav class="tabs" role="tablist" aria-label="Sections">
+          <button role="tab" type="button" aria-selected={panel === 'chats'} onClick={() => setPanel('chats')} data-testid="tab-chats">
+            Chats {unreadTotal > 0 && <span class="badge">{unreadTotal}</span>}
+          </button>
+          <button role="tab" type="button" aria-selected={panel === 'contacts'} onClick={() => setPanel('contacts')} data-testid="tab-contacts">
+            Contacts {requests > 0 && <span class="badge" data-testid="requests-badge">{requests}</span>}
+          </button>
+        </nav>
+        <div class="panel">
+          {panel === 'chats' ? (
+            <ConversationList store={store} state={state} onOpen={open} onFindPeople={() => setPanel('contacts')} />
+          ) : (
+            <ContactsPanel store={store} state={state} onMessage={(user) => (setPanel('chats'), void store.openDirect(user))} />
+          )}
+        </div>
+      </aside>
+      <main class="main">
+        {active ? (
+          <ChatView store={store} state={state} conversationId={active.id} onBack={() => void store.open(undefined)} onGroupDetails={() => setOverlay('group')} />
+        ) : (
+          <div class="empty welcome">
+            <div class="empty-art" aria-hidden="true">💬</div>
+            <h2>Welcome, {state.me.displayName}</h2>
+            <p class="muted">Pick a chat on the left, or find people in Contacts to start one.</p>
+          </div>
+        )}
+      </main>
+      {overlay === 'profile' && <ProfileDialog store={store} state={state} onClose={() => setOverlay(undefined)} onSignOut={() => void signOut()} />}
+      {overlay === 'new-group' && <NewGroupDialog store={store} state={state} onClose={() => setOverlay(undefined)} onCreated={() => setOverlay(undefined)} />}
+      {overlay === 'connection' && <ConnectionDetails state={state} gatewayUrl={gatewayUrl} expiresAt={session.expiresAt} onClose={() => setOverlay(undefined)} />}
+      {overlay === 'group' && activeGroupId && <GroupDetails store={store} state={state} groupId={activeGroupId} onClose={() => setOverlay(undefined)} />}
+      <div class="toasts" aria-live="polite">
+        {state.toasts.map((t) => (
+          <div key={t.id} class={`toast toast-${t.tone}`} role={t.tone === 'error' ? 'alert' : 'status'}>
+            {t.text}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+import { useState } from 'preact/hooks';
+import { ParleyClient } from '@parley/client-sdk';
+import { ParleyError, type AuthResult } from '@parley/protocol';
+
+interface Props {
+  gatewayUrl: string;
+  notice?: string;
+  onSignedIn: (session: AuthResult) => void;
+}
+
+const USERNAME = /^[a-zA-Z0-9_.-]{3,32}$/;
+
+/** Sign in or create an account; errors are said plainly next to the form. */
+export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
+  const [mode, setMode] = useState<'login' | 'register'>('login');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    if (mode === 'register') {
+      if (!USERNAME.test(username)) return setError('Usernames are 3–32 letters, digits, "_", "." or "-".');
+      if (password.length < 8) return setError('Passwords need at least 8 characters.');
+    }
+    setBusy(true);
+    try {
+      const client = new ParleyClient({ gatewayUrl });
+      const session =
+        mode === 'login'
+          ? await client.login(username.trim(), password)
+          : await client.register(username.trim(), password, displayName.trim() || undefined);
+      onSignedIn(session);
+    } catch (err) {
+      setError(authError(err));
+      setBusy(false);
+    }
+  };
+
+  const switchTo = (next: 'login' | 'register') => {
+    setMode(next);
+    setError(undefined);
+  };
+
+  return (
+    <div class="auth">
+      <div class="auth-card">
+        <div class="brand">
+          <span class="logo" aria-hidden="true" />
+          <h1>Parley</h1>
+        </div>
+        <p class="tagline">Chat with your friends and groups, on any device.</p>
+        {notice && <p class="notice">{notice}</p>}
+        <div class="tabs" role="tablist">
+          <button role="tab" type="button" aria-selected={mode === 'login'} onClick={() => switchTo('login')}>
+            Sign in
+          </button>
+          <button role="tab" type="button" aria-selected={mode === 'register'} onClick={() => switchTo('register')}>
+            Create account
+          </button>
+        </div>
+        <form onSubmit={submit} aria-label={mode === 'login' ? 'Sign in' : 'Create account'}>
+          <label>
+            Username
+            <input
+              name="username"
+              autocomplete="username"
+              autocapitalize="none"
+              spellcheck={false}
+              required
+              value={username}
+              onInput={(e) => setUsername(e.currentTarget.value)}
+            />
+          </label>
+          {mode === 'register' && (
+            <label>
+              Display name <span class="muted">(optional)</span>
+              <input name="displayName" autocomplete="nickname" maxLength={64} value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
+            </label>
+          )}
+          <label>
+            Password
+            <input
+              name="password"
+              type="password"
+              autocomplete={mode === 'login' ? 'current-password' : 'new-password'}
+              required
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
+          </label>
+          {mode === 'register' && <p class="hint">At least 8 characters.</p>}
+          <p class="error" role="alert" data-testid="auth-error">
+            {error}
+          </p>
+          <button class="primary wide" type="submit" disabled={busy}>
+            {busy ? 'Please wait…' : mode === 'login' ? 'Sign in' : 'Create account'}
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+function authError(err: unknown): string {
+  if (!(err instanceof ParleyError)) return 'Something went wrong. Please try again.';
+  switch (err.code) {
+    case 'INVALID_CREDENTIALS':
+      return 'Wrong username or password.';
+    case 'USERNAME_TAKEN':
+      return 'That username is already taken. Pick another one.';
+    case 'INVALID_ARGUMENT':
+      return `Please check the form: ${err.message}`;
+    case 'RATE_LIMITED':
+      return 'Too many attempts. Wait a moment and try again.';
+    case 'UNAVAILABLE':
+    case 'NO_NODES':
+      return 'Cannot reach the server right now. Try again in a moment.';
+    default:
+      return err.message;
+  }
+}

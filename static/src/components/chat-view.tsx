@@ -1,0 +1,79 @@
+import type { ChatStore, State } from '../store';
+import { lastSeen } from '../format';
+import { Avatar } from './avatar';
+import { Composer } from './composer';
+import { conversationTitle } from './conversation-list';
+import { MessageList } from './message-list';
+
+interface Props {
+  store: ChatStore;
+  state: State;
+  conversationId: string;
+  onBack: () => void;
+  onGroupDetails: () => void;
+}
+
+/** One open chat: who it is with, the messages, who is typing, the composer. */
+export function ChatView({ store, state, conversationId, onBack, onGroupDetails }: Props) {
+  const conv = state.conversations.get(conversationId);
+  if (!conv) return null;
+  const thread = state.threads.get(conversationId);
+  const typingIds = [...(state.typing.get(conversationId)?.keys() ?? [])];
+  const typingText =
+    typingIds.length === 0
+      ? ''
+      : conv.type === 'direct'
+        ? `${conv.peer?.displayName ?? 'They'} is typing…`
+        : typingIds.length === 1
+          ? `${store.userName(typingIds[0])} is typing…`
+          : `${typingIds.length} people are typing…`;
+  const online = conv.peer ? (state.online.get(conv.peer.id) ?? false) : undefined;
+  const details = conv.group ? state.groups.get(conv.group.id) : undefined;
+  const subtitle = conv.peer
+    ? online
+      ? 'online'
+      : lastSeen(state.lastSeenAt.get(conv.peer.id))
+    : details
+      ? `${details.members.length} members, ${details.members.filter((m) => m.online).length} online`
+      : `${conv.group?.memberCount ?? 0} members`;
+
+  return (
+    <section class="chat" aria-label={`Chat with ${conversationTitle(conv)}`}>
+      <header class="chat-header">
+        <button type="button" class="icon back" aria-label="Back to chats" onClick={onBack}>
+          ←
+        </button>
+        <Avatar id={conv.peer?.id ?? conv.id} name={conversationTitle(conv)} url={conv.peer?.avatarUrl} group={conv.type === 'group'} online={online} />
+        <div class="chat-title">
+          <h2 data-testid="chat-title">{conversationTitle(conv)}</h2>
+          <p class={`subtitle${typingText ? ' typing' : ''}`} data-testid="chat-subtitle">
+            {typingText || subtitle}
+          </p>
+        </div>
+        {conv.group && (
+          <button type="button" class="icon" aria-label="Group details" title="Group details" data-testid="group-details-button" onClick={onGroupDetails}>
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+              <circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" stroke-width="1.8" />
+              <path d="M12 10.5v6M12 7.2v.1" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" />
+            </svg>
+          </button>
+        )}
+      </header>
+      {conv.group?.announcement && <p class="announcement">📌 {conv.group.announcement}</p>}
+      <MessageList store={store} state={state} conv={conv} thread={thread} />
+      <div class="typing-line" aria-live="polite" data-testid="typing-indicator">
+        {typingText && (
+          <>
+            <span class="typing-dots" aria-hidden="true">
+              <i />
+              <i />
+              <i />
+            </span>
+            {typingText}
+          </>
+        )}
+      </div>
+      <Composer store={store} conversationId={conversationId} offline={state.connection !== 'connected'} />
+    </section>
+  );
+}

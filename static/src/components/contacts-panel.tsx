@@ -1,0 +1,250 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { User } from '@parley/protocol';
+import { describe, type ChatStore, type State } from '../store';
+import { lastSeen } from '../format';
+import { Avatar } from './avatar';
+
+interface Props {
+  store: ChatStore;
+  state: State;
+  onMessage: (user: User) => void;
+}
+
+/** People: search, friend requests in and out, friends with presence, blocked users. */
+export function ContactsPanel({ store, state, onMessage }: Props) {
+  const [q, setQ] = useState('');
+  const [results, setResults] = useState<User[] | undefined>();
+  const [searchError, setSearchError] = useState<string | undefined>();
+  const { friends, incoming, outgoing, blocked } = state.social;
+
+  useEffect(() => {
+    const query = q.trim();
+    if (!query) {
+      setResults(undefined);
+      setSearchError(undefined);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      store
+        .searchUsers(query)
+        .then((users) => live && (setResults(users), setSearchError(undefined)))
+        .catch((err) => live && setSearchError(describe(err)));
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [q, store]);
+
+  const friendIds = new Set(friends.map((f) => f.user.id));
+  const outgoingTo = new Map(outgoing.map((r) => [r.toUserId, r]));
+  const incomingFrom = new Map(incoming.map((r) => [r.fromUserId, r]));
+  const blockedIds = new Set(blocked.map((u) => u.id));
+
+  const block = (user: User) => {
+    if (confirm(`Block ${user.displayName}? They will not be able to message you.`)) {
+      void store.social('user:block', { userId: user.id }, `${user.displayName} is blocked`);
+    }
+  };
+
+  const relationButtons = (user: User) => {
+    if (blockedIds.has(user.id))
+      return (
+        <button type="button" onClick={() => void store.social('user:unblock', { userId: user.id }, `${user.displayName} is unblocked`)}>
+          Unblock
+        </button>
+      );
+    if (friendIds.has(user.id))
+      return (
+        <button type="button" class="primary" onClick={() => onMessage(user)}>
+          Message
+        </button>
+      );
+    const inc = incomingFrom.get(user.id);
+    if (inc)
+      return (
+        <button type="button" class="primary" onClick={() => void store.social('friend:respond', { requestId: inc.id, accept: true }, 'Friend request accepted')}>
+          Accept
+        </button>
+      );
+    if (outgoingTo.has(user.id)) return <span class="pill">Request sent</span>;
+    return (
+      <>
+        <button type="button" class="primary" onClick={() => void store.social('friend:request', { userId: user.id })}>
+          Add friend
+        </button>
+        <button type="button" onClick={() => onMessage(user)}>
+          Message
+        </button>
+      </>
+    );
+  };
+
+  return (
+    <div class="contacts">
+      <div class="search">
+        <input
+          type="search"
+          placeholder="Find people by name or username"
+          aria-label="Find people"
+          data-testid="user-search"
+          value={q}
+          onInput={(e) => setQ(e.currentTarget.value)}
+        />
+      </div>
+      {searchError && <p class="error" role="alert">{searchError}</p>}
+      {results && (
+        <section aria-label="Search results">
+          <h3>Search results</h3>
+          {results.length === 0 ? (
+            <p class="muted pad">Nobody found for “{q.trim()}”.</p>
+          ) : (
+            <ul class="people">
+              {results.map((u) => (
+                <li key={u.id} class="person" data-testid="search-result" data-username={u.username}>
+                  <Avatar id={u.id} name={u.displayName} url={u.avatarUrl} />
+                  <span class="person-body">
+                    <span class="person-name">{u.displayName}</span>
+                    <span class="muted">@{u.username}</span>
+                  </span>
+                  <span class="actions">
+                    {relationButtons(u)}
+                    {!blockedIds.has(u.id) && (
+                      <details class="menu">
+                        <summary aria-label={`More actions for ${u.displayName}`}>⋯</summary>
+                        <div class="menu-items">
+                          <button type="button" class="danger" onClick={() => block(u)}>
+                            Block
+                          </button>
+                        </div>
+                      </details>
+                    )}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+
+      {incoming.length > 0 && (
+        <section aria-label="Friend requests">
+          <h3>
+            Friend requests <span class="badge">{incoming.length}</span>
+          </h3>
+          <ul class="people">
+            {incoming.map((r) => (
+              <li key={r.id} class="person" data-testid="incoming-request" data-username={r.fromUser.username}>
+                <Avatar id={r.fromUser.id} name={r.fromUser.displayName} url={r.fromUser.avatarUrl} />
+                <span class="person-body">
+                  <span class="person-name">{r.fromUser.displayName}</span>
+                  <span class="muted">{r.note ? `“${r.note}”` : `@${r.fromUser.username}`}</span>
+                </span>
+                <span class="actions">
+                  <button type="button" class="primary" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: true }, `You and ${r.fromUser.displayName} are now friends`)}>
+                    Accept
+                  </button>
+                  <button type="button" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: false }, 'Request declined')}>
+                    Decline
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {outgoing.length > 0 && (
+        <section aria-label="Sent requests">
+          <h3>Sent requests</h3>
+          <ul class="people">
+            {outgoing.map((r) => (
+              <li key={r.id} class="person">
+                <Avatar id={r.toUser.id} name={r.toUser.displayName} url={r.toUser.avatarUrl} />
+                <span class="person-body">
+                  <span class="person-name">{r.toUser.displayName}</span>
+                  <span class="muted">waiting for an answer</span>
+                </span>
+                <span class="actions">
+                  <button type="button" onClick={() => void store.social('friend:cancel', { requestId: r.id }, 'Request cancelled')}>
+                    Cancel
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section aria-label="Friends">
+        <h3>Friends {friends.length > 0 && <span class="muted">· {friends.filter((f) => state.online.get(f.user.id) ?? f.online).length} online</span>}</h3>
+        {state.social.error && <p class="muted pad">{state.social.error}</p>}
+        {friends.length === 0 && !state.social.error ? (
+          <div class="empty small">
+            <p>No friends yet.</p>
+            <p class="muted">Search for people above and send them a friend request.</p>
+          </div>
+        ) : (
+          <ul class="people">
+            {[...friends]
+              .sort((a, b) => Number(state.online.get(b.user.id) ?? b.online) - Number(state.online.get(a.user.id) ?? a.online) || a.user.displayName.localeCompare(b.user.displayName))
+              .map((f) => {
+                const online = state.online.get(f.user.id) ?? f.online;
+                return (
+                  <li key={f.user.id} class="person" data-testid="friend" data-username={f.user.username} data-online={String(online)}>
+                    <Avatar id={f.user.id} name={f.user.displayName} url={f.user.avatarUrl} online={online} />
+                    <span class="person-body">
+                      <span class="person-name">{f.user.displayName}</span>
+                      <span class="muted">{online ? 'online' : lastSeen(state.lastSeenAt.get(f.user.id) ?? f.lastSeenAt)}</span>
+                    </span>
+                    <span class="actions">
+                      <button type="button" class="primary" onClick={() => onMessage(f.user)}>
+                        Message
+                      </button>
+                      <details class="menu">
+                        <summary aria-label={`More actions for ${f.user.displayName}`}>⋯</summary>
+                        <div class="menu-items">
+                          <button
+                            type="button"
+                            onClick={() => confirm(`Remove ${f.user.displayName} from your friends?`) && void store.social('friend:remove', { userId: f.user.id }, 'Friend removed')}
+                          >
+                            Remove friend
+                          </button>
+                          <button type="button" class="danger" onClick={() => block(f.user)}>
+                            Block
+                          </button>
+                        </div>
+                      </details>
+                    </span>
+                  </li>
+                );
+              })}
+          </ul>
+        )}
+      </section>
+
+      {blocked.length > 0 && (
+        <section aria-label="Blocked">
+          <h3>Blocked</h3>
+          <ul class="people">
+            {blocked.map((u) => (
+              <li key={u.id} class="person">
+                <Avatar id={u.id} name={u.displayName} url={u.avatarUrl} />
+                <span class="person-body">
+                  <span class="person-name">{u.displayName}</span>
+                  <span class="muted">@{u.username}</span>
+                </span>
+                <span class="actions">
+                  <button type="button" onClick={() => void store.social('user:unblock', { userId: u.id }, `${u.displayName} is unblocked`)}>
+                    Unblock
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { useState } from 'preact/hooks';
+import type { ChatStore, Conversation, State } from '../store';
+import { shortWhen } from '../format';
+import { Avatar } from './avatar';
+
+interface Props {
+  store: ChatStore;
+  state: State;
+  onOpen: (id: string) => void;
+  onFindPeople: () => void;
+}
+
+export function conversationTitle(c: Conversation): string {
+  return c.group?.name ?? c.peer?.displayName ?? 'Conversation';
+}
+
+/** Chats sorted by latest activity, with preview, time, unread count and presence. */
+export function ConversationList({ store, state, onOpen, onFindPeople }: Props) {
+  const [filter, setFilter] = useState('');
+  const all = [...state.conversations.values()].sort((a, b) => b.activityAt - a.activityAt);
+  const q = filter.trim().toLowerCase();
+  const shown = q ? all.filter((c) => conversationTitle(c).toLowerCase().includes(q)) : all;
+
+  const preview = (c: Conversation): string => {
+    const typingIds = [...(state.typing.get(c.id)?.keys() ?? [])];
+    if (typingIds.length) return c.type === 'group' ? `${store.userName(typingIds[0])} is typing…` : 'typing…';
+    const pending = state.outgoing.filter((o) => o.conversationId === c.id).at(-1);
+    if (pending && (!c.last || pending.createdAt >= c.last.createdAt)) return `You: ${pending.text}`;
+    if (!c.last) return c.type === 'group' ? 'Group created' : 'Say hello 👋';
+    if (c.last.kind === 'system') return c.last.body.text;
+    const who = c.last.senderId === state.me.id ? 'You: ' : c.type === 'group' ? `${store.userName(c.last.senderId)}: ` : '';
+    return who + c.last.body.text;
+  };
+
+  return (
+    <div class="conv-list">
+      <div class="search">
+        <input type="search" placeholder="Search chats" aria-label="Search chats" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+      </div>
+      {all.length === 0 ? (
+        <div class="empty">
+          <div class="empty-art" aria-hidden="true">💬</div>
+          <p>No conversations yet.</p>
+          <p class="muted">Find people, add them as friends and say hello.</p>
+          <button class="primary" type="button" onClick={onFindPeople}>
+            Find people
+          </button>
+        </div>
+      ) : shown.length === 0 ? (
+        <p class="empty muted">No chat matches “{filter}”.</p>
+      ) : (
+        <ul role="list" aria-label="Conversations">
+          {shown.map((c) => (
+            <li key={c.id}>
+              <button
+                type="button"
+                class={`conv${state.activeId === c.id ? ' active' : ''}${c.unread ? ' unread' : ''}`}
+                data-testid="conversation"
+                data-conversation-id={c.id}
+                aria-current={state.activeId === c.id ? 'true' : undefined}
+                onClick={() => onOpen(c.id)}
+              >
+                <Avatar
+                  id={c.peer?.id ?? c.id}
+                  name={conversationTitle(c)}
+                  url={c.peer?.avatarUrl}
+                  group={c.type === 'group'}
+                  online={c.peer ? (state.online.get(c.peer.id) ?? false) : undefined}
+                />
+                <span class="conv-body">
+                  <span class="conv-top">
+                    <span class="conv-name">{conversationTitle(c)}</span>
+                    {c.last && <time class="conv-time">{shortWhen(c.last.createdAt)}</time>}
+                  </span>
+                  <span class="conv-bottom">
+                    <span class="conv-preview">{preview(c)}</span>
+                    {c.unread > 0 && (
+                      <span class="badge" data-testid="unread-badge" aria-label={`${c.unread} unread`}>
+                        {c.unread > 99 ? '99+' : c.unread}
+                      </span>
+                    )}
+                  </span>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

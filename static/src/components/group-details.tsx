@@ -1,0 +1,234 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { GroupJoinRequest, GroupMemberView, User } from '@parley/protocol';
+import type { ChatStore, State } from '../store';
+import { Avatar } from './avatar';
+import { Modal } from './modal';
+import { UserPicker } from './user-picker';
+
+interface Props {
+  store: ChatStore;
+  state: State;
+  groupId: string;
+  onClose: () => void;
+}
+
+const ROLE_ORDER = { owner: 0, admin: 1, member: 2 } as const;
+const HOUR = 3_600_000;
+
+/** Members with roles and presence, invitations, and what admins and the owner may do. */
+export function GroupDetails({ store, state, groupId, onClose }: Props) {
+  const details = state.groups.get(groupId);
+  const [inviting, setInviting] = useState(false);
+  const [invitees, setInvitees] = useState(new Map<string, User>());
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState('');
+  const [announcement, setAnnouncement] = useState('');
+  const [requests, setRequests] = useState<GroupJoinRequest[]>([]);
+
+  const me = details?.members.find((m) => m.user.id === state.me.id);
+  const isOwner = me?.role === 'owner';
+  const isAdmin = isOwner || me?.role === 'admin';
+
+  useEffect(() => {
+    void store.loadGroup(groupId);
+  }, [groupId, store]);
+
+  useEffect(() => {
+    if (!isAdmin || !details?.group.joinApproval) return;
+    void store.run('group:requests', { groupId }, true).then((r) => setRequests(r?.requests.filter((q) => q.status === 'pending') ?? []));
+  }, [isAdmin, details?.group.joinApproval, groupId, store]);
+
+  if (!details) {
+    return (
+      <Modal title="Group" onClose={onClose} side>
+        <p class="muted pad">Loading…</p>
+      </Modal>
+    );
+  }
+  const { group, members } = details;
+  const sorted = [...members].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || Number(b.online) - Number(a.online) || a.user.displayName.localeCompare(b.user.displayName));
+  const act = (name: Parameters<ChatStore['groupAction']>[0], payload: Parameters<ChatStore['groupAction']>[1], done?: string) =>
+    void store.groupAction(name, payload, done);
+
+  const memberActions = (m: GroupMemberView) => {
+    if (!isAdmin || m.user.id === state.me.id || m.role === 'owner' || (m.role === 'admin' && !isOwner)) return null;
+    const muted = m.mutedUntil !== undefined && m.mutedUntil > Date.now();
+    return (
+      <details class="menu">
+        <summary aria-label={`Actions for ${m.user.displayName}`}>⋯</summary>
+        <div class="menu-items">
+          {isOwner && (
+            <button type="button" onClick={() => act('group:setRole', { groupId, userId: m.user.id, role: m.role === 'admin' ? 'member' : 'admin' }, 'Role changed')}>
+              {m.role === 'admin' ? 'Remove admin' : 'Make admin'}
+            </button>
+          )}
+          <button type="button" onClick={() => act('group:mute', { groupId, userId: m.user.id, untilMs: muted ? 0 : Date.now() + HOUR }, muted ? 'Unmuted' : 'Muted for an hour')}>
+            {muted ? 'Unmute' : 'Mute for 1 hour'}
+          </button>
+          {isOwner && (
+            <button
+              type="button"
+              onClick={() => confirm(`Make ${m.user.displayName} the owner of ${group.name}?`) && act('group:transfer', { groupId, userId: m.user.id }, 'Ownership transferred')}
+            >
+              Transfer ownership
+            </button>
+          )}
+          <button type="button" class="danger" onClick={() => confirm(`Remove ${m.user.displayName} from ${group.name}?`) && act('group:kick', { groupId, userId: m.user.id }, 'Member removed')}>
+            Remove from group
+          </button>
+        </div>
+      </details>
+    );
+  };
+
+  const saveEdit = async (e: Event) => {
+    e.preventDefault();
+    const ok = await store.groupAction('group:update', { groupId, name: name.trim() || undefined, announcement }, 'Group updated');
+    if (ok) setEditing(false);
+  };
+
+  const invite = async () => {
+    const ok = await store.groupAction('group:invite', { groupId, userIds: [...invitees.keys()] }, 'Invitation sent');
+    if (ok) {
+      setInviting(false);
+      setInvitees(new Map());
+    }
+  };
+
+  return (
+    <Modal title="Group details" onClose={onClose} side testId="group-details">
+      <div class="group-hero">
+        <Avatar id={`g:${group.id}`} name={group.name} size="lg" group />
+        <h3>{group.name}</h3>
+        <p class="muted">
+          {members.length} members · {members.filter((m) => m.online).length} online
+          {group.muteAll ? ' · only admins can post' : ''}
+        </p>
+        {group.announcement && <p class="announcement">📌 {group.announcement}</p>}
+      </div>
+
+      {editing ? (
+        <form class="stack" onSubmit={saveEdit}>
+          <label>
+            Name
+            <input value={name} maxLength={64} onInput={(e) => setName(e.currentTarget.value)} />
+          </label>
+          <label>
+            Announcement
+            <textarea rows={3} maxLength={2000} value={announcement} onInput={(e) => setAnnouncement(e.currentTarget.value)} />
+          </label>
+          <div class="row end">
+            <button type="button" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+            <button type="submit" class="primary">
+              Save
+            </button>
+          </div>
+        </form>
+      ) : (
+        <div class="row wrap">
+          <button type="button" onClick={() => setInviting(!inviting)} aria-expanded={inviting}>
+            ➕ Invite
+          </button>
+          {isAdmin && (
+            <button
+              type="button"
+              onClick={() => {
+                setName(group.name);
+                setAnnouncement(group.announcement ?? '');
+                setEditing(true);
+              }}
+            >
+              ✏️ Edit
+            </button>
+          )}
+          {isAdmin && (
+            <button type="button" onClick={() => act('group:update', { groupId, muteAll: !group.muteAll }, group.muteAll ? 'Everyone can post' : 'Only admins can post')}>
+              {group.muteAll ? '🔊 Let everyone post' : '🔇 Only admins post'}
+            </button>
+          )}
+        </div>
+      )}
+
+      {inviting && (
+        <div class="stack invite">
+          <UserPicker store={store} state={state} selected={invitees} onChange={setInvitees} exclude={new Set(members.map((m) => m.user.id))} />
+          <div class="row end">
+            <button type="button" class="primary" disabled={invitees.size === 0} onClick={() => void invite()}>
+              Invite {invitees.size > 0 ? invitees.size : ''}
+            </button>
+          </div>
+        </div>
+      )}
+
+      {requests.length > 0 && (
+        <section>
+          <h3>Waiting for approval</h3>
+          <ul class="people">
+            {requests.map((r) => (
+              <li key={r.id} class="person">
+                <Avatar id={r.user.id} name={r.user.displayName} url={r.user.avatarUrl} size="sm" />
+                <span class="person-body">
+                  <span class="person-name">{r.user.displayName}</span>
+                  <span class="muted">{r.inviterId ? `invited by ${store.userName(r.inviterId)}` : 'asked to join'}</span>
+                </span>
+                <span class="actions">
+                  {[true, false].map((accept) => (
+                    <button
+                      key={String(accept)}
+                      type="button"
+                      class={accept ? 'primary' : ''}
+                      onClick={() =>
+                        void store.run('group:respond', { requestId: r.id, accept }).then((ok) => {
+                          if (ok) setRequests(requests.filter((q) => q.id !== r.id));
+                          void store.loadGroup(groupId);
+                        })
+                      }
+                    >
+                      {accept ? 'Approve' : 'Decline'}
+                    </button>
+                  ))}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section>
+        <h3>Members</h3>
+        <ul class="people" aria-label="Members">
+          {sorted.map((m) => (
+            <li key={m.user.id} class="person" data-testid="group-member" data-username={m.user.username} data-role={m.role} data-online={String(m.online)}>
+              <Avatar id={m.user.id} name={m.user.displayName} url={m.user.avatarUrl} size="sm" online={m.online} />
+              <span class="person-body">
+                <span class="person-name">
+                  {m.user.displayName}
+                  {m.user.id === state.me.id && <span class="muted"> (you)</span>}
+                </span>
+                <span class="muted">
+                  {m.online ? 'online' : 'offline'}
+                  {m.mutedUntil && m.mutedUntil > Date.now() ? ' · muted' : ''}
+                </span>
+              </span>
+              {m.role !== 'member' && <span class={`role role-${m.role}`}>{m.role}</span>}
+              {memberActions(m)}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <div class="stack danger-zone">
+        <button type="button" class="danger" onClick={() => confirm(`Leave ${group.name}?`) && act('group:leave', { groupId }, `You left ${group.name}`)}>
+          Leave group
+        </button>
+        {isOwner && (
+          <button type="button" class="danger" onClick={() => confirm(`Dissolve ${group.name} for everyone?`) && act('group:dissolve', { groupId }, `${group.name} was dissolved`)}>
+            Dissolve group
+          </button>
+        )}
+      </div>
+    </Modal>
+  );
+}

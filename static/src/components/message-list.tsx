@@ -1,0 +1,251 @@
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message } from '@parley/protocol';
+import type { ChatStore, Conversation, Outgoing, State, Thread } from '../store';
+import { dayKey, dayLabel, timeOfDay } from '../format';
+import { Avatar } from './avatar';
+import { MessageText } from './message-text';
+
+interface Props {
+  store: ChatStore;
+  state: State;
+  conv: Conversation;
+  thread: Thread | undefined;
+}
+
+type Row =
+  | { kind: 'day'; key: string; label: string }
+  | { kind: 'divider'; key: string }
+  | { kind: 'system'; key: string; text: string }
+  | { kind: 'message'; key: string; message: Message; first: boolean; last: boolean }
+  | { kind: 'outgoing'; key: string; outgoing: Outgoing };
+
+/** Same sender within this long shares one bubble group. */
+const GROUP_GAP_MS = 5 * 60_000;
+/** Closer than this to the bottom counts as "at the bottom". */
+const PIN_SLACK_PX = 48;
+
+/**
+ * The messages of one chat: day separators, sender groups, a new-messages
+ * divider, own messages with their status. Older pages load on scrolling up;
+ * the view stays pinned to the bottom unless the user scrolled away.
+ */
+export function MessageList({ store, state, conv, thread }: Props) {
+  const ref = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const placed = useRef(false);
+  const restoreFrom = useRef<number | undefined>(undefined);
+  const [showJump, setShowJump] = useState(false);
+  const messages = thread?.messages ?? [];
+  const outgoing = state.outgoing.filter((o) => o.conversationId === conv.id);
+  const count = messages.length + outgoing.length;
+  const sentCount = useRef(outgoing.length);
+  // Sending a message always brings the view back to the end, where it appears.
+  if (outgoing.length > sentCount.current) pinned.current = true;
+  sentCount.current = outgoing.length;
+
+  // A different chat: start over (placed again once its messages are there).
+  useLayoutEffect(() => {
+    pinned.current = true;
+    placed.current = false;
+    setShowJump(false);
+  }, [conv.id]);
+
+  // Keep the view where the reader is: pinned to the bottom, or steady while older pages are prepended.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (!placed.current && thread?.loaded) {
+      // First view of this chat: start at the first unread message if there is one, else at the end.
+      placed.current = true;
+      const divider = el.querySelector<HTMLElement>('.new-divider');
+      if (divider) {
+        el.scrollTop = Math.max(0, divider.offsetTop - el.offsetTop - 24);
+        pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PIN_SLACK_PX;
+        return;
+      }
+    }
+    if (restoreFrom.current !== undefined) {
+      el.scrollTop += el.scrollHeight - restoreFrom.current;
+      restoreFrom.current = undefined;
+    } else if (pinned.current) {
+      el.scrollTop = el.scrollHeight;
+    } else {
+      setShowJump(true);
+    }
+  }, [count, conv.id, thread?.loaded]);
+
+  // A short first page may not fill the view: keep loading until it scrolls or history ends.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && thread?.loaded && thread.hasMore && !thread.loading && el.scrollHeight <= el.clientHeight) {
+      restoreFrom.current = el.scrollHeight;
+      void store.loadOlder(conv.id);
+    }
+  });
+
+  const onScroll = () => {
+    const el = ref.current;
+    if (!el) return;
+    pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PIN_SLACK_PX;
+    if (pinned.current) setShowJump(false);
+    if (el.scrollTop < 120 && thread?.hasMore && !thread.loading && thread.loaded) {
+      restoreFrom.current = el.scrollHeight;
+      void store.loadOlder(conv.id);
+    }
+  };
+
+  const jumpToBottom = () => {
+    const el = ref.current;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    pinned.current = true;
+    setShowJump(false);
+  };
+
+  const rows = buildRows(messages, outgoing, thread?.firstUnreadSeq, state.me.id, thread?.hasMore ?? true);
+  const readers = state.readBy.get(conv.id);
+  const seenUpTo = (seq: number): string[] => [...(readers ?? [])].filter(([, s]) => s >= seq).map(([id]) => id);
+  const lastOwnSeq = [...messages].reverse().find((m) => m.senderId === state.me.id)?.seq;
+
+  return (
+    <div class="messages-wrap">
+      <div class="messages" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages" tabIndex={0} data-testid="messages">
+        {thread?.loading && <p class="loading-older">Loading earlier messages…</p>}
+        {thread?.loaded && !thread.hasMore && messages.length > 0 && <p class="history-start">This is the beginning of the conversation.</p>}
+        {thread?.loaded && messages.length === 0 && outgoing.length === 0 && (
+          <div class="empty chat-empty">
+            <div class="empty-art" aria-hidden="true">{conv.type === 'group' ? '👥' : '👋'}</div>
+            <p>No messages yet.</p>
+            <p class="muted">Say hello to {conv.group?.name ?? conv.peer?.displayName}!</p>
+          </div>
+        )}
+        {rows.map((row) => {
+          switch (row.kind) {
+            case 'day':
+              return (
+                <div class="day" key={row.key} role="separator">
+                  <span>{row.label}</span>
+                </div>
+              );
+            case 'divider':
+              return (
+                <div class="new-divider" key={row.key} data-testid="new-messages-divider" role="separator">
+                  <span>New messages</span>
+                </div>
+              );
+            case 'system':
+              return (
+                <p class="system" key={row.key}>
+                  {row.text}
+                </p>
+              );
+            case 'outgoing':
+              return <OutgoingBubble key={row.key} store={store} outgoing={row.outgoing} />;
+            case 'message': {
+              const m = row.message;
+              const mine = m.senderId === state.me.id;
+              const seenBy = mine ? seenUpTo(m.seq) : [];
+              const status = seenBy.length > 0 ? 'seen' : 'sent';
+              const sender = state.users.get(m.senderId);
+              return (
+                <div
+                  key={row.key}
+                  class={`msg ${mine ? 'mine' : 'theirs'}${row.first ? ' first' : ''}${row.last ? ' last' : ''}`}
+                  data-testid="message"
+                  data-seq={m.seq}
+                  data-status={mine ? status : undefined}
+                >
+                  {!mine && conv.type === 'group' && (
+                    <span class="msg-avatar">{row.last && <Avatar id={m.senderId} name={sender?.displayName ?? '?'} url={sender?.avatarUrl} size="sm" />}</span>
+                  )}
+                  <div class="bubble">
+                    {!mine && conv.type === 'group' && row.first && <span class="sender">{sender?.displayName ?? 'Someone'}</span>}
+                    <MessageText text={m.body.text} />
+                    <span class="meta">
+                      <time dateTime={new Date(m.createdAt).toISOString()}>{timeOfDay(m.createdAt)}</time>
+                      {mine && (
+                        <span class={`ticks ${status}`} aria-label={status === 'seen' ? 'Seen' : 'Sent'} title={status === 'seen' ? 'Seen' : 'Sent'}>
+                          {status === 'seen' ? '✓✓' : '✓'}
+                        </span>
+                      )}
+                    </span>
+                  </div>
+                  {mine && m.seq === lastOwnSeq && seenBy.length > 0 && (
+                    <span class="seen-by" data-testid="seen">
+                      {conv.type === 'group' ? `Seen by ${seenBy.map((id) => store.userName(id)).join(', ')}` : 'Seen'}
+                    </span>
+                  )}
+                </div>
+              );
+            }
+          }
+        })}
+      </div>
+      {showJump && (
+        <button type="button" class="jump" onClick={jumpToBottom} aria-label="Jump to latest messages">
+          New messages ↓
+        </button>
+      )}
+    </div>
+  );
+}
+
+function OutgoingBubble({ store, outgoing }: { store: ChatStore; outgoing: Outgoing }) {
+  const failed = outgoing.status === 'failed';
+  return (
+    <div class="msg mine first last" data-testid="message" data-status={outgoing.status}>
+      <div class={`bubble${failed ? ' failed' : ''}`}>
+        <MessageText text={outgoing.text} />
+        <span class="meta">
+          <time>{timeOfDay(outgoing.createdAt)}</time>
+          <span class="ticks sending" aria-label={failed ? 'Not sent' : 'Sending'}>
+            {failed ? '!' : '🕓'}
+          </span>
+        </span>
+      </div>
+      {failed && (
+        <span class="failed-note" role="alert">
+          Not sent{outgoing.error ? `: ${outgoing.error}` : ''}.{' '}
+          <button type="button" class="link" onClick={() => store.retry(outgoing.clientMsgId)}>
+            Retry
+          </button>{' '}
+          <button type="button" class="link" onClick={() => store.discard(outgoing.clientMsgId)}>
+            Delete
+          </button>
+        </span>
+      )}
+    </div>
+  );
+}
+
+function buildRows(messages: Message[], outgoing: Outgoing[], firstUnreadSeq: number | undefined, me: string, hasMore: boolean): Row[] {
+  const rows: Row[] = [];
+  let prevDay = '';
+  let dividerShown = false;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    const day = dayKey(m.createdAt);
+    if (day !== prevDay) {
+      rows.push({ kind: 'day', key: `day-${day}`, label: dayLabel(m.createdAt) });
+      prevDay = day;
+    }
+    // Only where the first unread really is: not above a page whose older neighbours are not loaded yet.
+    const before = messages[i - 1];
+    const unreadStartsHere = firstUnreadSeq !== undefined && m.seq >= firstUnreadSeq && (before ? before.seq < firstUnreadSeq : !hasMore);
+    if (!dividerShown && unreadStartsHere && m.senderId !== me) {
+      rows.push({ kind: 'divider', key: 'divider' });
+      dividerShown = true;
+    }
+    if (m.kind === 'system') {
+      rows.push({ kind: 'system', key: `m-${m.id}`, text: m.body.text });
+      continue;
+    }
+    const prev = messages[i - 1];
+    const next = messages[i + 1];
+    const joins = (a: Message | undefined, b: Message | undefined): boolean =>
+      !!a && !!b && a.kind !== 'system' && b.kind !== 'system' && a.senderId === b.senderId && b.createdAt - a.createdAt < GROUP_GAP_MS && dayKey(a.createdAt) === dayKey(b.createdAt);
+    rows.push({ kind: 'message', key: `m-${m.id}`, message: m, first: !joins(prev, m), last: !joins(m, next) });
+  }
+  for (const o of outgoing) rows.push({ kind: 'outgoing', key: `o-${o.clientMsgId}`, outgoing: o });
+  return rows;
+}

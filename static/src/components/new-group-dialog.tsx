@@ -1,0 +1,46 @@
+import { useState } from 'preact/hooks';
+import type { User } from '@parley/protocol';
+import type { ChatStore, State } from '../store';
+import { Modal } from './modal';
+import { UserPicker } from './user-picker';
+
+interface Props {
+  store: ChatStore;
+  state: State;
+  onClose: () => void;
+  onCreated: (conversationId: string) => void;
+}
+
+export function NewGroupDialog({ store, state, onClose, onCreated }: Props) {
+  const [name, setName] = useState('');
+  const [members, setMembers] = useState(new Map<string, User>());
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!name.trim()) return;
+    setBusy(true);
+    const id = await store.createGroup(name.trim(), [...members.keys()]);
+    setBusy(false);
+    if (id) onCreated(id);
+  };
+  return (
+    <Modal title="New group" onClose={onClose} testId="new-group-dialog">
+      <form onSubmit={submit} class="stack">
+        <label>
+          Group name
+          <input name="groupName" required maxLength={64} value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="e.g. Weekend hike" />
+        </label>
+        <p class="label">Members {members.size > 0 && <span class="muted">· {members.size} selected</span>}</p>
+        <UserPicker store={store} state={state} selected={members} onChange={setMembers} />
+        <div class="row end">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="primary" disabled={busy || !name.trim()}>
+            {busy ? 'Creating…' : 'Create group'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,52 @@
+/** Display helpers: times, days, initials, colors. Pure functions. */
+
+const sameDay = (a: Date, b: Date): boolean =>
+  a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+
+export function timeOfDay(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** "14:05" today, "Mon" this week, "12 Mar" otherwise: for the conversation list. */
+export function shortWhen(ms: number, now = Date.now()): string {
+  const d = new Date(ms);
+  const today = new Date(now);
+  if (sameDay(d, today)) return timeOfDay(ms);
+  if (now - ms < 6 * 86_400_000) return d.toLocaleDateString(undefined, { weekday: 'short' });
+  return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+}
+
+/** "Today", "Yesterday" or a full date: for day separators in a chat. */
+export function dayLabel(ms: number, now = Date.now()): string {
+  const d = new Date(ms);
+  const today = new Date(now);
+  if (sameDay(d, today)) return 'Today';
+  if (sameDay(d, new Date(now - 86_400_000))) return 'Yesterday';
+  return d.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+export function dayKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  const letters = parts.length > 1 ? parts[0][0] + parts[parts.length - 1][0] : (parts[0] ?? '?').slice(0, 2);
+  return letters.toUpperCase();
+}
+
+/** A stable hue per id, so each person keeps their avatar color. */
+export function hueOf(id: string): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) % 360;
+  return h;
+}
+
+export function lastSeen(ms: number | null | undefined, now = Date.now()): string {
+  if (!ms) return 'offline';
+  const minutes = Math.round((now - ms) / 60_000);
+  if (minutes < 1) return 'last seen just now';
+  if (minutes < 60) return `last seen ${minutes} min ago`;
+  return `last seen ${shortWhen(ms, now)}`;
+}

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { defineConfig } from 'vite';
+
+const here = import.meta.dirname;
+const root = path.resolve(here, '..');
+const lib = (name: string, file = 'index.ts'): string => path.join(root, 'libs', name, 'src', file);
+
+/**
+ * The web client: source in static/, compiled to static/dist (what the
+ * gateway serves). `@parley/*` resolve to the libraries' sources, as in the
+ * tsconfig paths; the client library needs only the backoff helper of
+ * @parley/util, so the browser build takes that file alone (no logger, no
+ * process hooks).
+ */
+export default defineConfig({
+  root: here,
+  base: '/',
+  publicDir: false,
+  resolve: {
+    alias: [
+      { find: /^@parley\/util$/, replacement: lib('util', 'backoff.ts') },
+      { find: /^@parley\/protocol$/, replacement: lib('protocol') },
+      { find: /^@parley\/client-sdk$/, replacement: lib('client-sdk') },
+    ],
+  },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: path.join(here, 'dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 400,
+  },
+  // `npm run dev:web` serves the source with hot reload; the API comes from a gateway on :8080.
+  server: { port: 5173, proxy: { '/api': 'http://127.0.0.1:8080' } },
+  logLevel: 'warn',
+});
