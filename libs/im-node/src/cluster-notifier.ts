@@ -34,6 +34,7 @@ export class ClusterNotifier implements Notifier {
     event: E,
     payload: RelayEventPayloads[E],
     messageId?: string,
+    grantRoom?: RoomName,
   ): void {
     if (rooms.length === 0) return;
     this.applyLocally(rooms, event, payload);
@@ -42,6 +43,7 @@ export class ClusterNotifier implements Notifier {
       event,
       payload: Buffer.from(JSON.stringify(payload)),
       messageId: messageId ?? this.nextControlId(),
+      grantRoom,
     };
     if (this.outbox.length === 0 && this.relay.publish(frame)) return;
     this.outbox.push(frame);
@@ -57,7 +59,9 @@ export class ClusterNotifier implements Notifier {
   }
 
   joinRoom(userIds: readonly string[], room: RoomName): void {
-    this.publish(userIds.map(userRoom), 'room:join', { users: [...userIds], room });
+    // The grant makes the gateway route the room's next publishes to the
+    // members' nodes before their own interest announcements arrive.
+    this.publish(userIds.map(userRoom), 'room:join', { users: [...userIds], room }, undefined, room);
   }
 
   leaveRoom(userIds: readonly string[], room: RoomName): void {

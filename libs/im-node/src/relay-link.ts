@@ -15,6 +15,8 @@ export interface RelayPublish {
   /** JSON, encoded once by the publisher. */
   payload: Uint8Array;
   messageId: string;
+  /** A room every receiving node's sessions are about to join. */
+  grantRoom?: RoomName;
 }
 
 /** What the IM node needs of its relay client (the gRPC engine in @parley/relay). */

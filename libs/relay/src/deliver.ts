@@ -21,4 +21,6 @@ export interface RelayPublish {
   /** Encoded once by the caller (JSON), forwarded untouched. */
   payload: Uint8Array;
   messageId: string;
+  /** A room every receiver is about to join (see Publish.grant_room in relay.proto). */
+  grantRoom?: RoomName;
 }

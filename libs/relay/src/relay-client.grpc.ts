@@ -88,7 +88,6 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   /** Rooms changed since the last delta; their current state is sent on flush. */
   private readonly pending = new Set<RoomName>();
   private flushHandle: NodeJS.Immediate | undefined;
-  private cursor = 0;
   private started = false;
   private readonly counters: RelayClientStats = { framesIn: 0, framesOut: 0, published: 0, publishDropped: 0, delivered: 0, ignored: 0 };
   private readonly hooks: LinkHooks;
@@ -180,19 +179,25 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   /**
-   * Hands the event to one ready gateway (round-robin), which forwards it to
+   * Hands the event to the first ready gateway, which forwards it to
    * every other interested node. The origin node delivers to its own sockets
    * itself. Returns false when no gateway could take it (see class note).
    */
   publish(message: RelayPublish): boolean {
-    const links = [...this.links.values()];
     const frame = {
-      publish: { rooms: [...message.rooms], event: message.event, payload: message.payload, messageId: message.messageId },
+      publish: {
+        rooms: [...message.rooms],
+        event: message.event,
+        payload: message.payload,
+        messageId: message.messageId,
+        grantRoom: message.grantRoom ?? '',
+      },
     };
-    for (let i = 0; i < links.length; i++) {
-      const index = (this.cursor + i) % links.length;
-      if (links[index].sendPublish(frame)) {
-        this.cursor = (index + 1) % links.length;
+    // Always the first gateway that takes it, in configured order: one path
+    // keeps this node's publishes in order and lets a granted room (see
+    // relay.proto) be known where the following publishes go.
+    for (const link of this.links.values()) {
+      if (link.sendPublish(frame)) {
         this.counters.published++;
         return true;
       }
@@ -228,6 +233,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   private handleDeliver(link: GatewayLink, deliver: Deliver__Output): void {
     // Emit only to rooms we announced: the gateway's view may lag a removal by a frame.
     const rooms = deliver.rooms.filter((room): room is RoomName => (this.interest as ReadonlySet<string>).has(room));
+    // The gateway thinks we want rooms we don't (a grant for sessions that
+    // have left since): tell it, so it stops sending them. Idempotent.
+    if (rooms.length < deliver.rooms.length) {
+      const stale = deliver.rooms.filter((room) => !(this.interest as ReadonlySet<string>).has(room));
+      link.sendControl({ delta: { add: [], remove: stale } });
+    }
     if (rooms.length === 0) {
       this.counters.ignored++;
       return;

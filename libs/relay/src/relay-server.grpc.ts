@@ -241,9 +241,13 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   private route(originNode: string, publish: Publish__Output): void {
     this.counters.publishes++;
     const routes = this.table.route(publish.rooms, originNode);
+    const granted = publish.grantRoom ? cleanRooms([publish.grantRoom]) : [];
     for (const [nodeId, rooms] of routes) {
       const target = this.sessions.get(nodeId);
       if (!target) continue;
+      // The receiver will join the room; its own delta follows, possibly after
+      // the next publish to that room, which must not miss it.
+      if (granted.length > 0) this.table.apply(nodeId, granted, []);
       const sent = this.write(target, {
         deliver: { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode },
       });

@@ -43,7 +43,11 @@ export function bindCommands(
   inFlight: InFlight,
   logger: Logger,
 ): void {
-  const ctx: CommandContext = { userId: socket.data.userId, sessionId: socket.id };
+  const ctx: CommandContext = {
+    userId: socket.data.userId,
+    sessionId: socket.id,
+    joinRooms: (rooms) => void socket.join([...rooms]),
+  };
   for (const name of COMMAND_NAMES) {
     const listener: UntypedListener = (payload, ack) => {
       if (typeof ack !== 'function') return; // no way to answer: the protocol requires an ack

@@ -1,4 +1,4 @@
-import type { CommandName, CommandPayload, CommandResults } from '@parley/protocol';
+import type { CommandName, CommandPayload, CommandResults, RoomName } from '@parley/protocol';
 import {
   listConversations,
   type FriendService,
@@ -13,6 +13,8 @@ import { createSocialHandlers } from './social-handlers';
 export interface CommandContext {
   userId: string;
   sessionId: string;
+  /** Puts this socket in every room the user belongs to now (joins it may have missed). */
+  joinRooms(rooms: readonly RoomName[]): void;
 }
 
 export type CommandHandler<K extends CommandName> = (
@@ -37,7 +39,12 @@ const EMPTY: Record<string, never> = {};
 export function createCommandHandlers(s: CommandServices): CommandHandlers {
   return {
     'message:send': async (ctx, p) => ({ message: await s.messaging.send(ctx.userId, p) }),
-    sync: (ctx, p) => s.messaging.sync(ctx.userId, p),
+    sync: async (ctx, p) => {
+      // A group joined in the instant this session connected may have had its
+      // room:join relayed before this node announced the user: catch up here.
+      ctx.joinRooms(await s.sessions.roomsFor(ctx.userId));
+      return s.messaging.sync(ctx.userId, p);
+    },
     'history:fetch': (ctx, p) => s.messaging.history(ctx.userId, p),
     'message:ack': async (ctx, p) => (await s.messaging.ackDelivered(ctx.userId, p), EMPTY),
     'conversation:read': async (ctx, p) => (await s.messaging.markRead(ctx.userId, p), EMPTY),

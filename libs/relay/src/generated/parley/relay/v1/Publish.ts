@@ -6,6 +6,7 @@ export interface Publish {
   'event'?: (string);
   'payload'?: (Buffer | Uint8Array | string);
   'messageId'?: (string);
+  'grantRoom'?: (string);
 }
 
 export interface Publish__Output {
@@ -13,4 +14,5 @@ export interface Publish__Output {
   'event': (string);
   'payload': (Buffer);
   'messageId': (string);
+  'grantRoom': (string);
 }
