@@ -54,13 +54,25 @@ describe('MysqlStore', () => {
   it('turns a server that went away into UNAVAILABLE, without crashing on idle pooled connections', async () => {
     const server = await startMariadb();
     const database = await createTestDatabase(server.url);
-    const store = new MysqlStore({ url: database.url, connectTimeoutMs: 1_000 });
+    const store = new MysqlStore({ url: database.url, connectTimeoutMs: 1_000, maxBatchSize: 4, maxConcurrentBatches: 2 });
     try {
       await store.migrate();
       await Promise.all([store.ping(), store.ping(), store.ping()]);
+      await store.createUser({ id: 'A', username: 'ann', displayName: 'Ann', passwordHash: 'h', createdAt: 1 });
+      await store.createUser({ id: 'B', username: 'ben', displayName: 'Ben', passwordHash: 'h', createdAt: 1 });
+      const message = (n: number) => ({
+        id: `M${n}`, conversationId: 'd:A:B', conversationType: 'direct' as const, memberIds: ['A', 'B'], senderId: 'A',
+        kind: 'text' as const, body: { text: String(n) }, clientMsgId: `c${n}`, createdAt: n,
+      });
+      await expect(store.appendMessage(message(0))).resolves.toMatchObject({ message: { seq: 1 } });
       await server.stop();
       await expect(store.ping()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
       await expect(store.getUser('x')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      // Queued sends (several group-commit batches) all fail with UNAVAILABLE; none is acked.
+      const outcomes = await Promise.allSettled(Array.from({ length: 30 }, (_, n) => store.appendMessage(message(n + 1))));
+      expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : 'acked'))).toEqual(
+        Array.from({ length: 30 }, () => 'UNAVAILABLE'),
+      );
     } finally {
       await store.close();
       await server.stop();

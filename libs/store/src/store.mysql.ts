@@ -21,6 +21,8 @@ import type {
 import { ParleyError, groupConversationId, type GroupRole, type Message, type RequestStatus } from '@parley/protocol';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { isDuplicateKey, toStoreError } from './errors.mysql';
+import { GroupCommit } from './group-commit';
+import { appendMessages } from './message-append.mysql';
 import { assertOrdered } from './migrations/migration';
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { MysqlPool, type MysqlPoolOptions } from './mysql-pool';
@@ -34,14 +36,12 @@ import {
   MESSAGE_COLUMNS,
   MESSAGE_COLUMNS_M,
   USER_COLUMNS,
-  conversationGroupId,
   groupPatchSql,
   likeContains,
   pendingKey,
   toFriendRequest,
   toGroupJoinRequest,
   messageRangeSql,
-  messageValues,
   profilePatchSql,
   toGroup,
   toGroupMember,
@@ -61,6 +61,18 @@ import {
 export interface MysqlStoreOptions extends MysqlPoolOptions {
   /** How long migrate() waits for another node that is migrating. @default 60_000 */
   migrationLockTimeoutMs?: number;
+  /**
+   * Group commit of appendMessage: most messages stored by one transaction
+   * (one multi-row INSERT, one seq bump per conversation). @default 200
+   */
+  maxBatchSize?: number;
+  /**
+   * Group commit of appendMessage: transactions of message batches in flight
+   * at once. A message waits in the queue only while this many run, so an
+   * idle store commits a lone message at once and batches form under load.
+   * Each takes a pool connection while it runs. @default 4
+   */
+  maxConcurrentBatches?: number;
 }
 
 const GROUP_SELECT = `SELECT ${GROUP_COLUMNS_G},
@@ -71,11 +83,18 @@ const GROUP_SELECT = `SELECT ${GROUP_COLUMNS_G},
 export class MysqlStore implements Store {
   private readonly pool: MysqlPool;
   private readonly migrationLockTimeoutMs: number;
+  private readonly appends: GroupCommit<NewMessage, AppendResult>;
 
   constructor(options: MysqlStoreOptions) {
     if (new URL(options.url).pathname.length <= 1) throw new Error('MysqlStore: the url must name a database');
     this.migrationLockTimeoutMs = options.migrationLockTimeoutMs ?? 60_000;
     this.pool = new MysqlPool(options);
+    this.appends = new GroupCommit({
+      maxBatchSize: options.maxBatchSize ?? 200,
+      maxConcurrentBatches: options.maxConcurrentBatches ?? 4,
+      commit: (messages) => appendMessages(this.pool, messages),
+      closedError: () => new ParleyError('UNAVAILABLE', 'store closed'),
+    });
   }
 
   async migrate(): Promise<void> {
@@ -114,6 +133,8 @@ export class MysqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Queued messages are committed (or fail) before the pool goes.
+    await this.appends.close();
     await this.pool.close();
   }
 
@@ -559,41 +580,8 @@ export class MysqlStore implements Store {
 
   // ---- messages
 
-  async appendMessage(message: NewMessage): Promise<AppendResult> {
-    try {
-      return await this.transaction(async (conn) => {
-        const existing = await this.findByClientMsgId(conn, message.senderId, message.clientMsgId);
-        if (existing) return { message: existing, duplicate: true };
-        const seq = await this.nextSeq(conn, message);
-        const stored: Message = {
-          id: message.id,
-          conversationId: message.conversationId,
-          seq,
-          senderId: message.senderId,
-          kind: message.kind,
-          body: message.body,
-          clientMsgId: message.clientMsgId,
-          createdAt: message.createdAt,
-        };
-        await conn.query(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?)`, [messageValues(stored)]);
-        // The sender has seen what they sent.
-        await conn.query(
-          `UPDATE conversation_members SET delivered_seq = GREATEST(delivered_seq, ?), read_seq = GREATEST(read_seq, ?)
-           WHERE conversation_id = ? AND user_id = ?`,
-          [seq, seq, stored.conversationId, stored.senderId],
-        );
-        return { message: stored, duplicate: false };
-      });
-    } catch (err) {
-      // A concurrent retry with the same clientMsgId committed first: answer with its message.
-      if (isDuplicateKey(err, 'uq_messages_client')) {
-        const original = await this.withConnection((conn) =>
-          this.findByClientMsgId(conn, message.senderId, message.clientMsgId),
-        );
-        if (original) return { message: original, duplicate: true };
-      }
-      throw toStoreError(err);
-    }
+  appendMessage(message: NewMessage): Promise<AppendResult> {
+    return this.appends.submit(message);
   }
 
   async getMessages(conversationId: string, range: MessageRange): Promise<Message[]> {
@@ -648,42 +636,6 @@ export class MysqlStore implements Store {
   }
 
   // ---- internals
-
-  /** Bumps the conversation's seq under its row lock, creating the conversation first if new. */
-  private async nextSeq(conn: PoolConnection, message: NewMessage): Promise<number> {
-    const [updated] = await conn.query<ResultSetHeader>(
-      'UPDATE conversations SET last_seq = last_seq + 1, last_message_at = GREATEST(COALESCE(last_message_at, 0), ?) WHERE id = ?',
-      [message.createdAt, message.conversationId],
-    );
-    if (updated.affectedRows === 0) {
-      // Upsert, not insert: a racing first message waits on our row lock, then bumps the seq itself.
-      await conn.query(
-        `INSERT INTO conversations (id, type, group_id, last_seq, last_message_at, created_at) VALUES (?, ?, ?, 1, ?, ?)
-         ON DUPLICATE KEY UPDATE last_seq = last_seq + 1, last_message_at = GREATEST(COALESCE(last_message_at, 0), VALUES(last_message_at))`,
-        [message.conversationId, message.conversationType, conversationGroupId(message), message.createdAt, message.createdAt],
-      );
-      const memberIds = uniqueIds(message.memberIds);
-      if (memberIds.length > 0) {
-        await conn.query(
-          'INSERT INTO conversation_members (conversation_id, user_id) VALUES ? ON DUPLICATE KEY UPDATE user_id = user_id',
-          [memberIds.map((userId) => [message.conversationId, userId])],
-        );
-      }
-    }
-    // Our own uncommitted update is visible to this read, and the row lock keeps others out.
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT last_seq FROM conversations WHERE id = ?', [
-      message.conversationId,
-    ]);
-    return Number(rows[0]?.last_seq);
-  }
-
-  private async findByClientMsgId(conn: PoolConnection, senderId: string, clientMsgId: string): Promise<Message | null> {
-    const [rows] = await conn.query<RowDataPacket[]>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`,
-      [senderId, clientMsgId],
-    );
-    return rows[0] ? toMessage(rows[0] as MessageRow & RowDataPacket) : null;
-  }
 
   private async select<T>(sql: string, params: unknown[]): Promise<T[]> {
     const [rows] = await this.withConnection((conn) => conn.query<RowDataPacket[]>(sql, params));

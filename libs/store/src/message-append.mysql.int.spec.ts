@@ -1,0 +1,202 @@
+import type { AppendResult, NewMessage } from '@parley/domain';
+import { ParleyError, directConversationId, groupConversationId } from '@parley/protocol';
+import { createTestDatabase } from '@parley/testing';
+import { settle } from './group-commit';
+import { MysqlStore, type MysqlStoreOptions } from './store.mysql';
+
+/*
+ * The group commit of MysqlStore.appendMessage: batches, seq order across
+ * concurrent batches and stores, duplicates within and across batches, one
+ * bad message in a batch. (The Store contract covers the one-by-one
+ * semantics; an unreachable server is in store.mysql.int.spec.ts.)
+ */
+
+const serverUrl = (): string => {
+  const url = process.env.PARLEY_TEST_MYSQL_URL;
+  if (!url) throw new Error('PARLEY_TEST_MYSQL_URL is not set (the jest global setup starts MariaDB)');
+  return url;
+};
+
+describe('MysqlStore group commit', () => {
+  let database: { url: string; drop(): Promise<void> };
+  const stores: MysqlStore[] = [];
+  let counter = 0;
+  const nextId = (prefix: string): string => `${prefix}${String(++counter).padStart(6, '0')}`;
+
+  const open = async (options: Partial<MysqlStoreOptions> = {}): Promise<MysqlStore> => {
+    const store = new MysqlStore({ url: database.url, ...options });
+    stores.push(store);
+    await store.migrate();
+    return store;
+  };
+
+  const users = async (store: MysqlStore, n: number): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = nextId('U');
+      await store.createUser({ id, username: id, displayName: id, passwordHash: 'h', createdAt: 1 });
+      ids.push(id);
+    }
+    return ids;
+  };
+
+  const direct = (from: string, to: string, overrides: Partial<NewMessage> = {}): NewMessage => ({
+    id: nextId('M'),
+    conversationId: directConversationId(from, to),
+    conversationType: 'direct',
+    memberIds: [from, to],
+    senderId: from,
+    kind: 'text',
+    body: { text: `hello ${counter}` },
+    clientMsgId: nextId('c'),
+    createdAt: 1_700_000_000_000 + counter,
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    database = await createTestDatabase(serverUrl());
+  });
+
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await database.drop();
+  });
+
+  it('gives 200 concurrent appends over 5 conversations from two stores seqs 1..n, committed in seq order', async () => {
+    // Small batches, several in flight per store, two stores: batches race for the same conversation rows.
+    const nodes = [
+      await open({ maxBatchSize: 16, maxConcurrentBatches: 4 }),
+      await open({ maxBatchSize: 16, maxConcurrentBatches: 4 }),
+    ];
+    const [owner, ...people] = await users(nodes[0], 9);
+    const groupId = nextId('G');
+    await nodes[0].createGroup({ id: groupId, name: 'G', ownerId: owner, memberIds: people, createdAt: 1 });
+    const conversations = [
+      ...[0, 2, 4, 6].map((i) => ({ id: directConversationId(people[i], people[i + 1]), members: [people[i], people[i + 1]] })),
+      { id: groupConversationId(groupId), members: [owner, ...people] },
+    ];
+    const message = (n: number): NewMessage => {
+      const { id, members } = conversations[n % conversations.length];
+      const from = members[Math.floor(n / conversations.length) % members.length];
+      if (id.startsWith('g:')) return { ...direct(from, owner), conversationId: id, conversationType: 'group', memberIds: [] };
+      return direct(from, members.find((m) => m !== from) ?? from);
+    };
+
+    // A reader polls while the appends run: a later seq committed before an earlier one would show as a gap.
+    let writing = true;
+    const gaps: string[] = [];
+    let polls = 0;
+    const reader = (async () => {
+      while (writing) {
+        for (const { id } of conversations) {
+          const seqs = (await nodes[0].getMessages(id, { afterSeq: 0, limit: 1000 })).map((m) => m.seq);
+          if (seqs.some((s, i) => s !== i + 1)) gaps.push(`${id}: ${seqs.join(',')}`);
+        }
+        polls++;
+      }
+    })();
+    const sent = Array.from({ length: 200 }, (_, n) => message(n));
+    const results = await Promise.all(sent.map((m, n) => nodes[n % 2].appendMessage(m))).finally(() => (writing = false));
+    await reader;
+    expect(gaps).toEqual([]);
+    expect(polls).toBeGreaterThan(0);
+
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    expect(results.map((r) => r.message.id)).toEqual(sent.map((m) => m.id));
+    for (const { id, members } of conversations) {
+      const mine = results.filter((r) => r.message.conversationId === id).map((r) => r.message);
+      expect(mine.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      const stored = await nodes[1].getMessages(id, { afterSeq: 0, limit: 100 });
+      expect(stored).toEqual([...mine].sort((a, b) => a.seq - b.seq));
+      // Each sender has read up to their own latest message; nobody else moved.
+      for (const member of members) {
+        const own = mine.filter((m) => m.senderId === member).map((m) => m.seq);
+        const cursor = await nodes[1].getMemberConversation(member, id);
+        expect(cursor).toMatchObject({ lastSeq: 40, readSeq: Math.max(0, ...own), deliveredSeq: Math.max(0, ...own) });
+      }
+    }
+  });
+
+  it('assigns the seqs of one batch in submission order and creates new conversations with their members', async () => {
+    const store = await open();
+    const [a, b, c] = await users(store, 3);
+    // Submitted in one turn: one batch.
+    const sent = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? direct(a, c) : i % 2 ? direct(a, b) : direct(b, a)));
+    const results = await Promise.all(sent.map((m) => store.appendMessage(m)));
+    const seqsOf = (conversationId: string): number[] =>
+      results.filter((r) => r.message.conversationId === conversationId).map((r) => r.message.seq);
+    expect(seqsOf(directConversationId(a, b))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(seqsOf(directConversationId(a, c))).toEqual([1, 2, 3, 4]);
+    expect(await store.getMemberConversation(c, directConversationId(a, c))).toMatchObject({ peerId: a, lastSeq: 4, readSeq: 0 });
+    expect(await store.getMemberConversation(a, directConversationId(a, c))).toMatchObject({ peerId: c, lastSeq: 4, readSeq: 4 });
+    // a -> b are sends 1, 5, 7, 11 (seqs 1, 4, 5, 8); b -> a are sends 2, 4, 8, 10 (seqs 2, 3, 6, 7).
+    expect(results.filter((r) => r.message.senderId === b).map((r) => r.message.seq)).toEqual([2, 3, 6, 7]);
+    expect(await store.getMemberConversation(b, directConversationId(a, b))).toMatchObject({ lastSeq: 8, readSeq: 7 });
+    expect(await store.getMemberConversation(a, directConversationId(a, b))).toMatchObject({ lastSeq: 8, readSeq: 8 });
+  });
+
+  it('stores one row per clientMsgId when identical sends race within a batch and across batches and stores', async () => {
+    const nodes = [
+      await open({ maxBatchSize: 4, maxConcurrentBatches: 4 }),
+      await open({ maxBatchSize: 4, maxConcurrentBatches: 4 }),
+    ];
+    const [a, b] = await users(nodes[0], 2);
+    const keys = ['k0', 'k1', 'k2'];
+    const results: AppendResult[] = await Promise.all(
+      Array.from({ length: 60 }, (_, n) =>
+        nodes[n % 2].appendMessage(direct(a, b, { clientMsgId: keys[n % 3], body: { text: `attempt ${n}` } })),
+      ),
+    );
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(3);
+    for (const key of keys) {
+      const answers = results.filter((r) => r.message.clientMsgId === key);
+      expect(answers).toHaveLength(20);
+      expect(new Set(answers.map((r) => JSON.stringify(r.message))).size).toBe(1);
+    }
+    const stored = await nodes[0].getMessages(directConversationId(a, b), { afterSeq: 0, limit: 100 });
+    expect(stored.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(stored.map((m) => m.clientMsgId).sort()).toEqual(keys);
+    expect(stored).toEqual(expect.arrayContaining(keys.map((k) => results.find((r) => r.message.clientMsgId === k)?.message)));
+    // A retry later answers with the original too.
+    const retry = await nodes[1].appendMessage(direct(a, b, { clientMsgId: 'k1' }));
+    expect(retry).toEqual({ duplicate: true, message: stored.find((m) => m.clientMsgId === 'k1') });
+  });
+
+  it('stores the rest of a batch when some of its messages break a constraint', async () => {
+    const store = await open();
+    const [a, b, c] = await users(store, 3);
+    const missingGroup = { conversationId: groupConversationId('no-such-group'), conversationType: 'group' as const, memberIds: [] };
+    const sent = [
+      direct(a, b),
+      direct(a, b, missingGroup), // foreign key: the group does not exist
+      direct(b, a),
+      direct(c, 'nobody'), // foreign key: unknown member of a new direct conversation
+      direct(a, b),
+    ];
+    // Submitted in one turn: one batch, which fails and is re-run message by message.
+    const outcomes = await Promise.all(sent.map((m) => settle(store.appendMessage(m))));
+    expect(outcomes.map((o) => (o.ok ? o.value.message.seq : (o.error as ParleyError).code))).toEqual([
+      1,
+      'NOT_FOUND',
+      2,
+      'NOT_FOUND',
+      3,
+    ]);
+    expect((await store.getMessages(directConversationId(a, b), { afterSeq: 0, limit: 10 })).map((m) => m.id)).toEqual(
+      [sent[0], sent[2], sent[4]].map((m) => m.id),
+    );
+    expect(await store.listMemberConversations(c)).toEqual([]);
+  });
+
+  it('commits what is queued on close() and refuses appends afterwards', async () => {
+    const store = new MysqlStore({ url: database.url, maxBatchSize: 5, maxConcurrentBatches: 1 });
+    await store.migrate();
+    const [a, b] = await users(store, 2);
+    const pending = Array.from({ length: 20 }, () => store.appendMessage(direct(a, b)));
+    await store.close();
+    expect((await Promise.all(pending)).map((r) => r.message.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    await expect(store.appendMessage(direct(a, b))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const reader = await open();
+    expect(await reader.getMemberConversation(a, directConversationId(a, b))).toMatchObject({ lastSeq: 20, readSeq: 20 });
+  });
+});

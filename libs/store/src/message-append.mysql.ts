@@ -1,0 +1,217 @@
+import type { AppendResult, NewMessage } from '@parley/domain';
+import type { Message } from '@parley/protocol';
+import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { isDuplicateKey, toStoreError } from './errors.mysql';
+import { settle, type Outcome } from './group-commit';
+import type { MysqlPool } from './mysql-pool';
+import { MESSAGE_COLUMNS, conversationGroupId, messageValues, toMessage, uniqueIds, type MessageRow } from './rows';
+
+/*
+ * appendMessage on MySQL: a batch of messages in one transaction (the group
+ * commit of MysqlStore), and the one-message transaction it falls back to.
+ *
+ * Seqs: a conversation's last_seq is bumped under its row lock, which is held
+ * until COMMIT, so within a conversation seqs grow in commit order, within a
+ * batch and across batches. A batch locks its conversations in one statement
+ * in sorted id order, so concurrent batches cannot deadlock on them.
+ */
+
+const keyOf = (m: { senderId: string; clientMsgId: string }): string => `${m.senderId}\u0000${m.clientMsgId}`;
+
+/**
+ * Appends a batch; one outcome per message, in order. A batch of one runs
+ * the one-message transaction. When a larger batch fails for a reason other
+ * than an unreachable database (a foreign key of one message, a concurrent
+ * batch that stored the same clientMsgId first), its messages run again one
+ * by one so one bad message cannot fail the others. An unreachable database
+ * throws UNAVAILABLE for the whole batch.
+ */
+export async function appendMessages(pool: MysqlPool, messages: readonly NewMessage[]): Promise<Outcome<AppendResult>[]> {
+  if (messages.length === 1) return [await settle(appendOne(pool, messages[0]))];
+  try {
+    const results = await pool.transaction((conn) => appendBatch(conn, messages));
+    return results.map((value) => ({ ok: true, value }));
+  } catch (err) {
+    const error = toStoreError(err);
+    if (error.code === 'UNAVAILABLE') throw error;
+  }
+  const outcomes: Outcome<AppendResult>[] = [];
+  for (const message of messages) {
+    const outcome = await settle(appendOne(pool, message));
+    outcomes.push(outcome);
+    // The database went away meanwhile: don't make the rest wait for it one by one.
+    if (!outcome.ok && toStoreError(outcome.error).code === 'UNAVAILABLE') {
+      while (outcomes.length < messages.length) outcomes.push(outcome);
+      break;
+    }
+  }
+  return outcomes;
+}
+
+/** One message in its own transaction. */
+export async function appendOne(pool: MysqlPool, message: NewMessage): Promise<AppendResult> {
+  try {
+    return await pool.transaction((conn) => appendBatch(conn, [message]).then((results) => results[0]));
+  } catch (err) {
+    // A concurrent send with the same clientMsgId committed first: answer with its message.
+    if (isDuplicateKey(err, 'uq_messages_client')) {
+      const original = await pool.withConnection((conn) => findExisting(conn, [message]));
+      const found = original.get(keyOf(message));
+      if (found) return { message: found, duplicate: true };
+    }
+    throw toStoreError(err);
+  }
+}
+
+/** The statements of one batch, inside the caller's transaction. */
+async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]): Promise<AppendResult[]> {
+  // The first message of each (sender, clientMsgId) speaks for the later ones of the batch.
+  const firstIndex = new Map<string, number>();
+  const leaders: NewMessage[] = [];
+  messages.forEach((m, i) => {
+    if (firstIndex.has(keyOf(m))) return;
+    firstIndex.set(keyOf(m), i);
+    leaders.push(m);
+  });
+  const existing = await findExisting(conn, leaders);
+  const fresh = leaders.filter((m) => !existing.has(keyOf(m)));
+  const stored = new Map<string, Message>();
+  if (fresh.length > 0) {
+    const seqs = await allocateSeqs(conn, fresh);
+    const rows = fresh.map((m, i): Message => {
+      const message: Message = {
+        id: m.id,
+        conversationId: m.conversationId,
+        seq: seqs[i],
+        senderId: m.senderId,
+        kind: m.kind,
+        body: m.body,
+        clientMsgId: m.clientMsgId,
+        createdAt: m.createdAt,
+      };
+      stored.set(keyOf(m), message);
+      return message;
+    });
+    await conn.query(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ?`, [rows.map(messageValues)]);
+    await advanceSenderCursors(conn, rows);
+  }
+  return messages.map((m, i): AppendResult => {
+    const original = existing.get(keyOf(m));
+    if (original) return { message: original, duplicate: true };
+    const message = stored.get(keyOf(m));
+    if (!message) throw new Error('appendBatch: message neither found nor stored');
+    return { message, duplicate: firstIndex.get(keyOf(m)) !== i };
+  });
+}
+
+/** Already stored messages with the same (sender, clientMsgId), by key. */
+async function findExisting(conn: PoolConnection, messages: readonly NewMessage[]): Promise<Map<string, Message>> {
+  // OR of equalities on the unique key: a range scan of exactly those entries on MySQL and MariaDB.
+  const where = messages.map(() => '(sender_id = ? AND client_msg_id = ?)').join(' OR ');
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where}`,
+    messages.flatMap((m) => [m.senderId, m.clientMsgId]),
+  );
+  const found = new Map<string, Message>();
+  for (const row of rows) {
+    const message = toMessage(row as MessageRow & RowDataPacket);
+    found.set(keyOf(message), message);
+  }
+  return found;
+}
+
+/**
+ * Bumps each conversation's last_seq by its number of messages (creating
+ * the conversations that are new, with their members) and answers the seq
+ * of each message, in queue order within a conversation.
+ */
+async function allocateSeqs(conn: PoolConnection, messages: readonly NewMessage[]): Promise<number[]> {
+  const byConversation = new Map<string, NewMessage[]>();
+  for (const m of messages) {
+    const list = byConversation.get(m.conversationId);
+    if (list) list.push(m);
+    else byConversation.set(m.conversationId, [m]);
+  }
+  // Sorted: every batch takes its row locks in the same order.
+  const ids = [...byConversation.keys()].sort();
+  const rows = ids.map((id) => {
+    const list = byConversation.get(id) ?? [];
+    const first = list[0];
+    const lastAt = Math.max(...list.map((m) => m.createdAt));
+    return [id, first.conversationType, conversationGroupId(first), list.length, lastAt, first.createdAt];
+  });
+  // An existing conversation is bumped (locked until COMMIT); a new one is inserted with last_seq = n.
+  // A racing first message waits on our lock, then bumps the seq itself.
+  await conn.query<ResultSetHeader>(
+    `INSERT INTO conversations (id, type, group_id, last_seq, last_message_at, created_at) VALUES ?
+     ON DUPLICATE KEY UPDATE last_seq = last_seq + VALUES(last_seq),
+       last_message_at = GREATEST(COALESCE(last_message_at, 0), VALUES(last_message_at))`,
+    [rows],
+  );
+  // Our own uncommitted changes are visible to this read, and the row locks keep others out.
+  const [found] = await conn.query<RowDataPacket[]>('SELECT id, last_seq FROM conversations WHERE id IN (?)', [ids]);
+  const lastSeq = new Map(found.map((r) => [String(r.id), Number(r.last_seq)]));
+
+  // last_seq equal to this batch's count: the conversation is new (or had no message yet).
+  const newMembers: [string, string][] = [];
+  for (const id of ids) {
+    const list = byConversation.get(id) ?? [];
+    if (lastSeq.get(id) !== list.length) continue;
+    for (const userId of uniqueIds(list[0].memberIds).sort()) newMembers.push([id, userId]);
+  }
+  if (newMembers.length > 0) {
+    await conn.query(
+      'INSERT INTO conversation_members (conversation_id, user_id) VALUES ? ON DUPLICATE KEY UPDATE user_id = user_id',
+      [newMembers],
+    );
+  }
+
+  const next = new Map<string, number>();
+  for (const id of ids) {
+    const last = lastSeq.get(id);
+    if (last === undefined) throw new Error(`allocateSeqs: conversation ${id} missing after upsert`);
+    next.set(id, last - (byConversation.get(id)?.length ?? 0));
+  }
+  return messages.map((m) => {
+    const seq = (next.get(m.conversationId) ?? 0) + 1;
+    next.set(m.conversationId, seq);
+    return seq;
+  });
+}
+
+/** The sender has seen what they sent: delivered/read cursors up to their latest seq, members only. */
+async function advanceSenderCursors(conn: PoolConnection, messages: readonly Message[]): Promise<void> {
+  const latest = new Map<string, { conversationId: string; userId: string; seq: number }>();
+  for (const m of messages) {
+    const key = `${m.conversationId}\u0000${m.senderId}`;
+    const current = latest.get(key);
+    if (!current || current.seq < m.seq) latest.set(key, { conversationId: m.conversationId, userId: m.senderId, seq: m.seq });
+  }
+  const cursors = [...latest.values()].sort((a, b) =>
+    a.conversationId === b.conversationId ? cmp(a.userId, b.userId) : cmp(a.conversationId, b.conversationId),
+  );
+  if (cursors.length === 1) {
+    const [{ conversationId, userId, seq }] = cursors;
+    await conn.query(
+      `UPDATE conversation_members SET delivered_seq = GREATEST(delivered_seq, ?), read_seq = GREATEST(read_seq, ?)
+       WHERE conversation_id = ? AND user_id = ?`,
+      [seq, seq, conversationId, userId],
+    );
+    return;
+  }
+  // Ids compared as utf8mb4_bin, the columns' collation, so the join uses the primary key.
+  const select = cursors
+    .map((_, i) =>
+      i === 0
+        ? 'SELECT ? COLLATE utf8mb4_bin AS conversation_id, ? COLLATE utf8mb4_bin AS user_id, ? AS seq'
+        : 'SELECT ? COLLATE utf8mb4_bin, ? COLLATE utf8mb4_bin, ?',
+    )
+    .join(' UNION ALL ');
+  await conn.query(
+    `UPDATE conversation_members cm JOIN (${select}) x ON cm.conversation_id = x.conversation_id AND cm.user_id = x.user_id
+     SET cm.delivered_seq = GREATEST(cm.delivered_seq, x.seq), cm.read_seq = GREATEST(cm.read_seq, x.seq)`,
+    cursors.flatMap((c) => [c.conversationId, c.userId, c.seq]),
+  );
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
