@@ -180,6 +180,15 @@ describe('GroupService and GroupAdminService', () => {
       await expect(w.post('admin', groupId, 'muted admin')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     });
 
+    it('answers a retry of a send stored before the sender was muted with the original ack', async () => {
+      const send = () =>
+        w.messaging.send('member', { to: { type: 'group', id: groupId }, clientMsgId: 'retry-1', kind: 'text', body: { text: 'made it' } });
+      const first = await send();
+      await w.admin.mute('admin', { groupId, userId: 'member', untilMs: w.clock.now() + 60_000 });
+      expect(await send()).toEqual(first);
+      await expect(w.post('member', groupId, 'a new one')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    });
+
     it('with mute-all lets only the owner and admins post', async () => {
       await expect(w.admin.update('member', { groupId, muteAll: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       const group = await w.admin.update('admin', { groupId, muteAll: true });

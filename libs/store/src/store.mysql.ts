@@ -584,6 +584,14 @@ export class MysqlStore implements Store {
     return this.appends.submit(message);
   }
 
+  async findMessageByClientMsgId(senderId: string, clientMsgId: string): Promise<Message | null> {
+    const rows = await this.select<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`,
+      [senderId, clientMsgId],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
   async getMessages(conversationId: string, range: MessageRange): Promise<Message[]> {
     const { where, params, descending } = messageRangeSql(range);
     const rows = await this.select<MessageRow>(

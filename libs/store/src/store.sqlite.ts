@@ -677,6 +677,10 @@ export class SqliteStore implements Store {
     return { message: stored, duplicate: false };
   }
 
+  findMessageByClientMsgId(senderId: string, clientMsgId: string): Promise<Message | null> {
+    return this.run(() => this.findByClientMsgId(senderId, clientMsgId));
+  }
+
   private findByClientMsgId(senderId: string, clientMsgId: string): Message | null {
     const row = this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`).get(
       senderId,

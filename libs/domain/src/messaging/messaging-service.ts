@@ -26,7 +26,16 @@ export class MessagingService {
   constructor(private readonly deps: MessagingServiceDeps) {}
 
   async send(senderId: string, input: CommandPayload<'message:send'>): Promise<Message> {
-    const target = await this.resolveTarget(senderId, input.to);
+    let target: ResolvedTarget;
+    try {
+      target = await this.resolveTarget(senderId, input.to);
+    } catch (err) {
+      // A retry of a send stored before the sender lost the right (muted,
+      // unfriended, kicked) still gets its original ack: it was accepted then.
+      const stored = await this.deps.store.findMessageByClientMsgId(senderId, input.clientMsgId);
+      if (stored && stored.conversationId === conversationIdOf(senderId, input.to)) return stored;
+      throw err;
+    }
     const { message } = await this.deps.store.appendMessage({
       id: this.deps.ids.next(),
       conversationId: target.conversationId,
@@ -127,6 +136,10 @@ export class MessagingService {
     }
     return { type: 'group', conversationId: groupConversationId(to.id), memberIds: [] };
   }
+}
+
+function conversationIdOf(senderId: string, to: NewMessageTarget): string {
+  return to.type === 'user' ? directConversationId(senderId, to.id) : groupConversationId(to.id);
 }
 
 interface ResolvedTarget {

@@ -237,6 +237,8 @@ export interface Store {
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
   getMessages(conversationId: string, range: MessageRange): Promise<Message[]>;
+  /** The message a sender stored under a clientMsgId, if any (answers retries). */
+  findMessageByClientMsgId(senderId: string, clientMsgId: string): Promise<Message | null>;
   getLastMessages(conversationIds: readonly string[]): Promise<Message[]>;
   listMemberConversations(userId: string): Promise<MemberConversation[]>;
   getMemberConversation(userId: string, conversationId: string): Promise<MemberConversation | null>;

@@ -216,6 +216,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           directMessage(a.id, b.id, { clientMsgId: 'retry-1', body: { text: 'different' } }),
         );
         expect(again).toEqual({ message: first.message, duplicate: true });
+        expect(await store.findMessageByClientMsgId(a.id, 'retry-1')).toEqual(first.message);
+        expect(await store.findMessageByClientMsgId(b.id, 'never-sent')).toBeNull();
         // Another sender may use the same clientMsgId.
         const fromB = await store.appendMessage(directMessage(b.id, a.id, { clientMsgId: 'retry-1' }));
         expect(fromB).toMatchObject({ duplicate: false, message: { seq: 2 } });
