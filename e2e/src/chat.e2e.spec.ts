@@ -182,6 +182,11 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
     expect(ack).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('clientMsgId') } });
     const wrongShape = await alice.command('sync', { since: 'yesterday' } as never);
     expect(wrongShape).toEqual({ ok: false, error: expect.objectContaining({ code: 'INVALID_ARGUMENT' }) });
+    const raw = alice.socket as unknown as { emit(event: string, ...args: unknown[]): void };
+    const unknown = await new Promise((resolve) => raw.emit('message:delete-everything', {}, resolve));
+    expect(unknown).toEqual({ ok: false, error: expect.objectContaining({ code: 'INVALID_ARGUMENT' }) });
+    const noPayload = await new Promise((resolve) => raw.emit('conversation:list', resolve));
+    expect(noPayload).toEqual({ ok: true, conversations: [] });
     expect(alice.socket?.connected).toBe(true);
   });
 
