@@ -26,7 +26,10 @@ export function loadRooms(sessions: SessionService, logger: Logger) {
 /** Joins the preloaded rooms and keeps presence in step with the socket's life. */
 export function attachSession(socket: ImSocket, sessions: SessionService, logger: Logger): void {
   void socket.join(socket.data.initialRooms ?? []);
-  socket.data.initialRooms = undefined;
+  delete socket.data.initialRooms;
+  // Read once, at authentication: not worth a kilobyte per connection afterwards.
+  socket.handshake.headers = {};
+  socket.handshake.auth = {};
   const { userId } = socket.data;
   sessions.connected(userId, socket.id).catch((err: unknown) => {
     logger.warn({ err, userId }, 'presence update failed on connect');
