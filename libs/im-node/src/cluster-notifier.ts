@@ -1,5 +1,5 @@
 import { userRoom, type RelayEventName, type RelayEventPayloads, type RoomName } from '@parley/protocol';
-import type { Notifier } from '@parley/domain';
+import type { Notifier, PublishOptions } from '@parley/domain';
 import type { Logger } from '@parley/util';
 import type { RelayLink, RelayPublish } from './relay-link';
 
@@ -34,16 +34,16 @@ export class ClusterNotifier implements Notifier {
     event: E,
     payload: RelayEventPayloads[E],
     messageId?: string,
-    grantRoom?: RoomName,
+    options: PublishOptions = {},
   ): void {
     if (rooms.length === 0) return;
-    this.applyLocally(rooms, event, payload);
+    this.applyLocally(rooms, event, payload, options.exceptSession);
     const frame: RelayPublish = {
       rooms: [...rooms],
       event,
       payload: Buffer.from(JSON.stringify(payload)),
       messageId: messageId ?? this.nextControlId(),
-      grantRoom,
+      grantRoom: options.grantRoom,
     };
     if (this.outbox.length === 0 && this.relay.publish(frame)) return;
     this.outbox.push(frame);
@@ -61,7 +61,7 @@ export class ClusterNotifier implements Notifier {
   joinRoom(userIds: readonly string[], room: RoomName): void {
     // The grant makes the gateway route the room's next publishes to the
     // members' nodes before their own interest announcements arrive.
-    this.publish(userIds.map(userRoom), 'room:join', { users: [...userIds], room }, undefined, room);
+    this.publish(userIds.map(userRoom), 'room:join', { users: [...userIds], room }, undefined, { grantRoom: room });
   }
 
   leaveRoom(userIds: readonly string[], room: RoomName): void {
@@ -69,7 +69,12 @@ export class ClusterNotifier implements Notifier {
   }
 
   /** Applies an event to this node's sockets; also the entry point for relayed frames. */
-  applyLocally<E extends RelayEventName>(rooms: readonly string[], event: E, payload: RelayEventPayloads[E]): void {
+  applyLocally<E extends RelayEventName>(
+    rooms: readonly string[],
+    event: E,
+    payload: RelayEventPayloads[E],
+    exceptSession?: string,
+  ): void {
     switch (event) {
       case 'room:join':
         this.io.in([...rooms]).socketsJoin((payload as RelayEventPayloads['room:join']).room);
@@ -77,8 +82,10 @@ export class ClusterNotifier implements Notifier {
       case 'room:leave':
         this.io.in([...rooms]).socketsLeave((payload as RelayEventPayloads['room:leave']).room);
         return;
-      default:
-        (this.io.to([...rooms]).emit as (ev: string, data: unknown) => boolean)(event, payload);
+      default: {
+        const target = exceptSession ? this.io.to([...rooms]).except(exceptSession) : this.io.to([...rooms]);
+        (target.emit as (ev: string, data: unknown) => boolean)(event, payload);
+      }
     }
   }
 

@@ -35,6 +35,9 @@ export class MysqlPool {
       waitForConnections: true,
       enableKeepAlive: true,
       charset: 'utf8mb4_unicode_ci',
+      // No stack capture per query: it cost ~6% of an IM node's CPU under load,
+      // and failures are mapped to typed errors with their cause anyway.
+      trace: false,
     });
   }
 

@@ -25,7 +25,8 @@ export interface MessagingServiceDeps {
 export class MessagingService {
   constructor(private readonly deps: MessagingServiceDeps) {}
 
-  async send(senderId: string, input: CommandPayload<'message:send'>): Promise<Message> {
+  /** `sessionId`: the sending session, which gets the message in its ack rather than as a push. */
+  async send(senderId: string, input: CommandPayload<'message:send'>, sessionId?: string): Promise<Message> {
     let target: ResolvedTarget;
     try {
       target = await this.resolveTarget(senderId, input.to);
@@ -49,7 +50,9 @@ export class MessagingService {
     });
     // Pushed again on a retried send too: the earlier attempt may have died
     // between commit and push, and clients drop ids they already hold.
-    this.deps.notifier.publish(conversationRooms(message), 'message:new', message, message.id);
+    this.deps.notifier.publish(conversationRooms(message), 'message:new', message, message.id, {
+      exceptSession: sessionId,
+    });
     return message;
   }
 

@@ -1,16 +1,29 @@
 import type { RoomName, ServerEventName, ServerEventPayloads } from '@parley/protocol';
-import type { Notifier } from '../ports';
+import type { Notifier, PublishOptions } from '../ports';
 
 export type RecordedEvent =
-  | { kind: 'publish'; rooms: readonly RoomName[]; event: ServerEventName; payload: unknown; messageId?: string }
+  | {
+      kind: 'publish';
+      rooms: readonly RoomName[];
+      event: ServerEventName;
+      payload: unknown;
+      messageId?: string;
+      options?: PublishOptions;
+    }
   | { kind: 'join' | 'leave'; userIds: readonly string[]; room: RoomName };
 
 /** A Notifier for tests: remembers every push and room change in order. */
 export class RecordingNotifier implements Notifier {
   readonly events: RecordedEvent[] = [];
 
-  publish<E extends ServerEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E], messageId?: string): void {
-    this.events.push({ kind: 'publish', rooms, event, payload, messageId });
+  publish<E extends ServerEventName>(
+    rooms: readonly RoomName[],
+    event: E,
+    payload: ServerEventPayloads[E],
+    messageId?: string,
+    options?: PublishOptions,
+  ): void {
+    this.events.push({ kind: 'publish', rooms, event, payload, messageId, options });
   }
 
   joinRoom(userIds: readonly string[], room: RoomName): void {

@@ -38,7 +38,7 @@ const EMPTY: Record<string, never> = {};
 /** One line per command: the socket layer validates, these call the domain. */
 export function createCommandHandlers(s: CommandServices): CommandHandlers {
   return {
-    'message:send': async (ctx, p) => ({ message: await s.messaging.send(ctx.userId, p) }),
+    'message:send': async (ctx, p) => ({ message: await s.messaging.send(ctx.userId, p, ctx.sessionId) }),
     sync: async (ctx, p) => {
       // A group joined in the instant this session connected may have had its
       // room:join relayed before this node announced the user: catch up here.
