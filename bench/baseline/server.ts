@@ -65,7 +65,8 @@ io.on('connection', (socket) => {
       createdAt: Date.now(),
     };
     const rooms = to.type === 'group' ? [`group:${to.id}`] : [`user:${to.id}`, `user:${userId}`];
-    io.to(rooms).emit('message:new', message);
+    // Same semantics as Parley: the sending session has the message from its ack.
+    io.to(rooms).except(socket.id).emit('message:new', message);
     ack({ ok: true, message });
   });
 });
