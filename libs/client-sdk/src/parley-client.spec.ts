@@ -169,6 +169,18 @@ describe('ParleyClient', () => {
     await h.client.close();
   });
 
+  it('syncs again when the node says pushes may have been missed', async () => {
+    const h = harness();
+    await h.client.connect();
+    expect(h.syncs).toHaveLength(1);
+    h.stored.push(msg(1), msg(2)); // pushed while the node was cut off from the relay: never arrived
+    h.current().fire('server:resync', { withinMs: 10 });
+    await until(() => h.released.length === 2);
+    expect(h.syncs).toHaveLength(2);
+    expect(h.released.map((m) => m.seq)).toEqual([1, 2]);
+    await h.client.close();
+  });
+
   it('retries a send with the same clientMsgId until it is acked', async () => {
     const h = harness();
     await h.client.connect();

@@ -289,6 +289,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.emit('draining', d);
       setTimeout(() => generation === this.generation && this.lost(), d.reconnectAfterMs);
     });
+    socket.on('server:resync', ({ withinMs }) => {
+      // Spread over the window the node gave, so its sessions don't sync all at once.
+      setTimeout(() => {
+        if (generation === this.generation) void this.fullSync(socket).catch(() => undefined);
+      }, Math.random() * withinMs);
+    });
     socket.on('disconnect', () => generation === this.generation && this.lost());
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(socket));

@@ -20,6 +20,7 @@ import { ClusterNotifier } from './cluster-notifier';
 import { PresenceKeeper, type PresenceKeeperOptions } from './presence-keeper';
 import { deliverRelayedFrame } from './relay-delivery';
 import type { RelayedFrame, RelayLink } from './relay-link';
+import { watchRelayGaps } from './relay-gap';
 import { trackRoomInterest } from './room-interest';
 import { bindCommands, InFlight } from './socket/command-dispatch';
 import { createCommandHandlers } from './socket/command-handlers';
@@ -87,6 +88,8 @@ export class ImNode {
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 
     trackRoomInterest(this.io, this.relay);
+    // Resync notices are spread like drain notices, so sessions do not sync all at once.
+    watchRelayGaps(this.relay, this.io.local, options.drainSpreadMs);
     // Socket.IO keeps each handshake's HTTP request for the socket's lifetime;
     // nothing here reads it after the handshake, and it costs kilobytes per connection.
     this.io.engine.on('connection', (rawSocket: { request: unknown }) => {

@@ -28,5 +28,7 @@ export interface RelayLink {
   start(): void | Promise<void>;
   /** Fires whenever a stream to a gateway becomes ready (first connect and every reconnect). */
   on(event: 'gateway:ready', listener: (address: string, gatewayId: string) => void): unknown;
+  /** Fires when a stream to a gateway is lost. */
+  on(event: 'gateway:down', listener: (address: string) => void): unknown;
   stop(): Promise<void>;
 }

@@ -187,6 +187,8 @@ export interface ServerEventPayloads {
   /** A friend request was answered or cancelled (`{request}`), or a friendship ended (`{userId, removed}`). */
   'friend:update': { request: FriendRequest } | { userId: string; removed: true };
   'server:draining': { reconnectAfterMs: number };
+  /** The node was cut off from every gateway for a while: pushes may have been missed; sync within `withinMs`. */
+  'server:resync': { withinMs: number };
 }
 export type ServerEventName = keyof ServerEventPayloads;
 
@@ -201,6 +203,7 @@ export const SERVER_EVENT_NAMES = Object.keys({
   'friend:request': true,
   'friend:update': true,
   'server:draining': true,
+  'server:resync': true,
 } satisfies Record<ServerEventName, true>) as ServerEventName[];
 
 export interface GroupUpdateEvent {
