@@ -229,6 +229,16 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
       }
     });
 
+    it('answers 429 with Retry-After once a username has had too many failed logins', async () => {
+      const username = uniqueName('guessed');
+      await post('/api/auth/register', { username, password: 'right-password' });
+      for (let i = 0; i < 10; i++) expect((await post('/api/auth/login', { username, password: `guess-${i}` })).status).toBe(401);
+      const limited = await post('/api/auth/login', { username, password: 'right-password' });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited.json()).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+    });
+
     it('rejects invalid registrations with 400 naming the field, and taken usernames with 409', async () => {
       const bad = await post('/api/auth/register', { username: 'x', password: 'long-enough-1' });
       expect(bad.status).toBe(400);

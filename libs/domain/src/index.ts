@@ -23,3 +23,4 @@ export {
 } from './routing/node-router';
 export { NodeAssigner } from './routing/node-assigner';
 export { SessionService, type SessionServiceDeps } from './presence/session-service';
+export { RateLimiter, type RateDecision, type RateLimitOptions } from './limits/rate-limiter';

@@ -1,6 +1,7 @@
 import {
   AccountService,
   NodeAssigner,
+  RateLimiter,
   createRouter,
   type Clock,
   type IdGenerator,
@@ -33,7 +34,9 @@ export interface GatewayParts {
 /** Wires a gateway from its adapters; shared by the gateway app and embedded mode. */
 export function createGateway(parts: GatewayParts): GatewayServer {
   const { store, hasher, tokens, ids, clock, directory, logger } = parts;
-  const accounts = new AccountService({ store, hasher, tokens, ids, clock });
+  // 10 failed logins per username, then one more every 6 s.
+  const loginFailures = new RateLimiter(clock, { ratePerSec: 1 / 6, burst: 10 });
+  const accounts = new AccountService({ store, hasher, tokens, ids, clock, loginFailures });
   const app = createHttpApp({
     accounts,
     assigner: new NodeAssigner(directory, createRouter(parts.router)),

@@ -6,6 +6,7 @@ import {
   GroupAdminService,
   GroupService,
   MessagingService,
+  RateLimiter,
   SessionService,
   type Clock,
   type GroupServiceOptions,
@@ -40,6 +41,10 @@ export interface ImNodeOptions {
   /** Longest wait for in-flight commands and clients to leave on drain. @default 10000 */
   drainTimeoutMs: number;
   presence: PresenceKeeperOptions;
+  /** Messages a user may send per second through this node. @default 30 */
+  sendRatePerSec?: number;
+  /** Messages a user may send at once after a quiet spell. @default 60 */
+  sendBurst?: number;
   groups?: Partial<GroupServiceOptions>;
 }
 
@@ -80,7 +85,8 @@ export class ImNode {
     this.relay = deps.createRelay((frame) => deliverRelayedFrame(frame, notifier, logger));
     const notifier = new ClusterNotifier(this.io, this.relay, options.nodeId, logger);
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
-    const messaging = new MessagingService({ store, notifier, ids, clock });
+    const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? 30, burst: options.sendBurst ?? 60 });
+    const messaging = new MessagingService({ store, notifier, ids, clock, sendLimiter });
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
     const groupAdmin = new GroupAdminService({ store, notifier, ids, clock });
     const friends = new FriendService({ store, presence, notifier, ids, clock });

@@ -1,7 +1,7 @@
 import { SqliteStore } from '@parley/store';
 import { MemoryPresence } from '@parley/presence';
 import { groupRoom, userRoom } from '@parley/protocol';
-import { GroupService, MessagingService, listConversations, type Store } from '@parley/domain';
+import { GroupService, MessagingService, RateLimiter, listConversations, type Store } from '@parley/domain';
 import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
 
 /** Domain services over the real SQLite engine: the rules, with a store that really enforces them. */
@@ -50,6 +50,26 @@ describe('MessagingService', () => {
     expect(retry).toEqual(first);
     const { messages } = await messaging.history('bob', { conversationId: first.conversationId, limit: 50 });
     expect(messages).toHaveLength(1);
+  });
+
+  it('limits how fast one user may send, without touching the store when over the limit', async () => {
+    const limited = new MessagingService({
+      store,
+      notifier,
+      ids: sequenceIds('r'),
+      clock,
+      sendLimiter: new RateLimiter(clock, { ratePerSec: 1, burst: 2 }),
+    });
+    const group = await groups.create('alice', { name: 'g', memberIds: ['bob'] });
+    await limited.send('alice', text({ type: 'group', id: group.id }, 'one'));
+    await limited.send('alice', text({ type: 'group', id: group.id }, 'two'));
+    await expect(limited.send('alice', text({ type: 'group', id: group.id }, 'three'))).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterMs: 1000,
+    });
+    await limited.send('bob', text({ type: 'group', id: group.id }, 'others are not affected'));
+    const { messages } = await limited.history('bob', { conversationId: `g:${group.id}`, limit: 10 });
+    expect(messages.map((m) => m.body.text)).toEqual(['one', 'two', 'others are not affected']);
   });
 
   it('refuses unknown users, messaging yourself, and group posts from non-members', async () => {

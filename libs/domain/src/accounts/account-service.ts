@@ -7,6 +7,7 @@ import {
   type User,
 } from '@parley/protocol';
 import type { Clock, IdGenerator, PasswordHasher, Store, TokenClaims, TokenService } from '../ports';
+import type { RateLimiter } from '../limits/rate-limiter';
 import { toUserView } from './user-view';
 
 export interface AccountServiceDeps {
@@ -15,6 +16,8 @@ export interface AccountServiceDeps {
   tokens: TokenService;
   ids: IdGenerator;
   clock: Clock;
+  /** Failed logins per username; a username out of tokens gets RATE_LIMITED (password guessing). */
+  loginFailures?: RateLimiter;
 }
 
 /** Registration, login and profiles. Inputs arrive already validated by the protocol schemas. */
@@ -38,13 +41,22 @@ export class AccountService {
   }
 
   async login(body: LoginBody): Promise<AuthResult> {
-    const { store, hasher } = this.deps;
+    const { store, hasher, loginFailures } = this.deps;
+    const key = body.username.toLowerCase();
+    const gate = loginFailures?.peek(key);
+    if (gate && !gate.ok) {
+      throw new ParleyError('RATE_LIMITED', 'too many failed logins; try again later', { retryAfterMs: gate.retryAfterMs });
+    }
     const record = await store.findUserByUsername(body.username);
     if (!record) {
       await hasher.verify(await this.getDummyHash(), body.password);
+      loginFailures?.take(key);
       throw invalidCredentials();
     }
-    if (!(await hasher.verify(record.passwordHash, body.password))) throw invalidCredentials();
+    if (!(await hasher.verify(record.passwordHash, body.password))) {
+      loginFailures?.take(key);
+      throw invalidCredentials();
+    }
     return this.authResult(record.id, record.username, toUserView(record));
   }
 

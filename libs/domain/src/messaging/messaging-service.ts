@@ -7,6 +7,7 @@ import {
   type Message,
   type NewMessageTarget,
 } from '@parley/protocol';
+import type { RateLimiter } from '../limits/rate-limiter';
 import type { Clock, IdGenerator, Notifier, Store } from '../ports';
 import { assertMayMessage } from '../social/relation-rules';
 import { conversationRooms, requireMembership } from './conversation-access';
@@ -16,6 +17,8 @@ export interface MessagingServiceDeps {
   notifier: Notifier;
   ids: IdGenerator;
   clock: Clock;
+  /** Sends per user through this node; over it a send gets RATE_LIMITED with retryAfterMs. */
+  sendLimiter?: RateLimiter;
 }
 
 /**
@@ -27,6 +30,10 @@ export class MessagingService {
 
   /** `sessionId`: the sending session, which gets the message in its ack rather than as a push. */
   async send(senderId: string, input: CommandPayload<'message:send'>, sessionId?: string): Promise<Message> {
+    const allowed = this.deps.sendLimiter?.take(senderId);
+    if (allowed && !allowed.ok) {
+      throw new ParleyError('RATE_LIMITED', 'sending too fast', { retryAfterMs: allowed.retryAfterMs });
+    }
     let target: ResolvedTarget;
     try {
       target = await this.resolveTarget(senderId, input.to);
