@@ -305,6 +305,12 @@ export class ChatStore {
   private upsertSummary(s: ConversationSummary): void {
     const existing = this.state.conversations.get(s.conversationId);
     if (s.peer) this.state.users.set(s.peer.id, s.peer);
+    if (s.peer && s.peerReadSeq) {
+      // "Seen" survives a reload: the list says how far the peer has read.
+      let map = this.state.readBy.get(s.conversationId);
+      if (!map) this.state.readBy.set(s.conversationId, (map = new Map()));
+      map.set(s.peer.id, Math.max(map.get(s.peer.id) ?? 0, s.peerReadSeq));
+    }
     // From here on the client library keeps this conversation in sync across reconnects.
     this.client.seedCursor(s.conversationId, s.lastSeq);
     const last = s.lastMessage ?? undefined;

@@ -122,6 +122,13 @@ describeWithChromium('web client in headless Chromium against a real cluster (ga
     await bob.message('Great 👍').waitFor();
     await alice.screenshot('04-direct-chat');
     await bob.screenshot('05-direct-chat-other-side');
+
+    // "Seen" survives a reload: the conversation list says how far Bob has read.
+    await alice.ownMessage('Great 👍').and(alice.page.locator('[data-status=seen]')).waitFor();
+    await alice.page.reload();
+    await alice.waitConnected();
+    await alice.openConversation('Bob Baker');
+    await alice.ownMessage('Great 👍').and(alice.page.locator('[data-status=seen]')).waitFor();
   });
 
   it('creates a group with a third user on a phone-sized screen, and all three talk in it', async () => {

@@ -81,6 +81,8 @@ export const conversationSummarySchema = z.object({
   lastMessage: messageSchema.nullable(),
   lastSeq: z.number().int(),
   readSeq: z.number().int(),
+  /** Direct conversations: how far the peer has read (the "seen" mark). */
+  peerReadSeq: z.number().int().optional(),
   unread: z.number().int(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;

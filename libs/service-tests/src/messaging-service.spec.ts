@@ -121,6 +121,6 @@ describe('MessagingService', () => {
       { conversationId: last.conversationId, userId: 'bob', readSeq: 2 },
     ]);
     expect((await listConversations(store, 'bob'))[0].unread).toBe(0);
-    expect((await listConversations(store, 'alice'))[0].unread).toBe(0);
+    expect((await listConversations(store, 'alice'))[0]).toMatchObject({ unread: 0, peerReadSeq: 2 });
   });
 });

@@ -213,6 +213,7 @@ export interface MemberConversationRow {
   type: string;
   group_id: string | null;
   peer_id: string | null;
+  peer_read_seq: number | null;
   last_seq: number;
   delivered_seq: number;
   read_seq: number;
@@ -229,7 +230,11 @@ export const MEMBER_CONVERSATION_SELECT = `
          CASE WHEN c.type = 'direct' THEN (
            SELECT o.user_id FROM conversation_members o
            WHERE o.conversation_id = c.id AND o.user_id <> ? LIMIT 1
-         ) END AS peer_id
+         ) END AS peer_id,
+         CASE WHEN c.type = 'direct' THEN (
+           SELECT o.read_seq FROM conversation_members o
+           WHERE o.conversation_id = c.id AND o.user_id <> cm.user_id LIMIT 1
+         ) END AS peer_read_seq
   FROM conversation_members cm
   JOIN conversations c ON c.id = cm.conversation_id
   WHERE cm.user_id = ?`;
@@ -243,6 +248,7 @@ export function toMemberConversation(row: MemberConversationRow): MemberConversa
     type: row.type as ConversationType,
     groupId: row.group_id,
     peerId: row.peer_id,
+    peerReadSeq: row.peer_read_seq === null ? null : Number(row.peer_read_seq),
     lastSeq: Number(row.last_seq),
     deliveredSeq: Number(row.delivered_seq),
     readSeq: Number(row.read_seq),

@@ -28,6 +28,7 @@ export async function listConversations(store: Store, userId: string): Promise<C
         readSeq: m.readSeq,
         unread: Math.max(0, m.lastSeq - m.readSeq),
       };
+      if (m.peerReadSeq !== null) summary.peerReadSeq = m.peerReadSeq;
       const peer = m.peerId ? peerById.get(m.peerId) : undefined;
       if (peer) summary.peer = peer;
       const group = m.groupId ? groupById.get(m.groupId) : undefined;

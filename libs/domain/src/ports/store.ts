@@ -134,6 +134,8 @@ export interface MemberConversation {
   groupId: string | null;
   /** The other user of a direct conversation. */
   peerId: string | null;
+  /** How far the other user of a direct conversation has read ("seen"). */
+  peerReadSeq: number | null;
   lastSeq: number;
   deliveredSeq: number;
   readSeq: number;

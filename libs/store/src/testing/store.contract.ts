@@ -153,6 +153,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           type: 'group',
           groupId,
           peerId: null,
+          peerReadSeq: null,
           lastSeq: 0,
           deliveredSeq: 0,
           readSeq: 0,
@@ -201,9 +202,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(forA).toMatchObject({ type: 'direct', peerId: b.id, groupId: null, lastSeq: 3 });
         expect(forA?.lastMessageAt).toBe(history[2].createdAt);
         // Each sender has read up to their own latest message.
-        expect(forA).toMatchObject({ deliveredSeq: 3, readSeq: 3 });
+        expect(forA).toMatchObject({ deliveredSeq: 3, readSeq: 3, peerReadSeq: 2 });
         expect(await store.getMemberConversation(b.id, conversationId)).toMatchObject({
           peerId: a.id,
+          peerReadSeq: 3,
           deliveredSeq: 2,
           readSeq: 2,
         });
