@@ -1,4 +1,5 @@
 import type {
+  DirectContext,
   FriendRequestRecord,
   GroupJoinRequestRecord,
   GroupPatch,
@@ -40,6 +41,29 @@ export interface UserRow {
 }
 
 export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, created_at';
+
+/**
+ * A user and how they relate to a sender, in one round trip: the whole
+ * authorization of a direct message. Bind: sender, sender, sender, user id.
+ */
+export const DIRECT_CONTEXT_SELECT = `SELECT ${USER_COLUMNS},
+  EXISTS (SELECT 1 FROM friendships f WHERE f.user_id = ? AND f.friend_id = users.id) AS rel_friends,
+  EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ? AND b.blocked_id = users.id) AS rel_blocking,
+  EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = users.id AND b.blocked_id = ?) AS rel_blocked_by
+  FROM users WHERE id = ?`;
+
+export type DirectContextRow = UserRow & { rel_friends: number; rel_blocking: number; rel_blocked_by: number };
+
+export function toDirectContext(row: DirectContextRow): DirectContext {
+  return {
+    recipient: toUser(row),
+    relation: {
+      friends: Boolean(Number(row.rel_friends)),
+      blocking: Boolean(Number(row.rel_blocking)),
+      blockedBy: Boolean(Number(row.rel_blocked_by)),
+    },
+  };
+}
 
 export function toUser(row: UserRow): UserRecord {
   return {

@@ -1,5 +1,6 @@
 import type {
   AppendResult,
+  DirectContext,
   CursorKind,
   FriendRequestRecord,
   GroupJoinRequestRecord,
@@ -33,6 +34,7 @@ import {
   GROUP_MEMBER_COLUMNS,
   MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
+  DIRECT_CONTEXT_SELECT,
   MESSAGE_COLUMNS,
   MESSAGE_COLUMNS_M,
   USER_COLUMNS,
@@ -43,6 +45,7 @@ import {
   toGroupJoinRequest,
   messageRangeSql,
   profilePatchSql,
+  toDirectContext,
   toGroup,
   toGroupMember,
   toMemberConversation,
@@ -51,6 +54,7 @@ import {
   uniqueIds,
   type FriendRequestRow,
   type GroupJoinRequestRow,
+  type DirectContextRow,
   type GroupMemberRow,
   type GroupRow,
   type MemberConversationRow,
@@ -527,6 +531,11 @@ export class MysqlStore implements Store {
       ),
     );
     return result.affectedRows > 0;
+  }
+
+  async getDirectContext(senderId: string, recipientId: string): Promise<DirectContext | null> {
+    const rows = await this.select<DirectContextRow>(DIRECT_CONTEXT_SELECT, [senderId, senderId, senderId, recipientId]);
+    return rows[0] ? toDirectContext(rows[0]) : null;
   }
 
   async getRelation(userId: string, otherId: string): Promise<UserRelation> {

@@ -1,5 +1,6 @@
 import type {
   AppendResult,
+  DirectContext,
   CursorKind,
   FriendRequestRecord,
   GroupJoinRequestRecord,
@@ -30,6 +31,7 @@ import {
   GROUP_MEMBER_COLUMNS,
   MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
+  DIRECT_CONTEXT_SELECT,
   MESSAGE_COLUMNS,
   MESSAGE_COLUMNS_M,
   USER_COLUMNS,
@@ -42,6 +44,7 @@ import {
   messageRangeSql,
   messageValues,
   profilePatchSql,
+  toDirectContext,
   toGroup,
   toGroupMember,
   toMemberConversation,
@@ -50,6 +53,7 @@ import {
   uniqueIds,
   type FriendRequestRow,
   type GroupJoinRequestRow,
+  type DirectContextRow,
   type GroupMemberRow,
   type GroupRow,
   type MemberConversationRow,
@@ -520,6 +524,13 @@ export class SqliteStore implements Store {
         'DELETE FROM friendships WHERE (user_id = ? AND friend_id = ?) OR (user_id = ? AND friend_id = ?)',
       ).run(userId, otherId, otherId, userId);
       return result.changes > 0;
+    });
+  }
+
+  getDirectContext(senderId: string, recipientId: string): Promise<DirectContext | null> {
+    return this.run(() => {
+      const row = this.stmt(DIRECT_CONTEXT_SELECT).get(senderId, senderId, senderId, recipientId) as DirectContextRow | undefined;
+      return row ? toDirectContext(row) : null;
     });
   }
 

@@ -117,8 +117,7 @@ export class MessagingService {
     const membership = await requireMembership(this.deps.store, userId, conversationId);
     if (membership.peerId) {
       // Typing in a direct chat follows the same rules as messaging (blocks, DM policy).
-      const peer = await this.deps.store.getUser(membership.peerId);
-      if (peer) await assertMayMessage(this.deps.store, userId, peer);
+      await assertMayMessage(this.deps.store, userId, membership.peerId);
     }
     this.deps.notifier.publish(conversationRooms(membership), 'typing', { conversationId, userId });
   }
@@ -126,9 +125,7 @@ export class MessagingService {
   private async resolveTarget(senderId: string, to: NewMessageTarget): Promise<ResolvedTarget> {
     if (to.type === 'user') {
       if (to.id === senderId) throw new ParleyError('INVALID_ARGUMENT', 'to.id: cannot message yourself');
-      const peer = await this.deps.store.getUser(to.id);
-      if (!peer) throw new ParleyError('NOT_FOUND', 'user not found');
-      await assertMayMessage(this.deps.store, senderId, peer);
+      await assertMayMessage(this.deps.store, senderId, to.id);
       return { type: 'direct', conversationId: directConversationId(senderId, to.id), memberIds: [senderId, to.id] };
     }
     const member = await this.deps.store.getGroupMember(to.id, senderId);

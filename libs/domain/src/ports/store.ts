@@ -100,6 +100,13 @@ export interface GroupJoinRequestRecord {
 export type NewGroupJoinRequest = Omit<GroupJoinRequestRecord, 'status' | 'updatedAt'>;
 
 /** How `userId` stands towards `otherId`. */
+/** Everything a direct message's authorization needs about its recipient. */
+export interface DirectContext {
+  recipient: UserRecord;
+  /** From the sender's side: `blocking` = the sender blocked the recipient. */
+  relation: UserRelation;
+}
+
 export interface UserRelation {
   friends: boolean;
   /** userId blocked otherId. */
@@ -224,6 +231,8 @@ export interface Store {
   /** Ends a friendship both ways; false if they were not friends. */
   removeFriendship(userId: string, otherId: string): Promise<boolean>;
   getRelation(userId: string, otherId: string): Promise<UserRelation>;
+  /** The recipient and the sender's relation to them in one read; null for an unknown recipient. */
+  getDirectContext(senderId: string, recipientId: string): Promise<DirectContext | null>;
   /** Idempotent; false if the block existed already. NOT_FOUND for unknown users. */
   addBlock(blockerId: string, blockedId: string, at: number): Promise<boolean>;
   /** false if there was no such block. */

@@ -101,6 +101,17 @@ export function describeSocialContract(ctx: SocialContractContext): void {
       expect(await store.getRelation(a.id, b.id)).toEqual({ friends: false, blocking: false, blockedBy: false });
       await expectCode(store.addBlock(a.id, 'nobody', now()), 'NOT_FOUND');
     });
+
+    it('reads a recipient and the sender\'s relation to them in one call', async () => {
+      const store = ctx.store();
+      const [a, b] = [await createUser(), await createUser()];
+      await store.addBlock(b.id, a.id, now());
+      const seen = await store.getDirectContext(a.id, b.id);
+      expect(seen?.recipient).toEqual(await store.getUser(b.id));
+      expect(seen?.relation).toEqual({ friends: false, blocking: false, blockedBy: true });
+      expect((await store.getDirectContext(b.id, a.id))?.relation).toEqual({ friends: false, blocking: true, blockedBy: false });
+      expect(await store.getDirectContext(a.id, 'nobody')).toBeNull();
+    });
   });
 
   describe('group administration', () => {
