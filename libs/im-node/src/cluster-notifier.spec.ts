@@ -18,6 +18,7 @@ class FakeRelay extends EventEmitter implements RelayLink {
 
   setInterest(): void {}
   start(): void {}
+  async announce(): Promise<void> {}
   async stop(): Promise<void> {}
 }
 

@@ -102,7 +102,7 @@ export class ImNode {
       rawSocket.request = null;
     });
     this.io.use(handshakeAuth(deps.tokens, () => this.accepting));
-    this.io.use(loadRooms(sessions, logger));
+    this.io.use(loadRooms(sessions, this.relay, logger));
     this.io.on('connection', (socket) => {
       bindCommands(socket, handlers, this.inFlight, logger);
       attachSession(socket, sessions, logger);

@@ -25,6 +25,8 @@ export interface RelayLink {
   publish(frame: RelayPublish): boolean;
   /** Announces that this node gained (true) or lost (false) local sockets in a room. */
   setInterest(room: RoomName, interested: boolean): void;
+  /** Sends interest changes now; resolves once every connected gateway applied them (bounded wait). */
+  announce(timeoutMs?: number): Promise<void>;
   start(): void | Promise<void>;
   /** Fires whenever a stream to a gateway becomes ready (first connect and every reconnect). */
   on(event: 'gateway:ready', listener: (address: string, gatewayId: string) => void): unknown;

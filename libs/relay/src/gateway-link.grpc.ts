@@ -21,6 +21,8 @@ export interface LinkHooks {
   onReady(link: GatewayLink): void;
   onDown(link: GatewayLink): void;
   onDeliver(link: GatewayLink, deliver: Deliver__Output): void;
+  /** The gateway applied every interest delta up to `ack` on this stream. */
+  onApplied(link: GatewayLink, ack: number): void;
   onFrameIn(): void;
   onFrameOut(): void;
 }
@@ -131,6 +133,9 @@ export class GatewayLink {
         return;
       case 'deliver':
         if (frame.deliver) this.hooks.onDeliver(this, frame.deliver);
+        return;
+      case 'applied':
+        if (frame.applied) this.hooks.onApplied(this, frame.applied.ack);
         return;
       default:
         // A newer gateway may send frames this node does not know: ignore them.

@@ -88,6 +88,9 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   /** Rooms changed since the last delta; their current state is sent on flush. */
   private readonly pending = new Set<RoomName>();
   private flushHandle: NodeJS.Immediate | undefined;
+  private lastAck = 0;
+  /** announce() calls waiting for gateways to confirm: ack id -> links still to confirm. */
+  private readonly confirmations = new Map<number, { links: Set<GatewayLink>; done: () => void }>();
   private started = false;
   private readonly counters: RelayClientStats = { framesIn: 0, framesOut: 0, published: 0, publishDropped: 0, delivered: 0, ignored: 0 };
   private readonly hooks: LinkHooks;
@@ -115,8 +118,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.hooks = {
       hello: () => ({ nodeId: this.nodeId, rooms: [...this.interest] }),
       onReady: (link) => this.emit('gateway:ready', link.address, link.gatewayId ?? ''),
-      onDown: (link) => this.emit('gateway:down', link.address),
+      onDown: (link) => {
+        this.confirm(link, Number.MAX_SAFE_INTEGER); // a lost stream confirms nothing, but must not be waited for
+        this.emit('gateway:down', link.address);
+      },
       onDeliver: (link, deliver) => this.handleDeliver(link, deliver),
+      onApplied: (link, ack) => this.confirm(link, ack),
       onFrameIn: () => void this.counters.framesIn++,
       onFrameOut: () => void this.counters.framesOut++,
     };
@@ -170,6 +177,31 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.flushHandle ??= setImmediate(() => this.flushDeltas());
   }
 
+  /**
+   * Sends interest changes now and resolves once every ready gateway has
+   * applied them (and all earlier ones), or after `timeoutMs`. A node awaits
+   * this before a new session's handshake completes, so a publish to the
+   * session's rooms cannot reach a gateway that does not yet route to it.
+   */
+  announce(timeoutMs = 250): Promise<void> {
+    if (this.flushHandle) clearImmediate(this.flushHandle);
+    this.flushHandle = undefined;
+    const { add, remove } = this.takePending();
+    const ready = [...this.links.values()].filter((link) => link.state === 'ready');
+    const ack = (this.lastAck = (this.lastAck % 0xffff_fffe) + 1);
+    for (const link of this.links.values()) link.sendControl({ delta: { add, remove, ack } });
+    if (ready.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(), timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.confirmations.delete(ack);
+        resolve();
+      };
+      this.confirmations.set(ack, { links: new Set(ready), done });
+    });
+  }
+
   hasInterest(room: RoomName): boolean {
     return this.interest.has(room);
   }
@@ -221,13 +253,27 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
 
   private flushDeltas(): void {
     this.flushHandle = undefined;
+    const { add, remove } = this.takePending();
+    if (add.length === 0 && remove.length === 0) return;
+    // Streams opened since the change already carried it in their Hello; repeating it is harmless.
+    for (const link of this.links.values()) link.sendControl({ delta: { add, remove } });
+  }
+
+  private takePending(): { add: string[]; remove: string[] } {
     const add: string[] = [];
     const remove: string[] = [];
     for (const room of this.pending) (this.interest.has(room) ? add : remove).push(room);
     this.pending.clear();
-    if (add.length === 0 && remove.length === 0) return;
-    // Streams opened since the change already carried it in their Hello; repeating it is harmless.
-    for (const link of this.links.values()) link.sendControl({ delta: { add, remove } });
+    return { add, remove };
+  }
+
+  /** Deltas are applied in stream order: an ack confirms every earlier one on that link. */
+  private confirm(link: GatewayLink, ack: number): void {
+    for (const [id, waiting] of this.confirmations) {
+      if (id > ack) continue;
+      waiting.links.delete(link);
+      if (waiting.links.size === 0) waiting.done();
+    }
   }
 
   private handleDeliver(link: GatewayLink, deliver: Deliver__Output): void {

@@ -198,6 +198,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       case 'delta': {
         const delta = frame.delta;
         if (delta) this.table.apply(session.nodeId, cleanRooms(delta.add), cleanRooms(delta.remove));
+        if (delta?.ack) this.write(session, { applied: { ack: delta.ack } });
         this.emit('interest', session.nodeId);
         return true;
       }

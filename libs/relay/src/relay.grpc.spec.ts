@@ -231,6 +231,26 @@ describe('relay over gRPC (loopback)', () => {
     expect(member.messageIds()).toEqual(['j', 'first-in-group']);
   });
 
+  it('announce() resolves only once every ready gateway has applied the interest', async () => {
+    const g1 = await startServer('g1');
+    const g2 = await startServer('g2');
+    const n = node('N', [g1.address, g2.address]);
+    await n.ready(2);
+    n.client.setInterest('user:new', true);
+    expect(g1.server.interestOf('N').has('user:new')).toBe(false); // the delta is still on its way
+    // A minute-long cap: only the gateways' confirmations can end this wait within the test's time.
+    await n.client.announce(60_000);
+    expect(g1.server.interestOf('N').has('user:new')).toBe(true);
+    expect(g2.server.interestOf('N').has('user:new')).toBe(true);
+    await n.client.announce(60_000); // nothing new: still confirmed, not stuck
+  });
+
+  it('announce() does not wait for gateways that are not connected', async () => {
+    const lonely = node('L', ['127.0.0.1:1']);
+    lonely.client.setInterest('user:l', true);
+    await expect(lonely.client.announce(60_000)).resolves.toBeUndefined();
+  });
+
   it('tells the gateway to forget a granted room nobody on the node joined', async () => {
     const { server, address } = await startServer('g1');
     const origin = node('O', [address]);

@@ -1,18 +1,27 @@
 import type { SessionService } from '@parley/domain';
 import type { Logger } from '@parley/util';
+import type { RelayLink } from '../relay-link';
 import type { ImSocket } from './socket-types';
 
 type Next = (err?: Error) => void;
 
+/** Longest a handshake waits for the gateways to confirm its rooms. */
+const ANNOUNCE_WAIT_MS = 250;
+
 /**
- * Loads the user's rooms while the handshake is still open, so that by the
- * time the client sees `connect` its socket is in every room it belongs to.
+ * Loads the user's rooms while the handshake is still open, and makes every
+ * gateway route them here before it completes: by the time the client sees
+ * `connect`, its socket is in every room it belongs to and nothing published
+ * to those rooms can miss this node.
  */
-export function loadRooms(sessions: SessionService, logger: Logger) {
+export function loadRooms(sessions: SessionService, relay: RelayLink, logger: Logger) {
   return (socket: ImSocket, next: Next): void => {
     sessions.roomsFor(socket.data.userId).then(
-      (rooms) => {
+      async (rooms) => {
         socket.data.initialRooms = rooms;
+        // Announced ahead of the join; the join's own create-room is then a no-op.
+        for (const room of rooms) relay.setInterest(room, true);
+        await relay.announce(ANNOUNCE_WAIT_MS);
         next();
       },
       (err: unknown) => {

@@ -4,6 +4,7 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { Deliver as _parley_relay_v1_Deliver, Deliver__Output as _parley_relay_v1_Deliver__Output } from './parley/relay/v1/Deliver';
 import type { GatewayFrame as _parley_relay_v1_GatewayFrame, GatewayFrame__Output as _parley_relay_v1_GatewayFrame__Output } from './parley/relay/v1/GatewayFrame';
 import type { Hello as _parley_relay_v1_Hello, Hello__Output as _parley_relay_v1_Hello__Output } from './parley/relay/v1/Hello';
+import type { InterestApplied as _parley_relay_v1_InterestApplied, InterestApplied__Output as _parley_relay_v1_InterestApplied__Output } from './parley/relay/v1/InterestApplied';
 import type { InterestDelta as _parley_relay_v1_InterestDelta, InterestDelta__Output as _parley_relay_v1_InterestDelta__Output } from './parley/relay/v1/InterestDelta';
 import type { NodeFrame as _parley_relay_v1_NodeFrame, NodeFrame__Output as _parley_relay_v1_NodeFrame__Output } from './parley/relay/v1/NodeFrame';
 import type { Publish as _parley_relay_v1_Publish, Publish__Output as _parley_relay_v1_Publish__Output } from './parley/relay/v1/Publish';
@@ -21,6 +22,7 @@ export interface ProtoGrpcType {
         Deliver: MessageTypeDefinition<_parley_relay_v1_Deliver, _parley_relay_v1_Deliver__Output>
         GatewayFrame: MessageTypeDefinition<_parley_relay_v1_GatewayFrame, _parley_relay_v1_GatewayFrame__Output>
         Hello: MessageTypeDefinition<_parley_relay_v1_Hello, _parley_relay_v1_Hello__Output>
+        InterestApplied: MessageTypeDefinition<_parley_relay_v1_InterestApplied, _parley_relay_v1_InterestApplied__Output>
         InterestDelta: MessageTypeDefinition<_parley_relay_v1_InterestDelta, _parley_relay_v1_InterestDelta__Output>
         NodeFrame: MessageTypeDefinition<_parley_relay_v1_NodeFrame, _parley_relay_v1_NodeFrame__Output>
         Publish: MessageTypeDefinition<_parley_relay_v1_Publish, _parley_relay_v1_Publish__Output>

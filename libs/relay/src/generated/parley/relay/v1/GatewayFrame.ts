@@ -2,15 +2,18 @@
 
 import type { Welcome as _parley_relay_v1_Welcome, Welcome__Output as _parley_relay_v1_Welcome__Output } from '../../../parley/relay/v1/Welcome';
 import type { Deliver as _parley_relay_v1_Deliver, Deliver__Output as _parley_relay_v1_Deliver__Output } from '../../../parley/relay/v1/Deliver';
+import type { InterestApplied as _parley_relay_v1_InterestApplied, InterestApplied__Output as _parley_relay_v1_InterestApplied__Output } from '../../../parley/relay/v1/InterestApplied';
 
 export interface GatewayFrame {
   'welcome'?: (_parley_relay_v1_Welcome | null);
   'deliver'?: (_parley_relay_v1_Deliver | null);
-  'frame'?: "welcome"|"deliver";
+  'applied'?: (_parley_relay_v1_InterestApplied | null);
+  'frame'?: "welcome"|"deliver"|"applied";
 }
 
 export interface GatewayFrame__Output {
   'welcome'?: (_parley_relay_v1_Welcome__Output | null);
   'deliver'?: (_parley_relay_v1_Deliver__Output | null);
-  'frame'?: "welcome"|"deliver";
+  'applied'?: (_parley_relay_v1_InterestApplied__Output | null);
+  'frame'?: "welcome"|"deliver"|"applied";
 }

@@ -4,9 +4,11 @@
 export interface InterestDelta {
   'add'?: (string)[];
   'remove'?: (string)[];
+  'ack'?: (number);
 }
 
 export interface InterestDelta__Output {
   'add': (string)[];
   'remove': (string)[];
+  'ack': (number);
 }
