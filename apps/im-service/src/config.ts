@@ -19,6 +19,9 @@ const imEnv = z.object({
   PARLEY_DRAIN_SPREAD_MS: z.coerce.number().int().min(0).default(2_000),
   PARLEY_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   PARLEY_GROUP_MAX_MEMBERS: z.coerce.number().int().min(2).default(2_000),
+  /** Messages one user may send per second through this node, after a burst. */
+  PARLEY_SEND_RATE_PER_SEC: z.coerce.number().positive().default(30),
+  PARLEY_SEND_BURST: z.coerce.number().int().min(1).default(60),
 })
   .extend(logEnv.shape)
   .extend(jwtEnv.shape)

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
       drainTimeoutMs: config.PARLEY_DRAIN_TIMEOUT_MS,
       presence: { ttlMs: config.PARLEY_PRESENCE_TTL_MS, heartbeatMs: config.PARLEY_HEARTBEAT_MS, sweepEvery: 3 },
       groups: { maxMembers: config.PARLEY_GROUP_MAX_MEMBERS },
+      sendRatePerSec: config.PARLEY_SEND_RATE_PER_SEC,
+      sendBurst: config.PARLEY_SEND_BURST,
     },
     {
       store,

@@ -61,6 +61,10 @@ export async function startEnvironment(nodes: number, log: (msg: string) => void
         // The cluster harness shortens these for failure tests; use the production defaults.
         PARLEY_HEARTBEAT_MS: '5000',
         PARLEY_PRESENCE_TTL_MS: '15000',
+        // S4 fills a 10,000-message backlog from one sender as setup; the
+        // per-user send limit (default 30/s) would make that take minutes.
+        PARLEY_SEND_RATE_PER_SEC: '1000000',
+        PARLEY_SEND_BURST: '1000000',
       },
     });
     log('starting the baseline (plain Socket.IO + redis-adapter)');
