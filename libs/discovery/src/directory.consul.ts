@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { NodeDirectory, NodeInstance } from '@parley/domain';
 import { z } from 'zod';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay } from '@parley/util';
+import { sleep } from './abortable-sleep';
 import { connectConsul, consulCall, goDuration, type ConsulConnection, type ConsulConnectionOptions } from './consul-connection';
 import { errorMessage, silentLogger, type DiscoveryLogger } from './logger';
 import { normalizeNodes, notifyListeners, sameNodes } from './node-list';
@@ -152,7 +153,7 @@ export class ConsulNodeDirectory implements NodeDirectory {
       } catch (err) {
         if (stop.aborted) return;
         failures += 1;
-        const delayMs = backoffDelay(failures, this.retryMinDelayMs, this.retryMaxDelayMs);
+        const delayMs = backoffDelay(failures - 1, { initialMs: this.retryMinDelayMs, maxMs: this.retryMaxDelayMs });
         // First failure and then every tenth: an outage should not flood the logs.
         if (failures === 1 || failures % 10 === 0) {
           this.logger.warn(

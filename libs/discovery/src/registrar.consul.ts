@@ -1,6 +1,7 @@
 import type { NodeRegistrar, NodeRegistration } from '@parley/domain';
 import { ParleyError } from '@parley/protocol';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay } from '@parley/util';
+import { sleep } from './abortable-sleep';
 import {
   connectConsul,
   consulCall,
@@ -143,7 +144,7 @@ export class ConsulNodeRegistrar implements NodeRegistrar {
         if (attempt >= this.maxAttempts || this.closing.signal.aborted) {
           throw new ParleyError('UNAVAILABLE', `consul unavailable: ${action} of ${nodeId} failed`, { cause: err });
         }
-        const delayMs = backoffDelay(attempt, this.retryMinDelayMs, this.retryMaxDelayMs);
+        const delayMs = backoffDelay(attempt - 1, { initialMs: this.retryMinDelayMs, maxMs: this.retryMaxDelayMs });
         this.logger.warn(
           { nodeId, attempt, delayMs, consul: this.connection.endpoint, err: errorMessage(err) },
           `consul ${action} failed; retrying`,

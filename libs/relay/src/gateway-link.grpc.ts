@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { backoffDelay } from '@parley/util';
+import type { BackoffOptions } from './backoff';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
 import type { GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFrame';
 import type { Hello } from './generated/parley/relay/v1/Hello';
@@ -168,7 +169,7 @@ export class GatewayLink {
   private scheduleReconnect(): void {
     if (this.stateValue === 'stopped') return;
     this.stateValue = 'idle';
-    const delay = backoffDelay(this.attempt++, this.settings);
+    const delay = backoffDelay(this.attempt++, { initialMs: this.settings.initialBackoffMs, maxMs: this.settings.maxBackoffMs });
     this.timer = setTimeout(() => this.open(), delay);
   }
 

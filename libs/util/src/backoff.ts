@@ -1,12 +1,18 @@
 export interface BackoffOptions {
-  /** @default 100 */
+  /** Step of the first retry. @default 100 */
   initialMs: number;
-  /** @default 5000 */
+  /** Upper bound of any step. @default 5000 */
   maxMs: number;
 }
 
-/** Full-jitter exponential backoff: a random delay in [0, min(max, initial * 2^attempt)]. */
+/**
+ * Exponential backoff with "equal jitter": the step doubles per attempt up to
+ * `maxMs`, and the delay is half the step fixed plus half random, so peers
+ * that failed together (a node's clients, a fleet of nodes or gateways) do not
+ * come back in the same instant. `attempt` counts failures since the last
+ * success, starting at 0.
+ */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const ceiling = Math.min(options.maxMs, options.initialMs * 2 ** Math.min(attempt, 30));
-  return Math.max(options.initialMs / 2, Math.floor(random() * ceiling));
+  const step = Math.min(options.maxMs, options.initialMs * 2 ** Math.min(Math.max(0, attempt), 30));
+  return Math.round(step / 2 + (step / 2) * random());
 }

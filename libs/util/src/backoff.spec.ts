@@ -1,7 +1,7 @@
-import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+import { backoffDelay } from './backoff';
 
 describe('backoffDelay', () => {
-  const options = { ...DEFAULT_BACKOFF };
+  const options = { initialMs: 100, maxMs: 5_000 };
 
   it('doubles per attempt between half and all of the step', () => {
     expect(backoffDelay(0, options, () => 0)).toBe(50);
