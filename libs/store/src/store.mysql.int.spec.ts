@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createTestDatabase, findFreePort, startMariadb } from '@parley/testing';
 import { MysqlStore } from './store.mysql';
+import { describeSharedStoreContract } from './testing/shared-store.contract';
 import { describeStoreContract } from './testing/store.contract';
 
 const serverUrl = (): string => {
@@ -21,36 +22,20 @@ describeStoreContract('mysql', async () => {
   };
 });
 
-describe('MysqlStore', () => {
-  it('lets two stores migrate one database at once (GET_LOCK) and then share seqs', async () => {
-    const database = await createTestDatabase(serverUrl());
-    const nodes = [new MysqlStore({ url: database.url }), new MysqlStore({ url: database.url })];
-    try {
-      await Promise.all(nodes.map((n) => n.migrate()));
-      await nodes[0].createUser({ id: 'A', username: 'ann', displayName: 'Ann', passwordHash: 'h', createdAt: 1 });
-      await nodes[1].createUser({ id: 'B', username: 'ben', displayName: 'Ben', passwordHash: 'h', createdAt: 1 });
-      const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
-          nodes[i % 2].appendMessage({
-            id: `M${i}`,
-            conversationId: 'd:A:B',
-            conversationType: 'direct',
-            memberIds: ['A', 'B'],
-            senderId: i % 3 ? 'A' : 'B',
-            kind: 'text',
-            body: { text: String(i) },
-            clientMsgId: `c${i}`,
-            createdAt: 10 + i,
-          }),
-        ),
-      );
-      expect(results.map((r) => r.message.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    } finally {
-      await Promise.all(nodes.map((n) => n.close()));
+// Migrations of two nodes at once are serialized by GET_LOCK.
+describeSharedStoreContract('mysql (two nodes of a cluster)', async () => {
+  const database = await createTestDatabase(serverUrl());
+  const stores: [MysqlStore, MysqlStore] = [new MysqlStore({ url: database.url }), new MysqlStore({ url: database.url })];
+  return {
+    stores,
+    cleanup: async () => {
+      await Promise.all(stores.map((s) => s.close()));
       await database.drop();
-    }
-  });
+    },
+  };
+});
 
+describe('MysqlStore', () => {
   it('turns a server that went away into UNAVAILABLE, without crashing on idle pooled connections', async () => {
     const server = await startMariadb();
     const database = await createTestDatabase(server.url);
