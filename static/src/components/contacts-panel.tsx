@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { User } from '@parley/protocol';
 import { describe, type ChatStore, type State } from '../store';
 import { lastSeen } from '../format';
-import { Avatar } from './avatar';
+import { PersonRow } from './person-row';
 
 interface Props {
   store: ChatStore;
@@ -102,26 +102,19 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
           ) : (
             <ul class="people">
               {results.map((u) => (
-                <li key={u.id} class="person" data-testid="search-result" data-username={u.username}>
-                  <Avatar id={u.id} name={u.displayName} url={u.avatarUrl} />
-                  <span class="person-body">
-                    <span class="person-name">{u.displayName}</span>
-                    <span class="muted">@{u.username}</span>
-                  </span>
-                  <span class="actions">
-                    {relationButtons(u)}
-                    {!blockedIds.has(u.id) && (
-                      <details class="menu">
-                        <summary aria-label={`More actions for ${u.displayName}`}>⋯</summary>
-                        <div class="menu-items">
-                          <button type="button" class="danger" onClick={() => block(u)}>
-                            Block
-                          </button>
-                        </div>
-                      </details>
-                    )}
-                  </span>
-                </li>
+                <PersonRow key={u.id} user={u} detail={`@${u.username}`} data={{ 'data-testid': 'search-result', 'data-username': u.username }}>
+                  {relationButtons(u)}
+                  {!blockedIds.has(u.id) && (
+                    <details class="menu">
+                      <summary aria-label={`More actions for ${u.displayName}`}>⋯</summary>
+                      <div class="menu-items">
+                        <button type="button" class="danger" onClick={() => block(u)}>
+                          Block
+                        </button>
+                      </div>
+                    </details>
+                  )}
+                </PersonRow>
               ))}
             </ul>
           )}
@@ -135,21 +128,19 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
           </h3>
           <ul class="people">
             {incoming.map((r) => (
-              <li key={r.id} class="person" data-testid="incoming-request" data-username={r.fromUser.username}>
-                <Avatar id={r.fromUser.id} name={r.fromUser.displayName} url={r.fromUser.avatarUrl} />
-                <span class="person-body">
-                  <span class="person-name">{r.fromUser.displayName}</span>
-                  <span class="muted">{r.note ? `“${r.note}”` : `@${r.fromUser.username}`}</span>
-                </span>
-                <span class="actions">
-                  <button type="button" class="primary" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: true }, `You and ${r.fromUser.displayName} are now friends`)}>
-                    Accept
-                  </button>
-                  <button type="button" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: false }, 'Request declined')}>
-                    Decline
-                  </button>
-                </span>
-              </li>
+              <PersonRow
+                key={r.id}
+                user={r.fromUser}
+                detail={r.note ? `“${r.note}”` : `@${r.fromUser.username}`}
+                data={{ 'data-testid': 'incoming-request', 'data-username': r.fromUser.username }}
+              >
+                <button type="button" class="primary" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: true }, `You and ${r.fromUser.displayName} are now friends`)}>
+                  Accept
+                </button>
+                <button type="button" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: false }, 'Request declined')}>
+                  Decline
+                </button>
+              </PersonRow>
             ))}
           </ul>
         </section>
@@ -160,18 +151,11 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
           <h3>Sent requests</h3>
           <ul class="people">
             {outgoing.map((r) => (
-              <li key={r.id} class="person">
-                <Avatar id={r.toUser.id} name={r.toUser.displayName} url={r.toUser.avatarUrl} />
-                <span class="person-body">
-                  <span class="person-name">{r.toUser.displayName}</span>
-                  <span class="muted">waiting for an answer</span>
-                </span>
-                <span class="actions">
-                  <button type="button" onClick={() => void store.social('friend:cancel', { requestId: r.id }, 'Request cancelled')}>
-                    Cancel
-                  </button>
-                </span>
-              </li>
+              <PersonRow key={r.id} user={r.toUser} detail="waiting for an answer">
+                <button type="button" onClick={() => void store.social('friend:cancel', { requestId: r.id }, 'Request cancelled')}>
+                  Cancel
+                </button>
+              </PersonRow>
             ))}
           </ul>
         </section>
@@ -192,32 +176,31 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
               .map((f) => {
                 const online = state.online.get(f.user.id) ?? f.online;
                 return (
-                  <li key={f.user.id} class="person" data-testid="friend" data-username={f.user.username} data-online={String(online)}>
-                    <Avatar id={f.user.id} name={f.user.displayName} url={f.user.avatarUrl} online={online} />
-                    <span class="person-body">
-                      <span class="person-name">{f.user.displayName}</span>
-                      <span class="muted">{online ? 'online' : lastSeen(state.lastSeenAt.get(f.user.id) ?? f.lastSeenAt)}</span>
-                    </span>
-                    <span class="actions">
-                      <button type="button" class="primary" onClick={() => onMessage(f.user)}>
-                        Message
-                      </button>
-                      <details class="menu">
-                        <summary aria-label={`More actions for ${f.user.displayName}`}>⋯</summary>
-                        <div class="menu-items">
-                          <button
-                            type="button"
-                            onClick={() => confirm(`Remove ${f.user.displayName} from your friends?`) && void store.social('friend:remove', { userId: f.user.id }, 'Friend removed')}
-                          >
-                            Remove friend
-                          </button>
-                          <button type="button" class="danger" onClick={() => block(f.user)}>
-                            Block
-                          </button>
-                        </div>
-                      </details>
-                    </span>
-                  </li>
+                  <PersonRow
+                    key={f.user.id}
+                    user={f.user}
+                    online={online}
+                    detail={online ? 'online' : lastSeen(state.lastSeenAt.get(f.user.id) ?? f.lastSeenAt)}
+                    data={{ 'data-testid': 'friend', 'data-username': f.user.username, 'data-online': String(online) }}
+                  >
+                    <button type="button" class="primary" onClick={() => onMessage(f.user)}>
+                      Message
+                    </button>
+                    <details class="menu">
+                      <summary aria-label={`More actions for ${f.user.displayName}`}>⋯</summary>
+                      <div class="menu-items">
+                        <button
+                          type="button"
+                          onClick={() => confirm(`Remove ${f.user.displayName} from your friends?`) && void store.social('friend:remove', { userId: f.user.id }, 'Friend removed')}
+                        >
+                          Remove friend
+                        </button>
+                        <button type="button" class="danger" onClick={() => block(f.user)}>
+                          Block
+                        </button>
+                      </div>
+                    </details>
+                  </PersonRow>
                 );
               })}
           </ul>
@@ -229,18 +212,11 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
           <h3>Blocked</h3>
           <ul class="people">
             {blocked.map((u) => (
-              <li key={u.id} class="person">
-                <Avatar id={u.id} name={u.displayName} url={u.avatarUrl} />
-                <span class="person-body">
-                  <span class="person-name">{u.displayName}</span>
-                  <span class="muted">@{u.username}</span>
-                </span>
-                <span class="actions">
-                  <button type="button" onClick={() => void store.social('user:unblock', { userId: u.id }, `${u.displayName} is unblocked`)}>
-                    Unblock
-                  </button>
-                </span>
-              </li>
+              <PersonRow key={u.id} user={u} detail={`@${u.username}`}>
+                <button type="button" onClick={() => void store.social('user:unblock', { userId: u.id }, `${u.displayName} is unblocked`)}>
+                  Unblock
+                </button>
+              </PersonRow>
             ))}
           </ul>
         </section>
