@@ -639,13 +639,17 @@ export class MysqlStore implements Store {
   }
 
   async advanceCursor(userId: string, conversationId: string, kind: CursorKind, seq: number): Promise<void> {
-    const column = kind === 'read' ? 'read_seq' : 'delivered_seq';
+    // Read implies delivered: one statement moves both.
+    const set =
+      kind === 'read'
+        ? 'cm.read_seq = GREATEST(cm.read_seq, LEAST(?, c.last_seq)), cm.delivered_seq = GREATEST(cm.delivered_seq, LEAST(?, c.last_seq))'
+        : 'cm.delivered_seq = GREATEST(cm.delivered_seq, LEAST(?, c.last_seq))';
+    const params = kind === 'read' ? [seq, seq, userId, conversationId] : [seq, userId, conversationId];
     const [result] = await this.withConnection((conn) =>
       conn.query<ResultSetHeader>(
-        `UPDATE conversation_members cm JOIN conversations c ON c.id = cm.conversation_id
-         SET cm.${column} = GREATEST(cm.${column}, LEAST(?, c.last_seq))
+        `UPDATE conversation_members cm JOIN conversations c ON c.id = cm.conversation_id SET ${set}
          WHERE cm.user_id = ? AND cm.conversation_id = ?`,
-        [seq, userId, conversationId],
+        params,
       ),
     );
     // FOUND_ROWS is on (mysql2 default): affectedRows counts matched rows, changed or not.

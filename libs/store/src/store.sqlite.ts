@@ -639,12 +639,15 @@ export class SqliteStore implements Store {
 
   advanceCursor(userId: string, conversationId: string, kind: CursorKind, seq: number): Promise<void> {
     return this.run(() => {
-      const column = kind === 'read' ? 'read_seq' : 'delivered_seq';
+      const lastSeq = '(SELECT c.last_seq FROM conversations c WHERE c.id = conversation_members.conversation_id)';
+      // Read implies delivered: one statement moves both.
+      const set =
+        kind === 'read'
+          ? `read_seq = MAX(read_seq, MIN(@seq, ${lastSeq})), delivered_seq = MAX(delivered_seq, MIN(@seq, ${lastSeq}))`
+          : `delivered_seq = MAX(delivered_seq, MIN(@seq, ${lastSeq}))`;
       const result = this.stmt(
-        `UPDATE conversation_members
-         SET ${column} = MAX(${column}, MIN(?, (SELECT c.last_seq FROM conversations c WHERE c.id = conversation_members.conversation_id)))
-         WHERE user_id = ? AND conversation_id = ?`,
-      ).run(seq, userId, conversationId);
+        `UPDATE conversation_members SET ${set} WHERE user_id = @userId AND conversation_id = @conversationId`,
+      ).run({ seq, userId, conversationId });
       if (result.changes === 0) throw new ParleyError('NOT_FOUND', 'not a member of this conversation');
     });
   }

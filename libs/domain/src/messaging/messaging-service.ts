@@ -104,7 +104,6 @@ export class MessagingService {
   async markRead(userId: string, input: CommandPayload<'conversation:read'>): Promise<void> {
     const membership = await requireMembership(this.deps.store, userId, input.conversationId);
     const readSeq = Math.min(input.seq, membership.lastSeq);
-    await this.deps.store.advanceCursor(userId, input.conversationId, 'delivered', readSeq);
     await this.deps.store.advanceCursor(userId, input.conversationId, 'read', readSeq);
     this.deps.notifier.publish(conversationRooms(membership), 'message:receipt', {
       conversationId: input.conversationId,

@@ -253,6 +253,9 @@ export interface Store {
   getLastMessages(conversationIds: readonly string[]): Promise<Message[]>;
   listMemberConversations(userId: string): Promise<MemberConversation[]>;
   getMemberConversation(userId: string, conversationId: string): Promise<MemberConversation | null>;
-  /** Moves a cursor forward only (max of old and new, capped at the last seq). */
+  /**
+   * Moves a cursor forward only (max of old and new, capped at the last seq);
+   * `read` moves the delivered cursor along with it.
+   */
   advanceCursor(userId: string, conversationId: string, kind: CursorKind, seq: number): Promise<void>;
 }

@@ -327,7 +327,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.advanceCursor(b.id, id, 'delivered', 1);
         await store.advanceCursor(b.id, id, 'read', 1);
         expect(await store.getMemberConversation(b.id, id)).toMatchObject({ deliveredSeq: 3, readSeq: 2 });
-        await store.advanceCursor(b.id, id, 'read', 99);
+        await store.advanceCursor(b.id, id, 'read', 99); // read implies delivered
+        expect(await store.getMemberConversation(b.id, id)).toMatchObject({ deliveredSeq: 4, readSeq: 4, lastSeq: 4 });
         await store.advanceCursor(b.id, id, 'delivered', 99);
         expect(await store.getMemberConversation(b.id, id)).toMatchObject({ deliveredSeq: 4, readSeq: 4, lastSeq: 4 });
       });
