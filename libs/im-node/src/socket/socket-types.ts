@@ -8,7 +8,7 @@ export interface SocketData {
   initialRooms?: RoomName[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events: the relay carries those
-export type InterServerEvents = {};
+/** No inter-server events: the relay carries everything between nodes. */
+export type InterServerEvents = Record<string, never>;
 export type ImServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ImSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
