@@ -58,6 +58,11 @@ export default [
     },
   },
   {
+    // CommonJS files (preloads run with node --require) load modules with require.
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Tests may use the harness lib and test-only helpers of any layer.
     files: ['**/*.spec.ts', '**/testing/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },

@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS preload, loaded with node --require before any loader */
 /**
  * Preloaded into server processes by the benchmark (NODE_OPTIONS=--require),
  * never by the apps themselves: it lets the harness read heap figures and
