@@ -1,7 +1,7 @@
 import type { AppendResult, NewMessage } from '@parley/domain';
 import { ParleyError, directConversationId, groupConversationId } from '@parley/protocol';
 import { createTestDatabase } from '@parley/testing';
-import { settle } from './group-commit';
+import { settle } from './batch-queue';
 import { MysqlStore, type MysqlStoreOptions } from './store.mysql';
 
 /*
@@ -160,6 +160,23 @@ describe('MysqlStore group commit', () => {
     // A retry later answers with the original too.
     const retry = await nodes[1].appendMessage(direct(a, b, { clientMsgId: 'k1' }));
     expect(retry).toEqual({ duplicate: true, message: stored.find((m) => m.clientMsgId === 'k1') });
+  });
+
+  it('answers retries of stored messages inside a batch with the originals, and stores the new ones with no seq gap', async () => {
+    const store = await open({ maxBatchSize: 50, maxConcurrentBatches: 1 });
+    const [a, b] = await users(store, 2);
+    const first = await Promise.all(['r0', 'r1', 'r2'].map((key) => store.appendMessage(direct(a, b, { clientMsgId: key }))));
+    // One batch: three retries (the optimistic insert hits the unique key) and three new messages.
+    const mixed = await Promise.all(
+      ['r0', 'n0', 'r1', 'n1', 'r2', 'n2'].map((key) => store.appendMessage(direct(a, b, { clientMsgId: key }))),
+    );
+    expect(mixed.map((r) => r.duplicate)).toEqual([true, false, true, false, true, false]);
+    expect([mixed[0], mixed[2], mixed[4]].map((r) => r.message)).toEqual(first.map((r) => r.message));
+    expect([mixed[1], mixed[3], mixed[5]].map((r) => r.message.seq)).toEqual([4, 5, 6]);
+    const stored = await store.getMessages(directConversationId(a, b), { afterSeq: 0, limit: 100 });
+    expect(stored.map((m) => [m.seq, m.clientMsgId])).toEqual([
+      [1, 'r0'], [2, 'r1'], [3, 'r2'], [4, 'n0'], [5, 'n1'], [6, 'n2'],
+    ]);
   });
 
   it('stores the rest of a batch when some of its messages break a constraint', async () => {

@@ -2,7 +2,7 @@ import type { AppendResult, NewMessage } from '@parley/domain';
 import type { Message } from '@parley/protocol';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { isDuplicateKey, toStoreError } from './errors.mysql';
-import { settle, type Outcome } from './group-commit';
+import { settle, type Outcome } from './batch-queue';
 import type { MysqlPool } from './mysql-pool';
 import { MESSAGE_COLUMNS, conversationGroupId, messageValues, toMessage, uniqueIds, type MessageRow } from './rows';
 
@@ -20,20 +20,26 @@ const keyOf = (m: { senderId: string; clientMsgId: string }): string => `${m.sen
 
 /**
  * Appends a batch; one outcome per message, in order. A batch of one runs
- * the one-message transaction. When a larger batch fails for a reason other
- * than an unreachable database (a foreign key of one message, a concurrent
- * batch that stored the same clientMsgId first), its messages run again one
- * by one so one bad message cannot fail the others. An unreachable database
- * throws UNAVAILABLE for the whole batch.
+ * the one-message transaction.
+ *
+ * The batch first runs optimistically, without looking for messages already
+ * stored: retries are rare, and the unique key catches them. When the key
+ * does, the batch runs once more, looking first. When a batch fails for
+ * another reason than an unreachable database (a foreign key of one
+ * message), its messages run again one by one so one bad message cannot fail
+ * the others. An unreachable database throws UNAVAILABLE for the whole batch.
  */
 export async function appendMessages(pool: MysqlPool, messages: readonly NewMessage[]): Promise<Outcome<AppendResult>[]> {
   if (messages.length === 1) return [await settle(appendOne(pool, messages[0]))];
-  try {
-    const results = await pool.transaction((conn) => appendBatch(conn, messages));
-    return results.map((value) => ({ ok: true, value }));
-  } catch (err) {
-    const error = toStoreError(err);
-    if (error.code === 'UNAVAILABLE') throw error;
+  for (const lookForStored of [false, true]) {
+    try {
+      const results = await pool.transaction((conn) => appendBatch(conn, messages, lookForStored));
+      return results.map((value) => ({ ok: true, value }));
+    } catch (err) {
+      const error = toStoreError(err);
+      if (error.code === 'UNAVAILABLE') throw error;
+      if (!isDuplicateKey(err, 'uq_messages_client')) break;
+    }
   }
   const outcomes: Outcome<AppendResult>[] = [];
   for (const message of messages) {
@@ -51,9 +57,9 @@ export async function appendMessages(pool: MysqlPool, messages: readonly NewMess
 /** One message in its own transaction. */
 export async function appendOne(pool: MysqlPool, message: NewMessage): Promise<AppendResult> {
   try {
-    return await pool.transaction((conn) => appendBatch(conn, [message]).then((results) => results[0]));
+    return await pool.transaction((conn) => appendBatch(conn, [message], false).then((results) => results[0]));
   } catch (err) {
-    // A concurrent send with the same clientMsgId committed first: answer with its message.
+    // Stored before (a retry), or a concurrent send with the same clientMsgId committed first: answer with it.
     if (isDuplicateKey(err, 'uq_messages_client')) {
       const original = await pool.withConnection((conn) => findExisting(conn, [message]));
       const found = original.get(keyOf(message));
@@ -63,8 +69,11 @@ export async function appendOne(pool: MysqlPool, message: NewMessage): Promise<A
   }
 }
 
-/** The statements of one batch, inside the caller's transaction. */
-async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]): Promise<AppendResult[]> {
+/**
+ * The statements of one batch, inside the caller's transaction. Without
+ * `lookForStored`, a message stored before fails the batch on the unique key.
+ */
+async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[], lookForStored: boolean): Promise<AppendResult[]> {
   // The first message of each (sender, clientMsgId) speaks for the later ones of the batch.
   const firstIndex = new Map<string, number>();
   const leaders: NewMessage[] = [];
@@ -73,7 +82,7 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
     firstIndex.set(keyOf(m), i);
     leaders.push(m);
   });
-  const existing = await findExisting(conn, leaders);
+  const existing = lookForStored ? await findExisting(conn, leaders) : new Map<string, Message>();
   const fresh = leaders.filter((m) => !existing.has(keyOf(m)));
   const stored = new Map<string, Message>();
   if (fresh.length > 0) {

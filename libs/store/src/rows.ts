@@ -42,15 +42,26 @@ export interface UserRow {
 
 export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, created_at';
 
-/**
- * A user and how they relate to a sender, in one round trip: the whole
- * authorization of a direct message. Bind: sender, sender, sender, user id.
- */
-export const DIRECT_CONTEXT_SELECT = `SELECT ${USER_COLUMNS},
+const DIRECT_CONTEXT_FIELDS = `${USER_COLUMNS},
   EXISTS (SELECT 1 FROM friendships f WHERE f.user_id = ? AND f.friend_id = users.id) AS rel_friends,
   EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ? AND b.blocked_id = users.id) AS rel_blocking,
   EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = users.id AND b.blocked_id = ?) AS rel_blocked_by
   FROM users WHERE id = ?`;
+
+/**
+ * A user and how they relate to a sender, in one round trip: the whole
+ * authorization of a direct message. Bind: sender, sender, sender, user id.
+ */
+export const DIRECT_CONTEXT_SELECT = `SELECT ${DIRECT_CONTEXT_FIELDS}`;
+
+/**
+ * DIRECT_CONTEXT_SELECT for `pairs` (sender, user) pairs in one statement;
+ * each row carries the `pair_index` of its pair. Bind the four values of
+ * each pair in order.
+ */
+export function directContextBatchSelect(pairs: number): string {
+  return Array.from({ length: pairs }, (_, i) => `(SELECT ${i} AS pair_index, ${DIRECT_CONTEXT_FIELDS})`).join('\nUNION ALL ');
+}
 
 export type DirectContextRow = UserRow & { rel_friends: number; rel_blocking: number; rel_blocked_by: number };
 

@@ -22,7 +22,8 @@ import type {
 import { ParleyError, groupConversationId, type GroupRole, type Message, type RequestStatus } from '@parley/protocol';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { isDuplicateKey, toStoreError } from './errors.mysql';
-import { GroupCommit } from './group-commit';
+import { BatchQueue } from './batch-queue';
+import { loadDirectContexts, type DirectPair } from './direct-context.mysql';
 import { appendMessages } from './message-append.mysql';
 import { assertOrdered } from './migrations/migration';
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
@@ -34,7 +35,6 @@ import {
   GROUP_MEMBER_COLUMNS,
   MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
-  DIRECT_CONTEXT_SELECT,
   MESSAGE_COLUMNS,
   MESSAGE_COLUMNS_M,
   USER_COLUMNS,
@@ -45,7 +45,6 @@ import {
   toGroupJoinRequest,
   messageRangeSql,
   profilePatchSql,
-  toDirectContext,
   toGroup,
   toGroupMember,
   toMemberConversation,
@@ -54,7 +53,6 @@ import {
   uniqueIds,
   type FriendRequestRow,
   type GroupJoinRequestRow,
-  type DirectContextRow,
   type GroupMemberRow,
   type GroupRow,
   type MemberConversationRow,
@@ -72,11 +70,19 @@ export interface MysqlStoreOptions extends MysqlPoolOptions {
   maxBatchSize?: number;
   /**
    * Group commit of appendMessage: transactions of message batches in flight
-   * at once. A message waits in the queue only while this many run, so an
-   * idle store commits a lone message at once and batches form under load.
-   * Each takes a pool connection while it runs. @default 4
+   * at once. A message waits in the queue only while this many run, so
+   * batches form under load by themselves. Each takes a pool connection
+   * while it runs. One keeps MariaDB's work per message lowest (fewest,
+   * largest batches); see bench/RESULTS.md. @default 1
    */
   maxConcurrentBatches?: number;
+  /**
+   * How long a message that finds the store idle waits for others to share
+   * its transaction (and a direct send's authorization read to share its
+   * query). Costs that much latency at low load, saves statements at high
+   * load. @default 2
+   */
+  batchLingerMs?: number;
 }
 
 const GROUP_SELECT = `SELECT ${GROUP_COLUMNS_G},
@@ -87,16 +93,26 @@ const GROUP_SELECT = `SELECT ${GROUP_COLUMNS_G},
 export class MysqlStore implements Store {
   private readonly pool: MysqlPool;
   private readonly migrationLockTimeoutMs: number;
-  private readonly appends: GroupCommit<NewMessage, AppendResult>;
+  private readonly appends: BatchQueue<NewMessage, AppendResult>;
+  /** The authorization read of every direct send, batched like the appends. */
+  private readonly directContexts: BatchQueue<DirectPair, DirectContext | null>;
 
   constructor(options: MysqlStoreOptions) {
     if (new URL(options.url).pathname.length <= 1) throw new Error('MysqlStore: the url must name a database');
     this.migrationLockTimeoutMs = options.migrationLockTimeoutMs ?? 60_000;
     this.pool = new MysqlPool(options);
-    this.appends = new GroupCommit({
+    this.appends = new BatchQueue({
       maxBatchSize: options.maxBatchSize ?? 200,
-      maxConcurrentBatches: options.maxConcurrentBatches ?? 4,
-      commit: (messages) => appendMessages(this.pool, messages),
+      maxConcurrentBatches: options.maxConcurrentBatches ?? 1,
+      lingerMs: options.batchLingerMs ?? 2,
+      run: (messages) => appendMessages(this.pool, messages),
+      closedError: () => new ParleyError('UNAVAILABLE', 'store closed'),
+    });
+    this.directContexts = new BatchQueue({
+      maxBatchSize: 64,
+      maxConcurrentBatches: 1,
+      lingerMs: options.batchLingerMs ?? 2,
+      run: (pairs) => loadDirectContexts(this.pool, pairs),
       closedError: () => new ParleyError('UNAVAILABLE', 'store closed'),
     });
   }
@@ -138,7 +154,7 @@ export class MysqlStore implements Store {
 
   async close(): Promise<void> {
     // Queued messages are committed (or fail) before the pool goes.
-    await this.appends.close();
+    await Promise.all([this.appends.close(), this.directContexts.close()]);
     await this.pool.close();
   }
 
@@ -534,8 +550,7 @@ export class MysqlStore implements Store {
   }
 
   async getDirectContext(senderId: string, recipientId: string): Promise<DirectContext | null> {
-    const rows = await this.select<DirectContextRow>(DIRECT_CONTEXT_SELECT, [senderId, senderId, senderId, recipientId]);
-    return rows[0] ? toDirectContext(rows[0]) : null;
+    return this.directContexts.submit({ senderId, recipientId });
   }
 
   async getRelation(userId: string, otherId: string): Promise<UserRelation> {

@@ -112,6 +112,31 @@ export function describeSocialContract(ctx: SocialContractContext): void {
       expect((await store.getDirectContext(b.id, a.id))?.relation).toEqual({ friends: false, blocking: true, blockedBy: false });
       expect(await store.getDirectContext(a.id, 'nobody')).toBeNull();
     });
+
+    it('answers a burst of concurrent lookups each with its own pair (engines may batch them)', async () => {
+      const store = ctx.store();
+      const [a, b, c, d] = [await createUser(), await createUser(), await createUser(), await createUser()];
+      await store.resolveFriendRequest((await friendRequest(a.id, b.id)).id, 'accepted', now());
+      await store.addBlock(c.id, a.id, now());
+      const pairs: [string, string][] = [
+        [a.id, b.id],
+        [a.id, c.id],
+        [c.id, a.id],
+        [a.id, 'nobody'],
+        [d.id, a.id],
+        [b.id, a.id],
+      ];
+      const seen = await Promise.all(pairs.map(([from, to]) => store.getDirectContext(from, to)));
+      expect(seen.map((s) => s?.recipient.id ?? null)).toEqual([b.id, c.id, a.id, null, a.id, a.id]);
+      expect(seen.map((s) => s?.relation ?? null)).toEqual([
+        { friends: true, blocking: false, blockedBy: false },
+        { friends: false, blocking: false, blockedBy: true },
+        { friends: false, blocking: true, blockedBy: false },
+        null,
+        { friends: false, blocking: false, blockedBy: false },
+        { friends: true, blocking: false, blockedBy: false },
+      ]);
+    });
   });
 
   describe('group administration', () => {

@@ -1,4 +1,4 @@
-import { GroupCommit, settle, type Outcome } from './group-commit';
+import { BatchQueue, settle, type Outcome } from './batch-queue';
 
 /** A commit() whose batches the test finishes by hand. */
 function manualCommit() {
@@ -17,9 +17,9 @@ function manualCommit() {
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const make = (commit: (items: readonly number[]) => Promise<Outcome<string>[]>, maxBatchSize = 3, maxConcurrentBatches = 2) =>
-  new GroupCommit<number, string>({ maxBatchSize, maxConcurrentBatches, commit, closedError: () => new Error('closed') });
+  new BatchQueue<number, string>({ maxBatchSize, maxConcurrentBatches, run: commit, closedError: () => new Error('closed') });
 
-describe('GroupCommit', () => {
+describe('BatchQueue', () => {
   it('commits a lone item at once and answers its caller', async () => {
     const { batches, commit } = manualCommit();
     const queue = make(commit);
@@ -104,6 +104,29 @@ describe('GroupCommit', () => {
   it('closes at once when nothing is queued', async () => {
     const queue = make(manualCommit().commit);
     await expect(queue.close()).resolves.toBeUndefined();
+  });
+
+  it('with lingerMs, lets a lone item wait for company, but starts a full batch at once', async () => {
+    jest.useFakeTimers();
+    try {
+      const { batches, commit } = manualCommit();
+      const queue = new BatchQueue<number, string>({ maxBatchSize: 3, maxConcurrentBatches: 1, lingerMs: 5, run: commit, closedError: () => new Error('closed') });
+      const lone = queue.submit(1);
+      jest.advanceTimersByTime(4);
+      expect(batches).toHaveLength(0);
+      const company = queue.submit(2);
+      jest.advanceTimersByTime(1);
+      expect(batches.map((b) => b.items)).toEqual([[1, 2]]);
+      batches[0].finish();
+      await expect(Promise.all([lone, company])).resolves.toEqual(['v1', 'v2']);
+
+      const full = [3, 4, 5].map((i) => queue.submit(i));
+      expect(batches.map((b) => b.items)).toEqual([[1, 2], [3, 4, 5]]);
+      batches[1].finish();
+      await expect(Promise.all(full)).resolves.toEqual(['v3', 'v4', 'v5']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('refuses limits below one', () => {

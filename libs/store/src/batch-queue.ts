@@ -1,16 +1,22 @@
 /** How one item of a batch ended. */
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
-export interface GroupCommitOptions<I, R> {
-  /** Most items handed to one commit(). */
+export interface BatchQueueOptions<I, R> {
+  /** Most items handed to one run(). */
   maxBatchSize: number;
-  /** commit() calls running at once; items wait in the queue only while this many run. */
+  /** run() calls running at once; items wait in the queue only while this many run. */
   maxConcurrentBatches: number;
   /**
-   * Commits one batch and answers one outcome per item, in the items' order.
+   * How long an item that finds the queue idle waits for company before its
+   * batch starts (a full batch starts at once). Items that arrive while
+   * batches run wait for those anyway and get no extra delay. @default 0
+   */
+  lingerMs?: number;
+  /**
+   * Handles one batch and answers one outcome per item, in the items' order.
    * Throwing fails every item of the batch with that error.
    */
-  commit(items: readonly I[]): Promise<Outcome<R>[]>;
+  run(items: readonly I[]): Promise<Outcome<R>[]>;
   /** The error for an item submitted after close(). */
   closedError(): Error;
 }
@@ -22,23 +28,27 @@ interface Entry<I, R> {
 }
 
 /**
- * Group commit: submit() queues an item and a batch starts as soon as fewer
- * than maxConcurrentBatches are running, taking up to maxBatchSize queued
- * items. An idle queue commits a lone item at once (after the current
- * event-loop turn, so a burst of the same turn shares a batch); under load
+ * Batches work that arrives one item at a time: group commit of message
+ * appends, and batched reads on the send path (one round trip per batch
+ * instead of one per send).
+ *
+ * submit() queues an item and a batch starts as soon as fewer than
+ * maxConcurrentBatches are running, taking up to maxBatchSize queued
+ * items. An idle queue runs a lone item after the current event-loop turn
+ * (so a burst of the same turn shares a batch) or after lingerMs; under load
  * the queue fills while earlier batches commit, and batches grow by
  * themselves.
  */
-export class GroupCommit<I, R> {
+export class BatchQueue<I, R> {
   private queue: Entry<I, R>[] = [];
   private running = 0;
   private scheduled = false;
   private closed = false;
   private readonly drained: (() => void)[] = [];
 
-  constructor(private readonly options: GroupCommitOptions<I, R>) {
+  constructor(private readonly options: BatchQueueOptions<I, R>) {
     if (!(options.maxBatchSize >= 1) || !(options.maxConcurrentBatches >= 1)) {
-      throw new Error('GroupCommit: maxBatchSize and maxConcurrentBatches must be at least 1');
+      throw new Error('BatchQueue: maxBatchSize and maxConcurrentBatches must be at least 1');
     }
   }
 
@@ -51,14 +61,20 @@ export class GroupCommit<I, R> {
     if (this.closed) return Promise.reject(this.options.closedError());
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          this.pump();
-        });
-      }
+      if (this.queue.length >= this.options.maxBatchSize) this.pump();
+      else if (!this.scheduled) this.schedulePump();
     });
+  }
+
+  private schedulePump(): void {
+    this.scheduled = true;
+    const pump = (): void => {
+      this.scheduled = false;
+      this.pump();
+    };
+    const lingerMs = this.options.lingerMs ?? 0;
+    if (lingerMs > 0) setTimeout(pump, lingerMs);
+    else setImmediate(pump);
   }
 
   /** Takes no more items and resolves once every queued item is settled. */
@@ -83,10 +99,10 @@ export class GroupCommit<I, R> {
 
   private async run(batch: Entry<I, R>[]): Promise<void> {
     try {
-      const outcomes = await this.options.commit(batch.map((entry) => entry.item));
+      const outcomes = await this.options.run(batch.map((entry) => entry.item));
       batch.forEach((entry, i) => {
         const outcome = outcomes[i];
-        if (!outcome) entry.reject(new Error('GroupCommit: commit() answered fewer outcomes than items'));
+        if (!outcome) entry.reject(new Error('BatchQueue: run() answered fewer outcomes than items'));
         else if (outcome.ok) entry.resolve(outcome.value);
         else entry.reject(outcome.error);
       });
