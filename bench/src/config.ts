@@ -23,7 +23,7 @@ export const FULL: BenchConfig = {
   registerConcurrency: 8,
   connectConcurrency: 200,
   s1: { connections: 20_000, holdMs: 5_000 },
-  s2: { users: 2000, rates: [500, 1000, 2000, 5000], stepMs: 10_000, settleMs: 5_000 },
+  s2: { users: 2000, rates: [500, 1000, 2000, 3000, 5000], stepMs: 10_000, settleMs: 5_000 },
   s3: {
     rooms: [
       { members: 100, rooms: 10, ratePerSec: 200 },
