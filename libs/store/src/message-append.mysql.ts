@@ -1,6 +1,6 @@
 import type { AppendResult, NewMessage } from '@parley/domain';
 import type { Message } from '@parley/protocol';
-import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { isDuplicateKey, toStoreError } from './errors.mysql';
 import { settle, type Outcome } from './batch-queue';
 import type { MysqlPool } from './mysql-pool';
@@ -9,6 +9,11 @@ import { MESSAGE_COLUMNS, conversationGroupId, messageValues, toMessage, uniqueI
 /*
  * appendMessage on MySQL: a batch of messages in one transaction (the group
  * commit of MysqlStore), and the one-message transaction it falls back to.
+ *
+ * Round trips: a transaction is two multi-statement packets (BEGIN, seq bump
+ * and read; then the inserts, cursors and COMMIT), because on loopback each
+ * round trip costs both processes more CPU than the statements themselves.
+ * The pool given here must allow multiple statements.
  *
  * Seqs: a conversation's last_seq is bumped under its row lock, which is held
  * until COMMIT, so within a conversation seqs grow in commit order, within a
@@ -33,7 +38,7 @@ export async function appendMessages(pool: MysqlPool, messages: readonly NewMess
   if (messages.length === 1) return [await settle(appendOne(pool, messages[0]))];
   for (const lookForStored of [false, true]) {
     try {
-      const results = await pool.transaction((conn) => appendBatch(conn, messages, lookForStored));
+      const results = await pool.scriptedTransaction((conn) => appendBatch(conn, messages, lookForStored));
       return results.map((value) => ({ ok: true, value }));
     } catch (err) {
       const error = toStoreError(err);
@@ -57,11 +62,11 @@ export async function appendMessages(pool: MysqlPool, messages: readonly NewMess
 /** One message in its own transaction. */
 export async function appendOne(pool: MysqlPool, message: NewMessage): Promise<AppendResult> {
   try {
-    return await pool.transaction((conn) => appendBatch(conn, [message], false).then((results) => results[0]));
+    return await pool.scriptedTransaction((conn) => appendBatch(conn, [message], false).then((results) => results[0]));
   } catch (err) {
     // Stored before (a retry), or a concurrent send with the same clientMsgId committed first: answer with it.
     if (isDuplicateKey(err, 'uq_messages_client')) {
-      const original = await pool.withConnection((conn) => findExisting(conn, [message]));
+      const original = await pool.withConnection(async (conn) => foundMessages((await send(conn, [findStored([message])]))[0]));
       const found = original.get(keyOf(message));
       if (found) return { message: found, duplicate: true };
     }
@@ -69,9 +74,29 @@ export async function appendOne(pool: MysqlPool, message: NewMessage): Promise<A
   }
 }
 
+/** One SQL statement and its parameters, to be sent with others in one packet. */
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+const BEGIN: Statement = { sql: 'START TRANSACTION', params: [] };
+const COMMIT: Statement = { sql: 'COMMIT', params: [] };
+
+/** Sends statements in one packet and answers each one's result, in order. */
+async function send(conn: PoolConnection, statements: readonly Statement[]): Promise<unknown[]> {
+  const [results] = await conn.query(
+    statements.map((s) => s.sql).join(';\n'),
+    statements.flatMap((s) => s.params),
+  );
+  return statements.length === 1 ? [results] : (results as unknown as unknown[]);
+}
+
 /**
- * The statements of one batch, inside the caller's transaction. Without
- * `lookForStored`, a message stored before fails the batch on the unique key.
+ * One batch as one transaction: BEGIN, COMMIT and everything between, in
+ * two packets (three when looking for stored messages first). Without
+ * `lookForStored`, a message stored before fails the batch on the unique
+ * key. On failure the caller rolls back.
  */
 async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[], lookForStored: boolean): Promise<AppendResult[]> {
   // The first message of each (sender, clientMsgId) speaks for the later ones of the batch.
@@ -82,11 +107,21 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
     firstIndex.set(keyOf(m), i);
     leaders.push(m);
   });
-  const existing = lookForStored ? await findExisting(conn, leaders) : new Map<string, Message>();
+  let opening: Statement[] = [BEGIN];
+  let existing = new Map<string, Message>();
+  if (lookForStored) {
+    existing = foundMessages((await send(conn, [BEGIN, findStored(leaders)]))[1]);
+    opening = [];
+  }
   const fresh = leaders.filter((m) => !existing.has(keyOf(m)));
   const stored = new Map<string, Message>();
-  if (fresh.length > 0) {
-    const seqs = await allocateSeqs(conn, fresh);
+  if (fresh.length === 0) {
+    await send(conn, [COMMIT]);
+  } else {
+    const plan = planSeqs(fresh);
+    const results = await send(conn, [...opening, bumpConversations(plan), readLastSeqs(plan)]);
+    const lastSeqs = new Map((results[results.length - 1] as RowDataPacket[]).map((r) => [String(r.id), Number(r.last_seq)]));
+    const seqs = assignSeqs(plan, lastSeqs);
     const rows = fresh.map((m, i): Message => {
       const message: Message = {
         id: m.id,
@@ -101,8 +136,13 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
       stored.set(keyOf(m), message);
       return message;
     });
-    await conn.query(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ?`, [rows.map(messageValues)]);
-    await advanceSenderCursors(conn, rows);
+    const members = newConversationMembers(plan, lastSeqs);
+    await send(conn, [
+      ...(members ? [members] : []),
+      { sql: `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ?`, params: [rows.map(messageValues)] },
+      advanceSenderCursors(rows),
+      COMMIT,
+    ]);
   }
   return messages.map((m, i): AppendResult => {
     const original = existing.get(keyOf(m));
@@ -113,83 +153,101 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
   });
 }
 
-/** Already stored messages with the same (sender, clientMsgId), by key. */
-async function findExisting(conn: PoolConnection, messages: readonly NewMessage[]): Promise<Map<string, Message>> {
+/** Already stored messages with the same (sender, clientMsgId). */
+function findStored(messages: readonly NewMessage[]): Statement {
   // OR of equalities on the unique key: a range scan of exactly those entries on MySQL and MariaDB.
   const where = messages.map(() => '(sender_id = ? AND client_msg_id = ?)').join(' OR ');
-  const [rows] = await conn.query<RowDataPacket[]>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where}`,
-    messages.flatMap((m) => [m.senderId, m.clientMsgId]),
-  );
+  return {
+    sql: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where}`,
+    params: messages.flatMap((m) => [m.senderId, m.clientMsgId]),
+  };
+}
+
+function foundMessages(result: unknown): Map<string, Message> {
   const found = new Map<string, Message>();
-  for (const row of rows) {
-    const message = toMessage(row as MessageRow & RowDataPacket);
+  for (const row of result as (MessageRow & RowDataPacket)[]) {
+    const message = toMessage(row);
     found.set(keyOf(message), message);
   }
   return found;
 }
 
-/**
- * Bumps each conversation's last_seq by its number of messages (creating
- * the conversations that are new, with their members) and answers the seq
- * of each message, in queue order within a conversation.
- */
-async function allocateSeqs(conn: PoolConnection, messages: readonly NewMessage[]): Promise<number[]> {
+/** A batch's messages by conversation, conversations in lock order. */
+interface SeqPlan {
+  messages: readonly NewMessage[];
+  byConversation: Map<string, NewMessage[]>;
+  /** Sorted: every batch takes its row locks in the same order. */
+  ids: string[];
+}
+
+function planSeqs(messages: readonly NewMessage[]): SeqPlan {
   const byConversation = new Map<string, NewMessage[]>();
   for (const m of messages) {
     const list = byConversation.get(m.conversationId);
     if (list) list.push(m);
     else byConversation.set(m.conversationId, [m]);
   }
-  // Sorted: every batch takes its row locks in the same order.
-  const ids = [...byConversation.keys()].sort();
-  const rows = ids.map((id) => {
-    const list = byConversation.get(id) ?? [];
+  return { messages, byConversation, ids: [...byConversation.keys()].sort() };
+}
+
+/**
+ * Bumps each conversation's last_seq by its number of messages; a new
+ * conversation is inserted with last_seq = n. The bumped rows stay locked
+ * until COMMIT, so a racing first message waits on our lock, then bumps the
+ * seq itself.
+ */
+function bumpConversations(plan: SeqPlan): Statement {
+  const rows = plan.ids.map((id) => {
+    const list = plan.byConversation.get(id) ?? [];
     const first = list[0];
     const lastAt = Math.max(...list.map((m) => m.createdAt));
     return [id, first.conversationType, conversationGroupId(first), list.length, lastAt, first.createdAt];
   });
-  // An existing conversation is bumped (locked until COMMIT); a new one is inserted with last_seq = n.
-  // A racing first message waits on our lock, then bumps the seq itself.
-  await conn.query<ResultSetHeader>(
-    `INSERT INTO conversations (id, type, group_id, last_seq, last_message_at, created_at) VALUES ?
+  return {
+    sql: `INSERT INTO conversations (id, type, group_id, last_seq, last_message_at, created_at) VALUES ?
      ON DUPLICATE KEY UPDATE last_seq = last_seq + VALUES(last_seq),
        last_message_at = GREATEST(COALESCE(last_message_at, 0), VALUES(last_message_at))`,
-    [rows],
-  );
-  // Our own uncommitted changes are visible to this read, and the row locks keep others out.
-  const [found] = await conn.query<RowDataPacket[]>('SELECT id, last_seq FROM conversations WHERE id IN (?)', [ids]);
-  const lastSeq = new Map(found.map((r) => [String(r.id), Number(r.last_seq)]));
+    params: [rows],
+  };
+}
 
-  // last_seq equal to this batch's count: the conversation is new (or had no message yet).
-  const newMembers: [string, string][] = [];
-  for (const id of ids) {
-    const list = byConversation.get(id) ?? [];
-    if (lastSeq.get(id) !== list.length) continue;
-    for (const userId of uniqueIds(list[0].memberIds).sort()) newMembers.push([id, userId]);
-  }
-  if (newMembers.length > 0) {
-    await conn.query(
-      'INSERT INTO conversation_members (conversation_id, user_id) VALUES ? ON DUPLICATE KEY UPDATE user_id = user_id',
-      [newMembers],
-    );
-  }
+/** Our own uncommitted bumps are visible to this read, and the row locks keep others out. */
+function readLastSeqs(plan: SeqPlan): Statement {
+  return { sql: 'SELECT id, last_seq FROM conversations WHERE id IN (?)', params: [plan.ids] };
+}
 
+/** The seq of each message, in queue order within a conversation. */
+function assignSeqs(plan: SeqPlan, lastSeqs: ReadonlyMap<string, number>): number[] {
   const next = new Map<string, number>();
-  for (const id of ids) {
-    const last = lastSeq.get(id);
-    if (last === undefined) throw new Error(`allocateSeqs: conversation ${id} missing after upsert`);
-    next.set(id, last - (byConversation.get(id)?.length ?? 0));
+  for (const id of plan.ids) {
+    const last = lastSeqs.get(id);
+    if (last === undefined) throw new Error(`appendBatch: conversation ${id} missing after upsert`);
+    next.set(id, last - (plan.byConversation.get(id)?.length ?? 0));
   }
-  return messages.map((m) => {
+  return plan.messages.map((m) => {
     const seq = (next.get(m.conversationId) ?? 0) + 1;
     next.set(m.conversationId, seq);
     return seq;
   });
 }
 
+/** Members of the conversations this batch created: last_seq equal to the batch's count means new. */
+function newConversationMembers(plan: SeqPlan, lastSeqs: ReadonlyMap<string, number>): Statement | undefined {
+  const rows: [string, string][] = [];
+  for (const id of plan.ids) {
+    const list = plan.byConversation.get(id) ?? [];
+    if (lastSeqs.get(id) !== list.length) continue;
+    for (const userId of uniqueIds(list[0].memberIds).sort()) rows.push([id, userId]);
+  }
+  if (rows.length === 0) return undefined;
+  return {
+    sql: 'INSERT INTO conversation_members (conversation_id, user_id) VALUES ? ON DUPLICATE KEY UPDATE user_id = user_id',
+    params: [rows],
+  };
+}
+
 /** The sender has seen what they sent: delivered/read cursors up to their latest seq, members only. */
-async function advanceSenderCursors(conn: PoolConnection, messages: readonly Message[]): Promise<void> {
+function advanceSenderCursors(messages: readonly Message[]): Statement {
   const latest = new Map<string, { conversationId: string; userId: string; seq: number }>();
   for (const m of messages) {
     const key = `${m.conversationId}\u0000${m.senderId}`;
@@ -201,12 +259,11 @@ async function advanceSenderCursors(conn: PoolConnection, messages: readonly Mes
   );
   if (cursors.length === 1) {
     const [{ conversationId, userId, seq }] = cursors;
-    await conn.query(
-      `UPDATE conversation_members SET delivered_seq = GREATEST(delivered_seq, ?), read_seq = GREATEST(read_seq, ?)
+    return {
+      sql: `UPDATE conversation_members SET delivered_seq = GREATEST(delivered_seq, ?), read_seq = GREATEST(read_seq, ?)
        WHERE conversation_id = ? AND user_id = ?`,
-      [seq, seq, conversationId, userId],
-    );
-    return;
+      params: [seq, seq, conversationId, userId],
+    };
   }
   // Ids compared as utf8mb4_bin, the columns' collation, so the join uses the primary key.
   const select = cursors
@@ -216,11 +273,11 @@ async function advanceSenderCursors(conn: PoolConnection, messages: readonly Mes
         : 'SELECT ? COLLATE utf8mb4_bin, ? COLLATE utf8mb4_bin, ?',
     )
     .join(' UNION ALL ');
-  await conn.query(
-    `UPDATE conversation_members cm JOIN (${select}) x ON cm.conversation_id = x.conversation_id AND cm.user_id = x.user_id
+  return {
+    sql: `UPDATE conversation_members cm JOIN (${select}) x ON cm.conversation_id = x.conversation_id AND cm.user_id = x.user_id
      SET cm.delivered_seq = GREATEST(cm.delivered_seq, x.seq), cm.read_seq = GREATEST(cm.read_seq, x.seq)`,
-    cursors.flatMap((c) => [c.conversationId, c.userId, c.seq]),
-  );
+    params: cursors.flatMap((c) => [c.conversationId, c.userId, c.seq]),
+  };
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -14,6 +14,7 @@ import type {
   NewGroupJoinRequest,
   NewMessage,
   NewUser,
+  PeerRelation,
   ProfilePatch,
   Store,
   UserRecord,
@@ -38,6 +39,8 @@ import {
   MESSAGE_COLUMNS,
   MESSAGE_COLUMNS_M,
   USER_COLUMNS,
+  peerRelationsParams,
+  peerRelationsSelect,
   groupPatchSql,
   likeContains,
   pendingKey,
@@ -49,6 +52,7 @@ import {
   toGroupMember,
   toMemberConversation,
   toMessage,
+  toPeerRelation,
   toUser,
   uniqueIds,
   type FriendRequestRow,
@@ -57,6 +61,7 @@ import {
   type GroupRow,
   type MemberConversationRow,
   type MessageRow,
+  type PeerRelationRow,
   type UserRow,
 } from './rows';
 
@@ -89,9 +94,14 @@ const GROUP_SELECT = `SELECT ${GROUP_COLUMNS_G},
   (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = g.id) AS member_count
   FROM \`groups\` g`;
 
+// MySQL's `||` is OR unless PIPES_AS_CONCAT; mysql2 expands an array bound to IN (?).
+const PEER_RELATIONS_SELECT = peerRelationsSelect((...parts) => `CONCAT(${parts.join(', ')})`, 'IN (?)');
+
 /** The Store on MySQL / MariaDB through a mysql2 connection pool. */
 export class MysqlStore implements Store {
   private readonly pool: MysqlPool;
+  /** The group commit's own connections: the only ones allowed multi-statement queries. */
+  private readonly appendPool: MysqlPool;
   private readonly migrationLockTimeoutMs: number;
   private readonly appends: BatchQueue<NewMessage, AppendResult>;
   /** The authorization read of every direct send, batched like the appends. */
@@ -101,11 +111,14 @@ export class MysqlStore implements Store {
     if (new URL(options.url).pathname.length <= 1) throw new Error('MysqlStore: the url must name a database');
     this.migrationLockTimeoutMs = options.migrationLockTimeoutMs ?? 60_000;
     this.pool = new MysqlPool(options);
+    const maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
+    // One connection more than batches: a duplicate's lookup may run beside them.
+    this.appendPool = new MysqlPool({ ...options, connectionLimit: maxConcurrentBatches + 1, multipleStatements: true });
     this.appends = new BatchQueue({
       maxBatchSize: options.maxBatchSize ?? 200,
-      maxConcurrentBatches: options.maxConcurrentBatches ?? 1,
+      maxConcurrentBatches,
       lingerMs: options.batchLingerMs ?? 2,
-      run: (messages) => appendMessages(this.pool, messages),
+      run: (messages) => appendMessages(this.appendPool, messages),
       closedError: () => new ParleyError('UNAVAILABLE', 'store closed'),
     });
     this.directContexts = new BatchQueue({
@@ -155,7 +168,7 @@ export class MysqlStore implements Store {
   async close(): Promise<void> {
     // Queued messages are committed (or fail) before the pool goes.
     await Promise.all([this.appends.close(), this.directContexts.close()]);
-    await this.pool.close();
+    await Promise.all([this.pool.close(), this.appendPool.close()]);
   }
 
   async ping(): Promise<void> {
@@ -600,6 +613,12 @@ export class MysqlStore implements Store {
       [blockedId, userIds],
     );
     return rows.map((r) => r.blocker_id);
+  }
+
+  async listPeerRelations(userId: string, otherIds: readonly string[]): Promise<PeerRelation[]> {
+    if (otherIds.length === 0) return [];
+    const rows = await this.select<PeerRelationRow>(PEER_RELATIONS_SELECT, [...peerRelationsParams(userId), otherIds]);
+    return rows.map(toPeerRelation);
   }
 
   // ---- messages
