@@ -170,6 +170,47 @@ describe('friends, blocks and groups across two IM nodes', () => {
     });
   });
 
+  describe('presence:query visibility', () => {
+    /**
+     * The ids `asker` got presence for, sorted. Online flags are left out on
+     * purpose: chat.e2e covers them, and a loaded machine can lapse a node's liveness.
+     */
+    const visibleTo = async (asker: TestUser, asked: TestUser[]): Promise<string[]> =>
+      (await asker.ok('presence:query', { userIds: asked.map((u) => u.id) })).presence.map((p) => p.userId).sort();
+    const ids = (...list: TestUser[]): string[] => list.map((u) => u.id).sort();
+
+    it('answers for friends and group co-members, never for strangers, and no longer after a block', async () => {
+      const ann = await user('pv-ann', 0);
+      const friend = await user('pv-friend', 1);
+      const mate = await user('pv-mate', 1);
+      const stranger = await user('pv-stranger', 0);
+      await befriend(ann, friend);
+      await mate.ok('group:create', { name: 'book club', memberIds: [ann.id] });
+
+      const everyone = [ann, friend, mate, stranger];
+      expect(await visibleTo(ann, everyone)).toEqual(ids(ann, friend, mate));
+      expect(await visibleTo(stranger, everyone)).toEqual(ids(stranger));
+      expect(await visibleTo(mate, [ann, friend])).toEqual(ids(ann));
+
+      // A block hides both ways: the friendship ends, and a shared group no longer counts.
+      await friend.ok('user:block', { userId: ann.id });
+      await ann.ok('user:block', { userId: mate.id });
+      expect(await visibleTo(ann, everyone)).toEqual(ids(ann));
+      expect(await visibleTo(friend, [ann])).toEqual([]);
+      expect(await visibleTo(mate, [ann])).toEqual([]);
+    });
+
+    it('answers for the other user of a direct conversation once one exists', async () => {
+      const ann = await user('pv-dm-ann', 0);
+      const ben = await user('pv-dm-ben', 1);
+      expect(await visibleTo(ann, [ben])).toEqual([]);
+      await ben.ok('settings:update', { dmPolicy: 'anyone' });
+      await ann.sendText({ type: 'user', id: ben.id }, 'hello, stranger');
+      expect(await visibleTo(ann, [ben])).toEqual(ids(ben));
+      expect(await visibleTo(ben, [ann])).toEqual(ids(ann));
+    });
+  });
+
   describe('groups', () => {
     it('invites across nodes: the invitee is in the room at once, members see the join live and as a system message', async () => {
       const owner = await user('g-own', 0);

@@ -287,13 +287,25 @@ export class ChatStore {
     await this.refreshPresence();
   }
 
-  /** Online state of direct peers and friends (pushes cover peers; this also catches friends up). */
+  /**
+   * Online state of direct peers and friends (pushes reach friends only; this
+   * catches peers up too). The server leaves out whom we may no longer see
+   * (a block either way, a DM not yet written): their old state is dropped.
+   */
   async refreshPresence(): Promise<void> {
     const ids = new Set<string>();
     for (const c of this.state.conversations.values()) if (c.peer) ids.add(c.peer.id);
     for (const f of this.state.social.friends) ids.add(f.user.id);
     if (ids.size > 0) {
-      const presence = await this.run('presence:query', { userIds: [...ids].slice(0, 200) }, true);
+      const asked = [...ids].slice(0, 200);
+      const presence = await this.run('presence:query', { userIds: asked }, true);
+      if (presence) {
+        const answered = new Set(presence.presence.map((p) => p.userId));
+        for (const id of asked.filter((a) => !answered.has(a))) {
+          this.state.online.delete(id);
+          this.state.lastSeenAt.delete(id);
+        }
+      }
       for (const p of presence?.presence ?? []) {
         this.state.online.set(p.userId, p.online);
         this.state.lastSeenAt.set(p.userId, p.lastSeenAt);

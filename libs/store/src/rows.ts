@@ -8,6 +8,7 @@ import type {
   MemberConversation,
   MessageRange,
   NewMessage,
+  PeerRelation,
   ProfilePatch,
   UserRecord,
 } from '@parley/domain';
@@ -73,6 +74,54 @@ export function toDirectContext(row: DirectContextRow): DirectContext {
       blocking: Boolean(Number(row.rel_blocking)),
       blockedBy: Boolean(Number(row.rel_blocked_by)),
     },
+  };
+}
+
+/** How an engine concatenates SQL string expressions (`||` in SQLite, CONCAT in MySQL). */
+export type SqlConcat = (...parts: string[]) => string;
+
+/**
+ * listPeerRelations: one row per known user among the ids matched by
+ * `idsIn` (the engine's list test), related to one user. The direct
+ * conversation is probed under both orders of its id (directConversationId
+ * sorts the pair; trying both keeps SQL free of collation-dependent
+ * ordering), each by equality so MySQL reads it by primary key instead of
+ * scanning the user's conversations. Bind: the user's id eight times, then
+ * the list.
+ */
+export function peerRelationsSelect(concat: SqlConcat, idsIn: string): string {
+  const inDirect = (conversationId: string): string =>
+    `EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.conversation_id = ${conversationId} AND cm.user_id = ?)`;
+  return `SELECT u.id AS peer_id,
+    EXISTS (SELECT 1 FROM friendships f WHERE f.user_id = ? AND f.friend_id = u.id) AS rel_friends,
+    EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ? AND b.blocked_id = u.id) AS rel_blocking,
+    EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ?) AS rel_blocked_by,
+    (${inDirect(concat("'d:'", '?', "':'", 'u.id'))} OR ${inDirect(concat("'d:'", 'u.id', "':'", '?'))}) AS rel_direct,
+    EXISTS (SELECT 1 FROM group_members mine JOIN group_members theirs ON theirs.group_id = mine.group_id
+      WHERE mine.user_id = ? AND theirs.user_id = u.id) AS rel_shared_group
+    FROM users u WHERE u.id ${idsIn} ORDER BY u.id`;
+}
+
+/** peerRelationsSelect's bind values before the id list. */
+export const peerRelationsParams = (userId: string): string[] => Array.from({ length: 8 }, () => userId);
+
+export interface PeerRelationRow {
+  peer_id: string;
+  rel_friends: number;
+  rel_blocking: number;
+  rel_blocked_by: number;
+  rel_direct: number;
+  rel_shared_group: number;
+}
+
+export function toPeerRelation(row: PeerRelationRow): PeerRelation {
+  return {
+    peerId: row.peer_id,
+    friends: Boolean(Number(row.rel_friends)),
+    blocking: Boolean(Number(row.rel_blocking)),
+    blockedBy: Boolean(Number(row.rel_blocked_by)),
+    direct: Boolean(Number(row.rel_direct)),
+    sharedGroup: Boolean(Number(row.rel_shared_group)),
   };
 }
 

@@ -14,6 +14,7 @@ import type {
   NewGroupJoinRequest,
   NewMessage,
   NewUser,
+  PeerRelation,
   ProfilePatch,
   Store,
   UserRecord,
@@ -35,6 +36,8 @@ import {
   MESSAGE_COLUMNS,
   MESSAGE_COLUMNS_M,
   USER_COLUMNS,
+  peerRelationsParams,
+  peerRelationsSelect,
   conversationGroupId,
   groupPatchSql,
   likeContains,
@@ -49,6 +52,7 @@ import {
   toGroupMember,
   toMemberConversation,
   toMessage,
+  toPeerRelation,
   toUser,
   uniqueIds,
   type FriendRequestRow,
@@ -58,6 +62,7 @@ import {
   type GroupRow,
   type MemberConversationRow,
   type MessageRow,
+  type PeerRelationRow,
   type UserRow,
 } from './rows';
 
@@ -77,6 +82,8 @@ const GROUP_SELECT = `SELECT ${GROUP_COLUMNS_G},
   FROM "groups" g`;
 
 const IN_JSON = 'IN (SELECT value FROM json_each(?))';
+
+const PEER_RELATIONS_SELECT = peerRelationsSelect((...parts) => parts.join(' || '), IN_JSON);
 
 /**
  * The Store on SQLite (better-sqlite3) for the embedded mode. The driver is
@@ -576,6 +583,14 @@ export class SqliteStore implements Store {
         JSON.stringify(userIds),
       );
       return (rows as { blocker_id: string }[]).map((r) => r.blocker_id);
+    });
+  }
+
+  listPeerRelations(userId: string, otherIds: readonly string[]): Promise<PeerRelation[]> {
+    return this.run(() => {
+      if (otherIds.length === 0) return [];
+      const rows = this.stmt(PEER_RELATIONS_SELECT).all(...peerRelationsParams(userId), JSON.stringify(otherIds));
+      return (rows as PeerRelationRow[]).map(toPeerRelation);
     });
   }
 

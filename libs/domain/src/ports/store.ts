@@ -115,6 +115,16 @@ export interface UserRelation {
   blockedBy: boolean;
 }
 
+/** How `userId` stands towards one of several others, with what the two share (listPeerRelations). */
+export interface PeerRelation extends UserRelation {
+  /** The other user. */
+  peerId: string;
+  /** Both are members of one direct conversation (it exists once either wrote to the other). */
+  direct: boolean;
+  /** Both are members of at least one same group. */
+  sharedGroup: boolean;
+}
+
 export interface NewMessage {
   id: string;
   conversationId: string;
@@ -240,6 +250,8 @@ export interface Store {
   listBlockedIds(blockerId: string): Promise<string[]>;
   /** Those of `userIds` who blocked `blockedId`. */
   listBlockersAmong(blockedId: string, userIds: readonly string[]): Promise<string[]>;
+  /** `userId`'s relation to each of `otherIds` in one read, by peer id; unknown ids are left out. */
+  listPeerRelations(userId: string, otherIds: readonly string[]): Promise<PeerRelation[]>;
 
   /**
    * Stores a message with the conversation's next seq, allocated atomically in

@@ -1,5 +1,6 @@
 import { groupRoom, userRoom, type PresenceInfo, type RoomName } from '@parley/protocol';
 import type { Clock, Notifier, Presence, Store } from '../ports';
+import { visiblePresenceIds } from './presence-visibility';
 
 export interface SessionServiceDeps {
   nodeId: string;
@@ -29,8 +30,10 @@ export class SessionService {
     if (change.lastSession) await this.announce(userId, false);
   }
 
-  query(userIds: readonly string[]): Promise<PresenceInfo[]> {
-    return this.deps.presence.query(userIds);
+  /** Presence of those of `userIds` the viewer may see (presence-visibility); the others are left out. */
+  async query(viewerId: string, userIds: readonly string[]): Promise<PresenceInfo[]> {
+    const visible = await visiblePresenceIds(this.deps.store, viewerId, userIds);
+    return visible.length > 0 ? this.deps.presence.query(visible) : [];
   }
 
   /** Tells the user's friends that they came online or went offline. */

@@ -51,7 +51,7 @@ export function createCommandHandlers(s: CommandServices): CommandHandlers {
     'conversation:list': async (ctx) => ({ conversations: await listConversations(s.store, ctx.userId) }),
     'group:create': async (ctx, p) => ({ group: await s.groups.create(ctx.userId, p) }),
     'group:info': (ctx, p) => s.groups.info(ctx.userId, p),
-    'presence:query': async (_ctx, p) => ({ presence: await s.sessions.query(p.userIds) }),
+    'presence:query': async (ctx, p) => ({ presence: await s.sessions.query(ctx.userId, p.userIds) }),
     typing: async (ctx, p) => (await s.messaging.typing(ctx.userId, p.conversationId), EMPTY),
     ...createSocialHandlers(s),
   };

@@ -1,5 +1,6 @@
 import type { NewMessage, Store, UserRecord } from '@parley/domain';
 import { ParleyError, directConversationId, groupConversationId, type ErrorCode } from '@parley/protocol';
+import { describePeerRelationsContract } from './peer-relations.contract';
 import { describeSocialContract } from './social.contract';
 
 export interface StoreHandle {
@@ -341,12 +342,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
-    describeSocialContract({
+    const socialContext = {
       store: () => store,
       createUser: () => createUser(),
       nextId,
       now: () => clock.now(),
       expectCode,
-    });
+    };
+    describeSocialContract(socialContext);
+    describePeerRelationsContract({ ...socialContext, directMessage });
   });
 }
