@@ -49,6 +49,17 @@ describe('presence visibility', () => {
     expect(await seen('me', ['mate'])).toEqual(['mate']);
   });
 
+  it('shows group members on either side of a block with the caller as offline in group:info', async () => {
+    const group = await w.groups.create('mate', { name: 'club', memberIds: ['me', 'friend', 'peer'] });
+    await w.friends.block('friend', { userId: 'me' });
+    await w.friends.block('me', { userId: 'peer' });
+    const online = async (viewerId: string) =>
+      (await w.groups.info(viewerId, { groupId: group.id })).members.map((m) => [m.user.id, m.online]).sort();
+    expect(await online('me')).toEqual([['friend', false], ['mate', true], ['me', true], ['peer', false]]);
+    expect(await online('friend')).toEqual([['friend', true], ['mate', true], ['me', false], ['peer', true]]);
+    expect(await online('mate')).toEqual([['friend', true], ['mate', true], ['me', true], ['peer', true]]);
+  });
+
   it('stops answering for a group co-member once they leave', async () => {
     const group = await w.groups.create('mate', { name: 'club', memberIds: ['me', 'stranger'] });
     expect(await seen('stranger', ['me'])).toEqual(['me']);

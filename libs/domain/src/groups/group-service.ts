@@ -9,6 +9,7 @@ import {
 } from '@parley/protocol';
 import { toUserView } from '../accounts/user-view';
 import type { Clock, GroupJoinRequestRecord, IdGenerator, Notifier, Presence, Store } from '../ports';
+import { hiddenCoMembers } from '../presence/presence-visibility';
 import { assertNotBlockedBy } from '../social/relation-rules';
 import { loadGroup, requireGroupMember, requireRole } from './group-access';
 import { GroupEffects } from './group-effects';
@@ -70,9 +71,14 @@ export class GroupService {
     const { group } = await requireGroupMember(store, input.groupId, userId);
     const members = await store.listGroupMembers(input.groupId);
     const userIds = members.map((m) => m.userId);
-    const [users, online] = await Promise.all([store.getUsers(userIds), presence.query(userIds)]);
+    const [users, online, hidden] = await Promise.all([
+      store.getUsers(userIds),
+      presence.query(userIds),
+      hiddenCoMembers(store, userId, userIds),
+    ]);
     const userById = new Map(users.map((u) => [u.id, u]));
-    const onlineById = new Map(online.map((p) => [p.userId, p.online]));
+    // Members on either side of a block with the caller show as offline, as presence:query leaves them out.
+    const onlineById = new Map(online.map((p) => [p.userId, p.online && !hidden.has(p.userId)]));
     const now = clock.now();
     return {
       group: toGroupView(group),

@@ -21,3 +21,14 @@ export async function visiblePresenceIds(store: Store, viewerId: string, userIds
   const visible = new Set(relations.filter(showsPresence).map((r) => r.peerId));
   return asked.filter((id) => id === viewerId || visible.has(id));
 }
+
+/**
+ * Among co-members of a group of `viewerId` (group:info), those whose
+ * presence the viewer may not see. The shared group already admits them, so
+ * only a block either way hides one: two small reads rather than
+ * listPeerRelations over a whole group.
+ */
+export async function hiddenCoMembers(store: Store, viewerId: string, memberIds: readonly string[]): Promise<Set<string>> {
+  const [blocked, blockers] = await Promise.all([store.listBlockedIds(viewerId), store.listBlockersAmong(viewerId, memberIds)]);
+  return new Set([...blocked, ...blockers]);
+}
