@@ -4,6 +4,7 @@ import type {
   GroupJoinRequestRecord,
   GroupPatch,
   GroupMemberRecord,
+  GroupPostContext,
   GroupRecord,
   MemberConversation,
   MessageRange,
@@ -43,26 +44,18 @@ export interface UserRow {
 
 export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, created_at';
 
-const DIRECT_CONTEXT_FIELDS = `${USER_COLUMNS},
+/**
+ * A user and how they relate to a sender, in one round trip: the whole
+ * authorization of a direct message. What follows SELECT; bind: sender,
+ * sender, sender, user id.
+ */
+export const DIRECT_CONTEXT_BODY = `${USER_COLUMNS},
   EXISTS (SELECT 1 FROM friendships f WHERE f.user_id = ? AND f.friend_id = users.id) AS rel_friends,
   EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ? AND b.blocked_id = users.id) AS rel_blocking,
   EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = users.id AND b.blocked_id = ?) AS rel_blocked_by
   FROM users WHERE id = ?`;
 
-/**
- * A user and how they relate to a sender, in one round trip: the whole
- * authorization of a direct message. Bind: sender, sender, sender, user id.
- */
-export const DIRECT_CONTEXT_SELECT = `SELECT ${DIRECT_CONTEXT_FIELDS}`;
-
-/**
- * DIRECT_CONTEXT_SELECT for `pairs` (sender, user) pairs in one statement;
- * each row carries the `pair_index` of its pair. Bind the four values of
- * each pair in order.
- */
-export function directContextBatchSelect(pairs: number): string {
-  return Array.from({ length: pairs }, (_, i) => `(SELECT ${i} AS pair_index, ${DIRECT_CONTEXT_FIELDS})`).join('\nUNION ALL ');
-}
+export const DIRECT_CONTEXT_SELECT = `SELECT ${DIRECT_CONTEXT_BODY}`;
 
 export type DirectContextRow = UserRow & { rel_friends: number; rel_blocking: number; rel_blocked_by: number };
 
@@ -182,6 +175,25 @@ export function toGroupMember(row: GroupMemberRow): GroupMemberRecord {
     joinedAt: Number(row.joined_at),
     mutedUntil: row.muted_until === null ? null : Number(row.muted_until),
   };
+}
+
+/**
+ * What posting to a group needs, in one round trip: mute-all and the
+ * poster's membership (columns null when not a member). What follows
+ * SELECT; bind: user id, group id. No row: no such group.
+ */
+export const GROUP_POST_CONTEXT_BODY = `g.mute_all, gm.group_id, gm.user_id, gm.role, gm.joined_at, gm.muted_until
+  FROM \`groups\` g LEFT JOIN group_members gm ON gm.group_id = g.id AND gm.user_id = ?
+  WHERE g.id = ?`;
+
+export const GROUP_POST_CONTEXT_SELECT = `SELECT ${GROUP_POST_CONTEXT_BODY}`;
+
+/** The member columns are all null when the poster is not a member. */
+export type GroupPostContextRow = { mute_all: number } & (GroupMemberRow | { [K in keyof GroupMemberRow]: null });
+
+export function toGroupPostContext(row: GroupPostContextRow): GroupPostContext {
+  const muteAll = Boolean(Number(row.mute_all));
+  return row.user_id === null ? { muteAll, member: null } : { muteAll, member: toGroupMember(row) };
 }
 
 /** Group columns (alias `g`) without the member count, which each dialect computes in its GROUP_SELECT. */

@@ -5,6 +5,7 @@ import type {
   FriendRequestRecord,
   GroupJoinRequestRecord,
   GroupMemberRecord,
+  GroupPostContext,
   GroupPatch,
   GroupRecord,
   MemberConversation,
@@ -24,7 +25,7 @@ import { ParleyError, groupConversationId, type GroupRole, type Message, type Re
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { isDuplicateKey, toStoreError } from './errors.mysql';
 import { BatchQueue } from './batch-queue';
-import { loadDirectContexts, type DirectPair } from './direct-context.mysql';
+import { batchedLookup } from './batched-lookup.mysql';
 import { appendMessages } from './message-append.mysql';
 import { assertOrdered } from './migrations/migration';
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
@@ -50,6 +51,12 @@ import {
   profilePatchSql,
   toGroup,
   toGroupMember,
+  toGroupPostContext,
+  toDirectContext,
+  DIRECT_CONTEXT_BODY,
+  GROUP_POST_CONTEXT_BODY,
+  type DirectContextRow,
+  type GroupPostContextRow,
   toMemberConversation,
   toMessage,
   toPeerRelation,
@@ -104,8 +111,9 @@ export class MysqlStore implements Store {
   private readonly appendPool: MysqlPool;
   private readonly migrationLockTimeoutMs: number;
   private readonly appends: BatchQueue<NewMessage, AppendResult>;
-  /** The authorization read of every direct send, batched like the appends. */
-  private readonly directContexts: BatchQueue<DirectPair, DirectContext | null>;
+  /** The authorization reads of every send, batched like the appends. */
+  private readonly directContexts: BatchQueue<{ senderId: string; recipientId: string }, DirectContext | null>;
+  private readonly groupPostContexts: BatchQueue<{ groupId: string; userId: string }, GroupPostContext | null>;
 
   constructor(options: MysqlStoreOptions) {
     if (new URL(options.url).pathname.length <= 1) throw new Error('MysqlStore: the url must name a database');
@@ -114,20 +122,32 @@ export class MysqlStore implements Store {
     const maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
     // One connection more than batches: a duplicate's lookup may run beside them.
     this.appendPool = new MysqlPool({ ...options, connectionLimit: maxConcurrentBatches + 1, multipleStatements: true });
+    const lingerMs = options.batchLingerMs ?? 2;
     this.appends = new BatchQueue({
       maxBatchSize: options.maxBatchSize ?? 200,
       maxConcurrentBatches,
-      lingerMs: options.batchLingerMs ?? 2,
+      lingerMs,
       run: (messages) => appendMessages(this.appendPool, messages),
       closedError: () => new ParleyError('UNAVAILABLE', 'store closed'),
     });
-    this.directContexts = new BatchQueue({
-      maxBatchSize: 64,
-      maxConcurrentBatches: 1,
-      lingerMs: options.batchLingerMs ?? 2,
-      run: (pairs) => loadDirectContexts(this.pool, pairs),
-      closedError: () => new ParleyError('UNAVAILABLE', 'store closed'),
-    });
+    this.directContexts = batchedLookup(
+      this.pool,
+      {
+        body: DIRECT_CONTEXT_BODY,
+        params: (p) => [p.senderId, p.senderId, p.senderId, p.recipientId],
+        toResult: (row) => toDirectContext(row as DirectContextRow & RowDataPacket),
+      },
+      lingerMs,
+    );
+    this.groupPostContexts = batchedLookup(
+      this.pool,
+      {
+        body: GROUP_POST_CONTEXT_BODY,
+        params: (p) => [p.userId, p.groupId],
+        toResult: (row) => toGroupPostContext(row as GroupPostContextRow & RowDataPacket),
+      },
+      lingerMs,
+    );
   }
 
   async migrate(): Promise<void> {
@@ -167,7 +187,7 @@ export class MysqlStore implements Store {
 
   async close(): Promise<void> {
     // Queued messages are committed (or fail) before the pool goes.
-    await Promise.all([this.appends.close(), this.directContexts.close()]);
+    await Promise.all([this.appends.close(), this.directContexts.close(), this.groupPostContexts.close()]);
     await Promise.all([this.pool.close(), this.appendPool.close()]);
   }
 
@@ -271,6 +291,10 @@ export class MysqlStore implements Store {
   async getGroup(id: string): Promise<GroupRecord | null> {
     const rows = await this.select<GroupRow>(`${GROUP_SELECT} WHERE g.id = ?`, [id]);
     return rows[0] ? toGroup(rows[0]) : null;
+  }
+
+  getGroupPostContext(groupId: string, userId: string): Promise<GroupPostContext | null> {
+    return this.groupPostContexts.submit({ groupId, userId });
   }
 
   async getGroupMember(groupId: string, userId: string): Promise<GroupMemberRecord | null> {

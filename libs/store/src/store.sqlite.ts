@@ -5,6 +5,7 @@ import type {
   FriendRequestRecord,
   GroupJoinRequestRecord,
   GroupMemberRecord,
+  GroupPostContext,
   GroupPatch,
   GroupRecord,
   MemberConversation,
@@ -33,6 +34,9 @@ import {
   MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
   DIRECT_CONTEXT_SELECT,
+  GROUP_POST_CONTEXT_SELECT,
+  type GroupPostContextRow,
+  toGroupPostContext,
   MESSAGE_COLUMNS,
   MESSAGE_COLUMNS_M,
   USER_COLUMNS,
@@ -245,6 +249,13 @@ export class SqliteStore implements Store {
     return this.run(() => {
       const row = this.stmt(`${GROUP_SELECT} WHERE g.id = ?`).get(id) as GroupRow | undefined;
       return row ? toGroup(row) : null;
+    });
+  }
+
+  getGroupPostContext(groupId: string, userId: string): Promise<GroupPostContext | null> {
+    return this.run(() => {
+      const row = this.stmt(GROUP_POST_CONTEXT_SELECT).get(userId, groupId) as GroupPostContextRow | undefined;
+      return row ? toGroupPostContext(row) : null;
     });
   }
 

@@ -127,17 +127,14 @@ export class MessagingService {
       await assertMayMessage(this.deps.store, senderId, to.id);
       return { type: 'direct', conversationId: directConversationId(senderId, to.id), memberIds: [senderId, to.id] };
     }
-    const member = await this.deps.store.getGroupMember(to.id, senderId);
-    if (!member) {
-      const group = await this.deps.store.getGroup(to.id);
-      throw group
-        ? new ParleyError('FORBIDDEN', 'not a member of this group')
-        : new ParleyError('NOT_FOUND', 'group not found');
-    }
+    const context = await this.deps.store.getGroupPostContext(to.id, senderId);
+    if (!context) throw new ParleyError('NOT_FOUND', 'group not found');
+    const { member, muteAll } = context;
+    if (!member) throw new ParleyError('FORBIDDEN', 'not a member of this group');
     if (member.mutedUntil !== null && member.mutedUntil > this.deps.clock.now()) {
       throw new ParleyError('FORBIDDEN', `you are muted in this group until ${new Date(member.mutedUntil).toISOString()}`);
     }
-    if (member.role === 'member' && (await this.deps.store.getGroup(to.id))?.muteAll) {
+    if (member.role === 'member' && muteAll) {
       throw new ParleyError('FORBIDDEN', 'only the owner and admins may post in this group now');
     }
     return { type: 'group', conversationId: groupConversationId(to.id), memberIds: [] };

@@ -99,7 +99,13 @@ export interface GroupJoinRequestRecord {
 
 export type NewGroupJoinRequest = Omit<GroupJoinRequestRecord, 'status' | 'updatedAt'>;
 
-/** How `userId` stands towards `otherId`. */
+/** What posting to a group needs to authorize. */
+export interface GroupPostContext {
+  muteAll: boolean;
+  /** The poster's membership; null when not a member. */
+  member: GroupMemberRecord | null;
+}
+
 /** Everything a direct message's authorization needs about its recipient. */
 export interface DirectContext {
   recipient: UserRecord;
@@ -107,6 +113,7 @@ export interface DirectContext {
   relation: UserRelation;
 }
 
+/** How `userId` stands towards `otherId`. */
 export interface UserRelation {
   friends: boolean;
   /** userId blocked otherId. */
@@ -190,6 +197,8 @@ export interface Store {
   createGroup(group: NewGroup): Promise<GroupRecord>;
   getGroup(id: string): Promise<GroupRecord | null>;
   getGroupMember(groupId: string, userId: string): Promise<GroupMemberRecord | null>;
+  /** Mute-all and `userId`'s membership in one read, for a post; null when the group does not exist. */
+  getGroupPostContext(groupId: string, userId: string): Promise<GroupPostContext | null>;
   listGroupMembers(groupId: string): Promise<GroupMemberRecord[]>;
   listUserGroupIds(userId: string): Promise<string[]>;
   /** The user's groups, by name. */

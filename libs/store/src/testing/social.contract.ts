@@ -140,6 +140,27 @@ export function describeSocialContract(ctx: SocialContractContext): void {
   });
 
   describe('group administration', () => {
+    it('reads what a group post needs (mute-all and the poster\'s membership) in one call, also in bursts', async () => {
+      const store = ctx.store();
+      const [owner, member, stranger] = [await createUser(), await createUser(), await createUser()];
+      const groupId = await newGroup(owner.id, [member.id]);
+      await store.setGroupMemberMute(groupId, member.id, 1_900_000_000_000);
+      await store.updateGroup(groupId, { muteAll: true });
+      const [ofOwner, ofMember, ofStranger, ofNoGroup] = await Promise.all([
+        store.getGroupPostContext(groupId, owner.id),
+        store.getGroupPostContext(groupId, member.id),
+        store.getGroupPostContext(groupId, stranger.id),
+        store.getGroupPostContext('no-such-group', owner.id),
+      ]);
+      expect(ofOwner).toEqual({ muteAll: true, member: await store.getGroupMember(groupId, owner.id) });
+      expect(ofOwner?.member?.role).toBe('owner');
+      expect(ofMember).toEqual({ muteAll: true, member: expect.objectContaining({ userId: member.id, role: 'member', mutedUntil: 1_900_000_000_000 }) });
+      expect(ofStranger).toEqual({ muteAll: true, member: null });
+      expect(ofNoGroup).toBeNull();
+      await store.updateGroup(groupId, { muteAll: false });
+      expect((await store.getGroupPostContext(groupId, stranger.id))?.muteAll).toBe(false);
+    });
+
     it('adds members with nothing unread, skips existing ones, and keeps history readable', async () => {
       const store = ctx.store();
       const [owner, early, late] = [await createUser(), await createUser(), await createUser()];

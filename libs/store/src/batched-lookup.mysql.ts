@@ -1,0 +1,37 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { ParleyError } from '@parley/protocol';
+import { BatchQueue } from './batch-queue';
+import type { MysqlPool } from './mysql-pool';
+
+/** A single-row read on the send path, written so that many can share one statement. */
+export interface Lookup<K, R> {
+  /** What follows SELECT in the one-key query (columns, FROM, WHERE), with its `?`s. */
+  body: string;
+  /** The values for body's `?`s, for one key. */
+  params(key: K): unknown[];
+  toResult(row: RowDataPacket): R;
+}
+
+/**
+ * A read the send path makes on every message, batched: the keys submitted
+ * while the store is busy (or within lingerMs) are answered by one
+ * statement, the one-key query repeated per key and glued with UNION ALL,
+ * so a busy node makes one round trip per batch rather than one per
+ * message. Each key is still read after its request arrived, as a lone
+ * query would be. A key without a row answers null; a failed statement
+ * fails the whole batch.
+ */
+export function batchedLookup<K, R>(pool: MysqlPool, lookup: Lookup<K, R>, lingerMs: number): BatchQueue<K, R | null> {
+  return new BatchQueue<K, R | null>({
+    maxBatchSize: 64,
+    maxConcurrentBatches: 1,
+    lingerMs,
+    run: async (keys) => {
+      const sql = keys.map((_, i) => `(SELECT ${i} AS key_index, ${lookup.body})`).join('\nUNION ALL ');
+      const [rows] = await pool.withConnection((conn) => conn.query<RowDataPacket[]>(sql, keys.flatMap(lookup.params)));
+      const found = new Map(rows.map((row) => [Number(row.key_index), lookup.toResult(row)]));
+      return keys.map((_, i) => ({ ok: true, value: found.get(i) ?? null }));
+    },
+    closedError: () => new ParleyError('UNAVAILABLE', 'store closed'),
+  });
+}
