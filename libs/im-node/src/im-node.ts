@@ -23,10 +23,11 @@ import { deliverRelayedFrame } from './relay-delivery';
 import type { RelayedFrame, RelayLink } from './relay-link';
 import { watchRelayGaps } from './relay-gap';
 import { trackRoomInterest } from './room-interest';
-import { bindCommands, InFlight } from './socket/command-dispatch';
+import { createCommandDispatcher, InFlight } from './socket/command-dispatch';
 import { createCommandHandlers } from './socket/command-handlers';
 import { handshakeAuth } from './socket/handshake-auth';
-import { attachSession, loadRooms } from './socket/session-lifecycle';
+import { releaseHandshakeState } from './socket/connection-memory';
+import { loadRooms, sessionLifecycle } from './socket/session-lifecycle';
 import type { ImServer } from './socket/socket-types';
 
 export interface ImNodeOptions {
@@ -96,16 +97,14 @@ export class ImNode {
     trackRoomInterest(this.io, this.relay);
     // Resync notices are spread like drain notices, so sessions do not sync all at once.
     watchRelayGaps(this.relay, this.io.local, options.drainSpreadMs);
-    // Socket.IO keeps each handshake's HTTP request for the socket's lifetime;
-    // nothing here reads it after the handshake, and it costs kilobytes per connection.
-    this.io.engine.on('connection', (rawSocket: { request: unknown }) => {
-      rawSocket.request = null;
-    });
+    releaseHandshakeState(this.io);
     this.io.use(handshakeAuth(deps.tokens, () => this.accepting));
     this.io.use(loadRooms(sessions, this.relay, logger));
+    const dispatch = createCommandDispatcher(handlers, this.inFlight, logger);
+    const startSession = sessionLifecycle(sessions, logger);
     this.io.on('connection', (socket) => {
-      bindCommands(socket, handlers, this.inFlight, logger);
-      attachSession(socket, sessions, logger);
+      socket.onAny(dispatch);
+      startSession(socket);
     });
   }
 

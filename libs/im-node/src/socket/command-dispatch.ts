@@ -6,6 +6,7 @@ import {
   type Ack,
   type CommandName,
   type CommandResults,
+  type RoomName,
 } from '@parley/protocol';
 import type { Logger } from '@parley/util';
 import type { CommandContext, CommandHandlers } from './command-handlers';
@@ -32,24 +33,32 @@ export class InFlight {
 
 const KNOWN_COMMANDS: ReadonlySet<string> = new Set(COMMAND_NAMES);
 
+/** A command's view of its socket, made per command so that a connection holds none. */
+class SocketCommandContext implements CommandContext {
+  readonly userId: string;
+  readonly sessionId: string;
+
+  constructor(private readonly socket: ImSocket) {
+    this.userId = socket.data.userId;
+    this.sessionId = socket.id;
+  }
+
+  joinRooms(rooms: readonly RoomName[]): void {
+    void this.socket.join([...rooms]);
+  }
+}
+
+/** Socket.IO calls a catch-all listener with the socket as `this`. */
+export type CommandDispatcher = (this: ImSocket, name: string, ...args: unknown[]) => void;
+
 /**
- * Binds every command of the protocol to its handler: validate, run, answer
+ * The one catch-all listener every socket of the node shares (one per socket
+ * would be a closure and its context per connection): validate, run, answer
  * the ack with `{ok:true,...}` or a typed `{ok:false,error}`. A throw never
  * escapes to Socket.IO.
  */
-export function bindCommands(
-  socket: ImSocket,
-  handlers: CommandHandlers,
-  inFlight: InFlight,
-  logger: Logger,
-): void {
-  const ctx: CommandContext = {
-    userId: socket.data.userId,
-    sessionId: socket.id,
-    joinRooms: (rooms) => void socket.join([...rooms]),
-  };
-  // One listener per socket, not one per command: tens of closures less per connection.
-  socket.onAny((name: string, ...args: unknown[]) => {
+export function createCommandDispatcher(handlers: CommandHandlers, inFlight: InFlight, logger: Logger): CommandDispatcher {
+  return function dispatch(this: ImSocket, name: string, ...args: unknown[]): void {
     // The ack is always last; a command sent without a payload has only the ack.
     const ack = args[args.length - 1];
     if (typeof ack !== 'function') return; // no way to answer: the protocol requires an ack
@@ -60,10 +69,10 @@ export function bindCommands(
       return;
     }
     inFlight.enter();
-    run(name as CommandName, ctx, payload, handlers, logger)
+    run(name as CommandName, new SocketCommandContext(this), payload, handlers, logger)
       .then(answer)
       .finally(() => inFlight.leave());
-  });
+  };
 }
 
 async function run<K extends CommandName>(

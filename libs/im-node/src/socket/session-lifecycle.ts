@@ -1,6 +1,7 @@
 import type { SessionService } from '@parley/domain';
 import type { Logger } from '@parley/util';
 import type { RelayLink } from '../relay-link';
+import { releaseHandshake } from './connection-memory';
 import type { ImSocket } from './socket-types';
 
 type Next = (err?: Error) => void;
@@ -32,20 +33,27 @@ export function loadRooms(sessions: SessionService, relay: RelayLink, logger: Lo
   };
 }
 
-/** Joins the preloaded rooms and keeps presence in step with the socket's life. */
-export function attachSession(socket: ImSocket, sessions: SessionService, logger: Logger): void {
-  void socket.join(socket.data.initialRooms ?? []);
-  delete socket.data.initialRooms;
-  // Read once, at authentication: not worth a kilobyte per connection afterwards.
-  socket.handshake.headers = {};
-  socket.handshake.auth = {};
-  const { userId } = socket.data;
-  sessions.connected(userId, socket.id).catch((err: unknown) => {
-    logger.warn({ err, userId }, 'presence update failed on connect');
-  });
-  socket.on('disconnect', () => {
-    sessions.disconnected(userId, socket.id).catch((err: unknown) => {
+/**
+ * Joins each new socket to its preloaded rooms and keeps presence in step
+ * with its life. The disconnect listener is one function shared by every
+ * socket (Socket.IO calls it with the socket as `this`), not a closure per
+ * connection.
+ */
+export function sessionLifecycle(sessions: SessionService, logger: Logger): (socket: ImSocket) => void {
+  function onDisconnect(this: ImSocket): void {
+    const { userId } = this.data;
+    sessions.disconnected(userId, this.id).catch((err: unknown) => {
       logger.warn({ err, userId }, 'presence update failed on disconnect');
     });
-  });
+  }
+  return (socket) => {
+    void socket.join(socket.data.initialRooms ?? []);
+    delete socket.data.initialRooms;
+    releaseHandshake(socket);
+    const { userId } = socket.data;
+    sessions.connected(userId, socket.id).catch((err: unknown) => {
+      logger.warn({ err, userId }, 'presence update failed on connect');
+    });
+    socket.on('disconnect', onDisconnect);
+  };
 }
