@@ -13,6 +13,8 @@ const imEnv = z.object({
   PARLEY_GATEWAYS: z.string().default('127.0.0.1:50051'),
   /** Redis for presence; without it presence is in-process (single node only). */
   PARLEY_REDIS_URL: z.string().startsWith('redis://').optional(),
+  /** Namespace of the presence keys: clusters that share one Redis need different ones. */
+  PARLEY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('parley:'),
   PARLEY_DISCOVERY: z.enum(['consul', 'none']).default('consul'),
   PARLEY_PRESENCE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
   PARLEY_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const store = await openStore(storeConfigOf(config));
   const presence: Presence = config.PARLEY_REDIS_URL
     ? new RedisPresence(config.PARLEY_REDIS_URL, {
+        keyPrefix: config.PARLEY_REDIS_PREFIX,
         clock,
         onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
       })

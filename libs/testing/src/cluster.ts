@@ -124,6 +124,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     database = await createTestDatabase(mysqlServer);
     consul = await startConsulSimulator({ staggerChecks: false });
     const jwtSecret = crypto.randomBytes(32).toString('hex');
+    // Test clusters share one Redis and reuse node ids (im-0, im-1...): without a
+    // namespace each, one cluster's shutdown would clear another's presence.
+    const redisPrefix = `parley-${crypto.randomBytes(4).toString('hex')}:`;
     const common = {
       PARLEY_JWT_SECRET: jwtSecret,
       PARLEY_STORE: 'mysql',
@@ -161,6 +164,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         PARLEY_PORT: String(spec.port),
         PARLEY_GATEWAYS: relayList,
         PARLEY_REDIS_URL: redisUrl,
+        PARLEY_REDIS_PREFIX: redisPrefix,
         PARLEY_DISCOVERY: 'consul',
         PARLEY_HEARTBEAT_MS: '1000',
         PARLEY_PRESENCE_TTL_MS: '3000',
