@@ -357,6 +357,26 @@ export function toMemberConversation(row: MemberConversationRow): MemberConversa
  * afterSeq the newest page is taken (descending) and the caller reverses it,
  * so results are always ascending by seq.
  */
+/**
+ * The first `limit` messages after a seq, for several conversations in one
+ * statement; each row carries the `range_index` of its entry. Bind
+ * conversation id, seq and limit per entry.
+ */
+export function messagesAfterSelect(entries: number): string {
+  return Array.from(
+    { length: entries },
+    (_, i) => `(SELECT ${i} AS range_index, ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?)`,
+  ).join('\nUNION ALL ');
+}
+
+/** Splits messagesAfterSelect's rows into one seq-ordered page per entry. */
+export function pagesByRange(entries: number, rows: readonly (MessageRow & { range_index: number })[]): Message[][] {
+  const pages: Message[][] = Array.from({ length: entries }, () => []);
+  for (const row of rows) pages[Number(row.range_index)]?.push(toMessage(row));
+  for (const page of pages) page.sort((x, y) => x.seq - y.seq);
+  return pages;
+}
+
 export function messageRangeSql(range: MessageRange): { where: string; params: number[]; descending: boolean } {
   const clauses = ['conversation_id = ?'];
   const params: number[] = [];

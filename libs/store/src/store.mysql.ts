@@ -51,6 +51,8 @@ import {
   profilePatchSql,
   toGroup,
   toGroupMember,
+  messagesAfterSelect,
+  pagesByRange,
   toGroupPostContext,
   toDirectContext,
   DIRECT_CONTEXT_BODY,
@@ -667,6 +669,15 @@ export class MysqlStore implements Store {
     );
     if (descending) rows.reverse();
     return rows.map(toMessage);
+  }
+
+  async getMessagesAfter(ranges: readonly { conversationId: string; afterSeq: number }[], limit: number): Promise<Message[][]> {
+    if (ranges.length === 0) return [];
+    const rows = await this.select<MessageRow & { range_index: number }>(
+      messagesAfterSelect(ranges.length),
+      ranges.flatMap((r) => [r.conversationId, r.afterSeq, limit]),
+    );
+    return pagesByRange(ranges.length, rows);
   }
 
   async getLastMessages(conversationIds: readonly string[]): Promise<Message[]> {

@@ -633,6 +633,14 @@ export class SqliteStore implements Store {
     });
   }
 
+  getMessagesAfter(ranges: readonly { conversationId: string; afterSeq: number }[], limit: number): Promise<Message[][]> {
+    return this.run(() => {
+      // In-process: a prepared statement per conversation costs no round trip.
+      const page = this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
+      return ranges.map((r) => (page.all(r.conversationId, r.afterSeq, limit) as MessageRow[]).map(toMessage));
+    });
+  }
+
   getLastMessages(conversationIds: readonly string[]): Promise<Message[]> {
     return this.run(() => {
       if (conversationIds.length === 0) return [];

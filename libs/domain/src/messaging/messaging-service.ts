@@ -65,21 +65,22 @@ export class MessagingService {
 
   async sync(userId: string, input: CommandPayload<'sync'>): Promise<CommandResults['sync']> {
     const memberships = await this.deps.store.listMemberConversations(userId);
-    const conversations: CommandResults['sync']['conversations'] = [];
-    for (const membership of memberships) {
-      const after = input.since?.[membership.conversationId] ?? membership.deliveredSeq;
-      if (membership.lastSeq <= after) continue;
-      const messages = await this.deps.store.getMessages(membership.conversationId, {
-        afterSeq: after,
-        limit: input.limit,
-      });
+    const behind = memberships
+      .map((membership) => ({ membership, afterSeq: input.since?.[membership.conversationId] ?? membership.deliveredSeq }))
+      .filter(({ membership, afterSeq }) => membership.lastSeq > afterSeq);
+    const pages = await this.deps.store.getMessagesAfter(
+      behind.map(({ membership, afterSeq }) => ({ conversationId: membership.conversationId, afterSeq })),
+      input.limit,
+    );
+    const conversations = behind.map(({ membership }, i) => {
+      const messages = pages[i];
       const last = messages[messages.length - 1];
-      conversations.push({
+      return {
         conversationId: membership.conversationId,
         messages,
         hasMore: last !== undefined && last.seq < membership.lastSeq,
-      });
-    }
+      };
+    });
     return { conversations };
   }
 

@@ -269,6 +269,12 @@ export interface Store {
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
   getMessages(conversationId: string, range: MessageRange): Promise<Message[]>;
+  /**
+   * For each conversation, its first `limit` messages after `afterSeq`, in
+   * seq order: what `sync` needs, in one read rather than one per
+   * conversation. Answers one list per entry, in the entries' order.
+   */
+  getMessagesAfter(ranges: readonly { conversationId: string; afterSeq: number }[], limit: number): Promise<Message[][]>;
   /** The message a sender stored under a clientMsgId, if any (answers retries). */
   findMessageByClientMsgId(senderId: string, clientMsgId: string): Promise<Message | null>;
   getLastMessages(conversationIds: readonly string[]): Promise<Message[]>;

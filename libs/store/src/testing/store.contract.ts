@@ -289,6 +289,31 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.getMessages('d:nobody:none', { afterSeq: 0, limit: 5 })).toEqual([]);
       });
 
+      it('reads the pages after given seqs of several conversations at once', async () => {
+        const [a, b, c] = [await createUser(), await createUser(), await createUser()];
+        for (let i = 0; i < 6; i++) await store.appendMessage(directMessage(a.id, b.id));
+        for (let i = 0; i < 2; i++) await store.appendMessage(directMessage(c.id, a.id));
+        const ab = directConversationId(a.id, b.id);
+        const ac = directConversationId(a.id, c.id);
+        const pages = await store.getMessagesAfter(
+          [
+            { conversationId: ab, afterSeq: 1 },
+            { conversationId: 'd:nobody:none', afterSeq: 0 },
+            { conversationId: ac, afterSeq: 0 },
+            { conversationId: ab, afterSeq: 4 },
+          ],
+          3,
+        );
+        expect(pages.map((page) => page.map((m) => [m.conversationId, m.seq]))).toEqual([
+          [[ab, 2], [ab, 3], [ab, 4]],
+          [],
+          [[ac, 1], [ac, 2]],
+          [[ab, 5], [ab, 6]],
+        ]);
+        expect(pages[0]).toEqual(await store.getMessages(ab, { afterSeq: 1, limit: 3 }));
+        expect(await store.getMessagesAfter([], 3)).toEqual([]);
+      });
+
       it('returns the last message of each conversation asked for', async () => {
         const [a, b, c] = [await createUser(), await createUser(), await createUser()];
         await store.appendMessage(directMessage(a.id, b.id));
