@@ -368,6 +368,35 @@ describe('friends, blocks and groups across two IM nodes', () => {
       await asker.waitForMessages(1, (m) => m.id === hi.id);
     });
 
+    it('finds public groups only, paged, and joins (or asks to join) one from the results on the other node', async () => {
+      const owner = await user('s-own', 0);
+      const finder = await user('s-find', 1);
+      const tag = uniqueName('Findme');
+      const open = await createGroup(owner, `${tag} a open`, []);
+      const gated = await createGroup(owner, `${tag} b gated`, []);
+      await createGroup(owner, `${tag} c secret`, []);
+      await owner.ok('group:update', { groupId: open.id, isPublic: true });
+      await owner.ok('group:update', { groupId: gated.id, isPublic: true, joinApproval: true });
+
+      const search = (q: string, page: { limit?: number; offset?: number } = {}) => finder.ok('group:search', { q, ...page });
+      const found = await search(`  ${tag.toLowerCase()} `);
+      expect(found).toMatchObject({ groups: [{ id: open.id, memberCount: 1 }, { id: gated.id }], memberOf: [] });
+      expect(found.groups).toHaveLength(2);
+      expect((await search(tag, { limit: 1, offset: 1 })).groups.map((g) => g.id)).toEqual([gated.id]);
+      expect(await search(tag, { offset: 2 })).toMatchObject({ groups: [], memberOf: [] });
+      expect(await finder.command('group:search', { q: '   ' })).toEqual(refused('INVALID_ARGUMENT'));
+
+      expect(await finder.ok('group:join', { groupId: found.groups[0].id })).toMatchObject({ group: { id: open.id, memberCount: 2 } });
+      await owner.waitForEvent('group:update', (p) => p.change === 'joined' && p.group.id === open.id);
+      const hello = await owner.sendText({ type: 'group', id: open.id }, 'welcome');
+      await finder.waitForMessages(1, (m) => m.id === hello.id);
+      expect((await search(tag)).memberOf).toEqual([open.id]);
+
+      const asked = await finder.ok('group:join', { groupId: found.groups[1].id });
+      expect(asked).toMatchObject({ request: { groupId: gated.id, status: 'pending', user: { id: finder.id } } });
+      expect(await owner.waitForEvent('group:request', (p) => p.request.groupId === gated.id)).toMatchObject({ request: { user: { id: finder.id } } });
+    });
+
     it('dissolves: only the owner; every member on both nodes is told; nothing remains', async () => {
       const owner = await user('d-own', 0);
       const admin = await user('d-adm', 1);

@@ -70,6 +70,11 @@ export const requestIdSchema = z.strictObject({ requestId: id });
 export const userIdSchema = z.strictObject({ userId: id });
 export const settingsUpdateSchema = z.strictObject({ dmPolicy: dmPolicySchema.optional() });
 
+export const groupSearchSchema = z.strictObject({
+  q: z.string().trim().min(1).max(64),
+  limit: z.number().int().min(1).max(50).default(20),
+  offset: z.number().int().min(0).default(0),
+});
 export const groupInviteSchema = z.strictObject({ groupId: id, userIds: z.array(id).min(1).max(500) });
 export const groupMemberTargetSchema = z.strictObject({ groupId: id, userId: id });
 export const groupSetRoleSchema = z.strictObject({

@@ -14,6 +14,7 @@ import {
   groupInviteSchema,
   groupMemberTargetSchema,
   groupMuteSchema,
+  groupSearchSchema,
   groupSetRoleSchema,
   groupUpdateSchema,
   requestIdSchema,
@@ -112,6 +113,8 @@ export interface CommandResults {
   'settings:get': { settings: UserSettings };
   'settings:update': { settings: UserSettings };
   'group:list': { groups: Group[] };
+  /** Public groups by name; `memberOf`: the ids among them the caller already belongs to. */
+  'group:search': { groups: Group[]; memberOf: string[] };
   /** `added`: who became a member now; `requests`: invitations waiting for an admin. */
   'group:invite': { group: Group; added: string[]; requests: GroupJoinRequest[] };
   'group:join': { group: Group } | { request: GroupJoinRequest };
@@ -150,6 +153,7 @@ export const COMMAND_SCHEMAS = {
   'settings:get': emptySchema,
   'settings:update': settingsUpdateSchema,
   'group:list': emptySchema,
+  'group:search': groupSearchSchema,
   'group:invite': groupInviteSchema,
   'group:join': groupIdSchema,
   'group:requests': groupIdSchema,

@@ -100,6 +100,19 @@ describe('GroupService and GroupAdminService', () => {
       expect((await w.groups.respond('owner', { requestId: id, accept: false })).request.status).toBe('rejected');
     });
 
+    it('finds public groups only, paged, and tells the caller which of them they are in', async () => {
+      const search = (userId: string, q: string, limit = 20, offset = 0) => w.groups.search(userId, { q, limit, offset });
+      expect(await search('outsider', 'club')).toEqual({ groups: [], memberOf: [] });
+      await w.admin.update('owner', { groupId, isPublic: true });
+      const other = (await w.groups.create('outsider', { name: 'Book CLUB' })).id;
+      await w.admin.update('outsider', { groupId: other, isPublic: true });
+      await w.groups.create('outsider', { name: 'secret club' });
+      const found = await search('member', 'Club');
+      expect(found.groups.map((g) => [g.id, g.memberCount])).toEqual([[other, 1], [groupId, 4]]);
+      expect(found.memberOf).toEqual([groupId]);
+      expect(await search('outsider', 'club', 1, 1)).toEqual({ groups: [expect.objectContaining({ id: groupId })], memberOf: [] });
+    });
+
     it('lets members leave, but not the owner; the leaver is told and leaves the room', async () => {
       await expect(w.groups.leave('owner', { groupId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await expect(w.groups.leave('outsider', { groupId })).rejects.toMatchObject({ code: 'FORBIDDEN' });

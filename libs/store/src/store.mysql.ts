@@ -331,6 +331,14 @@ export class MysqlStore implements Store {
     return rows.map(toGroup);
   }
 
+  async searchPublicGroups(query: string, limit: number, offset: number): Promise<GroupRecord[]> {
+    const rows = await this.select<GroupRow>(
+      `${GROUP_SELECT} WHERE g.is_public = 1 AND g.name LIKE ? ESCAPE '!' ORDER BY g.name, g.id LIMIT ? OFFSET ?`,
+      [likeContains(query), limit, offset],
+    );
+    return rows.map(toGroup);
+  }
+
   async updateGroup(groupId: string, patch: GroupPatch): Promise<GroupRecord> {
     const { sets, params } = groupPatchSql(patch);
     if (sets) await this.withConnection((conn) => conn.query(`UPDATE \`groups\` SET ${sets} WHERE id = ?`, [...params, groupId]));

@@ -294,6 +294,17 @@ export class SqliteStore implements Store {
     });
   }
 
+  searchPublicGroups(query: string, limit: number, offset: number): Promise<GroupRecord[]> {
+    return this.run(() => {
+      // LIKE is case-insensitive for ASCII here; NOCASE orders as MySQL's _ci collation does (for ASCII).
+      const rows = this.stmt(
+        `${GROUP_SELECT} WHERE g.is_public = 1 AND g.name LIKE ? ESCAPE '!'
+         ORDER BY g.name COLLATE NOCASE, g.id LIMIT ? OFFSET ?`,
+      ).all(likeContains(query), limit, offset);
+      return (rows as GroupRow[]).map(toGroup);
+    });
+  }
+
   updateGroup(groupId: string, patch: GroupPatch): Promise<GroupRecord> {
     return this.run(() => {
       const { sets, params } = groupPatchSql(patch);

@@ -32,7 +32,7 @@ export interface GroupServiceDeps {
 }
 
 /**
- * Group life cycle and membership: create, info, list, invite, join,
+ * Group life cycle and membership: create, info, list, search, invite, join,
  * join requests, leave. Every right is checked against the store, never the
  * payload. Moderation (kick, roles, mutes, settings, dissolve) is in
  * GroupAdminService.
@@ -94,6 +94,17 @@ export class GroupService {
 
   async list(userId: string): Promise<Group[]> {
     return (await this.deps.store.listUserGroups(userId)).map(toGroupView);
+  }
+
+  /** Public groups by name, with which of them the caller is in (so a client offers Join only where it applies). */
+  async search(userId: string, input: CommandPayload<'group:search'>): Promise<CommandResults['group:search']> {
+    const { store } = this.deps;
+    const [found, mine] = await Promise.all([
+      store.searchPublicGroups(input.q, input.limit, input.offset),
+      store.listUserGroupIds(userId),
+    ]);
+    const memberOf = new Set(mine);
+    return { groups: found.map(toGroupView), memberOf: found.filter((g) => memberOf.has(g.id)).map((g) => g.id) };
   }
 
   /**

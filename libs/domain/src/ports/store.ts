@@ -203,6 +203,11 @@ export interface Store {
   listUserGroupIds(userId: string): Promise<string[]>;
   /** The user's groups, by name. */
   listUserGroups(userId: string): Promise<GroupRecord[]>;
+  /**
+   * Public groups whose name contains `query` (case-insensitive; `%` and `_`
+   * match themselves), by name then id. Private groups never appear.
+   */
+  searchPublicGroups(query: string, limit: number, offset: number): Promise<GroupRecord[]>;
   /** NOT_FOUND for an unknown group; returns the group after the change. */
   updateGroup(groupId: string, patch: GroupPatch): Promise<GroupRecord>;
   /** Deletes the group with its members, requests, conversation and messages; false if it did not exist. */

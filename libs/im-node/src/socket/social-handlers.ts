@@ -18,6 +18,7 @@ export function createSocialHandlers(s: CommandServices) {
     'settings:get': async (ctx) => ({ settings: await getSettings(s.store, ctx.userId) }),
     'settings:update': async (ctx, p) => ({ settings: await updateSettings(s.store, ctx.userId, p) }),
     'group:list': async (ctx) => ({ groups: await s.groups.list(ctx.userId) }),
+    'group:search': (ctx, p) => s.groups.search(ctx.userId, p),
     'group:invite': (ctx, p) => s.groups.invite(ctx.userId, p),
     'group:join': (ctx, p) => s.groups.join(ctx.userId, p),
     'group:requests': (ctx, p) => s.groups.requests(ctx.userId, p),

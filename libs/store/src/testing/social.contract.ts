@@ -265,6 +265,35 @@ export function describeSocialContract(ctx: SocialContractContext): void {
       await expectCode(store.updateGroup('nope', { name: 'x' }), 'NOT_FOUND');
     });
 
+    it('searches public groups by name, case-insensitively, by name then id, paged', async () => {
+      const store = ctx.store();
+      const owner = await createUser();
+      // A token of this test run: other tests' groups share the store.
+      const tag = nextId('srch').toLowerCase();
+      const named = async (name: string, isPublic: boolean): Promise<string> => {
+        const id = await newGroup(owner.id);
+        await store.updateGroup(id, { name, isPublic });
+        return id;
+      };
+      const beta = await named(`Beta ${tag}`, true);
+      const alpha = await named(`alpha ${tag.toUpperCase()}`, true);
+      const alpha2 = await named(`alpha ${tag}`, true);
+      await named(`secret ${tag}`, false);
+      const pct = await named(`100% ${tag}_x`, true);
+      const [first, second] = [alpha, alpha2].sort();
+      const ids = async (q: string, limit = 10, offset = 0) => (await store.searchPublicGroups(q, limit, offset)).map((g) => g.id);
+      expect(await ids(tag)).toEqual([pct, first, second, beta]);
+      expect(await ids(tag, 2, 1)).toEqual([first, second]);
+      expect(await ids(tag, 10, 4)).toEqual([]);
+      expect(await ids(`BETA ${tag}`)).toEqual([beta]);
+      // Private groups never appear, and LIKE wildcards in the query are literal.
+      expect(await ids(`secret ${tag}`)).toEqual([]);
+      expect(await ids(`% ${tag}`)).toEqual([pct]);
+      expect(await ids(`${tag}_`)).toEqual([pct]);
+      expect(await ids(`a ${tag}`.replace(' ', '_'))).toEqual([]);
+      expect((await store.searchPublicGroups(`Beta ${tag}`, 1, 0))[0]).toMatchObject({ isPublic: true, memberCount: 1 });
+    });
+
     it('deletes a group with its members, requests, conversation and messages', async () => {
       const store = ctx.store();
       const [owner, member, asker] = [await createUser(), await createUser(), await createUser()];
