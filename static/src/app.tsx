@@ -9,6 +9,7 @@ import { ChatView } from './components/chat-view';
 import { CONNECTION_LABEL, ConnectionDetails } from './components/connection-details';
 import { ContactsPanel } from './components/contacts-panel';
 import { ConversationList } from './components/conversation-list';
+import { FindGroupsDialog } from './components/find-groups-dialog';
 import { GroupDetails } from './components/group-details';
 import { NewGroupDialog } from './components/new-group-dialog';
 import { ProfileDialog } from './components/profile-dialog';
@@ -49,7 +50,7 @@ export function App() {
 }
 
 type Panel = 'chats' | 'contacts';
-type Overlay = 'profile' | 'new-group' | 'connection' | 'group' | undefined;
+type Overlay = 'profile' | 'new-group' | 'find-groups' | 'connection' | 'group' | undefined;
 
 function Messenger({ session, onSignOut }: { session: AuthResult; onSignOut: (reason?: string) => void }) {
   const store = useMemo(() => new ChatStore(session, gatewayUrl, (reason) => onSignOut(reason)), [session]);
@@ -120,6 +121,13 @@ function Messenger({ session, onSignOut }: { session: AuthResult; onSignOut: (re
           >
             <i />
           </button>
+          <button type="button" class="icon" aria-label="Find groups" title="Find groups" data-testid="find-groups-button" onClick={() => setOverlay('find-groups')}>
+            {/* Drawn, not an emoji: phones and kiosks without an emoji font would show a box. */}
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round">
+              <circle cx="10.5" cy="10.5" r="6.5" />
+              <path d="M15.5 15.5 21 21" />
+            </svg>
+          </button>
           <button type="button" class="icon" aria-label="New group" title="New group" data-testid="new-group-button" onClick={() => setOverlay('new-group')}>
             ✚
           </button>
@@ -140,7 +148,7 @@ function Messenger({ session, onSignOut }: { session: AuthResult; onSignOut: (re
         </nav>
         <div class="panel">
           {panel === 'chats' ? (
-            <ConversationList store={store} state={state} onOpen={open} onFindPeople={() => setPanel('contacts')} />
+            <ConversationList store={store} state={state} onOpen={open} onFindPeople={() => setPanel('contacts')} onFindGroups={() => setOverlay('find-groups')} />
           ) : (
             <ContactsPanel store={store} state={state} onMessage={(user) => (setPanel('chats'), void store.openDirect(user))} />
           )}
@@ -159,6 +167,9 @@ function Messenger({ session, onSignOut }: { session: AuthResult; onSignOut: (re
       </main>
       {overlay === 'profile' && <ProfileDialog store={store} state={state} onClose={() => setOverlay(undefined)} onSignOut={() => void signOut()} />}
       {overlay === 'new-group' && <NewGroupDialog store={store} state={state} onClose={() => setOverlay(undefined)} onCreated={() => setOverlay(undefined)} />}
+      {overlay === 'find-groups' && (
+        <FindGroupsDialog store={store} state={state} onClose={() => setOverlay(undefined)} onOpen={(id) => (setOverlay(undefined), open(id))} />
+      )}
       {overlay === 'connection' && <ConnectionDetails state={state} gatewayUrl={gatewayUrl} expiresAt={session.expiresAt} onClose={() => setOverlay(undefined)} />}
       {overlay === 'group' && activeGroupId && <GroupDetails store={store} state={state} groupId={activeGroupId} onClose={() => setOverlay(undefined)} />}
       <div class="toasts" aria-live="polite">

@@ -96,6 +96,7 @@ export interface State {
 }
 
 const PAGE = 30;
+export const GROUP_SEARCH_PAGE = 20;
 const TYPING_SHOW_MS = 4_000;
 const TYPING_SEND_EVERY_MS = 2_500;
 const PRESENCE_REFRESH_MS = 30_000;
@@ -561,6 +562,18 @@ export class ChatStore {
     await this.refreshConversations();
     await this.open(id);
     return id;
+  }
+
+  /** One page of public groups whose name contains q; throws, so the search can show its error in place. */
+  searchGroups(q: string, offset = 0): Promise<CommandResults['group:search']> {
+    return this.client.command('group:search', { q, limit: GROUP_SEARCH_PAGE, offset });
+  }
+
+  /** Joins a public group (then it is in the conversation list) or files a request an admin must approve; throws on refusal. */
+  async joinGroup(groupId: string): Promise<CommandResults['group:join']> {
+    const result = await this.client.command('group:join', { groupId });
+    if ('group' in result) await this.refreshConversations();
+    return result;
   }
 
   async loadGroup(groupId: string): Promise<GroupDetails | undefined> {

@@ -172,6 +172,55 @@ describeWithChromium('web client in headless Chromium against a real cluster (ga
     await alice.closeDialog();
   });
 
+  it('finds a public group by name on a phone-sized screen and joins it from the results, or asks to when admins approve', async () => {
+    const name = 'Chess <b>club</b>';
+    await bob.page.getByTestId('new-group-button').click();
+    const create = bob.page.getByTestId('new-group-dialog');
+    await create.getByLabel('Group name').fill(name);
+    await create.getByRole('button', { name: 'Create group' }).click();
+    await bob.page.getByTestId('chat-title').getByText(name).waitFor();
+    await bob.page.getByTestId('group-details-button').click();
+    const details = bob.page.getByTestId('group-details');
+    await details.getByRole('button', { name: 'Make public' }).click();
+    await details.getByRole('button', { name: 'Make private' }).waitFor();
+    await bob.closeDialog();
+
+    await carol.page.getByTestId('find-groups-button').click();
+    const find = carol.page.getByTestId('find-groups-dialog');
+    await find.getByTestId('group-search').fill('hike');
+    await find.getByText('No public group matches “hike”.').waitFor();
+    await find.getByTestId('group-search').fill('CHESS <b');
+    const row = find.getByTestId('group-result').filter({ hasText: name });
+    await row.getByText('1 member').waitFor();
+    await row.getByRole('button', { name: 'Join' }).click();
+    await row.getByText('Joined').waitFor();
+    await row.getByText('2 members').waitFor();
+    await carol.screenshot('08b-find-groups-joined-phone');
+    await carol.closeDialog();
+    await carol.openConversation(name);
+    await carol.send('Who plays white?');
+    await bob.message('Who plays white?').waitFor();
+    await carol.page.getByRole('button', { name: 'Back to chats' }).click();
+
+    // With approval on, joining from the results files a request the admins see.
+    await bob.page.getByTestId('group-details-button').click();
+    await details.getByRole('button', { name: 'Approve new members' }).click();
+    await details.getByRole('button', { name: 'Join without approval' }).waitFor();
+    await bob.closeDialog();
+    await alice.page.getByTestId('find-groups-button').click();
+    const aliceFind = alice.page.getByTestId('find-groups-dialog');
+    await aliceFind.getByTestId('group-search').fill('chess');
+    const aliceRow = aliceFind.getByTestId('group-result').filter({ hasText: name });
+    await aliceRow.getByText('2 members · admins approve new members').waitFor();
+    await aliceRow.getByRole('button', { name: 'Join' }).click();
+    await aliceRow.getByText('Request sent').waitFor();
+    await alice.closeDialog();
+    await bob.page.getByTestId('group-details-button').click();
+    await details.getByRole('heading', { name: 'Waiting for approval' }).waitFor();
+    await details.getByText('asked to join').waitFor();
+    await bob.closeDialog();
+  });
+
   it('edits the profile', async () => {
     await alice.page.getByTestId('profile-button').click();
     const dialog = alice.page.getByTestId('profile-dialog');

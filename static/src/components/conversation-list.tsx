@@ -8,6 +8,7 @@ interface Props {
   state: State;
   onOpen: (id: string) => void;
   onFindPeople: () => void;
+  onFindGroups: () => void;
 }
 
 export function conversationTitle(c: Conversation): string {
@@ -15,7 +16,7 @@ export function conversationTitle(c: Conversation): string {
 }
 
 /** Chats sorted by latest activity, with preview, time, unread count and presence. */
-export function ConversationList({ store, state, onOpen, onFindPeople }: Props) {
+export function ConversationList({ store, state, onOpen, onFindPeople, onFindGroups }: Props) {
   const [filter, setFilter] = useState('');
   const all = [...state.conversations.values()].sort((a, b) => b.activityAt - a.activityAt);
   const q = filter.trim().toLowerCase();
@@ -41,10 +42,15 @@ export function ConversationList({ store, state, onOpen, onFindPeople }: Props) 
         <div class="empty">
           <div class="empty-art" aria-hidden="true">💬</div>
           <p>No conversations yet.</p>
-          <p class="muted">Find people, add them as friends and say hello.</p>
-          <button class="primary" type="button" onClick={onFindPeople}>
-            Find people
-          </button>
+          <p class="muted">Find people, add them as friends and say hello, or join a public group.</p>
+          <div class="row center">
+            <button class="primary" type="button" onClick={onFindPeople}>
+              Find people
+            </button>
+            <button class="primary" type="button" onClick={onFindGroups}>
+              Find groups
+            </button>
+          </div>
         </div>
       ) : shown.length === 0 ? (
         <p class="empty muted">No chat matches “{filter}”.</p>

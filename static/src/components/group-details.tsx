@@ -13,6 +13,13 @@ interface Props {
 }
 
 const ROLE_ORDER = { owner: 0, admin: 1, member: 2 } as const;
+
+/** The group's on/off settings an admin flips: button labels and what the toast says after. */
+const SWITCHES: { key: 'muteAll' | 'isPublic' | 'joinApproval'; turnOn: string; turnOff: string; onDone: string; offDone: string }[] = [
+  { key: 'muteAll', turnOn: '🔇 Only admins post', turnOff: '🔊 Let everyone post', onDone: 'Only admins can post', offDone: 'Everyone can post' },
+  { key: 'isPublic', turnOn: '🌐 Make public', turnOff: '🔒 Make private', onDone: 'Anyone can find and join the group now', offDone: 'Only invited people can join now' },
+  { key: 'joinApproval', turnOn: '✋ Approve new members', turnOff: '🚪 Join without approval', onDone: 'Admins approve new members', offDone: 'New members join without approval' },
+];
 const HOUR = 3_600_000;
 
 /** Members with roles and presence, invitations, and what admins and the owner may do. */
@@ -102,6 +109,7 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
         <h3>{group.name}</h3>
         <p class="muted">
           {members.length} members · {members.filter((m) => m.online).length} online
+          {group.isPublic ? ' · public' : ''}
           {group.muteAll ? ' · only admins can post' : ''}
         </p>
         {group.announcement && <p class="announcement">📌 {group.announcement}</p>}
@@ -143,11 +151,15 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
               ✏️ Edit
             </button>
           )}
-          {isAdmin && (
-            <button type="button" onClick={() => act('group:update', { groupId, muteAll: !group.muteAll }, group.muteAll ? 'Everyone can post' : 'Only admins can post')}>
-              {group.muteAll ? '🔊 Let everyone post' : '🔇 Only admins post'}
-            </button>
-          )}
+          {isAdmin &&
+            SWITCHES.map((sw) => {
+              const on = group[sw.key];
+              return (
+                <button key={sw.key} type="button" onClick={() => act('group:update', { groupId, [sw.key]: !on }, on ? sw.offDone : sw.onDone)}>
+                  {on ? sw.turnOff : sw.turnOn}
+                </button>
+              );
+            })}
         </div>
       )}
 

@@ -8,17 +8,19 @@ interface Props {
   detail: ComponentChildren;
   /** Shown as a presence dot when given. */
   online?: boolean;
+  /** A group's row: the group avatar style. */
+  group?: boolean;
   /** data-* attributes the row carries (tests find rows by them). */
   data?: Record<`data-${string}`, string>;
   /** The row's action buttons. */
   children?: ComponentChildren;
 }
 
-/** One person in a contacts list: avatar, name, a detail line and actions. */
-export function PersonRow({ user, detail, online, data, children }: Props) {
+/** One person (or group) in a list: avatar, name, a detail line and actions. */
+export function PersonRow({ user, detail, online, group, data, children }: Props) {
   return (
     <li class="person" {...data}>
-      <Avatar id={user.id} name={user.displayName} url={user.avatarUrl} online={online} />
+      <Avatar id={user.id} name={user.displayName} url={user.avatarUrl} online={online} group={group} />
       <span class="person-body">
         <span class="person-name">{user.displayName}</span>
         <span class="muted">{detail}</span>
