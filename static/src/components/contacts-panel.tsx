@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { User } from '@parley/protocol';
 import { describe, type ChatStore, type State } from '../store';
 import { lastSeen } from '../format';
+import { useDebouncedSearch } from '../use-debounced-search';
 import { PersonRow } from './person-row';
 
 interface Props {
@@ -17,25 +18,19 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
   const [searchError, setSearchError] = useState<string | undefined>();
   const { friends, incoming, outgoing, blocked } = state.social;
 
-  useEffect(() => {
-    const query = q.trim();
-    if (!query) {
-      setResults(undefined);
-      setSearchError(undefined);
-      return;
-    }
-    let live = true;
-    const timer = setTimeout(() => {
+  useDebouncedSearch(
+    q,
+    (query, isLive) => {
       store
         .searchUsers(query)
-        .then((users) => live && (setResults(users), setSearchError(undefined)))
-        .catch((err) => live && setSearchError(describe(err)));
-    }, 250);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [q, store]);
+        .then((users) => isLive() && (setResults(users), setSearchError(undefined)))
+        .catch((err) => isLive() && setSearchError(describe(err)));
+    },
+    () => {
+      setResults(undefined);
+      setSearchError(undefined);
+    },
+  );
 
   const friendIds = new Set(friends.map((f) => f.user.id));
   const outgoingTo = new Map(outgoing.map((r) => [r.toUserId, r]));

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Group } from '@parley/protocol';
 import { GROUP_SEARCH_PAGE, describe, type ChatStore, type State } from '../store';
+import { useDebouncedSearch } from '../use-debounced-search';
 import { Modal } from './modal';
 import { PersonRow } from './person-row';
 
@@ -57,20 +58,14 @@ export function FindGroupsDialog({ store, state, onClose, onOpen }: Props) {
     }
   };
 
-  useEffect(() => {
-    const query = q.trim();
-    if (!query) {
+  useDebouncedSearch(
+    q,
+    (query, isLive) => void search(query, 0, isLive),
+    () => {
       setFound(undefined);
       setError(undefined);
-      return;
-    }
-    let live = true;
-    const timer = setTimeout(() => void search(query, 0, () => live), 250);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [q, store]);
+    },
+  );
 
   const join = async (group: Group) => {
     const set = (s: JoinState) => setJoins((prev) => new Map(prev).set(group.id, s));
