@@ -10,7 +10,7 @@ import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
 import { MemoryPresence } from '@parley/presence';
 import { RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, logEnv, onShutdownSignal, parseEnvConfig } from '@parley/util';
+import { createLogger, createUlidGenerator, logEnv, onShutdownSignal, parseEnvConfig, strongSecret } from '@parley/util';
 
 const embeddedEnv = z
   .object({
@@ -18,7 +18,7 @@ const embeddedEnv = z
     /** The gateway's port; the two IM nodes take the next two. */
     PARLEY_PORT: z.coerce.number().int().min(1).max(65_533).default(8080),
     PARLEY_DATA_DIR: z.string().default('data'),
-    PARLEY_JWT_SECRET: z.string().min(32).optional(),
+    PARLEY_JWT_SECRET: strongSecret().optional(),
     PARLEY_ROUTER: z.enum(['round-robin', 'room-hash']).default('round-robin'),
     PARLEY_STATIC_DIR: z.string().default('static/dist'),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strongSecret } from './secret-strength';
 
 /** Environment keys several apps share; each app merges the fragments it needs. */
 export const logEnv = z.object({
@@ -6,8 +7,8 @@ export const logEnv = z.object({
 });
 
 export const jwtEnv = z.object({
-  /** HS256 secret shared by gateways and IM nodes. */
-  PARLEY_JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** HS256 secret shared by gateways and IM nodes: ≥ 32 characters, no placeholder, enough entropy. */
+  PARLEY_JWT_SECRET: strongSecret(),
   PARLEY_JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
 });
 

@@ -2,5 +2,7 @@ export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from '.
 export { parseEnvConfig, csv } from './env-config';
 export { backoffDelay, type BackoffOptions } from './backoff';
 export { logEnv, jwtEnv, storeEnv, consulEnv, storeConfigOf } from './env-fragments';
+export { relayAuthEnv, relayAuthOf, type RelayAuthConfig, type RelayAuthEnv } from './relay-env';
+export { strongSecret, secretWeakness, SECRET_HINT } from './secret-strength';
 export { createUlidGenerator } from './ids.ulid';
 export { onShutdownSignal } from './shutdown';
