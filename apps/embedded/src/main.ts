@@ -8,7 +8,7 @@ import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
 import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
 import { MemoryPresence } from '@parley/presence';
-import { RelayClient } from '@parley/relay';
+import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
 import { createLogger, createUlidGenerator, logEnv, onShutdownSignal, parseEnvConfig, strongSecret } from '@parley/util';
 
@@ -42,11 +42,15 @@ async function main(): Promise<void> {
   const store = await openStore({ kind: 'sqlite', filename: path.join(dataDir, 'parley.db') });
   const presence = new MemoryPresence({ clock });
   const registry = new MemoryNodeRegistry();
+  // The relay never leaves loopback here, but is authenticated all the same: a secret made per run.
+  const relayAuth = new RelayAuth({ secret: crypto.randomBytes(32).toString('base64url') });
+  const relayHost = '127.0.0.1';
 
   const gateway = createGateway({
     gatewayId: 'gw-embedded',
-    host: config.PARLEY_HOST,
+    relayHost,
     relayPort: 0,
+    relayAuth,
     router: config.PARLEY_ROUTER,
     staticDir: path.resolve(config.PARLEY_STATIC_DIR),
     store,
@@ -83,7 +87,8 @@ async function main(): Promise<void> {
         createRelay: (onDeliver) =>
           new RelayClient({
             nodeId,
-            gateways: [`${config.PARLEY_HOST}:${relayPort}`],
+            auth: relayAuth,
+            gateways: [`${relayHost}:${relayPort}`],
             onDeliver,
             logger: nodeLogger.child({ component: 'relay' }),
           }),
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
     `  REST API     ${httpUrl}/api`,
     `  health       ${httpUrl}/healthz`,
     ...nodes.map((n, i) => `  IM node ${n.nodeId}  http://${config.PARLEY_HOST}:${config.PARLEY_PORT + i + 1}`),
-    `  relay (gRPC) ${config.PARLEY_HOST}:${relayPort}`,
+    `  relay (gRPC) ${relayHost}:${relayPort} (cluster secret generated for this run)`,
     `  data         ${dataDir}`,
     'Press Ctrl-C to stop.',
   ];

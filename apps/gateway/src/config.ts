@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { NodeInstance } from '@parley/domain';
-import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, storeEnv } from '@parley/util';
+import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util';
 
 const gatewayEnv = z.object({
   PARLEY_GATEWAY_ID: z.string().min(1).default('gw-1'),
@@ -8,6 +8,8 @@ const gatewayEnv = z.object({
   PARLEY_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** gRPC relay listener that every IM node connects to. */
   PARLEY_RELAY_PORT: z.coerce.number().int().min(0).max(65_535).default(50_051),
+  /** The relay's own bind address: internal, never the public one by accident. */
+  PARLEY_RELAY_HOST: z.string().default('127.0.0.1'),
   PARLEY_ROUTER: z.enum(['round-robin', 'room-hash']).default('round-robin'),
   /** `consul` watches healthy nodes; `static` uses PARLEY_STATIC_NODES (id=url,...). */
   PARLEY_DISCOVERY: z.enum(['consul', 'static']).default('consul'),
@@ -17,7 +19,8 @@ const gatewayEnv = z.object({
   .extend(logEnv.shape)
   .extend(jwtEnv.shape)
   .extend(storeEnv.shape)
-  .extend(consulEnv.shape);
+  .extend(consulEnv.shape)
+  .extend(relayAuthEnv.shape);
 
 export type GatewayConfig = z.output<typeof gatewayEnv>;
 

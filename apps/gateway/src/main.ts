@@ -4,7 +4,8 @@ import { ConsulNodeDirectory, StaticNodeDirectory } from '@parley/discovery';
 import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, onShutdownSignal, storeConfigOf } from '@parley/util';
+import { RelayAuth } from '@parley/relay';
+import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util';
 import { loadGatewayConfig, parseStaticNodes } from './config';
 
 /** Composition root of a gateway: config, adapters, the gateway, signals. */
@@ -23,8 +24,9 @@ async function main(): Promise<void> {
       : new StaticNodeDirectory(parseStaticNodes(config.PARLEY_STATIC_NODES));
   const gateway = createGateway({
     gatewayId: config.PARLEY_GATEWAY_ID,
-    host: config.PARLEY_HOST,
+    relayHost: config.PARLEY_RELAY_HOST,
     relayPort: config.PARLEY_RELAY_PORT,
+    relayAuth: new RelayAuth(relayAuthOf(config)),
     router: config.PARLEY_ROUTER,
     staticDir: path.resolve(config.PARLEY_STATIC_DIR),
     store,

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, storeEnv } from '@parley/util';
+import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util';
 
 const imEnv = z.object({
   /** Unique per node; defaults to im-<hostname>-<port>. */
@@ -28,7 +28,8 @@ const imEnv = z.object({
   .extend(logEnv.shape)
   .extend(jwtEnv.shape)
   .extend(storeEnv.shape)
-  .extend(consulEnv.shape);
+  .extend(consulEnv.shape)
+  .extend(relayAuthEnv.shape);
 
 export type ImConfig = z.output<typeof imEnv> & { nodeId: string; gateways: string[] };
 

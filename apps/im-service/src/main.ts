@@ -3,9 +3,9 @@ import { ConsulNodeRegistrar, MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock, type Presence } from '@parley/domain';
 import { ImNode } from '@parley/im-node';
 import { MemoryPresence, RedisPresence } from '@parley/presence';
-import { RelayClient } from '@parley/relay';
+import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, onShutdownSignal, storeConfigOf } from '@parley/util';
+import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util';
 import { loadImConfig } from './config';
 
 /** Composition root of one IM node: config, adapters, the node, signals. */
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const config = loadImConfig(process.env);
   const logger = createLogger({ name: 'im', level: config.PARLEY_LOG_LEVEL }).child({ nodeId: config.nodeId });
   const clock = systemClock;
+  const relayAuth = new RelayAuth(relayAuthOf(config));
   const store = await openStore(storeConfigOf(config));
   const presence: Presence = config.PARLEY_REDIS_URL
     ? new RedisPresence(config.PARLEY_REDIS_URL, {
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       createRelay: (onDeliver) =>
         new RelayClient({
           nodeId: config.nodeId,
+          auth: relayAuth,
           gateways: config.gateways,
           onDeliver,
           logger: logger.child({ component: 'relay' }),

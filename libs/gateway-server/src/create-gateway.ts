@@ -11,15 +11,17 @@ import {
   type Store,
   type TokenService,
 } from '@parley/domain';
-import { RelayServer } from '@parley/relay';
+import { RelayServer, type RelayAuth } from '@parley/relay';
 import type { Logger } from '@parley/util';
 import { GatewayServer } from './gateway-server';
 import { createHttpApp } from './http/http-app';
 
 export interface GatewayParts {
   gatewayId: string;
-  host: string;
+  /** The relay's bind address (internal; see PARLEY_RELAY_HOST). */
+  relayHost: string;
   relayPort: number;
+  relayAuth: RelayAuth;
   router: RouterKind;
   staticDir?: string;
   store: Store;
@@ -46,8 +48,9 @@ export function createGateway(parts: GatewayParts): GatewayServer {
   });
   const relay = new RelayServer({
     gatewayId: parts.gatewayId,
-    host: parts.host,
+    host: parts.relayHost,
     port: parts.relayPort,
+    auth: parts.relayAuth,
     logger: logger.child({ component: 'relay' }),
   });
   return new GatewayServer({ app, relay, directory, logger });

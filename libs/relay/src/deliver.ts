@@ -12,6 +12,8 @@ export interface Deliver {
   originNode: string;
   /** The gateway that forwarded it. */
   gatewayId: string;
+  /** Set for a barrier publish: call once the frame is applied, so its origin can go on. */
+  done?: () => void;
 }
 
 /** What a node hands to the relay; the origin node is added by the gateway. */

@@ -1,6 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { backoffDelay } from '@parley/util';
+import type { StreamCredential } from './auth';
 import type { BackoffOptions } from './backoff';
+import type { BarrierConfirmed__Output } from './generated/parley/relay/v1/BarrierConfirmed';
+import type { BarrierRouted__Output } from './generated/parley/relay/v1/BarrierRouted';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
 import type { GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFrame';
 import type { Hello } from './generated/parley/relay/v1/Hello';
@@ -19,11 +22,16 @@ export interface LinkSettings extends Required<BackoffOptions> {
 /** What a link needs from its owner: a fresh Hello per stream, and where frames go. */
 export interface LinkHooks {
   hello(): Hello;
+  /** A fresh credential for each stream (the cluster-secret proof is single-use). */
+  credential(): StreamCredential;
   onReady(link: GatewayLink): void;
   onDown(link: GatewayLink): void;
   onDeliver(link: GatewayLink, deliver: Deliver__Output): void;
   /** The gateway applied every interest delta up to `ack` on this stream. */
   onApplied(link: GatewayLink, ack: number): void;
+  /** The nodes a barrier publish of ours reached, then each node's confirmation. */
+  onRouted(link: GatewayLink, routed: BarrierRouted__Output): void;
+  onConfirmed(link: GatewayLink, confirmed: BarrierConfirmed__Output): void;
   onFrameIn(): void;
   onFrameOut(): void;
 }
@@ -41,6 +49,7 @@ export class GatewayLink {
   private timer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private gatewayIdValue: string | undefined;
+  private credential: StreamCredential | undefined;
 
   constructor(
     readonly address: string,
@@ -105,8 +114,10 @@ export class GatewayLink {
     this.timer = undefined;
     if (this.stateValue === 'stopped') return;
     // No deadline on the call itself: it lives as long as the node does.
-    const call = this.stub.Connect();
+    const credential = this.hooks.credential();
+    const call = this.stub.Connect(credential.metadata);
     this.call = call;
+    this.credential = credential;
     this.stateValue = 'connecting';
     this.gatewayIdValue = undefined;
     call.on('data', (frame: GatewayFrame__Output) => {
@@ -123,20 +134,34 @@ export class GatewayLink {
   private onFrame(frame: GatewayFrame__Output): void {
     this.hooks.onFrameIn();
     switch (frame.frame) {
-      case 'welcome':
+      case 'welcome': {
         if (this.stateValue !== 'connecting') return;
+        const gatewayId = frame.welcome?.gatewayId ?? '';
+        // A listener that does not hold the cluster secret is not one of our gateways.
+        if (!this.credential?.verifyWelcome(gatewayId, frame.welcome?.proof ?? '')) {
+          this.logger.error({ gateway: this.address, gatewayId }, 'relay gateway failed to prove the cluster secret; dropping the stream');
+          this.call?.cancel();
+          return;
+        }
         this.clearTimer();
         this.stateValue = 'ready';
         this.attempt = 0;
-        this.gatewayIdValue = frame.welcome?.gatewayId ?? '';
+        this.gatewayIdValue = gatewayId;
         this.logger.info({ gateway: this.address, gatewayId: this.gatewayIdValue }, 'relay stream ready');
         this.hooks.onReady(this);
         return;
+      }
       case 'deliver':
         if (frame.deliver) this.hooks.onDeliver(this, frame.deliver);
         return;
       case 'applied':
         if (frame.applied) this.hooks.onApplied(this, frame.applied.ack);
+        return;
+      case 'routed':
+        if (frame.routed) this.hooks.onRouted(this, frame.routed);
+        return;
+      case 'confirmed':
+        if (frame.confirmed) this.hooks.onConfirmed(this, frame.confirmed);
         return;
       default:
         // A newer gateway may send frames this node does not know: ignore them.

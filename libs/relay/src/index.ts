@@ -7,3 +7,5 @@ export type { Deliver, RelayPublish } from './deliver';
 export type { BackoffOptions } from './backoff';
 export type { RelayLogger } from './logger';
 export { DEFAULT_PROTO_PATH } from './proto';
+export { RelayAuth, OncePerPeer } from './auth';
+export type { RelayAuthOptions, RelayTlsMaterial } from './auth';

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { RoomName } from '@parley/protocol';
+import { streamCredential, type RelayAuth } from './auth';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { BarrierTracker } from './barrier-tracker';
 import type { Deliver, RelayPublish } from './deliver';
 import { GatewayLink, type LinkHooks, type LinkSettings } from './gateway-link.grpc';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
@@ -11,6 +13,8 @@ import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 export interface RelayClientOptions extends BackoffOptions {
   /** This node's id; one stream per gateway is kept under it. */
   nodeId: string;
+  /** How this node proves itself to gateways (and checks that they are ours). */
+  auth: RelayAuth;
   /** Gateway relay addresses, `host:port`. */
   gateways: readonly string[];
   /** Called once per relayed frame; the caller emits to `rooms` locally. Must not throw. */
@@ -94,11 +98,14 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   private started = false;
   private readonly counters: RelayClientStats = { framesIn: 0, framesOut: 0, published: 0, publishDropped: 0, delivered: 0, ignored: 0 };
   private readonly hooks: LinkHooks;
+  private readonly auth: RelayAuth;
+  private readonly barriers = new BarrierTracker();
 
   constructor(private readonly options: RelayClientOptions) {
     super();
     const o = { ...DEFAULTS, ...definedOnly(options) };
     this.nodeId = options.nodeId;
+    this.auth = options.auth;
     this.onDeliver = options.onDeliver;
     this.logger = options.logger ?? silentLogger;
     this.protoPath = o.protoPath;
@@ -117,13 +124,17 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     };
     this.hooks = {
       hello: () => ({ nodeId: this.nodeId, rooms: [...this.interest] }),
+      credential: () => streamCredential(this.auth, this.nodeId),
       onReady: (link) => this.emit('gateway:ready', link.address, link.gatewayId ?? ''),
       onDown: (link) => {
         this.confirm(link, Number.MAX_SAFE_INTEGER); // a lost stream confirms nothing, but must not be waited for
+        this.barriers.linkDown(link);
         this.emit('gateway:down', link.address);
       },
       onDeliver: (link, deliver) => this.handleDeliver(link, deliver),
       onApplied: (link, ack) => this.confirm(link, ack),
+      onRouted: (link, routed) => this.barriers.routed(link, routed.barrier, routed.nodes),
+      onConfirmed: (link, confirmed) => this.barriers.confirmed(link, confirmed.barrier, confirmed.nodeId),
       onFrameIn: () => void this.counters.framesIn++,
       onFrameOut: () => void this.counters.framesOut++,
     };
@@ -141,6 +152,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     if (this.flushHandle) clearImmediate(this.flushHandle);
     this.flushHandle = undefined;
     this.pending.clear();
+    this.barriers.clear();
     const links = [...this.links.values()];
     this.links.clear();
     await Promise.all(links.map((link) => link.stop()));
@@ -158,7 +170,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     const proto = loadRelayProto(this.protoPath);
     for (const address of wanted) {
       if (this.links.has(address)) continue;
-      const stub = new proto.parley.relay.v1.Relay(address, grpc.credentials.createInsecure(), this.channelOptions);
+      const stub = new proto.parley.relay.v1.Relay(address, this.auth.channelCredentials(), this.channelOptions);
       const link = new GatewayLink(address, stub, this.settings, this.hooks, this.logger);
       this.links.set(address, link);
       link.start();
@@ -216,6 +228,22 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
    * itself. Returns false when no gateway could take it (see class note).
    */
   publish(message: RelayPublish): boolean {
+    return this.send(message, 0) !== undefined;
+  }
+
+  /**
+   * Publishes as a barrier: resolves true once every node the frame reached
+   * has applied it (see Publish.barrier in relay.proto); false when no
+   * gateway took it, the stream was lost, or `timeoutMs` passed first.
+   */
+  publishConfirmed(message: RelayPublish, timeoutMs: number): Promise<boolean> {
+    const barrier = this.barriers.nextId();
+    const link = this.send(message, barrier);
+    return link ? this.barriers.wait(barrier, link, timeoutMs) : Promise.resolve(false);
+  }
+
+  /** The link that took the frame, or undefined when none could. */
+  private send(message: RelayPublish, barrier: number): GatewayLink | undefined {
     const frame = {
       publish: {
         rooms: [...message.rooms],
@@ -223,6 +251,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         payload: message.payload,
         messageId: message.messageId,
         grantRoom: message.grantRoom ?? '',
+        barrier,
       },
     };
     // Always the first gateway that takes it, in configured order: one path
@@ -231,12 +260,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     for (const link of this.links.values()) {
       if (link.sendPublish(frame)) {
         this.counters.published++;
-        return true;
+        return link;
       }
     }
     this.counters.publishDropped++;
     this.logger.debug({ messageId: message.messageId }, 'no relay gateway ready; publish dropped');
-    return false;
+    return undefined;
   }
 
   connectedGateways(): ConnectedGateway[] {
@@ -285,8 +314,13 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       const stale = deliver.rooms.filter((room) => !(this.interest as ReadonlySet<string>).has(room));
       link.sendControl({ delta: { add: [], remove: stale } });
     }
+    // A barrier is answered once applied; with nothing to apply here, at once.
+    const done = deliver.barrier
+      ? () => link.sendControl({ barrierDone: { originNode: deliver.originNode, barrier: deliver.barrier } })
+      : undefined;
     if (rooms.length === 0) {
       this.counters.ignored++;
+      done?.();
       return;
     }
     this.counters.delivered++;
@@ -298,6 +332,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         messageId: deliver.messageId,
         originNode: deliver.originNode,
         gatewayId: link.gatewayId ?? '',
+        done,
       });
     } catch (err) {
       this.logger.error({ err, messageId: deliver.messageId }, 'relay onDeliver threw');

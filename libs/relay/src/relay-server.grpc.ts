@@ -5,6 +5,7 @@ import type { Hello__Output } from './generated/parley/relay/v1/Hello';
 import type { NodeFrame__Output } from './generated/parley/relay/v1/NodeFrame';
 import type { Publish__Output } from './generated/parley/relay/v1/Publish';
 import type { RelayHandlers } from './generated/parley/relay/v1/Relay';
+import { OncePerPeer, StreamAuthenticator, type RelayAuth, type StreamIdentity } from './auth';
 import { InterestTable } from './interest-table';
 import { type RelayLogger, silentLogger } from './logger';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
@@ -12,7 +13,9 @@ import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 export interface RelayServerOptions {
   /** Sent to nodes in Welcome; names this gateway in their logs. */
   gatewayId: string;
-  /** @default '0.0.0.0' */
+  /** Who may open a stream: see RelayAuth. */
+  auth: RelayAuth;
+  /** The relay's own bind address, internal only. @default '127.0.0.1' */
   host?: string;
   /** 0 binds a free port; `start()` returns the actual one and a restart reuses it. @default 0 */
   port?: number;
@@ -42,6 +45,8 @@ export interface RelayServerStats {
   dropped: number;
   /** Streams ended for a protocol violation. */
   rejected: number;
+  /** Streams refused because their credentials did not prove a node. */
+  unauthenticated: number;
 }
 
 /** Lets tests and metrics follow sessions without polling. */
@@ -64,7 +69,7 @@ interface Session {
 }
 
 const DEFAULTS = {
-  host: '0.0.0.0',
+  host: '127.0.0.1',
   port: 0,
   maxBufferedFrames: 10_000,
   keepaliveTimeMs: 10_000,
@@ -78,19 +83,32 @@ const DEFAULTS = {
  * wants which room, and one Deliver per (publish, interested node).
  */
 export class RelayServer extends EventEmitter<RelayServerEvents> {
-  private readonly options: Readonly<Required<Omit<RelayServerOptions, 'logger'>>>;
+  private readonly options: Readonly<Required<Omit<RelayServerOptions, 'logger' | 'auth'>>>;
   private readonly logger: RelayLogger;
+  private readonly auth: RelayAuth;
+  private readonly authenticator: StreamAuthenticator;
+  private readonly refusedPeers = new OncePerPeer();
   private readonly table = new InterestTable();
   private readonly sessions = new Map<string, Session>();
-  private readonly counters: RelayServerStats = { framesIn: 0, framesOut: 0, publishes: 0, delivers: 0, dropped: 0, rejected: 0 };
+  private readonly counters: RelayServerStats = {
+    framesIn: 0,
+    framesOut: 0,
+    publishes: 0,
+    delivers: 0,
+    dropped: 0,
+    rejected: 0,
+    unauthenticated: 0,
+  };
   private server: grpc.Server | undefined;
   private boundPort: number;
 
   constructor(options: RelayServerOptions) {
     super();
-    const { logger, ...rest } = options;
+    const { logger, auth, ...rest } = options;
     this.options = Object.freeze({ ...DEFAULTS, ...stripUndefined(rest), gatewayId: options.gatewayId });
     this.logger = logger ?? silentLogger;
+    this.auth = auth;
+    this.authenticator = new StreamAuthenticator(auth);
     this.boundPort = this.options.port;
   }
 
@@ -103,10 +121,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     server.addService(proto.parley.relay.v1.Relay.service, handlers);
     const address = `${this.options.host}:${this.boundPort}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      server.bindAsync(address, this.auth.serverCredentials(), (err, port) => (err ? reject(err) : resolve(port)));
     });
     this.server = server;
-    this.logger.info({ gatewayId: this.options.gatewayId, port: this.boundPort }, 'relay server listening');
+    const mode = this.auth.insecure ? 'INSECURE (development only)' : [this.auth.tls && 'mTLS', this.auth.secret && 'cluster secret'].filter(Boolean).join(' + ');
+    this.logger.info({ gatewayId: this.options.gatewayId, host: this.options.host, port: this.boundPort, auth: mode }, 'relay server listening');
     return { port: this.boundPort };
   }
 
@@ -147,6 +166,12 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   }
 
   private handleStream(call: NodeStream): void {
+    const check = this.authenticator.authenticate(call);
+    if (!check.ok) {
+      this.refuse(call, check.reason);
+      return;
+    }
+    const identity = check.identity;
     let session: Session | undefined;
     let closed = false;
     const close = (): void => {
@@ -164,7 +189,13 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
           close();
           return;
         }
-        session = this.openSession(call, frame.hello);
+        // The credential names the node; Hello may only repeat it.
+        if (identity.nodeId !== undefined && frame.hello.nodeId !== identity.nodeId) {
+          this.reject(call, 'hello node_id is not the node its credential proves', grpc.status.PERMISSION_DENIED);
+          close();
+          return;
+        }
+        session = this.openSession(call, frame.hello, identity);
         return;
       }
       if (!this.handleFrame(session, frame)) close();
@@ -203,7 +234,14 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         return true;
       }
       case 'publish': {
-        if (frame.publish) this.route(session.nodeId, frame.publish);
+        if (frame.publish) this.route(session, frame.publish);
+        return true;
+      }
+      case 'barrierDone': {
+        // Forwarded to the origin, stamped with this stream's proven node id.
+        const done = frame.barrierDone;
+        const origin = done ? this.sessions.get(done.originNode) : undefined;
+        if (done && origin) this.write(origin, { confirmed: { barrier: done.barrier, nodeId: session.nodeId } });
         return true;
       }
       default:
@@ -212,7 +250,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     }
   }
 
-  private openSession(call: NodeStream, hello: Hello__Output): Session {
+  private openSession(call: NodeStream, hello: Hello__Output, identity: StreamIdentity): Session {
     const nodeId = hello.nodeId;
     const previous = this.sessions.get(nodeId);
     const session: Session = { nodeId, call };
@@ -223,7 +261,8 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       fail(previous.call, grpc.status.ABORTED, 'replaced by a newer stream of the same node');
     }
     this.table.replace(nodeId, cleanRooms(hello.rooms));
-    this.write(session, { welcome: { gatewayId: this.options.gatewayId } });
+    const gatewayId = this.options.gatewayId;
+    this.write(session, { welcome: { gatewayId, proof: identity.welcomeProof(gatewayId) } });
     this.logger.info({ nodeId, rooms: hello.rooms.length, peer: call.getPeer() }, 'node connected to relay');
     this.emit('node:connected', nodeId);
     this.emit('interest', nodeId);
@@ -239,8 +278,10 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     this.emit('node:disconnected', session.nodeId);
   }
 
-  private route(originNode: string, publish: Publish__Output): void {
+  private route(origin: Session, publish: Publish__Output): void {
+    const originNode = origin.nodeId;
     this.counters.publishes++;
+    const reached: string[] = [];
     const routes = this.table.route(publish.rooms, originNode);
     const granted = publish.grantRoom ? cleanRooms([publish.grantRoom]) : [];
     for (const [nodeId, rooms] of routes) {
@@ -250,10 +291,13 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       // the next publish to that room, which must not miss it.
       if (granted.length > 0) this.table.apply(nodeId, granted, []);
       const sent = this.write(target, {
-        deliver: { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode },
+        deliver: { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode, barrier: publish.barrier },
       });
       if (sent) this.counters.delivers++;
+      if (sent && publish.barrier) reached.push(nodeId);
     }
+    // Written before any node's BarrierDone can come back through this gateway.
+    if (publish.barrier) this.write(origin, { routed: { barrier: publish.barrier, nodes: reached } });
     this.emit('publish', originNode, routes.size);
   }
 
@@ -267,10 +311,22 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     return true;
   }
 
-  private reject(call: NodeStream, details: string): void {
+  private reject(call: NodeStream, details: string, code = grpc.status.INVALID_ARGUMENT): void {
     this.counters.rejected++;
     this.logger.warn({ peer: call.getPeer(), details }, 'relay stream rejected');
-    fail(call, grpc.status.INVALID_ARGUMENT, details);
+    fail(call, code, details);
+  }
+
+  /** A stream whose credentials prove no node: refused before it can say or hear anything. */
+  private refuse(call: NodeStream, reason: string): void {
+    this.counters.unauthenticated++;
+    const peer = call.getPeer();
+    if (this.refusedPeers.shouldLog(peer, Date.now())) {
+      this.logger.warn({ peer, reason }, 'relay stream refused: not authenticated (further refusals of this peer are not logged for a minute)');
+    }
+    // Swallow the client's later frames; the status below ends the call.
+    call.on('error', () => undefined);
+    fail(call, grpc.status.UNAUTHENTICATED, 'relay credentials refused');
   }
 }
 

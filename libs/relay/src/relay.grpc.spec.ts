@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { RoomName } from '@parley/protocol';
@@ -7,6 +8,10 @@ import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
 import { loadRelayProto } from './proto';
 import { RelayClient, type RelayClientOptions } from './relay-client.grpc';
 import { RelayServer } from './relay-server.grpc';
+import { RelayAuth, streamCredential } from './auth';
+
+/** Every stream in these tests is authenticated with one random cluster secret. */
+const auth = new RelayAuth({ secret: crypto.randomBytes(32).toString('base64url') });
 
 /** Resolves when `check` holds, re-checking on each `event`; fails after `timeoutMs`. */
 function waitUntil(emitter: EventEmitter, event: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -36,16 +41,20 @@ const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 class TestNode extends EventEmitter {
   readonly received: Deliver[] = [];
   readonly client: RelayClient;
+  /** Confirms barrier frames as soon as they arrive, unless a test holds them. */
+  holdBarriers = false;
 
   constructor(nodeId: string, gateways: string[], rooms: RoomName[] = [], options: Partial<RelayClientOptions> = {}) {
     super();
     this.client = new RelayClient({
       nodeId,
+      auth,
       gateways,
       initialBackoffMs: 20,
       maxBackoffMs: 200,
       onDeliver: (deliver) => {
         this.received.push(deliver);
+        if (!this.holdBarriers) deliver.done?.();
         this.emit('deliver', deliver);
       },
       ...options,
@@ -73,7 +82,7 @@ describe('relay over gRPC (loopback)', () => {
   const nodes: TestNode[] = [];
 
   async function startServer(gatewayId: string): Promise<{ server: RelayServer; address: string }> {
-    const server = new RelayServer({ gatewayId, host: '127.0.0.1', port: 0, shutdownGraceMs: 200 });
+    const server = new RelayServer({ gatewayId, auth, host: '127.0.0.1', port: 0, shutdownGraceMs: 200 });
     servers.push(server);
     const { port } = await server.start();
     return { server, address: `127.0.0.1:${port}` };
@@ -296,7 +305,7 @@ describe('relay over gRPC (loopback)', () => {
     const proto = loadRelayProto();
     const stub = new proto.parley.relay.v1.Relay(address, grpc.credentials.createInsecure());
     try {
-      const call = stub.Connect();
+      const call = stub.Connect(streamCredential(auth, 'raw').metadata);
       const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
       call.on('error', () => undefined);
       const frames: GatewayFrame__Output[] = [];
@@ -337,5 +346,52 @@ describe('relay over gRPC (loopback)', () => {
     } finally {
       silent.forceShutdown();
     }
+  });
+
+  describe('barrier publishes', () => {
+    it('resolve only once every node the frame reached has applied it', async () => {
+      const { address } = await startServer('g1');
+      const b = node('B', [address], ['group:g']);
+      const c = node('C', [address], ['group:g']);
+      const a = node('A', [address]);
+      await Promise.all([a.ready(), b.ready(), c.ready()]);
+      c.holdBarriers = true;
+      let settled: boolean | undefined;
+      const confirmed = a.client
+        .publishConfirmed({ rooms: ['group:g'], event: 'room:leave', payload: json({}), messageId: 'k1' }, 5_000)
+        .then((ok) => (settled = ok));
+      await b.waitFor('k1');
+      const held = await c.waitFor('k1');
+      expect(settled).toBeUndefined();
+      held.done?.();
+      expect(await confirmed).toBe(true);
+      // Plain publishes carry no barrier and ask for no confirmation.
+      a.client.publish({ rooms: ['group:g'], event: 'e', payload: json(0), messageId: 'plain' });
+      expect((await c.waitFor('plain')).done).toBeUndefined();
+    });
+
+    it('resolve at once when no other node holds the rooms', async () => {
+      const { address } = await startServer('g1');
+      const a = node('A', [address], ['group:g']);
+      await a.ready();
+      await expect(
+        a.client.publishConfirmed({ rooms: ['group:g'], event: 'room:leave', payload: json({}), messageId: 'k' }, 5_000),
+      ).resolves.toBe(true);
+    });
+
+    it('give up (false) when a node never confirms, or no gateway takes the frame', async () => {
+      const { address } = await startServer('g1');
+      const b = node('B', [address], ['group:g']);
+      const a = node('A', [address]);
+      await Promise.all([a.ready(), b.ready()]);
+      b.holdBarriers = true;
+      await expect(
+        a.client.publishConfirmed({ rooms: ['group:g'], event: 'room:leave', payload: json({}), messageId: 'k' }, 200),
+      ).resolves.toBe(false);
+      const lonely = node('L', []);
+      await expect(
+        lonely.client.publishConfirmed({ rooms: ['group:g'], event: 'room:leave', payload: json({}), messageId: 'k' }, 5_000),
+      ).resolves.toBe(false);
+    });
   });
 });

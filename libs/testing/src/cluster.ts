@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { startConsulSimulator, type ConsulSimulator } from './consul-simulator';
 import { spawnApp, terminate, type ClusterProcess } from './cluster-process';
 import { findFreePort } from './free-port';
+import { createTestPki, type TestPki } from './pki';
 import { createTestDatabase, startMariadb, type MariadbService } from './mariadb';
 import { startRedis, startRedisOnPort, type RedisService } from './redis';
 
@@ -28,6 +29,11 @@ export interface ClusterOptions {
   gatewayEnv?: Record<string, string>;
   /** Name used for log files under tmp/cluster-logs. */
   name?: string;
+  /**
+   * How relay streams are authenticated: a random cluster secret (default)
+   * or mutual TLS with a throwaway CA made for this cluster.
+   */
+  relayAuth?: 'secret' | 'mtls';
 }
 
 export interface ClusterNode extends ClusterProcess {
@@ -59,6 +65,10 @@ export interface Cluster {
   /** The first gateway. */
   readonly gateway: ClusterGateway;
   jwtSecret: string;
+  /** The relay's cluster secret (secret mode). */
+  clusterSecret: string | undefined;
+  /** The cluster's CA and certificates (mtls mode). */
+  pki: TestPki | undefined;
   mysqlUrl: string;
   redisUrl: string;
   /** The MariaDB server when the cluster owns it (ownServices): halt() / start() it. */
@@ -104,6 +114,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   let redis: RedisService | undefined;
   let consul: ConsulSimulator | undefined;
   let database: { url: string; drop(): Promise<void> } | undefined;
+  let pki: TestPki | undefined;
   const gateways: ClusterGateway[] = [];
   const nodes: ClusterNode[] = [];
 
@@ -113,6 +124,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     if (mariadb) await mariadb.stop();
     else await database?.drop().catch(() => undefined);
     await redis?.stop();
+    pki?.remove();
   };
 
   try {
@@ -127,7 +139,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     // Test clusters share one Redis and reuse node ids (im-0, im-1...): without a
     // namespace each, one cluster's shutdown would clear another's presence.
     const redisPrefix = `parley-${crypto.randomBytes(4).toString('hex')}:`;
+    const clusterSecret = options.relayAuth === 'mtls' ? undefined : crypto.randomBytes(32).toString('base64url');
+    if (options.relayAuth === 'mtls') pki = createTestPki();
+    const tlsEnv = (files: { cert: string; key: string }): Record<string, string> =>
+      pki ? { PARLEY_RELAY_TLS_CA: pki.caCert, PARLEY_RELAY_TLS_CERT: files.cert, PARLEY_RELAY_TLS_KEY: files.key } : {};
     const common = {
+      ...(clusterSecret ? { PARLEY_CLUSTER_SECRET: clusterSecret } : {}),
       PARLEY_JWT_SECRET: jwtSecret,
       PARLEY_STORE: 'mysql',
       PARLEY_MYSQL_URL: database.url,
@@ -144,6 +161,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const launchGateway = async (spec: GatewaySpec): Promise<ClusterGateway> => {
       const proc = await spawnApp(`${name}-${spec.gatewayId}`, 'apps/gateway/src/main.ts', 'PARLEY_GATEWAY_READY', {
         ...common,
+        ...(pki ? tlsEnv(pki.gateway) : {}),
         PARLEY_GATEWAY_ID: spec.gatewayId,
         PARLEY_PORT: String(spec.port),
         PARLEY_RELAY_PORT: String(spec.relayPort),
@@ -160,6 +178,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const launchNode = async (spec: NodeSpec): Promise<ClusterNode> => {
       const proc = await spawnApp(`${name}-${spec.nodeId}`, 'apps/im-service/src/main.ts', 'PARLEY_NODE_READY', {
         ...common,
+        ...(pki ? tlsEnv(pki.node(spec.nodeId)) : {}),
         PARLEY_NODE_ID: spec.nodeId,
         PARLEY_PORT: String(spec.port),
         PARLEY_GATEWAYS: relayList,
@@ -195,6 +214,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         return gateways[0];
       },
       jwtSecret,
+      clusterSecret,
+      pki,
       mysqlUrl: database.url,
       redisUrl,
       mariadb,

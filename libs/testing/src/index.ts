@@ -19,3 +19,4 @@ export {
   type ClusterOptions,
   type ClusterProcess,
 } from './cluster';
+export { createTestPki, type TestPki, type TestPkiOptions, type CertFiles } from './pki';

@@ -1,6 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { BarrierConfirmed as _parley_relay_v1_BarrierConfirmed, BarrierConfirmed__Output as _parley_relay_v1_BarrierConfirmed__Output } from './parley/relay/v1/BarrierConfirmed';
+import type { BarrierDone as _parley_relay_v1_BarrierDone, BarrierDone__Output as _parley_relay_v1_BarrierDone__Output } from './parley/relay/v1/BarrierDone';
+import type { BarrierRouted as _parley_relay_v1_BarrierRouted, BarrierRouted__Output as _parley_relay_v1_BarrierRouted__Output } from './parley/relay/v1/BarrierRouted';
 import type { Deliver as _parley_relay_v1_Deliver, Deliver__Output as _parley_relay_v1_Deliver__Output } from './parley/relay/v1/Deliver';
 import type { GatewayFrame as _parley_relay_v1_GatewayFrame, GatewayFrame__Output as _parley_relay_v1_GatewayFrame__Output } from './parley/relay/v1/GatewayFrame';
 import type { Hello as _parley_relay_v1_Hello, Hello__Output as _parley_relay_v1_Hello__Output } from './parley/relay/v1/Hello';
@@ -19,6 +22,9 @@ export interface ProtoGrpcType {
   parley: {
     relay: {
       v1: {
+        BarrierConfirmed: MessageTypeDefinition<_parley_relay_v1_BarrierConfirmed, _parley_relay_v1_BarrierConfirmed__Output>
+        BarrierDone: MessageTypeDefinition<_parley_relay_v1_BarrierDone, _parley_relay_v1_BarrierDone__Output>
+        BarrierRouted: MessageTypeDefinition<_parley_relay_v1_BarrierRouted, _parley_relay_v1_BarrierRouted__Output>
         Deliver: MessageTypeDefinition<_parley_relay_v1_Deliver, _parley_relay_v1_Deliver__Output>
         GatewayFrame: MessageTypeDefinition<_parley_relay_v1_GatewayFrame, _parley_relay_v1_GatewayFrame__Output>
         Hello: MessageTypeDefinition<_parley_relay_v1_Hello, _parley_relay_v1_Hello__Output>

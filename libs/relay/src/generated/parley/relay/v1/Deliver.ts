@@ -7,6 +7,7 @@ export interface Deliver {
   'payload'?: (Buffer | Uint8Array | string);
   'messageId'?: (string);
   'originNode'?: (string);
+  'barrier'?: (number);
 }
 
 export interface Deliver__Output {
@@ -15,4 +16,5 @@ export interface Deliver__Output {
   'payload': (Buffer);
   'messageId': (string);
   'originNode': (string);
+  'barrier': (number);
 }

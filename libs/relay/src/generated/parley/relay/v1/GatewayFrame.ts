@@ -3,17 +3,23 @@
 import type { Welcome as _parley_relay_v1_Welcome, Welcome__Output as _parley_relay_v1_Welcome__Output } from '../../../parley/relay/v1/Welcome';
 import type { Deliver as _parley_relay_v1_Deliver, Deliver__Output as _parley_relay_v1_Deliver__Output } from '../../../parley/relay/v1/Deliver';
 import type { InterestApplied as _parley_relay_v1_InterestApplied, InterestApplied__Output as _parley_relay_v1_InterestApplied__Output } from '../../../parley/relay/v1/InterestApplied';
+import type { BarrierRouted as _parley_relay_v1_BarrierRouted, BarrierRouted__Output as _parley_relay_v1_BarrierRouted__Output } from '../../../parley/relay/v1/BarrierRouted';
+import type { BarrierConfirmed as _parley_relay_v1_BarrierConfirmed, BarrierConfirmed__Output as _parley_relay_v1_BarrierConfirmed__Output } from '../../../parley/relay/v1/BarrierConfirmed';
 
 export interface GatewayFrame {
   'welcome'?: (_parley_relay_v1_Welcome | null);
   'deliver'?: (_parley_relay_v1_Deliver | null);
   'applied'?: (_parley_relay_v1_InterestApplied | null);
-  'frame'?: "welcome"|"deliver"|"applied";
+  'routed'?: (_parley_relay_v1_BarrierRouted | null);
+  'confirmed'?: (_parley_relay_v1_BarrierConfirmed | null);
+  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed";
 }
 
 export interface GatewayFrame__Output {
   'welcome'?: (_parley_relay_v1_Welcome__Output | null);
   'deliver'?: (_parley_relay_v1_Deliver__Output | null);
   'applied'?: (_parley_relay_v1_InterestApplied__Output | null);
-  'frame'?: "welcome"|"deliver"|"applied";
+  'routed'?: (_parley_relay_v1_BarrierRouted__Output | null);
+  'confirmed'?: (_parley_relay_v1_BarrierConfirmed__Output | null);
+  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed";
 }

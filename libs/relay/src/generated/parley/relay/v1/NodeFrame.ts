@@ -3,17 +3,20 @@
 import type { Hello as _parley_relay_v1_Hello, Hello__Output as _parley_relay_v1_Hello__Output } from '../../../parley/relay/v1/Hello';
 import type { InterestDelta as _parley_relay_v1_InterestDelta, InterestDelta__Output as _parley_relay_v1_InterestDelta__Output } from '../../../parley/relay/v1/InterestDelta';
 import type { Publish as _parley_relay_v1_Publish, Publish__Output as _parley_relay_v1_Publish__Output } from '../../../parley/relay/v1/Publish';
+import type { BarrierDone as _parley_relay_v1_BarrierDone, BarrierDone__Output as _parley_relay_v1_BarrierDone__Output } from '../../../parley/relay/v1/BarrierDone';
 
 export interface NodeFrame {
   'hello'?: (_parley_relay_v1_Hello | null);
   'delta'?: (_parley_relay_v1_InterestDelta | null);
   'publish'?: (_parley_relay_v1_Publish | null);
-  'frame'?: "hello"|"delta"|"publish";
+  'barrierDone'?: (_parley_relay_v1_BarrierDone | null);
+  'frame'?: "hello"|"delta"|"publish"|"barrierDone";
 }
 
 export interface NodeFrame__Output {
   'hello'?: (_parley_relay_v1_Hello__Output | null);
   'delta'?: (_parley_relay_v1_InterestDelta__Output | null);
   'publish'?: (_parley_relay_v1_Publish__Output | null);
-  'frame'?: "hello"|"delta"|"publish";
+  'barrierDone'?: (_parley_relay_v1_BarrierDone__Output | null);
+  'frame'?: "hello"|"delta"|"publish"|"barrierDone";
 }

@@ -7,6 +7,7 @@ export interface Publish {
   'payload'?: (Buffer | Uint8Array | string);
   'messageId'?: (string);
   'grantRoom'?: (string);
+  'barrier'?: (number);
 }
 
 export interface Publish__Output {
@@ -15,4 +16,5 @@ export interface Publish__Output {
   'payload': (Buffer);
   'messageId': (string);
   'grantRoom': (string);
+  'barrier': (number);
 }

@@ -3,8 +3,10 @@
 
 export interface Welcome {
   'gatewayId'?: (string);
+  'proof'?: (string);
 }
 
 export interface Welcome__Output {
   'gatewayId': (string);
+  'proof': (string);
 }

@@ -1,0 +1,96 @@
+import crypto from 'node:crypto';
+
+/** Call metadata keys of the cluster-secret proof (grpc metadata keys are lower case). */
+export const NODE_ID_HEADER = 'x-parley-node-id';
+export const NODE_PROOF_HEADER = 'x-parley-node-proof';
+
+/** How far a node's clock may be from the gateway's. */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
+const VERSION = 'v1';
+const NODE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface NodeProof {
+  nodeId: string;
+  /** `v1.<ts>.<nonce>.<mac>`: sent as NODE_PROOF_HEADER. */
+  token: string;
+  nonce: string;
+}
+
+export type ProofCheck = { ok: true; nodeId: string; nonce: string } | { ok: false; reason: string };
+
+/**
+ * The shared cluster secret and the two proofs made from it: a node's, sent
+ * in call metadata (HMAC over node id, time and a nonce), and a gateway's,
+ * sent in Welcome (HMAC over gateway id, node id and the node's nonce, so it
+ * answers this stream only). Each proof has its own key derived with HKDF,
+ * so neither can stand in for the other, nor for a JWT signed with another
+ * secret.
+ */
+export class ClusterSecret {
+  private readonly nodeKey: Buffer;
+  private readonly gatewayKey: Buffer;
+
+  constructor(secret: string) {
+    const ikm = Buffer.from(secret, 'utf8');
+    this.nodeKey = Buffer.from(crypto.hkdfSync('sha256', ikm, 'parley-relay', 'node-proof', 32));
+    this.gatewayKey = Buffer.from(crypto.hkdfSync('sha256', ikm, 'parley-relay', 'gateway-proof', 32));
+  }
+
+  nodeProof(nodeId: string, now: number): NodeProof {
+    const nonce = crypto.randomBytes(16).toString('base64url');
+    const ts = String(now);
+    return { nodeId, nonce, token: `${VERSION}.${ts}.${nonce}.${this.mac(this.nodeKey, VERSION, nodeId, ts, nonce)}` };
+  }
+
+  /** Checks a node's proof; the caller also refuses a nonce it has seen (see ReplayGuard). */
+  verifyNodeProof(nodeId: string | undefined, token: string | undefined, now: number): ProofCheck {
+    if (!nodeId || !token) return { ok: false, reason: 'no credentials' };
+    if (!NODE_ID_PATTERN.test(nodeId)) return { ok: false, reason: 'malformed node id' };
+    const parts = token.split('.');
+    if (parts.length !== 4 || parts[0] !== VERSION) return { ok: false, reason: 'malformed proof' };
+    const [, ts, nonce, mac] = parts;
+    const at = Number(ts);
+    if (!Number.isSafeInteger(at) || Math.abs(now - at) > MAX_CLOCK_SKEW_MS) return { ok: false, reason: 'proof expired' };
+    if (!equal(mac, this.mac(this.nodeKey, VERSION, nodeId, ts, nonce))) return { ok: false, reason: 'bad proof' };
+    return { ok: true, nodeId, nonce };
+  }
+
+  gatewayProof(gatewayId: string, nodeId: string, nonce: string): string {
+    return this.mac(this.gatewayKey, VERSION, gatewayId, nodeId, nonce);
+  }
+
+  verifyGatewayProof(proof: string, gatewayId: string, nodeId: string, nonce: string): boolean {
+    return equal(proof, this.gatewayProof(gatewayId, nodeId, nonce));
+  }
+
+  private mac(key: Buffer, ...parts: string[]): string {
+    return crypto.createHmac('sha256', key).update(parts.join('\n')).digest('base64url');
+  }
+}
+
+function equal(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+/**
+ * Refuses a node proof seen before within its validity window, so a proof
+ * read off the wire cannot open a second stream. Only verified proofs are
+ * remembered, so its size is bounded by real reconnects, not by attackers.
+ */
+export class ReplayGuard {
+  private readonly seen = new Map<string, number>();
+
+  /** False when the nonce was already used. */
+  admit(nonce: string, now: number): boolean {
+    for (const [key, expires] of this.seen) {
+      if (expires > now) break; // insertion order is expiry order
+      this.seen.delete(key);
+    }
+    if (this.seen.has(nonce)) return false;
+    this.seen.set(nonce, now + 2 * MAX_CLOCK_SKEW_MS);
+    return true;
+  }
+}

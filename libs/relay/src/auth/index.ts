@@ -1,0 +1,3 @@
+export { RelayAuth, type RelayAuthOptions, type RelayTlsMaterial } from './relay-auth';
+export { StreamAuthenticator, streamCredential, type StreamIdentity, type StreamCredential } from './stream-identity';
+export { OncePerPeer } from './peer-log';

@@ -1,0 +1,12 @@
+// Original file: proto/relay.proto
+
+
+export interface BarrierDone {
+  'originNode'?: (string);
+  'barrier'?: (number);
+}
+
+export interface BarrierDone__Output {
+  'originNode': (string);
+  'barrier': (number);
+}
