@@ -1,0 +1,267 @@
+import type { Group, Message, PresenceInfo, User } from './models';
+import {
+  RELAY_FRAME_LIMITS,
+  decodeRelayFrame,
+  encodeRelayPayload,
+  type RawRelayFrame,
+  type RelayFrame,
+  type RelayFrameEventName,
+  type RelayFramePayloads,
+  type RelayFrameRejection,
+} from './relay-frames';
+import type { FriendRequest, GroupJoinRequest } from './social';
+
+const alice: User = { id: 'alice', username: 'alice', displayName: 'Alice' };
+const bob: User = { id: 'bob', username: 'bob', displayName: 'Bob', bio: 'hi' };
+
+const directMessage: Message = {
+  id: '01J0000000000000000000000A',
+  conversationId: 'd:alice:bob',
+  seq: 7,
+  senderId: 'alice',
+  kind: 'text',
+  body: { text: 'hello' },
+  clientMsgId: 'c-1',
+  createdAt: 1_700_000_000_000,
+};
+const group: Group = {
+  id: 'g1',
+  name: 'Team',
+  ownerId: 'alice',
+  muteAll: false,
+  isPublic: true,
+  joinApproval: false,
+  memberCount: 3,
+  createdAt: 1_700_000_000_000,
+};
+const groupMessage: Message = {
+  ...directMessage,
+  conversationId: 'g:g1',
+  kind: 'system',
+  body: { text: 'Alice added Bob', system: { event: 'joined', actorId: 'alice', userIds: ['bob'] } },
+  clientMsgId: 'sys:01J0000000000000000000000B',
+};
+const presence: PresenceInfo = { userId: 'bob', online: false, lastSeenAt: 1_700_000_000_000 };
+const friendRequest: FriendRequest = {
+  id: 'fr1',
+  fromUserId: 'alice',
+  toUserId: 'bob',
+  fromUser: alice,
+  toUser: bob,
+  note: 'hey',
+  status: 'pending',
+  createdAt: 1_700_000_000_000,
+};
+const joinRequest: GroupJoinRequest = {
+  id: 'jr1',
+  groupId: 'g1',
+  user: bob,
+  status: 'accepted',
+  createdAt: 1_700_000_000_000,
+};
+
+function raw(event: string, payload: unknown, rooms: readonly string[], messageId = 'm-1'): RawRelayFrame {
+  const bytes = payload instanceof Uint8Array ? payload : new TextEncoder().encode(JSON.stringify(payload));
+  return { rooms, event, payload: bytes, messageId, originNode: 'node-a' };
+}
+
+function decoded(frame: RawRelayFrame): RelayFrame {
+  const result = decodeRelayFrame(frame);
+  if (!result.ok) throw new Error(`rejected: ${result.reason}`);
+  return result.frame;
+}
+
+function rejection(frame: RawRelayFrame): RelayFrameRejection | 'accepted' {
+  const result = decodeRelayFrame(frame);
+  return result.ok ? 'accepted' : result.reason;
+}
+
+/** One valid payload and its rooms per wire event, as the domain publishes them. */
+const VALID: { [E in RelayFrameEventName]: { payload: RelayFramePayloads[E]; rooms: string[] }[] } = {
+  'message:new': [
+    { payload: directMessage, rooms: ['user:alice', 'user:bob'] },
+    { payload: groupMessage, rooms: ['group:g1', 'user:bob'] },
+  ],
+  'presence:update': [{ payload: presence, rooms: ['user:alice'] }],
+  'message:receipt': [{ payload: { conversationId: 'd:alice:bob', userId: 'bob', readSeq: 7 }, rooms: ['user:alice'] }],
+  typing: [{ payload: { conversationId: 'g:g1', userId: 'bob' }, rooms: ['group:g1'] }],
+  'group:update': [
+    { payload: { group, change: 'updated', actorId: 'alice' }, rooms: ['group:g1'] },
+    {
+      payload: { group, change: 'muted', actorId: 'alice', userIds: ['bob'], role: 'member', mutedUntil: 1_700_000_060_000 },
+      rooms: ['group:g1', 'user:bob'],
+    },
+  ],
+  'group:request': [{ payload: { request: joinRequest }, rooms: ['user:alice', 'user:bob'] }],
+  'friend:request': [{ payload: { request: friendRequest }, rooms: ['user:bob'] }],
+  'friend:update': [
+    { payload: { request: { ...friendRequest, status: 'accepted' } }, rooms: ['user:alice'] },
+    { payload: { userId: 'alice', removed: true }, rooms: ['user:bob'] },
+  ],
+  'room:join': [{ payload: { users: ['alice', 'bob'], room: 'group:g1' }, rooms: ['user:alice', 'user:bob'] }],
+  'room:leave': [{ payload: { users: ['bob'], room: 'group:g1' }, rooms: ['user:bob'] }],
+};
+
+const validCases = Object.entries(VALID).flatMap(([event, cases]) =>
+  cases.map((c, i) => [`${event} #${i + 1}`, event, c.payload, c.rooms] as const),
+);
+
+describe('decodeRelayFrame', () => {
+  it.each(validCases)('round-trips a valid %s through encodeRelayPayload', (_name, event, payload, rooms) => {
+    const frame = decoded({ rooms, event, payload: encodeRelayPayload(payload), messageId: 'm-1', originNode: 'node-a' });
+
+    const kind = event === 'room:join' || event === 'room:leave' ? event : 'event';
+    expect(frame).toEqual({
+      kind,
+      ...(kind === 'event' ? { event } : {}),
+      payload,
+      rooms,
+      messageId: 'm-1',
+      originNode: 'node-a',
+    });
+  });
+
+  it('gives a frame a switch over kind handles exhaustively, with event and payload correlated', () => {
+    const describe = (frame: RelayFrame): string => {
+      switch (frame.kind) {
+        case 'event':
+          return frame.event === 'message:new' ? `message ${frame.payload.seq}` : frame.event;
+        case 'room:join':
+        case 'room:leave':
+          return `${frame.kind} ${frame.payload.room} x${frame.payload.users.length}`;
+        default: {
+          const unreachable: never = frame;
+          return unreachable;
+        }
+      }
+    };
+    expect(describe(decoded(raw('message:new', directMessage, ['user:bob'])))).toBe('message 7');
+    expect(describe(decoded(raw('room:join', { users: ['bob'], room: 'group:g1' }, ['user:bob'])))).toBe(
+      'room:join group:g1 x1',
+    );
+  });
+
+  describe('events', () => {
+    it('refuses node-local events: a relayed server:draining or server:resync is forged', () => {
+      expect(rejection(raw('server:draining', { reconnectAfterMs: 0 }, ['user:bob']))).toBe('node-local-event');
+      expect(rejection(raw('server:resync', { withinMs: 1 }, ['user:bob']))).toBe('node-local-event');
+    });
+
+    it.each(['message:send', 'connect', 'disconnect', '__proto__', 'constructor', ''])('refuses the unknown event %j', (event) => {
+      expect(rejection(raw(event, {}, ['user:bob']))).toBe('unknown-event');
+    });
+
+    it('refuses a message:new without seq, with a bad seq or a wrong kind', () => {
+      const { seq: _seq, ...withoutSeq } = directMessage;
+      expect(rejection(raw('message:new', withoutSeq, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('message:new', { ...directMessage, seq: 0 }, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('message:new', { ...directMessage, seq: '7' }, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('message:new', { ...directMessage, kind: 'html' }, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('message:new', { ...directMessage, body: 'hello' }, ['user:bob']))).toBe('bad-payload');
+    });
+
+    it('strips unknown keys from event payloads, like the wire models, so they never reach clients', () => {
+      const frame = decoded(
+        raw('message:new', { ...directMessage, html: '<script>', body: { text: 'hi', extra: 1 } }, ['user:bob']),
+      );
+      expect(frame.payload).toEqual({ ...directMessage, body: { text: 'hi' } });
+    });
+
+    it('refuses a payload of the wrong shape for each event', () => {
+      expect(rejection(raw('presence:update', { userId: 'bob', online: 'yes', lastSeenAt: null }, ['user:a']))).toBe(
+        'bad-payload',
+      );
+      expect(rejection(raw('message:receipt', { conversationId: 'g:g1', userId: 'bob', readSeq: -1 }, ['group:g1']))).toBe(
+        'bad-payload',
+      );
+      expect(rejection(raw('typing', { conversationId: 'g:g1' }, ['group:g1']))).toBe('bad-payload');
+      expect(rejection(raw('group:update', { group, change: 'exploded', actorId: 'alice' }, ['group:g1']))).toBe(
+        'bad-payload',
+      );
+      expect(rejection(raw('group:request', { request: { ...joinRequest, status: 'maybe' } }, ['user:bob']))).toBe(
+        'bad-payload',
+      );
+      expect(rejection(raw('friend:request', {}, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('friend:update', { userId: 'alice', removed: false }, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('message:new', null, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('message:new', [directMessage], ['user:bob']))).toBe('bad-payload');
+    });
+
+    it("refuses a conversation event sent to rooms outside the conversation's", () => {
+      expect(rejection(raw('message:new', directMessage, ['user:carol']))).toBe('rooms-mismatch');
+      expect(rejection(raw('message:new', directMessage, ['group:g1']))).toBe('rooms-mismatch');
+      expect(rejection(raw('message:new', groupMessage, ['group:g2']))).toBe('rooms-mismatch');
+      expect(rejection(raw('message:new', { ...directMessage, conversationId: 'x:1' }, ['user:bob']))).toBe(
+        'rooms-mismatch',
+      );
+      expect(rejection(raw('typing', { conversationId: 'd:alice:bob', userId: 'alice' }, ['user:eve']))).toBe(
+        'rooms-mismatch',
+      );
+      expect(
+        rejection(raw('message:receipt', { conversationId: 'g:g1', userId: 'bob', readSeq: 1 }, ['group:other'])),
+      ).toBe('rooms-mismatch');
+    });
+  });
+
+  describe('room:join and room:leave', () => {
+    const join = (payload: unknown, rooms = ['user:bob']) => rejection(raw('room:join', payload, rooms));
+
+    it('refuses joining or leaving a user room over the relay', () => {
+      expect(join({ users: ['bob'], room: 'user:alice' })).toBe('bad-payload');
+      expect(rejection(raw('room:leave', { users: ['bob'], room: 'user:bob' }, ['user:bob']))).toBe('bad-payload');
+    });
+
+    it('refuses unknown keys, no users, bad user ids and bad room names', () => {
+      expect(join({ users: ['bob'], room: 'group:g1', admin: true })).toBe('bad-payload');
+      expect(join({ users: [], room: 'group:g1' })).toBe('bad-payload');
+      expect(join({ users: [''], room: 'group:g1' })).toBe('bad-payload');
+      expect(join({ users: ['bo b'], room: 'group:g1' })).toBe('bad-payload');
+      expect(join({ users: ['bob'], room: 'group:' })).toBe('bad-payload');
+      expect(join({ users: ['bob'], room: 'group:g/1' })).toBe('bad-payload');
+      expect(join({ users: ['bob'] })).toBe('bad-payload');
+      expect(join({ users: 'bob', room: 'group:g1' })).toBe('bad-payload');
+    });
+
+    it('takes up to maxUsers users, one more is refused', () => {
+      const users = Array.from({ length: RELAY_FRAME_LIMITS.maxUsers }, (_, i) => `01J${String(i).padStart(23, '0')}`);
+      const rooms = users.slice(0, 3).map((u) => `user:${u}`);
+      expect(join({ users, room: 'group:g1' }, rooms)).toBe('accepted');
+      expect(join({ users: [...users, 'one-more'], room: 'group:g1' }, rooms)).toBe('bad-payload');
+    });
+
+    it('refuses rooms that are not the user rooms of the users it moves', () => {
+      expect(join({ users: ['bob'], room: 'group:g1' }, ['user:alice'])).toBe('rooms-mismatch');
+      expect(join({ users: ['bob'], room: 'group:g1' }, ['group:g2'])).toBe('rooms-mismatch');
+      expect(join({ users: ['bob'], room: 'group:g1' }, ['user:bob', 'group:g1'])).toBe('rooms-mismatch');
+    });
+  });
+
+  describe('frame envelope', () => {
+    it.each([
+      ['no room', []],
+      ['an empty name', ['']],
+      ['an unknown prefix', ['room:x']],
+      ['a bad character', ['user:bo b']],
+      ['a name too long', [`user:${'a'.repeat(65)}`]],
+      ['one bad room among good ones', ['user:alice', 'user:bob', 'user;bob']],
+      ['too many rooms', Array.from({ length: RELAY_FRAME_LIMITS.maxRooms + 1 }, (_, i) => `user:u${i}`)],
+    ])('refuses a frame with %s, never filtering rooms silently', (_name, rooms) => {
+      expect(rejection(raw('message:new', directMessage, rooms))).toBe('bad-rooms');
+      expect(rejection(raw('room:join', { users: ['bob'], room: 'group:g1' }, rooms))).toBe('bad-rooms');
+    });
+
+    it('refuses an oversized payload before parsing it', () => {
+      const big = new Uint8Array(RELAY_FRAME_LIMITS.maxPayloadBytes + 1).fill(0x20);
+      expect(rejection(raw('message:new', big, ['user:bob']))).toBe('payload-too-large');
+    });
+
+    it.each([
+      ['truncated JSON', new TextEncoder().encode('{"id":')],
+      ['empty bytes', new Uint8Array(0)],
+      ['invalid UTF-8', Uint8Array.of(0x22, 0xff, 0xfe, 0x22)],
+      ['text', new TextEncoder().encode('hello')],
+    ])('refuses %s as bad-json without throwing', (_name, bytes) => {
+      expect(rejection(raw('message:new', bytes, ['user:bob']))).toBe('bad-json');
+    });
+  });
+});
