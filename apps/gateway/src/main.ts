@@ -19,6 +19,7 @@ async function main(): Promise<void> {
       ? new ConsulNodeDirectory({
           address: config.PARLEY_CONSUL_ADDR,
           serviceName: config.PARLEY_CONSUL_SERVICE,
+          token: config.PARLEY_CONSUL_TOKEN,
           logger: logger.child({ component: 'discovery' }),
         })
       : new StaticNodeDirectory(parseStaticNodes(config.PARLEY_STATIC_NODES));

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       ? new ConsulNodeRegistrar({
           address: config.PARLEY_CONSUL_ADDR,
           serviceName: config.PARLEY_CONSUL_SERVICE,
+          token: config.PARLEY_CONSUL_TOKEN,
           logger: logger.child({ component: 'discovery' }),
         })
       : new MemoryNodeRegistry();

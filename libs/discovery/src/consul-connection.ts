@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import Consul from 'consul';
+import { errorMessage } from './logger';
 
 /** How to reach the Consul agent; shared by the registrar and the directory. */
 export interface ConsulConnectionOptions {
@@ -49,6 +50,24 @@ export function consulStatus(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const response = (err as { response?: { statusCode?: unknown } }).response;
   return typeof response?.statusCode === 'number' ? response.statusCode : undefined;
+}
+
+/** Consul refused the request's ACL token (unknown token, or one without the permission). */
+export function isAclRefusal(err: unknown): boolean {
+  const status = consulStatus(err);
+  return status === 401 || status === 403;
+}
+
+/**
+ * What Consul answered, for errors and logs: the status and Consul's own text
+ * ("ACL not found", "Permission denied: … lacks permission 'service:write' …").
+ * Built from the response only, never from the request, so never the token.
+ */
+export function consulErrorText(err: unknown): string {
+  const status = consulStatus(err);
+  const body = (err as { response?: { body?: unknown } } | null)?.response?.body;
+  const text = typeof body === 'string' && body.trim() ? body.trim().slice(0, 300) : errorMessage(err);
+  return status === undefined ? text : `${status} ${text}`;
 }
 
 /** Connection failures, timeouts and 5xx/429 may pass; other 4xx answers will not. */

@@ -4,7 +4,15 @@ import type { NodeDirectory, NodeInstance } from '@parley/domain';
 import { z } from 'zod';
 import { backoffDelay } from '@parley/util';
 import { sleep } from './abortable-sleep';
-import { connectConsul, consulCall, goDuration, type ConsulConnection, type ConsulConnectionOptions } from './consul-connection';
+import {
+  connectConsul,
+  consulCall,
+  consulErrorText,
+  goDuration,
+  isAclRefusal,
+  type ConsulConnection,
+  type ConsulConnectionOptions,
+} from './consul-connection';
 import { errorMessage, silentLogger, type DiscoveryLogger } from './logger';
 import { normalizeNodes, notifyListeners, sameNodes } from './node-list';
 
@@ -84,6 +92,9 @@ export class ConsulNodeDirectory implements NodeDirectory {
   private readonly retryMaxDelayMs: number;
   private readonly minQueryIntervalMs: number;
   private readonly logger: DiscoveryLogger;
+  private readonly hasToken: boolean;
+  /** Whether this run already said that ACLs hide entries from us. */
+  private aclWarned = false;
   private readonly listeners = new Set<(nodes: readonly NodeInstance[]) => void>();
   private nodes: readonly NodeInstance[] = Object.freeze([]);
   private index = 0n;
@@ -100,10 +111,12 @@ export class ConsulNodeDirectory implements NodeDirectory {
     this.retryMaxDelayMs = options.retryMaxDelayMs ?? 10_000;
     this.minQueryIntervalMs = options.minQueryIntervalMs ?? 100;
     this.logger = options.logger ?? silentLogger;
+    this.hasToken = Boolean(options.token);
   }
 
   async start(): Promise<void> {
     if (!this.running) {
+      this.aclWarned = false;
       this.firstFetch = new Promise((resolve) => (this.resolveFirstFetch = resolve));
       this.index = 0n; // a (re)start asks for the current list at once
       const run: WatchRun = { stop: new AbortController(), loop: Promise.resolve() };
@@ -141,8 +154,9 @@ export class ConsulNodeDirectory implements NodeDirectory {
     while (!stop.aborted) {
       const began = Date.now();
       try {
-        const { entries, index } = await this.query(run);
+        const { entries, index, hidden } = await this.query(run);
         if (stop.aborted) return;
+        if (hidden) this.warnAclHidden(hidden);
         if (failures > 0) {
           this.logger.info({ consul: this.connection.endpoint, failures }, 'consul reachable again');
         }
@@ -170,7 +184,7 @@ export class ConsulNodeDirectory implements NodeDirectory {
   }
 
   /** One health query: blocking when we hold an index, immediate otherwise. */
-  private async query(run: WatchRun): Promise<{ entries: unknown; index: bigint | undefined }> {
+  private async query(run: WatchRun): Promise<{ entries: unknown; index: bigint | undefined; hidden?: string }> {
     const ctx = new RequestContext();
     run.request = ctx;
     if (run.stop.signal.aborted) throw new Error('stopped');
@@ -185,10 +199,39 @@ export class ConsulNodeDirectory implements NodeDirectory {
       timeout,
       ctx,
     };
-    const result = await consulCall(call(query));
+    const result = await consulCall(call(query)).catch((err: unknown) => {
+      if (!isAclRefusal(err)) throw err;
+      throw new Error(
+        `consul refused the health query (${consulErrorText(err)}); the Consul ACL token must exist and allow service:read on "${this.serviceName}"`,
+        { cause: err },
+      );
+    });
     if (!Array.isArray(result) || result.length !== 2) throw new Error('unexpected consul client result');
     const [res, entries] = result as [IncomingMessage, unknown];
-    return { entries, index: parseIndex(res.headers['x-consul-index']) };
+    return { entries, index: parseIndex(res.headers['x-consul-index']), hidden: this.aclHiding(res) };
+  }
+
+  /**
+   * Why ACLs may hide nodes from this answer, if they may: Consul answers a
+   * token without read rights with a filtered (often empty) list, not an error.
+   */
+  private aclHiding(res: IncomingMessage): string | undefined {
+    if (res.headers['x-consul-results-filtered-by-acls'] === 'true') {
+      return this.hasToken ? 'the ACL token lacks read rights' : 'no ACL token is set';
+    }
+    if (!this.hasToken && res.headers['x-consul-default-acl-policy'] === 'deny') {
+      return 'consul denies by default and no ACL token is set';
+    }
+    return undefined;
+  }
+
+  private warnAclHidden(reason: string): void {
+    if (this.aclWarned) return;
+    this.aclWarned = true;
+    this.logger.warn(
+      { consul: this.connection.endpoint, service: this.serviceName, reason },
+      `consul ACLs may hide IM nodes from this gateway: the token needs service:read on "${this.serviceName}" and node:read`,
+    );
   }
 
   private apply(entries: unknown): void {

@@ -5,8 +5,10 @@ import { sleep } from './abortable-sleep';
 import {
   connectConsul,
   consulCall,
+  consulErrorText,
   consulStatus,
   goDuration,
+  isAclRefusal,
   isRetryable,
   type ConsulConnection,
   type ConsulConnectionOptions,
@@ -133,11 +135,12 @@ export class ConsulNodeRegistrar implements NodeRegistrar {
         await call();
         return;
       } catch (err) {
-        const status = consulStatus(err);
         if (!isRetryable(err)) {
+          const acl = isAclRefusal(err);
+          const hint = acl ? `; the Consul ACL token must exist and allow service:write on "${this.serviceName}"` : '';
           throw new ParleyError(
-            status === 401 || status === 403 ? 'FORBIDDEN' : 'INVALID_ARGUMENT',
-            `consul rejected ${action} of ${nodeId}${status ? ` (${status})` : ''}: ${errorMessage(err)}`,
+            acl ? 'FORBIDDEN' : 'INVALID_ARGUMENT',
+            `consul rejected ${action} of ${nodeId} (${consulErrorText(err)})${hint}`,
             { cause: err },
           );
         }

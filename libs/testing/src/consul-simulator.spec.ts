@@ -272,3 +272,63 @@ describe('Consul simulator', () => {
     expect(health.hits).toBe(1); // first run immediately, next one a second later
   });
 });
+
+describe('Consul simulator with ACLs (default policy deny)', () => {
+  const TOKEN = 'a3c1f0e2-7b5d-4e8a-9c6f-0d1e2f3a4b5c';
+  let sim: ConsulSimulator;
+  let health: HealthServer;
+  const registration = (id: string) =>
+    JSON.stringify({ Name: 'web', ID: id, Port: 8080, Check: { HTTP: health.url, Interval: '50ms', Status: 'passing' } });
+  const register = (id: string, headers: Record<string, string> = {}, query = '') =>
+    fetch(`${sim.url}/v1/agent/service/register${query}`, { method: 'PUT', headers, body: registration(id) });
+
+  beforeEach(async () => {
+    sim = await startConsulSimulator({ ...FAST, aclToken: TOKEN });
+    health = await startHealthServer();
+  });
+
+  afterEach(async () => {
+    await sim.stop();
+    await health.close();
+  });
+
+  it('accepts the token as X-Consul-Token, Authorization: Bearer or ?token=', async () => {
+    expect((await register('web-1', { 'X-Consul-Token': TOKEN })).status).toBe(200);
+    expect((await register('web-2', { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    expect((await register('web-3', {}, `?token=${TOKEN}`)).status).toBe(200);
+    expect(sim.services().map((s) => s.id)).toEqual(['web-1', 'web-2', 'web-3']);
+    const res = await fetch(`${sim.url}/v1/health/service/web`, { headers: { 'X-Consul-Token': TOKEN } });
+    expect(res.headers.get('x-consul-default-acl-policy')).toBe('deny');
+    expect(res.headers.get('x-consul-results-filtered-by-acls')).toBeNull();
+    expect(((await res.json()) as unknown[]).length).toBe(3);
+  });
+
+  it('answers 403 "ACL not found" to an unknown token, on reads and writes', async () => {
+    const write = await register('web-1', { 'X-Consul-Token': 'not-the-token' });
+    expect(write.status).toBe(403);
+    expect(await write.text()).toBe('ACL not found');
+    const read = await fetch(`${sim.url}/v1/health/service/web?token=wrong`);
+    expect(read.status).toBe(403);
+    expect(await read.text()).toBe('ACL not found');
+    expect(sim.services()).toEqual([]);
+  });
+
+  it('denies the anonymous token writes and hides what it may not read', async () => {
+    const write = await register('web-1');
+    expect(write.status).toBe(403);
+    expect(await write.text()).toBe(
+      `Permission denied: token with AccessorID '00000000-0000-0000-0000-000000000002' lacks permission 'service:write' on "web"`,
+    );
+    expect((await register('web-1', { 'X-Consul-Token': TOKEN })).status).toBe(200);
+    expect((await fetch(`${sim.url}/v1/agent/service/deregister/web-1`, { method: 'PUT' })).status).toBe(403);
+
+    const read = await fetch(`${sim.url}/v1/health/service/web`);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toEqual([]);
+    expect(read.headers.get('x-consul-results-filtered-by-acls')).toBe('true');
+    expect(Number(read.headers.get('x-consul-index'))).toBeGreaterThan(0);
+    expect(await (await fetch(`${sim.url}/v1/agent/services`)).json()).toEqual({});
+    expect((await fetch(`${sim.url}/v1/status/leader`)).status).toBe(200);
+    expect(sim.services().map((s) => s.id)).toEqual(['web-1']);
+  });
+});

@@ -13,7 +13,9 @@ import type { TestService } from './service';
  * - one agent, one node, one datacenter; the catalog is the agent's local state;
  * - only HTTP checks (Consul also has TTL, TCP, gRPC, script… checks);
  * - X-Consul-Index is per service name (like Consul's fine-grained health index),
- *   falling back to the highest index for names never seen.
+ *   falling back to the highest index for names never seen;
+ * - ACLs (options.aclToken) know one token with every right, and the anonymous
+ *   token with none, under default policy deny.
  */
 
 export interface ConsulSimulatorOptions {
@@ -39,6 +41,16 @@ export interface ConsulSimulatorOptions {
   outage?: 'refuse' | 'no-leader';
   /** First X-Consul-Index value; Consul's index is never 0. @default 10 */
   initialIndex?: number;
+  /**
+   * Enables ACLs with default policy deny; this is the only token, with every
+   * right. Requests carry it as Consul reads it: `X-Consul-Token`,
+   * `Authorization: Bearer`, or `?token=`. An unknown token gets 403 "ACL not
+   * found"; no token is the anonymous token, which may not write (403
+   * "Permission denied: … lacks permission 'service:write' …") and reads
+   * lists filtered empty (with X-Consul-Results-Filtered-By-ACLs: true).
+   * @default undefined (ACLs disabled)
+   */
+  aclToken?: string;
 }
 
 export type CheckStatus = 'passing' | 'warning' | 'critical';
@@ -101,6 +113,10 @@ const DEFAULT_WAIT_MS = 5 * 60_000; // and defaults it to 5 minutes
 const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 const MAX_CHECK_OUTPUT = 4 * 1024; // Consul keeps at most 4KB of check output
 const MAX_REQUEST_LOG = 10_000;
+const ANONYMOUS_ACCESSOR = '00000000-0000-0000-0000-000000000002';
+
+/** Who a request is, for ACLs: every right (ACLs off, or the configured token) or the anonymous token. */
+type Caller = 'privileged' | 'anonymous';
 
 interface CheckState {
   def: SimulatedCheck;
@@ -163,6 +179,7 @@ class Simulator implements ConsulSimulator {
   private readonly minDeregisterCriticalMs: number;
   private readonly outage: 'refuse' | 'no-leader';
   private readonly reaper: NodeJS.Timeout;
+  private readonly aclToken: string | undefined;
   private index: number;
   private unavailable = false;
   private stopped = false;
@@ -174,6 +191,7 @@ class Simulator implements ConsulSimulator {
     this.staggerChecks = options.staggerChecks ?? true;
     this.minDeregisterCriticalMs = options.minDeregisterCriticalMs ?? 60_000;
     this.outage = options.outage ?? 'refuse';
+    this.aclToken = options.aclToken;
     this.index = Math.max(1, options.initialIndex ?? 10);
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.on('connection', (socket) => {
@@ -269,6 +287,7 @@ class Simulator implements ConsulSimulator {
     this.log.push({ method, path: parsed.pathname, query, at: Date.now() });
     if (this.log.length > MAX_REQUEST_LOG) this.log.shift();
 
+    res.setHeader('X-Consul-Default-ACL-Policy', this.aclToken === undefined ? 'allow' : 'deny');
     this.route(req, res, method, parsed.pathname, parsed.searchParams).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       const message = err instanceof Error ? err.message : String(err);
@@ -284,42 +303,65 @@ class Simulator implements ConsulSimulator {
     params: URLSearchParams,
   ): Promise<void> {
     if (this.unavailable) throw new HttpError(500, 'No cluster leader');
+    if (path === '/v1/status/leader') {
+      requireMethod(method, 'GET'); // status endpoints need no ACL
+      return sendJson(res, 200, '127.0.0.1:8300');
+    }
+    const caller = this.caller(req, params);
     let m: RegExpExecArray | null;
     if (path === '/v1/agent/service/register') {
       requireMethod(method, 'PUT');
-      this.register(await readJson(req));
+      this.register(await readJson(req), caller);
       return sendJson(res, 200, null, {}, false);
     }
     if ((m = /^\/v1\/agent\/service\/deregister\/(.+)$/.exec(path))) {
       requireMethod(method, 'PUT');
-      this.deregister(decodeURIComponent(m[1]));
+      this.deregister(decodeURIComponent(m[1]), caller);
       return sendJson(res, 200, null, {}, false);
     }
     if (path === '/v1/agent/services') {
       requireMethod(method, 'GET');
-      return sendJson(res, 200, this.agentServices());
+      return sendFiltered(res, caller, this.agentServices());
     }
     if (path === '/v1/agent/checks') {
       requireMethod(method, 'GET');
-      return sendJson(res, 200, this.agentChecks());
-    }
-    if (path === '/v1/status/leader') {
-      requireMethod(method, 'GET');
-      return sendJson(res, 200, '127.0.0.1:8300');
+      return sendFiltered(res, caller, this.agentChecks());
     }
     if ((m = /^\/v1\/health\/service\/(.+)$/.exec(path))) {
       requireMethod(method, 'GET');
-      return this.healthService(req, res, decodeURIComponent(m[1]), params);
+      return this.healthService(req, res, decodeURIComponent(m[1]), params, caller);
     }
     throw new HttpError(404, `404 page not found`);
   }
 
+  // --- ACLs ------------------------------------------------------------------
+
+  /** Resolves the request's token the way Consul looks for it; an unknown one is refused outright. */
+  private caller(req: IncomingMessage, params: URLSearchParams): Caller {
+    if (this.aclToken === undefined) return 'privileged';
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const header = req.headers['x-consul-token'];
+    const token = (Array.isArray(header) ? header[0] : header) || bearer || params.get('token') || '';
+    if (token === '') return 'anonymous';
+    if (token !== this.aclToken) throw new HttpError(403, 'ACL not found');
+    return 'privileged';
+  }
+
+  private requireServiceWrite(caller: Caller, serviceName: string): void {
+    if (caller !== 'anonymous') return;
+    throw new HttpError(
+      403,
+      `Permission denied: token with AccessorID '${ANONYMOUS_ACCESSOR}' lacks permission 'service:write' on "${serviceName}"`,
+    );
+  }
+
   // --- agent endpoints ----------------------------------------------------
 
-  private register(body: unknown): void {
+  private register(body: unknown, caller: Caller): void {
     const def = lowerKeys(body);
     const name = asString(def.name);
     if (!name) throw new HttpError(400, 'Missing service name');
+    this.requireServiceWrite(caller, name);
     const id = asString(def.id) || name;
     const port = def.port === undefined ? 0 : Number(def.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HttpError(400, 'Invalid service port');
@@ -400,11 +442,12 @@ class Simulator implements ConsulSimulator {
     };
   }
 
-  private deregister(id: string): void {
+  private deregister(id: string, caller: Caller): void {
     const service = this.servicesById.get(id);
     if (!service) {
       throw new HttpError(404, `Unknown service ID "${id}". Ensure that the service ID is passed, not the service name.`);
     }
+    this.requireServiceWrite(caller, service.name);
     this.stopChecks(service);
     this.servicesById.delete(id);
     this.bump(service.name);
@@ -434,6 +477,7 @@ class Simulator implements ConsulSimulator {
     res: ServerResponse,
     name: string,
     params: URLSearchParams,
+    caller: Caller,
   ): Promise<void> {
     const minIndex = params.has('index') ? Number(params.get('index')) : 0;
     if (!Number.isSafeInteger(minIndex) || minIndex < 0) throw new HttpError(400, 'Invalid index');
@@ -458,7 +502,8 @@ class Simulator implements ConsulSimulator {
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((s) => this.healthEntry(s))
       .filter((e) => !passing || e.Checks.every((c) => c.Status === 'passing'));
-    sendJson(res, 200, entries, { 'X-Consul-Index': String(this.indexFor(name)) });
+    const hidden = caller === 'anonymous' && entries.length > 0;
+    sendJson(res, 200, hidden ? [] : entries, { 'X-Consul-Index': String(this.indexFor(name)), ...filteredHeader(hidden) });
   }
 
   /** Resolves true if the client went away while blocked. */
@@ -604,7 +649,7 @@ class Simulator implements ConsulSimulator {
         const after = check.def.deregisterCriticalServiceAfterMs;
         if (after === undefined || check.criticalSince === undefined) continue;
         if (now - check.criticalSince >= Math.max(after, this.minDeregisterCriticalMs)) {
-          this.deregister(service.id);
+          this.deregister(service.id, 'privileged');
           break;
         }
       }
@@ -670,12 +715,25 @@ function sendJson(
 ): void {
   res.writeHead(status, {
     'Content-Type': 'application/json',
-    'X-Consul-Default-ACL-Policy': 'allow',
     'X-Consul-KnownLeader': 'true',
     'X-Consul-LastContact': '0',
     ...headers,
   });
   res.end(withBody ? JSON.stringify(body) : undefined);
+}
+
+/**
+ * Consul 1.11–1.20 flags a list it filtered by ACL, for anonymous callers too
+ * (1.21 stopped telling anonymous callers).
+ */
+function filteredHeader(hidden: boolean): Record<string, string> {
+  return hidden ? { 'X-Consul-Results-Filtered-By-ACLs': 'true' } : {};
+}
+
+/** An agent listing: the anonymous token may read none of it. */
+function sendFiltered(res: ServerResponse, caller: Caller, listing: Record<string, unknown>): void {
+  const hidden = caller === 'anonymous' && Object.keys(listing).length > 0;
+  sendJson(res, 200, hidden ? {} : listing, filteredHeader(hidden));
 }
 
 function sendText(res: ServerResponse, status: number, message: string): void {

@@ -22,6 +22,8 @@ export const storeEnv = z.object({
 export const consulEnv = z.object({
   PARLEY_CONSUL_ADDR: z.string().default('127.0.0.1:8500'),
   PARLEY_CONSUL_SERVICE: z.string().default('parley-im'),
+  /** Consul ACL token sent with every request (X-Consul-Token); unset: none. Never logged. */
+  PARLEY_CONSUL_TOKEN: z.string().min(1).optional(),
 });
 
 /** The store engine an app's parsed storeEnv asks for, in the shape `openStore` takes. */
