@@ -1,5 +1,6 @@
 import { ParleyError } from '@parley/protocol';
 import { startConsulSimulator, type ConsulSimulator } from '@parley/testing';
+import { consulEngine } from './consul-engine.fixture';
 import { describeDiscoveryContract, eventually } from './discovery.contract';
 import { ConsulNodeDirectory } from './directory.consul';
 import { startHealthz, type HealthzFixture } from './healthz.fixture';
@@ -14,22 +15,7 @@ const fastWatch = { waitMs: 10_000, startTimeoutMs: 1_000, retryMinDelayMs: 20, 
 
 describeDiscoveryContract('Consul (simulator with ACLs, token set)', async () => {
   const sim = await startAclSim();
-  const fixtures: HealthzFixture[] = [];
-  const registrar = new ConsulNodeRegistrar({ address: sim.url, token: TOKEN, ...fast });
-  return {
-    registrar,
-    directory: new ConsulNodeDirectory({ address: sim.url, token: TOKEN, ...fastWatch }),
-    newNode: async (nodeId) => {
-      const healthz = await startHealthz();
-      fixtures.push(healthz);
-      return healthz.registration(nodeId);
-    },
-    teardown: async () => {
-      registrar.close();
-      await Promise.all(fixtures.map((f) => f.close()));
-      await sim.stop();
-    },
-  };
+  return consulEngine(sim, { address: sim.url, token: TOKEN, ...fast }, { address: sim.url, token: TOKEN, ...fastWatch });
 });
 
 describe('Consul discovery when Consul enforces ACLs', () => {

@@ -1,5 +1,6 @@
 import { ParleyError } from '@parley/protocol';
 import { startConsulSimulator, type ConsulSimulator } from '@parley/testing';
+import { consulEngine } from './consul-engine.fixture';
 import { describeDiscoveryContract, eventually, ids } from './discovery.contract';
 import { ConsulNodeDirectory, nextIndex, type ConsulNodeDirectoryOptions } from './directory.consul';
 import { startHealthz, type HealthzFixture } from './healthz.fixture';
@@ -30,22 +31,7 @@ const healthQueries = (sim: ConsulSimulator) => sim.requests().filter((r) => r.p
 
 describeDiscoveryContract('Consul (simulator)', async () => {
   const sim = await startSim();
-  const fixtures: HealthzFixture[] = [];
-  const registrar = new ConsulNodeRegistrar(registrarOptions(sim));
-  return {
-    registrar,
-    directory: new ConsulNodeDirectory(directoryOptions(sim)),
-    newNode: async (nodeId) => {
-      const healthz = await startHealthz();
-      fixtures.push(healthz);
-      return healthz.registration(nodeId);
-    },
-    teardown: async () => {
-      registrar.close();
-      await Promise.all(fixtures.map((f) => f.close()));
-      await sim.stop();
-    },
-  };
+  return consulEngine(sim, registrarOptions(sim), directoryOptions(sim));
 });
 
 describe('Consul discovery against the simulator', () => {
