@@ -84,12 +84,11 @@ async function main(): Promise<void> {
         clock,
         ids,
         logger: nodeLogger,
-        createRelay: (onDeliver) =>
+        relay:
           new RelayClient({
             nodeId,
             auth: relayAuth,
             gateways: [`${relayHost}:${relayPort}`],
-            onDeliver,
             logger: nodeLogger.child({ component: 'relay' }),
           }),
       },

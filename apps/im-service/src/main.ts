@@ -52,12 +52,11 @@ async function main(): Promise<void> {
       clock,
       ids: createUlidGenerator(),
       logger,
-      createRelay: (onDeliver) =>
+      relay:
         new RelayClient({
           nodeId: config.nodeId,
           auth: relayAuth,
           gateways: config.gateways,
-          onDeliver,
           logger: logger.child({ component: 'relay' }),
         }),
     },

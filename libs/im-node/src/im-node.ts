@@ -17,12 +17,16 @@ import {
   type TokenService,
 } from '@parley/domain';
 import type { Logger } from '@parley/util';
-import { ClusterNotifier } from './cluster-notifier';
 import { PresenceKeeper, type PresenceKeeperOptions } from './presence-keeper';
-import { deliverRelayedFrame } from './relay-delivery';
-import type { RelayedFrame, RelayLink } from './relay-link';
-import { watchRelayGaps } from './relay-gap';
-import { trackRoomInterest } from './room-interest';
+import { ClusterNotifier } from './relay/cluster-notifier';
+import { RelayInbound } from './relay/inbound';
+import { LocalRooms } from './relay/local-rooms';
+import { MembershipLog } from './relay/membership-log';
+import { RelayOutbox } from './relay/outbox';
+import type { RelayLink } from './relay/relay-link';
+import { watchRelayGaps } from './relay/relay-gap';
+import { RoomMembership } from './relay/room-membership';
+import { trackRoomInterest } from './relay/room-interest';
 import { createCommandDispatcher, InFlight } from './socket/command-dispatch';
 import { createCommandHandlers } from './socket/command-handlers';
 import { handshakeAuth } from './socket/handshake-auth';
@@ -57,8 +61,8 @@ export interface ImNodeDeps {
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
-  /** Builds the relay client, given where relayed frames must go. */
-  createRelay(onFrame: (frame: RelayedFrame) => void): RelayLink;
+  /** The relay client; the node registers where relayed frames go. */
+  relay: RelayLink;
 }
 
 /** One IM node: Socket.IO sessions, the message pipeline, relay, presence and registration. */
@@ -83,8 +87,9 @@ export class ImNode {
       serveClient: false,
       connectionStateRecovery: undefined,
     });
-    this.relay = deps.createRelay((frame) => deliverRelayedFrame(frame, notifier, logger));
-    const notifier = new ClusterNotifier(this.io, this.relay, options.nodeId, logger);
+    this.relay = deps.relay;
+    const local = new LocalRooms(this.io, new MembershipLog());
+    const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger), options.nodeId, logger);
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
     const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? 30, burst: options.sendBurst ?? 60 });
     const messaging = new MessagingService({ store, notifier, ids, clock, sendLimiter });
@@ -92,6 +97,8 @@ export class ImNode {
     const groupAdmin = new GroupAdminService({ store, notifier, ids, clock });
     const friends = new FriendService({ store, presence, notifier, ids, clock });
     const handlers = createCommandHandlers({ store, messaging, groups, groupAdmin, friends, sessions });
+    const membership = new RoomMembership(sessions, this.relay, local.log);
+    this.relay.handleDeliveries(new RelayInbound(local, sessions, logger).receive);
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 
     trackRoomInterest(this.io, this.relay);
@@ -99,9 +106,9 @@ export class ImNode {
     watchRelayGaps(this.relay, this.io.local, options.drainSpreadMs);
     releaseHandshakeState(this.io);
     this.io.use(handshakeAuth(deps.tokens, () => this.accepting));
-    this.io.use(loadRooms(sessions, this.relay, logger));
-    const dispatch = createCommandDispatcher(handlers, this.inFlight, logger);
-    const startSession = sessionLifecycle(sessions, logger);
+    this.io.use(loadRooms(membership, logger));
+    const dispatch = createCommandDispatcher(handlers, membership, this.inFlight, logger);
+    const startSession = sessionLifecycle(sessions, membership, logger);
     this.io.on('connection', (socket) => {
       socket.onAny(dispatch);
       startSession(socket);

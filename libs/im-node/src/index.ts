@@ -1,3 +1,3 @@
 export { ImNode, type ImNodeDeps, type ImNodeOptions } from './im-node';
 export { DEFAULT_PRESENCE_KEEPER, type PresenceKeeperOptions } from './presence-keeper';
-export type { RelayLink, RelayPublish, RelayedFrame } from './relay-link';
+export type { RelayLink, RelayPublish, RelayedFrame, BarrierOutcome } from './relay/relay-link';

@@ -17,8 +17,8 @@ export interface RelayClientOptions extends BackoffOptions {
   auth: RelayAuth;
   /** Gateway relay addresses, `host:port`. */
   gateways: readonly string[];
-  /** Called once per relayed frame; the caller emits to `rooms` locally. Must not throw. */
-  onDeliver: (deliver: Deliver) => void;
+  /** Called once per relayed frame; the caller emits to `rooms` locally. Must not throw. Or set later with handleDeliveries. */
+  onDeliver?: (deliver: Deliver) => void;
   logger?: RelayLogger;
   /** A stream with no Welcome after this long is dropped and retried. @default 5_000 */
   welcomeTimeoutMs?: number;
@@ -49,6 +49,8 @@ export interface RelayClientEvents {
   'gateway:ready': [address: string, gatewayId: string];
   'gateway:down': [address: string];
 }
+
+export type BarrierOutcome = 'confirmed' | 'unconfirmed' | 'unsent';
 
 export interface ConnectedGateway {
   address: string;
@@ -82,7 +84,7 @@ const DEFAULTS = {
  */
 export class RelayClient extends EventEmitter<RelayClientEvents> {
   private readonly nodeId: string;
-  private readonly onDeliver: (deliver: Deliver) => void;
+  private onDeliver: (deliver: Deliver) => void;
   private readonly logger: RelayLogger;
   private readonly settings: LinkSettings;
   private readonly channelOptions: grpc.ChannelOptions;
@@ -106,7 +108,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     const o = { ...DEFAULTS, ...definedOnly(options) };
     this.nodeId = options.nodeId;
     this.auth = options.auth;
-    this.onDeliver = options.onDeliver;
+    this.onDeliver = options.onDeliver ?? (() => undefined);
     this.logger = options.logger ?? silentLogger;
     this.protoPath = o.protoPath;
     this.settings = Object.freeze({
@@ -232,14 +234,21 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   /**
-   * Publishes as a barrier: resolves true once every node the frame reached
-   * has applied it (see Publish.barrier in relay.proto); false when no
-   * gateway took it, the stream was lost, or `timeoutMs` passed first.
+   * Publishes as a barrier: 'confirmed' once every node the frame reached
+   * has applied it (see Publish.barrier in relay.proto); 'unsent' when no
+   * gateway took it; 'unconfirmed' when the stream was lost or `timeoutMs`
+   * passed first.
    */
-  publishConfirmed(message: RelayPublish, timeoutMs: number): Promise<boolean> {
+  async publishConfirmed(message: RelayPublish, timeoutMs: number): Promise<BarrierOutcome> {
     const barrier = this.barriers.nextId();
     const link = this.send(message, barrier);
-    return link ? this.barriers.wait(barrier, link, timeoutMs) : Promise.resolve(false);
+    if (!link) return 'unsent';
+    return (await this.barriers.wait(barrier, link, timeoutMs)) ? 'confirmed' : 'unconfirmed';
+  }
+
+  /** Where relayed frames go, set once the receiver exists (it usually needs this client first). */
+  handleDeliveries(handler: (deliver: Deliver) => void): void {
+    this.onDeliver = handler;
   }
 
   /** The link that took the frame, or undefined when none could. */

@@ -356,7 +356,7 @@ describe('relay over gRPC (loopback)', () => {
       const a = node('A', [address]);
       await Promise.all([a.ready(), b.ready(), c.ready()]);
       c.holdBarriers = true;
-      let settled: boolean | undefined;
+      let settled: string | undefined;
       const confirmed = a.client
         .publishConfirmed({ rooms: ['group:g'], event: 'room:leave', payload: json({}), messageId: 'k1' }, 5_000)
         .then((ok) => (settled = ok));
@@ -364,7 +364,7 @@ describe('relay over gRPC (loopback)', () => {
       const held = await c.waitFor('k1');
       expect(settled).toBeUndefined();
       held.done?.();
-      expect(await confirmed).toBe(true);
+      expect(await confirmed).toBe('confirmed');
       // Plain publishes carry no barrier and ask for no confirmation.
       a.client.publish({ rooms: ['group:g'], event: 'e', payload: json(0), messageId: 'plain' });
       expect((await c.waitFor('plain')).done).toBeUndefined();
@@ -376,7 +376,7 @@ describe('relay over gRPC (loopback)', () => {
       await a.ready();
       await expect(
         a.client.publishConfirmed({ rooms: ['group:g'], event: 'room:leave', payload: json({}), messageId: 'k' }, 5_000),
-      ).resolves.toBe(true);
+      ).resolves.toBe('confirmed');
     });
 
     it('give up (false) when a node never confirms, or no gateway takes the frame', async () => {
@@ -387,11 +387,11 @@ describe('relay over gRPC (loopback)', () => {
       b.holdBarriers = true;
       await expect(
         a.client.publishConfirmed({ rooms: ['group:g'], event: 'room:leave', payload: json({}), messageId: 'k' }, 200),
-      ).resolves.toBe(false);
+      ).resolves.toBe('unconfirmed');
       const lonely = node('L', []);
       await expect(
         lonely.client.publishConfirmed({ rooms: ['group:g'], event: 'room:leave', payload: json({}), messageId: 'k' }, 5_000),
-      ).resolves.toBe(false);
+      ).resolves.toBe('unsent');
     });
   });
 });

@@ -91,7 +91,7 @@ export class GroupAdminService {
     const members = await store.listGroupMembers(group.id);
     if (!(await store.deleteGroup(group.id))) throw new ParleyError('NOT_FOUND', 'group not found');
     this.effects.update(group, { change: 'dissolved', actorId });
-    notifier.leaveRoom(
+    await notifier.leaveRoom(
       members.map((m) => m.userId),
       groupRoom(group.id),
     );

@@ -45,10 +45,13 @@ export class GroupEffects {
     await this.systemMessage(group.id, { event: 'joined', actorId, userIds: [...userIds] }, text, newcomers);
   }
 
-  /** The removed user is told on their own room too, then leaves the group room everywhere. */
+  /**
+   * The removed user is told on their own room too, then leaves the group
+   * room everywhere; the caller's ack waits for that (a removal barrier).
+   */
   async removed(group: GroupRecord, actorId: string, userId: string, change: 'left' | 'kicked'): Promise<void> {
     this.update(group, { change, actorId, userIds: [userId] }, [userRoom(userId)]);
-    this.deps.notifier.leaveRoom([userId], groupRoom(group.id));
+    await this.deps.notifier.leaveRoom([userId], groupRoom(group.id));
     const names = await this.names([actorId, userId]);
     const text = change === 'left' ? `${names.get(userId)} left` : `${names.get(actorId)} removed ${names.get(userId)}`;
     await this.systemMessage(group.id, { event: change, actorId, userIds: [userId] }, text);

@@ -20,8 +20,18 @@ export interface Notifier {
     messageId?: string,
     options?: PublishOptions,
   ): void;
+  /**
+   * Like publish, but resolves only once every node holding a session in
+   * `rooms` has applied the event (bounded wait): a removal is acknowledged
+   * after the removed side's sessions know it.
+   */
+  publishConfirmed<E extends ServerEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E]): Promise<void>;
   /** Every session of these users, on any node, joins `room`. */
   joinRoom(userIds: readonly string[], room: RoomName): void;
-  /** Every session of these users, on any node, leaves `room`. */
-  leaveRoom(userIds: readonly string[], room: RoomName): void;
+  /**
+   * Every session of these users, on any node, leaves `room`. Resolves once
+   * every node holding such a session has applied it (bounded wait), so no
+   * node pushes the room's later messages to them.
+   */
+  leaveRoom(userIds: readonly string[], room: RoomName): Promise<void>;
 }

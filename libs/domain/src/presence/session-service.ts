@@ -20,6 +20,12 @@ export class SessionService {
     return [userRoom(userId), ...groupIds.map(groupRoom)];
   }
 
+  /** Those of `userIds` who are members of the group now (a relayed join is checked before it is applied). */
+  async confirmMembers(groupId: string, userIds: readonly string[]): Promise<string[]> {
+    const members = await Promise.all(userIds.map((userId) => this.deps.store.getGroupMember(groupId, userId)));
+    return userIds.filter((_, i) => members[i] !== null);
+  }
+
   async connected(userId: string, sessionId: string): Promise<void> {
     const change = await this.deps.presence.addSession(userId, sessionId, this.deps.nodeId);
     if (change.firstSession) await this.announce(userId, true);

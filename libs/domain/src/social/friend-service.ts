@@ -88,7 +88,7 @@ export class FriendService {
     if (!(await this.deps.store.removeFriendship(userId, input.userId))) {
       throw new ParleyError('NOT_FOUND', 'not friends');
     }
-    this.announceRemoval(userId, input.userId);
+    await this.announceRemoval(userId, input.userId);
   }
 
   /** Blocks a user: ends any friendship and withdraws pending requests between the two. Idempotent. */
@@ -97,7 +97,7 @@ export class FriendService {
     if (input.userId === userId) throw new ParleyError('INVALID_ARGUMENT', 'userId: cannot block yourself');
     // First, so no new request or message slips in while the rest is cleaned up.
     await store.addBlock(userId, input.userId, clock.now());
-    if (await store.removeFriendship(userId, input.userId)) this.announceRemoval(userId, input.userId);
+    if (await store.removeFriendship(userId, input.userId)) await this.announceRemoval(userId, input.userId);
     const pending = await Promise.all([
       store.findPendingFriendRequest(userId, input.userId),
       store.findPendingFriendRequest(input.userId, userId),
@@ -125,9 +125,13 @@ export class FriendService {
   }
 
   /** Each side is told the other one is gone. */
-  private announceRemoval(userId: string, otherId: string): void {
-    this.deps.notifier.publish([userRoom(userId)], 'friend:update', { userId: otherId, removed: true });
-    this.deps.notifier.publish([userRoom(otherId)], 'friend:update', { userId, removed: true });
+  /** Acknowledged only once every session of both sides has been told (a removal barrier). */
+  private async announceRemoval(userId: string, otherId: string): Promise<void> {
+    const { notifier } = this.deps;
+    await Promise.all([
+      notifier.publishConfirmed([userRoom(userId)], 'friend:update', { userId: otherId, removed: true }),
+      notifier.publishConfirmed([userRoom(otherId)], 'friend:update', { userId, removed: true }),
+    ]);
   }
 }
 

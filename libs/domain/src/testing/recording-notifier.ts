@@ -26,11 +26,19 @@ export class RecordingNotifier implements Notifier {
     this.events.push({ kind: 'publish', rooms, event, payload, messageId, options });
   }
 
+  async publishConfirmed<E extends ServerEventName>(
+    rooms: readonly RoomName[],
+    event: E,
+    payload: ServerEventPayloads[E],
+  ): Promise<void> {
+    this.publish(rooms, event, payload);
+  }
+
   joinRoom(userIds: readonly string[], room: RoomName): void {
     this.events.push({ kind: 'join', userIds, room });
   }
 
-  leaveRoom(userIds: readonly string[], room: RoomName): void {
+  async leaveRoom(userIds: readonly string[], room: RoomName): Promise<void> {
     this.events.push({ kind: 'leave', userIds, room });
   }
 

@@ -1,14 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { Server } from 'socket.io';
 import { createLogger } from '@parley/util';
+import type { ImServer } from '../socket/socket-types';
 import { ClusterNotifier } from './cluster-notifier';
-import type { RelayLink, RelayPublish } from './relay-link';
-import type { ImServer } from './socket/socket-types';
+import { LocalRooms } from './local-rooms';
+import { MembershipLog } from './membership-log';
+import { RelayOutbox } from './outbox';
+import type { BarrierOutcome, RelayLink, RelayPublish } from './relay-link';
 
 /** A relay whose gateways can be taken down and brought back by the test. */
 class FakeRelay extends EventEmitter implements RelayLink {
   up = true;
   readonly published: RelayPublish[] = [];
+  /** What a barrier publish reports while the relay is up. */
+  barrier: BarrierOutcome = 'confirmed';
 
   publish(frame: RelayPublish): boolean {
     if (!this.up) return false;
@@ -16,6 +21,11 @@ class FakeRelay extends EventEmitter implements RelayLink {
     return true;
   }
 
+  async publishConfirmed(frame: RelayPublish): Promise<BarrierOutcome> {
+    return this.publish(frame) ? this.barrier : 'unsent';
+  }
+
+  handleDeliveries(): void {}
   setInterest(): void {}
   start(): void {}
   async announce(): Promise<void> {}
@@ -25,27 +35,43 @@ class FakeRelay extends EventEmitter implements RelayLink {
 describe('ClusterNotifier', () => {
   const io = new Server() as ImServer;
   const logger = createLogger({ name: 'test', level: 'silent' });
+  const notifierOn = (relay: FakeRelay) => {
+    const log = new MembershipLog();
+    return { notifier: new ClusterNotifier(new LocalRooms(io, log), new RelayOutbox(relay, logger), 'im-1', logger), log };
+  };
 
   it('encodes each event once and hands it to the relay with its message id', () => {
     const relay = new FakeRelay();
-    const notifier = new ClusterNotifier(io, relay, 'im-1', logger);
+    const { notifier } = notifierOn(relay);
     notifier.publish(['user:a', 'user:b'], 'typing', { conversationId: 'd:a:b', userId: 'a' }, 'm1');
     expect(relay.published).toHaveLength(1);
     expect(relay.published[0]).toMatchObject({ rooms: ['user:a', 'user:b'], event: 'typing', messageId: 'm1' });
     expect(JSON.parse(Buffer.from(relay.published[0].payload).toString())).toEqual({ conversationId: 'd:a:b', userId: 'a' });
   });
 
-  it('keeps pushes made while no gateway is reachable and replays them in order when one is back', () => {
+  it('keeps pushes made while no gateway is reachable and replays them in order when one is back', async () => {
     const relay = new FakeRelay();
-    const notifier = new ClusterNotifier(io, relay, 'im-1', logger);
+    const { notifier } = notifierOn(relay);
     relay.up = false;
     notifier.publish(['user:a'], 'typing', { conversationId: 'd:a:b', userId: 'b' }, 'm1');
-    notifier.publish(['user:a'], 'typing', { conversationId: 'd:a:b', userId: 'b' }, 'm2');
+    // A removal made meanwhile queues behind them and is not confirmed.
+    await notifier.leaveRoom(['a'], 'group:g');
     expect(relay.published).toHaveLength(0);
     relay.up = true;
     notifier.publish(['user:a'], 'typing', { conversationId: 'd:a:b', userId: 'b' }, 'm3');
     expect(relay.published.map((f) => f.messageId)).toEqual([]); // still behind the queued ones
     relay.emit('gateway:ready', '127.0.0.1:1', 'gw');
-    expect(relay.published.map((f) => f.messageId)).toEqual(['m1', 'm2', 'm3']);
+    expect(relay.published.map((f) => f.event)).toEqual(['typing', 'room:leave', 'typing']);
+  });
+
+  it('applies a leave here at once, records it, and resolves once the relay confirms it elsewhere', async () => {
+    const relay = new FakeRelay();
+    const { notifier, log } = notifierOn(relay);
+    const mark = log.mark();
+    await notifier.leaveRoom(['a', 'b'], 'group:g');
+    expect(log.leftSince(mark, 'a', 'group:g')).toBe(true);
+    expect(relay.published).toEqual([expect.objectContaining({ rooms: ['user:a', 'user:b'], event: 'room:leave' })]);
+    relay.barrier = 'unconfirmed';
+    await expect(notifier.leaveRoom(['a'], 'group:g')).resolves.toBeUndefined();
   });
 });

@@ -1,11 +1,12 @@
-import { userRoom, type RelayEventName, type RelayEventPayloads, type RoomName } from '@parley/protocol';
+import { userRoom, type RoomName, type ServerEventName, type ServerEventPayloads } from '@parley/protocol';
 import type { Notifier, PublishOptions } from '@parley/domain';
 import type { Logger } from '@parley/util';
-import type { RelayLink, RelayPublish } from './relay-link';
+import type { LocalRooms } from './local-rooms';
+import type { RelayOutbox } from './outbox';
+import type { RelayPublish } from './relay-link';
 
-/** Frames kept while no gateway is reachable, replayed when one is back. @default 10000 */
-const OUTBOX_LIMIT = 10_000;
-import type { ImServer } from './socket/socket-types';
+/** Longest a removal waits for other nodes to confirm it before it is acknowledged anyway. @default 2_000 */
+export const DEFAULT_BARRIER_TIMEOUT_MS = 2_000;
 
 /**
  * Delivers to this node's sockets directly and to every other interested node
@@ -13,80 +14,58 @@ import type { ImServer } from './socket/socket-types';
  */
 export class ClusterNotifier implements Notifier {
   private controlCounter = 0;
-  /**
-   * Publishes that found no gateway (all restarting): replayed in order as
-   * soon as one is back, so remote sessions get them without waiting for
-   * their next sync. Replays are harmless: clients drop ids they hold.
-   */
-  private readonly outbox: RelayPublish[] = [];
 
   constructor(
-    private readonly io: ImServer,
-    private readonly relay: RelayLink,
+    private readonly local: LocalRooms,
+    private readonly outbox: RelayOutbox,
     private readonly nodeId: string,
     private readonly logger: Logger,
-  ) {
-    relay.on('gateway:ready', () => this.flushOutbox());
-  }
+    private readonly barrierTimeoutMs = DEFAULT_BARRIER_TIMEOUT_MS,
+  ) {}
 
-  publish<E extends keyof RelayEventPayloads>(
+  publish<E extends ServerEventName>(
     rooms: readonly RoomName[],
     event: E,
-    payload: RelayEventPayloads[E],
+    payload: ServerEventPayloads[E],
     messageId?: string,
     options: PublishOptions = {},
   ): void {
     if (rooms.length === 0) return;
-    this.applyLocally(rooms, event, payload, options.exceptSession);
-    const frame: RelayPublish = {
-      rooms: [...rooms],
-      event,
-      payload: Buffer.from(JSON.stringify(payload)),
-      messageId: messageId ?? this.nextControlId(),
-      grantRoom: options.grantRoom,
-    };
-    if (this.outbox.length === 0 && this.relay.publish(frame)) return;
-    this.outbox.push(frame);
-    if (this.outbox.length > OUTBOX_LIMIT) {
-      // Not a loss of data: the store holds every message and clients sync.
-      this.outbox.shift();
-      this.logger.warn({ limit: OUTBOX_LIMIT }, 'relay outbox full; oldest push dropped');
-    }
+    this.local.emit(rooms, event, payload, options.exceptSession);
+    this.outbox.send(this.frame(rooms, event, payload, messageId, options.grantRoom));
   }
 
-  private flushOutbox(): void {
-    while (this.outbox.length > 0 && this.relay.publish(this.outbox[0])) this.outbox.shift();
+  async publishConfirmed<E extends ServerEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E]): Promise<void> {
+    if (rooms.length === 0) return;
+    this.local.emit(rooms, event, payload);
+    await this.confirm(this.frame(rooms, event, payload));
   }
 
   joinRoom(userIds: readonly string[], room: RoomName): void {
+    this.local.join(userIds, room);
     // The grant makes the gateway route the room's next publishes to the
     // members' nodes before their own interest announcements arrive.
-    this.publish(userIds.map(userRoom), 'room:join', { users: [...userIds], room }, undefined, { grantRoom: room });
+    this.outbox.send(this.frame(userIds.map(userRoom), 'room:join', { users: [...userIds], room }, undefined, room));
   }
 
-  leaveRoom(userIds: readonly string[], room: RoomName): void {
-    this.publish(userIds.map(userRoom), 'room:leave', { users: [...userIds], room });
+  /** Local sessions leave at once; remote ones before this resolves (or the barrier times out). */
+  async leaveRoom(userIds: readonly string[], room: RoomName): Promise<void> {
+    this.local.leave(userIds, room);
+    await this.confirm(this.frame(userIds.map(userRoom), 'room:leave', { users: [...userIds], room }));
   }
 
-  /** Applies an event to this node's sockets; also the entry point for relayed frames. */
-  applyLocally<E extends RelayEventName>(
-    rooms: readonly string[],
-    event: E,
-    payload: RelayEventPayloads[E],
-    exceptSession?: string,
-  ): void {
-    switch (event) {
-      case 'room:join':
-        this.io.in([...rooms]).socketsJoin((payload as RelayEventPayloads['room:join']).room);
-        return;
-      case 'room:leave':
-        this.io.in([...rooms]).socketsLeave((payload as RelayEventPayloads['room:leave']).room);
-        return;
-      default: {
-        const target = exceptSession ? this.io.to([...rooms]).except(exceptSession) : this.io.to([...rooms]);
-        (target.emit as (ev: string, data: unknown) => boolean)(event, payload);
-      }
+  private async confirm(frame: RelayPublish): Promise<void> {
+    const outcome = await this.outbox.sendConfirmed(frame, this.barrierTimeoutMs);
+    if (outcome !== 'confirmed') {
+      // A node that missed it re-checks its sessions' rooms when it is back
+      // (relay gap resync) and at every sync.
+      this.logger.warn({ event: frame.event, outcome, timeoutMs: this.barrierTimeoutMs }, 'removal barrier not confirmed by every node');
     }
+  }
+
+  /** One JSON encoding per event, whatever the number of receiving nodes. */
+  private frame(rooms: readonly RoomName[], event: string, payload: unknown, messageId?: string, grantRoom?: RoomName): RelayPublish {
+    return { rooms: [...rooms], event, payload: Buffer.from(JSON.stringify(payload)), messageId: messageId ?? this.nextControlId(), grantRoom };
   }
 
   private nextControlId(): string {

@@ -1,12 +1,14 @@
 import type { RoomName } from '@parley/protocol';
 
-/** A frame arriving from another node through a gateway. */
+/** A frame arriving from another node through a gateway, not yet validated. */
 export interface RelayedFrame {
   rooms: string[];
   event: string;
   payload: Uint8Array;
   messageId: string;
   originNode: string;
+  /** Set when the origin waits for this frame to be applied (a removal barrier): call once applied. */
+  done?: () => void;
 }
 
 export interface RelayPublish {
@@ -19,10 +21,20 @@ export interface RelayPublish {
   grantRoom?: RoomName;
 }
 
+/** What became of a barrier publish (see publishConfirmed). */
+export type BarrierOutcome = 'confirmed' | 'unconfirmed' | 'unsent';
+
 /** What the IM node needs of its relay client (the gRPC engine in @parley/relay). */
 export interface RelayLink {
   /** Hands the frame to one connected gateway; false when none is connected. */
   publish(frame: RelayPublish): boolean;
+  /**
+   * Publishes and waits (at most `timeoutMs`) until every node it reached has
+   * applied it: 'unsent' when no gateway took it, 'unconfirmed' on timeout.
+   */
+  publishConfirmed(frame: RelayPublish, timeoutMs: number): Promise<BarrierOutcome>;
+  /** Where frames relayed from other nodes go; set once, after construction. */
+  handleDeliveries(handler: (frame: RelayedFrame) => void): void;
   /** Announces that this node gained (true) or lost (false) local sockets in a room. */
   setInterest(room: RoomName, interested: boolean): void;
   /** Sends interest changes now; resolves once every connected gateway applied them (bounded wait). */

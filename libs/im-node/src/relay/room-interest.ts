@@ -1,6 +1,6 @@
 import { isRoomName } from '@parley/protocol';
 import type { RelayLink } from './relay-link';
-import type { ImServer } from './socket/socket-types';
+import type { ImServer } from '../socket/socket-types';
 
 /**
  * Mirrors Socket.IO's local rooms into relay interest: a room gains interest

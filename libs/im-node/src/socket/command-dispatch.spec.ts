@@ -1,9 +1,9 @@
-import type { RoomName } from '@parley/protocol';
 import { createLogger } from '@parley/util';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { startTestSocketServer, type TestSocketServer } from '../testing/socket-server';
 import { createCommandDispatcher, InFlight } from './command-dispatch';
 import type { CommandHandlers } from './command-handlers';
+import type { ImSocket } from './socket-types';
 
 describe('createCommandDispatcher', () => {
   let server: TestSocketServer;
@@ -12,12 +12,14 @@ describe('createCommandDispatcher', () => {
     // Only the command under test; it answers with what its context says about the caller.
     const handlers = {
       'conversation:list': async (ctx) => {
-        ctx.joinRooms([`user:${ctx.userId}-joined` as RoomName]);
+        await ctx.resyncRooms();
         await new Promise((resolve) => setTimeout(resolve, 5));
         return { conversations: [], userId: ctx.userId, sessionId: ctx.sessionId };
       },
     } as Partial<CommandHandlers> as CommandHandlers;
-    const dispatch = createCommandDispatcher(handlers, new InFlight(), createLogger({ name: 'test', level: 'silent' }));
+    // Stands in for the store-backed membership: each user belongs to one room of its own.
+    const membership = { resync: async (socket: ImSocket) => void (await socket.join(`user:${socket.data.userId}-joined`)) };
+    const dispatch = createCommandDispatcher(handlers, membership, new InFlight(), createLogger({ name: 'test', level: 'silent' }));
     server = await startTestSocketServer((io) => {
       io.use((socket, next) => {
         socket.data.userId = String((socket.handshake.auth as { userId?: unknown }).userId);

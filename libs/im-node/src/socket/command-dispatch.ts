@@ -6,9 +6,9 @@ import {
   type Ack,
   type CommandName,
   type CommandResults,
-  type RoomName,
 } from '@parley/protocol';
 import type { Logger } from '@parley/util';
+import type { RoomMembership } from '../relay/room-membership';
 import type { CommandContext, CommandHandlers } from './command-handlers';
 import type { ImSocket } from './socket-types';
 
@@ -31,6 +31,9 @@ export class InFlight {
   }
 }
 
+/** What a command may ask of the node's room bookkeeping. */
+export type RoomResync = Pick<RoomMembership, 'resync'>;
+
 const KNOWN_COMMANDS: ReadonlySet<string> = new Set(COMMAND_NAMES);
 
 /** A command's view of its socket, made per command so that a connection holds none. */
@@ -38,13 +41,16 @@ class SocketCommandContext implements CommandContext {
   readonly userId: string;
   readonly sessionId: string;
 
-  constructor(private readonly socket: ImSocket) {
+  constructor(
+    private readonly socket: ImSocket,
+    private readonly membership: RoomResync,
+  ) {
     this.userId = socket.data.userId;
     this.sessionId = socket.id;
   }
 
-  joinRooms(rooms: readonly RoomName[]): void {
-    void this.socket.join([...rooms]);
+  resyncRooms(): Promise<void> {
+    return this.membership.resync(this.socket);
   }
 }
 
@@ -57,7 +63,12 @@ export type CommandDispatcher = (this: ImSocket, name: string, ...args: unknown[
  * the ack with `{ok:true,...}` or a typed `{ok:false,error}`. A throw never
  * escapes to Socket.IO.
  */
-export function createCommandDispatcher(handlers: CommandHandlers, inFlight: InFlight, logger: Logger): CommandDispatcher {
+export function createCommandDispatcher(
+  handlers: CommandHandlers,
+  membership: RoomResync,
+  inFlight: InFlight,
+  logger: Logger,
+): CommandDispatcher {
   return function dispatch(this: ImSocket, name: string, ...args: unknown[]): void {
     // The ack is always last; a command sent without a payload has only the ack.
     const ack = args[args.length - 1];
@@ -69,7 +80,7 @@ export function createCommandDispatcher(handlers: CommandHandlers, inFlight: InF
       return;
     }
     inFlight.enter();
-    run(name as CommandName, new SocketCommandContext(this), payload, handlers, logger)
+    run(name as CommandName, new SocketCommandContext(this, membership), payload, handlers, logger)
       .then(answer)
       .finally(() => inFlight.leave());
   };

@@ -1,4 +1,4 @@
-import type { CommandName, CommandPayload, CommandResults, RoomName } from '@parley/protocol';
+import type { CommandName, CommandPayload, CommandResults } from '@parley/protocol';
 import {
   listConversations,
   type FriendService,
@@ -13,8 +13,8 @@ import { createSocialHandlers } from './social-handlers';
 export interface CommandContext {
   userId: string;
   sessionId: string;
-  /** Puts this socket in every room the user belongs to now (joins it may have missed). */
-  joinRooms(rooms: readonly RoomName[]): void;
+  /** Puts this socket in exactly the rooms the user belongs to now (joins and leaves it may have missed). */
+  resyncRooms(): Promise<void>;
 }
 
 export type CommandHandler<K extends CommandName> = (
@@ -40,9 +40,9 @@ export function createCommandHandlers(s: CommandServices): CommandHandlers {
   return {
     'message:send': async (ctx, p) => ({ message: await s.messaging.send(ctx.userId, p, ctx.sessionId) }),
     sync: async (ctx, p) => {
-      // A group joined in the instant this session connected may have had its
-      // room:join relayed before this node announced the user: catch up here.
-      ctx.joinRooms(await s.sessions.roomsFor(ctx.userId));
+      // A group joined or left in the instant this session connected (or while
+      // this node was cut off from every gateway) is caught up here.
+      await ctx.resyncRooms();
       return s.messaging.sync(ctx.userId, p);
     },
     'history:fetch': (ctx, p) => s.messaging.history(ctx.userId, p),

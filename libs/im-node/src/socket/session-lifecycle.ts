@@ -1,13 +1,10 @@
 import type { SessionService } from '@parley/domain';
 import type { Logger } from '@parley/util';
-import type { RelayLink } from '../relay-link';
+import type { RoomMembership } from '../relay/room-membership';
 import { releaseHandshake } from './connection-memory';
 import type { ImSocket } from './socket-types';
 
 type Next = (err?: Error) => void;
-
-/** Longest a handshake waits for the gateways to confirm its rooms. */
-const ANNOUNCE_WAIT_MS = 250;
 
 /**
  * Loads the user's rooms while the handshake is still open, and makes every
@@ -15,14 +12,11 @@ const ANNOUNCE_WAIT_MS = 250;
  * `connect`, its socket is in every room it belongs to and nothing published
  * to those rooms can miss this node.
  */
-export function loadRooms(sessions: SessionService, relay: RelayLink, logger: Logger) {
+export function loadRooms(membership: RoomMembership, logger: Logger) {
   return (socket: ImSocket, next: Next): void => {
-    sessions.roomsFor(socket.data.userId).then(
-      async (rooms) => {
-        socket.data.initialRooms = rooms;
-        // Announced ahead of the join; the join's own create-room is then a no-op.
-        for (const room of rooms) relay.setInterest(room, true);
-        await relay.announce(ANNOUNCE_WAIT_MS);
+    membership.prepare(socket.data.userId).then(
+      (read) => {
+        socket.data.roomsRead = read;
         next();
       },
       (err: unknown) => {
@@ -34,12 +28,12 @@ export function loadRooms(sessions: SessionService, relay: RelayLink, logger: Lo
 }
 
 /**
- * Joins each new socket to its preloaded rooms and keeps presence in step
- * with its life. The disconnect listener is one function shared by every
- * socket (Socket.IO calls it with the socket as `this`), not a closure per
- * connection.
+ * Joins each new socket to its rooms (the handshake's read, settled against
+ * joins and leaves applied since) and keeps presence in step with its life.
+ * The disconnect listener is one function shared by every socket (Socket.IO
+ * calls it with the socket as `this`), not a closure per connection.
  */
-export function sessionLifecycle(sessions: SessionService, logger: Logger): (socket: ImSocket) => void {
+export function sessionLifecycle(sessions: SessionService, membership: RoomMembership, logger: Logger): (socket: ImSocket) => void {
   function onDisconnect(this: ImSocket): void {
     const { userId } = this.data;
     sessions.disconnected(userId, this.id).catch((err: unknown) => {
@@ -47,10 +41,12 @@ export function sessionLifecycle(sessions: SessionService, logger: Logger): (soc
     });
   }
   return (socket) => {
-    void socket.join(socket.data.initialRooms ?? []);
-    delete socket.data.initialRooms;
+    const { userId, roomsRead } = socket.data;
+    delete socket.data.roomsRead;
+    const rooms = roomsRead && membership.settleNow(userId, roomsRead);
+    if (rooms) void socket.join(rooms);
+    else membership.resync(socket).catch((err: unknown) => logger.warn({ err, userId }, 'could not load rooms'));
     releaseHandshake(socket);
-    const { userId } = socket.data;
     sessions.connected(userId, socket.id).catch((err: unknown) => {
       logger.warn({ err, userId }, 'presence update failed on connect');
     });

@@ -1,11 +1,12 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, RoomName, ServerToClientEvents } from '@parley/protocol';
+import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
+import type { RoomsRead } from '../relay/room-membership';
 
 export interface SocketData {
   userId: string;
   username: string;
-  /** Rooms loaded during the handshake, joined on connection. */
-  initialRooms?: RoomName[];
+  /** Rooms read during the handshake, settled and joined on connection. */
+  roomsRead?: RoomsRead;
 }
 
 /** No inter-server events: the relay carries everything between nodes. */

@@ -1,0 +1,105 @@
+import { decodeRelayFrame, type GroupRoomName, type RelayFrame, type RelayFrameRejection } from '@parley/protocol';
+import type { SessionService } from '@parley/domain';
+import type { Logger } from '@parley/util';
+import type { LocalRooms } from './local-rooms';
+import type { RelayedFrame } from './relay-link';
+
+interface Pending {
+  frame: RelayFrame;
+  done: (() => void) | undefined;
+}
+
+/** Drops of one reason logged: the first, then every this many. */
+const LOG_EVERY = 1_000;
+
+/**
+ * Frames relayed from other nodes, trusted no further than client input:
+ * each is decoded and validated (libs/protocol), a bad one is dropped and
+ * counted; a room join is applied only once the store confirms the users'
+ * membership. Frames are applied in arrival order: while a join waits for
+ * the store, later frames wait behind it, so nothing overtakes it.
+ */
+export class RelayInbound {
+  private readonly waiting: Pending[] = [];
+  private busy = false;
+  private readonly drops = new Map<RelayFrameRejection, number>();
+
+  constructor(
+    private readonly local: LocalRooms,
+    private readonly sessions: SessionService,
+    private readonly logger: Logger,
+  ) {}
+
+  readonly receive = (raw: RelayedFrame): void => {
+    const decoded = decodeRelayFrame(raw);
+    if (!decoded.ok) {
+      this.dropped(decoded.reason, raw);
+      raw.done?.(); // nothing to apply: the origin need not wait for us
+      return;
+    }
+    const pending = { frame: decoded.frame, done: raw.done };
+    if (this.busy) this.waiting.push(pending);
+    else this.run(pending);
+  };
+
+  /** Frames dropped by reason. */
+  dropCounts(): ReadonlyMap<RelayFrameRejection, number> {
+    return this.drops;
+  }
+
+  private run(pending: Pending): void {
+    const async = this.apply(pending.frame);
+    if (!async) {
+      pending.done?.();
+      return;
+    }
+    this.busy = true;
+    void async.finally(() => {
+      pending.done?.();
+      this.busy = false;
+      while (!this.busy && this.waiting.length > 0) this.run(this.waiting.shift() as Pending);
+    });
+  }
+
+  /** Applies a frame; returns a promise only when it must wait for the store. */
+  private apply(frame: RelayFrame): Promise<void> | undefined {
+    switch (frame.kind) {
+      case 'event':
+        this.local.emit(frame.rooms, frame.event, frame.payload);
+        return undefined;
+      case 'room:leave':
+        this.local.leave(usersOf(frame.rooms), frame.payload.room);
+        return undefined;
+      case 'room:join':
+        return this.join(usersOf(frame.rooms), frame.payload.room);
+    }
+  }
+
+  /** Joins only users the store says are members, and not if they left again while it was asked. */
+  private async join(userIds: string[], room: GroupRoomName): Promise<void> {
+    const mark = this.local.log.mark();
+    try {
+      const members = await this.sessions.confirmMembers(room.slice('group:'.length), userIds);
+      this.local.join(
+        members.filter((userId) => !this.local.log.leftSince(mark, userId, room)),
+        room,
+      );
+    } catch (err) {
+      // Their next sync joins them from the store.
+      this.logger.warn({ err, room }, 'could not confirm a relayed room join; skipped');
+    }
+  }
+
+  private dropped(reason: RelayFrameRejection, raw: RelayedFrame): void {
+    const count = (this.drops.get(reason) ?? 0) + 1;
+    this.drops.set(reason, count);
+    if (count % LOG_EVERY === 1) {
+      this.logger.warn({ reason, event: raw.event.slice(0, 64), origin: raw.originNode, count }, 'dropped an invalid relay frame');
+    }
+  }
+}
+
+/** The frame's rooms are the user rooms of the users this node holds sessions of. */
+function usersOf(rooms: readonly string[]): string[] {
+  return rooms.map((room) => room.slice('user:'.length));
+}

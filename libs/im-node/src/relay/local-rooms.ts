@@ -1,0 +1,28 @@
+import { userRoom, type RoomName, type ServerEventName, type ServerEventPayloads } from '@parley/protocol';
+import type { ImServer } from '../socket/socket-types';
+import type { MembershipLog } from './membership-log';
+
+/** This node's own sockets: emits to its rooms and moves users' sessions in and out of them. */
+export class LocalRooms {
+  constructor(
+    private readonly io: ImServer,
+    readonly log: MembershipLog,
+  ) {}
+
+  emit<E extends ServerEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E], exceptSession?: string): void {
+    const target = exceptSession ? this.io.to([...rooms]).except(exceptSession) : this.io.to([...rooms]);
+    (target.emit as (ev: string, data: unknown) => boolean)(event, payload);
+  }
+
+  join(userIds: readonly string[], room: RoomName): void {
+    if (userIds.length === 0) return;
+    this.io.in(userIds.map(userRoom)).socketsJoin(room);
+    this.log.record(userIds, room, true);
+  }
+
+  leave(userIds: readonly string[], room: RoomName): void {
+    if (userIds.length === 0) return;
+    this.io.in(userIds.map(userRoom)).socketsLeave(room);
+    this.log.record(userIds, room, false);
+  }
+}
