@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { NodeInstance } from '@parley/domain';
+import { LOOPBACK_NODE_HOSTS, NodeUrlAllowList, type NodeInstance } from '@parley/domain';
 import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util';
 
 const gatewayEnv = z.object({
@@ -15,6 +15,18 @@ const gatewayEnv = z.object({
   PARLEY_DISCOVERY: z.enum(['consul', 'static']).default('consul'),
   PARLEY_STATIC_NODES: z.string().default(''),
   PARLEY_STATIC_DIR: z.string().default('static/dist'),
+  /** Host patterns (`*.parley.internal`, `10.0.0.5`, `host:port`) a node's URL must match to be handed out. */
+  PARLEY_NODE_URL_ALLOW: z
+    .string()
+    .default(LOOPBACK_NODE_HOSTS)
+    .transform((spec, ctx) => {
+      try {
+        return NodeUrlAllowList.parse(spec);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
 })
   .extend(logEnv.shape)
   .extend(jwtEnv.shape)

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     staticDir: path.resolve(config.PARLEY_STATIC_DIR),
     store,
     directory,
+    nodeUrlAllow: config.PARLEY_NODE_URL_ALLOW,
     hasher: new Argon2PasswordHasher(),
     tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
     ids: createUlidGenerator(),

@@ -1,11 +1,13 @@
 import {
   AccountService,
+  AllowListedNodeDirectory,
   NodeAssigner,
   RateLimiter,
   createRouter,
   type Clock,
   type IdGenerator,
   type NodeDirectory,
+  type NodeUrlAllowList,
   type PasswordHasher,
   type RouterKind,
   type Store,
@@ -26,6 +28,12 @@ export interface GatewayParts {
   staticDir?: string;
   store: Store;
   directory: NodeDirectory;
+  /**
+   * Node URLs the gateway may hand to clients; others are ignored (and logged
+   * once per node id). Unset: every node the directory lists (embedded mode,
+   * whose in-process registry nobody else can write to).
+   */
+  nodeUrlAllow?: NodeUrlAllowList;
   hasher: PasswordHasher;
   tokens: TokenService;
   ids: IdGenerator;
@@ -35,7 +43,12 @@ export interface GatewayParts {
 
 /** Wires a gateway from its adapters; shared by the gateway app and embedded mode. */
 export function createGateway(parts: GatewayParts): GatewayServer {
-  const { store, hasher, tokens, ids, clock, directory, logger } = parts;
+  const { store, hasher, tokens, ids, clock, logger } = parts;
+  const directory = parts.nodeUrlAllow
+    ? new AllowListedNodeDirectory(parts.directory, parts.nodeUrlAllow, (node) =>
+        logger.warn(node, 'ignoring IM node: its URL is not on the node URL allow-list (PARLEY_NODE_URL_ALLOW)'),
+      )
+    : parts.directory;
   // 10 failed logins per username, then one more every 6 s.
   const loginFailures = new RateLimiter(clock, { ratePerSec: 1 / 6, burst: 10 });
   const accounts = new AccountService({ store, hasher, tokens, ids, clock, loginFailures });
