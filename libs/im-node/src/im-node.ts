@@ -98,7 +98,7 @@ export class ImNode {
     const friends = new FriendService({ store, presence, notifier, ids, clock });
     const handlers = createCommandHandlers({ store, messaging, groups, groupAdmin, friends, sessions });
     const membership = new RoomMembership(sessions, this.relay, local.log);
-    this.relay.handleDeliveries(new RelayInbound(local, sessions, logger).receive);
+    this.relay.handleDeliveries(new RelayInbound(local, sessions, this.relay, logger).receive);
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 
     trackRoomInterest(this.io, this.relay);

@@ -6,6 +6,8 @@ export type { RelayClientOptions, RelayClientStats, RelayClientEvents, Connected
 export type { Deliver, RelayPublish } from './deliver';
 export type { BackoffOptions } from './backoff';
 export type { RelayLogger } from './logger';
-export { DEFAULT_PROTO_PATH } from './proto';
-export { RelayAuth, OncePerPeer } from './auth';
+export { DEFAULT_PROTO_PATH, loadRelayProto } from './proto';
+export { RelayAuth, OncePerPeer, streamCredential } from './auth';
 export type { RelayAuthOptions, RelayTlsMaterial } from './auth';
+export type { GatewayFrame__Output as GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
+export type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';

@@ -2,7 +2,7 @@ import { decodeRelayFrame, type GroupRoomName, type RelayFrame, type RelayFrameR
 import type { SessionService } from '@parley/domain';
 import type { Logger } from '@parley/util';
 import type { LocalRooms } from './local-rooms';
-import type { RelayedFrame } from './relay-link';
+import type { RelayedFrame, RelayLink } from './relay-link';
 
 interface Pending {
   frame: RelayFrame;
@@ -27,6 +27,7 @@ export class RelayInbound {
   constructor(
     private readonly local: LocalRooms,
     private readonly sessions: SessionService,
+    private readonly relay: Pick<RelayLink, 'setInterest'>,
     private readonly logger: Logger,
   ) {}
 
@@ -38,6 +39,10 @@ export class RelayInbound {
       return;
     }
     const pending = { frame: decoded.frame, done: raw.done };
+    // Hold the room's interest while the join is checked: the gateway already
+    // routes it here (the join's grant), and frames for it that arrive in the
+    // meantime must wait behind the join, not be refused as stale.
+    if (pending.frame.kind === 'room:join') this.relay.setInterest(pending.frame.payload.room, true);
     if (this.busy) this.waiting.push(pending);
     else this.run(pending);
   };
@@ -88,6 +93,8 @@ export class RelayInbound {
       // Their next sync joins them from the store.
       this.logger.warn({ err, room }, 'could not confirm a relayed room join; skipped');
     }
+    // Nobody here joined after all (not members, or gone): stop asking for the room.
+    if (!this.local.has(room)) this.relay.setInterest(room, false);
   }
 
   private dropped(reason: RelayFrameRejection, raw: RelayedFrame): void {

@@ -14,6 +14,11 @@ export class LocalRooms {
     (target.emit as (ev: string, data: unknown) => boolean)(event, payload);
   }
 
+  /** True while at least one local socket is in `room`. */
+  has(room: RoomName): boolean {
+    return this.io.of('/').adapter.rooms.has(room);
+  }
+
   join(userIds: readonly string[], room: RoomName): void {
     if (userIds.length === 0) return;
     this.io.in(userIds.map(userRoom)).socketsJoin(room);
