@@ -1,4 +1,3 @@
-import { Server } from 'socket.io';
 import type { SessionService } from '@parley/domain';
 import { createLogger } from '@parley/util';
 import type { ImServer } from '../socket/socket-types';
