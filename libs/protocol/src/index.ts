@@ -5,5 +5,4 @@ export * from './rest';
 export * from './social';
 export * from './socket';
 export * from './validate';
-export * from './relay-events';
 export * from './relay-frames';

@@ -1,4 +1,4 @@
-import type { RoomName, ServerEventName, ServerEventPayloads } from '@parley/protocol';
+import type { RelayableEventName, RoomName, ServerEventPayloads } from '@parley/protocol';
 
 /**
  * Pushes events to online sessions and manages which sessions sit in which
@@ -13,7 +13,7 @@ export interface PublishOptions {
 }
 
 export interface Notifier {
-  publish<E extends ServerEventName>(
+  publish<E extends RelayableEventName>(
     rooms: readonly RoomName[],
     event: E,
     payload: ServerEventPayloads[E],
@@ -25,7 +25,7 @@ export interface Notifier {
    * `rooms` has applied the event (bounded wait): a removal is acknowledged
    * after the removed side's sessions know it.
    */
-  publishConfirmed<E extends ServerEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E]): Promise<void>;
+  publishConfirmed<E extends RelayableEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E]): Promise<void>;
   /** Every session of these users, on any node, joins `room`. */
   joinRoom(userIds: readonly string[], room: RoomName): void;
   /**

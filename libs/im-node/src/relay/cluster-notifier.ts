@@ -1,4 +1,4 @@
-import { userRoom, type RoomName, type ServerEventName, type ServerEventPayloads } from '@parley/protocol';
+import { userRoom, type RelayFrameEventName, type RoomName, type RelayableEventName, type ServerEventPayloads } from '@parley/protocol';
 import type { Notifier, PublishOptions } from '@parley/domain';
 import type { Logger } from '@parley/util';
 import type { LocalRooms } from './local-rooms';
@@ -23,7 +23,7 @@ export class ClusterNotifier implements Notifier {
     private readonly barrierTimeoutMs = DEFAULT_BARRIER_TIMEOUT_MS,
   ) {}
 
-  publish<E extends ServerEventName>(
+  publish<E extends RelayableEventName>(
     rooms: readonly RoomName[],
     event: E,
     payload: ServerEventPayloads[E],
@@ -35,7 +35,7 @@ export class ClusterNotifier implements Notifier {
     this.outbox.send(this.frame(rooms, event, payload, messageId, options.grantRoom));
   }
 
-  async publishConfirmed<E extends ServerEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E]): Promise<void> {
+  async publishConfirmed<E extends RelayableEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E]): Promise<void> {
     if (rooms.length === 0) return;
     this.local.emit(rooms, event, payload);
     await this.confirm(this.frame(rooms, event, payload));
@@ -64,7 +64,7 @@ export class ClusterNotifier implements Notifier {
   }
 
   /** One JSON encoding per event, whatever the number of receiving nodes. */
-  private frame(rooms: readonly RoomName[], event: string, payload: unknown, messageId?: string, grantRoom?: RoomName): RelayPublish {
+  private frame(rooms: readonly RoomName[], event: RelayFrameEventName, payload: unknown, messageId?: string, grantRoom?: RoomName): RelayPublish {
     return { rooms: [...rooms], event, payload: Buffer.from(JSON.stringify(payload)), messageId: messageId ?? this.nextControlId(), grantRoom };
   }
 

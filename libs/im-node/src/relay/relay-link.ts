@@ -1,4 +1,4 @@
-import type { RoomName } from '@parley/protocol';
+import type { RelayFrameEventName, RoomName } from '@parley/protocol';
 
 /** A frame arriving from another node through a gateway, not yet validated. */
 export interface RelayedFrame {
@@ -11,9 +11,10 @@ export interface RelayedFrame {
   done?: () => void;
 }
 
+/** An outgoing frame: the same events and control kinds `decodeRelayFrame` accepts on the other side. */
 export interface RelayPublish {
   rooms: RoomName[];
-  event: string;
+  event: RelayFrameEventName;
   /** JSON, encoded once by the publisher. */
   payload: Uint8Array;
   messageId: string;
