@@ -1,5 +1,6 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 /** Adapters and frameworks that domain and protocol code must never import. */
 const INFRASTRUCTURE = [
@@ -56,6 +57,24 @@ export default [
         },
       ],
     },
+  },
+  {
+    // No import cycles: a module may not import, even through others, a module that imports it back. Workspace
+    // imports (@parley/*) are resolved through tsconfig.base.json, so a cycle across libs counts too; packages in
+    // node_modules are not followed. Type-only imports are erased by the compiler, so the rule does not count them.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.mts', '.cts'] },
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '.node'],
+          tsconfig: { configFile: new URL('./tsconfig.base.json', import.meta.url).pathname },
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // CommonJS files (preloads run with node --require) load modules with require.
