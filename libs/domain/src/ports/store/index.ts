@@ -1,0 +1,31 @@
+import type { GroupStore } from './groups';
+import type { MessageStore } from './messages';
+import type { RequestStore } from './requests';
+import type { SocialStore } from './social';
+import type { UserStore } from './users';
+
+export * from './errors';
+export * from './groups';
+export * from './messages';
+export * from './requests';
+export * from './social';
+export * from './users';
+
+/** A store's own life: schema, health and shutdown. */
+export interface StoreLifecycle {
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Cheap round trip used by health checks. */
+  ping(): Promise<void>;
+}
+
+/** Every aggregate of the store, without its life cycle: what a service using all of them asks for. */
+export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & MessageStore;
+
+/**
+ * The durable store: the intersection of one port per aggregate. A service
+ * asks only for the slices it uses; engines implement them all. Every method
+ * is atomic; engines map unreachable databases to UNAVAILABLE and refusals to
+ * a StoreError naming the reason (errors.ts holds the wording).
+ */
+export type Store = StoreLifecycle & StoreAggregates;
