@@ -6,12 +6,12 @@ import {
   type UpdateMeBody,
   type User,
 } from '@parley/protocol';
-import type { Clock, IdGenerator, PasswordHasher, Store, TokenClaims, TokenService } from '../ports';
+import type { Clock, IdGenerator, PasswordHasher, TokenClaims, TokenService, UserStore } from '../ports';
 import type { RateLimiter } from '../limits/rate-limiter';
 import { toUserView } from './user-view';
 
 export interface AccountServiceDeps {
-  store: Store;
+  store: UserStore;
   hasher: PasswordHasher;
   tokens: TokenService;
   ids: IdGenerator;

@@ -1,5 +1,5 @@
 import { ParleyError, type GroupRole } from '@parley/protocol';
-import type { GroupMemberRecord, GroupRecord, Store } from '../ports';
+import type { GroupMemberRecord, GroupRecord, GroupStore } from '../ports';
 
 export interface GroupMembership {
   group: GroupRecord;
@@ -8,14 +8,14 @@ export interface GroupMembership {
 
 const RANK: Record<GroupRole, number> = { member: 1, admin: 2, owner: 3 };
 
-export async function loadGroup(store: Store, groupId: string): Promise<GroupRecord> {
+export async function loadGroup(store: GroupStore, groupId: string): Promise<GroupRecord> {
   const group = await store.getGroup(groupId);
   if (!group) throw new ParleyError('NOT_FOUND', 'group not found');
   return group;
 }
 
 /** The caller's membership, read from the store: NOT_FOUND for no such group, FORBIDDEN for a non-member. */
-export async function requireGroupMember(store: Store, groupId: string, userId: string): Promise<GroupMembership> {
+export async function requireGroupMember(store: GroupStore, groupId: string, userId: string): Promise<GroupMembership> {
   const [group, member] = await Promise.all([store.getGroup(groupId), store.getGroupMember(groupId, userId)]);
   if (!group) throw new ParleyError('NOT_FOUND', 'group not found');
   if (!member) throw new ParleyError('FORBIDDEN', 'not a member of this group');
@@ -33,7 +33,7 @@ export function requireOutranks(actor: GroupMemberRecord, target: GroupMemberRec
 }
 
 /** A member target other than the actor: INVALID_ARGUMENT for oneself, NOT_FOUND for a non-member. */
-export async function requireTarget(store: Store, groupId: string, actorId: string, userId: string): Promise<GroupMemberRecord> {
+export async function requireTarget(store: GroupStore, groupId: string, actorId: string, userId: string): Promise<GroupMemberRecord> {
   if (userId === actorId) throw new ParleyError('INVALID_ARGUMENT', 'userId: cannot target yourself');
   const target = await store.getGroupMember(groupId, userId);
   if (!target) throw new ParleyError('NOT_FOUND', 'not a member of this group');

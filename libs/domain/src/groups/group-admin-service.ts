@@ -1,11 +1,11 @@
 import { ParleyError, groupRoom, type CommandPayload, type Group } from '@parley/protocol';
-import type { Clock, IdGenerator, Notifier, Store } from '../ports';
+import type { Clock, GroupStore, IdGenerator, MessageStore, Notifier, UserStore } from '../ports';
 import { loadGroup, requireGroupMember, requireOutranks, requireRole, requireTarget } from './group-access';
 import { GroupEffects } from './group-effects';
 import { toGroupView } from './group-view';
 
 export interface GroupAdminServiceDeps {
-  store: Store;
+  store: UserStore & GroupStore & MessageStore;
   notifier: Notifier;
   ids: IdGenerator;
   clock: Clock;

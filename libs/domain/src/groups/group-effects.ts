@@ -8,12 +8,21 @@ import {
   type SystemInfo,
 } from '@parley/protocol';
 import { toUserView } from '../accounts/user-view';
-import type { Clock, GroupJoinRequestRecord, GroupRecord, IdGenerator, Notifier, Store } from '../ports';
+import type {
+  Clock,
+  GroupJoinRequestRecord,
+  GroupRecord,
+  GroupStore,
+  IdGenerator,
+  MessageStore,
+  Notifier,
+  UserStore,
+} from '../ports';
 import { isAdmin } from './group-access';
 import { toGroupView } from './group-view';
 
 export interface GroupEffectsDeps {
-  store: Store;
+  store: UserStore & GroupStore & MessageStore;
   notifier: Notifier;
   ids: IdGenerator;
   clock: Clock;

@@ -8,7 +8,15 @@ import {
   type GroupMemberView,
 } from '@parley/protocol';
 import { toUserView } from '../accounts/user-view';
-import type { Clock, GroupJoinRequestRecord, IdGenerator, Notifier, Presence, Store } from '../ports';
+import {
+  StoreError,
+  type Clock,
+  type GroupJoinRequestRecord,
+  type IdGenerator,
+  type Notifier,
+  type Presence,
+  type StoreAggregates,
+} from '../ports';
 import { hiddenCoMembers } from '../presence/presence-visibility';
 import { assertNotBlockedBy } from '../social/relation-rules';
 import { loadGroup, requireGroupMember, requireRole } from './group-access';
@@ -23,7 +31,8 @@ export interface GroupServiceOptions {
 export const DEFAULT_GROUP_OPTIONS: GroupServiceOptions = Object.freeze({ maxMembers: 2000 });
 
 export interface GroupServiceDeps {
-  store: Store;
+  /** Every aggregate: groups, their members' users and blocks, join requests, system messages. */
+  store: StoreAggregates;
   presence: Presence;
   notifier: Notifier;
   ids: IdGenerator;
@@ -173,7 +182,7 @@ export class GroupService {
     if (!record) throw new ParleyError('NOT_FOUND', 'join request not found');
     const { member } = await requireGroupMember(store, record.groupId, actorId);
     requireRole(member, 'admin');
-    if (record.status !== 'pending') throw new ParleyError('CONFLICT', `the request is already ${record.status}`);
+    if (record.status !== 'pending') throw new StoreError('request-resolved', { status: record.status });
     // Add first: a full group leaves the request pending rather than accepted-but-absent.
     if (input.accept) await this.addMembers(record.groupId, record.inviterId ?? record.userId, [record.userId]);
     const resolved = await store.resolveGroupJoinRequest(record.id, input.accept ? 'accepted' : 'rejected', clock.now());

@@ -1,9 +1,9 @@
 import { ParleyError, groupRoom, parseConversationId, userRoom, type RoomName } from '@parley/protocol';
-import type { MemberConversation, Store } from '../ports';
+import type { MemberConversation, MessageStore } from '../ports';
 
 /** Loads the caller's membership of a conversation; strangers get NOT_FOUND so ids leak nothing. */
 export async function requireMembership(
-  store: Store,
+  store: MessageStore,
   userId: string,
   conversationId: string,
 ): Promise<MemberConversation> {

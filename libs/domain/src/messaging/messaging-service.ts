@@ -8,12 +8,12 @@ import {
   type NewMessageTarget,
 } from '@parley/protocol';
 import type { RateLimiter } from '../limits/rate-limiter';
-import type { Clock, IdGenerator, Notifier, Store } from '../ports';
+import type { Clock, GroupStore, IdGenerator, MessageStore, Notifier, SocialStore } from '../ports';
 import { assertMayMessage } from '../social/relation-rules';
 import { conversationRooms, requireMembership } from './conversation-access';
 
 export interface MessagingServiceDeps {
-  store: Store;
+  store: MessageStore & SocialStore & GroupStore;
   notifier: Notifier;
   ids: IdGenerator;
   clock: Clock;

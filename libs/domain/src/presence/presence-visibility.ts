@@ -1,4 +1,4 @@
-import type { PeerRelation, Store } from '../ports';
+import type { PeerRelation, SocialStore } from '../ports';
 
 /**
  * Whether a relation lets a user see the other's presence: a block either way
@@ -14,7 +14,7 @@ export function showsPresence(relation: PeerRelation): boolean {
  * The ids among `userIds` whose presence `viewerId` may see: their own and
  * those showsPresence admits, each once, in the order asked. One store read.
  */
-export async function visiblePresenceIds(store: Store, viewerId: string, userIds: readonly string[]): Promise<string[]> {
+export async function visiblePresenceIds(store: SocialStore, viewerId: string, userIds: readonly string[]): Promise<string[]> {
   const asked = [...new Set(userIds)];
   const others = asked.filter((id) => id !== viewerId);
   const relations = others.length > 0 ? await store.listPeerRelations(viewerId, others) : [];
@@ -28,7 +28,7 @@ export async function visiblePresenceIds(store: Store, viewerId: string, userIds
  * only a block either way hides one: two small reads rather than
  * listPeerRelations over a whole group.
  */
-export async function hiddenCoMembers(store: Store, viewerId: string, memberIds: readonly string[]): Promise<Set<string>> {
+export async function hiddenCoMembers(store: SocialStore, viewerId: string, memberIds: readonly string[]): Promise<Set<string>> {
   const [blocked, blockers] = await Promise.all([store.listBlockedIds(viewerId), store.listBlockersAmong(viewerId, memberIds)]);
   return new Set([...blocked, ...blockers]);
 }

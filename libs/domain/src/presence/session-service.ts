@@ -1,10 +1,10 @@
 import { groupRoom, userRoom, type PresenceInfo, type RoomName } from '@parley/protocol';
-import type { Clock, Notifier, Presence, Store } from '../ports';
+import type { Clock, GroupStore, Notifier, Presence, SocialStore } from '../ports';
 import { visiblePresenceIds } from './presence-visibility';
 
 export interface SessionServiceDeps {
   nodeId: string;
-  store: Store;
+  store: GroupStore & SocialStore;
   presence: Presence;
   notifier: Notifier;
   clock: Clock;

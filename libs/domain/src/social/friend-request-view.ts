@@ -1,9 +1,9 @@
 import type { FriendRequest } from '@parley/protocol';
 import { toUserView } from '../accounts/user-view';
-import type { FriendRequestRecord, Store } from '../ports';
+import type { FriendRequestRecord, UserStore } from '../ports';
 
 /** Wire views of friend requests, with both parties' public profiles (one user lookup for all). */
-export async function toFriendRequestViews(store: Store, records: readonly FriendRequestRecord[]): Promise<FriendRequest[]> {
+export async function toFriendRequestViews(store: UserStore, records: readonly FriendRequestRecord[]): Promise<FriendRequest[]> {
   const ids = [...new Set(records.flatMap((r) => [r.fromUserId, r.toUserId]))];
   const users = new Map((await store.getUsers(ids)).map((u) => [u.id, toUserView(u)]));
   return records.flatMap((r) => {
@@ -24,7 +24,7 @@ export async function toFriendRequestViews(store: Store, records: readonly Frien
   });
 }
 
-export async function toFriendRequestView(store: Store, record: FriendRequestRecord): Promise<FriendRequest> {
+export async function toFriendRequestView(store: UserStore, record: FriendRequestRecord): Promise<FriendRequest> {
   const [view] = await toFriendRequestViews(store, [record]);
   if (!view) throw new Error(`friend request ${record.id} names an unknown user`);
   return view;

@@ -7,11 +7,11 @@ import {
   type User,
 } from '@parley/protocol';
 import { toUserView } from '../accounts/user-view';
-import type { Clock, IdGenerator, Notifier, Presence, Store } from '../ports';
+import type { Clock, IdGenerator, Notifier, Presence, RequestStore, SocialStore, UserStore } from '../ports';
 import { toFriendRequestView, toFriendRequestViews } from './friend-request-view';
 
 export interface FriendServiceDeps {
-  store: Store;
+  store: UserStore & SocialStore & RequestStore;
   presence: Presence;
   notifier: Notifier;
   ids: IdGenerator;

@@ -1,12 +1,12 @@
 import { ParleyError } from '@parley/protocol';
-import type { Store, UserRecord } from '../ports';
+import type { SocialStore, UserRecord } from '../ports';
 
 /**
  * May `senderId` talk to `recipient` directly? Blocks in either direction
  * forbid it; otherwise friends always may, strangers only when the
  * recipient's DM policy is `anyone`. One store read per call; returns the recipient.
  */
-export async function assertMayMessage(store: Store, senderId: string, recipientId: string): Promise<UserRecord> {
+export async function assertMayMessage(store: SocialStore, senderId: string, recipientId: string): Promise<UserRecord> {
   const context = await store.getDirectContext(senderId, recipientId);
   if (!context) throw new ParleyError('NOT_FOUND', 'user not found');
   const { recipient, relation } = context;
@@ -19,7 +19,7 @@ export async function assertMayMessage(store: Store, senderId: string, recipient
 }
 
 /** Refuses when any of `userIds` has blocked `actorId` (adding them to a group, for instance). */
-export async function assertNotBlockedBy(store: Store, actorId: string, userIds: readonly string[]): Promise<void> {
+export async function assertNotBlockedBy(store: SocialStore, actorId: string, userIds: readonly string[]): Promise<void> {
   const blockers = await store.listBlockersAmong(actorId, userIds);
   if (blockers.length > 0) throw new ParleyError('FORBIDDEN', `user ${blockers[0]} does not accept this from you`);
 }
