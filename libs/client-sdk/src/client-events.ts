@@ -1,0 +1,59 @@
+import type { Message, ServerEventName, ServerEventPayloads } from '@parley/protocol';
+import type { ClientSocket } from './command-channel';
+import type { ClientState } from './connection';
+
+/** Server events the client consumes itself: pushes feed the ordered `message` event, a resync request triggers a sync. */
+type ConsumedServerEvent = 'message:new' | 'server:resync';
+
+/** Server events passed on to the application, with the payload the protocol gives them. */
+export type ForwardedServerEvent = Exclude<ServerEventName, ConsumedServerEvent>;
+
+/**
+ * The name each forwarded server event has on the client. The compiler keeps
+ * this table complete: a server event added to the protocol does not build
+ * until it is either named here or listed as consumed above.
+ */
+export const FORWARDED_EVENTS = {
+  /** Someone read a conversation up to `readSeq`. */
+  'message:receipt': 'receipt',
+  typing: 'typing',
+  'presence:update': 'presence',
+  /** A group changed: to its members and to whoever was removed. */
+  'group:update': 'group',
+  /** A join request for a group you administer, or about you, was made or answered. */
+  'group:request': 'groupRequest',
+  /** A friend request arrived for you. */
+  'friend:request': 'friendRequest',
+  /** A friend request was answered or cancelled, or a friendship ended. */
+  'friend:update': 'friendUpdate',
+  /** The node is shutting down; the client moves on its own after `reconnectAfterMs`. */
+  'server:draining': 'draining',
+} as const satisfies Record<ForwardedServerEvent, string>;
+
+type ForwardedName<K extends ForwardedServerEvent> = (typeof FORWARDED_EVENTS)[K];
+
+/** The server's pushes under their client names, each with the protocol's payload type. */
+export type ServerEvents = { [K in ForwardedServerEvent as ForwardedName<K>]: [ServerEventPayloads[K]] };
+
+/** Everything a ParleyClient emits: the forwarded server events plus the client's own. */
+export interface ClientEvents extends ServerEvents {
+  /** Each message once, in seq order per conversation, with no holes. */
+  message: [Message];
+  state: [ClientState];
+  /** After a lost connection came back (any node). */
+  reconnected: [{ nodeId: string; downtimeMs: number }];
+}
+
+/**
+ * Passes every forwarded server event of a socket on to `emit` under its
+ * client name. The payload is typed `never` here because a name and its
+ * payload are only correlated through the table above, which the mapped
+ * `ServerEvents` type already checks.
+ */
+export function forwardServerEvents(socket: ClientSocket, emit: (event: keyof ServerEvents, payload: never) => void): void {
+  const on = socket.on.bind(socket) as (event: string, listener: (payload: never) => void) => void;
+  for (const event of Object.keys(FORWARDED_EVENTS) as ForwardedServerEvent[]) {
+    const name = FORWARDED_EVENTS[event];
+    on(event, (payload) => emit(name, payload));
+  }
+}
