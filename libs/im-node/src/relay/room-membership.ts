@@ -1,17 +1,11 @@
 import { isRoomName, userRoom, type RoomName } from '@parley/protocol';
 import type { SessionService } from '@parley/domain';
-import type { ImSocket } from '../socket/socket-types';
+import type { ImSocket, RoomsRead } from '../socket/socket-types';
 import type { MembershipLog } from './membership-log';
 import type { RelayLink } from './relay-link';
 
 /** Longest a handshake waits for the gateways to confirm its rooms. */
 const ANNOUNCE_WAIT_MS = 250;
-
-/** A store read of a user's rooms, to be settled against what happened since. */
-export interface RoomsRead {
-  rooms: RoomName[];
-  mark: number;
-}
 
 /**
  * Which rooms a session sits in, from the store, made safe against races

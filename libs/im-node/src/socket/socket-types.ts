@@ -1,6 +1,11 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
-import type { RoomsRead } from '../relay/room-membership';
+import type { ClientToServerEvents, RoomName, ServerToClientEvents } from '@parley/protocol';
+
+/** A store read of a user's rooms, to be settled against what happened since (relay/room-membership). */
+export interface RoomsRead {
+  rooms: RoomName[];
+  mark: number;
+}
 
 export interface SocketData {
   userId: string;
