@@ -2,7 +2,7 @@ export * from './ports';
 export { AccountService, type AccountServiceDeps } from './accounts/account-service';
 export { toUserView } from './accounts/user-view';
 export { MessagingService, type MessagingServiceDeps } from './messaging/messaging-service';
-export { listConversations } from './messaging/conversation-list';
+export { ConversationService, type ConversationServiceDeps } from './messaging/conversation-service';
 export { conversationRooms, requireMembership } from './messaging/conversation-access';
 export {
   GroupService,
@@ -13,7 +13,7 @@ export {
 export { toGroupView } from './groups/group-view';
 export { GroupAdminService, type GroupAdminServiceDeps } from './groups/group-admin-service';
 export { FriendService, type FriendServiceDeps } from './social/friend-service';
-export { getSettings, updateSettings } from './social/settings';
+export { SettingsService, type SettingsServiceDeps } from './social/settings-service';
 export {
   RoundRobinRouter,
   RoomHashRouter,

@@ -2,12 +2,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import {
+  ConversationService,
   FriendService,
   GroupAdminService,
   GroupService,
   MessagingService,
   RateLimiter,
   SessionService,
+  SettingsService,
   type Clock,
   type GroupServiceOptions,
   type IdGenerator,
@@ -28,7 +30,7 @@ import { watchRelayGaps } from './relay/relay-gap';
 import { RoomMembership } from './relay/room-membership';
 import { trackRoomInterest } from './relay/room-interest';
 import { createCommandDispatcher, InFlight } from './socket/command-dispatch';
-import { createCommandHandlers } from './socket/command-handlers';
+import { createCommandHandlers } from './socket/commands';
 import { handshakeAuth } from './socket/handshake-auth';
 import { releaseHandshakeState } from './socket/connection-memory';
 import { loadRooms, sessionLifecycle } from './socket/session-lifecycle';
@@ -96,7 +98,9 @@ export class ImNode {
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
     const groupAdmin = new GroupAdminService({ store, notifier, ids, clock });
     const friends = new FriendService({ store, presence, notifier, ids, clock });
-    const handlers = createCommandHandlers({ store, messaging, groups, groupAdmin, friends, sessions });
+    const conversations = new ConversationService({ store });
+    const settings = new SettingsService({ store });
+    const handlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions });
     const membership = new RoomMembership(sessions, this.relay, local.log);
     this.relay.handleDeliveries(new RelayInbound(local, sessions, this.relay, logger).receive);
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);

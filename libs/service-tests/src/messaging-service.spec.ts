@@ -1,7 +1,7 @@
 import { SqliteStore } from '@parley/store';
 import { MemoryPresence } from '@parley/presence';
 import { groupRoom, userRoom } from '@parley/protocol';
-import { GroupService, MessagingService, RateLimiter, listConversations, type Store } from '@parley/domain';
+import { ConversationService, GroupService, MessagingService, RateLimiter, type Store } from '@parley/domain';
 import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
 
 /** Domain services over the real SQLite engine: the rules, with a store that really enforces them. */
@@ -115,12 +115,13 @@ describe('MessagingService', () => {
   it('marks read, pushes a receipt and clears unread in the conversation list', async () => {
     await messaging.send('alice', text({ type: 'user', id: 'bob' }, 'a'));
     const last = await messaging.send('alice', text({ type: 'user', id: 'bob' }, 'b'));
-    expect((await listConversations(store, 'bob'))[0]).toMatchObject({ unread: 2, peer: { id: 'alice' }, lastMessage: { id: last.id } });
+    const conversations = new ConversationService({ store });
+    expect((await conversations.list('bob'))[0]).toMatchObject({ unread: 2, peer: { id: 'alice' }, lastMessage: { id: last.id } });
     await messaging.markRead('bob', { conversationId: last.conversationId, seq: 99 });
     expect(notifier.published('message:receipt').map((p) => p.payload)).toEqual([
       { conversationId: last.conversationId, userId: 'bob', readSeq: 2 },
     ]);
-    expect((await listConversations(store, 'bob'))[0].unread).toBe(0);
-    expect((await listConversations(store, 'alice'))[0]).toMatchObject({ unread: 0, peerReadSeq: 2 });
+    expect((await conversations.list('bob'))[0].unread).toBe(0);
+    expect((await conversations.list('alice'))[0]).toMatchObject({ unread: 0, peerReadSeq: 2 });
   });
 });

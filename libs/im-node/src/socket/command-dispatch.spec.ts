@@ -2,7 +2,7 @@ import { createLogger } from '@parley/util';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { startTestSocketServer, type TestSocketServer } from '../testing/socket-server';
 import { createCommandDispatcher, InFlight } from './command-dispatch';
-import type { CommandHandlers } from './command-handlers';
+import type { CommandHandlers } from './commands/types';
 import type { ImSocket } from './socket-types';
 
 describe('createCommandDispatcher', () => {

@@ -9,7 +9,7 @@ import {
 } from '@parley/protocol';
 import type { Logger } from '@parley/util';
 import type { RoomMembership } from '../relay/room-membership';
-import type { CommandContext, CommandHandlers } from './command-handlers';
+import type { CommandContext, CommandHandlers } from './commands/types';
 import type { ImSocket } from './socket-types';
 
 /** Counts commands in flight so a draining node can wait for them. */

@@ -1,0 +1,51 @@
+import type { CommandName, CommandPayload, CommandResults } from '@parley/protocol';
+import type {
+  ConversationService,
+  FriendService,
+  GroupAdminService,
+  GroupService,
+  MessagingService,
+  SessionService,
+  SettingsService,
+} from '@parley/domain';
+
+/*
+ * The leaf of the command modules: what a handler is, what it may call, and
+ * the empty result. Every area module and the dispatcher import this file;
+ * it imports none of them.
+ */
+
+export interface CommandContext {
+  userId: string;
+  sessionId: string;
+  /** Puts this socket in exactly the rooms the user belongs to now (joins and leaves it may have missed). */
+  resyncRooms(): Promise<void>;
+}
+
+export type CommandHandler<K extends CommandName> = (
+  ctx: CommandContext,
+  payload: CommandPayload<K>,
+) => Promise<CommandResults[K]>;
+
+export type CommandHandlers = { [K in CommandName]: CommandHandler<K> };
+
+/**
+ * The handlers of one area's commands. An area module's map `satisfies` it,
+ * so a command of the area left out, or a name that is not one of them, is a
+ * compile error.
+ */
+export type CommandSlice<K extends CommandName> = Pick<CommandHandlers, K>;
+
+/** The domain services handlers call; the socket layer never reaches the store. */
+export interface CommandServices {
+  messaging: MessagingService;
+  conversations: ConversationService;
+  groups: GroupService;
+  groupAdmin: GroupAdminService;
+  friends: FriendService;
+  settings: SettingsService;
+  sessions: SessionService;
+}
+
+/** The result of a command acked with `{ok: true}` alone. */
+export const EMPTY: Record<string, never> = {};
