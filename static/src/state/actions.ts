@@ -1,0 +1,64 @@
+import type { ConversationSummary, FriendRequest, FriendView, Group, GroupUpdateEvent, Message, PresenceInfo, User } from '@parley/protocol';
+import type { ConnectionState, GroupDetails, Outgoing, Toast } from './types';
+
+/**
+ * Everything that changes the web client's state, as data. Each slice
+ * reducer handles the actions it cares about and returns its state untouched
+ * for the rest. Actions carry every fact a reducer cannot know by itself
+ * (my user id, the time, whether the tab is visible), so reducers stay pure.
+ */
+export type Action =
+  // ---- session
+  /** The client library's connection state (and the node it is on). */
+  | { type: 'connection/changed'; connection: ConnectionState; nodeId?: string }
+  /** The node said it is shutting down; the client moves by itself. */
+  | { type: 'connection/draining' }
+  | { type: 'connection/reconnected'; nodeId: string }
+  | { type: 'profile/updated'; user: User }
+  // ---- conversations
+  /** The server's conversation list; `visible`: whether the tab is in front (the open chat then counts as read). */
+  | { type: 'conversations/listed'; summaries: readonly ConversationSummary[]; visible: boolean }
+  /** A message pushed or acked; `readNow`: it is in the open chat of a visible tab, so it does not count as unread. */
+  | { type: 'message/received'; message: Message; meId: string; readNow: boolean }
+  | { type: 'history/requested'; conversationId: string }
+  /** A page of older messages, or `page` undefined when the fetch failed. */
+  | { type: 'history/loaded'; conversationId: string; page?: { messages: readonly Message[]; hasMore: boolean }; meId: string }
+  /** A brand-new conversation without messages: nothing to fetch. */
+  | { type: 'history/none'; conversationId: string }
+  | { type: 'receipt/received'; receipt: { conversationId: string; userId: string; readSeq: number }; meId: string }
+  | { type: 'typing/started'; conversationId: string; userId: string; until: number }
+  | { type: 'typing/expired'; now: number }
+  /** The chat the user looks at (undefined: none). */
+  | { type: 'conversation/opened'; conversationId?: string }
+  /** Everything held in the conversation is read (unread cleared, readSeq up to the newest message held). */
+  | { type: 'conversation/read'; conversationId: string }
+  /** A direct chat opened with a user, created locally if it has no messages yet. */
+  | { type: 'direct/opened'; conversationId: string; user: User; at: number }
+  // ---- outbox
+  | { type: 'outbox/queued'; outgoing: Outgoing }
+  | { type: 'outbox/sent'; clientMsgId: string; conversationId: string; seq: number }
+  | { type: 'outbox/failed'; clientMsgId: string; error: string }
+  | { type: 'outbox/retried'; clientMsgId: string }
+  | { type: 'outbox/discarded'; clientMsgId: string }
+  // ---- social
+  | { type: 'presence/changed'; presence: PresenceInfo }
+  /** A presence query's answer: whom the server left out of `asked` we may no longer see. */
+  | { type: 'presence/queried'; asked: readonly string[]; presence: readonly PresenceInfo[] }
+  /** Contacts reloaded; a part left undefined failed to load and keeps its old value. */
+  | {
+      type: 'social/loaded';
+      friends?: FriendView[];
+      requests?: { incoming: readonly FriendRequest[]; outgoing: readonly FriendRequest[] };
+      blocked?: User[];
+    }
+  // ---- groups
+  | { type: 'group/event'; event: GroupUpdateEvent; meId: string }
+  | { type: 'group/created'; group: Group; at: number }
+  | { type: 'group/loaded'; groupId: string; details: GroupDetails }
+  /** I left or dissolved the group: it goes away at once. */
+  | { type: 'group/left'; groupId: string }
+  // ---- toasts
+  | { type: 'toast/shown'; toast: Toast }
+  | { type: 'toast/expired'; id: number };
+
+export type ActionType = Action['type'];

@@ -1,0 +1,185 @@
+import type { ConversationSummary, Message, NewMessageTarget } from '@parley/protocol';
+import type { Action } from './actions';
+import { groupConversationId } from './groups';
+import { updateEntry, withEntries, withEntry, withoutEntries, withoutEntry } from './maps';
+import type { Conversation, ConversationsState, Thread } from './types';
+
+const EMPTY_THREAD: Thread = { messages: [], hasMore: true, loading: false, loaded: false };
+
+/**
+ * The conversation list (last message, unread count, how far I read, sort
+ * key), the messages held per conversation, read receipts and typing.
+ */
+export function conversationsReducer(state: ConversationsState, action: Action): ConversationsState {
+  switch (action.type) {
+    case 'conversations/listed':
+      return listed(state, action.summaries, action.visible);
+    case 'message/received': {
+      const m = action.message;
+      const conv = state.conversations.get(m.conversationId);
+      const conversations = conv
+        ? withEntry(state.conversations, conv.id, {
+            ...conv,
+            last: newest(conv.last, m),
+            activityAt: Math.max(conv.activityAt, m.createdAt),
+            unread: countsAsUnread(conv, m, action.meId) && !action.readNow ? conv.unread + 1 : conv.unread,
+          })
+        : state.conversations;
+      // A message from someone ends their typing indicator.
+      const typing = updateEntry(state.typing, m.conversationId, (who) => withoutEntry(who, m.senderId));
+      return { ...state, conversations, typing, threads: withMessages(state.threads, m.conversationId, [m]) };
+    }
+    case 'history/requested':
+      return patchThread(state, action.conversationId, { loading: true });
+    case 'history/loaded': {
+      const { conversationId, page } = action;
+      if (!page) return patchThread(state, conversationId, { loading: false });
+      const threads = withMessages(state.threads, conversationId, page.messages);
+      return patchThread({ ...state, threads }, conversationId, { loading: false, hasMore: page.hasMore, loaded: true });
+    }
+    case 'history/none':
+      return patchThread(state, action.conversationId, { loaded: true, hasMore: false });
+    case 'receipt/received': {
+      const r = action.receipt;
+      if (r.userId === action.meId) {
+        // I read it on another device.
+        const conv = state.conversations.get(r.conversationId);
+        if (!conv || r.readSeq <= conv.readSeq) return state;
+        const unread = Math.max(0, (conv.last?.seq ?? 0) - r.readSeq);
+        return { ...state, conversations: withEntry(state.conversations, conv.id, { ...conv, readSeq: r.readSeq, unread }) };
+      }
+      return { ...state, readBy: withReader(state.readBy, r.conversationId, r.userId, r.readSeq) };
+    }
+    case 'typing/started': {
+      const who = withEntry(state.typing.get(action.conversationId) ?? new Map<string, number>(), action.userId, action.until);
+      return { ...state, typing: withEntry(state.typing, action.conversationId, who) };
+    }
+    case 'typing/expired': {
+      const typing = withEntries(
+        state.typing,
+        [...state.typing].map(([id, who]) => [id, withoutEntries(who, [...who].filter(([, until]) => until <= action.now).map(([userId]) => userId))] as const),
+      );
+      return typing === state.typing ? state : { ...state, typing };
+    }
+    case 'conversation/opened': {
+      const id = action.conversationId;
+      if (!id) return state.activeId === undefined ? state : { ...state, activeId: undefined };
+      const conv = state.conversations.get(id);
+      const thread = state.threads.get(id) ?? EMPTY_THREAD;
+      const firstUnreadSeq = conv && conv.unread > 0 ? conv.readSeq + 1 : undefined;
+      return { ...state, activeId: id, threads: withEntry(state.threads, id, { ...thread, firstUnreadSeq }) };
+    }
+    case 'conversation/read': {
+      const conv = state.conversations.get(action.conversationId);
+      const seq = latestSeq(state, action.conversationId);
+      if (!conv || seq <= 0 || (conv.unread === 0 && seq <= conv.readSeq)) return state;
+      const next = { ...conv, unread: 0, readSeq: Math.max(conv.readSeq, seq) };
+      return { ...state, conversations: withEntry(state.conversations, conv.id, next) };
+    }
+    case 'direct/opened': {
+      if (state.conversations.has(action.conversationId)) return state;
+      const conv: Conversation = { id: action.conversationId, type: 'direct', peer: action.user, activityAt: action.at, unread: 0, readSeq: 0 };
+      return { ...state, conversations: withEntry(state.conversations, conv.id, conv) };
+    }
+    case 'outbox/queued':
+      return patchConversation(state, action.outgoing.conversationId, (c) => ({ ...c, activityAt: action.outgoing.createdAt }));
+    case 'outbox/sent':
+      // My own message is read by me.
+      return patchConversation(state, action.conversationId, (c) => (action.seq > c.readSeq ? { ...c, readSeq: action.seq } : c));
+    case 'group/event':
+      return patchConversation(state, groupConversationId(action.event.group.id), (c) => ({ ...c, group: action.event.group }));
+    case 'group/loaded':
+      return patchConversation(state, groupConversationId(action.groupId), (c) => ({ ...c, group: action.details.group }));
+    case 'group/created': {
+      const id = groupConversationId(action.group.id);
+      const conv: Conversation = { id, type: 'group', group: action.group, activityAt: action.at, unread: 0, readSeq: 0 };
+      return { ...state, conversations: withEntry(state.conversations, id, conv) };
+    }
+    case 'group/left': {
+      const id = groupConversationId(action.groupId);
+      const conversations = withoutEntry(state.conversations, id);
+      const activeId = state.activeId === id ? undefined : state.activeId;
+      return conversations === state.conversations && activeId === state.activeId ? state : { ...state, conversations, activeId };
+    }
+    default:
+      return state;
+  }
+}
+
+/** Whether a message adds to the conversation's unread count (someone else's, past how far I read). */
+export function countsAsUnread(conv: Conversation, m: Message, meId: string): boolean {
+  return m.senderId !== meId && m.seq > conv.readSeq;
+}
+
+/** The newest seq held for a conversation: its last message or the last one loaded. */
+export function latestSeq(state: Pick<ConversationsState, 'conversations' | 'threads'>, conversationId: string): number {
+  const messages = state.threads.get(conversationId)?.messages ?? [];
+  return Math.max(messages[messages.length - 1]?.seq ?? 0, state.conversations.get(conversationId)?.last?.seq ?? 0);
+}
+
+/** Where a message written in this conversation goes. */
+export function targetOf(conv: Conversation): NewMessageTarget {
+  return conv.type === 'group' && conv.group ? { type: 'group', id: conv.group.id } : { type: 'user', id: conv.peer?.id ?? '' };
+}
+
+export function newest(a: Message | undefined, b: Message | undefined): Message | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.seq >= a.seq ? b : a;
+}
+
+/**
+ * The server's list merged into ours: each summary updates or adds its
+ * conversation (the open one in a visible tab stays read); conversations I
+ * left or was removed from disappear, a new local DM without messages stays.
+ */
+function listed(state: ConversationsState, summaries: readonly ConversationSummary[], visible: boolean): ConversationsState {
+  let readBy = state.readBy;
+  const conversations = new Map(state.conversations);
+  for (const s of summaries) {
+    // "Seen" survives a reload: the list says how far the peer has read.
+    if (s.peer && s.peerReadSeq) readBy = withReader(readBy, s.conversationId, s.peer.id, s.peerReadSeq);
+    const existing = conversations.get(s.conversationId);
+    const last = s.lastMessage ?? undefined;
+    const active = state.activeId === s.conversationId && visible;
+    conversations.set(s.conversationId, {
+      id: s.conversationId,
+      type: s.type,
+      peer: s.peer,
+      group: s.group,
+      last: newest(existing?.last, last),
+      activityAt: Math.max(existing?.activityAt ?? 0, last?.createdAt ?? s.group?.createdAt ?? 0),
+      unread: active ? 0 : s.unread,
+      readSeq: Math.max(s.readSeq, existing?.readSeq ?? 0),
+    });
+  }
+  const listedIds = new Set(summaries.map((s) => s.conversationId));
+  for (const [id, conv] of conversations) {
+    if (!listedIds.has(id) && (conv.type === 'group' || conv.last)) conversations.delete(id);
+  }
+  return { ...state, conversations, readBy };
+}
+
+function withReader(readBy: ConversationsState['readBy'], conversationId: string, userId: string, readSeq: number): ConversationsState['readBy'] {
+  const readers = readBy.get(conversationId) ?? new Map<string, number>();
+  return withEntry(readBy, conversationId, withEntry(readers, userId, Math.max(readers.get(userId) ?? 0, readSeq)));
+}
+
+/** The thread with the messages added: seq order, one per seq (a later copy wins). */
+function withMessages(threads: ConversationsState['threads'], conversationId: string, incoming: readonly Message[]): ConversationsState['threads'] {
+  const thread = threads.get(conversationId) ?? EMPTY_THREAD;
+  const bySeq = new Map(thread.messages.map((m) => [m.seq, m]));
+  for (const m of incoming) bySeq.set(m.seq, m);
+  const messages = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  return withEntry(threads, conversationId, { ...thread, messages });
+}
+
+function patchThread(state: ConversationsState, conversationId: string, change: Partial<Thread>): ConversationsState {
+  const thread = state.threads.get(conversationId) ?? EMPTY_THREAD;
+  return { ...state, threads: withEntry(state.threads, conversationId, { ...thread, ...change }) };
+}
+
+function patchConversation(state: ConversationsState, id: string, update: (c: Conversation) => Conversation): ConversationsState {
+  const conversations = updateEntry(state.conversations, id, update);
+  return conversations === state.conversations ? state : { ...state, conversations };
+}
