@@ -1,0 +1,66 @@
+// The checks the README's test command runs before jest: a type error, a lint
+// error or relay types out of step with proto/relay.proto fail the command,
+// not only a failing test. On failure the last line is still the CI summary
+// line ("0 passed, 1 failed"), so CI reports it like any red run.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const env = { ...process.env, NX_DAEMON: 'false' };
+
+function run(title, command, args, { quiet = false } = {}) {
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], env });
+  const ok = result.status === 0;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return ok;
+}
+
+/** Regenerates the relay's types into a temp dir and compares them with the committed ones. */
+function protoTypesMatch() {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-proto-'));
+  try {
+    const generated = spawnSync(
+      bin('proto-loader-gen-types'),
+      ['--longs=String', '--enums=String', '--defaults', '--oneofs', '--grpcLib=@grpc/grpc-js', `--outDir=${out}`, 'proto/relay.proto'],
+      { cwd: root, stdio: 'inherit', env },
+    );
+    if (generated.status !== 0) return false;
+    const committed = path.join(root, 'libs/relay/src/generated');
+    const list = (dir) => fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.ts')).sort();
+    const want = list(out);
+    const have = list(committed);
+    const stale = want.filter((f) => !have.includes(f) || fs.readFileSync(path.join(out, f), 'utf8') !== fs.readFileSync(path.join(committed, f), 'utf8'));
+    const extra = have.filter((f) => !want.includes(f));
+    if (stale.length + extra.length > 0) {
+      console.error(`libs/relay/src/generated is out of step with proto/relay.proto (${[...stale, ...extra].join(', ')}): run npm run proto:gen`);
+      return false;
+    }
+    return true;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const checks = [
+  ['relay types match proto/relay.proto', () => protoTypesMatch()],
+  ['type-check (every project)', () => run('tsc -p tsconfig.json', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])],
+  ['type-check (web client)', () => run('tsc -p static/tsconfig.json', bin('tsc'), ['-p', 'static/tsconfig.json'])],
+  // The module-boundary rule reads Nx's project graph; without one it silently skips.
+  ['project graph', () => run('nx project graph', bin('nx'), ['show', 'projects'], { quiet: true })],
+  ['lint', () => run('eslint .', bin('eslint'), ['.', '--max-warnings=0'])],
+];
+
+const failed = [];
+for (const [title, check] of checks) {
+  if (!check()) failed.push(title);
+}
+if (failed.length > 0) {
+  console.log(`static checks failed: ${failed.join('; ')}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+console.log('static checks passed');
