@@ -1,11 +1,10 @@
 import type { ConversationSummary, Group, User } from '@parley/protocol';
 import { toUserView } from '../accounts/user-view';
 import { toGroupView } from '../groups/group-view';
-import type { Store } from '../ports';
+import type { GroupStore, MessageStore, UserStore } from '../ports';
 
 export interface ConversationServiceDeps {
-  /** Only the reads the list is made of. */
-  store: Pick<Store, 'listMemberConversations' | 'getUsers' | 'getGroup' | 'getLastMessages'>;
+  store: MessageStore & UserStore & GroupStore;
 }
 
 /** The user's conversations as a list: cursors, unread counts, the peer or group, the last message. */

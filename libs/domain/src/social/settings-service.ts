@@ -1,9 +1,9 @@
 import type { CommandPayload, UserSettings } from '@parley/protocol';
 import { ParleyError } from '@parley/protocol';
-import type { Store, UserRecord } from '../ports';
+import type { UserRecord, UserStore } from '../ports';
 
 export interface SettingsServiceDeps {
-  store: Pick<Store, 'getUser' | 'updateProfile'>;
+  store: UserStore;
 }
 
 const toSettings = (user: UserRecord): UserSettings => ({ dmPolicy: user.dmPolicy });
