@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import type { AccountService, NodeAssigner, NodeDirectory } from '@parley/domain';
 import type { Logger } from '@parley/util';
+import { apiDocsRouter } from './api-docs.router';
 import { authRouter } from './auth.router';
 import { bearerAuth } from './bearer-auth';
 import { meRouter } from './me.router';
@@ -27,6 +28,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use('/api', apiDocsRouter());
   app.use('/api/auth', authRouter(deps.accounts));
   const auth = bearerAuth(deps.accounts);
   app.use('/api/nodes', auth, nodesRouter(deps.assigner, deps.directory));

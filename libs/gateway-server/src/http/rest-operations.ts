@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import {
+  assignQuerySchema,
+  assignResultSchema,
+  authResultSchema,
+  healthSchema,
+  loginBodySchema,
+  meResultSchema,
+  nodeListResultSchema,
+  registerBodySchema,
+  updateMeBodySchema,
+  userSearchQuerySchema,
+  userSearchResultSchema,
+  type ErrorCode,
+} from '@parley/protocol';
+
+/**
+ * Every endpoint the gateway's Express app serves, described for its users:
+ * the OpenAPI document is generated from this table (`openapi-document.ts`),
+ * with the same zod schemas the routers validate with. A test walks the app's
+ * router stack and fails when a route is missing here or a row has no route.
+ */
+export interface RestOperation {
+  method: 'get' | 'post' | 'patch';
+  /** OpenAPI path template, e.g. `/api/me`. */
+  path: string;
+  operationId: string;
+  tag: RestTag;
+  summary: string;
+  description?: string;
+  /** Needs `Authorization: Bearer <token>` (401 UNAUTHORIZED otherwise). */
+  bearer: boolean;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  success: { status: 200 | 201; description: string; schema: z.ZodType; mediaType?: 'application/json' | 'text/html' };
+  /** The stable codes this endpoint can answer with, each with what it means here. */
+  errors: Partial<Record<ErrorCode, string>>;
+}
+
+export type RestTag = 'auth' | 'profile' | 'nodes' | 'operations';
+
+export const REST_TAGS: readonly { name: RestTag; description: string }[] = [
+  { name: 'auth', description: 'Accounts and tokens' },
+  { name: 'profile', description: 'Your profile and finding other users' },
+  { name: 'nodes', description: 'Which IM node to connect the socket to' },
+  { name: 'operations', description: 'Health and this description' },
+];
+
+const INVALID_BODY = 'the body is not JSON or fails validation (unknown keys too); `detail` names the field';
+const INVALID_QUERY = 'a query parameter fails validation; `detail` names it';
+const UNAUTHORIZED = 'no bearer token, or a bad or expired one';
+const STORE_DOWN = 'the database is unreachable; nothing was changed, retry later';
+const BUG = 'a bug on the server; nothing secret is said (logged)';
+
+export const REST_OPERATIONS: readonly RestOperation[] = [
+  {
+    method: 'post',
+    path: '/api/auth/register',
+    operationId: 'register',
+    tag: 'auth',
+    summary: 'Create an account and sign in',
+    bearer: false,
+    body: registerBodySchema,
+    success: { status: 201, description: 'The new user, signed in', schema: authResultSchema },
+    errors: { INVALID_ARGUMENT: INVALID_BODY, USERNAME_TAKEN: 'the username is taken (ignoring case)', UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+  },
+  {
+    method: 'post',
+    path: '/api/auth/login',
+    operationId: 'login',
+    tag: 'auth',
+    summary: 'Sign in',
+    bearer: false,
+    body: loginBodySchema,
+    success: { status: 200, description: 'Signed in', schema: authResultSchema },
+    errors: {
+      INVALID_ARGUMENT: INVALID_BODY,
+      INVALID_CREDENTIALS: 'wrong username or password, whether or not the user exists',
+      RATE_LIMITED: '10 failed logins per username, then one every 6 s; `retryAfterMs` and `Retry-After` say when',
+      UNAVAILABLE: STORE_DOWN,
+      INTERNAL: BUG,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/me',
+    operationId: 'getMe',
+    tag: 'profile',
+    summary: 'Your profile',
+    bearer: true,
+    success: { status: 200, description: 'Your profile', schema: meResultSchema },
+    errors: { UNAUTHORIZED, NOT_FOUND: 'the account no longer exists', UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+  },
+  {
+    method: 'patch',
+    path: '/api/me',
+    operationId: 'updateMe',
+    tag: 'profile',
+    summary: 'Change your profile',
+    bearer: true,
+    body: updateMeBodySchema,
+    success: { status: 200, description: 'Your profile after the change', schema: meResultSchema },
+    errors: {
+      INVALID_ARGUMENT: INVALID_BODY,
+      UNAUTHORIZED,
+      NOT_FOUND: 'the account no longer exists',
+      UNAVAILABLE: STORE_DOWN,
+      INTERNAL: BUG,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/users',
+    operationId: 'searchUsers',
+    tag: 'profile',
+    summary: 'Find users by username or display name',
+    bearer: true,
+    query: userSearchQuerySchema,
+    success: { status: 200, description: 'One page of matching users', schema: userSearchResultSchema },
+    errors: { INVALID_ARGUMENT: INVALID_QUERY, UNAUTHORIZED, UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+  },
+  {
+    method: 'get',
+    path: '/api/nodes/assign',
+    operationId: 'assignNode',
+    tag: 'nodes',
+    summary: 'The IM node to connect to',
+    description:
+      'Connect with `io(url, { auth: { token } })`. Nodes take turns (`round-robin`); with `PARLEY_ROUTER=room-hash` a `room` always gets the same node.',
+    bearer: true,
+    query: assignQuerySchema,
+    success: { status: 200, description: 'A healthy IM node', schema: assignResultSchema },
+    errors: { INVALID_ARGUMENT: INVALID_QUERY, UNAUTHORIZED, NO_NODES: 'no healthy IM node right now; retry later', INTERNAL: BUG },
+  },
+  {
+    method: 'get',
+    path: '/api/nodes',
+    operationId: 'listNodes',
+    tag: 'nodes',
+    summary: 'The healthy IM nodes (cluster status)',
+    bearer: true,
+    success: { status: 200, description: 'Every healthy IM node this gateway may hand out', schema: nodeListResultSchema },
+    errors: { UNAUTHORIZED, INTERNAL: BUG },
+  },
+  {
+    method: 'get',
+    path: '/healthz',
+    operationId: 'health',
+    tag: 'operations',
+    summary: 'Liveness of the gateway',
+    bearer: false,
+    success: { status: 200, description: 'The gateway is up', schema: healthSchema },
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    operationId: 'openApiDocument',
+    tag: 'operations',
+    summary: 'This OpenAPI 3.1 document',
+    bearer: false,
+    success: {
+      status: 200,
+      description: 'The OpenAPI document, generated from the zod schemas the gateway validates with',
+      schema: z.object({ openapi: z.string() }).catchall(z.unknown()),
+    },
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: '/api/docs',
+    operationId: 'apiDocsPage',
+    tag: 'operations',
+    summary: 'This document as a web page (Swagger UI, served from local files)',
+    bearer: false,
+    success: { status: 200, description: 'An HTML page', schema: z.string(), mediaType: 'text/html' },
+    errors: {},
+  },
+];
