@@ -1,3 +1,3 @@
-export { MysqlStore, type MysqlStoreOptions } from './store.mysql';
-export { SqliteStore, type SqliteStoreOptions } from './store.sqlite';
+export { MysqlStore, type MysqlStoreOptions } from './mysql/store';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite/store';
 export { openStore, type StoreConfig } from './open-store';

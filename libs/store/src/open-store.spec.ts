@@ -1,5 +1,5 @@
 import { openStore } from './open-store';
-import { SqliteStore } from './store.sqlite';
+import { SqliteStore } from './sqlite/store';
 
 describe('openStore', () => {
   it('opens a migrated sqlite store', async () => {

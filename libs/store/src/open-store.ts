@@ -1,6 +1,6 @@
 import type { Store } from '@parley/domain';
-import { MysqlStore, type MysqlStoreOptions } from './store.mysql';
-import { SqliteStore, type SqliteStoreOptions } from './store.sqlite';
+import { MysqlStore, type MysqlStoreOptions } from './mysql/store';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite/store';
 
 /** Which engine to open, with its options. */
 export type StoreConfig = ({ kind: 'mysql' } & MysqlStoreOptions) | ({ kind: 'sqlite' } & SqliteStoreOptions);

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { directConversationId } from '@parley/protocol';
 import type { NewMessage } from '@parley/domain';
 import { createTestDatabase, startMariadb, type MariadbService } from '@parley/testing';
-import { MysqlStore } from '../store.mysql';
+import { MysqlStore } from '../mysql/store';
 
 const { values } = parseArgs({
   options: {

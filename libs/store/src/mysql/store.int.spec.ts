@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createTestDatabase, findFreePort, startMariadb } from '@parley/testing';
-import { MysqlStore } from './store.mysql';
-import { describeSharedStoreContract } from './testing/shared-store.contract';
-import { describeStoreContract } from './testing/store.contract';
+import { MysqlStore } from './store';
+import { describeSharedStoreContract } from '../testing/shared-store.contract';
+import { describeStoreContract } from '../testing/store.contract';
 
 const serverUrl = (): string => {
   const url = process.env.PARLEY_TEST_MYSQL_URL;

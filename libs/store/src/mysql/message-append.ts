@@ -1,10 +1,11 @@
 import type { AppendResult, NewMessage } from '@parley/domain';
 import type { Message } from '@parley/protocol';
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
-import { isDuplicateKey, toStoreError } from './errors.mysql';
-import { settle, type Outcome } from './batch-queue';
-import type { MysqlPool } from './mysql-pool';
-import { MESSAGE_COLUMNS, conversationGroupId, messageValues, toMessage, uniqueIds, type MessageRow } from './rows';
+import { settle, type Outcome } from '../batch-queue';
+import { MESSAGE_COLUMNS, conversationGroupId, messageValues, toMessage, type MessageRow } from '../rows/messages';
+import { uniqueIds } from '../rows/sql';
+import { isDuplicateKey, toStoreError } from './errors';
+import type { MysqlPool } from './pool';
 
 /*
  * appendMessage on MySQL: a batch of messages in one transaction (the group

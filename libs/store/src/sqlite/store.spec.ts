@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from './store.sqlite';
-import { describeSharedStoreContract } from './testing/shared-store.contract';
-import { describeStoreContract } from './testing/store.contract';
+import { SqliteStore } from './store';
+import { describeSharedStoreContract } from '../testing/shared-store.contract';
+import { describeStoreContract } from '../testing/store.contract';
 
 describeStoreContract('sqlite (:memory:)', async () => {
   const store = new SqliteStore({ filename: ':memory:' });

@@ -1,14 +1,14 @@
 import type { AppendResult, NewMessage } from '@parley/domain';
 import { ParleyError, directConversationId, groupConversationId } from '@parley/protocol';
 import { createTestDatabase } from '@parley/testing';
-import { settle } from './batch-queue';
-import { MysqlStore, type MysqlStoreOptions } from './store.mysql';
+import { settle } from '../batch-queue';
+import { MysqlStore, type MysqlStoreOptions } from './store';
 
 /*
  * The group commit of MysqlStore.appendMessage: batches, seq order across
  * concurrent batches and stores, duplicates within and across batches, one
  * bad message in a batch. (The Store contract covers the one-by-one
- * semantics; an unreachable server is in store.mysql.int.spec.ts.)
+ * semantics; an unreachable server is in store.int.spec.ts.)
  */
 
 const serverUrl = (): string => {

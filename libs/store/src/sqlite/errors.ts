@@ -1,3 +1,4 @@
+import { StoreError } from '@parley/domain';
 import { ParleyError } from '@parley/protocol';
 
 interface SqliteLikeError {
@@ -17,23 +18,21 @@ export function isUniqueViolation(err: unknown, tableColumn: string): boolean {
   );
 }
 
-/** Maps a better-sqlite3 error to a ParleyError, keeping the original as `cause`. */
+/** Maps a better-sqlite3 error to a ParleyError (a StoreError naming the reason), keeping the original as `cause`. */
 export function toStoreError(err: unknown): ParleyError {
   if (err instanceof ParleyError) return err;
   const code = asSqliteError(err).code ?? '';
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new ParleyError('NOT_FOUND', 'referenced record not found', { cause: err });
-  }
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new StoreError('referenced-missing', { cause: err });
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new ParleyError('CONFLICT', 'record already exists', { cause: err });
+    return new StoreError('duplicate', { cause: err });
   }
   // Locked past busy_timeout, disk full, unreadable file, closed handle: the store cannot serve now.
   if (/^SQLITE_(BUSY|LOCKED|CANTOPEN|FULL|IOERR|READONLY|NOTADB|CORRUPT)/.test(code)) {
-    return new ParleyError('UNAVAILABLE', 'store unavailable', { cause: err });
+    return new StoreError('unavailable', { cause: err });
   }
   // Checked by message: the driver's TypeError may come from another realm (jest's vm), defeating instanceof.
   if (/database connection is not open/.test(asSqliteError(err).message ?? '')) {
-    return new ParleyError('UNAVAILABLE', 'store closed', { cause: err });
+    return new StoreError('closed', { cause: err });
   }
-  return new ParleyError('INTERNAL', 'store error', { cause: err });
+  return new StoreError('internal', { cause: err });
 }

@@ -1,3 +1,4 @@
+import { StoreError } from '@parley/domain';
 import { ParleyError } from '@parley/protocol';
 
 /** The subset of mysql2's QueryError we look at. */
@@ -53,24 +54,22 @@ export function isDuplicateKey(err: unknown, key: string): boolean {
   return e.code === 'ER_DUP_ENTRY' && new RegExp(`for key '(?:[^']*\\.)?${key}'`).test(e.message ?? '');
 }
 
-/** Maps anything a mysql2 call threw to a ParleyError, keeping the original as `cause`. */
+/** Maps anything a mysql2 call threw to a ParleyError (a StoreError naming the reason), keeping the original as `cause`. */
 export function toStoreError(err: unknown): ParleyError {
   if (err instanceof ParleyError) return err;
   const e = asMysqlError(err);
   const code = e.code ?? '';
-  if (UNAVAILABLE_CODES.has(code) || e.fatal === true) {
-    return new ParleyError('UNAVAILABLE', 'store unavailable', { cause: err });
-  }
+  if (UNAVAILABLE_CODES.has(code) || e.fatal === true) return new StoreError('unavailable', { cause: err });
   switch (code) {
     case 'ER_NO_REFERENCED_ROW':
     case 'ER_NO_REFERENCED_ROW_2':
-      return new ParleyError('NOT_FOUND', 'referenced record not found', { cause: err });
+      return new StoreError('referenced-missing', { cause: err });
     case 'ER_DUP_ENTRY':
-      return new ParleyError('CONFLICT', 'record already exists', { cause: err });
+      return new StoreError('duplicate', { cause: err });
     case 'ER_DATA_TOO_LONG':
     case 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD':
-      return new ParleyError('INVALID_ARGUMENT', 'value does not fit the store', { cause: err });
+      return new StoreError('value-too-large', { cause: err });
     default:
-      return new ParleyError('INTERNAL', 'store error', { cause: err });
+      return new StoreError('internal', { cause: err });
   }
 }

@@ -1,6 +1,6 @@
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
-import { ParleyError } from '@parley/protocol';
-import { isFatalConnectionError, isRetryableTransactionError, toStoreError } from './errors.mysql';
+import { StoreError } from '@parley/domain';
+import { isFatalConnectionError, isRetryableTransactionError, toStoreError } from './errors';
 
 export interface MysqlPoolOptions {
   /** `mysql://user:password@host:port/database`; the database must exist. */
@@ -110,7 +110,7 @@ export class MysqlPool {
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        reject(new ParleyError('UNAVAILABLE', 'store unavailable: timed out waiting for a connection'));
+        reject(new StoreError('connection-timeout'));
       }, this.acquireTimeoutMs);
       pending.then(
         (conn) => {

@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { ParleyError } from '@parley/protocol';
-import { BatchQueue } from './batch-queue';
-import type { MysqlPool } from './mysql-pool';
+import { StoreError } from '@parley/domain';
+import { BatchQueue } from '../batch-queue';
+import type { MysqlPool } from './pool';
 
 /** A single-row read on the send path, written so that many can share one statement. */
 export interface Lookup<K, R> {
@@ -32,6 +32,6 @@ export function batchedLookup<K, R>(pool: MysqlPool, lookup: Lookup<K, R>, linge
       const found = new Map(rows.map((row) => [Number(row.key_index), lookup.toResult(row)]));
       return keys.map((_, i) => ({ ok: true, value: found.get(i) ?? null }));
     },
-    closedError: () => new ParleyError('UNAVAILABLE', 'store closed'),
+    closedError: () => new StoreError('closed'),
   });
 }

@@ -1,0 +1,113 @@
+import { StoreError, type AppendResult, type MessageStore, type NewMessage } from '@parley/domain';
+import { BatchQueue } from '../batch-queue';
+import {
+  MEMBER_CONVERSATION_ORDER,
+  MEMBER_CONVERSATION_SELECT,
+  MESSAGE_BY_CLIENT_ID_SELECT,
+  lastMessagesSelect,
+  messageRangeSelect,
+  messagesAfterSelect,
+  pagesByRange,
+  toMemberConversation,
+  toMessage,
+  type MemberConversationRow,
+  type MessageRow,
+} from '../rows/messages';
+import type { MysqlConnection } from './connection';
+import { appendMessages } from './message-append';
+
+export interface MysqlGroupCommitOptions {
+  /**
+   * Group commit of appendMessage: most messages stored by one transaction
+   * (one multi-row INSERT, one seq bump per conversation). @default 200
+   */
+  maxBatchSize?: number;
+  /**
+   * Group commit of appendMessage: transactions of message batches in flight
+   * at once. A message waits in the queue only while this many run, so
+   * batches form under load by themselves. Each takes a pool connection
+   * while it runs. One keeps MariaDB's work per message lowest (fewest,
+   * largest batches); see bench/RESULTS.md. @default 1
+   */
+  maxConcurrentBatches?: number;
+}
+
+const LAST_MESSAGES_SELECT = lastMessagesSelect('IN (?)');
+
+/** Conversations, messages and cursors on MySQL; appendMessage is the group commit of message-append.ts. */
+export function mysqlMessageStore(conn: MysqlConnection, options: MysqlGroupCommitOptions): MessageStore {
+  const maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
+  // The group commit's own connections: the only ones allowed multi-statement queries.
+  // One connection more than batches: a duplicate's lookup may run beside them.
+  const appendPool = conn.openPool({ connectionLimit: maxConcurrentBatches + 1, multipleStatements: true });
+  const appends = conn.drainOnClose(
+    new BatchQueue<NewMessage, AppendResult>({
+      maxBatchSize: options.maxBatchSize ?? 200,
+      maxConcurrentBatches,
+      lingerMs: conn.lingerMs,
+      run: (messages) => appendMessages(appendPool, messages),
+      closedError: () => new StoreError('closed'),
+    }),
+  );
+
+  return {
+    appendMessage: (message) => appends.submit(message),
+
+    async findMessageByClientMsgId(senderId, clientMsgId) {
+      const rows = await conn.select<MessageRow>(MESSAGE_BY_CLIENT_ID_SELECT, [senderId, clientMsgId]);
+      return rows[0] ? toMessage(rows[0]) : null;
+    },
+
+    async getMessages(conversationId, range) {
+      const { sql, params, descending } = messageRangeSelect(range);
+      const rows = await conn.select<MessageRow>(sql, [conversationId, ...params, range.limit]);
+      if (descending) rows.reverse();
+      return rows.map(toMessage);
+    },
+
+    async getMessagesAfter(ranges, limit) {
+      if (ranges.length === 0) return [];
+      const rows = await conn.select<MessageRow & { range_index: number }>(
+        messagesAfterSelect(ranges.length),
+        ranges.flatMap((r) => [r.conversationId, r.afterSeq, limit]),
+      );
+      return pagesByRange(ranges.length, rows);
+    },
+
+    async getLastMessages(conversationIds) {
+      if (conversationIds.length === 0) return [];
+      const rows = await conn.select<MessageRow>(LAST_MESSAGES_SELECT, [conversationIds]);
+      return rows.map(toMessage);
+    },
+
+    async listMemberConversations(userId) {
+      const rows = await conn.select<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} ${MEMBER_CONVERSATION_ORDER}`, [userId, userId]);
+      return rows.map(toMemberConversation);
+    },
+
+    async getMemberConversation(userId, conversationId) {
+      const rows = await conn.select<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} AND cm.conversation_id = ?`, [
+        userId,
+        userId,
+        conversationId,
+      ]);
+      return rows[0] ? toMemberConversation(rows[0]) : null;
+    },
+
+    async advanceCursor(userId, conversationId, kind, seq) {
+      // Read implies delivered: one statement moves both.
+      const set =
+        kind === 'read'
+          ? 'cm.read_seq = GREATEST(cm.read_seq, LEAST(?, c.last_seq)), cm.delivered_seq = GREATEST(cm.delivered_seq, LEAST(?, c.last_seq))'
+          : 'cm.delivered_seq = GREATEST(cm.delivered_seq, LEAST(?, c.last_seq))';
+      const params = kind === 'read' ? [seq, seq, userId, conversationId] : [seq, userId, conversationId];
+      const result = await conn.execute(
+        `UPDATE conversation_members cm JOIN conversations c ON c.id = cm.conversation_id SET ${set}
+         WHERE cm.user_id = ? AND cm.conversation_id = ?`,
+        params,
+      );
+      // FOUND_ROWS is on (mysql2 default): affectedRows counts matched rows, changed or not.
+      if (result.affectedRows === 0) throw new StoreError('not-in-conversation');
+    },
+  };
+}

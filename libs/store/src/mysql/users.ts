@@ -1,0 +1,60 @@
+import { StoreError, type UserRecord, type UserStore } from '@parley/domain';
+import { likeContains } from '../rows/sql';
+import { USER_COLUMNS, newUserRecord, profilePatchSql, toUser, type UserRow } from '../rows/users';
+import type { MysqlConnection } from './connection';
+import { isDuplicateKey, toStoreError } from './errors';
+
+/** Users on MySQL. */
+export function mysqlUserStore(conn: MysqlConnection): UserStore {
+  const getUser = async (id: string): Promise<UserRecord | null> => {
+    const rows = await conn.select<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
+    return rows[0] ? toUser(rows[0]) : null;
+  };
+
+  return {
+    async createUser(user) {
+      try {
+        await conn.execute(
+          'INSERT INTO users (id, username, display_name, avatar_url, bio, password_hash, created_at) VALUES (?, ?, ?, NULL, NULL, ?, ?)',
+          [user.id, user.username, user.displayName, user.passwordHash, user.createdAt],
+        );
+      } catch (err) {
+        if (isDuplicateKey(err, 'uq_users_username')) throw new StoreError('username-taken');
+        throw toStoreError(err);
+      }
+      return newUserRecord(user);
+    },
+
+    getUser,
+
+    async getUsers(ids) {
+      if (ids.length === 0) return [];
+      const rows = await conn.select<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (?)`, [ids]);
+      return rows.map(toUser);
+    },
+
+    async findUserByUsername(username) {
+      const rows = await conn.select<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username]);
+      return rows[0] ? toUser(rows[0]) : null;
+    },
+
+    async searchUsers(query, limit, offset) {
+      const pattern = likeContains(query);
+      const rows = await conn.select<UserRow>(
+        `SELECT ${USER_COLUMNS} FROM users
+         WHERE username LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!'
+         ORDER BY username, id LIMIT ? OFFSET ?`,
+        [pattern, pattern, limit, offset],
+      );
+      return rows.map(toUser);
+    },
+
+    async updateProfile(id, patch) {
+      const { sets, params } = profilePatchSql(patch);
+      if (sets) await conn.execute(`UPDATE users SET ${sets} WHERE id = ?`, [...params, id]);
+      const user = await getUser(id);
+      if (!user) throw new StoreError('user-not-found');
+      return user;
+    },
+  };
+}

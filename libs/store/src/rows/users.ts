@@ -1,0 +1,48 @@
+import type { ProfilePatch, UserRecord } from '@parley/domain';
+import type { DmPolicy } from '@parley/protocol';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  avatar_url: string | null;
+  bio: string | null;
+  password_hash: string;
+  dm_policy: string;
+  created_at: number;
+}
+
+export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, created_at';
+
+export function toUser(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    avatarUrl: row.avatar_url,
+    bio: row.bio,
+    passwordHash: row.password_hash,
+    dmPolicy: row.dm_policy as DmPolicy,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** A new user as createUser stores it (both engines insert these defaults). */
+export function newUserRecord(user: Omit<UserRecord, 'avatarUrl' | 'bio' | 'dmPolicy'>): UserRecord {
+  return { ...user, avatarUrl: null, bio: null, dmPolicy: 'friends' };
+}
+
+/** SET clause (empty when nothing changes) and its values for a profile patch. */
+export function profilePatchSql(patch: ProfilePatch): { sets: string; params: (string | null)[] } {
+  const columns: [keyof ProfilePatch, string][] = [
+    ['displayName', 'display_name'],
+    ['avatarUrl', 'avatar_url'],
+    ['bio', 'bio'],
+    ['dmPolicy', 'dm_policy'],
+  ];
+  const present = columns.filter(([key]) => patch[key] !== undefined);
+  return {
+    sets: present.map(([, column]) => `${column} = ?`).join(', '),
+    params: present.map(([key]) => patch[key] ?? null),
+  };
+}

@@ -1,0 +1,132 @@
+import { StoreError, type AppendResult, type MessageStore, type NewMessage } from '@parley/domain';
+import type { Message } from '@parley/protocol';
+import {
+  MEMBER_CONVERSATION_ORDER,
+  MEMBER_CONVERSATION_SELECT,
+  MESSAGE_BY_CLIENT_ID_SELECT,
+  MESSAGE_COLUMNS,
+  conversationGroupId,
+  lastMessagesSelect,
+  messageRangeSelect,
+  messageValues,
+  toMemberConversation,
+  toMessage,
+  type MemberConversationRow,
+  type MessageRow,
+} from '../rows/messages';
+import { uniqueIds } from '../rows/sql';
+import { IN_JSON, type SqliteConnection } from './connection';
+import { isUniqueViolation } from './errors';
+
+const LAST_MESSAGES_SELECT = lastMessagesSelect(IN_JSON);
+
+/** Conversations, messages and cursors on SQLite. */
+export function sqliteMessageStore(conn: SqliteConnection): MessageStore {
+  const findByClientMsgId = (senderId: string, clientMsgId: string): Message | null => {
+    const row = conn.get<MessageRow>(MESSAGE_BY_CLIENT_ID_SELECT, senderId, clientMsgId);
+    return row ? toMessage(row) : null;
+  };
+
+  const appendInTransaction = (message: NewMessage): AppendResult => {
+    const existing = findByClientMsgId(message.senderId, message.clientMsgId);
+    if (existing) return { message: existing, duplicate: true };
+    const bumped = conn.get<{ last_seq: number }>(
+      `UPDATE conversations SET last_seq = last_seq + 1, last_message_at = MAX(COALESCE(last_message_at, 0), ?)
+       WHERE id = ? RETURNING last_seq`,
+      message.createdAt,
+      message.conversationId,
+    );
+    let seq = bumped?.last_seq;
+    if (seq === undefined) {
+      conn
+        .stmt('INSERT INTO conversations (id, type, group_id, last_seq, last_message_at, created_at) VALUES (?, ?, ?, 1, ?, ?)')
+        .run(message.conversationId, message.conversationType, conversationGroupId(message), message.createdAt, message.createdAt);
+      const addMember = conn.stmt('INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
+      for (const userId of uniqueIds(message.memberIds)) addMember.run(message.conversationId, userId);
+      seq = 1;
+    }
+    const stored: Message = {
+      id: message.id,
+      conversationId: message.conversationId,
+      seq,
+      senderId: message.senderId,
+      kind: message.kind,
+      body: message.body,
+      clientMsgId: message.clientMsgId,
+      createdAt: message.createdAt,
+    };
+    conn.stmt(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(...messageValues(stored));
+    // The sender has seen what they sent.
+    conn
+      .stmt(
+        `UPDATE conversation_members SET delivered_seq = MAX(delivered_seq, ?), read_seq = MAX(read_seq, ?)
+         WHERE conversation_id = ? AND user_id = ?`,
+      )
+      .run(seq, seq, stored.conversationId, stored.senderId);
+    return { message: stored, duplicate: false };
+  };
+
+  return {
+    appendMessage: (message) =>
+      conn.run(() => {
+        try {
+          return conn.db.transaction(() => appendInTransaction(message)).immediate();
+        } catch (err) {
+          // Unreachable within one connection (the check runs under the write lock); kept for parity with MySQL.
+          if (isUniqueViolation(err, 'messages.sender_id')) {
+            const original = findByClientMsgId(message.senderId, message.clientMsgId);
+            if (original) return { message: original, duplicate: true };
+          }
+          throw err;
+        }
+      }),
+
+    getMessages: (conversationId, range) =>
+      conn.run(() => {
+        const { sql, params, descending } = messageRangeSelect(range);
+        const rows = conn.all<MessageRow>(sql, conversationId, ...params, range.limit);
+        if (descending) rows.reverse();
+        return rows.map(toMessage);
+      }),
+
+    getMessagesAfter: (ranges, limit) =>
+      conn.run(() => {
+        // In-process: a prepared statement per conversation costs no round trip.
+        const page = conn.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
+        return ranges.map((r) => (page.all(r.conversationId, r.afterSeq, limit) as MessageRow[]).map(toMessage));
+      }),
+
+    findMessageByClientMsgId: (senderId, clientMsgId) => conn.run(() => findByClientMsgId(senderId, clientMsgId)),
+
+    getLastMessages: (conversationIds) =>
+      conn.run(() => {
+        if (conversationIds.length === 0) return [];
+        return conn.all<MessageRow>(LAST_MESSAGES_SELECT, JSON.stringify(conversationIds)).map(toMessage);
+      }),
+
+    listMemberConversations: (userId) =>
+      conn.run(() =>
+        conn.all<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} ${MEMBER_CONVERSATION_ORDER}`, userId, userId).map(toMemberConversation),
+      ),
+
+    getMemberConversation: (userId, conversationId) =>
+      conn.run(() => {
+        const row = conn.get<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} AND cm.conversation_id = ?`, userId, userId, conversationId);
+        return row ? toMemberConversation(row) : null;
+      }),
+
+    advanceCursor: (userId, conversationId, kind, seq) =>
+      conn.run(() => {
+        const lastSeq = '(SELECT c.last_seq FROM conversations c WHERE c.id = conversation_members.conversation_id)';
+        // Read implies delivered: one statement moves both.
+        const set =
+          kind === 'read'
+            ? `read_seq = MAX(read_seq, MIN(@seq, ${lastSeq})), delivered_seq = MAX(delivered_seq, MIN(@seq, ${lastSeq}))`
+            : `delivered_seq = MAX(delivered_seq, MIN(@seq, ${lastSeq}))`;
+        const result = conn
+          .stmt(`UPDATE conversation_members SET ${set} WHERE user_id = @userId AND conversation_id = @conversationId`)
+          .run({ seq, userId, conversationId });
+        if (result.changes === 0) throw new StoreError('not-in-conversation');
+      }),
+  };
+}
