@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { startCluster, type Cluster } from '@parley/testing';
+import { hasChromium, launchBrowser, watchPage, type TestBrowser } from './web/browser';
+import { uniqueName } from './support/test-user';
+
+jest.setTimeout(90_000);
+
+const SCREENSHOTS = path.resolve(__dirname, '../../tmp/screenshots');
+
+/** The parts of an OpenAPI 3.1 document this test reads (it is read from the wire, so typed loosely). */
+interface Operation {
+  operationId: string;
+  security?: Record<string, string[]>[];
+  responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: object }> }>;
+}
+interface Document {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object>; securitySchemes: Record<string, { type: string; scheme?: string }> };
+}
+
+/** A call made as a client would, and what the gateway answered. */
+interface Exchange {
+  method: string;
+  path: string;
+  status: number;
+  contentType: string;
+  headers: Headers;
+  body: unknown;
+}
+
+describe('the REST API as its OpenAPI document describes it, on a running gateway', () => {
+  let cluster: Cluster;
+  let doc: Document;
+  const exchanges: Exchange[] = [];
+
+  /** Calls the gateway and records the exchange, to be checked against the document. */
+  const call = async (method: string, url: string, options: { token?: string; body?: unknown } = {}): Promise<Exchange> => {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${cluster.gatewayUrl}${url}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const contentType = (res.headers.get('content-type') ?? '').split(';')[0];
+    const text = await res.text();
+    const exchange: Exchange = {
+      method: method.toLowerCase(),
+      path: url.split('?')[0],
+      status: res.status,
+      contentType,
+      headers: res.headers,
+      body: contentType.endsWith('json') ? JSON.parse(text) : text,
+    };
+    exchanges.push(exchange);
+    return exchange;
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 1, name: 'rest-api-e2e' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('serves an OpenAPI 3.1 document at GET /api/openapi.json, without a token', async () => {
+    const res = await call('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.contentType).toBe('application/json');
+    doc = res.body as Document;
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(Object.values(doc.components.securitySchemes)).toContainEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/auth/register', '/api/auth/login', '/api/me', '/api/users', '/api/nodes/assign', '/api/nodes', '/healthz', '/api/docs']),
+    );
+  });
+
+  it('answers every operation, successes and failures, as the document says (status, media type, schema, error code)', async () => {
+    const username = uniqueName('oas');
+    const password = 'correct-horse-1';
+    const registered = await call('POST', '/api/auth/register', { body: { username, password, displayName: 'Open Api' } });
+    expect(registered.status).toBe(201);
+    const { token } = registered.body as { token: string };
+    expect((await call('POST', '/api/auth/register', { body: { username: username.toUpperCase(), password } })).status).toBe(409);
+    expect((await call('POST', '/api/auth/register', { body: { username: 'a b', password } })).status).toBe(400);
+    expect((await call('POST', '/api/auth/login', { body: { username, password } })).status).toBe(200);
+    expect((await call('POST', '/api/auth/login', { body: { username } })).status).toBe(400);
+    expect((await call('GET', '/api/me', { token })).status).toBe(200);
+    expect((await call('GET', '/api/me', { token: 'not-a-jwt' })).status).toBe(401);
+    expect((await call('PATCH', '/api/me', { token, body: { bio: 'described', avatarUrl: 'https://example.com/a.png' } })).status).toBe(200);
+    expect((await call('PATCH', '/api/me', { token, body: { nickname: 'x' } })).status).toBe(400);
+    expect((await call('PATCH', '/api/me', { body: { bio: 'x' } })).status).toBe(401);
+    expect((await call('GET', `/api/users?q=${username.slice(0, 8)}&limit=5`, { token })).status).toBe(200);
+    expect((await call('GET', '/api/users?limit=500', { token })).status).toBe(400);
+    expect((await call('GET', '/api/nodes/assign?room=group:x', { token })).status).toBe(200);
+    expect((await call('GET', `/api/nodes/assign?room=${'r'.repeat(200)}`, { token })).status).toBe(400);
+    expect((await call('GET', '/api/nodes', { token })).status).toBe(200);
+    expect((await call('GET', '/api/nodes')).status).toBe(401);
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    expect((await call('GET', '/api/docs')).status).toBe(200);
+    // Failed logins until the limiter answers 429 (10 per username, then one every 6 s).
+    let limited: Exchange | undefined;
+    for (let i = 0; i < 12 && !limited; i++) {
+      const res = await call('POST', '/api/auth/login', { body: { username, password: `wrong-${i}-password` } });
+      if (res.status === 429) limited = res;
+      else expect(res.status).toBe(401);
+    }
+    expect(limited?.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    const inline = (schema: unknown): unknown => {
+      if (Array.isArray(schema)) return schema.map(inline);
+      if (!schema || typeof schema !== 'object') return schema;
+      const ref = (schema as { $ref?: unknown }).$ref;
+      if (typeof ref === 'string') return inline(doc.components.schemas[ref.replace('#/components/schemas/', '')]);
+      return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inline(v)]));
+    };
+    const answered = new Map<string, Set<string>>();
+    for (const ex of exchanges) {
+      const at = `${ex.method.toUpperCase()} ${ex.path} -> ${ex.status}`;
+      const op = doc.paths[ex.path]?.[ex.method];
+      expect({ at, documented: Boolean(op) }).toEqual({ at, documented: true });
+      const response = op.responses[String(ex.status)];
+      expect({ at, statusDocumented: Boolean(response) }).toEqual({ at, statusDocumented: true });
+      expect({ at, mediaType: ex.contentType }).toEqual({ at, mediaType: Object.keys(response.content ?? {})[0] });
+      const schema = z.fromJSONSchema(inline(response.content?.[ex.contentType]?.schema) as Parameters<typeof z.fromJSONSchema>[0]);
+      const result = schema.safeParse(ex.body);
+      expect({ at, issues: result.error?.issues ?? [] }).toEqual({ at, issues: [] });
+      for (const header of Object.keys(response.headers ?? {})) expect({ at, header, sent: ex.headers.has(header) }).toEqual({ at, header, sent: true });
+      const key = `${ex.method.toUpperCase()} ${ex.path}`;
+      answered.set(key, (answered.get(key) ?? new Set()).add(String(ex.status)));
+    }
+    // Every operation was answered with its success status, and the failures above covered these codes.
+    for (const [p, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const success = Object.keys(op.responses).find((s) => s.startsWith('2'));
+        expect({ op: op.operationId, answered: answered.get(`${method.toUpperCase()} ${p}`)?.has(success ?? '') }).toEqual({ op: op.operationId, answered: true });
+      }
+    }
+    const codes = new Set(exchanges.map((ex) => (ex.body as { code?: string }).code).filter(Boolean));
+    expect([...codes].sort()).toEqual(['INVALID_ARGUMENT', 'INVALID_CREDENTIALS', 'RATE_LIMITED', 'UNAUTHORIZED', 'USERNAME_TAKEN']);
+  });
+
+  describe('the docs page in a browser', () => {
+    let browser: TestBrowser | undefined;
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    (hasChromium() ? it : it.skip)('renders every operation and runs a request, loading nothing from elsewhere and breaking no CSP rule', async () => {
+      browser = await launchBrowser();
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const seen = watchPage(page);
+      const origin = new URL(cluster.gatewayUrl).origin;
+      const requests: string[] = [];
+      page.on('request', (req) => requests.push(req.url()));
+      await page.addInitScript(() => {
+        const violations: string[] = [];
+        Object.assign(window, { cspViolations: violations });
+        document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+
+      await page.goto(`${cluster.gatewayUrl}/api/docs`);
+      const operationCount = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+      await page.waitForFunction((n) => document.querySelectorAll('.opblock').length === n, operationCount, { timeout: 20_000 });
+      await page.getByText('Parley gateway REST API').first().waitFor();
+
+      // Open GET /healthz, "Try it out", "Execute": the page calls the gateway itself.
+      const health = page.locator('#operations-operations-health');
+      await health.locator('.opblock-summary').click();
+      await health.getByRole('button', { name: 'Try it out' }).click();
+      await health.getByRole('button', { name: 'Execute' }).click();
+      await health.locator('.live-responses-table .response-col_status').filter({ hasText: '200' }).first().waitFor();
+      // The error responses of login show their codes.
+      const login = page.locator('#operations-auth-login');
+      await login.locator('.opblock-summary').click();
+      await login.getByText('INVALID_CREDENTIALS').first().waitFor();
+
+      fs.mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'api-docs.png'), fullPage: true });
+
+      expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+      expect(seen.errors).toEqual([]);
+      expect(requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
+      expect(requests).toEqual(expect.arrayContaining([`${origin}/api/openapi.json`, `${origin}/healthz`]));
+    });
+  });
+});
