@@ -8,9 +8,8 @@ const lib = (name: string, file = 'index.ts'): string => path.join(root, 'libs',
 /**
  * The web client: source in static/, compiled to static/dist (what the
  * gateway serves). `@parley/*` resolve to the libraries' sources, as in the
- * tsconfig paths; the client library needs only the backoff helper of
- * @parley/util, so the browser build takes that file alone (no logger, no
- * process hooks).
+ * tsconfig paths (@parley/util is browser-safe; Node-only helpers live in
+ * @parley/util-node, which nothing here imports).
  */
 export default defineConfig({
   root: here,
@@ -18,7 +17,7 @@ export default defineConfig({
   publicDir: false,
   resolve: {
     alias: [
-      { find: /^@parley\/util$/, replacement: lib('util', 'backoff.ts') },
+      { find: /^@parley\/util$/, replacement: lib('util') },
       { find: /^@parley\/protocol$/, replacement: lib('protocol') },
       { find: /^@parley\/client-sdk$/, replacement: lib('client-sdk') },
     ],

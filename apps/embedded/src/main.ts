@@ -10,7 +10,7 @@ import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
 import { MemoryPresence } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, logEnv, onShutdownSignal, parseEnvConfig, strongSecret } from '@parley/util';
+import { createLogger, createUlidGenerator, logEnv, onShutdownSignal, parseEnvConfig, strongSecret } from '@parley/util-node';
 
 const embeddedEnv = z
   .object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LOOPBACK_NODE_HOSTS, NodeUrlAllowList, type NodeInstance } from '@parley/domain';
-import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util';
+import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
 
 const gatewayEnv = z.object({
   PARLEY_GATEWAY_ID: z.string().min(1).default('gw-1'),

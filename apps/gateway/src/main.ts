@@ -5,7 +5,7 @@ import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
 import { openStore } from '@parley/store';
 import { RelayAuth } from '@parley/relay';
-import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util';
+import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
 import { loadGatewayConfig, parseStaticNodes } from './config';
 
 /** Composition root of a gateway: config, adapters, the gateway, signals. */

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util';
+import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
 
 const imEnv = z.object({
   /** Unique per node; defaults to im-<hostname>-<port>. */

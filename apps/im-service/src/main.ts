@@ -5,7 +5,7 @@ import { ImNode } from '@parley/im-node';
 import { MemoryPresence, RedisPresence } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util';
+import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
 import { loadImConfig } from './config';
 
 /** Composition root of one IM node: config, adapters, the node, signals. */

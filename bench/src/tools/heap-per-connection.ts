@@ -26,7 +26,7 @@ import { io, type Socket } from 'socket.io-client';
 import { JwtTokenService } from '@parley/auth';
 import { systemClock } from '@parley/domain';
 import { startCluster } from '@parley/testing';
-import { createUlidGenerator } from '@parley/util';
+import { createUlidGenerator } from '@parley/util-node';
 import { ServerStats } from '../env/proc-stats';
 import { HeapSnapshot, type ClassTotals } from './heap-snapshot';
 

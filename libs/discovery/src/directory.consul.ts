@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { NodeDirectory, NodeInstance } from '@parley/domain';
 import { z } from 'zod';
-import { backoffDelay } from '@parley/util';
+import { backoffDelay, silentLogger } from '@parley/util';
 import { sleep } from './abortable-sleep';
 import {
   connectConsul,
@@ -13,7 +13,7 @@ import {
   type ConsulConnection,
   type ConsulConnectionOptions,
 } from './consul-connection';
-import { errorMessage, silentLogger, type DiscoveryLogger } from './logger';
+import { errorMessage, type DiscoveryLog } from './logger';
 import { normalizeNodes, notifyListeners, sameNodes } from './node-list';
 
 export interface ConsulNodeDirectoryOptions extends ConsulConnectionOptions {
@@ -38,7 +38,7 @@ export interface ConsulNodeDirectoryOptions extends ConsulConnectionOptions {
    */
   minQueryIntervalMs?: number;
   /** @default silent */
-  logger?: DiscoveryLogger;
+  logger?: DiscoveryLog;
 }
 
 /** What we need of a /v1/health/service entry; anything else is ignored. */
@@ -91,7 +91,7 @@ export class ConsulNodeDirectory implements NodeDirectory {
   private readonly retryMinDelayMs: number;
   private readonly retryMaxDelayMs: number;
   private readonly minQueryIntervalMs: number;
-  private readonly logger: DiscoveryLogger;
+  private readonly logger: DiscoveryLog;
   private readonly hasToken: boolean;
   /** Whether this run already said that ACLs hide entries from us. */
   private aclWarned = false;

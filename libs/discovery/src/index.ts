@@ -3,4 +3,4 @@ export { ConsulNodeDirectory, type ConsulNodeDirectoryOptions } from './director
 export type { ConsulConnectionOptions } from './consul-connection';
 export { StaticNodeDirectory } from './directory.static';
 export { MemoryNodeRegistry, type MemoryNodeRegistryOptions } from './registry.memory';
-export { silentLogger, type DiscoveryLogger } from './logger';
+export type { DiscoveryLog } from './logger';

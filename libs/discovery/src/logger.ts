@@ -1,16 +1,7 @@
-/**
- * The little logging discovery needs; a pino logger fits as is. Objects carry
- * context (node id, attempt, error message), never tokens or credentials.
- */
-export interface DiscoveryLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+import type { Logger } from '@parley/util';
 
-export const silentLogger: DiscoveryLogger = {
-  info: () => undefined,
-  warn: () => undefined,
-};
+/** What discovery logs with: a view of the one Logger type (objects carry context, never tokens or credentials). */
+export type DiscoveryLog = Pick<Logger, 'info' | 'warn'>;
 
 /** Message of anything thrown, for logs. */
 export function errorMessage(err: unknown): string {

@@ -1,6 +1,6 @@
 import type { NodeRegistrar, NodeRegistration } from '@parley/domain';
 import { ParleyError } from '@parley/protocol';
-import { backoffDelay } from '@parley/util';
+import { backoffDelay, silentLogger } from '@parley/util';
 import { sleep } from './abortable-sleep';
 import {
   connectConsul,
@@ -13,7 +13,7 @@ import {
   type ConsulConnection,
   type ConsulConnectionOptions,
 } from './consul-connection';
-import { errorMessage, silentLogger, type DiscoveryLogger } from './logger';
+import { errorMessage, type DiscoveryLog } from './logger';
 
 export interface ConsulNodeRegistrarOptions extends ConsulConnectionOptions {
   /** Consul service name every IM node registers under. @default 'parley-im' */
@@ -45,7 +45,7 @@ export interface ConsulNodeRegistrarOptions extends ConsulConnectionOptions {
   /** Timeout of one HTTP call to the agent. @default 5_000 */
   requestTimeoutMs?: number;
   /** @default silent */
-  logger?: DiscoveryLogger;
+  logger?: DiscoveryLog;
 }
 
 /**
@@ -65,7 +65,7 @@ export class ConsulNodeRegistrar implements NodeRegistrar {
   private readonly retryMinDelayMs: number;
   private readonly retryMaxDelayMs: number;
   private readonly requestTimeoutMs: number;
-  private readonly logger: DiscoveryLogger;
+  private readonly logger: DiscoveryLog;
   private readonly closing = new AbortController();
 
   constructor(options: ConsulNodeRegistrarOptions = {}) {

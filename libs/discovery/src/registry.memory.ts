@@ -1,5 +1,6 @@
 import type { NodeDirectory, NodeInstance, NodeRegistrar, NodeRegistration } from '@parley/domain';
-import { errorMessage, silentLogger, type DiscoveryLogger } from './logger';
+import { silentLogger } from '@parley/util';
+import { errorMessage, type DiscoveryLog } from './logger';
 import { normalizeNodes, notifyListeners, sameNodes } from './node-list';
 
 export interface MemoryNodeRegistryOptions {
@@ -10,7 +11,7 @@ export interface MemoryNodeRegistryOptions {
    */
   healthyOnRegister?: boolean;
   /** @default silent */
-  logger?: DiscoveryLogger;
+  logger?: DiscoveryLog;
 }
 
 /**
@@ -22,7 +23,7 @@ export class MemoryNodeRegistry implements NodeRegistrar, NodeDirectory {
   private readonly registered = new Map<string, { node: NodeRegistration; healthy: boolean }>();
   private readonly listeners = new Set<(nodes: readonly NodeInstance[]) => void>();
   private readonly healthyOnRegister: boolean;
-  private readonly logger: DiscoveryLogger;
+  private readonly logger: DiscoveryLog;
   private nodes: readonly NodeInstance[] = Object.freeze([]);
 
   constructor(options: MemoryNodeRegistryOptions = {}) {

@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { backoffDelay } from '@parley/util';
+import { backoffDelay, type BackoffOptions, type Logger } from '@parley/util';
 import type { StreamCredential } from './auth';
-import type { BackoffOptions } from './backoff';
 import type { BarrierConfirmed__Output } from './generated/parley/relay/v1/BarrierConfirmed';
 import type { BarrierRouted__Output } from './generated/parley/relay/v1/BarrierRouted';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
@@ -9,11 +8,11 @@ import type { GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFr
 import type { Hello } from './generated/parley/relay/v1/Hello';
 import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
 import type { RelayClient as RelayStub } from './generated/parley/relay/v1/Relay';
-import type { RelayLogger } from './logger';
 
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'stopped';
 
-export interface LinkSettings extends Required<BackoffOptions> {
+export interface LinkSettings {
+  backoff: BackoffOptions;
   welcomeTimeoutMs: number;
   maxBufferedFrames: number;
   stopGraceMs: number;
@@ -56,7 +55,7 @@ export class GatewayLink {
     private readonly stub: RelayStub,
     private readonly settings: LinkSettings,
     private readonly hooks: LinkHooks,
-    private readonly logger: RelayLogger,
+    private readonly logger: Logger,
   ) {}
 
   get state(): LinkState {
@@ -194,7 +193,7 @@ export class GatewayLink {
   private scheduleReconnect(): void {
     if (this.stateValue === 'stopped') return;
     this.stateValue = 'idle';
-    const delay = backoffDelay(this.attempt++, { initialMs: this.settings.initialBackoffMs, maxMs: this.settings.maxBackoffMs });
+    const delay = backoffDelay(this.attempt++, this.settings.backoff);
     this.timer = setTimeout(() => this.open(), delay);
   }
 

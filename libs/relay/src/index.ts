@@ -4,8 +4,6 @@ export type { RelayServerOptions, RelayServerStats, RelayServerEvents } from './
 export { RelayClient } from './relay-client.grpc';
 export type { RelayClientOptions, RelayClientStats, RelayClientEvents, ConnectedGateway, BarrierOutcome } from './relay-client.grpc';
 export type { Deliver, RelayPublish } from './deliver';
-export type { BackoffOptions } from './backoff';
-export type { RelayLogger } from './logger';
 export { DEFAULT_PROTO_PATH, loadRelayProto } from './proto';
 export { RelayAuth, OncePerPeer, streamCredential } from './auth';
 export type { RelayAuthOptions, RelayTlsMaterial } from './auth';

@@ -5,7 +5,7 @@ import { createTestPki, type TestPki } from '@parley/testing';
 import { RelayAuth, streamCredential, type RelayTlsMaterial } from './auth';
 import type { GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFrame';
 import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
-import type { RelayLogger } from './logger';
+import type { Logger } from '@parley/util';
 import { loadRelayProto } from './proto';
 import { RelayClient } from './relay-client.grpc';
 import { RelayServer } from './relay-server.grpc';
@@ -41,10 +41,18 @@ async function rawStream(
   }
 }
 
-function recordingLogger(): RelayLogger & { warnings: string[] } {
+function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   const noop = (): void => undefined;
-  return { warnings, debug: noop, info: noop, error: noop, warn: (_obj: object, msg?: string) => void warnings.push(msg ?? '') };
+  const logger: Logger & { warnings: string[] } = {
+    warnings,
+    debug: noop,
+    info: noop,
+    error: noop,
+    warn: (_obj: object, msg?: string) => void warnings.push(msg ?? ''),
+    child: () => logger,
+  };
+  return logger;
 }
 
 function readTls(pki: TestPki, files: { cert: string; key: string }): RelayTlsMaterial {
@@ -55,7 +63,7 @@ describe('relay authentication', () => {
   const servers: RelayServer[] = [];
   const clients: RelayClient[] = [];
 
-  async function startServer(auth: RelayAuth, logger?: RelayLogger): Promise<{ server: RelayServer; address: string }> {
+  async function startServer(auth: RelayAuth, logger?: Logger): Promise<{ server: RelayServer; address: string }> {
     const server = new RelayServer({ gatewayId: 'g1', auth, host: '127.0.0.1', port: 0, shutdownGraceMs: 200, logger });
     servers.push(server);
     const { port } = await server.start();
@@ -63,7 +71,7 @@ describe('relay authentication', () => {
   }
 
   function client(nodeId: string, auth: RelayAuth, address: string, rooms: string[] = []): RelayClient {
-    const c = new RelayClient({ nodeId, auth, gateways: [address], initialBackoffMs: 20, maxBackoffMs: 100, onDeliver: () => undefined });
+    const c = new RelayClient({ nodeId, auth, gateways: [address], backoff: { initialMs: 20, maxMs: 100 }, onDeliver: () => undefined });
     for (const room of rooms) c.setInterest(room as `user:${string}`, true);
     clients.push(c);
     c.start();

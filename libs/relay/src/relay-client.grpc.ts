@@ -2,15 +2,14 @@ import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { RoomName } from '@parley/protocol';
 import { streamCredential, type RelayAuth } from './auth';
-import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { BarrierTracker } from './barrier-tracker';
 import type { Deliver, RelayPublish } from './deliver';
 import { GatewayLink, type LinkHooks, type LinkSettings } from './gateway-link.grpc';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
-import { type RelayLogger, silentLogger } from './logger';
+import { DEFAULT_BACKOFF, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 
-export interface RelayClientOptions extends BackoffOptions {
+export interface RelayClientOptions {
   /** This node's id; one stream per gateway is kept under it. */
   nodeId: string;
   /** How this node proves itself to gateways (and checks that they are ours). */
@@ -19,7 +18,9 @@ export interface RelayClientOptions extends BackoffOptions {
   gateways: readonly string[];
   /** Called once per relayed frame; the caller emits to `rooms` locally. Must not throw. Or set later with handleDeliveries. */
   onDeliver?: (deliver: Deliver) => void;
-  logger?: RelayLogger;
+  logger?: Logger;
+  /** Reconnect backoff of each gateway stream. @default DEFAULT_BACKOFF (100 ms doubling to 5 s) */
+  backoff?: BackoffOptions;
   /** A stream with no Welcome after this long is dropped and retried. @default 5_000 */
   welcomeTimeoutMs?: number;
   /** @default 10_000 */
@@ -58,7 +59,6 @@ export interface ConnectedGateway {
 }
 
 const DEFAULTS = {
-  ...DEFAULT_BACKOFF,
   welcomeTimeoutMs: 5_000,
   keepaliveTimeMs: 10_000,
   keepaliveTimeoutMs: 5_000,
@@ -85,7 +85,7 @@ const DEFAULTS = {
 export class RelayClient extends EventEmitter<RelayClientEvents> {
   private readonly nodeId: string;
   private onDeliver: (deliver: Deliver) => void;
-  private readonly logger: RelayLogger;
+  private readonly logger: Logger;
   private readonly settings: LinkSettings;
   private readonly channelOptions: grpc.ChannelOptions;
   private readonly protoPath: string;
@@ -112,8 +112,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.logger = options.logger ?? silentLogger;
     this.protoPath = o.protoPath;
     this.settings = Object.freeze({
-      initialBackoffMs: o.initialBackoffMs,
-      maxBackoffMs: o.maxBackoffMs,
+      backoff: o.backoff ?? DEFAULT_BACKOFF,
       welcomeTimeoutMs: o.welcomeTimeoutMs,
       maxBufferedFrames: o.maxBufferedFrames,
       stopGraceMs: o.stopGraceMs,
@@ -121,8 +120,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.channelOptions = {
       ...keepaliveOptions(o.keepaliveTimeMs, o.keepaliveTimeoutMs),
       // Align the channel's own reconnect backoff with ours (its default cap is 120 s).
-      'grpc.initial_reconnect_backoff_ms': o.initialBackoffMs,
-      'grpc.max_reconnect_backoff_ms': o.maxBackoffMs,
+      'grpc.initial_reconnect_backoff_ms': (o.backoff ?? DEFAULT_BACKOFF).initialMs,
+      'grpc.max_reconnect_backoff_ms': (o.backoff ?? DEFAULT_BACKOFF).maxMs,
     };
     this.hooks = {
       hello: () => ({ nodeId: this.nodeId, rooms: [...this.interest] }),

@@ -7,7 +7,7 @@ import type { Publish__Output } from './generated/parley/relay/v1/Publish';
 import type { RelayHandlers } from './generated/parley/relay/v1/Relay';
 import { OncePerPeer, StreamAuthenticator, type RelayAuth, type StreamIdentity } from './auth';
 import { InterestTable } from './interest-table';
-import { type RelayLogger, silentLogger } from './logger';
+import { silentLogger, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 
 export interface RelayServerOptions {
@@ -19,7 +19,7 @@ export interface RelayServerOptions {
   host?: string;
   /** 0 binds a free port; `start()` returns the actual one and a restart reuses it. @default 0 */
   port?: number;
-  logger?: RelayLogger;
+  logger?: Logger;
   /**
    * Frames queued toward one node beyond which Deliver frames to it are dropped
    * (counted in `stats().dropped`): a stuck node must not grow the gateway's
@@ -84,7 +84,7 @@ const DEFAULTS = {
  */
 export class RelayServer extends EventEmitter<RelayServerEvents> {
   private readonly options: Readonly<Required<Omit<RelayServerOptions, 'logger' | 'auth'>>>;
-  private readonly logger: RelayLogger;
+  private readonly logger: Logger;
   private readonly auth: RelayAuth;
   private readonly authenticator: StreamAuthenticator;
   private readonly refusedPeers = new OncePerPeer();

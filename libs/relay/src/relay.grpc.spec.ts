@@ -50,8 +50,7 @@ class TestNode extends EventEmitter {
       nodeId,
       auth,
       gateways,
-      initialBackoffMs: 20,
-      maxBackoffMs: 200,
+      backoff: { initialMs: 20, maxMs: 200 },
       onDeliver: (deliver) => {
         this.received.push(deliver);
         if (!this.holdBarriers) deliver.done?.();
@@ -279,7 +278,7 @@ describe('relay over gRPC (loopback)', () => {
     const { server, address } = await startServer('g1');
     const sender = node('S', [address]);
     // A long backoff keeps the replaced client from coming back (two live clients with one id would take turns).
-    const first = node('dup', [address], ['user:1'], { initialBackoffMs: 10_000, maxBackoffMs: 10_000 });
+    const first = node('dup', [address], ['user:1'], { backoff: { initialMs: 10_000, maxMs: 10_000 } });
     await Promise.all([sender.ready(), first.ready()]);
     const disconnected: string[] = [];
     server.on('node:disconnected', (nodeId) => disconnected.push(nodeId));

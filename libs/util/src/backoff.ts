@@ -5,6 +5,9 @@ export interface BackoffOptions {
   maxMs: number;
 }
 
+/** The one place the default backoff is written. */
+export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 100, maxMs: 5_000 });
+
 /**
  * Exponential backoff with "equal jitter": the step doubles per attempt up to
  * `maxMs`, and the delay is half the step fixed plus half random, so peers

@@ -1,8 +1,4 @@
-export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from './logger';
-export { parseEnvConfig, csv } from './env-config';
-export { backoffDelay, type BackoffOptions } from './backoff';
-export { logEnv, jwtEnv, storeEnv, consulEnv, storeConfigOf } from './env-fragments';
-export { relayAuthEnv, relayAuthOf, type RelayAuthConfig, type RelayAuthEnv } from './relay-env';
-export { strongSecret, secretWeakness, SECRET_HINT } from './secret-strength';
-export { createUlidGenerator } from './ids.ulid';
-export { onShutdownSignal } from './shutdown';
+// Browser-safe helpers only (the web client and the SDK use this lib); Node-only
+// ones (pino logger, env config, ids, signals) are in @parley/util-node.
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+export { silentLogger, type Logger } from './logger';

@@ -1,36 +1,18 @@
-import pino, { type Logger } from 'pino';
-
-export type { Logger };
-
-/** Paths pino blanks out wherever they appear, so secrets never reach logs. */
-export const REDACTED_PATHS = [
-  'password',
-  '*.password',
-  'token',
-  '*.token',
-  'secret',
-  '*.secret',
-  'passwordHash',
-  '*.passwordHash',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  'auth.token',
-  '*.auth.token',
-];
-
-export interface LoggerOptions {
-  name: string;
-  /** @default 'info' */
-  level?: string;
-  /** Where lines go; defaults to stdout. Tests pass a stream to inspect output. */
-  destination?: pino.DestinationStream;
+/**
+ * The one logger type every lib takes: structured context first, then the
+ * message. A pino logger (`createLogger` in @parley/util-node) fits as is;
+ * libs never depend on a logging engine.
+ */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  /** A logger that adds `bindings` to every line. */
+  child(bindings: Record<string, unknown>): Logger;
 }
 
-export function createLogger(options: LoggerOptions): Logger {
-  return pino(
-    { name: options.name, level: options.level ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    options.destination,
-  );
-}
+const noop = (): void => undefined;
+
+/** Logs nothing: the default where a logger is optional. */
+export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => silentLogger };

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Server } from 'socket.io';
-import { createLogger } from '@parley/util';
+import { createLogger } from '@parley/util-node';
 import type { ImServer } from '../socket/socket-types';
 import { ClusterNotifier } from './cluster-notifier';
 import { LocalRooms } from './local-rooms';

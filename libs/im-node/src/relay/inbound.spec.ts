@@ -1,5 +1,5 @@
 import type { SessionService } from '@parley/domain';
-import { createLogger } from '@parley/util';
+import { createLogger } from '@parley/util-node';
 import type { ImServer } from '../socket/socket-types';
 import { RelayInbound } from './inbound';
 import { LocalRooms } from './local-rooms';

@@ -1,4 +1,4 @@
-import { createLogger } from '@parley/util';
+import { createLogger } from '@parley/util-node';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { startTestSocketServer, type TestSocketServer } from '../testing/socket-server';
 import { createCommandDispatcher, InFlight } from './command-dispatch';
