@@ -19,10 +19,10 @@ const INFRASTRUCTURE = [
 ];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'static/**', 'tmp/**', '.nx/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'static/dist/**', 'tmp/**', '.nx/**', '**/docs/api/**'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -33,16 +33,26 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:adapter', 'type:protocol', 'type:util'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:protocol', 'type:util'] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:util'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:adapter', 'type:protocol', 'type:util', 'type:util-node'],
+            },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:protocol', 'type:util', 'type:util-node'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol', 'type:util', 'type:util-node'] },
             {
               sourceTag: 'type:domain',
               onlyDependOnLibsWithTags: ['type:protocol', 'type:util'],
               bannedExternalImports: INFRASTRUCTURE,
             },
             { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: [], bannedExternalImports: INFRASTRUCTURE },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
+            // Browser-safe: the web client and the SDK use it.
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: [], bannedExternalImports: INFRASTRUCTURE },
+            { sourceTag: 'type:util-node', onlyDependOnLibsWithTags: ['type:util'] },
+            {
+              sourceTag: 'type:web',
+              onlyDependOnLibsWithTags: ['type:client', 'type:protocol', 'type:util'],
+              bannedExternalImports: INFRASTRUCTURE,
+            },
             {
               sourceTag: 'type:client',
               onlyDependOnLibsWithTags: ['type:protocol', 'type:util'],
@@ -50,9 +60,17 @@ export default [
             },
             {
               sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:adapter', 'type:protocol', 'type:util'],
+              onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:adapter', 'type:protocol', 'type:util', 'type:util-node'],
             },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
+            // Scopes: the gateway side and the IM side share only what is shared; clients only the client lib.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+            { sourceTag: 'scope:im', onlyDependOnLibsWithTags: ['scope:im', 'scope:shared'] },
+            { sourceTag: 'scope:embedded', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:im', 'scope:shared'] },
+            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:web', 'scope:client', 'scope:shared'] },
+            { sourceTag: 'scope:test', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
       ],
