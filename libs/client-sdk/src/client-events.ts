@@ -3,7 +3,7 @@ import type { ClientSocket } from './command-channel';
 import type { ClientState } from './connection';
 
 /** Server events the client consumes itself: pushes feed the ordered `message` event, a resync request triggers a sync. */
-type ConsumedServerEvent = 'message:new' | 'server:resync';
+export type ConsumedServerEvent = 'message:new' | 'server:resync';
 
 /** Server events passed on to the application, with the payload the protocol gives them. */
 export type ForwardedServerEvent = Exclude<ServerEventName, ConsumedServerEvent>;
@@ -30,10 +30,8 @@ export const FORWARDED_EVENTS = {
   'server:draining': 'draining',
 } as const satisfies Record<ForwardedServerEvent, string>;
 
-type ForwardedName<K extends ForwardedServerEvent> = (typeof FORWARDED_EVENTS)[K];
-
 /** The server's pushes under their client names, each with the protocol's payload type. */
-export type ServerEvents = { [K in ForwardedServerEvent as ForwardedName<K>]: [ServerEventPayloads[K]] };
+export type ServerEvents = { [K in ForwardedServerEvent as (typeof FORWARDED_EVENTS)[K]]: [ServerEventPayloads[K]] };
 
 /** Everything a ParleyClient emits: the forwarded server events plus the client's own. */
 export interface ClientEvents extends ServerEvents {

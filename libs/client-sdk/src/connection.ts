@@ -1,7 +1,14 @@
 import type { io as defaultIo } from 'socket.io-client';
-import { HANDSHAKE_UNAUTHORIZED, ParleyError, type AssignResult } from '@parley/protocol';
+import { ParleyError, type AssignResult, type HANDSHAKE_UNAUTHORIZED } from '@parley/protocol';
 import { backoffDelay, type BackoffOptions } from '@parley/util';
 import { CommandChannel, type ClientSocket } from './command-channel';
+
+/**
+ * The handshake's refusal message, checked against the protocol's constant by
+ * type only: importing the value would pull the protocol's zod schemas into
+ * the client bundle.
+ */
+const HANDSHAKE_REFUSED: typeof HANDSHAKE_UNAUTHORIZED = 'UNAUTHORIZED';
 
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -141,7 +148,7 @@ export class Connection {
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(channel));
       socket.once('connect_error', (err) =>
-        reject(err.message === HANDSHAKE_UNAUTHORIZED ? new ParleyError('UNAUTHORIZED', 'token rejected') : err),
+        reject(err.message === HANDSHAKE_REFUSED ? new ParleyError('UNAUTHORIZED', 'token rejected') : err),
       );
     });
   }

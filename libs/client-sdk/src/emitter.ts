@@ -1,4 +1,5 @@
-type Listener<A extends unknown[]> = (...args: A) => void;
+/** A listener of an event whose arguments are `A`. */
+export type Listener<A extends unknown[]> = (...args: A) => void;
 
 /** A small typed event emitter that runs in Node and in browsers alike. */
 export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {

@@ -5,13 +5,19 @@
  * @packageDocumentation
  */
 export { ParleyClient, type ParleyClientOptions } from './parley-client';
-export { FORWARDED_EVENTS, type ClientEvents, type ForwardedServerEvent, type ServerEvents } from './client-events';
+export {
+  FORWARDED_EVENTS,
+  type ClientEvents,
+  type ConsumedServerEvent,
+  type ForwardedServerEvent,
+  type ServerEvents,
+} from './client-events';
 export { Connection, type ClientState, type ConnectionHooks, type ConnectionOptions } from './connection';
 export { CommandChannel, type ClientSocket } from './command-channel';
 export { Sync, type SyncOptions } from './sync';
 export { Sender, isRetryable, type SenderOptions } from './sender';
 export { ConversationLog } from './conversation-log';
-export { Emitter } from './emitter';
+export { Emitter, type Listener } from './emitter';
 export { GatewayApi } from './gateway-api';
 
 // The protocol as an application sees it, so users of the package need nothing else.
