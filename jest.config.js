@@ -6,6 +6,8 @@ module.exports = {
   transform,
   // Same resolution as tsconfig paths, so a new lib needs no npm install to be found.
   moduleNameMapper: {
+    // The client library's package name is not its folder's (libs/client-sdk).
+    '^@parley/client$': '<rootDir>/libs/client-sdk/src/index.ts',
     '^@parley/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^@parley/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   },

@@ -19,7 +19,7 @@ export default defineConfig({
     alias: [
       { find: /^@parley\/util$/, replacement: lib('util') },
       { find: /^@parley\/protocol$/, replacement: lib('protocol') },
-      { find: /^@parley\/client-sdk$/, replacement: lib('client-sdk') },
+      { find: /^@parley\/client$/, replacement: lib('client-sdk') },
     ],
   },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },

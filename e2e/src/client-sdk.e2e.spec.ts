@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import { ParleyClient } from '@parley/client-sdk';
+import { ParleyClient } from '@parley/client';
 import type { Message } from '@parley/protocol';
 import { startCluster, type Cluster } from '@parley/testing';
 import { uniqueName } from './support/test-user';

@@ -1,4 +1,4 @@
-import { ParleyClient } from '@parley/client-sdk';
+import { ParleyClient } from '@parley/client';
 import {
   ParleyError,
   directConversationId,

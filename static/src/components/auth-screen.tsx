@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ParleyClient } from '@parley/client-sdk';
+import { ParleyClient } from '@parley/client';
 import { ParleyError, type AuthResult } from '@parley/protocol';
 
 interface Props {

@@ -1,4 +1,4 @@
-import type { ClientState } from '@parley/client-sdk';
+import type { ClientState } from '@parley/client';
 import type { FriendRequest, FriendView, Group, GroupMemberView, Message, NewMessageTarget, User } from '@parley/protocol';
 
 /** One row of the conversation list. */
