@@ -214,4 +214,32 @@ describe('ParleyClient', () => {
     expect(calls).toBe(1);
     await h.client.close();
   });
+
+  it("passes the server's pushes on under their client names, with their payloads", async () => {
+    const h = harness();
+    await h.client.connect();
+    const seen: unknown[] = [];
+    h.client.on('friendRequest', (r) => seen.push(['friendRequest', r]));
+    h.client.on('presence', (p) => seen.push(['presence', p]));
+    const request = { id: 'r1', fromUserId: 'b', toUserId: 'a', status: 'pending', createdAt: 1 };
+    h.current().fire('friend:request', { request });
+    h.current().fire('presence:update', { userId: 'b', online: true, lastSeenAt: null });
+    expect(seen).toEqual([
+      ['friendRequest', { request }],
+      ['presence', { userId: 'b', online: true, lastSeenAt: null }],
+    ]);
+    await h.client.close();
+  });
+
+  it('fails a command still waiting for its ack at once when closed', async () => {
+    const h = harness();
+    await h.client.connect();
+    h.commands.set('friend:list', () => undefined); // the node never answers
+    const waiting = h.client.command('friend:list', {});
+    const closedAt = Date.now();
+    await h.client.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(Date.now() - closedAt).toBeLessThan(1_000); // not the 8 s command timeout
+    expect(h.client.state).toBe('closed');
+  });
 });
