@@ -75,7 +75,14 @@ export function describeSocialStoreContract(ctx: StoreContractContext): void {
         // Ids sort in creation order: `early` sorts before `me` in their direct conversation's id, `late` after.
         const early = await createUser();
         const me = await createUser();
-        const [friend, late, groupMate, stranger, blocked, blocker] = await Promise.all(Array.from({ length: 6 }, () => createUser()));
+        const [friend, late, groupMate, stranger, blocked, blocker] = await Promise.all([
+          createUser(),
+          createUser(),
+          createUser(),
+          createUser(),
+          createUser(),
+          createUser(),
+        ]);
         await befriend(me.id, friend.id);
         await appendDirect(early.id, me.id);
         await appendDirect(me.id, late.id);
