@@ -2,7 +2,7 @@
 // error or relay types out of step with proto/relay.proto fail the command,
 // not only a failing test. On failure the last line is still the CI summary
 // line ("0 passed, 1 failed"), so CI reports it like any red run.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,12 +11,17 @@ const root = path.resolve(import.meta.dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const env = { ...process.env, NX_DAEMON: 'false' };
 
+/** Runs a command to completion (output streamed, stdout optionally dropped); resolves with whether it passed. */
 function run(title, command, args, { quiet = false } = {}) {
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], env });
-  const ok = result.status === 0;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  return ok;
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'], env });
+    child.on('close', (code) => {
+      const ok = code === 0;
+      console.log(`${ok ? 'ok  ' : 'FAIL'} ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      resolve(ok);
+    });
+  });
 }
 
 /** Regenerates the relay's types into a temp dir and compares them with the committed ones. */
@@ -45,19 +50,23 @@ function protoTypesMatch() {
   }
 }
 
-const checks = [
-  ['relay types match proto/relay.proto', () => protoTypesMatch()],
-  ['type-check (every project)', () => run('tsc -p tsconfig.json', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])],
-  ['type-check (web client)', () => run('tsc -p static/tsconfig.json', bin('tsc'), ['-p', 'static/tsconfig.json'])],
-  // The module-boundary rule reads Nx's project graph; without one it silently skips.
-  ['project graph', () => run('nx project graph', bin('nx'), ['show', 'projects'], { quiet: true })],
-  ['lint', () => run('eslint .', bin('eslint'), ['.', '--max-warnings=0'])],
+// Two lanes on two cores: the compiler in one, the graph and the linter (the slow
+// one: type-aware rules) in the other.
+const lanes = [
+  async () => [
+    ['relay types match proto/relay.proto', protoTypesMatch()],
+    ['type-check (every project)', await run('tsc -p tsconfig.json', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])],
+    ['type-check (web client)', await run('tsc -p static/tsconfig.json', bin('tsc'), ['-p', 'static/tsconfig.json'])],
+  ],
+  async () => [
+    // The module-boundary rule reads Nx's project graph; without one it silently skips.
+    ['project graph', await run('nx project graph', bin('nx'), ['show', 'projects'], { quiet: true })],
+    ['lint', await run('eslint .', bin('eslint'), ['.', '--max-warnings=0'])],
+  ],
 ];
 
-const failed = [];
-for (const [title, check] of checks) {
-  if (!check()) failed.push(title);
-}
+const results = (await Promise.all(lanes.map((lane) => lane()))).flat();
+const failed = results.filter(([, ok]) => !ok).map(([title]) => title);
 if (failed.length > 0) {
   console.log(`static checks failed: ${failed.join('; ')}`);
   console.log('0 passed, 1 failed');

@@ -77,7 +77,7 @@ httpServer.listen(port, '127.0.0.1', () => {
 });
 
 const stop = () => {
-  io.close();
+  void io.close();
   pub.disconnect();
   sub.disconnect();
   process.exit(0);

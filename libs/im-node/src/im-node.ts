@@ -172,7 +172,8 @@ export class ImNode {
     this.io.disconnectSockets(true);
     await this.keeper.stop();
     await this.relay.stop();
-    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    // Resolved by the HTTP server's close, which comes after the promise close() returns.
+    await new Promise<void>((resolve) => void this.io.close(() => resolve()));
     this.httpServer.closeAllConnections();
   }
 

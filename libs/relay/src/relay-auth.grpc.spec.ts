@@ -146,8 +146,9 @@ describe('relay authentication', () => {
       const old = streamCredential(auth, 'im-1', Date.now() - 10 * 60_000);
       const expired = await rawStream(address, grpc.credentials.createInsecure(), old.metadata, [{ hello: { nodeId: 'im-1', rooms: [] } }]);
       expect(expired.status.code).toBe(grpc.status.UNAUTHENTICATED);
-      servers[0].stop(); // ends the first (valid) stream
+      const stopping = servers[0].stop(); // ends the first (valid) stream
       expect((await first).frames[0]?.welcome?.gatewayId).toBe('g1');
+      await stopping;
     });
 
     it('logs refused peers once, not once per attempt', async () => {

@@ -62,7 +62,7 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
             Create account
           </button>
         </div>
-        <form onSubmit={submit} aria-label={mode === 'login' ? 'Sign in' : 'Create account'}>
+        <form onSubmit={(e) => void submit(e)} aria-label={mode === 'login' ? 'Sign in' : 'Create account'}>
           <label>
             Username
             <input

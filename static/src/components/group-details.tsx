@@ -116,7 +116,7 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
       </div>
 
       {editing ? (
-        <form class="stack" onSubmit={saveEdit}>
+        <form class="stack" onSubmit={(e) => void saveEdit(e)}>
           <label>
             Name
             <input value={name} maxLength={64} onInput={(e) => setName(e.currentTarget.value)} />

@@ -25,7 +25,7 @@ export function NewGroupDialog({ store, state, onClose, onCreated }: Props) {
   };
   return (
     <Modal title="New group" onClose={onClose} testId="new-group-dialog">
-      <form onSubmit={submit} class="stack">
+      <form onSubmit={(e) => void submit(e)} class="stack">
         <label>
           Group name
           <input name="groupName" required maxLength={64} value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="e.g. Weekend hike" />

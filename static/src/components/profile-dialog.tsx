@@ -52,7 +52,7 @@ export function ProfileDialog({ store, state, onClose, onSignOut }: Props) {
 
   return (
     <Modal title="Your profile" onClose={onClose} testId="profile-dialog">
-      <form class="stack" onSubmit={submit}>
+      <form class="stack" onSubmit={(e) => void submit(e)}>
         <div class="profile-hero">
           <Avatar id={me.id} name={displayName || me.username} url={avatarUrl || undefined} size="lg" />
           <span class="muted">@{me.username}</span>

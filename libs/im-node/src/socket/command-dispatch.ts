@@ -80,7 +80,8 @@ export function createCommandDispatcher(
       return;
     }
     inFlight.enter();
-    run(name as CommandName, new SocketCommandContext(this, membership), payload, handlers, logger)
+    // run() never rejects: every error becomes a typed ack.
+    void run(name as CommandName, new SocketCommandContext(this, membership), payload, handlers, logger)
       .then(answer)
       .finally(() => inFlight.leave());
   };

@@ -35,7 +35,7 @@ export async function startTestSocketServer(
     },
     async close() {
       for (const c of clients) c.close();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
     },
   };
 }
