@@ -61,4 +61,3 @@ export type Action =
   | { type: 'toast/shown'; toast: Toast }
   | { type: 'toast/expired'; id: number };
 
-export type ActionType = Action['type'];
