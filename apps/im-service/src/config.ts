@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_GROUP_OPTIONS } from '@parley/domain';
+import { DEFAULT_IM_NODE, DEFAULT_PRESENCE_KEEPER } from '@parley/im-node';
 import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
 
 const imEnv = z.object({
@@ -16,14 +18,14 @@ const imEnv = z.object({
   /** Namespace of the presence keys: clusters that share one Redis need different ones. */
   PARLEY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('parley:'),
   PARLEY_DISCOVERY: z.enum(['consul', 'none']).default('consul'),
-  PARLEY_PRESENCE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
-  PARLEY_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
-  PARLEY_DRAIN_SPREAD_MS: z.coerce.number().int().min(0).default(2_000),
-  PARLEY_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-  PARLEY_GROUP_MAX_MEMBERS: z.coerce.number().int().min(2).default(2_000),
+  PARLEY_PRESENCE_TTL_MS: z.coerce.number().int().min(1000).default(DEFAULT_PRESENCE_KEEPER.ttlMs),
+  PARLEY_HEARTBEAT_MS: z.coerce.number().int().min(100).default(DEFAULT_PRESENCE_KEEPER.heartbeatMs),
+  PARLEY_DRAIN_SPREAD_MS: z.coerce.number().int().min(0).default(DEFAULT_IM_NODE.drainSpreadMs),
+  PARLEY_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(DEFAULT_IM_NODE.drainTimeoutMs),
+  PARLEY_GROUP_MAX_MEMBERS: z.coerce.number().int().min(2).default(DEFAULT_GROUP_OPTIONS.maxMembers),
   /** Messages one user may send per second through this node, after a burst. */
-  PARLEY_SEND_RATE_PER_SEC: z.coerce.number().positive().default(30),
-  PARLEY_SEND_BURST: z.coerce.number().int().min(1).default(60),
+  PARLEY_SEND_RATE_PER_SEC: z.coerce.number().positive().default(DEFAULT_IM_NODE.sendRatePerSec),
+  PARLEY_SEND_BURST: z.coerce.number().int().min(1).default(DEFAULT_IM_NODE.sendBurst),
 })
   .extend(logEnv.shape)
   .extend(jwtEnv.shape)

@@ -1,7 +1,7 @@
 import { JwtTokenService } from '@parley/auth';
 import { ConsulNodeRegistrar, MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock, type Presence } from '@parley/domain';
-import { ImNode } from '@parley/im-node';
+import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
 import { MemoryPresence, RedisPresence } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       publicUrl: config.PARLEY_PUBLIC_URL,
       drainSpreadMs: config.PARLEY_DRAIN_SPREAD_MS,
       drainTimeoutMs: config.PARLEY_DRAIN_TIMEOUT_MS,
-      presence: { ttlMs: config.PARLEY_PRESENCE_TTL_MS, heartbeatMs: config.PARLEY_HEARTBEAT_MS, sweepEvery: 3 },
+      presence: { ...DEFAULT_PRESENCE_KEEPER, ttlMs: config.PARLEY_PRESENCE_TTL_MS, heartbeatMs: config.PARLEY_HEARTBEAT_MS },
       groups: { maxMembers: config.PARLEY_GROUP_MAX_MEMBERS },
       sendRatePerSec: config.PARLEY_SEND_RATE_PER_SEC,
       sendBurst: config.PARLEY_SEND_BURST,

@@ -5,7 +5,7 @@ import path from 'node:path';
 const root = path.resolve(__dirname, '../../..');
 export const WEB_DIST = path.join(root, 'static', 'dist');
 /** What the web build is made of: when any is newer than the build, it is rebuilt. */
-const SOURCES = ['static/src', 'static/index.html', 'static/vite.config.mts', 'libs/client-sdk/src', 'libs/protocol/src', 'libs/util/src/backoff.ts'];
+const SOURCES = ['static/src', 'static/index.html', 'static/vite.config.mts', 'libs/client-sdk/src', 'libs/protocol/src', 'libs/util/src'];
 
 function newestMtime(target: string): number {
   const stat = fs.statSync(target);

@@ -36,6 +36,14 @@ import { releaseHandshakeState } from './socket/connection-memory';
 import { loadRooms, sessionLifecycle } from './socket/session-lifecycle';
 import type { ImServer } from './socket/socket-types';
 
+/** The one place these defaults are written; the app's config schema reuses them. */
+export const DEFAULT_IM_NODE = Object.freeze({
+  drainSpreadMs: 2_000,
+  drainTimeoutMs: 10_000,
+  sendRatePerSec: 30,
+  sendBurst: 60,
+});
+
 export interface ImNodeOptions {
   nodeId: string;
   host: string;
@@ -93,7 +101,7 @@ export class ImNode {
     const local = new LocalRooms(this.io, new MembershipLog());
     const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger), options.nodeId, logger);
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
-    const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? 30, burst: options.sendBurst ?? 60 });
+    const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? DEFAULT_IM_NODE.sendRatePerSec, burst: options.sendBurst ?? DEFAULT_IM_NODE.sendBurst });
     const messaging = new MessagingService({ store, notifier, ids, clock, sendLimiter });
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
     const groupAdmin = new GroupAdminService({ store, notifier, ids, clock });

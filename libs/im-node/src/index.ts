@@ -1,3 +1,3 @@
-export { ImNode, type ImNodeDeps, type ImNodeOptions } from './im-node';
+export { DEFAULT_IM_NODE, ImNode, type ImNodeDeps, type ImNodeOptions } from './im-node';
 export { DEFAULT_PRESENCE_KEEPER, type PresenceKeeperOptions } from './presence-keeper';
 export type { RelayLink, RelayPublish, RelayedFrame, BarrierOutcome } from './relay/relay-link';
