@@ -18,5 +18,5 @@ export function describe(err: unknown): string {
 }
 
 function capitalize(s: string): string {
-  return s ? s[0].toUpperCase() + s.slice(1) : s;
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

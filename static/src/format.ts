@@ -32,7 +32,9 @@ export function dayKey(ms: number): string {
 
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? parts[0][0] + parts[parts.length - 1][0] : (parts[0] ?? '?').slice(0, 2);
+  const first = parts[0] ?? '?';
+  const last = parts.at(-1) ?? first;
+  const letters = parts.length > 1 ? first.charAt(0) + last.charAt(0) : first.slice(0, 2);
   return letters.toUpperCase();
 }
 

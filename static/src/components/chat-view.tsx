@@ -24,7 +24,7 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails 
       ? ''
       : conv.type === 'direct'
         ? `${conv.peer?.displayName ?? 'They'} is typing…`
-        : typingIds.length === 1
+        : typingIds.length === 1 && typingIds[0] !== undefined
           ? `${store.userName(typingIds[0])} is typing…`
           : `${typingIds.length} people are typing…`;
   const online = conv.peer ? (state.online.get(conv.peer.id) ?? false) : undefined;

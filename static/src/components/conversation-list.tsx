@@ -24,7 +24,8 @@ export function ConversationList({ store, state, onOpen, onFindPeople, onFindGro
 
   const preview = (c: Conversation): string => {
     const typingIds = [...(state.typing.get(c.id)?.keys() ?? [])];
-    if (typingIds.length) return c.type === 'group' ? `${store.userName(typingIds[0])} is typing…` : 'typing…';
+    const [typist] = typingIds;
+    if (typist !== undefined) return c.type === 'group' ? `${store.userName(typist)} is typing…` : 'typing…';
     const pending = state.outgoing.filter((o) => o.conversationId === c.id).at(-1);
     if (pending && (!c.last || pending.createdAt >= c.last.createdAt)) return `You: ${pending.text}`;
     if (!c.last) return c.type === 'group' ? 'Group created' : 'Say hello 👋';

@@ -222,8 +222,7 @@ function buildRows(messages: Message[], outgoing: Outgoing[], firstUnreadSeq: nu
   const rows: Row[] = [];
   let prevDay = '';
   let dividerShown = false;
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i];
+  messages.forEach((m, i) => {
     const day = dayKey(m.createdAt);
     if (day !== prevDay) {
       rows.push({ kind: 'day', key: `day-${day}`, label: dayLabel(m.createdAt) });
@@ -238,14 +237,14 @@ function buildRows(messages: Message[], outgoing: Outgoing[], firstUnreadSeq: nu
     }
     if (m.kind === 'system') {
       rows.push({ kind: 'system', key: `m-${m.id}`, text: m.body.text });
-      continue;
+      return;
     }
     const prev = messages[i - 1];
     const next = messages[i + 1];
     const joins = (a: Message | undefined, b: Message | undefined): boolean =>
       !!a && !!b && a.kind !== 'system' && b.kind !== 'system' && a.senderId === b.senderId && b.createdAt - a.createdAt < GROUP_GAP_MS && dayKey(a.createdAt) === dayKey(b.createdAt);
     rows.push({ kind: 'message', key: `m-${m.id}`, message: m, first: !joins(prev, m), last: !joins(m, next) });
-  }
+  });
   for (const o of outgoing) rows.push({ kind: 'outgoing', key: `o-${o.clientMsgId}`, outgoing: o });
   return rows;
 }
