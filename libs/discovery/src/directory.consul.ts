@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import type { NodeDirectory, NodeInstance } from '@parley/domain';
+import { sameNodes, type NodeDirectory, type NodeInstance } from '@parley/domain';
 import { z } from 'zod';
 import { backoffDelay, silentLogger } from '@parley/util';
 import { sleep } from './abortable-sleep';
@@ -14,7 +14,7 @@ import {
   type ConsulConnectionOptions,
 } from './consul-connection';
 import { errorMessage, type DiscoveryLog } from './logger';
-import { normalizeNodes, notifyListeners, sameNodes } from './node-list';
+import { normalizeNodes, notifyListeners } from './node-list';
 
 export interface ConsulNodeDirectoryOptions extends ConsulConnectionOptions {
   /** Consul service name the IM nodes register under. @default 'parley-im' */

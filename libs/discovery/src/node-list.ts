@@ -7,11 +7,6 @@ export function normalizeNodes(nodes: Iterable<NodeInstance>): readonly NodeInst
   return Object.freeze([...byId.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0)));
 }
 
-/** Both lists must come from normalizeNodes. */
-export function sameNodes(a: readonly NodeInstance[], b: readonly NodeInstance[]): boolean {
-  return a.length === b.length && a.every((n, i) => n.nodeId === b[i].nodeId && n.url === b[i].url);
-}
-
 /** Calls every listener; one that throws does not stop the others. */
 export function notifyListeners(
   listeners: Iterable<(nodes: readonly NodeInstance[]) => void>,

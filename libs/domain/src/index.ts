@@ -24,5 +24,6 @@ export {
 export { NodeAssigner } from './routing/node-assigner';
 export { NodeUrlAllowList, LOOPBACK_NODE_HOSTS, type NodeUrlVerdict } from './routing/node-url-allow-list';
 export { AllowListedNodeDirectory, type RejectedNode } from './routing/allow-listed-directory';
+export { sameNodes } from './routing/same-nodes';
 export { SessionService, type SessionServiceDeps } from './presence/session-service';
 export { RateLimiter, type RateDecision, type RateLimitOptions } from './limits/rate-limiter';

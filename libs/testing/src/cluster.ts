@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { must } from '@parley/util';
 import { startConsulSimulator, type ConsulSimulator } from './consul-simulator';
 import { spawnApp, terminate, type ClusterProcess } from './cluster-process';
 import { findFreePort } from './free-port';
@@ -110,6 +111,9 @@ interface GatewaySpec {
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const name = options.name ?? `cluster-${process.pid}-${Date.now()}`;
+  const gatewayCount = options.gateways ?? 1;
+  // Clients and the health wait go through the first gateway.
+  if (gatewayCount < 1) throw new Error(`startCluster: gateways is ${gatewayCount}; a cluster needs at least one`);
   let mariadb: MariadbService | undefined;
   let redis: RedisService | undefined;
   let consul: ConsulSimulator | undefined;
@@ -153,7 +157,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     };
 
     const gatewaySpecs: GatewaySpec[] = [];
-    for (let i = 1; i <= (options.gateways ?? 1); i++) {
+    for (let i = 1; i <= gatewayCount; i++) {
       gatewaySpecs.push({ gatewayId: `gw-${i}`, port: await findFreePort(), relayPort: await findFreePort() });
     }
     const relayList = gatewaySpecs.map((g) => `127.0.0.1:${g.relayPort}`).join(',');
@@ -198,20 +202,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       nodes.push(await launchNode({ nodeId: `im-${i}`, port: await findFreePort() }));
     }
 
-    const at = <T>(list: T[], index: number, what: string): T => {
-      const item = list[index];
-      if (item === undefined) throw new Error(`no ${what} at index ${index}`);
-      return item;
-    };
+    const gatewayAt = (index: number): ClusterGateway => must(gateways[index], `gateway ${index}`);
+    const nodeAt = (index: number): ClusterNode => must(nodes[index], `node ${index}`);
     const cluster: Cluster = {
-      gatewayUrl: gateways[0].url,
-      relayAddress: gateways[0].relayAddress,
+      gatewayUrl: gatewayAt(0).url,
+      relayAddress: gatewayAt(0).relayAddress,
       gatewayUrls: gateways.map((g) => g.url),
       consul,
       nodes,
       gateways,
       get gateway() {
-        return gateways[0];
+        return gatewayAt(0);
       },
       jwtSecret,
       clusterSecret,
@@ -221,25 +222,25 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       mariadb,
       redis,
       waitForHealthyNodes: (ids, timeoutMs = 15_000, gatewayIndex = 0) =>
-        waitForHealthyNodes(at(gateways, gatewayIndex, 'gateway').url, ids, timeoutMs),
+        waitForHealthyNodes(gatewayAt(gatewayIndex).url, ids, timeoutMs),
       async killNode(index, signal = 'SIGKILL') {
-        const node = at(nodes, index, 'node');
+        const node = nodeAt(index);
         if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill(signal);
         return node.exited;
       },
       async drainNode(index, timeoutMs = 30_000) {
-        const node = at(nodes, index, 'node');
+        const node = nodeAt(index);
         await terminate(node, timeoutMs);
         return node.exited;
       },
       async restartNode(index) {
-        const old = at(nodes, index, 'node');
+        const old = nodeAt(index);
         await terminate(old, 10_000);
         nodes[index] = await launchNode({ nodeId: old.nodeId, port: old.port });
         return nodes[index];
       },
       async restartGateway(index, signal = 'SIGTERM') {
-        const old = at(gateways, index, 'gateway');
+        const old = gatewayAt(index);
         if (signal === 'SIGTERM') await terminate(old, 10_000);
         else {
           old.child.kill(signal);

@@ -308,15 +308,16 @@ class Simulator implements ConsulSimulator {
       return sendJson(res, 200, '127.0.0.1:8300');
     }
     const caller = this.caller(req, params);
-    let m: RegExpExecArray | null;
     if (path === '/v1/agent/service/register') {
       requireMethod(method, 'PUT');
       this.register(await readJson(req), caller);
       return sendJson(res, 200, null, {}, false);
     }
-    if ((m = /^\/v1\/agent\/service\/deregister\/(.+)$/.exec(path))) {
+    // The id group of each pattern is there exactly when the path matches.
+    const deregisterId = /^\/v1\/agent\/service\/deregister\/(.+)$/.exec(path)?.[1];
+    if (deregisterId !== undefined) {
       requireMethod(method, 'PUT');
-      this.deregister(decodeURIComponent(m[1]), caller);
+      this.deregister(decodeURIComponent(deregisterId), caller);
       return sendJson(res, 200, null, {}, false);
     }
     if (path === '/v1/agent/services') {
@@ -327,9 +328,10 @@ class Simulator implements ConsulSimulator {
       requireMethod(method, 'GET');
       return sendFiltered(res, caller, this.agentChecks());
     }
-    if ((m = /^\/v1\/health\/service\/(.+)$/.exec(path))) {
+    const service = /^\/v1\/health\/service\/(.+)$/.exec(path)?.[1];
+    if (service !== undefined) {
       requireMethod(method, 'GET');
-      return this.healthService(req, res, decodeURIComponent(m[1]), params, caller);
+      return this.healthService(req, res, decodeURIComponent(service), params, caller);
     }
     throw new HttpError(404, `404 page not found`);
   }
@@ -791,9 +793,10 @@ function parseDuration(value: unknown): number | undefined {
   let pos = 0;
   while (pos < value.length) {
     re.lastIndex = pos;
-    const m = re.exec(value);
-    if (!m) return undefined;
-    total += Number(m[1]) * UNIT_MS[m[2]];
+    const [, amount, unit] = re.exec(value) ?? [];
+    const perUnit = unit === undefined ? undefined : UNIT_MS[unit];
+    if (amount === undefined || perUnit === undefined) return undefined;
+    total += Number(amount) * perUnit;
     pos = re.lastIndex;
   }
   return total;

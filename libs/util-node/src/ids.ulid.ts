@@ -20,6 +20,7 @@ function bufferedRandom(poolSize = 4096): () => number {
       randomFillSync(pool);
       next = 0;
     }
-    return pool[next++] / 256;
+    // next < poolSize here (refilled above when it got there), so the byte exists.
+    return pool[next++]! / 256;
   };
 }

@@ -94,8 +94,11 @@ function isPeriodic(chars: readonly string[]): boolean {
  */
 function isSequence(chars: readonly string[]): boolean {
   let close = 0;
-  for (let i = 1; i < chars.length; i++) {
-    if (Math.abs(chars[i].codePointAt(0)! - chars[i - 1].codePointAt(0)!) <= 1) close++;
+  let previous: number | undefined;
+  for (const char of chars) {
+    const code = char.codePointAt(0);
+    if (code !== undefined && previous !== undefined && Math.abs(code - previous) <= 1) close++;
+    previous = code;
   }
   return close >= 0.6 * (chars.length - 1);
 }

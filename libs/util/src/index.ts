@@ -2,3 +2,4 @@
 // ones (pino logger, env config, ids, signals) are in @parley/util-node.
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { silentLogger, type Logger } from './logger';
+export { must } from './must';

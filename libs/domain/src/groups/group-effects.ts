@@ -1,4 +1,5 @@
 import {
+  ParleyError,
   groupConversationId,
   groupRoom,
   userRoom,
@@ -79,11 +80,18 @@ export class GroupEffects {
   /** Pushes a join request to the group's owner and admins and to the user it concerns. */
   async requestChanged(record: GroupJoinRequestRecord): Promise<GroupJoinRequest> {
     const { store } = this.deps;
-    const [request] = await this.requestViews([record]);
+    const request = await this.requestView(record);
     const members = await store.listGroupMembers(record.groupId);
     const rooms = new Set([userRoom(record.userId), ...members.filter(isAdmin).map((m) => userRoom(m.userId))]);
     this.deps.notifier.publish([...rooms], 'group:request', { request });
     return request;
+  }
+
+  /** One request's view; NOT_FOUND when its user is gone (requestViews leaves such requests out). */
+  async requestView(record: GroupJoinRequestRecord): Promise<GroupJoinRequest> {
+    const [view] = await this.requestViews([record]);
+    if (!view) throw new ParleyError('NOT_FOUND', 'user not found');
+    return view;
   }
 
   async requestViews(records: readonly GroupJoinRequestRecord[]): Promise<GroupJoinRequest[]> {

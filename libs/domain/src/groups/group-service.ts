@@ -162,8 +162,7 @@ export class GroupService {
         createdAt: clock.now(),
       });
       if (created) return { request: await this.effects.requestChanged(request) };
-      const [view] = await this.effects.requestViews([request]);
-      return { request: view };
+      return { request: await this.effects.requestView(request) };
     }
     return { group: toGroupView((await this.addMembers(group.id, userId, [userId])).group) };
   }

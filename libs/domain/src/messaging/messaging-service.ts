@@ -7,6 +7,7 @@ import {
   type Message,
   type NewMessageTarget,
 } from '@parley/protocol';
+import { must } from '@parley/util';
 import type { RateLimiter } from '../limits/rate-limiter';
 import type { Clock, GroupStore, IdGenerator, MessageStore, Notifier, SocialStore } from '../ports';
 import { assertMayMessage } from '../social/relation-rules';
@@ -73,8 +74,9 @@ export class MessagingService {
       input.limit,
     );
     const conversations = behind.map(({ membership }, i) => {
-      const messages = pages[i];
-      const last = messages[messages.length - 1];
+      // One page per range, in the ranges' order (the port's contract).
+      const messages = must(pages[i], 'a page of getMessagesAfter');
+      const last = messages.at(-1);
       return {
         conversationId: membership.conversationId,
         messages,
@@ -157,10 +159,12 @@ function hasMoreInRange(
   input: CommandPayload<'history:fetch'>,
   lastSeq: number,
 ): boolean {
-  if (messages.length === 0) return false;
+  const first = messages[0];
+  const last = messages.at(-1);
+  if (!first || !last) return false;
   if (input.afterSeq !== undefined) {
     const upper = input.beforeSeq !== undefined ? Math.min(input.beforeSeq - 1, lastSeq) : lastSeq;
-    return messages[messages.length - 1].seq < upper;
+    return last.seq < upper;
   }
-  return messages[0].seq > 1;
+  return first.seq > 1;
 }

@@ -1,5 +1,6 @@
 import type { NodeDirectory, NodeInstance } from '../ports';
 import type { NodeUrlAllowList } from './node-url-allow-list';
+import { sameNodes } from './same-nodes';
 
 /** A node the allow-list kept out; `host` is host[:port] only, safe to log. */
 export interface RejectedNode {
@@ -61,10 +62,7 @@ export class AllowListedNodeDirectory implements NodeDirectory {
       }
     }
     this.lastInput = nodes;
-    const previous = this.lastOutput;
-    const unchanged =
-      kept.length === previous.length && kept.every((n, i) => n.nodeId === previous[i].nodeId && n.url === previous[i].url);
-    if (!unchanged) this.lastOutput = Object.freeze(kept);
+    if (!sameNodes(kept, this.lastOutput)) this.lastOutput = Object.freeze(kept);
     return this.lastOutput;
   }
 }

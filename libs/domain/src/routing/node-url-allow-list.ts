@@ -72,12 +72,12 @@ export class NodeUrlAllowList {
 }
 
 function parsePattern(entry: string): HostPattern {
-  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9_*.-]+)(?::(\d{1,5}))?$/i.exec(entry);
+  // The host group is not optional: it is there exactly when the entry matches.
+  const [, rawHost, rawPort] = /^(\[[0-9a-f:.]+\]|[a-z0-9_*.-]+)(?::(\d{1,5}))?$/i.exec(entry) ?? [];
   const fail = (why: string): never => {
     throw new Error(`"${entry}" ${why}; expected host, *.domain or host:port`);
   };
-  if (!m) return fail('is not a host pattern');
-  const [, rawHost, rawPort] = m;
+  if (rawHost === undefined) return fail('is not a host pattern');
   const port = rawPort === undefined ? undefined : Number(rawPort);
   if (port !== undefined && (port < 1 || port > 65_535)) fail('has a port outside 1-65535');
   const host = stripTrailingDot(rawHost.toLowerCase());

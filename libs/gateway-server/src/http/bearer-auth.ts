@@ -9,9 +9,10 @@ type AuthedRequest = Request & { [CLAIMS]?: TokenClaims };
 export function bearerAuth(accounts: AccountService): RequestHandler {
   return (req, _res, next) => {
     const header = req.headers.authorization ?? '';
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
-    if (!match) throw new ParleyError('UNAUTHORIZED', 'missing bearer token');
-    (req as AuthedRequest)[CLAIMS] = accounts.authenticate(match[1]);
+    // The token group is there exactly when the header matches.
+    const [, token] = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) ?? [];
+    if (token === undefined) throw new ParleyError('UNAUTHORIZED', 'missing bearer token');
+    (req as AuthedRequest)[CLAIMS] = accounts.authenticate(token);
     next();
   };
 }

@@ -60,8 +60,9 @@ export class MembershipLog {
     if (oldest && oldest.at > mark + 1) return undefined;
     const changed = new Map<RoomName, boolean>();
     // Newest last: walk back until the mark.
-    for (let i = this.changes.length - 1; i >= 0 && this.changes[i].at > mark; i--) {
+    for (let i = this.changes.length - 1; i >= 0; i--) {
       const change = this.changes[i];
+      if (change === undefined || change.at <= mark) break;
       if (change.userId === userId && !changed.has(change.room)) changed.set(change.room, change.joined);
     }
     return changed;

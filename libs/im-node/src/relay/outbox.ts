@@ -49,7 +49,8 @@ export class RelayOutbox {
     }
   }
 
+  /** Oldest first; a frame leaves the queue once the relay took it. */
   private flush(): void {
-    while (this.kept.length > 0 && this.relay.publish(this.kept[0])) this.kept.shift();
+    for (let frame = this.kept[0]; frame !== undefined && this.relay.publish(frame); frame = this.kept[0]) this.kept.shift();
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock, Presence } from '@parley/domain';
+import { must } from '@parley/util';
 
 /** A clock that moves only when told to. */
 export class ManualClock implements Clock {
@@ -52,7 +53,7 @@ export function describePresenceContract(
       await h.close();
     });
 
-    const online = async (userId: string): Promise<boolean> => (await p.query([userId]))[0].online;
+    const online = async (userId: string): Promise<boolean> => must((await p.query([userId]))[0], 'the queried user').online;
     const expireShortNodes = (): Promise<void> => h.advance(h.shortTtlMs * 2);
 
     it('reports the first and the last live session of a user across two nodes', async () => {

@@ -47,9 +47,11 @@ export class ClusterSecret {
   verifyNodeProof(nodeId: string | undefined, token: string | undefined, now: number): ProofCheck {
     if (!nodeId || !token) return { ok: false, reason: 'no credentials' };
     if (!NODE_ID_PATTERN.test(nodeId)) return { ok: false, reason: 'malformed node id' };
-    const parts = token.split('.');
-    if (parts.length !== 4 || parts[0] !== VERSION) return { ok: false, reason: 'malformed proof' };
-    const [, ts, nonce, mac] = parts;
+    // Exactly four parts: `extra` is there only when the token has more.
+    const [version, ts, nonce, mac, extra] = token.split('.');
+    if (version !== VERSION || ts === undefined || nonce === undefined || mac === undefined || extra !== undefined) {
+      return { ok: false, reason: 'malformed proof' };
+    }
     const at = Number(ts);
     if (!Number.isSafeInteger(at) || Math.abs(now - at) > MAX_CLOCK_SKEW_MS) return { ok: false, reason: 'proof expired' };
     if (!equal(mac, this.mac(this.nodeKey, VERSION, nodeId, ts, nonce))) return { ok: false, reason: 'bad proof' };

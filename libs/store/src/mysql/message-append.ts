@@ -1,5 +1,6 @@
 import type { AppendResult, NewMessage } from '@parley/domain';
 import type { Message } from '@parley/protocol';
+import { must } from '@parley/util';
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { settle, type Outcome } from '../batch-queue';
 import { MESSAGE_COLUMNS, conversationGroupId, messageValues, toMessage, type MessageRow } from '../rows/messages';
@@ -36,7 +37,8 @@ const keyOf = (m: { senderId: string; clientMsgId: string }): string => `${m.sen
  * the others. An unreachable database throws UNAVAILABLE for the whole batch.
  */
 export async function appendMessages(pool: MysqlPool, messages: readonly NewMessage[]): Promise<Outcome<AppendResult>[]> {
-  if (messages.length === 1) return [await settle(appendOne(pool, messages[0]))];
+  const only = messages.length === 1 ? messages[0] : undefined;
+  if (only) return [await settle(appendOne(pool, only))];
   for (const lookForStored of [false, true]) {
     try {
       const results = await pool.scriptedTransaction((conn) => appendBatch(conn, messages, lookForStored));
@@ -63,7 +65,9 @@ export async function appendMessages(pool: MysqlPool, messages: readonly NewMess
 /** One message in its own transaction. */
 export async function appendOne(pool: MysqlPool, message: NewMessage): Promise<AppendResult> {
   try {
-    return await pool.scriptedTransaction((conn) => appendBatch(conn, [message], false).then((results) => results[0]));
+    return await pool.scriptedTransaction((conn) =>
+      appendBatch(conn, [message], false).then((results) => must(results[0], 'the result of a one-message batch')),
+    );
   } catch (err) {
     // Stored before (a retry), or a concurrent send with the same clientMsgId committed first: answer with it.
     if (isDuplicateKey(err, 'uq_messages_client')) {
@@ -122,12 +126,15 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
     const plan = planSeqs(fresh);
     const results = await send(conn, [...opening, bumpConversations(plan), readLastSeqs(plan)]);
     const lastSeqs = new Map((results[results.length - 1] as RowDataPacket[]).map((r) => [String(r.id), Number(r.last_seq)]));
-    const seqs = assignSeqs(plan, lastSeqs);
-    const rows = fresh.map((m, i): Message => {
+    const seqs = seqsBefore(plan, lastSeqs);
+    const rows = fresh.map((m): Message => {
+      // In queue order within a conversation.
+      const seq = must(seqs.get(m.conversationId), 'the seq of a planned conversation') + 1;
+      seqs.set(m.conversationId, seq);
       const message: Message = {
         id: m.id,
         conversationId: m.conversationId,
-        seq: seqs[i],
+        seq,
         senderId: m.senderId,
         kind: m.kind,
         body: m.body,
@@ -173,22 +180,26 @@ function foundMessages(result: unknown): Map<string, Message> {
   return found;
 }
 
+/** A conversation's messages of the batch, in queue order; a conversation is planned for its first one. */
+type ConversationMessages = [NewMessage, ...NewMessage[]];
+
 /** A batch's messages by conversation, conversations in lock order. */
 interface SeqPlan {
-  messages: readonly NewMessage[];
-  byConversation: Map<string, NewMessage[]>;
-  /** Sorted: every batch takes its row locks in the same order. */
+  /** Sorted by conversation id: every batch takes its row locks in the same order. */
+  conversations: ConversationMessages[];
+  /** Their ids, in the same order. */
   ids: string[];
 }
 
 function planSeqs(messages: readonly NewMessage[]): SeqPlan {
-  const byConversation = new Map<string, NewMessage[]>();
+  const byConversation = new Map<string, ConversationMessages>();
   for (const m of messages) {
     const list = byConversation.get(m.conversationId);
     if (list) list.push(m);
     else byConversation.set(m.conversationId, [m]);
   }
-  return { messages, byConversation, ids: [...byConversation.keys()].sort() };
+  const conversations = [...byConversation.values()].sort((a, b) => cmp(a[0].conversationId, b[0].conversationId));
+  return { conversations, ids: conversations.map((list) => list[0].conversationId) };
 }
 
 /**
@@ -198,11 +209,10 @@ function planSeqs(messages: readonly NewMessage[]): SeqPlan {
  * seq itself.
  */
 function bumpConversations(plan: SeqPlan): Statement {
-  const rows = plan.ids.map((id) => {
-    const list = plan.byConversation.get(id) ?? [];
+  const rows = plan.conversations.map((list) => {
     const first = list[0];
     const lastAt = Math.max(...list.map((m) => m.createdAt));
-    return [id, first.conversationType, conversationGroupId(first), list.length, lastAt, first.createdAt];
+    return [first.conversationId, first.conversationType, conversationGroupId(first), list.length, lastAt, first.createdAt];
   });
   return {
     sql: `INSERT INTO conversations (id, type, group_id, last_seq, last_message_at, created_at) VALUES ?
@@ -217,28 +227,25 @@ function readLastSeqs(plan: SeqPlan): Statement {
   return { sql: 'SELECT id, last_seq FROM conversations WHERE id IN (?)', params: [plan.ids] };
 }
 
-/** The seq of each message, in queue order within a conversation. */
-function assignSeqs(plan: SeqPlan, lastSeqs: ReadonlyMap<string, number>): number[] {
-  const next = new Map<string, number>();
-  for (const id of plan.ids) {
+/** Each conversation's last seq before this batch: its messages of the batch count up from there. */
+function seqsBefore(plan: SeqPlan, lastSeqs: ReadonlyMap<string, number>): Map<string, number> {
+  const before = new Map<string, number>();
+  for (const list of plan.conversations) {
+    const id = list[0].conversationId;
     const last = lastSeqs.get(id);
     if (last === undefined) throw new Error(`appendBatch: conversation ${id} missing after upsert`);
-    next.set(id, last - (plan.byConversation.get(id)?.length ?? 0));
+    before.set(id, last - list.length);
   }
-  return plan.messages.map((m) => {
-    const seq = (next.get(m.conversationId) ?? 0) + 1;
-    next.set(m.conversationId, seq);
-    return seq;
-  });
+  return before;
 }
 
 /** Members of the conversations this batch created: last_seq equal to the batch's count means new. */
 function newConversationMembers(plan: SeqPlan, lastSeqs: ReadonlyMap<string, number>): Statement | undefined {
   const rows: [string, string][] = [];
-  for (const id of plan.ids) {
-    const list = plan.byConversation.get(id) ?? [];
+  for (const list of plan.conversations) {
+    const { conversationId: id, memberIds } = list[0];
     if (lastSeqs.get(id) !== list.length) continue;
-    for (const userId of uniqueIds(list[0].memberIds).sort()) rows.push([id, userId]);
+    for (const userId of uniqueIds(memberIds).sort()) rows.push([id, userId]);
   }
   if (rows.length === 0) return undefined;
   return {
@@ -258,8 +265,9 @@ function advanceSenderCursors(messages: readonly Message[]): Statement {
   const cursors = [...latest.values()].sort((a, b) =>
     a.conversationId === b.conversationId ? cmp(a.userId, b.userId) : cmp(a.conversationId, b.conversationId),
   );
-  if (cursors.length === 1) {
-    const [{ conversationId, userId, seq }] = cursors;
+  const only = cursors.length === 1 ? cursors[0] : undefined;
+  if (only) {
+    const { conversationId, userId, seq } = only;
     return {
       sql: `UPDATE conversation_members SET delivered_seq = GREATEST(delivered_seq, ?), read_seq = GREATEST(read_seq, ?)
        WHERE conversation_id = ? AND user_id = ?`,

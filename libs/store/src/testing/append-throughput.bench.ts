@@ -13,6 +13,7 @@
 import { parseArgs } from 'node:util';
 import { directConversationId } from '@parley/protocol';
 import type { NewMessage } from '@parley/domain';
+import { must } from '@parley/util';
 import { createTestDatabase, startMariadb, type MariadbService } from '@parley/testing';
 import { MysqlStore } from '../mysql/store';
 
@@ -30,6 +31,10 @@ const { values } = parseArgs({
 const total = Number(values.messages);
 const concurrency = Number(values.concurrency);
 const conversations = Number(values.conversations);
+// Messages go round-robin over the conversations: there has to be one.
+if (!Number.isSafeInteger(conversations) || conversations < 1) {
+  throw new Error(`--conversations ${values.conversations}: needs a whole number of at least 1`);
+}
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
@@ -52,7 +57,7 @@ async function main(): Promise<void> {
     }
     let next = 0;
     const message = (n: number): NewMessage => {
-      const [a, b] = pairs[n % conversations];
+      const [a, b] = must(pairs[n % conversations], 'a conversation pair');
       const [from, to] = n % 2 ? [a, b] : [b, a];
       return {
         id: `M${String(n).padStart(8, '0')}`,

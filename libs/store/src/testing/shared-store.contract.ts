@@ -11,15 +11,16 @@ export interface SharedStoresHandle {
 export function describeSharedStoreContract(name: string, makeStores: () => Promise<SharedStoresHandle>): void {
   describe(`Stores sharing one database: ${name}`, () => {
     it('migrate together and then share one seq per conversation', async () => {
-      const { stores: nodes, cleanup } = await makeStores();
+      const { stores, cleanup } = await makeStores();
+      const [first, second] = stores;
       try {
-        await Promise.all(nodes.map((n) => n.migrate()));
-        await nodes[0].createUser({ id: 'A', username: 'ann', displayName: 'Ann', passwordHash: 'h', createdAt: 1 });
-        await nodes[1].createUser({ id: 'B', username: 'ben', displayName: 'Ben', passwordHash: 'h', createdAt: 1 });
+        await Promise.all(stores.map((n) => n.migrate()));
+        await first.createUser({ id: 'A', username: 'ann', displayName: 'Ann', passwordHash: 'h', createdAt: 1 });
+        await second.createUser({ id: 'B', username: 'ben', displayName: 'Ben', passwordHash: 'h', createdAt: 1 });
         const conversationId = directConversationId('A', 'B');
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
-            nodes[i % 2].appendMessage({
+            (i % 2 ? second : first).appendMessage({
               id: `M${i}`,
               conversationId,
               conversationType: 'direct',
@@ -33,7 +34,7 @@ export function describeSharedStoreContract(name: string, makeStores: () => Prom
           ),
         );
         expect(results.map((r) => r.message.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-        expect((await nodes[1].getMemberConversation('B', conversationId))?.lastSeq).toBe(20);
+        expect((await second.getMemberConversation('B', conversationId))?.lastSeq).toBe(20);
       } finally {
         await cleanup();
       }
