@@ -10,12 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FULL, QUICK } from './config';
-import { befriendPairs, registerUsers, type BenchUser } from './env/parley-api';
+import { befriendPairs, registerUsers } from './env/parley-api';
 import { startEnvironment } from './env/services';
 import { WorkerPool } from './load/pool';
 import { summarizeProfile } from './report/profile';
 import { checkTargets, renderReport, type BenchReport } from './report/table';
-import { round, type BenchContext, type Target } from './scenarios/common';
+import { pairUp, round, roundRobin, type BenchContext, type Target } from './scenarios/common';
 import { runS1 } from './scenarios/s1-idle';
 import { runS2 } from './scenarios/s2-direct';
 import { runS3 } from './scenarios/s3-fanout';
@@ -34,11 +34,16 @@ function parseArgs(argv: string[]): Args {
   const args: Args = { quick: false, only: new Set(['S1', 'S2', 'S3', 'S4', 'S5']), baseline: true, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
     if (a === '--quick') args.quick = true;
     else if (a === '--no-baseline') args.baseline = false;
     else if (a === '--profile') args.profile = true;
-    else if (a === '--only') args.only = new Set(argv[++i].toUpperCase().split(','));
-    else if (a === '--out') args.out = argv[++i];
+    else if (a === '--only') args.only = new Set(value().toUpperCase().split(','));
+    else if (a === '--out') args.out = value();
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -74,9 +79,9 @@ async function main(): Promise<void> {
     const regStart = Date.now();
     const users = await registerUsers(gatewayUrl, cfg.users, cfg.registerConcurrency, Date.now().toString(36));
     const registerSeconds = (Date.now() - regStart) / 1000;
-    const pairs: [BenchUser, BenchUser][] = [];
-    for (let i = 0; i + 1 < Math.max(cfg.s2.users, cfg.s5.senders); i += 2) pairs.push([users[i], users[i + 1]]);
-    const friendship = await befriendPairs(env.parleyNodeUrls[0], pairs, 16);
+    // S2 and S5 send 1:1 between neighbours (0-1, 2-3, …): befriend them.
+    const pairs = pairUp(users.slice(0, Math.max(cfg.s2.users, cfg.s5.senders)));
+    const friendship = await befriendPairs(roundRobin(env.parleyNodeUrls, 0, 'Parley node URL'), pairs, 16);
     log(`setup: ${users.length} accounts in ${registerSeconds.toFixed(1)} s; friendships: ${friendship}`);
 
     const parley: Target = {
@@ -84,15 +89,23 @@ async function main(): Promise<void> {
       nodeUrls: env.parleyNodeUrls,
       serverPrefixes: ['parley:'],
       storePrefixes: ['parley-store:'],
-      session: (user, node, key) => ({ key, userId: user.id, url: env.parleyNodeUrls[node], auth: { token: user.token } }),
+      session: (user, node, key) => ({ key, userId: user.id, url: roundRobin(env.parleyNodeUrls, node, 'Parley node URL'), auth: { token: user.token } }),
     };
     const baseline: Target = {
       name: 'baseline',
       nodeUrls: env.baselineNodeUrls,
       serverPrefixes: ['baseline:'],
       storePrefixes: ['baseline-store:'],
-      session: (user, node, key, groups) => ({ key, userId: user.id, url: env.baselineNodeUrls[node], auth: { userId: user.id, groups: groups ?? [] } }),
+      session: (user, node, key, groups) => ({ key, userId: user.id, url: roundRobin(env.baselineNodeUrls, node, 'baseline node URL'), auth: { userId: user.id, groups: groups ?? [] } }),
     };
+    // CPU-profiled with --profile: S2's last rate but one (its only rate if it has one) and S3's last room.
+    const profileSteps = new Set<string>();
+    if (args.profile) {
+      const rate = cfg.s2.rates.at(-2) ?? cfg.s2.rates.at(0);
+      const room = cfg.s3.rooms.at(-1);
+      if (rate !== undefined) profileSteps.add(`s2-parley-${rate}`);
+      if (room) profileSteps.add(`s3-parley-${room.members}`);
+    }
     const ctx: BenchContext = {
       cfg,
       pool,
@@ -103,7 +116,7 @@ async function main(): Promise<void> {
       parley,
       baseline,
       log,
-      profileSteps: new Set(args.profile ? [`s2-parley-${cfg.s2.rates[cfg.s2.rates.length - 2] ?? cfg.s2.rates[0]}`, `s3-parley-${cfg.s3.rooms[cfg.s3.rooms.length - 1].members}`] : []),
+      profileSteps,
       profiles: {},
     };
     const report: BenchReport = {

@@ -1,4 +1,4 @@
-import { startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, type Cluster } from '@parley/testing';
 import type { Message } from '@parley/protocol';
 import { TestUser, befriend, uniqueName } from './support/test-user';
 
@@ -10,7 +10,7 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
   const user = async (prefix: string, node?: 0 | 1): Promise<TestUser> => {
     const u = await TestUser.register(cluster.gatewayUrl, prefix);
     users.push(u);
-    if (node !== undefined) await u.connect(cluster.nodes[node].url);
+    if (node !== undefined) await u.connect(at(cluster.nodes, node, 'IM node').url);
     return u;
   };
 
@@ -57,9 +57,9 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
     const alice = await user('multi-a', 0);
     const bob = await user('multi-b', 1);
     const bobPhone = TestUser.fromSession(bob);
-    await bobPhone.connect(cluster.nodes[0].url);
+    await bobPhone.connect(at(cluster.nodes, 0, 'IM node').url);
     const aliceTab = TestUser.fromSession(alice);
-    await aliceTab.connect(cluster.nodes[1].url);
+    await aliceTab.connect(at(cluster.nodes, 1, 'IM node').url);
     users.push(bobPhone, aliceTab);
     await befriend(alice, bob);
 
@@ -83,14 +83,15 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
     for (const [i, s] of senders.entries()) acked.push(await s.sendText({ type: 'group', id: group.id }, `g${i}`));
     expect(acked.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
+    const { conversationId } = at(acked, 0, 'acked message');
     for (const member of [a, b, c]) {
       // The sending session has each of its own messages from the ack, not as a push.
       const expected = acked.filter((m) => m.senderId !== member.id);
-      await member.waitForMessages(expected.length, (m) => m.conversationId === acked[0].conversationId);
+      await member.waitForMessages(expected.length, (m) => m.conversationId === conversationId);
       await new Promise((r) => setTimeout(r, 200)); // a duplicate would arrive by now
       // Raw pushes from two nodes may interleave; putting them in seq order is
       // the client library's job (client-sdk.e2e). Each must arrive exactly once.
-      const inGroup = member.received.filter((m) => m.conversationId === acked[0].conversationId);
+      const inGroup = member.received.filter((m) => m.conversationId === conversationId);
       expect([...inGroup].sort((x, y) => x.seq - y.seq)).toEqual(expected);
     }
 
@@ -116,7 +117,7 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
     const sent: Message[] = [];
     for (let i = 0; i < 20; i++) sent.push(await alice.sendText({ type: 'user', id: bob.id }, `missed ${i}`));
 
-    await bob.connect(cluster.nodes[1].url);
+    await bob.connect(at(cluster.nodes, 1, 'IM node').url);
     const synced = await bob.ok('sync', {});
     const conv = synced.conversations.find((c) => c.conversationId === first.conversationId);
     expect(conv?.messages.map((m) => m.id)).toEqual(sent.map((m) => m.id));
@@ -124,8 +125,9 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
     expect(conv?.hasMore).toBe(false);
 
     const paged = await bob.ok('sync', { since: { [first.conversationId]: 1 }, limit: 5 });
-    expect(paged.conversations[0].messages.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6]);
-    expect(paged.conversations[0].hasMore).toBe(true);
+    const page = at(paged.conversations, 0, 'synced conversation');
+    expect(page.messages.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6]);
+    expect(page.hasMore).toBe(true);
 
     const history = await bob.ok('history:fetch', { conversationId: first.conversationId, beforeSeq: 21, limit: 3 });
     expect(history.messages.map((m) => m.seq)).toEqual([18, 19, 20]);
@@ -155,7 +157,7 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
     expect(before.conversations[0]).toMatchObject({ type: 'direct', unread: 2, peer: { id: alice.id }, lastMessage: { id: two.id } });
     await bob.ok('conversation:read', { conversationId: two.conversationId, seq: two.seq });
     const after = await bob.ok('conversation:list', {});
-    expect(after.conversations[0].unread).toBe(0);
+    expect(at(after.conversations, 0, 'conversation').unread).toBe(0);
   });
 
   it('refuses a group post from a non-member and writes nothing', async () => {
@@ -197,7 +199,7 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
   it('fails the handshake for a bad token', async () => {
     const { io } = await import('socket.io-client');
     for (const auth of [{ token: 'not-a-jwt' }, {}]) {
-      const socket = io(cluster.nodes[0].url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+      const socket = io(at(cluster.nodes, 0, 'IM node').url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
       const err = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
       socket.close();
       expect(err.message).toBe('UNAUTHORIZED');

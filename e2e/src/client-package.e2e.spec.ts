@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, type Cluster } from '@parley/testing';
 
 /**
  * The client library as its users get it: built with tsup, `npm pack`ed, the
@@ -97,7 +97,7 @@ describe('the packed client library (@parley/client)', () => {
     const install = (async () => {
       await npm(['run', 'build'], packageDir); // what prepack does; run apart so pack's stdout is its JSON alone
       const packOutput = await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], packageDir);
-      const [packed] = JSON.parse(packOutput) as { filename: string }[];
+      const packed = at(JSON.parse(packOutput) as { filename: string }[], 0, 'packed file');
       await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, packed.filename)], project);
     })();
     const started = startCluster({ nodes: 2, name: 'client-package-e2e' });

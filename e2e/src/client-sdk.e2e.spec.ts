@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import { ParleyClient } from '@parley/client';
 import type { Message } from '@parley/protocol';
-import { startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, type Cluster } from '@parley/testing';
 import { uniqueName } from './support/test-user';
 
 jest.setTimeout(60_000);
@@ -30,7 +30,7 @@ describe('the client library against two IM nodes', () => {
   }
 
   it('releases concurrent group traffic from both nodes to every member once, in seq order', async () => {
-    const members = [await client(), await client(), await client()];
+    const members = [await client(), await client(), await client()] as const;
     expect(new Set(members.map((m) => m.c.nodeId)).size).toBe(2); // round-robin spread them
     const [owner, ...others] = members;
     const { group } = await owner.c.command('group:create', { name: 'sdk', memberIds: others.map((m) => m.c.user!.id) });
@@ -40,9 +40,10 @@ describe('the client library against two IM nodes', () => {
       Array.from({ length: 10 }, (_, j) => c.send({ type: 'group', id: group.id }, `from ${i} #${j}`)),
     );
     const acked = await Promise.all(sends);
-    const conversationId = acked[0].conversationId;
+    const { conversationId } = at(acked, 0, 'acked message');
     const seqs = acked.map((m) => m.seq).sort((a, b) => a - b);
-    expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => seqs[0] + i));
+    const lowest = at(seqs, 0, 'seq');
+    expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => lowest + i));
 
     for (const { c, released } of members) {
       await waitFor(() => c.messages(conversationId).filter((m) => m.kind === 'text').length === 30);

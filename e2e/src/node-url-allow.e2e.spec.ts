@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, type Cluster } from '@parley/testing';
 import { TestUser } from './support/test-user';
 
 jest.setTimeout(60_000);
@@ -31,7 +31,7 @@ describe('the gateway hands out only allow-listed node URLs (default: loopback)'
 
   /** Registers straight in Consul, as anyone with write access could; the check probes im-1's real /healthz. */
   const registerInConsul = async (id: string, url: string): Promise<void> => {
-    const node = cluster.nodes[0];
+    const node = at(cluster.nodes, 0, 'IM node');
     const res = await fetch(`${cluster.consul.url}/v1/agent/service/register`, {
       method: 'PUT',
       body: JSON.stringify({
@@ -44,13 +44,13 @@ describe('the gateway hands out only allow-listed node URLs (default: loopback)'
       }),
     });
     expect(res.status).toBe(200);
-    await until(() => (cluster.consul.services().find((s) => s.id === id)?.checks[0].status === 'passing' ? true : undefined), `${id} passing`);
+    await until(() => (cluster.consul.services().find((s) => s.id === id)?.checks[0]?.status === 'passing' ? true : undefined), `${id} passing`);
   };
 
   it('never assigns or lists a rogue registration with a passing check, and warns about it once', async () => {
     await registerInConsul('rogue', 'http://evil.example:9999');
     // Registered after the rogue: once the gateway lists it, it has seen the rogue too.
-    await registerInConsul('im-extra', `http://localhost:${cluster.nodes[0].port}`);
+    await registerInConsul('im-extra', `http://localhost:${at(cluster.nodes, 0, 'IM node').port}`);
     await cluster.waitForHealthyNodes(['im-1', 'im-extra']);
 
     const user = await TestUser.register(cluster.gatewayUrl, 'allow');
@@ -70,6 +70,6 @@ describe('the gateway hands out only allow-listed node URLs (default: loopback)'
       return lines.length > 0 ? lines : undefined;
     }, 'the gateway warning');
     expect(warnings).toHaveLength(1);
-    expect(JSON.parse(warnings[0])).toMatchObject({ level: 40, nodeId: 'rogue', host: 'evil.example:9999' });
+    expect(JSON.parse(at(warnings, 0, 'warning'))).toMatchObject({ level: 40, nodeId: 'rogue', host: 'evil.example:9999' });
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { directConversationId } from '@parley/protocol';
-import { startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, type Cluster } from '@parley/testing';
 import { jsonBytes, openRawRelay } from './support/raw-relay';
 import { TestUser, befriend, uniqueName } from './support/test-user';
 
@@ -44,8 +44,8 @@ describe.each(['secret', 'mtls'] as const)('the relay secured with %s', (relayAu
     cluster = await startCluster({ nodes: 2, relayAuth, name });
     alice = await TestUser.register(cluster.gatewayUrl, 'rs-alice');
     bob = await TestUser.register(cluster.gatewayUrl, 'rs-bob');
-    await alice.connect(cluster.nodes[0].url);
-    await bob.connect(cluster.nodes[1].url);
+    await alice.connect(at(cluster.nodes, 0, 'IM node').url);
+    await bob.connect(at(cluster.nodes, 1, 'IM node').url);
     await befriend(alice, bob);
   }, 90_000);
 
@@ -116,7 +116,7 @@ describe.each(['secret', 'mtls'] as const)('the relay secured with %s', (relayAu
     expect(bob.eventsOf('server:draining')).toEqual([]);
     expect(bob.received.map((m) => m.id)).not.toContain(id);
     raw.close();
-    expect(cluster.nodes[1].child.exitCode).toBeNull();
+    expect(at(cluster.nodes, 1, 'IM node').child.exitCode).toBeNull();
     await dmArrives();
     const log = fs.readFileSync(path.join(LOG_DIR, `${name}-im-2.log`), 'utf8');
     expect(log).toContain('dropped an invalid relay frame');

@@ -1,5 +1,5 @@
 import { directConversationId, groupConversationId, type Message, type NewMessageTarget } from '@parley/protocol';
-import { startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, type Cluster } from '@parley/testing';
 import { TestUser, befriend, uniqueName } from './support/test-user';
 
 /**
@@ -133,7 +133,7 @@ describe('removals are acked only after every node of the removed user applied t
   const sessions: TestUser[] = [];
 
   const connectOn = async (session: TestUser, node: number): Promise<TestUser> => {
-    await session.connect(cluster.nodes[node].url);
+    await session.connect(at(cluster.nodes, node, 'IM node').url);
     sessions.push(session);
     return session;
   };
@@ -229,9 +229,9 @@ describe('removals are acked only after every node of the removed user applied t
     const ledger = new RoundLedger('leave', LEAVE_ROUNDS);
 
     for (let round = 1; round <= LEAVE_ROUNDS; round++) {
-      const marks = leaver.map((s) => s.events.length);
+      const marks = leaver.map((s) => ({ session: s, mark: s.events.length }));
       await owner.ok('group:invite', { groupId: group.id, userIds: [leaverA.id] });
-      await Promise.all(leaver.map((s, i) => joinedSince(s, group.id, marks[i])));
+      await Promise.all(marks.map(({ session, mark }) => joinedSince(session, group.id, mark)));
       const before = (await sender.ok('message:send', text(toGroup(group.id), `before leave ${round}`))).message;
       await allReceive(leaver, before, `round ${round} pre-leave post`);
 

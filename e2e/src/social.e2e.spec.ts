@@ -1,4 +1,4 @@
-import { startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, type Cluster } from '@parley/testing';
 import { groupConversationId, type ErrorCode } from '@parley/protocol';
 import { TestUser, befriend, uniqueName } from './support/test-user';
 
@@ -12,7 +12,7 @@ describe('friends, blocks and groups across two IM nodes', () => {
     const u = await TestUser.register(cluster.gatewayUrl, prefix);
     users.push(u);
     // Once connected, the gateways route the user's rooms to this node (acknowledged in the handshake).
-    await u.connect(cluster.nodes[node].url);
+    await u.connect(at(cluster.nodes, node, 'IM node').url);
     return u;
   };
 
@@ -97,8 +97,8 @@ describe('friends, blocks and groups across two IM nodes', () => {
       // Presence goes to friends: Ben going offline reaches Ann on the other node.
       ben.disconnect();
       expect(await ann.waitForEvent('presence:update', (p) => p.userId === ben.id && !p.online)).toMatchObject({ online: false });
-      expect((await ann.ok('friend:list', {})).friends[0].online).toBe(false);
-      await ben.connect(cluster.nodes[1].url);
+      expect(at((await ann.ok('friend:list', {})).friends, 0, 'friend').online).toBe(false);
+      await ben.connect(at(cluster.nodes, 1, 'IM node').url);
 
       await ben.ok('friend:remove', { userId: ann.id });
       expect(await ann.waitForEvent('friend:update', (p) => 'removed' in p)).toEqual({ userId: ben.id, removed: true });
@@ -225,7 +225,7 @@ describe('friends, blocks and groups across two IM nodes', () => {
       expect(invited).toMatchObject({ added: [guest.id], requests: [], group: { memberCount: 3 } });
       const joined = await owner.waitForEvent('group:update', (p) => p.change === 'joined');
       expect(joined).toMatchObject({ actorId: member.id, userIds: [guest.id], group: { id: group.id, memberCount: 3 } });
-      const [systemAtOwner] = await owner.waitForMessages(1, (m) => m.kind === 'system');
+      const systemAtOwner = await owner.waitForMessage((m) => m.kind === 'system');
       expect(systemAtOwner.body.system).toEqual({ event: 'joined', actorId: member.id, userIds: [guest.id] });
       expect(await guest.waitForMessages(1, (m) => m.kind === 'system')).toEqual([systemAtOwner]);
 
@@ -272,7 +272,7 @@ describe('friends, blocks and groups across two IM nodes', () => {
         userIds: [victim.id],
         group: { memberCount: 3 },
       });
-      const [kickLine] = await member.waitForMessages(1, (m) => m.kind === 'system');
+      const kickLine = await member.waitForMessage((m) => m.kind === 'system');
       expect(kickLine.body.system).toEqual({ event: 'kicked', actorId: admin.id, userIds: [victim.id] });
 
       const after = await owner.sendText({ type: 'group', id: group.id }, 'only for members');
@@ -318,7 +318,7 @@ describe('friends, blocks and groups across two IM nodes', () => {
       expect(await heir.waitForEvent('group:update', (p) => p.change === 'updated')).toMatchObject({
         group: { name: 'new name', announcement: 'read the rules' },
       });
-      const [renamed] = await heir.waitForMessages(1, (m) => m.kind === 'system');
+      const renamed = await heir.waitForMessage((m) => m.kind === 'system');
       expect(renamed.body.system).toEqual({ event: 'renamed', actorId: owner.id, name: 'new name' });
 
       expect(await owner.command('group:leave', { groupId: group.id })).toEqual(refused('FORBIDDEN'));
@@ -382,17 +382,18 @@ describe('friends, blocks and groups across two IM nodes', () => {
       const found = await search(`  ${tag.toLowerCase()} `);
       expect(found).toMatchObject({ groups: [{ id: open.id, memberCount: 1 }, { id: gated.id }], memberOf: [] });
       expect(found.groups).toHaveLength(2);
+      const [openFound, gatedFound] = [at(found.groups, 0, 'found group'), at(found.groups, 1, 'found group')];
       expect((await search(tag, { limit: 1, offset: 1 })).groups.map((g) => g.id)).toEqual([gated.id]);
       expect(await search(tag, { offset: 2 })).toMatchObject({ groups: [], memberOf: [] });
       expect(await finder.command('group:search', { q: '   ' })).toEqual(refused('INVALID_ARGUMENT'));
 
-      expect(await finder.ok('group:join', { groupId: found.groups[0].id })).toMatchObject({ group: { id: open.id, memberCount: 2 } });
+      expect(await finder.ok('group:join', { groupId: openFound.id })).toMatchObject({ group: { id: open.id, memberCount: 2 } });
       await owner.waitForEvent('group:update', (p) => p.change === 'joined' && p.group.id === open.id);
       const hello = await owner.sendText({ type: 'group', id: open.id }, 'welcome');
       await finder.waitForMessages(1, (m) => m.id === hello.id);
       expect((await search(tag)).memberOf).toEqual([open.id]);
 
-      const asked = await finder.ok('group:join', { groupId: found.groups[1].id });
+      const asked = await finder.ok('group:join', { groupId: gatedFound.id });
       expect(asked).toMatchObject({ request: { groupId: gated.id, status: 'pending', user: { id: finder.id } } });
       expect(await owner.waitForEvent('group:request', (p) => p.request.groupId === gated.id)).toMatchObject({ request: { user: { id: finder.id } } });
     });

@@ -1,4 +1,4 @@
-import { startCluster, startMariadb, type Cluster, type TestService } from '@parley/testing';
+import { at, startCluster, startMariadb, type Cluster, type TestService } from '@parley/testing';
 import { TestUser, befriend, uniqueName } from './support/test-user';
 
 jest.setTimeout(60_000);
@@ -20,8 +20,9 @@ describe('when MySQL goes away', () => {
   it('answers UNAVAILABLE and acks nothing; the gateway answers 503 with a problem body', async () => {
     const alice = await TestUser.register(cluster.gatewayUrl, 'outage-a');
     const bob = await TestUser.register(cluster.gatewayUrl, 'outage-b');
-    await alice.connect(cluster.nodes[0].url);
-    await bob.connect(cluster.nodes[0].url);
+    const { url } = at(cluster.nodes, 0, 'IM node');
+    await alice.connect(url);
+    await bob.connect(url);
     await befriend(alice, bob);
     await alice.sendText({ type: 'user', id: bob.id }, 'while the store is up');
     await bob.waitForMessages(1);

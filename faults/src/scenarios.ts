@@ -1,4 +1,4 @@
-import type { Cluster } from '@parley/testing';
+import { at, type Cluster } from '@parley/testing';
 import type { SimUser } from './sim/sim-user';
 import { mapLimit, sleep } from './sim/stats';
 
@@ -45,7 +45,7 @@ export const SCENARIOS: Record<ScenarioName, ScenarioSpec> = {
     gateways: 1,
     workload: 'mixed',
     async inject(ctx) {
-      const victim = ctx.cluster.nodes[1];
+      const victim = at(ctx.cluster.nodes, 1, 'IM node');
       ctx.expectReconnect(usersOn(ctx, victim.nodeId));
       ctx.log(`kill -9 ${victim.nodeId} (${usersOn(ctx, victim.nodeId).length} clients on it)`);
       await ctx.cluster.killNode(1, 'SIGKILL');
@@ -59,7 +59,7 @@ export const SCENARIOS: Record<ScenarioName, ScenarioSpec> = {
     gateways: 1,
     workload: 'mixed',
     async inject(ctx) {
-      const victim = ctx.cluster.nodes[2];
+      const victim = at(ctx.cluster.nodes, 2, 'IM node');
       ctx.expectReconnect(usersOn(ctx, victim.nodeId));
       ctx.log(`SIGTERM ${victim.nodeId} (${usersOn(ctx, victim.nodeId).length} clients on it)`);
       const code = await ctx.cluster.drainNode(2);
@@ -73,7 +73,7 @@ export const SCENARIOS: Record<ScenarioName, ScenarioSpec> = {
     workload: 'mixed',
     async inject(ctx) {
       for (const index of [0, 1]) {
-        ctx.log(`restarting gateway ${ctx.cluster.gateways[index].gatewayId}`);
+        ctx.log(`restarting gateway ${at(ctx.cluster.gateways, index, 'gateway').gatewayId}`);
         await ctx.cluster.restartGateway(index);
         await ctx.cluster.waitForHealthyNodes(
           ctx.cluster.nodes.map((n) => n.nodeId),

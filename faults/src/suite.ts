@@ -95,12 +95,14 @@ export async function runScenario(name: ScenarioName, options: SuiteOptions): Pr
     let conversations: SimConversation[];
     if (spec.workload === 'group-burst') {
       const [owner, ...others] = users;
-      conversations = [await createGroup(owner, others, 'faults-burst')];
+      if (!owner) throw new Error('the group-burst workload needs at least one user');
+      const burst = await createGroup(owner, others, 'faults-burst');
+      conversations = [burst];
       log(`${users.length} senders x ${options.messagesPerSender} messages to one group`);
       await Promise.all([
         spec.inject(ctx),
         ...users.map(async (u) => {
-          for (let i = 0; i < options.messagesPerSender; i++) await ledger.send(u, conversations[0], name);
+          for (let i = 0; i < options.messagesPerSender; i++) await ledger.send(u, burst, name);
         }),
       ]);
     } else {

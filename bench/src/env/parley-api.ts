@@ -12,13 +12,11 @@ type AckBody = { ok: true; [k: string]: unknown } | { ok: false; error: { code: 
 
 export async function boundedAll<T, R>(items: readonly T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
-  let next = 0;
+  // One queue for all the lanes: each takes the next item when it is free.
+  const queue = items.entries();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
+      for (const [i, item] of queue) out[i] = await fn(item, i);
     }),
   );
   return out;

@@ -104,13 +104,14 @@ class GrpcStreamReader {
     while (this.pending.length >= 9) {
       const length = this.pending.readUIntBE(0, 3);
       if (this.pending.length < 9 + length) break;
-      const type = this.pending[3];
-      const flags = this.pending[4];
+      const type = this.pending.readUInt8(3);
+      const flags = this.pending.readUInt8(4);
       const streamId = this.pending.readUInt32BE(5) & 0x7fffffff;
       let payload = this.pending.subarray(9, 9 + length);
       this.pending = this.pending.subarray(9 + length);
       if (type !== 0) continue; // only DATA frames carry gRPC messages
-      if (flags & 0x8) payload = payload.subarray(1, payload.length - payload[0]);
+      // PADDED: the first byte is the pad length (none in an empty, malformed frame).
+      if (flags & 0x8) payload = payload.subarray(1, payload.length - (payload[0] ?? 0));
       this.data(streamId, payload);
     }
   }
@@ -134,6 +135,8 @@ function readVarint(buf: Buffer, offset: number): [value: number, next: number] 
   let pos = offset;
   for (;;) {
     const byte = buf[pos++];
+    // Cut short by the end of the message: take what was read. The proxy only counts; it must not break the stream.
+    if (byte === undefined) return [value, pos];
     value += (byte & 0x7f) * 2 ** shift;
     if ((byte & 0x80) === 0) return [value, pos];
     shift += 7;

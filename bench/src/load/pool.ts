@@ -33,9 +33,11 @@ export class WorkerPool {
 
   call<T>(index: number, req: WorkerRequest): Promise<T> {
     const id = ++this.nextId;
+    const child = this.children[index];
+    if (!child) return Promise.reject(new Error(`no worker ${index}: the pool has ${this.size}`));
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.children[index].send({ id, req });
+      child.send({ id, req });
     });
   }
 
@@ -60,7 +62,5 @@ export class WorkerPool {
 
 /** Splits items round-robin into `n` lists. */
 export function deal<T>(items: readonly T[], n: number): T[][] {
-  const out: T[][] = Array.from({ length: n }, () => []);
-  items.forEach((item, i) => out[i % n].push(item));
-  return out;
+  return Array.from({ length: n }, (_, list) => items.filter((_, i) => i % n === list));
 }

@@ -105,9 +105,10 @@ function connect(session: Session, timeoutMs = 30_000): Promise<void> {
 }
 
 async function boundedAll<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
+  // One queue for all the lanes: each takes the next item when it is free.
+  const queue = items.values();
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
+    for (const item of queue) await fn(item);
   });
   await Promise.all(lanes);
 }
@@ -186,7 +187,7 @@ function send(req: Extract<WorkerRequest, { op: 'send' }>): Promise<SendResult> 
         }
         const scheduled = startAt + n * interval;
         const sender = senders[n % senders.length];
-        const session = sessions.get(sender.key);
+        const session = sender && sessions.get(sender.key);
         outstanding++;
         const done = (res: AckBody) => {
           outstanding--;
@@ -195,7 +196,7 @@ function send(req: Extract<WorkerRequest, { op: 'send' }>): Promise<SendResult> 
             recordMs(ack, nowMs() - scheduled);
           } else bump(errors, res.error.code);
         };
-        if (!session) done({ ok: false, error: { code: 'NO_SESSION' } });
+        if (!sender || !session) done({ ok: false, error: { code: 'NO_SESSION' } });
         else emitSend(session, sender.to, `${stepId}.${workerIndex}.${n}`, `${stepId}|${scheduled.toFixed(3)}`, done);
         n++;
       }

@@ -22,10 +22,10 @@ export interface ProfileSummary {
 
 function moduleOf(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native)';
-  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (nm) return nm[1];
-  const lib = /\/(libs|apps)\/([^/]+)\//.exec(url);
-  if (lib) return `@parley/${lib[2]}`;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg !== undefined) return pkg;
+  const lib = /\/(libs|apps)\/([^/]+)\//.exec(url)?.[2];
+  if (lib !== undefined) return `@parley/${lib}`;
   if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
   return url.split('/').slice(-2).join('/');
 }

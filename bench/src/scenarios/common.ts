@@ -3,7 +3,7 @@ import type { BenchUser } from '../env/parley-api';
 import { cpuOf, usageBetween, type ServerStats } from '../env/proc-stats';
 import type { RelayProxy } from '../env/relay-proxy';
 import { mergeEncoded, newHistogram, nowMs, recordMs, summarize, type LatencySummary } from '../load/histogram';
-import type { WorkerPool } from '../load/pool';
+import { deal, type WorkerPool } from '../load/pool';
 import type { CollectResult, OpenResult, SenderSpec, SendResult, SessionSpec } from '../load/protocol';
 
 /** A system under test: Parley or the baseline. */
@@ -45,13 +45,9 @@ export interface OpenSummary {
 }
 
 export async function openSessions(ctx: BenchContext, specs: SessionSpec[], placement: Placement): Promise<OpenSummary> {
-  const perWorker: SessionSpec[][] = Array.from({ length: ctx.pool.size }, () => []);
-  specs.forEach((s, i) => {
-    const w = i % ctx.pool.size;
-    perWorker[w].push(s);
-    placement.set(s.key, w);
-  });
-  const results = await ctx.pool.each<OpenResult>((w) => ({ op: 'open', sessions: perWorker[w], concurrency: ctx.cfg.connectConcurrency }));
+  const perWorker = deal(specs, ctx.pool.size);
+  specs.forEach((s, i) => placement.set(s.key, i % ctx.pool.size)); // the worker deal() gave it
+  const results = await ctx.pool.each<OpenResult>((w) => ({ op: 'open', sessions: perWorker[w] ?? [], concurrency: ctx.cfg.connectConcurrency }));
   const errors: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
   const opened = results.reduce((a, r) => a + r.opened, 0);
@@ -118,28 +114,27 @@ export interface StepResult {
 
 /** One open-loop step: every worker sends its share on a fixed schedule; deliveries are recorded everywhere. */
 export async function runStep(ctx: BenchContext, o: StepOptions): Promise<StepResult> {
-  const byWorker: SenderSpec[][] = Array.from({ length: ctx.pool.size }, () => []);
-  for (const s of o.senders) {
-    const w = o.placement.get(s.key);
-    if (w === undefined) throw new Error(`sender ${s.key} has no open session`);
-    byWorker[w].push(s);
-  }
+  const byWorker = sendersByWorker(ctx.pool, o.senders, o.placement);
   await ctx.pool.all({ op: 'record', stepId: o.stepId, trackLast: o.trackLast });
   const profiling = ctx.profileSteps.has(o.stepId) && o.target.name === 'parley';
   if (profiling) await ctx.stats.startProfiles('parley:');
   ctx.relay.reset();
   const before = ctx.stats.snapshot();
   const startAt = nowMs() + 300;
-  const sendResults = await ctx.pool.each<SendResult>((w) => ({
-    op: 'send',
-    stepId: o.stepId,
-    senders: byWorker[w],
-    ratePerSec: (o.ratePerSec * byWorker[w].length) / o.senders.length,
-    startAt,
-    durationMs: o.durationMs,
-    settleMs: o.settleMs,
-    maxOutstanding: Math.max(50, Math.ceil(((o.ratePerSec * byWorker[w].length) / o.senders.length) * 2)),
-  }));
+  const sendResults = await ctx.pool.each<SendResult>((w) => {
+    const senders = byWorker[w] ?? [];
+    const ratePerSec = (o.ratePerSec * senders.length) / o.senders.length;
+    return {
+      op: 'send',
+      stepId: o.stepId,
+      senders,
+      ratePerSec,
+      startAt,
+      durationMs: o.durationMs,
+      settleMs: o.settleMs,
+      maxOutstanding: Math.max(50, Math.ceil(ratePerSec * 2)),
+    };
+  });
   // Pushes may trail the acks a little.
   await sleep(300);
   const after = ctx.stats.snapshot();
@@ -213,6 +208,37 @@ export async function runStep(ctx: BenchContext, o: StepOptions): Promise<StepRe
     };
   }
   return result;
+}
+
+/** The senders split by the worker that holds each one's session: one list per worker of the pool. */
+export function sendersByWorker(pool: WorkerPool, senders: readonly SenderSpec[], placement: Placement): SenderSpec[][] {
+  const byWorker: SenderSpec[][] = Array.from({ length: pool.size }, () => []);
+  for (const s of senders) {
+    const w = placement.get(s.key);
+    if (w === undefined) throw new Error(`sender ${s.key} has no open session`);
+    const mine = byWorker[w];
+    if (!mine) throw new Error(`sender ${s.key} is placed on worker ${w}; the pool has ${pool.size}`);
+    mine.push(s);
+  }
+  return byWorker;
+}
+
+/** Neighbours paired up, (0, 1), (2, 3), …: an odd one out is left out. */
+export function pairUp<T>(list: readonly T[]): [T, T][] {
+  return list.flatMap((a, i): [T, T][] => {
+    const b = list[i + 1];
+    return i % 2 === 0 && b !== undefined ? [[a, b]] : [];
+  });
+}
+
+/**
+ * The `i`th of `list`, going round when `i` is past its end: node URLs and
+ * accounts are handed out round-robin. An empty list is a setup error.
+ */
+export function roundRobin<T>(list: readonly T[], i: number, what: string): T {
+  const item = list[i % list.length];
+  if (item === undefined) throw new Error(`no ${what} to hand out`);
+  return item;
 }
 
 export function sum(xs: readonly number[]): number {

@@ -1,5 +1,6 @@
+import { cpuOf, usageBetween } from '../env/proc-stats';
 import type { LatencySummary } from '../load/histogram';
-import { closeAll, openSessions, round, sleep, sum, type BenchContext, type Placement } from './common';
+import { closeAll, openSessions, round, roundRobin, sleep, sum, type BenchContext, type Placement } from './common';
 
 export interface S1Result {
   target: number;
@@ -23,7 +24,7 @@ export async function runS1(ctx: BenchContext): Promise<S1Result> {
   const { connections, holdMs } = ctx.cfg.s1;
   const t = ctx.parley;
   const users = ctx.users;
-  const specs = Array.from({ length: connections }, (_, i) => t.session(users[i % users.length], i % t.nodeUrls.length, `s1.${i}`));
+  const specs = Array.from({ length: connections }, (_, i) => t.session(roundRobin(users, i, 'account'), i % t.nodeUrls.length, `s1.${i}`));
   const nodeNames = ctx.stats.processes.filter((p) => p.name.startsWith('parley:im-')).map((p) => p.name);
   const heapBefore = await ctx.stats.heap();
   const before = ctx.stats.snapshot();
@@ -36,18 +37,19 @@ export async function runS1(ctx: BenchContext): Promise<S1Result> {
   const held = sum(counts.map((c) => c.connected));
   const heapAfter = await ctx.stats.heap();
   const rssAfter = ctx.stats.snapshot();
+  // A node missing from a sample (its read failed) counts NaN, as ServerStats.snapshot and usageBetween do.
   const perNode: S1Result['perNode'] = {};
   for (const n of nodeNames) {
     perNode[n] = {
-      heapUsedBefore: heapBefore[n].heapUsed,
-      heapUsedAfter: heapAfter[n].heapUsed,
-      rssBefore: before[n].rssBytes,
-      rssAfter: rssAfter[n].rssBytes,
+      heapUsedBefore: heapBefore[n]?.heapUsed ?? Number.NaN,
+      heapUsedAfter: heapAfter[n]?.heapUsed ?? Number.NaN,
+      rssBefore: before[n]?.rssBytes ?? Number.NaN,
+      rssAfter: rssAfter[n]?.rssBytes ?? Number.NaN,
     };
   }
-  const heapDelta = sum(nodeNames.map((n) => heapAfter[n].heapUsed - heapBefore[n].heapUsed));
-  const rssDelta = sum(nodeNames.map((n) => rssAfter[n].rssBytes - before[n].rssBytes));
-  const cpu = sum(t.serverPrefixes.flatMap((p) => Object.keys(afterRamp).filter((k) => k.startsWith(p)).map((k) => afterRamp[k].cpuSeconds - before[k].cpuSeconds)));
+  const heapDelta = sum(Object.values(perNode).map((p) => p.heapUsedAfter - p.heapUsedBefore));
+  const rssDelta = sum(Object.values(perNode).map((p) => p.rssAfter - p.rssBefore));
+  const cpu = cpuOf(usageBetween(before, afterRamp), t.serverPrefixes);
   await closeAll(ctx, placement);
   return {
     target: connections,

@@ -1,5 +1,5 @@
 import type { SenderSpec } from '../load/protocol';
-import { closeAll, openSessions, runStep, type BenchContext, type Placement, type StepResult, type Target } from './common';
+import { closeAll, openSessions, pairUp, runStep, type BenchContext, type Placement, type StepResult, type Target } from './common';
 
 export interface S2Result {
   target: string;
@@ -18,15 +18,16 @@ export async function runS2(ctx: BenchContext, target: Target): Promise<S2Result
   const { users: count, rates, stepMs, settleMs } = ctx.cfg.s2;
   const users = ctx.users.slice(0, count - (count % 2));
   const nodes = target.nodeUrls.length;
-  const specs = users.map((u, i) => target.session(u, (Math.floor(i / 2) + (i % 2)) % nodes, `s2.${target.name}.${i}`));
+  const sessions = users.map((user, i) => ({ user, spec: target.session(user, (Math.floor(i / 2) + (i % 2)) % nodes, `s2.${target.name}.${i}`) }));
+  const specs = sessions.map((s) => s.spec);
   const placement: Placement = new Map();
   ctx.log(`S2 ${target.name}: opening ${specs.length} sessions`);
   const open = await openSessions(ctx, specs, placement);
   if (open.failed > 0) ctx.log(`S2 ${target.name}: ${open.failed} sessions failed: ${JSON.stringify(open.errors)}`);
   const senders: SenderSpec[] = [];
-  for (let i = 0; i + 1 < users.length; i += 2) {
-    senders.push({ key: specs[i].key, to: { type: 'user', id: users[i + 1].id } });
-    senders.push({ key: specs[i + 1].key, to: { type: 'user', id: users[i].id } });
+  for (const [a, b] of pairUp(sessions)) {
+    senders.push({ key: a.spec.key, to: { type: 'user', id: b.user.id } });
+    senders.push({ key: b.spec.key, to: { type: 'user', id: a.user.id } });
   }
   const steps: StepResult[] = [];
   const skippedRates: number[] = [];

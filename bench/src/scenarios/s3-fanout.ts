@@ -1,6 +1,6 @@
 import { createGroup, type BenchUser } from '../env/parley-api';
 import type { SenderSpec, SessionSpec } from '../load/protocol';
-import { closeAll, openSessions, runStep, type BenchContext, type Placement, type StepResult, type Target } from './common';
+import { closeAll, openSessions, roundRobin, runStep, type BenchContext, type Placement, type StepResult, type Target } from './common';
 
 export interface S3Room {
   members: number;
@@ -38,7 +38,9 @@ export async function runS3(ctx: BenchContext, target: Target): Promise<S3Result
       let groupId = `bench-${index}-${r}`;
       let accounts = members.length;
       if (target.name === 'parley') {
-        const created = await createGroup(target.nodeUrls[0], members[0], members.slice(1), groupId);
+        const [owner, ...others] = members;
+        if (!owner) throw new Error(`S3: no accounts to put in room ${index}.${r}`);
+        const created = await createGroup(roundRobin(target.nodeUrls, 0, 'node URL'), owner, others, groupId);
         groupId = created.groupId;
         // The group's members in the order they were added: the first memberCount.
         accounts = Math.min(created.memberCount, members.length);

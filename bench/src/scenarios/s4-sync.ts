@@ -1,7 +1,7 @@
 import { command, connectAs, createGroup, registerUsers, type BenchUser } from '../env/parley-api';
 import { mergeEncoded, newHistogram, nowMs, recordMs, summarize, type LatencySummary } from '../load/histogram';
 import type { StormResult } from '../load/protocol';
-import { closeAll, openSessions, round, sleep, sum, type BenchContext, type Placement } from './common';
+import { closeAll, openSessions, pairUp, round, roundRobin, sleep, sum, type BenchContext, type Placement } from './common';
 
 export interface BacklogResult {
   messages: number;
@@ -38,18 +38,23 @@ export async function runS4(ctx: BenchContext): Promise<S4Result> {
   const t = ctx.parley;
   const backlogs: BacklogResult[] = [];
   const fresh = await registerUsers(ctx.gatewayUrl, ctx.cfg.s4.backlogs.length * 2, 4, `s4${Date.now().toString(36)}`);
+  // A sender and a reader per backlog.
+  const pairs = pairUp(fresh);
+  const setupUrl = roundRobin(t.nodeUrls, 0, 'node URL');
   for (const [i, cfg] of ctx.cfg.s4.backlogs.entries()) {
-    const [sender, reader] = [fresh[2 * i], fresh[2 * i + 1]];
-    const { groupId } = await createGroup(t.nodeUrls[0], sender, [reader], `s4-${cfg.messages}`);
+    const pair = pairs[i];
+    if (!pair) throw new Error(`S4: no accounts registered for backlog ${i}`);
+    const [sender, reader] = pair;
+    const { groupId } = await createGroup(setupUrl, sender, [reader], `s4-${cfg.messages}`);
     const conversationId = `g:${groupId}`;
     ctx.log(`S4: filling a backlog of ${cfg.messages}`);
-    const fillMsgsPerSec = await fill(t.nodeUrls[0], sender, groupId, cfg.messages);
+    const fillMsgsPerSec = await fill(setupUrl, sender, groupId, cfg.messages);
     const total = newHistogram();
     const syncOnly = newHistogram();
     let pages = 0;
     for (let rep = 0; rep < cfg.reps; rep++) {
       const t0 = nowMs();
-      const socket = await connectAs(t.nodeUrls[rep % t.nodeUrls.length], reader.token);
+      const socket = await connectAs(roundRobin(t.nodeUrls, rep, 'node URL'), reader.token);
       const t1 = nowMs();
       let after = 0;
       let got = 0;
@@ -58,9 +63,10 @@ export async function runS4(ctx: BenchContext): Promise<S4Result> {
         const res = await command<SyncAck>(socket, 'sync', { since: { [conversationId]: after }, limit: 500 });
         pages++;
         const conv = res.conversations.find((c) => c.conversationId === conversationId);
-        if (!conv || conv.messages.length === 0) break;
+        const last = conv?.messages.at(-1);
+        if (!conv || !last) break;
         got += conv.messages.length;
-        after = conv.messages[conv.messages.length - 1].seq;
+        after = last.seq;
         if (!conv.hasMore) break;
       }
       const t2 = nowMs();
@@ -95,7 +101,7 @@ async function fill(url: string, sender: BenchUser, groupId: string, count: numb
 async function storm(ctx: BenchContext): Promise<StormSummary> {
   const t = ctx.parley;
   const n = ctx.cfg.s4.stormClients;
-  const specs = Array.from({ length: n }, (_, i) => t.session(ctx.users[i % ctx.users.length], i % t.nodeUrls.length, `s4.storm.${i}`));
+  const specs = Array.from({ length: n }, (_, i) => t.session(roundRobin(ctx.users, i, 'account'), i % t.nodeUrls.length, `s4.storm.${i}`));
   const placement: Placement = new Map();
   ctx.log(`S4: opening ${n} sessions for the reconnect storm`);
   await openSessions(ctx, specs, placement);

@@ -1,7 +1,7 @@
-import type { BlastResult, SenderSpec } from '../load/protocol';
+import type { BlastResult } from '../load/protocol';
 import { mergeEncoded, summarize, type LatencySummary } from '../load/histogram';
 import { cpuOf, usageBetween } from '../env/proc-stats';
-import { closeAll, openSessions, round, sum, type BenchContext, type Placement } from './common';
+import { closeAll, openSessions, pairUp, round, sendersByWorker, sum, type BenchContext, type Placement } from './common';
 
 export interface S5Result {
   senders: number;
@@ -21,17 +21,18 @@ export async function runS5(ctx: BenchContext): Promise<S5Result> {
   const t = ctx.parley;
   const { senders: count, window, durationMs } = ctx.cfg.s5;
   const users = ctx.users.slice(0, count - (count % 2));
-  const specs = users.map((u, i) => t.session(u, (Math.floor(i / 2) + (i % 2)) % t.nodeUrls.length, `s5.${i}`));
+  const sessions = users.map((user, i) => ({ user, spec: t.session(user, (Math.floor(i / 2) + (i % 2)) % t.nodeUrls.length, `s5.${i}`) }));
   const placement: Placement = new Map();
-  await openSessions(ctx, specs, placement);
-  const byWorker: SenderSpec[][] = Array.from({ length: ctx.pool.size }, () => []);
-  users.forEach((_, i) => {
-    const peer = users[i % 2 === 0 ? i + 1 : i - 1];
-    byWorker[placement.get(specs[i].key) ?? 0].push({ key: specs[i].key, to: { type: 'user', id: peer.id } });
-  });
+  await openSessions(ctx, sessions.map((s) => s.spec), placement);
+  // Each user of a pair sends to the other.
+  const senders = pairUp(sessions).flatMap(([a, b]) => [
+    { key: a.spec.key, to: { type: 'user' as const, id: b.user.id } },
+    { key: b.spec.key, to: { type: 'user' as const, id: a.user.id } },
+  ]);
+  const byWorker = sendersByWorker(ctx.pool, senders, placement);
   ctx.log(`S5: ${users.length} senders x ${window} in flight for ${durationMs / 1000} s`);
   const before = ctx.stats.snapshot();
-  const results = await ctx.pool.each<BlastResult>((w) => ({ op: 'blast', stepId: 's5', senders: byWorker[w], window, durationMs }));
+  const results = await ctx.pool.each<BlastResult>((w) => ({ op: 'blast', stepId: 's5', senders: byWorker[w] ?? [], window, durationMs }));
   const usage = usageBetween(before, ctx.stats.snapshot());
   await closeAll(ctx, placement);
   const errors: Record<string, number> = {};

@@ -25,9 +25,10 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { JwtTokenService } from '@parley/auth';
 import { systemClock } from '@parley/domain';
-import { startCluster } from '@parley/testing';
+import { at, startCluster } from '@parley/testing';
 import { createUlidGenerator } from '@parley/util-node';
 import { ServerStats } from '../env/proc-stats';
+import { roundRobin } from '../scenarios/common';
 import { HeapSnapshot, type ClassTotals } from './heap-snapshot';
 
 interface Args {
@@ -58,13 +59,18 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isInteger(v) || v < 0) throw new Error(`${a} needs a non-negative integer`);
       return v;
     };
+    const text = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
     if (a === '--connections') args.connections = num();
     else if (a === '--users') args.users = num();
     else if (a === '--warmup') args.warmup = num();
     else if (a === '--settle-ms') args.settleMs = num();
     else if (a === '--no-snapshot') args.snapshot = false;
     else if (a === '--keep') args.keep = true;
-    else if (a === '--retainers') args.retainers.push(argv[++i]);
+    else if (a === '--retainers') args.retainers.push(text());
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.users === 0) args.users = Math.max(1, Math.round(args.connections / 10));
@@ -104,12 +110,18 @@ async function openMany(url: string, tokens: readonly string[], count: number): 
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < count) {
-      const i = next++;
-      sockets.push(await connect(url, tokens[i % tokens.length]));
+      sockets.push(await connect(url, roundRobin(tokens, next++, 'account token')));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, lane));
   return sockets;
+}
+
+/** The IM node's entry in a sample of the watched processes (the one process, named 'im'). */
+function imOf<T>(sample: Record<string, T>): T {
+  const im = sample.im;
+  if (im === undefined) throw new Error('no sample of the IM node');
+  return im;
 }
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(2)} KB`;
@@ -167,7 +179,7 @@ async function main(): Promise<void> {
   let result: { n: number; heap: number; rss: number };
   try {
     await cluster.waitForHealthyNodes(['im-1']);
-    const node = cluster.nodes[0];
+    const node = at(cluster.nodes, 0, 'IM node');
     const pid = node.child.pid ?? 0;
     const stats = new ServerStats([{ name: 'im', pid, probed: true }], probeDir);
     const issuer = new JwtTokenService({ secret: cluster.jwtSecret }, systemClock);
@@ -179,15 +191,15 @@ async function main(): Promise<void> {
       for (const s of await openMany(node.url, tokens, args.warmup)) s.close();
       await sleep(1500);
     }
-    const heapBefore = (await stats.heap()).im;
-    const rssBefore = stats.snapshot().im.rssBytes;
+    const heapBefore = imOf(await stats.heap());
+    const rssBefore = imOf(stats.snapshot()).rssBytes;
     if (args.snapshot) snapshots.push(await takeSnapshot(probeDir, pid));
 
     log(`opening ${args.connections} connections over ${args.users} accounts`);
     const sockets = await openMany(node.url, tokens, args.connections);
     await sleep(args.settleMs);
-    const heapAfter = (await stats.heap()).im;
-    const rssAfter = stats.snapshot().im.rssBytes;
+    const heapAfter = imOf(await stats.heap());
+    const rssAfter = imOf(stats.snapshot()).rssBytes;
     if (args.snapshot) snapshots.push(await takeSnapshot(probeDir, pid));
     for (const s of sockets) s.close();
 
@@ -199,10 +211,11 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`connections: ${result.n}\nheapUsed growth per connection: ${kb(result.heap / result.n)} (${Math.round(result.heap / result.n)} B)\n`);
   process.stdout.write(`RSS growth per connection: ${kb(result.rss / result.n)}\n`);
-  if (snapshots.length === 2) {
+  const [beforeFile, afterFile] = snapshots;
+  if (beforeFile !== undefined && afterFile !== undefined) {
     log('reading heap snapshots (dominator trees take a while)');
-    const before = new HeapSnapshot(snapshots[0]);
-    const after = new HeapSnapshot(snapshots[1]);
+    const before = new HeapSnapshot(beforeFile);
+    const after = new HeapSnapshot(afterFile);
     printDiff('snapshot growth by class', before.byClass(), after.byClass(), result.n, true);
     printDiff('snapshot growth by owning object and field', before.chargeTo(OWNERS), after.chargeTo(OWNERS), result.n, false);
     printExplained(after);

@@ -12,6 +12,7 @@ import type {
   ServerEventPayloads,
   ServerToClientEvents,
 } from '@parley/protocol';
+import { at } from '@parley/testing';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -135,6 +136,11 @@ export class TestUser {
 
   eventsOf<E extends RecordedEventName>(event: E): ServerEventPayloads[E][] {
     return this.events.filter((e) => e.event === event).map((e) => e.payload as ServerEventPayloads[E]);
+  }
+
+  /** Waits for a message matching `filter`; resolves with the first that arrived. */
+  async waitForMessage(filter: (m: Message) => boolean, timeoutMs = 10_000): Promise<Message> {
+    return at(await this.waitForMessages(1, filter, timeoutMs), 0, 'message');
   }
 
   /** Waits until `count` messages matching `filter` have arrived. */

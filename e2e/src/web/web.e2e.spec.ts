@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import { startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, type Cluster } from '@parley/testing';
 import type { AuthResult } from '@parley/protocol';
 import { uniqueName } from '../support/test-user';
 import { hasChromium, launchBrowser, type TestBrowser } from './browser';
@@ -242,7 +242,7 @@ describeWithChromium('web client in headless Chromium against a real cluster (ga
     // A backlog from Alice (another session of hers, as a second device would), so history spans pages.
     const session = JSON.parse((await alice.page.evaluate(() => localStorage.getItem('parley.session'))) ?? 'null') as AuthResult;
     const bobId = await userIdOf(bob);
-    const socket = io(cluster.nodes[0].url, { auth: { token: session.token }, transports: ['websocket'], forceNew: true });
+    const socket = io(at(cluster.nodes, 0, 'IM node').url, { auth: { token: session.token }, transports: ['websocket'], forceNew: true });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);

@@ -24,14 +24,11 @@ export interface PopulationOptions {
 /** Registers and connects `count` users through the client library. */
 export async function createPopulation(options: PopulationOptions): Promise<SimUser[]> {
   const tag = crypto.randomBytes(3).toString('hex');
-  const users = Array.from(
-    { length: options.count },
-    (_, i) =>
-      new SimUser(`${options.prefix}_${tag}_${i}`, options.gatewayUrls[i % options.gatewayUrls.length], {
-        gatewayUrl: options.gatewayUrls[i % options.gatewayUrls.length],
-        backoff: { initialMs: 100, maxMs: 2_000 },
-      }),
-  );
+  const users = Array.from({ length: options.count }, (_, i) => {
+    const gatewayUrl = options.gatewayUrls[i % options.gatewayUrls.length];
+    if (gatewayUrl === undefined) throw new Error('createPopulation needs at least one gateway URL');
+    return new SimUser(`${options.prefix}_${tag}_${i}`, gatewayUrl, { gatewayUrl, backoff: { initialMs: 100, maxMs: 2_000 } });
+  });
   // Registration hashes a password (argon2id) at the gateway: a few at a time.
   await mapLimit(users, 6, (u) => u.client.register(u.username, SIM_PASSWORD));
   options.log(`registered ${users.length} users`);
@@ -90,8 +87,10 @@ export async function createConversations(
   groupCount: number,
   log: (line: string) => void,
 ): Promise<SimConversation[]> {
-  const pairs: [SimUser, SimUser][] = [];
-  for (let i = 0; i + 1 < users.length; i += 2) pairs.push([users[i], users[i + 1]]);
+  const pairs = users.flatMap((a, i): [SimUser, SimUser][] => {
+    const b = users[i + 1];
+    return i % 2 === 0 && b ? [[a, b]] : [];
+  });
   let fallbacks = 0;
   const conversations = await mapLimit(pairs, 10, async ([a, b], i) => {
     try {
@@ -104,7 +103,7 @@ export async function createConversations(
   });
   const groups = Array.from({ length: Math.min(groupCount, users.length) }, (_, g) =>
     users.filter((_, i) => i % groupCount === g),
-  ).filter((members) => members.length >= 2);
+  ).filter((members): members is [SimUser, SimUser, ...SimUser[]] => members.length >= 2);
   conversations.push(
     ...(await mapLimit(groups, 4, ([owner, ...others], g) => createGroup(owner, others, `faults-${g}`))),
   );

@@ -105,11 +105,12 @@ export class Traffic {
     const intervalMs = Math.max(5, Math.round(1000 / this.options.ratePerSecond));
     this.timer = setInterval(() => {
       const idle = users.filter((u) => !u.busy);
-      if (idle.length === 0) {
+      // No draw when nobody is idle: a seeded `random` gives the same run either way.
+      const user = idle.length > 0 ? idle[Math.floor(this.random() * idle.length)] : undefined;
+      if (!user) {
         this.skipped++;
         return;
       }
-      const user = idle[Math.floor(this.random() * idle.length)];
       const mine = this.byUser.get(user) ?? [];
       const conversation = mine[Math.floor(this.random() * mine.length)];
       if (conversation) void this.ledger.send(user, conversation, this.options.label);

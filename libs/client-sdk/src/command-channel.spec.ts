@@ -1,3 +1,4 @@
+import { at } from '@parley/testing';
 import { CommandChannel, type ClientSocket } from './command-channel';
 
 type Ack = (answer: unknown) => void;
@@ -18,8 +19,8 @@ describe('CommandChannel', () => {
     const channel = new CommandChannel(socket, 1_000);
     const ok = channel.request('group:info', { groupId: 'g' });
     const refused = channel.request('group:leave', { groupId: 'g' });
-    pending[0].ack({ ok: true, group: { id: 'g' }, members: [] });
-    pending[1].ack({ ok: false, error: { code: 'NOT_FOUND', message: 'no such group' } });
+    at(pending, 0, 'sent command').ack({ ok: true, group: { id: 'g' }, members: [] });
+    at(pending, 1, 'sent command').ack({ ok: false, error: { code: 'NOT_FOUND', message: 'no such group' } });
     await expect(ok).resolves.toEqual({ group: { id: 'g' }, members: [] });
     await expect(refused).rejects.toMatchObject({ name: 'ParleyError', code: 'NOT_FOUND', message: 'no such group' });
   });

@@ -1,5 +1,6 @@
 import type { io as realIo } from 'socket.io-client';
 import type { Message } from '@parley/protocol';
+import { at } from '@parley/testing';
 import { ParleyClient } from './parley-client';
 
 type Handler = (...args: unknown[]) => void;
@@ -114,7 +115,7 @@ function harness() {
   client.useSession({ user: { id: 'a', username: 'a', displayName: 'a' }, token: 't', expiresAt: Date.now() + 60_000 });
   const released: Message[] = [];
   client.on('message', (m) => released.push(m));
-  return { client, stored, sockets, commands, syncs, released, current: () => sockets[sockets.length - 1] };
+  return { client, stored, sockets, commands, syncs, released, current: () => at(sockets, sockets.length - 1, 'socket') };
 }
 
 const until = async (check: () => boolean) => {
@@ -165,7 +166,7 @@ describe('ParleyClient', () => {
     h.current().fire('server:draining', { reconnectAfterMs: 30 });
     expect(h.sockets).toHaveLength(1);
     expect((await reconnected).nodeId).toBe('im-2');
-    expect(h.sockets[0].connected).toBe(false);
+    expect(at(h.sockets, 0, 'socket').connected).toBe(false);
     await h.client.close();
   });
 
@@ -197,7 +198,7 @@ describe('ParleyClient', () => {
     const sent = await h.client.send({ type: 'user', id: 'b' }, 'hello');
     expect(attempts).toHaveLength(3);
     expect(new Set(attempts.map((a) => a.clientMsgId)).size).toBe(1);
-    expect(sent.clientMsgId).toBe(attempts[0].clientMsgId);
+    expect(sent.clientMsgId).toBe(at(attempts, 0, 'send attempt').clientMsgId);
     expect(h.client.messages('d:a:b').map((m) => m.id)).toEqual([sent.id]);
     await h.client.close();
   });

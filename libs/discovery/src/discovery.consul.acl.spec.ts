@@ -38,7 +38,7 @@ describe('Consul discovery when Consul enforces ACLs', () => {
   /** A node registered with the right token whose check passes. */
   const registerHealthyNode = async (nodeId: string): Promise<void> => {
     await registrar(TOKEN).register(healthz.registration(nodeId));
-    await eventually(() => (sim.services()[0]?.checks[0].status === 'passing' ? true : undefined));
+    await eventually(() => (sim.services()[0]?.checks[0]?.status === 'passing' ? true : undefined));
   };
 
   beforeEach(async () => {

@@ -65,7 +65,7 @@ describe('Consul discovery against the simulator', () => {
       port: node.port,
       meta: { url: node.url, nodeId: 'im-1' },
     });
-    expect(service.checks).toEqual([
+    expect(service?.checks).toEqual([
       expect.objectContaining({
         checkId: 'service:im-1',
         http: node.healthUrl,
@@ -94,7 +94,7 @@ describe('Consul discovery against the simulator', () => {
 
     healthz.status = 503;
     await eventually(() => (directory.healthyNodes().length === 0 ? true : undefined));
-    expect(sim.services()[0].checks[0].status).toBe('critical');
+    expect(sim.services()[0]?.checks[0]?.status).toBe('critical');
 
     healthz.status = 200;
     await eventually(() => (directory.healthyNodes().length === 1 ? true : undefined));
@@ -116,7 +116,7 @@ describe('Consul discovery against the simulator', () => {
 
     const changed = new Promise<number>((resolve) => directory.onChange(() => resolve(Date.now())));
     await registrar.register(healthz.registration('im-1'));
-    const passingAt = await eventually(() => (sim.services()[0]?.checks[0].status === 'passing' ? Date.now() : undefined));
+    const passingAt = await eventually(() => (sim.services()[0]?.checks[0]?.status === 'passing' ? Date.now() : undefined));
     // Seen well before the 10s wait elapses: the held query returned on the change.
     expect((await changed) - passingAt).toBeLessThan(2_000);
 
@@ -154,7 +154,7 @@ describe('Consul discovery against the simulator', () => {
 
   it('start() gives up waiting after startTimeoutMs when Consul is down, and fills in later', async () => {
     await registrar.register({ ...healthz.registration('im-1') });
-    await eventually(() => (sim.services()[0]?.checks[0].status === 'passing' ? true : undefined));
+    await eventually(() => (sim.services()[0]?.checks[0]?.status === 'passing' ? true : undefined));
     await sim.setUnavailable(true);
 
     await directory.stop();
@@ -246,7 +246,7 @@ describe('Consul discovery against the simulator', () => {
         method: 'PUT',
         body: JSON.stringify({ Name: 'parley-im', ID: 'stray', Check: { HTTP: other.registration('x').healthUrl, Interval: '100ms' } }),
       });
-      await eventually(() => (sim.services().every((s) => s.checks[0].status === 'passing') ? true : undefined));
+      await eventually(() => (sim.services().every((s) => s.checks[0]?.status === 'passing') ? true : undefined));
       await eventually(() => (directory.healthyNodes().length === 1 ? true : undefined));
       await new Promise((r) => setTimeout(r, 200));
       expect(directory.healthyNodes()).toEqual([{ nodeId: 'im-1', url: healthz.registration('im-1').url }]);

@@ -1,3 +1,4 @@
+import { at } from '@parley/testing';
 import { MemoryPresence } from './presence.memory';
 import { ManualClock, describePresenceContract } from './testing/presence.contract';
 
@@ -19,9 +20,9 @@ describe('MemoryPresence', () => {
     await presence.heartbeat('A', 1_000);
     await presence.addSession('u1', 's1', 'A');
     clock.advance(999);
-    expect((await presence.query(['u1']))[0].online).toBe(true);
+    expect(at(await presence.query(['u1']), 0, 'presence entry').online).toBe(true);
     clock.advance(1);
-    expect((await presence.query(['u1']))[0].online).toBe(false);
+    expect(at(await presence.query(['u1']), 0, 'presence entry').online).toBe(false);
   });
 
   it('shares one view between the nodes of a process', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { ParleyError } from '@parley/protocol';
-import { findFreePort, startRedis, startRedisOnPort, type RedisService } from '@parley/testing';
+import { at, findFreePort, startRedis, startRedisOnPort, type RedisService } from '@parley/testing';
 import { RedisPresence } from './presence.redis';
 import { createRedisClient } from './redis-client';
 import { ManualClock, describePresenceContract } from './testing/presence.contract';
@@ -112,9 +112,9 @@ describe('RedisPresence', () => {
         if (!beat) await sleep(100);
       }
       expect(beat).toEqual({ wasAlive: false });
-      expect((await presence.query(['u1']))[0].online).toBe(false);
+      expect(at(await presence.query(['u1']), 0, 'presence entry').online).toBe(false);
       expect(await presence.restoreSessions('A', [{ userId: 'u1', sessionId: 's1' }])).toEqual(['u1']);
-      expect((await presence.query(['u1']))[0].online).toBe(true);
+      expect(at(await presence.query(['u1']), 0, 'presence entry').online).toBe(true);
     } finally {
       await presence.close();
       await server.stop();

@@ -137,7 +137,7 @@ describe('relay authentication', () => {
     });
 
     it('refuses a proof replayed from another stream, and an expired one', async () => {
-      const { address } = await startServer(auth);
+      const { server, address } = await startServer(auth);
       const credential = streamCredential(auth, 'im-1');
       const first = rawStream(address, grpc.credentials.createInsecure(), credential.metadata, [{ hello: { nodeId: 'im-1', rooms: [] } }]);
       const replay = await rawStream(address, grpc.credentials.createInsecure(), credential.metadata, [{ hello: { nodeId: 'im-1', rooms: [] } }]);
@@ -146,7 +146,7 @@ describe('relay authentication', () => {
       const old = streamCredential(auth, 'im-1', Date.now() - 10 * 60_000);
       const expired = await rawStream(address, grpc.credentials.createInsecure(), old.metadata, [{ hello: { nodeId: 'im-1', rooms: [] } }]);
       expect(expired.status.code).toBe(grpc.status.UNAUTHENTICATED);
-      const stopping = servers[0].stop(); // ends the first (valid) stream
+      const stopping = server.stop(); // ends the first (valid) stream
       expect((await first).frames[0]?.welcome?.gatewayId).toBe('g1');
       await stopping;
     });

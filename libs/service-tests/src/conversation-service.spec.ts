@@ -1,5 +1,6 @@
 import { ConversationService } from '@parley/domain';
 import { directConversationId, groupConversationId } from '@parley/protocol';
+import { at } from '@parley/testing';
 import { createSocialWorld, type SocialWorld } from './support/social-world';
 
 /** `conversation:list` over the real SQLite engine. */
@@ -30,7 +31,7 @@ describe('ConversationService', () => {
     const list = await conversations.list('alice');
     expect(list.map((c) => c.conversationId)).toEqual([groupConversationId(group.id), directConversationId('alice', 'bob')]);
     expect(list[0]).toMatchObject({ type: 'group', group: { id: group.id, name: 'club' }, lastMessage: { id: post.id } });
-    expect(list[0].peer).toBeUndefined();
+    expect(at(list, 0, 'conversation').peer).toBeUndefined();
     expect(list[1]).toEqual({
       conversationId: dm.conversationId,
       type: 'direct',

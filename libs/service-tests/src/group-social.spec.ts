@@ -1,4 +1,5 @@
 import { groupConversationId, groupRoom, userRoom, type Message } from '@parley/protocol';
+import { at } from '@parley/testing';
 import { createSocialWorld, type SocialWorld } from './support/social-world';
 
 /** Group membership and moderation rules, over the real SQLite engine. */
@@ -45,7 +46,7 @@ describe('GroupService and GroupAdminService', () => {
         ['member', { text: 'MEMBER added OUTSIDER', system: { event: 'joined', actorId: 'member', userIds: ['outsider'] } }],
       ]);
       const synced = await w.messaging.sync('outsider', { limit: 100 });
-      expect(synced.conversations[0].messages.map((m) => m.kind)).toEqual(['system']);
+      expect(at(synced.conversations, 0, 'synced conversation').messages.map((m) => m.kind)).toEqual(['system']);
       const history = await w.messaging.history('outsider', { conversationId: groupConversationId(groupId), limit: 10 });
       expect(history.messages.map((m) => m.body.text)).toEqual(['old news', 'MEMBER added OUTSIDER']);
     });
@@ -68,15 +69,16 @@ describe('GroupService and GroupAdminService', () => {
       expect([...(w.notifier.published('group:request').at(-1)?.rooms ?? [])].sort()).toEqual(
         [userRoom('admin'), userRoom('outsider'), userRoom('owner')],
       );
+      const requestId = at(requests, 0, 'join request').id;
       expect(await w.store.getGroupMember(groupId, 'outsider')).toBeNull();
       await expect(w.groups.requests('member', { groupId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      await expect(w.groups.respond('member', { requestId: requests[0].id, accept: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      await expect(w.groups.respond('outsider', { requestId: requests[0].id, accept: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      expect((await w.groups.requests('admin', { groupId })).requests.map((r) => r.id)).toEqual([requests[0].id]);
-      const answered = await w.groups.respond('admin', { requestId: requests[0].id, accept: true });
+      await expect(w.groups.respond('member', { requestId, accept: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(w.groups.respond('outsider', { requestId, accept: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect((await w.groups.requests('admin', { groupId })).requests.map((r) => r.id)).toEqual([requestId]);
+      const answered = await w.groups.respond('admin', { requestId, accept: true });
       expect(answered.request.status).toBe('accepted');
       expect(await role('outsider')).toBe('member');
-      await expect(w.groups.respond('admin', { requestId: requests[0].id, accept: false })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(w.groups.respond('admin', { requestId, accept: false })).rejects.toMatchObject({ code: 'CONFLICT' });
       // Admins' own invites skip approval.
       await w.groups.leave('other', { groupId });
       expect((await w.groups.invite('admin', { groupId, userIds: ['extra'] })).added).toEqual(['extra']);

@@ -3,6 +3,7 @@ import { MemoryPresence } from '@parley/presence';
 import { groupRoom, userRoom } from '@parley/protocol';
 import { ConversationService, GroupService, MessagingService, RateLimiter, type Store } from '@parley/domain';
 import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
+import { at } from '@parley/testing';
 
 /** Domain services over the real SQLite engine: the rules, with a store that really enforces them. */
 describe('MessagingService', () => {
@@ -95,10 +96,11 @@ describe('MessagingService', () => {
     await messaging.ackDelivered('bob', { conversationId: 'd:alice:bob', seq: 2 });
     const page = await messaging.sync('bob', { limit: 2 });
     expect(page.conversations).toEqual([{ conversationId: 'd:alice:bob', messages: expect.any(Array), hasMore: true }]);
-    expect(page.conversations[0].messages.map((m) => m.seq)).toEqual([3, 4]);
+    expect(at(page.conversations, 0, 'synced conversation').messages.map((m) => m.seq)).toEqual([3, 4]);
     const rest = await messaging.sync('bob', { since: { 'd:alice:bob': 4 }, limit: 10 });
-    expect(rest.conversations[0].messages.map((m) => m.seq)).toEqual([5]);
-    expect(rest.conversations[0].hasMore).toBe(false);
+    const after4 = at(rest.conversations, 0, 'synced conversation');
+    expect(after4.messages.map((m) => m.seq)).toEqual([5]);
+    expect(after4.hasMore).toBe(false);
     expect((await messaging.sync('bob', { since: { 'd:alice:bob': 5 }, limit: 10 })).conversations).toEqual([]);
   });
 
@@ -121,7 +123,7 @@ describe('MessagingService', () => {
     expect(notifier.published('message:receipt').map((p) => p.payload)).toEqual([
       { conversationId: last.conversationId, userId: 'bob', readSeq: 2 },
     ]);
-    expect((await conversations.list('bob'))[0].unread).toBe(0);
+    expect(at(await conversations.list('bob'), 0, 'conversation').unread).toBe(0);
     expect((await conversations.list('alice'))[0]).toMatchObject({ unread: 0, peerReadSeq: 2 });
   });
 });

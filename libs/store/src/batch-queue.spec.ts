@@ -1,3 +1,4 @@
+import { at } from '@parley/testing';
 import { BatchQueue, settle, type Outcome } from './batch-queue';
 
 /** A commit() whose batches the test finishes by hand. */
@@ -11,7 +12,7 @@ function manualCommit() {
         fail: reject,
       });
     });
-  return { batches, commit };
+  return { batches, batch: (index: number) => at(batches, index, 'batch'), commit };
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -21,17 +22,17 @@ const make = (commit: (items: readonly number[]) => Promise<Outcome<string>[]>, 
 
 describe('BatchQueue', () => {
   it('commits a lone item at once and answers its caller', async () => {
-    const { batches, commit } = manualCommit();
+    const { batches, batch, commit } = manualCommit();
     const queue = make(commit);
     const result = queue.submit(7);
     await turn();
     expect(batches.map((b) => b.items)).toEqual([[7]]);
-    batches[0].finish();
+    batch(0).finish();
     await expect(result).resolves.toBe('v7');
   });
 
   it('puts a burst of one turn in batches of at most maxBatchSize, running at most maxConcurrentBatches', async () => {
-    const { batches, commit } = manualCommit();
+    const { batches, batch, commit } = manualCommit();
     const queue = make(commit, 3, 2);
     const results = Array.from({ length: 8 }, (_, i) => queue.submit(i));
     await turn();
@@ -44,31 +45,31 @@ describe('BatchQueue', () => {
     results.push(queue.submit(8), queue.submit(9));
     await turn();
     expect(batches).toHaveLength(2);
-    batches[1].finish();
+    batch(1).finish();
     await turn();
     expect(batches.map((b) => b.items)[2]).toEqual([6, 7, 8]);
-    batches[0].finish();
+    batch(0).finish();
     await turn();
     expect(batches.map((b) => b.items)[3]).toEqual([9]);
-    batches[2].finish();
-    batches[3].finish();
+    batch(2).finish();
+    batch(3).finish();
     await expect(Promise.all(results)).resolves.toEqual(Array.from({ length: 10 }, (_, i) => `v${i}`));
   });
 
   it('settles each item with its own outcome, and fails the whole batch when commit() throws', async () => {
-    const { batches, commit } = manualCommit();
+    const { batch, commit } = manualCommit();
     const queue = make(commit, 3, 1);
     const first = [queue.submit(1), queue.submit(2), queue.submit(3)].map(settle);
     const second = [queue.submit(4), queue.submit(5)].map(settle);
     await turn();
-    batches[0].finish([{ ok: true, value: 'a' }, { ok: false, error: new Error('bad 2') }, { ok: true, value: 'c' }]);
+    batch(0).finish([{ ok: true, value: 'a' }, { ok: false, error: new Error('bad 2') }, { ok: true, value: 'c' }]);
     expect(await Promise.all(first)).toEqual([
       { ok: true, value: 'a' },
       { ok: false, error: new Error('bad 2') },
       { ok: true, value: 'c' },
     ]);
     await turn();
-    batches[1].fail(new Error('down'));
+    batch(1).fail(new Error('down'));
     expect(await Promise.all(second)).toEqual([
       { ok: false, error: new Error('down') },
       { ok: false, error: new Error('down') },
@@ -85,7 +86,7 @@ describe('BatchQueue', () => {
   });
 
   it('on close() commits everything queued, then resolves; later items are refused', async () => {
-    const { batches, commit } = manualCommit();
+    const { batches, batch, commit } = manualCommit();
     const queue = make(commit, 2, 1);
     const results = [1, 2, 3, 4, 5].map((i) => queue.submit(i));
     let closed = false;
@@ -94,7 +95,7 @@ describe('BatchQueue', () => {
     for (let b = 0; b < 3; b++) {
       await turn();
       expect(closed).toBe(false);
-      batches[b].finish();
+      batch(b).finish();
     }
     await closing;
     expect(batches.map((b) => b.items)).toEqual([[1, 2], [3, 4], [5]]);
@@ -109,7 +110,7 @@ describe('BatchQueue', () => {
   it('with lingerMs, lets a lone item wait for company, but starts a full batch at once', async () => {
     jest.useFakeTimers();
     try {
-      const { batches, commit } = manualCommit();
+      const { batches, batch, commit } = manualCommit();
       const queue = new BatchQueue<number, string>({ maxBatchSize: 3, maxConcurrentBatches: 1, lingerMs: 5, run: commit, closedError: () => new Error('closed') });
       const lone = queue.submit(1);
       jest.advanceTimersByTime(4);
@@ -117,12 +118,12 @@ describe('BatchQueue', () => {
       const company = queue.submit(2);
       jest.advanceTimersByTime(1);
       expect(batches.map((b) => b.items)).toEqual([[1, 2]]);
-      batches[0].finish();
+      batch(0).finish();
       await expect(Promise.all([lone, company])).resolves.toEqual(['v1', 'v2']);
 
       const full = [3, 4, 5].map((i) => queue.submit(i));
       expect(batches.map((b) => b.items)).toEqual([[1, 2], [3, 4, 5]]);
-      batches[1].finish();
+      batch(1).finish();
       await expect(Promise.all(full)).resolves.toEqual(['v3', 'v4', 'v5']);
     } finally {
       jest.useRealTimers();

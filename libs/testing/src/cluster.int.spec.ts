@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { at } from './at';
 import { startCluster, type Cluster } from './cluster';
 
 jest.setTimeout(90_000);
@@ -27,7 +28,7 @@ describe('startCluster fault controls', () => {
   });
 
   it('kills a node with SIGKILL and restarts it with the same id and port', async () => {
-    const before = cluster.nodes[0];
+    const before = at(cluster.nodes, 0, 'IM node');
     expect(await cluster.killNode(0)).toBeNull(); // killed by a signal: no exit code
     expect(before.child.signalCode).toBe('SIGKILL');
     expect(await healthy(before.url)).toBe(false);
@@ -40,7 +41,7 @@ describe('startCluster fault controls', () => {
   });
 
   it('restarts a gateway on the same ports', async () => {
-    const before = cluster.gateways[1];
+    const before = at(cluster.gateways, 1, 'gateway');
     const after = await cluster.restartGateway(1);
     expect(before.child.exitCode).toBe(0); // SIGTERM: a clean stop
     expect({ url: after.url, relayAddress: after.relayAddress }).toEqual({ url: before.url, relayAddress: before.relayAddress });

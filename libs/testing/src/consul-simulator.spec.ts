@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { at } from './at';
 import { startConsulSimulator, type ConsulSimulator, type ConsulSimulatorOptions } from './consul-simulator';
 
 /** A /healthz server whose answer the test controls. */
@@ -95,9 +96,10 @@ describe('Consul simulator', () => {
       const all = await healthService('web');
       expect(all.index).toBeGreaterThan(0);
       expect(all.body).toHaveLength(1);
-      expect(all.body[0].Service).toMatchObject({ ID: 'web-1', Meta: { url: 'http://127.0.0.1:8080/web-1' } });
-      expect(all.body[0].Checks.map((c) => c.CheckID)).toEqual(['serfHealth', 'service:web-1']);
-      expect(all.body[0].Checks[1].Status).toBe('critical');
+      const entry = at(all.body, 0, 'health entry');
+      expect(entry.Service).toMatchObject({ ID: 'web-1', Meta: { url: 'http://127.0.0.1:8080/web-1' } });
+      expect(entry.Checks.map((c) => c.CheckID)).toEqual(['serfHealth', 'service:web-1']);
+      expect(entry.Checks[1]?.Status).toBe('critical');
       expect((await healthService('web', '?passing=true')).body).toEqual([]);
 
       health.status = 200;
@@ -106,7 +108,7 @@ describe('Consul simulator', () => {
         return r.body.length === 1 ? r : undefined;
       });
       expect(passing.index).toBeGreaterThan(all.index);
-      expect(passing.body[0].Checks[1].Output).toContain('200');
+      expect(passing.body[0]?.Checks[1]?.Output).toContain('200');
     });
 
     it('turns a check critical when its URL fails, and warning on 429', async () => {
@@ -114,18 +116,18 @@ describe('Consul simulator', () => {
       expect((await healthService('web', '?passing')).body).toHaveLength(1);
 
       health.status = 429;
-      await until(async () => ((await healthService('web')).body[0].Checks[1].Status === 'warning' ? true : undefined));
+      await until(async () => ((await healthService('web')).body[0]?.Checks[1]?.Status === 'warning' ? true : undefined));
       expect((await healthService('web', '?passing=true')).body).toEqual([]);
 
       health.status = 503;
-      await until(async () => ((await healthService('web')).body[0].Checks[1].Status === 'critical' ? true : undefined));
-      expect(sim.services()[0].checks[0].status).toBe('critical');
+      await until(async () => ((await healthService('web')).body[0]?.Checks[1]?.Status === 'critical' ? true : undefined));
+      expect(sim.services()[0]?.checks[0]?.status).toBe('critical');
 
       health.status = 200;
       await until(async () => ((await healthService('web', '?passing')).body.length === 1 ? true : undefined));
       await health.close(); // a refused connection is critical too
       await until(async () => ((await healthService('web', '?passing')).body.length === 0 ? true : undefined));
-      expect(sim.services()[0].checks[0].output).toContain('ECONNREFUSED');
+      expect(sim.services()[0]?.checks[0]?.output).toContain('ECONNREFUSED');
     });
 
     it('holds a blocking query until the index changes, then answers early', async () => {
@@ -196,7 +198,7 @@ describe('Consul simulator', () => {
           { HTTP: health.url, Interval: '10s', Status: 'warning' },
         ],
       });
-      expect(sim.services()[0].checks.map((c) => [c.checkId, c.status])).toEqual([
+      expect(sim.services()[0]?.checks.map((c) => [c.checkId, c.status])).toEqual([
         ['service:w:1', 'passing'],
         ['service:w:2', 'warning'],
       ]);
@@ -209,8 +211,8 @@ describe('Consul simulator', () => {
           { HTTP: health.url, Interval: '10s' },
         ],
       });
-      expect(sim.services()[0].port).toBe(9);
-      expect(sim.services()[0].checks.map((c) => c.status)).toEqual(['passing', 'warning']);
+      expect(sim.services()[0]?.port).toBe(9);
+      expect(sim.services()[0]?.checks.map((c) => c.status)).toEqual(['passing', 'warning']);
     });
 
     it('refuses connections while unavailable and comes back on the same port with its state', async () => {
@@ -267,7 +269,7 @@ describe('Consul simulator', () => {
     sim = await startConsulSimulator({ staggerChecks: false });
     health = await startHealthServer();
     await registerWeb('web-1');
-    expect(sim.services()[0].checks[0].intervalMs).toBe(1_000);
+    expect(sim.services()[0]?.checks[0]?.intervalMs).toBe(1_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(health.hits).toBe(1); // first run immediately, next one a second later
   });

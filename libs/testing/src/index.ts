@@ -1,4 +1,5 @@
 export type { TestService } from './service';
+export { at } from './at';
 export { findFreePort } from './free-port';
 export { startMariadb, createTestDatabase, type MariadbOptions, type MariadbService } from './mariadb';
 export { startRedis, startRedisOnPort, type RedisService, type RedisServerOptions } from './redis';

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import Redis from 'ioredis';
+import { at } from './at';
 import { startRedis, startRedisOnPort } from './redis';
 
 const quickClient = (url: string): Redis => {
@@ -10,7 +11,7 @@ const quickClient = (url: string): Redis => {
 
 const configDir = async (client: Redis): Promise<string> => {
   const reply = (await client.config('GET', 'dir')) as string[];
-  return reply[1];
+  return at(reply, 1, 'CONFIG GET value'); // the reply is [name, value]
 };
 
 describe('startRedis', () => {

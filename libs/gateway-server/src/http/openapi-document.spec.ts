@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
 import { ERROR_CODES, isErrorCode } from '@parley/protocol';
+import { at } from '@parley/testing';
 import { API_DOCS_CSP } from './api-docs.router';
 import { createHttpApp, type HttpAppDeps } from './http-app';
 import { BEARER_SCHEME, buildOpenApiDocument, type OpenApiDocument } from './openapi-document';
@@ -104,8 +105,8 @@ describe('the OpenAPI document of the REST API', () => {
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(10);
     for (const ref of new Set(refs)) {
-      const target = /"#\/components\/schemas\/([^"]+)"/.exec(ref.slice(7));
-      expect({ ref, resolves: Boolean(target && doc.components?.schemas?.[target[1]]) }).toEqual({ ref, resolves: true });
+      const target = /"#\/components\/schemas\/([^"]+)"/.exec(ref.slice(7))?.[1];
+      expect({ ref, resolves: Boolean(target !== undefined && doc.components?.schemas?.[target]) }).toEqual({ ref, resolves: true });
     }
   });
 
@@ -241,10 +242,10 @@ describe('the OpenAPI document and the Express app', () => {
 
 describe('docs/protocol.md and the OpenAPI document', () => {
   const markdown = fs.readFileSync(path.resolve(__dirname, '../../../../docs/protocol.md'), 'utf8');
-  const rows = [...markdown.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) (\/[^`?]*)(?:\?[^`]*)?` \|(.*)$/gm)].map((m) => ({
-    endpoint: `${m[1]} ${m[2]}`,
-    codes: [...m[3].matchAll(/`([A-Z][A-Z_]+)`/g)].map((c) => c[1]),
-  }));
+  const rows = [...markdown.matchAll(/^\| `(GET|POST|PUT|PATCH|DELETE) (\/[^`?]*)(?:\?[^`]*)?` \|(.*)$/gm)].map((m) => {
+    const [method, route, cells] = [at(m, 1, 'method'), at(m, 2, 'path'), at(m, 3, 'rest of the row')];
+    return { method, route, endpoint: `${method} ${route}`, codes: [...cells.matchAll(/`([A-Z][A-Z_]+)`/g)].map((c) => c[1]) };
+  });
 
   it('lists every documented endpoint in its REST table, and nothing else', () => {
     const documented = operations.map(({ method, path: p }) => `${method.toUpperCase()} ${p}`);
@@ -253,8 +254,7 @@ describe('docs/protocol.md and the OpenAPI document', () => {
 
   it('names, for each endpoint, only error codes the document gives it', () => {
     for (const row of rows) {
-      const [method, p] = row.endpoint.split(' ');
-      const op = doc.paths?.[p]?.[method.toLowerCase() as 'get'];
+      const op = doc.paths?.[row.route]?.[row.method.toLowerCase() as 'get'];
       const allowed = JSON.stringify(op?.responses ?? {});
       for (const code of row.codes) expect({ endpoint: row.endpoint, code, listed: allowed.includes(`"${code}"`) }).toEqual({ endpoint: row.endpoint, code, listed: true });
     }

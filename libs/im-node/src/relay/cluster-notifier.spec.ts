@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Server } from 'socket.io';
+import { at } from '@parley/testing';
 import { createLogger } from '@parley/util-node';
 import type { ImServer } from '../socket/socket-types';
 import { ClusterNotifier } from './cluster-notifier';
@@ -45,8 +46,9 @@ describe('ClusterNotifier', () => {
     const { notifier } = notifierOn(relay);
     notifier.publish(['user:a', 'user:b'], 'typing', { conversationId: 'd:a:b', userId: 'a' }, 'm1');
     expect(relay.published).toHaveLength(1);
-    expect(relay.published[0]).toMatchObject({ rooms: ['user:a', 'user:b'], event: 'typing', messageId: 'm1' });
-    expect(JSON.parse(Buffer.from(relay.published[0].payload).toString())).toEqual({ conversationId: 'd:a:b', userId: 'a' });
+    const published = at(relay.published, 0, 'published frame');
+    expect(published).toMatchObject({ rooms: ['user:a', 'user:b'], event: 'typing', messageId: 'm1' });
+    expect(JSON.parse(Buffer.from(published.payload).toString())).toEqual({ conversationId: 'd:a:b', userId: 'a' });
   });
 
   it('keeps pushes made while no gateway is reachable and replays them in order when one is back', async () => {

@@ -47,7 +47,7 @@ describe('createCommandDispatcher', () => {
     expect(rooms).toEqual({ alice: ['user:alice-joined'], bob: ['user:bob-joined'] });
     const [first, second] = sockets.map((s) => s.listenersAny());
     expect(first).toHaveLength(1);
-    expect(first[0]).toBe(second[0]);
+    expect(first?.[0]).toBe(second?.[0]);
   });
 
   it('answers an unknown command with INVALID_ARGUMENT', async () => {

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { at } from '@parley/testing';
 import { startTestSocketServer, type TestSocketServer } from '../testing/socket-server';
 import { releaseHandshakeState } from './connection-memory';
 
@@ -40,15 +41,14 @@ describe('releaseHandshakeState', () => {
 
   /** The server side of the only connection. */
   function serverSocket() {
-    const [socket] = server.io.of('/').sockets.values();
-    return socket;
+    return at([...server.io.of('/').sockets.values()], 0, 'server-side connection');
   }
 
   it('keeps no WebSocket handshake request alive while the connection is open', async () => {
     const client = await server.open();
     await collectGarbage();
     expect(requests).toHaveLength(1);
-    expect(requests[0].deref()).toBeUndefined();
+    expect(at(requests, 0, 'handshake request').deref()).toBeUndefined();
     // The connection still works both ways and closes cleanly.
     const socket = serverSocket();
     const received = new Promise((resolve) => client.once('server:resync', resolve));

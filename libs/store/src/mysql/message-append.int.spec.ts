@@ -1,6 +1,6 @@
 import type { AppendResult, NewMessage } from '@parley/domain';
 import { ParleyError, directConversationId, groupConversationId } from '@parley/protocol';
-import { createTestDatabase } from '@parley/testing';
+import { at, createTestDatabase } from '@parley/testing';
 import { settle } from '../batch-queue';
 import { MysqlStore, type MysqlStoreOptions } from './store';
 
@@ -17,6 +17,9 @@ const serverUrl = (): string => {
   return url;
 };
 
+/** A tuple of `N` strings. */
+type Ids<N extends number, T extends string[] = []> = T['length'] extends N ? T : Ids<N, [...T, string]>;
+
 describe('MysqlStore group commit', () => {
   let database: { url: string; drop(): Promise<void> };
   const stores: MysqlStore[] = [];
@@ -30,14 +33,15 @@ describe('MysqlStore group commit', () => {
     return store;
   };
 
-  const users = async (store: MysqlStore, n: number): Promise<string[]> => {
+  /** `n` new users' ids, created one after another: a tuple of `n` strings, so `const [a, b] = await users(store, 2)` needs no checks. */
+  const users = async <N extends number>(store: MysqlStore, n: N): Promise<Ids<N>> => {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
       const id = nextId('U');
       await store.createUser({ id, username: id, displayName: id, passwordHash: 'h', createdAt: 1 });
       ids.push(id);
     }
-    return ids;
+    return ids as Ids<N>; // the loop pushed exactly n ids
   };
 
   const direct = (from: string, to: string, overrides: Partial<NewMessage> = {}): NewMessage => ({
@@ -64,20 +68,23 @@ describe('MysqlStore group commit', () => {
 
   it('gives 200 concurrent appends over 5 conversations from two stores seqs 1..n, committed in seq order', async () => {
     // Small batches, several in flight per store, two stores: batches race for the same conversation rows.
-    const nodes = [
+    const [first, second] = [
       await open({ maxBatchSize: 16, maxConcurrentBatches: 4 }),
       await open({ maxBatchSize: 16, maxConcurrentBatches: 4 }),
     ];
-    const [owner, ...people] = await users(nodes[0], 9);
+    const [owner, ...people] = await users(first, 9);
     const groupId = nextId('G');
-    await nodes[0].createGroup({ id: groupId, name: 'G', ownerId: owner, memberIds: people, createdAt: 1 });
+    await first.createGroup({ id: groupId, name: 'G', ownerId: owner, memberIds: people, createdAt: 1 });
     const conversations = [
-      ...[0, 2, 4, 6].map((i) => ({ id: directConversationId(people[i], people[i + 1]), members: [people[i], people[i + 1]] })),
+      ...[0, 2, 4, 6].map((i) => {
+        const pair = [at(people, i, 'user'), at(people, i + 1, 'user')] as const;
+        return { id: directConversationId(...pair), members: [...pair] };
+      }),
       { id: groupConversationId(groupId), members: [owner, ...people] },
     ];
     const message = (n: number): NewMessage => {
-      const { id, members } = conversations[n % conversations.length];
-      const from = members[Math.floor(n / conversations.length) % members.length];
+      const { id, members } = at(conversations, n % conversations.length, 'conversation');
+      const from = at(members, Math.floor(n / conversations.length) % members.length, 'member');
       if (id.startsWith('g:')) return { ...direct(from, owner), conversationId: id, conversationType: 'group', memberIds: [] };
       return direct(from, members.find((m) => m !== from) ?? from);
     };
@@ -89,14 +96,14 @@ describe('MysqlStore group commit', () => {
     const reader = (async () => {
       while (writing) {
         for (const { id } of conversations) {
-          const seqs = (await nodes[0].getMessages(id, { afterSeq: 0, limit: 1000 })).map((m) => m.seq);
+          const seqs = (await first.getMessages(id, { afterSeq: 0, limit: 1000 })).map((m) => m.seq);
           if (seqs.some((s, i) => s !== i + 1)) gaps.push(`${id}: ${seqs.join(',')}`);
         }
         polls++;
       }
     })();
     const sent = Array.from({ length: 200 }, (_, n) => message(n));
-    const results = await Promise.all(sent.map((m, n) => nodes[n % 2].appendMessage(m))).finally(() => (writing = false));
+    const results = await Promise.all(sent.map((m, n) => (n % 2 ? second : first).appendMessage(m))).finally(() => (writing = false));
     await reader;
     expect(gaps).toEqual([]);
     expect(polls).toBeGreaterThan(0);
@@ -106,12 +113,12 @@ describe('MysqlStore group commit', () => {
     for (const { id, members } of conversations) {
       const mine = results.filter((r) => r.message.conversationId === id).map((r) => r.message);
       expect(mine.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-      const stored = await nodes[1].getMessages(id, { afterSeq: 0, limit: 100 });
+      const stored = await second.getMessages(id, { afterSeq: 0, limit: 100 });
       expect(stored).toEqual([...mine].sort((a, b) => a.seq - b.seq));
       // Each sender has read up to their own latest message; nobody else moved.
       for (const member of members) {
         const own = mine.filter((m) => m.senderId === member).map((m) => m.seq);
-        const cursor = await nodes[1].getMemberConversation(member, id);
+        const cursor = await second.getMemberConversation(member, id);
         expect(cursor).toMatchObject({ lastSeq: 40, readSeq: Math.max(0, ...own), deliveredSeq: Math.max(0, ...own) });
       }
     }
@@ -136,15 +143,15 @@ describe('MysqlStore group commit', () => {
   });
 
   it('stores one row per clientMsgId when identical sends race within a batch and across batches and stores', async () => {
-    const nodes = [
+    const [first, second] = [
       await open({ maxBatchSize: 4, maxConcurrentBatches: 4 }),
       await open({ maxBatchSize: 4, maxConcurrentBatches: 4 }),
     ];
-    const [a, b] = await users(nodes[0], 2);
+    const [a, b] = await users(first, 2);
     const keys = ['k0', 'k1', 'k2'];
     const results: AppendResult[] = await Promise.all(
       Array.from({ length: 60 }, (_, n) =>
-        nodes[n % 2].appendMessage(direct(a, b, { clientMsgId: keys[n % 3], body: { text: `attempt ${n}` } })),
+        (n % 2 ? second : first).appendMessage(direct(a, b, { clientMsgId: at(keys, n % 3, 'key'), body: { text: `attempt ${n}` } })),
       ),
     );
     expect(results.filter((r) => !r.duplicate)).toHaveLength(3);
@@ -153,12 +160,12 @@ describe('MysqlStore group commit', () => {
       expect(answers).toHaveLength(20);
       expect(new Set(answers.map((r) => JSON.stringify(r.message))).size).toBe(1);
     }
-    const stored = await nodes[0].getMessages(directConversationId(a, b), { afterSeq: 0, limit: 100 });
+    const stored = await first.getMessages(directConversationId(a, b), { afterSeq: 0, limit: 100 });
     expect(stored.map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(stored.map((m) => m.clientMsgId).sort()).toEqual(keys);
     expect(stored).toEqual(expect.arrayContaining(keys.map((k) => results.find((r) => r.message.clientMsgId === k)?.message)));
     // A retry later answers with the original too.
-    const retry = await nodes[1].appendMessage(direct(a, b, { clientMsgId: 'k1' }));
+    const retry = await second.appendMessage(direct(a, b, { clientMsgId: 'k1' }));
     expect(retry).toEqual({ duplicate: true, message: stored.find((m) => m.clientMsgId === 'k1') });
   });
 
@@ -171,8 +178,9 @@ describe('MysqlStore group commit', () => {
       ['r0', 'n0', 'r1', 'n1', 'r2', 'n2'].map((key) => store.appendMessage(direct(a, b, { clientMsgId: key }))),
     );
     expect(mixed.map((r) => r.duplicate)).toEqual([true, false, true, false, true, false]);
-    expect([mixed[0], mixed[2], mixed[4]].map((r) => r.message)).toEqual(first.map((r) => r.message));
-    expect([mixed[1], mixed[3], mixed[5]].map((r) => r.message.seq)).toEqual([4, 5, 6]);
+    // The retries are at the even positions, the new messages at the odd ones.
+    expect(mixed.filter((_, i) => i % 2 === 0).map((r) => r.message)).toEqual(first.map((r) => r.message));
+    expect(mixed.filter((_, i) => i % 2 === 1).map((r) => r.message.seq)).toEqual([4, 5, 6]);
     const stored = await store.getMessages(directConversationId(a, b), { afterSeq: 0, limit: 100 });
     expect(stored.map((m) => [m.seq, m.clientMsgId])).toEqual([
       [1, 'r0'], [2, 'r1'], [3, 'r2'], [4, 'n0'], [5, 'n1'], [6, 'n2'],
@@ -189,7 +197,7 @@ describe('MysqlStore group commit', () => {
       direct(b, a),
       direct(c, 'nobody'), // foreign key: unknown member of a new direct conversation
       direct(a, b),
-    ];
+    ] as const;
     // Submitted in one turn: one batch, which fails and is re-run message by message.
     const outcomes = await Promise.all(sent.map((m) => settle(store.appendMessage(m))));
     expect(outcomes.map((o) => (o.ok ? o.value.message.seq : (o.error as ParleyError).code))).toEqual([
