@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { ParleyError } from '@parley/protocol';
 import type { Clock, IssuedToken, TokenClaims, TokenService } from '@parley/domain';
+import { DEFAULT_JWT_TTL_SECONDS } from '@parley/util-node';
 
 export interface JwtOptions {
   /** HMAC secret shared by gateways and IM nodes; at least 32 characters. */
@@ -24,7 +25,7 @@ export class JwtTokenService implements TokenService {
     private readonly clock: Clock,
   ) {
     if (options.secret.length < 32) throw new Error('JWT secret must be at least 32 characters');
-    this.options = { issuer: 'parley', audience: 'parley-im', ttlSeconds: 86_400, ...options };
+    this.options = { issuer: 'parley', audience: 'parley-im', ttlSeconds: DEFAULT_JWT_TTL_SECONDS, ...options };
   }
 
   issue(claims: TokenClaims): IssuedToken {
