@@ -55,6 +55,17 @@ function recordingLogger(): Logger & { warnings: string[] } {
   return logger;
 }
 
+/** Resolves once the gateway has refused `count` streams (the node retries with backoff). */
+function refusedAtLeast(server: RelayServer, count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (server.stats().unauthenticated < count) return;
+      clearInterval(poll);
+      resolve();
+    }, 10);
+  });
+}
+
 function readTls(pki: TestPki, files: { cert: string; key: string }): RelayTlsMaterial {
   return { ca: fs.readFileSync(pki.caCert), cert: fs.readFileSync(files.cert), key: fs.readFileSync(files.key) };
 }
@@ -114,14 +125,7 @@ describe('relay authentication', () => {
     it('refuses a node proving a different secret, and the node never becomes ready', async () => {
       const { server, address } = await startServer(auth);
       const intruder = client('im-9', new RelayAuth({ secret: randomSecret() }), address);
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          if (server.stats().unauthenticated >= 2) {
-            clearInterval(poll);
-            resolve();
-          }
-        }, 10);
-      });
+      await refusedAtLeast(server, 2);
       expect(intruder.connectedGateways()).toEqual([]);
       expect(server.connectedNodes()).toEqual([]);
     });
@@ -166,14 +170,7 @@ describe('relay authentication', () => {
       const { server, address } = await startServer(new RelayAuth({ secret: randomSecret() }));
       const n = client('im-1', auth, address);
       // The rogue gateway refuses the node's proof too; either way no stream is ever ready.
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          if (server.stats().unauthenticated >= 2) {
-            clearInterval(poll);
-            resolve();
-          }
-        }, 10);
-      });
+      await refusedAtLeast(server, 2);
       expect(n.connectedGateways()).toEqual([]);
     });
   });
