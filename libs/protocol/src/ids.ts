@@ -1,8 +1,8 @@
 /** Rooms and conversation ids are derived, never chosen by clients. */
 export type RoomName = `user:${string}` | `group:${string}`;
 
-export const userRoom = (userId: string): RoomName => `user:${userId}`;
-export const groupRoom = (groupId: string): RoomName => `group:${groupId}`;
+export const userRoom = (userId: string): `user:${string}` => `user:${userId}`;
+export const groupRoom = (groupId: string): `group:${string}` => `group:${groupId}`;
 
 /** A direct conversation's id is stable for the pair, whatever the order. */
 export function directConversationId(a: string, b: string): string {

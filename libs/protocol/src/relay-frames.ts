@@ -224,8 +224,8 @@ function validRooms(rooms: readonly string[]): boolean {
 
 /** Control frames are published to the user rooms of exactly the users they move (a node gets its share). */
 function roomsAreUserRoomsOf(rooms: readonly string[], users: readonly string[]): boolean {
-  const userRooms = new Set(users.map(userRoom));
-  for (const room of rooms) if (!userRooms.has(room as RoomName)) return false;
+  const userRooms: ReadonlySet<string> = new Set(users.map(userRoom));
+  for (const room of rooms) if (!userRooms.has(room)) return false;
   return true;
 }
 

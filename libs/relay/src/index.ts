@@ -5,7 +5,7 @@ export { RelayClient } from './relay-client.grpc';
 export type { RelayClientOptions, RelayClientStats, RelayClientEvents, ConnectedGateway, BarrierOutcome } from './relay-client.grpc';
 export type { Deliver, RelayPublish } from './deliver';
 export { DEFAULT_PROTO_PATH, loadRelayProto } from './proto';
-export { RelayAuth, OncePerPeer, streamCredential } from './auth';
+export { RelayAuth, streamCredential } from './auth';
 export type { RelayAuthOptions, RelayTlsMaterial } from './auth';
 export type { GatewayFrame__Output as GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
 export type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';

@@ -1,4 +1,4 @@
-import type { RelayableEventName, RoomName, ServerEventPayloads } from '@parley/protocol';
+import type { GroupRoomName, RelayableEventName, RoomName, ServerEventPayloads } from '@parley/protocol';
 
 /**
  * Pushes events to online sessions and manages which sessions sit in which
@@ -27,11 +27,11 @@ export interface Notifier {
    */
   publishConfirmed<E extends RelayableEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E]): Promise<void>;
   /** Every session of these users, on any node, joins `room`. */
-  joinRoom(userIds: readonly string[], room: RoomName): void;
+  joinRoom(userIds: readonly string[], room: GroupRoomName): void;
   /**
    * Every session of these users, on any node, leaves `room`. Resolves once
    * every node holding such a session has applied it (bounded wait), so no
    * node pushes the room's later messages to them.
    */
-  leaveRoom(userIds: readonly string[], room: RoomName): Promise<void>;
+  leaveRoom(userIds: readonly string[], room: GroupRoomName): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { userRoom, type RelayFrameEventName, type RoomName, type RelayableEventName, type ServerEventPayloads } from '@parley/protocol';
+import { encodeRelayPayload, userRoom, type GroupRoomName, type RelayFrameEventName, type RelayFramePayloads, type RoomName, type RelayableEventName, type ServerEventPayloads } from '@parley/protocol';
 import type { Notifier, PublishOptions } from '@parley/domain';
 import type { Logger } from '@parley/util';
 import type { LocalRooms } from './local-rooms';
@@ -41,7 +41,7 @@ export class ClusterNotifier implements Notifier {
     await this.confirm(this.frame(rooms, event, payload));
   }
 
-  joinRoom(userIds: readonly string[], room: RoomName): void {
+  joinRoom(userIds: readonly string[], room: GroupRoomName): void {
     this.local.join(userIds, room);
     // The grant makes the gateway route the room's next publishes to the
     // members' nodes before their own interest announcements arrive.
@@ -49,7 +49,7 @@ export class ClusterNotifier implements Notifier {
   }
 
   /** Local sessions leave at once; remote ones before this resolves (or the barrier times out). */
-  async leaveRoom(userIds: readonly string[], room: RoomName): Promise<void> {
+  async leaveRoom(userIds: readonly string[], room: GroupRoomName): Promise<void> {
     this.local.leave(userIds, room);
     await this.confirm(this.frame(userIds.map(userRoom), 'room:leave', { users: [...userIds], room }));
   }
@@ -64,8 +64,14 @@ export class ClusterNotifier implements Notifier {
   }
 
   /** One JSON encoding per event, whatever the number of receiving nodes. */
-  private frame(rooms: readonly RoomName[], event: RelayFrameEventName, payload: unknown, messageId?: string, grantRoom?: RoomName): RelayPublish {
-    return { rooms: [...rooms], event, payload: Buffer.from(JSON.stringify(payload)), messageId: messageId ?? this.nextControlId(), grantRoom };
+  private frame(
+    rooms: readonly RoomName[],
+    event: RelayFrameEventName,
+    payload: RelayFramePayloads[RelayFrameEventName],
+    messageId?: string,
+    grantRoom?: RoomName,
+  ): RelayPublish {
+    return { rooms: [...rooms], event, payload: encodeRelayPayload(payload), messageId: messageId ?? this.nextControlId(), grantRoom };
   }
 
   private nextControlId(): string {
