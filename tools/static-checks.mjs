@@ -28,11 +28,10 @@ function run(title, command, args, { quiet = false } = {}) {
 function protoTypesMatch() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-proto-'));
   try {
-    const generated = spawnSync(
-      bin('proto-loader-gen-types'),
-      ['--longs=String', '--enums=String', '--defaults', '--oneofs', '--grpcLib=@grpc/grpc-js', `--outDir=${out}`, 'proto/relay.proto'],
-      { cwd: root, stdio: 'inherit', env },
-    );
+    // The same command as `npm run proto:gen`, read from package.json so the flags live in one place.
+    const [tool, ...args] = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts['proto:gen'].split(/\s+/);
+    const outArgs = args.map((arg) => (arg.startsWith('--outDir=') ? `--outDir=${out}` : arg));
+    const generated = spawnSync(bin(tool), outArgs, { cwd: root, stdio: 'inherit', env });
     if (generated.status !== 0) return false;
     const committed = path.join(root, 'libs/relay/src/generated');
     const list = (dir) => fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.ts')).sort();
