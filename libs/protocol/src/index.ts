@@ -6,3 +6,4 @@ export * from './social';
 export * from './socket';
 export * from './validate';
 export * from './relay-frames';
+export * from './text-rules';

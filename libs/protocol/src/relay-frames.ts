@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { groupRoom, parseConversationId, userRoom, type RoomName } from './ids';
 import { groupRoleSchema, groupSchema, messageSchema, presenceSchema } from './models';
-import { friendRequestSchema, groupChangeSchema, groupJoinRequestSchema } from './social';
+import { friendRequestSchema, groupChangeSchema, groupInvitationSchema, groupJoinRequestSchema } from './social';
 import type { ServerEventName, ServerEventPayloads } from './socket';
 
 /**
@@ -43,7 +43,7 @@ export const RELAY_FRAME_LIMITS = Object.freeze({
 });
 
 /** Server events a node emits to its own sockets only: a relayed frame carrying one is forged. */
-export const NODE_LOCAL_EVENT_NAMES = ['server:draining', 'server:resync'] as const satisfies readonly ServerEventName[];
+export const NODE_LOCAL_EVENT_NAMES = ['server:draining', 'server:resync', 'session:ended'] as const satisfies readonly ServerEventName[];
 export type NodeLocalEventName = (typeof NODE_LOCAL_EVENT_NAMES)[number];
 /** Server events that may cross the relay: every one not node-local (a new event must get a schema below). */
 export type RelayableEventName = Exclude<ServerEventName, NodeLocalEventName>;
@@ -71,6 +71,7 @@ export const RELAY_EVENT_SCHEMAS = {
   'group:update': groupUpdateEventSchema,
   'group:request': z.object({ request: groupJoinRequestSchema }),
   'friend:request': z.object({ request: friendRequestSchema }),
+  'group:invitation': z.object({ invitation: groupInvitationSchema }),
   'friend:update': z.union([
     z.object({ request: friendRequestSchema }),
     z.object({ userId: z.string(), removed: z.literal(true) }),

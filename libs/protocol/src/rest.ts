@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import { userSchema } from './models';
+import { shownNameSchema } from './text-rules';
 
 /**
  * REST bodies and answers of the gateway (PROTOCOL.md "REST on the gateway").
@@ -19,9 +20,15 @@ export const passwordSchema = z
   .string()
   .min(8, 'must be at least 8 characters')
   .max(256)
-  .meta({ description: '8-256 characters; stored as an argon2id hash', format: 'password' });
+  .meta({
+    description: '8-256 characters, not a common or easily guessed password, not the username; stored as an argon2id hash',
+    format: 'password',
+  });
 
-const displayNameSchema = z.string().trim().min(1).max(64).meta({ description: 'trimmed', example: 'Ann' });
+const displayNameSchema = shownNameSchema(64).meta({
+  description: 'NFC-normalized and trimmed; no control, zero-width or direction-override characters',
+  example: 'Ann',
+});
 
 export const registerBodySchema = z
   .strictObject({
@@ -34,7 +41,7 @@ export type RegisterBody = z.infer<typeof registerBodySchema>;
 
 export const loginBodySchema = z
   .strictObject({
-    username: z.string().min(1).max(64).meta({ description: 'matched ignoring case', example: 'ann' }),
+    username: usernameSchema.meta({ description: 'the same rule as registration; matched ignoring case', example: 'ann' }),
     password: z.string().min(1).max(256).meta({ format: 'password' }),
   })
   .meta({ id: 'LoginBody' });
@@ -44,10 +51,10 @@ export const updateMeBodySchema = z
   .strictObject({
     displayName: displayNameSchema.optional(),
     avatarUrl: z
-      .url({ protocol: /^https?$/ })
+      .url({ protocol: /^https$/ })
       .max(512)
       .optional()
-      .meta({ description: 'an http(s) URL', example: 'https://example.com/ann.png' }),
+      .meta({ description: 'an https URL', example: 'https://example.com/ann.png' }),
     bio: z.string().max(500).optional(),
   })
   .meta({ id: 'UpdateMeBody', description: 'Only the fields given change.' });
@@ -80,10 +87,35 @@ export const authResultSchema = z
   .object({
     user: restUserSchema,
     token: z.string().meta({ description: 'HS256 JWT: send it as `Authorization: Bearer <token>` and as the socket handshake `auth.token`' }),
-    expiresAt: z.number().int().meta({ description: 'when the token expires, epoch ms' }),
+    expiresAt: z.number().int().meta({ description: 'when the access token expires, epoch ms (minutes after it was issued)' }),
+    sessionId: z.string().meta({ description: 'this sign-in; ended by logout, logout-all, a password change or account deletion' }),
+    refreshToken: z.string().optional().meta({
+      description:
+        'rotating refresh token for `POST /api/auth/refresh`; also set as the HttpOnly cookie `parley_refresh`. Omitted when a browser asks (a request with `Sec-Fetch-Site`): a page never sees it',
+    }),
+    refreshExpiresAt: z.number().int().meta({ description: 'when the refresh token expires, epoch ms' }),
   })
   .meta({ id: 'AuthResult' });
 export type AuthResult = z.infer<typeof authResultSchema>;
+
+/** The refresh token comes from the `parley_refresh` cookie, or from this body for clients without cookies. */
+export const refreshBodySchema = z
+  .strictObject({ refreshToken: z.string().min(1).max(512).optional() })
+  .meta({ id: 'RefreshBody', description: 'Empty when the refresh token is in the `parley_refresh` cookie.' });
+export type RefreshBody = z.infer<typeof refreshBodySchema>;
+
+export const changePasswordBodySchema = z
+  .strictObject({
+    currentPassword: z.string().min(1).max(256).meta({ format: 'password' }),
+    newPassword: passwordSchema,
+  })
+  .meta({ id: 'ChangePasswordBody', description: 'Ends every other session of the user; this one stays signed in.' });
+export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
+
+export const deleteAccountBodySchema = z
+  .strictObject({ password: z.string().min(1).max(256).meta({ format: 'password' }) })
+  .meta({ id: 'DeleteAccountBody', description: "The account's password, to confirm." });
+export type DeleteAccountBody = z.infer<typeof deleteAccountBodySchema>;
 
 export const meResultSchema = z.object({ user: restUserSchema }).meta({ id: 'MeResult' });
 export type MeResult = z.infer<typeof meResultSchema>;

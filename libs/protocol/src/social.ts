@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { groupRoleSchema, userSchema } from './models';
+import { groupRoleSchema, groupSchema, userSchema } from './models';
+import { shownNameSchema } from './text-rules';
 
 /** Wire shapes and command payloads of the social layer: friends, blocks, settings, group administration. */
 const id = z.string().min(1).max(64);
@@ -42,9 +43,18 @@ export type GroupJoinRequest = z.infer<typeof groupJoinRequestSchema>;
 export const dmPolicySchema = z.enum(['friends', 'anyone']);
 export type DmPolicy = z.infer<typeof dmPolicySchema>;
 
+/**
+ * How group invitations reach this user: `friends` adds them directly when a
+ * friend invites and asks them otherwise; `ask` asks them every time.
+ */
+export const groupInvitePolicySchema = z.enum(['friends', 'ask']);
+export type GroupInvitePolicy = z.infer<typeof groupInvitePolicySchema>;
+
 export const userSettingsSchema = z.object({
   /** Who may start or continue a direct chat with this user. @default 'friends' */
   dmPolicy: dmPolicySchema,
+  /** Which group invitations wait for this user's consent. @default 'friends' */
+  groupInvites: groupInvitePolicySchema,
 });
 export type UserSettings = z.infer<typeof userSettingsSchema>;
 
@@ -62,13 +72,32 @@ export const groupChangeSchema = z.enum([
 ]);
 export type GroupChange = z.infer<typeof groupChangeSchema>;
 
+/**
+ * An invitation into a group waiting for the invitee's consent (made when
+ * the inviter is not their friend, or the invitee asks for every one).
+ */
+export const groupInvitationSchema = z.object({
+  id: z.string(),
+  group: groupSchema,
+  inviter: userSchema,
+  inviteeId: z.string(),
+  status: requestStatusSchema,
+  createdAt: z.number(),
+});
+export type GroupInvitation = z.infer<typeof groupInvitationSchema>;
+
 // ---- command payloads
+
+export const invitationResponseSchema = z.strictObject({ invitationId: id, accept: z.boolean() });
 
 export const friendRequestInputSchema = z.strictObject({ userId: id, note: z.string().trim().max(200).optional() });
 export const requestResponseSchema = z.strictObject({ requestId: id, accept: z.boolean() });
 export const requestIdSchema = z.strictObject({ requestId: id });
 export const userIdSchema = z.strictObject({ userId: id });
-export const settingsUpdateSchema = z.strictObject({ dmPolicy: dmPolicySchema.optional() });
+export const settingsUpdateSchema = z.strictObject({
+  dmPolicy: dmPolicySchema.optional(),
+  groupInvites: groupInvitePolicySchema.optional(),
+});
 
 export const groupSearchSchema = z.strictObject({
   q: z.string().trim().min(1).max(64),
@@ -91,7 +120,7 @@ export const groupMuteSchema = z.strictObject({
 export const groupUpdateSchema = z
   .strictObject({
     groupId: id,
-    name: z.string().trim().min(1).max(64).optional(),
+    name: shownNameSchema(64).optional(),
     announcement: z.string().max(2000).optional(),
     muteAll: z.boolean().optional(),
     isPublic: z.boolean().optional(),

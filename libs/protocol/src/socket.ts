@@ -12,6 +12,7 @@ import type {
 import {
   friendRequestInputSchema,
   groupInviteSchema,
+  invitationResponseSchema,
   groupMemberTargetSchema,
   groupMuteSchema,
   groupSearchSchema,
@@ -24,9 +25,11 @@ import {
   type FriendRequest,
   type FriendView,
   type GroupChange,
+  type GroupInvitation,
   type GroupJoinRequest,
   type UserSettings,
 } from './social';
+import { shownNameSchema } from './text-rules';
 
 /** Socket.IO commands (client -> server, always acked) and their payload schemas. */
 const id = z.string().min(1).max(64);
@@ -75,7 +78,7 @@ export type CursorUpdateInput = z.infer<typeof cursorUpdateSchema>;
 export const emptySchema = z.strictObject({});
 
 export const groupCreateSchema = z.strictObject({
-  name: z.string().trim().min(1).max(64),
+  name: shownNameSchema(64),
   memberIds: z.array(id).max(500).optional(),
 });
 export type GroupCreateInput = z.infer<typeof groupCreateSchema>;
@@ -89,6 +92,14 @@ export type PresenceQueryInput = z.infer<typeof presenceQuerySchema>;
 export const typingSchema = z.strictObject({ conversationId: z.string().min(1).max(160) });
 export type TypingInput = z.infer<typeof typingSchema>;
 
+/** A fresh access token for the live socket, so it outlives the one it connected with (same user and session only). */
+export const authRenewSchema = z.strictObject({ token: z.string().min(1).max(4096) });
+export type AuthRenewInput = z.infer<typeof authRenewSchema>;
+
+/** Why a session's sockets were closed (`session:ended`). */
+export const sessionEndReasonSchema = z.enum(['expired', 'logout', 'logout-all', 'password-changed', 'account-deleted']);
+export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
+
 /** Results carried by successful acks, per command. */
 export interface CommandResults {
   'message:send': { message: Message };
@@ -97,7 +108,8 @@ export interface CommandResults {
   'message:ack': Record<string, never>;
   'conversation:read': Record<string, never>;
   'conversation:list': { conversations: ConversationSummary[] };
-  'group:create': { group: Group };
+  /** `invitations`: invitees who were asked for consent instead of being added. */
+  'group:create': { group: Group; invitations: GroupInvitation[] };
   'group:info': { group: Group; members: GroupMemberView[] };
   'presence:query': { presence: PresenceInfo[] };
   typing: Record<string, never>;
@@ -115,8 +127,17 @@ export interface CommandResults {
   'group:list': { groups: Group[] };
   /** Public groups by name; `memberOf`: the ids among them the caller already belongs to. */
   'group:search': { groups: Group[]; memberOf: string[] };
-  /** `added`: who became a member now; `requests`: invitations waiting for an admin. */
-  'group:invite': { group: Group; added: string[]; requests: GroupJoinRequest[] };
+  /**
+   * `added`: who became a member now; `requests`: invitations waiting for an
+   * admin; `invitations`: invitees asked for their consent.
+   */
+  'group:invite': { group: Group; added: string[]; requests: GroupJoinRequest[]; invitations: GroupInvitation[] };
+  /** The caller's pending invitations, newest first. */
+  'group:invitations': { invitations: GroupInvitation[] };
+  /** Accepting joins the group (`group`); declining only answers. */
+  'group:invitation:respond': { invitation: GroupInvitation; group?: Group };
+  /** The socket now runs on the new token; `expiresAt` is its expiry. */
+  'auth:renew': { expiresAt: number };
   'group:join': { group: Group } | { request: GroupJoinRequest };
   'group:requests': { requests: GroupJoinRequest[] };
   'group:respond': { request: GroupJoinRequest };
@@ -165,6 +186,9 @@ export const COMMAND_SCHEMAS = {
   'group:mute': groupMuteSchema,
   'group:update': groupUpdateSchema,
   'group:dissolve': groupIdSchema,
+  'group:invitations': emptySchema,
+  'group:invitation:respond': invitationResponseSchema,
+  'auth:renew': authRenewSchema,
 } as const satisfies { [K in keyof CommandResults]: z.ZodType };
 
 export type CommandName = keyof CommandResults;
@@ -193,6 +217,10 @@ export interface ServerEventPayloads {
   'server:draining': { reconnectAfterMs: number };
   /** The node was cut off from every gateway for a while: pushes may have been missed; sync within `withinMs`. */
   'server:resync': { withinMs: number };
+  /** An invitation was made (to the invitee) or answered (to the inviter). */
+  'group:invitation': { invitation: GroupInvitation };
+  /** This session ended (expired, logged out, password changed, account deleted): the server disconnects right after. */
+  'session:ended': { reason: SessionEndReason };
 }
 export type ServerEventName = keyof ServerEventPayloads;
 
@@ -208,6 +236,8 @@ export const SERVER_EVENT_NAMES = Object.keys({
   'friend:update': true,
   'server:draining': true,
   'server:resync': true,
+  'group:invitation': true,
+  'session:ended': true,
 } satisfies Record<ServerEventName, true>) as ServerEventName[];
 
 export interface GroupUpdateEvent {

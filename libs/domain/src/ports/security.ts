@@ -6,6 +6,13 @@ export interface PasswordHasher {
 export interface TokenClaims {
   userId: string;
   username: string;
+  /** The sign-in (AuthSessionRecord) the token belongs to: revoking it ends the token. */
+  sessionId: string;
+}
+
+/** A verified token: its claims and when it expires (epoch ms; every token has one). */
+export interface VerifiedToken extends TokenClaims {
+  expiresAt: number;
 }
 
 export interface IssuedToken {
@@ -16,5 +23,6 @@ export interface IssuedToken {
 /** Issues and verifies access tokens; verify throws ParleyError('UNAUTHORIZED'). */
 export interface TokenService {
   issue(claims: TokenClaims): IssuedToken;
-  verify(token: string): TokenClaims;
+  /** Throws UNAUTHORIZED for a bad, expired or `exp`-less token, or one without `sid`. */
+  verify(token: string): VerifiedToken;
 }

@@ -141,4 +141,55 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
       ) ${TABLE}`,
     ],
   },
+  {
+    version: 3,
+    name: 'accounts',
+    /*
+     * username_key: the canonical username (NFKC + case fold, see
+     * usernameKey()) compared byte for byte, so lookups and the limiter agree
+     * whatever the collation ignores. A deleted account keeps its row (its
+     * messages still name a sender) with its key replaced, freeing the name.
+     * sessions: one per sign-in; the refresh token is kept only as a hash, with
+     * the previous one to detect reuse. group_invitations: pending_key is set
+     * while pending (one pending invitation per group and invitee).
+     */
+    statements: [
+      `ALTER TABLE users
+        ADD COLUMN username_key VARBINARY(128) NULL,
+        ADD COLUMN deleted_at BIGINT NULL,
+        ADD COLUMN group_invites VARCHAR(16) NOT NULL DEFAULT 'friends'`,
+      `UPDATE users SET username_key = CAST(LOWER(username) AS BINARY) WHERE username_key IS NULL`,
+      `ALTER TABLE users MODIFY username_key VARBINARY(128) NOT NULL, ADD UNIQUE KEY uq_users_username_key (username_key)`,
+      `CREATE TABLE IF NOT EXISTS sessions (
+        id ${ID} NOT NULL PRIMARY KEY,
+        user_id ${ID} NOT NULL,
+        refresh_hash VARBINARY(64) NOT NULL,
+        prev_refresh_hash VARBINARY(64) NULL,
+        rotated_at BIGINT NULL,
+        created_at BIGINT NOT NULL,
+        last_used_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        revoked_at BIGINT NULL,
+        revoke_reason VARCHAR(32) NULL,
+        user_agent VARCHAR(255) NULL,
+        KEY idx_sessions_user (user_id, revoked_at),
+        CONSTRAINT fk_sessions_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+      `CREATE TABLE IF NOT EXISTS group_invitations (
+        id ${ID} NOT NULL PRIMARY KEY,
+        group_id ${ID} NOT NULL,
+        inviter_id ${ID} NOT NULL,
+        invitee_id ${ID} NOT NULL,
+        status VARCHAR(16) NOT NULL,
+        pending_key ${CONV_ID} NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        UNIQUE KEY uq_group_invitations_pending (pending_key),
+        KEY idx_group_invitations_invitee (invitee_id, status),
+        CONSTRAINT fk_group_invitations_group FOREIGN KEY (group_id) REFERENCES \`groups\` (id) ON DELETE CASCADE,
+        CONSTRAINT fk_group_invitations_inviter FOREIGN KEY (inviter_id) REFERENCES users (id) ON DELETE CASCADE,
+        CONSTRAINT fk_group_invitations_invitee FOREIGN KEY (invitee_id) REFERENCES users (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+    ],
+  },
 ];

@@ -113,4 +113,42 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX idx_group_join_requests_group ON group_join_requests (group_id, status)`,
     ],
   },
+  {
+    version: 3,
+    name: 'accounts',
+    /* Same as MySQL's migration 3; username_key compares binary (SQLite's default). */
+    statements: [
+      `ALTER TABLE users ADD COLUMN username_key TEXT NULL`,
+      `ALTER TABLE users ADD COLUMN deleted_at INTEGER NULL`,
+      `ALTER TABLE users ADD COLUMN group_invites TEXT NOT NULL DEFAULT 'friends'`,
+      `UPDATE users SET username_key = LOWER(username) WHERE username_key IS NULL`,
+      `CREATE UNIQUE INDEX uq_users_username_key ON users (username_key)`,
+      `CREATE TABLE sessions (
+        id TEXT NOT NULL PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        refresh_hash BLOB NOT NULL,
+        prev_refresh_hash BLOB NULL,
+        rotated_at INTEGER NULL,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER NULL,
+        revoke_reason TEXT NULL,
+        user_agent TEXT NULL
+      )`,
+      `CREATE INDEX idx_sessions_user ON sessions (user_id, revoked_at)`,
+      `CREATE TABLE group_invitations (
+        id TEXT NOT NULL PRIMARY KEY,
+        group_id TEXT NOT NULL REFERENCES "groups" (id) ON DELETE CASCADE,
+        inviter_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        invitee_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        pending_key TEXT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+      `CREATE UNIQUE INDEX uq_group_invitations_pending ON group_invitations (pending_key)`,
+      `CREATE INDEX idx_group_invitations_invitee ON group_invitations (invitee_id, status)`,
+    ],
+  },
 ];

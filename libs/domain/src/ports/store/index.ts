@@ -1,6 +1,7 @@
 import type { GroupStore } from './groups';
 import type { MessageStore } from './messages';
 import type { RequestStore } from './requests';
+import type { AuthSessionStore } from './sessions';
 import type { SocialStore } from './social';
 import type { UserStore } from './users';
 
@@ -8,6 +9,7 @@ export * from './errors';
 export * from './groups';
 export * from './messages';
 export * from './requests';
+export * from './sessions';
 export * from './social';
 export * from './users';
 
@@ -20,7 +22,7 @@ export interface StoreLifecycle {
 }
 
 /** Every aggregate of the store, without its life cycle: what a service using all of them asks for. */
-export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & MessageStore;
+export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & MessageStore & AuthSessionStore;
 
 /**
  * The durable store: the intersection of one port per aggregate. A service
