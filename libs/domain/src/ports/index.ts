@@ -4,3 +4,4 @@ export * from './presence';
 export * from './runtime';
 export * from './security';
 export * from './store';
+export * from './throttle';

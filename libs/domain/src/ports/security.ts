@@ -26,3 +26,11 @@ export interface TokenService {
   /** Throws UNAUTHORIZED for a bad, expired or `exp`-less token, or one without `sid`. */
   verify(token: string): VerifiedToken;
 }
+
+/**
+ * Password rules beyond the schema's length: not common, not guessable, not
+ * the username. Throws ParleyError INVALID_ARGUMENT naming the rule failed.
+ */
+export interface PasswordPolicy {
+  check(password: string, context: { username: string; displayName?: string }): void;
+}

@@ -1,0 +1,42 @@
+import type { SessionEndReason } from '@parley/protocol';
+
+/**
+ * Counters shared by every process of a cluster (Redis) or kept in process
+ * (embedded mode), for limits that must hold whichever gateway or node a
+ * request reaches. Engines: @parley/limits (rate-limiter-flexible).
+ */
+export type ThrottleDecision =
+  /** `consumed`: points used in the current window, these included. */
+  | { ok: true; consumed: number }
+  | { ok: false; consumed: number; retryAfterMs: number };
+
+export interface Throttle {
+  /** Atomically takes `points` (default 1) for `key`; refused once the window's points are used up. */
+  consume(key: string, points?: number): Promise<ThrottleDecision>;
+  /** Gives back points taken earlier (a login that succeeded, an attempt that was never made). */
+  refund(key: string, points?: number): Promise<void>;
+  /** Forgets the key. */
+  reset(key: string): Promise<void>;
+}
+
+export interface ThrottleSpec {
+  /** Names the counter family (a key prefix); unique per use. */
+  name: string;
+  /** Points a key may use per window. */
+  points: number;
+  /** The window, seconds. */
+  durationSec: number;
+}
+
+/** Makes throttles on one engine (memory or Redis). */
+export interface ThrottleFactory {
+  create(spec: ThrottleSpec): Throttle;
+}
+
+/**
+ * Tells the IM nodes that sessions ended, so their sockets are closed at
+ * once with `session:ended` (the gateway publishes through the relay).
+ */
+export interface SessionEndNotifier {
+  sessionsEnded(userId: string, sessionIds: readonly string[], reason: SessionEndReason): Promise<void>;
+}
