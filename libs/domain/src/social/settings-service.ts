@@ -6,9 +6,9 @@ export interface SettingsServiceDeps {
   store: UserStore;
 }
 
-const toSettings = (user: UserRecord): UserSettings => ({ dmPolicy: user.dmPolicy });
+const toSettings = (user: UserRecord): UserSettings => ({ dmPolicy: user.dmPolicy, groupInvites: user.groupInvites });
 
-/** A user's own settings (who may message them directly); nobody reads or changes another's. */
+/** A user's own settings (who may message them directly, which group invitations ask them); nobody reads or changes another's. */
 export class SettingsService {
   constructor(private readonly deps: SettingsServiceDeps) {}
 
@@ -21,6 +21,6 @@ export class SettingsService {
 
   /** `settings:update`: patches the caller's own settings only. */
   async update(userId: string, input: CommandPayload<'settings:update'>): Promise<UserSettings> {
-    return toSettings(await this.deps.store.updateProfile(userId, { dmPolicy: input.dmPolicy }));
+    return toSettings(await this.deps.store.updateProfile(userId, { dmPolicy: input.dmPolicy, groupInvites: input.groupInvites }));
   }
 }

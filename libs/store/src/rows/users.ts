@@ -1,5 +1,5 @@
 import type { ProfilePatch, UserRecord } from '@parley/domain';
-import type { DmPolicy } from '@parley/protocol';
+import type { DmPolicy, GroupInvitePolicy } from '@parley/protocol';
 
 export interface UserRow {
   id: string;
@@ -9,10 +9,11 @@ export interface UserRow {
   bio: string | null;
   password_hash: string;
   dm_policy: string;
+  group_invites: string;
   created_at: number;
 }
 
-export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, created_at';
+export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, group_invites, created_at';
 
 export function toUser(row: UserRow): UserRecord {
   return {
@@ -23,13 +24,14 @@ export function toUser(row: UserRow): UserRecord {
     bio: row.bio,
     passwordHash: row.password_hash,
     dmPolicy: row.dm_policy as DmPolicy,
+    groupInvites: row.group_invites as GroupInvitePolicy,
     createdAt: Number(row.created_at),
   };
 }
 
 /** A new user as createUser stores it (both engines insert these defaults). */
-export function newUserRecord(user: Omit<UserRecord, 'avatarUrl' | 'bio' | 'dmPolicy'>): UserRecord {
-  return { ...user, avatarUrl: null, bio: null, dmPolicy: 'friends' };
+export function newUserRecord(user: Omit<UserRecord, 'avatarUrl' | 'bio' | 'dmPolicy' | 'groupInvites'>): UserRecord {
+  return { ...user, avatarUrl: null, bio: null, dmPolicy: 'friends', groupInvites: 'friends' };
 }
 
 /** SET clause (empty when nothing changes) and its values for a profile patch. */
@@ -39,6 +41,7 @@ export function profilePatchSql(patch: ProfilePatch): { sets: string; params: (s
     ['avatarUrl', 'avatar_url'],
     ['bio', 'bio'],
     ['dmPolicy', 'dm_policy'],
+    ['groupInvites', 'group_invites'],
   ];
   const present = columns.filter(([key]) => patch[key] !== undefined);
   return {

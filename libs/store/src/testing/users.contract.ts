@@ -67,6 +67,14 @@ export function describeUserStoreContract(ctx: StoreContractContext): void {
         expect(await store.updateProfile(user.id, { dmPolicy: 'anyone' })).toMatchObject({ dmPolicy: 'anyone' });
         expect((await store.getUser(user.id))?.dmPolicy).toBe('anyone');
       });
+
+      it('starts users on the friends group-invitation policy and patches it apart from the DM policy', async () => {
+        const user = await createUser();
+        expect(user.groupInvites).toBe('friends');
+        expect(await store.updateProfile(user.id, { groupInvites: 'ask' })).toMatchObject({ groupInvites: 'ask', dmPolicy: 'friends' });
+        expect((await store.getUser(user.id))?.groupInvites).toBe('ask');
+        expect(await store.updateProfile(user.id, { dmPolicy: 'anyone' })).toMatchObject({ groupInvites: 'ask', dmPolicy: 'anyone' });
+      });
     });
   });
 }

@@ -1,4 +1,4 @@
-import type { DmPolicy } from '@parley/protocol';
+import type { DmPolicy, GroupInvitePolicy } from '@parley/protocol';
 
 /** What the store keeps of a user; the password hash never leaves the domain. */
 export interface UserRecord {
@@ -10,6 +10,8 @@ export interface UserRecord {
   passwordHash: string;
   /** Who may message this user directly (default `friends`). */
   dmPolicy: DmPolicy;
+  /** Which group invitations wait for this user's consent (default `friends`). */
+  groupInvites: GroupInvitePolicy;
   createdAt: number;
 }
 
@@ -26,6 +28,7 @@ export interface ProfilePatch {
   avatarUrl?: string | null;
   bio?: string | null;
   dmPolicy?: DmPolicy;
+  groupInvites?: GroupInvitePolicy;
 }
 
 /** Users: accounts, profiles and settings. */
