@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { ParleyError } from '@parley/protocol';
-import type { Clock, IssuedToken, TokenClaims, TokenService } from '@parley/domain';
+import type { Clock, IssuedToken, TokenClaims, TokenService, VerifiedToken } from '@parley/domain';
 import { DEFAULT_JWT_TTL_SECONDS } from '@parley/util-node';
 
 export interface JwtOptions {
@@ -10,13 +10,17 @@ export interface JwtOptions {
   issuer: string;
   /** @default 'parley-im' */
   audience: string;
-  /** Token lifetime. @default 86400 (one day) */
+  /** Access-token lifetime: minutes, since the refresh token renews it. @default 900 (15 minutes) */
   ttlSeconds: number;
 }
 
 const ALGORITHM = 'HS256';
 
-/** HS256 JWTs with the algorithm pinned and exp/iss/aud checked on every verify. */
+/**
+ * HS256 access tokens with the algorithm pinned and exp/iss/aud checked on
+ * every verify. Each names its sign-in (`sid`), so revoking the session ends
+ * it. A token without `exp` is refused: jsonwebtoken would accept it forever.
+ */
 export class JwtTokenService implements TokenService {
   private readonly options: JwtOptions;
 
@@ -31,7 +35,8 @@ export class JwtTokenService implements TokenService {
   issue(claims: TokenClaims): IssuedToken {
     const nowSeconds = Math.floor(this.clock.now() / 1000);
     const exp = nowSeconds + this.options.ttlSeconds;
-    const token = jwt.sign({ sub: claims.userId, name: claims.username, iat: nowSeconds, exp }, this.options.secret, {
+    const payload = { sub: claims.userId, name: claims.username, sid: claims.sessionId, iat: nowSeconds, exp };
+    const token = jwt.sign(payload, this.options.secret, {
       algorithm: ALGORITHM,
       issuer: this.options.issuer,
       audience: this.options.audience,
@@ -39,7 +44,7 @@ export class JwtTokenService implements TokenService {
     return { token, expiresAt: exp * 1000 };
   }
 
-  verify(token: string): TokenClaims {
+  verify(token: string): VerifiedToken {
     let payload: string | jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.options.secret, {
@@ -51,9 +56,16 @@ export class JwtTokenService implements TokenService {
     } catch {
       throw new ParleyError('UNAUTHORIZED', 'invalid or expired token');
     }
-    if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.name !== 'string') {
+    if (
+      typeof payload === 'string' ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.name !== 'string' ||
+      typeof payload['sid'] !== 'string' ||
+      payload['sid'] === '' ||
+      typeof payload.exp !== 'number'
+    ) {
       throw new ParleyError('UNAUTHORIZED', 'invalid token claims');
     }
-    return { userId: payload.sub, username: payload.name };
+    return { userId: payload.sub, username: payload.name, sessionId: payload['sid'], expiresAt: payload.exp * 1000 };
   }
 }

@@ -6,13 +6,19 @@ export const logEnv = z.object({
   PARLEY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-/** How long a user token lives unless configured: written once, used by the schema and the token service. */
-export const DEFAULT_JWT_TTL_SECONDS = 86_400;
+/**
+ * How long an access token lives unless configured: written once, used by the
+ * schema and the token service. Minutes: clients renew it with their refresh
+ * token, and a revoked session's token dies with it at the latest.
+ */
+export const DEFAULT_JWT_TTL_SECONDS = 900;
+/** The longest an access token may be configured to live (one day). */
+export const MAX_JWT_TTL_SECONDS = 86_400;
 
 export const jwtEnv = z.object({
   /** HS256 secret shared by gateways and IM nodes: ≥ 32 characters, no placeholder, enough entropy. */
   PARLEY_JWT_SECRET: strongSecret(),
-  PARLEY_JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(DEFAULT_JWT_TTL_SECONDS),
+  PARLEY_JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(MAX_JWT_TTL_SECONDS).default(DEFAULT_JWT_TTL_SECONDS),
 });
 
 export const storeEnv = z.object({
