@@ -1,6 +1,6 @@
 import { describe as suite, expect, it } from '@jest/globals';
-import { ParleyError } from '@parley/protocol';
-import { describe } from './describe-error';
+import { ParleyError, sessionEndReasonSchema } from '@parley/protocol';
+import { describe, describeAccountError, describeAuthError, describeSessionEnd } from './describe-error';
 
 suite('describe (an error, for a person)', () => {
   it('gives a friendly sentence for transient server errors', () => {
@@ -15,5 +15,76 @@ suite('describe (an error, for a person)', () => {
   it('falls back to the message of any other error', () => {
     expect(describe(new Error('boom'))).toBe('boom');
     expect(describe('plain')).toBe('plain');
+  });
+
+  it('says how long to wait when the server limits the rate, rounded up to whole seconds or minutes', () => {
+    expect(describe(new ParleyError('RATE_LIMITED', 'slow down', { retryAfterMs: 4_200 }))).toBe('Too many attempts. Try again in 5 s.');
+    expect(describe(new ParleyError('RATE_LIMITED', 'slow down', { retryAfterMs: 300_000 }))).toBe('Too many attempts. Try again in 5 min.');
+    expect(describe(new ParleyError('RATE_LIMITED', 'slow down'))).toBe('Too many attempts. Wait a moment and try again.');
+  });
+
+  it('names the field the server refused in words, with the rule the server gave', () => {
+    expect(describe(new ParleyError('INVALID_ARGUMENT', 'newPassword: must be at least 8 characters'))).toBe('New password must be at least 8 characters');
+    expect(describe(new ParleyError('INVALID_ARGUMENT', 'password: is too common; pick a less guessable one'))).toBe(
+      'Password is too common; pick a less guessable one',
+    );
+    expect(describe(new ParleyError('INVALID_ARGUMENT', 'avatarUrl: Invalid URL'))).toBe('Avatar URL: Invalid URL');
+  });
+
+  it('explains a display name refused for invisible or direction-changing characters', () => {
+    const err = new ParleyError('INVALID_ARGUMENT', 'displayName: must not contain control, zero-width or direction-override characters');
+    expect(describe(err)).toBe('Display name must not contain invisible characters (control, zero-width or text-direction characters)');
+  });
+
+  it('says a body refused for its size is too large, whatever code carries it', () => {
+    expect(describe(new ParleyError('INTERNAL', 'HTTP 413'))).toBe('That is too large to send.');
+    expect(describe(new ParleyError('INVALID_ARGUMENT', 'body: request entity too large'))).toBe('That is too large to send.');
+  });
+
+  it('tells a signed-out session to sign in again', () => {
+    expect(describe(new ParleyError('UNAUTHORIZED', 'token expired'))).toBe('Your session has ended. Please sign in again.');
+  });
+});
+
+suite('describeAuthError (the sign-in form)', () => {
+  it('says wrong credentials without telling which part was wrong', () => {
+    expect(describeAuthError(new ParleyError('INVALID_CREDENTIALS', 'invalid credentials'))).toBe('Wrong username or password.');
+  });
+
+  it('asks to check the form for a refused field, naming the rule', () => {
+    expect(describeAuthError(new ParleyError('INVALID_ARGUMENT', 'password: must not be the username'))).toBe('Please check the form: Password must not be the username');
+  });
+
+  it('says a throttled sign-in may try again after the wait', () => {
+    expect(describeAuthError(new ParleyError('RATE_LIMITED', 'too many', { retryAfterMs: 30_000 }))).toBe('Too many attempts. Try again in 30 s.');
+  });
+
+  it('says the server is unreachable, and something went wrong for anything unknown', () => {
+    expect(describeAuthError(new ParleyError('UNAVAILABLE', 'gateway unreachable'))).toBe('Cannot reach the server right now. Try again in a moment.');
+    expect(describeAuthError(new TypeError('x is undefined'))).toBe('Something went wrong. Please try again.');
+  });
+});
+
+suite('describeAccountError (an action confirmed with the password)', () => {
+  it('says the password given is not the current one', () => {
+    expect(describeAccountError(new ParleyError('INVALID_CREDENTIALS', 'invalid credentials'))).toBe('That is not your current password.');
+  });
+
+  it("passes the server's password rule on", () => {
+    expect(describeAccountError(new ParleyError('INVALID_ARGUMENT', 'newPassword: is too easy to guess'))).toBe('New password is too easy to guess');
+  });
+});
+
+suite('describeSessionEnd (why this device was signed out)', () => {
+  it('has a sentence for every reason the protocol knows', () => {
+    for (const reason of sessionEndReasonSchema.options) expect(describeSessionEnd(reason)).toMatch(/\.$/);
+  });
+
+  it('says a password change elsewhere signed this device out', () => {
+    expect(describeSessionEnd('password-changed')).toBe('You were signed out on this device because your password was changed.');
+  });
+
+  it('asks to sign in again when the session could not be renewed', () => {
+    expect(describeSessionEnd(undefined)).toBe('Your session has ended. Please sign in again.');
   });
 });
