@@ -1,4 +1,4 @@
-import type { ConversationSummary, FriendRequest, FriendView, Group, GroupUpdateEvent, Message, PresenceInfo, User } from '@parley/protocol';
+import type { ConversationSummary, FriendRequest, FriendView, Group, GroupInvitation, GroupUpdateEvent, Message, PresenceInfo, User } from '@parley/protocol';
 import type { ConnectionState, GroupDetails, Outgoing, Toast } from './types';
 
 /**
@@ -57,6 +57,13 @@ export type Action =
   | { type: 'group/loaded'; groupId: string; details: GroupDetails }
   /** I left or dissolved the group: it goes away at once. */
   | { type: 'group/left'; groupId: string }
+  // ---- group invitations
+  /** My pending invitations as the server lists them. */
+  | { type: 'invitations/loaded'; invitations: readonly GroupInvitation[] }
+  /** An invitation made to me, or one of mine answered (pushed live). */
+  | { type: 'invitation/event'; invitation: GroupInvitation; meId: string }
+  /** I accepted or declined an invitation. */
+  | { type: 'invitation/answered'; invitationId: string }
   // ---- toasts
   | { type: 'toast/shown'; toast: Toast }
   | { type: 'toast/expired'; id: number };

@@ -1,11 +1,12 @@
 import type { Action } from './actions';
 import { conversationsReducer } from './conversations';
 import { groupsReducer } from './groups';
+import { invitationsReducer } from './invitations';
 import { outboxReducer } from './outbox';
 import { sessionReducer } from './session';
 import { socialReducer } from './social';
 import { toastsReducer } from './toasts';
-import type { ConversationsState, GroupsState, OutboxState, SessionState, SocialState, State, ToastsState } from './types';
+import type { ConversationsState, GroupsState, InvitationsState, OutboxState, SessionState, SocialState, State, ToastsState } from './types';
 
 type Reducer<S> = (state: S, action: Action) => S;
 
@@ -26,6 +27,7 @@ export const SLICES = [
   slice<OutboxState>(['outgoing'], outboxReducer),
   slice<SocialState>(['social', 'users', 'online', 'lastSeenAt'], socialReducer),
   slice<GroupsState>(['groups'], groupsReducer),
+  slice<InvitationsState>(['invitations'], invitationsReducer),
   slice<ToastsState>(['toasts'], toastsReducer),
 ] as const;
 

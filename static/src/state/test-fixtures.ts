@@ -1,4 +1,4 @@
-import type { ConversationSummary, FriendRequest, Group, GroupUpdateEvent, Message, User } from '@parley/protocol';
+import type { ConversationSummary, FriendRequest, Group, GroupInvitation, GroupUpdateEvent, Message, User } from '@parley/protocol';
 import type { Conversation, Outgoing } from './types';
 
 /** Small builders for the reducer specs: only the fields a test cares about are given. */
@@ -45,4 +45,8 @@ export function outgoing(clientMsgId: string, fields: Partial<Outgoing> = {}): O
 
 export function friendRequest(id: string, status: FriendRequest['status'], fields: Partial<FriendRequest> = {}): FriendRequest {
   return { id, fromUserId: 'alice', toUserId: 'me', fromUser: user('alice'), toUser: ME, status, createdAt: 1, ...fields };
+}
+
+export function invitation(id: string, fields: Partial<GroupInvitation> = {}): GroupInvitation {
+  return { id, group: group('g1'), inviter: user('alice'), inviteeId: ME.id, status: 'pending', createdAt: 1, ...fields };
 }

@@ -1,5 +1,5 @@
 import type { ClientState } from '@parley/client';
-import type { FriendRequest, FriendView, Group, GroupMemberView, Message, NewMessageTarget, User } from '@parley/protocol';
+import type { FriendRequest, FriendView, Group, GroupInvitation, GroupMemberView, Message, NewMessageTarget, User } from '@parley/protocol';
 
 /** One row of the conversation list. */
 export interface Conversation {
@@ -94,12 +94,17 @@ export interface GroupsState {
   groups: Map<string, GroupDetails>;
 }
 
+/** Group invitations waiting for my answer, newest first. */
+export interface InvitationsState {
+  invitations: GroupInvitation[];
+}
+
 export interface ToastsState {
   toasts: Toast[];
 }
 
 /** The whole web client's state: one slice per reducer, flat so views read `state.x`. */
-export type State = SessionState & ConversationsState & OutboxState & SocialState & GroupsState & ToastsState;
+export type State = SessionState & ConversationsState & OutboxState & SocialState & GroupsState & InvitationsState & ToastsState;
 
 /** The state right after sign-in, before anything is loaded. */
 export function initialState(me: User): State {
@@ -115,6 +120,7 @@ export function initialState(me: User): State {
     lastSeenAt: new Map(),
     users: new Map([[me.id, me]]),
     groups: new Map(),
+    invitations: [],
     social: { friends: [], incoming: [], outgoing: [], blocked: [], loaded: false },
     toasts: [],
   };
