@@ -10,10 +10,25 @@ export type ThrottleDecision =
   | { ok: true; consumed: number }
   | { ok: false; consumed: number; retryAfterMs: number };
 
+export interface ConsumeOptions {
+  /**
+   * The window, seconds (whole, at least 1), when this consume starts one (the
+   * key is new or its window ended); an open window keeps its end. Lets one
+   * key carry windows of different lengths, e.g. a login backoff gate whose
+   * window grows with the failures. @default the spec's `durationSec`
+   */
+  windowSec?: number;
+}
+
 export interface Throttle {
-  /** Atomically takes `points` (default 1) for `key`; refused once the window's points are used up. */
-  consume(key: string, points?: number): Promise<ThrottleDecision>;
-  /** Gives back points taken earlier (a login that succeeded, an attempt that was never made). */
+  /**
+   * Atomically takes `points` (default 1) for `key`; refused once the
+   * window's points are used up. A refused consume takes nothing (engines
+   * give the points back), so refused attempts never lengthen a wait.
+   * Engines fail closed: a consume they cannot decide is ParleyError `UNAVAILABLE`.
+   */
+  consume(key: string, points?: number, options?: ConsumeOptions): Promise<ThrottleDecision>;
+  /** Gives back points taken earlier (a login that succeeded, an attempt that was never made); never below zero, never opens a window. */
   refund(key: string, points?: number): Promise<void>;
   /** Forgets the key. */
   reset(key: string): Promise<void>;

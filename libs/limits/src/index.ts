@@ -1,0 +1,2 @@
+export { MemoryThrottleFactory } from './throttle.memory';
+export { RedisThrottleFactory, type RedisThrottleOptions } from './throttle.redis';

@@ -1,0 +1,1 @@
+export { describeThrottleContract, type ThrottleHarness } from './throttle.contract';
