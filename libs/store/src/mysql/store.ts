@@ -5,8 +5,10 @@ import { assertOrdered } from '../migrations/migration';
 import { MYSQL_MIGRATIONS } from '../migrations/mysql';
 import { MysqlConnection, type MysqlConnectionOptions } from './connection';
 import { mysqlGroupStore } from './groups';
+import { mysqlInvitationStore } from './invitations';
 import { mysqlMessageStore, type MysqlGroupCommitOptions } from './messages';
 import { mysqlRequestStore } from './requests';
+import { mysqlAuthSessionStore } from './sessions';
 import { mysqlSocialStore } from './social';
 import { mysqlUserStore } from './users';
 
@@ -30,6 +32,8 @@ export class MysqlStore extends AggregateStore implements Store {
       ...mysqlSocialStore(conn),
       ...mysqlGroupStore(conn),
       ...mysqlRequestStore(conn),
+      ...mysqlAuthSessionStore(conn),
+      ...mysqlInvitationStore(conn),
       ...mysqlMessageStore(conn, options),
     });
     this.conn = conn;

@@ -1,6 +1,7 @@
 import { StoreError, type UserRecord, type UserStore } from '@parley/domain';
 import { likeContains } from '../rows/sql';
 import { USER_COLUMNS, newUserRecord, profilePatchSql, toUser, type UserRow } from '../rows/users';
+import { mysqlDeleteUser } from './account-removal';
 import type { MysqlConnection } from './connection';
 import { isDuplicateKey, toStoreError } from './errors';
 
@@ -34,7 +35,7 @@ export function mysqlUserStore(conn: MysqlConnection): UserStore {
     },
 
     async findUserByUsername(username) {
-      const rows = await conn.select<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, [username]);
+      const rows = await conn.select<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ? AND deleted_at IS NULL`, [username]);
       return rows[0] ? toUser(rows[0]) : null;
     },
 
@@ -42,7 +43,7 @@ export function mysqlUserStore(conn: MysqlConnection): UserStore {
       const pattern = likeContains(query);
       const rows = await conn.select<UserRow>(
         `SELECT ${USER_COLUMNS} FROM users
-         WHERE username LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!'
+         WHERE (username LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!') AND deleted_at IS NULL
          ORDER BY username, id LIMIT ? OFFSET ?`,
         [pattern, pattern, limit, offset],
       );
@@ -56,5 +57,12 @@ export function mysqlUserStore(conn: MysqlConnection): UserStore {
       if (!user) throw new StoreError('user-not-found');
       return user;
     },
+
+    async updatePasswordHash(id, passwordHash) {
+      const result = await conn.execute('UPDATE users SET password_hash = ? WHERE id = ? AND deleted_at IS NULL', [passwordHash, id]);
+      if (result.affectedRows === 0) throw new StoreError('user-not-found');
+    },
+
+    deleteUser: (id, at) => mysqlDeleteUser(conn, id, at),
   };
 }

@@ -11,9 +11,10 @@ export interface UserRow {
   dm_policy: string;
   group_invites: string;
   created_at: number;
+  deleted_at: number | null;
 }
 
-export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, group_invites, created_at';
+export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, group_invites, created_at, deleted_at';
 
 export function toUser(row: UserRow): UserRecord {
   return {
@@ -26,12 +27,13 @@ export function toUser(row: UserRow): UserRecord {
     dmPolicy: row.dm_policy as DmPolicy,
     groupInvites: row.group_invites as GroupInvitePolicy,
     createdAt: Number(row.created_at),
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
   };
 }
 
 /** A new user as createUser stores it (both engines insert these defaults). */
-export function newUserRecord(user: Omit<UserRecord, 'avatarUrl' | 'bio' | 'dmPolicy' | 'groupInvites'>): UserRecord {
-  return { ...user, avatarUrl: null, bio: null, dmPolicy: 'friends', groupInvites: 'friends' };
+export function newUserRecord(user: Omit<UserRecord, 'avatarUrl' | 'bio' | 'dmPolicy' | 'groupInvites' | 'deletedAt'>): UserRecord {
+  return { ...user, avatarUrl: null, bio: null, dmPolicy: 'friends', groupInvites: 'friends', deletedAt: null };
 }
 
 /** SET clause (empty when nothing changes) and its values for a profile patch. */

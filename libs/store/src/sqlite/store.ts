@@ -4,8 +4,10 @@ import { assertOrdered } from '../migrations/migration';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
 import { SqliteConnection, type SqliteStoreOptions } from './connection';
 import { sqliteGroupStore } from './groups';
+import { sqliteInvitationStore } from './invitations';
 import { sqliteMessageStore } from './messages';
 import { sqliteRequestStore } from './requests';
+import { sqliteAuthSessionStore } from './sessions';
 import { sqliteSocialStore } from './social';
 import { sqliteUserStore } from './users';
 
@@ -25,6 +27,8 @@ export class SqliteStore extends AggregateStore implements Store {
       ...sqliteSocialStore(conn),
       ...sqliteGroupStore(conn),
       ...sqliteRequestStore(conn),
+      ...sqliteAuthSessionStore(conn),
+      ...sqliteInvitationStore(conn),
       ...sqliteMessageStore(conn),
     });
     this.conn = conn;

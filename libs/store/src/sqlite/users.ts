@@ -1,6 +1,7 @@
 import { StoreError, type UserRecord, type UserStore } from '@parley/domain';
 import { likeContains } from '../rows/sql';
 import { USER_COLUMNS, newUserRecord, profilePatchSql, toUser, type UserRow } from '../rows/users';
+import { sqliteDeleteUser } from './account-removal';
 import { IN_JSON, type SqliteConnection } from './connection';
 import { isUniqueViolation } from './errors';
 
@@ -37,7 +38,7 @@ export function sqliteUserStore(conn: SqliteConnection): UserStore {
 
     findUserByUsername: (username) =>
       conn.run(() => {
-        const row = conn.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`, username);
+        const row = conn.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ? AND deleted_at IS NULL`, username);
         return row ? toUser(row) : null;
       }),
 
@@ -47,7 +48,7 @@ export function sqliteUserStore(conn: SqliteConnection): UserStore {
         return conn
           .all<UserRow>(
             `SELECT ${USER_COLUMNS} FROM users
-             WHERE username LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!'
+             WHERE (username LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!') AND deleted_at IS NULL
              ORDER BY username, id LIMIT ? OFFSET ?`,
             pattern,
             pattern,
@@ -65,5 +66,13 @@ export function sqliteUserStore(conn: SqliteConnection): UserStore {
         if (!user) throw new StoreError('user-not-found');
         return user;
       }),
+
+    updatePasswordHash: (id, passwordHash) =>
+      conn.run(() => {
+        const result = conn.stmt('UPDATE users SET password_hash = ? WHERE id = ? AND deleted_at IS NULL').run(passwordHash, id);
+        if (result.changes === 0) throw new StoreError('user-not-found');
+      }),
+
+    deleteUser: (id, at) => sqliteDeleteUser(conn, id, at),
   };
 }

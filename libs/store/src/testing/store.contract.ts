@@ -1,8 +1,11 @@
 import type { Store } from '@parley/domain';
+import { describeAccountRemovalContract } from './account-removal.contract';
 import { storeContractContext } from './contract-context';
 import { describeGroupStoreContract } from './groups.contract';
+import { describeInvitationStoreContract } from './invitations.contract';
 import { describeMessageStoreContract } from './messages.contract';
 import { describeRequestStoreContract } from './requests.contract';
+import { describeAuthSessionStoreContract } from './sessions.contract';
 import { describeSocialStoreContract } from './social.contract';
 import { describeUserStoreContract } from './users.contract';
 
@@ -55,6 +58,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeSocialStoreContract(ctx);
     describeGroupStoreContract(ctx);
     describeRequestStoreContract(ctx);
+    describeAuthSessionStoreContract(ctx);
+    describeAccountRemovalContract(ctx);
+    describeInvitationStoreContract(ctx);
     describeMessageStoreContract(ctx);
   });
 }

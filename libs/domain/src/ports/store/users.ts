@@ -13,6 +13,25 @@ export interface UserRecord {
   /** Which group invitations wait for this user's consent (default `friends`). */
   groupInvites: GroupInvitePolicy;
   createdAt: number;
+  /**
+   * When the account was deleted (epoch ms), else null. A deleted user's row
+   * stays (their messages keep a sender) as "Deleted user" under a freed
+   * username; they are never found by username or search, and cannot sign in.
+   */
+  deletedAt: number | null;
+}
+
+/** What deleting an account changed besides the user's own row (for the domain to tell others). */
+export interface DeletedAccount {
+  /** Sessions that were active and are now revoked (`account-deleted`). */
+  sessionIds: string[];
+  /** Users who were friends with the deleted user. */
+  formerFriendIds: string[];
+  /**
+   * Each group the user was in: `left`, `transferred` (the user owned it; the
+   * longest-standing admin, else member, owns it now) or `dissolved` (nobody was left).
+   */
+  groups: { groupId: string; outcome: 'left' | 'transferred' | 'dissolved'; newOwnerId?: string }[];
 }
 
 export interface NewUser {
@@ -41,4 +60,15 @@ export interface UserStore {
   searchUsers(query: string, limit: number, offset: number): Promise<UserRecord[]>;
   /** StoreError `user-not-found` for an unknown user. */
   updateProfile(id: string, patch: ProfilePatch): Promise<UserRecord>;
+  /** StoreError `user-not-found` for an unknown or deleted user. */
+  updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+  /**
+   * In one transaction: marks the user deleted, frees their username (it
+   * becomes `deleted-<id>`), blanks the password hash, renames them
+   * "Deleted user" with no avatar or bio, removes their friendships, friend
+   * requests, blocks, pending join requests and invitations, takes them out of
+   * every group (see DeletedAccount.groups) and revokes their sessions.
+   * StoreError `user-not-found` for an unknown or already deleted user.
+   */
+  deleteUser(id: string, at: number): Promise<DeletedAccount>;
 }

@@ -1,0 +1,73 @@
+import type { AuthSessionStore } from '@parley/domain';
+import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import {
+  ACTIVE_USER_SESSIONS_SQL,
+  AUTH_SESSION_COLUMNS,
+  INSERT_AUTH_SESSION_SQL,
+  REVOKE_AUTH_SESSION_SQL,
+  ROTATE_REFRESH_SQL,
+  ROTATION_STATE_SQL,
+  failedRotation,
+  insertAuthSessionParams,
+  newAuthSessionRecord,
+  rotationParams,
+  toAuthSession,
+  type AuthSessionRow,
+  type RotationStateRow,
+} from '../rows/sessions';
+import type { MysqlConnection } from './connection';
+import { toStoreError } from './errors';
+
+/**
+ * Sign-in sessions on MySQL. A rotation is one conditional UPDATE: InnoDB
+ * makes a racing second UPDATE of the row wait for the first and re-check its
+ * WHERE against the committed row, so it matches nothing and reads `reused`.
+ */
+export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
+  return {
+    async createAuthSession(session) {
+      try {
+        await conn.execute(INSERT_AUTH_SESSION_SQL, insertAuthSessionParams(session));
+      } catch (err) {
+        throw toStoreError(err);
+      }
+      return newAuthSessionRecord(session);
+    },
+
+    async getAuthSession(id) {
+      const rows = await conn.select<AuthSessionRow>(`SELECT ${AUTH_SESSION_COLUMNS} FROM sessions WHERE id = ?`, [id]);
+      return rows[0] ? toAuthSession(rows[0]) : null;
+    },
+
+    async rotateRefreshToken(id, presentedHash, nextHash, at, expiresAt) {
+      const swapped = await conn.execute(ROTATE_REFRESH_SQL, rotationParams(id, presentedHash, nextHash, at, expiresAt));
+      if (swapped.affectedRows === 1) return 'rotated';
+      const rows = await conn.select<RotationStateRow>(ROTATION_STATE_SQL, [presentedHash, id]);
+      return failedRotation(rows[0], at);
+    },
+
+    async revokeAuthSession(id, reason, at) {
+      const result = await conn.execute(REVOKE_AUTH_SESSION_SQL, [at, reason, id]);
+      return result.affectedRows > 0;
+    },
+
+    revokeUserAuthSessions: (userId, reason, at, exceptId) =>
+      conn.transaction((c) => revokeUserSessions(c, userId, reason, at, exceptId)),
+  };
+}
+
+/** Revokes a user's active sessions inside the caller's transaction; the ids revoked. */
+export async function revokeUserSessions(
+  c: PoolConnection,
+  userId: string,
+  reason: string,
+  at: number,
+  exceptId?: string,
+): Promise<string[]> {
+  const [rows] = await c.query<RowDataPacket[]>(`${ACTIVE_USER_SESSIONS_SQL} FOR UPDATE`, [userId, at, exceptId ?? '']);
+  const ids = rows.map((r) => String(r.id));
+  if (ids.length > 0) {
+    await c.query<ResultSetHeader>('UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id IN (?) AND revoked_at IS NULL', [at, reason, ids]);
+  }
+  return ids;
+}

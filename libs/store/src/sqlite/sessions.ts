@@ -1,0 +1,59 @@
+import type { AuthSessionStore } from '@parley/domain';
+import {
+  ACTIVE_USER_SESSIONS_SQL,
+  AUTH_SESSION_COLUMNS,
+  INSERT_AUTH_SESSION_SQL,
+  REVOKE_AUTH_SESSION_SQL,
+  ROTATE_REFRESH_SQL,
+  ROTATION_STATE_SQL,
+  failedRotation,
+  insertAuthSessionParams,
+  newAuthSessionRecord,
+  rotationParams,
+  toAuthSession,
+  type AuthSessionRow,
+  type RotationStateRow,
+} from '../rows/sessions';
+import type { SqliteConnection } from './connection';
+
+/** Sign-in sessions on SQLite; each change is one write transaction, so rotations of one token serialize. */
+export function sqliteAuthSessionStore(conn: SqliteConnection): AuthSessionStore {
+  return {
+    createAuthSession: (session) =>
+      conn.run(() => {
+        conn.stmt(INSERT_AUTH_SESSION_SQL).run(...insertAuthSessionParams(session));
+        return newAuthSessionRecord(session);
+      }),
+
+    getAuthSession: (id) =>
+      conn.run(() => {
+        const row = conn.get<AuthSessionRow>(`SELECT ${AUTH_SESSION_COLUMNS} FROM sessions WHERE id = ?`, id);
+        return row ? toAuthSession(row) : null;
+      }),
+
+    rotateRefreshToken: (id, presentedHash, nextHash, at, expiresAt) =>
+      conn.write(() => {
+        const swapped = conn.stmt(ROTATE_REFRESH_SQL).run(...rotationParams(id, presentedHash, nextHash, at, expiresAt));
+        if (swapped.changes === 1) return 'rotated' as const;
+        return failedRotation(conn.get<RotationStateRow>(ROTATION_STATE_SQL, presentedHash, id), at);
+      }),
+
+    revokeAuthSession: (id, reason, at) => conn.run(() => conn.stmt(REVOKE_AUTH_SESSION_SQL).run(at, reason, id).changes > 0),
+
+    revokeUserAuthSessions: (userId, reason, at, exceptId) => conn.write(() => revokeUserSessions(conn, userId, reason, at, exceptId)),
+  };
+}
+
+/** Revokes a user's active sessions inside the caller's transaction; the ids revoked. */
+export function revokeUserSessions(
+  conn: SqliteConnection,
+  userId: string,
+  reason: string,
+  at: number,
+  exceptId?: string,
+): string[] {
+  const ids = conn.all<{ id: string }>(ACTIVE_USER_SESSIONS_SQL, userId, at, exceptId ?? '').map((r) => r.id);
+  const revoke = conn.stmt(REVOKE_AUTH_SESSION_SQL);
+  for (const id of ids) revoke.run(at, reason, id);
+  return ids;
+}
