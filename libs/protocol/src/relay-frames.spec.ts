@@ -129,6 +129,8 @@ describe('decodeRelayFrame', () => {
         case 'room:join':
         case 'room:leave':
           return `${frame.kind} ${frame.payload.room} x${frame.payload.users.length}`;
+        case 'session:end':
+          return `${frame.kind} ${frame.payload.reason}`;
         default: {
           const unreachable: never = frame;
           return unreachable;
@@ -233,6 +235,56 @@ describe('decodeRelayFrame', () => {
       expect(join({ users: ['bob'], room: 'group:g1' }, ['user:alice'])).toBe('rooms-mismatch');
       expect(join({ users: ['bob'], room: 'group:g1' }, ['group:g2'])).toBe('rooms-mismatch');
       expect(join({ users: ['bob'], room: 'group:g1' }, ['user:bob', 'group:g1'])).toBe('rooms-mismatch');
+    });
+  });
+
+  describe('session:end, a frame only a gateway sends', () => {
+    const end = { userId: 'bob', sessionIds: ['01J0000000000000000000000S', 's-2'], reason: 'logout-all' };
+    const fromGateway = (payload: unknown, rooms: readonly string[] = ['user:bob']): RawRelayFrame => ({
+      ...raw('session:end', payload, rooms),
+      originNode: '',
+      fromGateway: true,
+    });
+
+    it("is accepted from a gateway, for the user's own room", () => {
+      expect(decoded(fromGateway(end))).toEqual({ kind: 'session:end', payload: end, rooms: ['user:bob'], messageId: 'm-1', originNode: '' });
+    });
+
+    it('is refused when a node relays it, whatever it claims to be', () => {
+      expect(rejection(raw('session:end', end, ['user:bob']))).toBe('bad-origin');
+      expect(rejection({ ...raw('session:end', end, ['user:bob']), originNode: '' })).toBe('bad-origin');
+      expect(rejection({ ...raw('session:end', end, ['user:bob']), fromGateway: false })).toBe('bad-origin');
+    });
+
+    it("refuses a node's event or room change marked as the gateway's", () => {
+      expect(rejection({ ...raw('message:new', directMessage, ['user:bob']), fromGateway: true })).toBe('bad-origin');
+      expect(rejection({ ...raw('room:join', { users: ['bob'], room: 'group:g1' }, ['user:bob']), fromGateway: true })).toBe('bad-origin');
+      // session:ended is what the node emits itself; it never crosses the relay either way.
+      expect(rejection({ ...raw('session:ended', { reason: 'logout' }, ['user:bob']), fromGateway: true })).toBe('bad-origin');
+      expect(rejection(raw('session:ended', { reason: 'logout' }, ['user:bob']))).toBe('node-local-event');
+    });
+
+    it('refuses unknown keys, unknown reasons, bad or missing session ids', () => {
+      expect(rejection(fromGateway({ ...end, all: true }))).toBe('bad-payload');
+      expect(rejection(fromGateway({ ...end, reason: 'bored' }))).toBe('bad-payload');
+      expect(rejection(fromGateway({ ...end, sessionIds: [] }))).toBe('bad-payload');
+      expect(rejection(fromGateway({ ...end, sessionIds: ['s 1'] }))).toBe('bad-payload');
+      expect(rejection(fromGateway({ ...end, sessionIds: 's-1' }))).toBe('bad-payload');
+      expect(rejection(fromGateway({ userId: 'bob', reason: 'logout' }))).toBe('bad-payload');
+      expect(rejection(fromGateway({ ...end, userId: 'bo b' }, ['user:bob']))).toBe('bad-payload');
+    });
+
+    it('takes up to maxSessions session ids, one more is refused', () => {
+      const sessionIds = Array.from({ length: RELAY_FRAME_LIMITS.maxSessions }, (_, i) => `s-${i}`);
+      expect(rejection(fromGateway({ ...end, sessionIds }))).toBe('accepted');
+      expect(rejection(fromGateway({ ...end, sessionIds: [...sessionIds, 'one-more'] }))).toBe('bad-payload');
+    });
+
+    it("refuses rooms other than exactly the user's own", () => {
+      expect(rejection(fromGateway(end, ['user:alice']))).toBe('rooms-mismatch');
+      expect(rejection(fromGateway(end, ['user:bob', 'user:alice']))).toBe('rooms-mismatch');
+      expect(rejection(fromGateway(end, ['group:g1']))).toBe('rooms-mismatch');
+      expect(rejection(fromGateway(end, []))).toBe('bad-rooms');
     });
   });
 

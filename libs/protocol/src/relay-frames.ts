@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { groupRoom, parseConversationId, userRoom, type RoomName } from './ids';
 import { groupRoleSchema, groupSchema, messageSchema, presenceSchema } from './models';
 import { friendRequestSchema, groupChangeSchema, groupInvitationSchema, groupJoinRequestSchema } from './social';
-import type { ServerEventName, ServerEventPayloads } from './socket';
+import { sessionEndReasonSchema, type ServerEventName, type ServerEventPayloads, type SessionEndReason } from './socket';
 
 /**
  * Relay frames: what one IM node sends another through a gateway. A frame
@@ -40,6 +40,11 @@ export const RELAY_FRAME_LIMITS = Object.freeze({
    * @default 524_288 (512 KiB)
    */
   maxPayloadBytes: 512 * 1024,
+  /**
+   * Session ids of one `session:end`; a gateway ending more (logout-all of a
+   * user with thousands of sign-ins) sends several frames. @default 1_000
+   */
+  maxSessions: 1_000,
 });
 
 /** Server events a node emits to its own sockets only: a relayed frame carrying one is forged. */
@@ -111,6 +116,30 @@ export const relayRoomChangeSchema = z.strictObject({
   room: groupRoomSchema,
 }) satisfies z.ZodType<RelayRoomChange>;
 
+/**
+ * Payload of `session:end`, a frame only a gateway sends (Deliver.from_gateway):
+ * the local sockets of `userId` signed in under one of `sessionIds` get
+ * `session:ended {reason}` and are disconnected.
+ */
+export interface RelaySessionEnd {
+  userId: string;
+  sessionIds: string[];
+  reason: SessionEndReason;
+}
+
+/** Strict like a room change: it closes sockets, so anything unexpected in it is refused. */
+export const relaySessionEndSchema = z.strictObject({
+  userId: relayUserIdSchema,
+  sessionIds: z
+    .array(z.string().regex(new RegExp(`^${ROOM_KEY}$`)))
+    .min(1)
+    .max(RELAY_FRAME_LIMITS.maxSessions),
+  reason: sessionEndReasonSchema,
+}) satisfies z.ZodType<RelaySessionEnd>;
+
+/** The event name of the gateway's own frame; a frame from a node carrying it is forged. */
+export const GATEWAY_SESSION_END = 'session:end';
+
 export type RelayControlKind = 'room:join' | 'room:leave';
 /** Every wire `event` a valid frame may carry, with its payload. */
 export type RelayFramePayloads = Pick<ServerEventPayloads, RelayableEventName> & Record<RelayControlKind, RelayRoomChange>;
@@ -142,7 +171,18 @@ export interface RelayRoomChangeFrame<K extends RelayControlKind = RelayControlK
   payload: RelayRoomChange;
 }
 
-export type RelayFrame = RelayEventFrame | RelayRoomChangeFrame<'room:join'> | RelayRoomChangeFrame<'room:leave'>;
+/** From a gateway only: end the sockets of these sessions of the user whose room is `rooms[0]`. */
+export interface RelaySessionEndFrame extends RelayFrameBase {
+  kind: typeof GATEWAY_SESSION_END;
+  rooms: readonly [UserRoomName];
+  payload: RelaySessionEnd;
+}
+
+export type RelayFrame =
+  | RelayEventFrame
+  | RelayRoomChangeFrame<'room:join'>
+  | RelayRoomChangeFrame<'room:leave'>
+  | RelaySessionEndFrame;
 
 /** Why a frame was dropped: a label for the drop counter. */
 export const RELAY_FRAME_REJECTIONS = [
@@ -159,6 +199,8 @@ export const RELAY_FRAME_REJECTIONS = [
   'bad-payload',
   /** Rooms the payload cannot be for: a message outside its conversation's rooms, a join on rooms of other users. */
   'rooms-mismatch',
+  /** A gateway's own frame (`session:end`) relayed from a node, or a node's event marked as the gateway's. */
+  'bad-origin',
 ] as const;
 export type RelayFrameRejection = (typeof RELAY_FRAME_REJECTIONS)[number];
 
@@ -169,6 +211,8 @@ export interface RawRelayFrame {
   payload: Uint8Array;
   messageId: string;
   originNode: string;
+  /** Deliver.from_gateway: set by the gateway on frames it originates, never on a node's publish. */
+  fromGateway?: boolean;
 }
 
 export type RelayFrameDecodeResult = { ok: true; frame: RelayFrame } | { ok: false; reason: RelayFrameRejection };
@@ -184,9 +228,12 @@ const rejected = (reason: RelayFrameRejection): RelayFrameDecodeResult => ({ ok:
 /** Validates a relayed frame; never throws. Runs once per frame per receiving node. */
 export function decodeRelayFrame(raw: RawRelayFrame): RelayFrameDecodeResult {
   const { event, rooms } = raw;
+  const sessionEnd = event === GATEWAY_SESSION_END;
+  // Checked first: the gateway's marker, not the name, says who sent it.
+  if (sessionEnd !== (raw.fromGateway === true)) return rejected('bad-origin');
   const schema = EVENT_SCHEMAS.get(event);
   const control = event === 'room:join' || event === 'room:leave';
-  if (!schema && !control) return rejected(NODE_LOCAL_EVENTS.has(event) ? 'node-local-event' : 'unknown-event');
+  if (!schema && !control && !sessionEnd) return rejected(NODE_LOCAL_EVENTS.has(event) ? 'node-local-event' : 'unknown-event');
   if (!validRooms(rooms)) return rejected('bad-rooms');
   if (raw.payload.byteLength > RELAY_FRAME_LIMITS.maxPayloadBytes) return rejected('payload-too-large');
   let json: unknown;
@@ -196,6 +243,14 @@ export function decodeRelayFrame(raw: RawRelayFrame): RelayFrameDecodeResult {
     return rejected('bad-json');
   }
   const base = { rooms: rooms as readonly RoomName[], messageId: raw.messageId, originNode: raw.originNode };
+
+  if (sessionEnd) {
+    const parsed = relaySessionEndSchema.safeParse(json);
+    if (!parsed.success) return rejected('bad-payload');
+    const own = userRoom(parsed.data.userId);
+    if (rooms.length !== 1 || rooms[0] !== own) return rejected('rooms-mismatch');
+    return { ok: true, frame: { kind: GATEWAY_SESSION_END, payload: parsed.data, ...base, rooms: [own] } };
+  }
 
   if (control) {
     const parsed = relayRoomChangeSchema.safeParse(json);
@@ -213,7 +268,7 @@ export function decodeRelayFrame(raw: RawRelayFrame): RelayFrameDecodeResult {
 }
 
 /** JSON bytes of a relay payload, encoded once by the publisher. */
-export function encodeRelayPayload(payload: RelayFramePayloads[RelayFrameEventName]): Uint8Array {
+export function encodeRelayPayload(payload: RelayFramePayloads[RelayFrameEventName] | RelaySessionEnd): Uint8Array {
   return utf8Encoder.encode(JSON.stringify(payload));
 }
 

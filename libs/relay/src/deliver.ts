@@ -12,6 +12,8 @@ export interface Deliver {
   originNode: string;
   /** The gateway that forwarded it. */
   gatewayId: string;
+  /** True only for a frame that gateway originated itself (Deliver.from_gateway), never for a node's publish. */
+  fromGateway: boolean;
   /** Set for a barrier publish: call once the frame is applied, so its origin can go on. */
   done?: () => void;
 }

@@ -1,6 +1,6 @@
 export { InterestTable } from './interest-table';
 export { RelayServer } from './relay-server.grpc';
-export type { RelayServerOptions, RelayServerStats, RelayServerEvents } from './relay-server.grpc';
+export type { RelayServerOptions, RelayServerStats, RelayServerEvents, GatewayOwnFrame } from './relay-server.grpc';
 export { RelayClient } from './relay-client.grpc';
 export type { RelayClientOptions, RelayClientStats, RelayClientEvents, ConnectedGateway, BarrierOutcome } from './relay-client.grpc';
 export type { Deliver, RelayPublish } from './deliver';

@@ -340,6 +340,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         messageId: deliver.messageId,
         originNode: deliver.originNode,
         gatewayId: link.gatewayId ?? '',
+        fromGateway: deliver.fromGateway,
         done,
       });
     } catch (err) {

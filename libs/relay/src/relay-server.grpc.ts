@@ -61,6 +61,15 @@ export interface RelayServerEvents {
   publish: [originNode: string, targets: number];
 }
 
+/** A frame the gateway itself sends to nodes (see `deliverOwn`). */
+export interface GatewayOwnFrame {
+  rooms: readonly string[];
+  event: string;
+  /** Encoded once by the caller (JSON). */
+  payload: Uint8Array;
+  messageId: string;
+}
+
 type NodeStream = grpc.ServerDuplexStream<NodeFrame__Output, GatewayFrame>;
 
 interface Session {
@@ -163,6 +172,27 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
 
   stats(): RelayServerStats {
     return { ...this.counters };
+  }
+
+  /**
+   * Delivers a frame this gateway originates (not a node's publish) to every
+   * connected node with interest in `rooms`, marked `from_gateway` so that
+   * nodes can tell it from anything a node could publish. Returns the nodes
+   * it was written to; a node whose stream to this gateway is down misses it.
+   */
+  deliverOwn(frame: GatewayOwnFrame): string[] {
+    const reached: string[] = [];
+    // No origin to skip: '' is never a node id (Hello requires one).
+    for (const [nodeId, rooms] of this.table.route(frame.rooms, '')) {
+      const target = this.sessions.get(nodeId);
+      if (!target) continue;
+      const deliver = { rooms, event: frame.event, payload: frame.payload, messageId: frame.messageId, originNode: '', fromGateway: true };
+      if (this.write(target, { deliver })) {
+        this.counters.delivers++;
+        reached.push(nodeId);
+      }
+    }
+    return reached;
   }
 
   private handleStream(call: NodeStream): void {

@@ -152,6 +152,28 @@ describe('relay over gRPC (loopback)', () => {
     expect(server.stats().delivers).toBe(3);
   });
 
+  it("marks only the gateway's own frames from_gateway: a node publishing the same event name cannot set it", async () => {
+    const { server, address } = await startServer('g1');
+    const a = node('A', [address], ['user:a']);
+    const b = node('B', [address], ['user:b', 'group:g']);
+    const c = node('C', [address], ['user:c']);
+    await Promise.all([a.ready(), b.ready(), c.ready()]);
+    await waitUntil(server, 'interest', () => server.interestOf('B').size === 2 && server.interestOf('C').size === 1);
+
+    const end = json({ userId: 'b', sessionIds: ['s1'], reason: 'logout' });
+    expect(server.deliverOwn({ rooms: ['user:b'], event: 'session:end', payload: end, messageId: 'own' })).toEqual(['B']);
+    const own = await b.waitFor('own');
+    expect(own).toMatchObject({ rooms: ['user:b'], event: 'session:end', originNode: '', fromGateway: true, gatewayId: 'g1' });
+
+    // The attacker's way: a node publishes the gateway's event under its own name.
+    a.client.publish({ rooms: ['user:b'], event: 'session:end', payload: end, messageId: 'forged' });
+    const forged = await b.waitFor('forged');
+    expect(forged).toMatchObject({ originNode: 'A', fromGateway: false });
+    // Only the interested node got the gateway's frame.
+    expect(a.messageIds()).toEqual([]);
+    expect(c.messageIds()).toEqual([]);
+  });
+
   it('drops a delivered room the node no longer wants, and the whole frame if none is left', async () => {
     const { server, address } = await startServer('g1');
     const a = node('A', [address]);

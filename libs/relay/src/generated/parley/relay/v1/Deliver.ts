@@ -8,6 +8,7 @@ export interface Deliver {
   'messageId'?: (string);
   'originNode'?: (string);
   'barrier'?: (number);
+  'fromGateway'?: (boolean);
 }
 
 export interface Deliver__Output {
@@ -17,4 +18,5 @@ export interface Deliver__Output {
   'messageId': (string);
   'originNode': (string);
   'barrier': (number);
+  'fromGateway': (boolean);
 }
