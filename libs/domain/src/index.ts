@@ -1,6 +1,10 @@
 export * from './ports';
 export { AccountService, type AccountServiceDeps } from './accounts/account-service';
+export { SessionGate, type SessionGateDeps, type SocketIdentity } from './accounts/session-gate';
 export { toUserView } from './accounts/user-view';
+export type { ClientInfo } from './accounts/client-info';
+export { LoginGuard, DEFAULT_LOGIN_LIMITS, type LoginAttempt, type LoginLimits, type LoginSubject } from './accounts/login-guard';
+export { RegistrationGuard, DEFAULT_REGISTRATION_LIMITS, type RegistrationLimits } from './accounts/registration-guard';
 export { MessagingService, type MessagingServiceDeps } from './messaging/messaging-service';
 export { ConversationService, type ConversationServiceDeps } from './messaging/conversation-service';
 export { conversationRooms, requireMembership } from './messaging/conversation-access';
