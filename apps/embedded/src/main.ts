@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { Argon2PasswordHasher, JwtTokenService } from '@parley/auth';
+import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
 import { MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     store,
     directory: registry,
     hasher: new Argon2PasswordHasher(),
+    passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens,
     ids,
     clock,

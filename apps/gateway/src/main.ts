@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Argon2PasswordHasher, JwtTokenService } from '@parley/auth';
+import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
 import { ConsulNodeDirectory, StaticNodeDirectory } from '@parley/discovery';
 import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     directory,
     nodeUrlAllow: config.PARLEY_NODE_URL_ALLOW,
     hasher: new Argon2PasswordHasher(),
+    passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
     ids: createUlidGenerator(),
     clock,

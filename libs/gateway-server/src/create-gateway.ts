@@ -9,6 +9,7 @@ import {
   type NodeDirectory,
   type NodeUrlAllowList,
   type PasswordHasher,
+  type PasswordPolicy,
   type RouterKind,
   type Store,
   type TokenService,
@@ -35,6 +36,7 @@ export interface GatewayParts {
    */
   nodeUrlAllow?: NodeUrlAllowList;
   hasher: PasswordHasher;
+  passwordPolicy: PasswordPolicy;
   tokens: TokenService;
   ids: IdGenerator;
   clock: Clock;
@@ -51,7 +53,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     : parts.directory;
   // 10 failed logins per username, then one more every 6 s.
   const loginFailures = new RateLimiter(clock, { ratePerSec: 1 / 6, burst: 10 });
-  const accounts = new AccountService({ store, hasher, tokens, ids, clock, loginFailures });
+  const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, tokens, ids, clock, loginFailures });
   const app = createHttpApp({
     accounts,
     assigner: new NodeAssigner(directory, createRouter(parts.router)),

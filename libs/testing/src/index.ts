@@ -1,5 +1,6 @@
 export type { TestService } from './service';
 export { at } from './at';
+export { TEST_PASSWORD } from './test-password';
 export { findFreePort } from './free-port';
 export { startMariadb, createTestDatabase, type MariadbOptions, type MariadbService } from './mariadb';
 export { startRedis, startRedisOnPort, type RedisService, type RedisServerOptions } from './redis';

@@ -5,19 +5,26 @@ import {
   type RegisterBody,
   type UpdateMeBody,
   type User,
+  usernameKey,
 } from '@parley/protocol';
-import type { Clock, IdGenerator, PasswordHasher, TokenClaims, TokenService, UserStore } from '../ports';
-import type { RateLimiter } from '../limits/rate-limiter';
+import type { Clock, IdGenerator, PasswordHasher, PasswordPolicy, TokenClaims, TokenService, UserStore } from '../ports';
+import type { ClientInfo } from './client-info';
+import type { LoginGuard } from './login-guard';
+import type { RegistrationGuard } from './registration-guard';
 import { toUserView } from './user-view';
 
 export interface AccountServiceDeps {
   store: UserStore;
   hasher: PasswordHasher;
+  /** Refuses weak passwords at registration and password change, naming the rule. */
+  passwordPolicy: PasswordPolicy;
   tokens: TokenService;
   ids: IdGenerator;
   clock: Clock;
-  /** Failed logins per username; a username out of tokens gets RATE_LIMITED (password guessing). */
-  loginFailures?: RateLimiter;
+  /** Failed-login limits per account, account and IP, and IP; reserved before each password check. */
+  loginGuard: LoginGuard;
+  /** Registrations per client IP. */
+  registrationGuard: RegistrationGuard;
 }
 
 /** Registration, login and profiles. Inputs arrive already validated by the protocol schemas. */
@@ -27,9 +34,15 @@ export class AccountService {
 
   constructor(private readonly deps: AccountServiceDeps) {}
 
-  async register(body: RegisterBody): Promise<AuthResult> {
-    const { store, hasher, ids, clock } = this.deps;
-    const passwordHash = await hasher.hash(body.password);
+  async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
+    const { store, hasher, ids, clock, registrationGuard } = this.deps;
+    await registrationGuard.admit(client.ip);
+    this.deps.passwordPolicy.check(body.password, { username: body.username, displayName: body.displayName });
+    const passwordHash = await hasher.hash(body.password).catch(async (err: unknown) => {
+      // A saturated hasher did no work: the registration does not count.
+      if (err instanceof ParleyError && err.code === 'RATE_LIMITED') await registrationGuard.giveBack(client.ip);
+      throw err;
+    });
     const record = await store.createUser({
       id: ids.next(),
       username: body.username,
@@ -40,23 +53,21 @@ export class AccountService {
     return this.authResult(record.id, record.username, toUserView(record));
   }
 
-  async login(body: LoginBody): Promise<AuthResult> {
-    const { store, hasher, loginFailures } = this.deps;
-    const key = body.username.toLowerCase();
-    const gate = loginFailures?.peek(key);
-    if (gate && !gate.ok) {
-      throw new ParleyError('RATE_LIMITED', 'too many failed logins; try again later', { retryAfterMs: gate.retryAfterMs });
-    }
+  async login(body: LoginBody, client: ClientInfo): Promise<AuthResult> {
+    const { store, hasher, loginGuard } = this.deps;
     const record = await store.findUserByUsername(body.username);
-    if (!record) {
-      await hasher.verify(await this.getDummyHash(), body.password);
-      loginFailures?.take(key);
-      throw invalidCredentials();
+    // Reserved before the password is checked, keyed by the account (or, unknown, the canonical name).
+    const attempt = await loginGuard.reserve(record ? { userId: record.id } : { usernameKey: usernameKey(body.username) }, client.ip);
+    let valid: boolean;
+    try {
+      // An unknown username is checked against a dummy hash, so both failures cost the same.
+      valid = await hasher.verify(record ? record.passwordHash : await this.getDummyHash(), body.password);
+    } catch (err) {
+      await attempt.cancel();
+      throw err;
     }
-    if (!(await hasher.verify(record.passwordHash, body.password))) {
-      loginFailures?.take(key);
-      throw invalidCredentials();
-    }
+    if (!record || !valid) throw invalidCredentials();
+    await attempt.succeeded();
     return this.authResult(record.id, record.username, toUserView(record));
   }
 
@@ -86,7 +97,11 @@ export class AccountService {
   }
 
   private getDummyHash(): Promise<string> {
-    this.dummyHash ??= this.deps.hasher.hash('parley-dummy-password');
+    // Forgotten if it failed (e.g. the hasher was saturated), so a later login makes it again.
+    this.dummyHash ??= this.deps.hasher.hash('parley-dummy-password').catch((err: unknown) => {
+      this.dummyHash = undefined;
+      throw err;
+    });
     return this.dummyHash;
   }
 }
