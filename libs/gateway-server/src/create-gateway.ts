@@ -1,17 +1,21 @@
 import {
   AccountService,
   AllowListedNodeDirectory,
+  LoginGuard,
   NodeAssigner,
-  RateLimiter,
+  RegistrationGuard,
   createRouter,
   type Clock,
   type IdGenerator,
+  type LoginLimits,
   type NodeDirectory,
   type NodeUrlAllowList,
   type PasswordHasher,
   type PasswordPolicy,
+  type RegistrationLimits,
   type RouterKind,
   type Store,
+  type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
 import { RelayServer, type RelayAuth } from '@parley/relay';
@@ -37,6 +41,12 @@ export interface GatewayParts {
   nodeUrlAllow?: NodeUrlAllowList;
   hasher: PasswordHasher;
   passwordPolicy: PasswordPolicy;
+  /** Counters for login and registration limits: Redis in a cluster (shared by every gateway), memory when embedded. */
+  throttles: ThrottleFactory;
+  /** Overrides of DEFAULT_LOGIN_LIMITS / DEFAULT_REGISTRATION_LIMITS. */
+  limits?: { login?: Partial<LoginLimits>; registration?: Partial<RegistrationLimits> };
+  /** Express `trust proxy` (PARLEY_TRUST_PROXY): which proxies may name the client IP. @default false */
+  trustProxy?: boolean | number | string;
   tokens: TokenService;
   ids: IdGenerator;
   clock: Clock;
@@ -51,15 +61,16 @@ export function createGateway(parts: GatewayParts): GatewayServer {
         logger.warn(node, 'ignoring IM node: its URL is not on the node URL allow-list (PARLEY_NODE_URL_ALLOW)'),
       )
     : parts.directory;
-  // 10 failed logins per username, then one more every 6 s.
-  const loginFailures = new RateLimiter(clock, { ratePerSec: 1 / 6, burst: 10 });
-  const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, tokens, ids, clock, loginFailures });
+  const loginGuard = new LoginGuard(parts.throttles, parts.limits?.login);
+  const registrationGuard = new RegistrationGuard(parts.throttles, parts.limits?.registration);
+  const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, tokens, ids, clock, loginGuard, registrationGuard });
   const app = createHttpApp({
     accounts,
     assigner: new NodeAssigner(directory, createRouter(parts.router)),
     directory,
     logger,
     staticDir: parts.staticDir,
+    trustProxy: parts.trustProxy,
   });
   const relay = new RelayServer({
     gatewayId: parts.gatewayId,

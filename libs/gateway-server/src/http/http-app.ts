@@ -17,12 +17,20 @@ export interface HttpAppDeps {
   logger: Logger;
   /** Folder with the built web client; served at `/` when it exists. */
   staticDir?: string;
+  /**
+   * Express `trust proxy`: `false` (the socket's peer is the client), a hop
+   * count, or addresses/CIDRs/`loopback` of proxies whose X-Forwarded-For is
+   * believed. Decides `req.ip`, which login and registration limits key on.
+   * @default false
+   */
+  trustProxy?: boolean | number | string;
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(express.json({ limit: '64kb' }));
 
   app.get('/healthz', (_req, res) => {
