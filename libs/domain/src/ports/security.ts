@@ -34,3 +34,11 @@ export interface TokenService {
 export interface PasswordPolicy {
   check(password: string, context: { username: string; displayName?: string }): void;
 }
+
+/** Opaque secrets (refresh tokens): made at random, kept only as a one-way fingerprint. */
+export interface SecretCodec {
+  /** `bytes` random bytes from a CSPRNG, base64url. */
+  randomSecret(bytes: number): string;
+  /** SHA-256 of the text, lowercase hex (64 characters). */
+  fingerprint(text: string): string;
+}

@@ -1,4 +1,4 @@
-import type { AuthSessionStore } from '@parley/domain';
+import { StoreError, type AuthSessionStore } from '@parley/domain';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import {
   ACTIVE_USER_SESSIONS_SQL,
@@ -26,11 +26,13 @@ import { toStoreError } from './errors';
 export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
   return {
     async createAuthSession(session) {
+      let inserted: ResultSetHeader;
       try {
-        await conn.execute(INSERT_AUTH_SESSION_SQL, insertAuthSessionParams(session));
+        inserted = await conn.execute(INSERT_AUTH_SESSION_SQL, insertAuthSessionParams(session));
       } catch (err) {
         throw toStoreError(err);
       }
+      if (inserted.affectedRows === 0) throw new StoreError('user-not-found');
       return newAuthSessionRecord(session);
     },
 

@@ -38,11 +38,19 @@ export function userAgentColumn(userAgent: string | null): string | null {
   return userAgent === null ? null : userAgent.slice(0, 255);
 }
 
-export const INSERT_AUTH_SESSION_SQL =
-  'INSERT INTO sessions (id, user_id, refresh_hash, prev_refresh_hash, rotated_at, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent) VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, NULL, NULL, ?)';
+/**
+ * Inserts only while the user exists and is not deleted (0 rows otherwise):
+ * the read of the user row and the insert are one statement, so a sign-in
+ * racing the account's deletion either lands before it (and is revoked by
+ * it) or finds the user gone.
+ */
+export const INSERT_AUTH_SESSION_SQL = `INSERT INTO sessions
+  (id, user_id, refresh_hash, prev_refresh_hash, rotated_at, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent)
+  SELECT ?, id, ?, NULL, NULL, ?, ?, ?, NULL, NULL, ? FROM users WHERE id = ? AND deleted_at IS NULL`;
 
 export function insertAuthSessionParams(session: NewAuthSession): unknown[] {
-  return [session.id, session.userId, session.refreshHash, session.createdAt, session.createdAt, session.expiresAt, userAgentColumn(session.userAgent)];
+  const { id, userId, refreshHash, createdAt, expiresAt, userAgent } = session;
+  return [id, refreshHash, createdAt, createdAt, expiresAt, userAgentColumn(userAgent), userId];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AuthSessionStore } from '@parley/domain';
+import { StoreError, type AuthSessionStore } from '@parley/domain';
 import {
   ACTIVE_USER_SESSIONS_SQL,
   AUTH_SESSION_COLUMNS,
@@ -21,7 +21,8 @@ export function sqliteAuthSessionStore(conn: SqliteConnection): AuthSessionStore
   return {
     createAuthSession: (session) =>
       conn.run(() => {
-        conn.stmt(INSERT_AUTH_SESSION_SQL).run(...insertAuthSessionParams(session));
+        const inserted = conn.stmt(INSERT_AUTH_SESSION_SQL).run(...insertAuthSessionParams(session));
+        if (inserted.changes === 0) throw new StoreError('user-not-found');
         return newAuthSessionRecord(session);
       }),
 

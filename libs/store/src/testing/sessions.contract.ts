@@ -45,6 +45,13 @@ export function describeAuthSessionStoreContract(ctx: StoreContractContext): voi
       expect(await store.getAuthSession('nobody')).toBeNull();
     });
 
+    it('refuses a session for an unknown or deleted user', async () => {
+      await ctx.expectRefusal(newSession('nobody'), 'NOT_FOUND', 'user-not-found');
+      const user = await createUser();
+      await store.deleteUser(user.id, now());
+      await ctx.expectRefusal(newSession(user.id), 'NOT_FOUND', 'user-not-found');
+    });
+
     it('rotates the current hash once; the previous one is then reported reused, any other unknown', async () => {
       const session = await newSession();
       const at = now();

@@ -34,6 +34,7 @@ export interface NewAuthSession {
 export type RefreshRotation = 'rotated' | 'reused' | 'unknown' | 'inactive';
 
 export interface AuthSessionStore {
+  /** StoreError `user-not-found` when the user is unknown or deleted (checked in the same statement). */
   createAuthSession(session: NewAuthSession): Promise<AuthSessionRecord>;
   getAuthSession(id: string): Promise<AuthSessionRecord | null>;
   /**
