@@ -1,4 +1,4 @@
-import { at, startCluster, type Cluster } from '@parley/testing';
+import { TEST_PASSWORD, at, startCluster, type Cluster } from '@parley/testing';
 import type { Message } from '@parley/protocol';
 import { TestUser, befriend, uniqueName } from './support/test-user';
 
@@ -216,8 +216,8 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
 
     it('logs in with the right password and refuses the wrong one with 401 INVALID_CREDENTIALS', async () => {
       const username = uniqueName('login');
-      expect((await post('/api/auth/register', { username, password: 'right-password' })).status).toBe(201);
-      const ok = await post('/api/auth/login', { username, password: 'right-password' });
+      expect((await post('/api/auth/register', { username, password: TEST_PASSWORD })).status).toBe(201);
+      const ok = await post('/api/auth/login', { username, password: TEST_PASSWORD });
       expect(ok.status).toBe(200);
       const { token } = (await ok.json()) as { token: string };
       const me = await fetch(`${cluster.gatewayUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
@@ -233,21 +233,21 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
 
     it('answers 429 with Retry-After once a username has had too many failed logins', async () => {
       const username = uniqueName('guessed');
-      await post('/api/auth/register', { username, password: 'right-password' });
+      await post('/api/auth/register', { username, password: TEST_PASSWORD });
       for (let i = 0; i < 10; i++) expect((await post('/api/auth/login', { username, password: `guess-${i}` })).status).toBe(401);
-      const limited = await post('/api/auth/login', { username, password: 'right-password' });
+      const limited = await post('/api/auth/login', { username, password: TEST_PASSWORD });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(await limited.json()).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
     });
 
     it('rejects invalid registrations with 400 naming the field, and taken usernames with 409', async () => {
-      const bad = await post('/api/auth/register', { username: 'x', password: 'long-enough-1' });
+      const bad = await post('/api/auth/register', { username: 'x', password: TEST_PASSWORD });
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ code: 'INVALID_ARGUMENT', detail: expect.stringContaining('username') });
       const username = uniqueName('taken');
-      await post('/api/auth/register', { username, password: 'long-enough-1' });
-      const dup = await post('/api/auth/register', { username: username.toUpperCase(), password: 'long-enough-1' });
+      await post('/api/auth/register', { username, password: TEST_PASSWORD });
+      const dup = await post('/api/auth/register', { username: username.toUpperCase(), password: TEST_PASSWORD });
       expect(dup.status).toBe(409);
       expect(await dup.json()).toMatchObject({ code: 'USERNAME_TAKEN' });
     });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { at, startCluster, type Cluster } from '@parley/testing';
+import { TEST_PASSWORD, at, startCluster, type Cluster } from '@parley/testing';
 
 /**
  * The client library as its users get it: built with tsup, `npm pack`ed, the
@@ -33,7 +33,7 @@ const CHAT = `
 async function main(gatewayUrl, tag) {
   const user = async (name) => {
     const client = new ParleyClient({ gatewayUrl });
-    await client.register(name + '_' + tag, 'correct-horse-1');
+    await client.register(name + '_' + tag, ${JSON.stringify(TEST_PASSWORD)});
     await client.connect();
     return client;
   };

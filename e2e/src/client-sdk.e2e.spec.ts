@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import { ParleyClient } from '@parley/client';
 import type { Message } from '@parley/protocol';
-import { at, startCluster, type Cluster } from '@parley/testing';
+import { TEST_PASSWORD, at, startCluster, type Cluster } from '@parley/testing';
 import { uniqueName } from './support/test-user';
 
 jest.setTimeout(60_000);
@@ -22,7 +22,7 @@ describe('the client library against two IM nodes', () => {
   async function client(): Promise<{ c: ParleyClient; released: Message[] }> {
     const c = new ParleyClient({ gatewayUrl: cluster.gatewayUrl, io });
     clients.push(c);
-    await c.register(uniqueName('sdk'), 'correct-horse-1');
+    await c.register(uniqueName('sdk'), TEST_PASSWORD);
     const released: Message[] = [];
     c.on('message', (m) => released.push(m));
     await c.connect();

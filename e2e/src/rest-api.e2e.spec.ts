@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { startCluster, type Cluster } from '@parley/testing';
+import { TEST_PASSWORD, startCluster, type Cluster } from '@parley/testing';
 import { hasChromium, launchBrowser, watchPage, type TestBrowser } from './web/browser';
 import { uniqueName } from './support/test-user';
 
@@ -83,7 +83,7 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
 
   it('answers every operation, successes and failures, as the document says (status, media type, schema, error code)', async () => {
     const username = uniqueName('oas');
-    const password = 'correct-horse-1';
+    const password = TEST_PASSWORD;
     const registered = await call('POST', '/api/auth/register', { body: { username, password, displayName: 'Open Api' } });
     expect(registered.status).toBe(201);
     const { token } = registered.body as { token: string };

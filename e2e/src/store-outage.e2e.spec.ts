@@ -1,4 +1,4 @@
-import { at, startCluster, startMariadb, type Cluster, type TestService } from '@parley/testing';
+import { TEST_PASSWORD, at, startCluster, startMariadb, type Cluster, type TestService } from '@parley/testing';
 import { TestUser, befriend, uniqueName } from './support/test-user';
 
 jest.setTimeout(60_000);
@@ -43,7 +43,7 @@ describe('when MySQL goes away', () => {
     const login = await fetch(`${cluster.gatewayUrl}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: alice.auth.user.username, password: 'correct-horse-1' }),
+      body: JSON.stringify({ username: alice.auth.user.username, password: TEST_PASSWORD }),
     });
     expect(login.status).toBe(503);
     expect(await login.json()).toMatchObject({ code: 'UNAVAILABLE', status: 503 });

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { COMMAND_SCHEMAS } from '@parley/protocol';
+import { TEST_PASSWORD } from '@parley/testing';
 
 /** A registered account: the bench drives it through REST and Socket.IO like a client. */
 export interface BenchUser {
@@ -30,7 +31,7 @@ export async function registerUsers(gatewayUrl: string, count: number, concurren
       const res = await fetch(`${gatewayUrl}/api/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username, password: 'bench-password-1' }),
+        body: JSON.stringify({ username, password: TEST_PASSWORD }),
       });
       if (res.status === 201) {
         const body = (await res.json()) as { user: { id: string }; token: string };

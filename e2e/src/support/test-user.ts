@@ -12,7 +12,7 @@ import type {
   ServerEventPayloads,
   ServerToClientEvents,
 } from '@parley/protocol';
-import { at } from '@parley/testing';
+import { TEST_PASSWORD, at } from '@parley/testing';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -40,7 +40,7 @@ export class TestUser {
     const res = await fetch(`${gatewayUrl}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: uniqueName(prefix), password: 'correct-horse-1' }),
+      body: JSON.stringify({ username: uniqueName(prefix), password: TEST_PASSWORD }),
     });
     if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
     return new TestUser(gatewayUrl, (await res.json()) as AuthResult);

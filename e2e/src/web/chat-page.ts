@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { TEST_PASSWORD } from '@parley/testing';
 import { watchPage } from './browser';
 
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../../tmp/screenshots');
@@ -25,7 +26,7 @@ export class ChatPage {
     return chat;
   }
 
-  async register(displayName: string, password = 'correct-horse-1'): Promise<void> {
+  async register(displayName: string, password = TEST_PASSWORD): Promise<void> {
     const p = this.page;
     await p.getByRole('tab', { name: 'Create account' }).click();
     await p.getByLabel('Username').fill(this.username);

@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client';
 import { ParleyClient } from '@parley/client';
 import type { Message } from '@parley/protocol';
+import { TEST_PASSWORD } from '@parley/testing';
 
 export interface ReconnectRecord {
   at: number;
@@ -13,7 +14,8 @@ export interface SimUserOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
-export const SIM_PASSWORD = 'fault-suite-pass-1';
+/** Passes the gateway's password policy. */
+export const SIM_PASSWORD = TEST_PASSWORD;
 
 /**
  * One simulated user: a ParleyClient plus a record of what it emitted (in

@@ -4,6 +4,7 @@ import { startConsulSimulator, type ConsulSimulator } from './consul-simulator';
 import { spawnApp, terminate, type ClusterProcess } from './cluster-process';
 import { findFreePort } from './free-port';
 import { createTestPki, type TestPki } from './pki';
+import { TEST_PASSWORD } from './test-password';
 import { createTestDatabase, startMariadb, type MariadbService } from './mariadb';
 import { startRedis, startRedisOnPort, type RedisService } from './redis';
 
@@ -301,7 +302,7 @@ async function serviceToken(gatewayUrl: string): Promise<string> {
   const res = await fetch(`${gatewayUrl}/api/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'probe-password-1' }),
+    body: JSON.stringify({ username, password: TEST_PASSWORD }),
   });
   if (!res.ok) throw new Error(`probe registration failed: ${res.status}`);
   return ((await res.json()) as { token: string }).token;
