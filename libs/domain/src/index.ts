@@ -1,5 +1,11 @@
 export * from './ports';
 export { AccountService, type AccountServiceDeps } from './accounts/account-service';
+export {
+  AuthSessionService,
+  DEFAULT_REFRESH_TTL_SECONDS,
+  type AuthSessionServiceDeps,
+  type SessionTokens,
+} from './accounts/auth-sessions';
 export { SessionGate, type SessionGateDeps, type SocketIdentity } from './accounts/session-gate';
 export { toUserView } from './accounts/user-view';
 export type { ClientInfo } from './accounts/client-info';

@@ -7,7 +7,8 @@ import {
   type User,
   usernameKey,
 } from '@parley/protocol';
-import type { Clock, IdGenerator, PasswordHasher, PasswordPolicy, TokenClaims, TokenService, UserStore } from '../ports';
+import type { Clock, IdGenerator, PasswordHasher, PasswordPolicy, TokenClaims, TokenService, UserRecord, UserStore } from '../ports';
+import type { AuthSessionService } from './auth-sessions';
 import type { ClientInfo } from './client-info';
 import type { LoginGuard } from './login-guard';
 import type { RegistrationGuard } from './registration-guard';
@@ -19,6 +20,8 @@ export interface AccountServiceDeps {
   /** Refuses weak passwords at registration and password change, naming the rule. */
   passwordPolicy: PasswordPolicy;
   tokens: TokenService;
+  /** Starts the session (access and refresh tokens) each login or registration signs in to. */
+  sessions: AuthSessionService;
   ids: IdGenerator;
   clock: Clock;
   /** Failed-login limits per account, account and IP, and IP; reserved before each password check. */
@@ -50,7 +53,7 @@ export class AccountService {
       passwordHash,
       createdAt: clock.now(),
     });
-    return this.authResult(record.id, record.username, toUserView(record));
+    return this.authResult(record, client);
   }
 
   async login(body: LoginBody, client: ClientInfo): Promise<AuthResult> {
@@ -68,9 +71,10 @@ export class AccountService {
     }
     if (!record || !valid) throw invalidCredentials();
     await attempt.succeeded();
-    return this.authResult(record.id, record.username, toUserView(record));
+    return this.authResult(record, client);
   }
 
+  /** The token's signature and expiry only: AuthSessionService.authenticate also requires its session to be active. */
   authenticate(token: string): TokenClaims {
     return this.deps.tokens.verify(token);
   }
@@ -91,9 +95,8 @@ export class AccountService {
     return records.map(toUserView);
   }
 
-  private authResult(userId: string, username: string, user: User): AuthResult {
-    const { token, expiresAt } = this.deps.tokens.issue({ userId, username });
-    return { user, token, expiresAt };
+  private async authResult(record: UserRecord, client: ClientInfo): Promise<AuthResult> {
+    return { user: toUserView(record), ...(await this.deps.sessions.start(record, client.userAgent ?? null)) };
   }
 
   private getDummyHash(): Promise<string> {
