@@ -1,9 +1,13 @@
 import { StoreError, type UserRecord, type UserStore } from '@parley/domain';
+import { usernameKey } from '@parley/protocol';
 import { likeContains } from '../rows/sql';
-import { USER_COLUMNS, newUserRecord, profilePatchSql, toUser, type UserRow } from '../rows/users';
+import { INSERT_USER_SQL, USER_COLUMNS, newUserRecord, profilePatchSql, toUser, type UserRow } from '../rows/users';
 import { mysqlDeleteUser } from './account-removal';
 import type { MysqlConnection } from './connection';
 import { isDuplicateKey, toStoreError } from './errors';
+
+/** username_key is VARBINARY: bound as bytes, so comparisons are binary whatever the connection collation. */
+const keyBytes = (username: string): Buffer => Buffer.from(usernameKey(username), 'utf8');
 
 /** Users on MySQL. */
 export function mysqlUserStore(conn: MysqlConnection): UserStore {
@@ -15,12 +19,10 @@ export function mysqlUserStore(conn: MysqlConnection): UserStore {
   return {
     async createUser(user) {
       try {
-        await conn.execute(
-          'INSERT INTO users (id, username, display_name, avatar_url, bio, password_hash, created_at) VALUES (?, ?, ?, NULL, NULL, ?, ?)',
-          [user.id, user.username, user.displayName, user.passwordHash, user.createdAt],
-        );
+        await conn.execute(INSERT_USER_SQL, [user.id, user.username, keyBytes(user.username), user.displayName, user.passwordHash, user.createdAt]);
       } catch (err) {
-        if (isDuplicateKey(err, 'uq_users_username')) throw new StoreError('username-taken');
+        // uq_users_username_key, or the older uq_users_username (its collation also refuses accent and width variants).
+        if (isDuplicateKey(err, 'uq_users_username_key') || isDuplicateKey(err, 'uq_users_username')) throw new StoreError('username-taken');
         throw toStoreError(err);
       }
       return newUserRecord(user);
@@ -35,17 +37,18 @@ export function mysqlUserStore(conn: MysqlConnection): UserStore {
     },
 
     async findUserByUsername(username) {
-      const rows = await conn.select<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ? AND deleted_at IS NULL`, [username]);
+      const rows = await conn.select<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username_key = ? AND deleted_at IS NULL`, [keyBytes(username)]);
       return rows[0] ? toUser(rows[0]) : null;
     },
 
     async searchUsers(query, limit, offset) {
+      const keyPattern = Buffer.from(likeContains(usernameKey(query)), 'utf8');
       const pattern = likeContains(query);
       const rows = await conn.select<UserRow>(
         `SELECT ${USER_COLUMNS} FROM users
-         WHERE (username LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!') AND deleted_at IS NULL
+         WHERE (username_key LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!') AND deleted_at IS NULL
          ORDER BY username, id LIMIT ? OFFSET ?`,
-        [pattern, pattern, limit, offset],
+        [keyPattern, pattern, limit, offset],
       );
       return rows.map(toUser);
     },

@@ -14,6 +14,14 @@ export interface UserRow {
   deleted_at: number | null;
 }
 
+/**
+ * A new user's row. `username_key` is usernameKey(username) (NFKC + case
+ * fold), unique and compared byte for byte: lookups, search and uniqueness go
+ * through it, so no collation decides which names are the same.
+ */
+export const INSERT_USER_SQL =
+  'INSERT INTO users (id, username, username_key, display_name, avatar_url, bio, password_hash, created_at) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)';
+
 export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, group_invites, created_at, deleted_at';
 
 export function toUser(row: UserRow): UserRecord {

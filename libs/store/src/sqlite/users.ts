@@ -1,6 +1,7 @@
 import { StoreError, type UserRecord, type UserStore } from '@parley/domain';
+import { usernameKey } from '@parley/protocol';
 import { likeContains } from '../rows/sql';
-import { USER_COLUMNS, newUserRecord, profilePatchSql, toUser, type UserRow } from '../rows/users';
+import { INSERT_USER_SQL, USER_COLUMNS, newUserRecord, profilePatchSql, toUser, type UserRow } from '../rows/users';
 import { sqliteDeleteUser } from './account-removal';
 import { IN_JSON, type SqliteConnection } from './connection';
 import { isUniqueViolation } from './errors';
@@ -17,11 +18,10 @@ export function sqliteUserStore(conn: SqliteConnection): UserStore {
       conn.run(() => {
         try {
           conn
-            .stmt(
-              'INSERT INTO users (id, username, display_name, avatar_url, bio, password_hash, created_at) VALUES (?, ?, ?, NULL, NULL, ?, ?)',
-            )
-            .run(user.id, user.username, user.displayName, user.passwordHash, user.createdAt);
+            .stmt(INSERT_USER_SQL)
+            .run(user.id, user.username, usernameKey(user.username), user.displayName, user.passwordHash, user.createdAt);
         } catch (err) {
+          // users.username_key, or users.username (NOCASE).
           if (isUniqueViolation(err, 'users.username')) throw new StoreError('username-taken');
           throw err;
         }
@@ -38,7 +38,7 @@ export function sqliteUserStore(conn: SqliteConnection): UserStore {
 
     findUserByUsername: (username) =>
       conn.run(() => {
-        const row = conn.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ? AND deleted_at IS NULL`, username);
+        const row = conn.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username_key = ? AND deleted_at IS NULL`, usernameKey(username));
         return row ? toUser(row) : null;
       }),
 
@@ -48,9 +48,9 @@ export function sqliteUserStore(conn: SqliteConnection): UserStore {
         return conn
           .all<UserRow>(
             `SELECT ${USER_COLUMNS} FROM users
-             WHERE (username LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!') AND deleted_at IS NULL
+             WHERE (username_key LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!') AND deleted_at IS NULL
              ORDER BY username, id LIMIT ? OFFSET ?`,
-            pattern,
+            likeContains(usernameKey(query)),
             pattern,
             limit,
             offset,

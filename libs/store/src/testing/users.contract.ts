@@ -26,6 +26,29 @@ export function describeUserStoreContract(ctx: StoreContractContext): void {
         await expectRefusal(createUser('BOB_contract'), 'USERNAME_TAKEN', 'username-taken');
       });
 
+      it('keys usernames canonically (NFKC + case fold, compared byte for byte): lookalike spellings never find or shadow another account', async () => {
+        const victim = await createUser('victim_key');
+        // Fullwidth letters fold to the same key: the same name, so the same account, and not registrable beside it.
+        expect(await store.findUserByUsername('ｖｉｃｔｉｍ_ｋｅｙ')).toEqual(victim);
+        await expectRefusal(createUser('ｖｉｃｔｉｍ_ｋｅｙ'), 'USERNAME_TAKEN', 'username-taken');
+        await expectRefusal(createUser('VICTIM_KEY'), 'USERNAME_TAKEN', 'username-taken');
+        // A trailing space or an accent is another key: never the victim (MySQL's accent- and pad-insensitive collation no longer decides).
+        for (const variant of ['victim_key ', 'vïctim_key']) {
+          expect(await store.findUserByUsername(variant)).toBeNull();
+          // An engine may refuse such a name outright (MySQL's older collation index does); if it takes it, it is an account of its own.
+          const created = await createUser(variant).catch((err: unknown) => err);
+          if (created instanceof Error) {
+            expect(created).toMatchObject({ code: 'USERNAME_TAKEN', reason: 'username-taken' });
+          } else {
+            expect(created).toMatchObject({ username: variant });
+            expect(await store.findUserByUsername(variant)).toEqual(created);
+          }
+          expect(await store.findUserByUsername('victim_key')).toEqual(victim);
+        }
+        // Search matches the key, so a fullwidth query finds the plain name.
+        expect((await store.searchUsers('ＶＩＣＴＩＭ_', 10, 0)).map((u) => u.id)).toContain(victim.id);
+      });
+
       it('loads several users at once, skipping unknown ids', async () => {
         const a = await createUser();
         const b = await createUser();
