@@ -94,6 +94,12 @@ const VALID: { [E in RelayFrameEventName]: { payload: RelayFramePayloads[E]; roo
   ],
   'group:request': [{ payload: { request: joinRequest }, rooms: ['user:alice', 'user:bob'] }],
   'friend:request': [{ payload: { request: friendRequest }, rooms: ['user:bob'] }],
+  'group:invitation': [
+    {
+      payload: { invitation: { id: 'gi1', group, inviter: alice, inviteeId: 'bob', status: 'pending', createdAt: 1_700_000_000_000 } },
+      rooms: ['user:bob'],
+    },
+  ],
   'friend:update': [
     { payload: { request: { ...friendRequest, status: 'accepted' } }, rooms: ['user:alice'] },
     { payload: { userId: 'alice', removed: true }, rooms: ['user:bob'] },

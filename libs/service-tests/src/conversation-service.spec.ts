@@ -12,6 +12,7 @@ describe('ConversationService', () => {
     w = await createSocialWorld();
     await w.addUsers('alice', 'bob', 'carol');
     await w.befriend('alice', 'bob');
+    await w.befriend('alice', 'carol');
     conversations = new ConversationService({ store: w.store });
   });
 
@@ -24,7 +25,7 @@ describe('ConversationService', () => {
   it('lists direct and group conversations, most recent activity first, with the peer or the group', async () => {
     const dm = await w.dm('alice', 'bob', 'hi');
     w.clock.t += 1000;
-    const group = await w.groups.create('alice', { name: 'club', memberIds: ['carol'] });
+    const { group } = await w.groups.create('alice', { name: 'club', memberIds: ['carol'] });
     w.clock.t += 1000;
     const post = await w.post('carol', group.id, 'hello club');
 
@@ -57,7 +58,7 @@ describe('ConversationService', () => {
   });
 
   it('drops a group the user has left', async () => {
-    const group = await w.groups.create('alice', { name: 'club', memberIds: ['carol'] });
+    const { group } = await w.groups.create('alice', { name: 'club', memberIds: ['carol'] });
     expect((await conversations.list('carol')).map((c) => c.group?.id)).toEqual([group.id]);
     await w.groups.leave('carol', { groupId: group.id });
     expect(await conversations.list('carol')).toEqual([]);

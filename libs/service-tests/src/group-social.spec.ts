@@ -15,7 +15,9 @@ describe('GroupService and GroupAdminService', () => {
   beforeEach(async () => {
     w = await createSocialWorld({ maxMembers: 5 });
     await w.addUsers('owner', 'admin', 'member', 'other', 'outsider', 'extra');
-    groupId = (await w.groups.create('owner', { name: 'club', memberIds: ['admin', 'member', 'other'] })).id;
+    // Friends join at once; strangers are invited instead (group-invitations.spec.ts).
+    for (const friend of ['admin', 'member', 'other']) await w.befriend('owner', friend);
+    groupId = (await w.groups.create('owner', { name: 'club', memberIds: ['admin', 'member', 'other'] })).group.id;
     await w.admin.setRole('owner', { groupId, userId: 'admin', role: 'admin' });
   });
 
@@ -35,10 +37,11 @@ describe('GroupService and GroupAdminService', () => {
       await expect(w.groups.info('outsider', { groupId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     });
 
-    it('lets any member invite: invitees join at once, see no old messages as unread, and everyone is told', async () => {
+    it('lets any member invite: invited friends join at once, see no old messages as unread, and everyone is told', async () => {
+      await w.befriend('member', 'outsider');
       await w.post('owner', groupId, 'old news');
       const result = await w.groups.invite('member', { groupId, userIds: ['outsider', 'other'] });
-      expect(result).toMatchObject({ added: ['outsider'], requests: [], group: { memberCount: 5 } });
+      expect(result).toMatchObject({ added: ['outsider'], requests: [], invitations: [], group: { memberCount: 5 } });
       expect(w.notifier.events).toContainEqual({ kind: 'join', userIds: ['outsider'], room: groupRoom(groupId) });
       expect(updates().at(-1)).toMatchObject({ rooms: [groupRoom(groupId), userRoom('outsider')], change: 'joined', actorId: 'member', userIds: ['outsider'] });
       expect(w.notifier.published('message:new').at(-1)?.rooms).toEqual([groupRoom(groupId), userRoom('outsider')]);
@@ -51,12 +54,19 @@ describe('GroupService and GroupAdminService', () => {
       expect(history.messages.map((m) => m.body.text)).toEqual(['old news', 'MEMBER added OUTSIDER']);
     });
 
-    it('refuses invites from non-members, of unknown users, of users who blocked the inviter, and over the limit', async () => {
+    it('refuses invites from non-members, of unknown users, and over the limit; users who blocked the inviter are left out', async () => {
       await expect(w.groups.invite('outsider', { groupId, userIds: ['extra'] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await expect(w.groups.invite('member', { groupId, userIds: ['nobody'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await w.befriend('member', 'extra');
       await w.friends.block('extra', { userId: 'member' });
-      await expect(w.groups.invite('member', { groupId, userIds: ['extra'] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      await expect(w.groups.create('member', { name: 'x', memberIds: ['extra'] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      // Neither added nor invited, and nothing tells the inviter why (as if the invitation were ignored).
+      expect(await w.groups.invite('member', { groupId, userIds: ['extra'] })).toMatchObject({ added: [], requests: [], invitations: [] });
+      const created = await w.groups.create('member', { name: 'x', memberIds: ['extra'] });
+      expect(created).toMatchObject({ group: { memberCount: 1 }, invitations: [] });
+      expect(await w.store.listPendingGroupInvitations('extra', 10)).toEqual([]);
+      await w.befriend('owner', 'outsider');
+      await w.friends.unblock('extra', { userId: 'member' });
+      await w.befriend('owner', 'extra');
       await expect(w.groups.invite('owner', { groupId, userIds: ['extra', 'outsider'] })).rejects.toMatchObject({ code: 'CONFLICT' });
       expect((await w.groups.info('owner', { groupId })).group.memberCount).toBe(4);
     });
@@ -77,10 +87,16 @@ describe('GroupService and GroupAdminService', () => {
       expect((await w.groups.requests('admin', { groupId })).requests.map((r) => r.id)).toEqual([requestId]);
       const answered = await w.groups.respond('admin', { requestId, accept: true });
       expect(answered.request.status).toBe('accepted');
+      // Approved by an admin, the stranger still has the last word: an invitation from the member who asked.
+      expect(await role('outsider')).toBeUndefined();
+      const [invitation] = await w.store.listPendingGroupInvitations('outsider', 10);
+      expect(invitation).toMatchObject({ groupId, inviterId: 'member', inviteeId: 'outsider' });
+      await w.groups.respondToInvitation('outsider', { invitationId: invitation?.id ?? '', accept: true });
       expect(await role('outsider')).toBe('member');
       await expect(w.groups.respond('admin', { requestId, accept: false })).rejects.toMatchObject({ code: 'CONFLICT' });
       // Admins' own invites skip approval.
       await w.groups.leave('other', { groupId });
+      await w.befriend('admin', 'extra');
       expect((await w.groups.invite('admin', { groupId, userIds: ['extra'] })).added).toEqual(['extra']);
     });
 
@@ -106,7 +122,7 @@ describe('GroupService and GroupAdminService', () => {
       const search = (userId: string, q: string, limit = 20, offset = 0) => w.groups.search(userId, { q, limit, offset });
       expect(await search('outsider', 'club')).toEqual({ groups: [], memberOf: [] });
       await w.admin.update('owner', { groupId, isPublic: true });
-      const other = (await w.groups.create('outsider', { name: 'Book CLUB' })).id;
+      const other = (await w.groups.create('outsider', { name: 'Book CLUB' })).group.id;
       await w.admin.update('outsider', { groupId: other, isPublic: true });
       await w.groups.create('outsider', { name: 'secret club' });
       const found = await search('member', 'Club');

@@ -27,8 +27,11 @@ describe('MessagingService', () => {
     groups = new GroupService({ store, presence: new MemoryPresence({ clock }), notifier, ids: sequenceIds('g'), clock });
     for (const id of ['alice', 'bob', 'carol']) await addUser(id);
     // Direct messages need friendship (the default DM policy); see social-messaging.spec.ts for the rules.
-    const request = await store.createFriendRequest({ id: 'fr1', fromUserId: 'alice', toUserId: 'bob', note: null, createdAt: clock.now() });
-    await store.resolveFriendRequest(request.id, 'accepted', clock.now());
+    // Friends are also added to groups directly (strangers are invited: group-invitations.spec.ts).
+    for (const [id, friend] of [['fr1', 'bob'], ['fr2', 'carol']] as const) {
+      const request = await store.createFriendRequest({ id, fromUserId: 'alice', toUserId: friend, note: null, createdAt: clock.now() });
+      await store.resolveFriendRequest(request.id, 'accepted', clock.now());
+    }
   });
 
   afterEach(() => store.close());
@@ -61,7 +64,7 @@ describe('MessagingService', () => {
       clock,
       sendLimiter: new RateLimiter(clock, { ratePerSec: 1, burst: 2 }),
     });
-    const group = await groups.create('alice', { name: 'g', memberIds: ['bob'] });
+    const { group } = await groups.create('alice', { name: 'g', memberIds: ['bob'] });
     await limited.send('alice', text({ type: 'group', id: group.id }, 'one'));
     await limited.send('alice', text({ type: 'group', id: group.id }, 'two'));
     await expect(limited.send('alice', text({ type: 'group', id: group.id }, 'three'))).rejects.toMatchObject({
@@ -76,7 +79,7 @@ describe('MessagingService', () => {
   it('refuses unknown users, messaging yourself, and group posts from non-members', async () => {
     await expect(messaging.send('alice', text({ type: 'user', id: 'nobody' }, 'x'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(messaging.send('alice', text({ type: 'user', id: 'alice' }, 'x'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    const group = await groups.create('alice', { name: 'g', memberIds: ['bob'] });
+    const { group } = await groups.create('alice', { name: 'g', memberIds: ['bob'] });
     await expect(messaging.send('carol', text({ type: 'group', id: group.id }, 'x'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(messaging.send('carol', text({ type: 'group', id: 'missing' }, 'x'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(messaging.history('carol', { conversationId: `g:${group.id}`, limit: 10 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -84,7 +87,7 @@ describe('MessagingService', () => {
   });
 
   it('pushes group messages to the group room only', async () => {
-    const group = await groups.create('alice', { name: 'g', memberIds: ['bob', 'carol'] });
+    const { group } = await groups.create('alice', { name: 'g', memberIds: ['bob', 'carol'] });
     expect(notifier.events[0]).toEqual({ kind: 'join', userIds: ['alice', 'bob', 'carol'], room: groupRoom(group.id) });
     const m = await messaging.send('carol', text({ type: 'group', id: group.id }, 'hello all'));
     expect(notifier.published('message:new').map((p) => p.rooms)).toEqual([[groupRoom(group.id)]]);

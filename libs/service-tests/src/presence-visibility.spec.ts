@@ -20,7 +20,7 @@ describe('presence visibility', () => {
     await w.befriend('me', 'friend');
     await w.store.updateProfile('me', { dmPolicy: 'anyone' });
     await w.dm('peer', 'me', 'hello'); // a direct conversation, started by the other side
-    await w.groups.create('mate', { name: 'club', memberIds: ['me'] });
+    await w.groupWith('mate', 'club', ['me']);
 
     const presence = await w.sessions.query('me', ['stranger', 'mate', 'nobody', 'peer', 'me', 'friend', 'peer']);
     expect(presence).toEqual(
@@ -34,7 +34,7 @@ describe('presence visibility', () => {
 
   it('hides users from each other after a block in either direction, whatever they share', async () => {
     await w.befriend('me', 'friend');
-    await w.groups.create('mate', { name: 'club', memberIds: ['me', 'friend'] });
+    await w.groupWith('mate', 'club', ['me', 'friend']);
     expect(await seen('me', ['friend', 'mate'])).toEqual(['friend', 'mate']);
 
     await w.friends.block('friend', { userId: 'me' });
@@ -50,7 +50,7 @@ describe('presence visibility', () => {
   });
 
   it('shows group members on either side of a block with the caller as offline in group:info', async () => {
-    const group = await w.groups.create('mate', { name: 'club', memberIds: ['me', 'friend', 'peer'] });
+    const group = await w.groupWith('mate', 'club', ['me', 'friend', 'peer']);
     await w.friends.block('friend', { userId: 'me' });
     await w.friends.block('me', { userId: 'peer' });
     const online = async (viewerId: string) =>
@@ -61,7 +61,7 @@ describe('presence visibility', () => {
   });
 
   it('stops answering for a group co-member once they leave', async () => {
-    const group = await w.groups.create('mate', { name: 'club', memberIds: ['me', 'stranger'] });
+    const group = await w.groupWith('mate', 'club', ['me', 'stranger']);
     expect(await seen('stranger', ['me'])).toEqual(['me']);
     await w.groups.leave('stranger', { groupId: group.id });
     expect(await seen('stranger', ['me', 'mate'])).toEqual([]);

@@ -18,17 +18,22 @@ import {
   type StoreAggregates,
 } from '../ports';
 import { hiddenCoMembers } from '../presence/presence-visibility';
-import { assertNotBlockedBy } from '../social/relation-rules';
 import { loadGroup, requireGroupMember, requireRole } from './group-access';
 import { GroupEffects } from './group-effects';
+import { GroupInvitations, type GroupInvitationOptions } from './group-invitations';
 import { toGroupView } from './group-view';
+import { sortInvitees } from './invitation-policy';
 
-export interface GroupServiceOptions {
+export interface GroupServiceOptions extends GroupInvitationOptions {
   /** Largest group allowed, owner included. @default 2000 */
   maxMembers: number;
 }
 
-export const DEFAULT_GROUP_OPTIONS: GroupServiceOptions = Object.freeze({ maxMembers: 2000 });
+export const DEFAULT_GROUP_OPTIONS: GroupServiceOptions = Object.freeze({
+  maxMembers: 2000,
+  maxPendingInvitations: 100,
+  maxPendingInvitationsPerInviter: 5,
+});
 
 export interface GroupServiceDeps {
   /** Every aggregate: groups, their members' users and blocks, join requests, system messages. */
@@ -42,37 +47,42 @@ export interface GroupServiceDeps {
 
 /**
  * Group life cycle and membership: create, info, list, search, invite, join,
- * join requests, leave. Every right is checked against the store, never the
- * payload. Moderation (kick, roles, mutes, settings, dissolve) is in
- * GroupAdminService.
+ * join requests, invitations, leave. Every right is checked against the
+ * store, never the payload. Nobody becomes a member without consent: an
+ * invitee who is not the inviter's friend (or asks for every invitation) gets
+ * an invitation to accept instead (GroupInvitations). Moderation (kick,
+ * roles, mutes, settings, dissolve) is in GroupAdminService.
  */
 export class GroupService {
   private readonly options: GroupServiceOptions;
   private readonly effects: GroupEffects;
+  private readonly invitations: GroupInvitations;
 
   constructor(private readonly deps: GroupServiceDeps) {
     this.options = { ...DEFAULT_GROUP_OPTIONS, ...deps.options };
     this.effects = new GroupEffects(deps);
+    this.invitations = new GroupInvitations(deps, this.effects, this.options);
   }
 
-  async create(ownerId: string, input: CommandPayload<'group:create'>): Promise<Group> {
+  /** Friends who allow it become members at once; the other invitees get invitations (blocked ones neither). */
+  async create(ownerId: string, input: CommandPayload<'group:create'>): Promise<CommandResults['group:create']> {
     const memberIds = [...new Set(input.memberIds ?? [])].filter((id) => id !== ownerId);
     if (memberIds.length + 1 > this.options.maxMembers) {
       throw new ParleyError('INVALID_ARGUMENT', `memberIds: a group holds at most ${this.options.maxMembers} members`);
     }
-    await assertNotBlockedBy(this.deps.store, ownerId, memberIds);
+    const { direct, ask } = await sortInvitees(this.deps.store, ownerId, memberIds);
     const record = await this.deps.store.createGroup({
       id: this.deps.ids.next(),
       name: input.name,
       ownerId,
-      memberIds,
+      memberIds: direct,
       createdAt: this.deps.clock.now(),
     });
-    const memberRooms = [ownerId, ...memberIds].map(userRoom);
-    this.deps.notifier.joinRoom([ownerId, ...memberIds], groupRoom(record.id));
+    const memberRooms = [ownerId, ...direct].map(userRoom);
+    this.deps.notifier.joinRoom([ownerId, ...direct], groupRoom(record.id));
     // Also to the members' own rooms: remote nodes may not have announced interest in the new group room yet.
-    this.effects.update(record, { change: 'created', actorId: ownerId, userIds: memberIds }, memberRooms);
-    return toGroupView(record);
+    this.effects.update(record, { change: 'created', actorId: ownerId, userIds: direct }, memberRooms);
+    return { group: toGroupView(record), invitations: await this.invitations.ask(record, ownerId, ask) };
   }
 
   async info(userId: string, input: CommandPayload<'group:info'>): Promise<CommandResults['group:info']> {
@@ -118,19 +128,19 @@ export class GroupService {
 
   /**
    * Any member may invite. With `joinApproval` on, a plain member's invitees
-   * wait for an owner or admin (join requests); otherwise they are added now.
-   * Nobody can be added by someone they blocked.
+   * wait for an owner or admin first (join requests). Then friends who allow
+   * it are added now and everyone else is asked (invitations); users across
+   * a block with the inviter are left out of every list, as are members.
    */
   async invite(actorId: string, input: CommandPayload<'group:invite'>): Promise<CommandResults['group:invite']> {
     const { store, ids, clock } = this.deps;
     const { group, member } = await requireGroupMember(store, input.groupId, actorId);
     const existing = new Set((await store.listGroupMembers(group.id)).map((m) => m.userId));
     const candidates = [...new Set(input.userIds)].filter((id) => !existing.has(id));
-    if ((await store.getUsers(candidates)).length !== candidates.length) throw new ParleyError('NOT_FOUND', 'user not found');
-    await assertNotBlockedBy(store, actorId, candidates);
+    const { direct, ask } = await sortInvitees(store, actorId, candidates);
     if (group.joinApproval && member.role === 'member') {
       const requests: GroupJoinRequestRecord[] = [];
-      for (const userId of candidates) {
+      for (const userId of [...direct, ...ask]) {
         const { request, created } = await store.createGroupJoinRequest({
           id: ids.next(),
           groupId: group.id,
@@ -141,10 +151,21 @@ export class GroupService {
         if (created) await this.effects.requestChanged(request);
         requests.push(request);
       }
-      return { group: toGroupView(group), added: [], requests: await this.effects.requestViews(requests) };
+      return { group: toGroupView(group), added: [], requests: await this.effects.requestViews(requests), invitations: [] };
     }
-    const added = await this.addMembers(group.id, actorId, candidates);
-    return { group: toGroupView(added.group), added: added.userIds, requests: [] };
+    const added = await this.addMembers(group.id, actorId, direct);
+    const invitations = await this.invitations.ask(added.group, actorId, ask);
+    return { group: toGroupView(added.group), added: added.userIds, requests: [], invitations };
+  }
+
+  /** `group:invitations`: the caller's pending invitations, newest first. */
+  async pendingInvitations(userId: string): Promise<CommandResults['group:invitations']> {
+    return { invitations: await this.invitations.pending(userId) };
+  }
+
+  /** `group:invitation:respond`: the invitee accepts (and joins) or declines. */
+  respondToInvitation(userId: string, input: CommandPayload<'group:invitation:respond'>): Promise<CommandResults['group:invitation:respond']> {
+    return this.invitations.respond(userId, input);
   }
 
   /** Public groups only: joins at once, or files a join request when the group wants approval. */
@@ -183,7 +204,7 @@ export class GroupService {
     requireRole(member, 'admin');
     if (record.status !== 'pending') throw new StoreError('request-resolved', { status: record.status });
     // Add first: a full group leaves the request pending rather than accepted-but-absent.
-    if (input.accept) await this.addMembers(record.groupId, record.inviterId ?? record.userId, [record.userId]);
+    if (input.accept) await this.admit(record);
     const resolved = await store.resolveGroupJoinRequest(record.id, input.accept ? 'accepted' : 'rejected', clock.now());
     return { request: await this.effects.requestChanged(resolved) };
   }
@@ -195,6 +216,20 @@ export class GroupService {
     if (member.role === 'owner') throw new ParleyError('FORBIDDEN', 'the owner must transfer ownership before leaving');
     if (!(await store.removeGroupMember(input.groupId, userId))) return;
     await this.effects.removed(await loadGroup(store, input.groupId), userId, userId, 'left');
+  }
+
+  /**
+   * An approved join request: one the user filed joins them now; one a member
+   * filed for them still needs their consent as that member's invite would.
+   */
+  private async admit(record: GroupJoinRequestRecord): Promise<void> {
+    if (!record.inviterId) {
+      await this.addMembers(record.groupId, record.userId, [record.userId]);
+      return;
+    }
+    const { direct, ask } = await sortInvitees(this.deps.store, record.inviterId, [record.userId]);
+    const { group } = await this.addMembers(record.groupId, record.inviterId, direct);
+    await this.invitations.ask(group, record.inviterId, ask);
   }
 
   private async addMembers(groupId: string, actorId: string, userIds: readonly string[]) {

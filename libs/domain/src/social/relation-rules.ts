@@ -17,9 +17,3 @@ export async function assertMayMessage(store: SocialStore, senderId: string, rec
   }
   return recipient;
 }
-
-/** Refuses when any of `userIds` has blocked `actorId` (adding them to a group, for instance). */
-export async function assertNotBlockedBy(store: SocialStore, actorId: string, userIds: readonly string[]): Promise<void> {
-  const blockers = await store.listBlockersAmong(actorId, userIds);
-  if (blockers.length > 0) throw new ParleyError('FORBIDDEN', `user ${blockers[0]} does not accept this from you`);
-}

@@ -10,7 +10,7 @@ import {
   type Store,
 } from '@parley/domain';
 import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
-import type { Message } from '@parley/protocol';
+import type { Group, Message } from '@parley/protocol';
 
 /** Every domain service over one in-memory SQLite store, a settable clock and a recording notifier. */
 export interface SocialWorld {
@@ -25,6 +25,8 @@ export interface SocialWorld {
   sessions: SessionService;
   addUsers(...ids: string[]): Promise<void>;
   befriend(a: string, b: string): Promise<void>;
+  /** A group of `ownerId` with `memberIds` in it: friends are added, the others accept their invitations. */
+  groupWith(ownerId: string, name: string, memberIds: string[]): Promise<Group>;
   dm(from: string, to: string, text: string): Promise<Message>;
   post(from: string, groupId: string, text: string): Promise<Message>;
   close(): Promise<void>;
@@ -59,6 +61,13 @@ export async function createSocialWorld(groupOptions: Partial<GroupServiceOption
     async befriend(a, b) {
       const request = await friends.request(a, { userId: b });
       await friends.respond(b, { requestId: request.id, accept: true });
+    },
+    async groupWith(ownerId, name, memberIds) {
+      const { group, invitations } = await world.groups.create(ownerId, { name, memberIds });
+      for (const invitation of invitations) {
+        await world.groups.respondToInvitation(invitation.inviteeId, { invitationId: invitation.id, accept: true });
+      }
+      return invitations.length > 0 ? (await world.groups.info(ownerId, { groupId: group.id })).group : group;
     },
     dm: (from, to, text) =>
       world.messaging.send(from, { to: { type: 'user', id: to }, clientMsgId: `c${++counter}`, kind: 'text', body: { text } }),

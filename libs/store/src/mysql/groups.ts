@@ -1,6 +1,6 @@
 import { StoreError, type GroupRecord, type GroupStore } from '@parley/domain';
 import { groupConversationId } from '@parley/protocol';
-import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import {
   GROUP_MEMBER_COLUMNS,
   GROUP_POST_CONTEXT_BODY,
@@ -125,31 +125,7 @@ export function mysqlGroupStore(conn: MysqlConnection): GroupStore {
     },
 
     addGroupMembers: (groupId, userIds, joinedAt, maxMembers) =>
-      conn.transaction(async (c) => {
-        const conversationId = groupConversationId(groupId);
-        // The conversation row lock serializes concurrent adds, so the member limit holds.
-        const [conversations] = await c.query<RowDataPacket[]>('SELECT last_seq FROM conversations WHERE id = ? FOR UPDATE', [
-          conversationId,
-        ]);
-        if (!conversations[0]) throw new StoreError('group-not-found');
-        const lastSeq = Number(conversations[0].last_seq);
-        const [members] = await c.query<RowDataPacket[]>('SELECT user_id FROM group_members WHERE group_id = ?', [groupId]);
-        const existing = new Set(members.map((r) => String(r.user_id)));
-        const added = uniqueIds(userIds).filter((id) => !existing.has(id));
-        if (added.length === 0) return [];
-        if (existing.size + added.length > maxMembers) throw new StoreError('group-full', { maxMembers });
-        const [found] = await c.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM users WHERE id IN (?)', [added]);
-        if (Number(found[0]?.n) !== added.length) throw new StoreError('user-not-found');
-        await c.query('INSERT INTO group_members (group_id, user_id, role, joined_at, muted_until) VALUES ?', [
-          added.map((userId) => [groupId, userId, 'member', joinedAt, null]),
-        ]);
-        await c.query(
-          `INSERT INTO conversation_members (conversation_id, user_id, delivered_seq, read_seq) VALUES ?
-           ON DUPLICATE KEY UPDATE delivered_seq = VALUES(delivered_seq), read_seq = VALUES(read_seq)`,
-          [added.map((userId) => [conversationId, userId, lastSeq, lastSeq])],
-        );
-        return added;
-      }),
+      conn.transaction((c) => addGroupMembersIn(c, groupId, userIds, joinedAt, maxMembers)),
 
     removeGroupMember: (groupId, userId) =>
       conn.transaction(async (c) => {
@@ -190,4 +166,38 @@ export function mysqlGroupStore(conn: MysqlConnection): GroupStore {
       if (result.affectedRows === 0) throw new StoreError('not-a-member');
     },
   };
+}
+
+/**
+ * addGroupMembers' work, inside a transaction already open (accepting an
+ * invitation adds its invitee in the same transaction).
+ */
+export async function addGroupMembersIn(
+  c: PoolConnection,
+  groupId: string,
+  userIds: readonly string[],
+  joinedAt: number,
+  maxMembers: number,
+): Promise<string[]> {
+  const conversationId = groupConversationId(groupId);
+  // The conversation row lock serializes concurrent adds, so the member limit holds.
+  const [conversations] = await c.query<RowDataPacket[]>('SELECT last_seq FROM conversations WHERE id = ? FOR UPDATE', [conversationId]);
+  if (!conversations[0]) throw new StoreError('group-not-found');
+  const lastSeq = Number(conversations[0].last_seq);
+  const [members] = await c.query<RowDataPacket[]>('SELECT user_id FROM group_members WHERE group_id = ?', [groupId]);
+  const existing = new Set(members.map((r) => String(r.user_id)));
+  const added = uniqueIds(userIds).filter((id) => !existing.has(id));
+  if (added.length === 0) return [];
+  if (existing.size + added.length > maxMembers) throw new StoreError('group-full', { maxMembers });
+  const [found] = await c.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM users WHERE id IN (?)', [added]);
+  if (Number(found[0]?.n) !== added.length) throw new StoreError('user-not-found');
+  await c.query('INSERT INTO group_members (group_id, user_id, role, joined_at, muted_until) VALUES ?', [
+    added.map((userId) => [groupId, userId, 'member', joinedAt, null]),
+  ]);
+  await c.query(
+    `INSERT INTO conversation_members (conversation_id, user_id, delivered_seq, read_seq) VALUES ?
+     ON DUPLICATE KEY UPDATE delivered_seq = VALUES(delivered_seq), read_seq = VALUES(read_seq)`,
+    [added.map((userId) => [conversationId, userId, lastSeq, lastSeq])],
+  );
+  return added;
 }

@@ -24,9 +24,6 @@ export function sqliteGroupStore(conn: SqliteConnection): GroupStore {
     const row = conn.get<GroupRow>(`${GROUP_SELECT} WHERE g.id = ?`, id);
     return row ? toGroup(row) : null;
   };
-  /** How many of `ids` are users. */
-  const countUsers = (ids: readonly string[]): number =>
-    conn.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE id ${IN_JSON}`, JSON.stringify(ids))?.n ?? 0;
 
   return {
     createGroup: (group) =>
@@ -34,7 +31,7 @@ export function sqliteGroupStore(conn: SqliteConnection): GroupStore {
         const memberIds = uniqueIds(group.memberIds).filter((id) => id !== group.ownerId);
         const allIds = [group.ownerId, ...memberIds];
         const conversationId = groupConversationId(group.id);
-        if (countUsers(allIds) !== allIds.length) throw new StoreError('unknown-group-member');
+        if (countUsers(conn, allIds) !== allIds.length) throw new StoreError('unknown-group-member');
         conn
           .stmt('INSERT INTO "groups" (id, name, owner_id, announcement, mute_all, created_at) VALUES (?, ?, ?, NULL, 0, ?)')
           .run(group.id, group.name, group.ownerId, group.createdAt);
@@ -109,30 +106,7 @@ export function sqliteGroupStore(conn: SqliteConnection): GroupStore {
     deleteGroup: (groupId) => conn.run(() => conn.stmt('DELETE FROM "groups" WHERE id = ?').run(groupId).changes > 0),
 
     addGroupMembers: (groupId, userIds, joinedAt, maxMembers) =>
-      conn.write(() => {
-        const conversationId = groupConversationId(groupId);
-        const conversation = conn.get<{ last_seq: number }>('SELECT last_seq FROM conversations WHERE id = ?', conversationId);
-        if (!conversation) throw new StoreError('group-not-found');
-        const existing = new Set(
-          conn.all<{ user_id: string }>('SELECT user_id FROM group_members WHERE group_id = ?', groupId).map((r) => r.user_id),
-        );
-        const added = uniqueIds(userIds).filter((id) => !existing.has(id));
-        if (added.length === 0) return [];
-        if (existing.size + added.length > maxMembers) throw new StoreError('group-full', { maxMembers });
-        if (countUsers(added) !== added.length) throw new StoreError('user-not-found');
-        const addMember = conn.stmt(
-          "INSERT INTO group_members (group_id, user_id, role, joined_at, muted_until) VALUES (?, ?, 'member', ?, NULL)",
-        );
-        const addConversationMember = conn.stmt(
-          `INSERT INTO conversation_members (conversation_id, user_id, delivered_seq, read_seq) VALUES (?, ?, ?, ?)
-           ON CONFLICT DO UPDATE SET delivered_seq = excluded.delivered_seq, read_seq = excluded.read_seq`,
-        );
-        for (const userId of added) {
-          addMember.run(groupId, userId, joinedAt);
-          addConversationMember.run(conversationId, userId, conversation.last_seq, conversation.last_seq);
-        }
-        return added;
-      }),
+      conn.write(() => addGroupMembersIn(conn, groupId, userIds, joinedAt, maxMembers)),
 
     removeGroupMember: (groupId, userId) =>
       conn.write(() => {
@@ -167,4 +141,42 @@ export function sqliteGroupStore(conn: SqliteConnection): GroupStore {
         if (result.changes === 0) throw new StoreError('not-a-member');
       }),
   };
+}
+
+/**
+ * addGroupMembers' work, for a write transaction already open (accepting an
+ * invitation adds its invitee in the same transaction).
+ */
+export function addGroupMembersIn(
+  conn: SqliteConnection,
+  groupId: string,
+  userIds: readonly string[],
+  joinedAt: number,
+  maxMembers: number,
+): string[] {
+  const conversationId = groupConversationId(groupId);
+  const conversation = conn.get<{ last_seq: number }>('SELECT last_seq FROM conversations WHERE id = ?', conversationId);
+  if (!conversation) throw new StoreError('group-not-found');
+  const existing = new Set(
+    conn.all<{ user_id: string }>('SELECT user_id FROM group_members WHERE group_id = ?', groupId).map((r) => r.user_id),
+  );
+  const added = uniqueIds(userIds).filter((id) => !existing.has(id));
+  if (added.length === 0) return [];
+  if (existing.size + added.length > maxMembers) throw new StoreError('group-full', { maxMembers });
+  if (countUsers(conn, added) !== added.length) throw new StoreError('user-not-found');
+  const addMember = conn.stmt("INSERT INTO group_members (group_id, user_id, role, joined_at, muted_until) VALUES (?, ?, 'member', ?, NULL)");
+  const addConversationMember = conn.stmt(
+    `INSERT INTO conversation_members (conversation_id, user_id, delivered_seq, read_seq) VALUES (?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET delivered_seq = excluded.delivered_seq, read_seq = excluded.read_seq`,
+  );
+  for (const userId of added) {
+    addMember.run(groupId, userId, joinedAt);
+    addConversationMember.run(conversationId, userId, conversation.last_seq, conversation.last_seq);
+  }
+  return added;
+}
+
+/** How many of `ids` are users. */
+function countUsers(conn: SqliteConnection, ids: readonly string[]): number {
+  return conn.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE id ${IN_JSON}`, JSON.stringify(ids))?.n ?? 0;
 }

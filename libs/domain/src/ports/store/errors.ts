@@ -26,6 +26,7 @@ const REASONS = {
     text: ({ status }: { status: RequestStatus }) => `the request is already ${status}`,
   },
   'request-changed': { code: 'CONFLICT', text: 'the request changed meanwhile; retry' },
+  'too-many-invitations': { code: 'CONFLICT', text: 'this user has too many pending group invitations' },
   // Constraints the database enforced where no refusal above names the case.
   'referenced-missing': { code: 'NOT_FOUND', text: 'referenced record not found' },
   duplicate: { code: 'CONFLICT', text: 'record already exists' },

@@ -1,4 +1,5 @@
 import type { GroupStore } from './groups';
+import type { InvitationStore } from './invitations';
 import type { MessageStore } from './messages';
 import type { RequestStore } from './requests';
 import type { AuthSessionStore } from './sessions';
@@ -7,6 +8,7 @@ import type { UserStore } from './users';
 
 export * from './errors';
 export * from './groups';
+export * from './invitations';
 export * from './messages';
 export * from './requests';
 export * from './sessions';
@@ -22,7 +24,7 @@ export interface StoreLifecycle {
 }
 
 /** Every aggregate of the store, without its life cycle: what a service using all of them asks for. */
-export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & MessageStore & AuthSessionStore;
+export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & InvitationStore & MessageStore & AuthSessionStore;
 
 /**
  * The durable store: the intersection of one port per aggregate. A service

@@ -6,6 +6,8 @@ export type GroupCommand =
   | 'group:list'
   | 'group:search'
   | 'group:invite'
+  | 'group:invitations'
+  | 'group:invitation:respond'
   | 'group:join'
   | 'group:requests'
   | 'group:respond'
@@ -17,14 +19,16 @@ export type GroupCommand =
   | 'group:update'
   | 'group:dissolve';
 
-/** Groups: membership (create, join, invite, requests, leave) and administration (roles, kicks, mutes, dissolve). */
+/** Groups: membership (create, join, invite, invitations, requests, leave) and administration (roles, kicks, mutes, dissolve). */
 export function createGroupCommands(s: Pick<CommandServices, 'groups' | 'groupAdmin'>) {
   return {
-    'group:create': async (ctx, p) => ({ group: await s.groups.create(ctx.userId, p) }),
+    'group:create': (ctx, p) => s.groups.create(ctx.userId, p),
     'group:info': (ctx, p) => s.groups.info(ctx.userId, p),
     'group:list': async (ctx) => ({ groups: await s.groups.list(ctx.userId) }),
     'group:search': (ctx, p) => s.groups.search(ctx.userId, p),
     'group:invite': (ctx, p) => s.groups.invite(ctx.userId, p),
+    'group:invitations': (ctx) => s.groups.pendingInvitations(ctx.userId),
+    'group:invitation:respond': (ctx, p) => s.groups.respondToInvitation(ctx.userId, p),
     'group:join': (ctx, p) => s.groups.join(ctx.userId, p),
     'group:requests': (ctx, p) => s.groups.requests(ctx.userId, p),
     'group:respond': (ctx, p) => s.groups.respond(ctx.userId, p),

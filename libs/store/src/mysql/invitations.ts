@@ -1,0 +1,83 @@
+import { StoreError, type GroupInvitationRecord, type InvitationStore } from '@parley/domain';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import {
+  COUNT_PENDING_INVITATIONS,
+  INVITATION_SELECT,
+  LIST_PENDING_INVITATIONS,
+  RESOLVE_INVITATION,
+  insertGroupInvitation,
+  invitationPendingKey,
+  toGroupInvitation,
+  type GroupInvitationRow,
+  type InvitationCountRow,
+} from '../rows/invitations';
+import { pendingRecord } from '../rows/requests';
+import type { MysqlConnection } from './connection';
+import { addGroupMembersIn } from './groups';
+
+type Row<T> = T & RowDataPacket;
+
+/** Group invitations on MySQL; every check and change of one call runs in one transaction. */
+export function mysqlInvitationStore(conn: MysqlConnection): InvitationStore {
+  /** The pending invitation `id`, locked (request-not-found / request-resolved otherwise). */
+  const lockPending = async (c: PoolConnection, id: string): Promise<GroupInvitationRow> => {
+    const [rows] = await c.query<Row<GroupInvitationRow>[]>(`${INVITATION_SELECT} WHERE i.id = ? FOR UPDATE`, [id]);
+    const row = rows[0];
+    if (!row) throw new StoreError('request-not-found');
+    if (row.status !== 'pending') throw new StoreError('request-resolved', { status: toGroupInvitation(row).status });
+    return row;
+  };
+
+  const resolve = async (
+    c: PoolConnection,
+    row: GroupInvitationRow,
+    status: 'accepted' | 'rejected' | 'cancelled',
+    at: number,
+  ): Promise<GroupInvitationRecord> => {
+    await c.query(RESOLVE_INVITATION, [status, at, row.id]);
+    return { ...toGroupInvitation(row), status, updatedAt: at };
+  };
+
+  return {
+    createGroupInvitation: (invitation, limits) =>
+      conn.transaction(async (c) => {
+        const [groups] = await c.query<RowDataPacket[]>('SELECT 1 FROM `groups` WHERE id = ?', [invitation.groupId]);
+        if (!groups[0]) throw new StoreError('group-not-found');
+        // Locking the invitee's row serializes their invitations, so the limits hold under concurrent invites.
+        const [users] = await c.query<RowDataPacket[]>('SELECT 1 FROM users WHERE id = ? FOR UPDATE', [invitation.inviteeId]);
+        if (!users[0]) throw new StoreError('user-not-found');
+        const [existing] = await c.query<Row<GroupInvitationRow>[]>(`${INVITATION_SELECT} WHERE i.pending_key = ?`, [
+          invitationPendingKey(invitation.groupId, invitation.inviteeId),
+        ]);
+        const pending = existing[0];
+        if (pending && Number(pending.live) === 1) return { invitation: toGroupInvitation(pending), created: false };
+        if (pending) await resolve(c, pending, 'cancelled', invitation.createdAt);
+        const [counts] = await c.query<Row<InvitationCountRow>[]>(COUNT_PENDING_INVITATIONS, [invitation.inviterId, invitation.inviteeId]);
+        if (Number(counts[0]?.total) >= limits.perInvitee || Number(counts[0]?.from_inviter) >= limits.perInviter) {
+          throw new StoreError('too-many-invitations');
+        }
+        const insert = insertGroupInvitation(invitation);
+        await c.query(insert.sql, insert.params);
+        return { invitation: pendingRecord(invitation), created: true };
+      }),
+
+    async getGroupInvitation(id) {
+      const rows = await conn.select<GroupInvitationRow>(`${INVITATION_SELECT} WHERE i.id = ?`, [id]);
+      return rows[0] ? toGroupInvitation(rows[0]) : null;
+    },
+
+    async listPendingGroupInvitations(inviteeId, limit) {
+      return (await conn.select<GroupInvitationRow>(LIST_PENDING_INVITATIONS, [inviteeId, limit])).map(toGroupInvitation);
+    },
+
+    declineGroupInvitation: (id, at) => conn.transaction(async (c) => resolve(c, await lockPending(c, id), 'rejected', at)),
+
+    acceptGroupInvitation: (id, at, maxMembers) =>
+      conn.transaction(async (c) => {
+        const row = await lockPending(c, id);
+        if (Number(row.live) !== 1) return { invitation: await resolve(c, row, 'cancelled', at), joined: false };
+        const added = await addGroupMembersIn(c, row.group_id, [row.invitee_id], at, maxMembers);
+        return { invitation: await resolve(c, row, 'accepted', at), joined: added.length > 0 };
+      }),
+  };
+}
