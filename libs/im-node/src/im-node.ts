@@ -8,6 +8,7 @@ import {
   GroupService,
   MessagingService,
   RateLimiter,
+  SessionGate,
   SessionService,
   SettingsService,
   type Clock,
@@ -16,6 +17,7 @@ import {
   type NodeRegistrar,
   type Presence,
   type Store,
+  type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
 import type { Logger } from '@parley/util';
@@ -31,7 +33,12 @@ import { RoomMembership } from './relay/room-membership';
 import { trackRoomInterest } from './relay/room-interest';
 import { createCommandDispatcher, InFlight } from './socket/command-dispatch';
 import { createCommandHandlers } from './socket/commands';
+import { originGate, parseWebOrigins } from './socket/origin-check';
+import { createUserSendQuota } from './socket/send-quota';
+import { SocketBudget } from './socket/socket-budget';
+import { TypingCoalescer, TypingCoalescingNotifier } from './socket/typing-coalescer';
 import { handshakeAuth } from './socket/handshake-auth';
+import { SessionEnds, type SessionEndsOptions } from './socket/session-ends';
 import { releaseHandshakeState } from './socket/connection-memory';
 import { loadRooms, sessionLifecycle } from './socket/session-lifecycle';
 import type { ImServer } from './socket/socket-types';
@@ -42,6 +49,11 @@ export const DEFAULT_IM_NODE = Object.freeze({
   drainTimeoutMs: 10_000,
   sendRatePerSec: 30,
   sendBurst: 60,
+  commandBurst: 200,
+  commandRatePerSec: 40,
+  typingCoalesceMs: 2_000,
+  userSendLimit: 600,
+  userSendWindowSec: 60,
 });
 
 export interface ImNodeOptions {
@@ -60,7 +72,25 @@ export interface ImNodeOptions {
   sendRatePerSec?: number;
   /** Messages a user may send at once after a quiet spell. @default 60 */
   sendBurst?: number;
+  /** Tokens a socket may spend on commands at once (costs: socket/command-costs.ts). @default 200 */
+  commandBurst?: number;
+  /** Tokens a socket's command budget regains per second. @default 40 */
+  commandRatePerSec?: number;
+  /** At most one `typing` fan-out per (conversation, user) in this window; 0: every one. @default 2000 */
+  typingCoalesceMs?: number;
+  /** Messages one user may send per window across the cluster (with `throttles`). @default 600 */
+  userSendLimit?: number;
+  /** The window of `userSendLimit`, seconds. @default 60 */
+  userSendWindowSec?: number;
+  /**
+   * Web origins (scheme://host[:port]) whose pages may open sessions here.
+   * A handshake without an Origin header (not a browser) is always admitted.
+   * @default [] (no browser page may connect)
+   */
+  allowedOrigins?: readonly string[];
   groups?: Partial<GroupServiceOptions>;
+  /** How often expired sockets are ended, and how long ended sessions are remembered. */
+  sessionEnds?: SessionEndsOptions;
 }
 
 export interface ImNodeDeps {
@@ -73,6 +103,8 @@ export interface ImNodeDeps {
   logger: Logger;
   /** The relay client; the node registers where relayed frames go. */
   relay: RelayLink;
+  /** Counters shared by the cluster (the per-user send limit); without it sends are limited per node only. */
+  throttles?: ThrottleFactory;
 }
 
 /** One IM node: Socket.IO sessions, the message pipeline, relay, presence and registration. */
@@ -82,6 +114,7 @@ export class ImNode {
   private readonly relay: RelayLink;
   private readonly keeper: PresenceKeeper;
   private readonly inFlight = new InFlight();
+  private readonly sessionEnds: SessionEnds;
   private accepting = false;
   private url = '';
 
@@ -91,8 +124,11 @@ export class ImNode {
   ) {
     const { store, presence, clock, ids, logger } = deps;
     this.httpServer = http.createServer((req, res) => this.serveHttp(req, res));
+    const origins = parseWebOrigins(options.allowedOrigins ?? []);
+    if (origins.length === 0) logger.warn({ allowedOrigins: origins }, 'no web origin allowed: browser pages cannot connect to this node (PARLEY_ALLOWED_ORIGINS)');
     this.io = new Server(this.httpServer, {
-      cors: { origin: true },
+      cors: { origin: origins },
+      allowRequest: originGate(origins, logger),
       perMessageDeflate: false,
       serveClient: false,
       connectionStateRecovery: undefined,
@@ -102,28 +138,37 @@ export class ImNode {
     const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger), options.nodeId, logger);
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
     const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? DEFAULT_IM_NODE.sendRatePerSec, burst: options.sendBurst ?? DEFAULT_IM_NODE.sendBurst });
-    const messaging = new MessagingService({ store, notifier, ids, clock, sendLimiter });
+    const sendQuota =
+      deps.throttles &&
+      createUserSendQuota(deps.throttles, { points: options.userSendLimit ?? DEFAULT_IM_NODE.userSendLimit, windowSec: options.userSendWindowSec ?? DEFAULT_IM_NODE.userSendWindowSec }, logger);
+    const typing = new TypingCoalescer(clock, { windowMs: options.typingCoalesceMs ?? DEFAULT_IM_NODE.typingCoalesceMs });
+    const messaging = new MessagingService({ store, notifier: new TypingCoalescingNotifier(notifier, typing), ids, clock, sendLimiter, sendQuota });
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
     const groupAdmin = new GroupAdminService({ store, notifier, ids, clock });
     const friends = new FriendService({ store, presence, notifier, ids, clock });
     const conversations = new ConversationService({ store });
     const settings = new SettingsService({ store });
-    const handlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions });
+    const sessionGate = new SessionGate({ tokens: deps.tokens, store, clock });
+    this.sessionEnds = new SessionEnds(this.io, clock, options.sessionEnds);
+    const handlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions, sessionGate });
     const membership = new RoomMembership(sessions, this.relay, local.log);
-    this.relay.handleDeliveries(new RelayInbound(local, sessions, this.relay, logger).receive);
+    this.relay.handleDeliveries(new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds).receive);
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 
     trackRoomInterest(this.io, this.relay);
     // Resync notices are spread like drain notices, so sessions do not sync all at once.
     watchRelayGaps(this.relay, this.io.local, options.drainSpreadMs);
     releaseHandshakeState(this.io);
-    this.io.use(handshakeAuth(deps.tokens, () => this.accepting));
+    this.io.use(handshakeAuth(sessionGate, () => this.accepting, logger));
     this.io.use(loadRooms(membership, logger));
-    const dispatch = createCommandDispatcher(handlers, membership, this.inFlight, logger);
+    const budget = new SocketBudget(clock, { burst: options.commandBurst ?? DEFAULT_IM_NODE.commandBurst, ratePerSec: options.commandRatePerSec ?? DEFAULT_IM_NODE.commandRatePerSec });
+    const dispatch = createCommandDispatcher(handlers, membership, this.inFlight, logger, budget, () => clock.now());
     const startSession = sessionLifecycle(sessions, membership, logger);
     this.io.on('connection', (socket) => {
       socket.onAny(dispatch);
       startSession(socket);
+      // After startSession: a socket ended here still leaves presence through its disconnect listener.
+      this.sessionEnds.admit(socket);
     });
   }
 
@@ -141,6 +186,7 @@ export class ImNode {
     this.url = this.options.publicUrl ?? `http://${host}:${actualPort}`;
     await this.relay.start();
     await this.keeper.start();
+    this.sessionEnds.start();
     this.accepting = true;
     await this.deps.registrar.register({
       nodeId: this.options.nodeId,
@@ -178,6 +224,7 @@ export class ImNode {
     if (this.accepting) await this.deregister();
     this.accepting = false;
     this.io.disconnectSockets(true);
+    this.sessionEnds.stop();
     await this.keeper.stop();
     await this.relay.stop();
     // Resolved by the HTTP server's close, which comes after the promise close() returns.

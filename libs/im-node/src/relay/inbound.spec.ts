@@ -39,10 +39,13 @@ describe('RelayInbound', () => {
   beforeEach(() => {
     calls.length = 0;
     interest.length = 0;
+    ended.length = 0;
   });
 
+  const ended: string[] = [];
+  const sessionEnds = { end: (userId: string, ids: readonly string[], reason: string) => ended.push(`${userId} ${ids.join(',')} ${reason}`) };
   const inboundWith = (confirmMembers: SessionService['confirmMembers']) =>
-    new RelayInbound(new LocalRooms(fakeIo, new MembershipLog()), { confirmMembers } as SessionService, relay, logger);
+    new RelayInbound(new LocalRooms(fakeIo, new MembershipLog()), { confirmMembers } as SessionService, relay, logger, sessionEnds);
 
   it('drops and counts frames that fail validation, and still releases a waiting barrier', () => {
     const inbound = inboundWith(async () => []);
@@ -54,6 +57,17 @@ describe('RelayInbound', () => {
     expect(calls).toEqual([]);
     expect(Object.fromEntries(inbound.dropCounts())).toEqual({ 'node-local-event': 1, 'bad-json': 1, 'bad-payload': 1, 'bad-rooms': 1 });
     expect(released).toEqual(['draining']);
+  });
+
+  it("ends sessions on a gateway's session:end, never on one another node relays", () => {
+    const inbound = inboundWith(async () => []);
+    const end = { userId: 'b', sessionIds: ['s1', 's2'], reason: 'logout-all' };
+    inbound.receive(frame('session:end', ['user:b'], end)); // from node im-9
+    inbound.receive({ ...frame('session:end', ['user:b'], end), originNode: '' });
+    expect(ended).toEqual([]);
+    expect(Object.fromEntries(inbound.dropCounts())).toEqual({ 'bad-origin': 2 });
+    inbound.receive({ ...frame('session:end', ['user:b'], end), originNode: '', fromGateway: true });
+    expect(ended).toEqual(['b s1,s2 logout-all']);
   });
 
   it('joins only users the store confirms, holding later frames until then, and confirms the barrier after applying', async () => {
@@ -75,7 +89,7 @@ describe('RelayInbound', () => {
   it('does not undo a leave applied while the join was being checked', async () => {
     const answer = deferred<string[]>();
     const log = new MembershipLog();
-    const inbound = new RelayInbound(new LocalRooms(fakeIo, log), { confirmMembers: () => answer.promise } as unknown as SessionService, relay, logger);
+    const inbound = new RelayInbound(new LocalRooms(fakeIo, log), { confirmMembers: () => answer.promise } as unknown as SessionService, relay, logger, sessionEnds);
     inbound.receive(frame('room:join', ['user:a'], { users: ['a'], room: 'group:g' }));
     log.record(['a'], 'group:g', false); // a local kick landed meanwhile
     answer.resolve(['a']); // the store read predates it

@@ -1,6 +1,7 @@
 import { decodeRelayFrame, type GroupRoomName, type RelayFrame, type RelayFrameRejection } from '@parley/protocol';
 import type { SessionService } from '@parley/domain';
 import type { Logger } from '@parley/util';
+import type { SessionEnds } from '../socket/session-ends';
 import type { LocalRooms } from './local-rooms';
 import type { RelayedFrame, RelayLink } from './relay-link';
 
@@ -29,6 +30,8 @@ export class RelayInbound {
     private readonly sessions: SessionService,
     private readonly relay: Pick<RelayLink, 'setInterest'>,
     private readonly logger: Logger,
+    /** Where a gateway's `session:end` goes: the sessions' local sockets are ended. */
+    private readonly sessionEnds: Pick<SessionEnds, 'end'>,
   ) {}
 
   readonly receive = (raw: RelayedFrame): void => {
@@ -77,6 +80,9 @@ export class RelayInbound {
         return undefined;
       case 'room:join':
         return this.join(usersOf(frame.rooms), frame.payload.room);
+      case 'session:end':
+        this.sessionEnds.end(frame.payload.userId, frame.payload.sessionIds, frame.payload.reason);
+        return undefined;
     }
   }
 

@@ -7,6 +7,8 @@ export interface RelayedFrame {
   payload: Uint8Array;
   messageId: string;
   originNode: string;
+  /** Set only on a frame a gateway originated itself (never on another node's publish). */
+  fromGateway?: boolean;
   /** Set when the origin waits for this frame to be applied (a removal barrier): call once applied. */
   done?: () => void;
 }

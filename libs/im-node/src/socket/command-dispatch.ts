@@ -10,6 +10,9 @@ import {
 import type { Logger } from '@parley/util';
 import type { RoomMembership } from '../relay/room-membership';
 import type { CommandContext, CommandHandlers } from './commands/types';
+import { tokenExpired } from './session-ends';
+import { commandCost } from './command-costs';
+import { overBudget, type SocketBudget } from './socket-budget';
 import type { ImSocket } from './socket-types';
 
 /** Counts commands in flight so a draining node can wait for them. */
@@ -52,6 +55,14 @@ class SocketCommandContext implements CommandContext {
   resyncRooms(): Promise<void> {
     return this.membership.resync(this.socket);
   }
+
+  get authSessionId(): string {
+    return this.socket.data.sessionId;
+  }
+
+  renewExpiry(expiresAt: number): void {
+    this.socket.data.expiresAt = expiresAt;
+  }
 }
 
 /** Socket.IO calls a catch-all listener with the socket as `this`. */
@@ -68,6 +79,10 @@ export function createCommandDispatcher(
   membership: RoomResync,
   inFlight: InFlight,
   logger: Logger,
+  /** Each command's cost is taken from its socket's budget first; over it, RATE_LIMITED and nothing runs. */
+  budget?: SocketBudget,
+  /** The clock tokens expire by. @default Date.now */
+  now: () => number = Date.now,
 ): CommandDispatcher {
   return function dispatch(this: ImSocket, name: string, ...args: unknown[]): void {
     // The ack is always last; a command sent without a payload has only the ack.
@@ -75,6 +90,16 @@ export function createCommandDispatcher(
     if (typeof ack !== 'function') return; // no way to answer: the protocol requires an ack
     const payload = args.length > 1 ? args[0] : undefined;
     const answer = ack as (a: Ack<Record<string, unknown>>) => void;
+    // Past its token's expiry a socket runs nothing (the session sweep closes it soon): renew before.
+    if (tokenExpired(this, now())) {
+      answer({ ok: false, error: { code: 'UNAUTHORIZED', message: 'the access token expired; renew it before it does' } });
+      return;
+    }
+    const wait = budget?.charge(this.data, commandCost(name));
+    if (wait !== undefined) {
+      answer({ ok: false, error: overBudget(wait) });
+      return;
+    }
     if (!KNOWN_COMMANDS.has(name)) {
       answer({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `unknown command "${name.slice(0, 64)}"` } });
       return;

@@ -1,11 +1,18 @@
 import { HANDSHAKE_UNAUTHORIZED, ParleyError } from '@parley/protocol';
-import type { TokenService } from '@parley/domain';
+import type { SessionGate } from '@parley/domain';
+import type { Logger } from '@parley/util';
 import type { ImSocket } from './socket-types';
 
 type Next = (err?: Error) => void;
 
-/** Socket.IO middleware: a valid JWT in `auth.token` or the handshake fails with UNAUTHORIZED. */
-export function handshakeAuth(tokens: TokenService, isAccepting: () => boolean) {
+/**
+ * Socket.IO middleware: a valid access token in `auth.token`, whose sign-in
+ * is still active and whose user is not deleted (SessionGate), or the
+ * handshake fails with UNAUTHORIZED (UNAVAILABLE when the store cannot say).
+ * Runs before the rooms are loaded, so a refused handshake costs the node
+ * nothing more than the gate's two point reads.
+ */
+export function handshakeAuth(gate: Pick<SessionGate, 'admit'>, isAccepting: () => boolean, logger: Logger) {
   return (socket: ImSocket, next: Next): void => {
     if (!isAccepting()) {
       next(new Error('UNAVAILABLE'));
@@ -17,13 +24,27 @@ export function handshakeAuth(tokens: TokenService, isAccepting: () => boolean) 
       next(new Error(HANDSHAKE_UNAUTHORIZED));
       return;
     }
-    try {
-      const claims = tokens.verify(token);
-      socket.data.userId = claims.userId;
-      socket.data.username = claims.username;
-      next();
-    } catch (err) {
-      next(new Error(err instanceof ParleyError ? HANDSHAKE_UNAUTHORIZED : 'INTERNAL'));
-    }
+    gate.admit(token).then(
+      (verified) => {
+        socket.data.userId = verified.userId;
+        socket.data.username = verified.username;
+        socket.data.sessionId = verified.sessionId;
+        socket.data.expiresAt = verified.expiresAt;
+        next();
+      },
+      (err: unknown) => {
+        if (err instanceof ParleyError && err.code === 'UNAUTHORIZED') {
+          next(new Error(HANDSHAKE_UNAUTHORIZED));
+          return;
+        }
+        // A store outage refuses every handshake: the store's own health reports it, not one line per client.
+        if (err instanceof ParleyError && err.code === 'UNAVAILABLE') {
+          next(new Error('UNAVAILABLE'));
+          return;
+        }
+        logger.warn({ err }, 'could not check a handshake session');
+        next(new Error('INTERNAL'));
+      },
+    );
   };
 }

@@ -1,5 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, RoomName, ServerToClientEvents } from '@parley/protocol';
+import type { BudgetHolder } from './socket-budget';
 
 /** A store read of a user's rooms, to be settled against what happened since (relay/room-membership). */
 export interface RoomsRead {
@@ -7,9 +8,14 @@ export interface RoomsRead {
   mark: number;
 }
 
-export interface SocketData {
+/** `budgetFullAt` (BudgetHolder): the socket's command budget, one number (socket-budget.ts). */
+export interface SocketData extends BudgetHolder {
   userId: string;
   username: string;
+  /** The sign-in (token `sid`) this socket runs under: revoking it ends the socket. */
+  sessionId: string;
+  /** When the socket's access token expires (epoch ms); `auth:renew` moves it. */
+  expiresAt: number;
   /** Rooms read during the handshake, settled and joined on connection. */
   roomsRead?: RoomsRead;
 }

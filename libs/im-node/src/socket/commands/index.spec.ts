@@ -1,4 +1,5 @@
 import { COMMAND_NAMES } from '@parley/protocol';
+import { createAuthCommands } from './auth';
 import { createGroupCommands } from './groups';
 import { createCommandHandlers } from './index';
 import { createMessagingCommands } from './messaging';
@@ -19,19 +20,25 @@ function recordingServices(answer: unknown = 'result') {
         },
       },
     );
-  const names = ['messaging', 'conversations', 'groups', 'groupAdmin', 'friends', 'settings', 'sessions'] as const;
+  const names = ['messaging', 'conversations', 'groups', 'groupAdmin', 'friends', 'settings', 'sessions', 'sessionGate'] as const;
   const services = Object.fromEntries(names.map((n) => [n, service(n)])) as unknown as CommandServices;
   return { services, calls };
 }
 
 function context(calls: string[]): CommandContext {
-  return { userId: 'alice', sessionId: 's1', resyncRooms: async () => void calls.push('ctx.resyncRooms()') };
+  return {
+    userId: 'alice',
+    sessionId: 's1',
+    authSessionId: 'sign-in-1',
+    resyncRooms: async () => void calls.push('ctx.resyncRooms()'),
+    renewExpiry: (expiresAt) => void calls.push(`ctx.renewExpiry(${expiresAt})`),
+  };
 }
 
 describe('command handlers by area', () => {
   it('handles every command of the protocol in exactly one area', () => {
     const { services } = recordingServices();
-    const areas = [createMessagingCommands, createGroupCommands, createSocialCommands, createPresenceCommands];
+    const areas = [createMessagingCommands, createGroupCommands, createSocialCommands, createPresenceCommands, createAuthCommands];
     const names = areas.flatMap((create) => Object.keys(create(services)));
     expect(names.length).toBe(new Set(names).size);
     expect([...names].sort()).toEqual([...COMMAND_NAMES].sort());
@@ -57,6 +64,18 @@ describe('command handlers by area', () => {
       'settings.get("alice")',
       'settings.update("alice", {"dmPolicy":"anyone"})',
     ]);
+  });
+
+  it('moves the socket to a renewed token only once the gate accepted it for this user and sign-in', async () => {
+    const { services, calls } = recordingServices({ userId: 'alice', sessionId: 'sign-in-1', expiresAt: 1_234 });
+    const handlers = createCommandHandlers(services);
+    await expect(handlers['auth:renew'](context(calls), { token: 't' })).resolves.toEqual({ expiresAt: 1_234 });
+    expect(calls).toEqual(['sessionGate.renew({"userId":"alice","sessionId":"sign-in-1"}, "t")', 'ctx.renewExpiry(1234)']);
+
+    const refused: string[] = [];
+    const gate = { renew: async () => Promise.reject(new Error('FORBIDDEN')) } as unknown as CommandServices['sessionGate'];
+    await expect(createAuthCommands({ sessionGate: gate })['auth:renew'](context(refused), { token: 'eve' })).rejects.toThrow('FORBIDDEN');
+    expect(refused).toEqual([]);
   });
 
   it('acks a command that returns nothing with an empty result', async () => {

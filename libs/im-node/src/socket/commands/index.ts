@@ -1,3 +1,4 @@
+import { createAuthCommands } from './auth';
 import { createGroupCommands } from './groups';
 import { createMessagingCommands } from './messaging';
 import { createPresenceCommands } from './presence';
@@ -17,5 +18,6 @@ export function createCommandHandlers(s: CommandServices): CommandHandlers {
     ...createGroupCommands(s),
     ...createSocialCommands(s),
     ...createPresenceCommands(s),
+    ...createAuthCommands(s),
   } satisfies CommandHandlers;
 }

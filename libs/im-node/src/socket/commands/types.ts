@@ -5,6 +5,7 @@ import type {
   GroupAdminService,
   GroupService,
   MessagingService,
+  SessionGate,
   SessionService,
   SettingsService,
 } from '@parley/domain';
@@ -20,6 +21,10 @@ export interface CommandContext {
   sessionId: string;
   /** Puts this socket in exactly the rooms the user belongs to now (joins and leaves it may have missed). */
   resyncRooms(): Promise<void>;
+  /** The sign-in (token `sid`) the socket runs under; `sessionId` above is the socket's own id. */
+  readonly authSessionId: string;
+  /** Moves the socket's token expiry (auth:renew, once the new token was checked). */
+  renewExpiry(expiresAt: number): void;
 }
 
 export type CommandHandler<K extends CommandName> = (
@@ -45,6 +50,7 @@ export interface CommandServices {
   friends: FriendService;
   settings: SettingsService;
   sessions: SessionService;
+  sessionGate: SessionGate;
 }
 
 /** The result of a command acked with `{ok: true}` alone. */
