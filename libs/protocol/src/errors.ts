@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   USERNAME_TAKEN: { status: 409, temporary: false, title: 'Username taken' },
   CONFLICT: { status: 409, temporary: false, title: 'Conflict' },
   INVALID_ARGUMENT: { status: 400, temporary: false, title: 'Invalid argument' },
+  PAYLOAD_TOO_LARGE: { status: 413, temporary: false, title: 'Payload too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, temporary: false, title: 'Unsupported media type' },
   RATE_LIMITED: { status: 429, temporary: true, title: 'Rate limited' },
   NO_NODES: { status: 503, temporary: true, title: 'No IM node available' },
   UNAVAILABLE: { status: 503, temporary: true, title: 'Service unavailable' },

@@ -1,17 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
-import type { AccountService, NodeAssigner, NodeDirectory } from '@parley/domain';
+import type { AccountService, AuthSessionService, NodeAssigner, NodeDirectory } from '@parley/domain';
 import type { Logger } from '@parley/util';
 import { apiDocsRouter } from './api-docs.router';
 import { authRouter } from './auth.router';
 import { bearerAuth } from './bearer-auth';
 import { meRouter } from './me.router';
 import { nodesRouter } from './nodes.router';
+import { sessionRouter } from './session.router';
+import { jsonBody } from './json-body';
 import { errorHandler, notFoundHandler } from './problem';
+import { securityHeaders } from './security-headers';
 
 export interface HttpAppDeps {
   accounts: AccountService;
+  /** Sign-in sessions: refresh, logout, password change, account deletion, and every bearer check. */
+  sessions: AuthSessionService;
   assigner: NodeAssigner;
   directory: NodeDirectory;
   logger: Logger;
@@ -31,16 +36,18 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxy ?? false);
-  app.use(express.json({ limit: '64kb' }));
+  app.use(securityHeaders(deps.directory));
+  app.use(jsonBody());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.use('/api', apiDocsRouter());
-  app.use('/api/auth', authRouter(deps.accounts));
-  const auth = bearerAuth(deps.accounts);
+  app.use('/api/auth', authRouter(deps.accounts, deps.sessions));
+  app.use('/api/auth', sessionRouter(deps.sessions));
+  const auth = bearerAuth(deps.sessions);
   app.use('/api/nodes', auth, nodesRouter(deps.assigner, deps.directory));
-  app.use('/api', auth, meRouter(deps.accounts));
+  app.use('/api', auth, meRouter(deps.accounts, deps.sessions));
   app.use('/api', notFoundHandler);
 
   // The browser build of socket.io-client, for pages that load it with a script tag.

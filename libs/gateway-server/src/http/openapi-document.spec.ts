@@ -72,8 +72,10 @@ function appUnderTest(staticDir?: string): Express {
   const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
   return createHttpApp({
     accounts: {} as HttpAppDeps['accounts'],
+    sessions: {} as HttpAppDeps['sessions'],
     assigner: {} as HttpAppDeps['assigner'],
-    directory: {} as HttpAppDeps['directory'],
+    // The security headers read the node list (connect-src) on every answer.
+    directory: { healthyNodes: () => [] } as unknown as HttpAppDeps['directory'],
     logger: logger as unknown as HttpAppDeps['logger'],
     staticDir,
   });

@@ -63,7 +63,7 @@ function routeConfig(op: RestOperation): Parameters<OpenAPIRegistry['registerPat
       description: success.description,
       content: { [success.mediaType ?? 'application/json']: { schema: success.schema } },
     },
-    ...problemResponses(op.errors),
+    ...problemResponses(op.body ? { ...op.errors, ...BODY_REFUSALS } : op.errors),
   };
   return {
     method: op.method,
@@ -80,6 +80,12 @@ function routeConfig(op: RestOperation): Parameters<OpenAPIRegistry['registerPat
     responses,
   };
 }
+
+/** What any operation with a body can answer before its handler runs (json-body.ts, problem.ts). */
+const BODY_REFUSALS: RestOperation['errors'] = {
+  PAYLOAD_TOO_LARGE: 'the body is over 64 KiB',
+  UNSUPPORTED_MEDIA_TYPE: 'the body is not `application/json` in UTF-8',
+};
 
 /** One response per HTTP status, its `code` narrowed to the codes this operation can give with that status. */
 function problemResponses(errors: RestOperation['errors']): Record<string, ResponseConfig> {

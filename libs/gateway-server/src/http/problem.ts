@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { ERROR_CODES, ParleyError, toParleyError, type ProblemBody } from '@parley/protocol';
 import type { Logger } from '@parley/util';
+import { JSON_BODY_LIMIT } from './json-body';
 
 /** Sends an RFC 9457 problem document carrying Parley's stable error code. */
 export function sendProblem(res: Response, error: ParleyError): void {
@@ -22,19 +23,41 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
   sendProblem(res, new ParleyError('NOT_FOUND', 'no such endpoint'));
 };
 
-/** Last middleware: typed errors map to their status; anything else is a logged 500 without details. */
+/**
+ * Last middleware: typed errors map to their status; a body the client got
+ * wrong is its mistake (4xx, a warning without stack); anything else is a
+ * logged 500 without details.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const error = isBodyParseError(err)
-      ? new ParleyError('INVALID_ARGUMENT', 'body: malformed JSON')
-      : toParleyError(err);
-    if (error.code === 'INTERNAL' || error.code === 'UNAVAILABLE') {
+    const bodyError = bodyErrorOf(err);
+    const error = bodyError ?? toParleyError(err);
+    if (bodyError || error.code === 'UNSUPPORTED_MEDIA_TYPE') {
+      logger.warn({ method: req.method, path: req.path, code: error.code, reason: bodyError ? parserReason(err) : undefined }, 'request body refused');
+    } else if (error.code === 'INTERNAL' || error.code === 'UNAVAILABLE') {
       logger.error({ err: error.cause ?? error, method: req.method, path: req.path }, 'request failed');
     }
     sendProblem(res, error);
   };
 }
 
-function isBodyParseError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'entity.parse.failed';
+/** body-parser's failures by their `type`: what the client sent wrong, never a 500. */
+const BODY_ERRORS: Readonly<Record<string, () => ParleyError>> = {
+  'entity.too.large': () => new ParleyError('PAYLOAD_TOO_LARGE', `body: larger than the ${JSON_BODY_LIMIT} the gateway reads`),
+  'charset.unsupported': () => new ParleyError('UNSUPPORTED_MEDIA_TYPE', 'body: charset not supported; send UTF-8'),
+  'encoding.unsupported': () => new ParleyError('UNSUPPORTED_MEDIA_TYPE', 'body: content encoding not supported'),
+  'entity.parse.failed': () => new ParleyError('INVALID_ARGUMENT', 'body: malformed JSON'),
+  'request.size.invalid': () => new ParleyError('INVALID_ARGUMENT', 'body: its length differs from Content-Length'),
+  'request.aborted': () => new ParleyError('INVALID_ARGUMENT', 'body: the request was aborted'),
+};
+
+function bodyErrorOf(err: unknown): ParleyError | undefined {
+  const reason = parserReason(err);
+  return reason !== undefined && Object.hasOwn(BODY_ERRORS, reason) ? BODY_ERRORS[reason]?.() : undefined;
+}
+
+/** body-parser marks its errors with a `type` such as `entity.too.large`. */
+function parserReason(err: unknown): string | undefined {
+  const type = typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
+  return typeof type === 'string' ? type : undefined;
 }
