@@ -6,7 +6,8 @@ import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@pa
 import { MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
-import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
+import { DEFAULT_PRESENCE_KEEPER, ImNode, servedWebOrigins } from '@parley/im-node';
+import { MemoryThrottleFactory } from '@parley/limits';
 import { MemoryPresence } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
   const tokens = new JwtTokenService({ secret: config.PARLEY_JWT_SECRET ?? loadOrCreateSecret(dataDir) }, clock);
   const store = await openStore({ kind: 'sqlite', filename: path.join(dataDir, 'parley.db') });
   const presence = new MemoryPresence({ clock });
+  // Limits kept in this process (no Redis in embedded mode).
+  const throttles = new MemoryThrottleFactory();
   const registry = new MemoryNodeRegistry();
   // The relay never leaves loopback here, but is authenticated all the same: a secret made per run.
   const relayAuth = new RelayAuth({ secret: crypto.randomBytes(32).toString('base64url') });
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     store,
     directory: registry,
     hasher: new Argon2PasswordHasher(),
+    throttles,
     passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens,
     ids,
@@ -76,6 +80,8 @@ async function main(): Promise<void> {
         drainSpreadMs: 2_000,
         drainTimeoutMs: 5_000,
         presence: DEFAULT_PRESENCE_KEEPER,
+        // Only the pages this process serves may open sessions.
+        allowedOrigins: servedWebOrigins(config.PARLEY_HOST, config.PARLEY_PORT),
       },
       {
         store,
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
         clock,
         ids,
         logger: nodeLogger,
+        throttles,
         relay:
           new RelayClient({
             nodeId,

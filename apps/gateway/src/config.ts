@@ -1,6 +1,45 @@
 import { z } from 'zod';
-import { LOOPBACK_NODE_HOSTS, NodeUrlAllowList, type NodeInstance } from '@parley/domain';
+import {
+  DEFAULT_LOGIN_LIMITS,
+  DEFAULT_REGISTRATION_LIMITS,
+  LOOPBACK_NODE_HOSTS,
+  NodeUrlAllowList,
+  type LoginLimits,
+  type NodeInstance,
+  type RegistrationLimits,
+} from '@parley/domain';
 import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
+
+const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+/** Login and registration limits (see LoginGuard / RegistrationGuard); counted in Redis when PARLEY_REDIS_URL is set. */
+const limitsEnv = z.object({
+  /** Redis shared by every gateway for the limits; without it each gateway counts alone (one gateway only). */
+  PARLEY_REDIS_URL: z.string().startsWith('redis://').optional(),
+  /** Namespace of the keys: clusters that share one Redis need different ones. */
+  PARLEY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('parley:'),
+  /**
+   * Express `trust proxy`: `false` (default; the TCP peer is the client), `true`, a hop count, or a
+   * comma list of addresses, CIDRs or `loopback`/`uniquelocal` naming the proxies whose
+   * X-Forwarded-For is believed (e.g. nginx in front: `loopback` or its subnet).
+   */
+  PARLEY_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => (v === 'false' || v === '' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v)),
+  PARLEY_LOGIN_ACCOUNT_IP_FREE_FAILURES: count(DEFAULT_LOGIN_LIMITS.accountIpFreeFailures),
+  PARLEY_LOGIN_ACCOUNT_FREE_FAILURES: count(DEFAULT_LOGIN_LIMITS.accountFreeFailures),
+  PARLEY_LOGIN_BACKOFF_BASE_SEC: count(DEFAULT_LOGIN_LIMITS.backoffBaseSec),
+  PARLEY_LOGIN_BACKOFF_MAX_SEC: count(DEFAULT_LOGIN_LIMITS.backoffMaxSec),
+  PARLEY_LOGIN_FAILURE_MEMORY_SEC: count(DEFAULT_LOGIN_LIMITS.failureMemorySec),
+  PARLEY_LOGIN_IP_FAILURES: count(DEFAULT_LOGIN_LIMITS.ipFailures),
+  PARLEY_LOGIN_IP_WINDOW_SEC: count(DEFAULT_LOGIN_LIMITS.ipWindowSec),
+  PARLEY_REGISTER_PER_IP: count(DEFAULT_REGISTRATION_LIMITS.perIp),
+  PARLEY_REGISTER_WINDOW_SEC: count(DEFAULT_REGISTRATION_LIMITS.windowSec),
+  /** argon2 hashes running at once, and waiting beyond which sign-ins get 429 (see Argon2Options). */
+  PARLEY_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).optional(),
+  PARLEY_ARGON2_MAX_QUEUE: z.coerce.number().int().min(0).optional(),
+});
 
 const gatewayEnv = z.object({
   PARLEY_GATEWAY_ID: z.string().min(1).default('gw-1'),
@@ -32,12 +71,29 @@ const gatewayEnv = z.object({
   .extend(jwtEnv.shape)
   .extend(storeEnv.shape)
   .extend(consulEnv.shape)
-  .extend(relayAuthEnv.shape);
+  .extend(relayAuthEnv.shape)
+  .extend(limitsEnv.shape);
 
 export type GatewayConfig = z.output<typeof gatewayEnv>;
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): Readonly<GatewayConfig> {
   return parseEnvConfig(gatewayEnv, env);
+}
+
+/** The login and registration limits a parsed config asks for. */
+export function limitsOf(config: z.output<typeof limitsEnv>): { login: LoginLimits; registration: RegistrationLimits } {
+  return {
+    login: {
+      accountIpFreeFailures: config.PARLEY_LOGIN_ACCOUNT_IP_FREE_FAILURES,
+      accountFreeFailures: config.PARLEY_LOGIN_ACCOUNT_FREE_FAILURES,
+      backoffBaseSec: config.PARLEY_LOGIN_BACKOFF_BASE_SEC,
+      backoffMaxSec: config.PARLEY_LOGIN_BACKOFF_MAX_SEC,
+      failureMemorySec: config.PARLEY_LOGIN_FAILURE_MEMORY_SEC,
+      ipFailures: config.PARLEY_LOGIN_IP_FAILURES,
+      ipWindowSec: config.PARLEY_LOGIN_IP_WINDOW_SEC,
+    },
+    registration: { perIp: config.PARLEY_REGISTER_PER_IP, windowSec: config.PARLEY_REGISTER_WINDOW_SEC },
+  };
 }
 
 /** `PARLEY_STATIC_NODES=im-1=http://127.0.0.1:9101,im-2=http://127.0.0.1:9102` */

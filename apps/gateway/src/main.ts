@@ -6,7 +6,8 @@ import { createGateway } from '@parley/gateway-server';
 import { openStore } from '@parley/store';
 import { RelayAuth } from '@parley/relay';
 import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
-import { loadGatewayConfig, parseStaticNodes } from './config';
+import { limitsOf, loadGatewayConfig, parseStaticNodes } from './config';
+import { openThrottles } from './throttles';
 
 /** Composition root of a gateway: config, adapters, the gateway, signals. */
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'gateway', level: config.PARLEY_LOG_LEVEL });
   const clock = systemClock;
   const store = await openStore(storeConfigOf(config));
+  const limits = openThrottles(config, logger);
   const directory =
     config.PARLEY_DISCOVERY === 'consul'
       ? new ConsulNodeDirectory({
@@ -33,7 +35,10 @@ async function main(): Promise<void> {
     store,
     directory,
     nodeUrlAllow: config.PARLEY_NODE_URL_ALLOW,
-    hasher: new Argon2PasswordHasher(),
+    hasher: new Argon2PasswordHasher({ concurrency: config.PARLEY_ARGON2_CONCURRENCY, maxQueue: config.PARLEY_ARGON2_MAX_QUEUE }),
+    throttles: limits.throttles,
+    limits: limitsOf(config),
+    trustProxy: config.PARLEY_TRUST_PROXY,
     passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
     ids: createUlidGenerator(),
@@ -46,6 +51,7 @@ async function main(): Promise<void> {
   onShutdownSignal(
     async () => {
       await gateway.stop();
+      limits.close();
       await store.close();
     },
     (msg) => logger.info(msg),

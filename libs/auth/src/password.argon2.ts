@@ -40,7 +40,9 @@ export class Argon2PasswordHasher implements PasswordHasher {
   private readonly work: BoundedWork;
 
   constructor(options: Partial<Argon2Options> = {}) {
-    this.options = { ...DEFAULTS, ...options };
+    // An option given as undefined (an unset environment variable) keeps its default.
+    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+    this.options = { ...DEFAULTS, ...given };
     this.work = new BoundedWork({
       concurrency: this.options.concurrency,
       maxQueue: this.options.maxQueue,

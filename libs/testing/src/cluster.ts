@@ -162,6 +162,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       gatewaySpecs.push({ gatewayId: `gw-${i}`, port: await findFreePort(), relayPort: await findFreePort() });
     }
     const relayList = gatewaySpecs.map((g) => `127.0.0.1:${g.relayPort}`).join(',');
+    // The web client is served by the gateways: their pages may open sessions on the nodes.
+    const webOrigins = gatewaySpecs.flatMap((g) => [`http://127.0.0.1:${g.port}`, `http://localhost:${g.port}`]).join(',');
 
     const launchGateway = async (spec: GatewaySpec): Promise<ClusterGateway> => {
       const proc = await spawnApp(`${name}-${spec.gatewayId}`, 'apps/gateway/src/main.ts', 'PARLEY_GATEWAY_READY', {
@@ -171,6 +173,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         PARLEY_PORT: String(spec.port),
         PARLEY_RELAY_PORT: String(spec.relayPort),
         PARLEY_DISCOVERY: 'consul',
+        // Login and registration limits counted in the cluster's Redis, shared by its gateways.
+        PARLEY_REDIS_URL: redisUrl,
+        PARLEY_REDIS_PREFIX: redisPrefix,
+        // Tests, benches and fault runs register many users from 127.0.0.1; a test of the limit sets its own.
+        PARLEY_REGISTER_PER_IP: '1000000',
         ...options.gatewayEnv,
       });
       return {
@@ -192,6 +199,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         PARLEY_DISCOVERY: 'consul',
         PARLEY_HEARTBEAT_MS: '1000',
         PARLEY_PRESENCE_TTL_MS: '3000',
+        PARLEY_ALLOWED_ORIGINS: webOrigins,
         ...options.nodeEnv,
       });
       return { ...proc, ...spec, url: `http://127.0.0.1:${spec.port}` };
