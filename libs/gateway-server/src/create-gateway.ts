@@ -1,6 +1,8 @@
+import { NodeSecretCodec } from '@parley/auth';
 import {
   AccountService,
   AllowListedNodeDirectory,
+  AuthSessionService,
   LoginGuard,
   NodeAssigner,
   RegistrationGuard,
@@ -14,6 +16,8 @@ import {
   type PasswordPolicy,
   type RegistrationLimits,
   type RouterKind,
+  type SecretCodec,
+  type SessionEndNotifier,
   type Store,
   type ThrottleFactory,
   type TokenService,
@@ -21,6 +25,7 @@ import {
 import { RelayServer, type RelayAuth } from '@parley/relay';
 import type { Logger } from '@parley/util';
 import { GatewayServer } from './gateway-server';
+import { RelaySessionEnds } from './relay-session-ends';
 import { createHttpApp } from './http/http-app';
 
 export interface GatewayParts {
@@ -48,6 +53,12 @@ export interface GatewayParts {
   /** Express `trust proxy` (PARLEY_TRUST_PROXY): which proxies may name the client IP. @default false */
   trustProxy?: boolean | number | string;
   tokens: TokenService;
+  /** Refresh-token lifetime (PARLEY_REFRESH_TTL_SECONDS). @default DEFAULT_REFRESH_TTL_SECONDS (30 days) */
+  refreshTtlSeconds?: number;
+  /** Tells the IM nodes which sessions ended, so their sockets close. @default RelaySessionEnds: through this gateway's relay streams */
+  sessionEnds?: SessionEndNotifier;
+  /** Refresh-token secrets and fingerprints. @default NodeSecretCodec */
+  secrets?: SecretCodec;
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
@@ -63,21 +74,34 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     : parts.directory;
   const loginGuard = new LoginGuard(parts.throttles, parts.limits?.login);
   const registrationGuard = new RegistrationGuard(parts.throttles, parts.limits?.registration);
-  const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, tokens, ids, clock, loginGuard, registrationGuard });
-  const app = createHttpApp({
-    accounts,
-    assigner: new NodeAssigner(directory, createRouter(parts.router)),
-    directory,
-    logger,
-    staticDir: parts.staticDir,
-    trustProxy: parts.trustProxy,
-  });
   const relay = new RelayServer({
     gatewayId: parts.gatewayId,
     host: parts.relayHost,
     port: parts.relayPort,
     auth: parts.relayAuth,
     logger: logger.child({ component: 'relay' }),
+  });
+  const sessions = new AuthSessionService({
+    store,
+    tokens,
+    hasher,
+    secrets: parts.secrets ?? new NodeSecretCodec(),
+    ids,
+    clock,
+    sessionEnds: parts.sessionEnds ?? new RelaySessionEnds(relay, ids, logger.child({ component: 'session-ends' })),
+    passwordPolicy: parts.passwordPolicy,
+    refreshTtlSeconds: parts.refreshTtlSeconds,
+    onNotifyError: (err) => logger.warn({ err }, 'could not tell the IM nodes that sessions ended'),
+  });
+  const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, tokens, sessions, ids, clock, loginGuard, registrationGuard });
+  const app = createHttpApp({
+    accounts,
+    sessions,
+    assigner: new NodeAssigner(directory, createRouter(parts.router)),
+    directory,
+    logger,
+    staticDir: parts.staticDir,
+    trustProxy: parts.trustProxy,
   });
   return new GatewayServer({ app, relay, directory, logger });
 }
