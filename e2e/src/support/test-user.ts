@@ -155,7 +155,16 @@ export class TestUser {
   }
 }
 
-const RECORDED_EVENTS = ['friend:request', 'friend:update', 'group:update', 'group:request', 'presence:update', 'typing', 'server:draining'] as const;
+const RECORDED_EVENTS = [
+  'friend:request',
+  'friend:update',
+  'group:update',
+  'group:request',
+  'group:invitation',
+  'presence:update',
+  'typing',
+  'server:draining',
+] as const;
 type RecordedEventName = (typeof RECORDED_EVENTS)[number] & ServerEventName;
 type RecordedEvent = { [E in RecordedEventName]: { event: E; payload: ServerEventPayloads[E] } }[RecordedEventName];
 
