@@ -17,11 +17,18 @@ export function usernameKey(username: string): string {
 }
 
 /**
- * Characters a shown name may not hold: controls (NUL, newlines, escapes),
- * bidirectional overrides and isolates (which can make a name display as
- * another), and zero-width characters (which make two names look alike).
+ * Characters a shown name may not hold: controls (NUL, newlines, escapes);
+ * format characters, which are invisible: bidirectional overrides and
+ * isolates (which can make a name display as another), zero-width characters
+ * (which make two names look alike; ZWJ too, so emoji families are refused),
+ * soft hyphens, tag characters; line and paragraph separators; lone
+ * surrogates (not text; a UTF-8 database refuses them); private-use
+ * characters; and the blank-looking fillers used for "empty" names (Hangul
+ * fillers, braille blank, combining grapheme joiner).
  */
-const FORBIDDEN_NAME_CHARS = /[\p{Cc}\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u061C\u180E]/u;
+const FORBIDDEN_NAME_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u034F\u115F\u1160\u2800\u3164\uFFA0]/u;
+/** More combining marks in a row than any script needs ("Zalgo" text draws over the lines around it). */
+const STACKED_MARKS = /\p{M}{5,}/u;
 
 /** A name people show each other: NFC-normalized, trimmed, `min`-`max` characters, no invisible or direction-changing characters. */
 export function shownNameSchema(max: number) {
@@ -31,5 +38,6 @@ export function shownNameSchema(max: number) {
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => !FORBIDDEN_NAME_CHARS.test(value), 'must not contain control, zero-width or direction-override characters');
+    .refine((value) => !FORBIDDEN_NAME_CHARS.test(value), 'must not contain control, zero-width or direction-override characters')
+    .refine((value) => !STACKED_MARKS.test(value), 'must not stack more than 4 combining marks on one character');
 }
