@@ -13,7 +13,7 @@ export function openThrottles(
   logger: Logger,
 ): { throttles: ThrottleFactory; close(): void } {
   if (!config.PARLEY_REDIS_URL) {
-    logger.info('limits counted in this process (no PARLEY_REDIS_URL): run one gateway, or give them a Redis');
+    logger.info({}, 'limits counted in this process (no PARLEY_REDIS_URL): run one gateway, or give them a Redis');
     return { throttles: new MemoryThrottleFactory(), close: () => {} };
   }
   const client = createRedisClient(config.PARLEY_REDIS_URL, {}, (err) => logger.warn({ err: err.message }, 'redis connection error (limits)'));
