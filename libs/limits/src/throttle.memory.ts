@@ -27,7 +27,7 @@ class MemoryThrottle implements Throttle {
     } catch (err) {
       if (!isRefusal(err)) throw err;
       // A refused consume takes nothing (the port's rule); the memory engine counted it.
-      await this.limiter.reward(key, points);
+      await this.refund(key, points);
       return refused(err, points);
     }
   }
@@ -37,7 +37,9 @@ class MemoryThrottle implements Throttle {
     // get() and reward() run synchronously underneath; nothing else can change the key between them in practice.
     const current = await this.limiter.get(key);
     if (!current || current.consumedPoints <= 0) return; // nothing taken, or the window is over: open no new one
-    await this.limiter.reward(key, Math.min(points, current.consumedPoints));
+    // A key left holding nothing is forgotten (as in Redis), so refused attempts leave no keys behind.
+    if (current.consumedPoints <= points) await this.limiter.delete(key);
+    else await this.limiter.reward(key, points);
   }
 
   async reset(key: string): Promise<void> {

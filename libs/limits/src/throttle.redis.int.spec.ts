@@ -50,6 +50,24 @@ describe('RedisThrottleFactory', () => {
     }
   });
 
+  it('leaves no key behind once everything taken is given back (refused sprays cost Redis nothing)', async () => {
+    const keyPrefix = uniquePrefix();
+    const client = createRedisClient(redisUrl());
+    try {
+      const throttle = new RedisThrottleFactory(client, { keyPrefix }).create({ name: 'spray', points: 5, durationSec: 86_400 });
+      for (let i = 0; i < 20; i++) {
+        await throttle.consume(`name-${i}`);
+        await throttle.refund(`name-${i}`);
+      }
+      await throttle.consume('kept', 2);
+      await throttle.refund('kept');
+      expect(await client.keys(`${keyPrefix}*`)).toEqual([`${keyPrefix}throttle:spray:kept`]);
+    } finally {
+      await deletePrefix(client, keyPrefix);
+      await client.quit();
+    }
+  });
+
   it('fails closed while Redis is unreachable: UNAVAILABLE, never a grant', async () => {
     const port = await findFreePort();
     const client = createRedisClient(`redis://127.0.0.1:${port}`);

@@ -16,12 +16,13 @@ export interface RedisThrottleOptions {
 /**
  * Gives points back without ever going below zero or creating a key (a
  * refund after the window ended must not open a new one with negative
- * points). DECRBY keeps the key's expiry.
+ * points). DECRBY keeps the key's expiry; a key left holding nothing is
+ * deleted, so refused attempts at many keys (spraying) leave no keys behind.
  */
 const REFUND_SCRIPT = `
 local current = tonumber(redis.call('get', KEYS[1]) or '0')
-if current <= 0 then return 0 end
 local back = math.min(current, tonumber(ARGV[1]))
+if current - back <= 0 then redis.call('del', KEYS[1]) return 0 end
 return redis.call('decrby', KEYS[1], back)
 `;
 

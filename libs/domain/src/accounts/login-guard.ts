@@ -96,10 +96,11 @@ type Undo = (() => Promise<void>)[];
  * guesses cannot all pass a check made before any of them is recorded, on
  * one gateway or many. Limits, checked in this order:
  *
- * - per client IP: `ipFailures` per `ipWindowSec`, refused beyond (spraying);
  * - per (account, IP): `accountIpFreeFailures` free, then backoff;
  * - per account from every IP: `accountFreeFailures` free, then backoff
- *   (a distributed guesser slows down, the owner is never locked out for good).
+ *   (a distributed guesser slows down, the owner is never locked out for good);
+ * - per client IP: `ipFailures` per `ipWindowSec`, refused beyond (spraying
+ *   many accounts, each within its own free failures).
  *
  * Refused attempts give back what they reserved, so hammering a shut gate
  * costs the attacker nothing but does not lengthen the owner's wait either.
@@ -128,9 +129,6 @@ export class LoginGuard {
     const undo: Undo = [];
     const giveBack = () => settle(undo.splice(0).reverse());
     try {
-      const ipDecision = await this.perIp.consume(ip);
-      if (!ipDecision.ok) throw rateLimited(ipDecision.retryAfterMs);
-      undo.push(() => this.perIp.refund(ip));
       for (const [limit, key] of [
         [this.perAccountIp, accountIp],
         [this.perAccount, account],
@@ -138,6 +136,11 @@ export class LoginGuard {
         const decision = await limit.reserve(key, undo);
         if (!decision.ok) throw rateLimited(decision.retryAfterMs);
       }
+      // Last, so it counts only attempts that will be checked: a burst at one account is
+      // absorbed by its gate and does not use up (or report the wait of) the address's window.
+      const ipDecision = await this.perIp.consume(ip);
+      if (!ipDecision.ok) throw rateLimited(ipDecision.retryAfterMs);
+      undo.push(() => this.perIp.refund(ip));
     } catch (err) {
       await giveBack();
       throw err;

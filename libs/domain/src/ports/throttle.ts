@@ -28,7 +28,11 @@ export interface Throttle {
    * Engines fail closed: a consume they cannot decide is ParleyError `UNAVAILABLE`.
    */
   consume(key: string, points?: number, options?: ConsumeOptions): Promise<ThrottleDecision>;
-  /** Gives back points taken earlier (a login that succeeded, an attempt that was never made); never below zero, never opens a window. */
+  /**
+   * Gives back points taken earlier (a login that succeeded, an attempt that
+   * was never made); never below zero, never opens a window. A key left
+   * holding nothing is forgotten (its next consume opens a new window).
+   */
   refund(key: string, points?: number): Promise<void>;
   /** Forgets the key. */
   reset(key: string): Promise<void>;
