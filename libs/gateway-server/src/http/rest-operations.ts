@@ -3,10 +3,13 @@ import {
   assignQuerySchema,
   assignResultSchema,
   authResultSchema,
+  changePasswordBodySchema,
+  deleteAccountBodySchema,
   healthSchema,
   loginBodySchema,
   meResultSchema,
   nodeListResultSchema,
+  refreshBodySchema,
   registerBodySchema,
   updateMeBodySchema,
   userSearchQuerySchema,
@@ -21,7 +24,7 @@ import {
  * router stack and fails when a route is missing here or a row has no route.
  */
 export interface RestOperation {
-  method: 'get' | 'post' | 'patch';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI path template, e.g. `/api/me`. */
   path: string;
   operationId: string;
@@ -30,9 +33,16 @@ export interface RestOperation {
   description?: string;
   /** Needs `Authorization: Bearer <token>` (401 UNAUTHORIZED otherwise). */
   bearer: boolean;
+  /**
+   * Takes the refresh token from the `parley_refresh` cookie (or the body's
+   * `refreshToken`); with `bearer` too, either credential will do.
+   */
+  refreshCookie?: boolean;
   body?: z.ZodType;
   query?: z.ZodObject;
-  success: { status: 200 | 201; description: string; schema: z.ZodType; mediaType?: 'application/json' | 'text/html' };
+  success:
+    | { status: 200 | 201; description: string; schema: z.ZodType; mediaType?: 'application/json' | 'text/html' }
+    | { status: 204; description: string };
   /** The stable codes this endpoint can answer with, each with what it means here. */
   errors: Partial<Record<ErrorCode, string>>;
 }
@@ -48,7 +58,8 @@ export const REST_TAGS: readonly { name: RestTag; description: string }[] = [
 
 const INVALID_BODY = 'the body is not JSON or fails validation (unknown keys too); `detail` names the field';
 const INVALID_QUERY = 'a query parameter fails validation; `detail` names it';
-const UNAUTHORIZED = 'no bearer token, or a bad or expired one';
+const UNAUTHORIZED = 'no bearer token, or a bad or expired one, or its session ended';
+const FOREIGN_ORIGIN = "the refresh cookie came with another site's `Origin`";
 const STORE_DOWN = 'the database is unreachable; nothing was changed, retry later';
 const BUG = 'a bug on the server; nothing secret is said (logged)';
 
@@ -62,7 +73,14 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     bearer: false,
     body: registerBodySchema,
     success: { status: 201, description: 'The new user, signed in', schema: authResultSchema },
-    errors: { INVALID_ARGUMENT: INVALID_BODY, USERNAME_TAKEN: 'the username is taken (ignoring case)', UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+    errors: {
+      INVALID_ARGUMENT: INVALID_BODY,
+      USERNAME_TAKEN: 'the username is taken (ignoring case and width)',
+      RATE_LIMITED:
+        'too many registrations from this address (default 10 per 10 minutes), or the server is busy hashing passwords; `retryAfterMs` and `Retry-After` say when',
+      UNAVAILABLE: 'the database or the limits store is unreachable; nothing was changed, retry later',
+      INTERNAL: BUG,
+    },
   },
   {
     method: 'post',
@@ -76,10 +94,61 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     errors: {
       INVALID_ARGUMENT: INVALID_BODY,
       INVALID_CREDENTIALS: 'wrong username or password, whether or not the user exists',
-      RATE_LIMITED: '10 failed logins per username, then one every 6 s; `retryAfterMs` and `Retry-After` say when',
+      RATE_LIMITED:
+        'after 10 failed logins on an account from one address (100 from all), each further attempt waits 1 s, 2 s, 4 s … up to 5 min; 100 failures per address per 15 min; or the server is busy hashing passwords. `retryAfterMs` and `Retry-After` say when',
+      UNAVAILABLE: 'the database or the limits store is unreachable; nothing was changed, retry later',
+      INTERNAL: BUG,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/auth/refresh',
+    operationId: 'refresh',
+    tag: 'auth',
+    summary: 'A new access token for a refresh token (which is replaced)',
+    description:
+      'The refresh token comes from the `parley_refresh` cookie (browsers) or the body. Each one works once: the answer carries its successor (in the cookie, and in the body unless a browser asks). Presenting a replaced one again ends the session.',
+    bearer: false,
+    refreshCookie: true,
+    body: refreshBodySchema,
+    success: { status: 200, description: 'Still signed in: a new access token and refresh token', schema: authResultSchema },
+    errors: {
+      INVALID_ARGUMENT: INVALID_BODY,
+      UNAUTHORIZED: 'no refresh token, or an unknown, expired, revoked or already used one (which ends its session)',
+      FORBIDDEN: FOREIGN_ORIGIN,
       UNAVAILABLE: STORE_DOWN,
       INTERNAL: BUG,
     },
+  },
+  {
+    method: 'post',
+    path: '/api/auth/logout',
+    operationId: 'logout',
+    tag: 'auth',
+    summary: 'Sign out: this session ends',
+    description:
+      "Ends the bearer token's session, or without a valid one the refresh token's (cookie or body); clears the cookie. The session's sockets get `session:ended`.",
+    bearer: true,
+    refreshCookie: true,
+    body: refreshBodySchema,
+    success: { status: 204, description: 'Signed out' },
+    errors: {
+      INVALID_ARGUMENT: INVALID_BODY,
+      UNAUTHORIZED: 'neither a valid bearer token nor a refresh token',
+      FORBIDDEN: FOREIGN_ORIGIN,
+      UNAVAILABLE: STORE_DOWN,
+      INTERNAL: BUG,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/auth/logout-all',
+    operationId: 'logoutAll',
+    tag: 'auth',
+    summary: 'Sign out everywhere: every session of the account ends',
+    bearer: true,
+    success: { status: 204, description: 'Every session ended, this one too' },
+    errors: { UNAUTHORIZED, UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
   },
   {
     method: 'get',
@@ -104,6 +173,43 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
       INVALID_ARGUMENT: INVALID_BODY,
       UNAUTHORIZED,
       NOT_FOUND: 'the account no longer exists',
+      UNAVAILABLE: STORE_DOWN,
+      INTERNAL: BUG,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/me/password',
+    operationId: 'changePassword',
+    tag: 'profile',
+    summary: 'Change your password',
+    description: 'Every other session of the account ends; this one stays signed in.',
+    bearer: true,
+    body: changePasswordBodySchema,
+    success: { status: 204, description: 'Changed' },
+    errors: {
+      INVALID_ARGUMENT: INVALID_BODY + ', or the new password breaks a rule (named)',
+      UNAUTHORIZED,
+      INVALID_CREDENTIALS: 'the current password is wrong; nothing changed',
+      UNAVAILABLE: STORE_DOWN,
+      INTERNAL: BUG,
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/me',
+    operationId: 'deleteMe',
+    tag: 'profile',
+    summary: 'Delete your account',
+    description:
+      'Frees the username, ends every session, removes friendships, requests, blocks and group memberships (an owned group passes to its longest-standing admin, else member). Messages stay, sent by "Deleted user".',
+    bearer: true,
+    body: deleteAccountBodySchema,
+    success: { status: 204, description: 'Deleted' },
+    errors: {
+      INVALID_ARGUMENT: INVALID_BODY,
+      UNAUTHORIZED,
+      INVALID_CREDENTIALS: 'the password is wrong; nothing changed',
       UNAVAILABLE: STORE_DOWN,
       INTERNAL: BUG,
     },
