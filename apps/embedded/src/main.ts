@@ -4,14 +4,23 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
 import { MemoryNodeRegistry } from '@parley/discovery';
-import { systemClock } from '@parley/domain';
+import { DEFAULT_REFRESH_TTL_SECONDS, systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
 import { DEFAULT_PRESENCE_KEEPER, ImNode, servedWebOrigins } from '@parley/im-node';
 import { MemoryThrottleFactory } from '@parley/limits';
 import { MemoryPresence } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, logEnv, onShutdownSignal, parseEnvConfig, strongSecret } from '@parley/util-node';
+import {
+  createLogger,
+  createUlidGenerator,
+  ensurePrivateDir,
+  logEnv,
+  narrowToOwner,
+  onShutdownSignal,
+  parseEnvConfig,
+  strongSecret,
+} from '@parley/util-node';
 
 const embeddedEnv = z
   .object({
@@ -22,6 +31,7 @@ const embeddedEnv = z
     PARLEY_JWT_SECRET: strongSecret().optional(),
     PARLEY_ROUTER: z.enum(['round-robin', 'room-hash']).default('round-robin'),
     PARLEY_STATIC_DIR: z.string().default('static/dist'),
+    PARLEY_REFRESH_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86_400).default(DEFAULT_REFRESH_TTL_SECONDS),
   })
   .extend(logEnv.shape);
 
@@ -38,7 +48,8 @@ async function main(): Promise<void> {
   const clock = systemClock;
   const ids = createUlidGenerator();
   const dataDir = path.resolve(config.PARLEY_DATA_DIR);
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Password hashes, messages and the token secret live here: 0700, its files 0600.
+  ensurePrivateDir(dataDir);
   const tokens = new JwtTokenService({ secret: config.PARLEY_JWT_SECRET ?? loadOrCreateSecret(dataDir) }, clock);
   const store = await openStore({ kind: 'sqlite', filename: path.join(dataDir, 'parley.db') });
   const presence = new MemoryPresence({ clock });
@@ -62,6 +73,7 @@ async function main(): Promise<void> {
     throttles,
     passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens,
+    refreshTtlSeconds: config.PARLEY_REFRESH_TTL_SECONDS,
     ids,
     clock,
     logger: logger.child({ component: 'gateway' }),
@@ -132,7 +144,10 @@ async function main(): Promise<void> {
 /** Keeps sign-ins valid across restarts without asking the user for a secret. */
 function loadOrCreateSecret(dataDir: string): string {
   const file = path.join(dataDir, 'jwt-secret');
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  if (fs.existsSync(file)) {
+    narrowToOwner(file);
+    return fs.readFileSync(file, 'utf8').trim();
+  }
   const secret = crypto.randomBytes(48).toString('base64url');
   fs.writeFileSync(file, secret, { mode: 0o600 });
   return secret;

@@ -22,3 +22,4 @@ export {
   type ClusterProcess,
 } from './cluster';
 export { createTestPki, type TestPki, type TestPkiOptions, type CertFiles } from './pki';
+export { spawnApp } from './cluster-process';

@@ -6,3 +6,4 @@ export { relayAuthEnv, relayAuthOf, type RelayAuthConfig, type RelayAuthEnv } fr
 export { strongSecret, secretWeakness, SECRET_HINT } from './secret-strength';
 export { createUlidGenerator } from './ids.ulid';
 export { onShutdownSignal } from './shutdown';
+export { ensurePrivateDir, ensurePrivateFile, narrowToOwner } from './private-files';

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ensurePrivateFile, narrowToOwner } from '@parley/util-node';
 import { toStoreError } from './errors';
 
 export interface SqliteStoreOptions {
@@ -10,6 +11,21 @@ export interface SqliteStoreOptions {
   filename: string;
   /** How long a writer waits for another connection's lock before UNAVAILABLE. @default 5_000 */
   busyTimeoutMs?: number;
+}
+
+/** ':memory:' and '' (a private temporary database) have no file of ours. */
+function isFileBacked(filename: string): boolean {
+  return filename !== ':memory:' && filename !== '' && !filename.startsWith('file:');
+}
+
+/**
+ * The database holds password hashes and messages: 0600. SQLite gives its
+ * -wal and -shm files the database file's mode, so creating that one 0600
+ * covers them; ones left looser by an older run are narrowed too.
+ */
+function makePrivate(filename: string): void {
+  ensurePrivateFile(filename);
+  for (const companion of [`${filename}-wal`, `${filename}-shm`]) narrowToOwner(companion);
 }
 
 /** SQLite's test of membership in a list bound as one JSON array parameter. */
@@ -28,6 +44,7 @@ export class SqliteConnection {
 
   constructor(options: SqliteStoreOptions) {
     try {
+      if (isFileBacked(options.filename)) makePrivate(options.filename);
       this.db = new Database(options.filename);
       if (options.filename !== ':memory:') this.db.pragma('journal_mode = WAL');
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
