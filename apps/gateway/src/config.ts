@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   DEFAULT_LOGIN_LIMITS,
+  DEFAULT_REFRESH_TTL_SECONDS,
   DEFAULT_REGISTRATION_LIMITS,
   LOOPBACK_NODE_HOSTS,
   NodeUrlAllowList,
@@ -54,6 +55,8 @@ const gatewayEnv = z.object({
   PARLEY_DISCOVERY: z.enum(['consul', 'static']).default('consul'),
   PARLEY_STATIC_NODES: z.string().default(''),
   PARLEY_STATIC_DIR: z.string().default('static/dist'),
+  /** How long a refresh token (an idle sign-in) lives: 5 minutes to a year. */
+  PARLEY_REFRESH_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86_400).default(DEFAULT_REFRESH_TTL_SECONDS),
   /** Host patterns (`*.parley.internal`, `10.0.0.5`, `host:port`) a node's URL must match to be handed out. */
   PARLEY_NODE_URL_ALLOW: z
     .string()

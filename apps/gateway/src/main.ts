@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     trustProxy: config.PARLEY_TRUST_PROXY,
     passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
+    refreshTtlSeconds: config.PARLEY_REFRESH_TTL_SECONDS,
     ids: createUlidGenerator(),
     clock,
     logger,

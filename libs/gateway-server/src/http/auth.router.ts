@@ -1,17 +1,19 @@
 import { Router } from 'express';
 import { loginBodySchema, parseOrThrow, registerBodySchema } from '@parley/protocol';
-import type { AccountService } from '@parley/domain';
+import type { AccountService, AuthSessionService } from '@parley/domain';
 import { clientInfo } from './client-info';
+import { sendAuthResult } from './refresh-cookie';
 
-export function authRouter(accounts: AccountService): Router {
+/** Sign-ins: each answers an AuthResult and sets the refresh cookie (refresh-cookie.ts). */
+export function authRouter(accounts: AccountService, sessions: Pick<AuthSessionService, 'refreshTtlSeconds'>): Router {
   const router = Router();
   router.post('/register', async (req, res) => {
     const body = parseOrThrow(registerBodySchema, req.body);
-    res.status(201).json(await accounts.register(body, clientInfo(req)));
+    sendAuthResult(req, res, 201, await accounts.register(body, clientInfo(req)), sessions.refreshTtlSeconds);
   });
   router.post('/login', async (req, res) => {
     const body = parseOrThrow(loginBodySchema, req.body);
-    res.json(await accounts.login(body, clientInfo(req)));
+    sendAuthResult(req, res, 200, await accounts.login(body, clientInfo(req)), sessions.refreshTtlSeconds);
   });
   return router;
 }

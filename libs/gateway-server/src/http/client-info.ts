@@ -8,5 +8,6 @@ import type { ClientInfo } from '@parley/domain';
  * share nginx's address.
  */
 export function clientInfo(req: Request): ClientInfo {
-  return { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown' };
+  const userAgent = req.headers['user-agent'];
+  return { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown', ...(userAgent ? { userAgent } : {}) };
 }

@@ -30,6 +30,7 @@ describe('the gateway HTTP app under hostile requests', () => {
       accounts: {
         login: () => Promise.reject(new ParleyError('INVALID_CREDENTIALS', 'wrong username or password')),
       } as unknown as HttpAppDeps['accounts'],
+      sessions: {} as HttpAppDeps['sessions'],
       assigner: {} as HttpAppDeps['assigner'],
       directory: directory as unknown as HttpAppDeps['directory'],
       logger: logger as unknown as HttpAppDeps['logger'],

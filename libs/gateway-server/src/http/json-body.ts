@@ -15,8 +15,9 @@ export function jsonBody(): RequestHandler[] {
 }
 
 const refuseOtherMediaTypes: RequestHandler = (req, _res, next) => {
-  // null: the request has no body (GET, a POST without one), which is fine.
-  if (req.is('application/json') === false) {
+  // null: the request has no body (GET, a POST without one), which is fine; so is an empty one
+  // (`Content-Length: 0`, what fetch sends for a POST without a body, e.g. logout-all).
+  if (req.is('application/json') === false && req.headers['content-length'] !== '0') {
     throw new ParleyError('UNSUPPORTED_MEDIA_TYPE', 'body: must be application/json');
   }
   next();

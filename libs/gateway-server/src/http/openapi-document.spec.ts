@@ -8,7 +8,7 @@ import { ERROR_CODES, isErrorCode } from '@parley/protocol';
 import { at } from '@parley/testing';
 import { API_DOCS_CSP } from './api-docs.router';
 import { createHttpApp, type HttpAppDeps } from './http-app';
-import { BEARER_SCHEME, buildOpenApiDocument, type OpenApiDocument } from './openapi-document';
+import { BEARER_SCHEME, REFRESH_COOKIE_SCHEME, buildOpenApiDocument, type OpenApiDocument } from './openapi-document';
 
 const doc = buildOpenApiDocument();
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -131,13 +131,14 @@ describe('the OpenAPI document of the REST API', () => {
     expect(doc.components?.schemas?.ErrorCode).toMatchObject({ enum: Object.keys(ERROR_CODES) });
   });
 
-  it('asks for the bearer token exactly where a 401 UNAUTHORIZED is possible', () => {
+  it('asks for a credential (bearer token or refresh cookie) exactly where a 401 UNAUTHORIZED is possible', () => {
     for (const { method, path: p, op } of operations) {
-      const bearer = (op.security ?? []).some((s) => BEARER_SCHEME in s);
+      const credential = (op.security ?? []).some((s) => BEARER_SCHEME in s || REFRESH_COOKIE_SCHEME in s);
       const unauthorized = JSON.stringify(op.responses?.['401'] ?? {}).includes('"UNAUTHORIZED"');
-      expect({ at: `${method} ${p}`, bearer }).toEqual({ at: `${method} ${p}`, bearer: unauthorized });
+      expect({ at: `${method} ${p}`, credential }).toEqual({ at: `${method} ${p}`, credential: unauthorized });
     }
     expect(operations.filter(({ op }) => op.security).length).toBeGreaterThanOrEqual(5);
+    expect(doc.components?.securitySchemes?.[REFRESH_COOKIE_SCHEME]).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'parley_refresh' });
   });
 
   it('takes request bodies and query parameters from the zod schemas the routers validate with', () => {
@@ -154,8 +155,11 @@ describe('the OpenAPI document of the REST API', () => {
       expect.objectContaining({ name: 'limit', in: 'query', required: false, schema: expect.objectContaining({ type: 'integer', default: 20, maximum: 50 }) }),
       expect.objectContaining({ name: 'offset', in: 'query', required: false, schema: expect.objectContaining({ type: 'integer', default: 0 }) }),
     ]);
+    // Every change takes a body, but signing out everywhere, which needs nothing but the token.
+    const bodyless = new Set(['logoutAll']);
     for (const { method, path: p, op } of operations) {
-      expect({ at: `${method} ${p}`, body: Boolean(op.requestBody) }).toEqual({ at: `${method} ${p}`, body: method === 'post' || method === 'patch' });
+      const expected = method !== 'get' && !bodyless.has(op.operationId ?? '');
+      expect({ at: `${method} ${p}`, body: Boolean(op.requestBody) }).toEqual({ at: `${method} ${p}`, body: expected });
     }
   });
 });

@@ -5,6 +5,7 @@ import { REST_OPERATIONS, REST_TAGS, type RestOperation } from './rest-operation
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
 export const BEARER_SCHEME = 'bearerAuth';
+export const REFRESH_COOKIE_SCHEME = 'refreshCookie';
 const PROBLEM_REF = '#/components/schemas/Problem';
 
 /**
@@ -17,7 +18,14 @@ export function buildOpenApiDocument(operations: readonly RestOperation[] = REST
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'The `token` from register or login (HS256, `iss=parley`, `aud=parley-im`).',
+    description: 'The `token` from register, login or refresh (HS256, `iss=parley`, `aud=parley-im`, minutes long).',
+  });
+  registry.registerComponent('securitySchemes', REFRESH_COOKIE_SCHEME, {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'parley_refresh',
+    description:
+      'The refresh token, set by register, login and refresh (`HttpOnly; Secure; SameSite=Strict; Path=/api/auth`). Clients without cookies send it as the body\'s `refreshToken` instead.',
   });
   for (const op of operations) registry.registerPath(routeConfig(op));
   // Problem is only $ref'd from raw schemas below, so it is registered explicitly.
@@ -39,7 +47,7 @@ export function buildOpenApiDocument(operations: readonly RestOperation[] = REST
   delete document.webhooks;
   if (document.components) delete document.components.parameters;
   for (const item of Object.values(document.paths ?? {})) {
-    for (const method of ['get', 'post', 'patch'] as const) item[method]?.parameters?.forEach(neverNull);
+    for (const method of ['get', 'post', 'patch', 'delete'] as const) item[method]?.parameters?.forEach(neverNull);
   }
   return document;
 }
@@ -59,10 +67,10 @@ function neverNull(parameter: object): void {
 function routeConfig(op: RestOperation): Parameters<OpenAPIRegistry['registerPath']>[0] {
   const { success } = op;
   const responses: Record<string, ResponseConfig> = {
-    [success.status]: {
-      description: success.description,
-      content: { [success.mediaType ?? 'application/json']: { schema: success.schema } },
-    },
+    [success.status]:
+      'schema' in success
+        ? { description: success.description, content: { [success.mediaType ?? 'application/json']: { schema: success.schema } } }
+        : { description: success.description },
     ...problemResponses(op.body ? { ...op.errors, ...BODY_REFUSALS } : op.errors),
   };
   return {
@@ -72,7 +80,7 @@ function routeConfig(op: RestOperation): Parameters<OpenAPIRegistry['registerPat
     tags: [op.tag],
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
-    ...(op.bearer ? { security: [{ [BEARER_SCHEME]: [] }] } : {}),
+    ...(op.bearer || op.refreshCookie ? { security: securityOf(op) } : {}),
     request: {
       ...(op.body ? { body: { required: true, content: { 'application/json': { schema: op.body } } } } : {}),
       ...(op.query ? { query: op.query } : {}),
@@ -86,6 +94,14 @@ const BODY_REFUSALS: RestOperation['errors'] = {
   PAYLOAD_TOO_LARGE: 'the body is over 64 KiB',
   UNSUPPORTED_MEDIA_TYPE: 'the body is not `application/json` in UTF-8',
 };
+
+/** Alternatives: a bearer token, the refresh cookie, or (refresh token in the body) neither. */
+function securityOf(op: RestOperation): Record<string, string[]>[] {
+  return [
+    ...(op.bearer ? [{ [BEARER_SCHEME]: [] }] : []),
+    ...(op.refreshCookie ? [{ [REFRESH_COOKIE_SCHEME]: [] }, {}] : []),
+  ];
+}
 
 /** One response per HTTP status, its `code` narrowed to the codes this operation can give with that status. */
 function problemResponses(errors: RestOperation['errors']): Record<string, ResponseConfig> {
