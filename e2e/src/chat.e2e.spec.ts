@@ -75,6 +75,9 @@ describe('two IM nodes behind one gateway (MySQL, Redis, Consul API simulator)',
     const a = await user('ga', 0);
     const b = await user('gb', 1);
     const c = await user('gc', 0);
+    // Friends are added at once (strangers would be invited: group-invitations.e2e.spec.ts).
+    await befriend(a, b);
+    await befriend(a, c);
     const { group } = await a.ok('group:create', { name: 'trio', memberIds: [b.id, c.id] });
     expect(group.memberCount).toBe(3);
 

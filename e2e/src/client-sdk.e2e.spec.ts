@@ -33,6 +33,11 @@ describe('the client library against two IM nodes', () => {
     const members = [await client(), await client(), await client()] as const;
     expect(new Set(members.map((m) => m.c.nodeId)).size).toBe(2); // round-robin spread them
     const [owner, ...others] = members;
+    // Friends are added at once (strangers would be invited: group-invitations.e2e.spec.ts).
+    for (const other of others) {
+      const { request } = await owner.c.command('friend:request', { userId: other.c.user!.id });
+      await other.c.command('friend:respond', { requestId: request.id, accept: true });
+    }
     const { group } = await owner.c.command('group:create', { name: 'sdk', memberIds: others.map((m) => m.c.user!.id) });
     await Promise.all(others.map((m) => m.c.syncNow()));
 

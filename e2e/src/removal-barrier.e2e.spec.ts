@@ -148,6 +148,15 @@ describe('removals are acked only after every node of the removed user applied t
    * node's interest, confirmed by the gateway before the connect resolves.
    */
   const bystander = (): Promise<TestUser> => TestUser.register(cluster.gatewayUrl, 'bystander');
+  /**
+   * Makes the bystander a friend of the group's creator, so it is added and
+   * not invited, through a session it closes again before the group exists.
+   */
+  const befriendBystander = async (creator: TestUser, onlooker: TestUser): Promise<void> => {
+    await onlooker.connect(at(cluster.nodes, 0, 'IM node').url);
+    await befriend(creator, onlooker);
+    onlooker.disconnect();
+  };
 
   /** Waits for the `joined` update naming the user that arrives after `mark` events. */
   const joinedSince = (session: TestUser, groupId: string, mark: number) =>
@@ -184,6 +193,9 @@ describe('removals are acked only after every node of the removed user applied t
     const onlooker = await bystander();
     await befriend(kicker, victim);
     await befriend(sender, victim); // the sentinel is a DM from the sender
+    // Group members are the creator's friends, so they are added rather than invited.
+    await befriend(kicker, sender);
+    await befriendBystander(kicker, onlooker);
     const { group } = await kicker.ok('group:create', { name: 'kick barrier', memberIds: [sender.id, onlooker.id] });
     await connectOn(onlooker, 2);
     const ledger = new RoundLedger('kick', KICK_ROUNDS);
@@ -223,6 +235,8 @@ describe('removals are acked only after every node of the removed user applied t
     const onlooker = await bystander();
     await befriend(owner, leaverA);
     await befriend(sender, leaverA);
+    await befriend(owner, sender);
+    await befriendBystander(owner, onlooker);
     const { group } = await owner.ok('group:create', { name: 'leave barrier', memberIds: [sender.id, onlooker.id] });
     await connectOn(onlooker, 2);
     const leaver = [leaverA, leaverB];
