@@ -4,6 +4,9 @@ import { DEFAULT_GROUP_OPTIONS } from '@parley/domain';
 import { DEFAULT_IM_NODE, DEFAULT_PRESENCE_KEEPER } from '@parley/im-node';
 import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
 
+/** The gateway's default address as a browser names it (npm start, docker/compose.yml). */
+const DEFAULT_ALLOWED_ORIGINS = 'http://localhost:8080,http://127.0.0.1:8080';
+
 const imEnv = z.object({
   /** Unique per node; defaults to im-<hostname>-<port>. */
   PARLEY_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
@@ -26,6 +29,20 @@ const imEnv = z.object({
   /** Messages one user may send per second through this node, after a burst. */
   PARLEY_SEND_RATE_PER_SEC: z.coerce.number().positive().default(DEFAULT_IM_NODE.sendRatePerSec),
   PARLEY_SEND_BURST: z.coerce.number().int().min(1).default(DEFAULT_IM_NODE.sendBurst),
+  /** Command tokens one socket may spend at once, and regains per second (costs in libs/im-node/src/socket/command-costs.ts). */
+  PARLEY_COMMAND_BURST: z.coerce.number().int().min(10).default(DEFAULT_IM_NODE.commandBurst),
+  PARLEY_COMMAND_RATE_PER_SEC: z.coerce.number().positive().default(DEFAULT_IM_NODE.commandRatePerSec),
+  /** At most one typing fan-out per (conversation, user) per this many ms; 0 turns coalescing off. */
+  PARLEY_TYPING_COALESCE_MS: z.coerce.number().int().min(0).default(DEFAULT_IM_NODE.typingCoalesceMs),
+  /** Messages one user may send per window across the whole cluster (Redis; in process without PARLEY_REDIS_URL). */
+  PARLEY_USER_SEND_LIMIT: z.coerce.number().int().min(1).default(DEFAULT_IM_NODE.userSendLimit),
+  PARLEY_USER_SEND_WINDOW_SEC: z.coerce.number().int().min(1).default(DEFAULT_IM_NODE.userSendWindowSec),
+  /**
+   * Web origins (comma list of scheme://host[:port]) whose pages may open a
+   * session; clients that send no Origin (not browsers) always may. The
+   * default fits the gateway's default port on this machine (npm start, docker/).
+   */
+  PARLEY_ALLOWED_ORIGINS: z.string().default(DEFAULT_ALLOWED_ORIGINS),
 })
   .extend(logEnv.shape)
   .extend(jwtEnv.shape)
@@ -33,7 +50,7 @@ const imEnv = z.object({
   .extend(consulEnv.shape)
   .extend(relayAuthEnv.shape);
 
-export type ImConfig = z.output<typeof imEnv> & { nodeId: string; gateways: string[] };
+export type ImConfig = z.output<typeof imEnv> & { nodeId: string; gateways: string[]; allowedOrigins: string[] };
 
 export function loadImConfig(env: NodeJS.ProcessEnv): Readonly<ImConfig> {
   const parsed = parseEnvConfig(imEnv, env);
@@ -41,5 +58,6 @@ export function loadImConfig(env: NodeJS.ProcessEnv): Readonly<ImConfig> {
     ...parsed,
     nodeId: parsed.PARLEY_NODE_ID ?? `im-${os.hostname()}-${parsed.PARLEY_PORT}`,
     gateways: csv(parsed.PARLEY_GATEWAYS),
+    allowedOrigins: csv(parsed.PARLEY_ALLOWED_ORIGINS),
   });
 }

@@ -2,7 +2,8 @@ import { JwtTokenService } from '@parley/auth';
 import { ConsulNodeRegistrar, MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock, type Presence } from '@parley/domain';
 import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
-import { MemoryPresence, RedisPresence } from '@parley/presence';
+import { MemoryThrottleFactory, RedisThrottleFactory } from '@parley/limits';
+import { MemoryPresence, RedisPresence, createRedisClient } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
 import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
@@ -22,6 +23,13 @@ async function main(): Promise<void> {
         onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
       })
     : new MemoryPresence({ clock });
+  // The cluster-wide per-user send limit: shared in Redis, or this process alone without it.
+  const throttleRedis = config.PARLEY_REDIS_URL
+    ? createRedisClient(config.PARLEY_REDIS_URL, {}, (err) => logger.warn({ err: err.message }, 'redis connection error (limits)'))
+    : undefined;
+  const throttles = throttleRedis
+    ? new RedisThrottleFactory(throttleRedis, { keyPrefix: config.PARLEY_REDIS_PREFIX })
+    : new MemoryThrottleFactory();
   const registrar =
     config.PARLEY_DISCOVERY === 'consul'
       ? new ConsulNodeRegistrar({
@@ -43,6 +51,12 @@ async function main(): Promise<void> {
       groups: { maxMembers: config.PARLEY_GROUP_MAX_MEMBERS },
       sendRatePerSec: config.PARLEY_SEND_RATE_PER_SEC,
       sendBurst: config.PARLEY_SEND_BURST,
+      commandBurst: config.PARLEY_COMMAND_BURST,
+      commandRatePerSec: config.PARLEY_COMMAND_RATE_PER_SEC,
+      typingCoalesceMs: config.PARLEY_TYPING_COALESCE_MS,
+      userSendLimit: config.PARLEY_USER_SEND_LIMIT,
+      userSendWindowSec: config.PARLEY_USER_SEND_WINDOW_SEC,
+      allowedOrigins: config.allowedOrigins,
     },
     {
       store,
@@ -52,6 +66,7 @@ async function main(): Promise<void> {
       clock,
       ids: createUlidGenerator(),
       logger,
+      throttles,
       relay:
         new RelayClient({
           nodeId: config.nodeId,
@@ -69,6 +84,7 @@ async function main(): Promise<void> {
       if (signal === 'SIGTERM') await node.drain();
       else await node.close();
       await presence.close();
+      throttleRedis?.disconnect();
       await store.close();
     },
     (msg) => logger.info(msg),

@@ -34,9 +34,9 @@ import { trackRoomInterest } from './relay/room-interest';
 import { createCommandDispatcher, InFlight } from './socket/command-dispatch';
 import { createCommandHandlers } from './socket/commands';
 import { originGate, parseWebOrigins } from './socket/origin-check';
-import { createUserSendQuota } from './socket/send-quota';
-import { SocketBudget } from './socket/socket-budget';
-import { TypingCoalescer, TypingCoalescingNotifier } from './socket/typing-coalescer';
+import { createUserSendQuota, DEFAULT_USER_SEND_QUOTA } from './socket/send-quota';
+import { DEFAULT_SOCKET_BUDGET, SocketBudget } from './socket/socket-budget';
+import { DEFAULT_TYPING_COALESCE_MS, TypingCoalescer, TypingCoalescingNotifier } from './socket/typing-coalescer';
 import { handshakeAuth } from './socket/handshake-auth';
 import { SessionEnds, type SessionEndsOptions } from './socket/session-ends';
 import { releaseHandshakeState } from './socket/connection-memory';
@@ -49,11 +49,11 @@ export const DEFAULT_IM_NODE = Object.freeze({
   drainTimeoutMs: 10_000,
   sendRatePerSec: 30,
   sendBurst: 60,
-  commandBurst: 200,
-  commandRatePerSec: 40,
-  typingCoalesceMs: 2_000,
-  userSendLimit: 600,
-  userSendWindowSec: 60,
+  commandBurst: DEFAULT_SOCKET_BUDGET.burst,
+  commandRatePerSec: DEFAULT_SOCKET_BUDGET.ratePerSec,
+  typingCoalesceMs: DEFAULT_TYPING_COALESCE_MS,
+  userSendLimit: DEFAULT_USER_SEND_QUOTA.points,
+  userSendWindowSec: DEFAULT_USER_SEND_QUOTA.windowSec,
 });
 
 export interface ImNodeOptions {

@@ -9,7 +9,7 @@ import {
 } from '@parley/protocol';
 import { must } from '@parley/util';
 import type { RateLimiter } from '../limits/rate-limiter';
-import type { Clock, GroupStore, IdGenerator, MessageStore, Notifier, SocialStore } from '../ports';
+import type { Clock, GroupStore, IdGenerator, MessageStore, Notifier, SocialStore, Throttle } from '../ports';
 import { assertMayMessage } from '../social/relation-rules';
 import { conversationRooms, requireMembership } from './conversation-access';
 
@@ -20,6 +20,12 @@ export interface MessagingServiceDeps {
   clock: Clock;
   /** Sends per user through this node; over it a send gets RATE_LIMITED with retryAfterMs. */
   sendLimiter?: RateLimiter;
+  /**
+   * Sends per user across the whole cluster (a shared counter, keyed by the
+   * user id). Asked after `sendLimiter`, so a flood is refused on the node
+   * before it costs a round trip to the counter's store.
+   */
+  sendQuota?: Throttle;
 }
 
 /**
@@ -34,6 +40,10 @@ export class MessagingService {
     const allowed = this.deps.sendLimiter?.take(senderId);
     if (allowed && !allowed.ok) {
       throw new ParleyError('RATE_LIMITED', 'sending too fast', { retryAfterMs: allowed.retryAfterMs });
+    }
+    const quota = await this.deps.sendQuota?.consume(senderId);
+    if (quota && !quota.ok) {
+      throw new ParleyError('RATE_LIMITED', 'sending too fast across your sessions', { retryAfterMs: quota.retryAfterMs });
     }
     let target: ResolvedTarget;
     try {

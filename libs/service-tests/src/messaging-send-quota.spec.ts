@@ -1,0 +1,73 @@
+import { SqliteStore } from '@parley/store';
+import { MemoryPresence } from '@parley/presence';
+import { MemoryThrottleFactory } from '@parley/limits';
+import { GroupService, MessagingService, RateLimiter, type Store, type Throttle, type ThrottleDecision } from '@parley/domain';
+import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
+
+/**
+ * The cluster-wide per-user send limit (`sendQuota`): one counter per user
+ * shared by every node's MessagingService, asked after the node's own limit.
+ */
+describe('MessagingService send quota', () => {
+  let store: Store;
+  let notifier: RecordingNotifier;
+  let groupId: string;
+  let bobsGroupId: string;
+  const clock = { now: () => 1_700_000_000_000 };
+  const text = (body: string) => ({ to: { type: 'group', id: groupId }, clientMsgId: body, kind: 'text', body: { text: body } }) as const;
+
+  /** Two nodes' services over one store, sharing one counter (what Redis is in a cluster). */
+  const twoNodes = (quota: Throttle, sendLimiter?: RateLimiter) =>
+    ['a', 'b'].map((node) => new MessagingService({ store, notifier, ids: sequenceIds(`m${node}`), clock, sendQuota: quota, sendLimiter }));
+
+  beforeEach(async () => {
+    store = new SqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    notifier = new RecordingNotifier();
+    for (const id of ['alice', 'bob']) {
+      await store.createUser({ id, username: id, displayName: id, passwordHash: 'x', createdAt: clock.now() });
+    }
+    const groups = new GroupService({ store, presence: new MemoryPresence({ clock }), notifier, ids: sequenceIds('g'), clock });
+    groupId = (await groups.create('alice', { name: 'g' })).group.id;
+    bobsGroupId = (await groups.create('bob', { name: 'b' })).group.id;
+  });
+
+  afterEach(() => store.close());
+
+  it('holds one limit per user across nodes: the sixth send on either node is refused, nothing stored or pushed', async () => {
+    const quota = new MemoryThrottleFactory().create({ name: 'user-send', points: 5, durationSec: 60 });
+    const [nodeA, nodeB] = twoNodes(quota);
+    if (!nodeA || !nodeB) throw new Error('two nodes');
+    for (const i of [1, 2, 3]) await nodeA.send('alice', text(`a${i}`));
+    for (const i of [4, 5]) await nodeB.send('alice', text(`b${i}`));
+    const pushesBefore = notifier.published('message:new').length;
+
+    for (const node of [nodeA, nodeB]) {
+      await expect(node.send('alice', text(`over-${node === nodeA ? 'a' : 'b'}`))).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfterMs: expect.any(Number),
+      });
+    }
+    expect(notifier.published('message:new')).toHaveLength(pushesBefore);
+    const { messages } = await nodeA.history('alice', { conversationId: `g:${groupId}`, limit: 50 });
+    expect(messages.map((m) => m.body.text)).toEqual(['a1', 'a2', 'a3', 'b4', 'b5']);
+    // Another user's allowance is their own.
+    const bobs = { ...text('bob still sends'), to: { type: 'group', id: bobsGroupId } } as const;
+    await expect(nodeB.send('bob', bobs)).resolves.toMatchObject({ senderId: 'bob' });
+  });
+
+  it("asks the shared counter only for what the node's own limit let through", async () => {
+    const asked: string[] = [];
+    const counting: Throttle = {
+      consume: async (key): Promise<ThrottleDecision> => (asked.push(key), { ok: true, consumed: asked.length }),
+      refund: async () => undefined,
+      reset: async () => undefined,
+    };
+    const [node] = twoNodes(counting, new RateLimiter(clock, { ratePerSec: 1, burst: 2 }));
+    if (!node) throw new Error('a node');
+    await node.send('alice', text('one'));
+    await node.send('alice', text('two'));
+    for (let i = 0; i < 10; i++) await expect(node.send('alice', text(`flood ${i}`))).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(asked).toEqual(['alice', 'alice']);
+  });
+});
