@@ -65,6 +65,11 @@ export async function startEnvironment(nodes: number, log: (msg: string) => void
         // per-user send limit (default 30/s) would make that take minutes.
         PARLEY_SEND_RATE_PER_SEC: '1000000',
         PARLEY_SEND_BURST: '1000000',
+        // Likewise the socket's command budget and the cluster-wide per-user send quota
+        // (the quota is still asked, in Redis, on every send: its cost is measured).
+        PARLEY_COMMAND_BURST: '1000000',
+        PARLEY_COMMAND_RATE_PER_SEC: '1000000',
+        PARLEY_USER_SEND_LIMIT: '100000000',
       },
     });
     log('starting the baseline (plain Socket.IO + redis-adapter)');
