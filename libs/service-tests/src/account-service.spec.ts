@@ -9,7 +9,7 @@ describe('AccountService', () => {
   const passwordPolicy = new ZxcvbnPasswordPolicy();
   let store: Store;
   let accounts: AccountService;
-  let now = 1_700_000_000_000;
+  const now = 1_700_000_000_000;
   const clock = { now: () => now };
   const client = { ip: '203.0.113.5' };
 
