@@ -89,7 +89,8 @@ export async function withSession<R>(url: string, user: BenchUser, fn: (s: Socke
 
 /**
  * Makes each pair friends when the protocol has friend requests (direct
- * messages may be friends-only); a no-op otherwise.
+ * messages may be friends-only); a no-op otherwise. A pair that is already
+ * friends (CONFLICT) is left as it is.
  */
 export async function befriendPairs(url: string, pairs: readonly [BenchUser, BenchUser][], concurrency: number): Promise<'befriended' | 'not-needed'> {
   if (!hasCommand('friend:request') || !hasCommand('friend:respond')) return 'not-needed';
@@ -98,6 +99,8 @@ export async function befriendPairs(url: string, pairs: readonly [BenchUser, Ben
     try {
       const { request } = await command<{ request: { id: string } }>(sa, 'friend:request', { userId: b.id });
       await command(sb, 'friend:respond', { requestId: request.id, accept: true });
+    } catch (err) {
+      if (!(err instanceof CommandError && err.code === 'CONFLICT')) throw err;
     } finally {
       sa.close();
       sb.close();
@@ -111,9 +114,17 @@ const CREATE_LIMIT = 500;
 /**
  * Creates a group owned by `owner` with `members` (owner excluded): up to 500
  * at creation, the rest with `group:invite` when the protocol has it.
+ * The members are befriended with the owner first: strangers would only be
+ * invited (and joining by accepting costs a system message and a fan-out per
+ * member, which is not what the scenarios measure).
  * Returns the group id and its member count as the server reports it.
  */
 export async function createGroup(url: string, owner: BenchUser, members: readonly BenchUser[], name: string): Promise<{ groupId: string; memberCount: number; note?: string }> {
+  await befriendPairs(
+    url,
+    members.map((m): [BenchUser, BenchUser] => [owner, m]),
+    16,
+  );
   return withSession(url, owner, async (s) => {
     const first = members.slice(0, CREATE_LIMIT).map((m) => m.id);
     const { group } = await command<{ group: { id: string; memberCount: number } }>(s, 'group:create', { name, memberIds: first });

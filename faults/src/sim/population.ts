@@ -65,8 +65,18 @@ export function directConversation(a: SimUser, b: SimUser): SimConversation {
   };
 }
 
+/**
+ * A group of `owner` and `others`. Strangers are only invited, so the others
+ * are befriended with the owner first (added at creation, as before); one
+ * that could not be befriended accepts its invitation instead.
+ */
 export async function createGroup(owner: SimUser, others: SimUser[], name: string): Promise<SimConversation> {
-  const { group } = await owner.client.command('group:create', { name, memberIds: others.map((u) => u.id) });
+  await mapLimit(others, 10, (u) => befriend(owner, u).catch(() => false));
+  const { group, invitations } = await owner.client.command('group:create', { name, memberIds: others.map((u) => u.id) });
+  for (const invitation of invitations) {
+    const invitee = others.find((u) => u.id === invitation.inviteeId);
+    await invitee?.client.command('group:invitation:respond', { invitationId: invitation.id, accept: true });
+  }
   return {
     conversationId: `g:${group.id}`,
     kind: 'group',
