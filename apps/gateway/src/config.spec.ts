@@ -1,0 +1,29 @@
+import { DEFAULT_LOGIN_LIMITS, DEFAULT_REGISTRATION_LIMITS } from '@parley/domain';
+import { limitsOf, loadGatewayConfig } from './config';
+
+const BASE = { PARLEY_JWT_SECRET: 'Zq8#vLr2!pW9xTk4$Nm7@Hs3^Jd6&Bf1*Gc5', PARLEY_CLUSTER_SECRET: 'Yp7#uKq1!oV8wSj3$Ml6@Gr2^Ic5&Ae0*Fb4' };
+
+describe('gateway config: limits', () => {
+  it('trusts no proxy by default, so a client cannot name its own address with X-Forwarded-For', () => {
+    expect(loadGatewayConfig(BASE).PARLEY_TRUST_PROXY).toBe(false);
+  });
+
+  it('reads PARLEY_TRUST_PROXY as a hop count, true, or a list of proxy addresses', () => {
+    expect(loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: '1' }).PARLEY_TRUST_PROXY).toBe(1);
+    expect(loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: 'true' }).PARLEY_TRUST_PROXY).toBe(true);
+    expect(loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).PARLEY_TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
+  });
+
+  it('defaults the login and registration limits to the documented ones and takes overrides', () => {
+    expect(limitsOf(loadGatewayConfig(BASE))).toEqual({ login: DEFAULT_LOGIN_LIMITS, registration: DEFAULT_REGISTRATION_LIMITS });
+    const tuned = limitsOf(loadGatewayConfig({ ...BASE, PARLEY_REGISTER_PER_IP: '3', PARLEY_LOGIN_BACKOFF_MAX_SEC: '60' }));
+    expect(tuned.registration.perIp).toBe(3);
+    expect(tuned.login.backoffMaxSec).toBe(60);
+  });
+
+  it('refuses a limit that is not a positive whole number, and a Redis URL of another scheme', () => {
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_REGISTER_PER_IP: '0' })).toThrow(/PARLEY_REGISTER_PER_IP/);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_LOGIN_IP_FAILURES: 'lots' })).toThrow(/PARLEY_LOGIN_IP_FAILURES/);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_REDIS_URL: 'http://redis:6379' })).toThrow(/PARLEY_REDIS_URL/);
+  });
+});
