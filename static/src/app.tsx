@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AuthResult } from '@parley/protocol';
-import { clearSession, loadSession, msUntilExpiry, saveSession } from './session';
+import { describeAuthError } from './describe-error';
+import { BrowserSession, forgetStoredSessions } from './session';
 import { ChatStore } from './store';
 import { useStore } from './use-store';
 import { AuthScreen } from './components/auth-screen';
@@ -16,44 +17,48 @@ import { ProfileDialog } from './components/profile-dialog';
 
 const gatewayUrl = window.location.origin;
 
-/** Signed out: the auth screen. Signed in: the messenger, until sign-out or token expiry. */
-export function App() {
-  const [session, setSession] = useState<AuthResult | undefined>(() => loadSession());
-  const [notice, setNotice] = useState<string | undefined>();
+type Phase = { kind: 'restoring' } | { kind: 'signed-out'; notice?: string } | { kind: 'signed-in'; session: AuthResult };
 
-  const signOut = (reason?: string) => {
-    clearSession();
-    setNotice(reason);
-    setSession(undefined);
-  };
+/**
+ * Restoring: the session cookie is asked for a session (a reload stays signed
+ * in). Signed out: the auth screen, with why. Signed in: the messenger, until
+ * the session ends.
+ */
+export function App() {
+  const auth = useMemo(() => BrowserSession.forPage(gatewayUrl), []);
+  const [phase, setPhase] = useState<Phase>({ kind: 'restoring' });
 
   useEffect(() => {
-    if (!session) return;
-    const timer = setTimeout(() => signOut('Your session has expired. Please sign in again.'), Math.min(msUntilExpiry(session), 2 ** 31 - 1));
-    return () => clearTimeout(timer);
-  }, [session]);
+    // Tokens stay in memory now: one an earlier version left in storage goes.
+    forgetStoredSessions([localStorage, sessionStorage]);
+    auth.restore().then(
+      (session) => setPhase(session ? { kind: 'signed-in', session } : { kind: 'signed-out' }),
+      (err: unknown) => setPhase({ kind: 'signed-out', notice: describeAuthError(err) }),
+    );
+  }, [auth]);
 
-  if (!session) {
+  if (phase.kind === 'restoring') {
     return (
-      <AuthScreen
-        gatewayUrl={gatewayUrl}
-        notice={notice}
-        onSignedIn={(s) => {
-          saveSession(s);
-          setNotice(undefined);
-          setSession(s);
-        }}
-      />
+      <div class="auth" data-testid="restoring">
+        <p class="muted" role="status">
+          <span class="spinner" aria-hidden="true" /> Opening Parley…
+        </p>
+      </div>
     );
   }
-  return <Messenger key={session.token} session={session} onSignOut={signOut} />;
+  if (phase.kind === 'signed-out') {
+    return <AuthScreen gatewayUrl={gatewayUrl} notice={phase.notice} onSignedIn={(session) => setPhase({ kind: 'signed-in', session })} />;
+  }
+  return (
+    <Messenger key={phase.session.sessionId} session={phase.session} auth={auth} onSignOut={(notice) => setPhase({ kind: 'signed-out', notice })} />
+  );
 }
 
 type Panel = 'chats' | 'contacts';
 type Overlay = 'profile' | 'new-group' | 'find-groups' | 'connection' | 'group' | undefined;
 
-function Messenger({ session, onSignOut }: { session: AuthResult; onSignOut: (reason?: string) => void }) {
-  const store = useMemo(() => new ChatStore(session, gatewayUrl, (reason) => onSignOut(reason)), [session]);
+function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: BrowserSession; onSignOut: (notice?: string) => void }) {
+  const store = useMemo(() => new ChatStore(session, gatewayUrl, auth, onSignOut), [session]);
   const state = useStore(store);
   const [panel, setPanel] = useState<Panel>('chats');
   const [overlay, setOverlay] = useState<Overlay>();
@@ -70,11 +75,6 @@ function Messenger({ session, onSignOut }: { session: AuthResult; onSignOut: (re
     };
   }, [store]);
 
-  // Keep the profile the server returned (it may have changed) for the next reload.
-  useEffect(() => {
-    if (state.me !== session.user) saveSession({ ...session, user: state.me });
-  }, [state.me]);
-
   const unreadTotal = [...state.conversations.values()].reduce((n, c) => n + c.unread, 0);
   useEffect(() => {
     document.title = unreadTotal > 0 ? `(${unreadTotal}) Parley` : 'Parley';
@@ -90,12 +90,8 @@ function Messenger({ session, onSignOut }: { session: AuthResult; onSignOut: (re
     setPanel('chats');
     void store.open(id);
   };
-  const signOut = async () => {
-    await store.stop();
-    onSignOut();
-  };
   const conn = state.connection;
-  const requests = state.social.incoming.length;
+  const requests = state.social.incoming.length + state.invitations.length;
 
   return (
     <div class={`app ${active ? 'has-chat' : 'no-chat'}`}>
@@ -165,12 +161,12 @@ function Messenger({ session, onSignOut }: { session: AuthResult; onSignOut: (re
           </div>
         )}
       </main>
-      {overlay === 'profile' && <ProfileDialog store={store} state={state} onClose={() => setOverlay(undefined)} onSignOut={() => void signOut()} />}
+      {overlay === 'profile' && <ProfileDialog store={store} state={state} onClose={() => setOverlay(undefined)} />}
       {overlay === 'new-group' && <NewGroupDialog store={store} state={state} onClose={() => setOverlay(undefined)} onCreated={() => setOverlay(undefined)} />}
       {overlay === 'find-groups' && (
         <FindGroupsDialog store={store} state={state} onClose={() => setOverlay(undefined)} onOpen={(id) => (setOverlay(undefined), open(id))} />
       )}
-      {overlay === 'connection' && <ConnectionDetails state={state} gatewayUrl={gatewayUrl} expiresAt={session.expiresAt} onClose={() => setOverlay(undefined)} />}
+      {overlay === 'connection' && <ConnectionDetails state={state} gatewayUrl={gatewayUrl} expiresAt={store.client.session?.expiresAt ?? session.expiresAt} onClose={() => setOverlay(undefined)} />}
       {overlay === 'group' && activeGroupId && <GroupDetails store={store} state={state} groupId={activeGroupId} onClose={() => setOverlay(undefined)} />}
       <div class="toasts" aria-live="polite">
         {state.toasts.map((t) => (

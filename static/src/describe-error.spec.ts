@@ -25,9 +25,8 @@ suite('describe (an error, for a person)', () => {
 
   it('names the field the server refused in words, with the rule the server gave', () => {
     expect(describe(new ParleyError('INVALID_ARGUMENT', 'newPassword: must be at least 8 characters'))).toBe('New password must be at least 8 characters');
-    expect(describe(new ParleyError('INVALID_ARGUMENT', 'password: is too common; pick a less guessable one'))).toBe(
-      'Password is too common; pick a less guessable one',
-    );
+    expect(describe(new ParleyError('INVALID_ARGUMENT', 'password: too common'))).toBe('Password is too common');
+    expect(describe(new ParleyError('INVALID_ARGUMENT', 'password: must not contain the username'))).toBe('Password must not contain the username');
     expect(describe(new ParleyError('INVALID_ARGUMENT', 'avatarUrl: Invalid URL'))).toBe('Avatar URL: Invalid URL');
   });
 
@@ -36,9 +35,9 @@ suite('describe (an error, for a person)', () => {
     expect(describe(err)).toBe('Display name must not contain invisible characters (control, zero-width or text-direction characters)');
   });
 
-  it('says a body refused for its size is too large, whatever code carries it', () => {
+  it("says a body refused for its size is too large, from the gateway's problem or a proxy's bare 413", () => {
+    expect(describe(new ParleyError('PAYLOAD_TOO_LARGE', 'body: larger than the 64kb the gateway reads'))).toBe('That is too large to send.');
     expect(describe(new ParleyError('INTERNAL', 'HTTP 413'))).toBe('That is too large to send.');
-    expect(describe(new ParleyError('INVALID_ARGUMENT', 'body: request entity too large'))).toBe('That is too large to send.');
   });
 
   it('tells a signed-out session to sign in again', () => {
@@ -71,7 +70,9 @@ suite('describeAccountError (an action confirmed with the password)', () => {
   });
 
   it("passes the server's password rule on", () => {
-    expect(describeAccountError(new ParleyError('INVALID_ARGUMENT', 'newPassword: is too easy to guess'))).toBe('New password is too easy to guess');
+    expect(describeAccountError(new ParleyError('INVALID_ARGUMENT', 'password: too easy to guess; a few unrelated words make a strong one'))).toBe(
+      'Password is too easy to guess; a few unrelated words make a strong one',
+    );
   });
 });
 

@@ -8,6 +8,8 @@ const FRIENDLY: Partial<Record<string, string>> = {
   UNAUTHORIZED: 'Your session has ended. Please sign in again.',
   INVALID_CREDENTIALS: 'Wrong username or password.',
   USERNAME_TAKEN: 'That username is already taken. Pick another one.',
+  PAYLOAD_TOO_LARGE: 'That is too large to send.',
+  UNSUPPORTED_MEDIA_TYPE: 'The server could not read that request. Reload the page and try again.',
 };
 
 /** What the server calls a field (`field: rule` in INVALID_ARGUMENT messages), as a person reads it. */
@@ -44,7 +46,8 @@ const SESSION_ENDED: Record<SessionEndReason, string> = {
 export function describe(err: unknown): string {
   if (err instanceof ParleyError) {
     if (err.code === 'RATE_LIMITED') return tooMany(err.retryAfterMs);
-    if (isTooLarge(err)) return 'That is too large to send.';
+    // A proxy's own 413 page has no problem body: the client library only knows the status.
+    if (err.message === 'HTTP 413') return FRIENDLY.PAYLOAD_TOO_LARGE ?? err.message;
     if (err.code === 'INVALID_ARGUMENT') return invalidArgument(err.message);
     if (err.code === 'FORBIDDEN' || err.code === 'CONFLICT') return capitalize(err.message);
     return FRIENDLY[err.code] ?? capitalize(err.message);
@@ -85,12 +88,8 @@ function invalidArgument(message: string): string {
   const label = match?.[1] ? FIELD_LABELS[match[1]] : undefined;
   if (!match?.[2] || !label) return capitalize(message);
   const rule = PLAIN_RULES.find(([pattern]) => pattern.test(match[2] ?? ''))?.[1] ?? match[2];
+  if (/^too\b/.test(rule)) return `${label} is ${rule}`;
   return /^(must|is|are|should|cannot|can't|may|needs?|contains?|looks?)\b/.test(rule) ? `${label} ${rule}` : `${label}: ${rule}`;
-}
-
-/** A body the server refused for its size (HTTP 413), whatever code the server gave it. */
-function isTooLarge(err: ParleyError): boolean {
-  return (err.code as string) === 'PAYLOAD_TOO_LARGE' || /\b413\b|too large/i.test(err.message);
 }
 
 function capitalize(s: string): string {

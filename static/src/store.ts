@@ -6,10 +6,14 @@ import {
   type CommandInput,
   type CommandName,
   type CommandResults,
+  type GroupInvitation,
   type Message,
+  type SessionEndReason,
   type User,
 } from '@parley/protocol';
-import { describe } from './describe-error';
+import { describe, describeSessionEnd } from './describe-error';
+import { describeInviteOutcome } from './invite-outcome';
+import type { BrowserSession } from './session';
 import { newId } from './ids';
 import type { Action } from './state/actions';
 import { countsAsUnread, targetOf } from './state/conversations';
@@ -48,14 +52,22 @@ export class ChatStore {
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private toastSeq = 0;
   private closed = false;
+  /** The session is over (or being ended on purpose): later signs of its end say nothing more. */
+  private ended = false;
 
+  /**
+   * `session` is the signed-in session (its access token only ever in
+   * memory); `auth` renews it; `onSignedOut` hears once when it ends, with
+   * what to tell the person (nothing when they signed out themselves).
+   */
   constructor(
     session: AuthResult,
     gatewayUrl: string,
-    private readonly onSignedOut: (reason: string) => void,
+    auth: BrowserSession,
+    private readonly onSignedOut: (notice?: string) => void,
     private readonly isVisible: () => boolean = () => document.visibilityState === 'visible',
   ) {
-    this.client = new ParleyClient({ gatewayUrl });
+    this.client = new ParleyClient({ gatewayUrl, refresh: () => auth.renew() });
     this.client.useSession(session);
     this.state = initialState(session.user);
     this.wire();
@@ -82,11 +94,9 @@ export class ChatStore {
   private wire(): void {
     const c = this.client;
     this.unsubscribers.push(
-      c.on('state', (s) => {
-        // The client closes by itself only when the server rejects the token.
-        if (s === 'closed' && !this.closed) this.onSignedOut('Your session has ended. Please sign in again.');
-        this.dispatch({ type: 'connection/changed', connection: s, nodeId: c.nodeId });
-      }),
+      c.on('state', (s) => this.dispatch({ type: 'connection/changed', connection: s, nodeId: c.nodeId })),
+      // The client renews an expiring token by itself; it signs out only when the session cannot go on, saying why.
+      c.on('signedOut', ({ reason }) => this.sessionEnded(reason === 'unauthorized' ? undefined : reason)),
       c.on('reconnected', ({ nodeId }) => {
         this.dispatch({ type: 'connection/reconnected', nodeId });
         this.toast(`Reconnected (node ${nodeId})`);
@@ -126,7 +136,20 @@ export class ChatStore {
         void this.refreshSocial();
       }),
       c.on('groupRequest', () => this.scheduleRefresh()),
+      c.on('groupInvitation', ({ invitation }) => this.onInvitation(invitation)),
     );
+  }
+
+  /** The session ended without the person asking (another device changed the password, it expired…). */
+  private sessionEnded(reason: SessionEndReason | undefined): void {
+    this.endWith(describeSessionEnd(reason));
+  }
+
+  /** Tells the app once that the session is over; the app then stops this store. */
+  private endWith(notice: string | undefined): void {
+    if (this.ended || this.closed) return;
+    this.ended = true;
+    this.onSignedOut(notice);
   }
 
   /** Connects, then loads conversations and contacts. */
@@ -138,7 +161,7 @@ export class ChatStore {
       await this.client.connect();
       await this.refreshAll();
     } catch (err) {
-      if (err instanceof ParleyError && err.code === 'UNAUTHORIZED') this.onSignedOut('Your session has expired. Please sign in again.');
+      if (err instanceof ParleyError && err.code === 'UNAUTHORIZED') this.sessionEnded(undefined);
       else this.toast(describe(err), 'error');
     }
   }
@@ -152,7 +175,7 @@ export class ChatStore {
   }
 
   async refreshAll(): Promise<void> {
-    await Promise.all([this.refreshConversations(), this.refreshSocial()]);
+    await Promise.all([this.refreshConversations(), this.refreshSocial(), this.refreshInvitations()]);
   }
 
   /** Runs a command and turns a failure into a toast; resolves undefined on failure. */
@@ -324,10 +347,17 @@ export class ChatStore {
 
   // ---- groups
 
-  async createGroup(name: string, memberIds: string[]): Promise<string | undefined> {
-    const result = await this.run('group:create', { name, memberIds });
+  /** Creates a group with the people picked: friends join at once, the others are invited and join when they accept (a toast says who). */
+  async createGroup(name: string, members: readonly User[]): Promise<string | undefined> {
+    const result = await this.run('group:create', { name, memberIds: members.map((u) => u.id) });
     if (!result) return undefined;
     this.dispatch({ type: 'group/created', group: result.group, at: Date.now() });
+    const invitations = result.invitations ?? [];
+    if (invitations.length > 0) {
+      const invited = new Set(invitations.map((i) => i.inviteeId));
+      const added = members.filter((u) => !invited.has(u.id)).map((u) => u.id);
+      this.toast(describeInviteOutcome({ added, requests: [], invitations }, this.nameAmong(members)));
+    }
     await this.refreshConversations();
     const id = groupConversationId(result.group.id);
     await this.open(id);
@@ -346,6 +376,15 @@ export class ChatStore {
     return result;
   }
 
+  /** Asks people into a group; resolves with what became of them, said for a person ("Carol will join when they accept"), or undefined on failure. */
+  async inviteToGroup(groupId: string, users: readonly User[]): Promise<string | undefined> {
+    const result = await this.run('group:invite', { groupId, userIds: users.map((u) => u.id) });
+    if (!result) return undefined;
+    await this.loadGroup(groupId);
+    this.scheduleRefresh();
+    return describeInviteOutcome({ added: result.added, requests: result.requests, invitations: result.invitations ?? [] }, this.nameAmong(users));
+  }
+
   async loadGroup(groupId: string): Promise<GroupDetails | undefined> {
     const details = await this.run('group:info', { groupId }, true);
     if (details) this.dispatch({ type: 'group/loaded', groupId, details });
@@ -360,6 +399,96 @@ export class ChatStore {
     else if (result) await this.loadGroup(payload.groupId);
     this.scheduleRefresh();
     return result !== undefined;
+  }
+
+  // ---- group invitations to me
+
+  async refreshInvitations(): Promise<void> {
+    const result = await this.run('group:invitations', {}, true);
+    if (result) this.dispatch({ type: 'invitations/loaded', invitations: result.invitations });
+  }
+
+  /** Accepts (the group then shows in the chat list) or declines an invitation; false when the server refused. */
+  async respondToInvitation(invitation: GroupInvitation, accept: boolean): Promise<boolean> {
+    const result = await this.run('group:invitation:respond', { invitationId: invitation.id, accept });
+    // Answered elsewhere or withdrawn: the list is reloaded either way.
+    this.dispatch({ type: 'invitation/answered', invitationId: invitation.id });
+    if (!result) {
+      await this.refreshInvitations();
+      return false;
+    }
+    if (result.group) {
+      this.dispatch({ type: 'group/created', group: result.group, at: Date.now() });
+      this.toast(`You joined ${result.group.name}`);
+      await this.refreshConversations();
+    } else {
+      this.toast(`Invitation to ${invitation.group.name} declined`);
+    }
+    return true;
+  }
+
+  private onInvitation(invitation: GroupInvitation): void {
+    this.dispatch({ type: 'invitation/event', invitation, meId: this.meId });
+    if (invitation.inviteeId === this.meId) {
+      if (invitation.status === 'pending') this.toast(`${invitation.inviter.displayName} invited you to ${invitation.group.name}`);
+      return;
+    }
+    // An invitation of mine was answered.
+    const who = this.userName(invitation.inviteeId);
+    if (invitation.status === 'accepted') this.toast(`${who} accepted your invitation to ${invitation.group.name}`);
+    if (invitation.status === 'rejected') this.toast(`${who} declined your invitation to ${invitation.group.name}`);
+  }
+
+  // ---- account
+
+  /** Changes the password; the server ends every other session, this one goes on. Throws on refusal. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await this.withFreshToken(() => this.client.changePassword(currentPassword, newPassword));
+  }
+
+  /** Signs this device out (the server forgets the session and clears its cookie). Throws when the server could not be told. */
+  async logout(): Promise<void> {
+    await this.endOnPurpose(() => this.client.logout(), undefined);
+  }
+
+  /** Signs out every session of mine, this one included. */
+  async logoutEverywhere(): Promise<void> {
+    await this.endOnPurpose(() => this.client.logoutAll(), 'You signed out on every device.');
+  }
+
+  /** Deletes my account, confirmed with the password; every session ends. Throws on refusal (a wrong password). */
+  async deleteAccount(password: string): Promise<void> {
+    await this.endOnPurpose(() => this.client.deleteAccount(password), 'Your account was deleted.');
+  }
+
+  /**
+   * Runs a request that ends this session: the client's and the server's own
+   * word of the end (`signedOut`, a `session:ended` push) is not news
+   * meanwhile; on success the app hears `notice`; on failure the session
+   * goes on.
+   */
+  private async endOnPurpose(request: () => Promise<void>, notice: string | undefined): Promise<void> {
+    this.ended = true;
+    try {
+      await this.withFreshToken(request);
+    } catch (err) {
+      // A session already over is what signing out wanted.
+      if (!(err instanceof ParleyError && err.code === 'UNAUTHORIZED')) {
+        this.ended = false;
+        throw err;
+      }
+    }
+    this.onSignedOut(notice);
+  }
+
+  /** Runs an account request; a token refused (expired while the tab slept) is renewed once and the request tried again. */
+  private async withFreshToken(request: () => Promise<void>): Promise<void> {
+    try {
+      await request();
+    } catch (err) {
+      if (!(err instanceof ParleyError && err.code === 'UNAUTHORIZED' && (await this.client.refreshToken()))) throw err;
+      await request();
+    }
   }
 
   // ---- profile
@@ -378,5 +507,10 @@ export class ChatStore {
 
   userName(userId: string): string {
     return this.state.users.get(userId)?.displayName ?? 'Someone';
+  }
+
+  /** Names by id, from the users given first (people found by search are not known to the state). */
+  private nameAmong(users: readonly User[]): (userId: string) => string {
+    return (userId) => users.find((u) => u.id === userId)?.displayName ?? this.userName(userId);
   }
 }

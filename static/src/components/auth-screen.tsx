@@ -1,14 +1,13 @@
 import { useState } from 'preact/hooks';
 import { ParleyClient } from '@parley/client';
-import { ParleyError, type AuthResult } from '@parley/protocol';
+import { USERNAME_PATTERN, type AuthResult } from '@parley/protocol';
+import { describeAuthError } from '../describe-error';
 
 interface Props {
   gatewayUrl: string;
   notice?: string;
   onSignedIn: (session: AuthResult) => void;
 }
-
-const USERNAME = /^[a-zA-Z0-9_.-]{3,32}$/;
 
 /** Sign in or create an account; errors are said plainly next to the form. */
 export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
@@ -23,7 +22,7 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
     e.preventDefault();
     setError(undefined);
     if (mode === 'register') {
-      if (!USERNAME.test(username)) return setError('Usernames are 3–32 letters, digits, "_", "." or "-".');
+      if (!USERNAME_PATTERN.test(username)) return setError('Usernames are 3–32 letters, digits, "_", "." or "-".');
       if (password.length < 8) return setError('Passwords need at least 8 characters.');
     }
     setBusy(true);
@@ -35,7 +34,7 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
           : await client.register(username.trim(), password, displayName.trim() || undefined);
       onSignedIn(session);
     } catch (err) {
-      setError(authError(err));
+      setError(describeAuthError(err));
       setBusy(false);
     }
   };
@@ -53,7 +52,11 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
           <h1>Parley</h1>
         </div>
         <p class="tagline">Chat with your friends and groups, on any device.</p>
-        {notice && <p class="notice">{notice}</p>}
+        {notice && (
+          <p class="notice" role="status" data-testid="auth-notice">
+            {notice}
+          </p>
+        )}
         <div class="tabs" role="tablist">
           <button role="tab" type="button" aria-selected={mode === 'login'} onClick={() => switchTo('login')}>
             Sign in
@@ -92,7 +95,7 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
               onInput={(e) => setPassword(e.currentTarget.value)}
             />
           </label>
-          {mode === 'register' && <p class="hint">At least 8 characters.</p>}
+          {mode === 'register' && <p class="hint">At least 8 characters, not a common password and not your username.</p>}
           <p class="error" role="alert" data-testid="auth-error">
             {error}
           </p>
@@ -103,23 +106,4 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
       </div>
     </div>
   );
-}
-
-function authError(err: unknown): string {
-  if (!(err instanceof ParleyError)) return 'Something went wrong. Please try again.';
-  switch (err.code) {
-    case 'INVALID_CREDENTIALS':
-      return 'Wrong username or password.';
-    case 'USERNAME_TAKEN':
-      return 'That username is already taken. Pick another one.';
-    case 'INVALID_ARGUMENT':
-      return `Please check the form: ${err.message}`;
-    case 'RATE_LIMITED':
-      return 'Too many attempts. Wait a moment and try again.';
-    case 'UNAVAILABLE':
-    case 'NO_NODES':
-      return 'Cannot reach the server right now. Try again in a moment.';
-    default:
-      return err.message;
-  }
 }

@@ -11,12 +11,13 @@ interface Props {
   onMessage: (user: User) => void;
 }
 
-/** People: search, friend requests in and out, friends with presence, blocked users. */
+/** People: search, friend requests in and out, group invitations, friends with presence, blocked users. */
 export function ContactsPanel({ store, state, onMessage }: Props) {
   const [q, setQ] = useState('');
   const [results, setResults] = useState<User[] | undefined>();
   const [searchError, setSearchError] = useState<string | undefined>();
   const { friends, incoming, outgoing, blocked } = state.social;
+  const invitations = state.invitations;
 
   useDebouncedSearch(
     q,
@@ -133,6 +134,32 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
                   Accept
                 </button>
                 <button type="button" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: false }, 'Request declined')}>
+                  Decline
+                </button>
+              </PersonRow>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {invitations.length > 0 && (
+        <section aria-label="Group invitations">
+          <h3>
+            Group invitations <span class="badge" data-testid="invitations-badge">{invitations.length}</span>
+          </h3>
+          <ul class="people">
+            {invitations.map((i) => (
+              <PersonRow
+                key={i.id}
+                user={{ id: `g:${i.group.id}`, displayName: i.group.name }}
+                group
+                detail={`${i.inviter.displayName} invited you · ${i.group.memberCount} ${i.group.memberCount === 1 ? 'member' : 'members'}`}
+                data={{ 'data-testid': 'group-invitation', 'data-group': i.group.name }}
+              >
+                <button type="button" class="primary" onClick={() => void store.respondToInvitation(i, true)}>
+                  Join
+                </button>
+                <button type="button" onClick={() => void store.respondToInvitation(i, false)}>
                   Decline
                 </button>
               </PersonRow>

@@ -95,8 +95,9 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
   };
 
   const invite = async () => {
-    const ok = await store.groupAction('group:invite', { groupId, userIds: [...invitees.keys()] }, 'Invitation sent');
-    if (ok) {
+    const outcome = await store.inviteToGroup(groupId, [...invitees.values()]);
+    if (outcome) {
+      store.toast(outcome);
       setInviting(false);
       setInvitees(new Map());
     }

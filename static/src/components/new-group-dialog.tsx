@@ -19,7 +19,7 @@ export function NewGroupDialog({ store, state, onClose, onCreated }: Props) {
     e.preventDefault();
     if (!name.trim()) return;
     setBusy(true);
-    const id = await store.createGroup(name.trim(), [...members.keys()]);
+    const id = await store.createGroup(name.trim(), [...members.values()]);
     setBusy(false);
     if (id) onCreated(id);
   };
@@ -32,6 +32,7 @@ export function NewGroupDialog({ store, state, onClose, onCreated }: Props) {
         </label>
         <p class="label">Members {members.size > 0 && <span class="muted">· {members.size} selected</span>}</p>
         <UserPicker store={store} state={state} selected={members} onChange={setMembers} />
+        <p class="hint">Friends join at once; anyone else is invited and joins when they accept.</p>
         <div class="row end">
           <button type="button" onClick={onClose}>
             Cancel

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { DmPolicy } from '@parley/protocol';
+import type { UserSettings } from '@parley/protocol';
 import { describe, type ChatStore, type State } from '../store';
+import { AccountSettings } from './account-settings';
 import { Avatar } from './avatar';
 import { Modal } from './modal';
 
@@ -8,11 +9,10 @@ interface Props {
   store: ChatStore;
   state: State;
   onClose: () => void;
-  onSignOut: () => void;
 }
 
-/** Edit display name, avatar URL and bio (PATCH /api/me). */
-export function ProfileDialog({ store, state, onClose, onSignOut }: Props) {
+/** Edit display name, avatar URL and bio (PATCH /api/me); who may reach me; the account itself. */
+export function ProfileDialog({ store, state, onClose }: Props) {
   const me = state.me;
   const [displayName, setDisplayName] = useState(me.displayName);
   const [avatarUrl, setAvatarUrl] = useState(me.avatarUrl ?? '');
@@ -20,17 +20,18 @@ export function ProfileDialog({ store, state, onClose, onSignOut }: Props) {
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [dmPolicy, setDmPolicy] = useState<DmPolicy | undefined>();
+  const [settings, setSettings] = useState<UserSettings | undefined>();
 
   useEffect(() => {
-    void store.run('settings:get', {}, true).then((r) => r && setDmPolicy(r.settings.dmPolicy));
+    void store.run('settings:get', {}, true).then((r) => r && setSettings(r.settings));
   }, [store]);
 
-  const changePolicy = async (next: DmPolicy) => {
-    const previous = dmPolicy;
-    setDmPolicy(next);
-    const r = await store.run('settings:update', { dmPolicy: next });
-    setDmPolicy(r ? r.settings.dmPolicy : previous);
+  /** Shows the choice at once, then what the server kept (the old value if it refused). */
+  const changeSetting = async (patch: Partial<UserSettings>) => {
+    const previous = settings;
+    if (previous) setSettings({ ...previous, ...patch });
+    const r = await store.run('settings:update', patch);
+    setSettings(r ? r.settings : previous);
   };
 
   const submit = async (e: Event) => {
@@ -38,7 +39,7 @@ export function ProfileDialog({ store, state, onClose, onSignOut }: Props) {
     setError(undefined);
     setSaved(false);
     const url = avatarUrl.trim();
-    if (url && !/^https?:\/\//i.test(url)) return setError('The avatar must be an http:// or https:// address.');
+    if (url && !/^https:\/\//i.test(url)) return setError('The avatar must be an https:// address.');
     setBusy(true);
     try {
       await store.updateProfile({ displayName: displayName.trim(), avatarUrl: url || undefined, bio });
@@ -69,17 +70,6 @@ export function ProfileDialog({ store, state, onClose, onSignOut }: Props) {
           Bio
           <textarea name="bio" rows={3} maxLength={500} value={bio} onInput={(e) => setBio(e.currentTarget.value)} placeholder="A few words about you" />
         </label>
-        {dmPolicy && (
-          <fieldset class="choice">
-            <legend>Who can message you</legend>
-            <label>
-              <input type="radio" name="dmPolicy" checked={dmPolicy === 'friends'} onChange={() => void changePolicy('friends')} /> Friends only
-            </label>
-            <label>
-              <input type="radio" name="dmPolicy" checked={dmPolicy === 'anyone'} onChange={() => void changePolicy('anyone')} /> Anyone
-            </label>
-          </fieldset>
-        )}
         <p class="error" role="alert">
           {error}
         </p>
@@ -88,15 +78,38 @@ export function ProfileDialog({ store, state, onClose, onSignOut }: Props) {
             Profile saved.
           </p>
         )}
-        <div class="row between">
-          <button type="button" class="danger" onClick={onSignOut}>
-            Sign out
-          </button>
+        <div class="row end">
           <button type="submit" class="primary" disabled={busy}>
             {busy ? 'Saving…' : 'Save'}
           </button>
         </div>
       </form>
+      {settings && (
+        <div class="stack" data-testid="privacy-settings">
+          <fieldset class="choice">
+            <legend>Who can message you</legend>
+            <label>
+              <input type="radio" name="dmPolicy" checked={settings.dmPolicy === 'friends'} onChange={() => void changeSetting({ dmPolicy: 'friends' })} /> Friends only
+            </label>
+            <label>
+              <input type="radio" name="dmPolicy" checked={settings.dmPolicy === 'anyone'} onChange={() => void changeSetting({ dmPolicy: 'anyone' })} /> Anyone
+            </label>
+          </fieldset>
+          {settings.groupInvites && (
+            <fieldset class="choice">
+              <legend>Adding you to groups</legend>
+              <label>
+                <input type="radio" name="groupInvites" checked={settings.groupInvites === 'friends'} onChange={() => void changeSetting({ groupInvites: 'friends' })} />{' '}
+                Friends add me directly; others ask first
+              </label>
+              <label>
+                <input type="radio" name="groupInvites" checked={settings.groupInvites === 'ask'} onChange={() => void changeSetting({ groupInvites: 'ask' })} /> Always ask me first
+              </label>
+            </fieldset>
+          )}
+        </div>
+      )}
+      <AccountSettings store={store} />
     </Modal>
   );
 }

@@ -32,7 +32,7 @@ describe('invitations reducer', () => {
 
   it('drops an invitation answered on another device', () => {
     const before = { invitations: [invitation('i1'), invitation('i2')] };
-    expect(ids(run(before, pushed({ id: 'i1', status: 'declined' })))).toEqual(['i2']);
+    expect(ids(run(before, pushed({ id: 'i1', status: 'rejected' })))).toEqual(['i2']);
   });
 
   it('keeps the list as it is for answers to invitations I made to someone else', () => {
