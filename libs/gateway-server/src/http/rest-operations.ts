@@ -107,7 +107,7 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     tag: 'auth',
     summary: 'A new access token for a refresh token (which is replaced)',
     description:
-      'The refresh token comes from the `parley_refresh` cookie (browsers) or the body. Each one works once: the answer carries its successor (in the cookie, and in the body unless a browser asks). Presenting a replaced one again ends the session.',
+      'The refresh token comes from the `parley_refresh` cookie (browsers) or the body. Each one works once: the answer carries its successor (in the cookie, and in the body unless a browser asks). Presenting again the one the current token replaced ends the session (a copy leaked).',
     bearer: false,
     refreshCookie: true,
     body: refreshBodySchema,
