@@ -18,9 +18,11 @@ describe('the client event map', () => {
     const request = { id: 'r', fromUserId: 'a', toUserId: 'b', status: 'pending', createdAt: 1 };
     listeners.get('friend:request')?.({ request });
     listeners.get('server:draining')?.({ reconnectAfterMs: 5 });
+    listeners.get('session:ended')?.({ reason: 'password-changed' });
     expect(emitted).toEqual([
       ['friendRequest', { request }],
       ['draining', { reconnectAfterMs: 5 }],
+      ['sessionEnded', { reason: 'password-changed' }],
     ]);
     expect(listeners.has('message:new')).toBe(false);
   });

@@ -1,4 +1,4 @@
-import type { Message, ServerEventName, ServerEventPayloads } from '@parley/protocol';
+import type { Message, ServerEventName, ServerEventPayloads, SessionEndReason } from '@parley/protocol';
 import type { ClientSocket } from './command-channel';
 import type { ClientState } from './connection';
 
@@ -28,6 +28,14 @@ export const FORWARDED_EVENTS = {
   'friend:update': 'friendUpdate',
   /** The node is shutting down; the client moves on its own after `reconnectAfterMs`. */
   'server:draining': 'draining',
+  /** A group invitation for you was made, or one you made was answered. */
+  'group:invitation': 'groupInvitation',
+  /**
+   * The node ended this session's socket. The client handles it itself: after
+   * `expired` it refreshes and reconnects; any other reason signs it out
+   * (`signedOut`).
+   */
+  'session:ended': 'sessionEnded',
 } as const satisfies Record<ForwardedServerEvent, string>;
 
 /** The server's pushes under their client names, each with the protocol's payload type. */
@@ -40,7 +48,18 @@ export interface ClientEvents extends ServerEvents {
   state: [ClientState];
   /** After a lost connection came back (any node). */
   reconnected: [{ nodeId: string; downtimeMs: number }];
+  /** A fresh access token is in use (and on the live socket, if any); `expiresAt` is its expiry. */
+  tokenRenewed: [{ expiresAt: number }];
+  /**
+   * The session is over and the client closed for good: ended by the server
+   * (`reason` says why), or its token refused and no refresh possible
+   * (`unauthorized`). Sign in again with a new client.
+   */
+  signedOut: [{ reason: SignOutReason }];
 }
+
+/** Why a client signed out: the server's reason, or `unauthorized` when its token was refused and could not be refreshed. */
+export type SignOutReason = SessionEndReason | 'unauthorized';
 
 /**
  * Passes every forwarded server event of a socket on to `emit` under its

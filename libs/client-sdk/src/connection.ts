@@ -1,5 +1,5 @@
 import type { io as defaultIo } from 'socket.io-client';
-import { ParleyError, type AssignResult, type HANDSHAKE_UNAUTHORIZED } from '@parley/protocol';
+import { ParleyError, type AssignResult, type HANDSHAKE_UNAUTHORIZED, type SessionEndReason } from '@parley/protocol';
 import { backoffDelay, type BackoffOptions } from '@parley/util';
 import { CommandChannel, type ClientSocket } from './command-channel';
 
@@ -11,6 +11,9 @@ import { CommandChannel, type ClientSocket } from './command-channel';
 const HANDSHAKE_REFUSED: typeof HANDSHAKE_UNAUTHORIZED = 'UNAUTHORIZED';
 
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Why the connection needs a new token: the token was `refused` (handshake or gateway), or the node ended the session. */
+export type AuthTrouble = 'refused' | SessionEndReason;
 
 /** What the connection needs from the rest of the client. */
 export interface ConnectionHooks {
@@ -25,6 +28,14 @@ export interface ConnectionHooks {
   state(state: ClientState): void;
   /** After a lost connection came back (any node). */
   reconnected(info: { nodeId: string; downtimeMs: number }): void;
+  /**
+   * The token was refused or the node ended the session: resolves true once
+   * a usable token is in place (the connection goes on), false when the
+   * session is over. A throw (the gateway out of reach) is retried with backoff.
+   */
+  reauthenticate(trouble: AuthTrouble): Promise<boolean>;
+  /** The session is over: the connection closes for good right after. */
+  sessionOver(trouble: AuthTrouble): void;
 }
 
 export interface ConnectionOptions {
@@ -53,6 +64,8 @@ export class Connection {
   private establishing: Promise<void> | undefined;
   private disconnectedAt = 0;
   private currentNodeId: string | undefined;
+  /** Set when the next attempt must first get a usable token. */
+  private trouble: AuthTrouble | undefined;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -106,8 +119,15 @@ export class Connection {
   private async runEstablish(): Promise<void> {
     const reconnecting = this.disconnectedAt > 0;
     this.setState(reconnecting ? 'reconnecting' : 'connecting');
+    // Refusals in a row: one earns a refresh; a fresh token refused again means the session is over.
+    let refusals = 0;
     for (let attempt = 0; this.currentState !== 'closed'; attempt++) {
       try {
+        const trouble = this.trouble;
+        if (trouble) {
+          if (!(await this.hooks.reauthenticate(trouble))) throw this.over(trouble);
+          if (this.trouble === trouble) this.trouble = undefined;
+        }
         const assigned = await this.hooks.assign();
         const channel = await this.open(assigned.url);
         await this.hooks.ready(channel);
@@ -117,9 +137,12 @@ export class Connection {
         this.disconnectedAt = 0;
         return;
       } catch (err) {
+        if (this.isClosed()) throw err; // closed meanwhile (over(), or close() by the application)
         if (err instanceof ParleyError && err.code === 'UNAUTHORIZED') {
-          this.close();
-          throw err;
+          if (refusals++ > 0) throw this.over('refused');
+          this.dropSocket();
+          this.trouble ??= 'refused';
+          continue;
         }
         this.dropSocket();
         await sleep(backoffDelay(attempt, this.options.backoff));
@@ -145,12 +168,30 @@ export class Connection {
       setTimeout(() => current() && this.lost(), reconnectAfterMs);
     });
     socket.on('disconnect', () => current() && this.lost());
+    // Sent right before the node disconnects: this socket's end is not a loss to recover from with the same token.
+    socket.on('session:ended', ({ reason }) => {
+      if (!current()) return;
+      this.trouble = reason;
+      this.lost();
+    });
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(channel));
       socket.once('connect_error', (err) =>
         reject(err.message === HANDSHAKE_REFUSED ? new ParleyError('UNAUTHORIZED', 'token rejected') : err),
       );
     });
+  }
+
+  /** A method, so that the compiler does not keep the loop condition's narrowing across awaits. */
+  private isClosed(): boolean {
+    return this.currentState === 'closed';
+  }
+
+  /** Closes for good because the session is over; the error to throw. */
+  private over(trouble: AuthTrouble): ParleyError {
+    this.hooks.sessionOver(trouble);
+    this.close();
+    return new ParleyError('UNAUTHORIZED', trouble === 'refused' ? 'token rejected' : `session ended: ${trouble}`);
   }
 
   /** The connection is gone (node died, drained, network): go back through the gateway. */

@@ -15,6 +15,36 @@ export class GatewayApi {
     return this.request('POST', '/api/auth/login', undefined, { username, password });
   }
 
+  /**
+   * A new access token and the next refresh token for this session. Without
+   * `refreshToken`, a browser's `parley_refresh` cookie is used (the request
+   * carries cookies). The refresh token works once: never call this twice at
+   * the same time with one token, the second would count as a stolen copy.
+   */
+  refresh(refreshToken?: string): Promise<AuthResult> {
+    return this.request('POST', '/api/auth/refresh', undefined, refreshToken === undefined ? {} : { refreshToken });
+  }
+
+  /** Ends this session (its sockets get `session:ended`). */
+  async logout(token: string): Promise<void> {
+    await this.request('POST', '/api/auth/logout', token);
+  }
+
+  /** Ends every session of the account, this one included. */
+  async logoutAll(token: string): Promise<void> {
+    await this.request('POST', '/api/auth/logout-all', token);
+  }
+
+  /** Changes the password; every other session of the account ends, this one stays. */
+  async changePassword(token: string, currentPassword: string, newPassword: string): Promise<void> {
+    await this.request('POST', '/api/me/password', token, { currentPassword, newPassword });
+  }
+
+  /** Deletes the account (the password confirms it); every session ends. */
+  async deleteAccount(token: string, password: string): Promise<void> {
+    await this.request('DELETE', '/api/me', token, { password });
+  }
+
   me(token: string): Promise<{ user: User }> {
     return this.request('GET', '/api/me', token);
   }
@@ -33,6 +63,8 @@ export class GatewayApi {
       res = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         headers,
+        // The refresh cookie (HttpOnly, Path=/api/auth) goes with requests to the page's own gateway.
+        credentials: 'same-origin',
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {

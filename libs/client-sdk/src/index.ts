@@ -11,8 +11,10 @@ export {
   type ConsumedServerEvent,
   type ForwardedServerEvent,
   type ServerEvents,
+  type SignOutReason,
 } from './client-events';
-export { Connection, type ClientState, type ConnectionHooks, type ConnectionOptions } from './connection';
+export { Connection, type AuthTrouble, type ClientState, type ConnectionHooks, type ConnectionOptions } from './connection';
+export { TokenRenewal, type FreshToken, type Refresher, type TokenRenewalHooks } from './token-renewal';
 export { CommandChannel, type ClientSocket } from './command-channel';
 export { Sync, type SyncOptions } from './sync';
 export { Sender, isRetryable, type SenderOptions } from './sender';
@@ -34,6 +36,7 @@ export type {
   FriendView,
   Group,
   GroupChange,
+  GroupInvitation,
   GroupJoinRequest,
   GroupMemberView,
   GroupRole,
@@ -46,6 +49,7 @@ export type {
   RequestStatus,
   ServerEventName,
   ServerEventPayloads,
+  SessionEndReason,
   SystemInfo,
   User,
   UserSettings,

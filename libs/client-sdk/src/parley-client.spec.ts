@@ -1,7 +1,7 @@
 import type { io as realIo } from 'socket.io-client';
 import type { Message } from '@parley/protocol';
 import { at } from '@parley/testing';
-import { ParleyClient } from './parley-client';
+import { ParleyClient, type ParleyClientOptions } from './parley-client';
 
 type Handler = (...args: unknown[]) => void;
 type CommandHandler = (payload: Record<string, unknown>) => unknown;
@@ -15,8 +15,15 @@ class FakeSocket {
   constructor(
     readonly url: string,
     private readonly commands: Map<string, CommandHandler>,
+    /** The handshake's token; a node refuses it when `refused` says so. */
+    readonly token = '',
+    refused = false,
   ) {
     setTimeout(() => {
+      if (refused) {
+        this.fire('connect_error', new Error('UNAUTHORIZED'));
+        return;
+      }
       this.connected = true;
       this.fire('connect');
     });
@@ -80,7 +87,15 @@ const msg = (seq: number, conversationId = 'd:a:b'): Message => ({
   createdAt: seq,
 });
 
-function harness() {
+interface HarnessOptions {
+  refresh?: ParleyClientOptions['refresh'];
+  /** The session's token expiry. @default in a minute */
+  expiresAt?: number;
+  /** Tokens the nodes refuse at the handshake. */
+  refuse?: (token: string) => boolean;
+}
+
+function harness(options: HarnessOptions = {}) {
   const stored: Message[] = [];
   const sockets: FakeSocket[] = [];
   const commands = new Map<string, CommandHandler>();
@@ -99,23 +114,44 @@ function harness() {
   }));
   commands.set('message:ack', () => ({ ok: true }));
   let assigned = 0;
-  const fetchImpl = (async (url: string) => {
+  /** Bodies of the refresh requests; `refreshAnswer` answers each (by default a fresh token valid a minute). */
+  const refreshes: unknown[] = [];
+  let refreshAnswer = (n: number): Response =>
+    new Response(JSON.stringify({ token: `t${n}`, expiresAt: Date.now() + 60_000, refreshToken: `r${n}`, sessionId: 's', refreshExpiresAt: 0 }), { status: 200 });
+  const fetchImpl = (async (url: string, init?: RequestInit) => {
+    if (String(url).endsWith('/api/auth/refresh')) {
+      refreshes.push(JSON.parse(String(init?.body)));
+      await new Promise((r) => setTimeout(r, 5)); // a round trip: concurrent callers overlap
+      return refreshAnswer(refreshes.length);
+    }
     if (String(url).includes('/api/nodes/assign')) {
       assigned++;
       return new Response(JSON.stringify({ nodeId: `im-${assigned}`, url: `http://node-${assigned}` }), { status: 200 });
     }
     return new Response('{}', { status: 404 });
   }) as typeof fetch;
-  const io = ((url: string) => {
-    const socket = new FakeSocket(url, commands);
+  const io = ((url: string, opts: { auth: { token: string } }) => {
+    const socket = new FakeSocket(url, commands, opts.auth.token, options.refuse?.(opts.auth.token) ?? false);
     sockets.push(socket);
     return socket;
   }) as unknown as typeof realIo;
-  const client = new ParleyClient({ gatewayUrl: 'http://gw', fetch: fetchImpl, io, backoff: { initialMs: 5, maxMs: 20 }, ackDelayMs: 5 });
-  client.useSession({ user: { id: 'a', username: 'a', displayName: 'a' }, token: 't', expiresAt: Date.now() + 60_000 });
+  const client = new ParleyClient({ gatewayUrl: 'http://gw', fetch: fetchImpl, io, backoff: { initialMs: 5, maxMs: 20 }, ackDelayMs: 5, refresh: options.refresh });
+  const expiresAt = options.expiresAt ?? Date.now() + 60_000;
+  client.useSession({ user: { id: 'a', username: 'a', displayName: 'a' }, token: 't', expiresAt, sessionId: 's', refreshToken: 'r0', refreshExpiresAt: Date.now() + 86_400_000 });
   const released: Message[] = [];
   client.on('message', (m) => released.push(m));
-  return { client, stored, sockets, commands, syncs, released, current: () => at(sockets, sockets.length - 1, 'socket') };
+  return {
+    client,
+    stored,
+    sockets,
+    commands,
+    syncs,
+    released,
+    refreshes,
+    answerRefresh: (answer: (n: number) => Response) => void (refreshAnswer = answer),
+    assigns: () => assigned,
+    current: () => at(sockets, sockets.length - 1, 'socket'),
+  };
 }
 
 const until = async (check: () => boolean) => {
@@ -242,5 +278,117 @@ describe('ParleyClient', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(Date.now() - closedAt).toBeLessThan(1_000); // not the 8 s command timeout
     expect(h.client.state).toBe('closed');
+  });
+});
+
+describe('ParleyClient sessions', () => {
+  const tokenOf = (s: FakeSocket) => s.token;
+  const problem = (status: number, code: string) =>
+    new Response(JSON.stringify({ type: 'about:blank', title: code, status, code, detail: code }), { status, headers: { 'content-type': 'application/problem+json' } });
+
+  it('stops for good when the node ends the session (logout everywhere): no reconnect, no refresh, one signedOut', async () => {
+    const h = harness();
+    await h.client.connect();
+    const events: unknown[] = [];
+    h.client.on('sessionEnded', (e) => events.push(['sessionEnded', e]));
+    h.client.on('signedOut', (e) => events.push(['signedOut', e]));
+    h.current().fire('session:ended', { reason: 'logout-all' });
+    h.current().disconnect(); // the node closes the socket right after
+    await until(() => h.client.state === 'closed');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events).toEqual([
+      ['sessionEnded', { reason: 'logout-all' }],
+      ['signedOut', { reason: 'logout-all' }],
+    ]);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.assigns()).toBe(1);
+    expect(h.refreshes).toEqual([]);
+  });
+
+  it('after session:ended expired, refreshes once and reconnects with the fresh token', async () => {
+    const h = harness();
+    await h.client.connect();
+    const reconnected = new Promise((resolve) => h.client.on('reconnected', resolve));
+    h.current().fire('session:ended', { reason: 'expired' });
+    await reconnected;
+    expect(h.refreshes).toEqual([{ refreshToken: 'r0' }]);
+    expect(h.sockets.map(tokenOf)).toEqual(['t', 't1']);
+    expect(h.client.session?.refreshToken).toBe('r1'); // rotated: the old one is never sent again
+    expect(h.client.state).toBe('connected');
+    await h.client.close();
+  });
+
+  it('without a refresher, an expired session signs the client out', async () => {
+    const h = harness({ refresh: false });
+    await h.client.connect();
+    const out = new Promise((resolve) => h.client.on('signedOut', resolve));
+    h.current().fire('session:ended', { reason: 'expired' });
+    expect(await out).toEqual({ reason: 'expired' });
+    expect(h.client.state).toBe('closed');
+  });
+
+  it('refreshes ahead of the expiry and moves the live socket to the new token with auth:renew', async () => {
+    const h = harness({ expiresAt: Date.now() + 300 });
+    h.commands.set('auth:renew', () => ({ ok: true, expiresAt: 1 }));
+    const renewed = new Promise<{ expiresAt: number }>((resolve) => h.client.on('tokenRenewed', resolve));
+    await h.client.connect();
+    expect((await renewed).expiresAt).toBeGreaterThan(Date.now() + 30_000);
+    expect(h.current().emitted.filter((e) => e.event === 'auth:renew').map((e) => e.payload)).toEqual([{ token: 't1' }]);
+    expect(h.refreshes).toEqual([{ refreshToken: 'r0' }]);
+    expect(h.sockets).toHaveLength(1); // the same socket, not a reconnect
+    expect(h.client.session?.token).toBe('t1');
+    await h.client.close();
+  });
+
+  it('keeps trying a refresh the gateway could not answer, without signing out', async () => {
+    const h = harness({ expiresAt: Date.now() + 150 });
+    h.commands.set('auth:renew', () => ({ ok: true, expiresAt: 1 }));
+    h.answerRefresh((n) => (n === 1 ? problem(503, 'UNAVAILABLE') : new Response(JSON.stringify({ token: `t${n}`, expiresAt: Date.now() + 60_000 }), { status: 200 })));
+    const out: unknown[] = [];
+    h.client.on('signedOut', (e) => out.push(e));
+    const renewed = new Promise((resolve) => h.client.on('tokenRenewed', resolve));
+    await h.client.connect();
+    await renewed;
+    expect(h.refreshes).toHaveLength(2);
+    expect(out).toEqual([]);
+    await h.client.close();
+  });
+
+  it('signs out when the refresh is refused (the session was revoked)', async () => {
+    const h = harness({ expiresAt: Date.now() + 150 });
+    h.answerRefresh(() => problem(401, 'UNAUTHORIZED'));
+    const out = new Promise((resolve) => h.client.on('signedOut', resolve));
+    await h.client.connect();
+    expect(await out).toEqual({ reason: 'unauthorized' });
+    expect(h.client.state).toBe('closed');
+  });
+
+  it('a handshake refused UNAUTHORIZED earns one refresh and a reconnect', async () => {
+    const h = harness({ refuse: (token) => token === 't' });
+    await h.client.connect();
+    expect(h.client.state).toBe('connected');
+    expect(h.sockets.map(tokenOf)).toEqual(['t', 't1']);
+    expect(h.refreshes).toHaveLength(1);
+    await h.client.close();
+  });
+
+  it('a fresh token refused again at the handshake signs the client out, after one refresh only', async () => {
+    const h = harness({ refuse: () => true });
+    const out: unknown[] = [];
+    h.client.on('signedOut', (e) => out.push(e));
+    await expect(h.client.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(out).toEqual([{ reason: 'unauthorized' }]);
+    expect(h.refreshes).toHaveLength(1);
+    expect(h.sockets.map(tokenOf)).toEqual(['t', 't1']);
+    expect(h.client.state).toBe('closed');
+  });
+
+  it('refreshes once for callers at the same time: a refresh token works once', async () => {
+    const h = harness();
+    await expect(Promise.all([h.client.refreshToken(), h.client.refreshToken(), h.client.refreshToken()])).resolves.toEqual([true, true, true]);
+    expect(h.refreshes).toEqual([{ refreshToken: 'r0' }]);
+    await h.client.refreshToken();
+    expect(h.refreshes).toEqual([{ refreshToken: 'r0' }, { refreshToken: 'r1' }]);
+    await h.client.close();
   });
 });

@@ -10,12 +10,13 @@ import {
   type User,
 } from '@parley/protocol';
 import type { BackoffOptions } from '@parley/util';
-import { forwardServerEvents, type ClientEvents } from './client-events';
-import { Connection, type ClientState } from './connection';
+import { forwardServerEvents, type ClientEvents, type SignOutReason } from './client-events';
+import { Connection, type AuthTrouble, type ClientState } from './connection';
 import { Emitter } from './emitter';
 import { GatewayApi } from './gateway-api';
 import { Sender } from './sender';
 import { Sync } from './sync';
+import { TokenRenewal, type FreshToken, type Refresher } from './token-renewal';
 
 export interface ParleyClientOptions {
   /** The gateway's base URL, e.g. `http://127.0.0.1:8080`. */
@@ -34,6 +35,13 @@ export interface ParleyClientOptions {
   ackDelayMs?: number;
   /** Passed to node assignment, for room-hash routing. */
   room?: string;
+  /**
+   * How the client gets a fresh access token before the current one expires
+   * (then sent to the live socket with `auth:renew`), and when a handshake
+   * refuses it. `false`: never; the session ends with its token.
+   * @default `POST /api/auth/refresh` with the session's refresh token (or, in a browser, its cookie)
+   */
+  refresh?: Refresher | false;
 }
 
 /**
@@ -53,7 +61,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private readonly connection: Connection;
   private readonly sync: Sync;
   private readonly sender: Sender;
+  private readonly renewal: TokenRenewal | undefined;
   private auth: AuthResult | undefined;
+  private signedOut = false;
 
   constructor(config: ParleyClientOptions) {
     super();
@@ -80,8 +90,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
           this.emit('state', state);
         },
         reconnected: (info) => this.emit('reconnected', info),
+        reauthenticate: (trouble) => this.reauthenticate(trouble),
+        sessionOver: (trouble) => this.signOut(trouble === 'refused' ? 'unauthorized' : trouble),
       },
     );
+    const refresh = config.refresh ?? (() => this.api.refresh(this.requireAuth().refreshToken));
+    this.renewal =
+      refresh === false
+        ? undefined
+        : new TokenRenewal({
+            refresh,
+            renewed: (fresh) => this.renewed(fresh),
+            expiresAt: () => this.auth?.expiresAt,
+            over: () => this.signOut('unauthorized'),
+            backoff,
+          });
     this.sender = new Sender({
       send: (payload) => this.command('message:send', payload),
       delivered: (message) => this.sync.ingest(message),
@@ -123,9 +146,43 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.auth = auth;
   }
 
-  /** Low-level REST call with this session's token (profile, user search…). */
-  rest<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return this.api.request<T>(method, path, this.requireAuth().token, body);
+  /** Low-level REST call with this session's token (profile, user search…); a refused token is refreshed once. */
+  async rest<T>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.api.request<T>(method, path, this.requireAuth().token, body);
+    } catch (err) {
+      if (!(err instanceof ParleyError && err.code === 'UNAUTHORIZED' && this.renewal && (await this.renewal.refreshNow()))) throw err;
+      return this.api.request<T>(method, path, this.requireAuth().token, body);
+    }
+  }
+
+  /** Gets a fresh access token now (and hands it to the live socket); false when the session is over. */
+  refreshToken(): Promise<boolean> {
+    if (!this.renewal) return Promise.resolve(false);
+    return this.renewal.refreshNow();
+  }
+
+  /** Ends this session at the gateway and closes the client (`signedOut` with `logout`). */
+  async logout(): Promise<void> {
+    await this.api.logout(this.requireAuth().token);
+    this.signOut('logout');
+  }
+
+  /** Ends every session of the account, this one included. */
+  async logoutAll(): Promise<void> {
+    await this.api.logoutAll(this.requireAuth().token);
+    this.signOut('logout-all');
+  }
+
+  /** Changes the password; the account's other sessions end, this one goes on. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await this.api.changePassword(this.requireAuth().token, currentPassword, newPassword);
+  }
+
+  /** Deletes the account (the password confirms it) and closes the client. */
+  async deleteAccount(password: string): Promise<void> {
+    await this.api.deleteAccount(this.requireAuth().token, password);
+    this.signOut('account-deleted');
   }
 
   /** Connects and syncs; afterwards the client reconnects by itself until close(). */
@@ -133,11 +190,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.requireAuth();
     if (this.connection.state === 'closed') throw new ParleyError('UNAVAILABLE', 'client is closed');
     if (this.connection.state === 'connected') return;
+    this.renewal?.start();
     await this.connection.establish();
   }
 
   /** Sends the delivery acks still pending and disconnects for good. */
   async close(): Promise<void> {
+    this.renewal?.stop();
     this.sync.close();
     this.connection.close();
   }
@@ -174,6 +233,38 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Tells the client where a conversation starts for it (e.g. from conversation:list), before anything arrives. */
   seedCursor(conversationId: string, seq: number): void {
     this.sync.seedCursor(conversationId, seq);
+  }
+
+  /** A fresh token is in use from now on: for REST, for the next handshake, and on the live socket. */
+  private async renewed(fresh: FreshToken): Promise<void> {
+    this.auth = { ...this.requireAuth(), ...fresh };
+    // Not awaited: a slow node must not hold up the refresh other callers wait for.
+    void this.renewSocket(fresh);
+  }
+
+  private async renewSocket(fresh: FreshToken): Promise<void> {
+    const channel = this.connection.channel;
+    if (this.connection.state === 'connected' && channel?.open) {
+      // Refused (the session ended meanwhile): the node ends the socket with session:ended, handled there.
+      await channel.request('auth:renew', { token: fresh.token }).catch(() => undefined);
+    }
+    this.emit('tokenRenewed', { expiresAt: fresh.expiresAt });
+  }
+
+  /** What the connection asks when its token was refused or its session ended (see ConnectionHooks). */
+  private async reauthenticate(trouble: AuthTrouble): Promise<boolean> {
+    if (!this.renewal || (trouble !== 'refused' && trouble !== 'expired')) return false;
+    return this.renewal.refreshNow();
+  }
+
+  /** The session is over: close for good and say so, once. */
+  private signOut(reason: SignOutReason): void {
+    if (this.signedOut) return;
+    this.signedOut = true;
+    this.renewal?.stop();
+    this.sync.close();
+    this.connection.close();
+    this.emit('signedOut', { reason });
   }
 
   private requireAuth(): AuthResult {
