@@ -47,8 +47,8 @@ describe('the gateway HTTP app under hostile requests', () => {
     logged.length = 0;
   });
 
-  const post = (path: string, body: string | Buffer, contentType: string | undefined): Promise<Response> =>
-    fetch(`${base}${path}`, { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body });
+  const post = (path: string, body: string, contentType: string): Promise<Response> =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
 
   async function problemOf(res: Response): Promise<{ status: number; code: unknown; type: string | null }> {
     const body = (await res.json()) as { code?: unknown };
