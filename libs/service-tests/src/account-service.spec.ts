@@ -1,5 +1,5 @@
-import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
-import { AccountService, LoginGuard, RegistrationGuard, type Store } from '@parley/domain';
+import { Argon2PasswordHasher, JwtTokenService, NodeSecretCodec, ZxcvbnPasswordPolicy } from '@parley/auth';
+import { AccountService, AuthSessionService, LoginGuard, RegistrationGuard, type Store } from '@parley/domain';
 import { sequenceIds } from '@parley/domain/testing';
 import { MemoryThrottleFactory } from '@parley/limits';
 import { SqliteStore } from '@parley/store';
@@ -19,11 +19,24 @@ describe('AccountService', () => {
     const throttles = new MemoryThrottleFactory();
     store = new SqliteStore({ filename: ':memory:' });
     await store.migrate();
+    const hasher = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 });
+    const tokens = new JwtTokenService({ secret: 's'.repeat(40) }, clock);
+    const sessions = new AuthSessionService({
+      store,
+      tokens,
+      hasher,
+      secrets: new NodeSecretCodec(),
+      ids: sequenceIds('s'),
+      clock,
+      sessionEnds: { sessionsEnded: async () => undefined },
+      passwordPolicy,
+    });
     accounts = new AccountService({
       store,
-      hasher: new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 }),
+      hasher,
       passwordPolicy,
-      tokens: new JwtTokenService({ secret: 's'.repeat(40) }, clock),
+      tokens,
+      sessions,
       ids: sequenceIds('u'),
       clock,
       loginGuard: new LoginGuard(throttles, { accountIpFreeFailures: 3, backoffBaseSec: 1 }),
@@ -41,7 +54,7 @@ describe('AccountService', () => {
     const result = await accounts.login({ username: 'alice', password: TEST_PASSWORD }, client);
     expect(result.user).toEqual({ id: 'u000001', username: 'Alice', displayName: 'Alice' });
     expect(JSON.stringify(result)).not.toContain('argon2');
-    expect(accounts.authenticate(result.token)).toEqual({ userId: 'u000001', username: 'Alice' });
+    expect(accounts.authenticate(result.token)).toMatchObject({ userId: 'u000001', username: 'Alice', sessionId: result.sessionId });
   });
 
   it('throttles password guessing per account: the free failures, one more checked, then a wait even for the right password', async () => {
