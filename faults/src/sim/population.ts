@@ -44,10 +44,10 @@ export async function createPopulation(options: PopulationOptions): Promise<SimU
 export async function befriend(a: SimUser, b: SimUser): Promise<boolean> {
   if (!('friend:request' in COMMAND_SCHEMAS) || !('friend:respond' in COMMAND_SCHEMAS)) return false;
   try {
-    const { request } = await a.client.command('friend:request', { userId: b.id });
+    const { request } = await paced(() => a.client.command('friend:request', { userId: b.id }));
     // A request that the server accepted at once (e.g. mutual) needs no answer.
     if (request.status !== 'pending') return true;
-    await b.client.command('friend:respond', { requestId: request.id, accept: true });
+    await paced(() => b.client.command('friend:respond', { requestId: request.id, accept: true }));
     return true;
   } catch (err) {
     if (err instanceof ParleyError && err.code === 'CONFLICT') return true; // already friends
@@ -72,7 +72,7 @@ export function directConversation(a: SimUser, b: SimUser): SimConversation {
  */
 export async function createGroup(owner: SimUser, others: SimUser[], name: string): Promise<SimConversation> {
   await mapLimit(others, 10, (u) => befriend(owner, u).catch(() => false));
-  const { group, invitations } = await owner.client.command('group:create', { name, memberIds: others.map((u) => u.id) });
+  const { group, invitations } = await paced(() => owner.client.command('group:create', { name, memberIds: others.map((u) => u.id) }));
   for (const invitation of invitations) {
     const invitee = others.find((u) => u.id === invitation.inviteeId);
     await invitee?.client.command('group:invitation:respond', { invitationId: invitation.id, accept: true });
@@ -119,4 +119,20 @@ export async function createConversations(
   );
   log(`created ${pairs.length - fallbacks} direct chats, ${fallbacks} pair groups and ${groups.length} groups`);
   return conversations;
+}
+
+/**
+ * Runs a setup command again after the wait a RATE_LIMITED answer names:
+ * setting up a population spends more of one connection's command budget
+ * than a person would (an owner befriending a whole group).
+ */
+async function paced<T>(command: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await command();
+    } catch (err) {
+      if (!(err instanceof ParleyError && err.code === 'RATE_LIMITED') || attempt >= 50) throw err;
+      await new Promise((resolve) => setTimeout(resolve, err.retryAfterMs ?? 250));
+    }
+  }
 }
