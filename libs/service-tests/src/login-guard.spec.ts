@@ -1,7 +1,6 @@
 import { MemoryThrottleFactory } from '@parley/limits';
 import { ParleyError } from '@parley/protocol';
-import type { ThrottleFactory } from '../ports';
-import { LoginGuard, type LoginLimits, type LoginSubject } from './login-guard';
+import { LoginGuard, type LoginLimits, type LoginSubject, type ThrottleFactory } from '@parley/domain';
 
 type Outcome = { verified: true; ok: boolean } | { verified: false; code: string; retryAfterMs?: number };
 

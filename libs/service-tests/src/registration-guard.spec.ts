@@ -1,5 +1,5 @@
 import { MemoryThrottleFactory } from '@parley/limits';
-import { RegistrationGuard } from './registration-guard';
+import { RegistrationGuard } from '@parley/domain';
 
 describe('RegistrationGuard', () => {
   it('admits the limit of parallel registrations from one address, refuses the rest with a wait, and not other addresses', async () => {
