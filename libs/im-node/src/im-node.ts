@@ -138,9 +138,8 @@ export class ImNode {
     const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger), options.nodeId, logger);
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
     const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? DEFAULT_IM_NODE.sendRatePerSec, burst: options.sendBurst ?? DEFAULT_IM_NODE.sendBurst });
-    const sendQuota =
-      deps.throttles &&
-      createUserSendQuota(deps.throttles, { points: options.userSendLimit ?? DEFAULT_IM_NODE.userSendLimit, windowSec: options.userSendWindowSec ?? DEFAULT_IM_NODE.userSendWindowSec }, logger);
+    const userSendQuota = { points: options.userSendLimit ?? DEFAULT_IM_NODE.userSendLimit, windowSec: options.userSendWindowSec ?? DEFAULT_IM_NODE.userSendWindowSec };
+    const sendQuota = deps.throttles && createUserSendQuota(deps.throttles, userSendQuota, logger);
     const typing = new TypingCoalescer(clock, { windowMs: options.typingCoalesceMs ?? DEFAULT_IM_NODE.typingCoalesceMs });
     const messaging = new MessagingService({ store, notifier: new TypingCoalescingNotifier(notifier, typing), ids, clock, sendLimiter, sendQuota });
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
