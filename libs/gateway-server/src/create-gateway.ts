@@ -90,6 +90,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     clock,
     sessionEnds: parts.sessionEnds ?? new RelaySessionEnds(relay, ids, logger.child({ component: 'session-ends' })),
     passwordPolicy: parts.passwordPolicy,
+    passwordGuard: loginGuard,
     refreshTtlSeconds: parts.refreshTtlSeconds,
     onNotifyError: (err) => logger.warn({ err }, 'could not tell the IM nodes that sessions ended'),
   });

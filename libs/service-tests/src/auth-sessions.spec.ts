@@ -1,7 +1,8 @@
 import { Argon2PasswordHasher, JwtTokenService, NodeSecretCodec } from '@parley/auth';
-import { AuthSessionService, type SessionEndNotifier, type Store, type TokenClaims } from '@parley/domain';
+import { AuthSessionService, LoginGuard, type SessionEndNotifier, type Store, type TokenClaims } from '@parley/domain';
 import { sequenceIds } from '@parley/domain/testing';
 import { ParleyError, type SessionEndReason } from '@parley/protocol';
+import { MemoryThrottleFactory } from '@parley/limits';
 import { SqliteStore } from '@parley/store';
 
 /** The IM nodes as the service sees them: every end it announces. */
@@ -27,6 +28,7 @@ describe('AuthSessionService', () => {
   const hasher = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 });
   const tokens = new JwtTokenService({ secret: 's'.repeat(40), ttlSeconds: 900 }, clock);
   const ann = { id: 'U-ann', username: 'ann' };
+  const client = { ip: '198.51.100.7' };
 
   beforeEach(async () => {
     store = new SqliteStore({ filename: ':memory:' });
@@ -127,17 +129,17 @@ describe('AuthSessionService', () => {
     const claims = await claimsOf(mine.token);
     const before = (await store.getUser(ann.id))?.passwordHash;
 
-    await expect(sessions.changePassword(claims, { currentPassword: 'a-guess', newPassword: 'new-password-2' })).rejects.toMatchObject({
+    await expect(sessions.changePassword(claims, { currentPassword: 'a-guess', newPassword: 'new-password-2' }, client)).rejects.toMatchObject({
       code: 'INVALID_CREDENTIALS',
     });
-    await expect(sessions.changePassword(claims, { currentPassword: 'ann-password-1', newPassword: 'password123' })).rejects.toMatchObject({
+    await expect(sessions.changePassword(claims, { currentPassword: 'ann-password-1', newPassword: 'password123' }, client)).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
     expect((await store.getUser(ann.id))?.passwordHash).toBe(before);
     expect(await claimsOf(other.token)).toMatchObject({ sessionId: other.sessionId });
     expect(ends.ended).toEqual([]);
 
-    await sessions.changePassword(claims, { currentPassword: 'ann-password-1', newPassword: 'new-password-2' });
+    await sessions.changePassword(claims, { currentPassword: 'ann-password-1', newPassword: 'new-password-2' }, client);
     const hash = (await store.getUser(ann.id))?.passwordHash ?? '';
     expect(await hasher.verify(hash, 'new-password-2')).toBe(true);
     await expect(claimsOf(other.token)).rejects.toEqual(unauthorized);
@@ -148,15 +150,41 @@ describe('AuthSessionService', () => {
   it('deletes the account only with its password; every session ends and refresh is refused', async () => {
     const [mine, other] = [await sessions.start(ann, null), await sessions.start(ann, null)];
     const claims = await claimsOf(mine.token);
-    await expect(sessions.deleteAccount(claims, { password: 'a-guess' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(sessions.deleteAccount(claims, { password: 'a-guess' }, client)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     expect((await store.getUser(ann.id))?.deletedAt).toBeNull();
 
-    await sessions.deleteAccount(claims, { password: 'ann-password-1' });
+    await sessions.deleteAccount(claims, { password: 'ann-password-1' }, client);
     expect((await store.getUser(ann.id))?.deletedAt).toBe(now);
     await expect(claimsOf(mine.token)).rejects.toEqual(unauthorized);
     await expect(sessions.refresh(other.refreshToken)).rejects.toEqual(unauthorized);
     await expect(sessions.start(ann, null)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(ends.ended).toEqual([{ userId: ann.id, sessionIds: [mine.sessionId, other.sessionId].sort(), reason: 'account-deleted' }]);
+  });
+
+  it('counts wrong password confirmations as failed logins: parallel guesses with a stolen token are cut off', async () => {
+    const guarded = new AuthSessionService({
+      store,
+      tokens,
+      hasher,
+      secrets: new NodeSecretCodec(),
+      ids: sequenceIds('G'),
+      clock,
+      sessionEnds: ends,
+      passwordPolicy: weakPasswords,
+      passwordGuard: new LoginGuard(new MemoryThrottleFactory(), { accountIpFreeFailures: 3, backoffBaseSec: 60 }),
+    });
+    const claims = await guarded.authenticate((await guarded.start(ann, null)).token);
+    const before = (await store.getUser(ann.id))?.passwordHash;
+    const guesses = Array.from({ length: 12 }, (_, i) =>
+      guarded.changePassword(claims, { currentPassword: `guess-${i}`, newPassword: 'new-password-2' }, client),
+    );
+    const codes = (await Promise.allSettled(guesses)).map((o) => (o.status === 'rejected' ? (o.reason as ParleyError).code : 'changed'));
+    // The free failures and one past them are checked; every other guess is refused unchecked.
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS').length).toBeLessThanOrEqual(4);
+    expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(8);
+    await expect(guarded.deleteAccount(claims, { password: 'guess-x' }, client)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect((await store.getUser(ann.id))?.passwordHash).toBe(before);
+    expect((await store.getUser(ann.id))?.deletedAt).toBeNull();
   });
 
   it('keeps a revocation when the IM nodes cannot be told', async () => {

@@ -19,6 +19,8 @@ import type {
   UserStore,
   VerifiedToken,
 } from '../ports';
+import type { ClientInfo } from './client-info';
+import type { LoginGuard } from './login-guard';
 import { SessionGate } from './session-gate';
 import { toUserView } from './user-view';
 
@@ -39,6 +41,12 @@ export interface AuthSessionServiceDeps {
   sessionEnds: SessionEndNotifier;
   /** Refuses a weak new password (change password), naming the rule. */
   passwordPolicy: PasswordPolicy;
+  /**
+   * Counts a wrong password confirmation (change password, delete account)
+   * as a failed login of the account, so a stolen access token cannot be used
+   * to guess the password. @default unlimited
+   */
+  passwordGuard?: LoginGuard;
   /** @default DEFAULT_REFRESH_TTL_SECONDS */
   refreshTtlSeconds?: number;
   /**
@@ -158,9 +166,9 @@ export class AuthSessionService {
    * nothing changed, when wrong) and the new one against the policy; every
    * other session of the user ends, this one stays.
    */
-  async changePassword(claims: TokenClaims, body: ChangePasswordBody): Promise<void> {
+  async changePassword(claims: TokenClaims, body: ChangePasswordBody, client: ClientInfo): Promise<void> {
     const { store, hasher, passwordPolicy, clock } = this.deps;
-    const user = await this.verifyPassword(claims.userId, body.currentPassword);
+    const user = await this.verifyPassword(claims.userId, body.currentPassword, client);
     passwordPolicy.check(body.newPassword, { username: user.username, displayName: user.displayName });
     await store.updatePasswordHash(user.id, await hasher.hash(body.newPassword));
     const ids = await store.revokeUserAuthSessions(user.id, 'password-changed', clock.now(), claims.sessionId);
@@ -171,19 +179,28 @@ export class AuthSessionService {
    * Deletes the account after checking its password (INVALID_CREDENTIALS,
    * nothing changed, when wrong): see UserStore.deleteUser. Every session ends.
    */
-  async deleteAccount(claims: TokenClaims, body: DeleteAccountBody): Promise<void> {
+  async deleteAccount(claims: TokenClaims, body: DeleteAccountBody, client: ClientInfo): Promise<void> {
     const { store, clock } = this.deps;
-    const user = await this.verifyPassword(claims.userId, body.password);
+    const user = await this.verifyPassword(claims.userId, body.password, client);
     const deleted = await store.deleteUser(user.id, clock.now());
     await this.notify(user.id, deleted.sessionIds, 'account-deleted');
   }
 
-  private async verifyPassword(userId: string, password: string): Promise<UserRecord> {
+  /** The user, once `password` is theirs; a wrong one counts as a failed login (RATE_LIMITED after too many). */
+  private async verifyPassword(userId: string, password: string, client: ClientInfo): Promise<UserRecord> {
     const user = await this.deps.store.getUser(userId);
     if (!user || user.deletedAt !== null) throw sessionEnded();
-    if (!(await this.deps.hasher.verify(user.passwordHash, password))) {
-      throw new ParleyError('INVALID_CREDENTIALS', 'the password is wrong');
+    // Reserved before the check, as login does, so parallel guesses cannot overtake the count.
+    const attempt = await this.deps.passwordGuard?.reserve({ userId }, client.ip);
+    let valid: boolean;
+    try {
+      valid = await this.deps.hasher.verify(user.passwordHash, password);
+    } catch (err) {
+      await attempt?.cancel();
+      throw err;
     }
+    if (!valid) throw new ParleyError('INVALID_CREDENTIALS', 'the password is wrong');
+    await attempt?.succeeded();
     return user;
   }
 

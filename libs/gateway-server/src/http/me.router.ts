@@ -8,6 +8,7 @@ import {
 } from '@parley/protocol';
 import type { AccountService, AuthSessionService } from '@parley/domain';
 import { claimsOf } from './bearer-auth';
+import { clientInfo } from './client-info';
 import { clearRefreshCookie } from './refresh-cookie';
 
 /** `/api/me` and `/api/users`: both need a signed-in user (mounted behind bearerAuth). */
@@ -23,12 +24,12 @@ export function meRouter(accounts: AccountService, sessions: AuthSessionService)
   // Ends every other session; this one stays signed in.
   router.post('/me/password', async (req, res) => {
     const body = parseOrThrow(changePasswordBodySchema, req.body);
-    await sessions.changePassword(claimsOf(req), body);
+    await sessions.changePassword(claimsOf(req), body, clientInfo(req));
     res.status(204).end();
   });
   router.delete('/me', async (req, res) => {
     const body = parseOrThrow(deleteAccountBodySchema, req.body);
-    await sessions.deleteAccount(claimsOf(req), body);
+    await sessions.deleteAccount(claimsOf(req), body, clientInfo(req));
     clearRefreshCookie(res);
     res.status(204).end();
   });
