@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { AuthResult } from '@parley/protocol';
 import { TEST_PASSWORD } from '@parley/testing';
 import { watchPage } from './browser';
 
@@ -42,6 +43,20 @@ export class ChatPage {
     await p.getByLabel('Username').fill(this.username);
     await p.getByLabel('Password').fill(password);
     await p.getByRole('form', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  /**
+   * Signs this user in through REST, as another device would: the page keeps
+   * its own token in memory only, so a test that needs a token makes its own session.
+   */
+  async otherDevice(gatewayUrl: string, password = TEST_PASSWORD): Promise<AuthResult> {
+    const res = await fetch(`${gatewayUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: this.username, password }),
+    });
+    if (!res.ok) throw new Error(`sign-in of ${this.username} failed: ${res.status} ${await res.text()}`);
+    return (await res.json()) as AuthResult;
   }
 
   async waitConnected(): Promise<void> {

@@ -1,6 +1,5 @@
 import { io } from 'socket.io-client';
 import { at, startCluster, type Cluster } from '@parley/testing';
-import type { AuthResult } from '@parley/protocol';
 import { uniqueName } from '../support/test-user';
 import { hasChromium, launchBrowser, type TestBrowser } from './browser';
 import { ensureWebBuild } from './build-web';
@@ -227,20 +226,20 @@ describeWithChromium('web client in headless Chromium against a real cluster (ga
     await dialog.getByLabel('Bio').fill('Hiking, coffee and <b>bold</b> claims.');
     await dialog.getByLabel('Avatar URL').fill('javascript:alert(1)');
     await dialog.getByRole('button', { name: 'Save' }).click();
-    await dialog.getByText('The avatar must be an http:// or https:// address.').waitFor();
+    await dialog.getByText('The avatar must be an https:// address.').waitFor();
     await dialog.getByLabel('Avatar URL').fill('');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.getByText('Profile saved.').waitFor();
     await alice.screenshot('09-profile');
     await alice.closeDialog();
-    const session = JSON.parse((await alice.page.evaluate(() => localStorage.getItem('parley.session'))) ?? 'null') as AuthResult;
+    const session = await alice.otherDevice(cluster.gatewayUrl);
     const me = await fetch(`${cluster.gatewayUrl}/api/me`, { headers: { authorization: `Bearer ${session.token}` } });
     expect(((await me.json()) as { user: { bio?: string } }).user.bio).toBe('Hiking, coffee and <b>bold</b> claims.');
   });
 
   it('keeps the session across a reload and shows the full history, paging older messages in on scroll', async () => {
     // A backlog from Alice (another session of hers, as a second device would), so history spans pages.
-    const session = JSON.parse((await alice.page.evaluate(() => localStorage.getItem('parley.session'))) ?? 'null') as AuthResult;
+    const session = await alice.otherDevice(cluster.gatewayUrl);
     const bobId = await userIdOf(bob);
     const socket = io(at(cluster.nodes, 0, 'IM node').url, { auth: { token: session.token }, transports: ['websocket'], forceNew: true });
     try {
@@ -344,7 +343,6 @@ describeWithChromium('web client in headless Chromium against a real cluster (ga
   });
 
   async function userIdOf(user: ChatPage): Promise<string> {
-    const session = JSON.parse((await user.page.evaluate(() => localStorage.getItem('parley.session'))) ?? 'null') as AuthResult;
-    return session.user.id;
+    return (await user.otherDevice(cluster.gatewayUrl)).user.id;
   }
 });
