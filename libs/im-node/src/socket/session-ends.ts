@@ -27,6 +27,13 @@ export const DEFAULT_SESSION_ENDS = Object.freeze({ sweepMs: 1_000, rememberMs: 
  *
  * Sweeping 10,000 sockets is a walk over one Map (well under a millisecond),
  * cheaper than keeping a timer per socket and re-arming it on every renew.
+ *
+ * Bounds: a `session:end` reaches this node only while its stream to the
+ * gateway that sent it is up and the user's room is announced there. A
+ * handshake whose store check passed just before the revocation, with the
+ * room not yet announced (a few milliseconds), or a node cut off from that
+ * gateway at that moment, keeps the socket until its token expires: minutes,
+ * since `auth:renew` checks the session in the store and is refused.
  */
 export class SessionEnds {
   private readonly options: Required<SessionEndsOptions>;
