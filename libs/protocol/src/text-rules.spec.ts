@@ -37,6 +37,16 @@ describe('shownNameSchema: names people show each other', () => {
     expect(refusal(input)).toBe(INVISIBLE);
   });
 
+  it('takes joiners where text needs them (an emoji family, Persian ZWNJ) and nowhere else', () => {
+    for (const real of ['Ann 👨\u200D👩\u200D👧', 'Ann 👩🏽\u200D💻', 'می\u200Cخواهم']) {
+      expect({ real, refused: refusal(real) }).toEqual({ real, refused: undefined });
+    }
+    expect(refusal('Ann\u200D😀')).toBe(INVISIBLE);
+    expect(refusal('😀\u200DAnn')).toBe(INVISIBLE);
+    expect(refusal('Ann\u200C')).toBe(INVISIBLE);
+    expect(refusal('\u200CAnn')).toBe(INVISIBLE);
+  });
+
   it('refuses stacked combining marks ("Zalgo") but takes the marks real names use', () => {
     expect(refusal(`Ann${'\u0336\u0337\u0338\u0339\u033A'}`)).toBe('must not stack more than 4 combining marks on one character');
     expect(refusal('Nguyễn Thị Ánh')).toBeUndefined();
