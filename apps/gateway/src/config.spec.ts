@@ -27,3 +27,17 @@ describe('gateway config: limits', () => {
     expect(() => loadGatewayConfig({ ...BASE, PARLEY_REDIS_URL: 'http://redis:6379' })).toThrow(/PARLEY_REDIS_URL/);
   });
 });
+
+describe('gateway config: token lifetimes', () => {
+  it('gives access tokens minutes and refresh tokens 30 days by default', () => {
+    const config = loadGatewayConfig(BASE);
+    expect(config.PARLEY_JWT_TTL_SECONDS).toBe(900);
+    expect(config.PARLEY_REFRESH_TTL_SECONDS).toBe(30 * 86_400);
+  });
+
+  it('refuses an access-token lifetime over a day, and takes one within it', () => {
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_JWT_TTL_SECONDS: String(2 * 86_400) })).toThrow(/PARLEY_JWT_TTL_SECONDS/);
+    expect(loadGatewayConfig({ ...BASE, PARLEY_JWT_TTL_SECONDS: '3600' }).PARLEY_JWT_TTL_SECONDS).toBe(3600);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_REFRESH_TTL_SECONDS: '10' })).toThrow(/PARLEY_REFRESH_TTL_SECONDS/);
+  });
+});
