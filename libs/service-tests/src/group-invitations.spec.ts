@@ -130,15 +130,35 @@ describe('GroupService invitations', () => {
     expect((await w.groups.invite('owner', { groupId: at(groups, 2, 'third'), userIds: ['stranger'] })).invitations).toHaveLength(1);
   });
 
-  it('withdraws the invitations of an inviter who left the group', async () => {
+  it('withdraws the invitations of an inviter who leaves or is kicked, telling the invitee', async () => {
     await w.groups.invite('owner', { groupId, userIds: ['friend'] });
     await w.befriend('friend', 'extra');
     await w.store.updateProfile('extra', { groupInvites: 'ask' });
     const invitation = onlyInvitation(await w.groups.invite('friend', { groupId, userIds: ['extra'] }));
     await w.groups.leave('friend', { groupId });
+    expect(invitationEvents().at(-1)).toEqual({ rooms: [userRoom('extra')], invitation: { ...invitation, status: 'cancelled', group: expect.objectContaining({ memberCount: 1 }) } });
     expect(await pending('extra')).toEqual([]);
     await expect(w.groups.respondToInvitation('extra', { invitationId: invitation.id, accept: true })).rejects.toMatchObject({ code: 'CONFLICT' });
+    // Back in the group, the withdrawn invitation stays withdrawn.
+    await w.groups.invite('owner', { groupId, userIds: ['friend'] });
+    expect(await pending('extra')).toEqual([]);
+
+    const again = onlyInvitation(await w.groups.invite('friend', { groupId, userIds: ['extra'] }));
+    await w.admin.kick('owner', { groupId, userId: 'friend' });
+    expect(invitationEvents().at(-1)?.invitation).toMatchObject({ id: again.id, status: 'cancelled' });
+    await expect(w.groups.respondToInvitation('extra', { invitationId: again.id, accept: true })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await isMember('extra')).toBe(false);
+  });
+
+  it('withdraws invitations quietly when a block comes between invitee and inviter, and unblocking does not bring them back', async () => {
+    const invitation = onlyInvitation(await inviteOne('owner', 'stranger'));
+    const pushes = invitationEvents().length;
+    await w.friends.block('stranger', { userId: 'owner' });
+    await w.friends.unblock('stranger', { userId: 'owner' });
+    expect(await pending('stranger')).toEqual([]);
+    await expect(w.groups.respondToInvitation('stranger', { invitationId: invitation.id, accept: true })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(invitationEvents()).toHaveLength(pushes);
+    expect(await isMember('stranger')).toBe(false);
   });
 
   it('ends invitations with their group, and keeps one pending while the group is full', async () => {

@@ -1,11 +1,11 @@
 import { ParleyError, groupRoom, type CommandPayload, type Group } from '@parley/protocol';
-import type { Clock, GroupStore, IdGenerator, MessageStore, Notifier, UserStore } from '../ports';
+import type { Clock, GroupStore, IdGenerator, InvitationStore, MessageStore, Notifier, UserStore } from '../ports';
 import { loadGroup, requireGroupMember, requireOutranks, requireRole, requireTarget } from './group-access';
 import { GroupEffects } from './group-effects';
 import { toGroupView } from './group-view';
 
 export interface GroupAdminServiceDeps {
-  store: UserStore & GroupStore & MessageStore;
+  store: UserStore & GroupStore & MessageStore & InvitationStore;
   notifier: Notifier;
   ids: IdGenerator;
   clock: Clock;

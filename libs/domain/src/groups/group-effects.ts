@@ -15,15 +15,17 @@ import type {
   GroupRecord,
   GroupStore,
   IdGenerator,
+  InvitationStore,
   MessageStore,
   Notifier,
   UserStore,
 } from '../ports';
 import { isAdmin } from './group-access';
 import { toGroupView } from './group-view';
+import { toInvitationViews } from './invitation-view';
 
 export interface GroupEffectsDeps {
-  store: UserStore & GroupStore & MessageStore;
+  store: UserStore & GroupStore & MessageStore & InvitationStore;
   notifier: Notifier;
   ids: IdGenerator;
   clock: Clock;
@@ -58,10 +60,15 @@ export class GroupEffects {
   /**
    * The removed user is told on their own room too, then leaves the group
    * room everywhere; the caller's ack waits for that (a removal barrier).
+   * Invitations they made into the group are withdrawn, each invitee told.
    */
   async removed(group: GroupRecord, actorId: string, userId: string, change: 'left' | 'kicked'): Promise<void> {
     this.update(group, { change, actorId, userIds: [userId] }, [userRoom(userId)]);
     await this.deps.notifier.leaveRoom([userId], groupRoom(group.id));
+    const withdrawn = await this.deps.store.withdrawGroupInvitationsBy(group.id, userId, this.deps.clock.now());
+    for (const invitation of await toInvitationViews(this.deps.store, withdrawn, [group])) {
+      this.deps.notifier.publish([userRoom(invitation.inviteeId)], 'group:invitation', { invitation });
+    }
     const names = await this.names([actorId, userId]);
     const text = change === 'left' ? `${names.get(userId)} left` : `${names.get(actorId)} removed ${names.get(userId)}`;
     await this.systemMessage(group.id, { event: change, actorId, userIds: [userId] }, text);

@@ -7,11 +7,11 @@ import {
   type User,
 } from '@parley/protocol';
 import { toUserView } from '../accounts/user-view';
-import type { Clock, IdGenerator, Notifier, Presence, RequestStore, SocialStore, UserStore } from '../ports';
+import type { Clock, IdGenerator, InvitationStore, Notifier, Presence, RequestStore, SocialStore, UserStore } from '../ports';
 import { toFriendRequestView, toFriendRequestViews } from './friend-request-view';
 
 export interface FriendServiceDeps {
-  store: UserStore & SocialStore & RequestStore;
+  store: UserStore & SocialStore & RequestStore & InvitationStore;
   presence: Presence;
   notifier: Notifier;
   ids: IdGenerator;
@@ -91,7 +91,11 @@ export class FriendService {
     await this.announceRemoval(userId, input.userId);
   }
 
-  /** Blocks a user: ends any friendship and withdraws pending requests between the two. Idempotent. */
+  /**
+   * Blocks a user: ends any friendship and withdraws pending friend requests
+   * and group invitations between the two (quietly: the invitations just
+   * stop being offered). Idempotent.
+   */
   async block(userId: string, input: CommandPayload<'user:block'>): Promise<void> {
     const { store, clock } = this.deps;
     if (input.userId === userId) throw new ParleyError('INVALID_ARGUMENT', 'userId: cannot block yourself');
@@ -105,6 +109,7 @@ export class FriendService {
     for (const record of pending) {
       if (record) await this.resolve(record.id, 'cancelled').catch(ignoreConflict);
     }
+    await store.withdrawGroupInvitationsBetween(userId, input.userId, clock.now());
   }
 
   async unblock(userId: string, input: CommandPayload<'user:unblock'>): Promise<void> {

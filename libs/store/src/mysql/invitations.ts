@@ -4,6 +4,8 @@ import {
   COUNT_PENDING_INVITATIONS,
   INVITATION_SELECT,
   LIST_PENDING_INVITATIONS,
+  PENDING_BETWEEN,
+  PENDING_BY_INVITER,
   RESOLVE_INVITATION,
   insertGroupInvitation,
   invitationPendingKey,
@@ -37,6 +39,14 @@ export function mysqlInvitationStore(conn: MysqlConnection): InvitationStore {
     await c.query(RESOLVE_INVITATION, [status, at, row.id]);
     return { ...toGroupInvitation(row), status, updatedAt: at };
   };
+
+  const withdraw = (where: string, params: unknown[], at: number): Promise<GroupInvitationRecord[]> =>
+    conn.transaction(async (c) => {
+      const [rows] = await c.query<Row<GroupInvitationRow>[]>(`${INVITATION_SELECT} WHERE ${where} FOR UPDATE`, params);
+      const withdrawn: GroupInvitationRecord[] = [];
+      for (const row of rows) withdrawn.push(await resolve(c, row, 'cancelled', at));
+      return withdrawn;
+    });
 
   return {
     createGroupInvitation: (invitation, limits) =>
@@ -79,5 +89,9 @@ export function mysqlInvitationStore(conn: MysqlConnection): InvitationStore {
         const added = await addGroupMembersIn(c, row.group_id, [row.invitee_id], at, maxMembers);
         return { invitation: await resolve(c, row, 'accepted', at), joined: added.length > 0 };
       }),
+
+    withdrawGroupInvitationsBy: (groupId, inviterId, at) => withdraw(PENDING_BY_INVITER, [groupId, inviterId], at),
+
+    withdrawGroupInvitationsBetween: (userId, otherId, at) => withdraw(PENDING_BETWEEN, [userId, otherId, otherId, userId], at),
   };
 }

@@ -75,3 +75,9 @@ export function insertGroupInvitation(invitation: NewGroupInvitation): { sql: st
 
 /** Moves a pending invitation to an answer; bind status, time, id. Matches nothing once answered. */
 export const RESOLVE_INVITATION = `UPDATE group_invitations SET status = ?, pending_key = NULL, updated_at = ? WHERE id = ? AND status = 'pending'`;
+
+/** Pending invitations of one inviter into one group (alias `i`); bind group id, inviter id. */
+export const PENDING_BY_INVITER = `i.group_id = ? AND i.inviter_id = ? AND i.status = 'pending'`;
+
+/** Pending invitations between two users, either way (alias `i`); bind a, b, b, a. */
+export const PENDING_BETWEEN = `i.status = 'pending' AND ((i.inviter_id = ? AND i.invitee_id = ?) OR (i.inviter_id = ? AND i.invitee_id = ?))`;

@@ -3,6 +3,8 @@ import {
   COUNT_PENDING_INVITATIONS,
   INVITATION_SELECT,
   LIST_PENDING_INVITATIONS,
+  PENDING_BETWEEN,
+  PENDING_BY_INVITER,
   RESOLVE_INVITATION,
   insertGroupInvitation,
   invitationPendingKey,
@@ -31,6 +33,9 @@ export function sqliteInvitationStore(conn: SqliteConnection): InvitationStore {
     conn.stmt(RESOLVE_INVITATION).run(status, at, row.id);
     return { ...toGroupInvitation(row), status, updatedAt: at };
   };
+
+  const withdraw = (where: string, params: unknown[], at: number): Promise<GroupInvitationRecord[]> =>
+    conn.write(() => conn.all<GroupInvitationRow>(`${INVITATION_SELECT} WHERE ${where}`, ...params).map((row) => resolve(row, 'cancelled', at)));
 
   return {
     createGroupInvitation: (invitation, limits) =>
@@ -67,5 +72,9 @@ export function sqliteInvitationStore(conn: SqliteConnection): InvitationStore {
         const added = addGroupMembersIn(conn, row.group_id, [row.invitee_id], at, maxMembers);
         return { invitation: resolve(row, 'accepted', at), joined: added.length > 0 };
       }),
+
+    withdrawGroupInvitationsBy: (groupId, inviterId, at) => withdraw(PENDING_BY_INVITER, [groupId, inviterId], at),
+
+    withdrawGroupInvitationsBetween: (userId, otherId, at) => withdraw(PENDING_BETWEEN, [userId, otherId, otherId, userId], at),
   };
 }

@@ -134,6 +134,27 @@ export function describeInvitationStoreContract(ctx: StoreContractContext): void
       expect(await memberIds(groupId)).toEqual([owner.id]);
     });
 
+    it('withdraws the pending invitations of one inviter into one group, and those between two users', async () => {
+      const [owner, member, guest, other] = [await createUser(), await createUser(), await createUser(), await createUser()];
+      const groupId = await newGroup(owner.id, [member.id]);
+      const elsewhere = await newGroup(member.id);
+      const { invitation: byMember } = await invite(groupId, member.id, guest.id);
+      const { invitation: byOwner } = await invite(groupId, owner.id, other.id);
+      const { invitation: memberElsewhere } = await invite(elsewhere, member.id, other.id);
+      const at = now();
+      expect(await store.withdrawGroupInvitationsBy(groupId, member.id, at)).toEqual([{ ...byMember, status: 'cancelled', updatedAt: at }]);
+      expect(await store.withdrawGroupInvitationsBy(groupId, member.id, now())).toEqual([]);
+      expect(await store.getGroupInvitation(byOwner.id)).toEqual(byOwner);
+      expect(await store.getGroupInvitation(memberElsewhere.id)).toEqual(memberElsewhere);
+      await expectRefusal(store.acceptGroupInvitation(byMember.id, now(), 10), 'CONFLICT', 'request-resolved');
+
+      expect((await store.withdrawGroupInvitationsBetween(other.id, member.id, now())).map((i) => [i.id, i.status])).toEqual([
+        [memberElsewhere.id, 'cancelled'],
+      ]);
+      expect(await store.getGroupInvitation(byOwner.id)).toEqual(byOwner);
+      expect(await store.withdrawGroupInvitationsBetween(other.id, member.id, now())).toEqual([]);
+    });
+
     it('bounds the live pending invitations of one invitee, in all and from one inviter', async () => {
       const [owner, second, guest] = [await createUser(), await createUser(), await createUser()];
       const groups = [await newGroup(owner.id), await newGroup(owner.id), await newGroup(second.id), await newGroup(second.id)];

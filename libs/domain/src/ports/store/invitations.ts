@@ -3,8 +3,10 @@ import type { RequestStatus } from '@parley/protocol';
 /**
  * An invitation into a group waiting for the invitee's consent. It is live
  * while pending, its inviter is still a member of the group and neither of
- * the two has blocked the other; an invitation that stopped being live is
- * withdrawn (cancelled) when it is next touched. Invitations go with their
+ * the two has blocked the other. Leaving, removal and blocks withdraw
+ * (cancel) the invitations they concern at once; one that stopped being live
+ * some other way (a race with them, a deleted account) is withdrawn when it
+ * is next touched. Invitations go with their
  * group (a dissolved group's are deleted).
  */
 export interface GroupInvitationRecord {
@@ -57,4 +59,11 @@ export interface InvitationStore {
    * for an unknown one (its group dissolved, for instance).
    */
   acceptGroupInvitation(id: string, at: number, maxMembers: number): Promise<{ invitation: GroupInvitationRecord; joined: boolean }>;
+  /**
+   * Withdraws (cancels) the pending invitations `inviterId` made into the
+   * group, when they leave it or are removed; returns them as cancelled.
+   */
+  withdrawGroupInvitationsBy(groupId: string, inviterId: string, at: number): Promise<GroupInvitationRecord[]>;
+  /** Withdraws the pending invitations between two users, either way (a block came between them). */
+  withdrawGroupInvitationsBetween(userId: string, otherId: string, at: number): Promise<GroupInvitationRecord[]>;
 }
