@@ -166,6 +166,22 @@ describe('group invitations across two IM nodes', () => {
     await expectOutside(stranger, created.group.id);
   });
 
+  it('withdraws the invitations of a member who leaves, telling the invitee on the other node', async () => {
+    const owner = await user('wd-own', 0);
+    const member = await user('wd-mem', 0);
+    const target = await user('wd-tgt', 1);
+    await befriend(owner, member);
+    const group = (await owner.ok('group:create', { name: uniqueName('withdrawn'), memberIds: [member.id] })).group;
+    const invitation = onlyInvitation(await member.ok('group:invite', { groupId: group.id, userIds: [target.id] }));
+    await target.waitForEvent('group:invitation', (p) => p.invitation.id === invitation.id);
+
+    await member.ok('group:leave', { groupId: group.id });
+    expect(await target.waitForEvent('group:invitation', (p) => p.invitation.status === 'cancelled')).toMatchObject({ invitation: { id: invitation.id } });
+    expect((await target.ok('group:invitations', {})).invitations).toEqual([]);
+    expect(await target.command('group:invitation:respond', { invitationId: invitation.id, accept: true })).toEqual(refused('CONFLICT'));
+    await expectOutside(target, group.id);
+  });
+
   it('answers a repeated invitation with the pending one, pushed once', async () => {
     const owner = await user('rep-own', 0);
     const target = await user('rep-tgt', 1);
