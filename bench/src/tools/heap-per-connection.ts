@@ -26,6 +26,7 @@ import { io, type Socket } from 'socket.io-client';
 import { JwtTokenService } from '@parley/auth';
 import { systemClock } from '@parley/domain';
 import { at, startCluster } from '@parley/testing';
+import { MysqlStore } from '@parley/store';
 import { createUlidGenerator } from '@parley/util-node';
 import { ServerStats } from '../env/proc-stats';
 import { roundRobin } from '../scenarios/common';
@@ -157,6 +158,32 @@ function printExplained(snapshot: HeapSnapshot): void {
   }
 }
 
+/**
+ * Accounts with one active sign-in each, written straight into the cluster's
+ * database (no argon2 per account): a node admits a socket only for a token
+ * whose session exists.
+ */
+async function signedInUsers(
+  mysqlUrl: string,
+  count: number,
+  tokenOf: (userId: string, username: string, sessionId: string) => string,
+): Promise<string[]> {
+  const store = new MysqlStore({ url: mysqlUrl });
+  const ids = createUlidGenerator();
+  const tokens: string[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const [userId, sessionId, username, now] = [ids.next(), ids.next(), `heap${i}`, Date.now()];
+      await store.createUser({ id: userId, username, displayName: username, passwordHash: '-', createdAt: now });
+      await store.createAuthSession({ id: sessionId, userId, refreshHash: sessionId, createdAt: now, expiresAt: now + 86_400_000, userAgent: 'heap-per-connection' });
+      tokens.push(tokenOf(userId, username, sessionId));
+    }
+  } finally {
+    await store.close();
+  }
+  return tokens;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-heap-'));
@@ -182,9 +209,11 @@ async function main(): Promise<void> {
     const node = at(cluster.nodes, 0, 'IM node');
     const pid = node.child.pid ?? 0;
     const stats = new ServerStats([{ name: 'im', pid, probed: true }], probeDir);
-    const issuer = new JwtTokenService({ secret: cluster.jwtSecret }, systemClock);
-    const ids = createUlidGenerator();
-    const tokens = Array.from({ length: args.users }, (_, i) => issuer.issue({ userId: ids.next(), username: `heap${i}` }).token);
+    // A day: the measurement must not see sockets closed at their token's expiry.
+    const issuer = new JwtTokenService({ secret: cluster.jwtSecret, ttlSeconds: 86_400 }, systemClock);
+    const tokens = await signedInUsers(cluster.mysqlUrl, args.users, (userId, username, sessionId) =>
+      issuer.issue({ userId, username, sessionId }).token,
+    );
 
     if (args.warmup > 0) {
       log(`warm-up: ${args.warmup} connections opened and closed`);
