@@ -1,8 +1,12 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { ParleyClient } from '@parley/client';
 import type { Ack, AuthResult, ClientToServerEvents, CommandInput, CommandName, CommandResults, ServerToClientEvents, SessionEndReason } from '@parley/protocol';
-import { TEST_PASSWORD, at, startCluster, type Cluster } from '@parley/testing';
+import { TEST_PASSWORD, at, findFreePort, spawnApp, startCluster, terminate, type Cluster, type ClusterProcess } from '@parley/testing';
 import { jsonBytes, openRawRelay } from './support/raw-relay';
 import { uniqueName } from './support/test-user';
 
@@ -249,5 +253,74 @@ describe('session sockets on two gateways and two nodes', () => {
     expect((await call(gateway(1), 'POST', '/api/auth/logout-all', client.session?.token)).status).toBe(204);
     expect(await signedOut).toEqual({ reason: 'logout-all' });
     expect(client.state).toBe('closed');
+  });
+});
+
+/** Embedded mode (SQLite, one process, two IM nodes, the gateway's relay over loopback): the same ends. */
+describe('session sockets in embedded mode', () => {
+  let gatewayUrl = '';
+  let proc: ClusterProcess | undefined;
+  const jwtSecret = crypto.randomBytes(48).toString('base64url');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-session-sockets-'));
+  const opened: WatchedSocket[] = [];
+
+  beforeAll(async () => {
+    for (let attempt = 1; !proc; attempt++) {
+      const port = await findFreePort();
+      try {
+        proc = await spawnApp('session-sockets-embedded', 'apps/embedded/src/main.ts', 'Parley is running', {
+          PARLEY_PORT: String(port),
+          PARLEY_DATA_DIR: dataDir,
+          PARLEY_STATIC_DIR: path.join(dataDir, 'no-web-client'),
+          PARLEY_JWT_SECRET: jwtSecret,
+          PARLEY_LOG_LEVEL: 'warn',
+        });
+        gatewayUrl = `http://127.0.0.1:${port}`;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const s of opened) s.close();
+    if (proc) await terminate(proc);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const post = async (p: string, token?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${gatewayUrl}${p}`, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  /** Every node the gateway hands out, once each (two in embedded mode). */
+  const nodeUrls = async (token: string): Promise<string[]> => {
+    const res = await fetch(`${gatewayUrl}/api/nodes`, { headers: { authorization: `Bearer ${token}` } });
+    const { nodes } = (await res.json()) as { nodes: { url: string }[] };
+    return nodes.map((n) => n.url);
+  };
+
+  it('logout everywhere ends the sockets on both nodes; an expired token\'s socket ends as expired', async () => {
+    const username = uniqueName('ss-emb');
+    const reg = await post('/api/auth/register', undefined, { username, password: TEST_PASSWORD });
+    expect(reg.status).toBe(201);
+    const auth = reg.body as unknown as AuthResult;
+    const urls = await nodeUrls(auth.token);
+    expect(urls).toHaveLength(2);
+    const sockets = await Promise.all(urls.map((url) => WatchedSocket.open(url, auth.token)));
+    opened.push(...sockets);
+
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const short = jwt.sign({ sub: auth.user.id, name: username, sid: auth.sessionId, exp }, jwtSecret, { algorithm: 'HS256', issuer: 'parley', audience: 'parley-im' });
+    const expiring = await WatchedSocket.open(at(urls, 1, 'node'), short);
+    opened.push(expiring);
+    expect(await expiring.endedBy()).toEqual({ ended: ['expired'], disconnect: 'io server disconnect' });
+    for (const s of sockets) expect(s.ended).toEqual([]); // the session itself goes on
+
+    expect((await post('/api/auth/logout-all', auth.token)).status).toBe(204);
+    for (const s of sockets) expect(await s.endedBy()).toEqual({ ended: ['logout-all'], disconnect: 'io server disconnect' });
   });
 });
