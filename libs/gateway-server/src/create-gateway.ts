@@ -94,7 +94,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     refreshTtlSeconds: parts.refreshTtlSeconds,
     onNotifyError: (err) => logger.warn({ err }, 'could not tell the IM nodes that sessions ended'),
   });
-  const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, tokens, sessions, ids, clock, loginGuard, registrationGuard });
+  const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, sessions, ids, clock, loginGuard, registrationGuard });
   const app = createHttpApp({
     accounts,
     sessions,

@@ -9,6 +9,7 @@ describe('AccountService', () => {
   const passwordPolicy = new ZxcvbnPasswordPolicy();
   let store: Store;
   let accounts: AccountService;
+  let sessions: AuthSessionService;
   const now = 1_700_000_000_000;
   const clock = { now: () => now };
   const client = { ip: '203.0.113.5' };
@@ -21,7 +22,7 @@ describe('AccountService', () => {
     await store.migrate();
     const hasher = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 });
     const tokens = new JwtTokenService({ secret: 's'.repeat(40) }, clock);
-    const sessions = new AuthSessionService({
+    sessions = new AuthSessionService({
       store,
       tokens,
       hasher,
@@ -35,7 +36,6 @@ describe('AccountService', () => {
       store,
       hasher,
       passwordPolicy,
-      tokens,
       sessions,
       ids: sequenceIds('u'),
       clock,
@@ -54,7 +54,7 @@ describe('AccountService', () => {
     const result = await accounts.login({ username: 'alice', password: TEST_PASSWORD }, client);
     expect(result.user).toEqual({ id: 'u000001', username: 'Alice', displayName: 'Alice' });
     expect(JSON.stringify(result)).not.toContain('argon2');
-    expect(accounts.authenticate(result.token)).toMatchObject({ userId: 'u000001', username: 'Alice', sessionId: result.sessionId });
+    expect(await sessions.authenticate(result.token)).toMatchObject({ userId: 'u000001', username: 'Alice', sessionId: result.sessionId });
   });
 
   it('throttles password guessing per account: the free failures, one more checked, then a wait even for the right password', async () => {

@@ -7,7 +7,7 @@ import {
   type User,
   usernameKey,
 } from '@parley/protocol';
-import type { Clock, IdGenerator, PasswordHasher, PasswordPolicy, TokenClaims, TokenService, UserRecord, UserStore } from '../ports';
+import type { Clock, IdGenerator, PasswordHasher, PasswordPolicy, UserRecord, UserStore } from '../ports';
 import type { AuthSessionService } from './auth-sessions';
 import type { ClientInfo } from './client-info';
 import type { LoginGuard } from './login-guard';
@@ -19,7 +19,6 @@ export interface AccountServiceDeps {
   hasher: PasswordHasher;
   /** Refuses weak passwords at registration and password change, naming the rule. */
   passwordPolicy: PasswordPolicy;
-  tokens: TokenService;
   /** Starts the session (access and refresh tokens) each login or registration signs in to. */
   sessions: AuthSessionService;
   ids: IdGenerator;
@@ -72,11 +71,6 @@ export class AccountService {
     if (!record || !valid) throw invalidCredentials();
     await attempt.succeeded();
     return this.authResult(record, client);
-  }
-
-  /** The token's signature and expiry only: AuthSessionService.authenticate also requires its session to be active. */
-  authenticate(token: string): TokenClaims {
-    return this.deps.tokens.verify(token);
   }
 
   async getUser(userId: string): Promise<User> {
