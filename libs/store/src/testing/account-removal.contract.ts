@@ -24,6 +24,7 @@ export function describeAccountRemovalContract(ctx: StoreContractContext): void 
 
     it('frees the username, hides the user from login and search, and keeps the row for their messages', async () => {
       const user = await createUser('leaving_user', 'Leaving Person');
+      await store.updateProfile(user.id, { bio: 'about me', avatarUrl: 'https://a.example/me.png', dmPolicy: 'anyone' });
       const friend = await createUser();
       const sent = await store.appendMessage(ctx.directMessage(user.id, friend.id));
       const at = now();
@@ -33,7 +34,7 @@ export function describeAccountRemovalContract(ctx: StoreContractContext): void 
       expect(await store.searchUsers('leaving', 10, 0)).toEqual([]);
       expect(await store.searchUsers('Deleted user', 10, 0)).toEqual([]);
       const kept = await store.getUser(user.id);
-      expect(kept).toMatchObject({ id: user.id, displayName: 'Deleted user', avatarUrl: null, bio: null, deletedAt: at });
+      expect(kept).toMatchObject({ id: user.id, displayName: 'Deleted user', avatarUrl: null, bio: null, dmPolicy: 'friends', deletedAt: at });
       expect(kept?.username).not.toBe('leaving_user');
       expect(kept?.passwordHash).toBe('');
       const [history] = await store.getMessagesAfter([{ conversationId: sent.message.conversationId, afterSeq: 0 }], 10);
