@@ -137,7 +137,11 @@ export class Connection {
         this.disconnectedAt = 0;
         return;
       } catch (err) {
-        if (this.isClosed()) throw err; // closed meanwhile (over(), or close() by the application)
+        if (this.isClosed()) {
+          // The session is over (over() threw), or the application closed the client meanwhile (as before: quietly).
+          if (err instanceof ParleyError && err.code === 'UNAUTHORIZED') throw err;
+          return;
+        }
         if (err instanceof ParleyError && err.code === 'UNAUTHORIZED') {
           if (refusals++ > 0) throw this.over('refused');
           this.dropSocket();
