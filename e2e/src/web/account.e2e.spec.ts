@@ -75,6 +75,15 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
     expect(seen.cookie).not.toContain('parley_refresh');
     const [refresh] = (await laptopContext.cookies()).filter((c) => c.name === 'parley_refresh');
     expect(refresh).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+
+    // Two tabs of this browser restore at the same moment from the one cookie: each renewal rotates it, and a
+    // rotated-away token sent again would end the session as stolen, so the tabs must take turns.
+    const secondTab = await ChatPage.open(laptopContext, cluster.gatewayUrl, laptop.username);
+    await secondTab.waitConnected();
+    await Promise.all([laptop.page.reload(), secondTab.page.reload()]);
+    await Promise.all([laptop.waitConnected(), secondTab.waitConnected()]);
+    expect(secondTab.seen.errors).toEqual([]);
+    await secondTab.page.close();
   });
 
   it('changing the password signs the other device out with the reason, while this one stays signed in and chats', async () => {
@@ -220,6 +229,18 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
       await carol.page.getByRole('status').getByText(`${dave.auth.user.displayName} will join when they accept.`).waitFor();
       const pending = await dave.ok('group:invitations', {});
       expect(pending.invitations.map((i) => i.group.name)).toEqual(['Cooking']);
+
+      // Declining leaves Carol out of Dave's next group.
+      const poker = await dave.ok('group:create', { name: 'Poker night', memberIds: [carolId] });
+      await carol.showContacts();
+      const next = carol.page.locator('[data-testid=group-invitation][data-group="Poker night"]');
+      await next.getByRole('button', { name: 'Decline' }).click();
+      await next.waitFor({ state: 'detached' });
+      const after = await dave.ok('group:info', { groupId: poker.group.id });
+      expect(after.members.map((m) => m.user.id)).toEqual([dave.id]);
+      await carol.showChats();
+      await carol.conversation('Book club').waitFor();
+      await expect(carol.conversation('Poker night').count()).resolves.toBe(0);
     } finally {
       dave.disconnect();
     }

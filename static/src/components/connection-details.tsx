@@ -32,8 +32,8 @@ export function ConnectionDetails({ state, gatewayUrl, expiresAt, onClose }: Pro
         <dd>
           {state.me.displayName} <span class="muted">@{state.me.username}</span>
         </dd>
-        <dt>Session valid until</dt>
-        <dd>{new Date(expiresAt).toLocaleString()}</dd>
+        <dt>Access token valid until</dt>
+        <dd>{new Date(expiresAt).toLocaleString()} (renewed automatically while you are signed in)</dd>
       </dl>
       <p class="muted">
         Messages are stored by the server before they show as sent. If the node goes away, Parley reconnects through the gateway to another node and
