@@ -30,7 +30,7 @@ export function App() {
 
   useEffect(() => {
     // Tokens stay in memory now: one an earlier version left in storage goes.
-    forgetStoredSessions([localStorage, sessionStorage]);
+    forgetStoredSessions([() => localStorage, () => sessionStorage]);
     auth.restore().then(
       (session) => setPhase(session ? { kind: 'signed-in', session } : { kind: 'signed-out' }),
       (err: unknown) => setPhase({ kind: 'signed-out', notice: describeAuthError(err) }),

@@ -12,12 +12,16 @@ export interface RenewLocks {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
 }
 
-/** Removes any session an earlier version stored (a token readable by every script on the page). */
-export function forgetStoredSessions(storages: readonly Pick<Storage, 'removeItem'>[]): void {
+/**
+ * Removes any session an earlier version stored (a token readable by every
+ * script on the page). Storages come as getters: with storage disabled, even
+ * reading `localStorage` throws.
+ */
+export function forgetStoredSessions(storages: readonly (() => Pick<Storage, 'removeItem'>)[]): void {
   for (const storage of storages) {
     for (const key of LEGACY_KEYS) {
       try {
-        storage.removeItem(key);
+        storage().removeItem(key);
       } catch {
         // Storage disabled (privacy settings): nothing was stored either.
       }
