@@ -10,4 +10,14 @@ describe('MemoryThrottleFactory', () => {
     expect(() => factory.create({ name: 'ok', points: 0, durationSec: 1 })).toThrow();
     expect(() => factory.create({ name: 'ok', points: 1, durationSec: 0.5 })).toThrow(/durationSec/);
   });
+
+  it('gives everything in the process that creates one name the same counter, as Redis does', async () => {
+    const factory = new MemoryThrottleFactory();
+    const nodeOne = factory.create({ name: 'user-send', points: 2, durationSec: 60 });
+    const nodeTwo = factory.create({ name: 'user-send', points: 2, durationSec: 60 });
+    await expect(nodeOne.consume('ann')).resolves.toMatchObject({ ok: true });
+    await expect(nodeTwo.consume('ann')).resolves.toMatchObject({ ok: true });
+    await expect(nodeOne.consume('ann')).resolves.toMatchObject({ ok: false });
+    expect(() => factory.create({ name: 'user-send', points: 3, durationSec: 60 })).toThrow(/other limits/);
+  });
 });

@@ -5,11 +5,25 @@ import { checkPoints, checkSpec, consumeOptionsOf, granted, isRefusal, refused }
 /**
  * Throttles kept in this process (embedded mode, tests): one counter per key,
  * expired with the window. Every operation runs synchronously inside
- * rate-limiter-flexible, so parallel consumes cannot interleave.
+ * rate-limiter-flexible, so parallel consumes cannot interleave. As with
+ * Redis, one name is one counter: everything in the process that creates the
+ * same throttle (embedded mode's two IM nodes) shares it.
  */
 export class MemoryThrottleFactory implements ThrottleFactory {
+  private readonly byName = new Map<string, { spec: ThrottleSpec; throttle: Throttle }>();
+
   create(spec: ThrottleSpec): Throttle {
-    return new MemoryThrottle(checkSpec(spec));
+    const checked = checkSpec(spec);
+    const existing = this.byName.get(checked.name);
+    if (existing) {
+      if (existing.spec.points !== checked.points || existing.spec.durationSec !== checked.durationSec) {
+        throw new Error(`throttle "${checked.name}" already exists with other limits`);
+      }
+      return existing.throttle;
+    }
+    const throttle = new MemoryThrottle(checked);
+    this.byName.set(checked.name, { spec: checked, throttle });
+    return throttle;
   }
 }
 
