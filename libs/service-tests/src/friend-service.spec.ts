@@ -38,6 +38,14 @@ describe('FriendService and the direct-message rules', () => {
       await expect(w.friends.request('carol', { userId: 'alice' })).rejects.toMatchObject({ code: 'CONFLICT' });
     });
 
+    it('treats a deleted account as nobody: no friend request, no group invitation', async () => {
+      await w.store.deleteUser('bob', 1);
+      await expect(w.friends.request('alice', { userId: 'bob' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      const { group } = await w.groups.create('alice', { name: 'team' });
+      await expect(w.groups.invite('alice', { groupId: group.id, userIds: ['bob'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(await w.store.getGroupMember(group.id, 'bob')).toBeNull();
+    });
+
     it('lets only the target answer and only the sender cancel', async () => {
       const request = await w.friends.request('alice', { userId: 'bob' });
       for (const [user, accept] of [['alice', true], ['carol', true]] as const) {

@@ -12,12 +12,13 @@ export interface SortedInvitees {
  * `groupInvites: 'friends'`) and who must be asked (everyone else). Users
  * across a block, either way, are in neither list: they are left out as
  * if they had ignored the invitation, so the inviter learns nothing of the
- * block. NOT_FOUND when one of them does not exist. Two store reads.
+ * block. NOT_FOUND when one of them does not exist or was deleted. Two store reads.
  */
 export async function sortInvitees(store: UserStore & SocialStore, inviterId: string, userIds: readonly string[]): Promise<SortedInvitees> {
   if (userIds.length === 0) return { direct: [], ask: [] };
   const [users, relations] = await Promise.all([store.getUsers(userIds), store.listPeerRelations(inviterId, userIds)]);
-  if (users.length !== userIds.length) throw new ParleyError('NOT_FOUND', 'user not found');
+  // A deleted account keeps its row (its messages name it) but is nobody anyone can invite.
+  if (users.length !== userIds.length || users.some((u) => u.deletedAt !== null)) throw new ParleyError('NOT_FOUND', 'user not found');
   const policy = new Map(users.map((u) => [u.id, u.groupInvites]));
   const relation = new Map(relations.map((r) => [r.peerId, r]));
   const sorted: SortedInvitees = { direct: [], ask: [] };

@@ -30,7 +30,8 @@ export class FriendService {
   async request(userId: string, input: CommandPayload<'friend:request'>): Promise<FriendRequest> {
     const { store, clock } = this.deps;
     if (input.userId === userId) throw new ParleyError('INVALID_ARGUMENT', 'userId: cannot befriend yourself');
-    if (!(await store.getUser(input.userId))) throw new ParleyError('NOT_FOUND', 'user not found');
+    const target = await store.getUser(input.userId);
+    if (!target || target.deletedAt !== null) throw new ParleyError('NOT_FOUND', 'user not found');
     const relation = await store.getRelation(userId, input.userId);
     if (relation.blockedBy) throw new ParleyError('FORBIDDEN', 'this user does not accept your requests');
     if (relation.blocking) throw new ParleyError('FORBIDDEN', 'you blocked this user; unblock them first');
