@@ -178,12 +178,14 @@ describe.each([
     expect((await login(user.username, newPassword)).status).toBe(200);
   });
 
-  it('deletes an account only with its password: the name is free again and friends no longer list it', async () => {
+  it('deletes an account only with its password: the name is free again, friends and groups are told live', async () => {
     const leaving = await TestUser.register(target.gatewayUrl, 'leaving');
     const friend = await TestUser.register(target.gatewayUrl, 'friend');
     await Promise.all([leaving.connect(), friend.connect()]);
     await befriend(leaving, friend);
     expect((await friend.ok('friend:list', {})).friends.map((f) => f.user.id)).toEqual([leaving.id]);
+    const { group } = await leaving.ok('group:create', { name: 'left behind', memberIds: [friend.id] });
+    expect(group.memberCount).toBe(2);
     const username = leaving.auth.user.username;
 
     const wrong = await call('DELETE', '/api/me', { token: leaving.auth.token, body: { password: 'a-wild-guess-1' } });
@@ -195,6 +197,12 @@ describe.each([
     expect(await me(leaving.auth.token)).toBe(401);
     expect((await login(username)).status).toBe(401);
     expect((await friend.ok('friend:list', {})).friends).toEqual([]);
+    // Told live, by the gateway that served the deletion: the friendship ended, the owner left, the group passed on.
+    await friend.waitForEvent('friend:update', (e) => 'removed' in e && e.userId === leaving.id);
+    const left = await friend.waitForEvent('group:update', (e) => e.change === 'left' && e.group.id === group.id);
+    expect(left).toMatchObject({ actorId: leaving.id, userIds: [leaving.id], group: { memberCount: 1, ownerId: friend.id } });
+    await friend.waitForEvent('group:update', (e) => e.change === 'transferred' && e.group.id === group.id && e.userIds?.[0] === friend.id);
+    expect((await friend.ok('group:info', { groupId: group.id })).group).toMatchObject({ ownerId: friend.id, memberCount: 1 });
     const search = await call('GET', `/api/users?q=${encodeURIComponent(username)}`, { token: friend.auth.token });
     expect(search.body.users).toEqual([]);
     // The name is free: someone new registers it.

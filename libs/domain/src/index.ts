@@ -6,6 +6,7 @@ export {
   type AuthSessionServiceDeps,
   type SessionTokens,
 } from './accounts/auth-sessions';
+export { announceAccountRemoval, type GatewayEvents } from './accounts/account-removal-effects';
 export { SessionGate, type SessionGateDeps, type SocketIdentity } from './accounts/session-gate';
 export { toUserView } from './accounts/user-view';
 export type { ClientInfo } from './accounts/client-info';

@@ -25,6 +25,7 @@ import {
 import { RelayServer, type RelayAuth } from '@parley/relay';
 import type { Logger } from '@parley/util';
 import { GatewayServer } from './gateway-server';
+import { RelayGatewayEvents } from './relay-gateway-events';
 import { RelaySessionEnds } from './relay-session-ends';
 import { createHttpApp } from './http/http-app';
 
@@ -89,6 +90,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     ids,
     clock,
     sessionEnds: parts.sessionEnds ?? new RelaySessionEnds(relay, ids, logger.child({ component: 'session-ends' })),
+    events: new RelayGatewayEvents(relay, ids),
     passwordPolicy: parts.passwordPolicy,
     passwordGuard: loginGuard,
     refreshTtlSeconds: parts.refreshTtlSeconds,

@@ -270,6 +270,17 @@ describe('decodeRelayFrame', () => {
       expect(rejection(raw('session:ended', { reason: 'logout' }, ['user:bob']))).toBe('node-local-event');
     });
 
+    it('takes the events a gateway announces of a deleted account, from the gateway, as it takes them from a node', () => {
+      const removed = { userId: 'bob', removed: true };
+      expect(decoded({ ...raw('friend:update', removed, ['user:alice']), originNode: '', fromGateway: true })).toMatchObject({
+        kind: 'event',
+        event: 'friend:update',
+        payload: removed,
+      });
+      // The same shape rules hold: a gateway's frame is checked like any other.
+      expect(rejection({ ...raw('friend:update', { userId: 'bob' }, ['user:alice']), originNode: '', fromGateway: true })).toBe('bad-payload');
+    });
+
     it('refuses unknown keys, unknown reasons, bad or missing session ids', () => {
       expect(rejection(fromGateway({ ...end, all: true }))).toBe('bad-payload');
       expect(rejection(fromGateway({ ...end, reason: 'bored' }))).toBe('bad-payload');

@@ -199,7 +199,7 @@ export const RELAY_FRAME_REJECTIONS = [
   'bad-payload',
   /** Rooms the payload cannot be for: a message outside its conversation's rooms, a join on rooms of other users. */
   'rooms-mismatch',
-  /** A gateway's own frame (`session:end`) relayed from a node, or a node's event marked as the gateway's. */
+  /** A gateway's own frame (`session:end`) relayed from a node, or a frame marked as the gateway's that a gateway never sends. */
   'bad-origin',
 ] as const;
 export type RelayFrameRejection = (typeof RELAY_FRAME_REJECTIONS)[number];
@@ -217,6 +217,14 @@ export interface RawRelayFrame {
 
 export type RelayFrameDecodeResult = { ok: true; frame: RelayFrame } | { ok: false; reason: RelayFrameRejection };
 
+/**
+ * Relayable events a gateway may send on its own (from_gateway): what other
+ * users see of an account deleted through the gateway's REST API.
+ */
+export const GATEWAY_EVENT_NAMES = ['friend:update', 'group:update'] as const satisfies readonly RelayableEventName[];
+export type GatewayEventName = (typeof GATEWAY_EVENT_NAMES)[number];
+const GATEWAY_EVENTS: ReadonlySet<string> = new Set(GATEWAY_EVENT_NAMES);
+
 const EVENT_SCHEMAS: ReadonlyMap<string, z.ZodType> = new Map(Object.entries(RELAY_EVENT_SCHEMAS));
 const NODE_LOCAL_EVENTS: ReadonlySet<string> = new Set(NODE_LOCAL_EVENT_NAMES);
 // Fatal: invalid UTF-8 is a bad frame, not text with replacement characters.
@@ -229,8 +237,10 @@ const rejected = (reason: RelayFrameRejection): RelayFrameDecodeResult => ({ ok:
 export function decodeRelayFrame(raw: RawRelayFrame): RelayFrameDecodeResult {
   const { event, rooms } = raw;
   const sessionEnd = event === GATEWAY_SESSION_END;
-  // Checked first: the gateway's marker, not the name, says who sent it.
-  if (sessionEnd !== (raw.fromGateway === true)) return rejected('bad-origin');
+  // Checked first: the gateway's marker, not the name, says who sent it. A
+  // session end comes only from a gateway; a gateway sends nothing but that
+  // and the few events of its own (GATEWAY_EVENT_NAMES).
+  if (sessionEnd !== (raw.fromGateway === true) && !(raw.fromGateway === true && GATEWAY_EVENTS.has(event))) return rejected('bad-origin');
   const schema = EVENT_SCHEMAS.get(event);
   const control = event === 'room:join' || event === 'room:leave';
   if (!schema && !control && !sessionEnd) return rejected(NODE_LOCAL_EVENTS.has(event) ? 'node-local-event' : 'unknown-event');

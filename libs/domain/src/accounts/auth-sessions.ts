@@ -8,6 +8,7 @@ import {
 import type {
   AuthSessionStore,
   Clock,
+  GroupStore,
   IdGenerator,
   PasswordHasher,
   PasswordPolicy,
@@ -19,6 +20,7 @@ import type {
   UserStore,
   VerifiedToken,
 } from '../ports';
+import { announceAccountRemoval, type GatewayEvents } from './account-removal-effects';
 import type { ClientInfo } from './client-info';
 import type { LoginGuard } from './login-guard';
 import { SessionGate } from './session-gate';
@@ -31,7 +33,7 @@ export const DEFAULT_REFRESH_TTL_SECONDS = 30 * 86_400;
 const REFRESH_SECRET_BYTES = 32;
 
 export interface AuthSessionServiceDeps {
-  store: AuthSessionStore & UserStore;
+  store: AuthSessionStore & UserStore & Pick<GroupStore, 'getGroup'>;
   tokens: TokenService;
   hasher: PasswordHasher;
   secrets: SecretCodec;
@@ -39,6 +41,8 @@ export interface AuthSessionServiceDeps {
   clock: Clock;
   /** Tells the IM nodes to close the ended sessions' sockets. */
   sessionEnds: SessionEndNotifier;
+  /** Pushes what others see of a deleted account (friendships and group memberships ended). @default none */
+  events?: GatewayEvents;
   /** Refuses a weak new password (change password), naming the rule. */
   passwordPolicy: PasswordPolicy;
   /**
@@ -184,6 +188,9 @@ export class AuthSessionService {
     const user = await this.verifyPassword(claims.userId, body.password, client);
     const deleted = await store.deleteUser(user.id, clock.now());
     await this.notify(user.id, deleted.sessionIds, 'account-deleted');
+    if (this.deps.events) {
+      await announceAccountRemoval(store, this.deps.events, user.id, deleted).catch((err: unknown) => this.deps.onNotifyError?.(err));
+    }
   }
 
   /** The user, once `password` is theirs; a wrong one counts as a failed login (RATE_LIMITED after too many). */
