@@ -4,8 +4,10 @@ import { checkPoints, checkSpec, consumeOptionsOf, granted, isRefusal, refused }
 
 /**
  * Throttles kept in this process (embedded mode, tests): one counter per key,
- * expired with the window. Every operation runs synchronously inside
- * rate-limiter-flexible, so parallel consumes cannot interleave. As with
+ * expired with the window. rate-limiter-flexible's memory operations are
+ * promises, and a refund is two of them (read, then reward or delete), so
+ * every operation of a throttle waits for the one before it: a consume can
+ * never land between a refund's read and its write and be erased. As with
  * Redis, one name is one counter: everything in the process that creates the
  * same throttle (embedded mode's two IM nodes) shares it.
  */
@@ -29,6 +31,8 @@ export class MemoryThrottleFactory implements ThrottleFactory {
 
 class MemoryThrottle implements Throttle {
   private readonly limiter: RateLimiterMemory;
+  /** The end of the last queued operation; each runs once every earlier one has settled. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(spec: ThrottleSpec) {
     this.limiter = new RateLimiterMemory({ keyPrefix: spec.name, points: spec.points, duration: spec.durationSec });
@@ -36,19 +40,35 @@ class MemoryThrottle implements Throttle {
 
   async consume(key: string, points = 1, options?: ConsumeOptions): Promise<ThrottleDecision> {
     checkPoints(points);
-    try {
-      return granted(await this.limiter.consume(key, points, consumeOptionsOf(options)));
-    } catch (err) {
-      if (!isRefusal(err)) throw err;
-      // A refused consume takes nothing (the port's rule); the memory engine counted it.
-      await this.refund(key, points);
-      return refused(err, points);
-    }
+    return this.serialized(async () => {
+      try {
+        return granted(await this.limiter.consume(key, points, consumeOptionsOf(options)));
+      } catch (err) {
+        if (!isRefusal(err)) throw err;
+        // A refused consume takes nothing (the port's rule); the memory engine counted it.
+        await this.giveBack(key, points);
+        return refused(err, points);
+      }
+    });
   }
 
   async refund(key: string, points = 1): Promise<void> {
     checkPoints(points);
-    // get() and reward() run synchronously underneath; nothing else can change the key between them in practice.
+    return this.serialized(() => this.giveBack(key, points));
+  }
+
+  peek(key: string): Promise<number> {
+    return this.serialized(async () => Math.max(0, (await this.limiter.get(key))?.consumedPoints ?? 0));
+  }
+
+  reset(key: string): Promise<void> {
+    return this.serialized(async () => {
+      await this.limiter.delete(key);
+    });
+  }
+
+  /** Read, then reward or delete: only ever called inside `serialized`, so nothing runs between the two. */
+  private async giveBack(key: string, points: number): Promise<void> {
     const current = await this.limiter.get(key);
     if (!current || current.consumedPoints <= 0) return; // nothing taken, or the window is over: open no new one
     // A key left holding nothing is forgotten (as in Redis), so refused attempts leave no keys behind.
@@ -56,7 +76,9 @@ class MemoryThrottle implements Throttle {
     else await this.limiter.reward(key, points);
   }
 
-  async reset(key: string): Promise<void> {
-    await this.limiter.delete(key);
+  private serialized<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(operation);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
 }

@@ -99,6 +99,14 @@ class RedisThrottle implements Throttle {
     }
   }
 
+  async peek(key: string): Promise<number> {
+    try {
+      return Math.max(0, Number.parseInt((await this.client.get(this.limiter.getKey(key))) ?? '0', 10) || 0);
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
   async reset(key: string): Promise<void> {
     try {
       await this.client.del(this.limiter.getKey(key));

@@ -34,6 +34,8 @@ export interface Throttle {
    * holding nothing is forgotten (its next consume opens a new window).
    */
   refund(key: string, points?: number): Promise<void>;
+  /** Points the key holds in its current window (0: none, or the window is over); takes nothing. */
+  peek(key: string): Promise<number>;
   /** Forgets the key. */
   reset(key: string): Promise<void>;
 }

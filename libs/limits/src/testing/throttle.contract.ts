@@ -71,6 +71,27 @@ export function describeThrottleContract(engine: string, open: () => Promise<Thr
       await t.reset('never-seen');
     });
 
+    it('peeks at what a key holds without taking anything', async () => {
+      const t = throttle(3);
+      await expect(t.peek('k')).resolves.toBe(0);
+      await t.consume('k', 2);
+      await expect(t.peek('k')).resolves.toBe(2);
+      await expect(t.peek('k')).resolves.toBe(2);
+      await t.reset('k');
+      await expect(t.peek('k')).resolves.toBe(0);
+    });
+
+    it('never lets a refund erase a consume that ran while it was under way', async () => {
+      const t = throttle(100);
+      for (let round = 0; round < 20; round++) {
+        const key = `k${round}`;
+        await t.consume(key);
+        // A refund of the one point taken, with consumes issued while it runs: none of them may be lost.
+        await Promise.all([t.refund(key), t.consume(key), t.consume(key)]);
+        await expect(t.peek(key)).resolves.toBe(2);
+      }
+    });
+
     it('keeps throttles of different names apart', async () => {
       const a = throttle(1);
       const b = throttle(1);
