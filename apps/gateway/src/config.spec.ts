@@ -8,10 +8,24 @@ describe('gateway config: limits', () => {
     expect(loadGatewayConfig(BASE).PARLEY_TRUST_PROXY).toBe(false);
   });
 
-  it('reads PARLEY_TRUST_PROXY as a hop count, true, or a list of proxy addresses', () => {
+  it('reads PARLEY_TRUST_PROXY as a hop count or a list of proxy addresses, CIDRs and range names', () => {
     expect(loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: '1' }).PARLEY_TRUST_PROXY).toBe(1);
-    expect(loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: 'true' }).PARLEY_TRUST_PROXY).toBe(true);
     expect(loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).PARLEY_TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
+    expect(loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: 'uniquelocal,linklocal,192.0.2.10,2001:db8::/32' }).PARLEY_TRUST_PROXY).toBe(
+      'uniquelocal,linklocal,192.0.2.10,2001:db8::/32',
+    );
+  });
+
+  it('refuses PARLEY_TRUST_PROXY=true (the client writes the left-most X-Forwarded-For entry) and entries that are not proxies', () => {
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: 'true' })).toThrow(/PARLEY_TRUST_PROXY.*X-Forwarded-For/s);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: 'loopback,nginx' })).toThrow(/PARLEY_TRUST_PROXY.*nginx/s);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/PARLEY_TRUST_PROXY/);
+  });
+
+  it('keys IPv6 clients on their /64 by default, and takes another prefix length', () => {
+    expect(loadGatewayConfig(BASE).PARLEY_IPV6_PREFIX).toBe(64);
+    expect(loadGatewayConfig({ ...BASE, PARLEY_IPV6_PREFIX: '56' }).PARLEY_IPV6_PREFIX).toBe(56);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_IPV6_PREFIX: '129' })).toThrow(/PARLEY_IPV6_PREFIX/);
   });
 
   it('defaults the login and registration limits to the documented ones and takes overrides', () => {

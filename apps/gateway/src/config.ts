@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
   DEFAULT_LOGIN_LIMITS,
@@ -13,6 +14,45 @@ import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv 
 
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
+/** Express's names for address ranges a trusted proxy may sit in. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * PARLEY_TRUST_PROXY as Express's `trust proxy`: `false`, a hop count, or a
+ * comma list of proxy addresses, CIDRs and range names. Never `true`: Express
+ * would then believe the left-most X-Forwarded-For entry, which the client
+ * writes itself, and one forged header would escape every per-address limit.
+ */
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): false | number | string {
+  const v = value.trim();
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true') {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'true would believe the X-Forwarded-For entry the client writes itself; name the proxies: a hop count (1), loopback/linklocal/uniquelocal, or their addresses/CIDRs',
+    });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(v)) return Number(v);
+  const bad = v
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => !PROXY_RANGES.has(entry) && !isAddressOrCidr(entry));
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `not a hop count, loopback/linklocal/uniquelocal, address or CIDR: ${bad.join(', ')}` });
+    return z.NEVER;
+  }
+  return v;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
 /** Login and registration limits (see LoginGuard / RegistrationGuard); counted in Redis when PARLEY_REDIS_URL is set. */
 const limitsEnv = z.object({
   /** Redis shared by every gateway for the limits; without it each gateway counts alone (one gateway only). */
@@ -20,14 +60,13 @@ const limitsEnv = z.object({
   /** Namespace of the keys: clusters that share one Redis need different ones. */
   PARLEY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('parley:'),
   /**
-   * Express `trust proxy`: `false` (default; the TCP peer is the client), `true`, a hop count, or a
-   * comma list of addresses, CIDRs or `loopback`/`uniquelocal` naming the proxies whose
-   * X-Forwarded-For is believed (e.g. nginx in front: `loopback` or its subnet).
+   * Express `trust proxy`: `false` (default; the TCP peer is the client), a hop count, or a
+   * comma list of addresses, CIDRs or `loopback`/`linklocal`/`uniquelocal` naming the proxies whose
+   * X-Forwarded-For is believed (e.g. nginx in front: `loopback` or its subnet). `true` is refused.
    */
-  PARLEY_TRUST_PROXY: z
-    .string()
-    .default('false')
-    .transform((v): boolean | number | string => (v === 'false' || v === '' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v)),
+  PARLEY_TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+  /** Leading bits of an IPv6 address that name one client for the per-address limits (a subscriber holds a whole /64). */
+  PARLEY_IPV6_PREFIX: z.coerce.number().int().min(16).max(128).default(64),
   PARLEY_LOGIN_ACCOUNT_IP_FREE_FAILURES: count(DEFAULT_LOGIN_LIMITS.accountIpFreeFailures),
   PARLEY_LOGIN_ACCOUNT_FREE_FAILURES: count(DEFAULT_LOGIN_LIMITS.accountFreeFailures),
   PARLEY_LOGIN_BACKOFF_BASE_SEC: count(DEFAULT_LOGIN_LIMITS.backoffBaseSec),
@@ -35,6 +74,7 @@ const limitsEnv = z.object({
   PARLEY_LOGIN_FAILURE_MEMORY_SEC: count(DEFAULT_LOGIN_LIMITS.failureMemorySec),
   PARLEY_LOGIN_IP_FAILURES: count(DEFAULT_LOGIN_LIMITS.ipFailures),
   PARLEY_LOGIN_IP_WINDOW_SEC: count(DEFAULT_LOGIN_LIMITS.ipWindowSec),
+  PARLEY_LOGIN_KNOWN_CLIENT_SEC: count(DEFAULT_LOGIN_LIMITS.knownClientSec),
   PARLEY_REGISTER_PER_IP: count(DEFAULT_REGISTRATION_LIMITS.perIp),
   PARLEY_REGISTER_WINDOW_SEC: count(DEFAULT_REGISTRATION_LIMITS.windowSec),
   /** argon2 hashes running at once, and waiting beyond which sign-ins get 429 (see Argon2Options). */
@@ -94,6 +134,7 @@ export function limitsOf(config: z.output<typeof limitsEnv>): { login: LoginLimi
       failureMemorySec: config.PARLEY_LOGIN_FAILURE_MEMORY_SEC,
       ipFailures: config.PARLEY_LOGIN_IP_FAILURES,
       ipWindowSec: config.PARLEY_LOGIN_IP_WINDOW_SEC,
+      knownClientSec: config.PARLEY_LOGIN_KNOWN_CLIENT_SEC,
     },
     registration: { perIp: config.PARLEY_REGISTER_PER_IP, windowSec: config.PARLEY_REGISTER_WINDOW_SEC },
   };

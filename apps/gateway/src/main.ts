@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     throttles: limits.throttles,
     limits: limitsOf(config),
     trustProxy: config.PARLEY_TRUST_PROXY,
+    ipv6PrefixBits: config.PARLEY_IPV6_PREFIX,
     passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
     refreshTtlSeconds: config.PARLEY_REFRESH_TTL_SECONDS,

@@ -52,7 +52,9 @@ export interface GatewayParts {
   /** Overrides of DEFAULT_LOGIN_LIMITS / DEFAULT_REGISTRATION_LIMITS. */
   limits?: { login?: Partial<LoginLimits>; registration?: Partial<RegistrationLimits> };
   /** Express `trust proxy` (PARLEY_TRUST_PROXY): which proxies may name the client IP. @default false */
-  trustProxy?: boolean | number | string;
+  trustProxy?: false | number | string;
+  /** Leading bits of an IPv6 address that name one client for the limits (PARLEY_IPV6_PREFIX). @default 64 */
+  ipv6PrefixBits?: number;
   tokens: TokenService;
   /** Refresh-token lifetime (PARLEY_REFRESH_TTL_SECONDS). @default DEFAULT_REFRESH_TTL_SECONDS (30 days) */
   refreshTtlSeconds?: number;
@@ -105,6 +107,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     logger,
     staticDir: parts.staticDir,
     trustProxy: parts.trustProxy,
+    ipv6PrefixBits: parts.ipv6PrefixBits,
   });
   return new GatewayServer({ app, relay, directory, logger });
 }

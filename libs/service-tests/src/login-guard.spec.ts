@@ -101,6 +101,41 @@ describe('LoginGuard', () => {
     await expect(tryLogin(guard, { userId: 'u-other' }, '10.0.1.2', false, checks)).resolves.toMatchObject({ verified: true });
   });
 
+  it('keeps the owner signing in from an address they used before while guessers from many addresses hold the account-wide gate shut', async () => {
+    const guard = guardWith({ accountFreeFailures: 5, backoffBaseSec: 300, backoffMaxSec: 300 });
+    const home = '198.51.100.20';
+    await expect(tryLogin(guard, victim, home, true, checks)).resolves.toEqual({ verified: true, ok: true });
+
+    // The attack: every address guesses once, far below its own limits; the account-wide gate shuts.
+    for (let i = 0; i < 6; i++) await expect(tryLogin(guard, victim, `10.0.0.${i}`, false, checks)).resolves.toMatchObject({ verified: true });
+    for (let i = 6; i < 20; i++) await expect(tryLogin(guard, victim, `10.0.0.${i}`, false, checks)).resolves.toMatchObject({ code: 'RATE_LIMITED' });
+    // An address the account never signed in from is still refused, even with the right password.
+    await expect(tryLogin(guard, victim, '10.0.9.9', true, checks)).resolves.toMatchObject({ code: 'RATE_LIMITED' });
+
+    // The owner's known address gets in, again and again, while the gate stays shut for the others.
+    await expect(tryLogin(guard, victim, home, true, checks)).resolves.toEqual({ verified: true, ok: true });
+    await expect(tryLogin(guard, victim, home, true, checks)).resolves.toEqual({ verified: true, ok: true });
+    await expect(tryLogin(guard, victim, '10.0.9.10', false, checks)).resolves.toMatchObject({ code: 'RATE_LIMITED' });
+    // Known is per account: the home address has no standing at another one.
+    await expect(tryLogin(guard, { userId: 'u-other' }, home, false, checks)).resolves.toMatchObject({ verified: true });
+
+    // A known address still has its own per-(account, address) backoff.
+    const strict = guardWith({ accountIpFreeFailures: 1, accountFreeFailures: 1 });
+    await tryLogin(strict, victim, home, true, checks);
+    await tryLogin(strict, victim, home, false, checks); // free
+    await tryLogin(strict, victim, home, false, checks); // checked, shuts its gate
+    await expect(tryLogin(strict, victim, home, false, checks)).resolves.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('forgets a known address once it has not signed in for knownClientSec', async () => {
+    const guard = guardWith({ accountFreeFailures: 1, backoffBaseSec: 300, backoffMaxSec: 300, knownClientSec: 3_600, failureMemorySec: 86_400 });
+    const home = '198.51.100.21';
+    await tryLogin(guard, victim, home, true, checks);
+    jest.advanceTimersByTime(3_600_000);
+    for (let i = 0; i < 2; i++) await tryLogin(guard, victim, `10.0.0.${i}`, false, checks);
+    await expect(tryLogin(guard, victim, home, true, checks)).resolves.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
   it('refuses one address spraying many accounts once its failures per window are used, and not other addresses', async () => {
     const guard = guardWith({ ipFailures: 5, ipWindowSec: 900 });
     for (let i = 0; i < 5; i++) await expect(tryLogin(guard, { userId: `u-${i}` }, attacker, false, checks)).resolves.toMatchObject({ verified: true });
@@ -134,6 +169,7 @@ describe('LoginGuard', () => {
       create: () => ({
         consume: () => Promise.reject(new ParleyError('UNAVAILABLE', 'rate limit store unavailable')),
         refund: () => Promise.reject(new ParleyError('UNAVAILABLE', 'rate limit store unavailable')),
+        peek: () => Promise.reject(new ParleyError('UNAVAILABLE', 'rate limit store unavailable')),
         reset: () => Promise.reject(new ParleyError('UNAVAILABLE', 'rate limit store unavailable')),
       }),
     };

@@ -17,6 +17,12 @@ export interface LoginLimits {
   ipFailures: number;
   /** The window of `ipFailures`. @default 900 (15 minutes) */
   ipWindowSec: number;
+  /**
+   * How long an address stays known to an account after signing in to it: a known
+   * address skips the account-wide backoff (its own per-(account, address) one still
+   * applies). @default 2592000 (30 days)
+   */
+  knownClientSec: number;
 }
 
 export const DEFAULT_LOGIN_LIMITS: Readonly<LoginLimits> = Object.freeze({
@@ -27,6 +33,7 @@ export const DEFAULT_LOGIN_LIMITS: Readonly<LoginLimits> = Object.freeze({
   failureMemorySec: 86_400,
   ipFailures: 100,
   ipWindowSec: 900,
+  knownClientSec: 30 * 86_400,
 });
 
 /** Who a login is for: a resolved account, or (unknown username) its canonical username key, so both cost the same. */
@@ -98,7 +105,9 @@ type Undo = (() => Promise<void>)[];
  *
  * - per (account, IP): `accountIpFreeFailures` free, then backoff;
  * - per account from every IP: `accountFreeFailures` free, then backoff
- *   (a distributed guesser slows down, the owner is never locked out for good);
+ *   (a distributed guesser slows down). Skipped by an address that signed in
+ *   to the account within `knownClientSec`: guessers spread over many
+ *   addresses can keep this gate shut, and it must not shut out the owner;
  * - per client IP: `ipFailures` per `ipWindowSec`, refused beyond (spraying
  *   many accounts, each within its own free failures).
  *
@@ -110,12 +119,15 @@ export class LoginGuard {
   private readonly perIp: Throttle;
   private readonly perAccountIp: BackoffLimit;
   private readonly perAccount: BackoffLimit;
+  /** (account, address) pairs that signed in: any count above zero means known. */
+  private readonly knownClients: Throttle;
 
   constructor(throttles: ThrottleFactory, limits: Partial<LoginLimits> = {}) {
     this.limits = { ...DEFAULT_LOGIN_LIMITS, ...limits };
     this.perIp = throttles.create({ name: 'login-ip', points: this.limits.ipFailures, durationSec: this.limits.ipWindowSec });
     this.perAccountIp = new BackoffLimit(throttles, 'login-account-ip', this.limits.accountIpFreeFailures, this.limits);
     this.perAccount = new BackoffLimit(throttles, 'login-account', this.limits.accountFreeFailures, this.limits);
+    this.knownClients = throttles.create({ name: 'login-known-client', points: UNBOUNDED, durationSec: this.limits.knownClientSec });
   }
 
   /**
@@ -129,10 +141,11 @@ export class LoginGuard {
     const undo: Undo = [];
     const giveBack = () => settle(undo.splice(0).reverse());
     try {
-      for (const [limit, key] of [
-        [this.perAccountIp, accountIp],
-        [this.perAccount, account],
-      ] as const) {
+      // Only accounts that exist have owners to know (an unknown username's key is never remembered).
+      const known = 'userId' in subject && (await this.knownClients.peek(accountIp)) > 0;
+      const limits: [BackoffLimit, string][] = [[this.perAccountIp, accountIp]];
+      if (!known) limits.push([this.perAccount, account]);
+      for (const [limit, key] of limits) {
         const decision = await limit.reserve(key, undo);
         if (!decision.ok) throw rateLimited(decision.retryAfterMs);
       }
@@ -150,10 +163,17 @@ export class LoginGuard {
         // This client proved it knows the password: its failures on the account go; the
         // account-wide and IP counts only lose this attempt (others may still be guessing).
         await giveBack();
-        await settle([() => this.perAccountIp.forget(accountIp)]);
+        await settle([() => this.perAccountIp.forget(accountIp), () => this.remember(subject, accountIp)]);
       },
       cancel: giveBack,
     };
+  }
+
+  /** Marks the address known to the account for `knownClientSec` from now (a new window on each sign-in). */
+  private async remember(subject: LoginSubject, accountIp: string): Promise<void> {
+    if (!('userId' in subject)) return;
+    await this.knownClients.reset(accountIp);
+    await this.knownClients.consume(accountIp);
   }
 }
 

@@ -5,7 +5,7 @@ import { ParleyError } from '@parley/protocol';
 import { createHttpApp, type HttpAppDeps } from './http-app';
 
 /** Starts an app whose login records the client address the limits would key on. */
-async function appSeeing(trustProxy: HttpAppDeps['trustProxy']): Promise<{ base: string; seen: string[]; close(): Promise<void> }> {
+async function appSeeing(trustProxy: HttpAppDeps['trustProxy'], ipv6PrefixBits?: number): Promise<{ base: string; seen: string[]; close(): Promise<void> }> {
   const seen: string[] = [];
   const app = createHttpApp({
     accounts: {
@@ -19,6 +19,7 @@ async function appSeeing(trustProxy: HttpAppDeps['trustProxy']): Promise<{ base:
     directory: { healthyNodes: () => [] } as unknown as HttpAppDeps['directory'],
     logger: { warn: () => undefined, error: () => undefined, info: () => undefined, debug: () => undefined } as unknown as HttpAppDeps['logger'],
     trustProxy,
+    ipv6PrefixBits,
   });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -63,5 +64,24 @@ describe('the client address login and registration limits key on', () => {
     } finally {
       await Promise.all([trusted.close(), untrusted.close()]);
     }
+  });
+
+  it('counts every address of one IPv6 /64 as one client, and an IPv4-mapped address as its IPv4', async () => {
+    const app = await appSeeing('loopback');
+    const wide = await appSeeing('loopback', 48);
+    try {
+      await loginWithForwardedFor(app.base, '2001:db8:1:2::1');
+      await loginWithForwardedFor(app.base, '2001:db8:1:2:abcd::99');
+      await loginWithForwardedFor(app.base, '::ffff:203.0.113.7');
+      expect(app.seen).toEqual(['2001:db8:1:2:0:0:0:0/64', '2001:db8:1:2:0:0:0:0/64', '203.0.113.7']);
+      await loginWithForwardedFor(wide.base, '2001:db8:1:ffff::1');
+      expect(wide.seen).toEqual(['2001:db8:1:0:0:0:0:0/48']);
+    } finally {
+      await Promise.all([app.close(), wide.close()]);
+    }
+  });
+
+  it('refuses to trust every proxy (true): the left-most X-Forwarded-For entry is the client\'s own word', async () => {
+    await expect(appSeeing(true as unknown as HttpAppDeps['trustProxy'])).rejects.toThrow(/never true/);
   });
 });

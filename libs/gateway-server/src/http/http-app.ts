@@ -6,6 +6,7 @@ import type { Logger } from '@parley/util';
 import { apiDocsRouter } from './api-docs.router';
 import { authRouter } from './auth.router';
 import { bearerAuth } from './bearer-auth';
+import { DEFAULT_IPV6_PREFIX_BITS, IPV6_PREFIX_SETTING } from './client-info';
 import { meRouter } from './me.router';
 import { nodesRouter } from './nodes.router';
 import { sessionRouter } from './session.router';
@@ -26,16 +27,21 @@ export interface HttpAppDeps {
    * Express `trust proxy`: `false` (the socket's peer is the client), a hop
    * count, or addresses/CIDRs/`loopback` of proxies whose X-Forwarded-For is
    * believed. Decides `req.ip`, which login and registration limits key on.
-   * @default false
+   * Never `true`: Express would then take the left-most X-Forwarded-For
+   * entry, which the client writes. @default false
    */
-  trustProxy?: boolean | number | string;
+  trustProxy?: false | number | string;
+  /** Leading bits of an IPv6 address that name one client for the limits (PARLEY_IPV6_PREFIX). @default 64 */
+  ipv6PrefixBits?: number;
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if ((deps.trustProxy as unknown) === true) throw new Error('trust proxy must name the proxies (a hop count or their addresses), never true');
   app.set('trust proxy', deps.trustProxy ?? false);
+  app.set(IPV6_PREFIX_SETTING, deps.ipv6PrefixBits ?? DEFAULT_IPV6_PREFIX_BITS);
   app.use(securityHeaders(deps.directory));
   app.use(jsonBody());
 
