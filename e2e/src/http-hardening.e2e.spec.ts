@@ -104,13 +104,21 @@ describe('the gateway against hostile HTTP: headers, bodies, passwords, names', 
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await register(uniqueName('after_big'), TEST_PASSWORD)).status).toBe(201);
 
-      const lines = fs
-        .readFileSync(GATEWAY_LOG, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { level: number; msg?: string; code?: string; stack?: unknown; err?: unknown });
+      type LogLine = { level: number; msg?: string; code?: string; stack?: unknown; err?: unknown };
+      const readLog = (): LogLine[] =>
+        fs
+          .readFileSync(GATEWAY_LOG, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('{') && l.endsWith('}'))
+          .map((l) => JSON.parse(l) as LogLine);
+      const isRefusal = (l: LogLine) => l.msg === 'request body refused' && l.code === 'PAYLOAD_TOO_LARGE';
+      // The child's log reaches the file through a pipe: wait for the line rather than read once.
+      for (const deadline = Date.now() + 10_000; !readLog().some(isRefusal) && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const lines = readLog();
       expect(lines.filter((l) => l.level >= 50)).toEqual([]);
-      const warning = lines.find((l) => l.msg === 'request body refused' && l.code === 'PAYLOAD_TOO_LARGE');
+      const warning = lines.find(isRefusal);
       expect(warning).toMatchObject({ level: 40 });
       expect(warning?.stack).toBeUndefined();
       expect(warning?.err).toBeUndefined();

@@ -10,6 +10,9 @@ import { TEST_PASSWORD, at, findFreePort, spawnApp, startCluster, terminate, typ
 import { jsonBytes, openRawRelay } from './support/raw-relay';
 import { uniqueName } from './support/test-user';
 
+/** Lifetime of the hand-made short tokens: the expiry tests wait it out, so it stays well above a loaded machine's handshake and renewal times. */
+const SHORT_TOKEN_SEC = 8;
+
 jest.setTimeout(120_000);
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -121,7 +124,8 @@ describe('session sockets on two gateways and two nodes', () => {
     );
   /** An access token for a real session that expires in `seconds`, signed as the gateway signs (a short PARLEY_JWT_TTL_SECONDS). */
   const shortToken = (auth: AuthResult & { username: string }, seconds: number): { token: string; expiresAt: number } => {
-    const exp = Math.floor(Date.now() / 1000) + seconds;
+    // Rounded up: the token lives at least `seconds`, however close to a second boundary it was made.
+    const exp = Math.ceil(Date.now() / 1000) + seconds;
     const token = jwt.sign({ sub: auth.user.id, name: auth.username, sid: auth.sessionId, exp }, cluster.jwtSecret, {
       algorithm: 'HS256',
       issuer: 'parley',
@@ -183,7 +187,8 @@ describe('session sockets on two gateways and two nodes', () => {
     const eve = await register('ss-eve');
     const eveTablet = await login(eve.username);
     const mallory = await register('ss-mallory');
-    const short = shortToken(eve, 3);
+    // Long enough for every step below before the expiry on a loaded machine; the expiry itself is waited for.
+    const short = shortToken(eve, SHORT_TOKEN_SEC);
     const expiring = await open(0, short.token);
     const renewed = await open(1, short.token);
 
@@ -198,7 +203,7 @@ describe('session sockets on two gateways and two nodes', () => {
     expect(fresh.status).toBe(200);
     expect(await renewed.command('auth:renew', { token: String(fresh.body.token) })).toEqual({ ok: true, expiresAt: fresh.body.expiresAt });
 
-    expect(await expiring.endedBy()).toEqual({ ended: ['expired'], disconnect: 'io server disconnect' });
+    expect(await expiring.endedBy(SHORT_TOKEN_SEC * 1000 + 15_000)).toEqual({ ended: ['expired'], disconnect: 'io server disconnect' });
     // Past the old expiry: the renewed socket still runs commands, and is never told its session ended.
     expect(Date.now()).toBeGreaterThanOrEqual(short.expiresAt);
     expect(await works(renewed)).toBe(true);
@@ -235,7 +240,7 @@ describe('session sockets on two gateways and two nodes', () => {
 
   it('the client SDK renews a short token on its live socket, and signs out when the session is ended elsewhere', async () => {
     const gus = await register('ss-gus');
-    const short = shortToken(gus, 3);
+    const short = shortToken(gus, SHORT_TOKEN_SEC);
     const client = new ParleyClient({ gatewayUrl: gateway(0), io });
     clients.push(client);
     client.useSession({ ...gus, ...short });
@@ -244,9 +249,9 @@ describe('session sockets on two gateways and two nodes', () => {
     client.on('reconnected', () => events.push('reconnected'));
     const signedOut = new Promise<{ reason: string }>((resolve) => client.on('signedOut', resolve));
     await client.connect();
-    await until(() => events.includes('tokenRenewed'), 10_000, 'a renewal');
+    await until(() => events.includes('tokenRenewed'), SHORT_TOKEN_SEC * 1000 + 10_000, 'a renewal');
     // Past the first token's expiry the same socket still runs commands: it was renewed, not replaced.
-    await until(() => Date.now() > short.expiresAt + 100, 10_000, 'the first token to expire');
+    await until(() => Date.now() > short.expiresAt + 100, SHORT_TOKEN_SEC * 1000 + 10_000, 'the first token to expire');
     await expect(client.command('conversation:list', {})).resolves.toMatchObject({ conversations: [] });
     expect(events).toEqual(['tokenRenewed']);
 
@@ -313,11 +318,11 @@ describe('session sockets in embedded mode', () => {
     const sockets = await Promise.all(urls.map((url) => WatchedSocket.open(url, auth.token)));
     opened.push(...sockets);
 
-    const exp = Math.floor(Date.now() / 1000) + 2;
+    const exp = Math.ceil(Date.now() / 1000) + SHORT_TOKEN_SEC;
     const short = jwt.sign({ sub: auth.user.id, name: username, sid: auth.sessionId, exp }, jwtSecret, { algorithm: 'HS256', issuer: 'parley', audience: 'parley-im' });
     const expiring = await WatchedSocket.open(at(urls, 1, 'node'), short);
     opened.push(expiring);
-    expect(await expiring.endedBy()).toEqual({ ended: ['expired'], disconnect: 'io server disconnect' });
+    expect(await expiring.endedBy(SHORT_TOKEN_SEC * 1000 + 15_000)).toEqual({ ended: ['expired'], disconnect: 'io server disconnect' });
     for (const s of sockets) expect(s.ended).toEqual([]); // the session itself goes on
 
     expect((await post('/api/auth/logout-all', auth.token)).status).toBe(204);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import type { AuthResult } from '@parley/protocol';
-import { TEST_PASSWORD, findFreePort, spawnApp, startCluster, terminate } from '@parley/testing';
+import { TEST_PASSWORD, at, findFreePort, spawnApp, startCluster, terminate } from '@parley/testing';
 import { TestUser, befriend, uniqueName } from './support/test-user';
 
 jest.setTimeout(120_000);
@@ -35,6 +35,8 @@ async function embeddedTarget(): Promise<Target> {
         PARLEY_STATIC_DIR: path.join(dataDir, 'no-web-client'),
         PARLEY_JWT_SECRET: jwtSecret,
         PARLEY_LOG_LEVEL: 'warn',
+        // Every test here registers its users from loopback.
+        PARLEY_REGISTER_PER_IP: '1000',
       });
       return {
         gatewayUrl: `http://127.0.0.1:${port}`,
@@ -178,14 +180,17 @@ describe.each([
     expect((await login(user.username, newPassword)).status).toBe(200);
   });
 
-  it('deletes an account only with its password: the name is free again, friends and groups are told live', async () => {
+  it('deletes an account only with its password: the name is free again, friends, groups and invitees are told live', async () => {
     const leaving = await TestUser.register(target.gatewayUrl, 'leaving');
     const friend = await TestUser.register(target.gatewayUrl, 'friend');
-    await Promise.all([leaving.connect(), friend.connect()]);
+    const invitee = await TestUser.register(target.gatewayUrl, 'invitee');
+    await Promise.all([leaving.connect(), friend.connect(), invitee.connect()]);
     await befriend(leaving, friend);
     expect((await friend.ok('friend:list', {})).friends.map((f) => f.user.id)).toEqual([leaving.id]);
-    const { group } = await leaving.ok('group:create', { name: 'left behind', memberIds: [friend.id] });
+    const { group, invitations } = await leaving.ok('group:create', { name: 'left behind', memberIds: [friend.id, invitee.id] });
     expect(group.memberCount).toBe(2);
+    const invitation = at(invitations, 0, 'invitation');
+    await invitee.waitForEvent('group:invitation', (e) => e.invitation.id === invitation.id && e.invitation.status === 'pending');
     const username = leaving.auth.user.username;
 
     const wrong = await call('DELETE', '/api/me', { token: leaving.auth.token, body: { password: 'a-wild-guess-1' } });
@@ -203,6 +208,10 @@ describe.each([
     expect(left).toMatchObject({ actorId: leaving.id, userIds: [leaving.id], group: { memberCount: 1, ownerId: friend.id } });
     await friend.waitForEvent('group:update', (e) => e.change === 'transferred' && e.group.id === group.id && e.userIds?.[0] === friend.id);
     expect((await friend.ok('group:info', { groupId: group.id })).group).toMatchObject({ ownerId: friend.id, memberCount: 1 });
+    // The invitation from the deleted account ends, and its invitee's client is told so rather than left with a dead one.
+    const cancelled = await invitee.waitForEvent('group:invitation', (e) => e.invitation.id === invitation.id && e.invitation.status === 'cancelled');
+    expect(cancelled.invitation).toMatchObject({ group: { id: group.id }, inviter: { id: leaving.id }, inviteeId: invitee.id });
+    expect((await invitee.ok('group:invitations', {})).invitations).toEqual([]);
     const search = await call('GET', `/api/users?q=${encodeURIComponent(username)}`, { token: friend.auth.token });
     expect(search.body.users).toEqual([]);
     // The name is free: someone new registers it.
@@ -210,6 +219,7 @@ describe.each([
     expect(again.user.id).not.toBe(leaving.id);
     leaving.disconnect();
     friend.disconnect();
+    invitee.disconnect();
   });
 
   it('refuses a correctly signed token without exp, and one naming a session that does not exist', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
 import { MemoryNodeRegistry } from '@parley/discovery';
-import { DEFAULT_REFRESH_TTL_SECONDS, systemClock } from '@parley/domain';
+import { DEFAULT_REFRESH_TTL_SECONDS, DEFAULT_REGISTRATION_LIMITS, systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
 import { DEFAULT_PRESENCE_KEEPER, ImNode, servedWebOrigins } from '@parley/im-node';
 import { MemoryThrottleFactory } from '@parley/limits';
@@ -32,6 +32,8 @@ const embeddedEnv = z
     PARLEY_ROUTER: z.enum(['round-robin', 'room-hash']).default('round-robin'),
     PARLEY_STATIC_DIR: z.string().default('static/dist'),
     PARLEY_REFRESH_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86_400).default(DEFAULT_REFRESH_TTL_SECONDS),
+    /** Registrations per client address per window, as on a gateway (tests that register many users from loopback raise it). */
+    PARLEY_REGISTER_PER_IP: z.coerce.number().int().min(1).default(DEFAULT_REGISTRATION_LIMITS.perIp),
   })
   .extend(logEnv.shape);
 
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens,
     refreshTtlSeconds: config.PARLEY_REFRESH_TTL_SECONDS,
+    limits: { registration: { perIp: config.PARLEY_REGISTER_PER_IP } },
     ids,
     clock,
     logger: logger.child({ component: 'gateway' }),
