@@ -11,6 +11,7 @@ import { meRouter } from './me.router';
 import { nodesRouter } from './nodes.router';
 import { sessionRouter } from './session.router';
 import { jsonBody } from './json-body';
+import { COOKIE_LOGGER_SETTING } from './refresh-cookie';
 import { errorHandler, notFoundHandler } from './problem';
 import { securityHeaders } from './security-headers';
 
@@ -42,6 +43,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   if ((deps.trustProxy as unknown) === true) throw new Error('trust proxy must name the proxies (a hop count or their addresses), never true');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set(IPV6_PREFIX_SETTING, deps.ipv6PrefixBits ?? DEFAULT_IPV6_PREFIX_BITS);
+  app.set(COOKIE_LOGGER_SETTING, deps.logger);
   app.use(securityHeaders(deps.directory));
   app.use(jsonBody());
 
