@@ -3,11 +3,12 @@ import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@pa
 import { ConsulNodeDirectory, StaticNodeDirectory } from '@parley/discovery';
 import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
+import { openThrottles } from '@parley/limits';
+import { createRedisClient } from '@parley/presence';
 import { openStore } from '@parley/store';
 import { RelayAuth } from '@parley/relay';
 import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
 import { limitsOf, loadGatewayConfig, parseStaticNodes } from './config';
-import { openThrottles } from './throttles';
 
 /** Composition root of a gateway: config, adapters, the gateway, signals. */
 async function main(): Promise<void> {
@@ -15,7 +16,14 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'gateway', level: config.PARLEY_LOG_LEVEL });
   const clock = systemClock;
   const store = await openStore(storeConfigOf(config));
-  const limits = openThrottles(config, logger);
+  // Login and registration counters: in Redis every gateway shares them; without it each counts alone.
+  const limits = openThrottles({
+    redisUrl: config.PARLEY_REDIS_URL,
+    keyPrefix: config.PARLEY_REDIS_PREFIX,
+    connectRedis: (url, onError) => createRedisClient(url, {}, onError),
+    logger,
+    withoutRedisNotice: 'limits counted in this process (no PARLEY_REDIS_URL): run one gateway, or give them a Redis',
+  });
   const directory =
     config.PARLEY_DISCOVERY === 'consul'
       ? new ConsulNodeDirectory({
