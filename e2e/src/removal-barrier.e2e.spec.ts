@@ -177,13 +177,15 @@ describe('removals are acked only after every node of the removed user applied t
       nodes: 3,
       name: 'removal-barrier',
       // Each round sends three messages from one user in a few milliseconds; the default 30/s limit would refuse them,
-      // and hundreds of rounds of invites and sends go past the default socket budget and per-user send quota.
+      // and hundreds of rounds of invites and sends go past the default command budget, per-user send quota and
+      // per-user social quota (invitations).
       nodeEnv: {
         PARLEY_SEND_RATE_PER_SEC: '10000',
         PARLEY_SEND_BURST: '10000',
         PARLEY_COMMAND_BURST: '100000',
         PARLEY_COMMAND_RATE_PER_SEC: '100000',
         PARLEY_USER_SEND_LIMIT: '1000000',
+        PARLEY_USER_SOCIAL_LIMIT: '1000000',
       },
     });
   }, 90_000);

@@ -29,7 +29,7 @@ const imEnv = z.object({
   /** Messages one user may send per second through this node, after a burst. */
   PARLEY_SEND_RATE_PER_SEC: z.coerce.number().positive().default(DEFAULT_IM_NODE.sendRatePerSec),
   PARLEY_SEND_BURST: z.coerce.number().int().min(1).default(DEFAULT_IM_NODE.sendBurst),
-  /** Command tokens one socket may spend at once, and regains per second (costs in libs/im-node/src/socket/command-costs.ts). */
+  /** Command tokens one user's sockets on a node may spend at once, and regain per second (costs in libs/im-node/src/socket/command-costs.ts). */
   PARLEY_COMMAND_BURST: z.coerce.number().int().min(10).default(DEFAULT_IM_NODE.commandBurst),
   PARLEY_COMMAND_RATE_PER_SEC: z.coerce.number().positive().default(DEFAULT_IM_NODE.commandRatePerSec),
   /** At most one typing fan-out per (conversation, user) per this many ms; 0 turns coalescing off. */
@@ -37,6 +37,9 @@ const imEnv = z.object({
   /** Messages one user may send per window across the whole cluster (Redis; in process without PARLEY_REDIS_URL). */
   PARLEY_USER_SEND_LIMIT: z.coerce.number().int().min(1).default(DEFAULT_IM_NODE.userSendLimit),
   PARLEY_USER_SEND_WINDOW_SEC: z.coerce.number().int().min(1).default(DEFAULT_IM_NODE.userSendWindowSec),
+  /** Points one user may spend per window across the cluster on friend requests, invitations, group creation, joins and blocks. */
+  PARLEY_USER_SOCIAL_LIMIT: z.coerce.number().int().min(10).default(DEFAULT_IM_NODE.userSocialLimit),
+  PARLEY_USER_SOCIAL_WINDOW_SEC: z.coerce.number().int().min(1).default(DEFAULT_IM_NODE.userSocialWindowSec),
   /**
    * Web origins (comma list of scheme://host[:port]) whose pages may open a
    * session; clients that send no Origin (not browsers) always may. The

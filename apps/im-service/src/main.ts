@@ -2,7 +2,7 @@ import { JwtTokenService } from '@parley/auth';
 import { ConsulNodeRegistrar, MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock, type Presence } from '@parley/domain';
 import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
-import { MemoryThrottleFactory, RedisThrottleFactory } from '@parley/limits';
+import { openThrottles } from '@parley/limits';
 import { MemoryPresence, RedisPresence, createRedisClient } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
@@ -24,12 +24,12 @@ async function main(): Promise<void> {
       })
     : new MemoryPresence({ clock });
   // The cluster-wide per-user send limit: shared in Redis, or this process alone without it.
-  const throttleRedis = config.PARLEY_REDIS_URL
-    ? createRedisClient(config.PARLEY_REDIS_URL, {}, (err) => logger.warn({ err: err.message }, 'redis connection error (limits)'))
-    : undefined;
-  const throttles = throttleRedis
-    ? new RedisThrottleFactory(throttleRedis, { keyPrefix: config.PARLEY_REDIS_PREFIX })
-    : new MemoryThrottleFactory();
+  const limits = openThrottles({
+    redisUrl: config.PARLEY_REDIS_URL,
+    keyPrefix: config.PARLEY_REDIS_PREFIX,
+    connectRedis: (url, onError) => createRedisClient(url, {}, onError),
+    logger,
+  });
   const registrar =
     config.PARLEY_DISCOVERY === 'consul'
       ? new ConsulNodeRegistrar({
@@ -56,6 +56,8 @@ async function main(): Promise<void> {
       typingCoalesceMs: config.PARLEY_TYPING_COALESCE_MS,
       userSendLimit: config.PARLEY_USER_SEND_LIMIT,
       userSendWindowSec: config.PARLEY_USER_SEND_WINDOW_SEC,
+      userSocialLimit: config.PARLEY_USER_SOCIAL_LIMIT,
+      userSocialWindowSec: config.PARLEY_USER_SOCIAL_WINDOW_SEC,
       allowedOrigins: config.allowedOrigins,
     },
     {
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
       clock,
       ids: createUlidGenerator(),
       logger,
-      throttles,
+      throttles: limits.throttles,
       relay:
         new RelayClient({
           nodeId: config.nodeId,
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
       if (signal === 'SIGTERM') await node.drain();
       else await node.close();
       await presence.close();
-      throttleRedis?.disconnect();
+      limits.close();
       await store.close();
     },
     (msg) => logger.info(msg),

@@ -70,6 +70,8 @@ export async function startEnvironment(nodes: number, log: (msg: string) => void
         PARLEY_COMMAND_BURST: '1000000',
         PARLEY_COMMAND_RATE_PER_SEC: '1000000',
         PARLEY_USER_SEND_LIMIT: '100000000',
+        // The setup's friendships and group invitations go past the per-user social quota.
+        PARLEY_USER_SOCIAL_LIMIT: '100000000',
       },
     });
     log('starting the baseline (plain Socket.IO + redis-adapter)');

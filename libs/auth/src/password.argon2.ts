@@ -1,6 +1,7 @@
 import os from 'node:os';
 import argon2 from 'argon2';
 import type { PasswordHasher } from '@parley/domain';
+import { definedOnly } from '@parley/util';
 import { BoundedWork } from './bounded-work';
 
 export interface Argon2Options {
@@ -41,8 +42,7 @@ export class Argon2PasswordHasher implements PasswordHasher {
 
   constructor(options: Partial<Argon2Options> = {}) {
     // An option given as undefined (an unset environment variable) keeps its default.
-    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    this.options = { ...DEFAULTS, ...given };
+    this.options = { ...DEFAULTS, ...definedOnly(options) };
     this.work = new BoundedWork({
       concurrency: this.options.concurrency,
       maxQueue: this.options.maxQueue,

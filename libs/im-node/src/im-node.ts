@@ -35,6 +35,7 @@ import { createCommandDispatcher, InFlight } from './socket/command-dispatch';
 import { createCommandHandlers } from './socket/commands';
 import { originGate, parseWebOrigins } from './socket/origin-check';
 import { createUserSendQuota, DEFAULT_USER_SEND_QUOTA } from './socket/send-quota';
+import { DEFAULT_USER_SOCIAL_QUOTA, UserSocialQuota } from './socket/social-quota';
 import { DEFAULT_SOCKET_BUDGET, SocketBudget } from './socket/socket-budget';
 import { DEFAULT_TYPING_COALESCE_MS, TypingCoalescer, TypingCoalescingNotifier } from './socket/typing-coalescer';
 import { handshakeAuth } from './socket/handshake-auth';
@@ -54,6 +55,8 @@ export const DEFAULT_IM_NODE = Object.freeze({
   typingCoalesceMs: DEFAULT_TYPING_COALESCE_MS,
   userSendLimit: DEFAULT_USER_SEND_QUOTA.points,
   userSendWindowSec: DEFAULT_USER_SEND_QUOTA.windowSec,
+  userSocialLimit: DEFAULT_USER_SOCIAL_QUOTA.points,
+  userSocialWindowSec: DEFAULT_USER_SOCIAL_QUOTA.windowSec,
 });
 
 export interface ImNodeOptions {
@@ -72,9 +75,9 @@ export interface ImNodeOptions {
   sendRatePerSec?: number;
   /** Messages a user may send at once after a quiet spell. @default 60 */
   sendBurst?: number;
-  /** Tokens a socket may spend on commands at once (costs: socket/command-costs.ts). @default 200 */
+  /** Tokens a user's sockets on this node may spend on commands at once (costs: socket/command-costs.ts). @default 200 */
   commandBurst?: number;
-  /** Tokens a socket's command budget regains per second. @default 40 */
+  /** Tokens a user's command budget on this node regains per second. @default 40 */
   commandRatePerSec?: number;
   /** At most one `typing` fan-out per (conversation, user) in this window; 0: every one. @default 2000 */
   typingCoalesceMs?: number;
@@ -82,6 +85,14 @@ export interface ImNodeOptions {
   userSendLimit?: number;
   /** The window of `userSendLimit`, seconds. @default 60 */
   userSendWindowSec?: number;
+  /**
+   * Points one user may spend per window, across the cluster (with
+   * `throttles`), on commands that reach other people: friend:request,
+   * group:invite, group:create, group:join, user:block (socket/social-quota.ts). @default 600
+   */
+  userSocialLimit?: number;
+  /** The window of `userSocialLimit`, seconds. @default 600 */
+  userSocialWindowSec?: number;
   /**
    * Web origins (scheme://host[:port]) whose pages may open sessions here.
    * A handshake without an Origin header (not a browser) is always admitted.
@@ -103,7 +114,7 @@ export interface ImNodeDeps {
   logger: Logger;
   /** The relay client; the node registers where relayed frames go. */
   relay: RelayLink;
-  /** Counters shared by the cluster (the per-user send limit); without it sends are limited per node only. */
+  /** Counters shared by the cluster (the per-user send and social limits); without it commands are limited per node only. */
   throttles?: ThrottleFactory;
 }
 
@@ -139,7 +150,7 @@ export class ImNode {
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
     const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? DEFAULT_IM_NODE.sendRatePerSec, burst: options.sendBurst ?? DEFAULT_IM_NODE.sendBurst });
     const userSendQuota = { points: options.userSendLimit ?? DEFAULT_IM_NODE.userSendLimit, windowSec: options.userSendWindowSec ?? DEFAULT_IM_NODE.userSendWindowSec };
-    const sendQuota = deps.throttles && createUserSendQuota(deps.throttles, userSendQuota, logger);
+    const sendQuota = deps.throttles && createUserSendQuota(deps.throttles, userSendQuota, clock, logger);
     const typing = new TypingCoalescer(clock, { windowMs: options.typingCoalesceMs ?? DEFAULT_IM_NODE.typingCoalesceMs });
     const messaging = new MessagingService({ store, notifier: new TypingCoalescingNotifier(notifier, typing), ids, clock, sendLimiter, sendQuota });
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
@@ -161,7 +172,9 @@ export class ImNode {
     this.io.use(handshakeAuth(sessionGate, () => this.accepting, logger));
     this.io.use(loadRooms(membership, logger));
     const budget = new SocketBudget(clock, { burst: options.commandBurst ?? DEFAULT_IM_NODE.commandBurst, ratePerSec: options.commandRatePerSec ?? DEFAULT_IM_NODE.commandRatePerSec });
-    const dispatch = createCommandDispatcher(handlers, membership, this.inFlight, logger, budget, () => clock.now());
+    const userSocialQuota = { points: options.userSocialLimit ?? DEFAULT_IM_NODE.userSocialLimit, windowSec: options.userSocialWindowSec ?? DEFAULT_IM_NODE.userSocialWindowSec };
+    const social = deps.throttles && new UserSocialQuota(deps.throttles, userSocialQuota, clock, logger);
+    const dispatch = createCommandDispatcher(handlers, membership, this.inFlight, logger, { clock, budget, social });
     const startSession = sessionLifecycle(sessions, membership, logger);
     this.io.on('connection', (socket) => {
       socket.onAny(dispatch);

@@ -56,11 +56,29 @@ describe('MessagingService send quota', () => {
     await expect(nodeB.send('bob', bobs)).resolves.toMatchObject({ senderId: 'bob' });
   });
 
+  it('spends the quota only on sends that store a new message: retries and refused sends give it back', async () => {
+    const quota = new MemoryThrottleFactory().create({ name: 'user-send', points: 2, durationSec: 60 });
+    const [node] = twoNodes(quota);
+    if (!node) throw new Error('a node');
+    const first = await node.send('alice', text('a1'));
+    // An honest client retrying after reconnects gets its stored message back each time.
+    for (let i = 0; i < 5; i++) await expect(node.send('alice', text('a1'))).resolves.toEqual(first);
+    // Sends refused after the quota was asked (not a member, cannot message oneself) cost nothing either.
+    const intoBobsGroup = { ...text('not mine'), to: { type: 'group', id: bobsGroupId } } as const;
+    for (let i = 0; i < 5; i++) await expect(node.send('alice', intoBobsGroup)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const toSelf = { ...text('me'), to: { type: 'user', id: 'alice' } } as const;
+    await expect(node.send('alice', toSelf)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // So the second new message still fits, and the third is over the limit of 2.
+    await expect(node.send('alice', text('a2'))).resolves.toMatchObject({ body: { text: 'a2' } });
+    await expect(node.send('alice', text('a3'))).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
   it("asks the shared counter only for what the node's own limit let through", async () => {
     const asked: string[] = [];
     const counting: Throttle = {
       consume: async (key): Promise<ThrottleDecision> => (asked.push(key), { ok: true, consumed: asked.length }),
       refund: async () => undefined,
+      peek: async () => asked.length,
       reset: async () => undefined,
     };
     const [node] = twoNodes(counting, new RateLimiter(clock, { ratePerSec: 1, burst: 2 }));

@@ -9,7 +9,7 @@ import {
 } from '@parley/protocol';
 import { must } from '@parley/util';
 import type { RateLimiter } from '../limits/rate-limiter';
-import type { Clock, GroupStore, IdGenerator, MessageStore, Notifier, SocialStore, Throttle } from '../ports';
+import type { AppendResult, Clock, GroupStore, IdGenerator, MessageStore, Notifier, SocialStore, Throttle } from '../ports';
 import { assertMayMessage } from '../social/relation-rules';
 import { conversationRooms, requireMembership } from './conversation-access';
 
@@ -45,6 +45,28 @@ export class MessagingService {
     if (quota && !quota.ok) {
       throw new ParleyError('RATE_LIMITED', 'sending too fast across your sessions', { retryAfterMs: quota.retryAfterMs });
     }
+    // Only a send that stores a new message uses the cluster quota: a retry
+    // answered with the stored message, or a send refused or failed, gives
+    // its point back (a client retrying after a reconnect must not be
+    // limited for messages already stored).
+    let appended = false;
+    try {
+      const result = await this.append(senderId, input);
+      appended = !result.duplicate;
+      // Pushed again on a retried send too: the earlier attempt may have died
+      // between commit and push, and clients drop ids they already hold.
+      this.deps.notifier.publish(conversationRooms(result.message), 'message:new', result.message, result.message.id, {
+        exceptSession: sessionId,
+      });
+      return result.message;
+    } finally {
+      // A refund that fails leaves the point spent (a limit slightly early), never fails the send.
+      if (quota && !appended) await this.deps.sendQuota?.refund(senderId).catch(() => undefined);
+    }
+  }
+
+  /** Authorizes and stores the send; `duplicate` when it was stored before (a retry). */
+  private async append(senderId: string, input: CommandPayload<'message:send'>): Promise<AppendResult> {
     let target: ResolvedTarget;
     try {
       target = await this.resolveTarget(senderId, input.to);
@@ -52,10 +74,10 @@ export class MessagingService {
       // A retry of a send stored before the sender lost the right (muted,
       // unfriended, kicked) still gets its original ack: it was accepted then.
       const stored = await this.deps.store.findMessageByClientMsgId(senderId, input.clientMsgId);
-      if (stored && stored.conversationId === conversationIdOf(senderId, input.to)) return stored;
+      if (stored && stored.conversationId === conversationIdOf(senderId, input.to)) return { message: stored, duplicate: true };
       throw err;
     }
-    const { message } = await this.deps.store.appendMessage({
+    return this.deps.store.appendMessage({
       id: this.deps.ids.next(),
       conversationId: target.conversationId,
       conversationType: target.type,
@@ -66,12 +88,6 @@ export class MessagingService {
       clientMsgId: input.clientMsgId,
       createdAt: this.deps.clock.now(),
     });
-    // Pushed again on a retried send too: the earlier attempt may have died
-    // between commit and push, and clients drop ids they already hold.
-    this.deps.notifier.publish(conversationRooms(message), 'message:new', message, message.id, {
-      exceptSession: sessionId,
-    });
-    return message;
   }
 
   async sync(userId: string, input: CommandPayload<'sync'>): Promise<CommandResults['sync']> {

@@ -14,12 +14,12 @@ describe('createCommandDispatcher', () => {
       'conversation:list': async (ctx) => {
         await ctx.resyncRooms();
         await new Promise((resolve) => setTimeout(resolve, 5));
-        return { conversations: [], userId: ctx.userId, sessionId: ctx.sessionId };
+        return { conversations: [], userId: ctx.userId, socketId: ctx.socketId };
       },
     } as Partial<CommandHandlers> as CommandHandlers;
     // Stands in for the store-backed membership: each user belongs to one room of its own.
     const membership = { resync: async (socket: ImSocket) => void (await socket.join(`user:${socket.data.userId}-joined`)) };
-    const dispatch = createCommandDispatcher(handlers, membership, new InFlight(), createLogger({ name: 'test', level: 'silent' }));
+    const dispatch = createCommandDispatcher(handlers, membership, new InFlight(), createLogger({ name: 'test', level: 'silent' }), { clock: { now: () => 0 } });
     server = await startTestSocketServer((io) => {
       io.use((socket, next) => {
         socket.data.userId = String((socket.handshake.auth as { userId?: unknown }).userId);
@@ -38,9 +38,9 @@ describe('createCommandDispatcher', () => {
     const ask = (c: ClientSocket) => c.timeout(5000).emitWithAck('conversation:list', {});
     const answers = await Promise.all([ask(alice), ask(bob), ask(alice)]);
     expect(answers).toEqual([
-      { ok: true, conversations: [], userId: 'alice', sessionId: alice.id },
-      { ok: true, conversations: [], userId: 'bob', sessionId: bob.id },
-      { ok: true, conversations: [], userId: 'alice', sessionId: alice.id },
+      { ok: true, conversations: [], userId: 'alice', socketId: alice.id },
+      { ok: true, conversations: [], userId: 'bob', socketId: bob.id },
+      { ok: true, conversations: [], userId: 'alice', socketId: alice.id },
     ]);
     const sockets = [...server.io.of('/').sockets.values()];
     const rooms = Object.fromEntries(sockets.map((s) => [s.data.userId, [...s.rooms].filter((r) => r !== s.id)]));

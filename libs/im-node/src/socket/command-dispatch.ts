@@ -7,12 +7,14 @@ import {
   type CommandName,
   type CommandResults,
 } from '@parley/protocol';
+import type { Clock } from '@parley/domain';
 import type { Logger } from '@parley/util';
 import type { RoomMembership } from '../relay/room-membership';
 import type { CommandContext, CommandHandlers } from './commands/types';
 import { tokenExpired } from './session-ends';
 import { commandCost } from './command-costs';
 import { overBudget, type SocketBudget } from './socket-budget';
+import type { UserSocialQuota } from './social-quota';
 import type { ImSocket } from './socket-types';
 
 /** Counts commands in flight so a draining node can wait for them. */
@@ -42,14 +44,14 @@ const KNOWN_COMMANDS: ReadonlySet<string> = new Set(COMMAND_NAMES);
 /** A command's view of its socket, made per command so that a connection holds none. */
 class SocketCommandContext implements CommandContext {
   readonly userId: string;
-  readonly sessionId: string;
+  readonly socketId: string;
 
   constructor(
     private readonly socket: ImSocket,
     private readonly membership: RoomResync,
   ) {
     this.userId = socket.data.userId;
-    this.sessionId = socket.id;
+    this.socketId = socket.id;
   }
 
   resyncRooms(): Promise<void> {
@@ -63,6 +65,16 @@ class SocketCommandContext implements CommandContext {
   renewExpiry(expiresAt: number): void {
     this.socket.data.expiresAt = expiresAt;
   }
+}
+
+/** What limits the dispatcher applies before a command runs, and the clock it reads. */
+export interface DispatchLimits {
+  /** The clock tokens expire by (and the budget reads). */
+  clock: Clock;
+  /** Each command's cost is taken from its user's budget on this node first; over it, RATE_LIMITED and nothing runs. */
+  budget?: SocketBudget;
+  /** Commands that reach other people also spend from the user's cluster-wide social quota (after validation). */
+  social?: UserSocialQuota;
 }
 
 /** Socket.IO calls a catch-all listener with the socket as `this`. */
@@ -79,11 +91,9 @@ export function createCommandDispatcher(
   membership: RoomResync,
   inFlight: InFlight,
   logger: Logger,
-  /** Each command's cost is taken from its socket's budget first; over it, RATE_LIMITED and nothing runs. */
-  budget?: SocketBudget,
-  /** The clock tokens expire by. @default Date.now */
-  now: () => number = Date.now,
+  limits: DispatchLimits,
 ): CommandDispatcher {
+  const { clock, budget, social } = limits;
   return function dispatch(this: ImSocket, name: string, ...args: unknown[]): void {
     // The ack is always last; a command sent without a payload has only the ack.
     const ack = args[args.length - 1];
@@ -91,11 +101,11 @@ export function createCommandDispatcher(
     const payload = args.length > 1 ? args[0] : undefined;
     const answer = ack as (a: Ack<Record<string, unknown>>) => void;
     // Past its token's expiry a socket runs nothing (the session sweep closes it soon): renew before.
-    if (tokenExpired(this, now())) {
+    if (tokenExpired(this, clock.now())) {
       answer({ ok: false, error: { code: 'UNAUTHORIZED', message: 'the access token expired; renew it before it does' } });
       return;
     }
-    const wait = budget?.charge(this.data, commandCost(name));
+    const wait = budget?.charge(this.data.userId, commandCost(name));
     if (wait !== undefined) {
       answer({ ok: false, error: overBudget(wait) });
       return;
@@ -106,7 +116,7 @@ export function createCommandDispatcher(
     }
     inFlight.enter();
     // run() never rejects: every error becomes a typed ack.
-    void run(name as CommandName, new SocketCommandContext(this, membership), payload, handlers, logger)
+    void run(name as CommandName, new SocketCommandContext(this, membership), payload, handlers, logger, social)
       .then(answer)
       .finally(() => inFlight.leave());
   };
@@ -118,9 +128,12 @@ async function run<K extends CommandName>(
   payload: unknown,
   handlers: CommandHandlers,
   logger: Logger,
+  social: UserSocialQuota | undefined,
 ): Promise<Ack<CommandResults[K]>> {
   try {
     const input = parseOrThrow(COMMAND_SCHEMAS[name], payload ?? {});
+    const refused = await social?.charge(ctx.userId, name, input);
+    if (refused) return { ok: false, error: refused };
     const result = await (handlers[name] as (c: CommandContext, p: unknown) => Promise<CommandResults[K]>)(ctx, input);
     return { ok: true, ...result };
   } catch (err) {

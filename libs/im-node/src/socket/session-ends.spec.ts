@@ -52,7 +52,7 @@ describe('SessionEnds and the expiry check', () => {
     } as Partial<CommandHandlers> as CommandHandlers;
     const membership = { resync: async () => undefined };
     const logger = createLogger({ name: 'test', level: 'silent' });
-    const dispatch = createCommandDispatcher(handlers, membership, new InFlight(), logger, undefined, clock.now);
+    const dispatch = createCommandDispatcher(handlers, membership, new InFlight(), logger, { clock });
     server = await startTestSocketServer((io) => {
       ends = new SessionEnds(io, clock, { rememberMs: 10_000 });
       io.use((socket, next) => {

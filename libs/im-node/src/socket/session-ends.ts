@@ -1,5 +1,6 @@
 import { userRoom, type SessionEndReason } from '@parley/protocol';
 import type { Clock } from '@parley/domain';
+import { definedOnly } from '@parley/util';
 import type { ImServer, ImSocket } from './socket-types';
 
 export interface SessionEndsOptions {
@@ -123,8 +124,4 @@ function finish(socket: ImSocket, reason: SessionEndReason): void {
   if (!socket.connected) return;
   socket.emit('session:ended', { reason });
   socket.disconnect(true);
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

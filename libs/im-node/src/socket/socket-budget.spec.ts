@@ -1,6 +1,6 @@
 import { COMMAND_NAMES, type CommandName } from '@parley/protocol';
 import { COMMAND_COSTS, UNKNOWN_COMMAND_COST, commandCost } from './command-costs';
-import { DEFAULT_SOCKET_BUDGET, SocketBudget, overBudget, type BudgetHolder } from './socket-budget';
+import { DEFAULT_SOCKET_BUDGET, SocketBudget, overBudget } from './socket-budget';
 
 describe('SocketBudget', () => {
   let now = 1_700_000_000_000;
@@ -8,11 +8,11 @@ describe('SocketBudget', () => {
   const budget = (burst: number, ratePerSec: number) => new SocketBudget(clock, { burst, ratePerSec });
 
   /** Charges `name` n times; how many ran and the last refusal's wait. */
-  function flood(b: SocketBudget, socket: BudgetHolder, name: string, n: number): { ran: number; waits: number[] } {
+  function flood(b: SocketBudget, userId: string, name: string, n: number): { ran: number; waits: number[] } {
     const waits: number[] = [];
     let ran = 0;
     for (let i = 0; i < n; i++) {
-      const wait = b.charge(socket, commandCost(name));
+      const wait = b.charge(userId, commandCost(name));
       if (wait === undefined) ran++;
       else waits.push(wait);
     }
@@ -21,51 +21,51 @@ describe('SocketBudget', () => {
 
   it('lets a burst through, then refuses with the exact wait until the next token', () => {
     const b = budget(20, 10); // a token every 100 ms
-    const socket: BudgetHolder = {};
-    const { ran, waits } = flood(b, socket, 'friend:list', 1_000);
+    const user = 'alice';
+    const { ran, waits } = flood(b, user, 'friend:list', 1_000);
     expect(ran).toBe(20);
     expect(waits).toHaveLength(980);
     expect(new Set(waits)).toEqual(new Set([100])); // refused commands take nothing: the wait does not grow
     now += 99;
-    expect(b.charge(socket, 1)).toBe(1);
+    expect(b.charge(user, 1)).toBe(1);
     now += 1;
-    expect(b.charge(socket, 1)).toBeUndefined();
-    expect(b.charge(socket, 1)).toBe(100);
+    expect(b.charge(user, 1)).toBeUndefined();
+    expect(b.charge(user, 1)).toBe(100);
   });
 
   it('charges dearer commands more: a flood of group:create stops sooner than one of reads', () => {
     const b = budget(200, 40);
-    expect(flood(b, {}, 'group:create', 100).ran).toBe(200 / COMMAND_COSTS['group:create']);
-    expect(flood(b, {}, 'sync', 500).ran).toBe(200 / COMMAND_COSTS.sync);
+    expect(flood(b, 'carol', 'group:create', 100).ran).toBe(200 / COMMAND_COSTS['group:create']);
+    expect(flood(b, 'dave', 'sync', 500).ran).toBe(200 / COMMAND_COSTS.sync);
     // A command dearer than what is left waits for the difference only.
-    const socket: BudgetHolder = {};
-    expect(flood(b, socket, 'friend:list', 195).ran).toBe(195);
-    expect(b.charge(socket, COMMAND_COSTS['group:create'])).toBe(5 * 25);
+    const user = 'alice';
+    expect(flood(b, user, 'friend:list', 195).ran).toBe(195);
+    expect(b.charge(user, COMMAND_COSTS['group:create'])).toBe(5 * 25);
   });
 
   it('refills over time up to the burst, never beyond', () => {
     const b = budget(10, 5);
-    const socket: BudgetHolder = {};
-    expect(flood(b, socket, 'friend:list', 10).ran).toBe(10);
+    const user = 'alice';
+    expect(flood(b, user, 'friend:list', 10).ran).toBe(10);
     now += 1_000; // 5 tokens back
-    expect(flood(b, socket, 'friend:list', 10).ran).toBe(5);
+    expect(flood(b, user, 'friend:list', 10).ran).toBe(5);
     now += 3_600_000; // an hour idle: full, not 18,000
-    expect(flood(b, socket, 'friend:list', 100).ran).toBe(10);
+    expect(flood(b, user, 'friend:list', 100).ran).toBe(10);
   });
 
-  it('keeps each socket to its own budget, in one number on its data', () => {
+  it('keeps each user to their own budget, one number per user that is forgotten once full again', () => {
     const b = budget(10, 1);
-    const flooder: BudgetHolder = {};
-    const other: BudgetHolder = {};
-    expect(flood(b, flooder, 'typing', 100).ran).toBe(10);
-    expect(flood(b, other, 'typing', 10).ran).toBe(10);
-    expect(Object.keys(flooder)).toEqual(['budgetFullAt']);
-    expect(typeof flooder.budgetFullAt).toBe('number');
+    expect(flood(b, 'mallory', 'typing', 100).ran).toBe(10);
+    expect(flood(b, 'alice', 'typing', 10).ran).toBe(10);
+    expect(b.size).toBe(2);
+    now += 10_000; // both buckets full again: the next charge's sweep forgets them
+    expect(flood(b, 'bob', 'typing', 1).ran).toBe(1);
+    expect(b.size).toBe(1);
   });
 
   it("passes a client's catch-up after a reconnect with the default budget", () => {
     const b = new SocketBudget(clock, DEFAULT_SOCKET_BUDGET);
-    const socket: BudgetHolder = {};
+    const user = 'alice';
     // What a client does at once on (re)connecting, with a backlog of 10,000 messages in
     // one conversation (50 pages of 200), then fills two gaps and reads its lists.
     const reconnect: CommandName[] = [
@@ -82,7 +82,7 @@ describe('SocketBudget', () => {
       'presence:query',
       ...Array.from({ length: 20 }, (): CommandName => 'message:ack'),
     ];
-    const refused = reconnect.filter((name) => b.charge(socket, COMMAND_COSTS[name]) !== undefined);
+    const refused = reconnect.filter((name) => b.charge(user, COMMAND_COSTS[name]) !== undefined);
     expect(refused).toEqual([]);
   });
 

@@ -12,25 +12,25 @@ export interface SocketBudgetOptions {
 /** The defaults, written once (DEFAULT_IM_NODE and the app's config reuse them). */
 export const DEFAULT_SOCKET_BUDGET: Readonly<SocketBudgetOptions> = Object.freeze({ burst: 200, ratePerSec: 40 });
 
-/** Where a socket keeps its budget: one number in `socket.data`, no object of its own. */
-export interface BudgetHolder {
-  /**
-   * When the bucket will be full again (ms on the node's clock); absent: full.
-   * Everything else follows from the options (GCRA).
-   */
-  budgetFullAt?: number;
-}
-
 /**
- * A token bucket per socket, written as GCRA: the only state is the time
- * the bucket is full again, which each command pushes later by its cost.
- * A command that would push it more than `burst` tokens past now is
- * refused and takes nothing, so a flooder still gets the refill rate and no
- * more. No timers, no map: a socket's state dies with its `data`.
+ * The command budget of each user's sockets on this node, one token bucket
+ * per user (not per socket: reconnecting or opening more sockets must not
+ * multiply it), written as GCRA: the only state is the time the bucket is
+ * full again, which each command pushes later by its cost. A command that
+ * would push it more than `burst` tokens past now is refused and takes
+ * nothing, so a flooder still gets the refill rate and no more.
+ *
+ * One number per user in a map that forgets full buckets: a bucket full
+ * again is the same as none, so a sweep (at most once per refill time, run
+ * by a charge: no timer) drops them, and the map holds only users who spent
+ * tokens within about two refill times.
  */
 export class SocketBudget {
   private readonly msPerToken: number;
   private readonly toleranceMs: number;
+  /** userId → when that user's bucket is full again (ms on the node's clock). */
+  private readonly fullAt = new Map<string, number>();
+  private nextSweepAt = -Infinity;
 
   constructor(
     private readonly clock: Clock,
@@ -44,18 +44,30 @@ export class SocketBudget {
     this.toleranceMs = options.burst * this.msPerToken;
   }
 
-  /** Takes `cost` tokens; undefined when the command may run, else the ms until it could. */
-  charge(holder: BudgetHolder, cost: number): number | undefined {
+  /** Takes `cost` tokens from the user's bucket; undefined when the command may run, else the ms until it could. */
+  charge(userId: string, cost: number): number | undefined {
     const now = this.clock.now();
-    const fullAt = Math.max(holder.budgetFullAt ?? now, now) + cost * this.msPerToken;
+    this.sweep(now);
+    const fullAt = Math.max(this.fullAt.get(userId) ?? now, now) + cost * this.msPerToken;
     const over = fullAt - now - this.toleranceMs;
     if (over > 0) return Math.ceil(over);
-    holder.budgetFullAt = fullAt;
+    this.fullAt.set(userId, fullAt);
     return undefined;
+  }
+
+  /** Users whose bucket is not full (what the node holds). */
+  get size(): number {
+    return this.fullAt.size;
+  }
+
+  private sweep(now: number): void {
+    if (now < this.nextSweepAt) return;
+    this.nextSweepAt = now + this.toleranceMs;
+    for (const [userId, fullAt] of this.fullAt) if (fullAt <= now) this.fullAt.delete(userId);
   }
 }
 
 /** The ack body of a command refused by its socket's budget. */
 export function overBudget(retryAfterMs: number): ErrorBody {
-  return { code: 'RATE_LIMITED', message: 'too many commands on this connection; slow down', retryAfterMs };
+  return { code: 'RATE_LIMITED', message: 'too many commands from your connections; slow down', retryAfterMs };
 }

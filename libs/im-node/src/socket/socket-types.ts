@@ -1,6 +1,5 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, RoomName, ServerToClientEvents } from '@parley/protocol';
-import type { BudgetHolder } from './socket-budget';
 
 /** A store read of a user's rooms, to be settled against what happened since (relay/room-membership). */
 export interface RoomsRead {
@@ -8,8 +7,7 @@ export interface RoomsRead {
   mark: number;
 }
 
-/** `budgetFullAt` (BudgetHolder): the socket's command budget, one number (socket-budget.ts). */
-export interface SocketData extends BudgetHolder {
+export interface SocketData {
   userId: string;
   username: string;
   /** The sign-in (token `sid`) this socket runs under: revoking it ends the socket. */

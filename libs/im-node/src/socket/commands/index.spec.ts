@@ -28,7 +28,7 @@ function recordingServices(answer: unknown = 'result') {
 function context(calls: string[]): CommandContext {
   return {
     userId: 'alice',
-    sessionId: 's1',
+    socketId: 's1',
     authSessionId: 'sign-in-1',
     resyncRooms: async () => void calls.push('ctx.resyncRooms()'),
     renewExpiry: (expiresAt) => void calls.push(`ctx.renewExpiry(${expiresAt})`),

@@ -12,7 +12,7 @@ export type MessagingCommand =
 /** Sending, syncing and reading messages, the conversation list and typing: one line per command. */
 export function createMessagingCommands(s: Pick<CommandServices, 'messaging' | 'conversations'>) {
   return {
-    'message:send': async (ctx, p) => ({ message: await s.messaging.send(ctx.userId, p, ctx.sessionId) }),
+    'message:send': async (ctx, p) => ({ message: await s.messaging.send(ctx.userId, p, ctx.socketId) }),
     sync: async (ctx, p) => {
       // A group joined or left in the instant this session connected (or while
       // this node was cut off from every gateway) is caught up here.

@@ -18,10 +18,11 @@ import type {
 
 export interface CommandContext {
   userId: string;
-  sessionId: string;
+  /** This socket's own id (presence and pushes are per socket). */
+  socketId: string;
   /** Puts this socket in exactly the rooms the user belongs to now (joins and leaves it may have missed). */
   resyncRooms(): Promise<void>;
-  /** The sign-in (token `sid`) the socket runs under; `sessionId` above is the socket's own id. */
+  /** The sign-in (token `sid`) the socket runs under; `socketId` above is the socket's own id. */
   readonly authSessionId: string;
   /** Moves the socket's token expiry (auth:renew, once the new token was checked). */
   renewExpiry(expiresAt: number): void;
