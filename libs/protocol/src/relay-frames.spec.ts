@@ -277,6 +277,13 @@ describe('decodeRelayFrame', () => {
         event: 'friend:update',
         payload: removed,
       });
+      const invitation = { id: 'gi1', group, inviter: alice, inviteeId: 'bob', status: 'cancelled', createdAt: 1_700_000_000_000 };
+      const cancelled = { invitation };
+      expect(decoded({ ...raw('group:invitation', cancelled, ['user:bob']), originNode: '', fromGateway: true })).toMatchObject({
+        kind: 'event',
+        event: 'group:invitation',
+        payload: cancelled,
+      });
       // The same shape rules hold: a gateway's frame is checked like any other.
       expect(rejection({ ...raw('friend:update', { userId: 'bob' }, ['user:alice']), originNode: '', fromGateway: true })).toBe('bad-payload');
     });

@@ -221,7 +221,7 @@ export type RelayFrameDecodeResult = { ok: true; frame: RelayFrame } | { ok: fal
  * Relayable events a gateway may send on its own (from_gateway): what other
  * users see of an account deleted through the gateway's REST API.
  */
-export const GATEWAY_EVENT_NAMES = ['friend:update', 'group:update'] as const satisfies readonly RelayableEventName[];
+export const GATEWAY_EVENT_NAMES = ['friend:update', 'group:update', 'group:invitation'] as const satisfies readonly RelayableEventName[];
 export type GatewayEventName = (typeof GATEWAY_EVENT_NAMES)[number];
 const GATEWAY_EVENTS: ReadonlySet<string> = new Set(GATEWAY_EVENT_NAMES);
 

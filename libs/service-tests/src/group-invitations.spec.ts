@@ -1,4 +1,5 @@
 import { groupConversationId, groupRoom, userRoom, type GroupInvitation } from '@parley/protocol';
+import { StoreError } from '@parley/domain';
 import { at } from '@parley/testing';
 import { createSocialWorld, type SocialWorld } from './support/social-world';
 
@@ -128,6 +129,22 @@ describe('GroupService invitations', () => {
     expect(await pending('stranger')).toHaveLength(2);
     await w.groups.respondToInvitation('stranger', { invitationId: at(at(invited, 0, 'first'), 0, 'invitation').id, accept: false });
     expect((await w.groups.invite('owner', { groupId: at(groups, 2, 'third'), userIds: ['stranger'] })).invitations).toHaveLength(1);
+  });
+
+  it('still answers a created group when asking one invitee fails, so a retry makes no second group', async () => {
+    const create = w.store.createGroupInvitation.bind(w.store);
+    jest.spyOn(w.store, 'createGroupInvitation').mockImplementation(async (invitation, limits) => {
+      if (invitation.inviteeId === 'stranger') throw new StoreError('unavailable');
+      return create(invitation, limits);
+    });
+    const created = await w.groups.create('owner', { name: 'new', memberIds: ['friend', 'stranger', 'other'] });
+    expect(created.group.memberCount).toBe(2);
+    expect(created.invitations.map((i) => i.inviteeId)).toEqual(['other']);
+    expect(invitationEvents().map((e) => e.rooms)).toEqual([[userRoom('other')]]);
+    const invited = await w.groups.invite('owner', { groupId, userIds: ['stranger', 'extra'] });
+    expect(invited.invitations.map((i) => i.inviteeId)).toEqual(['extra']);
+    // Nothing else fails quietly: a refused group is still an error.
+    await expect(w.groups.invite('owner', { groupId: 'nope', userIds: ['other'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('withdraws the invitations of an inviter who leaves or is kicked, telling the invitee', async () => {

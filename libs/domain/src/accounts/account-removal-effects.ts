@@ -1,6 +1,7 @@
 import { groupRoom, userRoom, type GatewayEventName, type RoomName, type ServerEventPayloads } from '@parley/protocol';
 import { toGroupView } from '../groups/group-view';
-import type { DeletedAccount, GroupStore } from '../ports';
+import { toInvitationViews } from '../groups/invitation-view';
+import type { DeletedAccount, GroupStore, UserStore } from '../ports';
 
 /**
  * Pushes from a gateway to online sessions on the IM nodes (through the
@@ -16,10 +17,11 @@ export interface GatewayEvents {
  * have had the user unfriended and left each group themselves: each former
  * friend gets `friend:update {removed}`, each group it stayed in `left` (and
  * `transferred` when its ownership passed on). A dissolved group has nobody
- * left to tell.
+ * left to tell. Each invitee of a cancelled invitation from the user gets
+ * `group:invitation` (cancelled), so their client drops it.
  */
 export async function announceAccountRemoval(
-  store: Pick<GroupStore, 'getGroup'>,
+  store: Pick<GroupStore, 'getGroup'> & Pick<UserStore, 'getUsers'>,
   events: GatewayEvents,
   userId: string,
   deleted: DeletedAccount,
@@ -37,5 +39,9 @@ export async function announceAccountRemoval(
     if (outcome.outcome === 'transferred' && outcome.newOwnerId !== undefined) {
       events.publish(rooms, 'group:update', { group, change: 'transferred', actorId: userId, userIds: [outcome.newOwnerId] });
     }
+  }
+  const toInvitees = deleted.cancelledInvitations.filter((i) => i.inviteeId !== userId);
+  for (const invitation of await toInvitationViews(store, toInvitees)) {
+    events.publish([userRoom(invitation.inviteeId)], 'group:invitation', { invitation });
   }
 }

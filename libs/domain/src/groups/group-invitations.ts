@@ -1,7 +1,6 @@
 import { ParleyError, userRoom, type CommandPayload, type CommandResults, type GroupInvitation } from '@parley/protocol';
 import {
   StoreError,
-  isStoreError,
   type Clock,
   type GroupInvitationRecord,
   type GroupRecord,
@@ -47,7 +46,10 @@ export class GroupInvitations {
   /**
    * Asks each invitee into `group`: their live pending invitation (a new one,
    * or the one already waiting). An invitee holding too many pending
-   * invitations is left out, like one who ignores them.
+   * invitations is left out, like one who ignores them; so is one whose
+   * invitation fails otherwise: the caller has already committed the group
+   * or its new members, and failing the whole command would invite a retry
+   * that makes them again. The answer lists who was asked.
    */
   async ask(group: GroupRecord, inviterId: string, inviteeIds: readonly string[]): Promise<GroupInvitation[]> {
     const { store, ids, clock, notifier } = this.deps;
@@ -57,7 +59,7 @@ export class GroupInvitations {
       try {
         made.push(await store.createGroupInvitation({ id: ids.next(), groupId: group.id, inviterId, inviteeId, createdAt: clock.now() }, limits));
       } catch (err) {
-        if (!isStoreError(err, 'too-many-invitations')) throw err;
+        if (!(err instanceof ParleyError)) throw err;
       }
     }
     const views = await toInvitationViews(store, made.map((m) => m.invitation), [group]);

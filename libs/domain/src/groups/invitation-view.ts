@@ -9,7 +9,7 @@ import { toGroupView } from './group-view';
  * invitation whose group or inviter is gone is left out.
  */
 export async function toInvitationViews(
-  store: UserStore & GroupStore,
+  store: Pick<UserStore, 'getUsers'> & Pick<GroupStore, 'getGroup'>,
   records: readonly GroupInvitationRecord[],
   known: readonly GroupRecord[] = [],
 ): Promise<GroupInvitation[]> {

@@ -7,6 +7,8 @@ import {
   LEAVE_CONVERSATION_SQL,
   LEAVE_GROUP_SQL,
   MEMBERSHIPS_SQL,
+  PENDING_INVITATIONS_CANCEL,
+  PENDING_INVITATIONS_SQL,
   PENDING_JOIN_REQUESTS_SQL,
   PROMOTE_SUCCESSOR_SQL,
   SOCIAL_CLEANUP_SQL,
@@ -14,6 +16,7 @@ import {
   eraseUserParams,
   type GroupOutcome,
 } from '../rows/account-removal';
+import { toGroupInvitation, type GroupInvitationRow } from '../rows/invitations';
 import type { MysqlConnection } from './connection';
 import { revokeUserSessions } from './sessions';
 
@@ -28,13 +31,16 @@ export function mysqlDeleteUser(conn: MysqlConnection, userId: string, at: numbe
     if (!found[0]) throw new StoreError('user-not-found');
     const [friends] = await c.query<RowDataPacket[]>(FRIEND_IDS_SQL, [userId]);
     for (const sql of SOCIAL_CLEANUP_SQL) await c.query(sql, [userId, userId]);
+    const [invitations] = await c.query<(GroupInvitationRow & RowDataPacket)[]>(`${PENDING_INVITATIONS_SQL} FOR UPDATE`, [userId, userId]);
+    await c.query(PENDING_INVITATIONS_CANCEL, [at, userId, userId]);
     await c.query(PENDING_JOIN_REQUESTS_SQL, [userId]);
     const [memberships] = await c.query<RowDataPacket[]>(MEMBERSHIPS_SQL, [userId]);
     const groups: GroupOutcome[] = [];
     for (const m of memberships) groups.push(await leaveGroup(c, String(m.group_id), userId, m.role === 'owner'));
     const sessionIds = await revokeUserSessions(c, userId, 'account-deleted', at);
     await c.query(ERASE_USER_SQL, eraseUserParams(userId, at));
-    return { sessionIds, formerFriendIds: friends.map((r) => String(r.friend_id)), groups };
+    const cancelledInvitations = invitations.map((row) => ({ ...toGroupInvitation(row), status: 'cancelled' as const, updatedAt: at }));
+    return { sessionIds, formerFriendIds: friends.map((r) => String(r.friend_id)), groups, cancelledInvitations };
   });
 }
 

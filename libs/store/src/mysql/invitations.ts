@@ -1,4 +1,10 @@
-import { StoreError, type GroupInvitationRecord, type InvitationStore } from '@parley/domain';
+import {
+  StoreError,
+  type GroupInvitationRecord,
+  type InvitationLimits,
+  type InvitationStore,
+  type NewGroupInvitation,
+} from '@parley/domain';
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import {
   COUNT_PENDING_INVITATIONS,
@@ -15,6 +21,7 @@ import {
 } from '../rows/invitations';
 import { pendingRecord } from '../rows/requests';
 import type { MysqlConnection } from './connection';
+import { isDuplicateKey } from './errors';
 import { addGroupMembersIn } from './groups';
 
 type Row<T> = T & RowDataPacket;
@@ -48,28 +55,44 @@ export function mysqlInvitationStore(conn: MysqlConnection): InvitationStore {
       return withdrawn;
     });
 
+  /**
+   * The invitee's row is locked FIRST: under REPEATABLE READ the snapshot is
+   * taken by the first plain read, so any read before the lock would let the
+   * existing-invitation and limit checks below see rows from before the
+   * writer we waited for (and count past the limits, or insert a duplicate).
+   */
+  const createIn = async (c: PoolConnection, invitation: NewGroupInvitation, limits: InvitationLimits, key: string) => {
+    const [users] = await c.query<RowDataPacket[]>('SELECT 1 FROM users WHERE id = ? FOR UPDATE', [invitation.inviteeId]);
+    if (!users[0]) throw new StoreError('user-not-found');
+    const [groups] = await c.query<RowDataPacket[]>('SELECT 1 FROM `groups` WHERE id = ?', [invitation.groupId]);
+    if (!groups[0]) throw new StoreError('group-not-found');
+    const [existing] = await c.query<Row<GroupInvitationRow>[]>(`${INVITATION_SELECT} WHERE i.pending_key = ? FOR UPDATE`, [key]);
+    const pending = existing[0];
+    if (pending && Number(pending.live) === 1) return { invitation: toGroupInvitation(pending), created: false };
+    if (pending) await resolve(c, pending, 'cancelled', invitation.createdAt);
+    const [counts] = await c.query<Row<InvitationCountRow>[]>(COUNT_PENDING_INVITATIONS, [invitation.inviterId, invitation.inviteeId]);
+    if (Number(counts[0]?.total) >= limits.perInvitee || Number(counts[0]?.from_inviter) >= limits.perInviter) {
+      throw new StoreError('too-many-invitations');
+    }
+    const insert = insertGroupInvitation(invitation);
+    await c.query(insert.sql, insert.params);
+    return { invitation: pendingRecord(invitation), created: true };
+  };
+
   return {
-    createGroupInvitation: (invitation, limits) =>
-      conn.transaction(async (c) => {
-        const [groups] = await c.query<RowDataPacket[]>('SELECT 1 FROM `groups` WHERE id = ?', [invitation.groupId]);
-        if (!groups[0]) throw new StoreError('group-not-found');
-        // Locking the invitee's row serializes their invitations, so the limits hold under concurrent invites.
-        const [users] = await c.query<RowDataPacket[]>('SELECT 1 FROM users WHERE id = ? FOR UPDATE', [invitation.inviteeId]);
-        if (!users[0]) throw new StoreError('user-not-found');
-        const [existing] = await c.query<Row<GroupInvitationRow>[]>(`${INVITATION_SELECT} WHERE i.pending_key = ?`, [
-          invitationPendingKey(invitation.groupId, invitation.inviteeId),
-        ]);
-        const pending = existing[0];
-        if (pending && Number(pending.live) === 1) return { invitation: toGroupInvitation(pending), created: false };
-        if (pending) await resolve(c, pending, 'cancelled', invitation.createdAt);
-        const [counts] = await c.query<Row<InvitationCountRow>[]>(COUNT_PENDING_INVITATIONS, [invitation.inviterId, invitation.inviteeId]);
-        if (Number(counts[0]?.total) >= limits.perInvitee || Number(counts[0]?.from_inviter) >= limits.perInviter) {
-          throw new StoreError('too-many-invitations');
-        }
-        const insert = insertGroupInvitation(invitation);
-        await c.query(insert.sql, insert.params);
-        return { invitation: pendingRecord(invitation), created: true };
-      }),
+    async createGroupInvitation(invitation, limits) {
+      const key = invitationPendingKey(invitation.groupId, invitation.inviteeId);
+      try {
+        return await conn.transaction((c) => createIn(c, invitation, limits, key));
+      } catch (err) {
+        // Only if a writer got past the invitee's lock (it should not): the pending one is the answer, as on a re-invite.
+        if (!isDuplicateKey(err, 'uq_group_invitations_pending')) throw err;
+        const rows = await conn.select<GroupInvitationRow>(`${INVITATION_SELECT} WHERE i.pending_key = ?`, [key]);
+        const pending = rows[0];
+        if (!pending) throw new StoreError('request-changed');
+        return { invitation: toGroupInvitation(pending), created: false };
+      }
+    },
 
     async getGroupInvitation(id) {
       const rows = await conn.select<GroupInvitationRow>(`${INVITATION_SELECT} WHERE i.id = ?`, [id]);

@@ -1,4 +1,5 @@
 import type { DeletedAccount } from '@parley/domain';
+import { INVITATION_SELECT } from './invitations';
 
 /*
  * Deleting an account (UserStore.deleteUser), written once for both engines:
@@ -20,8 +21,17 @@ export const SOCIAL_CLEANUP_SQL = [
   'DELETE FROM friendships WHERE user_id = ? OR friend_id = ?',
   'DELETE FROM friend_requests WHERE from_user_id = ? OR to_user_id = ?',
   'DELETE FROM blocks WHERE blocker_id = ? OR blocked_id = ?',
-  "DELETE FROM group_invitations WHERE status = 'pending' AND (invitee_id = ? OR inviter_id = ?)",
 ] as const;
+
+/**
+ * Pending invitations to and from the user, read before PENDING_INVITATIONS_CANCEL
+ * so DeletedAccount can name them (their invitees are told). Cancelled, not deleted,
+ * as any withdrawn invitation. Both take the user id twice; the cancel takes the time first.
+ */
+export const PENDING_INVITATIONS_SQL = `${INVITATION_SELECT}
+  WHERE i.status = 'pending' AND (i.invitee_id = ? OR i.inviter_id = ?) ORDER BY i.created_at, i.id`;
+export const PENDING_INVITATIONS_CANCEL = `UPDATE group_invitations SET status = 'cancelled', pending_key = NULL, updated_at = ?
+  WHERE status = 'pending' AND (invitee_id = ? OR inviter_id = ?)`;
 
 /** The user's own pending requests to join a group. */
 export const PENDING_JOIN_REQUESTS_SQL = "DELETE FROM group_join_requests WHERE user_id = ? AND status = 'pending'";

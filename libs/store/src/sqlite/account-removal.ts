@@ -6,6 +6,8 @@ import {
   LEAVE_CONVERSATION_SQL,
   LEAVE_GROUP_SQL,
   MEMBERSHIPS_SQL,
+  PENDING_INVITATIONS_CANCEL,
+  PENDING_INVITATIONS_SQL,
   PENDING_JOIN_REQUESTS_SQL,
   PROMOTE_SUCCESSOR_SQL,
   SOCIAL_CLEANUP_SQL,
@@ -13,6 +15,7 @@ import {
   eraseUserParams,
   type GroupOutcome,
 } from '../rows/account-removal';
+import { toGroupInvitation, type GroupInvitationRow } from '../rows/invitations';
 import type { SqliteConnection } from './connection';
 import { revokeUserSessions } from './sessions';
 
@@ -22,13 +25,17 @@ export function sqliteDeleteUser(conn: SqliteConnection, userId: string, at: num
     if (!conn.get('SELECT 1 FROM users WHERE id = ? AND deleted_at IS NULL', userId)) throw new StoreError('user-not-found');
     const formerFriendIds = conn.all<{ friend_id: string }>(FRIEND_IDS_SQL, userId).map((r) => r.friend_id);
     for (const sql of SOCIAL_CLEANUP_SQL) conn.stmt(sql).run(userId, userId);
+    const cancelledInvitations = conn
+      .all<GroupInvitationRow>(PENDING_INVITATIONS_SQL, userId, userId)
+      .map((row) => ({ ...toGroupInvitation(row), status: 'cancelled' as const, updatedAt: at }));
+    conn.stmt(PENDING_INVITATIONS_CANCEL).run(at, userId, userId);
     conn.stmt(PENDING_JOIN_REQUESTS_SQL).run(userId);
     const groups = conn
       .all<{ group_id: string; role: string }>(MEMBERSHIPS_SQL, userId)
       .map(({ group_id: groupId, role }) => leaveGroup(conn, groupId, userId, role === 'owner'));
     const sessionIds = revokeUserSessions(conn, userId, 'account-deleted', at);
     conn.stmt(ERASE_USER_SQL).run(...eraseUserParams(userId, at));
-    return { sessionIds, formerFriendIds, groups };
+    return { sessionIds, formerFriendIds, groups, cancelledInvitations };
   });
 }
 

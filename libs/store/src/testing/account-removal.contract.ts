@@ -18,7 +18,8 @@ export function describeAccountRemovalContract(ctx: StoreContractContext): void 
     };
     const session = async (userId: string): Promise<string> => {
       const id = nextId('S');
-      await store.createAuthSession({ id, userId, refreshHash: nextId('h'), createdAt: now(), expiresAt: now() + 86_400_000, userAgent: null });
+      const passwordHash = (await store.getUser(userId))?.passwordHash ?? '';
+      await store.createAuthSession({ id, userId, refreshHash: nextId('h'), createdAt: now(), expiresAt: now() + 86_400_000, userAgent: null, passwordHash });
       return id;
     };
 
@@ -63,6 +64,27 @@ export function describeAccountRemovalContract(ctx: StoreContractContext): void 
       expect(await store.listBlockedIds(blocker.id)).toEqual([]);
       expect(await store.listBlockedIds(user.id)).toEqual([]);
       expect(await store.getGroupJoinRequest(join.request.id)).toBeNull();
+    });
+
+    it('cancels the pending group invitations to and from the user, and answers them', async () => {
+      const user = await createUser();
+      const [owner, guest] = [await createUser(), await createUser()];
+      const invite = (groupId: string, inviterId: string, inviteeId: string) =>
+        store.createGroupInvitation({ id: nextId('GI'), groupId, inviterId, inviteeId, createdAt: now() }, { perInvitee: 10, perInviter: 10 });
+      const byId = <T extends { id: string }>(list: T[]): T[] => [...list].sort((a, b) => a.id.localeCompare(b.id));
+      const theirs = await newGroup(owner.id, [user.id]);
+      const other = await newGroup(owner.id);
+      const toUser = await invite(other, owner.id, user.id);
+      const fromUser = await invite(theirs, user.id, guest.id);
+      const unrelated = await invite(other, owner.id, guest.id);
+      const at = now();
+
+      const deleted = await store.deleteUser(user.id, at);
+      const cancelled = [toUser.invitation, fromUser.invitation].map((i) => ({ ...i, status: 'cancelled', updatedAt: at }));
+      expect(byId(deleted.cancelledInvitations)).toEqual(byId(cancelled));
+      expect(await store.getGroupInvitation(fromUser.invitation.id)).toEqual({ ...fromUser.invitation, status: 'cancelled', updatedAt: at });
+      expect(await store.getGroupInvitation(toUser.invitation.id)).toMatchObject({ status: 'cancelled' });
+      expect(await store.listPendingGroupInvitations(guest.id, 10)).toEqual([unrelated.invitation]);
     });
 
     it("leaves every group: an owner's group passes to the longest-standing admin, else member, or is dissolved", async () => {
@@ -111,13 +133,13 @@ export function describeAccountRemovalContract(ctx: StoreContractContext): void 
 
     it('refuses an unknown or already deleted user, and a password change of a deleted one', async () => {
       const user = await createUser();
-      await store.updatePasswordHash(user.id, 'new-hash');
+      await store.changePasswordHash(user.id, 'new-hash', 'S-none', now());
       expect((await store.getUser(user.id))?.passwordHash).toBe('new-hash');
       await store.deleteUser(user.id, now());
       await expectRefusal(store.deleteUser(user.id, now()), 'NOT_FOUND', 'user-not-found');
       await expectRefusal(store.deleteUser('nobody', now()), 'NOT_FOUND', 'user-not-found');
-      await expectRefusal(store.updatePasswordHash(user.id, 'again'), 'NOT_FOUND', 'user-not-found');
-      await expectRefusal(store.updatePasswordHash('nobody', 'x'), 'NOT_FOUND', 'user-not-found');
+      await expectRefusal(store.changePasswordHash(user.id, 'again', 'S-none', now()), 'NOT_FOUND', 'user-not-found');
+      await expectRefusal(store.changePasswordHash('nobody', 'x', 'S-none', now()), 'NOT_FOUND', 'user-not-found');
       expect((await store.getUser(user.id))?.passwordHash).toBe('');
     });
 

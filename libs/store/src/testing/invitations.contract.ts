@@ -172,5 +172,25 @@ export function describeInvitationStoreContract(ctx: StoreContractContext): void
       expect((await invite(g3, second.id, guest.id, limits)).created).toBe(true);
       expect(await store.listPendingGroupInvitations(guest.id, 10)).toHaveLength(3);
     });
+
+    it('keeps one invitation for parallel invites of the same pair, and every call answers it', async () => {
+      const [owner, guest] = [await createUser(), await createUser()];
+      const groupId = await newGroup(owner.id);
+      const results = await Promise.all(Array.from({ length: 10 }, () => invite(groupId, owner.id, guest.id)));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      const pending = await store.listPendingGroupInvitations(guest.id, 10);
+      expect(pending).toHaveLength(1);
+      for (const result of results) expect(result.invitation.id).toBe(pending[0]?.id);
+    });
+
+    it('holds the limits against parallel invites from one inviter', async () => {
+      const [owner, guest] = [await createUser(), await createUser()];
+      const groups = await Promise.all(Array.from({ length: 8 }, () => newGroup(owner.id)));
+      const limits = { perInvitee: 100, perInviter: 3 };
+      const results = await Promise.allSettled(groups.map((g) => invite(g, owner.id, guest.id, limits)));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ reason: 'too-many-invitations' });
+      expect(await store.listPendingGroupInvitations(guest.id, 10)).toHaveLength(3);
+    });
   });
 }

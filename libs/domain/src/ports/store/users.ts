@@ -1,4 +1,5 @@
 import type { DmPolicy, GroupInvitePolicy } from '@parley/protocol';
+import type { GroupInvitationRecord } from './invitations';
 
 /** What the store keeps of a user; the password hash never leaves the domain. */
 export interface UserRecord {
@@ -32,6 +33,8 @@ export interface DeletedAccount {
    * longest-standing admin, else member, owns it now) or `dissolved` (nobody was left).
    */
   groups: { groupId: string; outcome: 'left' | 'transferred' | 'dissolved'; newOwnerId?: string }[];
+  /** The pending group invitations to and from the user, now `cancelled` (a dissolved group's go with it). */
+  cancelledInvitations: GroupInvitationRecord[];
 }
 
 export interface NewUser {
@@ -60,8 +63,6 @@ export interface UserStore {
   searchUsers(query: string, limit: number, offset: number): Promise<UserRecord[]>;
   /** StoreError `user-not-found` for an unknown user. */
   updateProfile(id: string, patch: ProfilePatch): Promise<UserRecord>;
-  /** StoreError `user-not-found` for an unknown or deleted user. */
-  updatePasswordHash(id: string, passwordHash: string): Promise<void>;
   /**
    * In one transaction: marks the user deleted, frees their username (it
    * becomes `deleted-<id>`), blanks the password hash, renames them
