@@ -175,6 +175,22 @@ describe('session sockets on two gateways and two nodes', () => {
     expect(await refusal(0, cyLaptop.token)).toBe('UNAUTHORIZED');
   });
 
+  it("a replayed refresh token ends the session's sockets as used elsewhere, not as a sign-out; the account's other sessions stay", async () => {
+    const eve = await register('ss-eve');
+    const evePhone = await login(eve.username);
+    const socket = await open(0, eve.token);
+    const phoneSocket = await open(1, evePhone.token);
+    const stolen = String(eve.refreshToken);
+    // The honest client rotates; the thief then presents the copy it took before.
+    expect((await call(gateway(0), 'POST', '/api/auth/refresh', undefined, { refreshToken: stolen })).status).toBe(200);
+    const replay = await call(gateway(1), 'POST', '/api/auth/refresh', undefined, { refreshToken: stolen });
+    expect({ status: replay.status, code: replay.body.code }).toEqual({ status: 401, code: 'UNAUTHORIZED' });
+
+    expect(await socket.endedBy()).toEqual({ ended: ['refresh-reused'], disconnect: 'io server disconnect' });
+    expect(await works(phoneSocket)).toBe(true);
+    expect(phoneSocket.ended).toEqual([]);
+  });
+
   it('deleting the account ends its sockets, and its tokens open none', async () => {
     const dee = await register('ss-dee');
     const socket = await open(1, dee.token);

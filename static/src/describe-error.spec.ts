@@ -85,6 +85,13 @@ suite('describeSessionEnd (why this device was signed out)', () => {
     expect(describeSessionEnd('password-changed')).toBe('You were signed out on this device because your password was changed.');
   });
 
+  it('says a session used from somewhere else was ended, not that the person signed out', () => {
+    expect(describeSessionEnd('refresh-reused')).toBe(
+      'You were signed out because this session was used from somewhere else. Sign in again and consider changing your password.',
+    );
+    expect(describeSessionEnd('refresh-reused')).not.toBe(describeSessionEnd('logout'));
+  });
+
   it('asks to sign in again when the session could not be renewed', () => {
     expect(describeSessionEnd(undefined)).toBe('Your session has ended. Please sign in again.');
   });

@@ -40,6 +40,8 @@ const SESSION_ENDED: Record<SessionEndReason, string> = {
   'logout-all': 'You were signed out on this device because you signed out everywhere.',
   'password-changed': 'You were signed out on this device because your password was changed.',
   'account-deleted': 'Your account was deleted.',
+  'refresh-reused':
+    'You were signed out because this session was used from somewhere else. Sign in again and consider changing your password.',
 };
 
 /** A message for a person, from any error. */

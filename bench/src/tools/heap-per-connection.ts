@@ -175,7 +175,8 @@ async function signedInUsers(
     for (let i = 0; i < count; i++) {
       const [userId, sessionId, username, now] = [ids.next(), ids.next(), `heap${i}`, Date.now()];
       await store.createUser({ id: userId, username, displayName: username, passwordHash: '-', createdAt: now });
-      await store.createAuthSession({ id: sessionId, userId, refreshHash: sessionId, createdAt: now, expiresAt: now + 86_400_000, userAgent: 'heap-per-connection' });
+      const session = { id: sessionId, userId, refreshHash: sessionId, createdAt: now, expiresAt: now + 86_400_000, userAgent: 'heap-per-connection' };
+      await store.createAuthSession({ ...session, passwordHash: '-' });
       tokens.push(tokenOf(userId, username, sessionId));
     }
   } finally {

@@ -286,19 +286,20 @@ describe('ParleyClient sessions', () => {
   const problem = (status: number, code: string) =>
     new Response(JSON.stringify({ type: 'about:blank', title: code, status, code, detail: code }), { status, headers: { 'content-type': 'application/problem+json' } });
 
-  it('stops for good when the node ends the session (logout everywhere): no reconnect, no refresh, one signedOut', async () => {
+  // A replayed refresh token (refresh-reused) is as final as logout everywhere: refreshing cannot bring the session back.
+  it.each(['logout-all', 'refresh-reused'] as const)('stops for good when the node ends the session (%s): no reconnect, no refresh, one signedOut', async (reason) => {
     const h = harness();
     await h.client.connect();
     const events: unknown[] = [];
     h.client.on('sessionEnded', (e) => events.push(['sessionEnded', e]));
     h.client.on('signedOut', (e) => events.push(['signedOut', e]));
-    h.current().fire('session:ended', { reason: 'logout-all' });
+    h.current().fire('session:ended', { reason });
     h.current().disconnect(); // the node closes the socket right after
     await until(() => h.client.state === 'closed');
     await new Promise((r) => setTimeout(r, 50));
     expect(events).toEqual([
-      ['sessionEnded', { reason: 'logout-all' }],
-      ['signedOut', { reason: 'logout-all' }],
+      ['sessionEnded', { reason }],
+      ['signedOut', { reason }],
     ]);
     expect(h.sockets).toHaveLength(1);
     expect(h.assigns()).toBe(1);

@@ -96,8 +96,12 @@ export type TypingInput = z.infer<typeof typingSchema>;
 export const authRenewSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 export type AuthRenewInput = z.infer<typeof authRenewSchema>;
 
-/** Why a session's sockets were closed (`session:ended`). */
-export const sessionEndReasonSchema = z.enum(['expired', 'logout', 'logout-all', 'password-changed', 'account-deleted']);
+/**
+ * Why a session's sockets were closed (`session:ended`). `refresh-reused`: a
+ * rotated-away refresh token of the session was presented again (a copy is in
+ * other hands), so the server ended it.
+ */
+export const sessionEndReasonSchema = z.enum(['expired', 'logout', 'logout-all', 'password-changed', 'account-deleted', 'refresh-reused']);
 export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
 
 /** Results carried by successful acks, per command. */

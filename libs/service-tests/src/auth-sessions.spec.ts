@@ -1,5 +1,15 @@
 import { Argon2PasswordHasher, JwtTokenService, NodeSecretCodec } from '@parley/auth';
-import { AuthSessionService, LoginGuard, type SessionEndNotifier, type Store, type TokenClaims } from '@parley/domain';
+import {
+  AccountService,
+  AuthSessionService,
+  LoginGuard,
+  RegistrationGuard,
+  type PasswordHasher,
+  type SessionEndNotifier,
+  type Store,
+  type TokenClaims,
+  type UserRecord,
+} from '@parley/domain';
 import { sequenceIds } from '@parley/domain/testing';
 import { ParleyError, type SessionEndReason } from '@parley/protocol';
 import { MemoryThrottleFactory } from '@parley/limits';
@@ -10,6 +20,36 @@ class RecordingSessionEnds implements SessionEndNotifier {
   readonly ended: { userId: string; sessionIds: string[]; reason: SessionEndReason }[] = [];
   async sessionsEnded(userId: string, sessionIds: readonly string[], reason: SessionEndReason): Promise<void> {
     this.ended.push({ userId, sessionIds: [...sessionIds], reason });
+  }
+}
+
+/** The real hasher, except that the next verify can be held mid-check (as argon2 takes its time), to race it. */
+class HoldableHasher implements PasswordHasher {
+  private held: { reached: () => void; release: Promise<void> } | undefined;
+  constructor(private readonly inner: PasswordHasher) {}
+
+  hash(password: string): Promise<string> {
+    return this.inner.hash(password);
+  }
+
+  async verify(hash: string, password: string): Promise<boolean> {
+    const held = this.held;
+    this.held = undefined;
+    const valid = await this.inner.verify(hash, password);
+    if (held) {
+      held.reached();
+      await held.release;
+    }
+    return valid;
+  }
+
+  /** Holds the next verify once it has checked; `reached` resolves then, `release()` lets it answer. */
+  holdNextVerify(): { reached: Promise<void>; release: () => void } {
+    let release!: () => void;
+    let reached!: () => void;
+    const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+    this.held = { reached, release: new Promise<void>((resolve) => (release = resolve)) };
+    return { reached: reachedPromise, release };
   }
 }
 
@@ -25,10 +65,11 @@ describe('AuthSessionService', () => {
   let ends: RecordingSessionEnds;
   let now = 1_700_000_000_000;
   const clock = { now: () => now };
-  const hasher = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 });
+  const hasher = new HoldableHasher(new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 }));
   const tokens = new JwtTokenService({ secret: 's'.repeat(40), ttlSeconds: 900 }, clock);
   const ann = { id: 'U-ann', username: 'ann' };
   const client = { ip: '198.51.100.7' };
+  let annUser: UserRecord;
 
   beforeEach(async () => {
     store = new SqliteStore({ filename: ':memory:' });
@@ -45,7 +86,7 @@ describe('AuthSessionService', () => {
       passwordPolicy: weakPasswords,
       refreshTtlSeconds: 3600,
     });
-    await store.createUser({ ...ann, displayName: 'Ann', passwordHash: await hasher.hash('ann-password-1'), createdAt: now });
+    annUser = await store.createUser({ ...ann, displayName: 'Ann', passwordHash: await hasher.hash('ann-password-1'), createdAt: now });
   });
 
   afterEach(() => store.close());
@@ -54,7 +95,7 @@ describe('AuthSessionService', () => {
   const unauthorized = expect.objectContaining({ code: 'UNAUTHORIZED' });
 
   it('starts a session: an access token and a refresh token that both name it', async () => {
-    const started = await sessions.start(ann, 'jest/1');
+    const started = await sessions.start(annUser, 'jest/1');
     expect(started.refreshToken.startsWith(`${started.sessionId}.`)).toBe(true);
     expect(started.refreshExpiresAt).toBe(now + 3_600_000);
     expect(await claimsOf(started.token)).toMatchObject({ userId: ann.id, sessionId: started.sessionId });
@@ -62,7 +103,7 @@ describe('AuthSessionService', () => {
   });
 
   it('rotates on refresh; the old refresh token replayed ends the session and its access tokens', async () => {
-    const started = await sessions.start(ann, null);
+    const started = await sessions.start(annUser, null);
     now += 1000;
     const refreshed = await sessions.refresh(started.refreshToken);
     expect(refreshed).toMatchObject({ user: { id: ann.id }, sessionId: started.sessionId });
@@ -71,34 +112,35 @@ describe('AuthSessionService', () => {
 
     // The thief replays the stolen, already rotated token.
     await expect(sessions.refresh(started.refreshToken)).rejects.toEqual(unauthorized);
-    expect(ends.ended).toEqual([{ userId: ann.id, sessionIds: [started.sessionId], reason: 'logout' }]);
+    // Ended as stolen, not as a sign-out the owner asked for.
+    expect(ends.ended).toEqual([{ userId: ann.id, sessionIds: [started.sessionId], reason: 'refresh-reused' }]);
     await expect(sessions.refresh(refreshed.refreshToken)).rejects.toEqual(unauthorized);
     await expect(claimsOf(refreshed.token)).rejects.toEqual(unauthorized);
     await expect(claimsOf(started.token)).rejects.toEqual(unauthorized);
   });
 
   it('refuses forged, malformed and expired refresh tokens without touching the real session', async () => {
-    const started = await sessions.start(ann, null);
+    const started = await sessions.start(annUser, null);
     for (const forged of ['', 'no-dot', `${started.sessionId}.`, `.abc`, `${started.sessionId}.guess`, 'S-nobody.abc']) {
       await expect(sessions.refresh(forged)).rejects.toEqual(unauthorized);
     }
     expect(ends.ended).toEqual([]);
     await expect(sessions.refresh(started.refreshToken)).resolves.toMatchObject({ sessionId: started.sessionId });
 
-    const idle = await sessions.start(ann, null);
+    const idle = await sessions.start(annUser, null);
     now += 3_600_001;
     await expect(sessions.refresh(idle.refreshToken)).rejects.toEqual(unauthorized);
   });
 
   it('lets one of two racing refreshes of one token through; the loser ends the session', async () => {
-    const started = await sessions.start(ann, null);
+    const started = await sessions.start(annUser, null);
     const outcomes = await Promise.allSettled([sessions.refresh(started.refreshToken), sessions.refresh(started.refreshToken)]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(await store.getAuthSession(started.sessionId)).toMatchObject({ revokeReason: 'logout' });
+    expect(await store.getAuthSession(started.sessionId)).toMatchObject({ revokeReason: 'refresh-reused' });
   });
 
   it('logs out one session, by its access token or by its refresh token alone', async () => {
-    const [a, b, c] = [await sessions.start(ann, null), await sessions.start(ann, null), await sessions.start(ann, null)];
+    const [a, b, c] = [await sessions.start(annUser, null), await sessions.start(annUser, null), await sessions.start(annUser, null)];
     await sessions.logout(await claimsOf(a.token));
     await expect(claimsOf(a.token)).rejects.toEqual(unauthorized);
     await expect(sessions.refresh(a.refreshToken)).rejects.toEqual(unauthorized);
@@ -117,7 +159,7 @@ describe('AuthSessionService', () => {
   });
 
   it('logs out everywhere', async () => {
-    const [a, b] = [await sessions.start(ann, null), await sessions.start(ann, null)];
+    const [a, b] = [await sessions.start(annUser, null), await sessions.start(annUser, null)];
     await sessions.logoutAll(await claimsOf(a.token));
     await expect(claimsOf(a.token)).rejects.toEqual(unauthorized);
     await expect(claimsOf(b.token)).rejects.toEqual(unauthorized);
@@ -125,7 +167,7 @@ describe('AuthSessionService', () => {
   });
 
   it('changes the password only with the current one, ending the other sessions but not this one', async () => {
-    const [mine, other] = [await sessions.start(ann, null), await sessions.start(ann, null)];
+    const [mine, other] = [await sessions.start(annUser, null), await sessions.start(annUser, null)];
     const claims = await claimsOf(mine.token);
     const before = (await store.getUser(ann.id))?.passwordHash;
 
@@ -147,8 +189,47 @@ describe('AuthSessionService', () => {
     expect(ends.ended).toEqual([{ userId: ann.id, sessionIds: [other.sessionId], reason: 'password-changed' }]);
   });
 
+  it('starts no session for a password hash that is no longer the account’s', async () => {
+    const mine = await sessions.start(annUser, null);
+    await sessions.changePassword(await claimsOf(mine.token), { currentPassword: 'ann-password-1', newPassword: 'new-password-2' }, client);
+    // annUser holds the hash verified before the change.
+    await expect(sessions.start(annUser, null)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(sessions.start({ ...annUser, passwordHash: (await store.getUser(ann.id))?.passwordHash ?? '' }, null)).resolves.toMatchObject({
+      sessionId: expect.any(String),
+    });
+  });
+
+  it('a login with the old password racing a password change gets no session; with the new one it does', async () => {
+    const accounts = new AccountService({
+      store,
+      hasher,
+      passwordPolicy: weakPasswords,
+      sessions,
+      ids: sequenceIds('U'),
+      clock,
+      loginGuard: new LoginGuard(new MemoryThrottleFactory(), { accountIpFreeFailures: 3, backoffBaseSec: 60 }),
+      registrationGuard: new RegistrationGuard(new MemoryThrottleFactory(), { perIp: 5, windowSec: 600 }),
+    });
+    const owner = await accounts.login({ username: 'ann', password: 'ann-password-1' }, client);
+    // The thief's login has checked the old password and is about to start its session...
+    const hold = hasher.holdNextVerify();
+    const thief = accounts.login({ username: 'ann', password: 'ann-password-1' }, client);
+    const thiefOutcome = thief.then(
+      () => 'signed in',
+      (err: unknown) => (err instanceof ParleyError ? err.code : String(err)),
+    );
+    await hold.reached;
+    // ...when the owner changes it.
+    await sessions.changePassword(await claimsOf(owner.token), { currentPassword: 'ann-password-1', newPassword: 'new-password-2' }, client);
+    hold.release();
+    expect(await thiefOutcome).toBe('INVALID_CREDENTIALS');
+    expect(await store.revokeUserAuthSessions(ann.id, 'logout-all', now, owner.sessionId)).toEqual([]);
+    expect(await claimsOf(owner.token)).toMatchObject({ sessionId: owner.sessionId });
+    await expect(accounts.login({ username: 'ann', password: 'new-password-2' }, client)).resolves.toMatchObject({ user: { id: ann.id } });
+  });
+
   it('deletes the account only with its password; every session ends and refresh is refused', async () => {
-    const [mine, other] = [await sessions.start(ann, null), await sessions.start(ann, null)];
+    const [mine, other] = [await sessions.start(annUser, null), await sessions.start(annUser, null)];
     const claims = await claimsOf(mine.token);
     await expect(sessions.deleteAccount(claims, { password: 'a-guess' }, client)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     expect((await store.getUser(ann.id))?.deletedAt).toBeNull();
@@ -157,7 +238,8 @@ describe('AuthSessionService', () => {
     expect((await store.getUser(ann.id))?.deletedAt).toBe(now);
     await expect(claimsOf(mine.token)).rejects.toEqual(unauthorized);
     await expect(sessions.refresh(other.refreshToken)).rejects.toEqual(unauthorized);
-    await expect(sessions.start(ann, null)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // A sign-in that verified the password just before the deletion gets nothing.
+    await expect(sessions.start(annUser, null)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     expect(ends.ended).toEqual([{ userId: ann.id, sessionIds: [mine.sessionId, other.sessionId].sort(), reason: 'account-deleted' }]);
   });
 
@@ -173,7 +255,7 @@ describe('AuthSessionService', () => {
       passwordPolicy: weakPasswords,
       passwordGuard: new LoginGuard(new MemoryThrottleFactory(), { accountIpFreeFailures: 3, backoffBaseSec: 60 }),
     });
-    const claims = await guarded.authenticate((await guarded.start(ann, null)).token);
+    const claims = await guarded.authenticate((await guarded.start(annUser, null)).token);
     const before = (await store.getUser(ann.id))?.passwordHash;
     const guesses = Array.from({ length: 12 }, (_, i) =>
       guarded.changePassword(claims, { currentPassword: `guess-${i}`, newPassword: 'new-password-2' }, client),
@@ -200,7 +282,7 @@ describe('AuthSessionService', () => {
       passwordPolicy: weakPasswords,
       onNotifyError: (err) => errors.push(err),
     });
-    const started = await failing.start(ann, null);
+    const started = await failing.start(annUser, null);
     await failing.logout(await failing.authenticate(started.token));
     await expect(failing.authenticate(started.token)).rejects.toEqual(unauthorized);
     expect(errors).toHaveLength(1);

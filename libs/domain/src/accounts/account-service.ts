@@ -19,7 +19,7 @@ export interface AccountServiceDeps {
   hasher: PasswordHasher;
   /** Refuses weak passwords at registration and password change, naming the rule. */
   passwordPolicy: PasswordPolicy;
-  /** Starts the session (access and refresh tokens) each login or registration signs in to. */
+  /** Starts the session (access and refresh tokens) each login or registration signs in to, bound to the password hash it verified. */
   sessions: AuthSessionService;
   ids: IdGenerator;
   clock: Clock;

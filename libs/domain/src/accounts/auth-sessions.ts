@@ -69,7 +69,7 @@ export type SessionTokens = Omit<AuthResult, 'user' | 'refreshToken'> & { refres
  * rotating refresh token renews them. The refresh token is
  * `<sessionId>.<32 random bytes, base64url>` and only its SHA-256 is stored;
  * presenting a rotated-away token again means a copy leaked, so the session
- * ends. Logout, logout everywhere, a password change and account deletion
+ * ends (`refresh-reused`). Logout, logout everywhere, a password change and account deletion
  * end sessions, and the IM nodes are told so their sockets close at once.
  */
 export class AuthSessionService {
@@ -86,21 +86,28 @@ export class AuthSessionService {
     return this.refreshTtlMs / 1000;
   }
 
-  /** A new sign-in of the user: its session row, a first access token and refresh token. */
-  async start(user: Pick<UserRecord, 'id' | 'username'>, userAgent: string | null): Promise<SessionTokens> {
+  /**
+   * A new sign-in of the user with the password hash it verified: its session
+   * row, a first access token and refresh token. INVALID_CREDENTIALS, nothing
+   * created, when the account was deleted or its password changed meanwhile
+   * (a sign-in with the old password must not outlive the change).
+   */
+  async start(user: Pick<UserRecord, 'id' | 'username' | 'passwordHash'>, userAgent: string | null): Promise<SessionTokens> {
     const { store, ids, clock, secrets } = this.deps;
     const now = clock.now();
     const sessionId = ids.next();
     const refreshToken = this.newRefreshToken(sessionId);
     const refreshExpiresAt = now + this.refreshTtlMs;
-    await store.createAuthSession({
+    const created = await store.createAuthSession({
       id: sessionId,
       userId: user.id,
       refreshHash: secrets.fingerprint(refreshToken),
       createdAt: now,
       expiresAt: refreshExpiresAt,
       userAgent,
+      passwordHash: user.passwordHash,
     });
+    if (!created) throw new ParleyError('INVALID_CREDENTIALS', 'wrong username or password');
     return { ...this.accessToken(user, sessionId), sessionId, refreshToken, refreshExpiresAt };
   }
 
@@ -118,7 +125,7 @@ export class AuthSessionService {
     const outcome = await store.rotateRefreshToken(sessionId, secrets.fingerprint(refreshToken), secrets.fingerprint(next), now, refreshExpiresAt);
     if (outcome === 'reused') {
       const session = await store.getAuthSession(sessionId);
-      if (session) await this.revoke(session.userId, sessionId, 'logout');
+      if (session) await this.revoke(session.userId, sessionId, 'refresh-reused');
       throw new ParleyError('UNAUTHORIZED', 'this refresh token was already used; the session is ended, sign in again');
     }
     if (outcome !== 'rotated') throw sessionEnded();
@@ -174,8 +181,9 @@ export class AuthSessionService {
     const { store, hasher, passwordPolicy, clock } = this.deps;
     const user = await this.verifyPassword(claims.userId, body.currentPassword, client);
     passwordPolicy.check(body.newPassword, { username: user.username, displayName: user.displayName });
-    await store.updatePasswordHash(user.id, await hasher.hash(body.newPassword));
-    const ids = await store.revokeUserAuthSessions(user.id, 'password-changed', clock.now(), claims.sessionId);
+    const newHash = await hasher.hash(body.newPassword);
+    // One transaction: a new password never leaves the other sessions alive.
+    const ids = await store.changePasswordHash(user.id, newHash, claims.sessionId, clock.now());
     await this.notify(user.id, ids, 'password-changed');
   }
 

@@ -7,6 +7,7 @@ import {
   REVOKE_AUTH_SESSION_SQL,
   ROTATE_REFRESH_SQL,
   ROTATION_STATE_SQL,
+  UPDATE_PASSWORD_HASH_SQL,
   failedRotation,
   insertAuthSessionParams,
   newAuthSessionRecord,
@@ -22,18 +23,21 @@ import { toStoreError } from './errors';
  * Sign-in sessions on MySQL. A rotation is one conditional UPDATE: InnoDB
  * makes a racing second UPDATE of the row wait for the first and re-check its
  * WHERE against the committed row, so it matches nothing and reads `reused`.
+ * A session insert share-locks the user row it reads, so it waits for a
+ * password change (which updates that row first) and then sees the new hash;
+ * an insert that went first is committed before the change's revocation
+ * reads the sessions, and is revoked with them.
  */
 export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
   return {
     async createAuthSession(session) {
       let inserted: ResultSetHeader;
       try {
-        inserted = await conn.execute(INSERT_AUTH_SESSION_SQL, insertAuthSessionParams(session));
+        inserted = await conn.execute(`${INSERT_AUTH_SESSION_SQL} LOCK IN SHARE MODE`, insertAuthSessionParams(session));
       } catch (err) {
         throw toStoreError(err);
       }
-      if (inserted.affectedRows === 0) throw new StoreError('user-not-found');
-      return newAuthSessionRecord(session);
+      return inserted.affectedRows === 0 ? null : newAuthSessionRecord(session);
     },
 
     async getAuthSession(id) {
@@ -55,6 +59,13 @@ export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
 
     revokeUserAuthSessions: (userId, reason, at, exceptId) =>
       conn.transaction((c) => revokeUserSessions(c, userId, reason, at, exceptId)),
+
+    changePasswordHash: (userId, passwordHash, keepSessionId, at) =>
+      conn.transaction(async (c) => {
+        const [updated] = await c.query<ResultSetHeader>(UPDATE_PASSWORD_HASH_SQL, [passwordHash, userId]);
+        if (updated.affectedRows === 0) throw new StoreError('user-not-found');
+        return revokeUserSessions(c, userId, 'password-changed', at, keepSessionId);
+      }),
   };
 }
 

@@ -61,11 +61,6 @@ export function mysqlUserStore(conn: MysqlConnection): UserStore {
       return user;
     },
 
-    async updatePasswordHash(id, passwordHash) {
-      const result = await conn.execute('UPDATE users SET password_hash = ? WHERE id = ? AND deleted_at IS NULL', [passwordHash, id]);
-      if (result.affectedRows === 0) throw new StoreError('user-not-found');
-    },
-
     deleteUser: (id, at) => mysqlDeleteUser(conn, id, at),
   };
 }

@@ -29,7 +29,7 @@ export function toAuthSession(row: AuthSessionRow): AuthSessionRecord {
 }
 
 export function newAuthSessionRecord(session: NewAuthSession): AuthSessionRecord {
-  const { refreshHash: _hash, ...rest } = session;
+  const { refreshHash: _hash, passwordHash: _password, ...rest } = session;
   return { ...rest, lastUsedAt: session.createdAt, revokedAt: null, revokeReason: null };
 }
 
@@ -39,19 +39,23 @@ export function userAgentColumn(userAgent: string | null): string | null {
 }
 
 /**
- * Inserts only while the user exists and is not deleted (0 rows otherwise):
- * the read of the user row and the insert are one statement, so a sign-in
- * racing the account's deletion either lands before it (and is revoked by
- * it) or finds the user gone.
+ * Inserts only while the user exists, is not deleted and still has the
+ * password hash the sign-in verified (0 rows otherwise): the read of the user
+ * row and the insert are one statement, so a sign-in racing the account's
+ * deletion or a password change either lands before it (and is revoked by
+ * it) or finds the user gone or the credential changed.
  */
 export const INSERT_AUTH_SESSION_SQL = `INSERT INTO sessions
   (id, user_id, refresh_hash, prev_refresh_hash, rotated_at, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent)
-  SELECT ?, id, ?, NULL, NULL, ?, ?, ?, NULL, NULL, ? FROM users WHERE id = ? AND deleted_at IS NULL`;
+  SELECT ?, id, ?, NULL, NULL, ?, ?, ?, NULL, NULL, ? FROM users WHERE id = ? AND deleted_at IS NULL AND password_hash = ?`;
 
 export function insertAuthSessionParams(session: NewAuthSession): unknown[] {
-  const { id, userId, refreshHash, createdAt, expiresAt, userAgent } = session;
-  return [id, refreshHash, createdAt, createdAt, expiresAt, userAgentColumn(userAgent), userId];
+  const { id, userId, refreshHash, createdAt, expiresAt, userAgent, passwordHash } = session;
+  return [id, refreshHash, createdAt, createdAt, expiresAt, userAgentColumn(userAgent), userId, passwordHash];
 }
+
+/** The hash part of a password change (the revocation of the other sessions goes with it). */
+export const UPDATE_PASSWORD_HASH_SQL = 'UPDATE users SET password_hash = ? WHERE id = ? AND deleted_at IS NULL';
 
 /**
  * The conditional swap of a rotation: it matches only while the presented

@@ -6,6 +6,7 @@ import {
   REVOKE_AUTH_SESSION_SQL,
   ROTATE_REFRESH_SQL,
   ROTATION_STATE_SQL,
+  UPDATE_PASSWORD_HASH_SQL,
   failedRotation,
   insertAuthSessionParams,
   newAuthSessionRecord,
@@ -22,8 +23,7 @@ export function sqliteAuthSessionStore(conn: SqliteConnection): AuthSessionStore
     createAuthSession: (session) =>
       conn.run(() => {
         const inserted = conn.stmt(INSERT_AUTH_SESSION_SQL).run(...insertAuthSessionParams(session));
-        if (inserted.changes === 0) throw new StoreError('user-not-found');
-        return newAuthSessionRecord(session);
+        return inserted.changes === 0 ? null : newAuthSessionRecord(session);
       }),
 
     getAuthSession: (id) =>
@@ -42,6 +42,12 @@ export function sqliteAuthSessionStore(conn: SqliteConnection): AuthSessionStore
     revokeAuthSession: (id, reason, at) => conn.run(() => conn.stmt(REVOKE_AUTH_SESSION_SQL).run(at, reason, id).changes > 0),
 
     revokeUserAuthSessions: (userId, reason, at, exceptId) => conn.write(() => revokeUserSessions(conn, userId, reason, at, exceptId)),
+
+    changePasswordHash: (userId, passwordHash, keepSessionId, at) =>
+      conn.write(() => {
+        if (conn.stmt(UPDATE_PASSWORD_HASH_SQL).run(passwordHash, userId).changes === 0) throw new StoreError('user-not-found');
+        return revokeUserSessions(conn, userId, 'password-changed', at, keepSessionId);
+      }),
   };
 }
 

@@ -67,12 +67,6 @@ export function sqliteUserStore(conn: SqliteConnection): UserStore {
         return user;
       }),
 
-    updatePasswordHash: (id, passwordHash) =>
-      conn.run(() => {
-        const result = conn.stmt('UPDATE users SET password_hash = ? WHERE id = ? AND deleted_at IS NULL').run(passwordHash, id);
-        if (result.changes === 0) throw new StoreError('user-not-found');
-      }),
-
     deleteUser: (id, at) => sqliteDeleteUser(conn, id, at),
   };
 }

@@ -22,11 +22,22 @@ export function describeAuthSessionStoreContract(ctx: StoreContractContext): voi
         createdAt: at,
         expiresAt: at + DAY,
         userAgent: 'contract-test/1.0',
+        passwordHash: 'hash', // what ctx.createUser stores
         ...overrides,
       };
-      await store.createAuthSession(session);
+      expect(await store.createAuthSession(session)).not.toBeNull();
       return session;
     };
+    /** A session for the user with their credential `passwordHash`, as a sign-in that verified it would ask. */
+    const attempt = (userId: string, passwordHash = 'hash'): NewAuthSession => ({
+      id: nextId('S'),
+      userId,
+      refreshHash: nextId('hash-'),
+      createdAt: now(),
+      expiresAt: now() + DAY,
+      userAgent: null,
+      passwordHash,
+    });
 
     it('creates a session and reads it back without its refresh hash', async () => {
       const session = await newSession();
@@ -45,11 +56,57 @@ export function describeAuthSessionStoreContract(ctx: StoreContractContext): voi
       expect(await store.getAuthSession('nobody')).toBeNull();
     });
 
-    it('refuses a session for an unknown or deleted user', async () => {
-      await ctx.expectRefusal(newSession('nobody'), 'NOT_FOUND', 'user-not-found');
+    it('creates nothing for an unknown or deleted user, or for a password hash that is no longer theirs', async () => {
+      const nobody = attempt('nobody');
+      expect(await store.createAuthSession(nobody)).toBeNull();
+      expect(await store.getAuthSession(nobody.id)).toBeNull();
+
       const user = await createUser();
+      const kept = await newSession(user.id);
+      expect(await store.changePasswordHash(user.id, 'new-hash', kept.id, now())).toEqual([]);
+      // A sign-in that verified the old password before the change lands after it: nothing.
+      const stale = attempt(user.id, 'hash');
+      expect(await store.createAuthSession(stale)).toBeNull();
+      expect(await store.getAuthSession(stale.id)).toBeNull();
+      const fresh = attempt(user.id, 'new-hash');
+      expect(await store.createAuthSession(fresh)).toMatchObject({ id: fresh.id, userId: user.id });
+
       await store.deleteUser(user.id, now());
-      await ctx.expectRefusal(newSession(user.id), 'NOT_FOUND', 'user-not-found');
+      const late = attempt(user.id, 'new-hash');
+      expect(await store.createAuthSession(late)).toBeNull();
+      expect(await store.getAuthSession(late.id)).toBeNull();
+    });
+
+    it('changes the password hash and revokes every other active session in one step; a deleted user changes nothing', async () => {
+      const user = await createUser();
+      const other = await newSession();
+      const kept = await newSession(user.id);
+      const a = await newSession(user.id);
+      const b = await newSession(user.id);
+      const at = now();
+      expect((await store.changePasswordHash(user.id, 'new-hash', kept.id, at)).sort()).toEqual([a.id, b.id].sort());
+      expect((await store.getUser(user.id))?.passwordHash).toBe('new-hash');
+      expect(await store.getAuthSession(a.id)).toMatchObject({ revokedAt: at, revokeReason: 'password-changed' });
+      expect(await store.getAuthSession(kept.id)).toMatchObject({ revokedAt: null });
+      expect(await store.getAuthSession(other.id)).toMatchObject({ revokedAt: null });
+
+      // Racing sign-ins with the old hash: each either lands first and is revoked by the change, or creates nothing.
+      for (let round = 0; round < 5; round++) {
+        const from = round % 2 === 0 ? 'new-hash' : 'newer-hash';
+        const to = round % 2 === 0 ? 'newer-hash' : 'new-hash';
+        const racer = attempt(user.id, from);
+        const [created, revoked] = await Promise.all([store.createAuthSession(racer), store.changePasswordHash(user.id, to, kept.id, now())]);
+        const row = await store.getAuthSession(racer.id);
+        if (created) expect({ revoked: revoked.includes(racer.id), reason: row?.revokeReason }).toEqual({ revoked: true, reason: 'password-changed' });
+        else expect(row).toBeNull();
+      }
+
+      const gone = await createUser();
+      const last = await newSession(gone.id);
+      await store.deleteUser(gone.id, now());
+      await ctx.expectRefusal(store.changePasswordHash(gone.id, 'x', last.id, now()), 'NOT_FOUND', 'user-not-found');
+      await ctx.expectRefusal(store.changePasswordHash('nobody', 'x', 'S-none', now()), 'NOT_FOUND', 'user-not-found');
+      expect((await store.getUser(gone.id))?.passwordHash).toBe('');
     });
 
     it('rotates the current hash once; the previous one is then reported reused, any other unknown', async () => {

@@ -23,6 +23,12 @@ export interface NewAuthSession {
   createdAt: number;
   expiresAt: number;
   userAgent: string | null;
+  /**
+   * The password hash the sign-in verified: the session is created only while
+   * it is still the user's, so a sign-in racing a password change cannot
+   * outlive it. Never stored in the session.
+   */
+  passwordHash: string;
 }
 
 /**
@@ -34,8 +40,11 @@ export interface NewAuthSession {
 export type RefreshRotation = 'rotated' | 'reused' | 'unknown' | 'inactive';
 
 export interface AuthSessionStore {
-  /** StoreError `user-not-found` when the user is unknown or deleted (checked in the same statement). */
-  createAuthSession(session: NewAuthSession): Promise<AuthSessionRecord>;
+  /**
+   * Null, nothing created, when the user is unknown, deleted or no longer has
+   * `session.passwordHash` (all checked in the insert's own statement).
+   */
+  createAuthSession(session: NewAuthSession): Promise<AuthSessionRecord | null>;
   getAuthSession(id: string): Promise<AuthSessionRecord | null>;
   /**
    * Atomically replaces the current refresh hash `presentedHash` by
@@ -48,4 +57,11 @@ export interface AuthSessionStore {
   revokeAuthSession(id: string, reason: SessionEndReason, at: number): Promise<boolean>;
   /** Revokes every active session of the user but `exceptId`; the ids revoked. */
   revokeUserAuthSessions(userId: string, reason: SessionEndReason, at: number, exceptId?: string): Promise<string[]>;
+  /**
+   * In one transaction: sets the user's password hash and revokes every other
+   * active session (`password-changed`), keeping `keepSessionId`; the ids
+   * revoked. StoreError `user-not-found` for an unknown or deleted user
+   * (nothing changed).
+   */
+  changePasswordHash(userId: string, passwordHash: string, keepSessionId: string, at: number): Promise<string[]>;
 }
