@@ -11,6 +11,8 @@ jest.setTimeout(120_000);
  */
 const BACKOFF_SEC = 20;
 const IP_FAILURES = 15;
+/** Failed logins on one account from all addresses before its account-wide backoff (above the 11 one address gets checked). */
+const ACCOUNT_FREE_FAILURES = 20;
 const REGISTER_PER_IP = 3;
 
 interface Answer {
@@ -57,6 +59,7 @@ describe('login and registration limits shared by two gateways (MySQL, Redis)', 
         PARLEY_LOGIN_BACKOFF_BASE_SEC: String(BACKOFF_SEC),
         PARLEY_LOGIN_BACKOFF_MAX_SEC: String(BACKOFF_SEC),
         PARLEY_LOGIN_IP_FAILURES: String(IP_FAILURES),
+        PARLEY_LOGIN_ACCOUNT_FREE_FAILURES: String(ACCOUNT_FREE_FAILURES),
         PARLEY_REGISTER_PER_IP: String(REGISTER_PER_IP),
       },
     });
@@ -92,6 +95,29 @@ describe('login and registration limits shared by two gateways (MySQL, Redis)', 
     const owner = await login(0, username, TEST_PASSWORD, attacker);
     expect(owner.status).toBe(200);
     expect(owner.body.token).toEqual(expect.any(String));
+  });
+
+  it('lets the owner in from an address they signed in from before while guessers on many addresses hold the account-wide gate shut', async () => {
+    const username = uniqueName('own');
+    await register(username);
+    const home = address();
+    await expect(login(0, username, TEST_PASSWORD, home)).resolves.toMatchObject({ status: 200 });
+
+    // One guess from each of many addresses, on both gateways: each far below its own limits.
+    const guessers = Array.from({ length: ACCOUNT_FREE_FAILURES + 10 }, () => address());
+    const answers = await Promise.all(guessers.map((ip, i) => login(i, username, `wrong-guess-${i}`, ip)));
+    // The free failures, then one guess past the account-wide gate, which it leaves shut.
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(ACCOUNT_FREE_FAILURES + 1);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(9);
+    // An address the account never signed in from is refused, right password or not.
+    await expect(login(1, username, TEST_PASSWORD, address())).resolves.toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+
+    // The owner's own address is known to the account (on either gateway): no lockout while the attack goes on.
+    const owner = await login(1, username, TEST_PASSWORD, home);
+    expect(owner.status).toBe(200);
+    expect(owner.body.token).toEqual(expect.any(String));
+    await expect(login(0, username, TEST_PASSWORD, home)).resolves.toMatchObject({ status: 200 });
+    await expect(login(0, username, 'still-guessing', address())).resolves.toMatchObject({ status: 429 });
   });
 
   it('refuses one address spraying many accounts once its failures per window are used, on either gateway, and not other addresses', async () => {
