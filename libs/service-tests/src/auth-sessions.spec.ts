@@ -199,8 +199,8 @@ describe('AuthSessionService', () => {
     });
   });
 
-  it('a login with the old password racing a password change gets no session; with the new one it does', async () => {
-    const accounts = new AccountService({
+  const accountService = (): AccountService =>
+    new AccountService({
       store,
       hasher,
       passwordPolicy: weakPasswords,
@@ -210,6 +210,9 @@ describe('AuthSessionService', () => {
       loginGuard: new LoginGuard(new MemoryThrottleFactory(), { accountIpFreeFailures: 3, backoffBaseSec: 60 }),
       registrationGuard: new RegistrationGuard(new MemoryThrottleFactory(), { perIp: 5, windowSec: 600 }),
     });
+
+  it('a login with the old password racing a password change gets no session; with the new one it does', async () => {
+    const accounts = accountService();
     const owner = await accounts.login({ username: 'ann', password: 'ann-password-1' }, client);
     // The thief's login has checked the old password and is about to start its session...
     const hold = hasher.holdNextVerify();
@@ -226,6 +229,21 @@ describe('AuthSessionService', () => {
     expect(await store.revokeUserAuthSessions(ann.id, 'logout-all', now, owner.sessionId)).toEqual([]);
     expect(await claimsOf(owner.token)).toMatchObject({ sessionId: owner.sessionId });
     await expect(accounts.login({ username: 'ann', password: 'new-password-2' }, client)).resolves.toMatchObject({ user: { id: ann.id } });
+  });
+
+  it('a login racing the deletion of its account gets INVALID_CREDENTIALS (as for any unknown account) and no session', async () => {
+    const accounts = accountService();
+    const owner = await accounts.login({ username: 'ann', password: 'ann-password-1' }, client);
+    const hold = hasher.holdNextVerify();
+    const late = accounts.login({ username: 'ann', password: 'ann-password-1' }, client).then(
+      () => 'signed in',
+      (err: unknown) => (err instanceof ParleyError ? err.code : String(err)),
+    );
+    await hold.reached;
+    await sessions.deleteAccount(await claimsOf(owner.token), { password: 'ann-password-1' }, client);
+    hold.release();
+    expect(await late).toBe('INVALID_CREDENTIALS');
+    expect(ends.ended).toEqual([{ userId: ann.id, sessionIds: [owner.sessionId], reason: 'account-deleted' }]);
   });
 
   it('deletes the account only with its password; every session ends and refresh is refused', async () => {
