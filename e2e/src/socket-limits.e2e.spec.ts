@@ -9,11 +9,14 @@ jest.setTimeout(90_000);
 /** Small limits, so floods hit them quickly (the defaults are in README's config table). */
 const COMMAND_BURST = 30;
 const USER_SEND_LIMIT = 6;
+/** Two group:create (10 points each) per user per window, across the cluster. */
+const USER_SOCIAL_LIMIT = 20;
 
 /**
  * Socket limits on real processes (two IM nodes, MySQL, Redis): the
- * per-socket command budget, typing coalescing, the per-user send limit
- * shared by the nodes through Redis, and the handshake's Origin check.
+ * per-user command budget of a node, typing coalescing, the per-user send
+ * and social limits shared by the nodes through Redis, and the handshake's
+ * Origin check.
  * Each attack is refused while the honest path beside it still works.
  */
 describe('socket limits', () => {
@@ -29,6 +32,8 @@ describe('socket limits', () => {
         PARLEY_USER_SEND_LIMIT: String(USER_SEND_LIMIT),
         // Longer than the test: the window cannot roll over in the middle of it.
         PARLEY_USER_SEND_WINDOW_SEC: '600',
+        PARLEY_USER_SOCIAL_LIMIT: String(USER_SOCIAL_LIMIT),
+        PARLEY_USER_SOCIAL_WINDOW_SEC: '600',
         // Longer than the test too: a flood, however slowly the node works through it, fans out once.
         PARLEY_TYPING_COALESCE_MS: '600000',
       },
@@ -159,6 +164,24 @@ describe('socket limits', () => {
     await expect(bystander.ok('message:send', text({ type: 'group', id: bystanders.id }, 'mine to send'))).resolves.toMatchObject({
       message: { senderId: bystander.id },
     });
+  });
+
+  it('one user creating groups through sockets on two nodes shares one social limit; others still create', async () => {
+    const spammer = await userOn('spammer', 0);
+    const sessions = [spammer, await sessionOn(spammer, 0), await sessionOn(spammer, 1), await sessionOn(spammer, 1)];
+    // Each node's command budget (30 tokens) alone would let 3 creations (10 each) through per node.
+    const acks = (await Promise.all(sessions.map((s, i) => flood(s, 'group:create', { name: `spam ${i}` }, 2)))).flat();
+    expect(acks.filter((a) => a.ok)).toHaveLength(USER_SOCIAL_LIMIT / 10);
+    const refused = refusals(acks);
+    expect(refused).toHaveLength(acks.length - USER_SOCIAL_LIMIT / 10);
+    for (const error of refused) expect(error).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+    expect(refused.some((e) => /requests and invitations/.test(e.message))).toBe(true);
+    // The node budget the flood spent comes back; then the list shows only the creations that passed.
+    const listed = await afterTheWait(spammer, 'group:list', {});
+    expect(listed.ok && listed.groups).toHaveLength(USER_SOCIAL_LIMIT / 10);
+
+    const honest = await userOn('creator', 1);
+    await expect(honest.ok('group:create', { name: 'a real group' })).resolves.toMatchObject({ group: { name: 'a real group' } });
   });
 
   describe('handshake Origin', () => {
