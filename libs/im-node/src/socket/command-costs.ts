@@ -1,7 +1,7 @@
 import type { CommandName } from '@parley/protocol';
 
 /**
- * What each command takes from its socket's budget (socket-budget.ts), in
+ * What each command takes from its user's budget on the node (socket-budget.ts), in
  * tokens. 1 is a point read or a single write; more for what reads pages,
  * scans, or writes to other people (rows, pushes, invitations). The map is
  * complete by type, so a new command cannot ship without a cost.
@@ -47,7 +47,7 @@ export const COMMAND_COSTS = Object.freeze({
   'group:update': 2,
   'group:dissolve': 2,
   'group:invitation:respond': 2,
-  // Reach other people: a request or invitation lands on someone else's screen.
+  // Reach other people: a request or invitation lands on someone else's screen (also the cluster-wide social quota, social-quota.ts).
   'friend:request': 5,
   'group:invite': 5,
   'group:create': 10,
