@@ -20,4 +20,14 @@ describe('MemoryThrottleFactory', () => {
     await expect(nodeOne.consume('ann')).resolves.toMatchObject({ ok: false });
     expect(() => factory.create({ name: 'user-send', points: 3, durationSec: 60 })).toThrow(/other limits/);
   });
+
+  it('keeps a key of a window longer than a Node timer can wait (30 days) instead of losing it at once', async () => {
+    const known = new MemoryThrottleFactory().create({ name: 'known', points: 1_000_000, durationSec: 30 * 86_400 });
+    await known.consume('ann');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await known.peek('ann')).toBe(1);
+    await known.consume('bob', 1, { windowSec: 40 * 86_400 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await known.peek('bob')).toBe(1);
+  });
 });

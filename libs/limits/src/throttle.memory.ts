@@ -35,14 +35,16 @@ class MemoryThrottle implements Throttle {
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(spec: ThrottleSpec) {
-    this.limiter = new RateLimiterMemory({ keyPrefix: spec.name, points: spec.points, duration: spec.durationSec });
+    this.limiter = new RateLimiterMemory({ keyPrefix: spec.name, points: spec.points, duration: timerSafe(spec.durationSec) });
   }
 
   async consume(key: string, points = 1, options?: ConsumeOptions): Promise<ThrottleDecision> {
     checkPoints(points);
     return this.serialized(async () => {
       try {
-        return granted(await this.limiter.consume(key, points, consumeOptionsOf(options)));
+        const { customDuration } = consumeOptionsOf(options);
+        const window = customDuration === undefined ? {} : { customDuration: timerSafe(customDuration) };
+        return granted(await this.limiter.consume(key, points, window));
       } catch (err) {
         if (!isRefusal(err)) throw err;
         // A refused consume takes nothing (the port's rule); the memory engine counted it.
@@ -81,4 +83,16 @@ class MemoryThrottle implements Throttle {
     this.tail = result.catch(() => undefined);
     return result;
   }
+}
+
+/**
+ * The longest window a memory key can have: rate-limiter-flexible expires
+ * each key with a Node timer, and a timer over 2^31-1 ms fires after 1 ms
+ * (so a 30-day key would vanish at once). Longer windows are cut to ~24.8
+ * days in memory; Redis keeps them whole.
+ */
+const MAX_TIMER_SEC = Math.floor((2 ** 31 - 1) / 1000);
+
+function timerSafe(durationSec: number): number {
+  return Math.min(durationSec, MAX_TIMER_SEC);
 }
