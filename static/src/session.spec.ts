@@ -78,6 +78,26 @@ describe('BrowserSession', () => {
     expect(names).toEqual(['parley.session.renew', 'parley.session.renew']);
     expect(most).toBe(1);
   });
+
+  it('lets go of the lock when a refresh hangs (UNAVAILABLE after the deadline), so the next renewal can run', async () => {
+    let answered = 0;
+    // The first refresh never answers (as fetch does, it gives up only when its signal aborts); the next one answers.
+    const fetchImpl = ((_url: string, init: RequestInit = {}) => {
+      if (answered++ > 0) return Promise.resolve(ok());
+      return new Promise<Response>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    }) as typeof fetch;
+    const queues = new Map<string, Promise<unknown>>();
+    const locks: RenewLocks = {
+      request(name, callback) {
+        const run = (queues.get(name) ?? Promise.resolve()).then(callback, callback);
+        queues.set(name, run.catch(() => undefined));
+        return run;
+      },
+    };
+    const session = new BrowserSession(new GatewayApi('http://gw', fetchImpl, 50), locks);
+    await expect(session.renew()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(session.renew()).resolves.toEqual(AUTH);
+  });
 });
 
 describe('forgetStoredSessions', () => {

@@ -34,6 +34,10 @@ const PRESENCE_REFRESH_MS = 30_000;
 const REFRESH_COALESCE_MS = 150;
 /** Groups whose members are fetched per conversation-list refresh (for names in previews). */
 const GROUP_PREFETCH_MAX = 20;
+/** The cookie every tab shares now holds another account's session: this tab must not carry on as that account. */
+const ACCOUNT_SWITCHED = 'You signed in with another account in another tab.';
+/** Signing out everywhere or deleting the account found this tab's session over: nothing was done. */
+const ALREADY_ENDED = 'Your session had already ended — sign in again to do this.';
 
 /**
  * The app's state and every action on it, over one ParleyClient. Views read
@@ -96,7 +100,10 @@ export class ChatStore {
     this.unsubscribers.push(
       c.on('state', (s) => this.dispatch({ type: 'connection/changed', connection: s, nodeId: c.nodeId })),
       // The client renews an expiring token by itself; it signs out only when the session cannot go on, saying why.
-      c.on('signedOut', ({ reason }) => this.sessionEnded(reason === 'unauthorized' ? undefined : reason)),
+      c.on('signedOut', ({ reason }) => {
+        if (reason === 'account-switched') this.endWith(ACCOUNT_SWITCHED);
+        else this.sessionEnded(reason === 'unauthorized' ? undefined : reason);
+      }),
       c.on('reconnected', ({ nodeId }) => {
         this.dispatch({ type: 'connection/reconnected', nodeId });
         this.toast(`Reconnected (node ${nodeId})`);
@@ -448,35 +455,39 @@ export class ChatStore {
 
   /** Signs this device out (the server forgets the session and clears its cookie). Throws when the server could not be told. */
   async logout(): Promise<void> {
-    await this.endOnPurpose(() => this.client.logout(), undefined);
+    await this.endOnPurpose(() => this.client.logout(), undefined, undefined);
   }
 
   /** Signs out every session of mine, this one included. */
   async logoutEverywhere(): Promise<void> {
-    await this.endOnPurpose(() => this.client.logoutAll(), 'You signed out on every device.');
+    await this.endOnPurpose(() => this.client.logoutAll(), 'You signed out on every device.', ALREADY_ENDED);
   }
 
   /** Deletes my account, confirmed with the password; every session ends. Throws on refusal (a wrong password). */
   async deleteAccount(password: string): Promise<void> {
-    await this.endOnPurpose(() => this.client.deleteAccount(password), 'Your account was deleted.');
+    await this.endOnPurpose(() => this.client.deleteAccount(password), 'Your account was deleted.', ALREADY_ENDED);
   }
 
   /**
    * Runs a request that ends this session: the client's and the server's own
    * word of the end (`signedOut`, a `session:ended` push) is not news
    * meanwhile; on success the app hears `notice`; on failure the session
-   * goes on.
+   * goes on. When this session had already ended (UNAUTHORIZED, even after a
+   * refresh) the app hears `noticeIfOver`: for a plain logout (undefined)
+   * that is what was wanted, but signing out everywhere or deleting the
+   * account did not happen, and saying it did would be a lie.
    */
-  private async endOnPurpose(request: () => Promise<void>, notice: string | undefined): Promise<void> {
+  private async endOnPurpose(request: () => Promise<void>, notice: string | undefined, noticeIfOver: string | undefined): Promise<void> {
     this.ended = true;
     try {
       await this.withFreshToken(request);
     } catch (err) {
-      // A session already over is what signing out wanted.
       if (!(err instanceof ParleyError && err.code === 'UNAUTHORIZED')) {
         this.ended = false;
         throw err;
       }
+      this.onSignedOut(noticeIfOver);
+      return;
     }
     this.onSignedOut(notice);
   }

@@ -58,8 +58,13 @@ export interface ClientEvents extends ServerEvents {
   signedOut: [{ reason: SignOutReason }];
 }
 
-/** Why a client signed out: the server's reason, or `unauthorized` when its token was refused and could not be refreshed. */
-export type SignOutReason = SessionEndReason | 'unauthorized';
+/**
+ * Why a client signed out: the server's reason, `unauthorized` when its
+ * token was refused and could not be refreshed, or `account-switched` when a
+ * refresh answered for another account (a browser's shared cookie now holds
+ * another sign-in).
+ */
+export type SignOutReason = SessionEndReason | 'unauthorized' | 'account-switched';
 
 /**
  * Passes every forwarded server event of a socket on to `emit` under its

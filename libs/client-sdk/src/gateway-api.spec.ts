@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ParleyError } from '@parley/protocol';
 import { GatewayApi } from './gateway-api';
 
@@ -47,5 +49,52 @@ describe('GatewayApi session calls', () => {
     const err = await gw.refresh('stolen').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParleyError);
     expect(err).toMatchObject({ code: 'UNAUTHORIZED', message: 'reused' });
+  });
+});
+
+describe('GatewayApi against a gateway that does not answer', () => {
+  let server: http.Server;
+  let base: string;
+  const held: http.ServerResponse[] = [];
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      held.push(res);
+      // Headers and no body for /slow-body; nothing at all otherwise.
+      if (req.url === '/api/slow-body') res.writeHead(200, { 'content-type': 'application/json' }).write('{"tok');
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('gives up on a refresh that hangs, as UNAVAILABLE (retried like an unreachable gateway), instead of waiting forever', async () => {
+    const gw = new GatewayApi(base, globalThis.fetch.bind(globalThis), 200);
+    const started = Date.now();
+    const err = await gw.refresh().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParleyError);
+    expect((err as ParleyError).code).toBe('UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('gives up on an answer whose body never ends, as UNAVAILABLE', async () => {
+    const gw = new GatewayApi(base, globalThis.fetch.bind(globalThis), 200);
+    await expect(gw.request('GET', '/api/slow-body')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('passes every request a deadline by default', async () => {
+    const signals: (AbortSignal | null | undefined)[] = [];
+    const gw = new GatewayApi('http://gw', (async (_url: string, init: RequestInit = {}) => {
+      signals.push(init.signal);
+      return new Response(null, { status: 204 });
+    }) as typeof fetch);
+    await gw.logout('t');
+    await gw.refresh();
+    expect(signals).toHaveLength(2);
+    for (const signal of signals) expect(signal).toBeInstanceOf(AbortSignal);
   });
 });

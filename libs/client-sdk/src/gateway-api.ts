@@ -1,10 +1,19 @@
 import { ParleyError, isErrorCode, type AssignResult, type AuthResult, type User } from '@parley/protocol';
 
-/** The gateway's REST API as the client uses it; problem bodies become ParleyErrors. */
+/** How long a request may take, answer included, before it counts as the gateway being unreachable. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * The gateway's REST API as the client uses it; problem bodies become
+ * ParleyErrors. Every request gives up after `timeoutMs` (UNAVAILABLE, so
+ * retried like any unreachable gateway): a refresh that hung would hold the
+ * single renewal, and in a browser its Web Lock, for every caller.
+ */
 export class GatewayApi {
   constructor(
     private readonly baseUrl: string,
     private readonly fetchImpl: typeof fetch,
+    private readonly timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {}
 
   register(username: string, password: string, displayName?: string): Promise<AuthResult> {
@@ -59,6 +68,7 @@ export class GatewayApi {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     let res: Response;
+    let text: string;
     try {
       res = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
@@ -66,11 +76,13 @@ export class GatewayApi {
         // The refresh cookie (HttpOnly, Path=/api/auth) goes with requests to the page's own gateway.
         credentials: 'same-origin',
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
+      text = await res.text();
     } catch (err) {
-      throw new ParleyError('UNAVAILABLE', 'gateway unreachable', { cause: err });
+      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      throw new ParleyError('UNAVAILABLE', timedOut ? 'gateway did not answer in time' : 'gateway unreachable', { cause: err });
     }
-    const text = await res.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
     if (res.ok) return parsed as T;
     throw problemToError(res.status, parsed);

@@ -341,6 +341,45 @@ describe('ParleyClient sessions', () => {
     await h.client.close();
   });
 
+  it('does not say tokenRenewed when the live socket refused the fresh token (auth:renew refused)', async () => {
+    const h = harness();
+    const renewals: string[] = [];
+    h.commands.set('auth:renew', (p) => {
+      renewals.push(String(p.token));
+      return renewals.length === 1 ? { ok: false, error: { code: 'UNAUTHORIZED', message: 'session ended' } } : { ok: true, expiresAt: 1 };
+    });
+    const said: unknown[] = [];
+    h.client.on('tokenRenewed', (e) => said.push(e));
+    await h.client.connect();
+    await h.client.refreshToken();
+    await until(() => renewals.length === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(said).toEqual([]);
+    // The honest path beside it: a renewal the node takes is told.
+    await h.client.refreshToken();
+    await until(() => said.length === 1);
+    expect(renewals).toEqual(['t1', 't2']);
+    await h.client.close();
+  });
+
+  it('signs out, keeping its own token, when a refresh answers for another account', async () => {
+    const h = harness();
+    h.answerRefresh(
+      (n) =>
+        new Response(JSON.stringify({ token: `t${n}`, expiresAt: Date.now() + 60_000, sessionId: 'other', user: { id: 'b', username: 'b', displayName: 'b' } }), {
+          status: 200,
+        }),
+    );
+    const out: unknown[] = [];
+    h.client.on('signedOut', (e) => out.push(e));
+    await h.client.connect();
+    await expect(h.client.refreshToken()).resolves.toBe(false);
+    expect(out).toEqual([{ reason: 'account-switched' }]);
+    expect(h.client.session?.token).toBe('t');
+    expect(h.client.session?.user.id).toBe('a');
+    expect(h.client.state).toBe('closed');
+  });
+
   it('keeps trying a refresh the gateway could not answer, without signing out', async () => {
     const h = harness({ expiresAt: Date.now() + 150 });
     h.commands.set('auth:renew', () => ({ ok: true, expiresAt: 1 }));

@@ -27,6 +27,8 @@ export interface ParleyClientOptions {
   io?: typeof defaultIo;
   /** Reconnect and resend backoff. @default { initialMs: 250, maxMs: 5000 } */
   backoff?: Partial<BackoffOptions>;
+  /** How long a REST request (sign-in, refresh…) may take before it counts as UNAVAILABLE and is retried. @default 15000 */
+  requestTimeoutMs?: number;
   /** How long one command waits for its ack. @default 8000 */
   commandTimeoutMs?: number;
   /** How long `send` keeps retrying before giving up with UNAVAILABLE. @default 120000 */
@@ -68,7 +70,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   constructor(config: ParleyClientOptions) {
     super();
     const fetchImpl = config.fetch ?? globalThis.fetch.bind(globalThis);
-    this.api = new GatewayApi(config.gatewayUrl.replace(/\/$/, ''), fetchImpl);
+    this.api = new GatewayApi(config.gatewayUrl.replace(/\/$/, ''), fetchImpl, config.requestTimeoutMs);
     const backoff: BackoffOptions = { initialMs: 250, maxMs: 5_000, ...config.backoff };
     this.sync = new Sync({
       ackDelayMs: config.ackDelayMs ?? 250,
@@ -101,7 +103,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         : new TokenRenewal({
             refresh,
             renewed: (fresh) => this.renewed(fresh),
-            expiresAt: () => this.auth?.expiresAt,
+            current: () => this.auth,
             over: () => this.signOut('unauthorized'),
             backoff,
           });
@@ -235,18 +237,33 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.sync.seedCursor(conversationId, seq);
   }
 
-  /** A fresh token is in use from now on: for REST, for the next handshake, and on the live socket. */
-  private async renewed(fresh: FreshToken): Promise<void> {
-    this.auth = { ...this.requireAuth(), ...fresh };
+  /**
+   * A fresh token is in use from now on: for REST, for the next handshake,
+   * and on the live socket. Unless it is another account's (a browser's
+   * shared cookie now holds another sign-in): then this client signs out.
+   */
+  private async renewed(fresh: FreshToken): Promise<boolean> {
+    const current = this.requireAuth();
+    if (fresh.user !== undefined && fresh.user.id !== current.user.id) {
+      this.signOut('account-switched');
+      return false;
+    }
+    this.auth = { ...current, ...fresh };
     // Not awaited: a slow node must not hold up the refresh other callers wait for.
     void this.renewSocket(fresh);
+    return true;
   }
 
   private async renewSocket(fresh: FreshToken): Promise<void> {
     const channel = this.connection.channel;
     if (this.connection.state === 'connected' && channel?.open) {
-      // Refused (the session ended meanwhile): the node ends the socket with session:ended, handled there.
-      await channel.request('auth:renew', { token: fresh.token }).catch(() => undefined);
+      try {
+        await channel.request('auth:renew', { token: fresh.token });
+      } catch {
+        // Refused (the session ended meanwhile): the node ends the socket with session:ended, handled there.
+        // Unanswered: the socket is going; the next handshake carries the fresh token. Not renewed on this socket either way.
+        return;
+      }
     }
     this.emit('tokenRenewed', { expiresAt: fresh.expiresAt });
   }

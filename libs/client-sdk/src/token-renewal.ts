@@ -1,11 +1,13 @@
-import { ParleyError } from '@parley/protocol';
+import { ParleyError, type User } from '@parley/protocol';
 import { backoffDelay, type BackoffOptions } from '@parley/util';
 
 /** A fresh access token (a refresh answer may carry more: the next refresh token, the user). */
 export interface FreshToken {
   token: string;
-  /** Epoch ms. */
+  /** Epoch ms, on the server's clock. */
   expiresAt: number;
+  /** Whose session it is (a refresh answer says). */
+  user?: User;
 }
 
 /** Gets a fresh access token for the session, e.g. `POST /api/auth/refresh`; throws ParleyError UNAUTHORIZED when the session is over. */
@@ -13,10 +15,10 @@ export type Refresher = () => Promise<FreshToken>;
 
 export interface TokenRenewalHooks {
   refresh: Refresher;
-  /** The fresh token is to be used from now on: keep it, hand it to the live socket. */
-  renewed(fresh: FreshToken): Promise<void>;
-  /** The current token's expiry (epoch ms), if signed in. */
-  expiresAt(): number | undefined;
+  /** The fresh token is to be used from now on: keep it, hand it to the live socket. False: it is not (the session cannot go on). */
+  renewed(fresh: FreshToken): Promise<boolean>;
+  /** The token in use, if signed in. */
+  current(): FreshToken | undefined;
   /** A scheduled refresh was refused: the session is over. */
   over(): void;
   /** Retry delays while the gateway cannot answer. */
@@ -27,6 +29,17 @@ export interface TokenRenewalHooks {
 
 /** Refresh this long before expiry at most (a short token: a third of what is left). */
 const MAX_LEAD_MS = 60_000;
+/** Scheduled refreshes are at least this far apart (a short token: half its life), whatever the clocks say. */
+const MIN_GAP_MS = 5_000;
+
+/** When the token in use runs out, on this machine's clock. */
+interface LocalExpiry {
+  token: string;
+  /** Epoch ms, local clock. */
+  at: number;
+  /** The token's whole life in ms, when known. */
+  lifetimeMs: number | undefined;
+}
 
 /**
  * Keeps the session's access token fresh: refreshes ahead of its expiry (one
@@ -39,6 +52,7 @@ export class TokenRenewal {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
   private running = false;
+  private expiry: LocalExpiry | undefined;
   private readonly now: () => number;
 
   constructor(private readonly hooks: TokenRenewalHooks) {
@@ -83,7 +97,9 @@ export class TokenRenewal {
       if (err instanceof ParleyError && (err.code === 'UNAUTHORIZED' || err.code === 'FORBIDDEN')) return false;
       throw err;
     }
-    await this.hooks.renewed(fresh);
+    const receivedAt = this.now();
+    if (!(await this.hooks.renewed(fresh))) return false;
+    this.expiry = localExpiry(fresh, receivedAt);
     // Whoever asked for it, the next refresh is due ahead of the new expiry.
     this.failures = 0;
     this.schedule();
@@ -93,10 +109,15 @@ export class TokenRenewal {
   private schedule(delayMs?: number): void {
     if (!this.running) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    const expiresAt = this.hooks.expiresAt();
-    if (expiresAt === undefined) return;
-    const left = expiresAt - this.now();
-    const wait = delayMs ?? Math.max(0, left - Math.min(MAX_LEAD_MS, left / 3));
+    const current = this.hooks.current();
+    if (current === undefined) return;
+    const now = this.now();
+    // A token first seen here (signed in, a saved session) counts as received now.
+    if (this.expiry?.token !== current.token) this.expiry = localExpiry(current, now);
+    const { at, lifetimeMs } = this.expiry;
+    const left = at - now;
+    const gap = lifetimeMs !== undefined && lifetimeMs > 0 ? Math.min(MIN_GAP_MS, lifetimeMs / 2) : MIN_GAP_MS;
+    const wait = delayMs ?? Math.max(gap, left - Math.min(MAX_LEAD_MS, left / 3));
     this.timer = setTimeout(() => void this.tick(), wait);
     // Never what keeps a Node process alive (the socket does, while there is one).
     (this.timer as { unref?: () => void }).unref?.();
@@ -112,5 +133,38 @@ export class TokenRenewal {
       // The gateway is out of reach: try again, also past the expiry (the socket ends then; a reconnect needs the token).
       this.schedule(backoffDelay(this.failures++, this.hooks.backoff));
     }
+  }
+}
+
+/**
+ * When a token received at `receivedAt` (local clock) runs out, on the local
+ * clock. The server's `expiresAt` is on the server's clock, which need not
+ * match this one: a clock minutes ahead would see every token as expired
+ * (and refresh in a loop), one behind would refresh too late. What is
+ * measured instead is the token's life, from its own `iat` and `exp` claims
+ * (read, not verified: only the server has to trust them). Without them
+ * (not a JWT), the server's expiry is all there is.
+ */
+function localExpiry(fresh: FreshToken, receivedAt: number): LocalExpiry {
+  const claims = jwtClaims(fresh.token);
+  const iat = claims?.iat;
+  const exp = claims?.exp;
+  if (typeof iat === 'number' && typeof exp === 'number' && exp > iat) {
+    const lifetimeMs = (exp - iat) * 1000;
+    return { token: fresh.token, at: receivedAt + lifetimeMs, lifetimeMs };
+  }
+  return { token: fresh.token, at: fresh.expiresAt, lifetimeMs: fresh.expiresAt - receivedAt };
+}
+
+/** The payload of a JWT, unverified; undefined for anything else. */
+function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const claims: unknown = JSON.parse(json);
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
