@@ -127,6 +127,15 @@ describe('LoginGuard', () => {
     await expect(tryLogin(strict, victim, home, false, checks)).resolves.toMatchObject({ code: 'RATE_LIMITED' });
   });
 
+  it('knows the address an account was registered from, before its first sign-in', async () => {
+    const guard = guardWith({ accountFreeFailures: 1, backoffBaseSec: 300, backoffMaxSec: 300 });
+    const home = '198.51.100.30';
+    await guard.registered(victim.userId, home);
+    for (let i = 0; i < 3; i++) await tryLogin(guard, victim, `10.0.1.${i}`, false, checks); // the account-wide gate shuts
+    await expect(tryLogin(guard, victim, '10.0.9.9', true, checks)).resolves.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(tryLogin(guard, victim, home, true, checks)).resolves.toEqual({ verified: true, ok: true });
+  });
+
   it('forgets a known address once it has not signed in for knownClientSec', async () => {
     const guard = guardWith({ accountFreeFailures: 1, backoffBaseSec: 300, backoffMaxSec: 300, knownClientSec: 3_600, failureMemorySec: 86_400 });
     const home = '198.51.100.21';

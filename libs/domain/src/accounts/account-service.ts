@@ -52,6 +52,7 @@ export class AccountService {
       passwordHash,
       createdAt: clock.now(),
     });
+    await this.deps.loginGuard.registered(record.id, client.ip);
     return this.authResult(record, client);
   }
 

@@ -136,8 +136,8 @@ export class LoginGuard {
    * `UNAVAILABLE` when the engine cannot decide (fail closed).
    */
   async reserve(subject: LoginSubject, ip: string): Promise<LoginAttempt> {
-    const account = 'userId' in subject ? `u:${subject.userId}` : `n:${subject.usernameKey}`;
-    const accountIp = `${ip}/${account}`;
+    const accountIp = accountIpKey(subject, ip);
+    const account = accountKey(subject);
     const undo: Undo = [];
     const giveBack = () => settle(undo.splice(0).reverse());
     try {
@@ -169,12 +169,26 @@ export class LoginGuard {
     };
   }
 
+  /** A new account's address is its owner's: known from the start, as after a sign-in. Best effort. */
+  async registered(userId: string, ip: string): Promise<void> {
+    const subject = { userId };
+    await settle([() => this.remember(subject, accountIpKey(subject, ip))]);
+  }
+
   /** Marks the address known to the account for `knownClientSec` from now (a new window on each sign-in). */
   private async remember(subject: LoginSubject, accountIp: string): Promise<void> {
     if (!('userId' in subject)) return;
     await this.knownClients.reset(accountIp);
     await this.knownClients.consume(accountIp);
   }
+}
+
+function accountKey(subject: LoginSubject): string {
+  return 'userId' in subject ? `u:${subject.userId}` : `n:${subject.usernameKey}`;
+}
+
+function accountIpKey(subject: LoginSubject, ip: string): string {
+  return `${ip}/${accountKey(subject)}`;
 }
 
 /** Runs every step even if some fail (a refund that cannot reach Redis must not hide the login's outcome). */
