@@ -6,7 +6,7 @@ import { BarrierTracker } from './barrier-tracker';
 import type { Deliver, RelayPublish } from './deliver';
 import { GatewayLink, type LinkHooks, type LinkSettings } from './gateway-link.grpc';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
-import { DEFAULT_BACKOFF, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
+import { DEFAULT_BACKOFF, definedOnly, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 
 export interface RelayClientOptions {
@@ -347,8 +347,4 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       this.logger.error({ err, messageId: deliver.messageId }, 'relay onDeliver threw');
     }
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
