@@ -1,4 +1,4 @@
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, WebSocket } from 'playwright-core';
 import { TEST_PASSWORD, startCluster, type Cluster } from '@parley/testing';
 import { TestUser, uniqueName } from '../support/test-user';
 import { hasChromium, launchBrowser, type TestBrowser } from './browser';
@@ -18,13 +18,8 @@ const describeWithChromium = hasChromium() || process.env.CI ? describe : descri
 describeWithChromium('web client sessions and account in headless Chromium (two devices of one person)', () => {
   let cluster: Cluster;
   let browser: TestBrowser;
-  let laptopContext: BrowserContext;
-  /** Ann's first device, where she registered and changes things. */
-  let laptop: ChatPage;
-  /** Ann's second device, signed in on its own. */
-  let phone: ChatPage;
-  let carol: ChatPage;
-  const pages = (): ChatPage[] => [laptop, phone, carol].filter(Boolean);
+  /** Pages the running test opened: each is checked for stray dialogs and page errors after it. */
+  let opened: ChatPage[] = [];
 
   beforeAll(async () => {
     const staticDir = ensureWebBuild();
@@ -44,11 +39,34 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
   });
 
   afterEach(() => {
-    for (const p of pages()) {
+    const pages = opened;
+    opened = [];
+    for (const p of pages) {
       expect(p.seen.dialogs.filter((d) => !d.startsWith('confirm'))).toEqual([]);
       expect(p.seen.errors).toEqual([]);
     }
   });
+
+  /** Opens the web client in `context` for `username`, watched by afterEach. */
+  async function open(context: BrowserContext, username: string): Promise<ChatPage> {
+    const page = await ChatPage.open(context, cluster.gatewayUrl, username);
+    opened.push(page);
+    return page;
+  }
+
+  /**
+   * A person of the test's own (so that one test failing leaves the others
+   * theirs): registered on a laptop, signed in on a phone, both connected.
+   */
+  async function twoDevices(name: string): Promise<{ laptop: ChatPage; laptopContext: BrowserContext; phone: ChatPage }> {
+    const laptopContext = await browser.newContext();
+    const laptop = await open(laptopContext, uniqueName(name));
+    await laptop.register('Ann Archer');
+    const phone = await open(await browser.newContext({ phone: true }), laptop.username);
+    await phone.signIn(TEST_PASSWORD);
+    await phone.waitConnected();
+    return { laptop, laptopContext, phone };
+  }
 
   /** Everything a script on the page can read: both storages and the cookies it may see. */
   const readableByScripts = (page: ChatPage) =>
@@ -59,8 +77,8 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
     }));
 
   it('keeps the session across a reload through an HttpOnly cookie, with no token where scripts can read it', async () => {
-    laptopContext = await browser.newContext();
-    laptop = await ChatPage.open(laptopContext, cluster.gatewayUrl, uniqueName('ann'));
+    const laptopContext = await browser.newContext();
+    const laptop = await open(laptopContext, uniqueName('ann'));
     await laptop.register('Ann Archer');
 
     // A token an earlier version left in localStorage is removed on load.
@@ -78,7 +96,7 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
 
     // Two tabs of this browser restore at the same moment from the one cookie: each renewal rotates it, and a
     // rotated-away token sent again would end the session as stolen, so the tabs must take turns.
-    const secondTab = await ChatPage.open(laptopContext, cluster.gatewayUrl, laptop.username);
+    const secondTab = await open(laptopContext, laptop.username);
     await secondTab.waitConnected();
     await Promise.all([laptop.page.reload(), secondTab.page.reload()]);
     await Promise.all([laptop.waitConnected(), secondTab.waitConnected()]);
@@ -87,10 +105,7 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
   });
 
   it('changing the password signs the other device out with the reason, while this one stays signed in and chats', async () => {
-    phone = await ChatPage.open(await browser.newContext({ phone: true }), cluster.gatewayUrl, laptop.username);
-    await phone.signIn(TEST_PASSWORD);
-    await phone.waitConnected();
-
+    const { laptop, phone } = await twoDevices('annpw');
     await laptop.page.getByTestId('profile-button').click();
     const account = laptop.page.getByTestId('account-settings');
     await account.getByRole('button', { name: 'Change password' }).click();
@@ -134,14 +149,20 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
   });
 
   it('"sign out" ends only this device; "sign out everywhere" ends both, and the old refresh cookie no longer restores anything', async () => {
+    const { laptop, laptopContext, phone } = await twoDevices('annout');
     // Signing out on the phone leaves it signed out across a reload, and the laptop signed in.
     await phone.page.getByTestId('profile-button').click();
     await phone.page.getByTestId('account-settings').getByRole('button', { name: 'Sign out', exact: true }).click();
     await phone.page.getByRole('form', { name: 'Sign in' }).waitFor();
     await phone.page.reload();
     await phone.page.getByRole('form', { name: 'Sign in' }).waitFor();
+    await laptop.page.getByTestId('new-group-button').click();
+    const dialog = laptop.page.getByTestId('new-group-dialog');
+    await dialog.getByLabel('Group name').fill('Notes to self');
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+    await laptop.page.getByTestId('chat-title').getByText('Notes to self').waitFor();
     await laptop.send('the laptop is still here');
-    await phone.signIn(NEW_PASSWORD);
+    await phone.signIn(TEST_PASSWORD);
     await phone.waitConnected();
 
     const [cookie] = (await laptopContext.cookies()).filter((c) => c.name === 'parley_refresh');
@@ -166,13 +187,12 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
     expect(replay.status).toBe(401);
 
     // Signing in again works.
-    await laptop.signIn(NEW_PASSWORD);
+    await laptop.signIn(TEST_PASSWORD);
     await laptop.waitConnected();
   });
 
   it('deleting the account needs the password, warns, and signs every device out', async () => {
-    await phone.signIn(NEW_PASSWORD);
-    await phone.waitConnected();
+    const { laptop, phone } = await twoDevices('anndel');
     await laptop.page.getByTestId('profile-button').click();
     const account = laptop.page.getByTestId('account-settings');
     await account.getByRole('button', { name: 'Delete account…' }).click();
@@ -184,16 +204,16 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
     await laptop.screenshot('23-delete-account-refused');
     await phone.waitConnected();
 
-    await form.getByLabel('Your password, to confirm').fill(NEW_PASSWORD);
+    await form.getByLabel('Your password, to confirm').fill(TEST_PASSWORD);
     await form.getByRole('button', { name: 'Delete my account' }).click();
     await laptop.page.getByTestId('auth-notice').getByText('Your account was deleted.').waitFor();
     await phone.page.getByTestId('auth-notice').getByText('Your account was deleted.').waitFor();
-    await laptop.signIn(NEW_PASSWORD);
+    await laptop.signIn(TEST_PASSWORD);
     await laptop.page.getByTestId('auth-error').getByText('Wrong username or password.').waitFor();
   });
 
   it('shows a group invitation from a stranger to accept, and tells an inviter who joins only on accepting', async () => {
-    carol = await ChatPage.open(await browser.newContext(), cluster.gatewayUrl, uniqueName('carol'));
+    const carol = await open(await browser.newContext(), uniqueName('carol'));
     await carol.register('Carol Cho');
     const carolId = (await carol.otherDevice(cluster.gatewayUrl)).user.id;
     const dave = await TestUser.register(cluster.gatewayUrl, 'dave');
@@ -249,7 +269,10 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
   it(
     'renews the access token silently before it expires: the tab keeps chatting past the first token, and a reload still restores',
     async () => {
-      const eve = await ChatPage.open(await browser.newContext(), cluster.gatewayUrl, uniqueName('eve'));
+      const eve = await open(await browser.newContext(), uniqueName('eve'));
+      // Every socket the page opens: a renewal keeps the one it has, a reconnect (a new token at a handshake) opens another.
+      const sockets: WebSocket[] = [];
+      eve.page.on('websocket', (ws) => sockets.push(ws));
       const signedInAt = Date.now();
       const renewed = eve.page.waitForResponse((res) => res.url().endsWith('/api/auth/refresh') && res.status() === 200, { timeout: TOKEN_TTL_S * 1000 });
       await eve.register('Eve Evans');
@@ -258,6 +281,8 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
       await dialog.getByLabel('Group name').fill('Diary');
       await dialog.getByRole('button', { name: 'Create group' }).click();
       await eve.page.getByTestId('chat-title').getByText('Diary').waitFor();
+      expect(sockets).toHaveLength(1);
+      const [socket] = sockets;
 
       // The tab renews through the refresh cookie before the first token runs out...
       await renewed;
@@ -266,6 +291,9 @@ describeWithChromium('web client sessions and account in headless Chromium (two 
       await eve.waitConnected();
       await eve.send('written after the first token expired');
       expect(eve.seen.errors).toEqual([]);
+      // On the same socket all along: renewed in place (auth:renew), not ended and replaced by a reconnect.
+      expect(sockets).toHaveLength(1);
+      expect(socket?.isClosed()).toBe(false);
 
       await eve.page.reload();
       await eve.waitConnected();
