@@ -25,7 +25,7 @@ export function buildOpenApiDocument(operations: readonly RestOperation[] = REST
     in: 'cookie',
     name: 'parley_refresh',
     description:
-      'The refresh token, set by register, login and refresh (`HttpOnly; Secure; SameSite=Strict; Path=/api/auth`). Clients without cookies send it as the body\'s `refreshToken` instead.',
+      'The refresh token, set by register, login and refresh (`HttpOnly; Secure; SameSite=Strict; Path=/api/auth`; without `Secure` only on plain http to a non-loopback host). Clients without cookies send it as the body\'s `refreshToken` instead.',
   });
   for (const op of operations) registry.registerPath(routeConfig(op));
   // Problem is only $ref'd from raw schemas below, so it is registered explicitly.
