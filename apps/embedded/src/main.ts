@@ -14,6 +14,7 @@ import { openStore } from '@parley/store';
 import {
   createLogger,
   createUlidGenerator,
+  describeStartupError,
   ensurePrivateDir,
   logEnv,
   narrowToOwner,
@@ -157,6 +158,6 @@ function loadOrCreateSecret(dataDir: string): string {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Parley failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`Parley failed to start: ${describeStartupError(err)}\n`);
   process.exit(1);
 });

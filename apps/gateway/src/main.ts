@@ -7,7 +7,7 @@ import { openThrottles } from '@parley/limits';
 import { createRedisClient } from '@parley/presence';
 import { openStore } from '@parley/store';
 import { RelayAuth } from '@parley/relay';
-import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
+import { createLogger, createUlidGenerator, describeStartupError, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
 import { limitsOf, loadGatewayConfig, parseStaticNodes } from './config';
 
 /** Composition root of a gateway: config, adapters, the gateway, signals. */
@@ -69,6 +69,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`gateway failed to start: ${describeStartupError(err)}\n`);
   process.exit(1);
 });

@@ -6,7 +6,7 @@ import { openThrottles } from '@parley/limits';
 import { MemoryPresence, RedisPresence, createRedisClient } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
+import { createLogger, createUlidGenerator, describeStartupError, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
 import { loadImConfig } from './config';
 
 /** Composition root of one IM node: config, adapters, the node, signals. */
@@ -94,6 +94,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`IM node failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`IM node failed to start: ${describeStartupError(err)}\n`);
   process.exit(1);
 });

@@ -7,3 +7,4 @@ export { strongSecret, secretWeakness, SECRET_HINT } from './secret-strength';
 export { createUlidGenerator } from './ids.ulid';
 export { onShutdownSignal } from './shutdown';
 export { ensurePrivateDir, ensurePrivateFile, narrowToOwner } from './private-files';
+export { describeStartupError } from './startup-error';

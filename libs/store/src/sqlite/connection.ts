@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ensurePrivateFile, narrowToOwner } from '@parley/util-node';
 import { toStoreError } from './errors';
@@ -19,11 +21,14 @@ function isFileBacked(filename: string): boolean {
 }
 
 /**
- * The database holds password hashes and messages: 0600. SQLite gives its
+ * The database holds password hashes and messages: 0600, in a folder made
+ * when missing. SQLite gives its
  * -wal and -shm files the database file's mode, so creating that one 0600
  * covers them; ones left looser by an older run are narrowed too.
  */
 function makePrivate(filename: string): void {
+  // A missing folder is made (owner-only), so a fresh clone's `nx serve` finds its data/; an existing one is left as it is.
+  fs.mkdirSync(path.dirname(filename), { recursive: true, mode: 0o700 });
   ensurePrivateFile(filename);
   for (const companion of [`${filename}-wal`, `${filename}-shm`]) narrowToOwner(companion);
 }

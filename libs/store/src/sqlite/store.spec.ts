@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from './store';
@@ -40,5 +40,20 @@ describe('SqliteStore', () => {
     const store = new SqliteStore({ filename: ':memory:' });
     await store.close();
     await expect(store.ping()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('makes the folder of its file when it is missing (a fresh clone has no data/), owner-only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
+    const file = join(dir, 'not', 'yet', 'parley.db');
+    const store = new SqliteStore({ filename: file });
+    try {
+      await store.migrate();
+      await store.ping();
+      expect(statSync(join(dir, 'not', 'yet')).mode & 0o777).toBe(0o700);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
