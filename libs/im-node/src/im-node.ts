@@ -220,6 +220,8 @@ export class ImNode {
     await this.deregister();
     this.accepting = false;
     const sockets = await this.io.fetchSockets();
+    const startedAt = this.deps.clock.now();
+    this.deps.logger.info({ nodeId: this.options.nodeId, sessions: sockets.length }, 'drain started: sessions told to move');
     sockets.forEach((socket, i) => {
       const reconnectAfterMs = Math.floor(((i + 1) / sockets.length) * this.options.drainSpreadMs);
       socket.emit('server:draining', { reconnectAfterMs });
@@ -228,6 +230,12 @@ export class ImNode {
       Promise.all([this.inFlight.idle(), this.allSocketsGone()]),
       delay(this.options.drainTimeoutMs),
     ]);
+    // Those still here at the deadline are cut off by close(); their clients reconnect through the gateway.
+    const left = this.io.of('/').sockets.size;
+    this.deps.logger.info(
+      { nodeId: this.options.nodeId, sessions: sockets.length, moved: Math.max(0, sockets.length - left), cutOff: left, ms: this.deps.clock.now() - startedAt },
+      'drain finished',
+    );
     await this.close();
   }
 

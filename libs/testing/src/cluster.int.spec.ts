@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import Redis from 'ioredis';
 import { at } from './at';
 import { startCluster, type Cluster } from './cluster';
@@ -63,8 +65,22 @@ describe('startCluster fault controls', () => {
     }
   });
 
-  it('drains a node on SIGTERM and reports a clean exit', async () => {
+  it('drains a node on SIGTERM, logs when the drain starts and ends with session counts, and reports a clean exit', async () => {
     expect(await cluster.drainNode(0)).toBe(0);
     expect(cluster.mariadb?.running).toBe(true);
+    // The node's log reaches its file through a pipe: wait for the last line rather than read once.
+    const logFile = path.resolve(__dirname, '../../../tmp/cluster-logs/cluster-harness-im-1.log');
+    type Line = { msg?: string; level?: number; sessions?: number; moved?: number; cutOff?: number };
+    const lines = (): Line[] =>
+      fs
+        .readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.endsWith('}'))
+        .map((l) => JSON.parse(l) as Line);
+    for (const deadline = Date.now() + 10_000; !lines().some((l) => l.msg === 'drain finished') && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(lines().find((l) => l.msg?.startsWith('drain started'))).toMatchObject({ level: 30, sessions: 0 });
+    expect(lines().find((l) => l.msg === 'drain finished')).toMatchObject({ level: 30, sessions: 0, moved: 0, cutOff: 0 });
   });
 });
