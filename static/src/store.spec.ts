@@ -35,36 +35,36 @@ describe('ChatStore ending the session on purpose', () => {
 
   it('does not claim "signed out on every device" when this session had already ended and nothing was done', async () => {
     const { store, notices, calls } = storeWith({ '/api/auth/logout-all': () => problem(401, 'UNAUTHORIZED') }, over);
-    await store.logoutEverywhere();
+    await store.account.logoutEverywhere();
     expect(calls).toEqual(['/api/auth/logout-all']);
     expect(notices).toEqual(['Your session had already ended — sign in again to do this.']);
   });
 
   it('does not claim "account deleted" when this session had already ended and nothing was done', async () => {
     const { store, notices } = storeWith({ '/api/me': () => problem(401, 'UNAUTHORIZED') }, over);
-    await store.deleteAccount('pw');
+    await store.account.deleteAccount('pw');
     expect(notices).toEqual(['Your session had already ended — sign in again to do this.']);
   });
 
   it('says so when signing out everywhere or deleting the account worked', async () => {
     const everywhere = storeWith({ '/api/auth/logout-all': () => new Response(null, { status: 204 }) }, over);
-    await everywhere.store.logoutEverywhere();
+    await everywhere.store.account.logoutEverywhere();
     expect(everywhere.notices).toEqual(['You signed out on every device.']);
     jest.restoreAllMocks();
     const deleted = storeWith({ '/api/me': () => new Response(null, { status: 204 }) }, over);
-    await deleted.store.deleteAccount('pw');
+    await deleted.store.account.deleteAccount('pw');
     expect(deleted.notices).toEqual(['Your account was deleted.']);
   });
 
   it('takes a session already over as a done plain logout (that is all it wanted)', async () => {
     const { store, notices } = storeWith({ '/api/auth/logout': () => problem(401, 'UNAUTHORIZED') }, over);
-    await store.logout();
+    await store.account.logout();
     expect(notices).toEqual([undefined]);
   });
 
   it('keeps the session when the request failed for another reason', async () => {
     const { store, notices } = storeWith({ '/api/me': () => problem(401, 'INVALID_CREDENTIALS') }, over);
-    await expect(store.deleteAccount('wrong')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(store.account.deleteAccount('wrong')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     expect(notices).toEqual([]);
   });
 });

@@ -8,10 +8,10 @@ import {
   type CommandResults,
   type GroupInvitation,
   type Message,
-  type SessionEndReason,
   type User,
 } from '@parley/protocol';
-import { describe, describeSessionEnd } from './describe-error';
+import { AccountSession } from './account-session';
+import { describe } from './describe-error';
 import { describeInviteOutcome } from './invite-outcome';
 import type { BrowserSession } from './session';
 import { newId } from './ids';
@@ -34,10 +34,6 @@ const PRESENCE_REFRESH_MS = 30_000;
 const REFRESH_COALESCE_MS = 150;
 /** Groups whose members are fetched per conversation-list refresh (for names in previews). */
 const GROUP_PREFETCH_MAX = 20;
-/** The cookie every tab shares now holds another account's session: this tab must not carry on as that account. */
-const ACCOUNT_SWITCHED = 'You signed in with another account in another tab.';
-/** Signing out everywhere or deleting the account found this tab's session over: nothing was done. */
-const ALREADY_ENDED = 'Your session had already ended — sign in again to do this.';
 
 /**
  * The app's state and every action on it, over one ParleyClient. Views read
@@ -56,8 +52,8 @@ export class ChatStore {
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private toastSeq = 0;
   private closed = false;
-  /** The session is over (or being ended on purpose): later signs of its end say nothing more. */
-  private ended = false;
+  /** How this sign-in ends, and the account requests (password, sign out, delete). */
+  readonly account: AccountSession;
 
   /**
    * `session` is the signed-in session (its access token only ever in
@@ -68,11 +64,12 @@ export class ChatStore {
     session: AuthResult,
     gatewayUrl: string,
     auth: BrowserSession,
-    private readonly onSignedOut: (notice?: string) => void,
+    onSignedOut: (notice?: string) => void,
     private readonly isVisible: () => boolean = () => document.visibilityState === 'visible',
   ) {
     this.client = new ParleyClient({ gatewayUrl, refresh: () => auth.renew() });
     this.client.useSession(session);
+    this.account = new AccountSession(this.client, onSignedOut, () => this.closed);
     this.state = initialState(session.user);
     this.wire();
   }
@@ -100,10 +97,7 @@ export class ChatStore {
     this.unsubscribers.push(
       c.on('state', (s) => this.dispatch({ type: 'connection/changed', connection: s, nodeId: c.nodeId })),
       // The client renews an expiring token by itself; it signs out only when the session cannot go on, saying why.
-      c.on('signedOut', ({ reason }) => {
-        if (reason === 'account-switched') this.endWith(ACCOUNT_SWITCHED);
-        else this.sessionEnded(reason === 'unauthorized' ? undefined : reason);
-      }),
+      c.on('signedOut', ({ reason }) => this.account.signedOut(reason)),
       c.on('reconnected', ({ nodeId }) => {
         this.dispatch({ type: 'connection/reconnected', nodeId });
         this.toast(`Reconnected (node ${nodeId})`);
@@ -147,18 +141,6 @@ export class ChatStore {
     );
   }
 
-  /** The session ended without the person asking (another device changed the password, it expired…). */
-  private sessionEnded(reason: SessionEndReason | undefined): void {
-    this.endWith(describeSessionEnd(reason));
-  }
-
-  /** Tells the app once that the session is over; the app then stops this store. */
-  private endWith(notice: string | undefined): void {
-    if (this.ended || this.closed) return;
-    this.ended = true;
-    this.onSignedOut(notice);
-  }
-
   /** Connects, then loads conversations and contacts. */
   async start(): Promise<void> {
     this.presenceTimer = setInterval(() => {
@@ -168,7 +150,7 @@ export class ChatStore {
       await this.client.connect();
       await this.refreshAll();
     } catch (err) {
-      if (err instanceof ParleyError && err.code === 'UNAUTHORIZED') this.sessionEnded(undefined);
+      if (err instanceof ParleyError && err.code === 'UNAUTHORIZED') this.account.signedOut(undefined);
       else this.toast(describe(err), 'error');
     }
   }
@@ -444,62 +426,6 @@ export class ChatStore {
     const who = this.userName(invitation.inviteeId);
     if (invitation.status === 'accepted') this.toast(`${who} accepted your invitation to ${invitation.group.name}`);
     if (invitation.status === 'rejected') this.toast(`${who} declined your invitation to ${invitation.group.name}`);
-  }
-
-  // ---- account
-
-  /** Changes the password; the server ends every other session, this one goes on. Throws on refusal. */
-  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
-    await this.withFreshToken(() => this.client.changePassword(currentPassword, newPassword));
-  }
-
-  /** Signs this device out (the server forgets the session and clears its cookie). Throws when the server could not be told. */
-  async logout(): Promise<void> {
-    await this.endOnPurpose(() => this.client.logout(), undefined, undefined);
-  }
-
-  /** Signs out every session of mine, this one included. */
-  async logoutEverywhere(): Promise<void> {
-    await this.endOnPurpose(() => this.client.logoutAll(), 'You signed out on every device.', ALREADY_ENDED);
-  }
-
-  /** Deletes my account, confirmed with the password; every session ends. Throws on refusal (a wrong password). */
-  async deleteAccount(password: string): Promise<void> {
-    await this.endOnPurpose(() => this.client.deleteAccount(password), 'Your account was deleted.', ALREADY_ENDED);
-  }
-
-  /**
-   * Runs a request that ends this session: the client's and the server's own
-   * word of the end (`signedOut`, a `session:ended` push) is not news
-   * meanwhile; on success the app hears `notice`; on failure the session
-   * goes on. When this session had already ended (UNAUTHORIZED, even after a
-   * refresh) the app hears `noticeIfOver`: for a plain logout (undefined)
-   * that is what was wanted, but signing out everywhere or deleting the
-   * account did not happen, and saying it did would be a lie.
-   */
-  private async endOnPurpose(request: () => Promise<void>, notice: string | undefined, noticeIfOver: string | undefined): Promise<void> {
-    this.ended = true;
-    try {
-      await this.withFreshToken(request);
-    } catch (err) {
-      if (!(err instanceof ParleyError && err.code === 'UNAUTHORIZED')) {
-        this.ended = false;
-        throw err;
-      }
-      this.onSignedOut(noticeIfOver);
-      return;
-    }
-    this.onSignedOut(notice);
-  }
-
-  /** Runs an account request; a token refused (expired while the tab slept) is renewed once and the request tried again. */
-  private async withFreshToken(request: () => Promise<void>): Promise<void> {
-    try {
-      await request();
-    } catch (err) {
-      if (!(err instanceof ParleyError && err.code === 'UNAUTHORIZED' && (await this.client.refreshToken()))) throw err;
-      await request();
-    }
   }
 
   // ---- profile

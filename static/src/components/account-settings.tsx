@@ -51,18 +51,18 @@ export function AccountSettings({ store }: Props) {
         <button type="button" onClick={() => toggle('password')} aria-expanded={open === 'password'}>
           Change password
         </button>
-        <button type="button" disabled={busy} onClick={() => void attempt(() => store.logout())}>
+        <button type="button" disabled={busy} onClick={() => void attempt(() => store.account.logout())}>
           Sign out
         </button>
         <button
           type="button"
           disabled={busy}
-          onClick={() => confirm('Sign out on every device, this one included?') && void attempt(() => store.logoutEverywhere())}
+          onClick={() => confirm('Sign out on every device, this one included?') && void attempt(() => store.account.logoutEverywhere())}
         >
           Sign out everywhere
         </button>
       </div>
-      {open === 'password' && <ChangePasswordForm busy={busy} onSubmit={(current, next) => attempt(() => store.changePassword(current, next))} onDone={setDone} onError={setError} />}
+      {open === 'password' && <ChangePasswordForm busy={busy} onSubmit={(current, next) => attempt(() => store.account.changePassword(current, next))} onDone={setDone} onError={setError} />}
       <p class="error" role="alert" data-testid="account-error">
         {error}
       </p>
@@ -75,7 +75,7 @@ export function AccountSettings({ store }: Props) {
         <button type="button" class="danger" onClick={() => toggle('delete')} aria-expanded={open === 'delete'}>
           Delete account…
         </button>
-        {open === 'delete' && <DeleteAccountForm busy={busy} onSubmit={(password) => attempt(() => store.deleteAccount(password))} />}
+        {open === 'delete' && <DeleteAccountForm busy={busy} onSubmit={(password) => attempt(() => store.account.deleteAccount(password))} />}
       </div>
     </section>
   );
