@@ -1,28 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import { ParleyError } from '@parley/protocol';
-import { at, findFreePort, startRedis, startRedisOnPort, type RedisService } from '@parley/testing';
+import { at, deleteRedisPrefix, findFreePort, startRedis, startRedisOnPort, testRedisUrl, uniqueRedisPrefix, type RedisService } from '@parley/testing';
 import { RedisPresence } from './presence.redis';
 import { createRedisClient } from './redis-client';
 import { ManualClock, describePresenceContract } from './testing/presence.contract';
 
-const redisUrl = (): string => {
-  const url = process.env.PARLEY_TEST_REDIS_URL;
-  if (!url) throw new Error('PARLEY_TEST_REDIS_URL is not set (the jest global setup starts a Redis)');
-  return url;
-};
-
-const uniquePrefix = (): string => `parley-test:${randomBytes(6).toString('hex')}:`;
-
-/** Deletes only the keys under `prefix`, so parallel tests on the same Redis are untouched. */
-async function deletePrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -30,9 +11,9 @@ describePresenceContract(
   'redis',
   async () => {
     const clock = new ManualClock();
-    const keyPrefix = uniquePrefix();
-    const admin = createRedisClient(redisUrl());
-    const presence = new RedisPresence(redisUrl(), { keyPrefix, clock });
+    const keyPrefix = uniqueRedisPrefix();
+    const admin = createRedisClient(testRedisUrl());
+    const presence = new RedisPresence(testRedisUrl(), { keyPrefix, clock });
     return {
       presence,
       clock,
@@ -42,10 +23,10 @@ describePresenceContract(
         clock.advance(ms);
       },
       // Same effect as FLUSHDB on a Redis that holds only this engine's data.
-      wipe: () => deletePrefix(admin, keyPrefix),
+      wipe: () => deleteRedisPrefix(admin, keyPrefix),
       close: async () => {
         await presence.close();
-        await deletePrefix(admin, keyPrefix);
+        await deleteRedisPrefix(admin, keyPrefix);
         await admin.quit();
       },
     };
@@ -55,8 +36,8 @@ describePresenceContract(
 
 describe('RedisPresence', () => {
   it('uses the key layout documented in presence.redis.lua.ts', async () => {
-    const keyPrefix = uniquePrefix();
-    const client = createRedisClient(redisUrl());
+    const keyPrefix = uniqueRedisPrefix();
+    const client = createRedisClient(testRedisUrl());
     const presence = new RedisPresence(client, { keyPrefix, clock: new ManualClock(42) });
     try {
       await presence.heartbeat('A', 10_000);
@@ -72,14 +53,14 @@ describe('RedisPresence', () => {
       await presence.close();
       // A client passed in stays open after close(): the caller owns it.
       expect(client.status).toBe('ready');
-      await deletePrefix(client, keyPrefix);
+      await deleteRedisPrefix(client, keyPrefix);
       await client.quit();
     }
   });
 
   it('fails fast with UNAVAILABLE when Redis is unreachable', async () => {
     const port = await findFreePort(); // nothing listens there
-    const presence = new RedisPresence(`redis://127.0.0.1:${port}`, { keyPrefix: uniquePrefix() });
+    const presence = new RedisPresence(`redis://127.0.0.1:${port}`, { keyPrefix: uniqueRedisPrefix() });
     try {
       const started = Date.now();
       const err = await presence.addSession('u1', 's1', 'A').catch((e: unknown) => e);
@@ -95,7 +76,7 @@ describe('RedisPresence', () => {
   it('survives a Redis restart that lost all data: errors while down, restore afterwards', async () => {
     const server = await startRedis();
     let restarted: RedisService | undefined;
-    const presence = new RedisPresence(server.url, { keyPrefix: uniquePrefix(), clock: new ManualClock() });
+    const presence = new RedisPresence(server.url, { keyPrefix: uniqueRedisPrefix(), clock: new ManualClock() });
     try {
       expect(await presence.heartbeat('A', 60_000)).toEqual({ wasAlive: false });
       expect((await presence.addSession('u1', 's1', 'A')).firstSession).toBe(true);
@@ -123,9 +104,9 @@ describe('RedisPresence', () => {
   });
 
   it('restores large session lists in batches', async () => {
-    const keyPrefix = uniquePrefix();
-    const presence = new RedisPresence(redisUrl(), { keyPrefix, restoreBatchSize: 7 });
-    const admin = createRedisClient(redisUrl());
+    const keyPrefix = uniqueRedisPrefix();
+    const presence = new RedisPresence(testRedisUrl(), { keyPrefix, restoreBatchSize: 7 });
+    const admin = createRedisClient(testRedisUrl());
     try {
       await presence.heartbeat('A', 60_000);
       const sessions = Array.from({ length: 50 }, (_, i) => ({ userId: `u${i % 20}`, sessionId: `s${i}` }));
@@ -134,7 +115,7 @@ describe('RedisPresence', () => {
       expect(await admin.hlen(`${keyPrefix}node:A:sessions`)).toBe(50);
     } finally {
       await presence.close();
-      await deletePrefix(admin, keyPrefix);
+      await deleteRedisPrefix(admin, keyPrefix);
       await admin.quit();
     }
   });

@@ -23,3 +23,4 @@ export {
 } from './cluster';
 export { createTestPki, type TestPki, type TestPkiOptions, type CertFiles } from './pki';
 export { spawnApp } from './cluster-process';
+export { deleteRedisPrefix, testRedisUrl, uniqueRedisPrefix } from './redis-keys';
