@@ -126,7 +126,12 @@ export type UserSearchResult = z.infer<typeof userSearchResultSchema>;
 export const assignResultSchema = z
   .object({
     nodeId: z.string().meta({ example: 'im-1' }),
-    url: z.string().meta({ description: 'the base URL a browser passes to `io(url)`', example: 'http://127.0.0.1:9101' }),
+    url: z.string().meta({ description: 'the base URL a browser passes to `io(url, { path })`', example: 'https://chat.example.com' }),
+    path: z.string().meta({
+      description:
+        'the Socket.IO path to connect with: `/socket.io` when the node is reached directly, `/n/<nodeId>/socket.io` when every node is reached through the one public entry (PARLEY_PUBLIC_ENTRY)',
+      example: '/n/im-1/socket.io',
+    }),
   })
   .meta({ id: 'AssignResult' });
 export type AssignResult = z.infer<typeof assignResultSchema>;

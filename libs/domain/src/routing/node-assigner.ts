@@ -12,6 +12,6 @@ export class NodeAssigner {
   assign(room?: string): AssignResult {
     const node = this.router.pick(this.directory.healthyNodes(), room);
     if (!node) throw new ParleyError('NO_NODES', 'no healthy IM node is available');
-    return { nodeId: node.nodeId, url: node.url };
+    return { nodeId: node.nodeId, url: node.url, path: '/socket.io' };
   }
 }

@@ -10,8 +10,11 @@ import type { Hello as _parley_relay_v1_Hello, Hello__Output as _parley_relay_v1
 import type { InterestApplied as _parley_relay_v1_InterestApplied, InterestApplied__Output as _parley_relay_v1_InterestApplied__Output } from './parley/relay/v1/InterestApplied';
 import type { InterestDelta as _parley_relay_v1_InterestDelta, InterestDelta__Output as _parley_relay_v1_InterestDelta__Output } from './parley/relay/v1/InterestDelta';
 import type { NodeFrame as _parley_relay_v1_NodeFrame, NodeFrame__Output as _parley_relay_v1_NodeFrame__Output } from './parley/relay/v1/NodeFrame';
+import type { PeerUp as _parley_relay_v1_PeerUp, PeerUp__Output as _parley_relay_v1_PeerUp__Output } from './parley/relay/v1/PeerUp';
 import type { Publish as _parley_relay_v1_Publish, Publish__Output as _parley_relay_v1_Publish__Output } from './parley/relay/v1/Publish';
+import type { PublishAck as _parley_relay_v1_PublishAck, PublishAck__Output as _parley_relay_v1_PublishAck__Output } from './parley/relay/v1/PublishAck';
 import type { RelayClient as _parley_relay_v1_RelayClient, RelayDefinition as _parley_relay_v1_RelayDefinition } from './parley/relay/v1/Relay';
+import type { RoomsLost as _parley_relay_v1_RoomsLost, RoomsLost__Output as _parley_relay_v1_RoomsLost__Output } from './parley/relay/v1/RoomsLost';
 import type { Welcome as _parley_relay_v1_Welcome, Welcome__Output as _parley_relay_v1_Welcome__Output } from './parley/relay/v1/Welcome';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -31,8 +34,11 @@ export interface ProtoGrpcType {
         InterestApplied: MessageTypeDefinition<_parley_relay_v1_InterestApplied, _parley_relay_v1_InterestApplied__Output>
         InterestDelta: MessageTypeDefinition<_parley_relay_v1_InterestDelta, _parley_relay_v1_InterestDelta__Output>
         NodeFrame: MessageTypeDefinition<_parley_relay_v1_NodeFrame, _parley_relay_v1_NodeFrame__Output>
+        PeerUp: MessageTypeDefinition<_parley_relay_v1_PeerUp, _parley_relay_v1_PeerUp__Output>
         Publish: MessageTypeDefinition<_parley_relay_v1_Publish, _parley_relay_v1_Publish__Output>
+        PublishAck: MessageTypeDefinition<_parley_relay_v1_PublishAck, _parley_relay_v1_PublishAck__Output>
         Relay: SubtypeConstructor<typeof grpc.Client, _parley_relay_v1_RelayClient> & { service: _parley_relay_v1_RelayDefinition }
+        RoomsLost: MessageTypeDefinition<_parley_relay_v1_RoomsLost, _parley_relay_v1_RoomsLost__Output>
         Welcome: MessageTypeDefinition<_parley_relay_v1_Welcome, _parley_relay_v1_Welcome__Output>
       }
     }

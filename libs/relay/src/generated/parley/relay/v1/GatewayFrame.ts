@@ -5,6 +5,9 @@ import type { Deliver as _parley_relay_v1_Deliver, Deliver__Output as _parley_re
 import type { InterestApplied as _parley_relay_v1_InterestApplied, InterestApplied__Output as _parley_relay_v1_InterestApplied__Output } from '../../../parley/relay/v1/InterestApplied';
 import type { BarrierRouted as _parley_relay_v1_BarrierRouted, BarrierRouted__Output as _parley_relay_v1_BarrierRouted__Output } from '../../../parley/relay/v1/BarrierRouted';
 import type { BarrierConfirmed as _parley_relay_v1_BarrierConfirmed, BarrierConfirmed__Output as _parley_relay_v1_BarrierConfirmed__Output } from '../../../parley/relay/v1/BarrierConfirmed';
+import type { PublishAck as _parley_relay_v1_PublishAck, PublishAck__Output as _parley_relay_v1_PublishAck__Output } from '../../../parley/relay/v1/PublishAck';
+import type { RoomsLost as _parley_relay_v1_RoomsLost, RoomsLost__Output as _parley_relay_v1_RoomsLost__Output } from '../../../parley/relay/v1/RoomsLost';
+import type { PeerUp as _parley_relay_v1_PeerUp, PeerUp__Output as _parley_relay_v1_PeerUp__Output } from '../../../parley/relay/v1/PeerUp';
 
 export interface GatewayFrame {
   'welcome'?: (_parley_relay_v1_Welcome | null);
@@ -12,7 +15,10 @@ export interface GatewayFrame {
   'applied'?: (_parley_relay_v1_InterestApplied | null);
   'routed'?: (_parley_relay_v1_BarrierRouted | null);
   'confirmed'?: (_parley_relay_v1_BarrierConfirmed | null);
-  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed";
+  'published'?: (_parley_relay_v1_PublishAck | null);
+  'lost'?: (_parley_relay_v1_RoomsLost | null);
+  'peerUp'?: (_parley_relay_v1_PeerUp | null);
+  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp";
 }
 
 export interface GatewayFrame__Output {
@@ -21,5 +27,8 @@ export interface GatewayFrame__Output {
   'applied'?: (_parley_relay_v1_InterestApplied__Output | null);
   'routed'?: (_parley_relay_v1_BarrierRouted__Output | null);
   'confirmed'?: (_parley_relay_v1_BarrierConfirmed__Output | null);
-  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed";
+  'published'?: (_parley_relay_v1_PublishAck__Output | null);
+  'lost'?: (_parley_relay_v1_RoomsLost__Output | null);
+  'peerUp'?: (_parley_relay_v1_PeerUp__Output | null);
+  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp";
 }

@@ -8,6 +8,8 @@ export interface Publish {
   'messageId'?: (string);
   'grantRoom'?: (string);
   'barrier'?: (number);
+  'seq'?: (number);
+  'toNode'?: (string);
 }
 
 export interface Publish__Output {
@@ -17,4 +19,6 @@ export interface Publish__Output {
   'messageId': (string);
   'grantRoom': (string);
   'barrier': (number);
+  'seq': (number);
+  'toNode': (string);
 }
