@@ -26,11 +26,19 @@ export const storeEnv = z.object({
   PARLEY_STORE: z.enum(['mysql', 'sqlite']).default('mysql'),
   PARLEY_MYSQL_URL: z.string().startsWith('mysql://').default('mysql://root@127.0.0.1:3306/parley'),
   PARLEY_SQLITE_PATH: z.string().default('data/parley.db'),
+  /**
+   * Seconds to wait at start for a database still coming up (refused, not in
+   * DNS yet, no answer, initialising), with backoff; 0 fails at once.
+   */
+  PARLEY_STORE_WAIT_SEC: z.coerce.number().int().min(0).max(3_600).default(60),
 });
 
 export const consulEnv = z.object({
   PARLEY_CONSUL_ADDR: z.string().default('127.0.0.1:8500'),
+  /** The IM nodes' Consul service. */
   PARLEY_CONSUL_SERVICE: z.string().default('parley-im'),
+  /** The gateways' Consul service (their relay addresses). */
+  PARLEY_CONSUL_GATEWAY_SERVICE: z.string().min(1).default('parley-gateway'),
   /** Consul ACL token sent with every request (X-Consul-Token); unset: none. Never logged. */
   PARLEY_CONSUL_TOKEN: z.string().min(1).optional(),
 });
@@ -42,4 +50,9 @@ export function storeConfigOf(
   return env.PARLEY_STORE === 'mysql'
     ? { kind: 'mysql', url: env.PARLEY_MYSQL_URL }
     : { kind: 'sqlite', filename: env.PARLEY_SQLITE_PATH };
+}
+
+/** How long `openStore` may wait for the database (PARLEY_STORE_WAIT_SEC), in ms. */
+export function storeWaitMsOf(env: z.output<typeof storeEnv>): number {
+  return env.PARLEY_STORE_WAIT_SEC * 1_000;
 }
