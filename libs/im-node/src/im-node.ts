@@ -21,6 +21,9 @@ import {
   type TokenService,
 } from '@parley/domain';
 import type { Logger } from '@parley/util';
+import { advertiseHostOf, hostPort } from '@parley/util-node';
+import { nodeHttpHandler } from './http/health';
+import { RelayReadiness } from './http/relay-readiness';
 import { PresenceKeeper, type PresenceKeeperOptions } from './presence-keeper';
 import { ClusterNotifier } from './relay/cluster-notifier';
 import { RelayInbound } from './relay/inbound';
@@ -64,8 +67,16 @@ export interface ImNodeOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** Base URL clients are given for this node; defaults to http://host:port. */
+  /**
+   * Host other processes reach this node at (PARLEY_ADVERTISE_HOST): its
+   * registration address and health check, and the default public URL.
+   * @default host, or the machine's hostname when host is a wildcard (never 0.0.0.0)
+   */
+  advertiseHost?: string;
+  /** Base URL clients are given for this node; defaults to http://<advertised host>:port. */
   publicUrl?: string;
+  /** Longest wait at start for a first relay gateway stream before registering anyway. @default 3000 */
+  relayReadyWaitMs?: number;
   /** Spread of `reconnectAfterMs` handed to clients on drain. @default 2000 */
   drainSpreadMs: number;
   /** Longest wait for in-flight commands and clients to leave on drain. @default 10000 */
@@ -126,7 +137,9 @@ export class ImNode {
   private readonly keeper: PresenceKeeper;
   private readonly inFlight = new InFlight();
   private readonly sessionEnds: SessionEnds;
+  private readonly relayReadiness: RelayReadiness;
   private accepting = false;
+  private draining = false;
   private url = '';
 
   constructor(
@@ -134,7 +147,9 @@ export class ImNode {
     private readonly deps: ImNodeDeps,
   ) {
     const { store, presence, clock, ids, logger } = deps;
-    this.httpServer = http.createServer((req, res) => this.serveHttp(req, res));
+    this.httpServer = http.createServer(
+      nodeHttpHandler({ nodeId: options.nodeId, accepting: () => this.accepting, notReadyReason: () => this.notReadyReason() }),
+    );
     const origins = parseWebOrigins(options.allowedOrigins ?? []);
     if (origins.length === 0) logger.warn({ allowedOrigins: origins }, 'no web origin allowed: browser pages cannot connect to this node (PARLEY_ALLOWED_ORIGINS)');
     this.io = new Server(this.httpServer, {
@@ -145,6 +160,7 @@ export class ImNode {
       connectionStateRecovery: undefined,
     });
     this.relay = deps.relay;
+    this.relayReadiness = new RelayReadiness(deps.relay);
     const local = new LocalRooms(this.io, new MembershipLog());
     const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger), options.nodeId, logger);
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
@@ -195,17 +211,22 @@ export class ImNode {
       this.httpServer.listen(port, host, LISTEN_BACKLOG, () => resolve());
     });
     const actualPort = (this.httpServer.address() as AddressInfo).port;
-    this.url = this.options.publicUrl ?? `http://${host}:${actualPort}`;
+    const advertised = advertiseHostOf(host, this.options.advertiseHost);
+    this.url = this.options.publicUrl ?? `http://${hostPort(advertised, actualPort)}`;
     await this.relay.start();
     await this.keeper.start();
     this.sessionEnds.start();
     this.accepting = true;
+    // Registered once it can relay, so its first health check passes (bounded: gateways may be down).
+    if (!(await this.relayReadiness.waitForAny(this.options.relayReadyWaitMs ?? 3_000))) {
+      this.deps.logger.warn({ nodeId: this.options.nodeId }, 'no relay gateway stream ready yet: registering; /readyz answers 503 until one is');
+    }
     await this.deps.registrar.register({
       nodeId: this.options.nodeId,
       url: this.url,
-      address: host,
+      address: advertised,
       port: actualPort,
-      healthUrl: `http://${host}:${actualPort}/healthz`,
+      healthUrl: `http://${hostPort(advertised, actualPort)}/readyz`,
     });
     this.deps.logger.info({ nodeId: this.options.nodeId, url: this.url }, 'IM node listening');
     return { url: this.url, port: actualPort };
@@ -217,6 +238,7 @@ export class ImNode {
    * through the gateway in staggered waves, finish in-flight commands, close.
    */
   async drain(): Promise<void> {
+    this.draining = true;
     await this.deregister();
     this.accepting = false;
     const sockets = await this.io.fetchSockets();
@@ -262,16 +284,12 @@ export class ImNode {
     while ((await this.io.fetchSockets()).length > 0) await delay(100);
   }
 
-  private serveHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (req.url === '/healthz' && req.method === 'GET') {
-      const status = this.accepting ? 200 : 503;
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: this.accepting ? 'ok' : 'draining', nodeId: this.options.nodeId }));
-      return;
-    }
-    // Socket.IO answers its own path before this handler is reached.
-    res.writeHead(404, { 'content-type': 'application/problem+json' });
-    res.end(JSON.stringify({ type: 'about:blank', title: 'Not found', status: 404, code: 'NOT_FOUND', detail: 'no such endpoint' }));
+  /** Why /readyz answers 503 (see http/health.ts); undefined when the node should get new sessions. */
+  private notReadyReason(): string | undefined {
+    if (this.draining) return 'draining';
+    if (!this.accepting) return this.url ? 'stopped' : 'starting';
+    if (!this.relayReadiness.anyReady) return 'no relay gateway stream ready';
+    return undefined;
   }
 }
 
