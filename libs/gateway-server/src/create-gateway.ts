@@ -28,6 +28,7 @@ import { GatewayServer } from './gateway-server';
 import { RelayGatewayEvents } from './relay-gateway-events';
 import { RelaySessionEnds } from './relay-session-ends';
 import { createHttpApp } from './http/http-app';
+import { GatewayReadiness } from './http/health.router';
 
 export interface GatewayParts {
   gatewayId: string;
@@ -99,7 +100,10 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     onNotifyError: (err) => logger.warn({ err }, 'could not tell the IM nodes that sessions ended'),
   });
   const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, sessions, ids, clock, loginGuard, registrationGuard });
+  // Not ready while stopping or while the database does not answer.
+  const readiness = new GatewayReadiness(store);
   const app = createHttpApp({
+    readiness,
     accounts,
     sessions,
     assigner: new NodeAssigner(directory, createRouter(parts.router)),
@@ -109,5 +113,5 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     trustProxy: parts.trustProxy,
     ipv6PrefixBits: parts.ipv6PrefixBits,
   });
-  return new GatewayServer({ app, relay, directory, logger });
+  return new GatewayServer({ app, relay, directory, logger, readiness });
 }

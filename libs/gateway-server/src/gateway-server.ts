@@ -10,6 +10,8 @@ export interface GatewayServerDeps {
   relay: RelayServer;
   directory: NodeDirectory;
   logger: Logger;
+  /** Told first when the gateway stops, so /readyz turns 503 before the listeners close. */
+  readiness?: { markStopping(): void };
 }
 
 export interface GatewayListenOptions {
@@ -39,6 +41,7 @@ export class GatewayServer {
   }
 
   async stop(): Promise<void> {
+    this.deps.readiness?.markStopping();
     const server = this.server;
     this.server = undefined;
     if (server) {

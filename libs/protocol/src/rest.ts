@@ -144,6 +144,9 @@ export type NodeListResult = z.infer<typeof nodeListResultSchema>;
 export const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 export type Health = z.infer<typeof healthSchema>;
 
+export const readinessSchema = z.object({ status: z.literal('ready') }).meta({ id: 'Readiness' });
+export type Readiness = z.infer<typeof readinessSchema>;
+
 export const errorCodeSchema = z
   .enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]])
   .meta({ id: 'ErrorCode', description: 'Stable code clients switch on.' });

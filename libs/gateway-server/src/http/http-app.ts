@@ -7,6 +7,7 @@ import { apiDocsRouter } from './api-docs.router';
 import { authRouter } from './auth.router';
 import { bearerAuth } from './bearer-auth';
 import { DEFAULT_IPV6_PREFIX_BITS, IPV6_PREFIX_SETTING } from './client-info';
+import { GatewayReadiness, mountHealthRoutes } from './health.router';
 import { meRouter } from './me.router';
 import { nodesRouter } from './nodes.router';
 import { sessionRouter } from './session.router';
@@ -34,6 +35,8 @@ export interface HttpAppDeps {
   trustProxy?: false | number | string;
   /** Leading bits of an IPv6 address that name one client for the limits (PARLEY_IPV6_PREFIX). @default 64 */
   ipv6PrefixBits?: number;
+  /** What GET /readyz answers. @default always ready */
+  readiness?: GatewayReadiness;
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
@@ -47,9 +50,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(securityHeaders(deps.directory));
   app.use(jsonBody());
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  mountHealthRoutes(app, deps.readiness ?? new GatewayReadiness());
   app.use('/api', apiDocsRouter());
   app.use('/api/auth', authRouter(deps.accounts, deps.sessions));
   app.use('/api/auth', sessionRouter(deps.sessions));
