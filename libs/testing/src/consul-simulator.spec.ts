@@ -181,6 +181,45 @@ describe('Consul simulator', () => {
       expect(await unknown.text()).toContain('Unknown service ID');
     });
 
+    it('answers GET agent/service/:id with the service, and 404 "unknown service ID" for an unknown one', async () => {
+      await registerWeb('web-1');
+      const res = await fetch(`${sim.url}/v1/agent/service/web-1`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ ID: 'web-1', Service: 'web', Port: 8080, Datacenter: 'dc1' });
+      expect(body.Meta).toEqual({ url: 'http://127.0.0.1:8080/web-1' });
+      expect(body.ContentHash).toMatch(/^[0-9a-f]{16}$/);
+
+      const unknown = await fetch(`${sim.url}/v1/agent/service/nope`);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.text()).toBe('unknown service ID: nope');
+      expect((await fetch(`${sim.url}/v1/agent/service/web-1`, { method: 'PUT' })).status).toBe(405);
+    });
+
+    it('forgetAll() drops every registration, as an agent restarted without its state, and wakes watchers', async () => {
+      await registerWeb('web-1', { Status: 'passing' });
+      await put('/v1/agent/service/register', { Name: 'other', ID: 'other-1' });
+      const first = await healthService('web');
+      const blocked = healthService('web', `?index=${first.index}&wait=5s`);
+      await new Promise((r) => setTimeout(r, 100)); // the query is now held
+      const started = Date.now();
+      sim.forgetAll();
+      const woken = await blocked;
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(woken.body).toEqual([]);
+      expect(woken.index).toBeGreaterThan(first.index);
+      expect(sim.services()).toEqual([]);
+      expect(await (await fetch(`${sim.url}/v1/agent/services`)).json()).toEqual({});
+      expect((await fetch(`${sim.url}/v1/agent/service/web-1`)).status).toBe(404);
+
+      // Its checks stopped too; a new registration works as before.
+      const hits = health.hits;
+      await new Promise((r) => setTimeout(r, 200));
+      expect(health.hits).toBe(hits);
+      await registerWeb('web-1', { Status: 'passing' });
+      expect((await healthService('web', '?passing')).body).toHaveLength(1);
+    });
+
     it('rejects invalid registrations as Consul does', async () => {
       expect((await put('/v1/agent/service/register', { ID: 'x' })).status).toBe(400);
       expect((await put('/v1/agent/service/register', { Name: 'web', Check: { HTTP: health.url } })).status).toBe(400);
@@ -330,6 +369,10 @@ describe('Consul simulator with ACLs (default policy deny)', () => {
     expect(read.headers.get('x-consul-results-filtered-by-acls')).toBe('true');
     expect(Number(read.headers.get('x-consul-index'))).toBeGreaterThan(0);
     expect(await (await fetch(`${sim.url}/v1/agent/services`)).json()).toEqual({});
+    const one = await fetch(`${sim.url}/v1/agent/service/web-1`);
+    expect(one.status).toBe(403);
+    expect(await one.text()).toContain(`lacks permission 'service:read' on "web"`);
+    expect((await fetch(`${sim.url}/v1/agent/service/web-1`, { headers: { 'X-Consul-Token': TOKEN } })).status).toBe(200);
     expect((await fetch(`${sim.url}/v1/status/leader`)).status).toBe(200);
     expect(sim.services().map((s) => s.id)).toEqual(['web-1']);
   });

@@ -23,10 +23,18 @@ export function resolveCaller(req: IncomingMessage, params: URLSearchParams, acl
 }
 
 export function requireServiceWrite(caller: Caller, serviceName: string): void {
+  requireServiceRight(caller, serviceName, 'write');
+}
+
+export function requireServiceRead(caller: Caller, serviceName: string): void {
+  requireServiceRight(caller, serviceName, 'read');
+}
+
+function requireServiceRight(caller: Caller, serviceName: string, right: 'read' | 'write'): void {
   if (caller !== 'anonymous') return;
   throw new HttpError(
     403,
-    `Permission denied: token with AccessorID '${ANONYMOUS_ACCESSOR}' lacks permission 'service:write' on "${serviceName}"`,
+    `Permission denied: token with AccessorID '${ANONYMOUS_ACCESSOR}' lacks permission 'service:${right}' on "${serviceName}"`,
   );
 }
 

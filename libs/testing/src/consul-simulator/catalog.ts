@@ -51,6 +51,24 @@ export class Catalog {
     }));
   }
 
+  get(id: string): ServiceState | undefined {
+    return this.servicesById.get(id);
+  }
+
+  /**
+   * An agent restarted without its data directory: every registration is
+   * gone, and the watchers of each name see the change.
+   */
+  forgetAll(): void {
+    const services = [...this.servicesById.values()];
+    this.servicesById.clear();
+    for (const service of services) {
+      this.checks.stop(service);
+      this.index.bump(service.name);
+    }
+    this.index.notify();
+  }
+
   /** Stops the reaper and every check for good. */
   stop(): void {
     clearInterval(this.reaper);

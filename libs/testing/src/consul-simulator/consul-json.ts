@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CheckState, ServiceState } from './records';
 import type { CheckStatus } from './types';
 
@@ -26,6 +27,13 @@ export function agentChecks(node: NodeInfo, services: Iterable<ServiceState>): R
     for (const c of s.checks.values()) out[c.def.checkId] = checkJson(node, s, c);
   }
   return out;
+}
+
+/** GET /v1/agent/service/:id (ContentHash lets Consul clients block on changes; here a hash of the definition). */
+export function agentService(node: NodeInfo, s: ServiceState): Record<string, unknown> {
+  const service = serviceJson(s);
+  const contentHash = createHash('sha256').update(JSON.stringify(service)).digest('hex').slice(0, 16);
+  return { ...service, ContentHash: contentHash, Datacenter: node.datacenter };
 }
 
 export function healthEntry(node: NodeInfo, s: ServiceState): HealthEntry {

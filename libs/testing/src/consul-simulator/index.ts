@@ -1,7 +1,7 @@
 /**
  * A Consul agent HTTP API simulator for tests: no Consul binary can be installed
  * on the build machines. It follows Consul's documented behaviour for the few
- * endpoints Parley uses (agent service registration, health/service with
+ * endpoints Parley uses (agent service registration and lookup, health/service with
  * blocking queries, HTTP checks run on their interval) and nothing more.
  *
  * Deliberate simplifications, each noted where it happens:

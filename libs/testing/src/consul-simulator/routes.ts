@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { filteredHeader, resolveCaller, sendFiltered, type Caller } from './acl';
+import { filteredHeader, requireServiceRead, resolveCaller, sendFiltered, type Caller } from './acl';
 import type { BlockingIndex } from './blocking-index';
 import type { Catalog } from './catalog';
-import { agentChecks, agentServices, healthEntry, type NodeInfo } from './consul-json';
+import { agentChecks, agentService, agentServices, healthEntry, type NodeInfo } from './consul-json';
 import { parseDuration } from './decode';
 import { HttpError, readJson, requireMethod, sendJson, sendText } from './http-io';
 import type { SimulatedRequest } from './types';
@@ -71,6 +71,16 @@ export class ConsulHttpApi {
       requireMethod(method, 'PUT');
       catalog.deregister(decodeURIComponent(deregisterId), caller);
       return sendJson(res, 200, null, {}, false);
+    }
+    const serviceId = /^\/v1\/agent\/service\/([^/]+)$/.exec(path)?.[1];
+    if (serviceId !== undefined) {
+      requireMethod(method, 'GET');
+      const id = decodeURIComponent(serviceId);
+      const found = catalog.get(id);
+      // Consul: 404 "unknown service ID: <id>"; a token that may not read the service gets 403.
+      if (!found) throw new HttpError(404, `unknown service ID: ${id}`);
+      requireServiceRead(caller, found.name);
+      return sendJson(res, 200, agentService(node, found));
     }
     if (path === '/v1/agent/services') {
       requireMethod(method, 'GET');

@@ -95,6 +95,10 @@ class Simulator implements ConsulSimulator {
     return this.index.current();
   }
 
+  forgetAll(): void {
+    this.catalog.forgetAll();
+  }
+
   resetIndex(value = 1): void {
     this.index.reset(value);
   }

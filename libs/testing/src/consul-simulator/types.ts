@@ -90,4 +90,10 @@ export interface ConsulSimulator extends TestService {
    * then see a lower X-Consul-Index and must reset theirs.
    */
   resetIndex(value?: number): void;
+  /**
+   * Simulates an agent restarted without its data directory (or a dev-mode
+   * agent): every registration and its checks are gone; watchers see each
+   * service name change. The index goes on.
+   */
+  forgetAll(): void;
 }
