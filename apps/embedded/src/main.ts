@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     'Parley is running (embedded mode: SQLite, in-process presence, 2 IM nodes).',
     `  web client   ${httpUrl}/`,
     `  REST API     ${httpUrl}/api (docs at ${httpUrl}/api/docs)`,
-    `  health       ${httpUrl}/healthz`,
+    `  health       ${httpUrl}/livez, ${httpUrl}/readyz`,
     ...nodes.map((n, i) => `  IM node ${n.nodeId}  http://${config.PARLEY_HOST}:${config.PARLEY_PORT + i + 1}`),
     `  relay (gRPC) ${relayHost}:${relayPort} (cluster secret generated for this run)`,
     `  data         ${dataDir}`,

@@ -55,3 +55,24 @@ describe('gateway config: token lifetimes', () => {
     expect(() => loadGatewayConfig({ ...BASE, PARLEY_REFRESH_TTL_SECONDS: '10' })).toThrow(/PARLEY_REFRESH_TTL_SECONDS/);
   });
 });
+
+describe('gateway config: discovery and advertised host', () => {
+  it('registers under parley-gateway by default, and takes another service name', () => {
+    expect(loadGatewayConfig(BASE).PARLEY_CONSUL_GATEWAY_SERVICE).toBe('parley-gateway');
+    expect(loadGatewayConfig({ ...BASE, PARLEY_CONSUL_GATEWAY_SERVICE: 'relays' }).PARLEY_CONSUL_GATEWAY_SERVICE).toBe('relays');
+  });
+
+  it('calls no discovery `static` (not `none`)', () => {
+    expect(loadGatewayConfig({ ...BASE, PARLEY_DISCOVERY: 'static' }).PARLEY_DISCOVERY).toBe('static');
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_DISCOVERY: 'none' })).toThrow(/PARLEY_DISCOVERY/);
+  });
+
+  it('takes PARLEY_ADVERTISE_HOST and refuses a wildcard there', () => {
+    expect(loadGatewayConfig({ ...BASE, PARLEY_HOST: '0.0.0.0', PARLEY_ADVERTISE_HOST: '10.0.0.11' }).PARLEY_ADVERTISE_HOST).toBe('10.0.0.11');
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_ADVERTISE_HOST: '::' })).toThrow(/PARLEY_ADVERTISE_HOST: a wildcard/);
+  });
+
+  it('waits for the database 60 s by default', () => {
+    expect(loadGatewayConfig(BASE).PARLEY_STORE_WAIT_SEC).toBe(60);
+  });
+});

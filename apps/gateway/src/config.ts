@@ -6,11 +6,12 @@ import {
   DEFAULT_REGISTRATION_LIMITS,
   LOOPBACK_NODE_HOSTS,
   NodeUrlAllowList,
+  PublicEntry,
   type LoginLimits,
   type NodeInstance,
   type RegistrationLimits,
 } from '@parley/domain';
-import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
+import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
 
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
@@ -91,10 +92,29 @@ const gatewayEnv = z.object({
   /** The relay's own bind address: internal, never the public one by accident. */
   PARLEY_RELAY_HOST: z.string().default('127.0.0.1'),
   PARLEY_ROUTER: z.enum(['round-robin', 'room-hash']).default('round-robin'),
-  /** `consul` watches healthy nodes; `static` uses PARLEY_STATIC_NODES (id=url,...). */
+  /**
+   * `consul`: registers this gateway's relay (PARLEY_CONSUL_GATEWAY_SERVICE) and watches healthy
+   * nodes (PARLEY_CONSUL_SERVICE); `static`: PARLEY_STATIC_NODES (id=url,...), probed on /readyz.
+   */
   PARLEY_DISCOVERY: z.enum(['consul', 'static']).default('consul'),
   PARLEY_STATIC_NODES: z.string().default(''),
   PARLEY_STATIC_DIR: z.string().default('static/dist'),
+  /**
+   * The public http(s) origin through which clients reach every node at `/n/<nodeId>/socket.io/`
+   * (nginx in front). Set: assignments name it and that path, PARLEY_NODE_URL_ALLOW is not consulted.
+   */
+  PARLEY_PUBLIC_ENTRY: z
+    .string()
+    .optional()
+    .transform((spec, ctx) => {
+      if (spec === undefined || spec.trim() === '') return undefined;
+      try {
+        return PublicEntry.parse(spec).url;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** How long a refresh token (an idle sign-in) lives: 5 minutes to a year. */
   PARLEY_REFRESH_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86_400).default(DEFAULT_REFRESH_TTL_SECONDS),
   /** Host patterns (`*.parley.internal`, `10.0.0.5`, `host:port`) a node's URL must match to be handed out. */
@@ -110,6 +130,7 @@ const gatewayEnv = z.object({
       }
     }),
 })
+  .extend(advertiseEnv.shape)
   .extend(logEnv.shape)
   .extend(jwtEnv.shape)
   .extend(storeEnv.shape)

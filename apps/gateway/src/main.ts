@@ -1,21 +1,32 @@
 import path from 'node:path';
 import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
-import { ConsulNodeDirectory, StaticNodeDirectory } from '@parley/discovery';
 import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
 import { openThrottles } from '@parley/limits';
 import { createRedisClient } from '@parley/presence';
 import { openStore } from '@parley/store';
 import { RelayAuth } from '@parley/relay';
-import { createLogger, createUlidGenerator, describeStartupError, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
-import { limitsOf, loadGatewayConfig, parseStaticNodes } from './config';
+import {
+  advertiseHostOf,
+  createLogger,
+  createUlidGenerator,
+  describeStartupError,
+  onShutdownSignal,
+  relayAuthOf,
+  storeConfigOf,
+  storeWaitMsOf,
+} from '@parley/util-node';
+import { limitsOf, loadGatewayConfig } from './config';
+import { gatewayRegistrarOf, gatewayRegistration, nodeDirectoryOf, warnOnLoopbackRelay } from './discovery';
 
 /** Composition root of a gateway: config, adapters, the gateway, signals. */
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger({ name: 'gateway', level: config.PARLEY_LOG_LEVEL });
   const clock = systemClock;
-  const store = await openStore(storeConfigOf(config));
+  const advertiseHost = advertiseHostOf(config.PARLEY_HOST, config.PARLEY_ADVERTISE_HOST);
+  warnOnLoopbackRelay(config, advertiseHost, logger);
+  const store = await openStore(storeConfigOf(config), { waitMs: storeWaitMsOf(config), logger: logger.child({ component: 'store' }) });
   // Login and registration counters: in Redis every gateway shares them; without it each counts alone.
   const limits = openThrottles({
     redisUrl: config.PARLEY_REDIS_URL,
@@ -24,15 +35,8 @@ async function main(): Promise<void> {
     logger,
     withoutRedisNotice: 'limits counted in this process (no PARLEY_REDIS_URL): run one gateway, or give them a Redis',
   });
-  const directory =
-    config.PARLEY_DISCOVERY === 'consul'
-      ? new ConsulNodeDirectory({
-          address: config.PARLEY_CONSUL_ADDR,
-          serviceName: config.PARLEY_CONSUL_SERVICE,
-          token: config.PARLEY_CONSUL_TOKEN,
-          logger: logger.child({ component: 'discovery' }),
-        })
-      : new StaticNodeDirectory(parseStaticNodes(config.PARLEY_STATIC_NODES));
+  const directory = nodeDirectoryOf(config, logger.child({ component: 'discovery' }));
+  const registrar = gatewayRegistrarOf(config, logger.child({ component: 'discovery' }));
   const gateway = createGateway({
     gatewayId: config.PARLEY_GATEWAY_ID,
     relayHost: config.PARLEY_RELAY_HOST,
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
     store,
     directory,
     nodeUrlAllow: config.PARLEY_NODE_URL_ALLOW,
+    publicEntry: config.PARLEY_PUBLIC_ENTRY,
     hasher: new Argon2PasswordHasher({ concurrency: config.PARLEY_ARGON2_CONCURRENCY, maxQueue: config.PARLEY_ARGON2_MAX_QUEUE }),
     throttles: limits.throttles,
     limits: limitsOf(config),
@@ -56,10 +61,15 @@ async function main(): Promise<void> {
     logger,
   });
   const { httpUrl, relayPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
+  // Listening first: Consul's first check of /readyz, and nodes dialling the relay, find it up.
+  await registrar?.register(gatewayRegistration(config.PARLEY_GATEWAY_ID, advertiseHost, relayPort, Number(new URL(httpUrl).port)));
   process.stdout.write(`PARLEY_GATEWAY_READY ${JSON.stringify({ httpUrl, relayPort })}\n`);
 
   onShutdownSignal(
     async () => {
+      // Out of discovery first, so nodes close their streams here rather than see them cut.
+      await registrar?.deregister(config.PARLEY_GATEWAY_ID).catch((err: unknown) => logger.warn({ err }, 'deregistration failed'));
+      registrar?.close();
       await gateway.stop();
       limits.close();
       await store.close();

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_GROUP_OPTIONS } from '@parley/domain';
 import { DEFAULT_IM_NODE, DEFAULT_PRESENCE_KEEPER } from '@parley/im-node';
-import { consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
+import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
 
 /** The gateway's default address as a browser names it (npm start, docker/compose.yml). */
 const DEFAULT_ALLOWED_ORIGINS = 'http://localhost:8080,http://127.0.0.1:8080';
@@ -12,15 +12,19 @@ const imEnv = z.object({
   PARLEY_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
   PARLEY_HOST: z.string().default('127.0.0.1'),
   PARLEY_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),
-  /** URL browsers are given for this node, when it differs from http://host:port (proxies). */
+  /** URL browsers are given for this node, when it differs from http://<advertised host>:port (proxies). */
   PARLEY_PUBLIC_URL: z.url().optional(),
-  /** Relay addresses (host:port) of every gateway. */
-  PARLEY_GATEWAYS: z.string().default('127.0.0.1:50051'),
+  /**
+   * Relay addresses (host:port) of every gateway: a fixed list. Unset: watched in Consul
+   * (PARLEY_CONSUL_GATEWAY_SERVICE) with consul discovery, else 127.0.0.1:50051.
+   */
+  PARLEY_GATEWAYS: z.string().optional(),
   /** Redis for presence; without it presence is in-process (single node only). */
   PARLEY_REDIS_URL: z.string().startsWith('redis://').optional(),
   /** Namespace of the presence keys: clusters that share one Redis need different ones. */
   PARLEY_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('parley:'),
-  PARLEY_DISCOVERY: z.enum(['consul', 'none']).default('consul'),
+  /** `consul`: registers in Consul (and watches gateways there); `static`: no registry (`none`: its old name, deprecated). */
+  PARLEY_DISCOVERY: z.enum(['consul', 'static', 'none']).default('consul'),
   PARLEY_PRESENCE_TTL_MS: z.coerce.number().int().min(1000).default(DEFAULT_PRESENCE_KEEPER.ttlMs),
   PARLEY_HEARTBEAT_MS: z.coerce.number().int().min(100).default(DEFAULT_PRESENCE_KEEPER.heartbeatMs),
   PARLEY_DRAIN_SPREAD_MS: z.coerce.number().int().min(0).default(DEFAULT_IM_NODE.drainSpreadMs),
@@ -47,20 +51,55 @@ const imEnv = z.object({
    */
   PARLEY_ALLOWED_ORIGINS: z.string().default(DEFAULT_ALLOWED_ORIGINS),
 })
+  .extend(advertiseEnv.shape)
   .extend(logEnv.shape)
   .extend(jwtEnv.shape)
   .extend(storeEnv.shape)
   .extend(consulEnv.shape)
   .extend(relayAuthEnv.shape);
 
-export type ImConfig = z.output<typeof imEnv> & { nodeId: string; gateways: string[]; allowedOrigins: string[] };
+/** Where the node finds gateways: a fixed list of relay addresses, or Consul's live ones. */
+export type GatewaySource = { kind: 'static'; addresses: string[] } | { kind: 'consul' };
 
+export const DEFAULT_GATEWAYS = '127.0.0.1:50051';
+
+export type ImConfig = z.output<typeof imEnv> & {
+  nodeId: string;
+  discovery: 'consul' | 'static';
+  gatewaySource: GatewaySource;
+  allowedOrigins: string[];
+  /** Said at warn level once the logger exists (deprecated names, a node without shared presence). */
+  warnings: string[];
+};
+
+/**
+ * Parses the node's environment. Refuses consul discovery without
+ * PARLEY_REDIS_URL: a node that joins a discovered cluster with presence of
+ * its own would tell its users' friends they are offline.
+ */
 export function loadImConfig(env: NodeJS.ProcessEnv): Readonly<ImConfig> {
   const parsed = parseEnvConfig(imEnv, env);
+  const discovery = parsed.PARLEY_DISCOVERY === 'consul' ? 'consul' : 'static';
+  const warnings: string[] = [];
+  if (parsed.PARLEY_DISCOVERY === 'none') warnings.push('PARLEY_DISCOVERY=none is deprecated: it is now called static');
+  if (!parsed.PARLEY_REDIS_URL) {
+    if (discovery === 'consul') {
+      throw new Error(
+        'invalid configuration: PARLEY_REDIS_URL: required with PARLEY_DISCOVERY=consul (presence must be shared by every node of a cluster); set it, or run a single node with PARLEY_DISCOVERY=static',
+      );
+    }
+    warnings.push('no PARLEY_REDIS_URL: presence and limits are this node\'s alone; run a single node only, or set PARLEY_REDIS_URL');
+  }
+  const gatewaySource: GatewaySource =
+    parsed.PARLEY_GATEWAYS === undefined && discovery === 'consul'
+      ? { kind: 'consul' }
+      : { kind: 'static', addresses: csv(parsed.PARLEY_GATEWAYS ?? DEFAULT_GATEWAYS) };
   return Object.freeze({
     ...parsed,
     nodeId: parsed.PARLEY_NODE_ID ?? `im-${os.hostname()}-${parsed.PARLEY_PORT}`,
-    gateways: csv(parsed.PARLEY_GATEWAYS),
+    discovery,
+    gatewaySource,
     allowedOrigins: csv(parsed.PARLEY_ALLOWED_ORIGINS),
+    warnings,
   });
 }

@@ -6,16 +6,18 @@ import { openThrottles } from '@parley/limits';
 import { MemoryPresence, RedisPresence, createRedisClient } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
-import { createLogger, createUlidGenerator, describeStartupError, onShutdownSignal, relayAuthOf, storeConfigOf } from '@parley/util-node';
+import { createLogger, createUlidGenerator, describeStartupError, onShutdownSignal, relayAuthOf, storeConfigOf, storeWaitMsOf } from '@parley/util-node';
 import { loadImConfig } from './config';
+import { gatewayDirectoryOf, relayAddressesOf } from './gateways';
 
 /** Composition root of one IM node: config, adapters, the node, signals. */
 async function main(): Promise<void> {
   const config = loadImConfig(process.env);
   const logger = createLogger({ name: 'im', level: config.PARLEY_LOG_LEVEL }).child({ nodeId: config.nodeId });
+  for (const warning of config.warnings) logger.warn({}, warning);
   const clock = systemClock;
   const relayAuth = new RelayAuth(relayAuthOf(config));
-  const store = await openStore(storeConfigOf(config));
+  const store = await openStore(storeConfigOf(config), { waitMs: storeWaitMsOf(config), logger: logger.child({ component: 'store' }) });
   const presence: Presence = config.PARLEY_REDIS_URL
     ? new RedisPresence(config.PARLEY_REDIS_URL, {
         keyPrefix: config.PARLEY_REDIS_PREFIX,
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
     logger,
   });
   const registrar =
-    config.PARLEY_DISCOVERY === 'consul'
+    config.discovery === 'consul'
       ? new ConsulNodeRegistrar({
           address: config.PARLEY_CONSUL_ADDR,
           serviceName: config.PARLEY_CONSUL_SERVICE,
@@ -39,10 +41,21 @@ async function main(): Promise<void> {
           logger: logger.child({ component: 'discovery' }),
         })
       : new MemoryNodeRegistry();
+  // The gateways to keep relay streams to, followed as they come and go.
+  const gateways = gatewayDirectoryOf(config, logger.child({ component: 'discovery' }));
+  await gateways.start();
+  const relay = new RelayClient({
+    nodeId: config.nodeId,
+    auth: relayAuth,
+    gateways: relayAddressesOf(gateways.liveGateways()),
+    logger: logger.child({ component: 'relay' }),
+  });
+  gateways.onChange((live) => relay.setGateways(relayAddressesOf(live)));
   const node = new ImNode(
     {
       nodeId: config.nodeId,
       host: config.PARLEY_HOST,
+      advertiseHost: config.PARLEY_ADVERTISE_HOST,
       port: config.PARLEY_PORT,
       publicUrl: config.PARLEY_PUBLIC_URL,
       drainSpreadMs: config.PARLEY_DRAIN_SPREAD_MS,
@@ -69,13 +82,7 @@ async function main(): Promise<void> {
       ids: createUlidGenerator(),
       logger,
       throttles: limits.throttles,
-      relay:
-        new RelayClient({
-          nodeId: config.nodeId,
-          auth: relayAuth,
-          gateways: config.gateways,
-          logger: logger.child({ component: 'relay' }),
-        }),
+      relay,
     },
   );
   const { url } = await node.start();
@@ -85,6 +92,7 @@ async function main(): Promise<void> {
     async (signal) => {
       if (signal === 'SIGTERM') await node.drain();
       else await node.close();
+      await gateways.stop();
       await presence.close();
       limits.close();
       await store.close();
