@@ -24,3 +24,4 @@ export {
 export { createTestPki, type TestPki, type TestPkiOptions, type CertFiles } from './pki';
 export { spawnApp } from './cluster-process';
 export { deleteRedisPrefix, testRedisUrl, uniqueRedisPrefix } from './redis-keys';
+export { startDnsServer, type DnsServer, type DnsServerOptions } from './dns-server';

@@ -1,0 +1,86 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv4 } from 'node:net';
+import * as dnsPacket from 'dns-packet';
+
+export interface DnsServerOptions {
+  /** Address to listen on (UDP), e.g. '127.0.0.1' or a namespace's own address. */
+  host: string;
+  /** UDP port; 0 (the default) asks the kernel for a free one. */
+  port?: number;
+}
+
+/**
+ * A tiny authoritative DNS server for tests: answers A queries for the names
+ * it was given (case-insensitive, any trailing dot ignored) and NXDOMAIN for
+ * every other name, so a resolver such as nginx's can be pointed at it and
+ * names can come and go while the resolver runs.
+ */
+export interface DnsServer {
+  readonly host: string;
+  readonly port: number;
+  /** Answers `name` with the IPv4 `address` from now on (replaces any earlier one). */
+  set(name: string, address: string): void;
+  /** `name` is unknown from now on (NXDOMAIN). */
+  delete(name: string): void;
+  close(): Promise<void>;
+}
+
+/** Answers stay short-lived so a test that moves a name is seen soon. */
+const ANSWER_TTL_SEC = 1;
+/** The RCODE lives in the header flags' low 4 bits; dns-packet encodes it only from there. */
+const RCODE_NXDOMAIN = 3;
+
+const normalise = (name: string): string => name.toLowerCase().replace(/\.$/, '');
+
+export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
+  const records = new Map<string, string>();
+  const socket = createSocket(isIPv4(options.host) ? 'udp4' : 'udp6');
+  socket.on('message', (message, remote) => answer(socket, records, message, remote));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(options.port ?? 0, options.host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  // A malformed datagram or a send to a vanished client must not crash the test process.
+  socket.on('error', () => undefined);
+  return {
+    host: options.host,
+    port: socket.address().port,
+    set(name, address) {
+      if (!isIPv4(address)) throw new Error(`startDnsServer: ${address} is not an IPv4 address`);
+      records.set(normalise(name), address);
+    },
+    delete(name) {
+      records.delete(normalise(name));
+    },
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
+function answer(socket: Socket, records: ReadonlyMap<string, string>, message: Buffer, remote: RemoteInfo): void {
+  let query: dnsPacket.Packet;
+  try {
+    query = dnsPacket.decode(message);
+  } catch {
+    return; // not DNS: nothing sensible to answer
+  }
+  const question = query.questions?.[0];
+  if (!question) return;
+  const address = records.get(normalise(question.name));
+  const answers: dnsPacket.Answer[] =
+    address && question.type === 'A'
+      ? [{ type: 'A', name: question.name, ttl: ANSWER_TTL_SEC, data: address }]
+      : [];
+  // A known name asked for another type (nginx also asks AAAA) gets an empty
+  // NOERROR answer; an unknown name gets NXDOMAIN.
+  const response = dnsPacket.encode({
+    id: query.id,
+    type: 'response',
+    flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | (address ? 0 : RCODE_NXDOMAIN),
+    questions: [question],
+    answers,
+  });
+  socket.send(response, remote.port, remote.address);
+}
