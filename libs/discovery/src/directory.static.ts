@@ -1,32 +1,124 @@
 import type { NodeDirectory, NodeInstance } from '@parley/domain';
-import { normalizeNodes } from './node-list';
+import { sameNodes } from '@parley/domain';
+import { silentLogger } from '@parley/util';
+import { sleep } from './abortable-sleep';
+import { normalizeNodes, notifyListeners } from './instance-list';
+import { errorMessage, type DiscoveryLog } from './logger';
+import { answersReady, readyzUrl } from './ready-probe';
+
+export interface StaticNodeDirectoryOptions {
+  /**
+   * Whether to list only the nodes whose GET `${url}/readyz` answers 200;
+   * false lists every node, always.
+   * @default true
+   */
+  probe?: boolean;
+  /** Pause between the end of one probe round and the start of the next. @default 2_000 */
+  probeIntervalMs?: number;
+  /** A node that has not answered within this is not ready. @default 1_000 */
+  probeTimeoutMs?: number;
+  /** @default silent */
+  logger?: DiscoveryLog;
+}
+
+interface ProbeRun {
+  stop: AbortController;
+  loop: Promise<void>;
+}
 
 /**
- * A fixed list of nodes for embedded mode and development: always "healthy",
- * never changes, so onChange listeners are never called.
+ * A fixed list of nodes (PARLEY_STATIC_NODES, embedded mode, development).
+ * By default it probes each node's /readyz and lists those that answer 200,
+ * so a node that is down, draining or hanging gets no new clients until it
+ * answers again. start() completes the first probe round.
  */
 export class StaticNodeDirectory implements NodeDirectory {
-  private readonly nodes: readonly NodeInstance[];
+  private readonly all: readonly NodeInstance[];
+  private readonly probe: boolean;
+  private readonly probeIntervalMs: number;
+  private readonly probeTimeoutMs: number;
+  private readonly logger: DiscoveryLog;
+  private readonly listeners = new Set<(nodes: readonly NodeInstance[]) => void>();
+  private nodes: readonly NodeInstance[];
+  /** Nodes known not ready, so each change of state is logged once. */
+  private readonly down = new Set<string>();
+  private running?: ProbeRun;
+  private firstRound?: Promise<void>;
 
-  constructor(nodes: readonly NodeInstance[]) {
+  constructor(nodes: readonly NodeInstance[], options: StaticNodeDirectoryOptions = {}) {
     const ids = new Set<string>();
     for (const node of nodes) {
       if (!node.nodeId || !node.url) throw new Error('static node needs a nodeId and a url');
       if (ids.has(node.nodeId)) throw new Error(`duplicate static node ${node.nodeId}`);
       ids.add(node.nodeId);
     }
-    this.nodes = normalizeNodes(nodes);
+    this.all = normalizeNodes(nodes);
+    this.probe = options.probe ?? true;
+    this.probeIntervalMs = options.probeIntervalMs ?? 2_000;
+    this.probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
+    this.logger = options.logger ?? silentLogger;
+    this.nodes = this.probe ? Object.freeze([]) : this.all;
   }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    if (!this.probe) return;
+    if (!this.running) {
+      const stop = new AbortController();
+      this.firstRound = this.round(stop.signal);
+      this.running = { stop, loop: this.firstRound.then(() => this.probeLoop(stop.signal)) };
+    }
+    await this.firstRound;
+  }
 
-  async stop(): Promise<void> {}
+  /** Stops probing; the last list stays. */
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    running.stop.abort();
+    await running.loop;
+  }
 
   healthyNodes(): readonly NodeInstance[] {
     return this.nodes;
   }
 
-  onChange(_listener: (nodes: readonly NodeInstance[]) => void): () => void {
-    return () => undefined;
+  onChange(listener: (nodes: readonly NodeInstance[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private async probeLoop(stop: AbortSignal): Promise<void> {
+    for (;;) {
+      await sleep(this.probeIntervalMs, stop);
+      if (stop.aborted) return;
+      await this.round(stop);
+    }
+  }
+
+  /** Probes every node at once and applies the result (unless stopped meanwhile). */
+  private async round(stop: AbortSignal): Promise<void> {
+    const ready = await Promise.all(this.all.map((n) => answersReady(readyzUrl(n.url), this.probeTimeoutMs, stop)));
+    if (stop.aborted) return;
+    this.logChanges(ready);
+    const next = normalizeNodes(this.all.filter((_, i) => ready[i]));
+    if (sameNodes(next, this.nodes)) return;
+    this.nodes = next;
+    notifyListeners(this.listeners, next, (err) =>
+      this.logger.warn({ err: errorMessage(err) }, 'node directory listener threw'),
+    );
+  }
+
+  private logChanges(ready: readonly boolean[]): void {
+    this.all.forEach(({ nodeId, url }, i) => {
+      if (!ready[i] && !this.down.has(nodeId)) {
+        this.down.add(nodeId);
+        this.logger.warn({ nodeId, url }, 'static node not ready (GET /readyz did not answer 200); not listing it');
+      } else if (ready[i] && this.down.delete(nodeId)) {
+        this.logger.info({ nodeId, url }, 'static node ready again; listing it');
+      }
+    });
   }
 }

@@ -76,11 +76,14 @@ describe('MemoryNodeRegistry', () => {
 });
 
 describe('StaticNodeDirectory', () => {
-  it('lists its fixed nodes sorted by nodeId', async () => {
-    const directory = new StaticNodeDirectory([
-      { nodeId: 'im-2', url: 'http://127.0.0.1:3002' },
-      { nodeId: 'im-1', url: 'http://127.0.0.1:3001' },
-    ]);
+  it('with probe: false lists all its fixed nodes, sorted by nodeId, without asking them', async () => {
+    const directory = new StaticNodeDirectory(
+      [
+        { nodeId: 'im-2', url: 'http://127.0.0.1:3002' },
+        { nodeId: 'im-1', url: 'http://127.0.0.1:3001' },
+      ],
+      { probe: false },
+    );
     await directory.start();
     expect(directory.healthyNodes()).toEqual([
       { nodeId: 'im-1', url: 'http://127.0.0.1:3001' },

@@ -1,6 +1,12 @@
 export { ConsulNodeRegistrar, type ConsulNodeRegistrarOptions } from './registrar.consul';
+export { ConsulGatewayRegistrar, type ConsulGatewayRegistrarOptions } from './registrar.gateway.consul';
 export { ConsulNodeDirectory, type ConsulNodeDirectoryOptions } from './directory.consul';
+export { ConsulGatewayDirectory, type ConsulGatewayDirectoryOptions } from './directory.gateway.consul';
+export type { ConsulServiceRegistrarOptions } from './consul-service-registrar';
+export type { ConsulWatchOptions } from './consul-service-watcher';
 export type { ConsulConnectionOptions } from './consul-connection';
-export { StaticNodeDirectory } from './directory.static';
+export { StaticNodeDirectory, type StaticNodeDirectoryOptions } from './directory.static';
+export { StaticGatewayDirectory } from './directory.gateway.static';
 export { MemoryNodeRegistry, type MemoryNodeRegistryOptions } from './registry.memory';
+export { isRelayAddress } from './relay-address';
 export type { DiscoveryLog } from './logger';

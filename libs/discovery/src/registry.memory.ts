@@ -1,7 +1,7 @@
 import { sameNodes, type NodeDirectory, type NodeInstance, type NodeRegistrar, type NodeRegistration } from '@parley/domain';
 import { silentLogger } from '@parley/util';
 import { errorMessage, type DiscoveryLog } from './logger';
-import { normalizeNodes, notifyListeners } from './node-list';
+import { normalizeNodes, notifyListeners } from './instance-list';
 
 export interface MemoryNodeRegistryOptions {
   /**

@@ -1,0 +1,34 @@
+import type { GatewayRegistrar, GatewayRegistration } from '@parley/domain';
+import { ConsulServiceRegistrar, type ConsulServiceRegistrarOptions } from './consul-service-registrar';
+import { isRelayAddress } from './relay-address';
+
+/** serviceName defaults to 'parley-gateway'. */
+export type ConsulGatewayRegistrarOptions = ConsulServiceRegistrarOptions;
+
+/**
+ * Gateway side of gateway discovery on Consul: registers the gateway (service
+ * ID = gatewayId, Meta { gatewayId, relay }) with an HTTP check on its
+ * healthUrl (/readyz), and keeps it registered (see ConsulServiceRegistrar).
+ */
+export class ConsulGatewayRegistrar implements GatewayRegistrar {
+  private readonly registrar: ConsulServiceRegistrar;
+
+  constructor(options: ConsulGatewayRegistrarOptions = {}) {
+    this.registrar = new ConsulServiceRegistrar(options, 'parley-gateway', 'gateway');
+  }
+
+  async register(gateway: GatewayRegistration): Promise<void> {
+    const { gatewayId, relayAddress, address, port, healthUrl } = gateway;
+    const problems = isRelayAddress(relayAddress) ? [] : ['relayAddress is not host:port'];
+    await this.registrar.register({ id: gatewayId, address, port, healthUrl, meta: { gatewayId, relay: relayAddress } }, problems);
+  }
+
+  deregister(gatewayId: string): Promise<void> {
+    return this.registrar.deregister(gatewayId);
+  }
+
+  /** Stops anti-entropy and pending retries, and frees the HTTP agent. */
+  close(): void {
+    this.registrar.close();
+  }
+}
