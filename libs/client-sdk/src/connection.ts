@@ -10,6 +10,9 @@ import { CommandChannel, type ClientSocket } from './command-channel';
  */
 const HANDSHAKE_REFUSED: typeof HANDSHAKE_UNAUTHORIZED = 'UNAUTHORIZED';
 
+/** Socket.IO's default path, where an IM node listens when reached directly. */
+const DEFAULT_SOCKET_PATH = '/socket.io';
+
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
 /** Why the connection needs a new token: the token was `refused` (handshake or gateway), or the node ended the session. */
@@ -129,7 +132,7 @@ export class Connection {
           if (this.trouble === trouble) this.trouble = undefined;
         }
         const assigned = await this.hooks.assign();
-        const channel = await this.open(assigned.url);
+        const channel = await this.open(assigned.url, socketPathOf(assigned));
         await this.hooks.ready(channel);
         this.currentNodeId = assigned.nodeId;
         this.setState('connected');
@@ -154,10 +157,11 @@ export class Connection {
     }
   }
 
-  private open(url: string): Promise<CommandChannel> {
+  private open(url: string, path: string): Promise<CommandChannel> {
     const generation = ++this.generation;
     const current = () => generation === this.generation;
     const socket: ClientSocket = this.options.io(url, {
+      path,
       auth: { token: this.hooks.token() },
       transports: ['websocket'],
       reconnection: false,
@@ -215,6 +219,12 @@ export class Connection {
     this.socket = undefined;
     this.currentChannel = undefined;
   }
+}
+
+/** The assignment's Socket.IO path; a gateway from before `path` existed meant the node's own `/socket.io`. */
+export function socketPathOf(assigned: AssignResult): string {
+  const { path } = assigned as Partial<AssignResult>;
+  return typeof path === 'string' && path.startsWith('/') ? path : DEFAULT_SOCKET_PATH;
 }
 
 function sleep(ms: number): Promise<void> {

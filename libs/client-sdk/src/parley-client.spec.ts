@@ -14,6 +14,8 @@ class FakeSocket {
 
   constructor(
     readonly url: string,
+    /** The Socket.IO path the client asked for. */
+    readonly path: string | undefined,
     private readonly commands: Map<string, CommandHandler>,
     /** The handshake's token; a node refuses it when `refused` says so. */
     readonly token = '',
@@ -93,6 +95,8 @@ interface HarnessOptions {
   expiresAt?: number;
   /** Tokens the nodes refuse at the handshake. */
   refuse?: (token: string) => boolean;
+  /** The `path` of the n-th assignment; undefined leaves it out (a gateway from before `path`). */
+  assignPath?: (n: number) => string | undefined;
 }
 
 function harness(options: HarnessOptions = {}) {
@@ -126,12 +130,13 @@ function harness(options: HarnessOptions = {}) {
     }
     if (String(url).includes('/api/nodes/assign')) {
       assigned++;
-      return new Response(JSON.stringify({ nodeId: `im-${assigned}`, url: `http://node-${assigned}` }), { status: 200 });
+      const path = options.assignPath?.(assigned);
+      return new Response(JSON.stringify({ nodeId: `im-${assigned}`, url: `http://node-${assigned}`, path }), { status: 200 });
     }
     return new Response('{}', { status: 404 });
   }) as typeof fetch;
-  const io = ((url: string, opts: { auth: { token: string } }) => {
-    const socket = new FakeSocket(url, commands, opts.auth.token, options.refuse?.(opts.auth.token) ?? false);
+  const io = ((url: string, opts: { auth: { token: string }; path?: string }) => {
+    const socket = new FakeSocket(url, opts.path, commands, opts.auth.token, options.refuse?.(opts.auth.token) ?? false);
     sockets.push(socket);
     return socket;
   }) as unknown as typeof realIo;
@@ -192,6 +197,25 @@ describe('ParleyClient', () => {
     expect(h.sockets.map((s) => s.url)).toEqual(['http://node-1', 'http://node-2']);
     expect(h.syncs[h.syncs.length - 1]).toEqual({ since: { 'd:a:b': 1 }, limit: 200 });
     expect(h.released.map((m) => m.seq)).toEqual([1, 2]);
+    await h.client.close();
+  });
+
+  it("connects on the assignment's Socket.IO path, each reconnect on its new one", async () => {
+    const h = harness({ assignPath: (n) => `/n/im-${n}/socket.io` });
+    await h.client.connect();
+    h.current().disconnect(); // the node died: the next assignment names another node's path
+    await until(() => h.client.state === 'connected' && h.sockets.length === 2);
+    expect(h.sockets.map((s) => [s.url, s.path])).toEqual([
+      ['http://node-1', '/n/im-1/socket.io'],
+      ['http://node-2', '/n/im-2/socket.io'],
+    ]);
+    await h.client.close();
+  });
+
+  it("connects on Socket.IO's default path when the gateway's assignment has none (an older gateway)", async () => {
+    const h = harness();
+    await h.client.connect();
+    expect(h.current().path).toBe('/socket.io');
     await h.client.close();
   });
 

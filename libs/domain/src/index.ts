@@ -32,9 +32,11 @@ export {
   type NodeRouter,
   type RouterKind,
 } from './routing/node-router';
-export { NodeAssigner } from './routing/node-assigner';
+export { NodeAssigner, DIRECT_SOCKET_PATH } from './routing/node-assigner';
 export { NodeUrlAllowList, LOOPBACK_NODE_HOSTS, type NodeUrlVerdict } from './routing/node-url-allow-list';
-export { AllowListedNodeDirectory, type RejectedNode } from './routing/allow-listed-directory';
+export { AllowListedNodeDirectory, PathSafeNodeDirectory, type RejectedNode } from './routing/allow-listed-directory';
+export { VettedNodeDirectory, type NodeVerdict } from './routing/vetted-directory';
+export { PublicEntry, isPathSafeNodeId } from './routing/public-entry';
 export { sameNodes } from './routing/same-nodes';
 export { SessionService, type SessionServiceDeps } from './presence/session-service';
 export { RateLimiter, type RateDecision, type RateLimitOptions } from './limits/rate-limiter';

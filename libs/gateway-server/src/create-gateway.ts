@@ -1,10 +1,10 @@
 import { NodeSecretCodec } from '@parley/auth';
 import {
   AccountService,
-  AllowListedNodeDirectory,
   AuthSessionService,
   LoginGuard,
   NodeAssigner,
+  PublicEntry,
   RegistrationGuard,
   createRouter,
   type Clock,
@@ -25,6 +25,7 @@ import {
 import { RelayServer, type RelayAuth } from '@parley/relay';
 import type { Logger } from '@parley/util';
 import { GatewayServer } from './gateway-server';
+import { handedOutNodes } from './handed-out-nodes';
 import { RelayGatewayEvents } from './relay-gateway-events';
 import { RelaySessionEnds } from './relay-session-ends';
 import { createHttpApp } from './http/http-app';
@@ -46,6 +47,14 @@ export interface GatewayParts {
    * whose in-process registry nobody else can write to).
    */
   nodeUrlAllow?: NodeUrlAllowList;
+  /**
+   * The public base URL (PARLEY_PUBLIC_ENTRY, an http(s) origin) through which
+   * clients reach every node at `/n/<nodeId>/socket.io/`. Set: assignments
+   * name the entry and that path, node URLs are never handed out (so
+   * nodeUrlAllow is not consulted), nodes whose id cannot stand in a path are
+   * ignored. Unset: assignments name the node's own URL and `/socket.io`.
+   */
+  publicEntry?: string;
   hasher: PasswordHasher;
   passwordPolicy: PasswordPolicy;
   /** Counters for login and registration limits: Redis in a cluster (shared by every gateway), memory when embedded. */
@@ -71,11 +80,8 @@ export interface GatewayParts {
 /** Wires a gateway from its adapters; shared by the gateway app and embedded mode. */
 export function createGateway(parts: GatewayParts): GatewayServer {
   const { store, hasher, tokens, ids, clock, logger } = parts;
-  const directory = parts.nodeUrlAllow
-    ? new AllowListedNodeDirectory(parts.directory, parts.nodeUrlAllow, (node) =>
-        logger.warn(node, 'ignoring IM node: its URL is not on the node URL allow-list (PARLEY_NODE_URL_ALLOW)'),
-      )
-    : parts.directory;
+  const publicEntry = parts.publicEntry === undefined ? undefined : PublicEntry.parse(parts.publicEntry);
+  const directory = handedOutNodes(parts.directory, logger, publicEntry, parts.nodeUrlAllow);
   const loginGuard = new LoginGuard(parts.throttles, parts.limits?.login);
   const registrationGuard = new RegistrationGuard(parts.throttles, parts.limits?.registration);
   const relay = new RelayServer({
@@ -106,8 +112,9 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     readiness,
     accounts,
     sessions,
-    assigner: new NodeAssigner(directory, createRouter(parts.router)),
+    assigner: new NodeAssigner(directory, createRouter(parts.router), publicEntry),
     directory,
+    publicEntry,
     logger,
     staticDir: parts.staticDir,
     trustProxy: parts.trustProxy,

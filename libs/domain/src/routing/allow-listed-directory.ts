@@ -1,68 +1,39 @@
-import type { NodeDirectory, NodeInstance } from '../ports';
+import type { NodeDirectory } from '../ports';
 import type { NodeUrlAllowList } from './node-url-allow-list';
-import { sameNodes } from './same-nodes';
+import { isPathSafeNodeId } from './public-entry';
+import { VettedNodeDirectory, type RejectedNode } from './vetted-directory';
 
-/** A node the allow-list kept out; `host` is host[:port] only, safe to log. */
-export interface RejectedNode {
-  nodeId: string;
-  host: string;
-  reason: string;
+export type { RejectedNode } from './vetted-directory';
+
+/** Lists only the nodes whose URL the allow-list accepts (for nodes whose URL is handed out as is). */
+export class AllowListedNodeDirectory extends VettedNodeDirectory {
+  constructor(inner: NodeDirectory, allow: NodeUrlAllowList, onRejected?: (node: RejectedNode) => void) {
+    super(inner, (node) => allow.check(node.url), onRejected);
+  }
 }
 
 /**
- * A NodeDirectory that lists only the nodes whose URL the allow-list accepts,
- * so a registration nobody vetted (anyone able to write to the registry) is
- * never handed to a client, by assignment or in a listing. `onRejected` hears
- * of each refused node id once.
+ * Lists only the nodes whose id may stand in a public-entry path
+ * (isPathSafeNodeId): any other id would be a path the entry cannot route,
+ * or one it would route somewhere else.
  */
-export class AllowListedNodeDirectory implements NodeDirectory {
-  private readonly reported = new Set<string>();
-  private lastInput: readonly NodeInstance[] | undefined;
-  private lastOutput: readonly NodeInstance[] = Object.freeze([]);
-
-  constructor(
-    private readonly inner: NodeDirectory,
-    private readonly allow: NodeUrlAllowList,
-    private readonly onRejected: (node: RejectedNode) => void = () => undefined,
-  ) {}
-
-  start(): Promise<void> {
-    return this.inner.start();
+export class PathSafeNodeDirectory extends VettedNodeDirectory {
+  constructor(inner: NodeDirectory, onRejected?: (node: RejectedNode) => void) {
+    super(
+      inner,
+      (node) =>
+        isPathSafeNodeId(node.nodeId)
+          ? { allowed: true }
+          : { allowed: false, host: hostOf(node.url), reason: 'its id cannot stand in a URL path (1-64 letters, digits, "_", "." or "-", not only dots)' },
+      onRejected,
+    );
   }
+}
 
-  stop(): Promise<void> {
-    return this.inner.stop();
-  }
-
-  healthyNodes(): readonly NodeInstance[] {
-    return this.filter(this.inner.healthyNodes());
-  }
-
-  /** Listeners hear only of changes to the allowed list, not of refused nodes coming and going. */
-  onChange(listener: (nodes: readonly NodeInstance[]) => void): () => void {
-    let last = this.healthyNodes();
-    return this.inner.onChange((nodes) => {
-      const next = this.filter(nodes);
-      if (next === last) return;
-      last = next;
-      listener(next);
-    });
-  }
-
-  /** Memoized on the inner list (directories hand out the same array until it changes). */
-  private filter(nodes: readonly NodeInstance[]): readonly NodeInstance[] {
-    if (nodes === this.lastInput) return this.lastOutput;
-    const kept: NodeInstance[] = [];
-    for (const node of nodes) {
-      const verdict = this.allow.check(node.url);
-      if (verdict.allowed) kept.push(node);
-      else if (!this.reported.has(node.nodeId)) {
-        this.reported.add(node.nodeId);
-        this.onRejected({ nodeId: node.nodeId, host: verdict.host, reason: verdict.reason });
-      }
-    }
-    this.lastInput = nodes;
-    if (!sameNodes(kept, this.lastOutput)) this.lastOutput = Object.freeze(kept);
-    return this.lastOutput;
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
   }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
-import type { AccountService, AuthSessionService, NodeAssigner, NodeDirectory } from '@parley/domain';
+import type { AccountService, AuthSessionService, NodeAssigner, NodeDirectory, PublicEntry } from '@parley/domain';
 import type { Logger } from '@parley/util';
 import { apiDocsRouter } from './api-docs.router';
 import { authRouter } from './auth.router';
@@ -22,6 +22,8 @@ export interface HttpAppDeps {
   sessions: AuthSessionService;
   assigner: NodeAssigner;
   directory: NodeDirectory;
+  /** Where clients reach every node (PARLEY_PUBLIC_ENTRY); the CSP lets sockets go there instead of to the nodes. */
+  publicEntry?: PublicEntry;
   logger: Logger;
   /** Folder with the built web client; served at `/` when it exists. */
   staticDir?: string;
@@ -47,7 +49,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set(IPV6_PREFIX_SETTING, deps.ipv6PrefixBits ?? DEFAULT_IPV6_PREFIX_BITS);
   app.set(COOKIE_LOGGER_SETTING, deps.logger);
-  app.use(securityHeaders(deps.directory));
+  app.use(securityHeaders(deps.directory, deps.publicEntry));
   app.use(jsonBody());
 
   mountHealthRoutes(app, deps.readiness ?? new GatewayReadiness());
@@ -55,7 +57,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api/auth', authRouter(deps.accounts, deps.sessions));
   app.use('/api/auth', sessionRouter(deps.sessions));
   const auth = bearerAuth(deps.sessions);
-  app.use('/api/nodes', auth, nodesRouter(deps.assigner, deps.directory));
+  app.use('/api/nodes', auth, nodesRouter(deps.assigner));
   app.use('/api', auth, meRouter(deps.accounts, deps.sessions));
   app.use('/api', notFoundHandler);
 

@@ -235,7 +235,7 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     tag: 'nodes',
     summary: 'The IM node to connect to',
     description:
-      'Connect with `io(url, { auth: { token } })`. Nodes take turns (`round-robin`); with `PARLEY_ROUTER=room-hash` a `room` always gets the same node.',
+      'Connect with `io(url, { path, auth: { token } })`. With `PARLEY_PUBLIC_ENTRY` set, `url` is that entry and `path` is `/n/<nodeId>/socket.io` (the entry routes it to the node); otherwise `url` is the node and `path` is `/socket.io`. Nodes take turns (`round-robin`); with `PARLEY_ROUTER=room-hash` a `room` always gets the same node.',
     bearer: true,
     query: assignQuerySchema,
     success: { status: 200, description: 'A healthy IM node', schema: assignResultSchema },
@@ -247,6 +247,7 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     operationId: 'listNodes',
     tag: 'nodes',
     summary: 'The healthy IM nodes (cluster status)',
+    description: "Each node as an assignment would name it: through the public entry when `PARLEY_PUBLIC_ENTRY` is set (never the node's internal URL).",
     bearer: true,
     success: { status: 200, description: 'Every healthy IM node this gateway may hand out', schema: nodeListResultSchema },
     errors: { UNAUTHORIZED, INTERNAL: BUG },

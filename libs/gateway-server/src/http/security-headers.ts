@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { NodeDirectory, NodeInstance } from '@parley/domain';
+import type { NodeDirectory, NodeInstance, PublicEntry } from '@parley/domain';
 
 /**
  * Security headers on every answer, the web client's and the API's (helmet).
@@ -9,12 +9,15 @@ import type { NodeDirectory, NodeInstance } from '@parley/domain';
  * stylesheet come from this origin, nothing is inline (preact sets styles
  * through the DOM, which CSP allows); the favicon and a CSS icon are data:
  * SVG; avatars are any https image. The client talks to the gateway and to
- * the IM nodes the gateway hands out, so `connect-src` lists those nodes'
- * origins, read from the directory on each answer: a node that joins is
- * reachable at once. `/api/docs` replaces the CSP with its own (api-docs.router.ts).
+ * the IM nodes the gateway hands out. With a public entry every socket goes
+ * to the entry, so `connect-src` names the entry's origin (often the page's
+ * own, but `'self'` does not cover ws: in every browser). Without one it
+ * lists the nodes' origins, read from the directory on each answer: a node
+ * that joins is reachable at once. `/api/docs` replaces the CSP with its own
+ * (api-docs.router.ts).
  */
-export function securityHeaders(directory: NodeDirectory): RequestHandler {
-  const nodeOrigins = nodeOriginsOf(directory);
+export function securityHeaders(directory: NodeDirectory, entry?: PublicEntry): RequestHandler {
+  const nodeOrigins = entry ? entry.connectSources.join(' ') : nodeOriginsOf(directory);
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
