@@ -50,7 +50,11 @@ async function main(): Promise<void> {
     gateways: relayAddressesOf(gateways.liveGateways()),
     logger: logger.child({ component: 'relay' }),
   });
-  gateways.onChange((live) => relay.setGateways(relayAddressesOf(live)));
+  gateways.onChange((live) => {
+    const addresses = relayAddressesOf(live);
+    logger.info({ gateways: addresses }, 'relay gateways changed');
+    relay.setGateways(addresses);
+  });
   const node = new ImNode(
     {
       nodeId: config.nodeId,

@@ -36,6 +36,12 @@ export interface ClusterOptions {
    * or mutual TLS with a throwaway CA made for this cluster.
    */
   relayAuth?: 'secret' | 'mtls';
+  /**
+   * How nodes find the gateways: `list` gives them PARLEY_GATEWAYS; `consul`
+   * leaves it unset, so they follow the gateways registered in Consul (and
+   * pick up ones started later with addGateway()). @default 'list'
+   */
+  gatewayDiscovery?: 'list' | 'consul';
 }
 
 export interface ClusterNode extends ClusterProcess {
@@ -85,6 +91,10 @@ export interface Cluster {
   drainNode(index: number, timeoutMs?: number): Promise<number | null>;
   /** Starts node i again (stopping it first if it still runs): same node id, same port. */
   restartNode(index: number): Promise<ClusterNode>;
+  /** Starts one more gateway (gw-<n>), registered in Consul like the others; nodes given a list do not know it. */
+  addGateway(): Promise<ClusterGateway>;
+  /** Stops gateway i (SIGTERM: it leaves Consul first) and waits for it to exit; the entry stays, exited. */
+  stopGateway(index: number, signal?: NodeJS.Signals): Promise<number | null>;
   /** Stops gateway i (SIGTERM by default) and starts it again on the same HTTP and relay ports. */
   restartGateway(index: number, signal?: NodeJS.Signals): Promise<ClusterGateway>;
   /** Stops the owned Redis and starts an empty one on the same port (a restart that lost everything). */
@@ -193,7 +203,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         ...(pki ? tlsEnv(pki.node(spec.nodeId)) : {}),
         PARLEY_NODE_ID: spec.nodeId,
         PARLEY_PORT: String(spec.port),
-        PARLEY_GATEWAYS: relayList,
+        ...(options.gatewayDiscovery === 'consul' ? {} : { PARLEY_GATEWAYS: relayList }),
         PARLEY_REDIS_URL: redisUrl,
         PARLEY_REDIS_PREFIX: redisPrefix,
         PARLEY_DISCOVERY: 'consul',
@@ -247,6 +257,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         await terminate(old, 10_000);
         nodes[index] = await launchNode({ nodeId: old.nodeId, port: old.port });
         return nodes[index];
+      },
+      async addGateway() {
+        const spec = { gatewayId: `gw-${gateways.length + 1}`, port: await findFreePort(), relayPort: await findFreePort() };
+        const gateway = await launchGateway(spec);
+        gateways.push(gateway);
+        return gateway;
+      },
+      async stopGateway(index, signal = 'SIGTERM') {
+        const gateway = gatewayAt(index);
+        if (signal === 'SIGTERM') await terminate(gateway, 10_000);
+        else if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill(signal);
+        return gateway.exited;
       },
       async restartGateway(index, signal = 'SIGTERM') {
         const old = gatewayAt(index);
