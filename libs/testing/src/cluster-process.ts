@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SpawnProcess } from './service';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const LOG_DIR = path.join(REPO_ROOT, 'tmp', 'cluster-logs');
@@ -14,9 +15,16 @@ export interface ClusterProcess {
   exited: Promise<number | null>;
 }
 
+export interface SpawnAppOptions {
+  /** Folder of the log file. @default tmp/cluster-logs */
+  logDir?: string;
+  /** How the process is started, e.g. inside a network namespace (NetnsNetwork.spawnIn). @default child_process.spawn */
+  spawn?: SpawnProcess;
+}
+
 /**
  * Spawns an app entry point under tsx and resolves once it prints its ready
- * marker. Output goes to tmp/cluster-logs/<name>.log (truncated on the
+ * marker. Output goes to <logDir>/<name>.log (truncated on the
  * first start in this process, appended to on restarts). The child is SIGKILLed if this process exits first, so an
  * aborted run leaves nothing behind.
  */
@@ -25,14 +33,17 @@ export async function spawnApp(
   entry: string,
   readyMarker: string,
   env: Record<string, string>,
+  options: SpawnAppOptions = {},
 ): Promise<ClusterProcess> {
-  fs.mkdirSync(LOG_DIR, { recursive: true });
-  const file = path.join(LOG_DIR, `${name}.log`);
+  const logDir = options.logDir ?? LOG_DIR;
+  fs.mkdirSync(logDir, { recursive: true });
+  const file = path.join(logDir, `${name}.log`);
+  const shownFile = path.relative(REPO_ROOT, file);
   const log = fs.createWriteStream(file, { flags: openedLogs.has(file) ? 'a' : 'w' });
   openedLogs.add(file);
   log.write(`--- ${new Date().toISOString()} starting ${name}\n`);
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = (options.spawn ?? spawn)(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +61,7 @@ export async function spawnApp(
   try {
     await new Promise<void>((resolve, reject) => {
       let buffer = '';
-      const timer = setTimeout(() => reject(new Error(`${name} did not become ready; see tmp/cluster-logs/${name}.log`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`${name} did not become ready; see ${shownFile}`)), 60_000);
       const onData = (chunk: Buffer): void => {
         buffer += chunk.toString('utf8');
         if (buffer.includes(readyMarker)) {
@@ -63,7 +74,7 @@ export async function spawnApp(
       child.stdout?.on('data', onData);
       void exited.then((code) => {
         clearTimeout(timer);
-        reject(new Error(`${name} exited with ${code} before ready; see tmp/cluster-logs/${name}.log`));
+        reject(new Error(`${name} exited with ${code} before ready; see ${shownFile}`));
       });
     });
   } catch (err) {

@@ -1,4 +1,4 @@
-export type { TestService } from './service';
+export type { SpawnProcess, TestService } from './service';
 export { at } from './at';
 export { TEST_PASSWORD } from './test-password';
 export { findFreePort } from './free-port';
@@ -22,6 +22,7 @@ export {
   type ClusterProcess,
 } from './cluster';
 export { createTestPki, type TestPki, type TestPkiOptions, type CertFiles } from './pki';
-export { spawnApp } from './cluster-process';
+export { spawnApp, type SpawnAppOptions } from './cluster-process';
+export { createNetnsNetwork, netnsUnavailableReason, type NetnsHost, type NetnsNetwork } from './netns';
 export { deleteRedisPrefix, testRedisUrl, uniqueRedisPrefix } from './redis-keys';
 export { startDnsServer, type DnsServer, type DnsServerOptions } from './dns-server';

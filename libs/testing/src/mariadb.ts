@@ -1,13 +1,13 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { findFreePort } from './free-port';
-import type { TestService } from './service';
+import type { SpawnProcess, TestService } from './service';
 
 const execFileAsync = promisify(execFile);
 
@@ -22,6 +22,14 @@ export interface MariadbOptions {
    * /usr/sbin and /usr/local/sbin when unset.
    */
   binDir?: string;
+  /**
+   * Address to listen on and connect to. Any other than 127.0.0.1 (a host of
+   * a test network) lets root in from every address, as a server on its own
+   * host must. @default '127.0.0.1'
+   */
+  host?: string;
+  /** How the server process is started, e.g. inside a network namespace. @default child_process.spawn */
+  spawn?: SpawnProcess;
 }
 
 /**
@@ -57,6 +65,8 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<Mariad
   // mariadbd refuses to run as root unless told to; the harness runs as root in CI.
   const userArgs = process.getuid?.() === 0 ? ['--user=root'] : [];
   const tuning = ['--innodb-buffer-pool-size=64M', '--innodb-log-file-size=8M'];
+  const host = options.host ?? '127.0.0.1';
+  const spawnServer = options.spawn ?? spawn;
 
   try {
     await execFileAsync(installDb, [
@@ -73,8 +83,15 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<Mariad
     throw new Error(`mariadb-install-db failed: ${describeExecError(err)}`, { cause: err });
   }
 
+  // Run at every start: a throwaway server on its own test host takes root from its peers.
+  const initArgs: string[] = [];
+  if (host !== '127.0.0.1') {
+    const initFile = join(dir, 'init.sql');
+    await writeFile(initFile, "CREATE USER IF NOT EXISTS 'root'@'%';\nGRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;\n");
+    initArgs.push(`--init-file=${initFile}`);
+  }
   const launch = (port: number): ChildProcess =>
-    spawn(
+    spawnServer(
       mariadbd,
       [
         '--no-defaults',
@@ -85,7 +102,8 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<Mariad
         `--log-error=${join(dir, 'error.log')}`,
         `--tmpdir=${dir}`,
         `--port=${port}`,
-        '--bind-address=127.0.0.1',
+        `--bind-address=${host}`,
+        ...initArgs,
         '--skip-name-resolve',
         '--skip-log-bin',
         '--performance-schema=OFF',
@@ -115,7 +133,7 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<Mariad
     port = await findFreePort();
     const candidate = launch(port);
     try {
-      await waitUntilReady(candidate, port, startTimeoutMs);
+      await waitUntilReady(candidate, host, port, startTimeoutMs);
       child = candidate;
     } catch (err) {
       lastError = err;
@@ -132,7 +150,7 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<Mariad
   let stopped = false;
   const isRunning = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
   return {
-    url: `mysql://root@127.0.0.1:${port}/`,
+    url: `mysql://root@${host}:${port}/`,
     port,
     get running() {
       return isRunning();
@@ -150,7 +168,7 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<Mariad
         const next = launch(port);
         child = next;
         try {
-          await waitUntilReady(next, port, Math.max(1_000, deadline - Date.now()));
+          await waitUntilReady(next, host, port, Math.max(1_000, deadline - Date.now()));
           return;
         } catch (err) {
           await stopChild(next);
@@ -208,7 +226,7 @@ function findBinary(name: string, binDir?: string): string {
   throw new Error(`${name} not found (install the mariadb-server package)`);
 }
 
-async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+async function waitUntilReady(child: ChildProcess, host: string, port: number, timeoutMs: number): Promise<void> {
   let exited: string | null = null;
   child.once('exit', (code, signal) => {
     exited = `mariadbd exited (code ${code}, signal ${signal})`;
@@ -217,7 +235,7 @@ async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: numb
   for (;;) {
     if (exited) throw new Error(exited);
     try {
-      const conn = await createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 1_000 });
+      const conn = await createConnection({ host, port, user: 'root', connectTimeout: 1_000 });
       await conn.end();
       return;
     } catch (err) {

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from './free-port';
-import type { TestService } from './service';
+import type { SpawnProcess, TestService } from './service';
 
 export interface RedisServerOptions {
   /**
@@ -18,6 +18,10 @@ export interface RedisServerOptions {
    * @default 'redis-server' (looked up on PATH)
    */
   binary?: string;
+  /** Address to listen on and connect to. @default '127.0.0.1' */
+  host?: string;
+  /** How the server process is started, e.g. inside a network namespace. @default child_process.spawn */
+  spawn?: SpawnProcess;
 }
 
 /** A throwaway Redis; `port` lets fault-injection tests restart it in place. */
@@ -54,11 +58,14 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
 export async function startRedisOnPort(port: number, options: RedisServerOptions = {}): Promise<RedisService> {
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   const dir = await mkdtemp(join(tmpdir(), 'parley-redis-'));
-  const child = spawn(
+  const host = options.host ?? '127.0.0.1';
+  const child = (options.spawn ?? spawn)(
     options.binary ?? 'redis-server',
     [
       '--port', String(port),
-      '--bind', '127.0.0.1',
+      '--bind', host,
+      // Its peers are on other hosts of a test network when host is not loopback.
+      '--protected-mode', host === '127.0.0.1' ? 'yes' : 'no',
       '--save', '',
       '--appendonly', 'no',
       '--dir', dir,
@@ -81,7 +88,7 @@ export async function startRedisOnPort(port: number, options: RedisServerOptions
   process.once('exit', killOnExit);
 
   try {
-    await waitUntilReady(child, port, startTimeoutMs);
+    await waitUntilReady(child, host, port, startTimeoutMs);
   } catch (err) {
     process.removeListener('exit', killOnExit);
     await stopChild(child);
@@ -91,7 +98,7 @@ export async function startRedisOnPort(port: number, options: RedisServerOptions
 
   let stopped = false;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${host}:${port}`,
     port,
     pause: () => void child.kill('SIGSTOP'),
     resume: () => void child.kill('SIGCONT'),
@@ -107,7 +114,7 @@ export async function startRedisOnPort(port: number, options: RedisServerOptions
   };
 }
 
-async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+async function waitUntilReady(child: ChildProcess, host: string, port: number, timeoutMs: number): Promise<void> {
   let exited: string | null = null;
   child.once('exit', (code, signal) => {
     exited = `redis-server exited (code ${code}, signal ${signal})`;
@@ -118,7 +125,7 @@ async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: numb
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) throw new Error(exited);
-    const pid = await serverPid(port);
+    const pid = await serverPid(host, port);
     // Another server may already answer on a taken port: only ours counts.
     if (pid !== null && pid === child.pid) return;
     if (Date.now() > deadline) throw new Error(`no answer from our redis-server after ${timeoutMs} ms`);
@@ -127,9 +134,9 @@ async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: numb
 }
 
 /** The process_id from INFO over a raw socket, or null when nothing answers. */
-function serverPid(port: number): Promise<number | null> {
+function serverPid(host: string, port: number): Promise<number | null> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     let reply = '';
     const done = (pid: number | null): void => {
       socket.destroy();

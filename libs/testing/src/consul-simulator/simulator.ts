@@ -8,13 +8,13 @@ import type { ConsulSimulator, ConsulSimulatorOptions, SimulatedRequest, Simulat
 
 export async function startConsulSimulator(options: ConsulSimulatorOptions = {}): Promise<ConsulSimulator> {
   const sim = new Simulator(options);
-  await sim.listen(0);
+  await sim.listen(options.port ?? 0);
   return sim;
 }
 
 /** Wires the catalog, the index and the HTTP API to a listener, and simulates outages of that listener. */
 class Simulator implements ConsulSimulator {
-  readonly host = '127.0.0.1';
+  readonly host: string;
   port = 0;
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
@@ -26,6 +26,7 @@ class Simulator implements ConsulSimulator {
   private stopped = false;
 
   constructor(options: ConsulSimulatorOptions) {
+    this.host = options.host ?? '127.0.0.1';
     this.outage = options.outage ?? 'refuse';
     this.index = new BlockingIndex(Math.max(1, options.initialIndex ?? 10));
     this.catalog = new Catalog(this.index, {

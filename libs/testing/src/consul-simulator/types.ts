@@ -3,6 +3,10 @@ import type { TestService } from '../service';
 /** The simulator's public surface: its options and what tests can inspect. */
 
 export interface ConsulSimulatorOptions {
+  /** Address the agent API listens on (a test network host's own address, for one). @default '127.0.0.1' */
+  host?: string;
+  /** @default 0 (any free port) */
+  port?: number;
   /** Node name reported in health entries. @default 'parley-consul-sim' */
   nodeName?: string;
   /** @default 'dc1' */
