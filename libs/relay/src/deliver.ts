@@ -27,4 +27,12 @@ export interface RelayPublish {
   messageId: string;
   /** A room every receiver is about to join (see Publish.grant_room in relay.proto). */
   grantRoom?: RoomName;
+  /**
+   * Frames with one key take one gateway, so they keep their order. A frame
+   * that changes who is in room R must use R, like every publish to R.
+   * @default grantRoom, else the rooms sorted and joined
+   */
+  routeKey?: string;
+  /** Routes to this node only, for the rooms it announced (Publish.to_node): a replay to a node that came back late. */
+  toNode?: string;
 }

@@ -1,12 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { backoffDelay, type BackoffOptions, type Logger } from '@parley/util';
 import type { StreamCredential } from './auth';
+import type { RelayPublish } from './deliver';
 import type { BarrierConfirmed__Output } from './generated/parley/relay/v1/BarrierConfirmed';
 import type { BarrierRouted__Output } from './generated/parley/relay/v1/BarrierRouted';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
 import type { GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFrame';
 import type { Hello } from './generated/parley/relay/v1/Hello';
 import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
+import type { Publish } from './generated/parley/relay/v1/Publish';
 import type { RelayClient as RelayStub } from './generated/parley/relay/v1/Relay';
 
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'stopped';
@@ -24,35 +26,60 @@ export interface LinkHooks {
   /** A fresh credential for each stream (the cluster-secret proof is single-use). */
   credential(): StreamCredential;
   onReady(link: GatewayLink): void;
-  onDown(link: GatewayLink): void;
+  /** The stream was lost; `unacked` are the publishes the gateway never acknowledged, oldest first. */
+  onDown(link: GatewayLink, unacked: RelayPublish[]): void;
   onDeliver(link: GatewayLink, deliver: Deliver__Output): void;
   /** The gateway applied every interest delta up to `ack` on this stream. */
   onApplied(link: GatewayLink, ack: number): void;
   /** The nodes a barrier publish of ours reached, then each node's confirmation. */
   onRouted(link: GatewayLink, routed: BarrierRouted__Output): void;
   onConfirmed(link: GatewayLink, confirmed: BarrierConfirmed__Output): void;
+  /** The gateway dropped Deliver frames for these rooms toward this node (RoomsLost). */
+  onRoomsLost(link: GatewayLink, rooms: string[]): void;
+  /** Another node opened a stream to this gateway (PeerUp). */
+  onPeerUp(link: GatewayLink, nodeId: string): void;
   onFrameIn(): void;
   onFrameOut(): void;
 }
 
 type GatewayStream = grpc.ClientDuplexStream<NodeFrame, GatewayFrame__Output>;
 
+/** A publish written on the current stream and not yet acknowledged by the gateway. */
+interface Unacked {
+  seq: number;
+  message: RelayPublish;
+}
+
 /**
  * One node's stream to one gateway: opens with Hello, is usable once Welcome
  * arrives, and reopens with jittered exponential backoff whenever it ends,
  * fails, or no Welcome comes in time.
+ *
+ * Each attempt opens a fresh channel (with its own subchannel): a reused
+ * channel keeps its own reconnect backoff, which would stack on ours and
+ * keep a node away from a restarted gateway for seconds after it listens.
+ *
+ * Publishes are numbered per stream (Publish.seq) and kept until the
+ * gateway's cumulative PublishAck covers them; those still kept when the
+ * stream is lost go back to the owner, which re-sends them elsewhere.
  */
 export class GatewayLink {
   private stateValue: LinkState = 'idle';
   private call: GatewayStream | undefined;
+  private stub: RelayStub | undefined;
   private timer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private gatewayIdValue: string | undefined;
   private credential: StreamCredential | undefined;
+  private streamValue = 0;
+  private lastSeq = 0;
+  private ackedSeq = 0;
+  private unacked: Unacked[] = [];
 
   constructor(
     readonly address: string,
-    private readonly stub: RelayStub,
+    /** A new stub on a new channel; called once per connection attempt. */
+    private readonly connect: () => RelayStub,
     private readonly settings: LinkSettings,
     private readonly hooks: LinkHooks,
     private readonly logger: Logger,
@@ -78,13 +105,43 @@ export class GatewayLink {
     this.hooks.onFrameOut();
   }
 
-  /** Publishes only through a welcomed stream whose queue is not full; false means try another gateway. */
-  sendPublish(frame: NodeFrame): boolean {
+  /** Numbers this link's streams: a seq means something only on the stream it was given on. */
+  get stream(): number {
+    return this.streamValue;
+  }
+
+  /** True while publish `seq` of stream `stream` is written here and not yet acknowledged. */
+  inFlight(stream: number, seq: number): boolean {
+    return this.stateValue === 'ready' && stream === this.streamValue && seq > this.ackedSeq;
+  }
+
+  /** Publishes not yet acknowledged on this stream. */
+  get unackedCount(): number {
+    return this.unacked.length;
+  }
+
+  /**
+   * Publishes only through a welcomed stream whose queue is not full; 0 means
+   * try another gateway, otherwise the publish's seq on this stream.
+   */
+  sendPublish(publish: Omit<Publish, 'seq'>, message: RelayPublish): number {
     const call = this.call;
-    if (this.stateValue !== 'ready' || !call || call.writableLength >= this.settings.maxBufferedFrames) return false;
-    call.write(frame);
+    if (this.stateValue !== 'ready' || !call || call.writableLength >= this.settings.maxBufferedFrames) return 0;
+    const seq = ++this.lastSeq;
+    call.write({ publish: { ...publish, seq } });
     this.hooks.onFrameOut();
-    return true;
+    this.unacked.push({ seq, message });
+    // A gateway that never acknowledges (an older version) must not grow this:
+    // past the bound the oldest lose only their re-send on a crash.
+    if (this.unacked.length > this.settings.maxBufferedFrames) this.unacked.shift();
+    return seq;
+  }
+
+  /** Hands over what the gateway has not acknowledged (the link is being removed); the link keeps none. */
+  takeUnacked(): RelayPublish[] {
+    const taken = this.unacked.map((u) => u.message);
+    this.unacked = [];
+    return taken;
   }
 
   /** Half-closes the stream so the gateway drops our interest at once; cancels if it does not answer in time. */
@@ -106,19 +163,26 @@ export class GatewayLink {
         call.end();
       });
     }
-    this.stub.close();
+    this.stub?.close();
+    this.stub = undefined;
   }
 
   private open(): void {
     this.timer = undefined;
     if (this.stateValue === 'stopped') return;
+    this.stub?.close();
+    const stub = (this.stub = this.connect());
     // No deadline on the call itself: it lives as long as the node does.
     const credential = this.hooks.credential();
-    const call = this.stub.Connect(credential.metadata);
+    const call = stub.Connect(credential.metadata);
     this.call = call;
     this.credential = credential;
     this.stateValue = 'connecting';
     this.gatewayIdValue = undefined;
+    this.streamValue++;
+    this.lastSeq = 0;
+    this.ackedSeq = 0;
+    this.unacked = [];
     call.on('data', (frame: GatewayFrame__Output) => {
       if (call === this.call) this.onFrame(frame);
     });
@@ -162,10 +226,29 @@ export class GatewayLink {
       case 'confirmed':
         if (frame.confirmed) this.hooks.onConfirmed(this, frame.confirmed);
         return;
+      case 'published':
+        if (frame.published) this.acknowledged(frame.published.seq);
+        return;
+      case 'lost':
+        // Only a welcomed stream (the gateway proved itself) may tell us anything.
+        if (frame.lost && this.stateValue === 'ready') this.hooks.onRoomsLost(this, frame.lost.rooms);
+        return;
+      case 'peerUp':
+        if (frame.peerUp?.nodeId && this.stateValue === 'ready') this.hooks.onPeerUp(this, frame.peerUp.nodeId);
+        return;
       default:
         // A newer gateway may send frames this node does not know: ignore them.
         return;
     }
+  }
+
+  /** Cumulative: every publish up to `seq` was routed. */
+  private acknowledged(seq: number): void {
+    if (seq <= this.ackedSeq || seq > this.lastSeq) return;
+    this.ackedSeq = seq;
+    let done = 0;
+    while (done < this.unacked.length && (this.unacked[done]?.seq ?? Infinity) <= seq) done++;
+    this.unacked.splice(0, done);
   }
 
   private onWelcomeTimeout(call: GatewayStream): void {
@@ -185,7 +268,7 @@ export class GatewayLink {
     this.logger.warn({ gateway: this.address, code: grpc.status[status.code], details: status.details }, 'relay stream closed');
     if (wasReady) {
       this.stateValue = 'idle';
-      this.hooks.onDown(this);
+      this.hooks.onDown(this, this.takeUnacked());
     }
     this.scheduleReconnect();
   }

@@ -1,7 +1,7 @@
 export { InterestTable } from './interest-table';
 export { RelayServer } from './relay-server.grpc';
 export type { RelayServerOptions, RelayServerStats, RelayServerEvents, GatewayOwnFrame } from './relay-server.grpc';
-export { RelayClient } from './relay-client.grpc';
+export { RELAY_BACKOFF, RelayClient } from './relay-client.grpc';
 export type { RelayClientOptions, RelayClientStats, RelayClientEvents, ConnectedGateway, BarrierOutcome } from './relay-client.grpc';
 export type { Deliver, RelayPublish } from './deliver';
 export { DEFAULT_PROTO_PATH, loadRelayProto } from './proto';

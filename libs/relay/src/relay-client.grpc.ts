@@ -6,8 +6,17 @@ import { BarrierTracker } from './barrier-tracker';
 import type { Deliver, RelayPublish } from './deliver';
 import { GatewayLink, type LinkHooks, type LinkSettings } from './gateway-link.grpc';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
-import { DEFAULT_BACKOFF, definedOnly, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
+import { definedOnly, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
+import { rendezvousOrder, routeKeyOf } from './publish-route';
+import { SeenFrames } from './seen-frames';
+
+/**
+ * Reconnect backoff of a gateway stream: 100 ms doubling to 1 s, jittered.
+ * The cap is what brings a node back within about a second of a restarted
+ * gateway listening (measured before: up to 8 s of stacked backoff).
+ */
+export const RELAY_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 100, maxMs: 1_000 });
 
 export interface RelayClientOptions {
   /** This node's id; one stream per gateway is kept under it. */
@@ -19,7 +28,7 @@ export interface RelayClientOptions {
   /** Called once per relayed frame; the caller emits to `rooms` locally. Must not throw. Or set later with handleDeliveries. */
   onDeliver?: (deliver: Deliver) => void;
   logger?: Logger;
-  /** Reconnect backoff of each gateway stream. @default DEFAULT_BACKOFF (100 ms doubling to 5 s) */
+  /** Reconnect backoff of each gateway stream. @default RELAY_BACKOFF (100 ms doubling to 1 s) */
   backoff?: BackoffOptions;
   /** A stream with no Welcome after this long is dropped and retried. @default 5_000 */
   welcomeTimeoutMs?: number;
@@ -31,6 +40,8 @@ export interface RelayClientOptions {
   maxBufferedFrames?: number;
   /** How long `stop()` waits for each gateway to close the stream. @default 1_000 */
   stopGraceMs?: number;
+  /** Relayed frames remembered to drop a second copy (a re-send or a replay). @default 20_000 */
+  seenFrames?: number;
   /** @default proto/relay.proto at the repo root */
   protoPath?: string;
 }
@@ -39,16 +50,36 @@ export interface RelayClientStats {
   framesIn: number;
   framesOut: number;
   published: number;
-  /** Publishes refused because no gateway stream was ready (or all were full). */
+  /** Publishes refused because no gateway stream was ready (or all were full), or stranded with nobody to take them. */
   publishDropped: number;
+  /** Unacknowledged publishes of a lost (or removed) gateway stream sent again through another one. */
+  resent: number;
+  /** Unacknowledged publishes of a lost stream that no other gateway could take: handed back ('publish:stranded'). */
+  stranded: number;
+  /** Publishes addressed to one node (to_node): replays to a node that came back late. */
+  replayed: number;
   delivered: number;
   /** Deliver frames for rooms this node no longer has interest in. */
   ignored: number;
+  /** Deliver frames dropped because this node had already applied them (a re-send or a replay). */
+  deduplicated: number;
+  /** Rooms gateways reported Deliver frames dropped for (RoomsLost), counted per report. */
+  roomsLost: number;
 }
 
 export interface RelayClientEvents {
   'gateway:ready': [address: string, gatewayId: string];
   'gateway:down': [address: string];
+  /** A gateway dropped frames for these rooms (of ours) toward this node: their sessions should sync. */
+  'rooms:lost': [rooms: RoomName[]];
+  /** `nodeId` opened a stream to the gateway at `address` (it may have missed frames published before). */
+  'peer:up': [nodeId: string, address: string];
+  /**
+   * Publishes of a lost stream that the gateway never acknowledged and no
+   * other gateway could take, oldest first: the listener owns them now
+   * (without one they are dropped and counted).
+   */
+  'publish:stranded': [frames: RelayPublish[]];
 }
 
 export type BarrierOutcome = 'confirmed' | 'unconfirmed' | 'unsent';
@@ -64,23 +95,44 @@ const DEFAULTS = {
   keepaliveTimeoutMs: 5_000,
   maxBufferedFrames: 10_000,
   stopGraceMs: 1_000,
+  seenFrames: 20_000,
   protoPath: DEFAULT_PROTO_PATH,
 } as const;
+
+/** Keys whose last publish is remembered, to keep them on their gateway until it acknowledged it. */
+const MAX_PINNED_KEYS = 10_000;
+
+/** Where the last publish of a key went: later ones follow it there while it is unacknowledged. */
+interface Pin {
+  link: GatewayLink;
+  stream: number;
+  seq: number;
+}
 
 /**
  * The node side of the relay. Keeps one stream to every gateway (any gateway
  * may need to reach this node), announces the node's interest set on each
- * (re)connect and deltas afterwards, and publishes through one gateway at a
- * time, since every gateway knows every node.
+ * (re)connect and deltas afterwards, and publishes each frame through ONE
+ * ready gateway (every gateway knows every node): the one rendezvous hashing
+ * picks for the frame's route key (see publish-route.ts), so the frames of
+ * one room set keep their order on one path while the load spreads over the
+ * gateways; the next one in rendezvous order when it is not ready or full.
+ * A key stays on its gateway while its last publish there is unacknowledged,
+ * so a gateway coming back does not let a key's next frame overtake it.
+ *
+ * No loss on a gateway crash: each stream's publishes stay kept until the
+ * gateway acknowledges them (PublishAck); when a stream is lost, or its
+ * gateway removed, they are sent again at once through the other ready
+ * gateways, in order, before anything newer. Receivers drop frames they
+ * have already applied (by origin, event and message id).
  *
  * Interest is not reference-counted here: the socket layer calls
  * `setInterest(room, true)` when a room gains its first local socket and
  * `setInterest(room, false)` when it loses its last one.
  *
- * A publish with no ready gateway is dropped (`publish` returns false), not
- * queued: delivery is a fast path, clients resync from the store on
- * reconnect or seq gap, and a queue would replay stale events in a burst
- * after an outage while holding memory during it.
+ * A publish with no ready gateway is refused (`publish` returns false), and
+ * unacknowledged ones no gateway can take are handed back
+ * ('publish:stranded'): the caller's outbox decides what to keep.
  */
 export class RelayClient extends EventEmitter<RelayClientEvents> {
   private readonly nodeId: string;
@@ -98,10 +150,25 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   /** announce() calls waiting for gateways to confirm: ack id -> links still to confirm. */
   private readonly confirmations = new Map<number, { links: Set<GatewayLink>; done: () => void }>();
   private started = false;
-  private readonly counters: RelayClientStats = { framesIn: 0, framesOut: 0, published: 0, publishDropped: 0, delivered: 0, ignored: 0 };
+  private readonly counters: RelayClientStats = {
+    framesIn: 0,
+    framesOut: 0,
+    published: 0,
+    publishDropped: 0,
+    resent: 0,
+    stranded: 0,
+    replayed: 0,
+    delivered: 0,
+    ignored: 0,
+    deduplicated: 0,
+    roomsLost: 0,
+  };
   private readonly hooks: LinkHooks;
   private readonly auth: RelayAuth;
   private readonly barriers = new BarrierTracker();
+  private readonly seen: SeenFrames;
+  /** Insertion order is publish order (entries are re-inserted), so the oldest are at the front. */
+  private readonly pins = new Map<string, Pin>();
 
   constructor(private readonly options: RelayClientOptions) {
     super();
@@ -111,31 +178,42 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.onDeliver = options.onDeliver ?? (() => undefined);
     this.logger = options.logger ?? silentLogger;
     this.protoPath = o.protoPath;
+    this.seen = new SeenFrames(o.seenFrames);
+    const backoff = o.backoff ?? RELAY_BACKOFF;
     this.settings = Object.freeze({
-      backoff: o.backoff ?? DEFAULT_BACKOFF,
+      backoff,
       welcomeTimeoutMs: o.welcomeTimeoutMs,
       maxBufferedFrames: o.maxBufferedFrames,
       stopGraceMs: o.stopGraceMs,
     });
     this.channelOptions = {
       ...keepaliveOptions(o.keepaliveTimeMs, o.keepaliveTimeoutMs),
-      // Align the channel's own reconnect backoff with ours (its default cap is 120 s).
-      'grpc.initial_reconnect_backoff_ms': (o.backoff ?? DEFAULT_BACKOFF).initialMs,
-      'grpc.max_reconnect_backoff_ms': (o.backoff ?? DEFAULT_BACKOFF).maxMs,
+      // Each attempt gets a fresh channel AND subchannel (the global pool would
+      // hand back one still in its backoff), so only our backoff applies; the
+      // channel's own is capped the same in case it ever retries by itself.
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.initial_reconnect_backoff_ms': backoff.initialMs,
+      'grpc.max_reconnect_backoff_ms': backoff.maxMs,
     };
     this.hooks = {
       hello: () => ({ nodeId: this.nodeId, rooms: [...this.interest] }),
       credential: () => streamCredential(this.auth, this.nodeId),
       onReady: (link) => this.emit('gateway:ready', link.address, link.gatewayId ?? ''),
-      onDown: (link) => {
+      onDown: (link, unacked) => {
         this.confirm(link, Number.MAX_SAFE_INTEGER); // a lost stream confirms nothing, but must not be waited for
         this.barriers.linkDown(link);
+        // Before anyone is told: nothing newer may be published ahead of these.
+        this.resend(unacked, link.address);
         this.emit('gateway:down', link.address);
       },
       onDeliver: (link, deliver) => this.handleDeliver(link, deliver),
       onApplied: (link, ack) => this.confirm(link, ack),
       onRouted: (link, routed) => this.barriers.routed(link, routed.barrier, routed.nodes),
       onConfirmed: (link, confirmed) => this.barriers.confirmed(link, confirmed.barrier, confirmed.nodeId),
+      onRoomsLost: (_link, rooms) => this.roomsLost(rooms),
+      onPeerUp: (link, nodeId) => {
+        if (nodeId !== this.nodeId) this.emit('peer:up', nodeId, link.address);
+      },
       onFrameIn: () => void this.counters.framesIn++,
       onFrameOut: () => void this.counters.framesOut++,
     };
@@ -154,25 +232,38 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.flushHandle = undefined;
     this.pending.clear();
     this.barriers.clear();
+    this.pins.clear();
     const links = [...this.links.values()];
     this.links.clear();
     await Promise.all(links.map((link) => link.stop()));
   }
 
-  /** Follows a changing gateway list: opens streams to new addresses, closes removed ones. */
+  /**
+   * Follows a changing gateway list: opens streams to new addresses, closes
+   * removed ones (what a removed one has not acknowledged is sent again
+   * through the others; a receiver drops any second copy).
+   */
   setGateways(addresses: readonly string[]): void {
     const wanted = new Set(addresses);
     for (const [address, link] of this.links) {
       if (wanted.has(address)) continue;
       this.links.delete(address);
+      const wasReady = link.state === 'ready';
+      const unacked = link.takeUnacked();
       void link.stop();
+      if (wasReady) {
+        this.confirm(link, Number.MAX_SAFE_INTEGER);
+        this.barriers.linkDown(link);
+      }
+      this.resend(unacked, address);
+      if (wasReady) this.emit('gateway:down', address);
     }
     if (!this.started) return;
     const proto = loadRelayProto(this.protoPath);
     for (const address of wanted) {
       if (this.links.has(address)) continue;
-      const stub = new proto.parley.relay.v1.Relay(address, this.auth.channelCredentials(), this.channelOptions);
-      const link = new GatewayLink(address, stub, this.settings, this.hooks, this.logger);
+      const connect = () => new proto.parley.relay.v1.Relay(address, this.auth.channelCredentials(), this.channelOptions);
+      const link = new GatewayLink(address, connect, this.settings, this.hooks, this.logger);
       this.links.set(address, link);
       link.start();
     }
@@ -224,12 +315,14 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   /**
-   * Hands the event to the first ready gateway, which forwards it to
-   * every other interested node. The origin node delivers to its own sockets
-   * itself. Returns false when no gateway could take it (see class note).
+   * Hands the event to one ready gateway (see class note), which forwards it
+   * to every other interested node. The origin node delivers to its own
+   * sockets itself. `via` (a gateway address) is tried first: a replay goes
+   * through the gateway that announced the late node. Returns false when no
+   * gateway could take it.
    */
-  publish(message: RelayPublish): boolean {
-    return this.send(message, 0) !== undefined;
+  publish(message: RelayPublish, via?: string): boolean {
+    return this.send(message, 0, via) !== undefined;
   }
 
   /**
@@ -251,29 +344,92 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   /** The link that took the frame, or undefined when none could. */
-  private send(message: RelayPublish, barrier: number): GatewayLink | undefined {
-    const frame = {
-      publish: {
-        rooms: [...message.rooms],
-        event: message.event,
-        payload: message.payload,
-        messageId: message.messageId,
-        grantRoom: message.grantRoom ?? '',
-        barrier,
-      },
-    };
-    // Always the first gateway that takes it, in configured order: one path
-    // keeps this node's publishes in order and lets a granted room (see
-    // relay.proto) be known where the following publishes go.
-    for (const link of this.links.values()) {
-      if (link.sendPublish(frame)) {
-        this.counters.published++;
-        return link;
-      }
-    }
+  private send(message: RelayPublish, barrier: number, via?: string): GatewayLink | undefined {
+    const link = this.trySend(message, barrier, via);
+    if (link) return link;
     this.counters.publishDropped++;
     this.logger.debug({ messageId: message.messageId }, 'no relay gateway ready; publish dropped');
     return undefined;
+  }
+
+  private trySend(message: RelayPublish, barrier: number, via?: string): GatewayLink | undefined {
+    const publish = {
+      rooms: [...message.rooms],
+      event: message.event,
+      payload: message.payload,
+      messageId: message.messageId,
+      grantRoom: message.grantRoom ?? '',
+      barrier,
+      toNode: message.toNode ?? '',
+    };
+    const key = routeKeyOf(message);
+    for (const link of this.candidates(key, via)) {
+      const seq = link.sendPublish(publish, message);
+      if (seq === 0) continue;
+      this.counters.published++;
+      if (message.toNode) this.counters.replayed++;
+      else this.pin(key, { link, stream: link.stream, seq });
+      return link;
+    }
+    return undefined;
+  }
+
+  /**
+   * Ready links in the order a key tries them: the link still carrying the
+   * key's last unacknowledged publish, else `via`, then rendezvous order.
+   */
+  private candidates(key: string, via: string | undefined): GatewayLink[] {
+    const ready: GatewayLink[] = [];
+    for (const link of this.links.values()) if (link.state === 'ready') ready.push(link);
+    if (ready.length <= 1) return ready;
+    const order = rendezvousOrder(ready, key);
+    const pin = this.pins.get(key);
+    const first = pin && pin.link.inFlight(pin.stream, pin.seq) ? pin.link : via ? this.links.get(via) : undefined;
+    if (!first || first === order[0] || first.state !== 'ready') return order;
+    return [first, ...order.filter((link) => link !== first)];
+  }
+
+  private pin(key: string, pin: Pin): void {
+    this.pins.delete(key);
+    this.pins.set(key, pin);
+    if (this.pins.size <= MAX_PINNED_KEYS) return;
+    const oldest = this.pins.keys().next();
+    if (!oldest.done) this.pins.delete(oldest.value);
+  }
+
+  /**
+   * Sends a lost link's unacknowledged publishes again through the other
+   * ready links, in order, as plain publishes (a barrier answers
+   * 'unconfirmed' for its lost link whatever happens here). From the first
+   * one no link takes, the rest are handed back in order.
+   */
+  private resend(unacked: readonly RelayPublish[], from: string): void {
+    if (unacked.length === 0) return;
+    let i = 0;
+    for (; i < unacked.length; i++) {
+      const message = unacked[i] as RelayPublish;
+      if (!this.trySend(message, 0)) break;
+      this.counters.resent++;
+    }
+    const stranded = unacked.slice(i);
+    if (i > 0) this.logger.info({ gateway: from, resent: i }, 'relay gateway lost; its unacknowledged publishes sent again through another');
+    if (stranded.length === 0) return;
+    this.counters.stranded += stranded.length;
+    if (this.listenerCount('publish:stranded') > 0) {
+      this.emit('publish:stranded', stranded);
+      return;
+    }
+    this.counters.publishDropped += stranded.length;
+    this.logger.warn({ gateway: from, dropped: stranded.length }, 'relay gateway lost with unacknowledged publishes and no other gateway ready; dropped');
+  }
+
+  /** Only rooms this node still wants, and valid ones: a gateway's report triggers a sync, nothing more. */
+  private roomsLost(rooms: readonly string[]): void {
+    const ours = rooms.filter((room): room is RoomName => (this.interest as ReadonlySet<string>).has(room));
+    this.counters.roomsLost += ours.length;
+    if (ours.length === 0) return;
+    this.logger.warn({ rooms: ours.length }, 'a relay gateway dropped frames toward this node (its queue was full); sessions in those rooms will sync');
+    this.emit('rooms:lost', ours);
   }
 
   connectedGateways(): ConnectedGateway[] {
@@ -328,6 +484,13 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       : undefined;
     if (rooms.length === 0) {
       this.counters.ignored++;
+      done?.();
+      return;
+    }
+    // A second copy (re-sent after a gateway died before acknowledging it,
+    // or replayed): applied once. Gateways' own frames are never re-sent.
+    if (!deliver.fromGateway && this.seen.check(deliver.originNode, deliver.event, deliver.messageId)) {
+      this.counters.deduplicated++;
       done?.();
       return;
     }

@@ -7,6 +7,7 @@ import type { Publish__Output } from './generated/parley/relay/v1/Publish';
 import type { RelayHandlers } from './generated/parley/relay/v1/Relay';
 import { OncePerPeer, StreamAuthenticator, type RelayAuth, type StreamIdentity } from './auth';
 import { InterestTable } from './interest-table';
+import { NodeSession, type NodeStream } from './node-session';
 import { silentLogger, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 
@@ -26,6 +27,12 @@ export interface RelayServerOptions {
    * memory, and its clients resync from the store. @default 10_000
    */
   maxBufferedFrames?: number;
+  /**
+   * Distinct rooms of dropped Deliver frames remembered per node until its
+   * queue drains (then sent as RoomsLost); past it the node is told every
+   * room it announced. @default 10_000
+   */
+  maxLostRooms?: number;
   /** @default 10_000 */
   keepaliveTimeMs?: number;
   /** @default 5_000 */
@@ -43,6 +50,14 @@ export interface RelayServerStats {
   delivers: number;
   /** Deliver frames not written because the target node's queue was full. */
   dropped: number;
+  /** Rooms named in RoomsLost frames (dropped Deliver frames reported to their node once its queue drained). */
+  roomsLost: number;
+  /** PublishAck frames sent (at most one per stream per tick). */
+  acks: number;
+  /** PeerUp frames sent (a node's stream opened, told to every other node). */
+  peerUps: number;
+  /** Publishes addressed to one node (to_node). */
+  directed: number;
   /** Streams ended for a protocol violation. */
   rejected: number;
   /** Streams refused because their credentials did not prove a node. */
@@ -70,17 +85,13 @@ export interface GatewayOwnFrame {
   messageId: string;
 }
 
-type NodeStream = grpc.ServerDuplexStream<NodeFrame__Output, GatewayFrame>;
-
-interface Session {
-  readonly nodeId: string;
-  readonly call: NodeStream;
-}
+type Session = NodeSession;
 
 const DEFAULTS = {
   host: '127.0.0.1',
   port: 0,
   maxBufferedFrames: 10_000,
+  maxLostRooms: 10_000,
   keepaliveTimeMs: 10_000,
   keepaliveTimeoutMs: 5_000,
   shutdownGraceMs: 2_000,
@@ -90,6 +101,13 @@ const DEFAULTS = {
 /**
  * The gateway side of the relay: one bidi stream per node, a table of who
  * wants which room, and one Deliver per (publish, interested node).
+ *
+ * Nothing is dropped silently: each node's publishes are acknowledged once
+ * routed (PublishAck, once per tick), so a node re-sends what a crash of
+ * this gateway lost; Deliver frames dropped toward a node whose queue is
+ * full are reported to it by room once the queue drains (RoomsLost); and a
+ * node's stream opening is announced to every other node (PeerUp), so those
+ * that published while it was away can replay to it.
  */
 export class RelayServer extends EventEmitter<RelayServerEvents> {
   private readonly options: Readonly<Required<Omit<RelayServerOptions, 'logger' | 'auth'>>>;
@@ -105,6 +123,10 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     publishes: 0,
     delivers: 0,
     dropped: 0,
+    roomsLost: 0,
+    acks: 0,
+    peerUps: 0,
+    directed: 0,
     rejected: 0,
     unauthenticated: 0,
   };
@@ -144,6 +166,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     if (!server) return;
     this.server = undefined;
     for (const session of this.sessions.values()) {
+      session.close();
       fail(session.call, grpc.status.UNAVAILABLE, 'gateway shutting down');
     }
     this.sessions.clear();
@@ -159,6 +182,22 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       });
     });
     this.logger.info({ gatewayId: this.options.gatewayId }, 'relay server stopped');
+  }
+
+  /**
+   * Drops every stream and closes the port at once, with no status, no
+   * further acknowledgement and frames still queued lost: what a crashed
+   * gateway does (fault tests). `start()` may bind again afterwards.
+   */
+  kill(): void {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const session of this.sessions.values()) session.silence();
+    for (const session of this.sessions.values()) session.close();
+    this.sessions.clear();
+    this.table.clear();
+    server.forceShutdown();
   }
 
   connectedNodes(): string[] {
@@ -283,16 +322,24 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   private openSession(call: NodeStream, hello: Hello__Output, identity: StreamIdentity): Session {
     const nodeId = hello.nodeId;
     const previous = this.sessions.get(nodeId);
-    const session: Session = { nodeId, call };
+    const limits = { maxBufferedFrames: this.options.maxBufferedFrames, maxLostRooms: this.options.maxLostRooms };
+    const session = new NodeSession(nodeId, call, limits, this.counters, () => this.table.roomsOf(nodeId));
     // Register first, so the old stream's close sees it is no longer current.
     this.sessions.set(nodeId, session);
     if (previous) {
       this.logger.warn({ nodeId, peer: call.getPeer() }, 'node reconnected; closing its previous relay stream');
+      previous.close();
       fail(previous.call, grpc.status.ABORTED, 'replaced by a newer stream of the same node');
     }
     this.table.replace(nodeId, cleanRooms(hello.rooms));
     const gatewayId = this.options.gatewayId;
     this.write(session, { welcome: { gatewayId, proof: identity.welcomeProof(gatewayId) } });
+    // After its Hello is in the table: a replay to it that follows is routed.
+    for (const other of this.sessions.values()) {
+      if (other === session) continue;
+      other.writeAlways({ peerUp: { nodeId } });
+      this.counters.peerUps++;
+    }
     this.logger.info({ nodeId, rooms: hello.rooms.length, peer: call.getPeer() }, 'node connected to relay');
     this.emit('node:connected', nodeId);
     this.emit('interest', nodeId);
@@ -301,6 +348,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
 
   private closeSession(session: Session): void {
     // A replaced stream closing late must not erase its successor's interest.
+    session.close();
     if (this.sessions.get(session.nodeId) !== session) return;
     this.sessions.delete(session.nodeId);
     this.table.removeNode(session.nodeId);
@@ -312,7 +360,13 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const originNode = origin.nodeId;
     this.counters.publishes++;
     const reached: string[] = [];
+    const written: NodeSession[] = [];
     const routes = this.table.route(publish.rooms, originNode);
+    // A directed publish (a replay) reaches that node only, for the rooms it announced, never another.
+    if (publish.toNode) {
+      this.counters.directed++;
+      for (const nodeId of [...routes.keys()]) if (nodeId !== publish.toNode) routes.delete(nodeId);
+    }
     const granted = publish.grantRoom ? cleanRooms([publish.grantRoom]) : [];
     for (const [nodeId, rooms] of routes) {
       const target = this.sessions.get(nodeId);
@@ -323,22 +377,21 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       const sent = this.write(target, {
         deliver: { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode, barrier: publish.barrier },
       });
-      if (sent) this.counters.delivers++;
+      if (sent) {
+        this.counters.delivers++;
+        written.push(target);
+      }
       if (sent && publish.barrier) reached.push(nodeId);
     }
     // Written before any node's BarrierDone can come back through this gateway.
     if (publish.barrier) this.write(origin, { routed: { barrier: publish.barrier, nodes: reached } });
+    // Routed (written toward its targets, or dropped and remembered for RoomsLost): the origin may forget it.
+    if (publish.seq) origin.routed(publish.seq, written);
     this.emit('publish', originNode, routes.size);
   }
 
   private write(session: Session, frame: GatewayFrame): boolean {
-    if (session.call.writableLength >= this.options.maxBufferedFrames) {
-      this.counters.dropped++;
-      return false;
-    }
-    session.call.write(frame);
-    this.counters.framesOut++;
-    return true;
+    return session.write(frame);
   }
 
   private reject(call: NodeStream, details: string, code = grpc.status.INVALID_ARGUMENT): void {
