@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Server } from 'socket.io';
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { findFreePort, startDnsServer, type DnsServer } from '@parley/testing';
+import { ENTRY_TEMPLATE, nginxTest, renderEntryTemplate, startNginx, writeNginxConfig, type RunningNginx } from './nginx-entry';
+import { describeWithTool, findTool, REPO_ROOT } from './tools';
+
+/**
+ * The one public entry (docker/nginx/parley.conf.template) run by the real
+ * nginx on loopback: node and gateway names come from a DNS server started
+ * here, each node is a Socket.IO server on the same port of its own loopback
+ * address, so only the name in the path can pick the right one.
+ */
+describeWithTool('nginx', true)('the public entry (nginx)', () => {
+  const nginx = findTool('nginx') as string;
+  const template = fs.readFileSync(ENTRY_TEMPLATE, 'utf8');
+
+  it('is the same file in compose and in the Kubernetes base', () => {
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'deploy/k8s/entry/parley.conf.template'), 'utf8')).toBe(template);
+  });
+
+  it('renders to a configuration nginx -t accepts, with every placeholder filled', () => {
+    const rendered = renderEntryTemplate(template, {
+      ENTRY_RESOLVER: '127.0.0.11',
+      ENTRY_GATEWAY: 'gateway:8080',
+      ENTRY_NODE_SUFFIX: '.parley-im.parley.svc.cluster.local',
+      ENTRY_NODE_PORT: '9101',
+    });
+    expect(rendered).not.toMatch(/\$\{/);
+    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-nginx-t-'));
+    try {
+      // The Docker resolver address does not exist here; nginx -t only parses it.
+      const output = nginxTest(nginx, prefix, writeNginxConfig(prefix, rendered));
+      expect(output).toBe('');
+    } finally {
+      fs.rmSync(prefix, { recursive: true, force: true });
+    }
+  });
+
+  describe('on loopback', () => {
+    let prefix: string;
+    let dns: DnsServer;
+    let entry: RunningNginx;
+    let nodePort: number;
+    const nodes: Array<{ name: string; address: string; server: http.Server; io: Server; seen: http.IncomingHttpHeaders[] }> = [];
+    let gatewayServer: http.Server;
+    const gatewayRequests: Array<{ url: string | undefined; headers: http.IncomingHttpHeaders }> = [];
+    const clients: ClientSocket[] = [];
+
+    beforeAll(async () => {
+      prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-entry-'));
+      dns = await startDnsServer({ host: '127.0.0.1' });
+      nodePort = await listenNodes([
+        { name: 'im-a', address: '127.0.0.2' },
+        { name: 'im-b', address: '127.0.0.3' },
+        { name: 'im-late', address: '127.0.0.5' },
+      ]);
+      dns.set('im-a', '127.0.0.2');
+      dns.set('im-b', '127.0.0.3');
+      // Gateways: one stand-in; its name does not resolve yet when nginx starts.
+      gatewayServer = http.createServer((req, res) => {
+        gatewayRequests.push({ url: req.url, headers: req.headers });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ gateway: true }));
+      });
+      const gatewayPort = await listen(gatewayServer, '127.0.0.4', 0);
+      const entryPort = await findFreePort();
+      const rendered = renderEntryTemplate(template, {
+        ENTRY_RESOLVER: `127.0.0.1:${dns.port}`,
+        ENTRY_GATEWAY: `gateway:${gatewayPort}`,
+        ENTRY_NODE_SUFFIX: '',
+        ENTRY_NODE_PORT: String(nodePort),
+      });
+      expect(rendered.match(/listen 80;/g)).toHaveLength(1);
+      const conf = writeNginxConfig(prefix, rendered.replace('listen 80;', `listen 127.0.0.1:${entryPort};`));
+      entry = await startNginx(nginx, prefix, conf, entryPort);
+    });
+
+    afterAll(async () => {
+      for (const client of clients) client.disconnect();
+      await entry?.stop();
+      for (const node of nodes) {
+        await node.io.close();
+      }
+      await new Promise((resolve) => gatewayServer?.close(resolve));
+      await dns?.close();
+      if (prefix) fs.rmSync(prefix, { recursive: true, force: true });
+    });
+
+    async function listenNodes(specs: Array<{ name: string; address: string }>): Promise<number> {
+      // The same port on every address: try ports until one is free on all of them.
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        const port = await findFreePort(at0(specs).address);
+        const started: typeof nodes = [];
+        try {
+          for (const spec of specs) {
+            const server = http.createServer();
+            const seen: http.IncomingHttpHeaders[] = [];
+            const io = new Server(server);
+            io.on('connection', (socket) => {
+              seen.push(socket.handshake.headers);
+              socket.emit('hello', spec.name);
+            });
+            started.push({ ...spec, server, io, seen });
+            await listen(server, spec.address, port);
+          }
+          nodes.push(...started);
+          return port;
+        } catch (err) {
+          for (const node of started) await node.io.close();
+          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+        }
+      }
+      throw new Error('no port free on every node address');
+    }
+
+    const base = () => `http://127.0.0.1:${entry.port}`;
+
+    function socketTo(nodeId: string, transports: Array<'websocket' | 'polling'>): Promise<string> {
+      const client = connect(base(), { path: `/n/${nodeId}/socket.io`, transports, reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': '203.0.113.9' } });
+      clients.push(client);
+      return new Promise((resolve, reject) => {
+        client.once('hello', (name: string) => resolve(name));
+        client.once('connect_error', reject);
+      });
+    }
+
+    it('routes /n/<nodeId>/socket.io/ to that node, over WebSocket and over polling', async () => {
+      await expect(socketTo('im-a', ['websocket'])).resolves.toBe('im-a');
+      await expect(socketTo('im-b', ['websocket'])).resolves.toBe('im-b');
+      await expect(socketTo('im-b', ['polling'])).resolves.toBe('im-b');
+      await expect(socketTo('im-a', ['polling'])).resolves.toBe('im-a');
+      const a = at0(nodes.filter((n) => n.name === 'im-a'));
+      // Host as the browser sent it; the client's address appended to what came in.
+      expect(at0(a.seen).host).toBe(`127.0.0.1:${entry.port}`);
+      expect(at0(a.seen)['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
+    });
+
+    it('keeps the query string and strips only the /n/<nodeId> prefix', async () => {
+      const res = await fetch(`${base()}/n/im-a/socket.io/?EIO=4&transport=polling&t=abc`);
+      expect(res.status).toBe(200);
+      // An Engine.IO open packet: the node parsed EIO=4 and transport=polling from the query.
+      expect(await res.text()).toMatch(/^0\{"sid":/);
+    });
+
+    it('reaches a node added after nginx started, with no change to nginx', async () => {
+      dns.set('im-late', '127.0.0.5');
+      await expect(socketTo('im-late', ['websocket'])).resolves.toBe('im-late');
+    });
+
+    it('answers a node that does not resolve with a 503 problem document', async () => {
+      const res = await fetch(`${base()}/n/im-gone/socket.io/?EIO=4&transport=polling`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(await res.json()).toMatchObject({ status: 503, code: 'UNAVAILABLE' });
+    });
+
+    it('answers a malformed node path with a 404 problem document', async () => {
+      for (const bad of ['/n/', '/n/im-a/other/', '/n/.hidden/socket.io/', '/n/im%2Fa/socket.io/']) {
+        const res = await fetch(`${base()}${bad}`);
+        expect({ bad, status: res.status }).toEqual({ bad, status: 404 });
+        expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
+      }
+    });
+
+    it('started with no gateway resolvable, and sends the rest to the gateways once their name resolves', async () => {
+      const before = await fetch(`${base()}/api/health`);
+      expect(before.status).toBe(503);
+      expect(await before.json()).toMatchObject({ code: 'UNAVAILABLE' });
+      dns.set('gateway', '127.0.0.4');
+      // nginx keeps the negative answer up to `valid=5s`: wait for the name, not for a time.
+      const deadline = Date.now() + 15_000;
+      let res = await fetch(`${base()}/api/health?x=1`);
+      while (res.status !== 200 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        res = await fetch(`${base()}/api/health?x=1`);
+      }
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ gateway: true });
+      expect(gatewayRequests.at(-1)).toMatchObject({ url: '/api/health?x=1', headers: { host: `127.0.0.1:${entry.port}` } });
+    });
+  });
+});
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function at0<T>(list: readonly T[]): T {
+  const first = list[0];
+  if (first === undefined) throw new Error('empty list');
+  return first;
+}
