@@ -26,6 +26,7 @@ import { nodeHttpHandler } from './http/health';
 import { RelayReadiness } from './http/relay-readiness';
 import { PresenceKeeper, type PresenceKeeperOptions } from './presence-keeper';
 import { ClusterNotifier } from './relay/cluster-notifier';
+import { ControlIds } from './relay/control-ids';
 import { RelayInbound } from './relay/inbound';
 import { LocalRooms } from './relay/local-rooms';
 import { MembershipLog } from './relay/membership-log';
@@ -33,6 +34,7 @@ import { RelayOutbox } from './relay/outbox';
 import type { RelayLink } from './relay/relay-link';
 import { watchRelayGaps } from './relay/relay-gap';
 import { RoomMembership } from './relay/room-membership';
+import { RoomResync } from './relay/room-resync';
 import { trackRoomInterest } from './relay/room-interest';
 import { createCommandDispatcher, InFlight } from './socket/command-dispatch';
 import { createCommandHandlers } from './socket/commands';
@@ -137,6 +139,7 @@ export class ImNode {
   private readonly keeper: PresenceKeeper;
   private readonly inFlight = new InFlight();
   private readonly sessionEnds: SessionEnds;
+  private readonly resync: RoomResync;
   private readonly relayReadiness: RelayReadiness;
   private accepting = false;
   private draining = false;
@@ -162,7 +165,10 @@ export class ImNode {
     this.relay = deps.relay;
     this.relayReadiness = new RelayReadiness(deps.relay);
     const local = new LocalRooms(this.io, new MembershipLog());
-    const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger), options.nodeId, logger);
+    // Resync notices are spread like drain notices, so sessions do not sync all at once.
+    this.resync = new RoomResync(this.io, clock, options.drainSpreadMs);
+    const controlIds = new ControlIds(options.nodeId);
+    const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger, clock, controlIds), controlIds, logger);
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
     const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? DEFAULT_IM_NODE.sendRatePerSec, burst: options.sendBurst ?? DEFAULT_IM_NODE.sendBurst });
     const userSendQuota = { points: options.userSendLimit ?? DEFAULT_IM_NODE.userSendLimit, windowSec: options.userSendWindowSec ?? DEFAULT_IM_NODE.userSendWindowSec };
@@ -178,12 +184,12 @@ export class ImNode {
     this.sessionEnds = new SessionEnds(this.io, clock, options.sessionEnds);
     const handlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions, sessionGate });
     const membership = new RoomMembership(sessions, this.relay, local.log);
-    this.relay.handleDeliveries(new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds).receive);
+    this.relay.handleDeliveries(new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds, this.resync).receive);
+    this.relay.on('rooms:lost', (rooms) => this.resync.rooms(rooms));
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 
     trackRoomInterest(this.io, this.relay);
-    // Resync notices are spread like drain notices, so sessions do not sync all at once.
-    watchRelayGaps(this.relay, this.io.local, options.drainSpreadMs);
+    watchRelayGaps(this.relay, this.resync);
     releaseHandshakeState(this.io);
     this.io.use(handshakeAuth(sessionGate, () => this.accepting, logger));
     this.io.use(loadRooms(membership, logger));
@@ -267,6 +273,7 @@ export class ImNode {
     this.accepting = false;
     this.io.disconnectSockets(true);
     this.sessionEnds.stop();
+    this.resync.stop();
     await this.keeper.stop();
     await this.relay.stop();
     // Resolved by the HTTP server's close, which comes after the promise close() returns.

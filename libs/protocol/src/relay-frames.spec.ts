@@ -106,6 +106,7 @@ const VALID: { [E in RelayFrameEventName]: { payload: RelayFramePayloads[E]; roo
   ],
   'room:join': [{ payload: { users: ['alice', 'bob'], room: 'group:g1' }, rooms: ['user:alice', 'user:bob'] }],
   'room:leave': [{ payload: { users: ['bob'], room: 'group:g1' }, rooms: ['user:bob'] }],
+  'relay:lost': [{ payload: {}, rooms: ['group:g1', 'user:alice'] }],
 };
 
 const validCases = Object.entries(VALID).flatMap(([event, cases]) =>
@@ -116,7 +117,7 @@ describe('decodeRelayFrame', () => {
   it.each(validCases)('round-trips a valid %s through encodeRelayPayload', (_name, event, payload, rooms) => {
     const frame = decoded({ rooms, event, payload: encodeRelayPayload(payload), messageId: 'm-1', originNode: 'node-a' });
 
-    const kind = event === 'room:join' || event === 'room:leave' ? event : 'event';
+    const kind = event === 'room:join' || event === 'room:leave' || event === 'relay:lost' ? event : 'event';
     expect(frame).toEqual({
       kind,
       ...(kind === 'event' ? { event } : {}),
@@ -137,6 +138,8 @@ describe('decodeRelayFrame', () => {
           return `${frame.kind} ${frame.payload.room} x${frame.payload.users.length}`;
         case 'session:end':
           return `${frame.kind} ${frame.payload.reason}`;
+        case 'relay:lost':
+          return `${frame.kind} ${frame.rooms.length}`;
         default: {
           const unreachable: never = frame;
           return unreachable;
@@ -241,6 +244,22 @@ describe('decodeRelayFrame', () => {
       expect(join({ users: ['bob'], room: 'group:g1' }, ['user:alice'])).toBe('rooms-mismatch');
       expect(join({ users: ['bob'], room: 'group:g1' }, ['group:g2'])).toBe('rooms-mismatch');
       expect(join({ users: ['bob'], room: 'group:g1' }, ['user:bob', 'group:g1'])).toBe('rooms-mismatch');
+    });
+  });
+
+  describe('relay:lost, a node telling the rooms whose pushes it dropped', () => {
+    it('takes any valid rooms, up to maxRooms, with an empty payload', () => {
+      const rooms = Array.from({ length: RELAY_FRAME_LIMITS.maxRooms }, (_, i) => (i % 2 ? `user:u${i}` : `group:g${i}`));
+      expect(decoded(raw('relay:lost', {}, rooms))).toEqual({ kind: 'relay:lost', payload: {}, rooms, messageId: 'm-1', originNode: 'node-a' });
+    });
+
+    it('refuses a forged or oversized one: any field, too many or bad rooms, a huge payload, a gateway marker', () => {
+      expect(rejection(raw('relay:lost', { all: true }, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('relay:lost', [], ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('relay:lost', {}, Array.from({ length: RELAY_FRAME_LIMITS.maxRooms + 1 }, (_, i) => `user:u${i}`)))).toBe('bad-rooms');
+      expect(rejection(raw('relay:lost', {}, ['everyone']))).toBe('bad-rooms');
+      expect(rejection(raw('relay:lost', new Uint8Array(RELAY_FRAME_LIMITS.maxPayloadBytes + 1).fill(0x20), ['user:bob']))).toBe('payload-too-large');
+      expect(rejection({ ...raw('relay:lost', {}, ['user:bob']), fromGateway: true })).toBe('bad-origin');
     });
   });
 

@@ -140,9 +140,23 @@ export const relaySessionEndSchema = z.strictObject({
 /** The event name of the gateway's own frame; a frame from a node carrying it is forged. */
 export const GATEWAY_SESSION_END = 'session:end';
 
+/**
+ * A node's notice that pushes it published to `rooms` were dropped (its
+ * outbox overflowed while no gateway was reachable): receiving nodes ask
+ * their sessions in those rooms to sync (`server:resync`, coalesced per
+ * socket). It carries nothing else, so a forged one can only cause a sync.
+ */
+export const RELAY_LOST = 'relay:lost';
+/** Payload of `relay:lost`: empty; the frame's rooms say everything. */
+export type RelayLost = Record<string, never>;
+/** Strict: no field is expected, any is refused. */
+export const relayLostSchema = z.strictObject({}) satisfies z.ZodType<RelayLost>;
+
 export type RelayControlKind = 'room:join' | 'room:leave';
 /** Every wire `event` a valid frame may carry, with its payload. */
-export type RelayFramePayloads = Pick<ServerEventPayloads, RelayableEventName> & Record<RelayControlKind, RelayRoomChange>;
+export type RelayFramePayloads = Pick<ServerEventPayloads, RelayableEventName> &
+  Record<RelayControlKind, RelayRoomChange> &
+  Record<typeof RELAY_LOST, RelayLost>;
 export type RelayFrameEventName = keyof RelayFramePayloads;
 
 // ---- the frame union
@@ -178,11 +192,18 @@ export interface RelaySessionEndFrame extends RelayFrameBase {
   payload: RelaySessionEnd;
 }
 
+/** Sessions in `rooms` should sync: pushes to them were dropped at the origin. */
+export interface RelayLostFrame extends RelayFrameBase {
+  kind: typeof RELAY_LOST;
+  payload: RelayLost;
+}
+
 export type RelayFrame =
   | RelayEventFrame
   | RelayRoomChangeFrame<'room:join'>
   | RelayRoomChangeFrame<'room:leave'>
-  | RelaySessionEndFrame;
+  | RelaySessionEndFrame
+  | RelayLostFrame;
 
 /** Why a frame was dropped: a label for the drop counter. */
 export const RELAY_FRAME_REJECTIONS = [
@@ -243,7 +264,8 @@ export function decodeRelayFrame(raw: RawRelayFrame): RelayFrameDecodeResult {
   if (sessionEnd !== (raw.fromGateway === true) && !(raw.fromGateway === true && GATEWAY_EVENTS.has(event))) return rejected('bad-origin');
   const schema = EVENT_SCHEMAS.get(event);
   const control = event === 'room:join' || event === 'room:leave';
-  if (!schema && !control && !sessionEnd) return rejected(NODE_LOCAL_EVENTS.has(event) ? 'node-local-event' : 'unknown-event');
+  const lost = event === RELAY_LOST;
+  if (!schema && !control && !sessionEnd && !lost) return rejected(NODE_LOCAL_EVENTS.has(event) ? 'node-local-event' : 'unknown-event');
   if (!validRooms(rooms)) return rejected('bad-rooms');
   if (raw.payload.byteLength > RELAY_FRAME_LIMITS.maxPayloadBytes) return rejected('payload-too-large');
   let json: unknown;
@@ -260,6 +282,12 @@ export function decodeRelayFrame(raw: RawRelayFrame): RelayFrameDecodeResult {
     const own = userRoom(parsed.data.userId);
     if (rooms.length !== 1 || rooms[0] !== own) return rejected('rooms-mismatch');
     return { ok: true, frame: { kind: GATEWAY_SESSION_END, payload: parsed.data, ...base, rooms: [own] } };
+  }
+
+  if (lost) {
+    const parsed = relayLostSchema.safeParse(json);
+    if (!parsed.success) return rejected('bad-payload');
+    return { ok: true, frame: { kind: RELAY_LOST, payload: parsed.data, ...base } };
   }
 
   if (control) {

@@ -4,6 +4,7 @@ import { at } from '@parley/testing';
 import { createLogger } from '@parley/util-node';
 import type { ImServer } from '../socket/socket-types';
 import { ClusterNotifier } from './cluster-notifier';
+import { ControlIds } from './control-ids';
 import { LocalRooms } from './local-rooms';
 import { MembershipLog } from './membership-log';
 import { RelayOutbox } from './outbox';
@@ -16,7 +17,7 @@ class FakeRelay extends EventEmitter implements RelayLink {
   /** What a barrier publish reports while the relay is up. */
   barrier: BarrierOutcome = 'confirmed';
 
-  publish(frame: RelayPublish): boolean {
+  publish(frame: RelayPublish, _via?: string): boolean {
     if (!this.up) return false;
     this.published.push(frame);
     return true;
@@ -38,7 +39,8 @@ describe('ClusterNotifier', () => {
   const logger = createLogger({ name: 'test', level: 'silent' });
   const notifierOn = (relay: FakeRelay) => {
     const log = new MembershipLog();
-    return { notifier: new ClusterNotifier(new LocalRooms(io, log), new RelayOutbox(relay, logger), 'im-1', logger), log };
+    const ids = new ControlIds('im-1');
+    return { notifier: new ClusterNotifier(new LocalRooms(io, log), new RelayOutbox(relay, logger, { now: () => Date.now() }, ids), ids, logger), log };
   };
 
   it('encodes each event once and hands it to the relay with its message id', () => {
@@ -60,10 +62,35 @@ describe('ClusterNotifier', () => {
     await notifier.leaveRoom(['a'], 'group:g');
     expect(relay.published).toHaveLength(0);
     relay.up = true;
-    notifier.publish(['user:a'], 'typing', { conversationId: 'd:a:b', userId: 'b' }, 'm3');
-    expect(relay.published.map((f) => f.messageId)).toEqual([]); // still behind the queued ones
     relay.emit('gateway:ready', '127.0.0.1:1', 'gw');
-    expect(relay.published.map((f) => f.event)).toEqual(['typing', 'room:leave', 'typing']);
+    expect(relay.published.map((f) => f.event)).toEqual(['typing', 'room:leave']);
+    // Kept again (a gateway that is up but full takes nothing): the next send flushes them first, in order.
+    relay.up = false;
+    notifier.publish(['user:a'], 'typing', { conversationId: 'd:a:b', userId: 'b' }, 'm3');
+    relay.up = true;
+    notifier.publish(['user:a'], 'typing', { conversationId: 'd:a:b', userId: 'b' }, 'm4');
+    expect(relay.published.map((f) => f.messageId).slice(2)).toEqual(['m3', 'm4']);
+  });
+
+  it('keys every frame about a group by its room, so joins, leaves and messages of a group take one gateway in order', async () => {
+    const relay = new FakeRelay();
+    const { notifier } = notifierOn(relay);
+    notifier.joinRoom(['a'], 'group:g');
+    await notifier.leaveRoom(['b'], 'group:g');
+    notifier.publish(['group:g', 'user:c'], 'typing', { conversationId: 'g:g', userId: 'c' });
+    notifier.publish(['user:a', 'user:b'], 'typing', { conversationId: 'd:a:b', userId: 'a' });
+    expect(relay.published.map((f) => f.routeKey)).toEqual(['group:g', 'group:g', 'group:g', undefined]);
+  });
+
+  it('gives frames without a message id ids no restart of the node can repeat', () => {
+    const first = new FakeRelay();
+    const again = new FakeRelay();
+    notifierOn(first).notifier.publish(['user:a'], 'typing', { conversationId: 'd:a:b', userId: 'b' });
+    notifierOn(again).notifier.publish(['user:a'], 'typing', { conversationId: 'd:a:b', userId: 'b' });
+    const [a, b] = [first.published[0]?.messageId, again.published[0]?.messageId];
+    expect(a).toMatch(/^im-1:/);
+    expect(b).toMatch(/^im-1:/);
+    expect(a).not.toBe(b);
   });
 
   it('applies a leave here at once, records it, and resolves once the relay confirms it elsewhere', async () => {

@@ -1,6 +1,7 @@
 import { encodeRelayPayload, userRoom, type GroupRoomName, type RelayFrameEventName, type RelayFramePayloads, type RoomName, type RelayableEventName, type ServerEventPayloads } from '@parley/protocol';
 import type { Notifier, PublishOptions } from '@parley/domain';
 import type { Logger } from '@parley/util';
+import type { ControlIds } from './control-ids';
 import type { LocalRooms } from './local-rooms';
 import type { RelayOutbox } from './outbox';
 import type { RelayPublish } from './relay-link';
@@ -11,14 +12,17 @@ export const DEFAULT_BARRIER_TIMEOUT_MS = 2_000;
 /**
  * Delivers to this node's sockets directly and to every other interested node
  * through the relay: one JSON encoding, one relay frame per event.
+ *
+ * Route keys (which frames must take one gateway, in order): everything
+ * about a group (its messages, updates, members joining or leaving) is keyed
+ * by the group's room, so a join or leave of room R is never overtaken by a
+ * later publish to R through another gateway; other frames by their rooms.
  */
 export class ClusterNotifier implements Notifier {
-  private controlCounter = 0;
-
   constructor(
     private readonly local: LocalRooms,
     private readonly outbox: RelayOutbox,
-    private readonly nodeId: string,
+    private readonly ids: ControlIds,
     private readonly logger: Logger,
     private readonly barrierTimeoutMs = DEFAULT_BARRIER_TIMEOUT_MS,
   ) {}
@@ -45,13 +49,13 @@ export class ClusterNotifier implements Notifier {
     this.local.join(userIds, room);
     // The grant makes the gateway route the room's next publishes to the
     // members' nodes before their own interest announcements arrive.
-    this.outbox.send(this.frame(userIds.map(userRoom), 'room:join', { users: [...userIds], room }, undefined, room));
+    this.outbox.send(this.frame(userIds.map(userRoom), 'room:join', { users: [...userIds], room }, undefined, room, room));
   }
 
   /** Local sessions leave at once; remote ones before this resolves (or the barrier times out). */
   async leaveRoom(userIds: readonly string[], room: GroupRoomName): Promise<void> {
     this.local.leave(userIds, room);
-    await this.confirm(this.frame(userIds.map(userRoom), 'room:leave', { users: [...userIds], room }));
+    await this.confirm(this.frame(userIds.map(userRoom), 'room:leave', { users: [...userIds], room }, undefined, undefined, room));
   }
 
   private async confirm(frame: RelayPublish): Promise<void> {
@@ -70,12 +74,15 @@ export class ClusterNotifier implements Notifier {
     payload: RelayFramePayloads[RelayFrameEventName],
     messageId?: string,
     grantRoom?: RoomName,
+    routeKey: string | undefined = grantRoom ?? groupRoomOf(rooms),
   ): RelayPublish {
-    return { rooms: [...rooms], event, payload: encodeRelayPayload(payload), messageId: messageId ?? this.nextControlId(), grantRoom };
+    return { rooms: [...rooms], event, payload: encodeRelayPayload(payload), messageId: messageId ?? this.ids.next(), grantRoom, routeKey };
   }
+}
 
-  private nextControlId(): string {
-    this.controlCounter = (this.controlCounter + 1) % Number.MAX_SAFE_INTEGER;
-    return `${this.nodeId}:${this.controlCounter}`;
-  }
+/** The group room a publish concerns, if any (the smallest, should there be several). */
+function groupRoomOf(rooms: readonly RoomName[]): RoomName | undefined {
+  let found: RoomName | undefined;
+  for (const room of rooms) if (room.startsWith('group:') && (found === undefined || room < found)) found = room;
+  return found;
 }

@@ -1,4 +1,5 @@
 import type { SessionService } from '@parley/domain';
+import { RELAY_FRAME_LIMITS } from '@parley/protocol';
 import { createLogger } from '@parley/util-node';
 import type { ImServer } from '../socket/socket-types';
 import { RelayInbound } from './inbound';
@@ -40,12 +41,16 @@ describe('RelayInbound', () => {
     calls.length = 0;
     interest.length = 0;
     ended.length = 0;
+    resynced.length = 0;
   });
+
+  const resynced: string[] = [];
+  const resync = { rooms: (rooms: Iterable<string>) => void resynced.push([...rooms].join(',')) };
 
   const ended: string[] = [];
   const sessionEnds = { end: (userId: string, ids: readonly string[], reason: string) => ended.push(`${userId} ${ids.join(',')} ${reason}`) };
   const inboundWith = (confirmMembers: SessionService['confirmMembers']) =>
-    new RelayInbound(new LocalRooms(fakeIo, new MembershipLog()), { confirmMembers } as SessionService, relay, logger, sessionEnds);
+    new RelayInbound(new LocalRooms(fakeIo, new MembershipLog()), { confirmMembers } as SessionService, relay, logger, sessionEnds, resync);
 
   it('drops and counts frames that fail validation, and still releases a waiting barrier', () => {
     const inbound = inboundWith(async () => []);
@@ -70,6 +75,17 @@ describe('RelayInbound', () => {
     expect(ended).toEqual(['b s1,s2 logout-all']);
   });
 
+  it("asks local sessions in an origin's relay:lost rooms to sync; a forged or oversized one is dropped", () => {
+    const inbound = inboundWith(async () => []);
+    inbound.receive(frame('relay:lost', ['group:g', 'user:b'], {}));
+    expect(resynced).toEqual(['group:g,user:b']);
+    inbound.receive(frame('relay:lost', ['group:g'], { rooms: ['user:everyone'] }));
+    inbound.receive(frame('relay:lost', Array.from({ length: RELAY_FRAME_LIMITS.maxRooms + 1 }, (_, i) => `user:u${i}`), {}));
+    inbound.receive({ ...frame('relay:lost', ['user:b'], {}), originNode: '', fromGateway: true });
+    expect(resynced).toEqual(['group:g,user:b']);
+    expect(Object.fromEntries(inbound.dropCounts())).toEqual({ 'bad-payload': 1, 'bad-rooms': 1, 'bad-origin': 1 });
+  });
+
   it('joins only users the store confirms, holding later frames until then, and confirms the barrier after applying', async () => {
     const answer = deferred<string[]>();
     const inbound = inboundWith(() => answer.promise);
@@ -89,7 +105,7 @@ describe('RelayInbound', () => {
   it('does not undo a leave applied while the join was being checked', async () => {
     const answer = deferred<string[]>();
     const log = new MembershipLog();
-    const inbound = new RelayInbound(new LocalRooms(fakeIo, log), { confirmMembers: () => answer.promise } as unknown as SessionService, relay, logger, sessionEnds);
+    const inbound = new RelayInbound(new LocalRooms(fakeIo, log), { confirmMembers: () => answer.promise } as unknown as SessionService, relay, logger, sessionEnds, resync);
     inbound.receive(frame('room:join', ['user:a'], { users: ['a'], room: 'group:g' }));
     log.record(['a'], 'group:g', false); // a local kick landed meanwhile
     answer.resolve(['a']); // the store read predates it

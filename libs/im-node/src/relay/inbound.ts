@@ -4,6 +4,7 @@ import type { Logger } from '@parley/util';
 import type { SessionEnds } from '../socket/session-ends';
 import type { LocalRooms } from './local-rooms';
 import type { RelayedFrame, RelayLink } from './relay-link';
+import type { RoomResync } from './room-resync';
 
 interface Pending {
   frame: RelayFrame;
@@ -32,6 +33,8 @@ export class RelayInbound {
     private readonly logger: Logger,
     /** Where a gateway's `session:end` goes: the sessions' local sockets are ended. */
     private readonly sessionEnds: Pick<SessionEnds, 'end'>,
+    /** Where an origin's `relay:lost` goes: local sessions in its rooms are told to sync (coalesced). */
+    private readonly resync: Pick<RoomResync, 'rooms'>,
   ) {}
 
   readonly receive = (raw: RelayedFrame): void => {
@@ -82,6 +85,9 @@ export class RelayInbound {
         return this.join(usersOf(frame.rooms), frame.payload.room);
       case 'session:end':
         this.sessionEnds.end(frame.payload.userId, frame.payload.sessionIds, frame.payload.reason);
+        return undefined;
+      case 'relay:lost':
+        this.resync.rooms(frame.rooms);
         return undefined;
     }
   }

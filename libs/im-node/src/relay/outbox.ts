@@ -1,33 +1,73 @@
+import { RELAY_FRAME_LIMITS, RELAY_LOST, encodeRelayPayload, type RoomName } from '@parley/protocol';
+import type { Clock } from '@parley/domain';
 import type { Logger } from '@parley/util';
+import type { ControlIds } from './control-ids';
 import type { BarrierOutcome, RelayLink, RelayPublish } from './relay-link';
 
-/** Frames kept while no gateway is reachable. @default 10_000 */
-const DEFAULT_LIMIT = 10_000;
+export interface RelayOutboxOptions {
+  /** Frames kept while no gateway is reachable; past it the oldest are dropped and their rooms told to sync. @default 10_000 */
+  limit?: number;
+  /** How long frames flushed after an outage are kept to replay to nodes that come back later. @default 15_000 */
+  replayWindowMs?: number;
+  /** Distinct rooms of dropped frames remembered for `relay:lost`. @default 50_000 */
+  maxLostRooms?: number;
+}
+
+export const DEFAULT_RELAY_OUTBOX = Object.freeze({ limit: 10_000, replayWindowMs: 15_000, maxLostRooms: 50_000 });
+
+interface Flushed {
+  at: number;
+  frame: RelayPublish;
+}
 
 /**
  * The one owner of this node's outgoing relay frames: sends each through the
- * relay, or keeps it while no gateway is reachable and replays the kept ones
- * in order as soon as one is back, so remote sessions get them without
- * waiting for their next sync. Replays are harmless: clients drop ids they hold.
+ * relay, or keeps it while no gateway is reachable (with what a lost gateway
+ * never acknowledged and no other could take: 'publish:stranded') and sends
+ * the kept ones in order as soon as one is back, so remote sessions get them
+ * without waiting for their next sync.
+ *
+ * The first gateway back may not reach every node yet (the others reconnect
+ * to it later): frames flushed after an outage stay in a replay buffer for
+ * `replayWindowMs`, and each node a gateway announces as (re)connected
+ * (PeerUp) gets them again, addressed to it alone (to_node). Replays are
+ * harmless: receivers drop frames they have applied, clients ids they hold.
+ *
+ * Past `limit` the oldest kept frames are dropped, never silently: their
+ * rooms get a `relay:lost` frame once a gateway is back, and the receiving
+ * nodes tell their sessions in those rooms to sync.
  */
 export class RelayOutbox {
   private readonly kept: RelayPublish[] = [];
+  private readonly replay: Flushed[] = [];
+  private readonly lostRooms = new Set<RoomName>();
+  private lostOverflow = 0;
+  private readonly options: Required<RelayOutboxOptions>;
+  private replayedCount = 0;
+  private droppedCount = 0;
 
   constructor(
     private readonly relay: RelayLink,
     private readonly logger: Logger,
-    private readonly limit = DEFAULT_LIMIT,
+    private readonly clock: Clock,
+    private readonly ids: ControlIds,
+    options: RelayOutboxOptions = {},
   ) {
+    this.options = { ...DEFAULT_RELAY_OUTBOX, ...options };
     relay.on('gateway:ready', () => this.flush());
+    relay.on('publish:stranded', (frames) => this.strand(frames));
+    relay.on('peer:up', (nodeId, address) => this.replayTo(nodeId, address));
   }
 
   send(frame: RelayPublish): void {
+    if (this.kept.length > 0) this.flush();
     if (this.kept.length === 0 && this.relay.publish(frame)) return;
     this.keep(frame);
   }
 
   /** Sends as a barrier when nothing is waiting ahead of it; otherwise it queues (in order) and is not confirmed. */
   async sendConfirmed(frame: RelayPublish, timeoutMs: number): Promise<BarrierOutcome> {
+    if (this.kept.length > 0) this.flush();
     if (this.kept.length === 0) {
       const outcome = await this.relay.publishConfirmed(frame, timeoutMs);
       if (outcome !== 'unsent') return outcome;
@@ -40,17 +80,85 @@ export class RelayOutbox {
     return this.kept.length;
   }
 
+  stats(): { kept: number; replayBuffer: number; replayed: number; dropped: number } {
+    return { kept: this.kept.length, replayBuffer: this.replay.length, replayed: this.replayedCount, dropped: this.droppedCount };
+  }
+
   private keep(frame: RelayPublish): void {
     this.kept.push(frame);
-    if (this.kept.length > this.limit) {
-      // Not a loss of data: the store holds every message and clients sync.
-      this.kept.shift();
-      this.logger.warn({ limit: this.limit }, 'relay outbox full; oldest push dropped');
+    this.trim();
+  }
+
+  /** Older than anything kept: they were published before the gateway was lost. */
+  private strand(frames: readonly RelayPublish[]): void {
+    this.kept.unshift(...frames);
+    this.trim();
+  }
+
+  private trim(): void {
+    const over = this.kept.length - this.options.limit;
+    if (over <= 0) return;
+    for (const frame of this.kept.splice(0, over)) this.lose(frame.rooms);
+    this.droppedCount += over;
+    this.logger.warn({ limit: this.options.limit, dropped: over }, 'relay outbox full; oldest pushes dropped, their rooms will be told to sync');
+  }
+
+  private lose(rooms: readonly RoomName[]): void {
+    for (const room of rooms) {
+      if (this.lostRooms.has(room)) continue;
+      if (this.lostRooms.size >= this.options.maxLostRooms) {
+        this.lostOverflow++;
+        continue;
+      }
+      this.lostRooms.add(room);
     }
   }
 
-  /** Oldest first; a frame leaves the queue once the relay took it. */
+  /** Oldest first; a frame leaves the queue once the relay took it, then `relay:lost` for what was dropped. */
   private flush(): void {
-    for (let frame = this.kept[0]; frame !== undefined && this.relay.publish(frame); frame = this.kept[0]) this.kept.shift();
+    for (let frame = this.kept[0]; frame !== undefined && this.relay.publish(frame); frame = this.kept[0]) {
+      this.kept.shift();
+      this.remember(frame);
+    }
+    if (this.kept.length === 0 && this.lostRooms.size > 0) this.announceLost();
+  }
+
+  private announceLost(): void {
+    const rooms = [...this.lostRooms];
+    for (let i = 0; i < rooms.length; i += RELAY_FRAME_LIMITS.maxRooms) {
+      const chunk = rooms.slice(i, i + RELAY_FRAME_LIMITS.maxRooms);
+      const frame: RelayPublish = { rooms: chunk, event: RELAY_LOST, payload: encodeRelayPayload({}), messageId: this.ids.next() };
+      if (!this.relay.publish(frame)) return; // the rest stay remembered for the next gateway
+      for (const room of chunk) this.lostRooms.delete(room);
+      this.remember(frame);
+    }
+    if (this.lostOverflow > 0) {
+      this.logger.warn({ rooms: this.lostOverflow, maxLostRooms: this.options.maxLostRooms }, 'rooms of dropped relay pushes past the limit were not told to sync');
+      this.lostOverflow = 0;
+    }
+  }
+
+  private remember(frame: RelayPublish): void {
+    const now = this.clock.now();
+    this.replay.push({ at: now, frame });
+    this.prune(now);
+  }
+
+  private prune(now: number): void {
+    const cutoff = now - this.options.replayWindowMs;
+    let drop = 0;
+    while (drop < this.replay.length && (this.replay[drop]?.at ?? Infinity) < cutoff) drop++;
+    drop = Math.max(drop, this.replay.length - this.options.limit);
+    if (drop > 0) this.replay.splice(0, drop);
+  }
+
+  /** A node (re)connected to the gateway at `address`: it may have missed what was flushed before. */
+  private replayTo(nodeId: string, address: string): void {
+    this.prune(this.clock.now());
+    if (this.replay.length === 0) return;
+    let sent = 0;
+    for (const { frame } of this.replay) if (this.relay.publish({ ...frame, toNode: nodeId }, address)) sent++;
+    this.replayedCount += sent;
+    this.logger.info({ nodeId, gateway: address, frames: sent }, 'replayed frames flushed after a relay outage to a node that came back later');
   }
 }

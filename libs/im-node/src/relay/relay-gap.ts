@@ -1,22 +1,18 @@
 import type { RelayLink } from './relay-link';
-
-/** Where the resync notice goes: this node's own sockets only. */
-export interface LocalBroadcast {
-  emit(event: 'server:resync', payload: { withinMs: number }): unknown;
-}
+import type { RoomResync } from './room-resync';
 
 /**
  * Frames published by other nodes while this node had no gateway at all
  * never reached it. When the first gateway is back after such a gap, tell
- * the local sessions to sync (spread over `withinMs`), instead of leaving
- * them to notice on their next message or reconnect.
+ * every local session to sync (coalesced with the other resync notices),
+ * instead of leaving them to notice on their next message or reconnect.
  */
-export function watchRelayGaps(relay: RelayLink, local: LocalBroadcast, withinMs: number): void {
+export function watchRelayGaps(relay: RelayLink, resync: Pick<RoomResync, 'all'>): void {
   const ready = new Set<string>();
   let everReady = false;
   let cutOff = false;
   relay.on('gateway:ready', (address) => {
-    if (ready.size === 0 && cutOff) local.emit('server:resync', { withinMs });
+    if (ready.size === 0 && cutOff) resync.all();
     ready.add(address);
     everReady = true;
     cutOff = false;

@@ -22,6 +22,10 @@ export interface RelayPublish {
   messageId: string;
   /** A room every receiving node's sessions are about to join. */
   grantRoom?: RoomName;
+  /** Frames with one key take one gateway, in order (see ClusterNotifier for the keys). @default grantRoom, else the rooms */
+  routeKey?: string;
+  /** To this node only (a replay to a node that came back late). */
+  toNode?: string;
 }
 
 /** What became of a barrier publish (see publishConfirmed). */
@@ -29,8 +33,8 @@ export type BarrierOutcome = 'confirmed' | 'unconfirmed' | 'unsent';
 
 /** What the IM node needs of its relay client (the gRPC engine in @parley/relay). */
 export interface RelayLink {
-  /** Hands the frame to one connected gateway; false when none is connected. */
-  publish(frame: RelayPublish): boolean;
+  /** Hands the frame to one connected gateway (`via`, a gateway address, first); false when none could take it. */
+  publish(frame: RelayPublish, via?: string): boolean;
   /**
    * Publishes and waits (at most `timeoutMs`) until every node it reached has
    * applied it: 'unsent' when no gateway took it, 'unconfirmed' on timeout.
@@ -47,5 +51,11 @@ export interface RelayLink {
   on(event: 'gateway:ready', listener: (address: string, gatewayId: string) => void): unknown;
   /** Fires when a stream to a gateway is lost. */
   on(event: 'gateway:down', listener: (address: string) => void): unknown;
+  /** A gateway dropped frames toward this node for these rooms (its queue was full): their sessions should sync. */
+  on(event: 'rooms:lost', listener: (rooms: RoomName[]) => void): unknown;
+  /** Another node (re)connected to the gateway at `address`. */
+  on(event: 'peer:up', listener: (nodeId: string, address: string) => void): unknown;
+  /** Frames a lost gateway never acknowledged that no other gateway could take, oldest first: the listener keeps them. */
+  on(event: 'publish:stranded', listener: (frames: RelayPublish[]) => void): unknown;
   stop(): Promise<void>;
 }
