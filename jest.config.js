@@ -11,7 +11,7 @@ module.exports = {
     '^@parley/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^@parley/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   },
-  testMatch: ['<rootDir>/{apps,libs,e2e,faults,static}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,e2e,faults,fleet,static}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',

@@ -1,12 +1,18 @@
 import { io } from 'socket.io-client';
 import { ParleyClient } from '@parley/client';
-import type { Message } from '@parley/protocol';
+import type { Message, ServerEventPayloads } from '@parley/protocol';
 import { TEST_PASSWORD } from '@parley/testing';
 
 export interface ReconnectRecord {
   at: number;
   nodeId: string;
   downtimeMs: number;
+}
+
+/** When a message first reached this user as a live push, and on which node its socket was. */
+export interface PushRecord {
+  at: number;
+  nodeId: string | undefined;
 }
 
 export interface SimUserOptions {
@@ -28,6 +34,11 @@ export class SimUser {
   readonly reconnects: ReconnectRecord[] = [];
   /** Times the client noticed a lost connection (state -> reconnecting). */
   readonly losses: number[] = [];
+  /**
+   * Messages that arrived as a live push (message:new on the socket), by id,
+   * as opposed to those only a sync fetched: the first push of each.
+   */
+  readonly pushes = new Map<string, PushRecord>();
   /** True while a send of this user is in flight (one at a time, like a person). */
   busy = false;
 
@@ -36,7 +47,15 @@ export class SimUser {
     readonly gatewayUrl: string,
     options: SimUserOptions,
   ) {
-    this.client = new ParleyClient({ gatewayUrl: options.gatewayUrl, io, backoff: options.backoff });
+    // Each socket the client opens is tapped for pushes; the client itself does not tell a push from a sync.
+    const tappedIo = ((...args: Parameters<typeof io>) => {
+      const socket = io(...args);
+      socket.on('message:new', (m: ServerEventPayloads['message:new']) => {
+        if (!this.pushes.has(m.id)) this.pushes.set(m.id, { at: Date.now(), nodeId: this.client.nodeId });
+      });
+      return socket;
+    }) as typeof io;
+    this.client = new ParleyClient({ gatewayUrl: options.gatewayUrl, io: tappedIo, backoff: options.backoff });
     this.client.on('message', (m) => {
       let list = this.delivered.get(m.conversationId);
       if (!list) this.delivered.set(m.conversationId, (list = []));

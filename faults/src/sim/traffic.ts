@@ -8,12 +8,20 @@ export interface SendFailure {
   error: string;
 }
 
+/** When a send was acked, and which node the sender was on then. */
+export interface AckRecord {
+  at: number;
+  senderNodeId: string | undefined;
+}
+
 /** What the senders were told: acked messages per conversation, and sends that gave up. */
 export class SendLedger {
   readonly acked = new Map<string, Message[]>();
   readonly failures: SendFailure[] = [];
   /** Time from send() to ack, per acked message (includes every retry the client made). */
   readonly latenciesMs: number[] = [];
+  /** Each acked message's ack, by message id (push delays are measured from it). */
+  readonly acks = new Map<string, AckRecord>();
   private readonly inflight = new Set<Promise<void>>();
   private counter = 0;
 
@@ -37,6 +45,7 @@ export class SendLedger {
       .then(
         (message) => {
           this.latenciesMs.push(Date.now() - started);
+          this.acks.set(message.id, { at: Date.now(), senderNodeId: user.client.nodeId });
           if (message.conversationId !== conversation.conversationId) {
             this.failures.push({
               username: user.username,

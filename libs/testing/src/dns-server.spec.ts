@@ -27,6 +27,11 @@ describe('startDnsServer', () => {
     await expect(resolver.resolve6('gateway')).rejects.toMatchObject({ code: 'ENODATA' });
   });
 
+  it('answers every address of a name given several, one A record each', async () => {
+    dns.set('gateway', ['127.0.0.4', '127.0.0.5']);
+    expect((await resolver.resolve4('gateway')).sort()).toEqual(['127.0.0.4', '127.0.0.5']);
+  });
+
   it('refuses an address that is not IPv4', () => {
     expect(() => dns.set('x', 'not-an-ip')).toThrow(/not an IPv4 address/);
   });

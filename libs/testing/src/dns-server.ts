@@ -18,8 +18,8 @@ export interface DnsServerOptions {
 export interface DnsServer {
   readonly host: string;
   readonly port: number;
-  /** Answers `name` with the IPv4 `address` from now on (replaces any earlier one). */
-  set(name: string, address: string): void;
+  /** Answers `name` with the IPv4 address(es) from now on (replaces any earlier ones); several make one A record each. */
+  set(name: string, address: string | readonly string[]): void;
   /** `name` is unknown from now on (NXDOMAIN). */
   delete(name: string): void;
   close(): Promise<void>;
@@ -33,7 +33,7 @@ const RCODE_NXDOMAIN = 3;
 const normalise = (name: string): string => name.toLowerCase().replace(/\.$/, '');
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
-  const records = new Map<string, string>();
+  const records = new Map<string, readonly string[]>();
   const socket = createSocket(isIPv4(options.host) ? 'udp4' : 'udp6');
   socket.on('message', (message, remote) => answer(socket, records, message, remote));
   await new Promise<void>((resolve, reject) => {
@@ -49,8 +49,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     host: options.host,
     port: socket.address().port,
     set(name, address) {
-      if (!isIPv4(address)) throw new Error(`startDnsServer: ${address} is not an IPv4 address`);
-      records.set(normalise(name), address);
+      const addresses = typeof address === 'string' ? [address] : [...address];
+      const bad = addresses.find((a) => !isIPv4(a));
+      if (bad !== undefined || addresses.length === 0) throw new Error(`startDnsServer: ${bad ?? 'no address'} is not an IPv4 address`);
+      records.set(normalise(name), addresses);
     },
     delete(name) {
       records.delete(normalise(name));
@@ -59,7 +61,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   };
 }
 
-function answer(socket: Socket, records: ReadonlyMap<string, string>, message: Buffer, remote: RemoteInfo): void {
+function answer(socket: Socket, records: ReadonlyMap<string, readonly string[]>, message: Buffer, remote: RemoteInfo): void {
   let query: dnsPacket.Packet;
   try {
     query = dnsPacket.decode(message);
@@ -68,17 +70,17 @@ function answer(socket: Socket, records: ReadonlyMap<string, string>, message: B
   }
   const question = query.questions?.[0];
   if (!question) return;
-  const address = records.get(normalise(question.name));
+  const addresses = records.get(normalise(question.name));
   const answers: dnsPacket.Answer[] =
-    address && question.type === 'A'
-      ? [{ type: 'A', name: question.name, ttl: ANSWER_TTL_SEC, data: address }]
+    addresses && question.type === 'A'
+      ? addresses.map((data) => ({ type: 'A', name: question.name, ttl: ANSWER_TTL_SEC, data }))
       : [];
   // A known name asked for another type (nginx also asks AAAA) gets an empty
   // NOERROR answer; an unknown name gets NXDOMAIN.
   const response = dnsPacket.encode({
     id: query.id,
     type: 'response',
-    flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | (address ? 0 : RCODE_NXDOMAIN),
+    flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | (addresses ? 0 : RCODE_NXDOMAIN),
     questions: [question],
     answers,
   });

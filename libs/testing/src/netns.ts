@@ -39,6 +39,8 @@ export interface NetnsNetwork {
    * Killed with SIGKILL by teardown() or when this process exits.
    */
   spawnIn(host: NetnsHost, command: string, args: readonly string[], options?: SpawnOptions): ChildProcess;
+  /** Runs a short command inside the host's namespace and resolves with its stdout (`ss`, `ip addr`…). */
+  exec(host: NetnsHost, command: string, args: readonly string[]): Promise<string>;
   /** Kills what spawnIn started and removes every namespace, veth and the bridge; safe to call twice. */
   teardown(): Promise<void>;
 }
@@ -131,6 +133,11 @@ class Network implements NetnsNetwork {
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
     return child;
+  }
+
+  async exec(host: NetnsHost, command: string, args: readonly string[]): Promise<string> {
+    if (!this.hosts.includes(host)) throw new Error(`${host.label} is not a host of this network`);
+    return ip('netns', 'exec', host.ns, command, ...args);
   }
 
   async teardown(): Promise<void> {
