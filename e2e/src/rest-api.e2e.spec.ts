@@ -99,7 +99,10 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
     expect((await call('PATCH', '/api/me', { body: { bio: 'x' } })).status).toBe(401);
     expect((await call('GET', `/api/users?q=${username.slice(0, 8)}&limit=5`, { token })).status).toBe(200);
     expect((await call('GET', '/api/users?limit=500', { token })).status).toBe(400);
-    expect((await call('GET', '/api/nodes/assign?room=group:x', { token })).status).toBe(200);
+    const assigned = await call('GET', '/api/nodes/assign?room=group:x', { token });
+    expect(assigned.status).toBe(200);
+    // No public entry: the node's own URL and Socket.IO's default path (public-entry.e2e.spec.ts has the entry).
+    expect(assigned.body).toEqual({ nodeId: 'im-1', url: cluster.nodes[0]?.url, path: '/socket.io' });
     expect((await call('GET', `/api/nodes/assign?room=${'r'.repeat(200)}`, { token })).status).toBe(400);
     expect((await call('GET', '/api/nodes', { token })).status).toBe(200);
     expect((await call('GET', '/api/nodes')).status).toBe(401);
