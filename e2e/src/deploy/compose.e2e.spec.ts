@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { acceptedBy } from './app-config';
 import { drainBudgetSec, durationSec } from './drain-budget';
 import { describeWithTool, findTool, REPO_ROOT, run } from './tools';
 
@@ -119,6 +120,12 @@ describeWithTool('docker-compose', true)('docker/compose.yml', () => {
     expect(gateway.environment?.PARLEY_STORE_WAIT_SEC).toBeDefined();
     const entry = service('nginx').environment;
     expect(entry).toMatchObject({ ENTRY_RESOLVER: '127.0.0.11', ENTRY_GATEWAY: 'gateway:8080', ENTRY_NODE_SUFFIX: '', ENTRY_NODE_PORT: im.environment?.PARLEY_PORT });
+  });
+
+  it('hands each app an environment its config loader accepts (no key it would refuse at start)', () => {
+    const identity = { PARLEY_ADVERTISE_HOST: '3f2a1b4c5d6e' };
+    expect(() => acceptedBy('gateway', { ...service('gateway').environment, ...identity, PARLEY_GATEWAY_ID: '3f2a1b4c5d6e' })).not.toThrow();
+    expect(() => acceptedBy('im', { ...service('im').environment, ...identity, PARLEY_NODE_ID: '3f2a1b4c5d6e' })).not.toThrow();
   });
 
   it('gives a node longer to stop than its drain takes', () => {
