@@ -9,11 +9,13 @@ export interface RelayOutboxOptions {
   limit?: number;
   /** How long frames flushed after an outage are kept to replay to nodes that come back later. @default 15_000 */
   replayWindowMs?: number;
+  /** Frames kept for replay at most; the oldest go first. @default 10_000 */
+  maxReplay?: number;
   /** Distinct rooms of dropped frames remembered for `relay:lost`. @default 50_000 */
   maxLostRooms?: number;
 }
 
-export const DEFAULT_RELAY_OUTBOX = Object.freeze({ limit: 10_000, replayWindowMs: 15_000, maxLostRooms: 50_000 });
+export const DEFAULT_RELAY_OUTBOX = Object.freeze({ limit: 10_000, replayWindowMs: 15_000, maxReplay: 10_000, maxLostRooms: 50_000 });
 
 interface Flushed {
   at: number;
@@ -148,7 +150,7 @@ export class RelayOutbox {
     const cutoff = now - this.options.replayWindowMs;
     let drop = 0;
     while (drop < this.replay.length && (this.replay[drop]?.at ?? Infinity) < cutoff) drop++;
-    drop = Math.max(drop, this.replay.length - this.options.limit);
+    drop = Math.max(drop, this.replay.length - this.options.maxReplay);
     if (drop > 0) this.replay.splice(0, drop);
   }
 

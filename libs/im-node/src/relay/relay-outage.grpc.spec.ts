@@ -1,0 +1,156 @@
+import crypto from 'node:crypto';
+import { decodeRelayFrame, type RoomName } from '@parley/protocol';
+import { RelayAuth, RelayClient, RelayServer, type Deliver } from '@parley/relay';
+import { startScriptedGateway } from '@parley/relay/testing';
+import { createLogger } from '@parley/util-node';
+import { startTestSocketServer, type TestSocketServer } from '../testing/socket-server';
+import { ControlIds } from './control-ids';
+import { RelayOutbox } from './outbox';
+import type { RelayPublish } from './relay-link';
+import { RoomResync } from './room-resync';
+
+const auth = new RelayAuth({ secret: crypto.randomBytes(32).toString('base64url') });
+const logger = createLogger({ name: 'test', level: 'silent' });
+const clock = { now: () => Date.now() };
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const typing = (messageId: string, room: RoomName): RelayPublish => ({
+  rooms: [room],
+  event: 'typing',
+  payload: new TextEncoder().encode(JSON.stringify({ conversationId: 'd:a:b', userId: 'a' })),
+  messageId,
+});
+
+/** A node's relay client, recording what reached it. */
+function relayNode(nodeId: string, gateways: string[], rooms: RoomName[]): { client: RelayClient; received: Deliver[] } {
+  const received: Deliver[] = [];
+  const client = new RelayClient({ nodeId, auth, gateways, backoff: { initialMs: 20, maxMs: 100 }, onDeliver: (d) => received.push(d) });
+  for (const room of rooms) client.setInterest(room, true);
+  return { client, received };
+}
+
+describe('relay outage: kept frames reach every interested node, dropped ones are told (gRPC loopback)', () => {
+  const stops: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  });
+
+  /** A gateway that was up once and is down now: its address is known, nothing listens. */
+  async function downGateway(): Promise<{ server: RelayServer; address: string }> {
+    const server = new RelayServer({ gatewayId: 'g1', auth, shutdownGraceMs: 100 });
+    const { port } = await server.start();
+    server.kill();
+    stops.push(() => server.stop());
+    return { server, address: `127.0.0.1:${port}` };
+  }
+
+  it('frames kept while no gateway was reachable reach a node that connects after they were flushed, once and in order', async () => {
+    const { server, address } = await downGateway();
+    const origin = relayNode('A', [address], []);
+    const outbox = new RelayOutbox(origin.client, logger, clock, new ControlIds('A'));
+    origin.client.start();
+    stops.push(() => origin.client.stop());
+    for (let i = 1; i <= 3; i++) outbox.send(typing(`kept-${i}`, 'user:b'));
+    expect(outbox.depth).toBe(3);
+
+    // Up again: A (already retrying) connects and flushes; B connects only afterwards.
+    const early = relayNode('E', [address], ['user:b']);
+    await server.start();
+    early.client.start();
+    stops.push(() => early.client.stop());
+    await until(() => outbox.depth === 0 && early.received.length === 3);
+    expect(server.interestOf('B').size).toBe(0); // B was not there for the flush
+
+    const late = relayNode('B', [address], ['user:b']);
+    late.client.start();
+    stops.push(() => late.client.stop());
+    await until(() => late.received.length === 3);
+    expect(late.received.map((d) => d.messageId)).toEqual(['kept-1', 'kept-2', 'kept-3']);
+    expect(outbox.stats().replayed).toBeGreaterThanOrEqual(3);
+    // The replay was addressed to B alone: E, interested in the same room, got each frame once.
+    const sentinel = typing('sentinel', 'user:b');
+    origin.client.publish(sentinel);
+    await until(() => early.received.length === 4 && late.received.length === 4);
+    expect(early.received.map((d) => d.messageId)).toEqual(['kept-1', 'kept-2', 'kept-3', 'sentinel']);
+  });
+
+  it('frames dropped from a full outbox are told to their rooms with a relay:lost the receivers accept', async () => {
+    const { server, address } = await downGateway();
+    const origin = relayNode('A', [address], []);
+    const outbox = new RelayOutbox(origin.client, logger, clock, new ControlIds('A'), { limit: 2 });
+    origin.client.start();
+    stops.push(() => origin.client.stop());
+    outbox.send(typing('d1', 'user:x'));
+    outbox.send(typing('d2', 'group:y'));
+    outbox.send(typing('k1', 'user:b'));
+    outbox.send(typing('k2', 'user:b'));
+    const receiver = relayNode('B', [address], ['user:x', 'group:y', 'user:b']);
+    receiver.client.start();
+    stops.push(() => receiver.client.stop());
+    await server.start();
+
+    // Whichever of A and B reached the gateway first: directly or by replay.
+    await until(() => receiver.received.some((d) => d.event === 'relay:lost'));
+    await until(() => new Set(receiver.received.map((d) => d.messageId)).size === 3);
+    expect(receiver.received.map((d) => d.messageId).filter((id) => id.startsWith('k'))).toEqual(['k1', 'k2']);
+    const lost = receiver.received.find((d) => d.event === 'relay:lost') as Deliver;
+    const decoded = decodeRelayFrame(lost);
+    expect(decoded).toMatchObject({ ok: true, frame: { kind: 'relay:lost', rooms: ['user:x', 'group:y'], originNode: 'A' } });
+  });
+
+  describe('RoomsLost from a gateway', () => {
+    let sockets: TestSocketServer;
+    let resync: RoomResync;
+    const notices = new Map<string, number>();
+
+    beforeEach(async () => {
+      notices.clear();
+      sockets = await startTestSocketServer((io) => {
+        resync = new RoomResync(io, clock, 60_000);
+        io.on('connection', (socket) => void socket.join((socket.handshake.auth as { rooms: string[] }).rooms));
+      });
+      stops.push(async () => {
+        resync.stop();
+        await sockets.close();
+      });
+    });
+
+    it('a thousand RoomsLost at once: one server:resync per socket in those rooms, none elsewhere', async () => {
+      for (const [name, rooms] of [
+        ['in-group', ['group:g', 'user:a']],
+        ['own-room', ['user:b']],
+        ['elsewhere', ['user:c', 'group:other']],
+      ] as const) {
+        const client = await sockets.open({ auth: { rooms } });
+        notices.set(name, 0);
+        client.on('server:resync', () => notices.set(name, (notices.get(name) ?? 0) + 1));
+      }
+      await until(() => sockets.io.of('/').adapter.rooms.has('group:other'));
+      // A gateway (it holds the secret) that welcomes the node, then reports lost rooms a thousand times at once.
+      const report = { lost: { rooms: ['group:g', 'user:b', 'user:not-here'] } };
+      const gateway = await startScriptedGateway(auth, [], Array.from({ length: 1_000 }, () => report));
+      stops.push(() => gateway.close());
+      const node = relayNode('N', [gateway.address], ['group:g', 'user:a', 'user:b', 'user:c', 'group:other']);
+      let reports = 0;
+      node.client.on('rooms:lost', (rooms) => {
+        reports++;
+        resync.rooms(rooms);
+      });
+      node.client.start();
+      stops.push(() => node.client.stop());
+      await until(() => reports === 1_000);
+      await until(() => notices.get('in-group') === 1 && notices.get('own-room') === 1);
+      // The node passes on only rooms it announced ('user:not-here' is not one).
+      expect(node.client.stats().roomsLost).toBe(2_000);
+      expect(resync.sent).toBe(2);
+      expect(notices.get('elsewhere')).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export { startScriptedGateway } from './scripted-gateway';
+export type { ScriptedGateway } from './scripted-gateway';
