@@ -76,3 +76,16 @@ describe('gateway config: discovery and advertised host', () => {
     expect(loadGatewayConfig(BASE).PARLEY_STORE_WAIT_SEC).toBe(60);
   });
 });
+
+describe('gateway config: public entry', () => {
+  it('has none by default, and keeps the origin of an http(s) entry', () => {
+    expect(loadGatewayConfig(BASE).PARLEY_PUBLIC_ENTRY).toBeUndefined();
+    expect(loadGatewayConfig({ ...BASE, PARLEY_PUBLIC_ENTRY: 'https://chat.example.com/' }).PARLEY_PUBLIC_ENTRY).toBe('https://chat.example.com');
+  });
+
+  it('refuses an entry that is not an http(s) origin, naming the variable', () => {
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_PUBLIC_ENTRY: 'wss://chat.example.com' })).toThrow(/PARLEY_PUBLIC_ENTRY.*only http: and https:/s);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_PUBLIC_ENTRY: 'https://chat.example.com/chat' })).toThrow(/PARLEY_PUBLIC_ENTRY.*origin only/s);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_PUBLIC_ENTRY: 'chat.example.com' })).toThrow(/PARLEY_PUBLIC_ENTRY.*not a URL/s);
+  });
+});
