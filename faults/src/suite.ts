@@ -175,7 +175,7 @@ function countEmitted(users: readonly SimUser[]): number {
 }
 
 /** The checker's input: per conversation, the acks and every member's views. */
-function records(conversations: readonly SimConversation[], ledger: SendLedger): ConversationRecord[] {
+export function records(conversations: readonly SimConversation[], ledger: SendLedger): ConversationRecord[] {
   return conversations.map((conversation) => ({
     conversationId: conversation.conversationId,
     acked: ledger.acked.get(conversation.conversationId) ?? [],

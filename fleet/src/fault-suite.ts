@@ -10,4 +10,5 @@ export { createConversations, createGroup, befriend, directConversation, type Si
 export { SIM_PASSWORD, SimUser, type PushRecord } from '../../faults/src/sim/sim-user';
 export { mapLimit, percentile, sleep } from '../../faults/src/sim/stats';
 export { SendLedger, Traffic, type AckRecord } from '../../faults/src/sim/traffic';
+export { records as deliveryRecords } from '../../faults/src/suite';
 /* eslint-enable @nx/enforce-module-boundaries */

@@ -75,6 +75,8 @@ export class Fleet {
 
   /** Makes the network and starts the fleet's services (no gateway or node yet). Everything is undone if a step fails. */
   static async start(options: FleetOptions): Promise<Fleet> {
+    // Every server and app started registers an exit hook that kills it if this process dies first: a dozen or more.
+    process.setMaxListeners(Math.max(process.getMaxListeners(), 50));
     fs.rmSync(FLEET_LOG_DIR, { recursive: true, force: true });
     fs.mkdirSync(FLEET_LOG_DIR, { recursive: true });
     const net = await createNetnsNetwork();
