@@ -72,6 +72,8 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<Mariad
     await execFileAsync(installDb, [
       '--no-defaults',
       `--datadir=${dataDir}`,
+      // Its temp tables in its own folder: in the shared /tmp, another process's clean-up made one vanish mid-install.
+      `--tmpdir=${dir}`,
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
       '--skip-name-resolve',
