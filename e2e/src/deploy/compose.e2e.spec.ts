@@ -19,6 +19,9 @@ type Service = {
   stop_grace_period?: string;
 };
 
+// docker-compose is a Python program: about a second per run, several on a loaded machine.
+jest.setTimeout(60_000);
+
 const COMPOSE_FILE = path.join(REPO_ROOT, 'docker/compose.yml');
 const SECRETS = {
   PARLEY_JWT_SECRET: crypto.randomBytes(48).toString('base64'),
