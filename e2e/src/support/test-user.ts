@@ -60,15 +60,18 @@ export class TestUser {
     return (await res.json()) as AssignResult;
   }
 
-  /** Connects to a given node URL (or whatever the gateway assigns) and records every message:new. */
+  /** Connects to a given node URL (or whatever the gateway assigns, on its Socket.IO path) and records every message:new. */
   async connect(url?: string): Promise<ClientSocket> {
     let target = url;
+    let path: string | undefined;
     if (!target) {
       const assigned = await this.assign();
       target = assigned.url;
+      path = assigned.path;
       this.nodeId = assigned.nodeId;
     }
     const socket: ClientSocket = io(target, {
+      path,
       auth: { token: this.auth.token },
       transports: ['websocket'],
       reconnection: false,
