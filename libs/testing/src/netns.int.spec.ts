@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
 import { createNetnsNetwork, netnsUnavailableReason, type NetnsNetwork } from './netns';
 import { netnsNames } from './netns-names';
 
@@ -38,3 +39,38 @@ maybe('test network of namespaces', () => {
     expect(execFileSync('ip', ['-4', '-o', 'addr', 'show']).toString()).not.toContain(`${net.driverAddress}/24`);
   });
 });
+
+maybe('test network left by a crashed run', () => {
+  it('is removed by the next run, with the processes still running in it', async () => {
+    // A driver that makes a host, starts a process in it, and is then killed with SIGKILL (no exit hook runs).
+    const script = `require('./libs/testing/src/netns').createNetnsNetwork().then(async (n) => {
+      const h = await n.addHost('x');
+      const c = n.spawnIn(h, 'sleep', ['600'], { stdio: 'ignore' });
+      console.log('UP ' + h.ns + ' ' + c.pid);
+    });`;
+    const crashed = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => crashed.stdout?.on('data', (d: Buffer) => d.toString().startsWith('UP') && resolve(d.toString())));
+    const [, ns = '', pid = ''] = line.trim().split(' ');
+    crashed.kill('SIGKILL');
+    await new Promise((resolve) => crashed.once('exit', resolve));
+    expect(execFileSync('ip', ['netns', 'list']).toString()).toContain(ns);
+    expect(isRunning(Number(pid))).toBe(true);
+
+    const next = await createNetnsNetwork();
+    await next.teardown();
+    expect(execFileSync('ip', ['netns', 'list']).toString()).not.toContain(ns);
+    // SIGKILLed by the clean-up; gone once the kernel has reaped it (its parent, `ip`, is gone: init reaps).
+    const deadline = Date.now() + 5_000;
+    while (isRunning(Number(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(isRunning(Number(pid))).toBe(false);
+  });
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

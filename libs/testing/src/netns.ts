@@ -151,7 +151,7 @@ class Network implements NetnsNetwork {
     }));
     await Promise.all(exits);
     // A namespace's veth end goes with it, and takes its bridge-side peer along.
-    for (const host of this.hosts) await ip('netns', 'del', host.ns).catch(() => undefined);
+    for (const host of this.hosts) await deleteNamespace(host.ns);
     await ip('link', 'del', this.names.bridge).catch(() => undefined);
   }
 
@@ -160,9 +160,10 @@ class Network implements NetnsNetwork {
     if (this.tornDown) return;
     this.tornDown = true;
     for (const child of this.children) child.kill('SIGKILL');
-    const quiet = { stdio: 'ignore' as const };
+    const quiet = { stdio: ['ignore', 'pipe', 'ignore'] as ('ignore' | 'pipe')[] };
     for (const host of this.hosts) {
       try {
+        killPids(execFileSync('ip', ['netns', 'pids', host.ns], quiet).toString());
         execFileSync('ip', ['netns', 'del', host.ns], quiet);
       } catch {
         // already gone
@@ -197,9 +198,29 @@ async function removeStaleRuns(): Promise<void> {
     .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1])
     .filter((name): name is string => name !== undefined && name.startsWith(NETNS_FAMILY));
   const stale = isStaleName(isAlive);
-  for (const name of namespaces) if (stale(name)) await ip('netns', 'del', name).catch(() => undefined);
+  for (const name of namespaces) if (stale(name)) await deleteNamespace(name);
   // Bridges and the veths left over (a veth whose namespace is gone vanishes with it).
   for (const name of links) if (stale(name)) await ip('link', 'del', name).catch(() => undefined);
+}
+
+/**
+ * Kills whatever still runs in the namespace, then removes it. Removing alone
+ * would leave its processes running, unnamed: a driver killed with SIGKILL
+ * leaves its apps behind, and nginx's workers outlive a killed master.
+ */
+async function deleteNamespace(ns: string): Promise<void> {
+  killPids(await ip('netns', 'pids', ns).catch(() => ''));
+  await ip('netns', 'del', ns).catch(() => undefined);
+}
+
+function killPids(list: string): void {
+  for (const pid of list.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
 }
 
 function isAlive(pid: number): boolean {
