@@ -45,17 +45,38 @@ export interface NetnsNetwork {
   teardown(): Promise<void>;
 }
 
+let probed: { reason: string | undefined } | undefined;
+
 /**
- * Why namespaces cannot be made here (not root, no `ip`), or undefined when
- * they can: tests that need them skip with this message.
+ * Why namespaces cannot be made here (not Linux, not root, no `ip`, or the
+ * kernel refuses: a container without the rights), or undefined when they
+ * can: tests that need them skip with this message. Tries once per process
+ * to make and remove a namespace and a bridge.
  */
 export function netnsUnavailableReason(): string | undefined {
+  probed ??= { reason: probeNetns() };
+  return probed.reason;
+}
+
+function probeNetns(): string | undefined {
   if (process.platform !== 'linux') return `network namespaces need Linux (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'network namespaces need root (run as root, as CI does)';
   if (!['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].some((p) => existsSync(p))) {
     return '`ip` not found (install the iproute2 package)';
   }
-  return undefined;
+  // Names no network of this process uses (its hosts count from 1).
+  const names = netnsNames(process.pid);
+  const run = (...args: string[]): void => void execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    run('netns', 'add', names.namespace(0));
+    run('netns', 'del', names.namespace(0));
+    run('link', 'add', names.outerVeth(0), 'type', 'bridge');
+    run('link', 'del', names.outerVeth(0));
+    return undefined;
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    return `the kernel refused a network namespace or bridge: ${stderr || String(err)}`;
+  }
 }
 
 /**
