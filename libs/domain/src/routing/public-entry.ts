@@ -3,10 +3,15 @@
  * (PARLEY_NODE_ID) less the ids made only of dots, which a proxy would read
  * as `.` / `..` path segments and resolve to somewhere else.
  */
-const PATH_SAFE_NODE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/**
+ * One DNS label: the entry resolves the id as a host name (plus a fixed
+ * suffix), so a dot would let a client name any host the resolver knows,
+ * outside names included. Matches the node pattern of the nginx template.
+ */
+const PATH_SAFE_NODE_ID = /^[A-Za-z0-9_-]{1,63}$/;
 
 export function isPathSafeNodeId(nodeId: string): boolean {
-  return PATH_SAFE_NODE_ID.test(nodeId) && !/^\.+$/.test(nodeId);
+  return PATH_SAFE_NODE_ID.test(nodeId);
 }
 
 /**
