@@ -1,6 +1,7 @@
 // Builds one app: typechecks it, then bundles its sources and the @parley/*
 // libs into dist/apps/<name>/main.js. npm dependencies stay external.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -31,4 +32,10 @@ await build({
   plugins: [externalNpm],
   logLevel: 'warning',
 });
+// Files the code reads from beside itself (__dirname), which the bundle moved.
+const API_DOCS = ['libs/gateway-server/src/http/api-docs', 'api-docs'];
+const ASSETS = { gateway: [API_DOCS], embedded: [API_DOCS] };
+for (const [from, to] of ASSETS[name] ?? []) {
+  fs.cpSync(path.join(root, from), path.join(root, `dist/apps/${name}`, to), { recursive: true });
+}
 console.log(`built dist/apps/${name}/main.js`);
