@@ -16,18 +16,12 @@ import {
   type RedisService,
   type SpawnProcess,
 } from '@parley/testing';
+import { APP_PORTS, gatewayEnv, nodeEnv, type FleetServices } from './app-env';
 import { startEntry, type Entry } from './entry';
-import { waitFor } from './wait';
+import { FleetProbes } from './fleet-probes';
 
-/** Every host listens on the well-known port of its kind: hosts differ by address, as machines do. */
-export const FLEET_PORTS = {
-  gatewayHttp: 8080,
-  relay: 50051,
-  node: 9101,
-  consul: 8500,
-  redis: 6379,
-  dnsControl: 8053,
-} as const;
+/** The services' ports (every host has its own address, so each kind keeps its well-known port). */
+const SERVICE_PORTS = { consul: 8500, redis: 6379, dnsControl: 8053 } as const;
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 export const FLEET_LOG_DIR = path.join(REPO_ROOT, 'tmp', 'fleet-logs');
@@ -41,8 +35,12 @@ export interface FleetApp {
   process: ClusterProcess;
 }
 
-export interface FleetOptions {
-  log: (line: string) => void;
+interface ServiceHosts {
+  db: NetnsHost;
+  redis: NetnsHost;
+  consul: NetnsHost;
+  dns: NetnsHost;
+  entry: NetnsHost;
 }
 
 /**
@@ -51,30 +49,36 @@ export interface FleetOptions {
  * the bridge's address, where the simulated users run). MariaDB, Redis, the
  * Consul simulator, a DNS server and nginx (the one public entry) start with
  * the fleet; gateways and IM nodes are added, killed and drained by the
- * scenario. Apps start from their entry points with the environment an
- * operator would give them: discovery through Consul, advertised addresses,
- * the public entry, and no list of the other processes anywhere.
+ * scenario, each from its entry point with the environment of app-env.ts.
  */
 export class Fleet {
   readonly gateways = new Map<string, FleetApp>();
   readonly nodes = new Map<string, FleetApp>();
-  private readonly services: ClusterProcess[] = [];
+  /** What the scenario waits on. */
+  readonly probes: FleetProbes;
+  private readonly scripts: ClusterProcess[] = [];
+  private mariadb: MariadbService | undefined;
+  private redis: RedisService | undefined;
+  private entry: Entry | undefined;
+  private services: FleetServices | undefined;
   private probeToken: string | undefined;
-  private readonly jwtSecret = crypto.randomBytes(32).toString('hex');
-  private readonly clusterSecret = crypto.randomBytes(32).toString('base64url');
 
   private constructor(
     private readonly net: NetnsNetwork,
+    private readonly hosts: ServiceHosts,
     private readonly log: (line: string) => void,
-    private readonly hosts: { db: NetnsHost; redis: NetnsHost; consul: NetnsHost; dns: NetnsHost; entry: NetnsHost },
-    private mariadb: MariadbService | undefined,
-    private redis: RedisService | undefined,
-    private entry: Entry | undefined,
-    private mysqlUrl = '',
-  ) {}
+  ) {
+    this.probes = new FleetProbes({
+      net,
+      consulUrl: `http://${hosts.consul.address}:${SERVICE_PORTS.consul}`,
+      gateways: () => [...this.gateways.values()],
+      nodes: () => [...this.nodes.values()],
+      token: () => this.token(),
+    });
+  }
 
   /** Makes the network and starts the fleet's services (no gateway or node yet). Everything is undone if a step fails. */
-  static async start(options: FleetOptions): Promise<Fleet> {
+  static async start(options: { log: (line: string) => void }): Promise<Fleet> {
     // Every server and app started registers an exit hook that kills it if this process dies first: a dozen or more.
     process.setMaxListeners(Math.max(process.getMaxListeners(), 50));
     fs.rmSync(FLEET_LOG_DIR, { recursive: true, force: true });
@@ -82,14 +86,14 @@ export class Fleet {
     const net = await createNetnsNetwork();
     let fleet: Fleet | undefined;
     try {
-      const hosts = {
+      const hosts: ServiceHosts = {
         db: await net.addHost('db'),
         redis: await net.addHost('redis'),
         consul: await net.addHost('consul'),
         dns: await net.addHost('dns'),
         entry: await net.addHost('entry'),
       };
-      fleet = new Fleet(net, options.log, hosts, undefined, undefined, undefined);
+      fleet = new Fleet(net, hosts, options.log);
       await fleet.startServices();
       return fleet;
     } catch (err) {
@@ -104,38 +108,39 @@ export class Fleet {
     return `http://${this.hosts.entry.address}`;
   }
 
-  get driverAddress(): string {
-    return this.net.driverAddress;
-  }
-
-  get consulUrl(): string {
-    return `http://${this.hosts.consul.address}:${FLEET_PORTS.consul}`;
-  }
-
   private async startServices(): Promise<void> {
     const { db, redis, consul, dns, entry } = this.hosts;
     const [mariadb, redisServer] = await Promise.all([
       startMariadb({ host: db.address, spawn: this.spawnOn(db) }),
-      startRedisOnPort(FLEET_PORTS.redis, { host: redis.address, spawn: this.spawnOn(redis) }),
+      startRedisOnPort(SERVICE_PORTS.redis, { host: redis.address, spawn: this.spawnOn(redis) }),
       this.startScript('consul', consul, 'fleet/src/hosts/consul-host.ts', 'CONSUL_HOST_READY', {
         FLEET_CONSUL_HOST: consul.address,
-        FLEET_CONSUL_PORT: String(FLEET_PORTS.consul),
+        FLEET_CONSUL_PORT: String(SERVICE_PORTS.consul),
       }),
       this.startScript('dns', dns, 'fleet/src/hosts/dns-host.ts', 'DNS_HOST_READY', {
         FLEET_DNS_HOST: dns.address,
-        FLEET_DNS_CONTROL_PORT: String(FLEET_PORTS.dnsControl),
+        FLEET_DNS_CONTROL_PORT: String(SERVICE_PORTS.dnsControl),
       }),
     ]);
     this.mariadb = mariadb;
     this.redis = redisServer;
-    this.mysqlUrl = (await createTestDatabase(mariadb.url)).url;
+    this.services = {
+      consulAddress: consul.address,
+      consulPort: SERVICE_PORTS.consul,
+      redisUrl: redisServer.url,
+      mysqlUrl: (await createTestDatabase(mariadb.url)).url,
+      entryUrl: this.entryUrl,
+      entryAddress: entry.address,
+      jwtSecret: crypto.randomBytes(32).toString('hex'),
+      clusterSecret: crypto.randomBytes(32).toString('base64url'),
+    };
     this.log(`services up: mariadb ${db.address}, redis ${redis.address}, consul ${consul.address}, dns ${dns.address}`);
     this.entry = await startEntry({
       net: this.net,
       host: entry,
       resolver: dns.address,
-      gateway: `${GATEWAY_NAME}:${FLEET_PORTS.gatewayHttp}`,
-      nodePort: FLEET_PORTS.node,
+      gateway: `${GATEWAY_NAME}:${APP_PORTS.gatewayHttp}`,
+      nodePort: APP_PORTS.node,
       logDir: FLEET_LOG_DIR,
     });
     this.log(`public entry (nginx) at ${this.entryUrl}`);
@@ -146,8 +151,7 @@ export class Fleet {
     const started = await Promise.all(
       ids.map(async (id) => {
         const host = await this.net.addHost(id);
-        const proc = await this.startApp(id, host, 'apps/gateway/src/main.ts', 'PARLEY_GATEWAY_READY', this.gatewayEnv(id, host));
-        const app: FleetApp = { id, kind: 'gateway', host, process: proc };
+        const app = await this.startApp('gateway', id, host, gatewayEnv(id, host.address, this.mustServices()));
         this.gateways.set(id, app);
         return app;
       }),
@@ -162,8 +166,7 @@ export class Fleet {
       ids.map(async (id) => {
         const host = await this.net.addHost(id);
         await this.setDns(id, [host.address]);
-        const proc = await this.startApp(id, host, 'apps/im-service/src/main.ts', 'PARLEY_NODE_READY', this.nodeEnv(id, host));
-        const app: FleetApp = { id, kind: 'node', host, process: proc };
+        const app = await this.startApp('node', id, host, nodeEnv(id, host.address, this.mustServices()));
         this.nodes.set(id, app);
         return app;
       }),
@@ -189,125 +192,30 @@ export class Fleet {
     return code;
   }
 
-  /** Waits until Consul lists a passing instance of the service on each of these hosts (its advertised address). */
-  async waitForConsulPassing(service: 'parley-im' | 'parley-gateway', apps: readonly FleetApp[], timeoutMs = 30_000): Promise<void> {
-    const want = apps.map((a) => a.host.address).sort();
-    await waitFor(`Consul to pass ${service} on ${want.join(', ')}`, timeoutMs, async () => {
-      const res = await fetch(`${this.consulUrl}/v1/health/service/${service}?passing=true`);
-      const entries = (await res.json()) as { Service: { Address: string } }[];
-      const passing = new Set(entries.map((e) => e.Service.Address));
-      const missing = want.filter((a) => !passing.has(a));
-      return missing.length === 0 ? true : `not passing: ${missing.join(', ')}`;
-    });
-  }
-
-  /** Waits until every live node holds an established relay connection to every live gateway. */
-  async waitForRelayMesh(timeoutMs = 30_000): Promise<void> {
-    await waitFor('every node to stream to every gateway', timeoutMs, async () => {
-      const gateways = [...this.gateways.values()].map((g) => g.host.address);
-      for (const node of this.nodes.values()) {
-        const peers = await this.relayPeers(node);
-        const missing = gateways.filter((g) => !peers.has(g));
-        if (missing.length > 0) return `${node.id} has no relay connection to ${missing.join(', ')}`;
-      }
-      return true;
-    });
-  }
-
-  /** Waits until every node's /readyz answers 200 (not draining, a relay stream ready). */
-  async waitForNodesReady(timeoutMs = 30_000): Promise<void> {
-    await waitFor('every node ready (/readyz)', timeoutMs, async () => {
-      for (const node of this.nodes.values()) {
-        const res = await fetch(`http://${node.host.address}:${FLEET_PORTS.node}/readyz`).catch(() => undefined);
-        if (res?.status !== 200) return `${node.id} answers ${res?.status ?? 'nothing'}`;
-      }
-      return true;
-    });
-  }
-
-  /** Waits until every live gateway hands out exactly the live nodes (GET /api/nodes on each, directly). */
-  async waitForAssignable(timeoutMs = 30_000): Promise<void> {
-    const token = await this.token();
-    const want = [...this.nodes.keys()].sort().join(',');
-    await waitFor(`every gateway to hand out [${want}]`, timeoutMs, async () => {
-      for (const gateway of this.gateways.values()) {
-        const res = await fetch(`http://${gateway.host.address}:${FLEET_PORTS.gatewayHttp}/api/nodes`, {
-          headers: { authorization: `Bearer ${token}` },
-        }).catch(() => undefined);
-        if (!res?.ok) return `${gateway.id} answers ${res?.status ?? 'nothing'}`;
-        const listed = ((await res.json()) as { nodes: { nodeId: string }[] }).nodes.map((n) => n.nodeId).sort().join(',');
-        if (listed !== want) return `${gateway.id} hands out [${listed}]`;
-      }
-      return true;
-    });
-  }
-
-  /** Bytes the gateway's relay has received on its live node connections (TCP counters, read with `ss` on its host). */
-  async relayBytesIn(id: string): Promise<number> {
-    const app = this.mustGet(this.gateways, id);
-    const out = await this.net.exec(app.host, 'ss', ['-Htin', 'state', 'established', 'sport', '=', `:${FLEET_PORTS.relay}`]);
-    let total = 0;
-    for (const match of out.matchAll(/bytes_received:(\d+)/g)) total += Number(match[1]);
-    return total;
+  /** Bytes the gateway's relay has received from the nodes so far. */
+  relayBytesIn(id: string): Promise<number> {
+    return this.probes.relayBytesIn(this.mustGet(this.gateways, id));
   }
 
   async stop(): Promise<void> {
     const apps = [...this.gateways.values(), ...this.nodes.values()].map((a) => a.process);
-    await Promise.all([...apps, ...this.services].map((p) => terminate(p, 5_000)));
+    await Promise.all([...apps, ...this.scripts].map((p) => terminate(p, 5_000)));
     await this.entry?.stop();
     await this.redis?.stop();
     await this.mariadb?.stop();
     await this.net.teardown();
   }
 
-  private gatewayEnv(id: string, host: NetnsHost): Record<string, string> {
-    return {
-      ...this.commonEnv(host),
-      PARLEY_GATEWAY_ID: id,
-      PARLEY_PORT: String(FLEET_PORTS.gatewayHttp),
-      PARLEY_RELAY_HOST: '0.0.0.0',
-      PARLEY_RELAY_PORT: String(FLEET_PORTS.relay),
-      PARLEY_PUBLIC_ENTRY: this.entryUrl,
-      // The clients' address as nginx saw it: every simulated user comes from the driver host.
-      PARLEY_TRUST_PROXY: this.hosts.entry.address,
-      PARLEY_REGISTER_PER_IP: '1000000',
-    };
-  }
-
-  private nodeEnv(id: string, host: NetnsHost): Record<string, string> {
-    return {
-      ...this.commonEnv(host),
-      PARLEY_NODE_ID: id,
-      PARLEY_PORT: String(FLEET_PORTS.node),
-      PARLEY_HEARTBEAT_MS: '1000',
-      PARLEY_PRESENCE_TTL_MS: '3000',
-    };
-  }
-
-  /** What every app gets: its store, Redis, Consul, secrets; it binds everywhere on its host and advertises its own address. */
-  private commonEnv(host: NetnsHost): Record<string, string> {
-    return {
-      PARLEY_HOST: '0.0.0.0',
-      PARLEY_ADVERTISE_HOST: host.address,
-      PARLEY_DISCOVERY: 'consul',
-      PARLEY_CONSUL_ADDR: `${this.hosts.consul.address}:${FLEET_PORTS.consul}`,
-      PARLEY_STORE: 'mysql',
-      PARLEY_MYSQL_URL: this.mysqlUrl,
-      PARLEY_REDIS_URL: `redis://${this.hosts.redis.address}:${FLEET_PORTS.redis}`,
-      PARLEY_JWT_SECRET: this.jwtSecret,
-      PARLEY_CLUSTER_SECRET: this.clusterSecret,
-      PARLEY_LOG_LEVEL: 'info',
-    };
-  }
-
-  private async startApp(id: string, host: NetnsHost, entry: string, marker: string, env: Record<string, string>): Promise<ClusterProcess> {
+  private async startApp(kind: FleetApp['kind'], id: string, host: NetnsHost, env: Record<string, string>): Promise<FleetApp> {
+    const [entry, marker] =
+      kind === 'gateway' ? ['apps/gateway/src/main.ts', 'PARLEY_GATEWAY_READY'] : ['apps/im-service/src/main.ts', 'PARLEY_NODE_READY'];
     const proc = await spawnApp(id, entry, marker, env, { logDir: FLEET_LOG_DIR, spawn: this.spawnOn(host) });
     this.log(`${id} up on ${host.address}`);
-    return proc;
+    return { id, kind, host, process: proc };
   }
 
   private async startScript(id: string, host: NetnsHost, entry: string, marker: string, env: Record<string, string>): Promise<void> {
-    this.services.push(await spawnApp(id, entry, marker, env, { logDir: FLEET_LOG_DIR, spawn: this.spawnOn(host) }));
+    this.scripts.push(await spawnApp(id, entry, marker, env, { logDir: FLEET_LOG_DIR, spawn: this.spawnOn(host) }));
   }
 
   private spawnOn(host: NetnsHost): SpawnProcess {
@@ -330,16 +238,8 @@ export class Fleet {
   }
 
   private async dnsControl(method: 'PUT' | 'DELETE', name: string, body?: string): Promise<void> {
-    const res = await fetch(`http://${this.hosts.dns.address}:${FLEET_PORTS.dnsControl}/names/${name}`, { method, body });
+    const res = await fetch(`http://${this.hosts.dns.address}:${SERVICE_PORTS.dnsControl}/names/${name}`, { method, body });
     if (res.status !== 204) throw new Error(`DNS ${method} ${name}: ${res.status} ${await res.text()}`);
-  }
-
-  /** The remote addresses of a node's established connections to a relay port. */
-  private async relayPeers(node: FleetApp): Promise<Set<string>> {
-    const out = await this.net.exec(node.host, 'ss', ['-Htn', 'state', 'established', 'dport', '=', `:${FLEET_PORTS.relay}`]);
-    const peers = new Set<string>();
-    for (const match of out.matchAll(/\s(\d+\.\d+\.\d+\.\d+):\d+\s*$/gm)) peers.add(match[1] ?? '');
-    return peers;
   }
 
   /** A throwaway account's token, to read the gateways' node lists. */
@@ -353,6 +253,11 @@ export class Fleet {
     if (!res.ok) throw new Error(`probe registration through the entry failed: ${res.status} ${await res.text()}`);
     this.probeToken = ((await res.json()) as { token: string }).token;
     return this.probeToken;
+  }
+
+  private mustServices(): FleetServices {
+    if (!this.services) throw new Error('the fleet services are not up yet');
+    return this.services;
   }
 
   private mustGet(map: Map<string, FleetApp>, id: string): FleetApp {

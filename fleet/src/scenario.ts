@@ -96,11 +96,11 @@ export async function runFleetScenario(options: FleetScenarioOptions): Promise<F
     // 1. Two gateways, two nodes.
     // Started together, as an orchestrator would: the nodes find the gateways in Consul when they appear.
     const [firstGateways, firstNodes] = await Promise.all([fleet.addGateways(['gw-1', 'gw-2']), fleet.addNodes(['im-1', 'im-2'])]);
-    await fleet.waitForConsulPassing('parley-gateway', firstGateways);
-    await fleet.waitForConsulPassing('parley-im', firstNodes);
-    await fleet.waitForRelayMesh();
-    await fleet.waitForNodesReady();
-    await fleet.waitForAssignable();
+    await fleet.probes.waitForConsulPassing('parley-gateway', firstGateways);
+    await fleet.probes.waitForConsulPassing('parley-im', firstNodes);
+    await fleet.probes.waitForRelayMesh();
+    await fleet.probes.waitForNodesReady();
+    await fleet.probes.waitForAssignable();
     log('2 gateways and 2 nodes up: Consul passes them, every node streams to every gateway, both gateways hand out both nodes');
 
     const tag = crypto.randomBytes(3).toString('hex');
@@ -122,11 +122,11 @@ export async function runFleetScenario(options: FleetScenarioOptions): Promise<F
     // 2. A third gateway and a third node: nothing else is told.
     const [[gw3], [im3]] = await Promise.all([fleet.addGateways(['gw-3']), fleet.addNodes(['im-3'])]);
     if (!gw3 || !im3) throw new Error('the third gateway or node did not start');
-    await fleet.waitForConsulPassing('parley-gateway', [gw3]);
-    await fleet.waitForConsulPassing('parley-im', [im3]);
-    await fleet.waitForRelayMesh();
-    await fleet.waitForNodesReady();
-    await fleet.waitForAssignable();
+    await fleet.probes.waitForConsulPassing('parley-gateway', [gw3]);
+    await fleet.probes.waitForConsulPassing('parley-im', [im3]);
+    await fleet.probes.waitForRelayMesh();
+    await fleet.probes.waitForNodesReady();
+    await fleet.probes.waitForAssignable();
     log('gw-3 and im-3 joined: every node streams to gw-3 (found in Consul), every gateway hands out im-3');
     await mapLimit(late, 10, (u) => u.client.connect());
     const onThirdNode = late.filter((u) => u.client.nodeId === 'im-3').length;
@@ -163,7 +163,7 @@ export async function runFleetScenario(options: FleetScenarioOptions): Promise<F
     const code = await fleet.drainNode('im-2');
     if (code !== 0) problem(`im-2 exited with ${code} after draining`);
     log('im-2 drained, exited and left DNS');
-    await fleet.waitForAssignable();
+    await fleet.probes.waitForAssignable();
     await waitForAcks(ledger, options.phaseMessages, 'traffic after the drain');
 
     for (const t of traffic) t.stop();
