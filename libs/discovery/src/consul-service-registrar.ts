@@ -69,11 +69,11 @@ export interface ServiceDefinition {
  * Registers service instances with the local Consul agent (with an HTTP
  * check), retrying with backoff while the agent is unreachable, and keeps each
  * one registered (anti-entropy) until deregister() or close(). The node and
- * gateway registrars are thin faces over this.
+ * gateway registrars are thin faces over this (each adds its register()).
  */
-export class ConsulServiceRegistrar {
+export abstract class ConsulServiceRegistrar {
   private readonly connection: ConsulConnection;
-  readonly serviceName: string;
+  private readonly serviceName: string;
   private readonly tags: string[];
   private readonly checkIntervalMs: number;
   private readonly checkTimeoutMs: number;
@@ -109,8 +109,8 @@ export class ConsulServiceRegistrar {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** `problems` are the face's own findings about its fields; any of them refuses the registration. */
-  async register(service: ServiceDefinition, problems: string[] = []): Promise<void> {
+  /** For the faces; `problems` are their own findings about their fields: any of them refuses the registration. */
+  protected async registerService(service: ServiceDefinition, problems: string[] = []): Promise<void> {
     this.validate(service, problems);
     await this.keepers.get(service.id)?.stop();
     this.keepers.delete(service.id);

@@ -97,14 +97,14 @@ class RequestContext extends EventEmitter {
  * Watches the passing instances of one Consul service with blocking queries,
  * maps each entry to an instance, and keeps the last good list while Consul is
  * unreachable or answers nonsense. The node and gateway directories are thin
- * faces over this.
+ * faces over this (each names its list).
  *
  * Index handling follows Consul's blocking-query guidance: the next query
  * waits on the X-Consul-Index of the last answer; an index that went
  * backwards restarts from 0 (a non-blocking query); an index below 1 is
  * treated as 1 so a misbehaving server cannot make every query return at once.
  */
-export class ConsulServiceWatcher<T> {
+export abstract class ConsulServiceWatcher<T> {
   private readonly connection: ConsulConnection;
   private readonly serviceName: string;
   private readonly waitMs: number;
@@ -164,7 +164,8 @@ export class ConsulServiceWatcher<T> {
     this.connection.close();
   }
 
-  current(): readonly T[] {
+  /** The last known list (kept while Consul is unreachable). */
+  protected current(): readonly T[] {
     return this.items;
   }
 

@@ -20,26 +20,12 @@ const nodeMapping: InstanceMapping<NodeInstance> = {
  * Gateway side of discovery on Consul: the passing instances of the IM-node
  * service, watched with blocking queries (see ConsulServiceWatcher).
  */
-export class ConsulNodeDirectory implements NodeDirectory {
-  private readonly watcher: ConsulServiceWatcher<NodeInstance>;
-
+export class ConsulNodeDirectory extends ConsulServiceWatcher<NodeInstance> implements NodeDirectory {
   constructor(options: ConsulNodeDirectoryOptions = {}) {
-    this.watcher = new ConsulServiceWatcher(options, nodeMapping);
-  }
-
-  start(): Promise<void> {
-    return this.watcher.start();
-  }
-
-  stop(): Promise<void> {
-    return this.watcher.stop();
+    super(options, nodeMapping);
   }
 
   healthyNodes(): readonly NodeInstance[] {
-    return this.watcher.current();
-  }
-
-  onChange(listener: (nodes: readonly NodeInstance[]) => void): () => void {
-    return this.watcher.onChange(listener);
+    return this.current();
   }
 }

@@ -22,26 +22,12 @@ const gatewayMapping: InstanceMapping<GatewayInstance> = {
  * IM-node side of gateway discovery on Consul: the passing instances of the
  * gateway service, watched with blocking queries (see ConsulServiceWatcher).
  */
-export class ConsulGatewayDirectory implements GatewayDirectory {
-  private readonly watcher: ConsulServiceWatcher<GatewayInstance>;
-
+export class ConsulGatewayDirectory extends ConsulServiceWatcher<GatewayInstance> implements GatewayDirectory {
   constructor(options: ConsulGatewayDirectoryOptions = {}) {
-    this.watcher = new ConsulServiceWatcher(options, gatewayMapping);
-  }
-
-  start(): Promise<void> {
-    return this.watcher.start();
-  }
-
-  stop(): Promise<void> {
-    return this.watcher.stop();
+    super(options, gatewayMapping);
   }
 
   liveGateways(): readonly GatewayInstance[] {
-    return this.watcher.current();
-  }
-
-  onChange(listener: (gateways: readonly GatewayInstance[]) => void): () => void {
-    return this.watcher.onChange(listener);
+    return this.current();
   }
 }

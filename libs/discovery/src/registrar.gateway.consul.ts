@@ -10,25 +10,14 @@ export type ConsulGatewayRegistrarOptions = ConsulServiceRegistrarOptions;
  * ID = gatewayId, Meta { gatewayId, relay }) with an HTTP check on its
  * healthUrl (/readyz), and keeps it registered (see ConsulServiceRegistrar).
  */
-export class ConsulGatewayRegistrar implements GatewayRegistrar {
-  private readonly registrar: ConsulServiceRegistrar;
-
+export class ConsulGatewayRegistrar extends ConsulServiceRegistrar implements GatewayRegistrar {
   constructor(options: ConsulGatewayRegistrarOptions = {}) {
-    this.registrar = new ConsulServiceRegistrar(options, 'parley-gateway', 'gateway');
+    super(options, 'parley-gateway', 'gateway');
   }
 
   async register(gateway: GatewayRegistration): Promise<void> {
     const { gatewayId, relayAddress, address, port, healthUrl } = gateway;
     const problems = isRelayAddress(relayAddress) ? [] : ['relayAddress is not host:port'];
-    await this.registrar.register({ id: gatewayId, address, port, healthUrl, meta: { gatewayId, relay: relayAddress } }, problems);
-  }
-
-  deregister(gatewayId: string): Promise<void> {
-    return this.registrar.deregister(gatewayId);
-  }
-
-  /** Stops anti-entropy and pending retries, and frees the HTTP agent. */
-  close(): void {
-    this.registrar.close();
+    await this.registerService({ id: gatewayId, address, port, healthUrl, meta: { gatewayId, relay: relayAddress } }, problems);
   }
 }
