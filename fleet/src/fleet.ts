@@ -112,7 +112,7 @@ export class Fleet {
     const { db, redis, consul, dns, entry } = this.hosts;
     const [mariadb, redisServer] = await Promise.all([
       startMariadb({ host: db.address, spawn: this.spawnOn(db) }),
-      startRedisOnPort(SERVICE_PORTS.redis, { host: redis.address, spawn: this.spawnOn(redis) }),
+      startRedisOnPort(SERVICE_PORTS.redis, { host: redis.address, spawn: this.spawnOn(redis, 'redis') }),
       this.startScript('consul', consul, 'fleet/src/hosts/consul-host.ts', 'CONSUL_HOST_READY', {
         FLEET_CONSUL_HOST: consul.address,
         FLEET_CONSUL_PORT: String(SERVICE_PORTS.consul),
@@ -218,8 +218,18 @@ export class Fleet {
     this.scripts.push(await spawnApp(id, entry, marker, env, { logDir: FLEET_LOG_DIR, spawn: this.spawnOn(host) }));
   }
 
-  private spawnOn(host: NetnsHost): SpawnProcess {
-    return (command, args, options) => this.net.spawnIn(host, command, args, options);
+  /** Starts a process on the host; `logName` also copies what it prints to tmp/fleet-logs/<logName>.log. */
+  private spawnOn(host: NetnsHost, logName?: string): SpawnProcess {
+    return (command, args, options) => {
+      const child = this.net.spawnIn(host, command, args, options);
+      if (logName) {
+        const log = fs.createWriteStream(path.join(FLEET_LOG_DIR, `${logName}.log`), { flags: 'a' });
+        child.stdout?.pipe(log, { end: false });
+        child.stderr?.pipe(log, { end: false });
+        child.once('exit', () => log.end());
+      }
+      return child;
+    };
   }
 
   /** The gateways' name answers every live gateway (nginx picks among them per request). */
