@@ -13,9 +13,11 @@ interface Outcome {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** What GET /readyz answered once it was ready (IM nodes). */
+  readyz?: { status: number; detail?: string };
 }
 
-/** Runs an app entry point with only `env`; stops it once it is ready. */
+/** Runs an app entry point with only `env`; stops it (SIGTERM) once it is ready. */
 function start(entry: string, env: Record<string, string>): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', entry], {
@@ -35,15 +37,25 @@ function start(entry: string, env: Record<string, string>): Promise<Outcome> {
     let stdout = '';
     let stderr = '';
     let ready = false;
+    let readyz: Outcome['readyz'];
+    const stopGracefully = (): void => {
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+    };
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (!ready && /PARLEY_(GATEWAY|NODE)_READY/.test(stdout)) {
-        ready = true;
-        child.kill('SIGKILL');
-      }
+      const line = /PARLEY_(GATEWAY|NODE)_READY (\{.*\})/.exec(stdout);
+      if (ready || !line) return;
+      ready = true;
+      const { url } = JSON.parse(line[2] ?? '{}') as { url?: string };
+      if (!url) return stopGracefully();
+      void fetch(`${url}/readyz`)
+        .then(async (res) => ({ status: res.status, detail: ((await res.json()) as { detail?: string }).detail }))
+        .then((answer) => (readyz = answer), () => undefined)
+        .finally(stopGracefully);
     });
-    child.on('exit', (code) => resolve({ ended: ready ? 'ready' : 'exited', code, stdout, stderr }));
+    child.on('exit', (code) => resolve({ ended: ready ? 'ready' : 'exited', code, stdout, stderr, readyz }));
   });
 }
 
@@ -66,8 +78,8 @@ describe('start-up refusals and warnings of the apps', () => {
     expect(result.ended).toBe('ready');
     expect(warnLines(result.stdout, /no PARLEY_REDIS_URL/)).toHaveLength(1);
     expect(warnLines(result.stdout, /PARLEY_DISCOVERY=none is deprecated/)).toHaveLength(1);
-    // No gateway answers at 127.0.0.1:1: it says so instead of waiting forever.
-    expect(warnLines(result.stdout, /no relay gateway stream ready/)).toHaveLength(1);
+    // No gateway answers at 127.0.0.1:1: the node started all the same, and says it is not ready.
+    expect(result.readyz).toEqual({ status: 503, detail: 'not ready: no relay gateway stream ready' });
   });
 
   it.each([
