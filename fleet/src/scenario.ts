@@ -145,8 +145,9 @@ export async function runFleetScenario(options: FleetScenarioOptions): Promise<F
     await waitForAcks(ledger, options.phaseMessages, 'traffic with the third gateway');
     const thirdGatewayRelayBytes = (await fleet.relayBytesIn('gw-3')) - relayBytesBefore;
     log(`gw-3's relay received ${thirdGatewayRelayBytes} bytes from the nodes meanwhile`);
-    // An idle relay received 0 bytes in 8 s here (measured); a publish frame is a few hundred bytes.
-    if (thirdGatewayRelayBytes < 2_048) problem(`gw-3's relay received only ${thirdGatewayRelayBytes} bytes: it carries no publishes`);
+    // An idle relay received 0 bytes in 8 s here (measured); a publish frame is a few hundred bytes and gw-3
+    // gets about a third of them (4–11 KB over this phase in our runs), so 1 KB means a few publishes at least.
+    if (thirdGatewayRelayBytes < 1_024) problem(`gw-3's relay received only ${thirdGatewayRelayBytes} bytes: it carries no publishes`);
 
     // 3. kill -9 gateway 1 mid-traffic.
     const killAt = Date.now();
