@@ -107,6 +107,8 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
     expect((await call('GET', '/api/nodes', { token })).status).toBe(200);
     expect((await call('GET', '/api/nodes')).status).toBe(401);
     expect((await call('GET', '/healthz')).status).toBe(200);
+    expect((await call('GET', '/livez')).status).toBe(200);
+    expect((await call('GET', '/readyz')).status).toBe(200);
     expect((await call('GET', '/api/docs')).status).toBe(200);
     // Failed logins until the limiter answers 429 (10 free failures, one more through the backoff gate, then a wait).
     let limited: Exchange | undefined;
