@@ -23,6 +23,9 @@ export function gatewayRegistrarOf(config: GatewayConfig, logger: Logger): (Gate
     address: config.PARLEY_CONSUL_ADDR,
     serviceName: config.PARLEY_CONSUL_GATEWAY_SERVICE,
     token: config.PARLEY_CONSUL_TOKEN,
+    // Registered only once it listens with its database open, i.e. ready: passing from the start,
+    // so nodes open their streams within a watch round instead of after the first check interval.
+    initialStatus: 'passing',
     logger,
   });
 }
