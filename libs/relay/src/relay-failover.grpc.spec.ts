@@ -107,20 +107,24 @@ describe('relay: spread, failover and nothing dropped silently (gRPC loopback)',
   it('a gateway killed mid-traffic loses nothing: its unacknowledged publishes go through the other, each applied once, in order', async () => {
     const g1 = await startServer('g1');
     const g2 = await startServer('g2');
-    const rooms = Array.from({ length: 20 }, (_, i) => `group:k${i}`);
+    const rooms = Array.from({ length: 10 }, (_, i) => `group:k${i}`);
     const n = node('N', [g1.address, g2.address]);
     const m = node('M', [g1.address, g2.address], rooms);
     await Promise.all([n.ready(2), m.ready(2)]);
-    await Promise.all([interestOf(g1.server, 'M', 20), interestOf(g2.server, 'M', 20)]);
+    await Promise.all([interestOf(g1.server, 'M', 10), interestOf(g2.server, 'M', 10)]);
 
-    const perRoom = 50;
+    const perRoom = 30;
     for (let i = 0; i < perRoom; i++) {
       for (const room of rooms) expect(n.client.publish(frame(room, i))).toBe(true);
       // Killed with a batch just written and not yet read: those cannot have been acknowledged.
-      if (i === 20) g1.server.kill();
+      if (i === 10) g1.server.kill();
       await tick();
     }
-    await waitUntil(m, 'deliver', () => new Set(m.messageIds()).size === rooms.length * perRoom, 10_000);
+    // A gRPC stream carries about one message per event-loop turn: on a loaded machine this takes seconds.
+    const all = rooms.length * perRoom;
+    await waitUntil(m, 'deliver', () => new Set(m.messageIds()).size === all, 25_000).catch(() => {
+      throw new Error(`${all - new Set(m.messageIds()).size} of ${all} frames never arrived (sender: ${JSON.stringify(n.client.stats())})`);
+    });
 
     expect(m.received).toHaveLength(rooms.length * perRoom); // no frame applied twice
     for (const [room, order] of arrivals(m.received)) {
