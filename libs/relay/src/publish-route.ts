@@ -41,3 +41,51 @@ function mix(hash: number, text: string): number {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h;
 }
+
+/** What the router needs of a gateway link. */
+export interface RoutableLink {
+  readonly address: string;
+  /** Numbers the link's streams: a seq means something only on its stream. */
+  readonly stream: number;
+  /** True while publish `seq` of stream `stream` is written on this link and not yet acknowledged. */
+  inFlight(stream: number, seq: number): boolean;
+}
+
+/** Keys whose last publish is remembered. @default 10_000 */
+const DEFAULT_MAX_PINS = 10_000;
+
+/**
+ * Picks the order in which a publish tries the ready links: rendezvous order
+ * for its key, except that a key stays on the link carrying its last
+ * unacknowledged publish (a gateway coming back, or a full one recovering,
+ * takes its share of keys back without letting a key's next frame overtake
+ * the previous one), and a preferred link (a replay's) goes first otherwise.
+ */
+export class PublishRouter<L extends RoutableLink> {
+  /** Insertion order is publish order (entries are re-inserted), so the oldest are at the front. */
+  private readonly pins = new Map<string, { link: L; stream: number; seq: number }>();
+
+  constructor(private readonly maxPins = DEFAULT_MAX_PINS) {}
+
+  order(ready: readonly L[], key: string, preferred?: L): L[] {
+    if (ready.length <= 1) return [...ready];
+    const order = rendezvousOrder(ready, key);
+    const pin = this.pins.get(key);
+    const first = pin && pin.link.inFlight(pin.stream, pin.seq) ? pin.link : preferred;
+    if (!first || first === order[0] || !order.includes(first)) return order;
+    return [first, ...order.filter((link) => link !== first)];
+  }
+
+  /** The key's publish went out on `link` as `seq` of its current stream. */
+  sent(key: string, link: L, seq: number): void {
+    this.pins.delete(key);
+    this.pins.set(key, { link, stream: link.stream, seq });
+    if (this.pins.size <= this.maxPins) return;
+    const oldest = this.pins.keys().next();
+    if (!oldest.done) this.pins.delete(oldest.value);
+  }
+
+  clear(): void {
+    this.pins.clear();
+  }
+}

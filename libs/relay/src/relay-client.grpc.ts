@@ -8,7 +8,7 @@ import { GatewayLink, type LinkHooks, type LinkSettings } from './gateway-link.g
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
 import { definedOnly, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
-import { rendezvousOrder, routeKeyOf } from './publish-route';
+import { PublishRouter, routeKeyOf } from './publish-route';
 import { SeenFrames } from './seen-frames';
 
 /**
@@ -99,15 +99,6 @@ const DEFAULTS = {
   protoPath: DEFAULT_PROTO_PATH,
 } as const;
 
-/** Keys whose last publish is remembered, to keep them on their gateway until it acknowledged it. */
-const MAX_PINNED_KEYS = 10_000;
-
-/** Where the last publish of a key went: later ones follow it there while it is unacknowledged. */
-interface Pin {
-  link: GatewayLink;
-  stream: number;
-  seq: number;
-}
 
 /**
  * The node side of the relay. Keeps one stream to every gateway (any gateway
@@ -167,8 +158,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   private readonly auth: RelayAuth;
   private readonly barriers = new BarrierTracker();
   private readonly seen: SeenFrames;
-  /** Insertion order is publish order (entries are re-inserted), so the oldest are at the front. */
-  private readonly pins = new Map<string, Pin>();
+  private readonly router = new PublishRouter<GatewayLink>();
 
   constructor(private readonly options: RelayClientOptions) {
     super();
@@ -232,7 +222,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.flushHandle = undefined;
     this.pending.clear();
     this.barriers.clear();
-    this.pins.clear();
+    this.router.clear();
     const links = [...this.links.values()];
     this.links.clear();
     await Promise.all(links.map((link) => link.stop()));
@@ -363,38 +353,17 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       toNode: message.toNode ?? '',
     };
     const key = routeKeyOf(message);
-    for (const link of this.candidates(key, via)) {
+    const ready: GatewayLink[] = [];
+    for (const link of this.links.values()) if (link.state === 'ready') ready.push(link);
+    for (const link of this.router.order(ready, key, via === undefined ? undefined : this.links.get(via))) {
       const seq = link.sendPublish(publish, message);
       if (seq === 0) continue;
       this.counters.published++;
       if (message.toNode) this.counters.replayed++;
-      else this.pin(key, { link, stream: link.stream, seq });
+      else this.router.sent(key, link, seq);
       return link;
     }
     return undefined;
-  }
-
-  /**
-   * Ready links in the order a key tries them: the link still carrying the
-   * key's last unacknowledged publish, else `via`, then rendezvous order.
-   */
-  private candidates(key: string, via: string | undefined): GatewayLink[] {
-    const ready: GatewayLink[] = [];
-    for (const link of this.links.values()) if (link.state === 'ready') ready.push(link);
-    if (ready.length <= 1) return ready;
-    const order = rendezvousOrder(ready, key);
-    const pin = this.pins.get(key);
-    const first = pin && pin.link.inFlight(pin.stream, pin.seq) ? pin.link : via ? this.links.get(via) : undefined;
-    if (!first || first === order[0] || first.state !== 'ready') return order;
-    return [first, ...order.filter((link) => link !== first)];
-  }
-
-  private pin(key: string, pin: Pin): void {
-    this.pins.delete(key);
-    this.pins.set(key, pin);
-    if (this.pins.size <= MAX_PINNED_KEYS) return;
-    const oldest = this.pins.keys().next();
-    if (!oldest.done) this.pins.delete(oldest.value);
   }
 
   /**
