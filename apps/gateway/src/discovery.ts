@@ -17,7 +17,7 @@ export function nodeDirectoryOf(config: GatewayConfig, logger: Logger): NodeDire
 }
 
 /** Where this gateway tells IM nodes about itself: Consul in consul mode, nowhere in static mode. */
-export function gatewayRegistrarOf(config: GatewayConfig, logger: Logger): (GatewayRegistrar & { close(): void }) | undefined {
+export function gatewayRegistrarOf(config: GatewayConfig, logger: Logger): (GatewayRegistrar & { close(): Promise<void> }) | undefined {
   if (config.PARLEY_DISCOVERY !== 'consul') return undefined;
   return new ConsulGatewayRegistrar({
     address: config.PARLEY_CONSUL_ADDR,

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     async () => {
       // Out of discovery first, so nodes close their streams here rather than see them cut.
       await registrar?.deregister(config.PARLEY_GATEWAY_ID).catch((err: unknown) => logger.warn({ err }, 'deregistration failed'));
-      registrar?.close();
+      await registrar?.close();
       await gateway.stop();
       limits.close();
       await store.close();

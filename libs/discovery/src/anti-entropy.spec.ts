@@ -1,4 +1,4 @@
-import { startConsulSimulator, type ConsulSimulator, type ConsulSimulatorOptions } from '@parley/testing';
+import { at, startConsulSimulator, type ConsulSimulator, type ConsulSimulatorOptions } from '@parley/testing';
 import { eventually, ids } from './discovery.contract';
 import { ConsulNodeDirectory } from './directory.consul';
 import { ConsulGatewayDirectory } from './directory.gateway.consul';
@@ -45,8 +45,23 @@ describe('Consul registrars: anti-entropy', () => {
       ? true
       : undefined;
   const reRegistrations = () =>
-    info.mock.calls.filter(([, msg]) => String(msg).startsWith('registered in consul again')).map(([f]) => f as Record<string, string>);
-  const servicesChecks = () => sim.requests().filter((r) => r.path === '/v1/agent/services').length;
+    info.mock.calls
+      .filter(([, msg]) => String(msg).startsWith('registered in consul again'))
+      .map(([f]) => f as Record<string, string>)
+      .filter((f) => f.nodeId !== 'im-control');
+  /** Anti-entropy's questions about one service (GET /v1/agent/service/:id). */
+  const checksOf = (id: string) => sim.requests().filter((r) => r.method === 'GET' && r.path === `/v1/agent/service/${id}`).length;
+  const allChecks = () => sim.requests().filter((r) => r.method === 'GET' && r.path.startsWith('/v1/agent/service')).length;
+  /** A registrar of its own whose rounds pace the tests that look for something not happening. */
+  let control: ConsulNodeRegistrar | undefined;
+  const startControl = async () => {
+    control = new ConsulNodeRegistrar(fast());
+    await control.register(nodeHealth.registration('im-control'));
+  };
+  const controlRounds = async (rounds: number) => {
+    const from = checksOf('im-control');
+    await eventually(() => (checksOf('im-control') >= from + rounds ? true : undefined));
+  };
 
   beforeEach(async () => {
     info.mockClear();
@@ -56,8 +71,8 @@ describe('Consul registrars: anti-entropy', () => {
   });
 
   afterEach(async () => {
-    nodes.close();
-    gateways.close();
+    await Promise.all([nodes.close(), gateways.close(), control?.close()]);
+    control = undefined;
     await Promise.all([nodeDirectory.stop(), gatewayDirectory.stop()]);
     await Promise.all([nodeHealth.close(), gatewayHealth.close()]);
     await sim.stop();
@@ -97,18 +112,23 @@ describe('Consul registrars: anti-entropy', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
-  it('keeps trying through a Consul restart that lost its state: warns once, not per round, and re-registers when back', async () => {
-    await setUp();
+  it('keeps trying through a Consul outage that lost its state: warns once, not per round, and re-registers when back', async () => {
+    await setUp({ outage: 'no-leader' }); // failing answers, so the rounds can be counted
     await registerBoth();
     await sim.setUnavailable(true);
     sim.forgetAll();
-    const failuresBefore = sim.requests().length;
-    await new Promise((r) => setTimeout(r, 600)); // about six rounds each, all failing
-    expect(sim.requests().length).toBe(failuresBefore); // unreachable indeed
-    expect(warn.mock.calls.map(([f, msg]) => [(f as { failures: number }).failures, msg])).toEqual([
+    const [node0, gateway0] = [checksOf('im-1'), checksOf('gw-1')];
+    await eventually(() => (checksOf('im-1') >= node0 + 6 && checksOf('gw-1') >= gateway0 + 6 ? true : undefined));
+    const failedRounds = Math.max(checksOf('im-1') - node0, checksOf('gw-1') - gateway0);
+    const warned = warn.mock.calls.map(([f, msg]) => [(f as { failures: number }).failures, msg]);
+    const firsts = warned.filter(([failures]) => failures === 1);
+    expect(firsts).toEqual([
       [1, 'consul registration check failed; will retry'],
       [1, 'consul registration check failed; will retry'],
     ]);
+    // Later warnings only every tenth failed round: far fewer than the rounds.
+    expect(warned.every(([failures]) => failures === 1 || (failures as number) % 10 === 0)).toBe(true);
+    expect(warned.length).toBeLessThanOrEqual(2 * (1 + Math.floor(failedRounds / 10)));
     await sim.setUnavailable(false);
     await eventually(() => (reRegistrations().length === 2 ? true : undefined));
     await eventually(() => (sim.services().filter((s) => s.checks[0]?.status === 'passing').length === 2 ? true : undefined));
@@ -128,34 +148,54 @@ describe('Consul registrars: anti-entropy', () => {
   it('stops on deregister(): the service stays gone and the agent is not asked any more', async () => {
     await setUp();
     await registerBoth();
+    await startControl();
     await nodes.deregister('im-1');
     await gateways.deregister('gw-1');
-    const asked = servicesChecks();
-    await new Promise((r) => setTimeout(r, 400));
-    expect(sim.services()).toEqual([]);
-    expect(servicesChecks()).toBe(asked);
+    // deregister() stopped (and cancelled) the loops: at most a question already on the wire arrives after it.
+    const asked = [checksOf('im-1'), checksOf('gw-1')];
+    await controlRounds(4);
+    expect(sim.services().map((s) => s.id)).toEqual(['im-control']);
+    expect(checksOf('im-1')).toBeLessThanOrEqual(at(asked, 0) + 1);
+    expect(checksOf('gw-1')).toBeLessThanOrEqual(at(asked, 1) + 1);
     expect(reRegistrations()).toEqual([]);
   });
 
-  it('stops on close()', async () => {
+  it('stops on close(): once it resolves nothing puts the services back', async () => {
     await setUp();
     await registerBoth();
-    nodes.close();
-    gateways.close();
-    await new Promise((r) => setTimeout(r, 200)); // a check already on the wire may still land
-    const asked = servicesChecks();
-    sim.forgetAll();
-    await new Promise((r) => setTimeout(r, 400));
-    expect(servicesChecks()).toBe(asked);
-    expect(sim.services()).toEqual([]);
+    await startControl();
+    await Promise.all([nodes.close(), gateways.close()]);
+    const asked = [checksOf('im-1'), checksOf('gw-1')];
+    sim.forgetAll(); // the control's loop puts its own service back
+    await controlRounds(4);
+    expect(sim.services().map((s) => s.id)).toEqual(['im-control']);
+    expect(checksOf('im-1')).toBeLessThanOrEqual(at(asked, 0) + 1);
+    expect(checksOf('gw-1')).toBeLessThanOrEqual(at(asked, 1) + 1);
+    expect(reRegistrations()).toEqual([]);
+  });
+
+  it('keeps one loop per service when the same id is registered twice at once (deregister then ends it)', async () => {
+    await setUp();
+    await startControl();
+    const node = nodeHealth.registration('im-1');
+    await Promise.all([nodes.register(node), nodes.register(node)]);
+    const from = [checksOf('im-1'), checksOf('im-control')];
+    await controlRounds(6);
+    // Two loops would ask about im-1 twice per control round.
+    expect(checksOf('im-1') - at(from, 0)).toBeLessThanOrEqual(checksOf('im-control') - at(from, 1) + 1);
+    await nodes.deregister('im-1');
+    await controlRounds(4); // a leaked loop would put im-1 back within a round
+    expect(sim.services().map((s) => s.id)).toEqual(['im-control']);
+    expect(reRegistrations()).toEqual([]);
   });
 
   it('is off with antiEntropyMs: 0', async () => {
     await setUp({}, { antiEntropyMs: 0 });
     await registerBoth();
+    await startControl(); // fast(): anti-entropy on for this one only
     sim.forgetAll();
-    await new Promise((r) => setTimeout(r, 400));
-    expect(servicesChecks()).toBe(0);
-    expect(sim.services()).toEqual([]);
+    await controlRounds(4);
+    expect(allChecks()).toBe(checksOf('im-control'));
+    expect(sim.services().filter((s) => s.id !== 'im-control')).toEqual([]);
   });
 });

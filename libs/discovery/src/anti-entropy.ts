@@ -4,10 +4,10 @@ import type { DiscoveryLog } from './logger';
 
 export interface AntiEntropyOptions {
   intervalMs: number;
-  /** Asks the agent; throws when it cannot be asked. */
-  isRegistered(): Promise<boolean>;
-  /** One registration attempt; throws on failure. */
-  register(): Promise<void>;
+  /** Asks the agent; throws when it cannot be asked. `signal` aborts the request in flight (stop()). */
+  isRegistered(signal: AbortSignal): Promise<boolean>;
+  /** One registration attempt; throws on failure. `signal` aborts the request in flight (stop()). */
+  register(signal: AbortSignal): Promise<void>;
   logger: DiscoveryLog;
   /** Who this is about, for logs (never secrets). */
   context: Record<string, string>;
@@ -33,7 +33,7 @@ export class AntiEntropy {
     this.loop = this.run();
   }
 
-  /** Resolves once no check or re-registration is in flight any more. */
+  /** Cancels the check or re-registration in flight and resolves once the loop has ended. */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.loop;
@@ -47,12 +47,12 @@ export class AntiEntropy {
       await sleep(intervalMs, signal);
       if (signal.aborted) return;
       try {
-        if (await this.options.isRegistered()) {
+        if (await this.options.isRegistered(signal)) {
           failures = 0;
           continue;
         }
         if (signal.aborted) return;
-        await this.options.register();
+        await this.options.register(signal);
         failures = 0;
         logger.info(context, 'registered in consul again: the agent had forgotten the service');
       } catch (err) {

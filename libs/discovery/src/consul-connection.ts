@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { types } from 'node:util';
 import Consul from 'consul';
 import { errorMessage } from './logger';
@@ -20,6 +21,8 @@ export interface ConsulConnection {
   client: Consul;
   /** host:port, safe to log (no credentials). */
   endpoint: string;
+  /** ACL token for the calls the client has no method for (never logged). */
+  token?: string;
   /** Frees the keep-alive agent when we built the client. */
   close(): void;
 }
@@ -27,9 +30,10 @@ export interface ConsulConnection {
 export function connectConsul(options: ConsulConnectionOptions): ConsulConnection {
   const { host, port, secure } = parseConsulAddress(options.address ?? 'http://127.0.0.1:8500');
   const endpoint = `${host}:${port}`;
-  if (options.client) return { client: options.client, endpoint, close: () => undefined };
-  const client = new Consul({ host, port, secure, defaults: options.token ? { token: options.token } : undefined });
-  return { client, endpoint, close: () => client.destroy() };
+  const { token } = options;
+  if (options.client) return { client: options.client, endpoint, token, close: () => undefined };
+  const client = new Consul({ host, port, secure, defaults: token ? { token } : undefined });
+  return { client, endpoint, token, close: () => client.destroy() };
 }
 
 export function parseConsulAddress(address: string): { host: string; port: number; secure: boolean } {
@@ -91,4 +95,67 @@ export async function consulCall<T>(call: Promise<T>): Promise<T> {
   const result = await call;
   if (types.isNativeError(result)) throw result;
   return result;
+}
+
+/** A papi request context: papi aborts the call on 'cancel', and refuses to start one once `canceled` is set. */
+class CancelContext extends EventEmitter {
+  canceled = false;
+  cancel(): void {
+    this.canceled = true;
+    this.emit('cancel');
+  }
+}
+
+/** Thrown by cancellable() when its signal aborted. */
+export class ConsulCallCancelled extends Error {
+  constructor() {
+    super('consul call cancelled');
+    this.name = 'ConsulCallCancelled';
+  }
+}
+
+/**
+ * Runs one consul client call that `signal` cancels: the request on the wire
+ * is aborted at once (papi's `ctx`), not left to run out its timeout.
+ */
+export async function cancellable<T>(signal: AbortSignal, call: (ctx: EventEmitter) => Promise<T>): Promise<T> {
+  if (signal.aborted) throw new ConsulCallCancelled();
+  const ctx = new CancelContext();
+  const cancel = (): void => ctx.cancel();
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    return await consulCall(call(ctx));
+  } catch (err) {
+    throw signal.aborted ? new ConsulCallCancelled() : err;
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+}
+
+/** What we use of the client's HTTP layer (papi), which the client's typings do not show. */
+interface PapiGet {
+  _get(opts: { name: string; path: string; params: Record<string, string>; headers: Record<string, string>; timeout: number; ctx: EventEmitter }): Promise<unknown>;
+}
+
+/**
+ * Whether the local agent knows service `id`: GET /v1/agent/service/:id (404 =
+ * not known). The client has no method for it, so this goes through its own
+ * HTTP layer: the same address, TLS and keep-alive agent, with the ACL token.
+ */
+export async function agentKnowsService(
+  connection: ConsulConnection,
+  id: string,
+  options: { timeoutMs: number; signal: AbortSignal },
+): Promise<boolean> {
+  const papi = connection.client as unknown as PapiGet;
+  const headers: Record<string, string> = connection.token ? { 'x-consul-token': connection.token } : {};
+  try {
+    await cancellable(options.signal, (ctx) =>
+      papi._get({ name: 'agent.service.get', path: '/agent/service/{id}', params: { id }, headers, timeout: options.timeoutMs, ctx }),
+    );
+    return true;
+  } catch (err) {
+    if (consulStatus(err) === 404) return false;
+    throw err;
+  }
 }

@@ -20,7 +20,7 @@ export function consulEngine(
       return healthz.registration(nodeId);
     },
     teardown: async () => {
-      registrar.close();
+      await registrar.close();
       await Promise.all(fixtures.map((f) => f.close()));
       await sim.stop();
     },

@@ -3,8 +3,9 @@ import { backoffDelay, silentLogger } from '@parley/util';
 import { sleep } from './abortable-sleep';
 import { AntiEntropy } from './anti-entropy';
 import {
+  agentKnowsService,
+  cancellable,
   connectConsul,
-  consulCall,
   consulErrorText,
   consulStatus,
   goDuration,
@@ -43,8 +44,17 @@ export interface ConsulServiceRegistrarOptions extends ConsulConnectionOptions {
    * @default 10_000
    */
   antiEntropyMs?: number;
-  /** Attempts per register/deregister call while Consul is unreachable. @default 8 */
+  /** Attempts per register call while Consul is unreachable. @default 8 */
   maxAttempts?: number;
+  /**
+   * deregister() runs at shutdown, before a drain: it gives up after this
+   * long overall (stopping anti-entropy included), well inside a stop grace
+   * period (compose 30 s, Kubernetes 40 s here); Consul's reaper removes what
+   * is left once the check turns critical. @default 3_000
+   */
+  deregisterTimeoutMs?: number;
+  /** Attempts of deregister() within deregisterTimeoutMs. @default 2 */
+  deregisterAttempts?: number;
   /** First retry delay; doubles each attempt (with jitter). @default 200 */
   retryMinDelayMs?: number;
   /** Cap on the retry delay. @default 5_000 */
@@ -81,6 +91,8 @@ export abstract class ConsulServiceRegistrar {
   private readonly initialStatus: 'critical' | 'passing';
   private readonly antiEntropyMs: number;
   private readonly maxAttempts: number;
+  private readonly deregisterTimeoutMs: number;
+  private readonly deregisterAttempts: number;
   private readonly retryMinDelayMs: number;
   private readonly retryMaxDelayMs: number;
   private readonly requestTimeoutMs: number;
@@ -103,6 +115,8 @@ export abstract class ConsulServiceRegistrar {
     this.initialStatus = options.initialStatus ?? 'critical';
     this.antiEntropyMs = options.antiEntropyMs ?? 10_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+    this.deregisterTimeoutMs = options.deregisterTimeoutMs ?? 3_000;
+    this.deregisterAttempts = Math.max(1, options.deregisterAttempts ?? 2);
     this.retryMinDelayMs = options.retryMinDelayMs ?? 200;
     this.retryMaxDelayMs = options.retryMaxDelayMs ?? 5_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
@@ -112,48 +126,75 @@ export abstract class ConsulServiceRegistrar {
   /** For the faces; `problems` are their own findings about their fields: any of them refuses the registration. */
   protected async registerService(service: ServiceDefinition, problems: string[] = []): Promise<void> {
     this.validate(service, problems);
-    await this.keepers.get(service.id)?.stop();
-    this.keepers.delete(service.id);
-    await this.withRetry('register', service.id, () => this.registerOnce(service));
+    // A loop re-registering an older definition must not land after this one.
+    await this.stopKeeper(service.id);
+    const limits = { attempts: this.maxAttempts, signal: this.closing.signal, timeoutMs: this.requestTimeoutMs };
+    await this.withRetry('register', service.id, limits, (signal, timeoutMs) => this.registerOnce(service, signal, timeoutMs));
     this.logger.info(this.logContext(service.id), 'registered in consul');
     if (this.antiEntropyMs > 0 && !this.closing.signal.aborted) {
       const keeper = new AntiEntropy({
         intervalMs: this.antiEntropyMs,
-        isRegistered: () => this.isRegistered(service.id),
-        register: () => this.registerOnce(service),
+        isRegistered: (signal) => agentKnowsService(this.connection, service.id, { timeoutMs: this.requestTimeoutMs, signal }),
+        register: (signal) => this.registerOnce(service, signal, this.requestTimeoutMs),
         logger: this.logger,
         context: this.logContext(service.id),
       });
+      // Another registerService of this id may have started a loop while we waited: one loop per id.
+      const previous = this.keepers.get(service.id);
       this.keepers.set(service.id, keeper);
       keeper.start();
+      await previous?.stop();
     }
   }
 
+  /**
+   * Leaves Consul within deregisterTimeoutMs (deregisterAttempts tries), then
+   * throws UNAVAILABLE: it runs at shutdown, and a drain waits for it.
+   */
   async deregister(id: string): Promise<void> {
-    // Anti-entropy first, so it cannot put the service back behind our back.
-    await this.keepers.get(id)?.stop();
-    this.keepers.delete(id);
-    await this.withRetry('deregister', id, async () => {
-      try {
-        const options = { id, timeout: this.requestTimeoutMs };
-        await consulCall(this.connection.client.agent.service.deregister(options));
-      } catch (err) {
-        if (isUnknownService(err)) return; // already gone (reaped, or never registered): the goal holds
-        throw err;
-      }
-    });
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.deregisterTimeoutMs);
+    const closed = (): void => deadline.abort();
+    this.closing.signal.addEventListener('abort', closed, { once: true });
+    if (this.closing.signal.aborted) deadline.abort();
+    const startedAt = Date.now();
+    try {
+      // Anti-entropy first, so it cannot put the service back behind our back (stop() cancels its request).
+      await this.stopKeeper(id);
+      const remaining = (): number => Math.max(1, Math.min(this.requestTimeoutMs, this.deregisterTimeoutMs - (Date.now() - startedAt)));
+      const limits = { attempts: this.deregisterAttempts, signal: deadline.signal, timeoutMs: remaining };
+      await this.withRetry('deregister', id, limits, async (signal, timeoutMs) => {
+        try {
+          const options = { id, timeout: timeoutMs };
+          await cancellable(signal, (ctx) => this.connection.client.agent.service.deregister({ ...options, ctx } as typeof options));
+        } catch (err) {
+          if (isUnknownService(err)) return; // already gone (reaped, or never registered): the goal holds
+          throw err;
+        }
+      });
+    } finally {
+      clearTimeout(timer);
+      this.closing.signal.removeEventListener('abort', closed);
+    }
     this.logger.info(this.logContext(id), 'deregistered from consul');
   }
 
-  /** Stops anti-entropy and pending retries, and frees the HTTP agent. */
-  close(): void {
+  /** Stops pending retries and anti-entropy (resolving once no request of theirs is in flight), and frees the HTTP agent. */
+  async close(): Promise<void> {
     this.closing.abort();
-    for (const keeper of this.keepers.values()) void keeper.stop();
+    const keepers = [...this.keepers.values()];
     this.keepers.clear();
+    await Promise.all(keepers.map((keeper) => keeper.stop()));
     this.connection.close();
   }
 
-  private async registerOnce(service: ServiceDefinition): Promise<void> {
+  private async stopKeeper(id: string): Promise<void> {
+    const keeper = this.keepers.get(id);
+    this.keepers.delete(id);
+    await keeper?.stop();
+  }
+
+  private async registerOnce(service: ServiceDefinition, signal: AbortSignal, timeoutMs: number): Promise<void> {
     const definition = {
       name: this.serviceName,
       id: service.id,
@@ -169,19 +210,9 @@ export abstract class ConsulServiceRegistrar {
         deregistercriticalserviceafter: goDuration(this.deregisterCriticalAfterMs),
         status: this.initialStatus,
       },
-      timeout: this.requestTimeoutMs,
+      timeout: timeoutMs,
     };
-    await consulCall(this.connection.client.agent.service.register(definition));
-  }
-
-  /** Whether the local agent still lists the service (GET /v1/agent/services). */
-  private async isRegistered(id: string): Promise<boolean> {
-    const { service } = this.connection.client.agent;
-    // papi honours `timeout` on every call; the client's typings list it only for some.
-    const options: Parameters<typeof service.list>[0] & { timeout: number } = { timeout: this.requestTimeoutMs };
-    const services: unknown = await consulCall(service.list(options));
-    if (typeof services !== 'object' || services === null) throw new Error('unexpected agent services answer');
-    return Object.prototype.hasOwnProperty.call(services, id);
+    await cancellable(signal, (ctx) => this.connection.client.agent.service.register({ ...definition, ctx } as typeof definition));
   }
 
   private validate(service: ServiceDefinition, problems: string[]): void {
@@ -196,12 +227,25 @@ export abstract class ConsulServiceRegistrar {
     return { [`${this.kind}Id`]: id, service: this.serviceName, consul: this.connection.endpoint };
   }
 
-  private async withRetry(action: string, id: string, call: () => Promise<unknown>): Promise<void> {
+  /**
+   * Calls until it succeeds, a refusal that will not pass, `attempts` tries,
+   * or `signal` (which also cancels the try in flight).
+   */
+  private async withRetry(
+    action: string,
+    id: string,
+    limits: { attempts: number; signal: AbortSignal; timeoutMs: number | (() => number) },
+    call: (signal: AbortSignal, timeoutMs: number) => Promise<unknown>,
+  ): Promise<void> {
+    const { signal } = limits;
     for (let attempt = 1; ; attempt++) {
       try {
-        await call();
+        await call(signal, typeof limits.timeoutMs === 'number' ? limits.timeoutMs : limits.timeoutMs());
         return;
       } catch (err) {
+        if (signal.aborted) {
+          throw new ParleyError('UNAVAILABLE', `consul unavailable: ${action} of ${id} given up`, { cause: err });
+        }
         if (!isRetryable(err)) {
           const acl = isAclRefusal(err);
           const hint = acl ? `; the Consul ACL token must exist and allow service:write on "${this.serviceName}"` : '';
@@ -211,7 +255,7 @@ export abstract class ConsulServiceRegistrar {
             { cause: err },
           );
         }
-        if (attempt >= this.maxAttempts || this.closing.signal.aborted) {
+        if (attempt >= limits.attempts) {
           throw new ParleyError('UNAVAILABLE', `consul unavailable: ${action} of ${id} failed`, { cause: err });
         }
         const delayMs = backoffDelay(attempt - 1, { initialMs: this.retryMinDelayMs, maxMs: this.retryMaxDelayMs });
@@ -219,7 +263,7 @@ export abstract class ConsulServiceRegistrar {
           { ...this.logContext(id), attempt, delayMs, err: errorMessage(err) },
           `consul ${action} failed; retrying`,
         );
-        await sleep(delayMs, this.closing.signal);
+        await sleep(delayMs, signal);
       }
     }
   }

@@ -39,9 +39,9 @@ d('Consul discovery against a real agent', () => {
 
   afterAll(async () => {
     await registrar?.deregister('real-1').catch(() => undefined);
-    registrar?.close();
+    await registrar?.close();
     await gatewayRegistrar?.deregister('real-gw-1').catch(() => undefined);
-    gatewayRegistrar?.close();
+    await gatewayRegistrar?.close();
     await directory?.stop();
     await gateways?.stop();
     await healthz?.close();

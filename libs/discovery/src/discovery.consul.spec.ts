@@ -49,7 +49,7 @@ describe('Consul discovery against the simulator', () => {
 
   afterEach(async () => {
     await directory.stop();
-    registrar.close();
+    await registrar.close();
     await healthz.close();
     await sim.stop();
   });
@@ -207,7 +207,7 @@ describe('Consul discovery against the simulator', () => {
   it('retries registration with backoff until Consul comes up', async () => {
     await sim.setUnavailable(true);
     const warn = jest.fn();
-    registrar.close();
+    await registrar.close();
     registrar = new ConsulNodeRegistrar(registrarOptions(sim, { maxAttempts: 50, logger: { warn, info: jest.fn() }, token: 'secret-token' }));
     const registering = registrar.register(healthz.registration('im-1'));
     await new Promise((r) => setTimeout(r, 300));
@@ -220,7 +220,7 @@ describe('Consul discovery against the simulator', () => {
 
   it('gives up after maxAttempts with UNAVAILABLE', async () => {
     await sim.setUnavailable(true);
-    registrar.close();
+    await registrar.close();
     registrar = new ConsulNodeRegistrar(registrarOptions(sim, { maxAttempts: 3 }));
     const err = await registrar.register(healthz.registration('im-1')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParleyError);

@@ -44,7 +44,7 @@ describeGatewayDiscoveryContract('Consul (simulator)', async () => {
       return fixture.gatewayRegistration(gatewayId);
     },
     teardown: async () => {
-      registrar.close();
+      await registrar.close();
       await Promise.all(fixtures.map((f) => f.close()));
       await sim.stop();
     },
@@ -72,7 +72,7 @@ describe('ConsulGatewayRegistrar', () => {
   });
 
   afterEach(async () => {
-    registrar.close();
+    await registrar.close();
     await healthz.close();
     await sim.stop();
   });
