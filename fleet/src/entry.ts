@@ -16,6 +16,8 @@ export interface EntryOptions {
   /** name:port of the gateways. */
   gateway: string;
   nodePort: number;
+  /** The node ids the entry routes (a regex for one path segment); no other name is ever resolved. */
+  nodePattern: string;
   logDir: string;
 }
 
@@ -41,6 +43,9 @@ export async function startEntry(options: EntryOptions): Promise<Entry> {
     renderEntryTemplate(fs.readFileSync(TEMPLATE, 'utf8'), {
       ENTRY_RESOLVER: options.resolver,
       ENTRY_GATEWAY: options.gateway,
+      ENTRY_NODE_PATTERN: options.nodePattern,
+      // The fleet's node ids (im-1, im-2, ...): the entry resolves no other name under /n/.
+      ENTRY_NODE_PATTERN: 'im-[0-9]+',
       ENTRY_NODE_SUFFIX: '',
       ENTRY_NODE_PORT: String(options.nodePort),
     }),

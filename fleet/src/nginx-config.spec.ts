@@ -9,6 +9,8 @@ describe('the entry configuration', () => {
     const rendered = renderEntryTemplate(fs.readFileSync(TEMPLATE, 'utf8'), {
       ENTRY_RESOLVER: '10.9.8.5',
       ENTRY_GATEWAY: 'gateway:8080',
+      ENTRY_NODE_PATTERN: 'im-[0-9]{1,4}',
+      ENTRY_NODE_PATTERN: 'im-[0-9]+',
       ENTRY_NODE_SUFFIX: '',
       ENTRY_NODE_PORT: '9101',
     });

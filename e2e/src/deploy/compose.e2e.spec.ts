@@ -125,6 +125,15 @@ describeWithTool('docker-compose', true)('docker/compose.yml', () => {
     expect(entry).toMatchObject({ ENTRY_RESOLVER: '127.0.0.11', ENTRY_GATEWAY: 'gateway:8080', ENTRY_NODE_SUFFIX: '', ENTRY_NODE_PORT: im.environment?.PARLEY_PORT });
   });
 
+  it('lets the entry resolve only node ids of the container-hostname form, never a service\'s name', () => {
+    const nodeId = new RegExp(`^(?:${service('nginx').environment?.ENTRY_NODE_PATTERN ?? '(?!)'})$`);
+    // What docker/entrypoint.sh makes a node's id: the container hostname, Docker's 12-hex short id.
+    expect('3f2a1b4c5d6e').toMatch(nodeId);
+    for (const name of [...Object.keys(services()), 'localhost', '3f2a1b4c5d6e0', '3F2A1B4C5D6E', '3f2a1b4c5d6e.evil']) {
+      expect({ name, routed: nodeId.test(name) }).toEqual({ name, routed: false });
+    }
+  });
+
   it('hands each app an environment its config loader accepts (no key it would refuse at start)', () => {
     const identity = { PARLEY_ADVERTISE_HOST: '3f2a1b4c5d6e' };
     expect(() => acceptedBy('gateway', { ...service('gateway').environment, ...identity, PARLEY_GATEWAY_ID: '3f2a1b4c5d6e' })).not.toThrow();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { findFreePort, startDnsServer, type DnsServer } from '@parley/testing';
-import { ENTRY_TEMPLATE, nginxTest, renderEntryTemplate, startNginx, writeNginxConfig, type RunningNginx } from './nginx-entry';
+import { composeEntryValues, ENTRY_TEMPLATE, k8sEntryValues, nginxTest, renderEntryTemplate, startNginx, writeNginxConfig, type RunningNginx } from './nginx-entry';
 import { describeWithTool, findTool, REPO_ROOT } from './tools';
 
 /**
@@ -22,17 +22,16 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
     expect(fs.readFileSync(path.join(REPO_ROOT, 'deploy/k8s/entry/parley.conf.template'), 'utf8')).toBe(template);
   });
 
-  it('renders to a configuration nginx -t accepts, with every placeholder filled', () => {
-    const rendered = renderEntryTemplate(template, {
-      ENTRY_RESOLVER: '127.0.0.11',
-      ENTRY_GATEWAY: 'gateway:8080',
-      ENTRY_NODE_SUFFIX: '.parley-im.parley.svc.cluster.local',
-      ENTRY_NODE_PORT: '9101',
-    });
+  it.each([
+    ['compose', composeEntryValues],
+    ['Kubernetes', k8sEntryValues],
+  ])('renders with the %s values to a configuration nginx -t accepts, with every placeholder filled', (_where, values) => {
+    // nginx -t looks up a resolver given by name (Kubernetes' kube-dns) as it parses: only an address parses here.
+    const rendered = renderEntryTemplate(template, { ...values(), ENTRY_RESOLVER: '127.0.0.11' });
     expect(rendered).not.toMatch(/\$\{/);
     const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-nginx-t-'));
     try {
-      // The Docker resolver address does not exist here; nginx -t only parses it.
+      // The resolver addresses do not exist here; nginx -t only parses them.
       const output = nginxTest(nginx, prefix, writeNginxConfig(prefix, rendered));
       expect(output).toBe('');
     } finally {
@@ -40,7 +39,13 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
     }
   });
 
-  describe('on loopback', () => {
+  // Node ids of the compose form (12-hex container hostnames): the loopback entry runs compose's pattern and suffix.
+  const NODE_A = '0a1b2c3d4e5f';
+  const NODE_B = '1b2c3d4e5f60';
+  const NODE_LATE = '2c3d4e5f6071';
+  const NODE_GONE = '3d4e5f607182';
+
+  describe('on loopback, with compose\'s node pattern', () => {
     let prefix: string;
     let dns: DnsServer;
     let entry: RunningNginx;
@@ -54,12 +59,12 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
       prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-entry-'));
       dns = await startDnsServer({ host: '127.0.0.1' });
       nodePort = await listenNodes([
-        { name: 'im-a', address: '127.0.0.2' },
-        { name: 'im-b', address: '127.0.0.3' },
-        { name: 'im-late', address: '127.0.0.5' },
+        { name: NODE_A, address: '127.0.0.2' },
+        { name: NODE_B, address: '127.0.0.3' },
+        { name: NODE_LATE, address: '127.0.0.5' },
       ]);
-      dns.set('im-a', '127.0.0.2');
-      dns.set('im-b', '127.0.0.3');
+      dns.set(NODE_A, '127.0.0.2');
+      dns.set(NODE_B, '127.0.0.3');
       // Gateways: one stand-in; its name does not resolve yet when nginx starts.
       gatewayServer = http.createServer((req, res) => {
         gatewayRequests.push({ url: req.url, headers: req.headers });
@@ -69,9 +74,9 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
       const gatewayPort = await listen(gatewayServer, '127.0.0.4', 0);
       const entryPort = await findFreePort();
       const rendered = renderEntryTemplate(template, {
+        ...composeEntryValues(),
         ENTRY_RESOLVER: `127.0.0.1:${dns.port}`,
         ENTRY_GATEWAY: `gateway:${gatewayPort}`,
-        ENTRY_NODE_SUFFIX: '',
         ENTRY_NODE_PORT: String(nodePort),
       });
       expect(rendered.match(/listen 80;/g)).toHaveLength(1);
@@ -81,6 +86,10 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
 
     afterAll(async () => {
       for (const client of clients) client.disconnect();
+      // A polling client says goodbye in one more request through nginx: let the nodes see every
+      // client leave before nginx goes, or that request fails after the test environment is gone.
+      const deadline = Date.now() + 5_000;
+      while (nodes.some((node) => node.io.of('/').sockets.size > 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       await entry?.stop();
       for (const node of nodes) {
         await node.io.close();
@@ -129,30 +138,30 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
     }
 
     it('routes /n/<nodeId>/socket.io/ to that node, over WebSocket and over polling', async () => {
-      await expect(socketTo('im-a', ['websocket'])).resolves.toBe('im-a');
-      await expect(socketTo('im-b', ['websocket'])).resolves.toBe('im-b');
-      await expect(socketTo('im-b', ['polling'])).resolves.toBe('im-b');
-      await expect(socketTo('im-a', ['polling'])).resolves.toBe('im-a');
-      const a = at0(nodes.filter((n) => n.name === 'im-a'));
+      await expect(socketTo(NODE_A, ['websocket'])).resolves.toBe(NODE_A);
+      await expect(socketTo(NODE_B, ['websocket'])).resolves.toBe(NODE_B);
+      await expect(socketTo(NODE_B, ['polling'])).resolves.toBe(NODE_B);
+      await expect(socketTo(NODE_A, ['polling'])).resolves.toBe(NODE_A);
+      const a = at0(nodes.filter((n) => n.name === NODE_A));
       // Host as the browser sent it; the client's address appended to what came in.
       expect(at0(a.seen).host).toBe(`127.0.0.1:${entry.port}`);
       expect(at0(a.seen)['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
     });
 
     it('keeps the query string and strips only the /n/<nodeId> prefix', async () => {
-      const res = await fetch(`${base()}/n/im-a/socket.io/?EIO=4&transport=polling&t=abc`);
+      const res = await fetch(`${base()}/n/${NODE_A}/socket.io/?EIO=4&transport=polling&t=abc`);
       expect(res.status).toBe(200);
       // An Engine.IO open packet: the node parsed EIO=4 and transport=polling from the query.
       expect(await res.text()).toMatch(/^0\{"sid":/);
     });
 
     it('reaches a node added after nginx started, with no change to nginx', async () => {
-      dns.set('im-late', '127.0.0.5');
-      await expect(socketTo('im-late', ['websocket'])).resolves.toBe('im-late');
+      dns.set(NODE_LATE, '127.0.0.5');
+      await expect(socketTo(NODE_LATE, ['websocket'])).resolves.toBe(NODE_LATE);
     });
 
     it('answers a node that does not resolve with a 503 problem document', async () => {
-      const res = await fetch(`${base()}/n/im-gone/socket.io/?EIO=4&transport=polling`);
+      const res = await fetch(`${base()}/n/${NODE_GONE}/socket.io/?EIO=4&transport=polling`);
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(await res.json()).toMatchObject({ status: 503, code: 'UNAVAILABLE' });
@@ -160,12 +169,28 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
 
     it('answers a malformed node path with a 404 problem document', async () => {
       // A dotted id would be a host name of the client's choosing (any name the resolver knows): never proxied.
-      const bad404 = ['/n/', '/n/im-a/other/', '/n/.hidden/socket.io/', '/n/im%2Fa/socket.io/', '/n/evil.example.com/socket.io/?EIO=4&transport=polling'];
+      const bad404 = ['/n/', `/n/${NODE_A}/other/`, '/n/.hidden/socket.io/', '/n/0a1b2c%2F3d4e5f/socket.io/', '/n/evil.example.com/socket.io/?EIO=4&transport=polling'];
       for (const bad of bad404) {
         const res = await fetch(`${base()}${bad}`);
         expect({ bad, status: res.status }).toEqual({ bad, status: 404 });
         expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
       }
+    });
+
+    it('resolves only ids of the nodes\' form: any other name is a 404 and never looked up', async () => {
+      // Each of these resolves to a live node here, so a request nginx proxied would succeed: only the pattern stops it.
+      const outside = ['mysql', 'redis', 'consul', 'nginx', 'localhost', `${NODE_A}0`, NODE_A.slice(1), `x${NODE_A.slice(1)}`];
+      for (const name of outside) dns.set(name, '127.0.0.2');
+      for (const name of outside) {
+        const res = await fetch(`${base()}/n/${name}/socket.io/?EIO=4&transport=polling`);
+        expect({ name, status: res.status }).toEqual({ name, status: 404 });
+        expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
+      }
+      // The resolver does see the names it is meant to (a node id is asked for); these it never was.
+      const res = await fetch(`${base()}/n/${NODE_A}/socket.io/?EIO=4&transport=polling`);
+      expect(res.status).toBe(200);
+      expect(dns.queries()).toContain(NODE_A);
+      expect(dns.queries().filter((q) => outside.some((name) => name.toLowerCase() === q))).toEqual([]);
     });
 
     it('started with no gateway resolvable, and sends the rest to the gateways once their name resolves', async () => {

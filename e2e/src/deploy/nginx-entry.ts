@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT, run } from './tools';
 
 /** The one public entry's template, as compose mounts it (deploy/k8s/entry holds the same file). */
@@ -10,6 +11,8 @@ export const ENTRY_TEMPLATE = path.join(REPO_ROOT, 'docker/nginx/parley.conf.tem
 export interface EntryVariables {
   ENTRY_RESOLVER: string;
   ENTRY_GATEWAY: string;
+  /** The node ids the entry routes (a regex); nothing else under /n/ is resolved. */
+  ENTRY_NODE_PATTERN: string;
   ENTRY_NODE_SUFFIX: string;
   ENTRY_NODE_PORT: string;
 }
@@ -26,6 +29,32 @@ export function renderEntryTemplate(template: string, vars: EntryVariables): str
     if (value === undefined) throw new Error(`the template uses \${${name}}, which has no value`);
     return value;
   });
+}
+
+type EnvList = Array<{ name: string; value?: string }>;
+const ENTRY_KEYS = ['ENTRY_RESOLVER', 'ENTRY_GATEWAY', 'ENTRY_NODE_PATTERN', 'ENTRY_NODE_SUFFIX', 'ENTRY_NODE_PORT'] as const;
+
+/** The entry's values a deployment file sets; one it does not set fails here, naming the file. */
+function entryVariables(file: string, values: Record<string, string | undefined>): EntryVariables {
+  const missing = ENTRY_KEYS.filter((key) => values[key] === undefined);
+  if (missing.length > 0) throw new Error(`${file} sets no ${missing.join(', ')} for the entry`);
+  return Object.fromEntries(ENTRY_KEYS.map((key) => [key, values[key]])) as unknown as EntryVariables;
+}
+
+/** The entry's ENTRY_* values in docker/compose.yml (literals there: no interpolation to apply). */
+export function composeEntryValues(): EntryVariables {
+  const compose = parse(fs.readFileSync(path.join(REPO_ROOT, 'docker/compose.yml'), 'utf8')) as { services: { nginx: { environment: Record<string, string> } } };
+  return entryVariables('docker/compose.yml', compose.services.nginx.environment);
+}
+
+/** The entry's ENTRY_* values in deploy/k8s/entry.yaml, `$(POD_NAMESPACE)` as the base's namespace would fill it. */
+export function k8sEntryValues(namespace = 'parley'): EntryVariables {
+  const docs = parseAllDocuments(fs.readFileSync(path.join(REPO_ROOT, 'deploy/k8s/entry.yaml'), 'utf8')).map(
+    (d) => d.toJS() as { kind: string; spec?: { template?: { spec: { containers: Array<{ env?: EnvList }> } } } },
+  );
+  const env = docs.find((d) => d.kind === 'Deployment')?.spec?.template?.spec.containers[0]?.env ?? [];
+  const values = env.flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value.split('$(POD_NAMESPACE)').join(namespace)] as const]));
+  return entryVariables('deploy/k8s/entry.yaml', Object.fromEntries(values));
 }
 
 /** A whole nginx.conf around one server block, every path inside `prefix`. */

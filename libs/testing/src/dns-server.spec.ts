@@ -32,6 +32,13 @@ describe('startDnsServer', () => {
     expect((await resolver.resolve4('gateway')).sort()).toEqual(['127.0.0.4', '127.0.0.5']);
   });
 
+  it('lists every name asked, known or not, so a test can tell a name was never looked up', async () => {
+    dns.set('gateway', '127.0.0.4');
+    await resolver.resolve4('Gateway');
+    await expect(resolver.resolve4('nobody')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    expect(dns.queries()).toEqual(['gateway', 'nobody']);
+  });
+
   it('refuses an address that is not IPv4', () => {
     expect(() => dns.set('x', 'not-an-ip')).toThrow(/not an IPv4 address/);
   });

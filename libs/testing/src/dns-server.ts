@@ -22,6 +22,8 @@ export interface DnsServer {
   set(name: string, address: string | readonly string[]): void;
   /** `name` is unknown from now on (NXDOMAIN). */
   delete(name: string): void;
+  /** Every name asked so far (any type, answered or not), normalised, in order of arrival. */
+  queries(): readonly string[];
   close(): Promise<void>;
 }
 
@@ -34,8 +36,12 @@ const normalise = (name: string): string => name.toLowerCase().replace(/\.$/, ''
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const records = new Map<string, readonly string[]>();
+  const asked: string[] = [];
   const socket = createSocket(isIPv4(options.host) ? 'udp4' : 'udp6');
-  socket.on('message', (message, remote) => answer(socket, records, message, remote));
+  socket.on('message', (message, remote) => {
+    const name = answer(socket, records, message, remote);
+    if (name !== undefined) asked.push(name);
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(options.port ?? 0, options.host, () => {
@@ -57,19 +63,21 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     delete(name) {
       records.delete(normalise(name));
     },
+    queries: () => [...asked],
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
 
-function answer(socket: Socket, records: ReadonlyMap<string, readonly string[]>, message: Buffer, remote: RemoteInfo): void {
+/** Answers one datagram; returns the name asked (normalised), or undefined for one that was no question. */
+function answer(socket: Socket, records: ReadonlyMap<string, readonly string[]>, message: Buffer, remote: RemoteInfo): string | undefined {
   let query: dnsPacket.Packet;
   try {
     query = dnsPacket.decode(message);
   } catch {
-    return; // not DNS: nothing sensible to answer
+    return undefined; // not DNS: nothing sensible to answer
   }
   const question = query.questions?.[0];
-  if (!question) return;
+  if (!question) return undefined;
   const addresses = records.get(normalise(question.name));
   const answers: dnsPacket.Answer[] =
     addresses && question.type === 'A'
@@ -85,4 +93,5 @@ function answer(socket: Socket, records: ReadonlyMap<string, readonly string[]>,
     answers,
   });
   socket.send(response, remote.port, remote.address);
+  return normalise(question.name);
 }
