@@ -114,8 +114,10 @@ describeWithTool('kubectl', false)('the Kubernetes base (deploy/k8s)', () => {
     // What the kubelet would fill in: the Secret's keys, field references, $(VAR) expansions.
     const pod = { ...OPERATOR_SECRETS, PARLEY_MYSQL_URL: 'mysql://parley:x@mariadb:3306/parley', PARLEY_GATEWAY_ID: 'parley-gateway-abc', PARLEY_ADVERTISE_HOST: '10.1.2.3' };
     const expand = (env: Record<string, string>) =>
-      Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('$(POD_NAME)', 'parley-im-0').replace('$(POD_NAMESPACE)', 'parley')]));
-    expect(() => acceptedBy('gateway', { ...appEnv(container(find('Deployment', 'parley-gateway'))), ...pod })).not.toThrow();
+      Object.fromEntries(
+        Object.entries(env).map(([k, v]) => [k, v.replace('$(POD_NAME)', 'parley-im-0').replace('$(POD_NAMESPACE)', 'parley').replace('$(HOST_IP)', '10.0.0.5')]),
+      );
+    expect(() => acceptedBy('gateway', expand({ ...appEnv(container(find('Deployment', 'parley-gateway'))), ...pod }))).not.toThrow();
     const { PARLEY_GATEWAY_ID: _gatewayOnly, ...imPod } = pod;
     expect(() => acceptedBy('im', expand({ ...appEnv(container(find('StatefulSet', 'parley-im'))), ...imPod, PARLEY_ADVERTISE_HOST: '$(POD_NAME).parley-im.$(POD_NAMESPACE).svc.cluster.local' }))).not.toThrow();
   });
@@ -149,6 +151,7 @@ describeWithTool('kubectl', false)('the Kubernetes base (deploy/k8s)', () => {
       NGINX_ENVSUBST_FILTER: '^ENTRY_',
       ENTRY_RESOLVER: 'kube-dns.kube-system.svc.cluster.local',
       ENTRY_GATEWAY: 'parley-gateway.$(POD_NAMESPACE).svc.cluster.local:8080',
+      ENTRY_NODE_PATTERN: 'parley-im-[0-9]{1,4}',
       ENTRY_NODE_SUFFIX: '.parley-im.$(POD_NAMESPACE).svc.cluster.local',
       ENTRY_NODE_PORT: '9101',
     });
@@ -159,9 +162,33 @@ describeWithTool('kubectl', false)('the Kubernetes base (deploy/k8s)', () => {
     expect(nginx.volumeMounts).toContainEqual(expect.objectContaining({ name: 'template', mountPath: '/etc/nginx/templates/default.conf.template' }));
   });
 
-  it('names Consul as an external dependency the operator points at', () => {
+  it('lets the entry resolve only the StatefulSet\'s pod names, through its headless Service', () => {
+    const im = find('StatefulSet', 'parley-im');
+    const env = appEnv(container(find('Deployment', 'parley-entry')));
+    const nodeId = new RegExp(`^(?:${env.ENTRY_NODE_PATTERN ?? '(?!)'})$`);
+    const replicas = im.spec?.replicas ?? 0;
+    // Every pod the StatefulSet makes, scaled well past its default, is routed.
+    for (const ordinal of [0, replicas - 1, replicas + 50, 999]) expect(`${im.metadata.name}-${ordinal}`).toMatch(nodeId);
+    // No other name in the namespace or beside it: Services, Deployments, Consul, the database.
+    const others = [...new Set(resources.map((r) => r.metadata.name)), 'consul-server', 'mariadb', 'redis', 'kubernetes', `${im.metadata.name}-0.evil`];
+    for (const name of others) expect({ name, routed: nodeId.test(name) }).toEqual({ name, routed: false });
+    expect(env.ENTRY_NODE_SUFFIX).toBe(`.${im.spec?.serviceName ?? ''}.$(POD_NAMESPACE).svc.cluster.local`);
+  });
+
+  it('names Consul as an external dependency, reached through the agent on each pod\'s own cluster node', () => {
     const config = fs.readFileSync(path.join(REPO_ROOT, 'deploy/k8s/config.yaml'), 'utf8');
     expect(config).toMatch(/External dependencies/);
-    expect(configMapData('parley-common').PARLEY_CONSUL_ADDR).toMatch(/^[a-z0-9.-]+:\d+$/);
+    // /v1/agent/* calls are per agent: a Service over several servers would register on one and deregister on another.
+    for (const [kind, name] of [['Deployment', 'parley-gateway'], ['StatefulSet', 'parley-im']] as const) {
+      const env = container(find(kind, name)).env ?? [];
+      const hostIp = env.findIndex((e) => e.name === 'HOST_IP');
+      const consulAddr = env.findIndex((e) => e.name === 'PARLEY_CONSUL_ADDR');
+      expect({ name, hostIp: env[hostIp]?.valueFrom?.fieldRef?.fieldPath, consulAddr: env[consulAddr]?.value }).toEqual({ name, hostIp: 'status.hostIP', consulAddr: '$(HOST_IP):8500' });
+      // The kubelet expands $(HOST_IP) only from a variable listed before it.
+      expect({ name, hostIpFirst: hostIp < consulAddr }).toEqual({ name, hostIpFirst: true });
+    }
+    for (const map of resources.filter((r) => r.kind === 'ConfigMap')) {
+      expect({ configMap: map.metadata.name, consulAddr: map.data?.PARLEY_CONSUL_ADDR }).toEqual({ configMap: map.metadata.name, consulAddr: undefined });
+    }
   });
 });
