@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { GatewayReadiness, mountHealthRoutes, type Pingable } from './health.router';
+import { REST_OPERATIONS } from './rest-operations';
 
 async function serve(readiness: GatewayReadiness): Promise<{ base: string; close(): Promise<void> }> {
   const app = express();
@@ -15,13 +16,20 @@ async function serve(readiness: GatewayReadiness): Promise<{ base: string; close
 describe('gateway /livez and /readyz', () => {
   let ping: () => Promise<void> = () => Promise.resolve();
   const store: Pingable = { ping: () => ping() };
-  const readiness = new GatewayReadiness(store, 200);
+  const readiness = new GatewayReadiness(store, 200, 0); // no answer cache: each fetch sees the change just made
   let server: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
     server = await serve(readiness);
   });
   afterAll(() => server.close());
 
+  /** Every 503 detail a test saw, checked against the OpenAPI table at the end. */
+  const details = new Set<string>();
+  const detailOf = async (res: Response): Promise<unknown> => {
+    const body = (await res.json()) as { detail?: string };
+    if (body.detail) details.add(body.detail);
+    return body;
+  };
   it('is ready while the database answers, and says why not when it fails or does not answer in time', async () => {
     const ready = await fetch(`${server.base}/readyz`);
     expect(ready.status).toBe(200);
@@ -30,14 +38,18 @@ describe('gateway /livez and /readyz', () => {
     ping = () => Promise.reject(new Error('connect ECONNREFUSED'));
     const down = await fetch(`${server.base}/readyz`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ code: 'UNAVAILABLE', detail: 'not ready: database unreachable' });
+    expect(await detailOf(down)).toMatchObject({ code: 'UNAVAILABLE', detail: 'not ready: database unreachable' });
 
-    ping = () => new Promise(() => undefined);
+    let answer: () => void = () => undefined;
+    ping = () => new Promise((resolve) => (answer = resolve));
     const hanging = await fetch(`${server.base}/readyz`);
     expect(hanging.status).toBe(503);
-    expect(await hanging.json()).toMatchObject({ detail: 'not ready: database not answering' });
+    expect(await detailOf(hanging)).toMatchObject({ detail: 'not ready: database not answering' });
 
     ping = () => Promise.resolve();
+    // Still waiting on the hanging ping (not a second one): not ready until the database answers it.
+    expect((await fetch(`${server.base}/readyz`)).status).toBe(503);
+    answer();
     expect((await fetch(`${server.base}/readyz`)).status).toBe(200);
   });
 
@@ -49,6 +61,55 @@ describe('gateway /livez and /readyz', () => {
     readiness.markStopping();
     const stopping = await fetch(`${server.base}/readyz`);
     expect(stopping.status).toBe(503);
-    expect(await stopping.json()).toMatchObject({ detail: 'not ready: stopping' });
+    expect(await detailOf(stopping)).toMatchObject({ detail: 'not ready: stopping' });
+  });
+
+  it('lists every 503 detail it answered in the OpenAPI table (runs after the tests above)', () => {
+    const documented = REST_OPERATIONS.find((op) => op.path === '/readyz')?.errors.UNAVAILABLE ?? '';
+    expect(details.size).toBe(3);
+    expect([...details].filter((detail) => !documented.includes(`\`${detail}\``))).toEqual([]);
+  });
+});
+
+describe('gateway /readyz under a flood', () => {
+  const servers: Array<{ close(): Promise<void> }> = [];
+  afterEach(() => Promise.all(servers.splice(0).map((s) => s.close())));
+
+  const flood = async (base: string, count: number) =>
+    Promise.all(Array.from({ length: count }, () => fetch(`${base}/readyz`).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }))));
+
+  it('200 concurrent requests share one store ping and its answer', async () => {
+    let pings = 0;
+    const readiness = new GatewayReadiness({ ping: async () => void (pings += 1) }, 1_000, 60_000);
+    const server = await serve(readiness);
+    servers.push(server);
+    const answers = await flood(server.base, 200);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(pings).toBe(1);
+  });
+
+  it('a ping that hangs past its timeout is never doubled, whatever the callers and however old the answer', async () => {
+    let pings = 0;
+    let answer: () => void = () => undefined;
+    let hang = true;
+    const store: Pingable = {
+      ping: () => {
+        pings += 1;
+        return hang ? new Promise<void>((resolve) => (answer = resolve)) : Promise.resolve();
+      },
+    };
+    const readiness = new GatewayReadiness(store, 50, 0); // no cache: every round would ping again
+    const server = await serve(readiness);
+    servers.push(server);
+    for (let round = 0; round < 3; round++) {
+      const answers = await flood(server.base, 50);
+      expect(answers.every((a) => a.status === 503)).toBe(true);
+      expect(answers[0]?.body).toMatchObject({ detail: 'not ready: database not answering' });
+    }
+    expect(pings).toBe(1);
+    hang = false;
+    answer();
+    expect((await fetch(`${server.base}/readyz`)).status).toBe(200); // answered: the next check pings afresh
+    expect(pings).toBe(2);
   });
 });

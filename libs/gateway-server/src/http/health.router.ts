@@ -11,14 +11,28 @@ export interface Pingable {
  * Whether this gateway should get traffic: not while it is stopping, and not
  * while its database does not answer (sign-ins and every bearer check need
  * it). Consul's check on the gateway and a load balancer's probe read it.
+ *
+ * /readyz needs no credentials, and the ping borrows a connection from the
+ * pool sign-ins use: so at most one ping is ever in flight (a ping that
+ * outlives its timeout is not doubled while it hangs), and its answer is
+ * kept for answerCacheMs. A flood of /readyz costs the database nothing more.
  */
 export class GatewayReadiness {
   private stopping = false;
+  /** The store's ping in flight, shared by every check until it settles. */
+  private ping?: Promise<'ok' | 'failed'>;
+  /** The check in flight, shared by every caller. */
+  private checking?: Promise<string | undefined>;
+  private last?: { reason: string | undefined; at: number };
 
-  /** @param pingTimeoutMs longest wait for the database's answer. @default 1000 */
+  /**
+   * @param pingTimeoutMs longest wait for the database's answer. @default 1000
+   * @param answerCacheMs how long one answer serves every caller. @default 1000
+   */
   constructor(
     private readonly store?: Pingable,
     private readonly pingTimeoutMs = 1_000,
+    private readonly answerCacheMs = 1_000,
   ) {}
 
   /** From now on /readyz answers 503: the gateway is leaving. */
@@ -30,15 +44,29 @@ export class GatewayReadiness {
   async notReadyReason(): Promise<string | undefined> {
     if (this.stopping) return 'stopping';
     if (!this.store) return undefined;
+    if (this.last && Date.now() - this.last.at < this.answerCacheMs) return this.last.reason;
+    this.checking ??= this.check(this.store).finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private async check(store: Pingable): Promise<string | undefined> {
+    this.ping ??= store.ping().then(
+      () => 'ok' as const,
+      () => 'failed' as const,
+    ).finally(() => {
+      this.ping = undefined;
+    });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.pingTimeoutMs);
     });
     try {
-      const answer = await Promise.race([this.store.ping().then(() => 'ok' as const), timedOut]);
-      return answer === 'ok' ? undefined : 'database not answering';
-    } catch {
-      return 'database unreachable';
+      const answer = await Promise.race([this.ping, timedOut]);
+      const reason = answer === 'ok' ? undefined : answer === 'failed' ? 'database unreachable' : 'database not answering';
+      this.last = { reason, at: Date.now() };
+      return reason;
     } finally {
       clearTimeout(timer);
     }

@@ -279,10 +279,13 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     tag: 'operations',
     summary: 'Readiness of the gateway: whether it should get traffic',
     description:
-      "Consul's check on a gateway's registration and a load balancer's probe read this. Not ready while the gateway is stopping or its database does not answer (within 1 s).",
+      "Consul's check on a gateway's registration and a load balancer's probe read this. Not ready while the gateway is stopping or its database does not answer (within 1 s). One database ping at a time serves every caller, and its answer is kept for 1 s.",
     bearer: false,
     success: { status: 200, description: 'Ready for traffic', schema: readinessSchema },
-    errors: { UNAVAILABLE: 'not ready; `detail` says why (`not ready: stopping`, `not ready: database unreachable`)' },
+    errors: {
+      UNAVAILABLE:
+        'not ready; `detail` says why (`not ready: stopping`, `not ready: database unreachable` when the ping fails, `not ready: database not answering` when it does not answer in time)',
+    },
   },
   {
     method: 'get',
