@@ -59,7 +59,7 @@ export function openRawRelay(cluster: Cluster, credentials: RelayCredentials): R
       channel = grpc.credentials.createSsl(ca, fs.readFileSync(files.key), fs.readFileSync(files.cert));
     }
   } else if (credentials !== 'none' && cluster.clusterSecret) {
-    metadata = streamCredential(new RelayAuth({ secret: cluster.clusterSecret }), credentials.nodeId).metadata;
+    metadata = streamCredential(new RelayAuth({ secret: cluster.clusterSecret }), credentials.nodeId, cluster.relayAddress).metadata;
   }
   const stub = new proto.parley.relay.v1.Relay(cluster.relayAddress, channel);
   return new RawRelayStream(stub, metadata);

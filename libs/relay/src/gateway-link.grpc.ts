@@ -23,8 +23,8 @@ export interface LinkSettings {
 /** What a link needs from its owner: a fresh Hello per stream, and where frames go. */
 export interface LinkHooks {
   hello(): Hello;
-  /** A fresh credential for each stream (the cluster-secret proof is single-use). */
-  credential(): StreamCredential;
+  /** A fresh credential for each stream (the cluster-secret proof is single-use), made for the relay `address` dialed. */
+  credential(address: string): StreamCredential;
   onReady(link: GatewayLink): void;
   /** The stream was lost; `unacked` are the publishes the gateway never acknowledged, oldest first. */
   onDown(link: GatewayLink, unacked: RelayPublish[]): void;
@@ -173,7 +173,7 @@ export class GatewayLink {
     this.stub?.close();
     const stub = (this.stub = this.connect());
     // No deadline on the call itself: it lives as long as the node does.
-    const credential = this.hooks.credential();
+    const credential = this.hooks.credential(this.address);
     const call = stub.Connect(credential.metadata);
     this.call = call;
     this.credential = credential;

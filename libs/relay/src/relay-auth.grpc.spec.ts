@@ -132,7 +132,7 @@ describe('relay authentication', () => {
 
     it('does not let credentials for im-1 claim im-2 in Hello', async () => {
       const { server, address } = await startServer(auth);
-      const outcome = await rawStream(address, grpc.credentials.createInsecure(), streamCredential(auth, 'im-1').metadata, [
+      const outcome = await rawStream(address, grpc.credentials.createInsecure(), streamCredential(auth, 'im-1', address).metadata, [
         { hello: { nodeId: 'im-2', rooms: ['user:a'] } },
       ]);
       expect(outcome.status.code).toBe(grpc.status.PERMISSION_DENIED);
@@ -142,12 +142,12 @@ describe('relay authentication', () => {
 
     it('refuses a proof replayed from another stream, and an expired one', async () => {
       const { server, address } = await startServer(auth);
-      const credential = streamCredential(auth, 'im-1');
+      const credential = streamCredential(auth, 'im-1', address);
       const first = rawStream(address, grpc.credentials.createInsecure(), credential.metadata, [{ hello: { nodeId: 'im-1', rooms: [] } }]);
       const replay = await rawStream(address, grpc.credentials.createInsecure(), credential.metadata, [{ hello: { nodeId: 'im-1', rooms: [] } }]);
       expect(replay.status.code).toBe(grpc.status.UNAUTHENTICATED);
       expect(replay.frames).toEqual([]);
-      const old = streamCredential(auth, 'im-1', Date.now() - 10 * 60_000);
+      const old = streamCredential(auth, 'im-1', address, Date.now() - 10 * 60_000);
       const expired = await rawStream(address, grpc.credentials.createInsecure(), old.metadata, [{ hello: { nodeId: 'im-1', rooms: [] } }]);
       expect(expired.status.code).toBe(grpc.status.UNAUTHENTICATED);
       const stopping = server.stop(); // ends the first (valid) stream
@@ -235,7 +235,7 @@ describe('relay authentication', () => {
       const mixed = await rawStream(
         address,
         grpc.credentials.createSsl(im2.ca, im2.key, im2.cert),
-        streamCredential(new RelayAuth({ secret }), 'im-1').metadata,
+        streamCredential(new RelayAuth({ secret }), 'im-1', address).metadata,
         [{ hello: { nodeId: 'im-1', rooms: [] } }],
       );
       expect(mixed.status.code).toBe(grpc.status.UNAUTHENTICATED);

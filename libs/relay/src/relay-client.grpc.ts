@@ -187,7 +187,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     };
     this.hooks = {
       hello: () => ({ nodeId: this.nodeId, rooms: [...this.interest] }),
-      credential: () => streamCredential(this.auth, this.nodeId),
+      credential: (address) => streamCredential(this.auth, this.nodeId, address),
       onReady: (link) => this.emit('gateway:ready', link.address, link.gatewayId ?? ''),
       onDown: (link, unacked) => {
         this.confirm(link, Number.MAX_SAFE_INTEGER); // a lost stream confirms nothing, but must not be waited for

@@ -58,7 +58,7 @@ describe('relay: spread, failover and nothing dropped silently (gRPC loopback)',
   function rawNode(address: string, nodeId: string, rooms: string[]): { call: grpc.ClientDuplexStream<NodeFrame, GatewayFrame__Output>; frames: GatewayFrame__Output[]; events: EventEmitter } {
     const proto = loadRelayProto();
     const stub = new proto.parley.relay.v1.Relay(address, grpc.credentials.createInsecure());
-    const call = stub.Connect(streamCredential(auth, nodeId).metadata);
+    const call = stub.Connect(streamCredential(auth, nodeId, address).metadata);
     const frames: GatewayFrame__Output[] = [];
     const events = new EventEmitter();
     call.on('error', () => undefined);

@@ -5,7 +5,7 @@ import type { Hello__Output } from './generated/parley/relay/v1/Hello';
 import type { NodeFrame__Output } from './generated/parley/relay/v1/NodeFrame';
 import type { Publish__Output } from './generated/parley/relay/v1/Publish';
 import type { RelayHandlers } from './generated/parley/relay/v1/Relay';
-import { OncePerPeer, StreamAuthenticator, type RelayAuth, type StreamIdentity } from './auth';
+import { OncePerPeer, RelayAudiences, StreamAuthenticator, type RelayAuth, type StreamIdentity } from './auth';
 import { InterestTable } from './interest-table';
 import { NodeSession, type NodeStream } from './node-session';
 import { silentLogger, type Logger } from '@parley/util';
@@ -20,6 +20,16 @@ export interface RelayServerOptions {
   host?: string;
   /** 0 binds a free port; `start()` returns the actual one and a restart reuses it. @default 0 */
   port?: number;
+  /**
+   * The host nodes are told to dial (PARLEY_ADVERTISE_HOST, as registered in
+   * discovery). With a cluster secret a node's proof names the relay address
+   * it dialed, and only this gateway's own are accepted: `<advertiseHost>:<port>`,
+   * `<host>:<port>` unless `host` is a wildcard, loopback on the port (from
+   * loopback peers only) and `audiences`. See RelayAudiences.
+   */
+  advertiseHost?: string;
+  /** More `host:port` names nodes dial this relay by: DNS aliases, a load balancer (PARLEY_RELAY_AUDIENCES). */
+  audiences?: readonly string[];
   logger?: Logger;
   /**
    * Frames queued toward one node beyond which Deliver frames to it are dropped
@@ -62,6 +72,8 @@ export interface RelayServerStats {
   rejected: number;
   /** Streams refused because their credentials did not prove a node. */
   unauthenticated: number;
+  /** Node proofs remembered now against replay: verified ones only, so refused attempts never grow it. */
+  rememberedProofs: number;
 }
 
 /** Lets tests and metrics follow sessions without polling. */
@@ -110,14 +122,16 @@ const DEFAULTS = {
  * that published while it was away can replay to it.
  */
 export class RelayServer extends EventEmitter<RelayServerEvents> {
-  private readonly options: Readonly<Required<Omit<RelayServerOptions, 'logger' | 'auth'>>>;
+  private readonly options: Readonly<Required<Omit<RelayServerOptions, 'logger' | 'auth' | 'advertiseHost' | 'audiences'>>>;
+  private readonly advertiseHost: string | undefined;
+  private readonly audiences: readonly string[];
   private readonly logger: Logger;
   private readonly auth: RelayAuth;
   private readonly authenticator: StreamAuthenticator;
   private readonly refusedPeers = new OncePerPeer();
   private readonly table = new InterestTable();
   private readonly sessions = new Map<string, Session>();
-  private readonly counters: RelayServerStats = {
+  private readonly counters: Omit<RelayServerStats, 'rememberedProofs'> = {
     framesIn: 0,
     framesOut: 0,
     publishes: 0,
@@ -135,12 +149,17 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
 
   constructor(options: RelayServerOptions) {
     super();
-    const { logger, auth, ...rest } = options;
+    const { logger, auth, advertiseHost, audiences, ...rest } = options;
     this.options = Object.freeze({ ...DEFAULTS, ...stripUndefined(rest), gatewayId: options.gatewayId });
     this.logger = logger ?? silentLogger;
     this.auth = auth;
     this.authenticator = new StreamAuthenticator(auth);
+    this.advertiseHost = advertiseHost;
+    this.audiences = audiences ?? [];
     this.boundPort = this.options.port;
+    // Built once now to refuse a name that is not host:port here rather than in start()
+    // (any port will do for that: a free one is only known once bound).
+    this.audiencesAt(this.boundPort || 1);
   }
 
   async start(): Promise<{ port: number }> {
@@ -155,8 +174,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       server.bindAsync(address, this.auth.serverCredentials(), (err, port) => (err ? reject(err) : resolve(port)));
     });
     this.server = server;
+    const audiences = this.audiencesAt(this.boundPort);
+    this.authenticator.listenAt(audiences);
     const mode = this.auth.insecure ? 'INSECURE (development only)' : [this.auth.tls && 'mTLS', this.auth.secret && 'cluster secret'].filter(Boolean).join(' + ');
-    this.logger.info({ gatewayId: this.options.gatewayId, host: this.options.host, port: this.boundPort, auth: mode }, 'relay server listening');
+    const proofFor = this.auth.secret ? { audiences: audiences.list() } : {};
+    this.logger.info({ gatewayId: this.options.gatewayId, host: this.options.host, port: this.boundPort, auth: mode, ...proofFor }, 'relay server listening');
     return { port: this.boundPort };
   }
 
@@ -210,7 +232,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   }
 
   stats(): RelayServerStats {
-    return { ...this.counters };
+    return { ...this.counters, rememberedProofs: this.authenticator.rememberedProofs() };
   }
 
   /**
@@ -232,6 +254,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       }
     }
     return reached;
+  }
+
+  /** The relay addresses this gateway answers to on `port` (see RelayAudiences). */
+  private audiencesAt(port: number): RelayAudiences {
+    return new RelayAudiences({ port, bindHost: this.options.host, advertiseHost: this.advertiseHost, extra: this.audiences });
   }
 
   private handleStream(call: NodeStream): void {

@@ -234,7 +234,7 @@ describe('relay over gRPC (loopback)', () => {
     const proto = loadRelayProto();
     const stub = new proto.parley.relay.v1.Relay(address, grpc.credentials.createInsecure());
     try {
-      const call = stub.Connect(streamCredential(auth, 'raw').metadata);
+      const call = stub.Connect(streamCredential(auth, 'raw', address).metadata);
       const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
       call.on('error', () => undefined);
       const frames: GatewayFrame__Output[] = [];

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import { StreamAuthenticator, type RelayAuth } from '../auth';
+import { RelayAudiences, StreamAuthenticator, type RelayAuth } from '../auth';
 import type { GatewayFrame } from '../generated/parley/relay/v1/GatewayFrame';
 import type { NodeFrame__Output } from '../generated/parley/relay/v1/NodeFrame';
 import { loadRelayProto } from '../proto';
@@ -39,5 +39,6 @@ export async function startScriptedGateway(auth: RelayAuth, before: GatewayFrame
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
+  authenticator.listenAt(new RelayAudiences({ port, bindHost: '127.0.0.1' }));
   return { address: `127.0.0.1:${port}`, connections, close: () => server.forceShutdown() };
 }
