@@ -89,3 +89,16 @@ describe('gateway config: public entry', () => {
     expect(() => loadGatewayConfig({ ...BASE, PARLEY_PUBLIC_ENTRY: 'chat.example.com' })).toThrow(/PARLEY_PUBLIC_ENTRY.*not a URL/s);
   });
 });
+
+describe('gateway config: id', () => {
+  it('defaults PARLEY_GATEWAY_ID to gw-<hostname>-<port>, one DNS label, so two gateways on defaults never share one', () => {
+    expect(loadGatewayConfig(BASE, 'edge-a').PARLEY_GATEWAY_ID).toBe('gw-edge-a-8080');
+    expect(loadGatewayConfig({ ...BASE, PARLEY_PORT: '8081' }, 'edge-a').PARLEY_GATEWAY_ID).toBe('gw-edge-a-8081');
+    expect(loadGatewayConfig(BASE, 'edge-b.example.com').PARLEY_GATEWAY_ID).toBe('gw-edge-b-example-com-8080');
+  });
+
+  it('keeps an explicit PARLEY_GATEWAY_ID as given', () => {
+    expect(loadGatewayConfig({ ...BASE, PARLEY_GATEWAY_ID: 'gw-1' }, 'edge-a').PARLEY_GATEWAY_ID).toBe('gw-1');
+    expect(loadGatewayConfig({ ...BASE, PARLEY_GATEWAY_ID: 'gw.eu.1' }, 'edge-a').PARLEY_GATEWAY_ID).toBe('gw.eu.1');
+  });
+});

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import os from 'node:os';
 import { z } from 'zod';
 import {
   DEFAULT_LOGIN_LIMITS,
@@ -7,6 +8,7 @@ import {
   LOOPBACK_NODE_HOSTS,
   NodeUrlAllowList,
   PublicEntry,
+  defaultInstanceId,
   type LoginLimits,
   type NodeInstance,
   type RegistrationLimits,
@@ -84,7 +86,8 @@ const limitsEnv = z.object({
 });
 
 const gatewayEnv = z.object({
-  PARLEY_GATEWAY_ID: z.string().min(1).default('gw-1'),
+  /** Unique per gateway (its Consul service ID); unset: gw-<hostname>-<port> made one DNS label. */
+  PARLEY_GATEWAY_ID: z.string().min(1).optional(),
   PARLEY_HOST: z.string().default('127.0.0.1'),
   PARLEY_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** gRPC relay listener that every IM node connects to. */
@@ -138,10 +141,16 @@ const gatewayEnv = z.object({
   .extend(relayAuthEnv.shape)
   .extend(limitsEnv.shape);
 
-export type GatewayConfig = z.output<typeof gatewayEnv>;
+export type GatewayConfig = z.output<typeof gatewayEnv> & { PARLEY_GATEWAY_ID: string };
 
-export function loadGatewayConfig(env: NodeJS.ProcessEnv): Readonly<GatewayConfig> {
-  return parseEnvConfig(gatewayEnv, env);
+/**
+ * Parses the gateway's environment. Two gateways on one Consul agent must not
+ * share an id (the second would replace the first), hence a default made of
+ * the host name and the HTTP port rather than one fixed name.
+ */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv, hostname = os.hostname()): Readonly<GatewayConfig> {
+  const parsed = parseEnvConfig(gatewayEnv, env);
+  return Object.freeze({ ...parsed, PARLEY_GATEWAY_ID: parsed.PARLEY_GATEWAY_ID ?? defaultInstanceId('gw', hostname, parsed.PARLEY_PORT) });
 }
 
 /** The login and registration limits a parsed config asks for. */

@@ -1,3 +1,4 @@
+import { isPathSafeNodeId } from '@parley/domain';
 import { loadImConfig } from './config';
 
 const BASE = {
@@ -50,5 +51,24 @@ describe('IM node config: advertised host', () => {
     expect(loadImConfig(BASE).PARLEY_STORE_WAIT_SEC).toBe(60);
     expect(loadImConfig({ ...BASE, PARLEY_STORE_WAIT_SEC: '0' }).PARLEY_STORE_WAIT_SEC).toBe(0);
     expect(() => loadImConfig({ ...BASE, PARLEY_STORE_WAIT_SEC: '-1' })).toThrow(/PARLEY_STORE_WAIT_SEC/);
+  });
+});
+
+describe('IM node config: id', () => {
+  it('defaults PARLEY_NODE_ID to im-<hostname>-<port> made one DNS label, the id a public entry routes', () => {
+    const config = loadImConfig(BASE, 'node7.eu-west.example.com');
+    expect(config.nodeId).toBe('im-node7-eu-west-example-com-9101');
+    expect(isPathSafeNodeId(config.nodeId)).toBe(true);
+    expect(config.warnings).toEqual([]);
+    const long = loadImConfig({ ...BASE, PARLEY_PORT: '9102' }, `${'h'.repeat(70)}.internal`).nodeId;
+    expect(isPathSafeNodeId(long)).toBe(true);
+    expect(long.endsWith('-9102')).toBe(true);
+  });
+
+  it('starts with an explicit id the public entry cannot route (a dot), and warns that it cannot be reached through one', () => {
+    const config = loadImConfig({ ...BASE, PARLEY_NODE_ID: 'im-0.parley-im' });
+    expect(config.nodeId).toBe('im-0.parley-im');
+    expect(config.warnings).toEqual([expect.stringMatching(/^PARLEY_NODE_ID im-0\.parley-im is not one DNS label.*public entry/)]);
+    expect(loadImConfig({ ...BASE, PARLEY_NODE_ID: 'im-1' }).warnings).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_GROUP_OPTIONS } from '@parley/domain';
+import { DEFAULT_GROUP_OPTIONS, PATH_SAFE_NODE_ID_RULE, defaultInstanceId, isPathSafeNodeId } from '@parley/domain';
 import { DEFAULT_IM_NODE, DEFAULT_PRESENCE_KEEPER } from '@parley/im-node';
 import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
 
@@ -8,7 +8,10 @@ import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuth
 const DEFAULT_ALLOWED_ORIGINS = 'http://localhost:8080,http://127.0.0.1:8080';
 
 const imEnv = z.object({
-  /** Unique per node; defaults to im-<hostname>-<port>. */
+  /**
+   * Unique per node; defaults to im-<hostname>-<port> made one DNS label (what a public entry routes).
+   * The relay's identity rule (cluster secret) also takes dots and 64 characters: such an id starts, with a warning.
+   */
   PARLEY_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
   PARLEY_HOST: z.string().default('127.0.0.1'),
   PARLEY_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),
@@ -77,11 +80,17 @@ export type ImConfig = z.output<typeof imEnv> & {
  * PARLEY_REDIS_URL: a node that joins a discovered cluster with presence of
  * its own would tell its users' friends they are offline.
  */
-export function loadImConfig(env: NodeJS.ProcessEnv): Readonly<ImConfig> {
+export function loadImConfig(env: NodeJS.ProcessEnv, hostname = os.hostname()): Readonly<ImConfig> {
   const parsed = parseEnvConfig(imEnv, env);
+  const nodeId = parsed.PARLEY_NODE_ID ?? defaultInstanceId('im', hostname, parsed.PARLEY_PORT);
   const discovery = parsed.PARLEY_DISCOVERY === 'consul' ? 'consul' : 'static';
   const warnings: string[] = [];
   if (parsed.PARLEY_DISCOVERY === 'none') warnings.push('PARLEY_DISCOVERY=none is deprecated: it is now called static');
+  if (!isPathSafeNodeId(nodeId)) {
+    warnings.push(
+      `PARLEY_NODE_ID ${nodeId} is not ${PATH_SAFE_NODE_ID_RULE}: a gateway with PARLEY_PUBLIC_ENTRY never hands this node out (clients cannot reach it through the public entry)`,
+    );
+  }
   if (!parsed.PARLEY_REDIS_URL) {
     if (discovery === 'consul') {
       throw new Error(
@@ -96,7 +105,7 @@ export function loadImConfig(env: NodeJS.ProcessEnv): Readonly<ImConfig> {
       : { kind: 'static', addresses: csv(parsed.PARLEY_GATEWAYS ?? DEFAULT_GATEWAYS) };
   return Object.freeze({
     ...parsed,
-    nodeId: parsed.PARLEY_NODE_ID ?? `im-${os.hostname()}-${parsed.PARLEY_PORT}`,
+    nodeId,
     discovery,
     gatewaySource,
     allowedOrigins: csv(parsed.PARLEY_ALLOWED_ORIGINS),

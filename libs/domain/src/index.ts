@@ -36,7 +36,7 @@ export { NodeAssigner, DIRECT_SOCKET_PATH } from './routing/node-assigner';
 export { NodeUrlAllowList, LOOPBACK_NODE_HOSTS, type NodeUrlVerdict } from './routing/node-url-allow-list';
 export { AllowListedNodeDirectory, PathSafeNodeDirectory, type RejectedNode } from './routing/allow-listed-directory';
 export { VettedNodeDirectory, type NodeVerdict } from './routing/vetted-directory';
-export { PublicEntry, isPathSafeNodeId } from './routing/public-entry';
+export { PATH_SAFE_NODE_ID_RULE, PublicEntry, defaultInstanceId, isPathSafeNodeId } from './routing/public-entry';
 export { sameNodes } from './routing/same-nodes';
 export { SessionService, type SessionServiceDeps } from './presence/session-service';
 export { RateLimiter, type RateDecision, type RateLimitOptions } from './limits/rate-limiter';

@@ -1,6 +1,6 @@
 import type { NodeDirectory } from '../ports';
 import type { NodeUrlAllowList } from './node-url-allow-list';
-import { isPathSafeNodeId } from './public-entry';
+import { PATH_SAFE_NODE_ID_RULE, isPathSafeNodeId } from './public-entry';
 import { VettedNodeDirectory, type RejectedNode } from './vetted-directory';
 
 export type { RejectedNode } from './vetted-directory';
@@ -24,7 +24,7 @@ export class PathSafeNodeDirectory extends VettedNodeDirectory {
       (node) =>
         isPathSafeNodeId(node.nodeId)
           ? { allowed: true }
-          : { allowed: false, host: hostOf(node.url), reason: 'its id cannot stand in a URL path (1-64 letters, digits, "_", "." or "-", not only dots)' },
+          : { allowed: false, host: hostOf(node.url), reason: `its id cannot stand in a public-entry path (${PATH_SAFE_NODE_ID_RULE})` },
       onRejected,
     );
   }

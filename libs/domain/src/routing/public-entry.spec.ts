@@ -3,7 +3,7 @@ import type { NodeDirectory, NodeInstance } from '../ports';
 import { PathSafeNodeDirectory, type RejectedNode } from './allow-listed-directory';
 import { NodeAssigner } from './node-assigner';
 import { RoundRobinRouter } from './node-router';
-import { PublicEntry, isPathSafeNodeId } from './public-entry';
+import { PublicEntry, defaultInstanceId, isPathSafeNodeId } from './public-entry';
 
 /** A directory with a fixed list. */
 function directoryOf(nodes: NodeInstance[]): NodeDirectory {
@@ -58,6 +58,28 @@ describe('isPathSafeNodeId', () => {
   });
 });
 
+describe('defaultInstanceId', () => {
+  it('is <prefix>-<hostname>-<port> for a plain host name', () => {
+    expect(defaultInstanceId('im', 'web-3', 9101)).toBe('im-web-3-9101');
+  });
+
+  it.each([
+    ['an FQDN', 'node7.eu-west.example.com'],
+    ['odd characters', 'host name#1:é'],
+    ['a very long name', `${'a'.repeat(40)}.${'b'.repeat(40)}.internal`],
+  ])('turns %s into one DNS label that still ends in the port', (_what, hostname) => {
+    const id = defaultInstanceId('gw', hostname, 8080);
+    expect(isPathSafeNodeId(id)).toBe(true);
+    expect(id.startsWith('gw-')).toBe(true);
+    expect(id.endsWith('-8080')).toBe(true);
+  });
+
+  it('tells two ports on one long host name apart', () => {
+    const host = 'x'.repeat(80);
+    expect(defaultInstanceId('im', host, 9101)).not.toBe(defaultInstanceId('im', host, 9102));
+  });
+});
+
 describe('NodeAssigner', () => {
   it('without an entry, hands out the node URL and the direct Socket.IO path', () => {
     const assigner = new NodeAssigner(directoryOf([im1, im2]), new RoundRobinRouter());
@@ -92,7 +114,7 @@ describe('NodeAssigner', () => {
     const assigner = new NodeAssigner(directory, new RoundRobinRouter(), PublicEntry.parse('http://localhost:8080'));
     expect([assigner.assign(), assigner.assign()].map((a) => a.path)).toEqual(['/n/im-1/socket.io', '/n/im-1/socket.io']);
     expect(assigner.list().map((a) => a.nodeId)).toEqual(['im-1']);
-    const reason = 'its id cannot stand in a URL path (1-64 letters, digits, "_", "." or "-", not only dots)';
+    const reason = "its id cannot stand in a public-entry path (one DNS label: 1-63 letters, digits, '_' or '-')";
     expect(rejected).toEqual([
       { nodeId: '..', host: '10.0.0.7:9101', reason },
       { nodeId: 'a/b', host: '10.0.0.8:9101', reason },

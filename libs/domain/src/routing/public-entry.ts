@@ -1,9 +1,4 @@
 /**
- * Node ids that may stand in a URL path: the IM node's own rule
- * (PARLEY_NODE_ID) less the ids made only of dots, which a proxy would read
- * as `.` / `..` path segments and resolve to somewhere else.
- */
-/**
  * One DNS label: the entry resolves the id as a host name (plus a fixed
  * suffix), so a dot would let a client name any host the resolver knows,
  * outside names included. Matches the node pattern of the nginx template.
@@ -12,6 +7,22 @@ const PATH_SAFE_NODE_ID = /^[A-Za-z0-9_-]{1,63}$/;
 
 export function isPathSafeNodeId(nodeId: string): boolean {
   return PATH_SAFE_NODE_ID.test(nodeId);
+}
+
+/** What isPathSafeNodeId accepts, in words (for logs and warnings). */
+export const PATH_SAFE_NODE_ID_RULE = "one DNS label: 1-63 letters, digits, '_' or '-'";
+
+/**
+ * A default instance id, `<prefix>-<hostname>-<port>`, that is one DNS label
+ * (isPathSafeNodeId): every other character of the host name (the dots of an
+ * FQDN) becomes '-', and the host name is shortened to fit 63 characters so
+ * the port, which tells two instances on one host apart, stays.
+ */
+export function defaultInstanceId(prefix: string, hostname: string, port: number): string {
+  const suffix = `-${port}`;
+  const room = Math.max(0, 63 - prefix.length - 1 - suffix.length);
+  const host = hostname.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, room);
+  return `${prefix}-${host}${suffix}`;
 }
 
 /**
