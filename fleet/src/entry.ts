@@ -44,8 +44,6 @@ export async function startEntry(options: EntryOptions): Promise<Entry> {
       ENTRY_RESOLVER: options.resolver,
       ENTRY_GATEWAY: options.gateway,
       ENTRY_NODE_PATTERN: options.nodePattern,
-      // The fleet's node ids (im-1, im-2, ...): the entry resolves no other name under /n/.
-      ENTRY_NODE_PATTERN: 'im-[0-9]+',
       ENTRY_NODE_SUFFIX: '',
       ENTRY_NODE_PORT: String(options.nodePort),
     }),

@@ -25,6 +25,8 @@ const SERVICE_PORTS = { consul: 8500, redis: 6379, dnsControl: 8053 } as const;
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 export const FLEET_LOG_DIR = path.join(REPO_ROOT, 'tmp', 'fleet-logs');
+/** The fleet's node ids (im-1, im-2…), as the entry matches them (ENTRY_NODE_PATTERN). */
+const NODE_ID_PATTERN = 'im-[0-9]{1,4}';
 /** The name nginx resolves for the gateways (ENTRY_GATEWAY): one A record per live gateway. */
 const GATEWAY_NAME = 'gateway';
 
@@ -141,6 +143,7 @@ export class Fleet {
       resolver: dns.address,
       gateway: `${GATEWAY_NAME}:${APP_PORTS.gatewayHttp}`,
       nodePort: APP_PORTS.node,
+      nodePattern: NODE_ID_PATTERN,
       logDir: FLEET_LOG_DIR,
     });
     this.log(`public entry (nginx) at ${this.entryUrl}`);

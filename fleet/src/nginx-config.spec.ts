@@ -10,13 +10,13 @@ describe('the entry configuration', () => {
       ENTRY_RESOLVER: '10.9.8.5',
       ENTRY_GATEWAY: 'gateway:8080',
       ENTRY_NODE_PATTERN: 'im-[0-9]{1,4}',
-      ENTRY_NODE_PATTERN: 'im-[0-9]+',
       ENTRY_NODE_SUFFIX: '',
       ENTRY_NODE_PORT: '9101',
     });
     expect(rendered).not.toContain('${ENTRY_');
     expect(rendered).toContain('resolver 10.9.8.5');
     expect(rendered).toContain('$node:9101');
+    expect(rendered).toContain('(?<node>im-[0-9]{1,4})');
     expect(rendered).toContain('$http_upgrade');
   });
 
