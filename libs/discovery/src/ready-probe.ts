@@ -14,6 +14,7 @@ export function readyzUrl(baseUrl: string): string {
  * then waited for a hanging node's full answer.
  */
 export async function answersReady(url: string, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false; // an abort listener added now would never fire
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   signal.addEventListener('abort', abort, { once: true });
