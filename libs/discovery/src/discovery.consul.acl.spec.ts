@@ -65,6 +65,18 @@ describe('Consul discovery when Consul enforces ACLs', () => {
     expect(logs.length).toBeGreaterThan(0); // 'registered in consul', without the token
   });
 
+  it("anti-entropy asks after the service with the token (GET /v1/agent/service/:id), and puts it back once the agent forgot it", async () => {
+    const r = new ConsulNodeRegistrar({ address: sim.url, token: TOKEN, logger, ...fast, antiEntropyMs: 50 });
+    closers.push(() => r.close());
+    await r.register(healthz.registration('im-1'));
+    const asked = () => sim.requests().filter((q) => q.method === 'GET' && q.path === '/v1/agent/service/im-1').length;
+    await eventually(() => (asked() >= 2 ? true : undefined));
+    sim.forgetAll(); // answered 404 from now on; a question without the token would get 403 and never learn it
+    await eventually(() => (sim.services().some((s) => s.id === 'im-1') ? true : undefined));
+    expect(logs.some(([, msg]) => String(msg).startsWith('registered in consul again'))).toBe(true);
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+
   it('refuses registration without a token at once: FORBIDDEN, naming the permission it lacks', async () => {
     const err = await registrar().register(healthz.registration('im-1')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParleyError);
