@@ -13,7 +13,7 @@ import {
   type NodeInstance,
   type RegistrationLimits,
 } from '@parley/domain';
-import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
+import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAudiencesEnv, relayAuthEnv, storeEnv } from '@parley/util-node';
 
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
@@ -139,6 +139,7 @@ const gatewayEnv = z.object({
   .extend(storeEnv.shape)
   .extend(consulEnv.shape)
   .extend(relayAuthEnv.shape)
+  .extend(relayAudiencesEnv.shape)
   .extend(limitsEnv.shape);
 
 export type GatewayConfig = z.output<typeof gatewayEnv> & { PARLEY_GATEWAY_ID: string };

@@ -41,6 +41,9 @@ async function main(): Promise<void> {
     gatewayId: config.PARLEY_GATEWAY_ID,
     relayHost: config.PARLEY_RELAY_HOST,
     relayPort: config.PARLEY_RELAY_PORT,
+    // Nodes dial the address registered in Consul: their proofs name it (see RelayAudiences).
+    relayAdvertiseHost: advertiseHost,
+    relayAudiences: config.PARLEY_RELAY_AUDIENCES,
     relayAuth: new RelayAuth(relayAuthOf(config)),
     router: config.PARLEY_ROUTER,
     staticDir: path.resolve(config.PARLEY_STATIC_DIR),

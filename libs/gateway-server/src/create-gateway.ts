@@ -36,6 +36,14 @@ export interface GatewayParts {
   /** The relay's bind address (internal; see PARLEY_RELAY_HOST). */
   relayHost: string;
   relayPort: number;
+  /**
+   * The host nodes dial the relay at (PARLEY_ADVERTISE_HOST): with a cluster
+   * secret only proofs made for this gateway's own relay addresses are
+   * accepted (see RelayServerOptions.advertiseHost). Unset: the bind host and loopback.
+   */
+  relayAdvertiseHost?: string;
+  /** More `host:port` names of this relay nodes may dial (PARLEY_RELAY_AUDIENCES). */
+  relayAudiences?: readonly string[];
   relayAuth: RelayAuth;
   router: RouterKind;
   staticDir?: string;
@@ -88,6 +96,8 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     gatewayId: parts.gatewayId,
     host: parts.relayHost,
     port: parts.relayPort,
+    advertiseHost: parts.relayAdvertiseHost,
+    audiences: parts.relayAudiences,
     auth: parts.relayAuth,
     logger: logger.child({ component: 'relay' }),
   });

@@ -25,8 +25,8 @@ interface Outcome {
   frames: GatewayFrame__Output[];
 }
 
-/** One stream on `stub` with `metadata`: says Hello as im-1 and waits for the gateway to end it. */
-function openStream(stub: RelayStub, metadata: grpc.Metadata, end = true): { outcome: Promise<Outcome>; call: grpc.ClientDuplexStream<unknown, unknown> } {
+/** One stream on `stub` with `metadata`: says Hello as im-1 (and ends its side unless `end` is false); `outcome` once the gateway ends it. */
+function openStream(stub: RelayStub, metadata: grpc.Metadata, end = true): { outcome: Promise<Outcome> } {
   const call = stub.Connect(metadata);
   const frames: GatewayFrame__Output[] = [];
   call.on('data', (frame: GatewayFrame__Output) => frames.push(frame));
@@ -34,7 +34,7 @@ function openStream(stub: RelayStub, metadata: grpc.Metadata, end = true): { out
   const outcome = new Promise<Outcome>((resolve) => call.on('status', (status: grpc.StatusObject) => resolve({ status, frames })));
   call.write({ hello: { nodeId: 'im-1', rooms: ['user:a'] } });
   if (end) call.end();
-  return { outcome, call };
+  return { outcome };
 }
 
 function recordingLogger(): Logger & { warnings: string[] } {

@@ -3,7 +3,7 @@ export { createLogger, REDACTED_PATHS, type LoggerOptions } from './logger';
 export { parseEnvConfig, csv } from './env-config';
 export { DEFAULT_JWT_TTL_SECONDS, logEnv, jwtEnv, storeEnv, consulEnv, storeConfigOf, storeWaitMsOf } from './env-fragments';
 export { advertiseEnv, advertiseHostOf, hostPort, isWildcardHost } from './advertise-host';
-export { relayAuthEnv, relayAuthOf, type RelayAuthConfig, type RelayAuthEnv } from './relay-env';
+export { relayAuthEnv, relayAudiencesEnv, relayAuthOf, type RelayAuthConfig, type RelayAuthEnv } from './relay-env';
 export { strongSecret, secretWeakness, SECRET_HINT } from './secret-strength';
 export { createUlidGenerator } from './ids.ulid';
 export { onShutdownSignal } from './shutdown';

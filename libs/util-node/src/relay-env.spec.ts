@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEnvConfig } from './env-config';
-import { relayAuthEnv, relayAuthOf } from './relay-env';
+import { relayAudiencesEnv, relayAuthEnv, relayAuthOf } from './relay-env';
 
 const schema = z.object(relayAuthEnv.shape);
 const load = (env: Record<string, string>) => relayAuthOf(parseEnvConfig(schema, env));
@@ -44,5 +44,24 @@ describe('relay authentication settings', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('relay audiences setting', () => {
+  const audiences = (env: Record<string, string>) => parseEnvConfig(relayAudiencesEnv, env).PARLEY_RELAY_AUDIENCES;
+
+  it('is a comma list of host:port, empty by default', () => {
+    expect(audiences({})).toEqual([]);
+    expect(audiences({ PARLEY_RELAY_AUDIENCES: ' relay.example.com:443, [fd00::2]:50051 ,10.0.0.5:7000' })).toEqual([
+      'relay.example.com:443',
+      '[fd00::2]:50051',
+      '10.0.0.5:7000',
+    ]);
+  });
+
+  it('refuses an entry that is not host:port, naming the variable and the entry', () => {
+    expect(() => audiences({ PARLEY_RELAY_AUDIENCES: 'relay.example.com' })).toThrow(/PARLEY_RELAY_AUDIENCES: not host:port: relay\.example\.com/);
+    expect(() => audiences({ PARLEY_RELAY_AUDIENCES: 'gw:0,gw:1' })).toThrow(/gw:0/);
+    expect(() => audiences({ PARLEY_RELAY_AUDIENCES: 'grpc://gw:1' })).toThrow(/PARLEY_RELAY_AUDIENCES/);
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { csv } from './env-config';
 import { strongSecret } from './secret-strength';
 
 const flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
@@ -21,6 +22,34 @@ export const relayAuthEnv = z.object({
 });
 
 export type RelayAuthEnv = z.output<typeof relayAuthEnv>;
+
+/** `host:port`: a bracketed IPv6 literal, an IPv4 address or a DNS name (the relay normalizes case and spelling). */
+const RELAY_ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
+
+/**
+ * A gateway's relay names beyond its own: with a cluster secret a node's proof
+ * names the relay address it dialed, and a gateway accepts only
+ * `<PARLEY_ADVERTISE_HOST>:<relay port>`, `<PARLEY_RELAY_HOST>:<relay port>`
+ * (not a wildcard), loopback from its own host, and these.
+ */
+export const relayAudiencesEnv = z.object({
+  /** Comma list of `host:port` nodes may dial this gateway's relay by: DNS aliases, a load balancer, a published port. */
+  PARLEY_RELAY_AUDIENCES: z
+    .string()
+    .default('')
+    .transform((spec, ctx) => {
+      const names = csv(spec);
+      const bad = names.filter((name) => {
+        const port = Number(RELAY_ADDRESS.exec(name)?.[2] ?? 0);
+        return port < 1 || port > 65_535;
+      });
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `not host:port: ${bad.join(', ')}` });
+        return z.NEVER;
+      }
+      return names;
+    }),
+});
 
 /** The relay credentials an app's parsed env asks for (the shape RelayAuth takes). */
 export interface RelayAuthConfig {
