@@ -38,6 +38,10 @@ export interface LinkHooks {
   onRoomsLost(link: GatewayLink, rooms: string[]): void;
   /** Another node opened a stream to this gateway (PeerUp). */
   onPeerUp(link: GatewayLink, nodeId: string): void;
+  /** The link refused a publish (full) and has since had publishes acknowledged: it may take more. */
+  onRoom(link: GatewayLink): void;
+  /** A publish was refused because `maxBufferedFrames` publishes wait for their acknowledgement. */
+  onUnackedFull(link: GatewayLink): void;
   onFrameIn(): void;
   onFrameOut(): void;
 }
@@ -75,6 +79,8 @@ export class GatewayLink {
   private lastSeq = 0;
   private ackedSeq = 0;
   private unacked: Unacked[] = [];
+  /** A publish was refused since the last acknowledgement (see LinkHooks.onRoom). */
+  private refused = false;
 
   constructor(
     readonly address: string,
@@ -126,14 +132,22 @@ export class GatewayLink {
    */
   sendPublish(publish: Omit<Publish, 'seq'>, message: RelayPublish): number {
     const call = this.call;
-    if (this.stateValue !== 'ready' || !call || call.writableLength >= this.settings.maxBufferedFrames) return 0;
+    if (this.stateValue !== 'ready' || !call) return 0;
+    if (call.writableLength >= this.settings.maxBufferedFrames) {
+      this.refused = true;
+      return 0;
+    }
+    // As full as a full queue: dropping the oldest from resend protection
+    // would make a crash lose them silently. Bounded in frames, not bytes.
+    if (this.unacked.length >= this.settings.maxBufferedFrames) {
+      this.refused = true;
+      this.hooks.onUnackedFull(this);
+      return 0;
+    }
     const seq = ++this.lastSeq;
     call.write({ publish: { ...publish, seq } });
     this.hooks.onFrameOut();
     this.unacked.push({ seq, message });
-    // A gateway that never acknowledges (an older version) must not grow this:
-    // past the bound the oldest lose only their re-send on a crash.
-    if (this.unacked.length > this.settings.maxBufferedFrames) this.unacked.shift();
     return seq;
   }
 
@@ -183,6 +197,7 @@ export class GatewayLink {
     this.lastSeq = 0;
     this.ackedSeq = 0;
     this.unacked = [];
+    this.refused = false;
     call.on('data', (frame: GatewayFrame__Output) => {
       if (call === this.call) this.onFrame(frame);
     });
@@ -249,6 +264,9 @@ export class GatewayLink {
     let done = 0;
     while (done < this.unacked.length && (this.unacked[done]?.seq ?? Infinity) <= seq) done++;
     this.unacked.splice(0, done);
+    if (!this.refused) return;
+    this.refused = false;
+    this.hooks.onRoom(this);
   }
 
   private onWelcomeTimeout(call: GatewayStream): void {

@@ -70,10 +70,15 @@ export class PublishRouter<L extends RoutableLink> {
   order(ready: readonly L[], key: string, preferred?: L): L[] {
     if (ready.length <= 1) return [...ready];
     const order = rendezvousOrder(ready, key);
-    const pin = this.pins.get(key);
-    const first = pin && pin.link.inFlight(pin.stream, pin.seq) ? pin.link : preferred;
+    const first = this.pinned(key) ?? preferred;
     if (!first || first === order[0] || !order.includes(first)) return order;
     return [first, ...order.filter((link) => link !== first)];
+  }
+
+  /** The link carrying the key's last publish while it is unacknowledged: the only one the key's next frame may take. */
+  pinned(key: string): L | undefined {
+    const pin = this.pins.get(key);
+    return pin && pin.link.inFlight(pin.stream, pin.seq) ? pin.link : undefined;
   }
 
   /** The key's publish went out on `link` as `seq` of its current stream. */

@@ -65,6 +65,8 @@ export interface RelayClientStats {
   deduplicated: number;
   /** Rooms gateways reported Deliver frames dropped for (RoomsLost), counted per report. */
   roomsLost: number;
+  /** Publishes a link refused because as many as `maxBufferedFrames` of its publishes were unacknowledged. */
+  unackedFull: number;
 }
 
 export interface RelayClientEvents {
@@ -72,6 +74,8 @@ export interface RelayClientEvents {
   'gateway:down': [address: string];
   /** A gateway dropped frames for these rooms (of ours) toward this node: their sessions should sync. */
   'rooms:lost': [rooms: RoomName[]];
+  /** A gateway that refused a publish (full) has room again: whatever was kept may be sent now. */
+  'publish:room': [address: string];
   /** `nodeId` opened a stream to the gateway at `address` (it may have missed frames published before). */
   'peer:up': [nodeId: string, address: string];
   /**
@@ -153,6 +157,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     ignored: 0,
     deduplicated: 0,
     roomsLost: 0,
+    unackedFull: 0,
   };
   private readonly hooks: LinkHooks;
   private readonly auth: RelayAuth;
@@ -204,6 +209,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       onPeerUp: (link, nodeId) => {
         if (nodeId !== this.nodeId) this.emit('peer:up', nodeId, link.address);
       },
+      onRoom: (link) => this.emit('publish:room', link.address),
+      onUnackedFull: () => void this.counters.unackedFull++,
       onFrameIn: () => void this.counters.framesIn++,
       onFrameOut: () => void this.counters.framesOut++,
     };
@@ -355,8 +362,13 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     const key = routeKeyOf(message);
     const ready: GatewayLink[] = [];
     for (const link of this.links.values()) if (link.state === 'ready') ready.push(link);
+    // A key whose last publish is still unacknowledged on a link goes there or
+    // nowhere: another link could deliver it ahead of that one. Not sent, the
+    // frame stays first in its caller's queue (the outbox) and keeps its place.
+    const pinned = this.router.pinned(key);
     for (const link of this.router.order(ready, key, via === undefined ? undefined : this.links.get(via))) {
       const seq = link.sendPublish(publish, message);
+      if (seq === 0 && link === pinned) return undefined;
       if (seq === 0) continue;
       this.counters.published++;
       if (message.toNode) this.counters.replayed++;

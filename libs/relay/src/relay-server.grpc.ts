@@ -248,10 +248,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       const target = this.sessions.get(nodeId);
       if (!target) continue;
       const deliver = { rooms, event: frame.event, payload: frame.payload, messageId: frame.messageId, originNode: '', fromGateway: true };
-      if (this.write(target, { deliver })) {
-        this.counters.delivers++;
-        reached.push(nodeId);
-      }
+      // Never dropped for a full queue: a session:end revokes sessions, and no
+      // origin would ever send it again. Rare (one per revocation).
+      target.writeAlways({ deliver });
+      this.counters.delivers++;
+      reached.push(nodeId);
     }
     return reached;
   }
@@ -325,7 +326,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       case 'delta': {
         const delta = frame.delta;
         if (delta) this.table.apply(session.nodeId, cleanRooms(delta.add), cleanRooms(delta.remove));
-        if (delta?.ack) this.write(session, { applied: { ack: delta.ack } });
+        if (delta?.ack) session.writeAlways({ applied: { ack: delta.ack } });
         this.emit('interest', session.nodeId);
         return true;
       }
@@ -337,7 +338,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         // Forwarded to the origin, stamped with this stream's proven node id.
         const done = frame.barrierDone;
         const origin = done ? this.sessions.get(done.originNode) : undefined;
-        if (done && origin) this.write(origin, { confirmed: { barrier: done.barrier, nodeId: session.nodeId } });
+        if (done && origin) origin.writeAlways({ confirmed: { barrier: done.barrier, nodeId: session.nodeId } });
         return true;
       }
       default:
@@ -360,7 +361,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     }
     this.table.replace(nodeId, cleanRooms(hello.rooms));
     const gatewayId = this.options.gatewayId;
-    this.write(session, { welcome: { gatewayId, proof: identity.welcomeProof(gatewayId) } });
+    session.writeAlways({ welcome: { gatewayId, proof: identity.welcomeProof(gatewayId) } });
     // After its Hello is in the table: a replay to it that follows is routed.
     for (const other of this.sessions.values()) {
       if (other === session) continue;
@@ -401,9 +402,12 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       // The receiver will join the room; its own delta follows, possibly after
       // the next publish to that room, which must not miss it.
       if (granted.length > 0) this.table.apply(nodeId, granted, []);
-      const sent = this.write(target, {
-        deliver: { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode, barrier: publish.barrier },
-      });
+      const deliver = { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode, barrier: publish.barrier };
+      // A barrier (a removal) is never dropped: one dropped would still let
+      // its origin count this node as having applied it. Rare, like removals.
+      let sent = true;
+      if (publish.barrier) target.writeAlways({ deliver });
+      else sent = this.write(target, { deliver });
       if (sent) {
         this.counters.delivers++;
         written.push(target);
@@ -411,7 +415,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       if (sent && publish.barrier) reached.push(nodeId);
     }
     // Written before any node's BarrierDone can come back through this gateway.
-    if (publish.barrier) this.write(origin, { routed: { barrier: publish.barrier, nodes: reached } });
+    if (publish.barrier) origin.writeAlways({ routed: { barrier: publish.barrier, nodes: reached } });
     // Routed (written toward its targets, or dropped and remembered for RoomsLost): the origin may forget it.
     if (publish.seq) origin.routed(publish.seq, written);
     this.emit('publish', originNode, routes.size);

@@ -57,6 +57,7 @@ export class RelayOutbox {
   ) {
     this.options = { ...DEFAULT_RELAY_OUTBOX, ...options };
     relay.on('gateway:ready', () => this.flush());
+    relay.on('publish:room', () => this.flush());
     relay.on('publish:stranded', (frames) => this.strand(frames));
     relay.on('peer:up', (nodeId, address) => this.replayTo(nodeId, address));
   }

@@ -2,23 +2,20 @@ import type { RelayLink } from './relay-link';
 import type { RoomResync } from './room-resync';
 
 /**
- * Frames published by other nodes while this node had no gateway at all
- * never reached it. When the first gateway is back after such a gap, tell
- * every local session to sync (coalesced with the other resync notices),
- * instead of leaving them to notice on their next message or reconnect.
+ * Tells every local session to sync (coalesced and spread by RoomResync)
+ * whenever a gateway stream that was ready goes down, and whenever one
+ * becomes ready while this node already has sessions.
+ *
+ * Why the receiver decides: frames for this node can be lost without any
+ * origin knowing. A gateway killed after acknowledging a publish but before
+ * its Deliver frames left the kernel; or gateways coming back staggered: an
+ * origin reconnects to a restarted gateway first and routes that gateway's
+ * share of keys there while this node has not rejoined it yet (the gateway
+ * drops frames for nodes it does not know, and acknowledges them). Neither
+ * the origin's resend nor its replay can see those gaps; this node can, by
+ * its own link changes. At first start there are no sessions, so no notice.
  */
 export function watchRelayGaps(relay: RelayLink, resync: Pick<RoomResync, 'all'>): void {
-  const ready = new Set<string>();
-  let everReady = false;
-  let cutOff = false;
-  relay.on('gateway:ready', (address) => {
-    if (ready.size === 0 && cutOff) resync.all();
-    ready.add(address);
-    everReady = true;
-    cutOff = false;
-  });
-  relay.on('gateway:down', (address) => {
-    ready.delete(address);
-    if (ready.size === 0 && everReady) cutOff = true;
-  });
+  relay.on('gateway:down', () => resync.all());
+  relay.on('gateway:ready', () => resync.all());
 }

@@ -53,6 +53,8 @@ export interface RelayLink {
   on(event: 'gateway:down', listener: (address: string) => void): unknown;
   /** A gateway dropped frames toward this node for these rooms (its queue was full): their sessions should sync. */
   on(event: 'rooms:lost', listener: (rooms: RoomName[]) => void): unknown;
+  /** A gateway that refused a publish (full) has room again. */
+  on(event: 'publish:room', listener: (address: string) => void): unknown;
   /** Another node (re)connected to the gateway at `address`. */
   on(event: 'peer:up', listener: (nodeId: string, address: string) => void): unknown;
   /** Frames a lost gateway never acknowledged that no other gateway could take, oldest first: the listener keeps them. */

@@ -7,8 +7,8 @@ import { loadRelayProto } from '../proto';
 
 export interface ScriptedGateway {
   address: string;
-  /** Emits 'connect' once per stream, after its script was written; `count` streams so far. */
-  connections: EventEmitter & { count: number };
+  /** Emits 'connect' once per stream, after its script was written; `count` streams so far; 'frame' per frame read, `framesIn` so far. */
+  connections: EventEmitter & { count: number; framesIn: number };
   close(): void;
 }
 
@@ -21,7 +21,7 @@ export async function startScriptedGateway(auth: RelayAuth, before: GatewayFrame
   const proto = loadRelayProto();
   const server = new grpc.Server();
   const authenticator = new StreamAuthenticator(auth);
-  const connections = Object.assign(new EventEmitter(), { count: 0 });
+  const connections = Object.assign(new EventEmitter(), { count: 0, framesIn: 0 });
   server.addService(proto.parley.relay.v1.Relay.service, {
     Connect: (call: grpc.ServerDuplexStream<NodeFrame__Output, GatewayFrame>) => {
       call.on('error', () => undefined);
@@ -33,7 +33,10 @@ export async function startScriptedGateway(auth: RelayAuth, before: GatewayFrame
         connections.count++;
         connections.emit('connect');
       });
-      call.on('data', () => undefined);
+      call.on('data', () => {
+        connections.framesIn++;
+        connections.emit('frame');
+      });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
