@@ -9,3 +9,4 @@ export { RelayAuth, streamCredential } from './auth';
 export type { RelayAuthOptions, RelayTlsMaterial } from './auth';
 export type { GatewayFrame__Output as GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
 export type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
+export { rendezvousOrder } from './publish-route';

@@ -2,12 +2,14 @@ import crypto from 'node:crypto';
 import { decodeRelayFrame, type RoomName } from '@parley/protocol';
 import { RelayAuth, RelayClient, RelayServer, type Deliver } from '@parley/relay';
 import { startScriptedGateway } from '@parley/relay/testing';
+import { rendezvousOrder } from '@parley/relay';
 import { createLogger } from '@parley/util-node';
 import { startTestSocketServer, type TestSocketServer } from '../testing/socket-server';
 import { ControlIds } from './control-ids';
 import { RelayOutbox } from './outbox';
 import type { RelayPublish } from './relay-link';
 import { RoomResync } from './room-resync';
+import { watchRelayGaps } from './relay-gap';
 
 const auth = new RelayAuth({ secret: crypto.randomBytes(32).toString('base64url') });
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -66,7 +68,7 @@ describe('relay outage: kept frames reach every interested node, dropped ones ar
     early.client.start();
     stops.push(() => early.client.stop());
     await until(() => outbox.depth === 0 && early.received.length === 3);
-    expect(server.interestOf('B').size).toBe(0); // B was not there for the flush
+    expect(outbox.stats().replayBuffer).toBe(3); // flushed, and held for nodes that come later
 
     const late = relayNode('B', [address], ['user:b']);
     late.client.start();
@@ -103,6 +105,48 @@ describe('relay outage: kept frames reach every interested node, dropped ones ar
     const lost = receiver.received.find((d) => d.event === 'relay:lost') as Deliver;
     const decoded = decodeRelayFrame(lost);
     expect(decoded).toMatchObject({ ok: true, frame: { kind: 'relay:lost', rooms: ['user:x', 'group:y'], originNode: 'A' } });
+  });
+
+  it('gateways back staggered: a node that rejoins a restarted gateway after an origin routed through it tells its sessions to sync', async () => {
+    const g1 = new RelayServer({ gatewayId: 'g1', auth, shutdownGraceMs: 100 });
+    const g2 = new RelayServer({ gatewayId: 'g2', auth, shutdownGraceMs: 100 });
+    const [p1, p2] = [(await g1.start()).port, (await g2.start()).port];
+    stops.push(() => g1.stop(), () => g2.stop());
+    const [a1, a2] = [`127.0.0.1:${p1}`, `127.0.0.1:${p2}`];
+    // A room whose frames take g1 (rendezvous order), as the lost share of keys does.
+    const room = Array.from({ length: 64 }, (_, i) => `user:s${i}` as RoomName).find((r) => rendezvousOrder([{ address: a1 }, { address: a2 }], r)[0]?.address === a1) as RoomName;
+
+    const sockets = await startTestSocketServer((io) => void io.on('connection', (socket) => void socket.join(room)));
+    stops.push(() => sockets.close());
+    const resync = new RoomResync(sockets.io, clock, 200);
+    stops.push(() => resync.stop());
+    const b = relayNode('B', [a1, a2], [room]);
+    watchRelayGaps(b.client, resync);
+    const a = relayNode('A', [a1, a2], []);
+    b.client.start();
+    a.client.start();
+    stops.push(() => a.client.stop(), () => b.client.stop());
+    await until(() => a.client.connectedGateways().length === 2 && b.client.connectedGateways().length === 2);
+    const socket = await sockets.open({});
+    let notices = 0;
+    socket.on('server:resync', () => void notices++);
+    await until(() => (sockets.io.of('/').adapter.rooms.get(room)?.size ?? 0) === 1);
+
+    g1.kill();
+    await until(() => b.client.connectedGateways().length === 1);
+    b.client.setGateways([a2]); // B is slow to come back to g1
+    await g1.start();
+    await until(() => a.client.connectedGateways().length === 2);
+    // A routes the room's frames through g1 again; B is not there: g1 drops them (and acknowledges).
+    expect(g1.connectedNodes()).toEqual(['A']);
+    expect(a.client.publish(typing('missed', room))).toBe(true);
+    await until(() => g1.stats().publishes === 1);
+
+    const before = notices;
+    b.client.setGateways([a1, a2]);
+    await until(() => b.client.connectedGateways().length === 2);
+    await until(() => notices > before);
+    expect(b.received.map((d) => d.messageId)).not.toContain('missed');
   });
 
   describe('RoomsLost from a gateway', () => {
