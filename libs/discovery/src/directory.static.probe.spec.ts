@@ -38,7 +38,8 @@ describe('StaticNodeDirectory probing /readyz', () => {
     const ready = await server(200);
     const draining = await server(503);
     const hanging = await server(200);
-    hanging.delayMs = 5_000;
+    // Longer than the test's own timeout: start() returning at all proves the probe gave up on it.
+    hanging.delayMs = 120_000;
     const closedPort = await findFreePort();
     const warn = jest.fn();
     const d = directory(
@@ -50,9 +51,7 @@ describe('StaticNodeDirectory probing /readyz', () => {
       ],
       { logger: { warn, info: jest.fn() } },
     );
-    const started = Date.now();
     await d.start();
-    expect(Date.now() - started).toBeLessThan(4_000); // the hang costs one probe timeout (1s), not its 5s
     expect(d.healthyNodes()).toEqual([node('im-ready', ready)]);
     expect(ready.readyzHits).toBeGreaterThan(0);
     expect(draining.readyzHits).toBeGreaterThan(0);
