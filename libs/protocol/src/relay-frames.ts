@@ -147,10 +147,16 @@ export const GATEWAY_SESSION_END = 'session:end';
  * socket). It carries nothing else, so a forged one can only cause a sync.
  */
 export const RELAY_LOST = 'relay:lost';
-/** Payload of `relay:lost`: empty; the frame's rooms say everything. */
-export type RelayLost = Record<string, never>;
-/** Strict: no field is expected, any is refused. */
-export const relayLostSchema = z.strictObject({}) satisfies z.ZodType<RelayLost>;
+/**
+ * Payload of `relay:lost`: empty, the frame's rooms say everything; or
+ * `all: true` when the origin lost track of which rooms (too many): the
+ * receiving node asks every one of its sessions to sync.
+ */
+export interface RelayLost {
+  all?: true;
+}
+/** Strict: `all` (only ever true) is the one field; any other is refused. */
+export const relayLostSchema = z.strictObject({ all: z.literal(true).optional() }) satisfies z.ZodType<RelayLost>;
 
 export type RelayControlKind = 'room:join' | 'room:leave';
 /** Every wire `event` a valid frame may carry, with its payload. */

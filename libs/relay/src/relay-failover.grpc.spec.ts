@@ -280,6 +280,29 @@ describe('relay: spread, failover and nothing dropped silently (gRPC loopback)',
     expect(g.server.interestOf('N').has('user:n')).toBe(true);
   });
 
+  it("tells a flapping node's PeerUp once per window, and once more when the window ends", async () => {
+    async function flap(peerUpEveryMs: number, gatewayId: string): Promise<{ server: RelayServer; peerUps: () => number; events: EventEmitter }> {
+      const { server, address } = await startServer(gatewayId, { peerUpEveryMs });
+      const observer = rawNode(address, 'O', []);
+      await waitUntil(observer.events, 'frame', () => observer.frames.some((f) => f.frame === 'welcome'));
+      const connected = new Promise<void>((resolve) => {
+        let count = 0;
+        server.on('node:connected', (nodeId) => void (nodeId === 'X' && ++count === 3 && resolve()));
+      });
+      for (let i = 0; i < 3; i++) rawNode(address, 'X', []); // each replaces the one before
+      await connected;
+      return { server, peerUps: () => observer.frames.filter((f) => f.peerUp?.nodeId === 'X').length, events: observer.events };
+    }
+    // A window longer than the test: three connects, one PeerUp (written at connect, so counted by now).
+    const long = await flap(60_000, 'g1');
+    expect(long.server.stats().peerUps).toBe(1);
+    // A short one: the connects inside it are told once more when it ends.
+    const short = await flap(300, 'g2');
+    const atConnect = short.server.stats().peerUps;
+    await waitUntil(short.events, 'frame', () => short.peerUps() === atConnect + 1);
+    expect(short.server.stats().peerUps).toBe(atConnect + 1);
+  });
+
   it("a key whose unacknowledged publish holds a full link waits (publish refused) instead of overtaking it through another link", async () => {
     // A gateway that welcomes and never acknowledges: its publishes stay unacknowledged.
     const silent = await startScriptedGateway(auth, [], []);

@@ -43,6 +43,12 @@ export interface RelayServerOptions {
    * room it announced. @default 10_000
    */
   maxLostRooms?: number;
+  /**
+   * A node's PeerUp is told to the others at most once per this window; a
+   * reconnect inside it is told once more when it ends (a flapping node
+   * must not make every other node replay to it over and over). @default 1_000
+   */
+  peerUpEveryMs?: number;
   /** @default 10_000 */
   keepaliveTimeMs?: number;
   /** @default 5_000 */
@@ -104,6 +110,7 @@ const DEFAULTS = {
   port: 0,
   maxBufferedFrames: 10_000,
   maxLostRooms: 10_000,
+  peerUpEveryMs: 1_000,
   keepaliveTimeMs: 10_000,
   keepaliveTimeoutMs: 5_000,
   shutdownGraceMs: 2_000,
@@ -146,6 +153,9 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   };
   private server: grpc.Server | undefined;
   private boundPort: number;
+  /** When each node's PeerUp was last sent; insertion order is send order (re-inserted). */
+  private readonly peerUpAt = new Map<string, number>();
+  private readonly peerUpLater = new Map<string, NodeJS.Timeout>();
 
   constructor(options: RelayServerOptions) {
     super();
@@ -193,6 +203,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     }
     this.sessions.clear();
     this.table.clear();
+    this.clearPeerUps();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         server.forceShutdown();
@@ -219,6 +230,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     this.table.clear();
+    this.clearPeerUps();
     server.forceShutdown();
   }
 
@@ -363,15 +375,44 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const gatewayId = this.options.gatewayId;
     session.writeAlways({ welcome: { gatewayId, proof: identity.welcomeProof(gatewayId) } });
     // After its Hello is in the table: a replay to it that follows is routed.
-    for (const other of this.sessions.values()) {
-      if (other === session) continue;
-      other.writeAlways({ peerUp: { nodeId } });
-      this.counters.peerUps++;
-    }
+    this.announcePeer(nodeId);
     this.logger.info({ nodeId, rooms: hello.rooms.length, peer: call.getPeer() }, 'node connected to relay');
     this.emit('node:connected', nodeId);
     this.emit('interest', nodeId);
     return session;
+  }
+
+  /** PeerUp for `nodeId` to every other node, coalesced (see peerUpEveryMs). */
+  private announcePeer(nodeId: string): void {
+    const now = Date.now();
+    const every = this.options.peerUpEveryMs;
+    for (const [node, at] of this.peerUpAt) {
+      if (now - at < every) break;
+      this.peerUpAt.delete(node);
+    }
+    const last = this.peerUpAt.get(nodeId);
+    if (last !== undefined) {
+      if (!this.peerUpLater.has(nodeId)) {
+        const later = setTimeout(() => {
+          this.peerUpLater.delete(nodeId);
+          if (this.sessions.has(nodeId)) this.announcePeer(nodeId);
+        }, every - (now - last));
+        this.peerUpLater.set(nodeId, later.unref());
+      }
+      return;
+    }
+    this.peerUpAt.set(nodeId, now);
+    for (const other of this.sessions.values()) {
+      if (other.nodeId === nodeId) continue;
+      other.writeAlways({ peerUp: { nodeId } });
+      this.counters.peerUps++;
+    }
+  }
+
+  private clearPeerUps(): void {
+    for (const timer of this.peerUpLater.values()) clearTimeout(timer);
+    this.peerUpLater.clear();
+    this.peerUpAt.clear();
   }
 
   private closeSession(session: Session): void {

@@ -45,7 +45,7 @@ describe('RelayInbound', () => {
   });
 
   const resynced: string[] = [];
-  const resync = { rooms: (rooms: Iterable<string>) => void resynced.push([...rooms].join(',')) };
+  const resync = { rooms: (rooms: Iterable<string>) => void resynced.push([...rooms].join(',')), all: () => void resynced.push('*') };
 
   const ended: string[] = [];
   const sessionEnds = { end: (userId: string, ids: readonly string[], reason: string) => ended.push(`${userId} ${ids.join(',')} ${reason}`) };
@@ -80,10 +80,14 @@ describe('RelayInbound', () => {
     inbound.receive(frame('relay:lost', ['group:g', 'user:b'], {}));
     expect(resynced).toEqual(['group:g,user:b']);
     inbound.receive(frame('relay:lost', ['group:g'], { rooms: ['user:everyone'] }));
+    inbound.receive(frame('relay:lost', ['group:g'], { all: false }));
     inbound.receive(frame('relay:lost', Array.from({ length: RELAY_FRAME_LIMITS.maxRooms + 1 }, (_, i) => `user:u${i}`), {}));
     inbound.receive({ ...frame('relay:lost', ['user:b'], {}), originNode: '', fromGateway: true });
     expect(resynced).toEqual(['group:g,user:b']);
-    expect(Object.fromEntries(inbound.dropCounts())).toEqual({ 'bad-payload': 1, 'bad-rooms': 1, 'bad-origin': 1 });
+    expect(Object.fromEntries(inbound.dropCounts())).toEqual({ 'bad-payload': 2, 'bad-rooms': 1, 'bad-origin': 1 });
+    // The origin lost track of which rooms: every local session syncs.
+    inbound.receive(frame('relay:lost', ['group:g'], { all: true }));
+    expect(resynced).toEqual(['group:g,user:b', '*']);
   });
 
   it('joins only users the store confirms, holding later frames until then, and confirms the barrier after applying', async () => {

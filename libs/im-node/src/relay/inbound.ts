@@ -34,7 +34,7 @@ export class RelayInbound {
     /** Where a gateway's `session:end` goes: the sessions' local sockets are ended. */
     private readonly sessionEnds: Pick<SessionEnds, 'end'>,
     /** Where an origin's `relay:lost` goes: local sessions in its rooms are told to sync (coalesced). */
-    private readonly resync: Pick<RoomResync, 'rooms'>,
+    private readonly resync: Pick<RoomResync, 'rooms' | 'all'>,
   ) {}
 
   readonly receive = (raw: RelayedFrame): void => {
@@ -87,7 +87,9 @@ export class RelayInbound {
         this.sessionEnds.end(frame.payload.userId, frame.payload.sessionIds, frame.payload.reason);
         return undefined;
       case 'relay:lost':
-        this.resync.rooms(frame.rooms);
+        // Bounded per socket, whoever floods: RoomResync sends at most one notice per window.
+        if (frame.payload.all) this.resync.all();
+        else this.resync.rooms(frame.rooms);
         return undefined;
     }
   }

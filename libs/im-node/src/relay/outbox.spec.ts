@@ -10,8 +10,11 @@ class FakeRelay extends EventEmitter implements RelayLink {
   up = true;
   readonly published: { frame: RelayPublish; via?: string }[] = [];
 
+  /** Frames the relay does not take even while up (a full link). */
+  refuse: (frame: RelayPublish) => boolean = () => false;
+
   publish(frame: RelayPublish, via?: string): boolean {
-    if (!this.up) return false;
+    if (!this.up || this.refuse(frame)) return false;
     this.published.push({ frame, via });
     return true;
   }
@@ -96,6 +99,45 @@ describe('RelayOutbox', () => {
     // Told once: nothing more on the next flush.
     relay.emit('gateway:ready', 'g2:1', 'g2');
     expect(relay.published).toHaveLength(6);
+  });
+
+  it('replays to a node once per outage whichever gateways announce it, never membership changes, and tells it relay:lost for what the relay refused', () => {
+    const relay = new FakeRelay();
+    const outbox = outboxOn(relay);
+    relay.up = false;
+    outbox.send(typing('o1', 'user:a'));
+    outbox.send({ ...typing('j1', 'user:a'), event: 'room:join' });
+    outbox.send({ ...typing('l1', 'user:a'), event: 'room:leave' });
+    outbox.send(typing('o2', 'group:full'));
+    relay.up = true;
+    relay.emit('gateway:ready', 'g1:1', 'g1');
+    expect(relay.ids()).toEqual(['o1', 'j1', 'l1', 'o2']);
+    relay.refuse = (frame) => frame.messageId === 'o2' && frame.toNode !== undefined;
+    relay.emit('peer:up', 'im-late', 'g1:1');
+    relay.emit('peer:up', 'im-late', 'g2:1'); // the same node on another gateway: nothing again
+    const lost = relay.published.at(-1)?.frame;
+    expect(relay.ids().slice(4)).toEqual(['o1->im-late@g1:1', `${lost?.messageId}->im-late@g1:1`]);
+    expect(lost).toMatchObject({ event: 'relay:lost', rooms: ['group:full'], toNode: 'im-late' });
+    // A later outage's frames do go to it.
+    relay.up = false;
+    outbox.send(typing('o3', 'user:a'));
+    relay.up = true;
+    relay.emit('gateway:ready', 'g1:1', 'g1');
+    relay.emit('peer:up', 'im-late', 'g2:1');
+    expect(relay.ids().slice(-1)).toEqual(['o3->im-late@g2:1']);
+  });
+
+  it('past maxLostRooms, relay:lost says every room (all: true)', () => {
+    const relay = new FakeRelay();
+    const outbox = outboxOn(relay, { limit: 1, maxLostRooms: 2 });
+    relay.up = false;
+    for (const room of ['user:r1', 'user:r2', 'user:r3', 'user:r4'] as RoomName[]) outbox.send(typing(`m-${room}`, room));
+    relay.up = true;
+    relay.emit('gateway:ready', 'g1:1', 'g1');
+    const lost = relay.published.filter((p) => p.frame.event === 'relay:lost').map((p) => p.frame);
+    expect(lost).toHaveLength(1);
+    const decoded = decodeRelayFrame({ ...(lost[0] as RelayPublish), originNode: 'im-1' });
+    expect(decoded).toMatchObject({ ok: true, frame: { kind: 'relay:lost', rooms: ['user:r1', 'user:r2'], payload: { all: true } } });
   });
 
   it('splits relay:lost by the frame room limit', () => {

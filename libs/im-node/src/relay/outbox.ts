@@ -18,9 +18,14 @@ export interface RelayOutboxOptions {
 export const DEFAULT_RELAY_OUTBOX = Object.freeze({ limit: 10_000, replayWindowMs: 15_000, maxReplay: 10_000, maxLostRooms: 50_000 });
 
 interface Flushed {
+  /** Numbers replay entries in order: what was replayed to a node is remembered by the last number. */
+  n: number;
   at: number;
   frame: RelayPublish;
 }
+
+/** Membership changes are never replayed: an old room:leave would remove a user who rejoined since (a replay is not checked against the store). */
+const NOT_REPLAYED: ReadonlySet<string> = new Set(['room:join', 'room:leave']);
 
 /**
  * The one owner of this node's outgoing relay frames: sends each through the
@@ -42,6 +47,9 @@ interface Flushed {
 export class RelayOutbox {
   private readonly kept: RelayPublish[] = [];
   private readonly replay: Flushed[] = [];
+  private replayNumber = 0;
+  /** Per node, the last replay entry it was sent: a node connecting to several gateways gets each frame once. */
+  private readonly replayedUpTo = new Map<string, number>();
   private readonly lostRooms = new Set<RoomName>();
   private lostOverflow = 0;
   private readonly options: Required<RelayOutboxOptions>;
@@ -126,24 +134,31 @@ export class RelayOutbox {
     if (this.kept.length === 0 && this.lostRooms.size > 0) this.announceLost();
   }
 
+  /**
+   * Past `maxLostRooms` the rooms are no longer all known: the frames say
+   * `all`, and every node reached (interested in any remembered room) syncs
+   * all its sessions. A node interested only in forgotten rooms is not
+   * reached: the limit bounds memory, at that cost.
+   */
   private announceLost(): void {
     const rooms = [...this.lostRooms];
+    const payload = encodeRelayPayload(this.lostOverflow > 0 ? { all: true } : {});
     for (let i = 0; i < rooms.length; i += RELAY_FRAME_LIMITS.maxRooms) {
       const chunk = rooms.slice(i, i + RELAY_FRAME_LIMITS.maxRooms);
-      const frame: RelayPublish = { rooms: chunk, event: RELAY_LOST, payload: encodeRelayPayload({}), messageId: this.ids.next() };
+      const frame: RelayPublish = { rooms: chunk, event: RELAY_LOST, payload, messageId: this.ids.next() };
       if (!this.relay.publish(frame)) return; // the rest stay remembered for the next gateway
       for (const room of chunk) this.lostRooms.delete(room);
       this.remember(frame);
     }
     if (this.lostOverflow > 0) {
-      this.logger.warn({ rooms: this.lostOverflow, maxLostRooms: this.options.maxLostRooms }, 'rooms of dropped relay pushes past the limit were not told to sync');
+      this.logger.warn({ rooms: this.lostOverflow, maxLostRooms: this.options.maxLostRooms }, 'more rooms of dropped relay pushes than remembered: the nodes reached were told to sync every session');
       this.lostOverflow = 0;
     }
   }
 
   private remember(frame: RelayPublish): void {
     const now = this.clock.now();
-    this.replay.push({ at: now, frame });
+    this.replay.push({ n: ++this.replayNumber, at: now, frame });
     this.prune(now);
   }
 
@@ -155,13 +170,39 @@ export class RelayOutbox {
     if (drop > 0) this.replay.splice(0, drop);
   }
 
-  /** A node (re)connected to the gateway at `address`: it may have missed what was flushed before. */
+  /**
+   * A node (re)connected to the gateway at `address`: it may have missed
+   * what was flushed before. Each frame goes to a node once, whichever
+   * gateways it connects to; one the relay does not take is not skipped
+   * silently: its rooms get a `relay:lost` addressed to that node.
+   */
   private replayTo(nodeId: string, address: string): void {
     this.prune(this.clock.now());
-    if (this.replay.length === 0) return;
+    const oldest = this.replay[0]?.n ?? Infinity;
+    for (const [node, upTo] of this.replayedUpTo) if (upTo < oldest) this.replayedUpTo.delete(node);
+    const from = this.replayedUpTo.get(nodeId) ?? 0;
+    const last = this.replay.at(-1)?.n ?? 0;
+    if (last <= from) return;
+    this.replayedUpTo.set(nodeId, last);
     let sent = 0;
-    for (const { frame } of this.replay) if (this.relay.publish({ ...frame, toNode: nodeId }, address)) sent++;
+    const missed = new Set<RoomName>();
+    for (const { n, frame } of this.replay) {
+      if (n <= from || NOT_REPLAYED.has(frame.event)) continue;
+      if (this.relay.publish({ ...frame, toNode: nodeId }, address)) sent++;
+      else for (const room of frame.rooms) missed.add(room);
+    }
     this.replayedCount += sent;
-    this.logger.info({ nodeId, gateway: address, frames: sent }, 'replayed frames flushed after a relay outage to a node that came back later');
+    if (missed.size > 0) this.tellLost(nodeId, address, [...missed]);
+    this.logger.info({ nodeId, gateway: address, frames: sent, roomsLost: missed.size }, 'replayed frames flushed after a relay outage to a node that came back later');
+  }
+
+  /** `relay:lost` to one node; what even that cannot reach is told to every node in those rooms later. */
+  private tellLost(nodeId: string, address: string, rooms: RoomName[]): void {
+    const payload = encodeRelayPayload({});
+    for (let i = 0; i < rooms.length; i += RELAY_FRAME_LIMITS.maxRooms) {
+      const chunk = rooms.slice(i, i + RELAY_FRAME_LIMITS.maxRooms);
+      const frame: RelayPublish = { rooms: chunk, event: RELAY_LOST, payload, messageId: this.ids.next(), toNode: nodeId };
+      if (!this.relay.publish(frame, address)) this.lose(chunk);
+    }
   }
 }
