@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { SessionService } from '@parley/domain';
 import { decodeRelayFrame, type RoomName } from '@parley/protocol';
 import { RelayAuth, RelayClient, RelayServer, type Deliver } from '@parley/relay';
 import { startScriptedGateway } from '@parley/relay/testing';
@@ -10,6 +11,9 @@ import { RelayOutbox } from './outbox';
 import type { RelayPublish } from './relay-link';
 import { RoomResync } from './room-resync';
 import { watchRelayGaps } from './relay-gap';
+import { RelayInbound } from './inbound';
+import { LocalRooms } from './local-rooms';
+import { MembershipLog } from './membership-log';
 
 const auth = new RelayAuth({ secret: crypto.randomBytes(32).toString('base64url') });
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -164,6 +168,19 @@ describe('relay outage: kept frames reach every interested node, dropped ones ar
         resync.stop();
         await sockets.close();
       });
+    });
+
+    it("a flood of relay:lost from one origin node: at most one server:resync per socket per window", async () => {
+      const client = await sockets.open({ auth: { rooms: ['group:g', 'user:a'] } });
+      let received = 0;
+      client.on('server:resync', () => void received++);
+      await until(() => sockets.io.of('/').adapter.rooms.has('group:g'));
+      const inbound = new RelayInbound(new LocalRooms(sockets.io, new MembershipLog()), {} as SessionService, { setInterest: () => undefined }, logger, { end: () => 0 }, resync);
+      const lost = (i: number, payload: object) => ({ rooms: ['group:g'], event: 'relay:lost', payload: Buffer.from(JSON.stringify(payload)), messageId: `lost-${i}`, originNode: 'im-flood' });
+      for (let i = 0; i < 1_000; i++) inbound.receive(lost(i, i % 2 === 0 ? {} : { all: true }));
+      expect(inbound.dropCounts().size).toBe(0); // all accepted
+      expect(resync.sent).toBe(1); // the rest wait for the window's end (60 s here), as one
+      await until(() => received === 1);
     });
 
     it('a thousand RoomsLost at once: one server:resync per socket in those rooms, none elsewhere', async () => {
