@@ -254,7 +254,9 @@ describe('decodeRelayFrame', () => {
     });
 
     it('refuses a forged or oversized one: any field, too many or bad rooms, a huge payload, a gateway marker', () => {
-      expect(rejection(raw('relay:lost', { all: true }, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('relay:lost', { rooms: ['user:everyone'] }, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('relay:lost', { all: false }, ['user:bob']))).toBe('bad-payload');
+      expect(rejection(raw('relay:lost', { all: true }, ['user:bob']))).toBe('accepted'); // every room of the receiver: see RelayLost
       expect(rejection(raw('relay:lost', [], ['user:bob']))).toBe('bad-payload');
       expect(rejection(raw('relay:lost', {}, Array.from({ length: RELAY_FRAME_LIMITS.maxRooms + 1 }, (_, i) => `user:u${i}`)))).toBe('bad-rooms');
       expect(rejection(raw('relay:lost', {}, ['everyone']))).toBe('bad-rooms');
