@@ -144,6 +144,7 @@ export class GatewayLink {
       this.hooks.onUnackedFull(this);
       return 0;
     }
+    // Publish.seq is a uint32 on the wire: a single stream would wrap after 2^32 publishes (known limit, not handled).
     const seq = ++this.lastSeq;
     call.write({ publish: { ...publish, seq } });
     this.hooks.onFrameOut();

@@ -71,7 +71,7 @@ export class NodeSession {
     private readonly interest: () => Iterable<string>,
   ) {}
 
-  /** Writes unless the queue toward the node is full; a dropped Deliver is remembered by its rooms. */
+  /** Writes unless the queue toward the node is full (counted in frames, not bytes: a known limit); a dropped Deliver is remembered by its rooms. */
   write(frame: GatewayFrame): boolean {
     if (this.call.writableLength >= this.limits.maxBufferedFrames) {
       this.counters.dropped++;

@@ -350,6 +350,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   private trySend(message: RelayPublish, barrier: number, via?: string): GatewayLink | undefined {
+    // Known cost: a few small allocations per publish (this object, the ready list, the rendezvous order).
     const publish = {
       rooms: [...message.rooms],
       event: message.event,
