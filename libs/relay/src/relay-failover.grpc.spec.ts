@@ -329,6 +329,34 @@ describe('relay: spread, failover and nothing dropped silently (gRPC loopback)',
     expect(n.client.stats().unackedFull).toBe(2);
   });
 
+  it('resending a lost link\'s publishes keeps the same rule: once the key is pinned on a full link, the rest are handed back, not sent through a third', async () => {
+    // Two gateways that welcome and never acknowledge, and a real one.
+    const doomed = await startScriptedGateway(auth, [], []);
+    const silent = await startScriptedGateway(auth, [], []);
+    cleanups.push(() => doomed.close(), () => silent.close());
+    const g3 = await startServer('g3');
+    const n = node('N', [doomed.address, silent.address, g3.address], [], { maxBufferedFrames: 2 });
+    await n.ready(3);
+    const links = [doomed, silent, g3].map((g) => ({ address: g.address }));
+    const room = Array.from({ length: 512 }, (_, i) => `group:r${i}`).find((r) => rendezvousOrder(links, r).every((l, i) => l === links[i])) as string;
+    // The silent gateway already holds one unacknowledged publish (of its own key): one more fills it.
+    const its = Array.from({ length: 512 }, (_, i) => `group:s${i}`).find((r) => rendezvousOrder(links, r)[0] === links[1]) as string;
+    expect(n.client.publish(frame(its, 0))).toBe(true);
+    expect(n.client.publish(frame(room, 0))).toBe(true);
+    expect(n.client.publish(frame(room, 1))).toBe(true);
+    await waitUntil(doomed.connections, 'frame', () => doomed.connections.framesIn >= 3);
+    await waitUntil(silent.connections, 'frame', () => silent.connections.framesIn >= 2);
+    const stranded: string[] = [];
+    n.client.on('publish:stranded', (frames) => stranded.push(...frames.map((f) => f.messageId)));
+    const down = new Promise((resolve) => n.client.once('gateway:down', resolve));
+    doomed.close();
+    await down;
+    // #0 went to the silent gateway (next in order), pinning the key there; #1 must not overtake it through g3.
+    expect(n.client.stats().resent).toBe(1);
+    expect(stranded).toEqual([`${room}#1`]);
+    expect(g3.server.stats().publishes).toBe(0);
+  });
+
   describe('who may send RoomsLost, PeerUp and PublishAck', () => {
     async function listener(secretOf: RelayAuth, before: GatewayFrame[], after: GatewayFrame[]): Promise<ScriptedGateway> {
       const gateway = await startScriptedGateway(secretOf, before, after);
