@@ -1,5 +1,5 @@
 import type { NodeInstance } from '../ports';
-import { hash32 } from './hash';
+import { hash32 } from '@parley/util';
 
 export type RouterKind = 'round-robin' | 'room-hash';
 
@@ -35,7 +35,7 @@ export class RoomHashRouter implements NodeRouter {
     let best: NodeInstance | undefined;
     let bestScore = -1;
     for (const node of nodes) {
-      const score = hash32(`${node.nodeId}\u0000${room}`);
+      const score = hash32(node.nodeId, room);
       if (score > bestScore || (score === bestScore && best !== undefined && node.nodeId < best.nodeId)) {
         best = node;
         bestScore = score;
