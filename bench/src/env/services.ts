@@ -53,7 +53,8 @@ export async function startEnvironment(nodes: number, log: (msg: string) => void
       mysqlUrl: mariadb.url,
       redisUrl: redis.url,
       name: `bench-${process.pid}`,
-      gatewayEnv: { ...probeEnv, PARLEY_RELAY_PORT: String(relayPort), PARLEY_LOG_LEVEL: 'warn' },
+      // Nodes dial the byte-counting proxy in front of the relay: the gateway must answer to its address too.
+      gatewayEnv: { ...probeEnv, PARLEY_RELAY_PORT: String(relayPort), PARLEY_RELAY_AUDIENCES: `127.0.0.1:${relay.port}`, PARLEY_LOG_LEVEL: 'warn' },
       nodeEnv: {
         ...probeEnv,
         PARLEY_GATEWAYS: `127.0.0.1:${relay.port}`,
