@@ -5,11 +5,15 @@ import { streamCredential, type RelayAuth } from './auth';
 import { BarrierTracker } from './barrier-tracker';
 import type { Deliver, RelayPublish } from './deliver';
 import { GatewayLink, type LinkHooks, type LinkSettings } from './gateway-link.grpc';
+import { InterestAnnouncer } from './interest-announcer';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
 import { definedOnly, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 import { PublishRouter, routeKeyOf } from './publish-route';
 import { SeenFrames } from './seen-frames';
+import type { BarrierOutcome, ConnectedGateway, RelayClientEvents, RelayClientOptions, RelayClientStats } from './relay-client.types';
+
+export type { BarrierOutcome, ConnectedGateway, RelayClientEvents, RelayClientOptions, RelayClientStats } from './relay-client.types';
 
 /**
  * Reconnect backoff of a gateway stream: 100 ms doubling to 1 s, jittered.
@@ -18,80 +22,6 @@ import { SeenFrames } from './seen-frames';
  */
 export const RELAY_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 100, maxMs: 1_000 });
 
-export interface RelayClientOptions {
-  /** This node's id; one stream per gateway is kept under it. */
-  nodeId: string;
-  /** How this node proves itself to gateways (and checks that they are ours). */
-  auth: RelayAuth;
-  /** Gateway relay addresses, `host:port`. */
-  gateways: readonly string[];
-  /** Called once per relayed frame; the caller emits to `rooms` locally. Must not throw. Or set later with handleDeliveries. */
-  onDeliver?: (deliver: Deliver) => void;
-  logger?: Logger;
-  /** Reconnect backoff of each gateway stream. @default RELAY_BACKOFF (100 ms doubling to 1 s) */
-  backoff?: BackoffOptions;
-  /** A stream with no Welcome after this long is dropped and retried. @default 5_000 */
-  welcomeTimeoutMs?: number;
-  /** @default 10_000 */
-  keepaliveTimeMs?: number;
-  /** @default 5_000 */
-  keepaliveTimeoutMs?: number;
-  /** Frames queued on one stream beyond which a publish tries another gateway, or is dropped. @default 10_000 */
-  maxBufferedFrames?: number;
-  /** How long `stop()` waits for each gateway to close the stream. @default 1_000 */
-  stopGraceMs?: number;
-  /** Relayed frames remembered to drop a second copy (a re-send or a replay). @default 20_000 */
-  seenFrames?: number;
-  /** @default proto/relay.proto at the repo root */
-  protoPath?: string;
-}
-
-export interface RelayClientStats {
-  framesIn: number;
-  framesOut: number;
-  published: number;
-  /** Publishes refused because no gateway stream was ready (or all were full), or stranded with nobody to take them. */
-  publishDropped: number;
-  /** Unacknowledged publishes of a lost (or removed) gateway stream sent again through another one. */
-  resent: number;
-  /** Unacknowledged publishes of a lost stream that no other gateway could take: handed back ('publish:stranded'). */
-  stranded: number;
-  /** Publishes addressed to one node (to_node): replays to a node that came back late. */
-  replayed: number;
-  delivered: number;
-  /** Deliver frames for rooms this node no longer has interest in. */
-  ignored: number;
-  /** Deliver frames dropped because this node had already applied them (a re-send or a replay). */
-  deduplicated: number;
-  /** Rooms gateways reported Deliver frames dropped for (RoomsLost), counted per report. */
-  roomsLost: number;
-  /** Publishes a link refused because as many as `maxBufferedFrames` of its publishes were unacknowledged. */
-  unackedFull: number;
-}
-
-export interface RelayClientEvents {
-  'gateway:ready': [address: string, gatewayId: string];
-  'gateway:down': [address: string];
-  /** A gateway dropped frames for these rooms (of ours) toward this node: their sessions should sync. */
-  'rooms:lost': [rooms: RoomName[]];
-  /** A gateway that refused a publish (full) has room again: whatever was kept may be sent now. */
-  'publish:room': [address: string];
-  /** `nodeId` opened a stream to the gateway at `address` (it may have missed frames published before). */
-  'peer:up': [nodeId: string, address: string];
-  /**
-   * Publishes of a lost stream that the gateway never acknowledged and no
-   * other gateway could take, oldest first: the listener owns them now
-   * (without one they are dropped and counted).
-   */
-  'publish:stranded': [frames: RelayPublish[]];
-}
-
-export type BarrierOutcome = 'confirmed' | 'unconfirmed' | 'unsent';
-
-export interface ConnectedGateway {
-  address: string;
-  gatewayId: string;
-}
 
 const DEFAULTS = {
   welcomeTimeoutMs: 5_000,
@@ -121,9 +51,7 @@ const DEFAULTS = {
  * gateways, in order, before anything newer. Receivers drop frames they
  * have already applied (by origin, event and message id).
  *
- * Interest is not reference-counted here: the socket layer calls
- * `setInterest(room, true)` when a room gains its first local socket and
- * `setInterest(room, false)` when it loses its last one.
+ * Interest is kept and announced by InterestAnnouncer.
  *
  * A publish with no ready gateway is refused (`publish` returns false), and
  * unacknowledged ones no gateway can take are handed back
@@ -137,13 +65,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   private readonly channelOptions: grpc.ChannelOptions;
   private readonly protoPath: string;
   private readonly links = new Map<string, GatewayLink>();
-  private readonly interest = new Set<RoomName>();
-  /** Rooms changed since the last delta; their current state is sent on flush. */
-  private readonly pending = new Set<RoomName>();
-  private flushHandle: NodeJS.Immediate | undefined;
-  private lastAck = 0;
-  /** announce() calls waiting for gateways to confirm: ack id -> links still to confirm. */
-  private readonly confirmations = new Map<number, { links: Set<GatewayLink>; done: () => void }>();
+  private readonly interest = new InterestAnnouncer<GatewayLink>(() => this.links.values());
   private started = false;
   private readonly counters: RelayClientStats = {
     framesIn: 0,
@@ -191,18 +113,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       'grpc.max_reconnect_backoff_ms': backoff.maxMs,
     };
     this.hooks = {
-      hello: () => ({ nodeId: this.nodeId, rooms: [...this.interest] }),
+      hello: () => ({ nodeId: this.nodeId, rooms: [...this.interest.rooms()] }),
       credential: (address) => streamCredential(this.auth, this.nodeId, address),
       onReady: (link) => this.emit('gateway:ready', link.address, link.gatewayId ?? ''),
-      onDown: (link, unacked) => {
-        this.confirm(link, Number.MAX_SAFE_INTEGER); // a lost stream confirms nothing, but must not be waited for
-        this.barriers.linkDown(link);
-        // Before anyone is told: nothing newer may be published ahead of these.
-        this.resend(unacked, link.address);
-        this.emit('gateway:down', link.address);
-      },
+      onDown: (link, unacked) => this.linkLost(link, unacked, true),
       onDeliver: (link, deliver) => this.handleDeliver(link, deliver),
-      onApplied: (link, ack) => this.confirm(link, ack),
+      onApplied: (link, ack) => this.interest.applied(link, ack),
       onRouted: (link, routed) => this.barriers.routed(link, routed.barrier, routed.nodes),
       onConfirmed: (link, confirmed) => this.barriers.confirmed(link, confirmed.barrier, confirmed.nodeId),
       onRoomsLost: (_link, rooms) => this.roomsLost(rooms),
@@ -225,9 +141,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   /** Closes every stream; gateways drop this node's interest at once. */
   async stop(): Promise<void> {
     this.started = false;
-    if (this.flushHandle) clearImmediate(this.flushHandle);
-    this.flushHandle = undefined;
-    this.pending.clear();
+    this.interest.clear();
     this.barriers.clear();
     this.router.clear();
     const links = [...this.links.values()];
@@ -248,12 +162,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       const wasReady = link.state === 'ready';
       const unacked = link.takeUnacked();
       void link.stop();
-      if (wasReady) {
-        this.confirm(link, Number.MAX_SAFE_INTEGER);
-        this.barriers.linkDown(link);
-      }
-      this.resend(unacked, address);
-      if (wasReady) this.emit('gateway:down', address);
+      this.linkLost(link, unacked, wasReady);
     }
     if (!this.started) return;
     const proto = loadRelayProto(this.protoPath);
@@ -266,16 +175,9 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     }
   }
 
-  /** Declares whether this node has local sockets in `room`; gateways learn it on the next tick. */
+  /** Declares whether this node has local sockets in `room` (see InterestAnnouncer). */
   setInterest(room: RoomName, interested: boolean): void {
-    if (interested === this.interest.has(room)) return;
-    if (interested) this.interest.add(room);
-    else this.interest.delete(room);
-    // No stream yet: the Hello of each future stream carries the full set.
-    if (this.links.size === 0) return;
-    this.pending.add(room);
-    // Coalesce a burst (a reconnect storm joins many rooms) into one delta frame.
-    this.flushHandle ??= setImmediate(() => this.flushDeltas());
+    this.interest.set(room, interested, this.links.size > 0);
   }
 
   /**
@@ -285,22 +187,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
    * session's rooms cannot reach a gateway that does not yet route to it.
    */
   announce(timeoutMs = 250): Promise<void> {
-    if (this.flushHandle) clearImmediate(this.flushHandle);
-    this.flushHandle = undefined;
-    const { add, remove } = this.takePending();
-    const ready = [...this.links.values()].filter((link) => link.state === 'ready');
-    const ack = (this.lastAck = (this.lastAck % 0xffff_fffe) + 1);
-    for (const link of this.links.values()) link.sendControl({ delta: { add, remove, ack } });
-    if (ready.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(), timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.confirmations.delete(ack);
-        resolve();
-      };
-      this.confirmations.set(ack, { links: new Set(ready), done });
-    });
+    return this.interest.announce(timeoutMs);
   }
 
   hasInterest(room: RoomName): boolean {
@@ -308,7 +195,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   interestSet(): ReadonlySet<RoomName> {
-    return this.interest;
+    return this.interest.rooms();
   }
 
   /**
@@ -407,7 +294,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
 
   /** Only rooms this node still wants, and valid ones: a gateway's report triggers a sync, nothing more. */
   private roomsLost(rooms: readonly string[]): void {
-    const ours = rooms.filter((room): room is RoomName => (this.interest as ReadonlySet<string>).has(room));
+    const ours = rooms.filter((room): room is RoomName => this.interest.has(room));
     this.counters.roomsLost += ours.length;
     if (ours.length === 0) return;
     this.logger.warn({ rooms: ours.length }, 'a relay gateway dropped frames toward this node (its queue was full); sessions in those rooms will sync');
@@ -426,38 +313,27 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     return { ...this.counters };
   }
 
-  private flushDeltas(): void {
-    this.flushHandle = undefined;
-    const { add, remove } = this.takePending();
-    if (add.length === 0 && remove.length === 0) return;
-    // Streams opened since the change already carried it in their Hello; repeating it is harmless.
-    for (const link of this.links.values()) link.sendControl({ delta: { add, remove } });
-  }
-
-  private takePending(): { add: string[]; remove: string[] } {
-    const add: string[] = [];
-    const remove: string[] = [];
-    for (const room of this.pending) (this.interest.has(room) ? add : remove).push(room);
-    this.pending.clear();
-    return { add, remove };
-  }
-
-  /** Deltas are applied in stream order: an ack confirms every earlier one on that link. */
-  private confirm(link: GatewayLink, ack: number): void {
-    for (const [id, waiting] of this.confirmations) {
-      if (id > ack) continue;
-      waiting.links.delete(link);
-      if (waiting.links.size === 0) waiting.done();
+  /**
+   * A stream lost, or its gateway removed: nothing waits on it any more, and
+   * what it had not acknowledged is sent again before anyone is told (nothing
+   * newer may be published ahead of it).
+   */
+  private linkLost(link: GatewayLink, unacked: readonly RelayPublish[], wasReady: boolean): void {
+    if (wasReady) {
+      this.interest.linkLost(link);
+      this.barriers.linkDown(link);
     }
+    this.resend(unacked, link.address);
+    if (wasReady) this.emit('gateway:down', link.address);
   }
 
   private handleDeliver(link: GatewayLink, deliver: Deliver__Output): void {
     // Emit only to rooms we announced: the gateway's view may lag a removal by a frame.
-    const rooms = deliver.rooms.filter((room): room is RoomName => (this.interest as ReadonlySet<string>).has(room));
+    const rooms = deliver.rooms.filter((room): room is RoomName => this.interest.has(room));
     // The gateway thinks we want rooms we don't (a grant for sessions that
     // have left since): tell it, so it stops sending them. Idempotent.
     if (rooms.length < deliver.rooms.length) {
-      const stale = deliver.rooms.filter((room) => !(this.interest as ReadonlySet<string>).has(room));
+      const stale = deliver.rooms.filter((room) => !this.interest.has(room));
       link.sendControl({ delta: { add: [], remove: stale } });
     }
     // A barrier is answered once applied; with nothing to apply here, at once.
