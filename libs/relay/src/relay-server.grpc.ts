@@ -8,100 +8,13 @@ import type { RelayHandlers } from './generated/parley/relay/v1/Relay';
 import { OncePerPeer, RelayAudiences, StreamAuthenticator, type RelayAuth, type StreamIdentity } from './auth';
 import { InterestTable } from './interest-table';
 import { NodeSession, type NodeStream } from './node-session';
-import { silentLogger, type Logger } from '@parley/util';
+import { definedOnly, silentLogger, type Logger } from '@parley/util';
+import { PeerUpPacer } from './peer-up-pacer';
+import type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats } from './relay-server.types';
+
+export type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats } from './relay-server.types';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 
-export interface RelayServerOptions {
-  /** Sent to nodes in Welcome; names this gateway in their logs. */
-  gatewayId: string;
-  /** Who may open a stream: see RelayAuth. */
-  auth: RelayAuth;
-  /** The relay's own bind address, internal only. @default '127.0.0.1' */
-  host?: string;
-  /** 0 binds a free port; `start()` returns the actual one and a restart reuses it. @default 0 */
-  port?: number;
-  /**
-   * The host nodes are told to dial (PARLEY_ADVERTISE_HOST, as registered in
-   * discovery). With a cluster secret a node's proof names the relay address
-   * it dialed, and only this gateway's own are accepted: `<advertiseHost>:<port>`,
-   * `<host>:<port>` unless `host` is a wildcard, loopback on the port (from
-   * loopback peers only) and `audiences`. See RelayAudiences.
-   */
-  advertiseHost?: string;
-  /** More `host:port` names nodes dial this relay by: DNS aliases, a load balancer (PARLEY_RELAY_AUDIENCES). */
-  audiences?: readonly string[];
-  logger?: Logger;
-  /**
-   * Frames queued toward one node beyond which Deliver frames to it are dropped
-   * (counted in `stats().dropped`): a stuck node must not grow the gateway's
-   * memory, and its clients resync from the store. @default 10_000
-   */
-  maxBufferedFrames?: number;
-  /**
-   * Distinct rooms of dropped Deliver frames remembered per node until its
-   * queue drains (then sent as RoomsLost); past it the node is told every
-   * room it announced. @default 10_000
-   */
-  maxLostRooms?: number;
-  /**
-   * A node's PeerUp is told to the others at most once per this window; a
-   * reconnect inside it is told once more when it ends (a flapping node
-   * must not make every other node replay to it over and over). @default 1_000
-   */
-  peerUpEveryMs?: number;
-  /** @default 10_000 */
-  keepaliveTimeMs?: number;
-  /** @default 5_000 */
-  keepaliveTimeoutMs?: number;
-  /** How long `stop()` lets streams close before forcing. @default 2_000 */
-  shutdownGraceMs?: number;
-  /** @default proto/relay.proto at the repo root */
-  protoPath?: string;
-}
-
-export interface RelayServerStats {
-  framesIn: number;
-  framesOut: number;
-  publishes: number;
-  delivers: number;
-  /** Deliver frames not written because the target node's queue was full. */
-  dropped: number;
-  /** Rooms named in RoomsLost frames (dropped Deliver frames reported to their node once its queue drained). */
-  roomsLost: number;
-  /** PublishAck frames sent (at most one per stream per tick). */
-  acks: number;
-  /** PeerUp frames sent (a node's stream opened, told to every other node). */
-  peerUps: number;
-  /** Publishes addressed to one node (to_node). */
-  directed: number;
-  /** Streams ended for a protocol violation. */
-  rejected: number;
-  /** Streams refused because their credentials did not prove a node. */
-  unauthenticated: number;
-  /** Node proofs remembered now against replay: verified ones only, so refused attempts never grow it. */
-  rememberedProofs: number;
-}
-
-/** Lets tests and metrics follow sessions without polling. */
-export interface RelayServerEvents {
-  /** A node's Hello was applied (first connect or reconnect). */
-  'node:connected': [nodeId: string];
-  /** A node's stream ended and its interest was removed (not emitted for a replaced stream). */
-  'node:disconnected': [nodeId: string];
-  /** A node's interest changed (Hello or delta applied). */
-  interest: [nodeId: string];
-  /** A publish was routed to `targets` nodes. */
-  publish: [originNode: string, targets: number];
-}
-
-/** A frame the gateway itself sends to nodes (see `deliverOwn`). */
-export interface GatewayOwnFrame {
-  rooms: readonly string[];
-  event: string;
-  /** Encoded once by the caller (JSON). */
-  payload: Uint8Array;
-  messageId: string;
-}
 
 type Session = NodeSession;
 
@@ -153,14 +66,13 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   };
   private server: grpc.Server | undefined;
   private boundPort: number;
-  /** When each node's PeerUp was last sent; insertion order is send order (re-inserted). */
-  private readonly peerUpAt = new Map<string, number>();
-  private readonly peerUpLater = new Map<string, NodeJS.Timeout>();
+  private readonly peerUps: PeerUpPacer;
 
   constructor(options: RelayServerOptions) {
     super();
     const { logger, auth, advertiseHost, audiences, ...rest } = options;
-    this.options = Object.freeze({ ...DEFAULTS, ...stripUndefined(rest), gatewayId: options.gatewayId });
+    this.options = Object.freeze({ ...DEFAULTS, ...definedOnly(rest), gatewayId: options.gatewayId });
+    this.peerUps = new PeerUpPacer(this.options.peerUpEveryMs, (nodeId) => this.sendPeerUp(nodeId), (nodeId) => this.sessions.has(nodeId));
     this.logger = logger ?? silentLogger;
     this.auth = auth;
     this.authenticator = new StreamAuthenticator(auth);
@@ -203,7 +115,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     }
     this.sessions.clear();
     this.table.clear();
-    this.clearPeerUps();
+    this.peerUps.clear();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         server.forceShutdown();
@@ -230,7 +142,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     for (const session of this.sessions.values()) session.close();
     this.sessions.clear();
     this.table.clear();
-    this.clearPeerUps();
+    this.peerUps.clear();
     server.forceShutdown();
   }
 
@@ -375,44 +287,20 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const gatewayId = this.options.gatewayId;
     session.writeAlways({ welcome: { gatewayId, proof: identity.welcomeProof(gatewayId) } });
     // After its Hello is in the table: a replay to it that follows is routed.
-    this.announcePeer(nodeId);
+    this.peerUps.announce(nodeId);
     this.logger.info({ nodeId, rooms: hello.rooms.length, peer: call.getPeer() }, 'node connected to relay');
     this.emit('node:connected', nodeId);
     this.emit('interest', nodeId);
     return session;
   }
 
-  /** PeerUp for `nodeId` to every other node, coalesced (see peerUpEveryMs). */
-  private announcePeer(nodeId: string): void {
-    const now = Date.now();
-    const every = this.options.peerUpEveryMs;
-    for (const [node, at] of this.peerUpAt) {
-      if (now - at < every) break;
-      this.peerUpAt.delete(node);
-    }
-    const last = this.peerUpAt.get(nodeId);
-    if (last !== undefined) {
-      if (!this.peerUpLater.has(nodeId)) {
-        const later = setTimeout(() => {
-          this.peerUpLater.delete(nodeId);
-          if (this.sessions.has(nodeId)) this.announcePeer(nodeId);
-        }, every - (now - last));
-        this.peerUpLater.set(nodeId, later.unref());
-      }
-      return;
-    }
-    this.peerUpAt.set(nodeId, now);
+  /** PeerUp for `nodeId` to every other node (paced by PeerUpPacer). */
+  private sendPeerUp(nodeId: string): void {
     for (const other of this.sessions.values()) {
       if (other.nodeId === nodeId) continue;
       other.writeAlways({ peerUp: { nodeId } });
       this.counters.peerUps++;
     }
-  }
-
-  private clearPeerUps(): void {
-    for (const timer of this.peerUpLater.values()) clearTimeout(timer);
-    this.peerUpLater.clear();
-    this.peerUpAt.clear();
   }
 
   private closeSession(session: Session): void {
@@ -495,8 +383,4 @@ function fail(call: NodeStream, code: grpc.status, details: string): void {
 /** Empty names would index nothing useful; drop them rather than fail the node. */
 function cleanRooms(rooms: readonly string[]): string[] {
   return rooms.filter((room) => room.length > 0);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
