@@ -36,6 +36,8 @@ export const FORWARDED_EVENTS = {
    * (`signedOut`).
    */
   'session:ended': 'sessionEnded',
+  /** An operator's notice to everyone online: show it as a banner. */
+  'system:notice': 'notice',
 } as const satisfies Record<ForwardedServerEvent, string>;
 
 /** The server's pushes under their client names, each with the protocol's payload type. */

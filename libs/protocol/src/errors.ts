@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   UNAUTHORIZED: { status: 401, temporary: false, title: 'Unauthorized' },
   INVALID_CREDENTIALS: { status: 401, temporary: false, title: 'Invalid credentials' },
   FORBIDDEN: { status: 403, temporary: false, title: 'Forbidden' },
+  ACCOUNT_SUSPENDED: { status: 403, temporary: false, title: 'Account suspended' },
   NOT_FOUND: { status: 404, temporary: false, title: 'Not found' },
   USERNAME_TAKEN: { status: 409, temporary: false, title: 'Username taken' },
   CONFLICT: { status: 409, temporary: false, title: 'Conflict' },

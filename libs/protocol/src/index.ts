@@ -7,3 +7,4 @@ export * from './socket';
 export * from './validate';
 export * from './relay-frames';
 export * from './text-rules';
+export * from './admin';

@@ -48,7 +48,7 @@ export const RELAY_FRAME_LIMITS = Object.freeze({
 });
 
 /** Server events a node emits to its own sockets only: a relayed frame carrying one is forged. */
-export const NODE_LOCAL_EVENT_NAMES = ['server:draining', 'server:resync', 'session:ended'] as const satisfies readonly ServerEventName[];
+export const NODE_LOCAL_EVENT_NAMES = ['server:draining', 'server:resync', 'session:ended', 'system:notice'] as const satisfies readonly ServerEventName[];
 export type NodeLocalEventName = (typeof NODE_LOCAL_EVENT_NAMES)[number];
 /** Server events that may cross the relay: every one not node-local (a new event must get a schema below). */
 export type RelayableEventName = Exclude<ServerEventName, NodeLocalEventName>;

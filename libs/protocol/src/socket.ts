@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SystemNotice } from './admin';
 import type { ErrorBody } from './errors';
 import type {
   ConversationSummary,
@@ -101,7 +102,18 @@ export type AuthRenewInput = z.infer<typeof authRenewSchema>;
  * rotated-away refresh token of the session was presented again (a copy is in
  * other hands), so the server ended it.
  */
-export const sessionEndReasonSchema = z.enum(['expired', 'logout', 'logout-all', 'password-changed', 'account-deleted', 'refresh-reused']);
+export const sessionEndReasonSchema = z.enum([
+  'expired',
+  'logout',
+  'logout-all',
+  'password-changed',
+  'account-deleted',
+  'refresh-reused',
+  /** An operator disconnected the user (admin API): they may sign in again. */
+  'disconnected',
+  /** An operator suspended the account: sign-in is refused until it is lifted. */
+  'suspended',
+]);
 export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
 
 /** Results carried by successful acks, per command. */
@@ -225,6 +237,8 @@ export interface ServerEventPayloads {
   'group:invitation': { invitation: GroupInvitation };
   /** This session ended (expired, logged out, password changed, account deleted): the server disconnects right after. */
   'session:ended': { reason: SessionEndReason };
+  /** An operator's notice to everyone online (admin API), shown as a banner; not stored. */
+  'system:notice': SystemNotice;
 }
 export type ServerEventName = keyof ServerEventPayloads;
 
@@ -242,6 +256,7 @@ export const SERVER_EVENT_NAMES = Object.keys({
   'server:resync': true,
   'group:invitation': true,
   'session:ended': true,
+  'system:notice': true,
 } satisfies Record<ServerEventName, true>) as ServerEventName[];
 
 export interface GroupUpdateEvent {

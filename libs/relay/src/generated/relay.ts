@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AdminCommand as _parley_relay_v1_AdminCommand, AdminCommand__Output as _parley_relay_v1_AdminCommand__Output } from './parley/relay/v1/AdminCommand';
 import type { BarrierConfirmed as _parley_relay_v1_BarrierConfirmed, BarrierConfirmed__Output as _parley_relay_v1_BarrierConfirmed__Output } from './parley/relay/v1/BarrierConfirmed';
 import type { BarrierDone as _parley_relay_v1_BarrierDone, BarrierDone__Output as _parley_relay_v1_BarrierDone__Output } from './parley/relay/v1/BarrierDone';
 import type { BarrierRouted as _parley_relay_v1_BarrierRouted, BarrierRouted__Output as _parley_relay_v1_BarrierRouted__Output } from './parley/relay/v1/BarrierRouted';
@@ -10,6 +11,7 @@ import type { Hello as _parley_relay_v1_Hello, Hello__Output as _parley_relay_v1
 import type { InterestApplied as _parley_relay_v1_InterestApplied, InterestApplied__Output as _parley_relay_v1_InterestApplied__Output } from './parley/relay/v1/InterestApplied';
 import type { InterestDelta as _parley_relay_v1_InterestDelta, InterestDelta__Output as _parley_relay_v1_InterestDelta__Output } from './parley/relay/v1/InterestDelta';
 import type { NodeFrame as _parley_relay_v1_NodeFrame, NodeFrame__Output as _parley_relay_v1_NodeFrame__Output } from './parley/relay/v1/NodeFrame';
+import type { NodeStats as _parley_relay_v1_NodeStats, NodeStats__Output as _parley_relay_v1_NodeStats__Output } from './parley/relay/v1/NodeStats';
 import type { PeerUp as _parley_relay_v1_PeerUp, PeerUp__Output as _parley_relay_v1_PeerUp__Output } from './parley/relay/v1/PeerUp';
 import type { Publish as _parley_relay_v1_Publish, Publish__Output as _parley_relay_v1_Publish__Output } from './parley/relay/v1/Publish';
 import type { PublishAck as _parley_relay_v1_PublishAck, PublishAck__Output as _parley_relay_v1_PublishAck__Output } from './parley/relay/v1/PublishAck';
@@ -25,6 +27,7 @@ export interface ProtoGrpcType {
   parley: {
     relay: {
       v1: {
+        AdminCommand: MessageTypeDefinition<_parley_relay_v1_AdminCommand, _parley_relay_v1_AdminCommand__Output>
         BarrierConfirmed: MessageTypeDefinition<_parley_relay_v1_BarrierConfirmed, _parley_relay_v1_BarrierConfirmed__Output>
         BarrierDone: MessageTypeDefinition<_parley_relay_v1_BarrierDone, _parley_relay_v1_BarrierDone__Output>
         BarrierRouted: MessageTypeDefinition<_parley_relay_v1_BarrierRouted, _parley_relay_v1_BarrierRouted__Output>
@@ -34,6 +37,7 @@ export interface ProtoGrpcType {
         InterestApplied: MessageTypeDefinition<_parley_relay_v1_InterestApplied, _parley_relay_v1_InterestApplied__Output>
         InterestDelta: MessageTypeDefinition<_parley_relay_v1_InterestDelta, _parley_relay_v1_InterestDelta__Output>
         NodeFrame: MessageTypeDefinition<_parley_relay_v1_NodeFrame, _parley_relay_v1_NodeFrame__Output>
+        NodeStats: MessageTypeDefinition<_parley_relay_v1_NodeStats, _parley_relay_v1_NodeStats__Output>
         PeerUp: MessageTypeDefinition<_parley_relay_v1_PeerUp, _parley_relay_v1_PeerUp__Output>
         Publish: MessageTypeDefinition<_parley_relay_v1_Publish, _parley_relay_v1_Publish__Output>
         PublishAck: MessageTypeDefinition<_parley_relay_v1_PublishAck, _parley_relay_v1_PublishAck__Output>

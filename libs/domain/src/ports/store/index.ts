@@ -1,3 +1,4 @@
+import type { AdminStore } from './admin';
 import type { GroupStore } from './groups';
 import type { InvitationStore } from './invitations';
 import type { MessageStore } from './messages';
@@ -6,6 +7,7 @@ import type { AuthSessionStore } from './sessions';
 import type { SocialStore } from './social';
 import type { UserStore } from './users';
 
+export * from './admin';
 export * from './errors';
 export * from './groups';
 export * from './invitations';
@@ -24,7 +26,7 @@ export interface StoreLifecycle {
 }
 
 /** Every aggregate of the store, without its life cycle: what a service using all of them asks for. */
-export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & InvitationStore & MessageStore & AuthSessionStore;
+export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & InvitationStore & MessageStore & AuthSessionStore & AdminStore;
 
 /**
  * The durable store: the intersection of one port per aggregate. A service

@@ -20,6 +20,10 @@ export interface UserRecord {
    * username; they are never found by username or search, and cannot sign in.
    */
   deletedAt: number | null;
+  /** When an operator suspended the account (epoch ms), else null: it cannot sign in. */
+  suspendedAt: number | null;
+  /** The admin role kept in the store (besides PARLEY_ADMIN_USERS): may use the admin API. */
+  admin: boolean;
 }
 
 /** What deleting an account changed besides the user's own row (for the domain to tell others). */

@@ -9,6 +9,8 @@ export interface Deliver {
   'originNode'?: (string);
   'barrier'?: (number);
   'fromGateway'?: (boolean);
+  'traceId'?: (string);
+  'traceFlags'?: (number);
 }
 
 export interface Deliver__Output {
@@ -19,4 +21,6 @@ export interface Deliver__Output {
   'originNode': (string);
   'barrier': (number);
   'fromGateway': (boolean);
+  'traceId': (string);
+  'traceFlags': (number);
 }

@@ -8,6 +8,7 @@ import type { BarrierConfirmed as _parley_relay_v1_BarrierConfirmed, BarrierConf
 import type { PublishAck as _parley_relay_v1_PublishAck, PublishAck__Output as _parley_relay_v1_PublishAck__Output } from '../../../parley/relay/v1/PublishAck';
 import type { RoomsLost as _parley_relay_v1_RoomsLost, RoomsLost__Output as _parley_relay_v1_RoomsLost__Output } from '../../../parley/relay/v1/RoomsLost';
 import type { PeerUp as _parley_relay_v1_PeerUp, PeerUp__Output as _parley_relay_v1_PeerUp__Output } from '../../../parley/relay/v1/PeerUp';
+import type { AdminCommand as _parley_relay_v1_AdminCommand, AdminCommand__Output as _parley_relay_v1_AdminCommand__Output } from '../../../parley/relay/v1/AdminCommand';
 
 export interface GatewayFrame {
   'welcome'?: (_parley_relay_v1_Welcome | null);
@@ -18,7 +19,8 @@ export interface GatewayFrame {
   'published'?: (_parley_relay_v1_PublishAck | null);
   'lost'?: (_parley_relay_v1_RoomsLost | null);
   'peerUp'?: (_parley_relay_v1_PeerUp | null);
-  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp";
+  'admin'?: (_parley_relay_v1_AdminCommand | null);
+  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp"|"admin";
 }
 
 export interface GatewayFrame__Output {
@@ -30,5 +32,6 @@ export interface GatewayFrame__Output {
   'published'?: (_parley_relay_v1_PublishAck__Output | null);
   'lost'?: (_parley_relay_v1_RoomsLost__Output | null);
   'peerUp'?: (_parley_relay_v1_PeerUp__Output | null);
-  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp";
+  'admin'?: (_parley_relay_v1_AdminCommand__Output | null);
+  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp"|"admin";
 }

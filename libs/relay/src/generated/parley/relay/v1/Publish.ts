@@ -10,6 +10,8 @@ export interface Publish {
   'barrier'?: (number);
   'seq'?: (number);
   'toNode'?: (string);
+  'traceId'?: (string);
+  'traceFlags'?: (number);
 }
 
 export interface Publish__Output {
@@ -21,4 +23,6 @@ export interface Publish__Output {
   'barrier': (number);
   'seq': (number);
   'toNode': (string);
+  'traceId': (string);
+  'traceFlags': (number);
 }

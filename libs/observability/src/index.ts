@@ -1,0 +1,2 @@
+// What every process exposes about itself: Prometheus metrics, health, request and trace ids.
+export { ParleyMetrics, LATENCY_BUCKETS, BATCH_BUCKETS, type ParleyMetricsOptions, type RoleLabels, type SeriesReader } from './parley-metrics';
