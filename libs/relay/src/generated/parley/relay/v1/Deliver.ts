@@ -11,6 +11,7 @@ export interface Deliver {
   'fromGateway'?: (boolean);
   'traceId'?: (string);
   'traceFlags'?: (number);
+  'spanId'?: (string);
 }
 
 export interface Deliver__Output {
@@ -23,4 +24,5 @@ export interface Deliver__Output {
   'fromGateway': (boolean);
   'traceId': (string);
   'traceFlags': (number);
+  'spanId': (string);
 }

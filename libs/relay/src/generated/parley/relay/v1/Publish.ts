@@ -12,6 +12,7 @@ export interface Publish {
   'toNode'?: (string);
   'traceId'?: (string);
   'traceFlags'?: (number);
+  'spanId'?: (string);
 }
 
 export interface Publish__Output {
@@ -25,4 +26,5 @@ export interface Publish__Output {
   'toNode': (string);
   'traceId': (string);
   'traceFlags': (number);
+  'spanId': (string);
 }
