@@ -192,4 +192,30 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
       ) ${TABLE}`,
     ],
   },
+  {
+    version: 4,
+    name: 'admin',
+    /*
+     * suspended_at: when an operator suspended the account (no sign-in, no
+     * refresh). is_admin: the admin role kept in the store. audit_log: every
+     * operator action, append-only, read newest first by its primary key (a
+     * ULID, so the clustered index is the order it is listed in). No foreign
+     * key: the log outlives whatever it names. The table comes first and the
+     * one ALTER last, so a run cut short is re-runnable.
+     */
+    statements: [
+      `CREATE TABLE IF NOT EXISTS audit_log (
+        id ${ID} NOT NULL PRIMARY KEY,
+        at BIGINT NOT NULL,
+        actor_id ${ID} NOT NULL,
+        action VARCHAR(32) NOT NULL,
+        target VARCHAR(255) NOT NULL,
+        detail VARCHAR(1000) NOT NULL,
+        gateway_id VARCHAR(128) NOT NULL
+      ) ${TABLE}`,
+      `ALTER TABLE users
+        ADD COLUMN suspended_at BIGINT NULL,
+        ADD COLUMN is_admin TINYINT(1) NOT NULL DEFAULT 0`,
+    ],
+  },
 ];

@@ -151,4 +151,22 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX idx_group_invitations_invitee ON group_invitations (invitee_id, status)`,
     ],
   },
+  {
+    version: 4,
+    name: 'admin',
+    /* Same as MySQL's migration 4. WITHOUT ROWID: the audit log is stored in id order, the order it is read in. */
+    statements: [
+      `ALTER TABLE users ADD COLUMN suspended_at INTEGER NULL`,
+      `ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0`,
+      `CREATE TABLE audit_log (
+        id TEXT NOT NULL PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        gateway_id TEXT NOT NULL
+      ) WITHOUT ROWID`,
+    ],
+  },
 ];

@@ -4,6 +4,7 @@ import { AggregateStore } from '../compose';
 import { assertOrdered } from '../migrations/migration';
 import { MYSQL_MIGRATIONS } from '../migrations/mysql';
 import { MysqlConnection, type MysqlConnectionOptions } from './connection';
+import { mysqlAdminStore } from './admin';
 import { mysqlGroupStore } from './groups';
 import { mysqlInvitationStore } from './invitations';
 import { mysqlMessageStore, type MysqlGroupCommitOptions } from './messages';
@@ -34,6 +35,7 @@ export class MysqlStore extends AggregateStore implements Store {
       ...mysqlRequestStore(conn),
       ...mysqlAuthSessionStore(conn),
       ...mysqlInvitationStore(conn),
+      ...mysqlAdminStore(conn),
       ...mysqlMessageStore(conn, options),
     });
     this.conn = conn;

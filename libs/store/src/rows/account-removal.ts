@@ -48,9 +48,13 @@ export const LEAVE_GROUP_SQL = 'DELETE FROM group_members WHERE group_id = ? AND
 export const LEAVE_CONVERSATION_SQL = 'DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?';
 
 /** Params: deletedAccountParams(). */
-/** dm_policy back to `friends`: with no friends left, nobody can start a conversation with the deleted user. */
+/**
+ * dm_policy back to `friends`: with no friends left, nobody can start a
+ * conversation with the deleted user. A deleted user is neither suspended
+ * nor an admin: the role must not outlive the account.
+ */
 export const ERASE_USER_SQL = `UPDATE users SET username = ?, username_key = ?, password_hash = '', display_name = ?,
-  avatar_url = NULL, bio = NULL, dm_policy = 'friends', deleted_at = ? WHERE id = ? AND deleted_at IS NULL`;
+  avatar_url = NULL, bio = NULL, dm_policy = 'friends', suspended_at = NULL, is_admin = 0, deleted_at = ? WHERE id = ? AND deleted_at IS NULL`;
 
 export function eraseUserParams(userId: string, at: number): unknown[] {
   const name = deletedUsername(userId);

@@ -39,15 +39,17 @@ export function userAgentColumn(userAgent: string | null): string | null {
 }
 
 /**
- * Inserts only while the user exists, is not deleted and still has the
- * password hash the sign-in verified (0 rows otherwise): the read of the user
- * row and the insert are one statement, so a sign-in racing the account's
- * deletion or a password change either lands before it (and is revoked by
- * it) or finds the user gone or the credential changed.
+ * Inserts only while the user exists, is neither deleted nor suspended and
+ * still has the password hash the sign-in verified (0 rows otherwise): the
+ * read of the user row and the insert are one statement, so a sign-in racing
+ * the account's deletion, suspension or a password change either lands
+ * before it (and is revoked by it) or finds the user gone, suspended or the
+ * credential changed.
  */
 export const INSERT_AUTH_SESSION_SQL = `INSERT INTO sessions
   (id, user_id, refresh_hash, prev_refresh_hash, rotated_at, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent)
-  SELECT ?, id, ?, NULL, NULL, ?, ?, ?, NULL, NULL, ? FROM users WHERE id = ? AND deleted_at IS NULL AND password_hash = ?`;
+  SELECT ?, id, ?, NULL, NULL, ?, ?, ?, NULL, NULL, ? FROM users
+  WHERE id = ? AND deleted_at IS NULL AND suspended_at IS NULL AND password_hash = ?`;
 
 export function insertAuthSessionParams(session: NewAuthSession): unknown[] {
   const { id, userId, refreshHash, createdAt, expiresAt, userAgent, passwordHash } = session;

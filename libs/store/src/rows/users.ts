@@ -12,6 +12,9 @@ export interface UserRow {
   group_invites: string;
   created_at: number;
   deleted_at: number | null;
+  suspended_at: number | null;
+  /** 0 or 1 (SQLite INTEGER, MySQL TINYINT(1)). */
+  is_admin: number;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface UserRow {
 export const INSERT_USER_SQL =
   'INSERT INTO users (id, username, username_key, display_name, avatar_url, bio, password_hash, created_at) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)';
 
-export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, group_invites, created_at, deleted_at';
+export const USER_COLUMNS = 'id, username, display_name, avatar_url, bio, password_hash, dm_policy, group_invites, created_at, deleted_at, suspended_at, is_admin';
 
 export function toUser(row: UserRow): UserRecord {
   return {
@@ -36,12 +39,16 @@ export function toUser(row: UserRow): UserRecord {
     groupInvites: row.group_invites as GroupInvitePolicy,
     createdAt: Number(row.created_at),
     deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+    suspendedAt: row.suspended_at === null ? null : Number(row.suspended_at),
+    admin: Number(row.is_admin) === 1,
   };
 }
 
 /** A new user as createUser stores it (both engines insert these defaults). */
-export function newUserRecord(user: Omit<UserRecord, 'avatarUrl' | 'bio' | 'dmPolicy' | 'groupInvites' | 'deletedAt'>): UserRecord {
-  return { ...user, avatarUrl: null, bio: null, dmPolicy: 'friends', groupInvites: 'friends', deletedAt: null };
+export function newUserRecord(
+  user: Omit<UserRecord, 'avatarUrl' | 'bio' | 'dmPolicy' | 'groupInvites' | 'deletedAt' | 'suspendedAt' | 'admin'>,
+): UserRecord {
+  return { ...user, avatarUrl: null, bio: null, dmPolicy: 'friends', groupInvites: 'friends', deletedAt: null, suspendedAt: null, admin: false };
 }
 
 /** SET clause (empty when nothing changes) and its values for a profile patch. */

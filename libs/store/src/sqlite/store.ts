@@ -3,6 +3,7 @@ import { AggregateStore } from '../compose';
 import { assertOrdered } from '../migrations/migration';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
 import { SqliteConnection, type SqliteStoreOptions } from './connection';
+import { sqliteAdminStore } from './admin';
 import { sqliteGroupStore } from './groups';
 import { sqliteInvitationStore } from './invitations';
 import { sqliteMessageStore } from './messages';
@@ -29,6 +30,7 @@ export class SqliteStore extends AggregateStore implements Store {
       ...sqliteRequestStore(conn),
       ...sqliteAuthSessionStore(conn),
       ...sqliteInvitationStore(conn),
+      ...sqliteAdminStore(conn),
       ...sqliteMessageStore(conn),
     });
     this.conn = conn;

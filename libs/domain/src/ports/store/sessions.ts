@@ -41,8 +41,8 @@ export type RefreshRotation = 'rotated' | 'reused' | 'unknown' | 'inactive';
 
 export interface AuthSessionStore {
   /**
-   * Null, nothing created, when the user is unknown, deleted or no longer has
-   * `session.passwordHash` (all checked in the insert's own statement).
+   * Null, nothing created, when the user is unknown, deleted, suspended or no
+   * longer has `session.passwordHash` (all checked in the insert's own statement).
    */
   createAuthSession(session: NewAuthSession): Promise<AuthSessionRecord | null>;
   getAuthSession(id: string): Promise<AuthSessionRecord | null>;
