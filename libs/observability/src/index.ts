@@ -2,3 +2,25 @@
 export { ParleyMetrics, LATENCY_BUCKETS, BATCH_BUCKETS, type ParleyMetricsOptions, type RoleLabels, type SeriesReader } from './parley-metrics';
 export { timedPort, type TimedPortOptions } from './timed-port';
 export { startMetricsServer, writeMetrics, type MetricsServer, type MetricsServerOptions } from './metrics-server';
+export {
+  GatewayRouteTracer,
+  MessageTracer,
+  OtelTracing,
+  TRACE_FLAG_SAMPLED,
+  TraceSampler,
+  TracedRoute,
+  frameTraceOf,
+  isSpanId,
+  isTraceId,
+  newTraceId,
+  traceEnv,
+  tracesUrlOf,
+  tracingOf,
+  type FrameTrace,
+  type GatewayRouteTracerOptions,
+  type MessageTracerOptions,
+  type OtelTracingOptions,
+  type SendOutcome,
+  type SendTrace,
+  type TraceEnv,
+} from './tracing';
