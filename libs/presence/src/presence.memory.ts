@@ -85,6 +85,9 @@ export class MemoryPresence implements Presence {
     return offline;
   }
 
+  /** In process: always answers. */
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {}
 
   private isAlive(nodeId: string): boolean {

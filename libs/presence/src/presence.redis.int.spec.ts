@@ -103,6 +103,34 @@ describe('RedisPresence', () => {
     }
   });
 
+  it('ping fails within its timeout on a hung Redis, at once on a lost connection, and answers again once Redis is back', async () => {
+    const server = await startRedis();
+    let restarted: RedisService | undefined;
+    const presence = new RedisPresence(server.url, { keyPrefix: uniqueRedisPrefix(), pingTimeoutMs: 200 });
+    try {
+      await presence.ping();
+      server.pause();
+      const started = Date.now();
+      await expect(presence.ping()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      // Well under the client's 2 s command timeout: a readiness check must not wait for it.
+      expect(Date.now() - started).toBeLessThan(1_500);
+      server.resume();
+      await server.stop();
+      await expect(presence.ping()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      restarted = await startRedisOnPort(server.port);
+      let answered = false;
+      for (let i = 0; i < 40 && !answered; i++) {
+        answered = await presence.ping().then(() => true, () => false);
+        if (!answered) await sleep(100);
+      }
+      expect(answered).toBe(true);
+    } finally {
+      await presence.close();
+      await server.stop();
+      await restarted?.stop();
+    }
+  });
+
   it('restores large session lists in batches', async () => {
     const keyPrefix = uniqueRedisPrefix();
     const presence = new RedisPresence(testRedisUrl(), { keyPrefix, restoreBatchSize: 7 });

@@ -21,6 +21,8 @@ export interface RedisPresenceOptions {
   redis?: RedisOptions;
   /** Connection errors of a client created from a URL. @default ignored */
   onError?: (err: Error) => void;
+  /** Longest a ping() waits for Redis's answer (readiness checks). @default 1_000 */
+  pingTimeoutMs?: number;
   /**
    * Sessions per script call in restoreSessions, so one huge node does not
    * block Redis in a single long script.
@@ -65,6 +67,7 @@ export class RedisPresence implements Presence {
   private readonly prefix: string;
   private readonly clock: Clock;
   private readonly restoreBatchSize: number;
+  private readonly pingTimeoutMs: number;
 
   /** Given a client, the caller keeps owning it (close() leaves it open). */
   constructor(client: Redis | string, options: RedisPresenceOptions = {}) {
@@ -73,6 +76,7 @@ export class RedisPresence implements Presence {
     this.prefix = options.keyPrefix ?? 'parley:';
     this.clock = options.clock ?? systemClock;
     this.restoreBatchSize = options.restoreBatchSize ?? 500;
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 1_000;
     for (const [name, body] of Object.entries(SCRIPTS)) {
       this.client.defineCommand(name, { numberOfKeys: 0, lua: body });
     }
@@ -136,6 +140,25 @@ export class RedisPresence implements Presence {
     return this.run(async () => asStrings(await this.scripts.parleyPresenceSweep(this.prefix, this.clock.now())));
   }
 
+  /**
+   * PING, failing at once while the connection is lost (a command would wait
+   * in the offline queue for a reconnect) and after pingTimeoutMs on a hung
+   * server (the client's own command timeout is longer). A first connection
+   * still under way is waited for, within the timeout.
+   */
+  ping(): Promise<void> {
+    if (LOST_CONNECTION.has(this.client.status)) {
+      return Promise.reject(new ParleyError('UNAVAILABLE', `presence store unavailable (connection ${this.client.status})`));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no PING answer within ${this.pingTimeoutMs} ms`)), this.pingTimeoutMs);
+    });
+    return this.run(async () => {
+      await Promise.race([this.client.ping(), timeout]);
+    }).finally(() => clearTimeout(timer));
+  }
+
   async close(): Promise<void> {
     if (!this.ownsClient) return;
     // quit() waits for pending replies but would hang on a dead connection.
@@ -155,6 +178,9 @@ export class RedisPresence implements Presence {
     }
   }
 }
+
+/** ioredis client states in which a command cannot be answered until a reconnect. */
+const LOST_CONNECTION: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
 
 function asArray(reply: unknown): unknown[] {
   if (!Array.isArray(reply)) throw new Error(`unexpected presence script reply: ${String(reply)}`);

@@ -43,5 +43,7 @@ export interface Presence {
   removeNode(nodeId: string): Promise<string[]>;
   /** Removes sessions of nodes whose liveness expired; returns users that went offline. */
   sweep(): Promise<string[]>;
+  /** A cheap round trip for readiness checks: rejects (UNAVAILABLE) when the engine cannot answer now. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

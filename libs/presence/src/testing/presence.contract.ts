@@ -56,6 +56,10 @@ export function describePresenceContract(
     const online = async (userId: string): Promise<boolean> => must((await p.query([userId]))[0], 'the queried user').online;
     const expireShortNodes = (): Promise<void> => h.advance(h.shortTtlMs * 2);
 
+    it('answers a ping while it is up', async () => {
+      await expect(p.ping()).resolves.toBeUndefined();
+    });
+
     it('reports the first and the last live session of a user across two nodes', async () => {
       await p.heartbeat('A', LONG_TTL);
       await p.heartbeat('B', LONG_TTL);
