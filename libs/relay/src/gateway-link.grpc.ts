@@ -2,12 +2,14 @@ import * as grpc from '@grpc/grpc-js';
 import { backoffDelay, type BackoffOptions, type Logger } from '@parley/util';
 import type { StreamCredential } from './auth';
 import type { RelayPublish } from './deliver';
+import type { AdminCommand__Output } from './generated/parley/relay/v1/AdminCommand';
 import type { BarrierConfirmed__Output } from './generated/parley/relay/v1/BarrierConfirmed';
 import type { BarrierRouted__Output } from './generated/parley/relay/v1/BarrierRouted';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
 import type { GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFrame';
 import type { Hello } from './generated/parley/relay/v1/Hello';
 import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
+import type { NodeStats } from './generated/parley/relay/v1/NodeStats';
 import type { Publish } from './generated/parley/relay/v1/Publish';
 import type { RelayClient as RelayStub } from './generated/parley/relay/v1/Relay';
 
@@ -36,6 +38,8 @@ export interface LinkHooks {
   onConfirmed(link: GatewayLink, confirmed: BarrierConfirmed__Output): void;
   /** The gateway dropped Deliver frames for these rooms toward this node (RoomsLost). */
   onRoomsLost(link: GatewayLink, rooms: string[]): void;
+  /** An operator's command, from a gateway that proved the cluster secret (only after its Welcome). */
+  onAdmin(link: GatewayLink, admin: AdminCommand__Output): void;
   /** Another node opened a stream to this gateway (PeerUp). */
   onPeerUp(link: GatewayLink, nodeId: string): void;
   /** The link refused a publish (full) and has since had publishes acknowledged: it may take more. */
@@ -109,6 +113,15 @@ export class GatewayLink {
     if (!this.call) return;
     this.call.write(frame);
     this.hooks.onFrameOut();
+  }
+
+  /** This node's stats, on a welcomed stream with room in its queue (a skipped report is replaced by the next). */
+  sendStats(stats: NodeStats): boolean {
+    const call = this.call;
+    if (this.stateValue !== 'ready' || !call || call.writableLength >= this.settings.maxBufferedFrames) return false;
+    call.write({ stats });
+    this.hooks.onFrameOut();
+    return true;
   }
 
   /** Numbers this link's streams: a seq means something only on the stream it was given on. */
@@ -231,7 +244,11 @@ export class GatewayLink {
         return;
       }
       case 'deliver':
-        if (frame.deliver) this.hooks.onDeliver(this, frame.deliver);
+        // Only from a welcomed stream: a listener that has not proved the secret passes nothing on.
+        if (frame.deliver && this.stateValue === 'ready') this.hooks.onDeliver(this, frame.deliver);
+        return;
+      case 'admin':
+        if (frame.admin && this.stateValue === 'ready') this.hooks.onAdmin(this, frame.admin);
         return;
       case 'applied':
         if (frame.applied) this.hooks.onApplied(this, frame.applied.ack);

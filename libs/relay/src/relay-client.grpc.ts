@@ -7,12 +7,15 @@ import type { Deliver, RelayPublish } from './deliver';
 import { GatewayLink, type LinkHooks, type LinkSettings } from './gateway-link.grpc';
 import { InterestAnnouncer } from './interest-announcer';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
+import type { AdminCommand__Output } from './generated/parley/relay/v1/AdminCommand';
+import { DEFAULT_STATS_INTERVAL_MS, toNodeStats, type NodeStatsInput } from './node-stats';
 import { definedOnly, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 import { PublishRouter, routeKeyOf } from './publish-route';
 import { SeenFrames } from './seen-frames';
-import type { BarrierOutcome, ConnectedGateway, RelayClientEvents, RelayClientOptions, RelayClientStats } from './relay-client.types';
+import type { AdminCommandHandler, BarrierOutcome, ConnectedGateway, RelayClientEvents, RelayClientOptions, RelayClientStats } from './relay-client.types';
 
+export type { AdminCommandHandler } from './relay-client.types';
 export type { BarrierOutcome, ConnectedGateway, RelayClientEvents, RelayClientOptions, RelayClientStats } from './relay-client.types';
 
 /**
@@ -30,6 +33,7 @@ const DEFAULTS = {
   maxBufferedFrames: 10_000,
   stopGraceMs: 1_000,
   seenFrames: 20_000,
+  statsIntervalMs: DEFAULT_STATS_INTERVAL_MS,
   protoPath: DEFAULT_PROTO_PATH,
 } as const;
 
@@ -80,7 +84,13 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     deduplicated: 0,
     roomsLost: 0,
     unackedFull: 0,
+    statsSent: 0,
+    adminCommands: 0,
   };
+  private readonly statsIntervalMs: number;
+  private nodeStats: (() => NodeStatsInput) | undefined;
+  private onAdmin: AdminCommandHandler;
+  private statsTimer: NodeJS.Timeout | undefined;
   private readonly hooks: LinkHooks;
   private readonly auth: RelayAuth;
   private readonly barriers = new BarrierTracker();
@@ -95,6 +105,9 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.onDeliver = options.onDeliver ?? (() => undefined);
     this.logger = options.logger ?? silentLogger;
     this.protoPath = o.protoPath;
+    this.statsIntervalMs = o.statsIntervalMs;
+    this.nodeStats = options.nodeStats;
+    this.onAdmin = options.onAdminCommand ?? (() => undefined);
     this.seen = new SeenFrames(o.seenFrames);
     const backoff = o.backoff ?? RELAY_BACKOFF;
     this.settings = Object.freeze({
@@ -115,7 +128,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.hooks = {
       hello: () => ({ nodeId: this.nodeId, rooms: [...this.interest.rooms()] }),
       credential: (address) => streamCredential(this.auth, this.nodeId, address),
-      onReady: (link) => this.emit('gateway:ready', link.address, link.gatewayId ?? ''),
+      onReady: (link) => {
+        // A fresh stream reports at once: the fleet view need not wait an interval.
+        this.sendStats([link]);
+        this.emit('gateway:ready', link.address, link.gatewayId ?? '');
+      },
+      onAdmin: (link, admin) => this.handleAdmin(link, admin),
       onDown: (link, unacked) => this.linkLost(link, unacked, true),
       onDeliver: (link, deliver) => this.handleDeliver(link, deliver),
       onApplied: (link, ack) => this.interest.applied(link, ack),
@@ -136,11 +154,15 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     if (this.started) return;
     this.started = true;
     this.setGateways(this.options.gateways);
+    this.statsTimer = setInterval(() => this.sendStats(this.links.values()), this.statsIntervalMs);
+    this.statsTimer.unref();
   }
 
   /** Closes every stream; gateways drop this node's interest at once. */
   async stop(): Promise<void> {
     this.started = false;
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = undefined;
     this.interest.clear();
     this.barriers.clear();
     this.router.clear();
@@ -220,6 +242,16 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     const link = this.send(message, barrier);
     if (!link) return 'unsent';
     return (await this.barriers.wait(barrier, link, timeoutMs)) ? 'confirmed' : 'unconfirmed';
+  }
+
+  /** What this node reports of itself every `statsIntervalMs` on each ready stream (NodeStats), set once the node exists. */
+  reportStats(provider: () => NodeStatsInput): void {
+    this.nodeStats = provider;
+  }
+
+  /** Where operators' commands go (AdminCommand, only from gateways that proved the cluster secret), set once the node exists. */
+  handleAdminCommands(handler: AdminCommandHandler): void {
+    this.onAdmin = handler;
   }
 
   /** Where relayed frames go, set once the receiver exists (it usually needs this client first). */
@@ -325,6 +357,29 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     }
     this.resend(unacked, link.address);
     if (wasReady) this.emit('gateway:down', link.address);
+  }
+
+  /** One report, built once, written to each ready link given. */
+  private sendStats(links: Iterable<GatewayLink>): void {
+    if (!this.nodeStats) return;
+    let stats;
+    try {
+      const gateways = this.connectedGateways().map((g) => g.gatewayId).filter((id) => id.length > 0);
+      stats = toNodeStats(this.nodeStats(), gateways, this.counters.framesIn, this.counters.framesOut, Date.now());
+    } catch (err) {
+      this.logger.warn({ err }, 'node stats provider threw; no report this time');
+      return;
+    }
+    for (const link of links) if (link.sendStats(stats)) this.counters.statsSent++;
+  }
+
+  private handleAdmin(link: GatewayLink, admin: AdminCommand__Output): void {
+    this.counters.adminCommands++;
+    try {
+      this.onAdmin({ id: admin.id, kind: admin.kind, payload: admin.payload }, link.gatewayId ?? '');
+    } catch (err) {
+      this.logger.error({ err, kind: admin.kind }, 'relay admin command handler threw');
+    }
   }
 
   private handleDeliver(link: GatewayLink, deliver: Deliver__Output): void {

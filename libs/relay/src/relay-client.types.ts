@@ -2,6 +2,13 @@ import type { RoomName } from '@parley/protocol';
 import type { BackoffOptions, Logger } from '@parley/util';
 import type { RelayAuth } from './auth';
 import type { Deliver, RelayPublish } from './deliver';
+import type { NodeStatsInput } from './node-stats';
+
+/**
+ * Receives an operator's command as the gateway sent it (AdminCommand), not
+ * yet validated: the node decodes it (decodeAdminCommand) like client input.
+ */
+export type AdminCommandHandler = (command: { id: string; kind: string; payload: Uint8Array }, gatewayId: string) => void;
 
 /** The node side of the relay as its callers see it: options, counters and events of RelayClient. */
 
@@ -29,6 +36,12 @@ export interface RelayClientOptions {
   stopGraceMs?: number;
   /** Relayed frames remembered to drop a second copy (a re-send or a replay). @default 20_000 */
   seenFrames?: number;
+  /** How often this node reports its stats (NodeStats) on each ready stream. @default 2_000 */
+  statsIntervalMs?: number;
+  /** What the node reports of itself (or set later with reportStats); without it, no reports. */
+  nodeStats?: () => NodeStatsInput;
+  /** Where operators' commands go (or set later with handleAdminCommands). Must not throw. */
+  onAdminCommand?: AdminCommandHandler;
   /** @default proto/relay.proto at the repo root */
   protoPath?: string;
 }
@@ -52,6 +65,10 @@ export interface RelayClientStats {
   deduplicated: number;
   /** Rooms gateways reported Deliver frames dropped for (RoomsLost), counted per report. */
   roomsLost: number;
+  /** NodeStats frames written (one per ready stream per interval). */
+  statsSent: number;
+  /** AdminCommand frames received from welcomed streams (handed to the node to validate). */
+  adminCommands: number;
   /** Publishes a link refused because as many as `maxBufferedFrames` of its publishes were unacknowledged. */
   unackedFull: number;
 }

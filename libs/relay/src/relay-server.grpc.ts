@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
+import type { AdminCommand } from './generated/parley/relay/v1/AdminCommand';
 import type { Hello__Output } from './generated/parley/relay/v1/Hello';
 import type { NodeFrame__Output } from './generated/parley/relay/v1/NodeFrame';
 import type { Publish__Output } from './generated/parley/relay/v1/Publish';
@@ -8,6 +9,7 @@ import type { RelayHandlers } from './generated/parley/relay/v1/Relay';
 import { OncePerPeer, RelayAudiences, StreamAuthenticator, type RelayAuth, type StreamIdentity } from './auth';
 import { InterestTable } from './interest-table';
 import { NodeSession, type NodeStream } from './node-session';
+import { NodeReports, validNodeStats, type NodeReport } from './node-stats';
 import { definedOnly, silentLogger, type Logger } from '@parley/util';
 import { PeerUpPacer } from './peer-up-pacer';
 import type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats } from './relay-server.types';
@@ -63,7 +65,12 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     directed: 0,
     rejected: 0,
     unauthenticated: 0,
+    statsReports: 0,
+    statsRejected: 0,
+    adminCommands: 0,
   };
+  /** The latest NodeStats of each node (the ops console's fleet view). */
+  private readonly reports = new NodeReports();
   private server: grpc.Server | undefined;
   private boundPort: number;
   private readonly peerUps: PeerUpPacer;
@@ -116,6 +123,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     this.sessions.clear();
     this.table.clear();
     this.peerUps.clear();
+    this.reports.clear();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         server.forceShutdown();
@@ -143,11 +151,35 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     this.sessions.clear();
     this.table.clear();
     this.peerUps.clear();
+    this.reports.clear();
     server.forceShutdown();
   }
 
   connectedNodes(): string[] {
     return [...this.sessions.keys()];
+  }
+
+  /**
+   * The latest NodeStats of every connected node, and of nodes whose stream
+   * ended less than a minute ago (`connected: false`).
+   */
+  nodeReports(): NodeReport[] {
+    return this.reports.list(Date.now());
+  }
+
+  /**
+   * Writes an operator's command (AdminCommand) to one connected node or to
+   * all; returns the nodes it was written to (none: `nodeId` has no stream
+   * here). Control frames: never dropped for a full queue, and rare (an
+   * operator's click).
+   */
+  sendAdmin(target: string | 'all', command: AdminCommand): string[] {
+    const targets = target === 'all' ? [...this.sessions.values()] : [this.sessions.get(target)].filter((s) => s !== undefined);
+    for (const session of targets) {
+      session.writeAlways({ admin: command });
+      this.counters.adminCommands++;
+    }
+    return targets.map((session) => session.nodeId);
   }
 
   /** The rooms a connected node has announced (empty for an unknown node). */
@@ -265,6 +297,18 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         if (done && origin) origin.writeAlways({ confirmed: { barrier: done.barrier, nodeId: session.nodeId } });
         return true;
       }
+      case 'stats': {
+        // Kept under the stream's proven node id: a node speaks only for itself,
+        // and however often it reports, it only overwrites its own row.
+        const stats = frame.stats ? validNodeStats(frame.stats) : null;
+        if (!stats) {
+          this.counters.statsRejected++;
+          return true;
+        }
+        this.counters.statsReports++;
+        this.reports.record(session.nodeId, stats, Date.now());
+        return true;
+      }
       default:
         this.reject(session.call, 'empty or unknown frame');
         return false;
@@ -284,6 +328,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       fail(previous.call, grpc.status.ABORTED, 'replaced by a newer stream of the same node');
     }
     this.table.replace(nodeId, cleanRooms(hello.rooms));
+    this.reports.connected(nodeId);
     const gatewayId = this.options.gatewayId;
     session.writeAlways({ welcome: { gatewayId, proof: identity.welcomeProof(gatewayId) } });
     // After its Hello is in the table: a replay to it that follows is routed.
@@ -309,6 +354,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     if (this.sessions.get(session.nodeId) !== session) return;
     this.sessions.delete(session.nodeId);
     this.table.removeNode(session.nodeId);
+    this.reports.disconnected(session.nodeId, Date.now());
     this.logger.info({ nodeId: session.nodeId }, 'node disconnected from relay');
     this.emit('node:disconnected', session.nodeId);
   }

@@ -70,6 +70,12 @@ export interface RelayServerStats {
   rejected: number;
   /** Streams refused because their credentials did not prove a node. */
   unauthenticated: number;
+  /** NodeStats reports kept (each overwrites its node's row). */
+  statsReports: number;
+  /** NodeStats reports refused (a number not finite or negative, a list or string too long). */
+  statsRejected: number;
+  /** AdminCommand frames written to nodes. */
+  adminCommands: number;
   /** Node proofs remembered now against replay: verified ones only, so refused attempts never grow it. */
   rememberedProofs: number;
 }
