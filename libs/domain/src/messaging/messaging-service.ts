@@ -37,6 +37,11 @@ export class MessagingService {
 
   /** `sessionId`: the sending session, which gets the message in its ack rather than as a push. */
   async send(senderId: string, input: CommandPayload<'message:send'>, sessionId?: string): Promise<Message> {
+    return (await this.submit(senderId, input, sessionId)).message;
+  }
+
+  /** As send, saying also whether the message was stored before (`duplicate`: a retry of its clientMsgId). */
+  async submit(senderId: string, input: CommandPayload<'message:send'>, sessionId?: string): Promise<AppendResult> {
     const allowed = this.deps.sendLimiter?.take(senderId);
     if (allowed && !allowed.ok) {
       throw new ParleyError('RATE_LIMITED', 'sending too fast', { retryAfterMs: allowed.retryAfterMs });
@@ -58,7 +63,7 @@ export class MessagingService {
       this.deps.notifier.publish(conversationRooms(result.message), 'message:new', result.message, result.message.id, {
         exceptSession: sessionId,
       });
-      return result.message;
+      return result;
     } finally {
       // A refund that fails leaves the point spent (a limit slightly early), never fails the send.
       if (quota && !appended) await this.deps.sendQuota?.refund(senderId).catch(() => undefined);
