@@ -16,6 +16,10 @@ export interface Deliver {
   fromGateway: boolean;
   /** Set for a barrier publish: call once the frame is applied, so its origin can go on. */
   done?: () => void;
+  /** The message's trace (Deliver.trace_id / trace_flags / span_id) as received: unvalidated, '' / 0 when untraced. */
+  traceId: string;
+  traceFlags: number;
+  spanId: string;
 }
 
 /** What a node hands to the relay; the origin node is added by the gateway. */
@@ -35,4 +39,8 @@ export interface RelayPublish {
   routeKey?: string;
   /** Routes to this node only, for the rooms it announced (Publish.to_node): a replay to a node that came back late. */
   toNode?: string;
+  /** Follows the message (Publish.trace_id / trace_flags / span_id); unset: untraced. */
+  traceId?: string;
+  traceFlags?: number;
+  spanId?: string;
 }

@@ -1,6 +1,6 @@
 export { InterestTable } from './interest-table';
 export { RelayServer } from './relay-server.grpc';
-export type { RelayServerOptions, RelayServerStats, RelayServerEvents, GatewayOwnFrame } from './relay-server.grpc';
+export type { RelayServerOptions, RelayServerStats, RelayServerEvents, GatewayOwnFrame, RouteTrace, RouteTracer } from './relay-server.grpc';
 export { RELAY_BACKOFF, RelayClient } from './relay-client.grpc';
 export type { RelayClientOptions, RelayClientStats, RelayClientEvents, ConnectedGateway, BarrierOutcome, AdminCommandHandler } from './relay-client.grpc';
 export { DEFAULT_STATS_INTERVAL_MS, NodeReports, type NodeReport, type NodeStatsInput, type NodeStatsReport } from './node-stats';

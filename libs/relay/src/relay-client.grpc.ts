@@ -278,6 +278,9 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       grantRoom: message.grantRoom ?? '',
       barrier,
       toNode: message.toNode ?? '',
+      traceId: message.traceId ?? '',
+      traceFlags: message.traceFlags ?? 0,
+      spanId: message.spanId ?? '',
     };
     const key = routeKeyOf(message);
     const ready: GatewayLink[] = [];
@@ -418,6 +421,10 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         gatewayId: link.gatewayId ?? '',
         fromGateway: deliver.fromGateway,
         done,
+        // Passed on as received: the node validates them (frameTraceOf) before any use.
+        traceId: deliver.traceId,
+        traceFlags: deliver.traceFlags,
+        spanId: deliver.spanId,
       });
     } catch (err) {
       this.logger.error({ err, messageId: deliver.messageId }, 'relay onDeliver threw');

@@ -12,9 +12,10 @@ import { NodeSession, type NodeStream } from './node-session';
 import { NodeReports, validNodeStats, type NodeReport } from './node-stats';
 import { definedOnly, silentLogger, type Logger } from '@parley/util';
 import { PeerUpPacer } from './peer-up-pacer';
-import type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats } from './relay-server.types';
+import type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats, RouteTracer } from './relay-server.types';
+import { frameTraceOf } from '@parley/observability';
 
-export type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats } from './relay-server.types';
+export type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats, RouteTrace, RouteTracer } from './relay-server.types';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 
 
@@ -74,6 +75,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   private server: grpc.Server | undefined;
   private boundPort: number;
   private readonly peerUps: PeerUpPacer;
+  private routeTracer: RouteTracer | undefined;
 
   constructor(options: RelayServerOptions) {
     super();
@@ -153,6 +155,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     this.peerUps.clear();
     this.reports.clear();
     server.forceShutdown();
+  }
+
+  /** Follow traced publishes (their route line and span), set once by the gateway's composition. */
+  traceRoutes(tracer: RouteTracer): void {
+    this.routeTracer = tracer;
   }
 
   connectedNodes(): string[] {
@@ -371,13 +378,19 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       for (const nodeId of [...routes.keys()]) if (nodeId !== publish.toNode) routes.delete(nodeId);
     }
     const granted = publish.grantRoom ? cleanRooms([publish.grantRoom]) : [];
+    // A node's trace fields are input like any other: a malformed id is dropped here, never passed on or logged.
+    const trace = publish.traceId === '' ? undefined : frameTraceOf(publish.traceId, publish.traceFlags, publish.spanId);
+    const traced = trace && this.routeTracer?.begin(trace, publish.messageId, originNode, publish.event);
+    const traceId = trace?.traceId ?? '';
+    const traceFlags = trace ? publish.traceFlags & TRACE_FLAGS_KNOWN : 0;
+    const spanId = traced?.spanId ?? trace?.spanId ?? '';
     for (const [nodeId, rooms] of routes) {
       const target = this.sessions.get(nodeId);
       if (!target) continue;
       // The receiver will join the room; its own delta follows, possibly after
       // the next publish to that room, which must not miss it.
       if (granted.length > 0) this.table.apply(nodeId, granted, []);
-      const deliver = { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode, barrier: publish.barrier };
+      const deliver = { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode, barrier: publish.barrier, traceId, traceFlags, spanId };
       // A barrier (a removal) is never dropped: one dropped would still let
       // its origin count this node as having applied it. Rare, like removals.
       let sent = true;
@@ -393,6 +406,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     if (publish.barrier) origin.writeAlways({ routed: { barrier: publish.barrier, nodes: reached } });
     // Routed (written toward its targets, or dropped and remembered for RoomsLost): the origin may forget it.
     if (publish.seq) origin.routed(publish.seq, written);
+    traced?.routed(written.length);
     this.emit('publish', originNode, routes.size);
   }
 
@@ -425,6 +439,9 @@ function fail(call: NodeStream, code: grpc.status, details: string): void {
   const status: Partial<grpc.StatusObject> = { code, details };
   call.emit('error', status);
 }
+
+/** The W3C flag bits passed on (bit 0, sampled); a node's other bits are not. */
+const TRACE_FLAGS_KNOWN = 0x01;
 
 /** Empty names would index nothing useful; drop them rather than fail the node. */
 function cleanRooms(rooms: readonly string[]): string[] {

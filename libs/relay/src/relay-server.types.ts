@@ -1,3 +1,4 @@
+import type { FrameTrace } from '@parley/observability';
 import type { Logger } from '@parley/util';
 import type { RelayAuth } from './auth';
 
@@ -99,4 +100,19 @@ export interface GatewayOwnFrame {
   /** Encoded once by the caller (JSON). */
   payload: Uint8Array;
   messageId: string;
+}
+
+/** One traced publish in the gateway: the span id its Delivers carry, and the end of its route. */
+export interface RouteTrace {
+  readonly spanId: string;
+  routed(targets: number): void;
+}
+
+/**
+ * Follows traced publishes through the gateway (see `traceRoutes`; a
+ * GatewayRouteTracer of @parley/observability fits). Given only a trace
+ * already validated; undefined: this gateway does not follow it.
+ */
+export interface RouteTracer {
+  begin(trace: FrameTrace, messageId: string, originNode: string, event: string): RouteTrace | undefined;
 }
