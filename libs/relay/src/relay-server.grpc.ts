@@ -166,6 +166,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     return [...this.sessions.keys()];
   }
 
+  /** Bound and accepting streams (started, not stopped or killed): the gateway's /readyz asks. */
+  isListening(): boolean {
+    return this.server !== undefined;
+  }
+
   /**
    * The latest NodeStats of every connected node, and of nodes whose stream
    * ended less than a minute ago (`connected: false`).
