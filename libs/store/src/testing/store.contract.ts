@@ -1,5 +1,6 @@
 import type { Store } from '@parley/domain';
 import { describeAccountRemovalContract } from './account-removal.contract';
+import { describeAdminStoreContract } from './admin.contract';
 import { storeContractContext } from './contract-context';
 import { describeGroupStoreContract } from './groups.contract';
 import { describeInvitationStoreContract } from './invitations.contract';
@@ -17,7 +18,7 @@ export interface StoreHandle {
 
 /**
  * The behaviour every Store engine must show: its life cycle, then one
- * contract suite per aggregate (users, social, groups, requests, messages)
+ * contract suite per aggregate (users, social, groups, requests, messages, admin)
  * over one migrated store. `makeStore` returns a fresh, not yet migrated
  * store each call; the suite migrates it.
  */
@@ -62,5 +63,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeAccountRemovalContract(ctx);
     describeInvitationStoreContract(ctx);
     describeMessageStoreContract(ctx);
+    describeAdminStoreContract(ctx);
   });
 }
