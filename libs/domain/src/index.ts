@@ -40,3 +40,14 @@ export { PATH_SAFE_NODE_ID_RULE, PublicEntry, defaultInstanceId, isPathSafeNodeI
 export { sameNodes } from './routing/same-nodes';
 export { SessionService, type SessionServiceDeps } from './presence/session-service';
 export { RateLimiter, type RateDecision, type RateLimitOptions } from './limits/rate-limiter';
+export {
+  AdminService,
+  DEFAULT_FLEET_STATS_INTERVAL_MS,
+  DEFAULT_NOTICE_LIMIT,
+  type AdminActor,
+  type AdminOutcome,
+  type AdminRouteName,
+  type AdminServiceDeps,
+} from './admin/admin-service';
+export type { FleetControl, NodeStatsRow } from './admin/fleet-control';
+export { fleetView, STALE_AFTER_INTERVALS } from './admin/fleet-view';

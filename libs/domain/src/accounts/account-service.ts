@@ -71,6 +71,8 @@ export class AccountService {
     }
     if (!record || !valid) throw invalidCredentials();
     await attempt.succeeded();
+    // Said only to whoever knows the password: a guesser learns nothing of the suspension.
+    if (record.suspendedAt !== null) throw accountSuspended();
     return this.authResult(record, client);
   }
 
@@ -102,6 +104,10 @@ export class AccountService {
     });
     return this.dummyHash;
   }
+}
+
+function accountSuspended(): ParleyError {
+  return new ParleyError('ACCOUNT_SUSPENDED', 'this account is suspended by an operator');
 }
 
 function invalidCredentials(): ParleyError {

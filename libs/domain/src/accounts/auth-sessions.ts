@@ -107,7 +107,12 @@ export class AuthSessionService {
       userAgent,
       passwordHash: user.passwordHash,
     });
-    if (!created) throw new ParleyError('INVALID_CREDENTIALS', 'wrong username or password');
+    if (!created) {
+      // Suspended between the password check and now (the store refuses the session): say so, as login does.
+      const now = await store.getUser(user.id);
+      if (now && now.deletedAt === null && now.suspendedAt !== null) throw new ParleyError('ACCOUNT_SUSPENDED', 'this account is suspended by an operator');
+      throw new ParleyError('INVALID_CREDENTIALS', 'wrong username or password');
+    }
     return { ...this.accessToken(user, sessionId), sessionId, refreshToken, refreshExpiresAt };
   }
 
@@ -131,7 +136,8 @@ export class AuthSessionService {
     if (outcome !== 'rotated') throw sessionEnded();
     const session = await store.getAuthSession(sessionId);
     const user = session ? await store.getUser(session.userId) : null;
-    if (!session || !user || user.deletedAt !== null) throw sessionEnded();
+    // A suspension revokes the sessions; this covers a rotation that raced it.
+    if (!session || !user || user.deletedAt !== null || user.suspendedAt !== null) throw sessionEnded();
     return {
       user: toUserView(user),
       ...this.accessToken(user, sessionId),

@@ -29,7 +29,7 @@ function gate(session: Partial<AuthSessionRecord> | null = {}, user: Partial<Use
     },
     getUser: async (id: string) => {
       reads.push(`user ${id}`);
-      return user && ({ id, username: id, deletedAt: null, ...user } as UserRecord);
+      return user && ({ id, username: id, deletedAt: null, suspendedAt: null, admin: false, ...user } as UserRecord);
     },
   };
   return { gate: new SessionGate({ tokens, store, clock: { now: () => NOW } }), reads };
@@ -54,6 +54,9 @@ describe('SessionGate', () => {
     ['an unknown sign-in', null, {}],
     ["another user's sign-in", { userId: 'eve' }, {}],
     ['a deleted user', {}, { deletedAt: NOW - 5 }],
+    ['a sign-in an operator ended (disconnected)', { revokedAt: NOW - 5, revokeReason: 'disconnected' as const }, {}],
+    ['a suspended user (sign-in revoked)', { revokedAt: NOW - 5, revokeReason: 'suspended' as const }, { suspendedAt: NOW - 5 }],
+    ['a suspended user whose sign-in was somehow left active', {}, { suspendedAt: NOW - 5 }],
     ['a user who does not exist', {}, null],
   ])('refuses a well-signed token of %s with UNAUTHORIZED', async (_name, session, user) => {
     expect(await code(gate(session, user).gate.admit(token()))).toBe('UNAUTHORIZED');

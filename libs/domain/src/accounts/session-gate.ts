@@ -49,6 +49,7 @@ export class SessionGate {
     // One message for every case: which one it was is not the client's business.
     const ended = new ParleyError('UNAUTHORIZED', 'session ended; sign in again');
     if (!session || session.userId !== token.userId || session.revokedAt !== null || session.expiresAt <= now) throw ended;
-    if (!user || user.deletedAt !== null) throw ended;
+    // Suspension revokes the sessions too; checked here as well so a revocation that failed halfway cannot leave one open.
+    if (!user || user.deletedAt !== null || user.suspendedAt !== null) throw ended;
   }
 }

@@ -1,0 +1,211 @@
+import {
+  ParleyError,
+  usernameKey,
+  type AdminAction,
+  type AdminUser,
+  type AdminUserList,
+  type AuditPage,
+  type DrainResult,
+  type Fleet,
+  type PostNoticeBody,
+  type PostNoticeResult,
+  type SessionEndReason,
+  type SystemNotice,
+  type UserActionResult,
+} from '@parley/protocol';
+import { silentLogger, type Logger } from '@parley/util';
+import type { AdminStore, AuthSessionStore, Clock, IdGenerator, SessionEndNotifier, Throttle, ThrottleFactory, UserRecord, UserStore } from '../ports';
+import type { FleetControl } from './fleet-control';
+import { fleetView } from './fleet-view';
+
+/** Notices one admin may post per window (a console click, not a broadcast channel). */
+export const DEFAULT_NOTICE_LIMIT = Object.freeze({ points: 10, durationSec: 60 });
+/** NodeStats interval the fleet's staleness is measured in (the relay's default). */
+export const DEFAULT_FLEET_STATS_INTERVAL_MS = 2_000;
+
+/** Who is acting: an admin, checked against the store on this very request. */
+export interface AdminActor {
+  userId: string;
+  username: string;
+}
+
+/** Routes of the admin API, as the metrics and logs name them (bounded). */
+export type AdminRouteName = AdminAction | 'fleet:read' | 'users:search' | 'audit:read';
+export type AdminOutcome = 'ok' | 'forbidden' | 'error';
+
+export interface AdminServiceDeps {
+  store: AdminStore & Pick<UserStore, 'getUser' | 'getUsers' | 'searchUsers'> & Pick<AuthSessionStore, 'revokeUserAuthSessions'>;
+  /** Closes the ended sessions' sockets on every node. */
+  sessionEnds: SessionEndNotifier;
+  fleet: FleetControl;
+  /** Per-admin notice limit counters (Redis in a cluster: shared by every gateway). */
+  throttles: ThrottleFactory;
+  clock: Clock;
+  /** Sortable (ULID) in production: audit entries are ordered by id. */
+  ids: IdGenerator;
+  /** PARLEY_ADMIN_USERS: usernames that may use the admin API (besides the store's admin role). */
+  adminUsernames: readonly string[];
+  /** @default DEFAULT_FLEET_STATS_INTERVAL_MS */
+  statsIntervalMs?: number;
+  /** @default DEFAULT_NOTICE_LIMIT */
+  noticeLimit?: { points: number; durationSec: number };
+  logger?: Logger;
+  /** Told of every admin request's outcome (the gateway counts parley_admin_actions_total). */
+  onOutcome?: (route: AdminRouteName, outcome: AdminOutcome) => void;
+}
+
+/**
+ * The operator's side of Parley: who is an admin (PARLEY_ADMIN_USERS or the
+ * store's role, read fresh on every request so a removed admin loses access
+ * at once), the fleet view, and the actions (disconnect, suspend, unsuspend,
+ * drain, notice), each written to the audit log and logged.
+ */
+export class AdminService {
+  private readonly configured: ReadonlySet<string>;
+  private readonly notices: Throttle;
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: AdminServiceDeps) {
+    this.configured = new Set(deps.adminUsernames.map((name) => usernameKey(name.trim())).filter((name) => name.length > 0));
+    const limit = deps.noticeLimit ?? DEFAULT_NOTICE_LIMIT;
+    this.notices = deps.throttles.create({ name: 'admin-notice', points: limit.points, durationSec: limit.durationSec });
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  /** The actor when `userId` is an admin now (not deleted, not suspended); FORBIDDEN otherwise (logged, counted). */
+  async authorize(userId: string, route: AdminRouteName): Promise<AdminActor> {
+    const user = await this.deps.store.getUser(userId);
+    if (!user || user.deletedAt !== null || user.suspendedAt !== null || !this.isAdmin(user)) {
+      this.logger.warn({ userId, route }, 'admin API refused: not an admin');
+      this.deps.onOutcome?.(route, 'forbidden');
+      throw new ParleyError('FORBIDDEN', 'admins only');
+    }
+    return { userId: user.id, username: user.username };
+  }
+
+  fleet(): Fleet {
+    const { fleet, clock } = this.deps;
+    return fleetView(fleet.nodeReports(), fleet.gatewayId, clock.now(), this.deps.statsIntervalMs ?? DEFAULT_FLEET_STATS_INTERVAL_MS);
+  }
+
+  /** Users by name (as /api/users finds them), or by exact id; suspended users too. */
+  async searchUsers(q: string, limit: number): Promise<AdminUserList> {
+    const { store } = this.deps;
+    const [byId, byName] = await Promise.all([store.getUser(q), store.searchUsers(q, limit, 0)]);
+    const found = byId && byId.deletedAt === null ? [byId, ...byName.filter((u) => u.id !== byId.id)] : byName;
+    return { users: found.slice(0, limit).map((u) => this.view(u)) };
+  }
+
+  /** Ends every session of the user (reason `disconnected`); they may sign in again. */
+  async disconnect(actor: AdminActor, userId: string, reason?: string): Promise<UserActionResult> {
+    const { store, clock } = this.deps;
+    const user = await this.requireUser(userId);
+    const sessionIds = await store.revokeUserAuthSessions(user.id, 'disconnected', clock.now());
+    await this.endSockets(user.id, sessionIds, 'disconnected');
+    await this.record(actor, 'user:disconnect', user.id, withReason(`${user.username}: ${sessionIds.length} session(s) ended`, reason));
+    return { user: this.view(user), sessionsEnded: sessionIds.length };
+  }
+
+  /** Suspends the user: sessions end (`suspended`), sign-in and refresh are refused until unsuspended. Not oneself. */
+  async suspend(actor: AdminActor, userId: string, reason?: string): Promise<UserActionResult> {
+    const { store, clock } = this.deps;
+    if (userId === actor.userId) throw new ParleyError('CONFLICT', 'you cannot suspend yourself');
+    const before = await this.requireUser(userId);
+    const { user, sessionIds } = await store.suspendUser(before.id, clock.now());
+    await this.endSockets(user.id, sessionIds, 'suspended');
+    const already = before.suspendedAt !== null ? ' (already suspended)' : '';
+    await this.record(actor, 'user:suspend', user.id, withReason(`${user.username}${already}: ${sessionIds.length} session(s) ended`, reason));
+    return { user: this.view(user), sessionsEnded: sessionIds.length };
+  }
+
+  async unsuspend(actor: AdminActor, userId: string, reason?: string): Promise<UserActionResult> {
+    const before = await this.requireUser(userId);
+    const user = await this.deps.store.unsuspendUser(before.id);
+    const already = before.suspendedAt === null ? ' (was not suspended)' : '';
+    await this.record(actor, 'user:unsuspend', user.id, withReason(`${user.username}${already}`, reason));
+    return { user: this.view(user), sessionsEnded: 0 };
+  }
+
+  /** Tells a node connected to this gateway to drain (as on SIGTERM); NOT_FOUND when none by that id is. */
+  async drain(actor: AdminActor, nodeId: string, reason?: string): Promise<DrainResult> {
+    const written = this.deps.fleet.sendAdmin(nodeId, { id: this.deps.ids.next(), kind: 'drain', payload: { by: actor.username.slice(0, 64) } });
+    if (written.length === 0) throw new ParleyError('NOT_FOUND', `no node ${nodeId} is connected to this gateway`);
+    await this.record(actor, 'node:drain', nodeId, withReason('drain requested', reason));
+    return { nodeId, accepted: true };
+  }
+
+  /** A banner to every online user, through every connected node; RATE_LIMITED past the admin's notice limit. */
+  async postNotice(actor: AdminActor, body: PostNoticeBody): Promise<PostNoticeResult> {
+    const decision = await this.notices.consume(actor.userId);
+    if (!decision.ok) {
+      throw new ParleyError('RATE_LIMITED', 'too many notices; wait before posting another', { retryAfterMs: decision.retryAfterMs });
+    }
+    const notice: SystemNotice = { id: this.deps.ids.next(), text: body.text, level: body.level, at: this.deps.clock.now() };
+    const nodes = this.deps.fleet.sendAdmin('all', { id: notice.id, kind: 'notice', payload: notice });
+    await this.record(actor, 'notice:post', notice.id, `${notice.level} to ${nodes.length} node(s): ${notice.text}`);
+    return { notice, nodes };
+  }
+
+  /** Newest first; `next` (an entry id) asks for the older page. */
+  async audit(limit: number, before?: string): Promise<AuditPage> {
+    const { store } = this.deps;
+    const records = await store.listAudit(limit, before);
+    const actors = new Map((await store.getUsers([...new Set(records.map((r) => r.actorId))])).map((u) => [u.id, u.username]));
+    const entries = records.map((r) => ({ ...r, actorUsername: actors.get(r.actorId) ?? r.actorId }));
+    const last = entries.at(-1);
+    return entries.length === limit && last ? { entries, next: last.id } : { entries };
+  }
+
+  /** Counts a request that passed authorization: `ok`, or `error` when the action failed. */
+  outcome(route: AdminRouteName, outcome: AdminOutcome): void {
+    this.deps.onOutcome?.(route, outcome);
+  }
+
+  private isAdmin(user: UserRecord): boolean {
+    return user.admin || this.configured.has(usernameKey(user.username));
+  }
+
+  private view(user: UserRecord): AdminUser {
+    return {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      admin: this.isAdmin(user),
+      suspendedAt: user.suspendedAt,
+      createdAt: user.createdAt,
+    };
+  }
+
+  private async requireUser(userId: string): Promise<UserRecord> {
+    const user = await this.deps.store.getUser(userId);
+    if (!user || user.deletedAt !== null) throw new ParleyError('NOT_FOUND', 'no such user');
+    return user;
+  }
+
+  /** The revocation is committed: a node missed now ends those sockets at their token's next check. */
+  private async endSockets(userId: string, sessionIds: readonly string[], reason: SessionEndReason): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.deps.sessionEnds.sessionsEnded(userId, sessionIds, reason).catch((err: unknown) => {
+      this.logger.warn({ err, userId, reason }, 'could not tell the IM nodes that sessions ended');
+    });
+  }
+
+  private async record(actor: AdminActor, action: AdminAction, target: string, detail: string): Promise<void> {
+    const entry = {
+      id: this.deps.ids.next(),
+      at: this.deps.clock.now(),
+      actorId: actor.userId,
+      action,
+      target,
+      detail: detail.slice(0, 1_000),
+      gatewayId: this.deps.fleet.gatewayId,
+    };
+    await this.deps.store.appendAudit(entry);
+    this.logger.info({ actor: actor.username, actorId: actor.userId, action, target, auditId: entry.id }, 'admin action');
+  }
+}
+
+function withReason(detail: string, reason: string | undefined): string {
+  return reason ? `${detail}; reason: ${reason}` : detail;
+}
+
