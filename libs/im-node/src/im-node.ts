@@ -20,6 +20,7 @@ import {
   type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
+import type { MessageTracer } from '@parley/observability';
 import type { Logger } from '@parley/util';
 import { advertiseHostOf, hostPort } from '@parley/util-node';
 import { nodeHttpHandler } from './http/health';
@@ -44,6 +45,7 @@ import { DEFAULT_USER_SOCIAL_QUOTA, UserSocialQuota } from './socket/social-quot
 import { DEFAULT_SOCKET_BUDGET, SocketBudget } from './socket/socket-budget';
 import { DEFAULT_TYPING_COALESCE_MS, TypingCoalescer, TypingCoalescingNotifier } from './socket/typing-coalescer';
 import { handshakeAuth } from './socket/handshake-auth';
+import { traceSends } from './socket/traced-send';
 import { SessionEnds, type SessionEndsOptions } from './socket/session-ends';
 import { releaseHandshakeState } from './socket/connection-memory';
 import { loadRooms, sessionLifecycle } from './socket/session-lifecycle';
@@ -129,6 +131,8 @@ export interface ImNodeDeps {
   relay: RelayLink;
   /** Counters shared by the cluster (the per-user send and social limits); without it commands are limited per node only. */
   throttles?: ThrottleFactory;
+  /** Follows sampled messages (trace ids in logs and relay frames, spans); without it nothing is traced. */
+  tracer?: MessageTracer;
 }
 
 /** One IM node: Socket.IO sessions, the message pipeline, relay, presence and registration. */
@@ -168,7 +172,7 @@ export class ImNode {
     // Resync notices are spread like drain notices, so sessions do not sync all at once.
     this.resync = new RoomResync(this.io, clock, options.drainSpreadMs);
     const controlIds = new ControlIds(options.nodeId);
-    const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger, clock, controlIds), controlIds, logger);
+    const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger, clock, controlIds), controlIds, logger, undefined, deps.tracer);
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
     const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? DEFAULT_IM_NODE.sendRatePerSec, burst: options.sendBurst ?? DEFAULT_IM_NODE.sendBurst });
     const userSendQuota = { points: options.userSendLimit ?? DEFAULT_IM_NODE.userSendLimit, windowSec: options.userSendWindowSec ?? DEFAULT_IM_NODE.userSendWindowSec };
@@ -182,9 +186,10 @@ export class ImNode {
     const settings = new SettingsService({ store });
     const sessionGate = new SessionGate({ tokens: deps.tokens, store, clock });
     this.sessionEnds = new SessionEnds(this.io, clock, options.sessionEnds);
-    const handlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions, sessionGate });
+    const allHandlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions, sessionGate });
+    const handlers = deps.tracer ? traceSends(allHandlers, deps.tracer) : allHandlers;
     const membership = new RoomMembership(sessions, this.relay, local.log);
-    this.relay.handleDeliveries(new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds, this.resync).receive);
+    this.relay.handleDeliveries(new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds, this.resync, deps.tracer).receive);
     this.relay.on('rooms:lost', (rooms) => this.resync.rooms(rooms));
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 

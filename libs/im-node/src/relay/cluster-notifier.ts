@@ -1,5 +1,6 @@
 import { encodeRelayPayload, userRoom, type GroupRoomName, type RelayFrameEventName, type RelayFramePayloads, type RoomName, type RelayableEventName, type ServerEventPayloads } from '@parley/protocol';
 import type { Notifier, PublishOptions } from '@parley/domain';
+import type { MessageTracer, SendTrace } from '@parley/observability';
 import type { Logger } from '@parley/util';
 import type { ControlIds } from './control-ids';
 import type { LocalRooms } from './local-rooms';
@@ -25,6 +26,8 @@ export class ClusterNotifier implements Notifier {
     private readonly ids: ControlIds,
     private readonly logger: Logger,
     private readonly barrierTimeoutMs = DEFAULT_BARRIER_TIMEOUT_MS,
+    /** Reads the message:send being followed (if any) to log the local push and put its trace in the frame. */
+    private readonly tracer?: MessageTracer,
   ) {}
 
   publish<E extends RelayableEventName>(
@@ -36,7 +39,19 @@ export class ClusterNotifier implements Notifier {
   ): void {
     if (rooms.length === 0) return;
     this.local.emit(rooms, event, payload, options.exceptSession);
-    this.outbox.send(this.frame(rooms, event, payload, messageId, options.grantRoom));
+    const frame = this.frame(rooms, event, payload, messageId, options.grantRoom);
+    const trace = this.tracer?.current();
+    if (trace !== undefined) this.traced(trace, frame, rooms, payload, options.exceptSession);
+    this.outbox.send(frame);
+  }
+
+  /** The local push line, and the trace carried on in the frame to the gateway and the receiving nodes. */
+  private traced(trace: SendTrace, frame: RelayPublish, rooms: readonly RoomName[], payload: unknown, exceptSession: string | undefined): void {
+    frame.traceId = trace.traceId;
+    frame.traceFlags = trace.flags;
+    if (trace.spanId !== '') frame.spanId = trace.spanId;
+    const reached = this.local.reach(rooms, exceptSession);
+    if (reached > 0) this.tracer?.pushedLocally(trace, frame.event, frame.messageId, conversationIdOf(payload), reached);
   }
 
   async publishConfirmed<E extends RelayableEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E]): Promise<void> {
@@ -78,6 +93,13 @@ export class ClusterNotifier implements Notifier {
   ): RelayPublish {
     return { rooms: [...rooms], event, payload: encodeRelayPayload(payload), messageId: messageId ?? this.ids.next(), grantRoom, routeKey };
   }
+}
+
+/** The conversation a traced event belongs to (message:new, receipts, typing carry one). */
+export function conversationIdOf(payload: unknown): string | undefined {
+  if (typeof payload !== 'object' || payload === null || !('conversationId' in payload)) return undefined;
+  const id = payload.conversationId;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** The group room a publish concerns, if any (the smallest, should there be several). */

@@ -1,6 +1,8 @@
 import { decodeRelayFrame, type GroupRoomName, type RelayFrame, type RelayFrameRejection } from '@parley/protocol';
 import type { SessionService } from '@parley/domain';
+import { frameTraceOf, type FrameTrace, type MessageTracer } from '@parley/observability';
 import type { Logger } from '@parley/util';
+import { conversationIdOf } from './cluster-notifier';
 import type { SessionEnds } from '../socket/session-ends';
 import type { LocalRooms } from './local-rooms';
 import type { RelayedFrame, RelayLink } from './relay-link';
@@ -9,6 +11,9 @@ import type { RoomResync } from './room-resync';
 interface Pending {
   frame: RelayFrame;
   done: (() => void) | undefined;
+  /** Set for a traced frame only (validated): its push is logged. */
+  trace?: FrameTrace;
+  raw?: RelayedFrame;
 }
 
 /** Drops of one reason logged: the first, then every this many. */
@@ -35,6 +40,8 @@ export class RelayInbound {
     private readonly sessionEnds: Pick<SessionEnds, 'end'>,
     /** Where an origin's `relay:lost` goes: local sessions in its rooms are told to sync (coalesced). */
     private readonly resync: Pick<RoomResync, 'rooms' | 'all'>,
+    /** Logs (and spans) the push of frames that carry a trace. */
+    private readonly tracer?: MessageTracer,
   ) {}
 
   readonly receive = (raw: RelayedFrame): void => {
@@ -44,7 +51,15 @@ export class RelayInbound {
       raw.done?.(); // nothing to apply: the origin need not wait for us
       return;
     }
-    const pending = { frame: decoded.frame, done: raw.done };
+    const pending: Pending = { frame: decoded.frame, done: raw.done };
+    // A forged or garbage trace id is ignored (frameTraceOf checks its format): it never reaches a log.
+    if (raw.traceId && this.tracer?.followsRelayed) {
+      const trace = frameTraceOf(raw.traceId, raw.traceFlags, raw.spanId);
+      if (trace !== undefined) {
+        pending.trace = trace;
+        pending.raw = raw;
+      }
+    }
     // Hold the room's interest while the join is checked: the gateway already
     // routes it here (the join's grant), and frames for it that arrive in the
     // meantime must wait behind the join, not be refused as stale.
@@ -60,6 +75,7 @@ export class RelayInbound {
 
   private run(pending: Pending): void {
     const async = this.apply(pending.frame);
+    if (pending.trace !== undefined) this.tracePush(pending.trace, pending.frame, pending.raw);
     if (!async) {
       pending.done?.();
       return;
@@ -109,6 +125,19 @@ export class RelayInbound {
     }
     // Nobody here joined after all (not members, or gone): stop asking for the room.
     if (!this.local.has(room)) this.relay.setInterest(room, false);
+  }
+
+  /** The push line of a traced event frame: what reached this node's sockets. */
+  private tracePush(trace: FrameTrace, frame: RelayFrame, raw: RelayedFrame | undefined): void {
+    if (frame.kind !== 'event' || raw === undefined) return;
+    this.tracer?.pushedRelayed(trace, {
+      event: frame.event,
+      messageId: raw.messageId,
+      conversationId: conversationIdOf(frame.payload),
+      sockets: this.local.reach(frame.rooms),
+      originNode: raw.originNode,
+      gatewayId: raw.gatewayId ?? '',
+    });
   }
 
   private dropped(reason: RelayFrameRejection, raw: RelayedFrame): void {

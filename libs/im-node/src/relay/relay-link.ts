@@ -11,6 +11,12 @@ export interface RelayedFrame {
   fromGateway?: boolean;
   /** Set when the origin waits for this frame to be applied (a removal barrier): call once applied. */
   done?: () => void;
+  /** The gateway that forwarded it. */
+  gatewayId?: string;
+  /** The message's trace as received, unvalidated (frameTraceOf checks it); '' / 0: untraced. */
+  traceId?: string;
+  traceFlags?: number;
+  spanId?: string;
 }
 
 /** An outgoing frame: the same events and control kinds `decodeRelayFrame` accepts on the other side. */
@@ -26,6 +32,10 @@ export interface RelayPublish {
   routeKey?: string;
   /** To this node only (a replay to a node that came back late). */
   toNode?: string;
+  /** Follows a traced message:send (see MessageTracer): W3C trace id, flags, the send span's id. */
+  traceId?: string;
+  traceFlags?: number;
+  spanId?: string;
 }
 
 /** What became of a barrier publish (see publishConfirmed). */
