@@ -9,7 +9,8 @@ import { describeWithTool, findTool, REPO_ROOT, run } from './tools';
 
 type Service = {
   image?: string;
-  command?: string[];
+  command?: string[] | string;
+  volumes?: string[];
   environment?: Record<string, string>;
   ports?: unknown[];
   healthcheck?: { test?: string[] };
@@ -27,6 +28,7 @@ const SECRETS = {
   PARLEY_JWT_SECRET: crypto.randomBytes(48).toString('base64'),
   PARLEY_CLUSTER_SECRET: crypto.randomBytes(48).toString('base64'),
   MYSQL_PASSWORD: crypto.randomBytes(24).toString('hex'),
+  GRAFANA_ADMIN_PASSWORD: crypto.randomBytes(24).toString('base64'),
 };
 
 /**
@@ -73,13 +75,17 @@ describeWithTool('docker-compose', true)('docker/compose.yml', () => {
     expect(gateway.environment).toMatchObject({ PARLEY_JWT_SECRET: SECRETS.PARLEY_JWT_SECRET, PARLEY_CLUSTER_SECRET: SECRETS.PARLEY_CLUSTER_SECRET });
     expect(gateway.environment?.PARLEY_MYSQL_URL).toBe(`mysql://parley:${SECRETS.MYSQL_PASSWORD}@mysql:3306/parley`);
     expect(all.mysql?.environment?.MARIADB_PASSWORD).toBe(SECRETS.MYSQL_PASSWORD);
+    expect(all.grafana?.environment?.GF_SECURITY_ADMIN_PASSWORD).toBe(SECRETS.GRAFANA_ADMIN_PASSWORD);
     expect(fs.readFileSync(COMPOSE_FILE, 'utf8')).not.toMatch(/(SECRET|PASSWORD):\s*["']?[A-Za-z0-9+/=]{8,}/);
   });
 
-  it('publishes one host port: the public entry', () => {
+  it('publishes one host port to the network, the public entry; Grafana and Prometheus on loopback only', () => {
     const published = Object.entries(services()).filter(([, s]) => (s.ports ?? []).length > 0);
-    expect(published.map(([name]) => name)).toEqual(['nginx']);
+    expect(published.map(([name]) => name).sort()).toEqual(['grafana', 'nginx', 'prometheus']);
     expect(service('nginx').ports).toEqual([{ published: 8080, target: 80 }]);
+    // docker-compose 1.29 writes a port with a host address as "host:published:target/proto".
+    expect(service('grafana').ports).toEqual(['127.0.0.1:3000:3000/tcp']);
+    expect(service('prometheus').ports).toEqual(['127.0.0.1:9090:9090/tcp']);
   });
 
   it('starts each process once what it needs is healthy, and restarts it when it dies', () => {
@@ -96,6 +102,8 @@ describeWithTool('docker-compose', true)('docker/compose.yml', () => {
     }
     expect(service('nginx').depends_on).toEqual({ gateway: { condition: 'service_healthy' } });
     for (const [name, s] of Object.entries(all)) expect({ name, restart: s.restart }).toEqual({ name, restart: 'unless-stopped' });
+    for (const name of ['prometheus', 'grafana']) expect({ name, healthcheck: service(name).healthcheck?.test?.slice(0, 2) }).toEqual({ name, healthcheck: ['CMD', 'wget'] });
+    expect(service('grafana').depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
   });
 
   it('runs the compiled bundles of one image, 2 gateways and 3 nodes by default', () => {
@@ -138,6 +146,55 @@ describeWithTool('docker-compose', true)('docker/compose.yml', () => {
     const identity = { PARLEY_ADVERTISE_HOST: '3f2a1b4c5d6e' };
     expect(() => acceptedBy('gateway', { ...service('gateway').environment, ...identity, PARLEY_GATEWAY_ID: '3f2a1b4c5d6e' })).not.toThrow();
     expect(() => acceptedBy('im', { ...service('im').environment, ...identity, PARLEY_NODE_ID: '3f2a1b4c5d6e' })).not.toThrow();
+  });
+
+  describe('Prometheus and Grafana', () => {
+    const prometheusConfig = () =>
+      parse(fs.readFileSync(path.join(REPO_ROOT, 'docker/prometheus/prometheus.yml'), 'utf8')) as {
+        scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; type: string; port: number }> }>;
+      };
+    /** A bind mount's host file (resolved to an absolute path by compose) for a path in the container. */
+    function mounted(name: string, target: string): string {
+      const volume = (service(name).volumes ?? []).find((v) => v.split(':')[1] === target);
+      if (!volume) throw new Error(`${name} mounts nothing at ${target}`);
+      return volume.split(':')[0] as string;
+    }
+
+    it('run the official images at pinned versions', () => {
+      expect(service('prometheus').image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+      expect(service('grafana').image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+    });
+
+    it('serve metrics on one port of their own in both apps, never on a published port', () => {
+      const port = service('gateway').environment?.PARLEY_METRICS_PORT;
+      expect(port).toMatch(/^\d+$/);
+      expect(service('im').environment?.PARLEY_METRICS_PORT).toBe(port);
+      expect([service('im').environment?.PARLEY_PORT, '8080']).not.toContain(port);
+    });
+
+    it('scrape every gateway and IM node by service name in DNS, on the metrics port, so --scale is followed', () => {
+      const jobs = prometheusConfig().scrape_configs;
+      const port = Number(service('gateway').environment?.PARLEY_METRICS_PORT);
+      for (const [job, name] of [['parley-gateway', 'gateway'], ['parley-im', 'im']] as const) {
+        const sd = jobs.find((j) => j.job_name === job)?.dns_sd_configs;
+        expect({ job, sd }).toEqual({ job, sd: [expect.objectContaining({ names: [name], type: 'A', port })] });
+        expect(services()[name]).toBeDefined();
+      }
+      expect(mounted('prometheus', '/etc/prometheus/prometheus.yml')).toBe(path.join(REPO_ROOT, 'docker/prometheus/prometheus.yml'));
+    });
+
+    it('provision Grafana with that Prometheus and the Parley dashboard', () => {
+      const provisioning = mounted('grafana', '/etc/grafana/provisioning');
+      expect(provisioning).toBe(path.join(REPO_ROOT, 'docker/grafana/provisioning'));
+      const datasources = parse(fs.readFileSync(path.join(provisioning, 'datasources/prometheus.yml'), 'utf8')) as { datasources: Array<{ url: string; uid: string }> };
+      expect(datasources.datasources).toEqual([expect.objectContaining({ uid: 'prometheus', url: 'http://prometheus:9090' })]);
+      const providers = parse(fs.readFileSync(path.join(provisioning, 'dashboards/parley.yml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+      const dashboards = providers.providers[0]?.options.path ?? '';
+      expect(fs.existsSync(path.join(mounted('grafana', dashboards), 'parley.json'))).toBe(true);
+      const env = service('grafana').environment ?? {};
+      expect(env).toMatchObject({ GF_USERS_ALLOW_SIGN_UP: 'false', GF_AUTH_ANONYMOUS_ENABLED: 'false' });
+      expect(env.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${dashboards}/parley.json`);
+    });
   });
 
   it('gives a node longer to stop than its drain takes', () => {

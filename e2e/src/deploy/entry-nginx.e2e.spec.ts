@@ -209,6 +209,24 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
       expect(await res.json()).toEqual({ gateway: true });
       expect(gatewayRequests.at(-1)).toMatchObject({ url: '/api/health?x=1', headers: { host: `127.0.0.1:${entry.port}` } });
     });
+
+    it('never routes /metrics to a gateway, in any spelling the gateway would answer', async () => {
+      // Runs after the gateway resolves (the test above): a request that got through would be a 200 from it.
+      const spellings = ['/metrics', '/metrics/', '/METRICS', '/Metrics?x=1', '/%6detrics', '/metrics/../metrics', '//metrics', '/./metrics', '/metrics/extra'];
+      const before = gatewayRequests.length;
+      for (const spelling of spellings) {
+        const res = await rawGet(entry.port, spelling);
+        expect({ spelling, status: res.status }).toEqual({ spelling, status: 404 });
+        expect(JSON.parse(res.body)).toMatchObject({ code: 'NOT_FOUND' });
+      }
+      expect(gatewayRequests.slice(before).map((r) => r.url)).toEqual([]);
+      // Only /metrics itself: the web client's other paths still reach the gateways.
+      for (const other of ['/metricsx', '/api/metrics', '/admin']) {
+        const res = await rawGet(entry.port, other);
+        expect({ other, status: res.status }).toEqual({ other, status: 200 });
+      }
+      expect(gatewayRequests.slice(before).map((r) => r.url)).toEqual(['/metricsx', '/api/metrics', '/admin']);
+    });
   });
 });
 
@@ -227,4 +245,18 @@ function at0<T>(list: readonly T[]): T {
   const first = list[0];
   if (first === undefined) throw new Error('empty list');
   return first;
+}
+
+/** A GET with the path sent exactly as given (fetch would normalize `//`, `/./` and `..` first). */
+function rawGet(port: number, requestPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: requestPath, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
