@@ -22,7 +22,7 @@ import {
   type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
-import { RelayServer, type RelayAuth } from '@parley/relay';
+import { RelayServer, type RelayAuth, type RouteTracer } from '@parley/relay';
 import type { Logger } from '@parley/util';
 import { GatewayServer } from './gateway-server';
 import { handedOutNodes } from './handed-out-nodes';
@@ -83,6 +83,8 @@ export interface GatewayParts {
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
+  /** Logs (and spans) the route of each traced message through this gateway's relay (GatewayRouteTracer). @default not followed */
+  routeTracer?: RouteTracer;
 }
 
 /** Wires a gateway from its adapters; shared by the gateway app and embedded mode. */
@@ -101,6 +103,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     auth: parts.relayAuth,
     logger: logger.child({ component: 'relay' }),
   });
+  if (parts.routeTracer) relay.traceRoutes(parts.routeTracer);
   const sessions = new AuthSessionService({
     store,
     tokens,
