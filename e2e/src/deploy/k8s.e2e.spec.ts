@@ -16,6 +16,7 @@ type Container = {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   lifecycle?: { preStop?: { exec?: { command?: string[] } } };
+  ports?: Array<{ name?: string; containerPort: number }>;
   volumeMounts?: Array<{ name: string; mountPath: string }>;
 };
 type PodSpec = { containers: Container[]; terminationGracePeriodSeconds?: number; volumes?: Array<{ name: string; configMap?: { name: string } }> };
@@ -31,7 +32,7 @@ type Resource = {
     publishNotReadyAddresses?: boolean;
     selector?: { matchLabels?: Record<string, string> } & Record<string, unknown>;
     maxUnavailable?: number;
-    template?: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+    template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
     rules?: Array<{ http?: { paths?: Array<{ path: string; pathType: string; backend: { service: { name: string; port: { name?: string; number?: number } } } }> } }>;
   };
 };
@@ -175,7 +176,25 @@ describeWithTool('kubectl', false)('the Kubernetes base (deploy/k8s)', () => {
     expect(env.ENTRY_NODE_SUFFIX).toBe(`.${im.spec?.serviceName ?? ''}.$(POD_NAMESPACE).svc.cluster.local`);
   });
 
-  it('names Consul as an external dependency, reached through the agent on each pod\'s own cluster node', () => {
+  it('tells an annotation-following Prometheus where each gateway and IM pod serves /metrics, on a port no Service exposes', () => {
+    for (const [kind, name] of [['Deployment', 'parley-gateway'], ['StatefulSet', 'parley-im']] as const) {
+      const resource = find(kind, name);
+      const c = container(resource);
+      const port = appEnv(c).PARLEY_METRICS_PORT;
+      expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^\d+$/) });
+      expect({ name, annotations: resource.spec?.template?.metadata?.annotations }).toEqual({
+        name,
+        annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/metrics' },
+      });
+      expect(c.ports).toContainEqual({ name: 'metrics', containerPort: Number(port) });
+    }
+    const servicePorts = resources.filter((r) => r.kind === 'Service').flatMap((r) => ((r.spec as { ports?: Array<{ port: number; targetPort?: unknown }> }).ports ?? []));
+    const metricsPort = Number(appEnv(container(find('Deployment', 'parley-gateway'))).PARLEY_METRICS_PORT);
+    expect(servicePorts.length).toBeGreaterThan(0);
+    for (const p of servicePorts) expect({ port: p.port, targetsMetrics: [metricsPort, 'metrics'].includes(p.targetPort as never) || p.port === metricsPort }).toEqual({ port: p.port, targetsMetrics: false });
+  });
+
+    it('names Consul as an external dependency, reached through the agent on each pod\'s own cluster node', () => {
     const config = fs.readFileSync(path.join(REPO_ROOT, 'deploy/k8s/config.yaml'), 'utf8');
     expect(config).toMatch(/External dependencies/);
     // /v1/agent/* calls are per agent: a Service over several servers would register on one and deregister on another.
