@@ -32,16 +32,18 @@ export const AUDIT_COLUMNS = 'id, at, actor_id, action, target, detail, gateway_
 
 export const INSERT_AUDIT_SQL = `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
-/** The longest detail kept, in characters (code points, as MySQL counts them). */
-export const AUDIT_DETAIL_MAX = 1000;
+/** The widths of audit_log's text columns in characters (code points, as MySQL counts them): migrations/mysql.ts. */
+export const AUDIT_WIDTHS = { id: 64, actorId: 64, action: 32, target: 255, detail: 1000, gatewayId: 128 } as const;
 
 /**
- * An entry's row values. A detail longer than the column is refused
- * (`value-too-large`) by both engines alike, rather than cut by one and
- * refused by the other: SQLite would keep any length.
+ * An entry's row values. A value wider than its column is refused
+ * (`value-too-large`) by both engines alike, as MySQL would: SQLite would
+ * keep any length.
  */
 export function insertAuditParams(entry: AuditRecord): unknown[] {
-  if ([...entry.detail].length > AUDIT_DETAIL_MAX) throw new StoreError('value-too-large');
+  for (const [field, width] of Object.entries(AUDIT_WIDTHS) as [keyof typeof AUDIT_WIDTHS, number][]) {
+    if ([...entry[field]].length > width) throw new StoreError('value-too-large');
+  }
   return [entry.id, entry.at, entry.actorId, entry.action, entry.target, entry.detail, entry.gatewayId];
 }
 

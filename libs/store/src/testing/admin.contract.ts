@@ -237,13 +237,14 @@ export function describeAdminStoreContract(ctx: StoreContractContext): void {
         expect(await store.listAudit(3, '')).toEqual([]);
       });
 
-      it('keeps a detail of 1,000 characters and refuses a longer one (value-too-large), writing nothing', async () => {
+      it('keeps a detail of 1,000 characters and refuses a longer one, or a target or gateway id wider than its column (value-too-large), writing nothing', async () => {
         const full = audit({ detail: '🚧'.repeat(1000) });
         await store.appendAudit(full);
         expect(await store.listAudit(1)).toEqual([full]);
 
-        const tooLong = audit({ detail: 'x'.repeat(1001) });
-        await ctx.expectRefusal(store.appendAudit(tooLong), 'INVALID_ARGUMENT', 'value-too-large');
+        for (const tooLong of [audit({ detail: 'x'.repeat(1001) }), audit({ target: 't'.repeat(256) }), audit({ gatewayId: 'g'.repeat(129) })]) {
+          await ctx.expectRefusal(store.appendAudit(tooLong), 'INVALID_ARGUMENT', 'value-too-large');
+        }
         expect(at(await store.listAudit(1), 0, 'entry').id).toBe(full.id);
       });
 
