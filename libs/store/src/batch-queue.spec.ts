@@ -56,6 +56,20 @@ describe('BatchQueue', () => {
     await expect(Promise.all(results)).resolves.toEqual(Array.from({ length: 10 }, (_, i) => `v${i}`));
   });
 
+  it('tells onBatch the size of each batch as it starts', async () => {
+    const { batch, commit } = manualCommit();
+    const sizes: number[] = [];
+    const queue = new BatchQueue<number, string>({ maxBatchSize: 3, maxConcurrentBatches: 1, run: commit, closedError: () => new Error('closed'), onBatch: (n) => sizes.push(n) });
+    const results = Array.from({ length: 5 }, (_, i) => queue.submit(i));
+    await turn();
+    expect(sizes).toEqual([3]);
+    batch(0).finish();
+    await turn();
+    expect(sizes).toEqual([3, 2]);
+    batch(1).finish();
+    await Promise.all(results);
+  });
+
   it('settles each item with its own outcome, and fails the whole batch when commit() throws', async () => {
     const { batch, commit } = manualCommit();
     const queue = make(commit, 3, 1);

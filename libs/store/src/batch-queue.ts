@@ -19,6 +19,8 @@ export interface BatchQueueOptions<I, R> {
   run(items: readonly I[]): Promise<Outcome<R>[]>;
   /** The error for an item submitted after close(). */
   closedError(): Error;
+  /** Told each batch's size as it starts (metrics). */
+  onBatch?(size: number): void;
 }
 
 interface Entry<I, R> {
@@ -89,6 +91,7 @@ export class BatchQueue<I, R> {
   private pump(): void {
     while (this.running < this.options.maxConcurrentBatches && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatchSize);
+      this.options.onBatch?.(batch.length);
       this.running++;
       void this.run(batch);
     }

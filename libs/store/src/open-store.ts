@@ -19,6 +19,8 @@ export interface OpenStoreOptions {
   logger?: Logger;
   /** Delays between attempts. @default { initialMs: 250, maxMs: 5_000 } */
   backoff?: BackoffOptions;
+  /** Told the rows of each batch an engine writes, by operation (the MySQL group commit's appendMessage); no import of a metrics library here. */
+  observeBatch?: (operation: 'appendMessage', size: number) => void;
 }
 
 const WAIT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 5_000 };
@@ -34,7 +36,7 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await openOnce(config);
+      return await openOnce(config, options.observeBatch);
     } catch (err) {
       const delayMs = backoffDelay(attempt, options.backoff ?? WAIT_BACKOFF);
       if (!isTransientStartupError(err) || Date.now() + delayMs > deadline) throw err;
@@ -44,8 +46,9 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
   }
 }
 
-async function openOnce(config: StoreConfig): Promise<Store> {
-  const store = config.kind === 'mysql' ? new MysqlStore(config) : new SqliteStore(config);
+async function openOnce(config: StoreConfig, observeBatch: OpenStoreOptions['observeBatch']): Promise<Store> {
+  const onAppendBatch = observeBatch && ((size: number) => observeBatch('appendMessage', size));
+  const store = config.kind === 'mysql' ? new MysqlStore({ ...config, onAppendBatch }) : new SqliteStore(config);
   try {
     await store.migrate();
   } catch (err) {

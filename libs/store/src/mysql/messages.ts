@@ -30,6 +30,8 @@ export interface MysqlGroupCommitOptions {
    * largest batches); see bench/RESULTS.md. @default 1
    */
   maxConcurrentBatches?: number;
+  /** Told the size of each batch the group commit writes (parley_store_batch_size). */
+  onAppendBatch?: (size: number) => void;
 }
 
 const LAST_MESSAGES_SELECT = lastMessagesSelect('IN (?)');
@@ -47,6 +49,7 @@ export function mysqlMessageStore(conn: MysqlConnection, options: MysqlGroupComm
       lingerMs: conn.lingerMs,
       run: (messages) => appendMessages(appendPool, messages),
       closedError: () => new StoreError('closed'),
+      onBatch: options.onAppendBatch,
     }),
   );
 
