@@ -11,6 +11,7 @@ import { MemoryThrottleFactory } from '@parley/limits';
 import { MemoryPresence } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
+import { messageTracerOf, routeTracerOf, traceEnv } from '@parley/observability';
 import {
   createLogger,
   createUlidGenerator,
@@ -36,7 +37,8 @@ const embeddedEnv = z
     /** Registrations per client address per window, as on a gateway (tests that register many users from loopback raise it). */
     PARLEY_REGISTER_PER_IP: z.coerce.number().int().min(1).default(DEFAULT_REGISTRATION_LIMITS.perIp),
   })
-  .extend(logEnv.shape);
+  .extend(logEnv.shape)
+  .extend(traceEnv.shape);
 
 const NODE_COUNT = 2;
 
@@ -63,6 +65,9 @@ async function main(): Promise<void> {
   const relayAuth = new RelayAuth({ secret: crypto.randomBytes(32).toString('base64url') });
   const relayHost = '127.0.0.1';
 
+  // Each role its own tracer (and span exporter): one process, three services in a trace.
+  const gatewayTracing = routeTracerOf(config, 'gw-embedded', logger.child({ component: 'gateway' }));
+  const closeTracing = [gatewayTracing.close];
   const gateway = createGateway({
     gatewayId: 'gw-embedded',
     relayHost,
@@ -81,6 +86,7 @@ async function main(): Promise<void> {
     ids,
     clock,
     logger: logger.child({ component: 'gateway' }),
+    routeTracer: gatewayTracing.tracer,
   });
   const { httpUrl, relayPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
 
@@ -88,6 +94,8 @@ async function main(): Promise<void> {
   for (let i = 1; i <= NODE_COUNT; i++) {
     const nodeId = `im-${i}`;
     const nodeLogger = logger.child({ nodeId });
+    const tracing = messageTracerOf(config, nodeId, nodeLogger);
+    closeTracing.push(tracing.close);
     const node = new ImNode(
       {
         nodeId,
@@ -108,6 +116,7 @@ async function main(): Promise<void> {
         ids,
         logger: nodeLogger,
         throttles,
+        tracer: tracing.tracer,
         relay:
           new RelayClient({
             nodeId,
@@ -139,6 +148,7 @@ async function main(): Promise<void> {
       await gateway.stop();
       await presence.close();
       await store.close();
+      await Promise.all(closeTracing.map((close) => close()));
       process.stdout.write('Parley stopped.\n');
     },
     (msg) => process.stdout.write(`${msg}\n`),

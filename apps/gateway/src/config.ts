@@ -13,6 +13,7 @@ import {
   type NodeInstance,
   type RegistrationLimits,
 } from '@parley/domain';
+import { traceEnv } from '@parley/observability';
 import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAudiencesEnv, relayAuthEnv, storeEnv } from '@parley/util-node';
 
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -140,7 +141,8 @@ const gatewayEnv = z.object({
   .extend(consulEnv.shape)
   .extend(relayAuthEnv.shape)
   .extend(relayAudiencesEnv.shape)
-  .extend(limitsEnv.shape);
+  .extend(limitsEnv.shape)
+  .extend(traceEnv.shape);
 
 export type GatewayConfig = z.output<typeof gatewayEnv> & { PARLEY_GATEWAY_ID: string };
 

@@ -5,6 +5,7 @@ import { createGateway } from '@parley/gateway-server';
 import { openThrottles } from '@parley/limits';
 import { createRedisClient } from '@parley/presence';
 import { openStore } from '@parley/store';
+import { routeTracerOf } from '@parley/observability';
 import { RelayAuth } from '@parley/relay';
 import {
   advertiseHostOf,
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   });
   const directory = nodeDirectoryOf(config, logger.child({ component: 'discovery' }));
   const registrar = gatewayRegistrarOf(config, logger.child({ component: 'discovery' }));
+  const tracing = routeTracerOf(config, config.PARLEY_GATEWAY_ID, logger);
   const gateway = createGateway({
     gatewayId: config.PARLEY_GATEWAY_ID,
     relayHost: config.PARLEY_RELAY_HOST,
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     ids: createUlidGenerator(),
     clock,
     logger,
+    routeTracer: tracing.tracer,
   });
   const { httpUrl, relayPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
   // Listening first: Consul's first check of /readyz, and nodes dialling the relay, find it up.
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
       await gateway.stop();
       limits.close();
       await store.close();
+      await tracing.close();
     },
     (msg) => logger.info(msg),
   );

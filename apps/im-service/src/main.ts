@@ -5,6 +5,7 @@ import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
 import { openThrottles } from '@parley/limits';
 import { MemoryPresence, RedisPresence, createRedisClient } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
+import { messageTracerOf } from '@parley/observability';
 import { openStore } from '@parley/store';
 import { createLogger, createUlidGenerator, describeStartupError, onShutdownSignal, relayAuthOf, storeConfigOf, storeWaitMsOf } from '@parley/util-node';
 import { loadImConfig } from './config';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     logger.info({ gateways: addresses }, 'relay gateways changed');
     relay.setGateways(addresses);
   });
+  const tracing = messageTracerOf(config, config.nodeId, logger);
   const node = new ImNode(
     {
       nodeId: config.nodeId,
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
       logger,
       throttles: limits.throttles,
       relay,
+      tracer: tracing.tracer,
     },
   );
   const { url } = await node.start();
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
       await presence.close();
       limits.close();
       await store.close();
+      await tracing.close();
     },
     (msg) => logger.info(msg),
   );

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { Logger } from '@parley/util';
+import { MessageTracer } from './message-tracer';
+import { GatewayRouteTracer } from './route-tracer';
 import { TraceSampler } from './trace-sampler';
 import { OtelTracing } from './otel-tracing';
 
@@ -31,4 +34,18 @@ export function tracingOf(env: TraceEnv, serviceName: string, instanceId: string
   const url = tracesUrlOf(env);
   if (url === undefined || env.PARLEY_TRACE_SAMPLE === 0) return { sampler };
   return { sampler, otel: new OtelTracing({ url, serviceName, instanceId }) };
+}
+
+/** A node's MessageTracer from the environment, and how to flush its spans at shutdown. */
+export function messageTracerOf(env: TraceEnv, nodeId: string, logger: Logger): { tracer: MessageTracer; close(): Promise<void> } {
+  const { sampler, otel } = tracingOf(env, 'parley-im', nodeId);
+  const tracer = new MessageTracer({ nodeId, logger: logger.child({ component: 'trace' }), sampler, otel });
+  return { tracer, close: () => otel?.shutdown() ?? Promise.resolve() };
+}
+
+/** A gateway's GatewayRouteTracer from the environment, and how to flush its spans at shutdown. */
+export function routeTracerOf(env: TraceEnv, gatewayId: string, logger: Logger): { tracer: GatewayRouteTracer; close(): Promise<void> } {
+  const { sampler, otel } = tracingOf(env, 'parley-gateway', gatewayId);
+  const tracer = new GatewayRouteTracer({ gatewayId, logger: logger.child({ component: 'trace' }), follow: sampler.ratio > 0, otel });
+  return { tracer, close: () => otel?.shutdown() ?? Promise.resolve() };
 }
