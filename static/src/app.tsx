@@ -13,6 +13,7 @@ import { ConversationList } from './components/conversation-list';
 import { FindGroupsDialog } from './components/find-groups-dialog';
 import { GroupDetails } from './components/group-details';
 import { NewGroupDialog } from './components/new-group-dialog';
+import { NoticeBanners } from './components/notice-banners';
 import { ProfileDialog } from './components/profile-dialog';
 
 const gatewayUrl = window.location.origin;
@@ -168,6 +169,7 @@ function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: Br
       )}
       {overlay === 'connection' && <ConnectionDetails state={state} gatewayUrl={gatewayUrl} expiresAt={store.client.session?.expiresAt ?? session.expiresAt} onClose={() => setOverlay(undefined)} />}
       {overlay === 'group' && activeGroupId && <GroupDetails store={store} state={state} groupId={activeGroupId} onClose={() => setOverlay(undefined)} />}
+      <NoticeBanners store={store} notices={state.notices} />
       <div class="toasts" aria-live="polite">
         {state.toasts.map((t) => (
           <div key={t.id} class={`toast toast-${t.tone}`} role={t.tone === 'error' ? 'alert' : 'status'}>

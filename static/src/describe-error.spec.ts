@@ -58,6 +58,12 @@ suite('describeAuthError (the sign-in form)', () => {
     expect(describeAuthError(new ParleyError('RATE_LIMITED', 'too many', { retryAfterMs: 30_000 }))).toBe('Too many attempts. Try again in 30 s.');
   });
 
+  it('says a suspended account cannot sign in until an operator lifts it', () => {
+    expect(describeAuthError(new ParleyError('ACCOUNT_SUSPENDED', 'account suspended'))).toBe(
+      'This account is suspended by an operator of this server. You cannot sign in until the suspension is lifted.',
+    );
+  });
+
   it('says the server is unreachable, and something went wrong for anything unknown', () => {
     expect(describeAuthError(new ParleyError('UNAVAILABLE', 'gateway unreachable'))).toBe('Cannot reach the server right now. Try again in a moment.');
     expect(describeAuthError(new TypeError('x is undefined'))).toBe('Something went wrong. Please try again.');
@@ -90,6 +96,11 @@ suite('describeSessionEnd (why this device was signed out)', () => {
       'You were signed out because this session was used from somewhere else. Sign in again and consider changing your password.',
     );
     expect(describeSessionEnd('refresh-reused')).not.toBe(describeSessionEnd('logout'));
+  });
+
+  it("says an operator ended the session: disconnected may sign in again, suspended may not", () => {
+    expect(describeSessionEnd('disconnected')).toBe('An operator of this server disconnected you. You can sign in again.');
+    expect(describeSessionEnd('suspended')).toBe('Your account was suspended by an operator of this server. You cannot sign in until the suspension is lifted.');
   });
 
   it('asks to sign in again when the session could not be renewed', () => {

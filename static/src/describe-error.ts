@@ -7,6 +7,7 @@ const FRIENDLY: Partial<Record<string, string>> = {
   NO_NODES: 'No chat server is available right now.',
   UNAUTHORIZED: 'Your session has ended. Please sign in again.',
   INVALID_CREDENTIALS: 'Wrong username or password.',
+  ACCOUNT_SUSPENDED: 'This account is suspended by an operator of this server. You cannot sign in until the suspension is lifted.',
   USERNAME_TAKEN: 'That username is already taken. Pick another one.',
   PAYLOAD_TOO_LARGE: 'That is too large to send.',
   UNSUPPORTED_MEDIA_TYPE: 'The server could not read that request. Reload the page and try again.',
@@ -42,6 +43,8 @@ const SESSION_ENDED: Record<SessionEndReason, string> = {
   'account-deleted': 'Your account was deleted.',
   'refresh-reused':
     'You were signed out because this session was used from somewhere else. Sign in again and consider changing your password.',
+  disconnected: 'An operator of this server disconnected you. You can sign in again.',
+  suspended: 'Your account was suspended by an operator of this server. You cannot sign in until the suspension is lifted.',
 };
 
 /** A message for a person, from any error. */

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App } from './app';
+import { AdminRoute, isAdminPath } from './admin/admin-route';
 import './style.css';
 
-render(<App />, document.getElementById('app') as HTMLElement);
+render(isAdminPath(window.location.pathname) ? <AdminRoute gatewayUrl={window.location.origin} /> : <App />, document.getElementById('app') as HTMLElement);

@@ -138,14 +138,16 @@ export class ChatStore {
       }),
       c.on('groupRequest', () => this.scheduleRefresh()),
       c.on('groupInvitation', ({ invitation }) => this.onInvitation(invitation)),
+      c.on('notice', (notice) => this.dispatch({ type: 'notice/received', notice })),
     );
   }
 
-  /** Connects, then loads conversations and contacts. */
+  /** Connects, then loads conversations and contacts; asks the admin API once whether I am an operator. */
   async start(): Promise<void> {
     this.presenceTimer = setInterval(() => {
       if (this.state.connection === 'connected') void this.refreshPresence();
     }, PRESENCE_REFRESH_MS);
+    void this.checkOperator();
     try {
       await this.client.connect();
       await this.refreshAll();
@@ -426,6 +428,25 @@ export class ChatStore {
     const who = this.userName(invitation.inviteeId);
     if (invitation.status === 'accepted') this.toast(`${who} accepted your invitation to ${invitation.group.name}`);
     if (invitation.status === 'rejected') this.toast(`${who} declined your invitation to ${invitation.group.name}`);
+  }
+
+  // ---- operators
+
+  /**
+   * Whether the admin API lets me in: only its answer decides (the page
+   * never guesses from names). Anyone else gets FORBIDDEN, and no link.
+   */
+  async checkOperator(): Promise<void> {
+    try {
+      await this.client.rest('GET', '/api/admin/fleet');
+      this.dispatch({ type: 'operator/checked', operator: true });
+    } catch {
+      // FORBIDDEN for everyone but operators; a gateway without the admin API or out of reach: no link either.
+    }
+  }
+
+  dismissNotice(id: string): void {
+    this.dispatch({ type: 'notice/dismissed', id });
   }
 
   // ---- profile

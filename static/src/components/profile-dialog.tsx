@@ -57,6 +57,11 @@ export function ProfileDialog({ store, state, onClose }: Props) {
         <div class="profile-hero">
           <Avatar id={me.id} name={displayName || me.username} url={avatarUrl || undefined} size="lg" />
           <span class="muted">@{me.username}</span>
+          {state.operator && (
+            <a class="ops-link" href="/admin" data-testid="admin-link">
+              Ops console
+            </a>
+          )}
         </div>
         <label>
           Display name

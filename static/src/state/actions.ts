@@ -1,4 +1,4 @@
-import type { ConversationSummary, FriendRequest, FriendView, Group, GroupInvitation, GroupUpdateEvent, Message, PresenceInfo, User } from '@parley/protocol';
+import type { ConversationSummary, FriendRequest, FriendView, Group, GroupInvitation, GroupUpdateEvent, Message, PresenceInfo, SystemNotice, User } from '@parley/protocol';
 import type { ConnectionState, GroupDetails, Outgoing, Toast } from './types';
 
 /**
@@ -15,6 +15,8 @@ export type Action =
   | { type: 'connection/draining' }
   | { type: 'connection/reconnected'; nodeId: string }
   | { type: 'profile/updated'; user: User }
+  /** The admin API answered whether I am an operator. */
+  | { type: 'operator/checked'; operator: boolean }
   // ---- conversations
   /** The server's conversation list; `visible`: whether the tab is in front (the open chat then counts as read). */
   | { type: 'conversations/listed'; summaries: readonly ConversationSummary[]; visible: boolean }
@@ -66,5 +68,8 @@ export type Action =
   | { type: 'invitation/answered'; invitationId: string }
   // ---- toasts
   | { type: 'toast/shown'; toast: Toast }
-  | { type: 'toast/expired'; id: number };
+  | { type: 'toast/expired'; id: number }
+  // ---- operators' notices
+  | { type: 'notice/received'; notice: SystemNotice }
+  | { type: 'notice/dismissed'; id: string };
 

@@ -2,11 +2,12 @@ import type { Action } from './actions';
 import { conversationsReducer } from './conversations';
 import { groupsReducer } from './groups';
 import { invitationsReducer } from './invitations';
+import { noticesReducer } from './notices';
 import { outboxReducer } from './outbox';
 import { sessionReducer } from './session';
 import { socialReducer } from './social';
 import { toastsReducer } from './toasts';
-import type { ConversationsState, GroupsState, InvitationsState, OutboxState, SessionState, SocialState, State, ToastsState } from './types';
+import type { ConversationsState, GroupsState, InvitationsState, NoticesState, OutboxState, SessionState, SocialState, State, ToastsState } from './types';
 
 type Reducer<S> = (state: S, action: Action) => S;
 
@@ -22,13 +23,14 @@ function slice<S>(keys: readonly (keyof S & keyof State)[], reduce: Reducer<S>):
 
 /** Every slice once; no two own the same key (a test checks that together they cover State). */
 export const SLICES = [
-  slice<SessionState>(['me', 'connection', 'nodeId'], sessionReducer),
+  slice<SessionState>(['me', 'connection', 'nodeId', 'operator'], sessionReducer),
   slice<ConversationsState>(['conversations', 'threads', 'readBy', 'typing', 'activeId'], conversationsReducer),
   slice<OutboxState>(['outgoing'], outboxReducer),
   slice<SocialState>(['social', 'users', 'online', 'lastSeenAt'], socialReducer),
   slice<GroupsState>(['groups'], groupsReducer),
   slice<InvitationsState>(['invitations'], invitationsReducer),
   slice<ToastsState>(['toasts'], toastsReducer),
+  slice<NoticesState>(['notices'], noticesReducer),
 ] as const;
 
 /**

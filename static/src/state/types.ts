@@ -1,5 +1,5 @@
 import type { ClientState } from '@parley/client';
-import type { FriendRequest, FriendView, Group, GroupInvitation, GroupMemberView, Message, NewMessageTarget, User } from '@parley/protocol';
+import type { FriendRequest, FriendView, Group, GroupInvitation, GroupMemberView, Message, NewMessageTarget, SystemNotice, User } from '@parley/protocol';
 
 /** One row of the conversation list. */
 export interface Conversation {
@@ -64,6 +64,8 @@ export interface SessionState {
   me: User;
   connection: ConnectionState;
   nodeId?: string;
+  /** The admin API let me in (asked once after sign-in): the profile dialog links to the ops console. */
+  operator: boolean;
 }
 
 /** The conversation list, the messages held per conversation, and what the others are doing in them. */
@@ -103,14 +105,20 @@ export interface ToastsState {
   toasts: Toast[];
 }
 
+/** Operators' notices to everyone online, oldest first, until dismissed. */
+export interface NoticesState {
+  notices: SystemNotice[];
+}
+
 /** The whole web client's state: one slice per reducer, flat so views read `state.x`. */
-export type State = SessionState & ConversationsState & OutboxState & SocialState & GroupsState & InvitationsState & ToastsState;
+export type State = SessionState & ConversationsState & OutboxState & SocialState & GroupsState & InvitationsState & ToastsState & NoticesState;
 
 /** The state right after sign-in, before anything is loaded. */
 export function initialState(me: User): State {
   return {
     me,
     connection: 'idle',
+    operator: false,
     conversations: new Map(),
     threads: new Map(),
     outgoing: [],
@@ -123,5 +131,6 @@ export function initialState(me: User): State {
     invitations: [],
     social: { friends: [], incoming: [], outgoing: [], blocked: [], loaded: false },
     toasts: [],
+    notices: [],
   };
 }

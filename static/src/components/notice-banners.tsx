@@ -1,0 +1,24 @@
+import type { ChatStore, State } from '../store';
+
+/** Operators' notices to everyone online (`system:notice`), each a banner until dismissed. */
+export function NoticeBanners({ store, notices }: { store: ChatStore; notices: State['notices'] }) {
+  if (notices.length === 0) return null;
+  return (
+    <div class="notices" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.id} class={`notice-banner notice-${n.level}`} role={n.level === 'warning' ? 'alert' : 'status'} data-testid="system-notice" data-level={n.level}>
+          <span class="notice-icon" aria-hidden="true">
+            {n.level === 'warning' ? '!' : 'i'}
+          </span>
+          <span class="notice-text">
+            <span class="notice-from">{n.level === 'warning' ? 'Warning from the operators' : 'From the operators'}</span>
+            {n.text}
+          </span>
+          <button type="button" class="icon" aria-label="Dismiss notice" onClick={() => store.dismissNotice(n.id)}>
+            ✕
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
