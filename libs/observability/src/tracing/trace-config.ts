@@ -14,9 +14,9 @@ export const traceEnv = z.object({
   /** Share of messages followed (trace id made, logged at ack, route and push): 1 all, 0 none. */
   PARLEY_TRACE_SAMPLE: z.coerce.number().min(0).max(1).default(1),
   /** OTLP/HTTP base URL; spans go to `<it>/v1/traces`. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   /** OTLP/HTTP traces URL, used as is (wins over the base URL). */
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type TraceEnv = z.output<typeof traceEnv>;
