@@ -11,7 +11,7 @@ import { MemoryThrottleFactory } from '@parley/limits';
 import { MemoryPresence } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
-import { messageTracerOf, routeTracerOf, traceEnv } from '@parley/observability';
+import { ParleyMetrics, messageTracerOf, routeTracerOf, timedPort, traceEnv } from '@parley/observability';
 import {
   createLogger,
   createUlidGenerator,
@@ -64,18 +64,22 @@ async function main(): Promise<void> {
   // The relay never leaves loopback here, but is authenticated all the same: a secret made per run.
   const relayAuth = new RelayAuth({ secret: crypto.randomBytes(32).toString('base64url') });
   const relayHost = '127.0.0.1';
+  // One registry for the process: the gateway's and both nodes' series (by their labels), served at the gateway's /metrics.
+  const metrics = new ParleyMetrics();
+  const gatewayId = 'gw-embedded';
 
   // Each role its own tracer (and span exporter): one process, three services in a trace.
   const gatewayTracing = routeTracerOf(config, 'gw-embedded', logger.child({ component: 'gateway' }));
   const closeTracing = [gatewayTracing.close];
   const gateway = createGateway({
-    gatewayId: 'gw-embedded',
+    gatewayId,
+    metrics,
     relayHost,
     relayPort: 0,
     relayAuth,
     router: config.PARLEY_ROUTER,
     staticDir: path.resolve(config.PARLEY_STATIC_DIR),
-    store,
+    store: timedPort(store, metrics.storeDuration, metrics.forGateway(gatewayId)),
     directory: registry,
     hasher: new Argon2PasswordHasher(),
     throttles,

@@ -95,6 +95,11 @@ const gatewayEnv = z.object({
   PARLEY_RELAY_PORT: z.coerce.number().int().min(0).max(65_535).default(50_051),
   /** The relay's own bind address: internal, never the public one by accident. */
   PARLEY_RELAY_HOST: z.string().default('127.0.0.1'),
+  /**
+   * GET /metrics on a listener of its own (on PARLEY_HOST), for Prometheus only; the main port then
+   * answers /metrics 404. Unset: /metrics on PARLEY_PORT (keep it off the public entry).
+   */
+  PARLEY_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   PARLEY_ROUTER: z.enum(['round-robin', 'room-hash']).default('round-robin'),
   /**
    * `consul`: registers this gateway's relay (PARLEY_CONSUL_GATEWAY_SERVICE) and watches healthy

@@ -5,7 +5,7 @@ import { createGateway } from '@parley/gateway-server';
 import { openThrottles } from '@parley/limits';
 import { createRedisClient } from '@parley/presence';
 import { openStore } from '@parley/store';
-import { routeTracerOf } from '@parley/observability';
+import { ParleyMetrics, routeTracerOf, timedPort } from '@parley/observability';
 import { RelayAuth } from '@parley/relay';
 import {
   advertiseHostOf,
@@ -27,7 +27,13 @@ async function main(): Promise<void> {
   const clock = systemClock;
   const advertiseHost = advertiseHostOf(config.PARLEY_HOST, config.PARLEY_ADVERTISE_HOST);
   warnOnLoopbackRelay(config, advertiseHost, logger);
-  const store = await openStore(storeConfigOf(config), { waitMs: storeWaitMsOf(config), logger: logger.child({ component: 'store' }) });
+  // The process's one registry; the store's calls are timed in it (parley_store_operation_duration_seconds).
+  const metrics = new ParleyMetrics();
+  const store = timedPort(
+    await openStore(storeConfigOf(config), { waitMs: storeWaitMsOf(config), logger: logger.child({ component: 'store' }) }),
+    metrics.storeDuration,
+    metrics.forGateway(config.PARLEY_GATEWAY_ID),
+  );
   // Login and registration counters: in Redis every gateway shares them; without it each counts alone.
   const limits = openThrottles({
     redisUrl: config.PARLEY_REDIS_URL,
@@ -55,6 +61,9 @@ async function main(): Promise<void> {
     publicEntry: config.PARLEY_PUBLIC_ENTRY,
     hasher: new Argon2PasswordHasher({ concurrency: config.PARLEY_ARGON2_CONCURRENCY, maxQueue: config.PARLEY_ARGON2_MAX_QUEUE }),
     throttles: limits.throttles,
+    throttlesRedis: limits.redis,
+    metrics,
+    metricsPort: config.PARLEY_METRICS_PORT,
     limits: limitsOf(config),
     trustProxy: config.PARLEY_TRUST_PROXY,
     ipv6PrefixBits: config.PARLEY_IPV6_PREFIX,
@@ -66,10 +75,10 @@ async function main(): Promise<void> {
     logger,
     routeTracer: tracing.tracer,
   });
-  const { httpUrl, relayPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
+  const { httpUrl, relayPort, metricsPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
   // Listening first: Consul's first check of /readyz, and nodes dialling the relay, find it up.
   await registrar?.register(gatewayRegistration(config.PARLEY_GATEWAY_ID, advertiseHost, relayPort, Number(new URL(httpUrl).port)));
-  process.stdout.write(`PARLEY_GATEWAY_READY ${JSON.stringify({ httpUrl, relayPort })}\n`);
+  process.stdout.write(`PARLEY_GATEWAY_READY ${JSON.stringify({ httpUrl, relayPort, metricsPort })}\n`);
 
   onShutdownSignal(
     async () => {

@@ -22,6 +22,7 @@ import {
   type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
+import type { ParleyMetrics } from '@parley/observability';
 import { RelayServer, type RelayAuth, type RouteTracer } from '@parley/relay';
 import type { Logger } from '@parley/util';
 import { GatewayServer } from './gateway-server';
@@ -29,7 +30,9 @@ import { handedOutNodes } from './handed-out-nodes';
 import { RelayGatewayEvents } from './relay-gateway-events';
 import { RelaySessionEnds } from './relay-session-ends';
 import { createHttpApp } from './http/http-app';
-import { GatewayReadiness } from './http/health.router';
+import { GatewayReadiness, type Pingable } from './http/health.router';
+import { meteredThrottles } from './metrics/metered-throttles';
+import { observeRelayServer } from './metrics/relay-metrics';
 
 export interface GatewayParts {
   gatewayId: string;
@@ -67,6 +70,19 @@ export interface GatewayParts {
   passwordPolicy: PasswordPolicy;
   /** Counters for login and registration limits: Redis in a cluster (shared by every gateway), memory when embedded. */
   throttles: ThrottleFactory;
+  /**
+   * The Redis those counters live in (PARLEY_REDIS_URL), when they do: /readyz
+   * pings it (the limits fail closed without it) and each throttle call is timed
+   * in parley_redis_operation_duration_seconds. Unset: memory counters, nothing to check.
+   */
+  throttlesRedis?: Pingable;
+  /** The process's one metrics registry (HTTP timings, relay, assignments, rate limits, readiness). */
+  metrics: ParleyMetrics;
+  /**
+   * PARLEY_METRICS_PORT: /metrics on a listener of its own (on the HTTP host;
+   * 0 picks a free port), and 404 on the main port. Unset: /metrics on the main port.
+   */
+  metricsPort?: number;
   /** Overrides of DEFAULT_LOGIN_LIMITS / DEFAULT_REGISTRATION_LIMITS. */
   limits?: { login?: Partial<LoginLimits>; registration?: Partial<RegistrationLimits> };
   /** Express `trust proxy` (PARLEY_TRUST_PROXY): which proxies may name the client IP. @default false */
@@ -89,11 +105,13 @@ export interface GatewayParts {
 
 /** Wires a gateway from its adapters; shared by the gateway app and embedded mode. */
 export function createGateway(parts: GatewayParts): GatewayServer {
-  const { store, hasher, tokens, ids, clock, logger } = parts;
+  const { store, hasher, tokens, ids, clock, logger, metrics } = parts;
+  const role = metrics.forGateway(parts.gatewayId);
+  const throttles = meteredThrottles(parts.throttles, metrics, role, { timeRedis: parts.throttlesRedis !== undefined });
   const publicEntry = parts.publicEntry === undefined ? undefined : PublicEntry.parse(parts.publicEntry);
   const directory = handedOutNodes(parts.directory, logger, publicEntry, parts.nodeUrlAllow);
-  const loginGuard = new LoginGuard(parts.throttles, parts.limits?.login);
-  const registrationGuard = new RegistrationGuard(parts.throttles, parts.limits?.registration);
+  const loginGuard = new LoginGuard(throttles, parts.limits?.login);
+  const registrationGuard = new RegistrationGuard(throttles, parts.limits?.registration);
   const relay = new RelayServer({
     gatewayId: parts.gatewayId,
     host: parts.relayHost,
@@ -119,9 +137,15 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     onNotifyError: (err) => logger.warn({ err }, 'could not tell the IM nodes that sessions ended'),
   });
   const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, sessions, ids, clock, loginGuard, registrationGuard });
-  // Not ready while stopping or while the database does not answer.
-  const readiness = new GatewayReadiness(store);
+  observeRelayServer(metrics, role, relay);
+  // Not ready while stopping, while the database or the limits' Redis does not answer, or the relay is not listening.
+  const readiness = new GatewayReadiness({ store, redis: parts.throttlesRedis, relay, logger: logger.child({ component: 'readiness' }) });
+  metrics.observeGauge(metrics.ready, () => [[role, readiness.readyNow() ? 1 : 0]]);
   const app = createHttpApp({
+    gatewayId: parts.gatewayId,
+    metrics,
+    metricsServedElsewhere: parts.metricsPort !== undefined,
+    newRequestId: () => ids.next(),
     readiness,
     accounts,
     sessions,
@@ -133,5 +157,5 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     trustProxy: parts.trustProxy,
     ipv6PrefixBits: parts.ipv6PrefixBits,
   });
-  return new GatewayServer({ app, relay, directory, logger, readiness });
+  return new GatewayServer({ app, relay, directory, logger, readiness, metrics, metricsPort: parts.metricsPort });
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { NodeDirectory } from '@parley/domain';
+import { startMetricsServer, type MetricsServer, type ParleyMetrics } from '@parley/observability';
 import type { RelayServer } from '@parley/relay';
 import type { Logger } from '@parley/util';
 
@@ -12,6 +13,10 @@ export interface GatewayServerDeps {
   logger: Logger;
   /** Told first when the gateway stops, so /readyz turns 503 before the listeners close. */
   readiness?: { markStopping(): void };
+  /** With metricsPort: served on a listener of its own, beside the HTTP one. */
+  metrics?: ParleyMetrics;
+  /** PARLEY_METRICS_PORT (0: a free one). Unset: no listener of its own. */
+  metricsPort?: number;
 }
 
 export interface GatewayListenOptions {
@@ -22,10 +27,11 @@ export interface GatewayListenOptions {
 /** Owns the gateway's listeners: HTTP (REST + web client), the gRPC relay, the node watch. */
 export class GatewayServer {
   private server: http.Server | undefined;
+  private metricsServer: MetricsServer | undefined;
 
   constructor(private readonly deps: GatewayServerDeps) {}
 
-  async start(options: GatewayListenOptions): Promise<{ httpUrl: string; relayPort: number }> {
+  async start(options: GatewayListenOptions): Promise<{ httpUrl: string; relayPort: number; metricsPort?: number }> {
     await this.deps.directory.start();
     const { port: relayPort } = await this.deps.relay.start();
     const server = http.createServer(this.deps.app);
@@ -36,8 +42,11 @@ export class GatewayServer {
     });
     const { port } = server.address() as AddressInfo;
     const httpUrl = `http://${options.host}:${port}`;
-    this.deps.logger.info({ httpUrl, relayPort }, 'gateway listening');
-    return { httpUrl, relayPort };
+    const { metrics, metricsPort: askedMetricsPort } = this.deps;
+    if (metrics && askedMetricsPort !== undefined) this.metricsServer = await startMetricsServer({ host: options.host, port: askedMetricsPort, metrics });
+    const metricsPort = this.metricsServer?.port;
+    this.deps.logger.info({ httpUrl, relayPort, metricsPort }, 'gateway listening');
+    return { httpUrl, relayPort, ...(metricsPort === undefined ? {} : { metricsPort }) };
   }
 
   async stop(): Promise<void> {
@@ -50,5 +59,9 @@ export class GatewayServer {
     }
     await this.deps.relay.stop();
     await this.deps.directory.stop();
+    // Last: scrapes see the stopping gateway (parley_ready 0) until it is gone.
+    const metricsServer = this.metricsServer;
+    this.metricsServer = undefined;
+    await metricsServer?.close();
   }
 }

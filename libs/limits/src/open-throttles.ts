@@ -20,6 +20,8 @@ export interface OpenedThrottles {
   throttles: ThrottleFactory;
   /** Closes the Redis client, if one was opened. */
   close(): void;
+  /** The Redis client the counters live in, when there is one: readiness checks PING it. */
+  redis?: { ping(): Promise<unknown> };
 }
 
 /** The throttle engine an app's config asks for: Redis when configured, else this process's memory. */
@@ -33,5 +35,6 @@ export function openThrottles(options: OpenThrottlesOptions): OpenedThrottles {
   return {
     throttles: new RedisThrottleFactory(client, { keyPrefix: options.keyPrefix }),
     close: () => client.disconnect(),
+    redis: client,
   };
 }

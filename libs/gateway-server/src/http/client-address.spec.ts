@@ -3,11 +3,13 @@ import type { Server } from 'node:http';
 import type { ClientInfo } from '@parley/domain';
 import { ParleyError } from '@parley/protocol';
 import { createHttpApp, type HttpAppDeps } from './http-app';
+import { testGatewayMetrics } from '../testing/gateway-metrics';
 
 /** Starts an app whose login records the client address the limits would key on. */
 async function appSeeing(trustProxy: HttpAppDeps['trustProxy'], ipv6PrefixBits?: number): Promise<{ base: string; seen: string[]; close(): Promise<void> }> {
   const seen: string[] = [];
   const app = createHttpApp({
+    ...testGatewayMetrics(),
     accounts: {
       login: (_body: unknown, client: ClientInfo) => {
         seen.push(client.ip);

@@ -16,7 +16,7 @@ async function serve(readiness: GatewayReadiness): Promise<{ base: string; close
 describe('gateway /livez and /readyz', () => {
   let ping: () => Promise<void> = () => Promise.resolve();
   const store: Pingable = { ping: () => ping() };
-  const readiness = new GatewayReadiness(store, 200, 0); // no answer cache: each fetch sees the change just made
+  const readiness = new GatewayReadiness({ store }, { pingTimeoutMs: 200, answerCacheMs: 0 }); // no answer cache: each fetch sees the change just made
   let server: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
     server = await serve(readiness);
@@ -80,7 +80,7 @@ describe('gateway /readyz under a flood', () => {
 
   it('200 concurrent requests share one store ping and its answer', async () => {
     let pings = 0;
-    const readiness = new GatewayReadiness({ ping: async () => void (pings += 1) }, 1_000, 60_000);
+    const readiness = new GatewayReadiness({ store: { ping: async () => void (pings += 1) } }, { pingTimeoutMs: 1_000, answerCacheMs: 60_000 });
     const server = await serve(readiness);
     servers.push(server);
     const answers = await flood(server.base, 200);
@@ -98,7 +98,7 @@ describe('gateway /readyz under a flood', () => {
         return hang ? new Promise<void>((resolve) => (answer = resolve)) : Promise.resolve();
       },
     };
-    const readiness = new GatewayReadiness(store, 50, 0); // no cache: every round would ping again
+    const readiness = new GatewayReadiness({ store }, { pingTimeoutMs: 50, answerCacheMs: 0 }); // no cache: every round would ping again
     const server = await serve(readiness);
     servers.push(server);
     for (let round = 0; round < 3; round++) {

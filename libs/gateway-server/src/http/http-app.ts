@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { AccountService, AuthSessionService, NodeAssigner, NodeDirectory, PublicEntry } from '@parley/domain';
+import { STATIC_ROUTE, accessLog, httpMetrics, labelRoute, type ParleyMetrics } from '@parley/observability';
 import type { Logger } from '@parley/util';
 import { apiDocsRouter } from './api-docs.router';
 import { authRouter } from './auth.router';
 import { bearerAuth } from './bearer-auth';
 import { DEFAULT_IPV6_PREFIX_BITS, IPV6_PREFIX_SETTING } from './client-info';
 import { GatewayReadiness, mountHealthRoutes } from './health.router';
+import { mountMetricsRoute } from './metrics.router';
 import { meRouter } from './me.router';
 import { nodesRouter } from './nodes.router';
 import { sessionRouter } from './session.router';
@@ -17,6 +19,14 @@ import { errorHandler, notFoundHandler } from './problem';
 import { securityHeaders } from './security-headers';
 
 export interface HttpAppDeps {
+  /** Names this gateway in its metrics (the `gateway` label). */
+  gatewayId: string;
+  /** The process's metrics: HTTP timings recorded here, GET /metrics answered from it. */
+  metrics: ParleyMetrics;
+  /** PARLEY_METRICS_PORT is set: /metrics has its own listener, and this app answers it 404. @default false */
+  metricsServedElsewhere?: boolean;
+  /** New request ids (when the caller sent no usable X-Request-Id). @default crypto.randomUUID */
+  newRequestId?: () => string;
   accounts: AccountService;
   /** Sign-in sessions: refresh, logout, password change, account deletion, and every bearer check. */
   sessions: AuthSessionService;
@@ -49,24 +59,33 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set(IPV6_PREFIX_SETTING, deps.ipv6PrefixBits ?? DEFAULT_IPV6_PREFIX_BITS);
   app.set(COOKIE_LOGGER_SETTING, deps.logger);
+  // First: every answer, refusals included, carries its request id and is timed and logged.
+  app.use(accessLog({ logger: deps.logger, newId: deps.newRequestId }));
+  app.use(httpMetrics(deps.metrics, deps.gatewayId));
   app.use(securityHeaders(deps.directory, deps.publicEntry));
   app.use(jsonBody());
 
   mountHealthRoutes(app, deps.readiness ?? new GatewayReadiness());
+  mountMetricsRoute(app, deps.metrics, deps.metricsServedElsewhere ?? false);
   app.use('/api', apiDocsRouter());
   app.use('/api/auth', authRouter(deps.accounts, deps.sessions));
   app.use('/api/auth', sessionRouter(deps.sessions));
   const auth = bearerAuth(deps.sessions);
-  app.use('/api/nodes', auth, nodesRouter(deps.assigner));
+  const assignments = { ok: deps.metrics.assignments.labels({ gateway: deps.gatewayId, outcome: 'ok' }), noNodes: deps.metrics.assignments.labels({ gateway: deps.gatewayId, outcome: 'no_nodes' }) };
+  app.use('/api/nodes', auth, nodesRouter(deps.assigner, assignments));
   app.use('/api', auth, meRouter(deps.accounts, deps.sessions));
   app.use('/api', notFoundHandler);
 
   // The browser build of socket.io-client, for pages that load it with a script tag.
   app.get('/vendor/socket.io.min.js', (_req, res) => res.sendFile(require.resolve('socket.io-client/dist/socket.io.min.js')));
   if (deps.staticDir && fs.existsSync(deps.staticDir)) {
-    app.use(express.static(deps.staticDir, { index: 'index.html', maxAge: '1h' }));
+    // Files and the app shell are one route label (`static`): their paths are the clients' to choose.
+    app.use(express.static(deps.staticDir, { index: 'index.html', maxAge: '1h', setHeaders: (res) => labelRoute(res.req, STATIC_ROUTE) }));
     // Client-side routes fall back to the app shell.
-    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(path.join(deps.staticDir as string, 'index.html')));
+    app.get(/^\/(?!api\/).*/, (req, res) => {
+      labelRoute(req, STATIC_ROUTE);
+      res.sendFile(path.join(deps.staticDir as string, 'index.html'));
+    });
   }
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

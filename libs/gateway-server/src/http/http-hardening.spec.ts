@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { NodeInstance } from '@parley/domain';
 import { ParleyError } from '@parley/protocol';
 import { createHttpApp, type HttpAppDeps } from './http-app';
+import { testGatewayMetrics } from '../testing/gateway-metrics';
 import { connectSourcesOf } from './security-headers';
 
 /** A node list the test changes, as a discovery engine would (a new array on each change). */
@@ -27,6 +28,7 @@ describe('the gateway HTTP app under hostile requests', () => {
 
   beforeAll(async () => {
     const app = createHttpApp({
+      ...testGatewayMetrics(),
       accounts: {
         login: () => Promise.reject(new ParleyError('INVALID_CREDENTIALS', 'wrong username or password')),
       } as unknown as HttpAppDeps['accounts'],

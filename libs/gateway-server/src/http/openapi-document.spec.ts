@@ -8,6 +8,7 @@ import { ERROR_CODES, isErrorCode } from '@parley/protocol';
 import { at } from '@parley/testing';
 import { API_DOCS_CSP } from './api-docs.router';
 import { createHttpApp, type HttpAppDeps } from './http-app';
+import { testGatewayMetrics } from '../testing/gateway-metrics';
 import { BEARER_SCHEME, REFRESH_COOKIE_SCHEME, buildOpenApiDocument, type OpenApiDocument } from './openapi-document';
 
 const doc = buildOpenApiDocument();
@@ -71,6 +72,7 @@ const toTemplate = (p: string): string => p.replace(/:(\w+)/g, '{$1}');
 function appUnderTest(staticDir?: string): Express {
   const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
   return createHttpApp({
+    ...testGatewayMetrics(),
     accounts: {} as HttpAppDeps['accounts'],
     sessions: {} as HttpAppDeps['sessions'],
     assigner: {} as HttpAppDeps['assigner'],

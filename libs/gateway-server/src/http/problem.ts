@@ -30,12 +30,14 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    // The request's own logger (access-log.ts) when there is one: its lines carry the request id.
+    const log = (req as { log?: Logger }).log ?? logger;
     const bodyError = bodyErrorOf(err);
     const error = bodyError ?? toParleyError(err);
     if (bodyError || error.code === 'UNSUPPORTED_MEDIA_TYPE') {
-      logger.warn({ method: req.method, path: req.path, code: error.code, reason: bodyError ? parserReason(err) : undefined }, 'request body refused');
+      log.warn({ method: req.method, path: req.path, code: error.code, reason: bodyError ? parserReason(err) : undefined }, 'request body refused');
     } else if (error.code === 'INTERNAL' || error.code === 'UNAVAILABLE') {
-      logger.error({ err: error.cause ?? error, method: req.method, path: req.path }, 'request failed');
+      log.error({ err: error.cause ?? error, method: req.method, path: req.path }, 'request failed');
     }
     sendProblem(res, error);
   };

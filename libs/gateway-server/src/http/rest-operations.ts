@@ -42,7 +42,7 @@ export interface RestOperation {
   body?: z.ZodType;
   query?: z.ZodObject;
   success:
-    | { status: 200 | 201; description: string; schema: z.ZodType; mediaType?: 'application/json' | 'text/html' }
+    | { status: 200 | 201; description: string; schema: z.ZodType; mediaType?: 'application/json' | 'text/html' | 'text/plain' }
     | { status: 204; description: string };
   /** The stable codes this endpoint can answer with, each with what it means here. */
   errors: Partial<Record<ErrorCode, string>>;
@@ -279,13 +279,25 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     tag: 'operations',
     summary: 'Readiness of the gateway: whether it should get traffic',
     description:
-      "Consul's check on a gateway's registration and a load balancer's probe read this. Not ready while the gateway is stopping or its database does not answer (within 1 s). One database ping at a time serves every caller, and its answer is kept for 1 s.",
+      "Consul's check on a gateway's registration and a load balancer's probe read this. Not ready while the gateway is stopping, its database or (with `PARLEY_REDIS_URL`) the Redis its login and registration limits count in does not answer within 1 s, or its relay is not listening. Not while no IM node has a stream here: nodes find gateways through Consul's passing checks, so waiting for one would never start a fresh cluster. One ping per dependency at a time serves every caller, and the answer is kept for 1 s. The 503 problem document also lists what failed in `failed` (`stopping`, `database`, `redis`, `relay`).",
     bearer: false,
     success: { status: 200, description: 'Ready for traffic', schema: readinessSchema },
     errors: {
       UNAVAILABLE:
-        'not ready; `detail` says why (`not ready: stopping`, `not ready: database unreachable` when the ping fails, `not ready: database not answering` when it does not answer in time)',
+        'not ready; `detail` says why (`not ready: stopping`; `not ready: database unreachable` when the ping fails, `not ready: database not answering` when it does not answer in time; `not ready: redis unreachable`, `not ready: redis not answering` likewise; `not ready: relay not listening`; several failures joined by commas)',
     },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    tag: 'operations',
+    summary: "The gateway's Prometheus metrics (`parley_*`, and Node's `process_*` / `nodejs_*`)",
+    description:
+      'Prometheus text exposition format; docs/operations.md lists the metrics. With `PARLEY_METRICS_PORT` set they are served on that port instead (bind it where only Prometheus reaches) and this path answers 404.',
+    bearer: false,
+    success: { status: 200, description: 'Every metric of this process', schema: z.string(), mediaType: 'text/plain' },
+    errors: { NOT_FOUND: 'the metrics are served on their own port (`PARLEY_METRICS_PORT`)' },
   },
   {
     method: 'get',

@@ -1,0 +1,139 @@
+import type { Logger } from '@parley/util';
+
+/** A dependency /readyz asks whether it answers: the store (Store.ping), the limits' Redis. */
+export interface Pingable {
+  ping(): Promise<unknown>;
+}
+
+/** What the gateway's readiness asks of. Each is optional: no store, no Redis (embedded) is simply not checked. */
+export interface ReadinessDeps {
+  store?: Pingable;
+  /** The Redis the login and registration limits count in (PARLEY_REDIS_URL); sign-ins fail closed without it. */
+  redis?: Pingable;
+  /** The gRPC relay: nodes dial it; a gateway whose relay is not listening relays nothing. */
+  relay?: { isListening(): boolean };
+  logger?: Logger;
+}
+
+export interface ReadinessTiming {
+  /** Longest wait for a dependency's answer. @default 1000 */
+  pingTimeoutMs?: number;
+  /** How long one answer serves every caller. @default 1000 */
+  answerCacheMs?: number;
+}
+
+/** Ready, or what failed: names (`stopping`, `database`, `redis`, `relay`) and one line saying how. */
+export type ReadinessAnswer = { ready: true } | { ready: false; failed: string[]; detail: string };
+
+/**
+ * Whether this gateway should get traffic: not while it is stopping, while
+ * its database or its limits' Redis does not answer (sign-ins and every
+ * bearer check need them; the limits fail closed), or while its relay is not
+ * listening. Consul's check on the gateway and a load balancer's probe read it.
+ *
+ * Deliberately NOT "at least one node stream up": nodes find gateways through
+ * Consul's passing checks, so a gateway that waited for a node before passing
+ * would never be found by one, and a fresh cluster would never start.
+ *
+ * /readyz needs no credentials: each dependency has at most one ping in
+ * flight (a ping that outlives its timeout is not doubled while it hangs),
+ * and one answer serves every caller for answerCacheMs. A flood of /readyz
+ * costs the database and Redis nothing more.
+ */
+export class GatewayReadiness {
+  private stopping = false;
+  private readonly pings: { name: string; ping: SingleFlightPing }[] = [];
+  /** The check in flight, shared by every caller. */
+  private checking?: Promise<ReadinessAnswer>;
+  private last?: { answer: ReadinessAnswer; at: number };
+  private readonly answerCacheMs: number;
+
+  constructor(
+    private readonly deps: ReadinessDeps = {},
+    timing: ReadinessTiming = {},
+  ) {
+    const pingTimeoutMs = timing.pingTimeoutMs ?? 1_000;
+    this.answerCacheMs = timing.answerCacheMs ?? 1_000;
+    if (deps.store) this.pings.push({ name: 'database', ping: new SingleFlightPing(deps.store, pingTimeoutMs) });
+    if (deps.redis) this.pings.push({ name: 'redis', ping: new SingleFlightPing(deps.redis, pingTimeoutMs) });
+  }
+
+  /** From now on /readyz answers 503: the gateway is leaving. */
+  markStopping(): void {
+    this.stopping = true;
+  }
+
+  /** The answer /readyz gives now (cached, one check at a time). */
+  async answer(): Promise<ReadinessAnswer> {
+    if (this.stopping) return { ready: false, failed: ['stopping'], detail: 'not ready: stopping' };
+    if (this.last && Date.now() - this.last.at < this.answerCacheMs) return this.last.answer;
+    this.checking ??= this.check().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  /**
+   * The last answer without waiting (parley_ready at scrape time): false while
+   * stopping or before any check; a stale answer starts a fresh check for the
+   * next scrape.
+   */
+  readyNow(): boolean {
+    if (this.stopping) return false;
+    if (!this.last || Date.now() - this.last.at >= this.answerCacheMs) void this.answer();
+    return this.last?.answer.ready ?? false;
+  }
+
+  private async check(): Promise<ReadinessAnswer> {
+    const results = await Promise.all(this.pings.map(async ({ name, ping }) => ({ name, result: await ping.probe() })));
+    const failures = results.filter((r) => r.result !== 'ok').map((r) => ({ name: r.name, how: r.result === 'failed' ? 'unreachable' : 'not answering' }));
+    if (this.deps.relay && !this.deps.relay.isListening()) failures.push({ name: 'relay', how: 'not listening' });
+    const answer: ReadinessAnswer =
+      failures.length === 0
+        ? { ready: true }
+        : { ready: false, failed: failures.map((f) => f.name), detail: `not ready: ${failures.map((f) => `${f.name} ${f.how}`).join(', ')}` };
+    this.logChange(answer);
+    this.last = { answer, at: Date.now() };
+    return answer;
+  }
+
+  /** One line when readiness changes (not per probe: Consul asks every few seconds). */
+  private logChange(answer: ReadinessAnswer): void {
+    const before = this.last?.answer;
+    const unchanged = before !== undefined && (before.ready ? answer.ready : !answer.ready && before.detail === answer.detail);
+    if (unchanged) return;
+    if (answer.ready) this.deps.logger?.info({}, 'gateway ready');
+    else this.deps.logger?.warn({ failed: answer.failed }, answer.detail);
+  }
+}
+
+/** A ping with a timeout that never runs twice at once: callers during a hanging ping share it. */
+class SingleFlightPing {
+  private inFlight?: Promise<'ok' | 'failed'>;
+
+  constructor(
+    private readonly target: Pingable,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async probe(): Promise<'ok' | 'failed' | 'timeout'> {
+    this.inFlight ??= this.target
+      .ping()
+      .then(
+        () => 'ok' as const,
+        () => 'failed' as const,
+      )
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([this.inFlight, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
