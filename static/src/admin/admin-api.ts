@@ -42,13 +42,13 @@ export class AdminApi {
     return answer.users;
   }
 
+  /** `reason`: why, for the audit log (optional). */
   async userAction(action: UserAction, userId: string, reason?: string): Promise<UserActionResult> {
-    const body = action === 'suspend' ? (reason ? { reason } : {}) : undefined;
-    return parse(userActionResultSchema, await this.rest('POST', `/api/admin/users/${id(userId)}/${action}`, body));
+    return parse(userActionResultSchema, await this.rest('POST', `/api/admin/users/${id(userId)}/${action}`, reason ? { reason } : {}));
   }
 
-  async drain(nodeId: string): Promise<DrainResult> {
-    return parse(drainResultSchema, await this.rest('POST', `/api/admin/nodes/${id(nodeId)}/drain`));
+  async drain(nodeId: string, reason?: string): Promise<DrainResult> {
+    return parse(drainResultSchema, await this.rest('POST', `/api/admin/nodes/${id(nodeId)}/drain`, reason ? { reason } : {}));
   }
 
   async postNotice(text: string, level: NoticeLevel): Promise<PostNoticeResult> {

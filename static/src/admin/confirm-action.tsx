@@ -3,7 +3,7 @@ import { Modal } from '../components/modal';
 import { actionConsequence, actionTitle, type PendingAction } from './console-state';
 import type { ConsoleStore } from './console-store';
 
-/** The confirm step of every action: what it will do, in words, and (to suspend) an optional reason. */
+/** The confirm step of every action: what it will do, in words, and (but for a notice) an optional reason for the audit log. */
 export function ConfirmAction({ store, action }: { store: ConsoleStore; action: PendingAction }) {
   const [reason, setReason] = useState('');
   const title = actionTitle(action);
@@ -19,7 +19,7 @@ export function ConfirmAction({ store, action }: { store: ConsoleStore; action: 
         }}
       >
         <p class="ops-consequence">{actionConsequence(action)}</p>
-        {action.kind === 'suspend' && (
+        {action.kind !== 'notice' && (
           <label>
             Reason <span class="muted">(optional, kept in the audit log)</span>
             <input name="reason" maxLength={200} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />

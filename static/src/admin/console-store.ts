@@ -100,15 +100,16 @@ export class ConsoleStore {
     this.dispatch({ type: 'action/cancelled' });
   }
 
-  /** Runs the action waiting for confirmation (`reason`: a suspension's, optional); then the fleet and the audit log are fetched again. */
+  /** Runs the action waiting for confirmation (`reason`: optional, for the audit log); then the fleet and the audit log are fetched again. */
   async confirm(reason?: string): Promise<void> {
     const action = this.state.confirming;
     if (!action || this.state.running) return;
     this.dispatch({ type: 'action/started' });
+    const why = reason?.trim() || undefined;
     try {
       switch (action.kind) {
         case 'drain': {
-          const result = await this.api.drain(action.nodeId);
+          const result = await this.api.drain(action.nodeId, why);
           this.dispatch({ type: 'action/done', outcome: describeOutcome(action, result) });
           break;
         }
@@ -118,7 +119,7 @@ export class ConsoleStore {
           break;
         }
         default: {
-          const result = await this.api.userAction(action.kind, action.user.id, action.kind === 'suspend' ? reason?.trim() || undefined : undefined);
+          const result = await this.api.userAction(action.kind, action.user.id, why);
           this.dispatch({ type: 'action/done', outcome: describeOutcome(action, result), user: result.user });
         }
       }
