@@ -16,6 +16,11 @@ const imEnv = z.object({
   PARLEY_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
   PARLEY_HOST: z.string().default('127.0.0.1'),
   PARLEY_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),
+  /**
+   * GET /metrics on a listener of its own (on PARLEY_HOST), for Prometheus only; the node's port then
+   * answers /metrics 404. Unset: /metrics on PARLEY_PORT.
+   */
+  PARLEY_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** URL browsers are given for this node, when it differs from http://<advertised host>:port (proxies). */
   PARLEY_PUBLIC_URL: z.url().optional(),
   /**

@@ -1,11 +1,11 @@
 import { JwtTokenService } from '@parley/auth';
 import { ConsulNodeRegistrar, MemoryNodeRegistry } from '@parley/discovery';
-import { systemClock, type Presence } from '@parley/domain';
+import { systemClock, type Presence, type ThrottleFactory } from '@parley/domain';
 import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
 import { openThrottles } from '@parley/limits';
 import { MemoryPresence, RedisPresence, createRedisClient } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
-import { messageTracerOf } from '@parley/observability';
+import { ParleyMetrics, messageTracerOf, startMetricsServer, timedPort, type RoleLabels } from '@parley/observability';
 import { openStore } from '@parley/store';
 import { createLogger, createUlidGenerator, describeStartupError, onShutdownSignal, relayAuthOf, storeConfigOf, storeWaitMsOf } from '@parley/util-node';
 import { loadImConfig } from './config';
@@ -18,13 +18,25 @@ async function main(): Promise<void> {
   for (const warning of config.warnings) logger.warn({}, warning);
   const clock = systemClock;
   const relayAuth = new RelayAuth(relayAuthOf(config));
-  const store = await openStore(storeConfigOf(config), { waitMs: storeWaitMsOf(config), logger: logger.child({ component: 'store' }) });
+  // The process's one registry; store and Redis calls are timed in it.
+  const metrics = new ParleyMetrics();
+  const role = metrics.forNode(config.nodeId);
+  const batchSize = metrics.storeBatchSize.labels({ ...role, operation: 'appendMessage' });
+  const store = await openStore(storeConfigOf(config), {
+    waitMs: storeWaitMsOf(config),
+    logger: logger.child({ component: 'store' }),
+    observeBatch: (_operation, size) => batchSize.observe(size),
+  });
   const presence: Presence = config.PARLEY_REDIS_URL
-    ? new RedisPresence(config.PARLEY_REDIS_URL, {
-        keyPrefix: config.PARLEY_REDIS_PREFIX,
-        clock,
-        onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
-      })
+    ? timedPort(
+        new RedisPresence(config.PARLEY_REDIS_URL, {
+          keyPrefix: config.PARLEY_REDIS_PREFIX,
+          clock,
+          onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+        }),
+        metrics.redisDuration,
+        role,
+      )
     : new MemoryPresence({ clock });
   // The cluster-wide per-user send limit: shared in Redis, or this process alone without it.
   const limits = openThrottles({
@@ -78,22 +90,27 @@ async function main(): Promise<void> {
       userSocialLimit: config.PARLEY_USER_SOCIAL_LIMIT,
       userSocialWindowSec: config.PARLEY_USER_SOCIAL_WINDOW_SEC,
       allowedOrigins: config.allowedOrigins,
+      serveMetrics: config.PARLEY_METRICS_PORT === undefined,
+      dependencyNames: { presence: config.PARLEY_REDIS_URL ? 'redis' : 'presence' },
     },
     {
-      store,
+      store: timedPort(store, metrics.storeDuration, role),
       presence,
       registrar,
       tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
       clock,
       ids: createUlidGenerator(),
       logger,
-      throttles: limits.throttles,
+      throttles: config.PARLEY_REDIS_URL ? timedThrottles(limits.throttles, metrics, role) : limits.throttles,
+      metrics,
       relay,
       tracer: tracing.tracer,
     },
   );
   const { url } = await node.start();
-  process.stdout.write(`PARLEY_NODE_READY ${JSON.stringify({ nodeId: config.nodeId, url })}\n`);
+  const metricsServer =
+    config.PARLEY_METRICS_PORT === undefined ? undefined : await startMetricsServer({ host: config.PARLEY_HOST, port: config.PARLEY_METRICS_PORT, metrics });
+  process.stdout.write(`PARLEY_NODE_READY ${JSON.stringify({ nodeId: config.nodeId, url, metricsPort: metricsServer?.port })}\n`);
 
   onShutdownSignal(
     async (signal) => {
@@ -104,9 +121,15 @@ async function main(): Promise<void> {
       limits.close();
       await store.close();
       await tracing.close();
+      await metricsServer?.close();
     },
     (msg) => logger.info(msg),
   );
+}
+
+/** Each throttle's Redis calls timed as `<throttle>.<method>` (user-send.consume). */
+function timedThrottles(factory: ThrottleFactory, metrics: ParleyMetrics, role: RoleLabels): ThrottleFactory {
+  return { create: (spec) => timedPort(factory.create(spec), metrics.redisDuration, role, { operationPrefix: `${spec.name}.` }) };
 }
 
 main().catch((err: unknown) => {

@@ -7,7 +7,6 @@ import {
   GroupAdminService,
   GroupService,
   MessagingService,
-  RateLimiter,
   SessionGate,
   SessionService,
   SettingsService,
@@ -20,11 +19,18 @@ import {
   type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
-import type { MessageTracer } from '@parley/observability';
+import type { MessageTracer, ParleyMetrics } from '@parley/observability';
+import { COMMAND_NAMES } from '@parley/protocol';
 import type { Logger } from '@parley/util';
 import { advertiseHostOf, hostPort } from '@parley/util-node';
 import { nodeHttpHandler } from './http/health';
+import { Readiness } from './http/readiness';
 import { RelayReadiness } from './http/relay-readiness';
+import { countConnectedUsers } from './metrics/connected-users';
+import { CountedRateLimiter, CountedThrottle } from './metrics/counted-limits';
+import { NodeMetrics } from './metrics/node-metrics';
+import { observeRelay } from './metrics/relay-metrics';
+import { timedHandshake } from './metrics/timed-handshake';
 import { PresenceKeeper, type PresenceKeeperOptions } from './presence-keeper';
 import { ClusterNotifier } from './relay/cluster-notifier';
 import { ControlIds } from './relay/control-ids';
@@ -117,6 +123,13 @@ export interface ImNodeOptions {
   groups?: Partial<GroupServiceOptions>;
   /** How often expired sockets are ended, and how long ended sessions are remembered. */
   sessionEnds?: SessionEndsOptions;
+  /** Serve GET /metrics on the node's own port; false when metrics have a listener of their own (PARLEY_METRICS_PORT). @default true */
+  serveMetrics?: boolean;
+  /**
+   * What /readyz calls the store and presence when they do not answer.
+   * @default { store: 'database', presence: 'presence' } (im-service names Redis presence 'redis')
+   */
+  dependencyNames?: { store?: string; presence?: string };
 }
 
 export interface ImNodeDeps {
@@ -131,6 +144,8 @@ export interface ImNodeDeps {
   relay: RelayLink;
   /** Counters shared by the cluster (the per-user send and social limits); without it commands are limited per node only. */
   throttles?: ThrottleFactory;
+  /** The process's metrics (one per process, from its composition root; tests: testMetrics() of the node's testing entry). */
+  metrics: ParleyMetrics;
   /** Follows sampled messages (trace ids in logs and relay frames, spans); without it nothing is traced. */
   tracer?: MessageTracer;
 }
@@ -145,6 +160,8 @@ export class ImNode {
   private readonly sessionEnds: SessionEnds;
   private readonly resync: RoomResync;
   private readonly relayReadiness: RelayReadiness;
+  private readonly readiness: Readiness;
+  private readonly nodeMetrics: NodeMetrics;
   private accepting = false;
   private draining = false;
   private url = '';
@@ -154,29 +171,50 @@ export class ImNode {
     private readonly deps: ImNodeDeps,
   ) {
     const { store, presence, clock, ids, logger } = deps;
+    const metrics = (this.nodeMetrics = new NodeMetrics(deps.metrics, options.nodeId, new Set(COMMAND_NAMES)));
+    this.relayReadiness = new RelayReadiness(deps.relay);
+    this.readiness = new Readiness({
+      checks: [
+        { name: options.dependencyNames?.store ?? 'database', check: () => store.ping() },
+        { name: options.dependencyNames?.presence ?? 'presence', check: () => presence.ping() },
+      ],
+      lifecycle: () => this.lifecycleState(),
+      relayReady: () => this.relayReadiness.anyReady,
+      clock,
+      logger,
+    });
     this.httpServer = http.createServer(
-      nodeHttpHandler({ nodeId: options.nodeId, accepting: () => this.accepting, notReadyReason: () => this.notReadyReason() }),
+      nodeHttpHandler({
+        nodeId: options.nodeId,
+        accepting: () => this.accepting,
+        readiness: () => this.readiness.check(),
+        metrics: options.serveMetrics === false ? undefined : deps.metrics,
+      }),
     );
     const origins = parseWebOrigins(options.allowedOrigins ?? []);
     if (origins.length === 0) logger.warn({ allowedOrigins: origins }, 'no web origin allowed: browser pages cannot connect to this node (PARLEY_ALLOWED_ORIGINS)');
     this.io = new Server(this.httpServer, {
       cors: { origin: origins },
-      allowRequest: originGate(origins, logger),
+      allowRequest: originGate(origins, logger, () => metrics.handshake('origin', 0)),
       perMessageDeflate: false,
       serveClient: false,
       connectionStateRecovery: undefined,
     });
     this.relay = deps.relay;
-    this.relayReadiness = new RelayReadiness(deps.relay);
-    const local = new LocalRooms(this.io, new MembershipLog());
+    const local = new LocalRooms(this.io, new MembershipLog(), metrics.deliveries);
     // Resync notices are spread like drain notices, so sessions do not sync all at once.
     this.resync = new RoomResync(this.io, clock, options.drainSpreadMs);
     const controlIds = new ControlIds(options.nodeId);
-    const notifier = new ClusterNotifier(local, new RelayOutbox(this.relay, logger, clock, controlIds), controlIds, logger, undefined, deps.tracer);
+    const outbox = new RelayOutbox(this.relay, logger, clock, controlIds);
+    const notifier = new ClusterNotifier(local, outbox, controlIds, logger, undefined, deps.tracer);
     const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
-    const sendLimiter = new RateLimiter(clock, { ratePerSec: options.sendRatePerSec ?? DEFAULT_IM_NODE.sendRatePerSec, burst: options.sendBurst ?? DEFAULT_IM_NODE.sendBurst });
+    const sendLimiter = new CountedRateLimiter(
+      clock,
+      { ratePerSec: options.sendRatePerSec ?? DEFAULT_IM_NODE.sendRatePerSec, burst: options.sendBurst ?? DEFAULT_IM_NODE.sendBurst },
+      metrics.limitCount('send_rate'),
+    );
     const userSendQuota = { points: options.userSendLimit ?? DEFAULT_IM_NODE.userSendLimit, windowSec: options.userSendWindowSec ?? DEFAULT_IM_NODE.userSendWindowSec };
-    const sendQuota = deps.throttles && createUserSendQuota(deps.throttles, userSendQuota, clock, logger);
+    const sendQuota = deps.throttles && new CountedThrottle(createUserSendQuota(deps.throttles, userSendQuota, clock, logger), metrics.limitCount('user_send'));
     const typing = new TypingCoalescer(clock, { windowMs: options.typingCoalesceMs ?? DEFAULT_IM_NODE.typingCoalesceMs });
     const messaging = new MessagingService({ store, notifier: new TypingCoalescingNotifier(notifier, typing), ids, clock, sendLimiter, sendQuota });
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
@@ -186,22 +224,34 @@ export class ImNode {
     const settings = new SettingsService({ store });
     const sessionGate = new SessionGate({ tokens: deps.tokens, store, clock });
     this.sessionEnds = new SessionEnds(this.io, clock, options.sessionEnds);
-    const allHandlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions, sessionGate });
+    const allHandlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions, sessionGate, sends: metrics });
     const handlers = deps.tracer ? traceSends(allHandlers, deps.tracer) : allHandlers;
     const membership = new RoomMembership(sessions, this.relay, local.log);
-    this.relay.handleDeliveries(new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds, this.resync, deps.tracer).receive);
+    const inbound = new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds, this.resync, deps.tracer);
+    this.relay.handleDeliveries(inbound.receive);
+    observeRelay(metrics, this.relay, { inboundDrops: () => inbound.dropCounts(), outbox });
     this.relay.on('rooms:lost', (rooms) => this.resync.rooms(rooms));
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 
     trackRoomInterest(this.io, this.relay);
     watchRelayGaps(this.relay, this.resync);
     releaseHandshakeState(this.io);
-    this.io.use(handshakeAuth(sessionGate, () => this.accepting, logger));
-    this.io.use(loadRooms(membership, logger));
+    this.io.use(
+      timedHandshake([handshakeAuth(sessionGate, () => this.accepting, logger), loadRooms(membership, logger)], (outcome, seconds) =>
+        metrics.handshake(outcome, seconds),
+      ),
+    );
     const budget = new SocketBudget(clock, { burst: options.commandBurst ?? DEFAULT_IM_NODE.commandBurst, ratePerSec: options.commandRatePerSec ?? DEFAULT_IM_NODE.commandRatePerSec });
     const userSocialQuota = { points: options.userSocialLimit ?? DEFAULT_IM_NODE.userSocialLimit, windowSec: options.userSocialWindowSec ?? DEFAULT_IM_NODE.userSocialWindowSec };
     const social = deps.throttles && new UserSocialQuota(deps.throttles, userSocialQuota, clock, logger);
-    const dispatch = createCommandDispatcher(handlers, membership, this.inFlight, logger, { clock, budget, social });
+    const dispatch = createCommandDispatcher(handlers, membership, this.inFlight, logger, { clock, budget, social, metrics });
+    const connectedUsers = countConnectedUsers(this.io);
+    metrics.observeState({
+      sockets: () => this.io.of('/').sockets.size,
+      users: connectedUsers,
+      draining: () => this.draining,
+      readyNow: () => this.readiness.readyNow(),
+    });
     const startSession = sessionLifecycle(sessions, membership, logger);
     this.io.on('connection', (socket) => {
       socket.onAny(dispatch);
@@ -259,6 +309,7 @@ export class ImNode {
       const reconnectAfterMs = Math.floor(((i + 1) / sockets.length) * this.options.drainSpreadMs);
       socket.emit('server:draining', { reconnectAfterMs });
     });
+    this.nodeMetrics.sessionsHandedOff.inc(sockets.length);
     await Promise.race([
       Promise.all([this.inFlight.idle(), this.allSocketsGone()]),
       delay(this.options.drainTimeoutMs),
@@ -296,11 +347,10 @@ export class ImNode {
     while ((await this.io.fetchSockets()).length > 0) await delay(100);
   }
 
-  /** Why /readyz answers 503 (see http/health.ts); undefined when the node should get new sessions. */
-  private notReadyReason(): string | undefined {
+  /** Why the node takes no new sessions (named in /readyz's 503); undefined while it does. */
+  private lifecycleState(): string | undefined {
     if (this.draining) return 'draining';
     if (!this.accepting) return this.url ? 'stopped' : 'starting';
-    if (!this.relayReadiness.anyReady) return 'no relay gateway stream ready';
     return undefined;
   }
 }

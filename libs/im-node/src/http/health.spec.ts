@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RelayLink } from '../relay/relay-link';
+import { testMetrics } from '../testing/test-metrics';
 import { nodeHttpHandler, type NodeHealthSource } from './health';
 import { RelayReadiness } from './relay-readiness';
 
@@ -16,8 +17,10 @@ describe('IM node health endpoints', () => {
   let reason: string | undefined;
   let accepting = true;
   let server: Awaited<ReturnType<typeof serve>>;
+  const metrics = testMetrics();
   beforeAll(async () => {
-    server = await serve({ nodeId: 'im-9', accepting: () => accepting, notReadyReason: () => reason });
+    const readiness = async () => ({ ready: reason === undefined, failed: reason === undefined ? [] : [reason] });
+    server = await serve({ nodeId: 'im-9', accepting: () => accepting, readiness, metrics });
   });
   afterAll(() => server.close());
 
@@ -30,13 +33,13 @@ describe('IM node health endpoints', () => {
     const draining = await fetch(`${server.base}/readyz`);
     expect(draining.status).toBe(503);
     expect(draining.headers.get('content-type')).toBe('application/problem+json');
-    expect(await draining.json()).toMatchObject({ status: 503, code: 'UNAVAILABLE', detail: 'not ready: draining', nodeId: 'im-9' });
+    expect(await draining.json()).toMatchObject({ status: 503, code: 'UNAVAILABLE', detail: 'not ready: draining', nodeId: 'im-9', failed: ['draining'] });
     reason = undefined;
     expect((await fetch(`${server.base}/readyz`)).status).toBe(200);
   });
 
   it('/livez answers 200 while the process runs, ready or not; /healthz keeps its old meaning', async () => {
-    reason = 'no relay gateway stream ready';
+    reason = 'relay';
     accepting = false;
     const live = await fetch(`${server.base}/livez`);
     expect(live.status).toBe(200);
@@ -48,9 +51,27 @@ describe('IM node health endpoints', () => {
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
   });
 
+  it('/metrics answers the registry\'s text with its content type', async () => {
+    metrics.messagesAccepted.inc({ node: 'im-9' }, 3);
+    const res = await fetch(`${server.base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(metrics.registry.contentType);
+    expect(await res.text()).toContain('parley_messages_accepted_total{node="im-9"} 3');
+  });
+
+  it('answers 404 to /metrics when metrics are served elsewhere', async () => {
+    const bare = await serve({ nodeId: 'im-9', accepting: () => true, readiness: async () => ({ ready: true, failed: [] }) });
+    try {
+      expect((await fetch(`${bare.base}/metrics`)).status).toBe(404);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('answers 404 to anything else, and to other methods', async () => {
     reason = undefined;
-    expect((await fetch(`${server.base}/metrics`)).status).toBe(404);
+    expect((await fetch(`${server.base}/nope`)).status).toBe(404);
+    expect((await fetch(`${server.base}/metrics`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${server.base}/readyz`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${server.base}/readyz?verbose=1`)).status).toBe(200);
   });

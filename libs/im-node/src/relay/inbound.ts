@@ -92,7 +92,7 @@ export class RelayInbound {
   private apply(frame: RelayFrame): Promise<void> | undefined {
     switch (frame.kind) {
       case 'event':
-        this.local.emit(frame.rooms, frame.event, frame.payload);
+        this.local.emit(frame.rooms, frame.event, frame.payload, undefined, 'relayed');
         return undefined;
       case 'room:leave':
         this.local.leave(usersOf(frame.rooms), frame.payload.room);

@@ -1,4 +1,5 @@
 import { userRoom, type RoomName, type ServerEventName, type ServerEventPayloads } from '@parley/protocol';
+import type { Count, DeliverySource } from '../metrics/node-metrics';
 import type { ImServer } from '../socket/socket-types';
 import type { MembershipLog } from './membership-log';
 
@@ -7,11 +8,41 @@ export class LocalRooms {
   constructor(
     private readonly io: ImServer,
     readonly log: MembershipLog,
+    /** message:new pushes counted per socket reached, by where the message came from. @default not counted */
+    private readonly deliveries?: Readonly<Record<DeliverySource, Count>>,
   ) {}
 
-  emit<E extends ServerEventName>(rooms: readonly RoomName[], event: E, payload: ServerEventPayloads[E], exceptSession?: string): void {
+  /** `source`: where the event came from (this node's service, or a relayed frame), for the delivery counts. */
+  emit<E extends ServerEventName>(
+    rooms: readonly RoomName[],
+    event: E,
+    payload: ServerEventPayloads[E],
+    exceptSession?: string,
+    source: DeliverySource = 'local',
+  ): void {
     const target = exceptSession ? this.io.to([...rooms]).except(exceptSession) : this.io.to([...rooms]);
     (target.emit as (ev: string, data: unknown) => boolean)(event, payload);
+    if (this.deliveries && event === 'message:new') {
+      const reached = this.socketsIn(rooms, exceptSession);
+      if (reached > 0) this.deliveries[source].inc(reached);
+    }
+  }
+
+  /**
+   * Sockets an emit to `rooms` reaches, from the adapter's room sizes (no
+   * socket is walked). Exact for message:new, whose rooms never share a
+   * socket: user rooms of different users, or one group room.
+   */
+  private socketsIn(rooms: readonly RoomName[], exceptSession: string | undefined): number {
+    const adapterRooms = this.io.of('/').adapter.rooms;
+    let reached = 0;
+    for (const room of rooms) {
+      const sockets = adapterRooms.get(room);
+      if (!sockets) continue;
+      reached += sockets.size;
+      if (exceptSession !== undefined && sockets.has(exceptSession)) reached--;
+    }
+    return reached;
   }
 
   /** True while at least one local socket is in `room`. */

@@ -9,6 +9,7 @@ import {
 } from '@parley/protocol';
 import type { Clock } from '@parley/domain';
 import type { Logger } from '@parley/util';
+import { secondsSince, type NodeMetrics } from '../metrics/node-metrics';
 import type { RoomMembership } from '../relay/room-membership';
 import type { CommandContext, CommandHandlers } from './commands/types';
 import { tokenExpired } from './session-ends';
@@ -75,7 +76,12 @@ export interface DispatchLimits {
   budget?: SocketBudget;
   /** Commands that reach other people also spend from the user's cluster-wide social quota (after validation). */
   social?: UserSocialQuota;
+  /** Where each answer is counted (command, code, duration; refused sends; limit hits). */
+  metrics?: CommandMetrics;
 }
+
+/** What the dispatcher records. */
+export type CommandMetrics = Pick<NodeMetrics, 'command' | 'messageRejected' | 'rateLimited'>;
 
 /** Socket.IO calls a catch-all listener with the socket as `this`. */
 export type CommandDispatcher = (this: ImSocket, name: string, ...args: unknown[]) => void;
@@ -93,13 +99,15 @@ export function createCommandDispatcher(
   logger: Logger,
   limits: DispatchLimits,
 ): CommandDispatcher {
-  const { clock, budget, social } = limits;
+  const { clock, budget, social, metrics } = limits;
   return function dispatch(this: ImSocket, name: string, ...args: unknown[]): void {
     // The ack is always last; a command sent without a payload has only the ack.
     const ack = args[args.length - 1];
     if (typeof ack !== 'function') return; // no way to answer: the protocol requires an ack
+    const startedAt = performance.now();
     const payload = args.length > 1 ? args[0] : undefined;
-    const answer = ack as (a: Ack<Record<string, unknown>>) => void;
+    const reply = ack as (a: Ack<Record<string, unknown>>) => void;
+    const answer = metrics ? (a: Ack<Record<string, unknown>>): void => (record(metrics, name, a, startedAt), reply(a)) : reply;
     // Past its token's expiry a socket runs nothing (the session sweep closes it soon): renew before.
     if (tokenExpired(this, clock.now())) {
       answer({ ok: false, error: { code: 'UNAUTHORIZED', message: 'the access token expired; renew it before it does' } });
@@ -107,6 +115,7 @@ export function createCommandDispatcher(
     }
     const wait = budget?.charge(this.data.userId, commandCost(name));
     if (wait !== undefined) {
+      metrics?.rateLimited('command_budget');
       answer({ ok: false, error: overBudget(wait) });
       return;
     }
@@ -116,7 +125,7 @@ export function createCommandDispatcher(
     }
     inFlight.enter();
     // run() never rejects: every error becomes a typed ack.
-    void run(name as CommandName, new SocketCommandContext(this, membership), payload, handlers, logger, social)
+    void run(name as CommandName, new SocketCommandContext(this, membership), payload, handlers, logger, social, metrics)
       .then(answer)
       .finally(() => inFlight.leave());
   };
@@ -129,11 +138,15 @@ async function run<K extends CommandName>(
   handlers: CommandHandlers,
   logger: Logger,
   social: UserSocialQuota | undefined,
+  metrics: CommandMetrics | undefined,
 ): Promise<Ack<CommandResults[K]>> {
   try {
     const input = parseOrThrow(COMMAND_SCHEMAS[name], payload ?? {});
     const refused = await social?.charge(ctx.userId, name, input);
-    if (refused) return { ok: false, error: refused };
+    if (refused) {
+      metrics?.rateLimited('social');
+      return { ok: false, error: refused };
+    }
     const result = await (handlers[name] as (c: CommandContext, p: unknown) => Promise<CommandResults[K]>)(ctx, input);
     return { ok: true, ...result };
   } catch (err) {
@@ -145,3 +158,9 @@ async function run<K extends CommandName>(
   }
 }
 
+/** Counts an answer: by command and code, its time, and a refused message:send by code. */
+function record(metrics: CommandMetrics, name: string, ack: Ack<Record<string, unknown>>, startedAt: number): void {
+  const code = ack.ok ? 'OK' : ack.error.code;
+  metrics.command(name, code, secondsSince(startedAt));
+  if (!ack.ok && name === 'message:send') metrics.messageRejected(code);
+}

@@ -5,6 +5,13 @@ import type { ImSocket } from './socket-types';
 
 type Next = (err?: Error) => void;
 
+/** The refusal of a node that takes no sessions now (starting, draining); the client sees UNAVAILABLE. */
+export class NotAcceptingError extends Error {
+  constructor() {
+    super('UNAVAILABLE');
+  }
+}
+
 /**
  * Socket.IO middleware: a valid access token in `auth.token`, whose sign-in
  * is still active and whose user is not deleted (SessionGate), or the
@@ -15,7 +22,7 @@ type Next = (err?: Error) => void;
 export function handshakeAuth(gate: Pick<SessionGate, 'admit'>, isAccepting: () => boolean, logger: Logger) {
   return (socket: ImSocket, next: Next): void => {
     if (!isAccepting()) {
-      next(new Error('UNAVAILABLE'));
+      next(new NotAcceptingError());
       return;
     }
     const auth: unknown = socket.handshake.auth;

@@ -35,9 +35,9 @@ const LOGGED_REFUSALS_MAX = 100;
  * one on WebSocket and cross-origin requests). Any other Origin, including
  * `null` (sandboxed frames, file: pages), is refused with 403 before a
  * session exists, so a page on a foreign site cannot drive a visitor's
- * browser into a session.
+ * browser into a session. `onRefused` counts each refusal.
  */
-export function originGate(origins: readonly string[], logger: Logger): AllowRequest {
+export function originGate(origins: readonly string[], logger: Logger, onRefused: () => void = () => {}): AllowRequest {
   const allowed: ReadonlySet<string> = new Set(origins);
   const logged = new Set<string>();
   return (req, callback) => {
@@ -46,6 +46,7 @@ export function originGate(origins: readonly string[], logger: Logger): AllowReq
       callback(null, true);
       return;
     }
+    onRefused();
     if (logged.size < LOGGED_REFUSALS_MAX && !logged.has(origin)) {
       logged.add(origin);
       // warn: a web client on an origin missing from PARLEY_ALLOWED_ORIGINS shows up here first.

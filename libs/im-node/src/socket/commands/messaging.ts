@@ -10,9 +10,14 @@ export type MessagingCommand =
   | 'typing';
 
 /** Sending, syncing and reading messages, the conversation list and typing: one line per command. */
-export function createMessagingCommands(s: Pick<CommandServices, 'messaging' | 'conversations'>) {
+export function createMessagingCommands(s: Pick<CommandServices, 'messaging' | 'conversations' | 'sends'>) {
   return {
-    'message:send': async (ctx, p) => ({ message: await s.messaging.send(ctx.userId, p, ctx.socketId) }),
+    'message:send': async (ctx, p) => {
+      const { message, duplicate } = await s.messaging.submit(ctx.userId, p, ctx.socketId);
+      if (duplicate) s.sends?.messagesDeduplicated.inc();
+      else s.sends?.messagesAccepted.inc();
+      return { message };
+    },
     sync: async (ctx, p) => {
       // A group joined or left in the instant this session connected (or while
       // this node was cut off from every gateway) is caught up here.

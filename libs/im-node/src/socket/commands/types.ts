@@ -52,6 +52,14 @@ export interface CommandServices {
   settings: SettingsService;
   sessions: SessionService;
   sessionGate: SessionGate;
+  /** Stored sends counted as accepted or, for a clientMsgId retry, deduplicated. @default not counted */
+  sends?: SendCounts;
+}
+
+/** Where message:send outcomes are counted (NodeMetrics' pre-bound children). */
+export interface SendCounts {
+  messagesAccepted: { inc(): void };
+  messagesDeduplicated: { inc(): void };
 }
 
 /** The result of a command acked with `{ok: true}` alone. */
