@@ -102,3 +102,13 @@ describe('gateway config: id', () => {
     expect(loadGatewayConfig({ ...BASE, PARLEY_GATEWAY_ID: 'gw.eu.1' }, 'edge-a').PARLEY_GATEWAY_ID).toBe('gw.eu.1');
   });
 });
+
+describe('gateway config: metrics', () => {
+  it('serves /metrics on the main port by default, and on PARLEY_METRICS_PORT when given (0: a free one)', () => {
+    expect(loadGatewayConfig(BASE).PARLEY_METRICS_PORT).toBeUndefined();
+    expect(loadGatewayConfig({ ...BASE, PARLEY_METRICS_PORT: '9464' }).PARLEY_METRICS_PORT).toBe(9464);
+    expect(loadGatewayConfig({ ...BASE, PARLEY_METRICS_PORT: '0' }).PARLEY_METRICS_PORT).toBe(0);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_METRICS_PORT: '70000' })).toThrow(/PARLEY_METRICS_PORT/);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_METRICS_PORT: 'prometheus' })).toThrow(/PARLEY_METRICS_PORT/);
+  });
+});

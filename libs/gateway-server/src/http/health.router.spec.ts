@@ -38,7 +38,7 @@ describe('gateway /livez and /readyz', () => {
     ping = () => Promise.reject(new Error('connect ECONNREFUSED'));
     const down = await fetch(`${server.base}/readyz`);
     expect(down.status).toBe(503);
-    expect(await detailOf(down)).toMatchObject({ code: 'UNAVAILABLE', detail: 'not ready: database unreachable' });
+    expect(await detailOf(down)).toMatchObject({ code: 'UNAVAILABLE', status: 503, detail: 'not ready: database unreachable', failed: ['database'] });
 
     let answer: () => void = () => undefined;
     ping = () => new Promise((resolve) => (answer = resolve));
@@ -61,7 +61,8 @@ describe('gateway /livez and /readyz', () => {
     readiness.markStopping();
     const stopping = await fetch(`${server.base}/readyz`);
     expect(stopping.status).toBe(503);
-    expect(await detailOf(stopping)).toMatchObject({ detail: 'not ready: stopping' });
+    expect(await detailOf(stopping)).toMatchObject({ detail: 'not ready: stopping', failed: ['stopping'] });
+    expect(stopping.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
   it('lists every 503 detail it answered in the OpenAPI table (runs after the tests above)', () => {
