@@ -14,9 +14,16 @@ import {
   type RegistrationLimits,
 } from '@parley/domain';
 import { traceEnv } from '@parley/observability';
+import { USERNAME_PATTERN } from '@parley/protocol';
 import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAudiencesEnv, relayAuthEnv, storeEnv } from '@parley/util-node';
 
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+/** A comma list of usernames, each under the registration rule (a typo fails at start rather than locking the operator out). */
+const adminUsersEnv = z
+  .string()
+  .default('')
+  .transform((value) => csv(value))
+  .pipe(z.array(z.string().regex(USERNAME_PATTERN, 'each entry must be a username (3-32 of letters, digits, "_", "." or "-")')));
 
 /** Express's names for address ranges a trusted proxy may sit in. */
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -101,6 +108,8 @@ const gatewayEnv = z.object({
    */
   PARLEY_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   PARLEY_ROUTER: z.enum(['round-robin', 'room-hash']).default('round-robin'),
+  /** Usernames that may use the admin API (`ann,bob`), besides users with the store's admin role. */
+  PARLEY_ADMIN_USERS: adminUsersEnv,
   /**
    * `consul`: registers this gateway's relay (PARLEY_CONSUL_GATEWAY_SERVICE) and watches healthy
    * nodes (PARLEY_CONSUL_SERVICE); `static`: PARLEY_STATIC_NODES (id=url,...), probed on /readyz.

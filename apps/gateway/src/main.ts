@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
     refreshTtlSeconds: config.PARLEY_REFRESH_TTL_SECONDS,
     ids: createUlidGenerator(),
+    adminUsernames: config.PARLEY_ADMIN_USERS,
     clock,
     logger,
     routeTracer: tracing.tracer,

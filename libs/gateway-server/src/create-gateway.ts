@@ -30,6 +30,7 @@ import { handedOutNodes } from './handed-out-nodes';
 import { RelayGatewayEvents } from './relay-gateway-events';
 import { RelaySessionEnds } from './relay-session-ends';
 import { createHttpApp } from './http/http-app';
+import { createAdminService } from './admin/create-admin';
 import { GatewayReadiness, type Pingable } from './http/health.router';
 import { meteredThrottles } from './metrics/metered-throttles';
 import { observeRelayServer } from './metrics/relay-metrics';
@@ -92,6 +93,8 @@ export interface GatewayParts {
   tokens: TokenService;
   /** Refresh-token lifetime (PARLEY_REFRESH_TTL_SECONDS). @default DEFAULT_REFRESH_TTL_SECONDS (30 days) */
   refreshTtlSeconds?: number;
+  /** PARLEY_ADMIN_USERS: usernames that may use the admin API (besides users with the store's admin role). @default none */
+  adminUsernames?: readonly string[];
   /** Tells the IM nodes which sessions ended, so their sockets close. @default RelaySessionEnds: through this gateway's relay streams */
   sessionEnds?: SessionEndNotifier;
   /** Refresh-token secrets and fingerprints. @default NodeSecretCodec */
@@ -122,6 +125,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     logger: logger.child({ component: 'relay' }),
   });
   if (parts.routeTracer) relay.traceRoutes(parts.routeTracer);
+  const sessionEnds = parts.sessionEnds ?? new RelaySessionEnds(relay, ids, logger.child({ component: 'session-ends' }));
   const sessions = new AuthSessionService({
     store,
     tokens,
@@ -129,7 +133,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     secrets: parts.secrets ?? new NodeSecretCodec(),
     ids,
     clock,
-    sessionEnds: parts.sessionEnds ?? new RelaySessionEnds(relay, ids, logger.child({ component: 'session-ends' })),
+    sessionEnds,
     events: new RelayGatewayEvents(relay, ids),
     passwordPolicy: parts.passwordPolicy,
     passwordGuard: loginGuard,
@@ -141,7 +145,20 @@ export function createGateway(parts: GatewayParts): GatewayServer {
   // Not ready while stopping, while the database or the limits' Redis does not answer, or the relay is not listening.
   const readiness = new GatewayReadiness({ store, redis: parts.throttlesRedis, relay, logger: logger.child({ component: 'readiness' }) });
   metrics.observeGauge(metrics.ready, () => [[role, readiness.readyNow() ? 1 : 0]]);
+  const admin = createAdminService({
+    gatewayId: parts.gatewayId,
+    store,
+    relay,
+    sessionEnds,
+    throttles,
+    adminUsernames: parts.adminUsernames ?? [],
+    metrics,
+    clock,
+    ids,
+    logger: logger.child({ component: 'admin' }),
+  });
   const app = createHttpApp({
+    admin,
     gatewayId: parts.gatewayId,
     metrics,
     metricsServedElsewhere: parts.metricsPort !== undefined,

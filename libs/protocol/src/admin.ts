@@ -121,6 +121,16 @@ export const suspendBodySchema = z
   .meta({ id: 'SuspendBody' });
 export type SuspendBody = z.infer<typeof suspendBodySchema>;
 
+/** The optional body of disconnect, unsuspend and drain: why, for the audit log. */
+export const adminActionBodySchema = z
+  .strictObject({ reason: z.string().trim().max(200).optional() })
+  .meta({ id: 'AdminActionBody' });
+export type AdminActionBody = z.infer<typeof adminActionBodySchema>;
+
+/** Path parameters of the admin routes. */
+export const adminUserParamsSchema = z.strictObject({ userId: z.string().min(1).max(64) });
+export const adminNodeParamsSchema = z.strictObject({ nodeId: z.string().min(1).max(64) });
+
 /** What disconnecting or suspending a user did. */
 export const userActionResultSchema = z
   .object({

@@ -88,7 +88,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     adminCommands: 0,
   };
   private readonly statsIntervalMs: number;
-  private nodeStats: (() => NodeStatsInput) | undefined;
+  private nodeStats: (() => NodeStatsInput | Promise<NodeStatsInput>) | undefined;
   private onAdmin: AdminCommandHandler;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly hooks: LinkHooks;
@@ -245,7 +245,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   /** What this node reports of itself every `statsIntervalMs` on each ready stream (NodeStats), set once the node exists. */
-  reportStats(provider: () => NodeStatsInput): void {
+  reportStats(provider: () => NodeStatsInput | Promise<NodeStatsInput>): void {
     this.nodeStats = provider;
   }
 
@@ -362,18 +362,24 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     if (wasReady) this.emit('gateway:down', link.address);
   }
 
-  /** One report, built once, written to each ready link given. */
+  /** One report, built once, written to each ready link given (those still ready once the provider answered). */
   private sendStats(links: Iterable<GatewayLink>): void {
-    if (!this.nodeStats) return;
-    let stats;
-    try {
+    const provider = this.nodeStats;
+    if (!provider) return;
+    const targets = [...links];
+    const send = (input: NodeStatsInput): void => {
       const gateways = this.connectedGateways().map((g) => g.gatewayId).filter((id) => id.length > 0);
-      stats = toNodeStats(this.nodeStats(), gateways, this.counters.framesIn, this.counters.framesOut, Date.now());
+      const stats = toNodeStats(input, gateways, this.counters.framesIn, this.counters.framesOut, Date.now());
+      for (const link of targets) if (link.sendStats(stats)) this.counters.statsSent++;
+    };
+    const failed = (err: unknown): void => this.logger.warn({ err }, 'node stats provider failed; no report this time');
+    try {
+      const input = provider();
+      if (input instanceof Promise) input.then(send, failed);
+      else send(input);
     } catch (err) {
-      this.logger.warn({ err }, 'node stats provider threw; no report this time');
-      return;
+      failed(err);
     }
-    for (const link of links) if (link.sendStats(stats)) this.counters.statsSent++;
   }
 
   private handleAdmin(link: GatewayLink, admin: AdminCommand__Output): void {

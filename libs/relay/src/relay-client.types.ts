@@ -39,7 +39,7 @@ export interface RelayClientOptions {
   /** How often this node reports its stats (NodeStats) on each ready stream. @default 2_000 */
   statsIntervalMs?: number;
   /** What the node reports of itself (or set later with reportStats); without it, no reports. */
-  nodeStats?: () => NodeStatsInput;
+  nodeStats?: () => NodeStatsInput | Promise<NodeStatsInput>;
   /** Where operators' commands go (or set later with handleAdminCommands). Must not throw. */
   onAdminCommand?: AdminCommandHandler;
   /** @default proto/relay.proto at the repo root */

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
-import type { AccountService, AuthSessionService, NodeAssigner, NodeDirectory, PublicEntry } from '@parley/domain';
+import type { AccountService, AdminService, AuthSessionService, NodeAssigner, NodeDirectory, PublicEntry } from '@parley/domain';
 import { STATIC_ROUTE, accessLog, httpMetrics, labelRoute, type ParleyMetrics } from '@parley/observability';
 import type { Logger } from '@parley/util';
+import { adminRouter } from '../admin/admin.router';
 import { apiDocsRouter } from './api-docs.router';
 import { authRouter } from './auth.router';
 import { bearerAuth } from './bearer-auth';
@@ -28,6 +29,8 @@ export interface HttpAppDeps {
   /** New request ids (when the caller sent no usable X-Request-Id). @default crypto.randomUUID */
   newRequestId?: () => string;
   accounts: AccountService;
+  /** The admin API (/api/admin). @default none: every admin route answers 403 */
+  admin?: AdminService;
   /** Sign-in sessions: refresh, logout, password change, account deletion, and every bearer check. */
   sessions: AuthSessionService;
   assigner: NodeAssigner;
@@ -73,6 +76,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const auth = bearerAuth(deps.sessions);
   const assignments = { ok: deps.metrics.assignments.labels({ gateway: deps.gatewayId, outcome: 'ok' }), noNodes: deps.metrics.assignments.labels({ gateway: deps.gatewayId, outcome: 'no_nodes' }) };
   app.use('/api/nodes', auth, nodesRouter(deps.assigner, assignments));
+  app.use('/api/admin', auth, adminRouter(deps.admin));
   app.use('/api', auth, meRouter(deps.accounts, deps.sessions));
   app.use('/api', notFoundHandler);
 

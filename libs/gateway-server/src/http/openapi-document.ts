@@ -84,6 +84,7 @@ function routeConfig(op: RestOperation): Parameters<OpenAPIRegistry['registerPat
     request: {
       ...(op.body ? { body: { required: true, content: { 'application/json': { schema: op.body } } } } : {}),
       ...(op.query ? { query: op.query } : {}),
+      ...(op.params ? { params: op.params } : {}),
     },
     responses,
   };

@@ -1,5 +1,18 @@
 import { z } from 'zod';
 import {
+  adminActionBodySchema,
+  adminNodeParamsSchema,
+  adminUserListSchema,
+  adminUserParamsSchema,
+  adminUserSearchQuerySchema,
+  auditPageSchema,
+  auditQuerySchema,
+  drainResultSchema,
+  fleetSchema,
+  postNoticeBodySchema,
+  postNoticeResultSchema,
+  suspendBodySchema,
+  userActionResultSchema,
   assignQuerySchema,
   assignResultSchema,
   authResultSchema,
@@ -41,6 +54,8 @@ export interface RestOperation {
   refreshCookie?: boolean;
   body?: z.ZodType;
   query?: z.ZodObject;
+  /** Path parameters (`{userId}` in `path`). */
+  params?: z.ZodObject;
   success:
     | { status: 200 | 201; description: string; schema: z.ZodType; mediaType?: 'application/json' | 'text/html' | 'text/plain' }
     | { status: 204; description: string };
@@ -48,13 +63,14 @@ export interface RestOperation {
   errors: Partial<Record<ErrorCode, string>>;
 }
 
-export type RestTag = 'auth' | 'profile' | 'nodes' | 'operations';
+export type RestTag = 'auth' | 'profile' | 'nodes' | 'operations' | 'admin';
 
 export const REST_TAGS: readonly { name: RestTag; description: string }[] = [
   { name: 'auth', description: 'Accounts and tokens' },
   { name: 'profile', description: 'Your profile and finding other users' },
   { name: 'nodes', description: 'Which IM node to connect the socket to' },
   { name: 'operations', description: 'Health and this description' },
+  { name: 'admin', description: 'The ops console: for users named in PARLEY_ADMIN_USERS or with the admin role; every action is audit-logged' },
 ];
 
 const INVALID_BODY = 'the body is not JSON or fails validation (unknown keys too); `detail` names the field';
@@ -63,6 +79,123 @@ const UNAUTHORIZED = 'no bearer token, or a bad or expired one, or its session e
 const FOREIGN_ORIGIN = "the refresh cookie came with another site's `Origin`";
 const STORE_DOWN = 'the database is unreachable; nothing was changed, retry later';
 const BUG = 'a bug on the server; nothing secret is said (logged)';
+
+const NOT_ADMIN = 'the caller is not an admin (PARLEY_ADMIN_USERS or the store role, checked on every request), whatever the request holds';
+const ADMIN_BODY = 'a path parameter or the body fails validation (unknown keys too); nothing changed';
+
+/** The admin API (`/api/admin`): a test calls each one as a normal user and expects 403. */
+export const ADMIN_OPERATIONS: readonly RestOperation[] = [
+  {
+    method: 'get',
+    path: '/api/admin/fleet',
+    operationId: 'adminFleet',
+    tag: 'admin',
+    summary: 'The fleet: gateways and IM nodes with health and counters',
+    description:
+      "From the nodes' NodeStats reports over this gateway's relay (every 2 s per node). `stale`: no report for three intervals, or the node's stream here is closed (kept for a minute).",
+    bearer: true,
+    success: { status: 200, description: 'The fleet now', schema: fleetSchema },
+    errors: { UNAUTHORIZED, FORBIDDEN: NOT_ADMIN, INTERNAL: BUG },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/users',
+    operationId: 'adminSearchUsers',
+    tag: 'admin',
+    summary: 'Find users by name or exact id, suspended ones too',
+    bearer: true,
+    query: adminUserSearchQuerySchema,
+    success: { status: 200, description: 'Matching users with their admin role and suspension', schema: adminUserListSchema },
+    errors: { INVALID_ARGUMENT: INVALID_QUERY, UNAUTHORIZED, FORBIDDEN: NOT_ADMIN, UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/users/{userId}/disconnect',
+    operationId: 'adminDisconnectUser',
+    tag: 'admin',
+    summary: "End every session of a user: their sockets on every node get `session:ended` (`disconnected`); they may sign in again",
+    bearer: true,
+    params: adminUserParamsSchema,
+    body: adminActionBodySchema,
+    success: { status: 200, description: 'The user and how many sessions ended (0 the second time)', schema: userActionResultSchema },
+    errors: { INVALID_ARGUMENT: ADMIN_BODY, UNAUTHORIZED, FORBIDDEN: NOT_ADMIN, NOT_FOUND: 'no such user (or deleted)', UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/users/{userId}/suspend',
+    operationId: 'adminSuspendUser',
+    tag: 'admin',
+    summary: 'Suspend a user: sessions end (`suspended`), sign-in answers 403 ACCOUNT_SUSPENDED until unsuspended',
+    description: 'Suspending a suspended user changes nothing (and ends no session).',
+    bearer: true,
+    params: adminUserParamsSchema,
+    body: suspendBodySchema,
+    success: { status: 200, description: 'The user, suspended, and how many sessions ended', schema: userActionResultSchema },
+    errors: {
+      INVALID_ARGUMENT: ADMIN_BODY,
+      UNAUTHORIZED,
+      FORBIDDEN: NOT_ADMIN,
+      NOT_FOUND: 'no such user (or deleted)',
+      CONFLICT: 'an admin cannot suspend themselves',
+      UNAVAILABLE: STORE_DOWN,
+      INTERNAL: BUG,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/users/{userId}/unsuspend',
+    operationId: 'adminUnsuspendUser',
+    tag: 'admin',
+    summary: 'Lift a suspension: the user may sign in again',
+    bearer: true,
+    params: adminUserParamsSchema,
+    body: adminActionBodySchema,
+    success: { status: 200, description: 'The user, no longer suspended', schema: userActionResultSchema },
+    errors: { INVALID_ARGUMENT: ADMIN_BODY, UNAUTHORIZED, FORBIDDEN: NOT_ADMIN, NOT_FOUND: 'no such user (or deleted)', UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/nodes/{nodeId}/drain',
+    operationId: 'adminDrainNode',
+    tag: 'admin',
+    summary: 'Drain an IM node as on SIGTERM: it leaves discovery, its sockets get `server:draining`, then it stops',
+    description: 'Sent over the relay to a node connected to this gateway; draining a draining node again is accepted and changes nothing.',
+    bearer: true,
+    params: adminNodeParamsSchema,
+    body: adminActionBodySchema,
+    success: { status: 200, description: 'The drain command was sent', schema: drainResultSchema },
+    errors: { INVALID_ARGUMENT: ADMIN_BODY, UNAUTHORIZED, FORBIDDEN: NOT_ADMIN, NOT_FOUND: 'no node by that id is connected to this gateway', UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/notices',
+    operationId: 'adminPostNotice',
+    tag: 'admin',
+    summary: 'Post a notice to everyone online: every socket on every node gets `system:notice` once',
+    bearer: true,
+    body: postNoticeBodySchema,
+    success: { status: 201, description: 'The notice and the nodes it was sent to', schema: postNoticeResultSchema },
+    errors: {
+      INVALID_ARGUMENT: ADMIN_BODY,
+      UNAUTHORIZED,
+      FORBIDDEN: NOT_ADMIN,
+      RATE_LIMITED: 'more than 10 notices by this admin in a minute; `retryAfterMs` and `Retry-After` say when',
+      UNAVAILABLE: 'the database or the limits store is unreachable; retry later',
+      INTERNAL: BUG,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/audit',
+    operationId: 'adminAuditLog',
+    tag: 'admin',
+    summary: 'The audit log, newest first (`next` asks for older entries)',
+    bearer: true,
+    query: auditQuerySchema,
+    success: { status: 200, description: 'One page of audit entries', schema: auditPageSchema },
+    errors: { INVALID_ARGUMENT: INVALID_QUERY, UNAUTHORIZED, FORBIDDEN: NOT_ADMIN, UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+  },
+];
 
 export const REST_OPERATIONS: readonly RestOperation[] = [
   {
@@ -95,6 +228,7 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     errors: {
       INVALID_ARGUMENT: INVALID_BODY,
       INVALID_CREDENTIALS: 'wrong username or password, whether or not the user exists',
+      ACCOUNT_SUSPENDED: 'the password is right but an operator suspended the account (said only then: a guesser learns nothing)',
       RATE_LIMITED:
         'after 10 failed logins on an account from one address (100 from all), each further attempt waits 1 s, 2 s, 4 s … up to 5 min; 100 failures per address per 15 min; or the server is busy hashing passwords. `retryAfterMs` and `Retry-After` say when',
       UNAVAILABLE: 'the database or the limits store is unreachable; nothing was changed, retry later',
@@ -323,4 +457,5 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     success: { status: 200, description: 'An HTML page', schema: z.string(), mediaType: 'text/html' },
     errors: {},
   },
+  ...ADMIN_OPERATIONS,
 ];
