@@ -109,6 +109,9 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
     expect((await call('GET', '/healthz')).status).toBe(200);
     expect((await call('GET', '/livez')).status).toBe(200);
     expect((await call('GET', '/readyz')).status).toBe(200);
+    const metrics = await call('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^parley_ready\{node="",gateway="gw-1"\} 1$/m);
     expect((await call('GET', '/api/docs')).status).toBe(200);
     // Failed logins until the limiter answers 429 (10 free failures, one more through the backoff gate, then a wait).
     let limited: Exchange | undefined;
