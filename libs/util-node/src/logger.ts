@@ -18,6 +18,12 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'auth.token',
   '*.auth.token',
+  // A refresh token, and the cookie that carries it, should a request or response ever be logged whole.
+  'refreshToken',
+  '*.refreshToken',
+  'headers.cookie',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
 ];
 
 export interface LoggerOptions {
