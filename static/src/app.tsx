@@ -96,6 +96,7 @@ function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: Br
 
   return (
     <div class={`app ${active ? 'has-chat' : 'no-chat'}`}>
+      <NoticeBanners store={store} notices={state.notices} />
       <aside class="sidebar" aria-label="Chats and contacts">
         <header class="me">
           <button type="button" class="me-button" onClick={() => setOverlay('profile')} aria-label="Your profile" data-testid="profile-button">
@@ -169,7 +170,6 @@ function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: Br
       )}
       {overlay === 'connection' && <ConnectionDetails state={state} gatewayUrl={gatewayUrl} expiresAt={store.client.session?.expiresAt ?? session.expiresAt} onClose={() => setOverlay(undefined)} />}
       {overlay === 'group' && activeGroupId && <GroupDetails store={store} state={state} groupId={activeGroupId} onClose={() => setOverlay(undefined)} />}
-      <NoticeBanners store={store} notices={state.notices} />
       <div class="toasts" aria-live="polite">
         {state.toasts.map((t) => (
           <div key={t.id} class={`toast toast-${t.tone}`} role={t.tone === 'error' ? 'alert' : 'status'}>

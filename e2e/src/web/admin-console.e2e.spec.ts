@@ -63,6 +63,8 @@ function startLoad(pairs: readonly [TestUser, TestUser][]): { sent: () => number
 
 async function fullScreenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // From the top: the sticky header then sits where it belongs in the full-page picture.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
@@ -133,7 +135,7 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     // A normal user signs in there: the API refuses, and the page says so in words.
     await visitor.signIn(TEST_PASSWORD);
     const refused = visitor.page.getByTestId('admin-refused');
-    await refused.getByText('Not an operator').waitFor();
+    await refused.getByRole('heading', { name: 'Not an operator' }).waitFor();
     await refused.getByText(`You are signed in as @${chat.username}, which is not an operator account.`, { exact: false }).waitFor();
     expect(await visitor.page.getByTestId('ops-console').count()).toBe(0);
     await visitor.screenshot('40-admin-refused');
@@ -173,7 +175,13 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
       const row = page.locator(`[data-testid=fleet-node][data-node="${nodeId}"]`);
       await row.and(page.locator('[data-health=ready]')).waitFor();
       await row.getByTestId('node-health').getByText('Ready').waitFor();
-      await row.getByTestId('node-sockets').getByText(String(sockets), { exact: true }).waitFor({ timeout: 15_000 });
+      await row
+        .getByTestId('node-sockets')
+        .getByText(String(sockets), { exact: true })
+        .waitFor({ timeout: 15_000 })
+        .catch(async (err: unknown) => {
+          throw new Error(`${nodeId} should show ${sockets} sockets; the table says:\n${await page.getByTestId('fleet-nodes').innerText()}`, { cause: err });
+        });
     }
     await page.getByTestId('summary-ready').getByText('2 / 2').waitFor();
     await page.getByTestId('fleet-gateways').getByText(cluster.gateway.gatewayId).waitFor();
@@ -213,6 +221,7 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     await confirm.getByText(noticeText, { exact: false }).waitFor();
     await confirm.getByTestId('confirm-button').click();
     await page.getByTestId('action-outcome').getByText('Notice posted to 2 nodes: everyone online sees it.').waitFor();
+    await form.getByLabel('Text').and(page.locator(':placeholder-shown')).waitFor();
     const banner = carol.page.getByTestId('system-notice').filter({ hasText: noticeText });
     await banner.and(carol.page.locator('[data-level=warning]')).waitFor();
     await carol.screenshot('43-system-notice-banner');

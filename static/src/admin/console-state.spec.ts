@@ -55,6 +55,16 @@ describe('console view state', () => {
     expect(done.search.users).toEqual([suspended]);
   });
 
+  it('counts notices posted (the form starts blank again), not other actions nor failures', () => {
+    const notice = { kind: 'notice', text: 'hi', level: 'info' } as const;
+    const posted = run(INITIAL_CONSOLE, { type: 'action/asked', action: notice }, { type: 'action/started' }, { type: 'action/done', outcome: { tone: 'ok', text: 'ok' } });
+    expect(posted.noticesPosted).toBe(1);
+    const failed = run(posted, { type: 'action/asked', action: notice }, { type: 'action/started' }, { type: 'action/failed', error: 'no' });
+    expect(failed.noticesPosted).toBe(1);
+    const drained = run(posted, { type: 'action/asked', action: { kind: 'drain', nodeId: 'im-1' } }, { type: 'action/started' }, { type: 'action/done', outcome: { tone: 'ok', text: 'ok' } });
+    expect(drained.noticesPosted).toBe(1);
+  });
+
   it('does nothing on confirm or cancel when nothing waits for confirmation', () => {
     expect(reduceConsole(INITIAL_CONSOLE, { type: 'action/started' })).toBe(INITIAL_CONSOLE);
     expect(reduceConsole(INITIAL_CONSOLE, { type: 'action/cancelled' })).toBe(INITIAL_CONSOLE);

@@ -49,6 +49,8 @@ export interface ConsoleState {
   running?: PendingAction;
   /** What the last action did, or why it failed. */
   outcome?: Outcome;
+  /** Notices posted from this page: the notice form starts blank again after each. */
+  noticesPosted: number;
   audit: AuditView;
 }
 
@@ -75,6 +77,7 @@ export const INITIAL_CONSOLE: ConsoleState = {
   history: EMPTY_HISTORY,
   search: { query: '', users: [], searched: false },
   audit: { entries: [], loading: false },
+  noticesPosted: 0,
 };
 
 /** The console's whole view state after one action; the same object when nothing changed. */
@@ -105,7 +108,8 @@ export function reduceConsole(state: ConsoleState, action: ConsoleAction): Conso
     case 'action/done': {
       const user = action.user;
       const users = user ? state.search.users.map((u) => (u.id === user.id ? user : u)) : state.search.users;
-      return { ...state, running: undefined, outcome: action.outcome, search: { ...state.search, users } };
+      const posted = state.running?.kind === 'notice' && action.outcome.tone === 'ok' ? 1 : 0;
+      return { ...state, running: undefined, outcome: action.outcome, search: { ...state.search, users }, noticesPosted: state.noticesPosted + posted };
     }
     case 'action/failed':
       return { ...state, running: undefined, outcome: { tone: 'error', text: action.error } };

@@ -71,10 +71,9 @@ export function FleetTable({ fleet, history, onDrain }: Props) {
                   <td class="num">{formatRate(rates?.relayFramesOut)}</td>
                   <td class={`num${node.outboxDepth > 0 ? ' ops-warn' : ''}`}>{formatCount(node.outboxDepth)}</td>
                   <td>{node.gateways.length > 0 ? node.gateways.join(', ') : <span class="ops-warn">none</span>}</td>
-                  <td class="ops-sub" title={`up ${formatUptime(node.startedAt, fleet.at)}`}>
+                  <td class="ops-nowrap">
                     {formatAge(node.receivedAt, fleet.at)}
-                    <br />
-                    up {formatUptime(node.startedAt, fleet.at)}
+                    <span class="ops-sub">up {formatUptime(node.startedAt, fleet.at)}</span>
                   </td>
                   <td>
                     <button

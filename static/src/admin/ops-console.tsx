@@ -89,7 +89,7 @@ export function OpsConsole({ store, session, onSignOut }: Props) {
         </section>
         <div class="ops-columns">
           <UserAdmin store={store} search={state.search} busy={busy} />
-          <NoticeForm store={store} busy={busy} />
+          <NoticeForm key={state.noticesPosted} store={store} busy={busy} />
         </div>
         <AuditLog store={store} audit={state.audit} />
       </main>
@@ -133,7 +133,7 @@ function FleetSummary({ state }: { state: ConsoleState }) {
 function Refused({ username, onSignOut }: { username: string; onSignOut: () => void }) {
   return (
     <div class="auth">
-      <div class="auth-card stack" data-testid="admin-refused">
+      <div class="auth-card stack ops-refused" data-testid="admin-refused">
         <div class="brand">
           <span class="logo" aria-hidden="true" />
           <h1>Not an operator</h1>
