@@ -103,6 +103,8 @@ async function main(): Promise<void> {
       logger,
       throttles: config.PARLEY_REDIS_URL ? timedThrottles(limits.throttles, metrics, role) : limits.throttles,
       metrics,
+      // An operator's drain (admin API) takes the SIGTERM path below: drain, then exit.
+      adminDrain: () => void process.kill(process.pid, 'SIGTERM'),
       relay,
       tracer: tracing.tracer,
     },

@@ -32,11 +32,13 @@ import { NodeMetrics } from './metrics/node-metrics';
 import { observeRelay } from './metrics/relay-metrics';
 import { timedHandshake } from './metrics/timed-handshake';
 import { PresenceKeeper, type PresenceKeeperOptions } from './presence-keeper';
+import { AdminCommands, type DrainHook } from './relay/admin-commands';
 import { ClusterNotifier } from './relay/cluster-notifier';
 import { ControlIds } from './relay/control-ids';
 import { RelayInbound } from './relay/inbound';
 import { LocalRooms } from './relay/local-rooms';
 import { MembershipLog } from './relay/membership-log';
+import { nodeStatsProvider } from './relay/node-stats';
 import { RelayOutbox } from './relay/outbox';
 import type { RelayLink } from './relay/relay-link';
 import { watchRelayGaps } from './relay/relay-gap';
@@ -148,6 +150,8 @@ export interface ImNodeDeps {
   metrics: ParleyMetrics;
   /** Follows sampled messages (trace ids in logs and relay frames, spans); without it nothing is traced. */
   tracer?: MessageTracer;
+  /** What an operator's drain (admin API, over the relay) does. @default drain() of this node (the process stays up) */
+  adminDrain?: DrainHook;
 }
 
 /** One IM node: Socket.IO sessions, the message pipeline, relay, presence and registration. */
@@ -252,6 +256,11 @@ export class ImNode {
       draining: () => this.draining,
       readyNow: () => this.readiness.readyNow(),
     });
+    // The ops console: this node's stats to the gateways, and operators' commands from them.
+    const state = { nodeId: options.nodeId, url: () => this.url, ready: () => this.readiness.readyNow(), draining: () => this.draining, outboxDepth: () => outbox.depth };
+    this.relay.reportStats?.(nodeStatsProvider(this.io, deps.metrics, state, clock.now()));
+    const adminDropped = (reason: string): void => deps.metrics.relayDropped.labels({ ...metrics.role, reason }).inc();
+    this.relay.handleAdminCommands?.(new AdminCommands(this.io, deps.adminDrain ?? (() => void this.drain()), logger, adminDropped).receive);
     const startSession = sessionLifecycle(sessions, membership, logger);
     this.io.on('connection', (socket) => {
       socket.onAny(dispatch);

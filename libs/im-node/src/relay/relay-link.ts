@@ -1,3 +1,4 @@
+import type { NodeStatsInput } from './node-stats';
 import type { RelayFrameEventName, RoomName } from '@parley/protocol';
 
 /** A frame arriving from another node through a gateway, not yet validated. */
@@ -56,6 +57,10 @@ export interface RelayLink {
   setInterest(room: RoomName, interested: boolean): void;
   /** Sends interest changes now; resolves once every connected gateway applied them (bounded wait). */
   announce(timeoutMs?: number): Promise<void>;
+  /** What the node reports of itself to the gateways (NodeStats), every few seconds. Optional: test relays need not. */
+  reportStats?(provider: () => Promise<NodeStatsInput>): void;
+  /** Where operators' commands from the gateways go (AdminCommand; only from gateways that proved the cluster secret). */
+  handleAdminCommands?(handler: (command: { id: string; kind: string; payload: Uint8Array }, gatewayId: string) => void): void;
   start(): void | Promise<void>;
   /** Fires whenever a stream to a gateway becomes ready (first connect and every reconnect). */
   on(event: 'gateway:ready', listener: (address: string, gatewayId: string) => void): unknown;
