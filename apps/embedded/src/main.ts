@@ -9,6 +9,7 @@ import { createGateway } from '@parley/gateway-server';
 import { DEFAULT_PRESENCE_KEEPER, ImNode, servedWebOrigins } from '@parley/im-node';
 import { MemoryThrottleFactory } from '@parley/limits';
 import { MemoryPresence } from '@parley/presence';
+import { USERNAME_PATTERN } from '@parley/protocol';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
 import { ParleyMetrics, messageTracerOf, routeTracerOf, timedPort, traceEnv } from '@parley/observability';
@@ -36,6 +37,12 @@ const embeddedEnv = z
     PARLEY_REFRESH_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86_400).default(DEFAULT_REFRESH_TTL_SECONDS),
     /** Registrations per client address per window, as on a gateway (tests that register many users from loopback raise it). */
     PARLEY_REGISTER_PER_IP: z.coerce.number().int().min(1).default(DEFAULT_REGISTRATION_LIMITS.perIp),
+    /** Usernames that may use the admin API and console (`ann,bob`), as on a gateway. */
+    PARLEY_ADMIN_USERS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(USERNAME_PATTERN, 'each entry must be a username'))),
   })
   .extend(logEnv.shape)
   .extend(traceEnv.shape);
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
     tokens,
     refreshTtlSeconds: config.PARLEY_REFRESH_TTL_SECONDS,
     limits: { registration: { perIp: config.PARLEY_REGISTER_PER_IP } },
+    adminUsernames: config.PARLEY_ADMIN_USERS,
     ids,
     clock,
     logger: logger.child({ component: 'gateway' }),
