@@ -64,7 +64,7 @@ const message: Message = {
   createdAt: 1,
 };
 const ctx: CommandContext = { userId: 'a', socketId: 'sa', authSessionId: 's', resyncRooms: async () => undefined, renewExpiry: () => undefined };
-const sendInput = { to: { userId: 'b' }, clientMsgId: 'c1', kind: 'text', body: { text: 'hi' } } as const;
+const sendInput = { to: { type: 'user' as const, id: 'b' }, clientMsgId: 'c1', kind: 'text' as const, body: { text: 'hi' } };
 
 describe('following one message through a node', () => {
   function senderNode(ratio: number) {
@@ -146,7 +146,7 @@ describe('following one message into a receiving node', () => {
     const local = new LocalRooms(fakeIo({ 'user:b': ['sb1', 'sb2', 'sb3'] }, emitted), new MembershipLog());
     const sessions = { confirmMembers: async () => [] } as unknown as SessionService;
     const resync = { rooms: () => undefined, all: () => undefined };
-    const inbound = new RelayInbound(local, sessions, { setInterest: () => undefined }, logger, { end: () => undefined }, resync, tracer);
+    const inbound = new RelayInbound(local, sessions, { setInterest: () => undefined }, logger, { end: () => 0 }, resync, tracer);
     return { lines, emitted, inbound };
   }
 
