@@ -72,3 +72,12 @@ describe('IM node config: id', () => {
     expect(loadImConfig({ ...BASE, PARLEY_NODE_ID: 'im-1' }).warnings).toEqual([]);
   });
 });
+
+describe('IM node config: metrics', () => {
+  it('serves /metrics on the node port unless PARLEY_METRICS_PORT names a port of its own, which must be a port', () => {
+    expect(loadImConfig(BASE).PARLEY_METRICS_PORT).toBeUndefined();
+    expect(loadImConfig({ ...BASE, PARLEY_METRICS_PORT: '9464' }).PARLEY_METRICS_PORT).toBe(9464);
+    expect(() => loadImConfig({ ...BASE, PARLEY_METRICS_PORT: 'nine' })).toThrow(/PARLEY_METRICS_PORT/);
+    expect(() => loadImConfig({ ...BASE, PARLEY_METRICS_PORT: '70000' })).toThrow(/PARLEY_METRICS_PORT/);
+  });
+});

@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import { at, startCluster, startRedis, type Cluster, type ClusterNode, type RedisService } from '@parley/testing';
+import { at, findFreePort, startCluster, startRedis, type Cluster, type ClusterNode, type RedisService } from '@parley/testing';
 import { TestUser, befriend, uniqueName } from '../support/test-user';
 import { scrape, type Scrape } from './scrape';
 
@@ -132,5 +132,28 @@ describe('IM node /metrics and /readyz on a live cluster', () => {
     }
     await until(() => readyz(sender), (r) => r.status === 200, 'readyz once Redis answers again');
     await until(() => scrape(sender.url), (s) => s.value('parley_ready', node(sender)) === 1, 'parley_ready once Redis answers again');
+  });
+});
+
+describe('IM node with PARLEY_METRICS_PORT', () => {
+  let cluster: Cluster;
+  let metricsPort: number;
+
+  beforeAll(async () => {
+    metricsPort = await findFreePort();
+    cluster = await startCluster({ nodes: 1, name: 'node-metrics-port', nodeEnv: { PARLEY_METRICS_PORT: String(metricsPort) } });
+  }, 150_000);
+
+  afterAll(() => cluster?.stop());
+
+  it('serves /metrics on its own listener only; the node port answers 404 there and keeps its other endpoints', async () => {
+    const node = at(cluster.nodes, 0, 'IM node');
+    const own = await scrape(`http://127.0.0.1:${metricsPort}`);
+    expect(own.value('parley_ready', { node: node.nodeId })).toBe(1);
+    // Node's default metrics come with the process registry.
+    expect(own.has('process_cpu_user_seconds_total')).toBe(true);
+    expect((await fetch(`${node.url}/metrics`)).status).toBe(404);
+    expect((await fetch(`${node.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(404);
   });
 });
