@@ -118,10 +118,13 @@ async function main(): Promise<void> {
         presence: DEFAULT_PRESENCE_KEEPER,
         // Only the pages this process serves may open sessions.
         allowedOrigins: servedWebOrigins(config.PARLEY_HOST, config.PARLEY_PORT),
+        // The gateway's /metrics serves the process's one registry, these nodes' series included.
+        serveMetrics: false,
       },
       {
-        store,
+        store: timedPort(store, metrics.storeDuration, metrics.forNode(nodeId)),
         presence,
+        metrics,
         registrar: registry,
         tokens,
         clock,
