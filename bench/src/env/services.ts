@@ -10,6 +10,20 @@ const REPO_ROOT = path.resolve(__dirname, '../../..');
 const LOG_DIR = path.join(REPO_ROOT, 'tmp', 'cluster-logs');
 const PRELOAD = path.join(__dirname, 'probe-preload.cjs');
 
+/**
+ * BENCH_SERVER_ENV="K=V,K=V": more environment for every Parley server process,
+ * after the bench's own (e.g. PARLEY_LOG_LEVEL=info,PARLEY_TRACE_SAMPLE=0), to
+ * measure what a setting costs.
+ */
+function serverEnvOverrides(spec: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of (spec ?? '').split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) env[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return env;
+}
+
 export interface BenchEnvironment {
   cluster: Cluster;
   parleyNodeUrls: string[];
@@ -30,6 +44,7 @@ export interface BenchEnvironment {
 export async function startEnvironment(nodes: number, log: (msg: string) => void): Promise<BenchEnvironment> {
   const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
   const probeEnv = { NODE_OPTIONS: `--require ${PRELOAD}`, BENCH_PROBE_DIR: probeDir };
+  const overrides = serverEnvOverrides(process.env.BENCH_SERVER_ENV);
   const services: TestService[] = [];
   const baselineChildren: ChildProcess[] = [];
   let cluster: Cluster | undefined;
@@ -54,7 +69,7 @@ export async function startEnvironment(nodes: number, log: (msg: string) => void
       redisUrl: redis.url,
       name: `bench-${process.pid}`,
       // Nodes dial the byte-counting proxy in front of the relay: the gateway must answer to its address too.
-      gatewayEnv: { ...probeEnv, PARLEY_RELAY_PORT: String(relayPort), PARLEY_RELAY_AUDIENCES: `127.0.0.1:${relay.port}`, PARLEY_LOG_LEVEL: 'warn' },
+      gatewayEnv: { ...probeEnv, PARLEY_RELAY_PORT: String(relayPort), PARLEY_RELAY_AUDIENCES: `127.0.0.1:${relay.port}`, PARLEY_LOG_LEVEL: 'warn', ...overrides },
       nodeEnv: {
         ...probeEnv,
         PARLEY_GATEWAYS: `127.0.0.1:${relay.port}`,
@@ -73,6 +88,7 @@ export async function startEnvironment(nodes: number, log: (msg: string) => void
         PARLEY_USER_SEND_LIMIT: '100000000',
         // The setup's friendships and group invitations go past the per-user social quota.
         PARLEY_USER_SOCIAL_LIMIT: '100000000',
+        ...overrides,
       },
     });
     log('starting the baseline (plain Socket.IO + redis-adapter)');
