@@ -8,6 +8,8 @@ import { uniqueName } from './support/test-user';
 jest.setTimeout(90_000);
 
 const SCREENSHOTS = path.resolve(__dirname, '../../tmp/screenshots');
+/** Named in PARLEY_ADMIN_USERS: the admin API's operations are called as this user. */
+const OAS_ADMIN = `oas_admin_${process.pid % 100_000}`;
 
 /** The parts of an OpenAPI 3.1 document this test reads (it is read from the wire, so typed loosely). */
 interface Operation {
@@ -63,7 +65,7 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
 
   beforeAll(async () => {
     // A long first backoff, so the guess that finds the gate shut does not depend on how fast the ones before it went.
-    cluster = await startCluster({ nodes: 1, name: 'rest-api-e2e', gatewayEnv: { PARLEY_LOGIN_BACKOFF_BASE_SEC: '60' } });
+    cluster = await startCluster({ nodes: 1, name: 'rest-api-e2e', gatewayEnv: { PARLEY_LOGIN_BACKOFF_BASE_SEC: '60', PARLEY_ADMIN_USERS: OAS_ADMIN } });
   }, 90_000);
 
   afterAll(async () => {
@@ -136,6 +138,27 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
     expect((await call('POST', '/api/auth/logout-all', { token: await signIn() })).status).toBe(204);
     expect((await call('DELETE', '/api/me', { token: await signIn(), body: { password: newPassword } })).status).toBe(204);
 
+    // The admin API: an admin (PARLEY_ADMIN_USERS) acts on a user of its own; a normal user is refused.
+    const operator = (await call('POST', '/api/auth/register', { body: { username: OAS_ADMIN, password } })).body as { token: string; user: { id: string } };
+    const targetName = uniqueName('oas');
+    const target = ((await call('POST', '/api/auth/register', { body: { username: targetName, password } })).body as { user: { id: string } }).user.id;
+    const asOp = (body?: unknown) => ({ token: operator.token, body });
+    expect((await call('GET', '/api/admin/fleet', asOp())).status).toBe(200);
+    expect((await call('GET', '/api/admin/fleet', { token })).status).toBe(403);
+    expect((await call('GET', `/api/admin/users?q=${targetName}`, asOp())).status).toBe(200);
+    expect((await call('GET', '/api/admin/users', asOp())).status).toBe(400);
+    expect((await call('POST', `/api/admin/users/${target}/disconnect`, asOp({ reason: 'openapi e2e' }))).status).toBe(200);
+    expect((await call('POST', `/api/admin/users/${target}/suspend`, asOp({}))).status).toBe(200);
+    expect((await call('POST', '/api/auth/login', { body: { username: targetName, password } })).status).toBe(403);
+    expect((await call('POST', `/api/admin/users/${operator.user.id}/suspend`, asOp({}))).status).toBe(409);
+    expect((await call('POST', `/api/admin/users/${target}/unsuspend`, asOp({}))).status).toBe(200);
+    expect((await call('POST', '/api/admin/users/nobody/unsuspend', asOp({}))).status).toBe(404);
+    expect((await call('POST', '/api/admin/notices', asOp({ text: 'from the OpenAPI test' }))).status).toBe(201);
+    expect((await call('GET', '/api/admin/audit?limit=10', asOp())).status).toBe(200);
+    expect((await call('POST', '/api/admin/nodes/im-9/drain', asOp({}))).status).toBe(404);
+    // Last: the cluster's only node drains (and stops); nothing after this needs it.
+    expect((await call('POST', '/api/admin/nodes/im-1/drain', asOp({}))).status).toBe(200);
+
     const inline = (schema: unknown): unknown => {
       if (Array.isArray(schema)) return schema.map(inline);
       if (!schema || typeof schema !== 'object') return schema;
@@ -143,10 +166,14 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
       if (typeof ref === 'string') return inline(doc.components.schemas[ref.replace('#/components/schemas/', '')]);
       return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inline(v)]));
     };
+    /** The document's path template a concrete path fills (`/api/admin/users/{userId}/suspend`). */
+    const templateOf = (concrete: string): string =>
+      Object.keys(doc.paths).find((t) => new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(concrete)) ?? concrete;
     const answered = new Map<string, Set<string>>();
     for (const ex of exchanges) {
-      const at = `${ex.method.toUpperCase()} ${ex.path} -> ${ex.status}`;
-      const op = doc.paths[ex.path]?.[ex.method];
+      const template = templateOf(ex.path);
+      const at = `${ex.method.toUpperCase()} ${template} -> ${ex.status}`;
+      const op = doc.paths[template]?.[ex.method];
       expect({ at, documented: Boolean(op) }).toEqual({ at, documented: true });
       // From here on op and response are defined: the expects above throw otherwise.
       const response = op?.responses[String(ex.status)];
@@ -161,7 +188,7 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
         expect({ at, body: ex.body }).toEqual({ at, body: '' });
       }
       for (const header of Object.keys(response?.headers ?? {})) expect({ at, header, sent: ex.headers.has(header) }).toEqual({ at, header, sent: true });
-      const key = `${ex.method.toUpperCase()} ${ex.path}`;
+      const key = `${ex.method.toUpperCase()} ${template}`;
       answered.set(key, (answered.get(key) ?? new Set()).add(String(ex.status)));
     }
     // Every operation was answered with its success status, and the failures above covered these codes.
@@ -172,7 +199,17 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
       }
     }
     const codes = new Set(exchanges.map((ex) => (ex.body as { code?: string }).code).filter(Boolean));
-    expect([...codes].sort()).toEqual(['INVALID_ARGUMENT', 'INVALID_CREDENTIALS', 'RATE_LIMITED', 'UNAUTHORIZED', 'USERNAME_TAKEN']);
+    expect([...codes].sort()).toEqual([
+      'ACCOUNT_SUSPENDED',
+      'CONFLICT',
+      'FORBIDDEN',
+      'INVALID_ARGUMENT',
+      'INVALID_CREDENTIALS',
+      'NOT_FOUND',
+      'RATE_LIMITED',
+      'UNAUTHORIZED',
+      'USERNAME_TAKEN',
+    ]);
   });
 
   describe('the docs page in a browser', () => {
