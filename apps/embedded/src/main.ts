@@ -24,6 +24,7 @@ import {
   parseEnvConfig,
   strongSecret,
 } from '@parley/util-node';
+import { ADMIN_PASSWORD_FILE, adminLoginLine, ensureAdminLogin } from './admin-login';
 
 const embeddedEnv = z
   .object({
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   // One registry for the process: the gateway's and both nodes' series (by their labels), served at the gateway's /metrics.
   const metrics = new ParleyMetrics();
   const gatewayId = 'gw-embedded';
+  const hasher = new Argon2PasswordHasher();
 
   // Each role its own tracer (and span exporter): one process, three services in a trace.
   const gatewayTracing = routeTracerOf(config, 'gw-embedded', logger.child({ component: 'gateway' }));
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
     staticDir: path.resolve(config.PARLEY_STATIC_DIR),
     store: timedPort(store, metrics.storeDuration, metrics.forGateway(gatewayId)),
     directory: registry,
-    hasher: new Argon2PasswordHasher(),
+    hasher,
     throttles,
     passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens,
@@ -145,14 +147,20 @@ async function main(): Promise<void> {
     nodes.push(node);
   }
 
+  // The ops console's operator, made on first start; its password goes to stdout below, never to the logger.
+  const adminLogin = await ensureAdminLogin({ dataDir, gatewayUrl: httpUrl, users: store, hasher });
+
   const lines = [
     'Parley is running (embedded mode: SQLite, in-process presence, 2 IM nodes).',
     `  web client   ${httpUrl}/`,
+    `  ops console  ${httpUrl}/admin`,
     `  REST API     ${httpUrl}/api (docs at ${httpUrl}/api/docs)`,
     `  health       ${httpUrl}/livez, ${httpUrl}/readyz`,
+    `  metrics      ${httpUrl}/metrics`,
     ...nodes.map((n, i) => `  IM node ${n.nodeId}  http://${config.PARLEY_HOST}:${config.PARLEY_PORT + i + 1}`),
     `  relay (gRPC) ${relayHost}:${relayPort} (cluster secret generated for this run)`,
     `  data         ${dataDir}`,
+    adminLoginLine(adminLogin, path.join(config.PARLEY_DATA_DIR, ADMIN_PASSWORD_FILE)),
     'Press Ctrl-C to stop.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
