@@ -38,9 +38,9 @@ describe('embedded mode keeps its data private', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('creates data/ 0700 and the database and secret 0600, and narrows them again when a user loosened them', async () => {
+  it('creates data/ 0700 and the database, secret and admin password 0600, and narrows them again when a user loosened them', async () => {
     const dataDir = path.join(root, 'data');
-    const files = ['parley.db', 'parley.db-wal', 'parley.db-shm', 'jwt-secret'].map((f) => path.join(dataDir, f));
+    const files = ['parley.db', 'parley.db-wal', 'parley.db-shm', 'jwt-secret', 'admin-password'].map((f) => path.join(dataDir, f));
     const first = await startEmbedded(dataDir);
     running = first.proc;
     expect(modeOf(dataDir)).toBe(0o700);
