@@ -34,10 +34,11 @@ describe('originGate on a Socket.IO server', () => {
   const logger: Logger = { ...silentLogger, warn: (obj) => void warnings.push(obj) };
   let server: TestSocketServer;
   let url: string;
+  let refusals = 0;
 
   beforeAll(async () => {
     const origins = parseWebOrigins([allowed]);
-    server = await startTestSocketServer(() => undefined, { cors: { origin: origins }, allowRequest: originGate(origins, logger) });
+    server = await startTestSocketServer(() => undefined, { cors: { origin: origins }, allowRequest: originGate(origins, logger, () => void refusals++) });
     url = `http://127.0.0.1:${(server.io.httpServer.address() as AddressInfo).port}`;
   });
 
@@ -90,9 +91,13 @@ describe('originGate on a Socket.IO server', () => {
     expect(good.headers['access-control-allow-origin']).toBe(allowed);
   });
 
-  it('names each refused origin in the log once, not once per attempt', async () => {
+  it('names each refused origin in the log once, not once per attempt, and counts every refusal', async () => {
     warnings.length = 0;
+    refusals = 0;
     for (let i = 0; i < 5; i++) await handshake('websocket', 'https://spam.example');
+    await handshake('websocket', allowed);
+    await handshake('websocket');
     expect(warnings).toEqual([{ origin: 'https://spam.example' }]);
+    expect(refusals).toBe(5);
   });
 });
