@@ -112,3 +112,11 @@ describe('gateway config: metrics', () => {
     expect(() => loadGatewayConfig({ ...BASE, PARLEY_METRICS_PORT: 'prometheus' })).toThrow(/PARLEY_METRICS_PORT/);
   });
 });
+
+describe('gateway config: admins', () => {
+  it('reads PARLEY_ADMIN_USERS as a comma list of usernames (none by default), refusing an entry that is no username', () => {
+    expect(loadGatewayConfig(BASE).PARLEY_ADMIN_USERS).toEqual([]);
+    expect(loadGatewayConfig({ ...BASE, PARLEY_ADMIN_USERS: ' ann, Bob.ops ,' }).PARLEY_ADMIN_USERS).toEqual(['ann', 'Bob.ops']);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_ADMIN_USERS: 'ann,bob smith' })).toThrow(/PARLEY_ADMIN_USERS/);
+  });
+});
