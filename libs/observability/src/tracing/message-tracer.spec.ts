@@ -110,3 +110,20 @@ describe('spans across three processes (in-memory exporters)', () => {
     await Promise.all([senderOtel.shutdown(), gatewayOtel.shutdown(), receiverOtel.shutdown()]);
   });
 });
+
+describe('GatewayRouteTracer', () => {
+  it('logs the route once routed, with a node\'s message id and event bounded', () => {
+    const lines: Line[] = [];
+    const tracer = new GatewayRouteTracer({ gatewayId: 'g1', logger: recordingLogger(lines), follow: true });
+    const route = tracer.begin({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }, 'm'.repeat(10_000), 'im-1', 'e'.repeat(500));
+    expect(route?.spanId).toBe('00f067aa0ba902b7');
+    expect(lines).toHaveLength(0);
+    route?.routed(3);
+    expect(lines[0]?.obj).toMatchObject({ trace: 'route', gateway: 'g1', origin: 'im-1', targets: 3, messageId: 'm'.repeat(128), event: 'e'.repeat(128) });
+  });
+
+  it('follows nothing at PARLEY_TRACE_SAMPLE=0', () => {
+    const tracer = new GatewayRouteTracer({ gatewayId: 'g1', logger: recordingLogger([]), follow: false });
+    expect(tracer.begin({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '' }, 'm', 'im-1', 'message:new')).toBeUndefined();
+  });
+});

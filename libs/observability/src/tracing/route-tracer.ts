@@ -3,6 +3,9 @@ import type { Logger } from '@parley/util';
 import type { OtelTracing } from './otel-tracing';
 import type { FrameTrace } from './trace-ids';
 
+/** Longest message id or event name a route line repeats from a frame. */
+const MAX_LOGGED_CHARS = 128;
+
 /** One traced publish being routed by a gateway. */
 export class TracedRoute {
   constructor(
@@ -38,8 +41,11 @@ export class GatewayRouteTracer {
   constructor(private readonly options: GatewayRouteTracerOptions) {}
 
   /** Called with the frame's trace already validated (frameTraceOf); undefined when this gateway does not follow. */
-  begin(trace: FrameTrace, messageId: string, originNode: string, event: string): TracedRoute | undefined {
+  begin(trace: FrameTrace, frameMessageId: string, originNode: string, frameEvent: string): TracedRoute | undefined {
     if (!this.options.follow) return undefined;
+    // A node's words, bounded before they reach a log line or a span (pino escapes them; length is ours to cap).
+    const messageId = frameMessageId.slice(0, MAX_LOGGED_CHARS);
+    const event = frameEvent.slice(0, MAX_LOGGED_CHARS);
     const otel = this.options.otel;
     const span =
       otel !== undefined && trace.spanId !== ''
