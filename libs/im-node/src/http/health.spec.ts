@@ -19,7 +19,7 @@ describe('IM node health endpoints', () => {
   let server: Awaited<ReturnType<typeof serve>>;
   const metrics = testMetrics();
   beforeAll(async () => {
-    const readiness = async () => ({ ready: reason === undefined, failed: reason === undefined ? [] : [reason] });
+    const readiness = async () => ({ ready: reason === undefined, failed: reason === undefined ? [] : [reason], reasons: reason === undefined ? [] : [reason] });
     server = await serve({ nodeId: 'im-9', accepting: () => accepting, readiness, metrics });
   });
   afterAll(() => server.close());
@@ -60,7 +60,7 @@ describe('IM node health endpoints', () => {
   });
 
   it('answers 404 to /metrics when metrics are served elsewhere', async () => {
-    const bare = await serve({ nodeId: 'im-9', accepting: () => true, readiness: async () => ({ ready: true, failed: [] }) });
+    const bare = await serve({ nodeId: 'im-9', accepting: () => true, readiness: async () => ({ ready: true, failed: [], reasons: [] }) });
     try {
       expect((await fetch(`${bare.base}/metrics`)).status).toBe(404);
     } finally {

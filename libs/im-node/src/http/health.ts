@@ -46,10 +46,10 @@ async function answerReadiness(source: NodeHealthSource, res: http.ServerRespons
   try {
     result = await source.readiness();
   } catch {
-    result = { ready: false, failed: ['readiness check'] };
+    result = { ready: false, failed: ['readiness check'], reasons: ['readiness check failed'] };
   }
   if (result.ready) return sendJson(res, 200, { status: 'ready', nodeId: source.nodeId });
-  sendProblem(res, 503, 'UNAVAILABLE', `not ready: ${result.failed.join(', ')}`, { nodeId: source.nodeId, failed: result.failed });
+  sendProblem(res, 503, 'UNAVAILABLE', `not ready: ${result.reasons.join(', ')}`, { nodeId: source.nodeId, failed: result.failed });
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: object): void {

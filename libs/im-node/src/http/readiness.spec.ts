@@ -22,6 +22,8 @@ class FakeDependency implements DependencyCheck {
   }
 }
 
+const READY = { ready: true, failed: [], reasons: [] };
+
 function setup(options: { cacheMs?: number; timeoutMs?: number } = {}) {
   let now = 1_000_000;
   const state = { lifecycle: undefined as string | undefined, relay: true };
@@ -49,7 +51,7 @@ function setup(options: { cacheMs?: number; timeoutMs?: number } = {}) {
 describe('Readiness', () => {
   it('is ready when the node takes sessions, a relay stream is up and every dependency answers', async () => {
     const { readiness } = setup();
-    expect(await readiness.check()).toEqual({ ready: true, failed: [] });
+    expect(await readiness.check()).toEqual(READY);
   });
 
   it.each(['database', 'redis'] as const)('turns not ready naming %s when it fails, and ready again once it answers', async (name) => {
@@ -58,27 +60,28 @@ describe('Readiness', () => {
     dependency.mode = 'fail';
     t.expire();
     const down = await t.readiness.check();
-    expect(down).toEqual({ ready: false, failed: [name] });
+    expect(down).toEqual({ ready: false, failed: [name], reasons: [`${name} unreachable`] });
     // Names only: nothing of the error's text (which may carry addresses or secrets) reaches the answer.
     expect(JSON.stringify(down)).not.toContain('hunter2');
     dependency.mode = 'ok';
     t.expire();
-    expect(await t.readiness.check()).toEqual({ ready: true, failed: [] });
+    expect(await t.readiness.check()).toEqual(READY);
   });
 
   it('counts a dependency that does not answer within the timeout as failed, and does not ask it again while its check hangs', async () => {
     const t = setup();
     t.database.mode = 'hang';
-    expect(await t.readiness.check()).toEqual({ ready: false, failed: ['database'] });
+    const hung = { ready: false, failed: ['database'], reasons: ['database not answering'] };
+    expect(await t.readiness.check()).toEqual(hung);
     t.expire();
-    expect(await t.readiness.check()).toEqual({ ready: false, failed: ['database'] });
+    expect(await t.readiness.check()).toEqual(hung);
     expect(t.database.calls).toBe(1);
     t.database.mode = 'ok';
     t.database.release();
     // The hung check settles after its promise chain runs; then a new one is asked.
     await new Promise((resolve) => setImmediate(resolve));
     t.expire();
-    expect(await t.readiness.check()).toEqual({ ready: true, failed: [] });
+    expect(await t.readiness.check()).toEqual(READY);
     expect(t.database.calls).toBe(2);
   });
 
@@ -86,17 +89,30 @@ describe('Readiness', () => {
     const t = setup();
     await t.readiness.check();
     t.state.relay = false;
-    expect(await t.readiness.check()).toEqual({ ready: false, failed: ['relay'] });
+    expect(await t.readiness.check()).toEqual({ ready: false, failed: ['relay'], reasons: ['no relay gateway stream ready'] });
     t.state.relay = true;
-    expect(await t.readiness.check()).toEqual({ ready: true, failed: [] });
+    expect(await t.readiness.check()).toEqual(READY);
+  });
+
+  it('lists every failure at once, in a fixed order', async () => {
+    const t = setup();
+    t.state.relay = false;
+    t.redis.mode = 'fail';
+    t.database.mode = 'hang';
+    expect(await t.readiness.check()).toEqual({
+      ready: false,
+      failed: ['relay', 'database', 'redis'],
+      reasons: ['no relay gateway stream ready', 'database not answering', 'redis unreachable'],
+    });
+    t.database.release();
   });
 
   it('is not ready while starting or draining, and asks no dependency then', async () => {
     const t = setup();
     t.state.lifecycle = 'starting';
-    expect(await t.readiness.check()).toEqual({ ready: false, failed: ['starting'] });
+    expect(await t.readiness.check()).toEqual({ ready: false, failed: ['starting'], reasons: ['starting'] });
     t.state.lifecycle = 'draining';
-    expect(await t.readiness.check()).toEqual({ ready: false, failed: ['draining'] });
+    expect(await t.readiness.check()).toEqual({ ready: false, failed: ['draining'], reasons: ['draining'] });
     expect(t.readiness.readyNow()).toBe(false);
     expect(t.database.calls + t.redis.calls).toBe(0);
   });

@@ -26,7 +26,12 @@ export interface ReadinessResult {
   ready: boolean;
   /** What is wrong, in a fixed order: the lifecycle state, 'relay', then the failed dependencies' names. */
   failed: string[];
+  /** The same in words, for the 503's `detail`: `draining`, `no relay gateway stream ready`, `redis unreachable`, `database not answering`. */
+  reasons: string[];
 }
+
+/** A dependency's failure: it answered with an error, or not within the timeout (or its last check still hangs). */
+type Failure = { name: string; how: 'unreachable' | 'not answering' };
 
 /**
  * What /readyz answers: ready when the node takes sessions, a relay stream
@@ -39,8 +44,8 @@ export interface ReadinessResult {
 export class Readiness {
   private readonly cacheMs: number;
   private readonly timeoutMs: number;
-  private probed: { at: number; failed: string[] } | undefined;
-  private probing: Promise<string[]> | undefined;
+  private probed: { at: number; failed: Failure[] } | undefined;
+  private probing: Promise<Failure[]> | undefined;
   /** Checks still running (past their timeout included), by name. */
   private readonly pending = new Set<string>();
   private lastFailed = '';
@@ -54,12 +59,11 @@ export class Readiness {
   async check(): Promise<ReadinessResult> {
     const state = this.options.lifecycle();
     // A node that takes no sessions is not ready whatever its dependencies say: they are not asked.
-    const failed = state === undefined ? (this.options.relayReady() ? [] : ['relay']).concat(await this.dependencies()) : [state];
-    const ready = failed.length === 0;
+    const result = state === undefined ? this.combine(this.options.relayReady(), await this.dependencies()) : { ready: false, failed: [state], reasons: [state] };
     // Starting and draining are the node's own doing: logged where they happen.
-    if (state === undefined) this.report(failed);
-    this.last = { at: this.options.clock.now(), ready };
-    return { ready, failed };
+    if (state === undefined) this.report(result.failed);
+    this.last = { at: this.options.clock.now(), ready: result.ready };
+    return result;
   }
 
   /**
@@ -73,7 +77,17 @@ export class Readiness {
     return this.last?.ready ?? false;
   }
 
-  private dependencies(): Promise<string[]> {
+  private combine(relayReady: boolean, failures: readonly Failure[]): ReadinessResult {
+    const failed = relayReady ? [] : ['relay'];
+    const reasons = relayReady ? [] : ['no relay gateway stream ready'];
+    for (const { name, how } of failures) {
+      failed.push(name);
+      reasons.push(`${name} ${how}`);
+    }
+    return { ready: failed.length === 0, failed, reasons };
+  }
+
+  private dependencies(): Promise<Failure[]> {
     if (this.probed && this.options.clock.now() - this.probed.at < this.cacheMs) return Promise.resolve(this.probed.failed);
     this.probing ??= this.probe().then((failed) => {
       this.probed = { at: this.options.clock.now(), failed };
@@ -83,25 +97,30 @@ export class Readiness {
     return this.probing;
   }
 
-  private async probe(): Promise<string[]> {
+  private async probe(): Promise<Failure[]> {
     const answers = await Promise.all(this.options.checks.map((dependency) => this.ask(dependency)));
-    return this.options.checks.filter((_, i) => !answers[i]).map((dependency) => dependency.name);
+    const failures: Failure[] = [];
+    this.options.checks.forEach(({ name }, i) => {
+      const answer = answers[i];
+      if (answer !== 'ok' && answer !== undefined) failures.push({ name, how: answer });
+    });
+    return failures;
   }
 
-  /** True when the dependency answered within the timeout. */
-  private ask(dependency: DependencyCheck): Promise<boolean> {
-    if (this.pending.has(dependency.name)) return Promise.resolve(false);
+  /** How the dependency answered within the timeout. */
+  private ask(dependency: DependencyCheck): Promise<'ok' | Failure['how']> {
+    if (this.pending.has(dependency.name)) return Promise.resolve('not answering');
     this.pending.add(dependency.name);
     const answered = Promise.resolve()
       .then(() => dependency.check())
       .then(
-        () => true,
-        () => false,
+        () => 'ok' as const,
+        () => 'unreachable' as const,
       )
       .finally(() => this.pending.delete(dependency.name));
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.timeoutMs);
+    const timedOut = new Promise<'not answering'>((resolve) => {
+      timer = setTimeout(() => resolve('not answering'), this.timeoutMs);
       timer.unref();
     });
     return Promise.race([answered, timedOut]).finally(() => clearTimeout(timer));
