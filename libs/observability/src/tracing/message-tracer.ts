@@ -100,12 +100,15 @@ export class MessageTracer {
   /** A traced frame from another node was pushed to this node's sockets: the push line and the `message.push` span. */
   pushedRelayed(trace: FrameTrace, push: { event: string; messageId: string; conversationId: string | undefined; sockets: number; originNode: string; gatewayId: string }): void {
     if (!this.following) return;
+    // Another node's words (validated by the frame's schema, not in length): bounded before they are logged.
+    const messageId = push.messageId.slice(0, MAX_LOGGED_CHARS);
+    const conversationId = push.conversationId?.slice(0, MAX_LOGGED_CHARS);
     this.logger.info(
       {
         trace: 'push',
         traceId: trace.traceId,
-        messageId: push.messageId,
-        conversationId: push.conversationId,
+        messageId,
+        conversationId,
         node: this.options.nodeId,
         event: push.event,
         sockets: push.sockets,
@@ -119,7 +122,7 @@ export class MessageTracer {
     otel
       .startChild('message.push', trace.traceId, trace.spanId, SpanKind.CONSUMER, {
         'parley.node': this.options.nodeId,
-        'parley.message_id': push.messageId,
+        'parley.message_id': messageId,
         'parley.event': push.event,
         'parley.sockets': push.sockets,
       })
