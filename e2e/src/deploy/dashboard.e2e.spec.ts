@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { exportedSeries, promqlNames, PROMQL_FUNCTIONS } from './promql-names';
-import { REPO_ROOT } from './tools';
+import os from 'node:os';
+import { describeWithTool, findTool, REPO_ROOT, run } from './tools';
 
 interface Target {
   expr?: string;
@@ -156,6 +157,30 @@ describe('the PromQL in docs/operations.md', () => {
     for (const expr of inline) {
       const problems = families.has(expr) ? [] : await problemsOf(expr);
       expect({ expr, problems }).toEqual({ expr, problems: [] });
+    }
+  });
+});
+
+/** With Prometheus' own tool installed (Debian's `prometheus` package), the real parser has the last word. */
+describeWithTool('promtool', false)('promtool', () => {
+  const promtool = findTool('promtool') as string;
+
+  it('accepts docker/prometheus/prometheus.yml', () => {
+    expect(run(promtool, ['check', 'config', path.join(REPO_ROOT, 'docker/prometheus/prometheus.yml')])).toMatch(/SUCCESS/);
+  });
+
+  it('parses every expression of the dashboard and of docs/operations.md', () => {
+    const dashboard = JSON.parse(fs.readFileSync(DASHBOARD, 'utf8')) as Dashboard;
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs/operations.md'), 'utf8');
+    const exprs = [...expressions(dashboard).map((e) => e.expr), ...[...doc.matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => (m[1] ?? '').trim())];
+    // Each as a recording rule: `promtool check rules` parses them with Prometheus' own PromQL parser.
+    const rules = ['groups:', '  - name: parley-dashboard', '    rules:', ...exprs.flatMap((expr, i) => [`      - record: parley_check:r${i}`, `        expr: ${JSON.stringify(expr)}`])].join('\n');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-promql-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'rules.yml'), `${rules}\n`);
+      expect(run(promtool, ['check', 'rules', path.join(dir, 'rules.yml')])).toContain(`SUCCESS: ${exprs.length} rules found`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
