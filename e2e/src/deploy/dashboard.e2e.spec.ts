@@ -1,8 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { exportedSeries, promqlNames, PROMQL_FUNCTIONS } from './promql-names';
-import os from 'node:os';
 import { describeWithTool, findTool, REPO_ROOT, run } from './tools';
 
 interface Target {
