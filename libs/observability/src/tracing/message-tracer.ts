@@ -6,6 +6,9 @@ import type { OtelTracing } from './otel-tracing';
 import { TRACE_FLAG_SAMPLED, newTraceId, type FrameTrace } from './trace-ids';
 import type { TraceSampler } from './trace-sampler';
 
+/** Longest message or conversation id a push line repeats from a relayed frame. */
+const MAX_LOGGED_CHARS = 128;
+
 /** A message:send being followed, as the code it calls sees it (through AsyncLocalStorage). */
 export interface SendTrace {
   readonly traceId: string;
