@@ -271,5 +271,14 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     const actions = await audit.getByTestId('audit-entry').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
     expect(actions.slice(0, 5)).toEqual(['node:drain', 'user:unsuspend', 'user:suspend', 'user:disconnect', 'notice:post']);
     await audit.getByText(`@${admin.user.username}`).first().waitFor();
+
+    // On a phone the operator signs in at /admin directly; the console fits the narrow screen (the tables scroll sideways).
+    const phone = await open(await browser.newContext({ phone: true }), `${cluster.gatewayUrl}/admin`, ADMIN);
+    await phone.signIn(TEST_PASSWORD);
+    await phone.page.getByTestId('ops-console').waitFor();
+    await phone.page.locator(`[data-testid=fleet-node][data-node="${drained}"]`).waitFor();
+    await phone.page.getByTestId('audit-entry').first().waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await fullScreenshot(phone.page, '45-admin-console-phone');
   });
 });

@@ -26,7 +26,7 @@ export function AuditLog({ store, audit }: { store: ConsoleStore; audit: AuditVi
         </p>
       )}
       <div class="ops-scroll">
-        <table class="ops-table">
+        <table class="ops-table ops-table-audit">
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -49,7 +49,7 @@ export function AuditLog({ store, audit }: { store: ConsoleStore; audit: AuditVi
               <tr key={e.id} data-testid="audit-entry" data-action={e.action}>
                 <td class="ops-nowrap">{new Date(e.at).toLocaleString()}</td>
                 <td>@{e.actorUsername}</td>
-                <td>{ACTION_LABEL[e.action]}</td>
+                <td class="ops-nowrap">{ACTION_LABEL[e.action]}</td>
                 <td class="ops-mono">{e.target}</td>
                 <td class="ops-detail">{e.detail}</td>
                 <td>{e.gatewayId}</td>

@@ -20,6 +20,22 @@ interface Props {
   height?: number;
 }
 
+/** The shortest time the x axis spans, seconds. */
+const MIN_SPAN_S = 60;
+
+/**
+ * The x axis: from the oldest sample to the newest, at least a minute. From
+ * the data, not uPlot's guess: for a single sample it would span years.
+ */
+function timeRange(u: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  const times = u.data[0];
+  const newest = times[times.length - 1] ?? max;
+  const oldest = times[0] ?? min;
+  return [Math.min(oldest, newest - MIN_SPAN_S), newest];
+}
+
+const clock = (epochSec: number): string => new Date(epochSec * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
 const fmt = (v: number | null): string => (v === null ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2).replace(/\.?0+$/, '') || '0');
 
 /**
@@ -40,8 +56,9 @@ export function LiveChart({ title, unit, series, data, testId, height = 180 }: P
     const options: uPlot.Options = {
       width: Math.max(200, target.clientWidth),
       height,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{ stroke: '#6b7185', grid: { stroke: '#eef0f5' } }, { stroke: '#6b7185', grid: { stroke: '#eef0f5' }, size: 48, label: unit, labelSize: 16 }],
+      scales: { x: { time: true, range: timeRange }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      // One line of clock time per tick (uPlot's default adds a date line whose labels collide across a minute).
+      axes: [{ stroke: '#6b7185', grid: { stroke: '#eef0f5' }, space: 64, values: (_u, ticks) => ticks.map(clock) }, { stroke: '#6b7185', grid: { stroke: '#eef0f5' }, size: 48, label: unit, labelSize: 16 }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       series: [
