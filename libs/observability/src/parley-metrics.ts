@@ -42,6 +42,7 @@ export class ParleyMetrics {
   readonly messagesRejected = this.factory.counter('parley_messages_rejected_total', 'message:send refused, by error code.', ['node', 'code']);
   readonly messagesDeduplicated = this.factory.counter('parley_messages_deduplicated_total', 'message:send retries answered with the stored message (same clientMsgId).', ['node']);
   readonly deliveries = this.factory.counter('parley_deliveries_total', 'message:new pushes to sockets of this node, by where the message came from (local, relayed).', ['node', 'source']);
+  readonly relayDeliveryLag = this.factory.histogram('parley_relay_delivery_lag_seconds', 'Relayed message:new: time from its creation on the sending node to its push here (across hosts their clock offset is in it).', ['node'], LATENCY_BUCKETS);
   readonly outboxDepth = this.factory.gauge('parley_relay_outbox_depth', 'Relay frames kept by the node while no gateway takes them.', ['node']);
   readonly relayReplayed = this.factory.counter('parley_relay_frames_replayed_total', 'Relay frames sent again, by kind (resent after a lost stream, replayed from the outbox).', ['node', 'kind']);
   readonly draining = this.factory.gauge('parley_draining', '1 while the node drains (leaving discovery, handing sessions off).', ['node']);

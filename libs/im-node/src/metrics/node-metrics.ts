@@ -34,6 +34,8 @@ export class NodeMetrics {
   readonly messagesDeduplicated: Count;
   readonly sessionsHandedOff: Count;
   readonly deliveries: Readonly<Record<DeliverySource, Count>>;
+  /** Relayed message:new, creation on the sending node to the push here (the relay's lag). */
+  readonly relayLag: Timing;
   private readonly commandCounts = new Map<string, Map<string, Count>>();
   private readonly commandTimes = new Map<string, Timing>();
   private readonly rejected = new Map<string, Count>();
@@ -55,6 +57,7 @@ export class NodeMetrics {
       local: metrics.deliveries.labels({ ...node, source: 'local' }),
       relayed: metrics.deliveries.labels({ ...node, source: 'relayed' }),
     };
+    this.relayLag = metrics.relayDeliveryLag.labels(node);
   }
 
   /** A command answered: `code` is OK or the error code; `seconds` from receipt to ack. */

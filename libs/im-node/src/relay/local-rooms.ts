@@ -1,5 +1,5 @@
 import { userRoom, type RoomName, type ServerEventName, type ServerEventPayloads } from '@parley/protocol';
-import type { Count, DeliverySource } from '../metrics/node-metrics';
+import type { Count, DeliverySource, Timing } from '../metrics/node-metrics';
 import type { ImServer } from '../socket/socket-types';
 import type { MembershipLog } from './membership-log';
 
@@ -10,6 +10,9 @@ export class LocalRooms {
     readonly log: MembershipLog,
     /** message:new pushes counted per socket reached, by where the message came from. @default not counted */
     private readonly deliveries?: Readonly<Record<DeliverySource, Count>>,
+    /** Relayed message:new, seconds from its createdAt (the sending node's clock) to this push. @default not timed */
+    private readonly relayLag?: Timing,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** `source`: where the event came from (this node's service, or a relayed frame), for the delivery counts. */
@@ -25,6 +28,10 @@ export class LocalRooms {
     if (this.deliveries && event === 'message:new') {
       const reached = this.socketsIn(rooms, exceptSession);
       if (reached > 0) this.deliveries[source].inc(reached);
+    }
+    if (source === 'relayed' && this.relayLag && event === 'message:new') {
+      const createdAt = (payload as ServerEventPayloads['message:new']).createdAt;
+      if (Number.isFinite(createdAt)) this.relayLag.observe(Math.max(0, this.now() - createdAt) / 1000);
     }
   }
 
