@@ -74,7 +74,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api/auth', authRouter(deps.accounts, deps.sessions));
   app.use('/api/auth', sessionRouter(deps.sessions));
   const auth = bearerAuth(deps.sessions);
-  const assignments = { ok: deps.metrics.assignments.labels({ gateway: deps.gatewayId, outcome: 'ok' }), noNodes: deps.metrics.assignments.labels({ gateway: deps.gatewayId, outcome: 'no_nodes' }) };
+  const assignments = {
+    ok: deps.metrics.assignments.labels({ gateway: deps.gatewayId, outcome: 'ok' }),
+    noNodes: deps.metrics.assignments.labels({ gateway: deps.gatewayId, outcome: 'no_nodes' }),
+  };
   app.use('/api/nodes', auth, nodesRouter(deps.assigner, assignments));
   app.use('/api/admin', auth, adminRouter(deps.admin));
   app.use('/api', auth, meRouter(deps.accounts, deps.sessions));
