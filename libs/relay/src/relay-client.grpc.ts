@@ -249,6 +249,11 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.nodeStats = provider;
   }
 
+  /** Reports now on every ready stream, not at the next interval (the node's state changed: it started draining). */
+  reportStatsNow(): void {
+    this.sendStats(this.links.values());
+  }
+
   /** Where operators' commands go (AdminCommand, only from gateways that proved the cluster secret), set once the node exists. */
   handleAdminCommands(handler: AdminCommandHandler): void {
     this.onAdmin = handler;

@@ -59,6 +59,8 @@ export interface RelayLink {
   announce(timeoutMs?: number): Promise<void>;
   /** What the node reports of itself to the gateways (NodeStats), every few seconds. Optional: test relays need not. */
   reportStats?(provider: () => Promise<NodeStatsInput>): void;
+  /** Reports the node's stats now (its state changed), not at the next interval. */
+  reportStatsNow?(): void;
   /** Where operators' commands from the gateways go (AdminCommand; only from gateways that proved the cluster secret). */
   handleAdminCommands?(handler: (command: { id: string; kind: string; payload: Uint8Array }, gatewayId: string) => void): void;
   start(): void | Promise<void>;
