@@ -205,7 +205,7 @@ export class ImNode {
       connectionStateRecovery: undefined,
     });
     this.relay = deps.relay;
-    const local = new LocalRooms(this.io, new MembershipLog(), metrics.deliveries, metrics.relayLag, () => clock.now());
+    const local = new LocalRooms(this.io, new MembershipLog(), metrics.deliveries);
     // Resync notices are spread like drain notices, so sessions do not sync all at once.
     this.resync = new RoomResync(this.io, clock, options.drainSpreadMs);
     const controlIds = new ControlIds(options.nodeId);
@@ -309,6 +309,8 @@ export class ImNode {
    */
   async drain(): Promise<void> {
     this.draining = true;
+    // The ops console shows the drain at once, not at the next report.
+    this.relay.reportStatsNow?.();
     await this.deregister();
     this.accepting = false;
     const sockets = await this.io.fetchSockets();
