@@ -156,4 +156,32 @@ describe('IM node with PARLEY_METRICS_PORT', () => {
     expect((await fetch(`${node.url}/readyz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(404);
   });
+
+  it('shows a drain while it runs: draining 1, the sessions told to move counted, /readyz 503 naming draining', async () => {
+    const node = at(cluster.nodes, 0, 'IM node');
+    const user = await TestUser.register(cluster.gatewayUrl, 'metrics-drain');
+    const other = TestUser.fromSession(user);
+    await Promise.all([user.connect(node.url), other.connect(node.url)]);
+    const metricsBase = `http://127.0.0.1:${metricsPort}`;
+    expect((await scrape(metricsBase)).value('parley_draining', { node: node.nodeId })).toBe(0);
+    // These clients stay put when told to move: the drain waits for them (PARLEY_DRAIN_TIMEOUT_MS), long enough to look.
+    node.child.kill('SIGTERM');
+    try {
+      // Draining turns 1 first (before leaving discovery); the sessions are told right after.
+      const draining = await until(
+        () => scrape(metricsBase),
+        (s) => s.value('parley_sessions_handed_off_total', { node: node.nodeId }) > 0,
+        'sessions handed off during a drain',
+      );
+      expect(draining.value('parley_sessions_handed_off_total', { node: node.nodeId })).toBe(2);
+      expect(draining.value('parley_draining', { node: node.nodeId })).toBe(1);
+      expect(draining.value('parley_ready', { node: node.nodeId })).toBe(0);
+      expect(await readyz(node)).toEqual({ status: 503, failed: ['draining'] });
+      await Promise.all([user.waitForEvent('server:draining'), other.waitForEvent('server:draining')]);
+    } finally {
+      user.disconnect();
+      other.disconnect();
+    }
+    expect(await node.exited).toBe(0);
+  });
 });
