@@ -211,8 +211,8 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     }
     expect(load.sent()).toBeGreaterThan(0);
 
-    // Post a notice: it shows as a banner on Carol's chat page, in the warning style, and can be dismissed.
-    const noticeText = `Maintenance at 22:00 UTC (${uniqueName('n')})`;
+    // Post a notice: it shows as a banner on Carol's chat page, in the warning style, as text (markup in it stays text), and can be dismissed.
+    const noticeText = `Maintenance at 22:00 UTC <img src=x onerror="window.pwned=1"> (${uniqueName('n')})`;
     const form = page.getByTestId('notice-form');
     await form.getByLabel('Text').fill(noticeText);
     await form.getByLabel('Warning').check();
@@ -224,6 +224,8 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     await form.getByLabel('Text').and(page.locator(':placeholder-shown')).waitFor();
     const banner = carol.page.getByTestId('system-notice').filter({ hasText: noticeText });
     await banner.and(carol.page.locator('[data-level=warning]')).waitFor();
+    expect(await banner.locator('img').count()).toBe(0);
+    expect(await carol.page.evaluate(() => 'pwned' in window)).toBe(false);
     await carol.screenshot('43-system-notice-banner');
     await banner.getByRole('button', { name: 'Dismiss notice' }).click();
     await banner.waitFor({ state: 'detached' });
@@ -250,6 +252,15 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     expect(await ended).toBe('suspended');
     await daveRow.and(page.locator('[data-suspended=true]')).waitFor();
     expect(await login(cluster.gatewayUrl, dave.auth.user.username)).toEqual({ status: 403, code: 'ACCOUNT_SUSPENDED' });
+    // The sign-in form (Carol's signed-out page) says so in words when Dave tries.
+    const signIn = carol.page.getByRole('form', { name: 'Sign in' });
+    await signIn.getByLabel('Username').fill(dave.auth.user.username);
+    await signIn.getByLabel('Password').fill(TEST_PASSWORD);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await carol.page
+      .getByTestId('auth-error')
+      .getByText('This account is suspended by an operator of this server. You cannot sign in until the suspension is lifted.')
+      .waitFor();
     await daveRow.getByRole('button', { name: 'Unsuspend' }).click();
     await confirm.getByTestId('confirm-button').click();
     await page.getByTestId('action-outcome').getByText(`@${dave.auth.user.username} is no longer suspended and may sign in again.`).waitFor();

@@ -104,6 +104,18 @@ describe('ConsoleStore', () => {
     expect(store.state.search.users).toEqual([suspended]);
   });
 
+  it('sends a confirmed action once, however often confirm is pressed', async () => {
+    const { store, calls } = consoleWith({
+      'GET /api/admin/fleet': growingFleet(),
+      'GET /api/admin/audit': EMPTY_AUDIT,
+      'POST /api/admin/nodes/im-1/drain': { nodeId: 'im-1', accepted: true },
+    });
+    await store.start();
+    store.ask({ kind: 'drain', nodeId: 'im-1' });
+    await Promise.all(Array.from({ length: 50 }, () => store.confirm()));
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+  });
+
   it('says how long to wait when the admin API limits the rate, and keeps the console open', async () => {
     const { store } = consoleWith({
       'GET /api/admin/fleet': growingFleet(),
