@@ -110,14 +110,14 @@ describe('HTTP request metrics', () => {
   it('keeps the label set bounded under a flood of random paths and methods', async () => {
     const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND', 'MKCOL'];
     await Promise.all(
-      Array.from({ length: 400 }, (_, i) => {
+      Array.from({ length: 300 }, (_, i) => {
         const junk = `${Math.random().toString(36).slice(2)}-${i}`;
         const target = i % 3 === 0 ? `/api/users/${junk}` : i % 3 === 1 ? `/${junk}?q=${i}` : `/app/${junk}`;
         return fetch(`${base}${target}`, { method: methods[i % methods.length] }).then((res) => res.arrayBuffer());
       }),
     );
     const series = await seriesOf(metrics);
-    expect(series.reduce((sum, s) => sum + s.count, 0)).toBe(400);
+    expect(series.reduce((sum, s) => sum + s.count, 0)).toBe(300);
     expect(new Set(series.map((s) => s.route))).toEqual(new Set(['/api/users/:id', STATIC_ROUTE, UNMATCHED_ROUTE]));
     expect(new Set(series.map((s) => s.method))).toEqual(new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'other']));
     expect(series.length).toBeLessThanOrEqual(7 * 3 * 2);
