@@ -18,8 +18,11 @@ interface Banner {
 
 /** Embedded mode on a free port (and the two after it); resolves once its whole banner is out. */
 async function startEmbedded(dataDir: string, logDir: string, logLevel = 'warn'): Promise<{ proc: ClusterProcess; banner: Banner }> {
+  const logFile = path.join(logDir, `${NAME}.log`);
   for (let attempt = 1; ; attempt++) {
     const port = await findFreePort();
+    // A restart appends to the log: only what this start writes counts.
+    const from = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
     let proc: ClusterProcess;
     try {
       proc = await spawnApp(NAME, 'apps/embedded/src/main.ts', 'Parley is running', {
@@ -32,16 +35,16 @@ async function startEmbedded(dataDir: string, logDir: string, logLevel = 'warn')
       if (attempt >= 3) throw err;
       continue;
     }
-    return { proc, banner: await bannerOf(path.join(logDir, `${NAME}.log`)) };
+    return { proc, banner: await bannerOf(logFile, from) };
   }
 }
 
-/** The last banner in the log (a restart appends), once its last line is written. */
-async function bannerOf(logFile: string): Promise<Banner> {
+/** The banner written to the log after byte `from`, once its last line is there (the log is piped, so it may lag the ready marker). */
+async function bannerOf(logFile: string, from: number): Promise<Banner> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const log = fs.readFileSync(logFile, 'utf8');
-    const start = log.lastIndexOf('Parley is running');
+    const log = fs.readFileSync(logFile).subarray(from).toString('utf8');
+    const start = log.indexOf('Parley is running');
     const end = log.indexOf(BANNER_END, start);
     if (start >= 0 && end > start) return parseBanner(log.slice(start, end).split('\n'));
     if (Date.now() > deadline) throw new Error(`no whole banner in ${logFile}`);
