@@ -65,7 +65,7 @@ describe('follow one message: grep of its trace id shows its whole path', () => 
     const push = only(NODE_2, 'push');
     const localPush = only(NODE_1, 'push');
     expect(only(NODE_1, 'ack')).toEqual(ackLine);
-    expect(route).toMatchObject({ messageId, gateway: 'gw-1', origin: 'im-1', event: 'message:new', targets: 1 });
+    expect(route).toMatchObject({ messageId, gateway: 'gw-1', origin: 'im-1', event: 'message:new', targets: 1, nodes: ['im-2'] });
     expect(push).toMatchObject({ messageId, conversationId: ack.message.conversationId, node: 'im-2', sockets: 1, origin: 'im-1', gateway: 'gw-1' });
     // Alice's phone on the same node: pushed there directly (her sending socket is not).
     expect(localPush).toMatchObject({ messageId, node: 'im-1', sockets: 1, local: true });

@@ -411,7 +411,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     if (publish.barrier) origin.writeAlways({ routed: { barrier: publish.barrier, nodes: reached } });
     // Routed (written toward its targets, or dropped and remembered for RoomsLost): the origin may forget it.
     if (publish.seq) origin.routed(publish.seq, written);
-    traced?.routed(written.length);
+    traced?.routed(written.map((session) => session.nodeId));
     this.emit('publish', originNode, routes.size);
   }
 

@@ -105,7 +105,8 @@ export interface GatewayOwnFrame {
 /** One traced publish in the gateway: the span id its Delivers carry, and the end of its route. */
 export interface RouteTrace {
   readonly spanId: string;
-  routed(targets: number): void;
+  /** Written toward these nodes. */
+  routed(nodeIds: readonly string[]): void;
 }
 
 /**

@@ -7,11 +7,11 @@ import { auth, json, TestNode, waitUntil } from './testing/relay-test-kit';
 /** Records what the gateway reported; its route span id is fixed so the Deliver's can be checked. */
 class RecordingRouteTracer implements RouteTracer {
   readonly begun: { trace: FrameTrace; messageId: string; originNode: string; event: string }[] = [];
-  readonly routed: number[] = [];
+  readonly routed: (readonly string[])[] = [];
 
   begin(trace: FrameTrace, messageId: string, originNode: string, event: string): RouteTrace {
     this.begun.push({ trace, messageId, originNode, event });
-    return { spanId: 'a1a2a3a4a5a6a7a8', routed: (targets) => void this.routed.push(targets) };
+    return { spanId: 'a1a2a3a4a5a6a7a8', routed: (nodeIds) => void this.routed.push(nodeIds) };
   }
 }
 
@@ -52,7 +52,7 @@ describe('relay trace fields', () => {
     expect(got.traceFlags).toBe(1);
     expect(got.spanId).toBe('a1a2a3a4a5a6a7a8');
     expect(tracer.begun).toEqual([{ trace: { traceId: TRACE_ID, spanId: SPAN_ID }, messageId: 'm1', originNode: 'A', event: 'message:new' }]);
-    expect(tracer.routed).toEqual([1]);
+    expect(tracer.routed).toEqual([['B']]);
   });
 
   it('a frame without a trace is routed untraced: empty fields, nothing reported', async () => {

@@ -95,7 +95,7 @@ describe('spans across three processes (in-memory exporters)', () => {
     const route = gateway.begin({ traceId: send.traceId, spanId: send.spanId }, 'm1', 'im-1', 'message:new');
     if (route === undefined) throw new Error('followed');
     receiver.pushedRelayed({ traceId: send.traceId, spanId: route.spanId }, { event: 'message:new', messageId: 'm1', conversationId: 'c', sockets: 2, originNode: 'im-1', gatewayId: 'g1' });
-    route.routed(1);
+    route.routed(['im-2']);
     sender.acked(send, { ok: true, messageId: 'm1', conversationId: 'c' });
     await Promise.all([senderOtel.flush(), gatewayOtel.flush(), receiverOtel.flush()]);
 
@@ -118,8 +118,8 @@ describe('GatewayRouteTracer', () => {
     const route = tracer.begin({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }, 'm'.repeat(10_000), 'im-1', 'e'.repeat(500));
     expect(route?.spanId).toBe('00f067aa0ba902b7');
     expect(lines).toHaveLength(0);
-    route?.routed(3);
-    expect(lines[0]?.obj).toMatchObject({ trace: 'route', gateway: 'g1', origin: 'im-1', targets: 3, messageId: 'm'.repeat(128), event: 'e'.repeat(128) });
+    route?.routed(['im-2', 'im-3', 'im-4']);
+    expect(lines[0]?.obj).toMatchObject({ trace: 'route', gateway: 'g1', origin: 'im-1', targets: 3, nodes: ['im-2', 'im-3', 'im-4'], messageId: 'm'.repeat(128), event: 'e'.repeat(128) });
   });
 
   it('follows nothing at PARLEY_TRACE_SAMPLE=0', () => {

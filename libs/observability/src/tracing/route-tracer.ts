@@ -19,11 +19,11 @@ export class TracedRoute {
     readonly spanId: string,
   ) {}
 
-  /** Written toward `targets` nodes: the route line, and the span ends. */
-  routed(targets: number): void {
-    this.tracer.log(this, targets);
+  /** Written toward these nodes: the route line, and the span ends. */
+  routed(nodeIds: readonly string[]): void {
+    this.tracer.log(this, nodeIds);
     if (this.span === undefined) return;
-    this.span.setAttribute('parley.targets', targets);
+    this.span.setAttribute('parley.targets', nodeIds.length);
     this.span.end();
   }
 }
@@ -60,9 +60,18 @@ export class GatewayRouteTracer {
   }
 
   /** @internal the route line (TracedRoute.routed). */
-  log(route: TracedRoute, targets: number): void {
+  log(route: TracedRoute, nodeIds: readonly string[]): void {
     this.options.logger.info(
-      { trace: 'route', traceId: route.trace.traceId, messageId: route.messageId, gateway: this.options.gatewayId, origin: route.originNode, event: route.event, targets },
+      {
+        trace: 'route',
+        traceId: route.trace.traceId,
+        messageId: route.messageId,
+        gateway: this.options.gatewayId,
+        origin: route.originNode,
+        event: route.event,
+        targets: nodeIds.length,
+        nodes: nodeIds,
+      },
       'message routed',
     );
   }
