@@ -92,12 +92,23 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     await cluster?.stop();
   });
 
-  afterEach(() => {
+  /** Browser contexts the running test opened: closed after it, pass or fail, so no socket of one test counts in the next. */
+  const contexts: BrowserContext[] = [];
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
     for (const p of opened.splice(0)) {
       expect(p.seen.dialogs).toEqual([]);
       expect(p.seen.errors).toEqual([]);
     }
   });
+
+  /** A fresh browser profile: a laptop's, a phone's, or an operator's wide screen. */
+  async function newContext(kind: 'laptop' | 'phone' | 'console' = 'laptop'): Promise<BrowserContext> {
+    const context = kind === 'console' ? await browser.browser.newContext({ viewport: CONSOLE_VIEWPORT }) : await browser.newContext({ phone: kind === 'phone' });
+    contexts.push(context);
+    return context;
+  }
 
   async function open(context: BrowserContext, url: string, username: string): Promise<ChatPage> {
     const page = await ChatPage.open(context, url, username);
@@ -115,7 +126,7 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
   }
 
   it('refuses a signed-out visitor and a normal user, and the chat page never loads the console', async () => {
-    const context = await browser.newContext();
+    const context = await newContext();
     const chatRequests: string[] = [];
     const chat = await open(context, cluster.gatewayUrl, uniqueName('norm'));
     chat.page.on('request', (r) => chatRequests.push(r.url()));
@@ -130,7 +141,7 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     expect(chatRequests.filter((u) => /admin-app|uplot/i.test(u))).toEqual([]);
 
     // Signed out: /admin asks for an operator's sign-in.
-    const visitor = await open(await browser.newContext(), `${cluster.gatewayUrl}/admin`, chat.username);
+    const visitor = await open(await newContext(), `${cluster.gatewayUrl}/admin`, chat.username);
     await visitor.page.getByTestId('auth-notice').getByText('Sign in with an operator account to open the ops console.').waitFor();
     // A normal user signs in there: the API refuses, and the page says so in words.
     await visitor.signIn(TEST_PASSWORD);
@@ -139,7 +150,6 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     await refused.getByText(`You are signed in as @${chat.username}, which is not an operator account.`, { exact: false }).waitFor();
     expect(await visitor.page.getByTestId('ops-console').count()).toBe(0);
     await visitor.screenshot('40-admin-refused');
-    await context.close();
   });
 
   it('shows the fleet live under load, and an operator disconnects, suspends, posts a notice and drains a node', async () => {
@@ -149,13 +159,13 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     await befriend(b2, a2);
 
     // A normal user in a browser: the one disconnected, and who sees the notice.
-    const carol = await open(await browser.newContext(), cluster.gatewayUrl, uniqueName('carol'));
+    const carol = await open(await newContext(), cluster.gatewayUrl, uniqueName('carol'));
     await carol.register('Carol Chat');
     const carolNode = await carol.nodeId();
     await carol.closeDialog();
 
     // The operator signs in to the chat, follows the profile dialog's link to the console (a page of its own).
-    const opsContext = await browser.browser.newContext({ viewport: CONSOLE_VIEWPORT });
+    const opsContext = await newContext('console');
     const ops = await open(opsContext, cluster.gatewayUrl, ADMIN);
     await ops.signIn(TEST_PASSWORD);
     await ops.waitConnected();
@@ -284,7 +294,7 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     await audit.getByText(`@${admin.user.username}`).first().waitFor();
 
     // On a phone the operator signs in at /admin directly; the console fits the narrow screen (the tables scroll sideways).
-    const phone = await open(await browser.newContext({ phone: true }), `${cluster.gatewayUrl}/admin`, ADMIN);
+    const phone = await open(await newContext('phone'), `${cluster.gatewayUrl}/admin`, ADMIN);
     await phone.signIn(TEST_PASSWORD);
     await phone.page.getByTestId('ops-console').waitFor();
     await phone.page.locator(`[data-testid=fleet-node][data-node="${drained}"]`).waitFor();
