@@ -11,10 +11,18 @@ const ADMIN_TEXT: Partial<Record<string, string>> = {
   INTERNAL: 'The gateway failed to do this. Its log says why.',
 };
 
+/** Fields of the admin API's bodies and queries, as the console names them ("text" is not a chat message here). */
+const ADMIN_FIELDS: Partial<Record<string, string>> = { text: 'The notice', reason: 'The reason', q: 'The search' };
+
 /** A failed admin request, said plainly; a rate limit says how long to wait. */
 export function describeAdminError(err: unknown): string {
   if (!(err instanceof ParleyError)) return describe(err);
   if (err.code === 'RATE_LIMITED') return `Too many admin actions. ${waitText(err.retryAfterMs)}`;
+  if (err.code === 'INVALID_ARGUMENT') {
+    const field = /^(\w+): (.+)$/s.exec(err.message);
+    const label = field?.[1] ? ADMIN_FIELDS[field[1]] : undefined;
+    if (label && field?.[2]) return `${label} ${field[2]}`;
+  }
   if (err.code === 'INVALID_ARGUMENT' || err.code === 'CONFLICT') return describe(err);
   // A shape this console does not know: the console's own words are the clearest.
   if (err.code === 'INTERNAL' && err.message.startsWith('the gateway answered in a shape')) return capitalize(err.message);
