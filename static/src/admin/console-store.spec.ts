@@ -147,6 +147,21 @@ describe('ConsoleStore', () => {
     expect(store.state.outcome?.text).toBe('Notice posted to 1 node: everyone online sees it.');
   });
 
+  it('pages the audit log back with the cursor the last page gave, and stops when there is none', async () => {
+    const entry = (id: string) => ({ id, at: 1, actorId: 'u1', actorUsername: 'root', action: 'notice:post', target: 'n', detail: '', gatewayId: 'gw-1' });
+    const { store, calls } = consoleWith({
+      'GET /api/admin/fleet': growingFleet(),
+      'GET /api/admin/audit': () => (calls.at(-1)?.path.includes('before=') ? { entries: [entry('1')] } : { entries: [entry('3'), entry('2')], next: '2' }),
+    });
+    await store.start();
+    await store.loadAudit(true);
+    expect(calls.at(-1)?.path).toBe('/api/admin/audit?limit=20&before=2');
+    expect(store.state.audit.entries.map((e) => e.id)).toEqual(['3', '2', '1']);
+    const asked = calls.length;
+    await store.loadAudit(true);
+    expect(calls.length).toBe(asked);
+  });
+
   it('refuses an answer of an unknown shape instead of drawing it', async () => {
     const { store } = consoleWith({ 'GET /api/admin/fleet': { nodes: 'lots' } });
     await store.start();
