@@ -205,7 +205,7 @@ export class ImNode {
       connectionStateRecovery: undefined,
     });
     this.relay = deps.relay;
-    const local = new LocalRooms(this.io, new MembershipLog(), metrics.deliveries);
+    const local = new LocalRooms(this.io, new MembershipLog(), metrics.deliveries, metrics.relayLag, () => clock.now());
     // Resync notices are spread like drain notices, so sessions do not sync all at once.
     this.resync = new RoomResync(this.io, clock, options.drainSpreadMs);
     const controlIds = new ControlIds(options.nodeId);
