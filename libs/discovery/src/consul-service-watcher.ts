@@ -36,6 +36,17 @@ export interface ConsulWatchOptions extends ConsulConnectionOptions {
    * @default 100
    */
   minQueryIntervalMs?: number;
+  /**
+   * Panic mode (as load balancers do it, e.g. Envoy's panic threshold): when
+   * instances are registered but none passes its checks, list them all rather
+   * than none. Readiness checks a dependency every instance shares (database,
+   * Redis), so its outage fails every check at once; an instance that is
+   * unready for that still serves, and an empty list would turn the blip into
+   * a fleet-wide outage. Instances in maintenance mode stay out. false lists
+   * only passing instances, always.
+   * @default true
+   */
+  panicMode?: boolean;
   /** @default silent */
   logger?: DiscoveryLog;
 }
@@ -64,14 +75,28 @@ const healthEntrySchema = z.object({
     ID: z.string().min(1),
     Meta: z.record(z.string(), z.string()).nullish(),
   }),
+  /** Every check of the entry (the node's serfHealth too); not a list counts as none. */
+  Checks: z.array(z.unknown()).nullish().catch(undefined),
 });
+
+/** A check that cannot be read is not passing. */
+const checkSchema = z.object({ CheckID: z.string().nullish(), Status: z.string() });
+
+/**
+ * Consul's maintenance checks (`consul maint`, /v1/agent/service/maintenance):
+ * an operator took the instance out on purpose, so panic mode leaves it out too.
+ */
+const MAINTENANCE_CHECK = /^(_node_maintenance$|_service_maintenance:)/;
+
+/** How an entry's checks stand: all passing (or none), in maintenance, or failing otherwise. */
+type EntryHealth = 'passing' | 'maintenance' | 'failing';
 
 /** Skipped entries named in one warning, at most. */
 const SKIPPED_EXAMPLES = 5;
 
 type BlockingCall = (opts: {
   service: string;
-  passing: boolean;
+  passing?: boolean;
   index?: string;
   wait?: string;
   timeout: number;
@@ -94,9 +119,10 @@ class RequestContext extends EventEmitter {
 }
 
 /**
- * Watches the passing instances of one Consul service with blocking queries,
- * maps each entry to an instance, and keeps the last good list while Consul is
- * unreachable or answers nonsense. The node and gateway directories are thin
+ * Watches the instances of one Consul service with blocking queries, maps
+ * each entry to an instance, lists those whose checks pass (all of them in
+ * panic mode, see ConsulWatchOptions.panicMode), and keeps the last good list
+ * while Consul is unreachable or answers nonsense. The node and gateway directories are thin
  * faces over this (each names its list).
  *
  * Index handling follows Consul's blocking-query guidance: the next query
@@ -114,6 +140,9 @@ export abstract class ConsulServiceWatcher<T> {
   private readonly minQueryIntervalMs: number;
   private readonly logger: DiscoveryLog;
   private readonly hasToken: boolean;
+  private readonly panicMode: boolean;
+  /** Whether the list is in panic mode now: instances registered, none passing, all listed. */
+  private panicking = false;
   /** Whether this run already said that ACLs hide entries from us. */
   private aclWarned = false;
   /** Ids of the unusable entries last warned about, so the same ones are not warned about on every answer. */
@@ -138,12 +167,14 @@ export abstract class ConsulServiceWatcher<T> {
     this.minQueryIntervalMs = options.minQueryIntervalMs ?? 100;
     this.logger = options.logger ?? silentLogger;
     this.hasToken = Boolean(options.token);
+    this.panicMode = options.panicMode ?? true;
   }
 
   async start(): Promise<void> {
     if (!this.running) {
       this.aclWarned = false;
       this.skippedKey = '';
+      this.panicking = false;
       this.firstFetch = new Promise((resolve) => (this.resolveFirstFetch = resolve));
       this.index = 0n; // a (re)start asks for the current list at once
       const run: WatchRun = { stop: new AbortController(), loop: Promise.resolve() };
@@ -167,6 +198,11 @@ export abstract class ConsulServiceWatcher<T> {
   /** The last known list (kept while Consul is unreachable). */
   protected current(): readonly T[] {
     return this.items;
+  }
+
+  /** True while the list holds every registered instance because none passes (see ConsulWatchOptions.panicMode). */
+  inPanicMode(): boolean {
+    return this.panicking;
   }
 
   onChange(listener: (items: readonly T[]) => void): () => void {
@@ -211,7 +247,11 @@ export abstract class ConsulServiceWatcher<T> {
     }
   }
 
-  /** One health query: blocking when we hold an index, immediate otherwise. */
+  /**
+   * One health query: blocking when we hold an index, immediate otherwise.
+   * Without `passing`: Consul answers every registered instance with its
+   * Checks, and apply() chooses (see panicMode).
+   */
   private async query(run: WatchRun): Promise<{ entries: unknown[]; index: bigint | undefined; hidden?: string }> {
     const ctx = new RequestContext();
     run.request = ctx;
@@ -222,7 +262,6 @@ export abstract class ConsulServiceWatcher<T> {
     const call = this.connection.client.health.service.bind(this.connection.client.health) as unknown as BlockingCall;
     const query = {
       service: this.serviceName,
-      passing: true,
       ...(blocking ? { index: this.index.toString(), wait: goDuration(this.waitMs) } : {}),
       timeout,
       ctx,
@@ -266,7 +305,8 @@ export abstract class ConsulServiceWatcher<T> {
   }
 
   private apply(entries: unknown[]): void {
-    const found: T[] = [];
+    const passing: T[] = [];
+    const failing: T[] = [];
     const skipped: string[] = [];
     for (const [position, raw] of entries.entries()) {
       const parsed = healthEntrySchema.safeParse(raw);
@@ -276,16 +316,38 @@ export abstract class ConsulServiceWatcher<T> {
       }
       const { ID, Meta } = parsed.data.Service;
       const mapped = this.mapping.fromEntry({ ID, Meta: Meta ?? {} });
-      if (isSkip(mapped)) skipped.push(`${ID}: ${mapped.skip}`);
-      else found.push(mapped);
+      if (isSkip(mapped)) {
+        skipped.push(`${ID}: ${mapped.skip}`);
+        continue;
+      }
+      const health = entryHealth(parsed.data.Checks);
+      if (health === 'passing') passing.push(mapped);
+      else if (health === 'failing') failing.push(mapped);
     }
     this.warnSkipped(skipped);
-    const next = this.mapping.normalize(found);
+    const panic = this.panicMode && passing.length === 0 && failing.length > 0;
+    this.notePanic(panic, failing.length);
+    const next = this.mapping.normalize(panic ? failing : passing);
     if (this.mapping.same(next, this.items)) return;
     this.items = next;
     notifyListeners(this.listeners, next, (err) =>
       this.logger.warn({ err: errorMessage(err) }, `${this.mapping.words.short} directory listener threw`),
     );
+  }
+
+  /** One warning on entering panic mode, one info on leaving it: not one per answer. */
+  private notePanic(panic: boolean, registered: number): void {
+    if (panic === this.panicking) return;
+    this.panicking = panic;
+    const { instances, short } = this.mapping.words;
+    if (panic) {
+      this.logger.warn(
+        { service: this.serviceName, registered },
+        `panic mode: none of the ${registered} registered ${instances} passes its consul check; listing them all (a shared dependency such as the database or Redis may be down)`,
+      );
+    } else {
+      this.logger.info({ service: this.serviceName }, `panic mode over: listing only the ${short} that pass their consul check`);
+    }
   }
 
   private warnSkipped(skipped: string[]): void {
@@ -298,6 +360,22 @@ export abstract class ConsulServiceWatcher<T> {
       `ignoring consul entries that are not usable ${this.mapping.words.instances}`,
     );
   }
+}
+
+/**
+ * An entry's checks as Consul's `?passing` filter reads them: passing when
+ * every check is (an entry without checks included); otherwise maintenance
+ * when an operator put it there, else failing.
+ */
+function entryHealth(checks: readonly unknown[] | null | undefined): EntryHealth {
+  let health: EntryHealth = 'passing';
+  for (const raw of checks ?? []) {
+    const check = checkSchema.safeParse(raw);
+    if (check.success && check.data.Status === 'passing') continue;
+    if (check.success && MAINTENANCE_CHECK.test(check.data.CheckID ?? '')) return 'maintenance';
+    health = 'failing';
+  }
+  return health;
 }
 
 function isSkip<T>(value: T | { skip: string }): value is { skip: string } {

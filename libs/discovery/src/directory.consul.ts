@@ -18,7 +18,8 @@ const nodeMapping: InstanceMapping<NodeInstance> = {
 
 /**
  * Gateway side of discovery on Consul: the passing instances of the IM-node
- * service, watched with blocking queries (see ConsulServiceWatcher).
+ * service (all registered ones when none passes: panic mode), watched with
+ * blocking queries (see ConsulServiceWatcher).
  */
 export class ConsulNodeDirectory extends ConsulServiceWatcher<NodeInstance> implements NodeDirectory {
   constructor(options: ConsulNodeDirectoryOptions = {}) {

@@ -20,7 +20,8 @@ const gatewayMapping: InstanceMapping<GatewayInstance> = {
 
 /**
  * IM-node side of gateway discovery on Consul: the passing instances of the
- * gateway service, watched with blocking queries (see ConsulServiceWatcher).
+ * gateway service (all registered ones when none passes: panic mode), watched
+ * with blocking queries (see ConsulServiceWatcher).
  */
 export class ConsulGatewayDirectory extends ConsulServiceWatcher<GatewayInstance> implements GatewayDirectory {
   constructor(options: ConsulGatewayDirectoryOptions = {}) {

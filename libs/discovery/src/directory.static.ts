@@ -4,7 +4,7 @@ import { silentLogger } from '@parley/util';
 import { sleep } from './abortable-sleep';
 import { normalizeNodes, notifyListeners } from './instance-list';
 import { errorMessage, type DiscoveryLog } from './logger';
-import { answersReady, readyzUrl } from './ready-probe';
+import { probeReadiness, readyzUrl, type ProbeAnswer } from './ready-probe';
 
 export interface StaticNodeDirectoryOptions {
   /**
@@ -17,6 +17,15 @@ export interface StaticNodeDirectoryOptions {
   probeIntervalMs?: number;
   /** A node that has not answered within this is not ready. @default 1_000 */
   probeTimeoutMs?: number;
+  /**
+   * Panic mode: when no node answers 200 but some answer 503 only for a
+   * dependency every process shares (database, Redis, relay), list those
+   * rather than none: a shared outage fails every node's /readyz at once,
+   * and those nodes still serve. A draining, starting or silent node stays
+   * out. false lists only the nodes answering 200, always.
+   * @default true
+   */
+  panicMode?: boolean;
   /** @default silent */
   logger?: DiscoveryLog;
 }
@@ -30,13 +39,17 @@ interface ProbeRun {
  * A fixed list of nodes (PARLEY_STATIC_NODES, embedded mode, development).
  * By default it probes each node's /readyz and lists those that answer 200,
  * so a node that is down, draining or hanging gets no new clients until it
- * answers again. start() completes the first probe round.
+ * answers again; when none does, those unready only for a shared dependency
+ * (panic mode, see options). start() completes the first probe round.
  */
 export class StaticNodeDirectory implements NodeDirectory {
   private readonly all: readonly NodeInstance[];
   private readonly probe: boolean;
   private readonly probeIntervalMs: number;
   private readonly probeTimeoutMs: number;
+  private readonly panicMode: boolean;
+  /** Whether the list holds the unready nodes now because no node is ready. */
+  private panicking = false;
   private readonly logger: DiscoveryLog;
   private readonly listeners = new Set<(nodes: readonly NodeInstance[]) => void>();
   private nodes: readonly NodeInstance[];
@@ -56,6 +69,7 @@ export class StaticNodeDirectory implements NodeDirectory {
     this.probe = options.probe ?? true;
     this.probeIntervalMs = options.probeIntervalMs ?? 2_000;
     this.probeTimeoutMs = options.probeTimeoutMs ?? 1_000;
+    this.panicMode = options.panicMode ?? true;
     this.logger = options.logger ?? silentLogger;
     this.nodes = this.probe ? Object.freeze([]) : this.all;
   }
@@ -83,6 +97,11 @@ export class StaticNodeDirectory implements NodeDirectory {
     return this.nodes;
   }
 
+  /** True while the list holds nodes that are unready for a shared dependency, because none is ready. */
+  inPanicMode(): boolean {
+    return this.panicking;
+  }
+
   onChange(listener: (nodes: readonly NodeInstance[]) => void): () => void {
     this.listeners.add(listener);
     return () => {
@@ -100,10 +119,13 @@ export class StaticNodeDirectory implements NodeDirectory {
 
   /** Probes every node at once and applies the result (unless stopped meanwhile). */
   private async round(stop: AbortSignal): Promise<void> {
-    const ready = await Promise.all(this.all.map((n) => answersReady(readyzUrl(n.url), this.probeTimeoutMs, stop)));
+    const answers = await Promise.all(this.all.map((n) => probeReadiness(readyzUrl(n.url), this.probeTimeoutMs, stop)));
     if (stop.aborted) return;
-    this.logChanges(ready);
-    const next = normalizeNodes(this.all.filter((_, i) => ready[i]));
+    this.logChanges(answers);
+    const panic = this.panicMode && !answers.includes('ready') && answers.includes('unready');
+    this.notePanic(panic, answers);
+    const listed: ProbeAnswer = panic ? 'unready' : 'ready';
+    const next = normalizeNodes(this.all.filter((_, i) => answers[i] === listed));
     if (sameNodes(next, this.nodes)) return;
     this.nodes = next;
     notifyListeners(this.listeners, next, (err) =>
@@ -111,14 +133,30 @@ export class StaticNodeDirectory implements NodeDirectory {
     );
   }
 
-  private logChanges(ready: readonly boolean[]): void {
+  private logChanges(answers: readonly ProbeAnswer[]): void {
     this.all.forEach(({ nodeId, url }, i) => {
-      if (!ready[i] && !this.down.has(nodeId)) {
+      const ready = answers[i] === 'ready';
+      if (!ready && !this.down.has(nodeId)) {
         this.down.add(nodeId);
-        this.logger.warn({ nodeId, url }, 'static node not ready (GET /readyz did not answer 200); not listing it');
-      } else if (ready[i] && this.down.delete(nodeId)) {
-        this.logger.info({ nodeId, url }, 'static node ready again; listing it');
+        this.logger.warn({ nodeId, url }, 'static node not ready (GET /readyz did not answer 200)');
+      } else if (ready && this.down.delete(nodeId)) {
+        this.logger.info({ nodeId, url }, 'static node ready again');
       }
     });
+  }
+
+  /** One warning on entering panic mode, one info on leaving it: not one per round. */
+  private notePanic(panic: boolean, answers: readonly ProbeAnswer[]): void {
+    if (panic === this.panicking) return;
+    this.panicking = panic;
+    if (panic) {
+      const listed = this.all.filter((_, i) => answers[i] === 'unready').map((n) => n.nodeId);
+      this.logger.warn(
+        { nodes: listed },
+        'panic mode: no static node is ready; listing those unready only for a shared dependency (database, redis, relay)',
+      );
+    } else {
+      this.logger.info({}, 'panic mode over: listing only the static nodes that are ready');
+    }
   }
 }
