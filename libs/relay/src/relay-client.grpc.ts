@@ -380,7 +380,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     const failed = (err: unknown): void => this.logger.warn({ err }, 'node stats provider failed; no report this time');
     try {
       const input = provider();
-      if (input instanceof Promise) input.then(send, failed);
+      // send may throw too: .catch after .then, or a throw there is an unhandled rejection (a crash).
+      if (input instanceof Promise) input.then(send).catch(failed);
       else send(input);
     } catch (err) {
       failed(err);
