@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { silentLogger } from '@parley/util';
 import { RelayAuth, streamCredential } from './auth';
 import type { GatewayFrame, GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFrame';
 import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
@@ -165,6 +166,23 @@ describe('relay NodeStats and AdminCommand frames', () => {
     expect(rows.find((r) => r.nodeId === 'O')?.stats.sockets).toBe(1);
     // The stream is still open: bad numbers are refused, not punished with a reconnect storm.
     expect(server.connectedNodes()).toContain('flood');
+  });
+
+  it('an async stats provider whose answer breaks the report is logged as a warning, not an unhandled rejection, and the stream stays up', async () => {
+    const { server, address } = await startServer('g1');
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (_fields: object, message?: string) => void warnings.push(message ?? '') };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    cleanups.push(() => process.off('unhandledRejection', onUnhandled));
+    // null makes building the report throw inside the .then step, after the provider answered.
+    const a = node('A', [address], { logger, nodeStats: () => Promise.resolve(null as unknown as NodeStatsInput) });
+    await a.ready();
+    await waitFor(() => warnings.filter((m) => m.includes('node stats provider failed')).length >= 2);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(unhandled).toEqual([]);
+    expect(server.connectedNodes()).toContain('A');
   });
 });
 
