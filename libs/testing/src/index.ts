@@ -1,5 +1,6 @@
 export type { SpawnProcess, TestService } from './service';
 export { at } from './at';
+export { waitFor, type WaitOptions } from './wait-for';
 export { TEST_PASSWORD } from './test-password';
 export { findFreePort } from './free-port';
 export { startMariadb, createTestDatabase, type MariadbOptions, type MariadbService } from './mariadb';
