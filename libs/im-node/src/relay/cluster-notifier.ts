@@ -26,7 +26,7 @@ export class ClusterNotifier implements Notifier {
     private readonly ids: ControlIds,
     private readonly logger: Logger,
     private readonly barrierTimeoutMs = DEFAULT_BARRIER_TIMEOUT_MS,
-    /** Reads the message:send being followed (if any) to log the local push and put its trace in the frame. */
+    /** Finds the followed message:send (if any) of a message:new, to log the local push and put its trace in the frame. */
     private readonly tracer?: MessageTracer,
   ) {}
 
@@ -40,9 +40,14 @@ export class ClusterNotifier implements Notifier {
     if (rooms.length === 0) return;
     this.local.emit(rooms, event, payload, options.exceptSession);
     const frame = this.frame(rooms, event, payload, messageId, options.grantRoom);
-    const trace = this.tracer?.current();
+    const trace = event === 'message:new' ? this.sendTraceOf(payload as ServerEventPayloads['message:new']) : undefined;
     if (trace !== undefined) this.traced(trace, frame, rooms, payload, options.exceptSession);
     this.outbox.send(frame);
+  }
+
+  /** A message:new's send, if followed and in flight here: one Map get by its sender and clientMsgId (none when nothing is followed). */
+  private sendTraceOf(message: ServerEventPayloads['message:new']): SendTrace | undefined {
+    return this.tracer?.traceOf(message.senderId, message.clientMsgId);
   }
 
   /** The local push line, and the trace carried on in the frame to the gateway and the receiving nodes. */

@@ -84,7 +84,7 @@ describe('following one message through a node', () => {
         return { message };
       },
     } as unknown as CommandHandlers;
-    return { lines, relay, send: traceSends(handlers, tracer)['message:send'] };
+    return { lines, relay, notifier, send: traceSends(handlers, tracer)['message:send'] };
   }
 
   it('carries the trace from the send to the relay frame and logs the local push and the ack; the ack itself is unchanged', async () => {
@@ -114,6 +114,56 @@ describe('following one message through a node', () => {
     expect(await send(ctx, sendInput)).toEqual({ message });
     expect(lines).toEqual([]);
     expect(at(relay.published, 0, 'frame').traceId).toBeUndefined();
+  });
+
+  it('two interleaved sends on one node each carry their own trace, found by the message and not by the async context of the publish', async () => {
+    // The store stands in as a queue flushed by one timer started before either send:
+    // its publishes run outside both sends' async contexts (AsyncLocalStorage would see
+    // no trace, or the wrong one); the notifier finds each by sender and clientMsgId.
+    const lines: Line[] = [];
+    const logger = recordingLogger(lines);
+    const tracer = new MessageTracer({ nodeId: 'im-1', logger, sampler: new TraceSampler(1) });
+    const relay = new FakeRelay();
+    const ids = new ControlIds('im-1');
+    const local = new LocalRooms(fakeIo({ 'user:a': ['sa'], 'user:b': ['sb'] }, []), new MembershipLog());
+    const notifier = new ClusterNotifier(local, new RelayOutbox(relay, logger, { now: () => Date.now() }, ids), ids, logger, undefined, tracer);
+    const queued: { message: Message; done: () => void }[] = [];
+    let flush: () => void = () => undefined;
+    const flushed = new Promise<void>((resolve) => (flush = resolve));
+    void flushed.then(() => {
+      // Published in the reverse order of the sends.
+      for (const { message: m, done } of queued.reverse()) {
+        notifier.publish(['user:a', 'user:b'], 'message:new', m, m.id, { exceptSession: 'sa' });
+        done();
+      }
+    });
+    const handlers = {
+      'message:send': (c: CommandContext, p: typeof sendInput) =>
+        new Promise((resolve) => {
+          const m = { ...message, id: `m-${p.clientMsgId}`, senderId: c.userId, clientMsgId: p.clientMsgId };
+          queued.push({ message: m, done: () => resolve({ message: m }) });
+          if (queued.length === 2) flush();
+        }),
+    } as unknown as CommandHandlers;
+    const send = traceSends(handlers, tracer)['message:send'];
+    await Promise.all([send(ctx, { ...sendInput, clientMsgId: 'first' }), send({ ...ctx, userId: 'b' }, { ...sendInput, clientMsgId: 'second' })]);
+
+    const ackTrace = (messageId: string) => lines.find((l) => l['trace'] === 'ack' && l['messageId'] === messageId)?.['traceId'];
+    const frameTrace = (messageId: string) => relay.published.find((f) => f.messageId === messageId)?.traceId;
+    expect(ackTrace('m-first')).toMatch(/^[0-9a-f]{32}$/);
+    expect(ackTrace('m-second')).toMatch(/^[0-9a-f]{32}$/);
+    expect(ackTrace('m-first')).not.toBe(ackTrace('m-second'));
+    expect(frameTrace('m-first')).toBe(ackTrace('m-first'));
+    expect(frameTrace('m-second')).toBe(ackTrace('m-second'));
+    expect(tracer.sendsInFlight).toBe(0);
+  });
+
+  it('a message:new with no followed send in flight (a retry pushed after the ack, another event) carries no trace', async () => {
+    const { relay, send, notifier } = senderNode(1);
+    await send(ctx, sendInput);
+    notifier.publish(['user:a', 'user:b'], 'message:new', message, message.id);
+    notifier.publish(['user:a', 'user:b'], 'typing', { conversationId: 'd:a:b', userId: 'a' });
+    expect(relay.published.map((f) => f.traceId !== undefined)).toEqual([true, false, false]);
   });
 
   it('a refused send is logged with its code and the error still reaches the client', async () => {

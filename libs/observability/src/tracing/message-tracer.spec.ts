@@ -1,6 +1,5 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Logger } from '@parley/util';
+import { must, type Logger } from '@parley/util';
 import { MessageTracer } from './message-tracer';
 import { OtelTracing } from './otel-tracing';
 import { GatewayRouteTracer } from './route-tracer';
@@ -25,35 +24,50 @@ function recordingLogger(lines: Line[]): Logger {
 }
 
 describe('MessageTracer', () => {
-  it('makes the trace visible to everything a send calls, across awaits and timers, and to nothing outside', async () => {
+  it('finds a send in flight by its sender and clientMsgId until it is sent, and nothing for another sender or message', () => {
     const tracer = new MessageTracer({ nodeId: 'im-1', logger: recordingLogger([]), sampler: new TraceSampler(1) });
     const trace = tracer.begin();
     if (trace === undefined) throw new Error('sampled at 1');
     expect(isTraceId(trace.traceId)).toBe(true);
-    const seen = await tracer.run(trace, async () => {
-      await nextTurn();
-      const inTimer = await new Promise((resolve) => setTimeout(() => resolve(tracer.current()), 1));
-      const inNested = await Promise.resolve().then(async () => (await nextTurn(), tracer.current()));
-      return [inTimer, inNested];
-    });
-    expect(seen).toEqual([trace, trace]);
-    expect(tracer.current()).toBeUndefined();
+    tracer.sending('alice', 'c1', trace);
+    expect(tracer.traceOf('bob', 'c1')).toBeUndefined();
+    expect(tracer.traceOf('alice', 'c2')).toBeUndefined();
+    expect(tracer.traceOf('alice', 'c1')).toBe(trace);
+    tracer.sent('alice', 'c1', trace);
+    expect(tracer.traceOf('alice', 'c1')).toBeUndefined();
+    expect(tracer.sendsInFlight).toBe(0);
   });
 
-  it('keeps concurrent sends apart', async () => {
+  it('keeps concurrent sends apart, and leaves nothing behind once they are sent', () => {
     const tracer = new MessageTracer({ nodeId: 'im-1', logger: recordingLogger([]), sampler: new TraceSampler(1) });
-    const traces = Array.from({ length: 50 }, () => tracer.begin());
-    const seen = await Promise.all(
-      traces.map((trace, i) => {
-        if (trace === undefined) throw new Error('sampled at 1');
-        return tracer.run(trace, async () => {
-          await new Promise((resolve) => setTimeout(resolve, 50 - i));
-          return tracer.current()?.traceId;
-        });
-      }),
-    );
-    expect(seen).toEqual(traces.map((t) => t?.traceId));
+    const traces = Array.from({ length: 50 }, (_, i) => {
+      const trace = tracer.begin();
+      if (trace === undefined) throw new Error('sampled at 1');
+      tracer.sending(`u${i % 5}`, `c${i}`, trace);
+      return trace;
+    });
+    // Published in reverse order: each finds its own.
+    const seen = traces.map((_, i) => 49 - i).map((i) => tracer.traceOf(`u${i % 5}`, `c${i}`)?.traceId);
+    expect(seen).toEqual(traces.map((t) => t.traceId).reverse());
     expect(new Set(seen).size).toBe(50);
+    traces.forEach((trace, i) => tracer.sent(`u${i % 5}`, `c${i}`, trace));
+    expect(tracer.sendsInFlight).toBe(0);
+  });
+
+  it('a thousand sends of one clientMsgId at once: each publish takes a different trace, none is taken twice, none is left', () => {
+    const tracer = new MessageTracer({ nodeId: 'im-1', logger: recordingLogger([]), sampler: new TraceSampler(1) });
+    const traces = Array.from({ length: 1_000 }, () => {
+      const trace = tracer.begin();
+      if (trace === undefined) throw new Error('sampled at 1');
+      tracer.sending('alice', 'same', trace);
+      return trace;
+    });
+    const taken = traces.map(() => tracer.traceOf('alice', 'same')?.traceId);
+    expect(new Set(taken).size).toBe(1_000);
+    expect(tracer.traceOf('alice', 'same')).toBeUndefined();
+    for (const trace of traces) tracer.sent('alice', 'same', trace);
+    tracer.sent('alice', 'same', must(traces[0], 'first trace')); // twice: harmless
+    expect(tracer.sendsInFlight).toBe(0);
   });
 
   it('logs the ack with the message, its conversation, the node and a duration', () => {

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Logger } from '@parley/util';
+import { InFlightSends } from './in-flight-sends';
 import type { OtelTracing } from './otel-tracing';
 import { TRACE_FLAG_SAMPLED, newTraceId, type FrameTrace } from './trace-ids';
 import type { TraceSampler } from './trace-sampler';
@@ -9,7 +9,7 @@ import type { TraceSampler } from './trace-sampler';
 /** Longest message or conversation id a push line repeats from a relayed frame. */
 const MAX_LOGGED_CHARS = 128;
 
-/** A message:send being followed, as the code it calls sees it (through AsyncLocalStorage). */
+/** A message:send being followed, from its receipt to its ack. */
 export interface SendTrace {
   readonly traceId: string;
   /** The `message.send` span's id when spans are exported, else ''. */
@@ -38,14 +38,16 @@ export interface MessageTracerOptions {
 }
 
 /**
- * Follows messages through an IM node. A message:send runs inside a trace
- * (AsyncLocalStorage, so the services between the dispatcher and the
- * notifier take no new parameter); the notifier reads it when it pushes
- * locally and publishes to the relay; the relay receiver reports the push
- * of a traced frame. One info line per hop, all with `traceId`.
+ * Follows messages through an IM node. A sampled message:send is noted as
+ * in flight by its sender and clientMsgId (`sending`, until `sent`); the
+ * notifier, publishing that message, finds its trace by the same two ids
+ * (`traceOf`), so the services between take no new parameter and no
+ * AsyncLocalStorage is used (its first run turns on async hooks for every
+ * promise in the process, tracing or not). The relay receiver reports the
+ * push of a traced frame. One info line per hop, all with `traceId`.
  */
 export class MessageTracer {
-  private readonly scope = new AsyncLocalStorage<SendTrace>();
+  private readonly inFlight = new InFlightSends();
   private readonly logger: Logger;
   private readonly following: boolean;
 
@@ -65,14 +67,24 @@ export class MessageTracer {
     return { traceId: context.traceId, spanId: context.spanId, flags: TRACE_FLAG_SAMPLED, startedAt, span };
   }
 
-  /** Runs `fn(...args)` inside the trace: whatever it calls, however deep and async, sees it as `current()`. */
-  run<A extends unknown[], R>(trace: SendTrace, fn: (...args: A) => R, ...args: A): R {
-    return this.scope.run(trace, fn, ...args);
+  /** A followed send of (senderId, clientMsgId) starts: its message's publish will find `trace`. */
+  sending(senderId: string, clientMsgId: string, trace: SendTrace): void {
+    this.inFlight.add(senderId, clientMsgId, trace);
   }
 
-  /** The message:send being followed here, if any. */
-  current(): SendTrace | undefined {
-    return this.scope.getStore();
+  /** That send is over (acked or refused): forgotten. */
+  sent(senderId: string, clientMsgId: string, trace: SendTrace): void {
+    this.inFlight.remove(senderId, clientMsgId, trace);
+  }
+
+  /** The trace of a followed send of this message in flight here, if any (each send's trace is taken once). */
+  traceOf(senderId: string, clientMsgId: string): SendTrace | undefined {
+    return this.inFlight.claim(senderId, clientMsgId);
+  }
+
+  /** Sends followed right now. */
+  get sendsInFlight(): number {
+    return this.inFlight.size;
   }
 
   /** The ack line on the sender's node, with the time from receipt to ack. */
