@@ -4,15 +4,16 @@ import type { RoomName } from '@parley/protocol';
 import { streamCredential, type RelayAuth } from './auth';
 import { BarrierTracker } from './barrier-tracker';
 import type { Deliver, RelayPublish } from './deliver';
+import { AdminInbox } from './admin-inbox';
+import { DeliveryInbox } from './delivery-inbox';
 import { GatewayLink, type LinkHooks, type LinkSettings } from './gateway-link.grpc';
 import { InterestAnnouncer } from './interest-announcer';
-import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
-import type { AdminCommand__Output } from './generated/parley/relay/v1/AdminCommand';
-import { DEFAULT_STATS_INTERVAL_MS, toNodeStats, type NodeStatsInput } from './node-stats';
+import { DEFAULT_STATS_INTERVAL_MS } from './node-stats';
 import { definedOnly, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 import { PublishRouter, routeKeyOf } from './publish-route';
 import { SeenFrames } from './seen-frames';
+import { StatsReporter, type NodeStatsProvider } from './stats-reporter';
 import type { AdminCommandHandler, BarrierOutcome, ConnectedGateway, RelayClientEvents, RelayClientOptions, RelayClientStats } from './relay-client.types';
 
 export type { AdminCommandHandler } from './relay-client.types';
@@ -25,7 +26,6 @@ export type { BarrierOutcome, ConnectedGateway, RelayClientEvents, RelayClientOp
  */
 export const RELAY_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 100, maxMs: 1_000 });
 
-
 const DEFAULTS = {
   welcomeTimeoutMs: 5_000,
   keepaliveTimeMs: 10_000,
@@ -36,7 +36,6 @@ const DEFAULTS = {
   statsIntervalMs: DEFAULT_STATS_INTERVAL_MS,
   protoPath: DEFAULT_PROTO_PATH,
 } as const;
-
 
 /**
  * The node side of the relay. Keeps one stream to every gateway (any gateway
@@ -55,7 +54,9 @@ const DEFAULTS = {
  * gateways, in order, before anything newer. Receivers drop frames they
  * have already applied (by origin, event and message id).
  *
- * Interest is kept and announced by InterestAnnouncer.
+ * Interest is kept and announced by InterestAnnouncer, relayed frames go
+ * to the node through DeliveryInbox; the ops console's frames (NodeStats out,
+ * AdminCommand in) through StatsReporter and AdminInbox.
  *
  * A publish with no ready gateway is refused (`publish` returns false), and
  * unacknowledged ones no gateway can take are handed back
@@ -63,7 +64,6 @@ const DEFAULTS = {
  */
 export class RelayClient extends EventEmitter<RelayClientEvents> {
   private readonly nodeId: string;
-  private onDeliver: (deliver: Deliver) => void;
   private readonly logger: Logger;
   private readonly settings: LinkSettings;
   private readonly channelOptions: grpc.ChannelOptions;
@@ -87,14 +87,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     statsSent: 0,
     adminCommands: 0,
   };
-  private readonly statsIntervalMs: number;
-  private nodeStats: (() => NodeStatsInput | Promise<NodeStatsInput>) | undefined;
-  private onAdmin: AdminCommandHandler;
-  private statsTimer: NodeJS.Timeout | undefined;
+  private readonly deliveries: DeliveryInbox;
+  private readonly reporter: StatsReporter<GatewayLink>;
+  private readonly admin: AdminInbox;
   private readonly hooks: LinkHooks;
   private readonly auth: RelayAuth;
   private readonly barriers = new BarrierTracker();
-  private readonly seen: SeenFrames;
   private readonly router = new PublishRouter<GatewayLink>();
 
   constructor(private readonly options: RelayClientOptions) {
@@ -102,13 +100,17 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     const o = { ...DEFAULTS, ...definedOnly(options) };
     this.nodeId = options.nodeId;
     this.auth = options.auth;
-    this.onDeliver = options.onDeliver ?? (() => undefined);
     this.logger = options.logger ?? silentLogger;
     this.protoPath = o.protoPath;
-    this.statsIntervalMs = o.statsIntervalMs;
-    this.nodeStats = options.nodeStats;
-    this.onAdmin = options.onAdminCommand ?? (() => undefined);
-    this.seen = new SeenFrames(o.seenFrames);
+    const seen = new SeenFrames(o.seenFrames);
+    this.deliveries = new DeliveryInbox(options.onDeliver ?? (() => undefined), (room) => this.interest.has(room), seen, this.counters, this.logger);
+    const statsContext = {
+      gateways: () => this.connectedGateways().map((g) => g.gatewayId).filter((id) => id.length > 0),
+      framesIn: () => this.counters.framesIn,
+      framesOut: () => this.counters.framesOut,
+    };
+    this.reporter = new StatsReporter(o.statsIntervalMs, statsContext, this.counters, this.logger, options.nodeStats);
+    this.admin = new AdminInbox(options.onAdminCommand ?? (() => undefined), this.counters, this.logger);
     const backoff = o.backoff ?? RELAY_BACKOFF;
     this.settings = Object.freeze({
       backoff,
@@ -130,12 +132,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       credential: (address) => streamCredential(this.auth, this.nodeId, address),
       onReady: (link) => {
         // A fresh stream reports at once: the fleet view need not wait an interval.
-        this.sendStats([link]);
+        this.reporter.ready(link);
         this.emit('gateway:ready', link.address, link.gatewayId ?? '');
       },
-      onAdmin: (link, admin) => this.handleAdmin(link, admin),
+      onAdmin: (link, admin) => this.admin.receive(admin, link.gatewayId ?? ''),
       onDown: (link, unacked) => this.linkLost(link, unacked, true),
-      onDeliver: (link, deliver) => this.handleDeliver(link, deliver),
+      onDeliver: (link, deliver) => this.deliveries.receive(link, deliver),
       onApplied: (link, ack) => this.interest.applied(link, ack),
       onRouted: (link, routed) => this.barriers.routed(link, routed.barrier, routed.nodes),
       onConfirmed: (link, confirmed) => this.barriers.confirmed(link, confirmed.barrier, confirmed.nodeId),
@@ -154,15 +156,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     if (this.started) return;
     this.started = true;
     this.setGateways(this.options.gateways);
-    this.statsTimer = setInterval(() => this.sendStats(this.links.values()), this.statsIntervalMs);
-    this.statsTimer.unref();
   }
 
   /** Closes every stream; gateways drop this node's interest at once. */
   async stop(): Promise<void> {
     this.started = false;
-    if (this.statsTimer) clearInterval(this.statsTimer);
-    this.statsTimer = undefined;
+    this.reporter.stop();
     this.interest.clear();
     this.barriers.clear();
     this.router.clear();
@@ -245,23 +244,23 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   /** What this node reports of itself every `statsIntervalMs` on each ready stream (NodeStats), set once the node exists. */
-  reportStats(provider: () => NodeStatsInput | Promise<NodeStatsInput>): void {
-    this.nodeStats = provider;
+  reportStats(provider: NodeStatsProvider): void {
+    this.reporter.setProvider(provider);
   }
 
   /** Reports now on every ready stream, not at the next interval (the node's state changed: it started draining). */
   reportStatsNow(): void {
-    this.sendStats(this.links.values());
+    this.reporter.reportNow();
   }
 
   /** Where operators' commands go (AdminCommand, only from gateways that proved the cluster secret), set once the node exists. */
   handleAdminCommands(handler: AdminCommandHandler): void {
-    this.onAdmin = handler;
+    this.admin.setHandler(handler);
   }
 
   /** Where relayed frames go, set once the receiver exists (it usually needs this client first). */
   handleDeliveries(handler: (deliver: Deliver) => void): void {
-    this.onDeliver = handler;
+    this.deliveries.setHandler(handler);
   }
 
   /** The link that took the frame, or undefined when none could. */
@@ -359,87 +358,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
    * newer may be published ahead of it).
    */
   private linkLost(link: GatewayLink, unacked: readonly RelayPublish[], wasReady: boolean): void {
+    this.reporter.down(link);
     if (wasReady) {
       this.interest.linkLost(link);
       this.barriers.linkDown(link);
     }
     this.resend(unacked, link.address);
     if (wasReady) this.emit('gateway:down', link.address);
-  }
-
-  /** One report, built once, written to each ready link given (those still ready once the provider answered). */
-  private sendStats(links: Iterable<GatewayLink>): void {
-    const provider = this.nodeStats;
-    if (!provider) return;
-    const targets = [...links];
-    const send = (input: NodeStatsInput): void => {
-      const gateways = this.connectedGateways().map((g) => g.gatewayId).filter((id) => id.length > 0);
-      const stats = toNodeStats(input, gateways, this.counters.framesIn, this.counters.framesOut, Date.now());
-      for (const link of targets) if (link.sendStats(stats)) this.counters.statsSent++;
-    };
-    const failed = (err: unknown): void => this.logger.warn({ err }, 'node stats provider failed; no report this time');
-    try {
-      const input = provider();
-      // send may throw too: .catch after .then, or a throw there is an unhandled rejection (a crash).
-      if (input instanceof Promise) input.then(send).catch(failed);
-      else send(input);
-    } catch (err) {
-      failed(err);
-    }
-  }
-
-  private handleAdmin(link: GatewayLink, admin: AdminCommand__Output): void {
-    this.counters.adminCommands++;
-    try {
-      this.onAdmin({ id: admin.id, kind: admin.kind, payload: admin.payload }, link.gatewayId ?? '');
-    } catch (err) {
-      this.logger.error({ err, kind: admin.kind }, 'relay admin command handler threw');
-    }
-  }
-
-  private handleDeliver(link: GatewayLink, deliver: Deliver__Output): void {
-    // Emit only to rooms we announced: the gateway's view may lag a removal by a frame.
-    const rooms = deliver.rooms.filter((room): room is RoomName => this.interest.has(room));
-    // The gateway thinks we want rooms we don't (a grant for sessions that
-    // have left since): tell it, so it stops sending them. Idempotent.
-    if (rooms.length < deliver.rooms.length) {
-      const stale = deliver.rooms.filter((room) => !this.interest.has(room));
-      link.sendControl({ delta: { add: [], remove: stale } });
-    }
-    // A barrier is answered once applied; with nothing to apply here, at once.
-    const done = deliver.barrier
-      ? () => link.sendControl({ barrierDone: { originNode: deliver.originNode, barrier: deliver.barrier } })
-      : undefined;
-    if (rooms.length === 0) {
-      this.counters.ignored++;
-      done?.();
-      return;
-    }
-    // A second copy (re-sent after a gateway died before acknowledging it,
-    // or replayed): applied once. Gateways' own frames are never re-sent.
-    if (!deliver.fromGateway && this.seen.check(deliver.originNode, deliver.event, deliver.messageId)) {
-      this.counters.deduplicated++;
-      done?.();
-      return;
-    }
-    this.counters.delivered++;
-    try {
-      this.onDeliver({
-        rooms,
-        event: deliver.event,
-        payload: deliver.payload,
-        messageId: deliver.messageId,
-        originNode: deliver.originNode,
-        gatewayId: link.gatewayId ?? '',
-        fromGateway: deliver.fromGateway,
-        done,
-        // Passed on as received: the node validates them (frameTraceOf) before any use.
-        traceId: deliver.traceId,
-        traceFlags: deliver.traceFlags,
-        spanId: deliver.spanId,
-      });
-    } catch (err) {
-      this.logger.error({ err, messageId: deliver.messageId }, 'relay onDeliver threw');
-    }
   }
 }
