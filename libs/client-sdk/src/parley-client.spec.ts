@@ -427,6 +427,29 @@ describe('ParleyClient sessions', () => {
     expect(h.client.state).toBe('closed');
   });
 
+  it('signs out with suspended, once and without retrying, when a scheduled refresh answers ACCOUNT_SUSPENDED', async () => {
+    const h = harness({ expiresAt: Date.now() + 150 });
+    h.answerRefresh(() => problem(403, 'ACCOUNT_SUSPENDED'));
+    const out: unknown[] = [];
+    h.client.on('signedOut', (e) => out.push(e));
+    await h.client.connect();
+    await until(() => out.length > 0);
+    expect(out).toEqual([{ reason: 'suspended' }]);
+    expect(h.client.state).toBe('closed');
+    expect(h.refreshes).toHaveLength(1);
+  });
+
+  it('signs out with suspended when a refused handshake earns a refresh that answers ACCOUNT_SUSPENDED', async () => {
+    const h = harness({ refuse: () => true });
+    h.answerRefresh(() => problem(403, 'ACCOUNT_SUSPENDED'));
+    const out: unknown[] = [];
+    h.client.on('signedOut', (e) => out.push(e));
+    await expect(h.client.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(out).toEqual([{ reason: 'suspended' }]);
+    expect(h.refreshes).toHaveLength(1);
+    expect(h.client.state).toBe('closed');
+  });
+
   it('a handshake refused UNAUTHORIZED earns one refresh and a reconnect', async () => {
     const h = harness({ refuse: (token) => token === 't' });
     await h.client.connect();

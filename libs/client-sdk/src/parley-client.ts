@@ -93,7 +93,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
         },
         reconnected: (info) => this.emit('reconnected', info),
         reauthenticate: (trouble) => this.reauthenticate(trouble),
-        sessionOver: (trouble) => this.signOut(trouble === 'refused' ? 'unauthorized' : trouble),
+        // A refused token whose refresh was refused too: the refresh's answer says why (a suspension, else unauthorized).
+        sessionOver: (trouble) => this.signOut(trouble === 'refused' ? (this.renewal?.refusal ?? 'unauthorized') : trouble),
       },
     );
     const refresh = config.refresh ?? (() => this.api.refresh(this.requireAuth().refreshToken));
@@ -104,7 +105,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
             refresh,
             renewed: (fresh) => this.renewed(fresh),
             current: () => this.auth,
-            over: () => this.signOut('unauthorized'),
+            over: (reason) => this.signOut(reason),
             backoff,
           });
     this.sender = new Sender({

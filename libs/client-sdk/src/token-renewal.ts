@@ -13,6 +13,12 @@ export interface FreshToken {
 /** Gets a fresh access token for the session, e.g. `POST /api/auth/refresh`; throws ParleyError UNAUTHORIZED when the session is over. */
 export type Refresher = () => Promise<FreshToken>;
 
+/** Why the server refused a refresh for good: the session ended (`unauthorized`), or an operator suspended the account. */
+export type RefreshRefusal = 'unauthorized' | 'suspended';
+
+/** Answers to a refresh that end the session: retrying cannot help (anything else, e.g. UNAVAILABLE, is retried). */
+const REFUSALS: Partial<Record<string, RefreshRefusal>> = { UNAUTHORIZED: 'unauthorized', FORBIDDEN: 'unauthorized', ACCOUNT_SUSPENDED: 'suspended' };
+
 export interface TokenRenewalHooks {
   refresh: Refresher;
   /** The fresh token is to be used from now on: keep it, hand it to the live socket. False: it is not (the session cannot go on). */
@@ -20,7 +26,7 @@ export interface TokenRenewalHooks {
   /** The token in use, if signed in. */
   current(): FreshToken | undefined;
   /** A scheduled refresh was refused: the session is over. */
-  over(): void;
+  over(reason: RefreshRefusal): void;
   /** Retry delays while the gateway cannot answer. */
   backoff: BackoffOptions;
   /** @default Date.now */
@@ -53,6 +59,7 @@ export class TokenRenewal {
   private failures = 0;
   private running = false;
   private expiry: LocalExpiry | undefined;
+  private refused: RefreshRefusal | undefined;
   private readonly now: () => number;
 
   constructor(private readonly hooks: TokenRenewalHooks) {
@@ -76,6 +83,11 @@ export class TokenRenewal {
     return this.inflight;
   }
 
+  /** Why the last refresh was refused, once one was (refreshNow answered false); `unauthorized` when the fresh token was not taken. */
+  get refusal(): RefreshRefusal | undefined {
+    return this.refused;
+  }
+
   /** Refreshes ahead of every expiry from now on, until stop(). */
   start(): void {
     if (this.running) return;
@@ -94,11 +106,16 @@ export class TokenRenewal {
     try {
       fresh = await this.hooks.refresh();
     } catch (err) {
-      if (err instanceof ParleyError && (err.code === 'UNAUTHORIZED' || err.code === 'FORBIDDEN')) return false;
-      throw err;
+      const refusal = err instanceof ParleyError ? REFUSALS[err.code] : undefined;
+      if (refusal === undefined) throw err;
+      this.refused = refusal;
+      return false;
     }
     const receivedAt = this.now();
-    if (!(await this.hooks.renewed(fresh))) return false;
+    if (!(await this.hooks.renewed(fresh))) {
+      this.refused = 'unauthorized';
+      return false;
+    }
     this.expiry = localExpiry(fresh, receivedAt);
     // Whoever asked for it, the next refresh is due ahead of the new expiry.
     this.failures = 0;
@@ -128,7 +145,7 @@ export class TokenRenewal {
     try {
       if (await this.refreshNow()) return; // rescheduled by run()
       this.stop();
-      this.hooks.over();
+      this.hooks.over(this.refused ?? 'unauthorized');
     } catch {
       // The gateway is out of reach: try again, also past the expiry (the socket ends then; a reconnect needs the token).
       this.schedule(backoffDelay(this.failures++, this.hooks.backoff));
