@@ -119,4 +119,9 @@ describe('gateway config: admins', () => {
     expect(loadGatewayConfig({ ...BASE, PARLEY_ADMIN_USERS: ' ann, Bob.ops ,' }).PARLEY_ADMIN_USERS).toEqual(['ann', 'Bob.ops']);
     expect(() => loadGatewayConfig({ ...BASE, PARLEY_ADMIN_USERS: 'ann,bob smith' })).toThrow(/PARLEY_ADMIN_USERS/);
   });
+
+  it('takes a PARLEY_GATEWAY_ID of at most 128 characters (what the audit log records of it)', () => {
+    expect(loadGatewayConfig({ ...BASE, PARLEY_GATEWAY_ID: 'g'.repeat(128) }).PARLEY_GATEWAY_ID).toHaveLength(128);
+    expect(() => loadGatewayConfig({ ...BASE, PARLEY_GATEWAY_ID: 'g'.repeat(129) })).toThrow(/PARLEY_GATEWAY_ID/);
+  });
 });

@@ -94,8 +94,8 @@ const limitsEnv = z.object({
 });
 
 const gatewayEnv = z.object({
-  /** Unique per gateway (its Consul service ID); unset: gw-<hostname>-<port> made one DNS label. */
-  PARLEY_GATEWAY_ID: z.string().min(1).optional(),
+  /** Unique per gateway (its Consul service ID); unset: gw-<hostname>-<port> made one DNS label. At most 128: the audit log's gateway_id column. */
+  PARLEY_GATEWAY_ID: z.string().min(1).max(128).optional(),
   PARLEY_HOST: z.string().default('127.0.0.1'),
   PARLEY_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** gRPC relay listener that every IM node connects to. */

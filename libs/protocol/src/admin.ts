@@ -129,7 +129,8 @@ export type AdminActionBody = z.infer<typeof adminActionBodySchema>;
 
 /** Path parameters of the admin routes. */
 export const adminUserParamsSchema = z.strictObject({ userId: z.string().min(1).max(64) });
-export const adminNodeParamsSchema = z.strictObject({ nodeId: z.string().min(1).max(64) });
+/** A node id as the relay admits it (PARLEY_NODE_ID); names one node, never all. */
+export const adminNodeParamsSchema = z.strictObject({ nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a node id: 1 to 64 of A-Z a-z 0-9 _ . -') });
 
 /** What disconnecting or suspending a user did. */
 export const userActionResultSchema = z

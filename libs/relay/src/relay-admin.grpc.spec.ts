@@ -96,7 +96,7 @@ describe('relay NodeStats and AdminCommand frames', () => {
     expect(g1.server.nodeReports()).toEqual([expect.objectContaining({ nodeId: 'A', connected: false })]);
   });
 
-  it('sendAdmin writes to one node or all and names the nodes written; an unknown node gets nothing', async () => {
+  it('sendAdmin writes to the one node named, broadcastAdmin to all; each names the nodes written; an unknown node gets nothing', async () => {
     const { server, address } = await startServer('g1');
     const a = node('A', [address]);
     const b = node('B', [address]);
@@ -104,9 +104,11 @@ describe('relay NodeStats and AdminCommand frames', () => {
     await b.ready();
     await waitFor(() => server.connectedNodes().length === 2);
     const notice = { id: 'n1', kind: 'notice', payload: Buffer.from('{"x":1}') };
-    expect(sorted(server.sendAdmin('all', notice))).toEqual(['A', 'B']);
-    expect(server.sendAdmin('B', { id: 'd1', kind: 'drain', payload: Buffer.from('{}') })).toEqual(['B']);
-    expect(server.sendAdmin('nobody', notice)).toEqual([]);
+    expect(sorted(server.broadcastAdmin(notice))).toEqual(['A', 'B']);
+    expect(server.sendAdmin({ node: 'B' }, { id: 'd1', kind: 'drain', payload: Buffer.from('{}') })).toEqual(['B']);
+    expect(server.sendAdmin({ node: 'nobody' }, notice)).toEqual([]);
+    // No node id means every node: 'all' is just a name nobody has here.
+    expect(server.sendAdmin({ node: 'all' }, notice)).toEqual([]);
     await waitUntil(b, 'admin', () => b.admin.length === 2);
     await waitUntil(a, 'admin', () => a.admin.length === 1);
     expect(a.admin).toEqual([{ id: 'n1', kind: 'notice', payload: '{"x":1}', gatewayId: 'g1' }]);

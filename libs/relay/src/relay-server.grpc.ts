@@ -180,13 +180,23 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   }
 
   /**
-   * Writes an operator's command (AdminCommand) to one connected node or to
-   * all; returns the nodes it was written to (none: `nodeId` has no stream
-   * here). Control frames: never dropped for a full queue, and rare (an
-   * operator's click).
+   * Writes an operator's command (AdminCommand) to the one connected node
+   * named; returns the nodes it was written to (none: no stream here by that
+   * id). A tagged target, so no node id (not even `all`) can mean every node:
+   * that is broadcastAdmin. Control frames: never dropped for a full queue,
+   * and rare (an operator's click).
    */
-  sendAdmin(target: string | 'all', command: AdminCommand): string[] {
-    const targets = target === 'all' ? [...this.sessions.values()] : [this.sessions.get(target)].filter((s) => s !== undefined);
+  sendAdmin(target: { node: string }, command: AdminCommand): string[] {
+    const session = this.sessions.get(target.node);
+    return this.writeAdmin(session ? [session] : [], command);
+  }
+
+  /** Writes an operator's command to every connected node; returns the nodes written to. */
+  broadcastAdmin(command: AdminCommand): string[] {
+    return this.writeAdmin([...this.sessions.values()], command);
+  }
+
+  private writeAdmin(targets: readonly Session[], command: AdminCommand): string[] {
     for (const session of targets) {
       session.writeAlways({ admin: command });
       this.counters.adminCommands++;

@@ -38,7 +38,7 @@ describe('a suspended account', () => {
       registrationGuard: new RegistrationGuard(throttles),
     });
     gate = new SessionGate({ tokens, store, clock });
-    const fleet = { gatewayId: 'gw-1', nodeReports: () => [], sendAdmin: () => [] };
+    const fleet = { gatewayId: 'gw-1', nodeReports: () => [], connectedNodes: () => [], sendAdmin: () => [], broadcastAdmin: () => [] };
     admin = new AdminService({ store, sessionEnds, fleet, throttles, clock, ids: sequenceIds('a'), adminUsernames: ['root'] });
   });
 

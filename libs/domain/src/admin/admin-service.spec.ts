@@ -37,7 +37,10 @@ function memoryThrottles(now: () => number): ThrottleFactory {
           row.used += points;
           return { ok: true, consumed: row.used };
         },
-        refund: async () => undefined,
+        refund: async (key, points = 1) => {
+          const row = keys.get(key);
+          if (row) row.used = Math.max(0, row.used - points);
+        },
         peek: async (key) => keys.get(key)?.used ?? 0,
         reset: async (key) => void keys.delete(key),
       };
@@ -45,7 +48,7 @@ function memoryThrottles(now: () => number): ThrottleFactory {
   };
 }
 
-function setup(options: { adminUsernames?: string[]; reports?: NodeStatsRow[] } = {}) {
+function setup(options: { adminUsernames?: string[]; reports?: NodeStatsRow[]; connected?: string[] } = {}) {
   let now = NOW;
   const users = new Map<string, UserRecord>(
     [user('root'), user('stored', { admin: true }), user('ann'), user('bob'), user('gone', { deletedAt: 5 })].map((u) => [u.id, u]),
@@ -59,7 +62,7 @@ function setup(options: { adminUsernames?: string[]; reports?: NodeStatsRow[] } 
   const ended: { userId: string; sessionIds: readonly string[]; reason: SessionEndReason }[] = [];
   const sent: { target: string; command: AdminCommand }[] = [];
   const outcomes: [AdminRouteName, AdminOutcome][] = [];
-  const connected = ['im-1', 'im-2'];
+  const connected = options.connected ?? ['im-1', 'im-2'];
   const revoke = (userId: string): string[] => {
     const ids = [...sessions].filter(([, s]) => s.userId === userId && !s.revoked).map(([id]) => id);
     for (const id of ids) (sessions.get(id) as { revoked: boolean }).revoked = true;
@@ -101,10 +104,15 @@ function setup(options: { adminUsernames?: string[]; reports?: NodeStatsRow[] } 
     fleet: {
       gatewayId: 'gw-1',
       nodeReports: () => options.reports ?? [],
-      sendAdmin: (target, command) => {
-        const nodes = target === 'all' ? connected : connected.filter((n) => n === target);
-        for (const node of nodes) sent.push({ target: node, command });
+      connectedNodes: () => connected,
+      sendAdmin: ({ node }, command) => {
+        const nodes = connected.filter((n) => n === node);
+        for (const n of nodes) sent.push({ target: n, command });
         return nodes;
+      },
+      broadcastAdmin: (command) => {
+        for (const n of connected) sent.push({ target: n, command });
+        return [...connected];
       },
     },
     throttles: memoryThrottles(() => now),
@@ -173,7 +181,7 @@ describe('AdminService actions', () => {
       ['root', 'user:disconnect', 'ann', 'gw-1'],
       ['root', 'user:disconnect', 'ann', 'gw-1'],
     ]);
-    expect(audit[0]?.detail).toBe('ann: 2 session(s) ended; reason: testing');
+    expect(audit[0]?.detail).toBe('ann: every session ends; reason: testing');
     expect(audit[0]?.at).toBe(NOW);
   });
 
@@ -185,8 +193,8 @@ describe('AdminService actions', () => {
     await expect(admin.unsuspend(root, 'ann')).resolves.toMatchObject({ user: { suspendedAt: null }, sessionsEnded: 0 });
     expect(users.get('ann')?.suspendedAt).toBeNull();
     expect(audit.map((e) => `${e.action} ${e.detail}`)).toEqual([
-      'user:suspend ann: 2 session(s) ended',
-      'user:suspend ann (already suspended): 0 session(s) ended',
+      'user:suspend ann: every session ends',
+      'user:suspend ann (already suspended): every session ends',
       'user:unsuspend ann',
     ]);
   });
@@ -215,6 +223,37 @@ describe('AdminService actions', () => {
       ['node:drain', 'im-2'],
       ['node:drain', 'im-2'],
     ]);
+  });
+
+  it("drain of 'all' (or any id no connected node has) is NOT_FOUND: nothing sent, nothing audited", async () => {
+    const { admin, sent, audit } = setup();
+    expect(await codeOf(admin.drain(root, 'all'))).toBe('NOT_FOUND');
+    expect(await codeOf(admin.drain(root, 'ALL'))).toBe('NOT_FOUND');
+    expect(sent).toEqual([]);
+    expect(audit).toEqual([]);
+  });
+
+  it('writes the audit entry first: when it cannot be written, no action is carried out (UNAVAILABLE), and a refused notice is not counted', async () => {
+    const { admin, store, sessions, users, sent, ended, advance } = setup();
+    await store.suspendUser('bob', NOW);
+    const original = store.appendAudit;
+    store.appendAudit = async () => {
+      throw new Error('audit table gone');
+    };
+    const codes = await Promise.all([admin.disconnect(root, 'ann'), admin.suspend(root, 'ann'), admin.unsuspend(root, 'bob'), admin.drain(root, 'im-1')].map(codeOf));
+    // One after another, past the notice limit: each refused notice gave its point back.
+    for (let i = 0; i < 12; i++) codes.push(await codeOf(admin.postNotice(root, { text: 'x', level: 'info' })));
+    expect(new Set(codes)).toEqual(new Set(['UNAVAILABLE']));
+    expect([...sessions.values()].filter((x) => x.revoked)).toHaveLength(1); // bob's, by the suspend before
+    expect(users.get('ann')?.suspendedAt).toBeNull();
+    expect(users.get('bob')?.suspendedAt).toBe(NOW);
+    expect(sent).toEqual([]);
+    expect(ended).toEqual([]);
+    // The audit log is back: the refused notices used none of the admin's 10.
+    store.appendAudit = original;
+    advance(1);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => codeOf(admin.postNotice(root, { text: 'y', level: 'info' }))));
+    expect(outcomes).toEqual(Array.from({ length: 10 }, () => 'ok'));
   });
 
   it('posts a notice to every connected node, at most 10 per admin per minute (RATE_LIMITED with retryAfterMs), then again', async () => {

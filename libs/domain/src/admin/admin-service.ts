@@ -100,9 +100,10 @@ export class AdminService {
   async disconnect(actor: AdminActor, userId: string, reason?: string): Promise<UserActionResult> {
     const { store, clock } = this.deps;
     const user = await this.requireUser(userId);
+    await this.record(actor, 'user:disconnect', user.id, withReason(`${user.username}: every session ends`, reason));
     const sessionIds = await store.revokeUserAuthSessions(user.id, 'disconnected', clock.now());
     await this.endSockets(user.id, sessionIds, 'disconnected');
-    await this.record(actor, 'user:disconnect', user.id, withReason(`${user.username}: ${sessionIds.length} session(s) ended`, reason));
+    this.done(actor, 'user:disconnect', user.id, { sessionsEnded: sessionIds.length });
     return { user: this.view(user), sessionsEnded: sessionIds.length };
   }
 
@@ -111,26 +112,34 @@ export class AdminService {
     const { store, clock } = this.deps;
     if (userId === actor.userId) throw new ParleyError('CONFLICT', 'you cannot suspend yourself');
     const before = await this.requireUser(userId);
+    const already = before.suspendedAt !== null ? ' (already suspended)' : '';
+    await this.record(actor, 'user:suspend', before.id, withReason(`${before.username}${already}: every session ends`, reason));
     const { user, sessionIds } = await store.suspendUser(before.id, clock.now());
     await this.endSockets(user.id, sessionIds, 'suspended');
-    const already = before.suspendedAt !== null ? ' (already suspended)' : '';
-    await this.record(actor, 'user:suspend', user.id, withReason(`${user.username}${already}: ${sessionIds.length} session(s) ended`, reason));
+    this.done(actor, 'user:suspend', user.id, { sessionsEnded: sessionIds.length });
     return { user: this.view(user), sessionsEnded: sessionIds.length };
   }
 
   async unsuspend(actor: AdminActor, userId: string, reason?: string): Promise<UserActionResult> {
     const before = await this.requireUser(userId);
-    const user = await this.deps.store.unsuspendUser(before.id);
     const already = before.suspendedAt === null ? ' (was not suspended)' : '';
-    await this.record(actor, 'user:unsuspend', user.id, withReason(`${user.username}${already}`, reason));
+    await this.record(actor, 'user:unsuspend', before.id, withReason(`${before.username}${already}`, reason));
+    const user = await this.deps.store.unsuspendUser(before.id);
+    this.done(actor, 'user:unsuspend', user.id);
     return { user: this.view(user), sessionsEnded: 0 };
   }
 
   /** Tells a node connected to this gateway to drain (as on SIGTERM); NOT_FOUND when none by that id is. */
   async drain(actor: AdminActor, nodeId: string, reason?: string): Promise<DrainResult> {
-    const written = this.deps.fleet.sendAdmin(nodeId, { id: this.deps.ids.next(), kind: 'drain', payload: { by: actor.username.slice(0, 64) } });
-    if (written.length === 0) throw new ParleyError('NOT_FOUND', `no node ${nodeId} is connected to this gateway`);
+    const { fleet } = this.deps;
+    const notConnected = (): ParleyError => new ParleyError('NOT_FOUND', `no node ${nodeId} is connected to this gateway`);
+    if (!fleet.connectedNodes().includes(nodeId)) throw notConnected();
     await this.record(actor, 'node:drain', nodeId, withReason('drain requested', reason));
+    // Only that node: a tagged target, so no id (not even 'all') reaches the others.
+    const written = fleet.sendAdmin({ node: nodeId }, { id: this.deps.ids.next(), kind: 'drain', payload: { by: actor.username.slice(0, 64) } });
+    // Its stream closed between the check and the write: audited as requested, not done.
+    if (written.length === 0) throw notConnected();
+    this.done(actor, 'node:drain', nodeId);
     return { nodeId, accepted: true };
   }
 
@@ -140,9 +149,16 @@ export class AdminService {
     if (!decision.ok) {
       throw new ParleyError('RATE_LIMITED', 'too many notices; wait before posting another', { retryAfterMs: decision.retryAfterMs });
     }
+    const { fleet } = this.deps;
     const notice: SystemNotice = { id: this.deps.ids.next(), text: body.text, level: body.level, at: this.deps.clock.now() };
-    const nodes = this.deps.fleet.sendAdmin('all', { id: notice.id, kind: 'notice', payload: notice });
-    await this.record(actor, 'notice:post', notice.id, `${notice.level} to ${nodes.length} node(s): ${notice.text}`);
+    const detail = `${notice.level} to ${fleet.connectedNodes().length} node(s): ${notice.text}`;
+    // Not posted, so not counted against the admin's limit.
+    await this.record(actor, 'notice:post', notice.id, detail).catch(async (err: unknown) => {
+      await this.notices.refund(actor.userId).catch(() => undefined);
+      throw err;
+    });
+    const nodes = fleet.broadcastAdmin({ id: notice.id, kind: 'notice', payload: notice });
+    this.done(actor, 'notice:post', notice.id, { nodes: nodes.length });
     return { notice, nodes };
   }
 
@@ -190,6 +206,10 @@ export class AdminService {
     });
   }
 
+  /**
+   * Writes the audit entry BEFORE the action (fail closed): when the audit log
+   * cannot be written, nothing is done and the admin gets UNAVAILABLE (503).
+   */
   private async record(actor: AdminActor, action: AdminAction, target: string, detail: string): Promise<void> {
     const entry = {
       id: this.deps.ids.next(),
@@ -200,8 +220,18 @@ export class AdminService {
       detail: detail.slice(0, 1_000),
       gatewayId: this.deps.fleet.gatewayId,
     };
-    await this.deps.store.appendAudit(entry);
-    this.logger.info({ actor: actor.username, actorId: actor.userId, action, target, auditId: entry.id }, 'admin action');
+    try {
+      await this.deps.store.appendAudit(entry);
+    } catch (err) {
+      this.logger.error({ err, actorId: actor.userId, action, target }, 'admin action refused: the audit log could not be written');
+      throw new ParleyError('UNAVAILABLE', 'the audit log could not be written, so the action was not carried out; try again', { cause: err });
+    }
+    this.logger.info({ actor: actor.username, actorId: actor.userId, action, target, auditId: entry.id }, 'admin action audited');
+  }
+
+  /** Logs what an audited action did. */
+  private done(actor: AdminActor, action: AdminAction, target: string, result: Record<string, number> = {}): void {
+    this.logger.info({ actor: actor.username, actorId: actor.userId, action, target, ...result }, 'admin action done');
   }
 }
 

@@ -34,6 +34,13 @@ export interface FleetControl {
   /** The answering gateway's id (audit entries and the fleet view name it). */
   readonly gatewayId: string;
   nodeReports(): NodeStatsRow[];
-  /** Writes the command to one node or to all; the nodes it was written to (none: no such node connected). */
-  sendAdmin(target: string | 'all', command: AdminCommand): string[];
+  /** The nodes with a relay stream to this gateway now. */
+  connectedNodes(): readonly string[];
+  /**
+   * Writes the command to the one node named; the nodes it was written to
+   * (none: no such node connected). Tagged, so no id can mean every node.
+   */
+  sendAdmin(target: { node: string }, command: AdminCommand): string[];
+  /** Writes the command to every connected node; the nodes it was written to. */
+  broadcastAdmin(command: AdminCommand): string[];
 }

@@ -17,6 +17,8 @@ import { ADMIN_OPERATIONS } from '../http/rest-operations';
 import { testGatewayMetrics } from '../testing/gateway-metrics';
 import { createAdminService } from './create-admin';
 
+type RelayCommand = { id: string; kind: string; payload: Uint8Array };
+
 const NOW = 1_800_000_000_000;
 
 function user(id: string, over: Partial<UserRecord> = {}): UserRecord {
@@ -69,6 +71,11 @@ describe('the admin REST API (/api/admin)', () => {
     sent = [];
     const m = testGatewayMetrics('gw-1');
     metrics = m.metrics;
+    const connected = ['im-1', 'im-2'];
+    const write = (target: string, command: RelayCommand): string => {
+      sent.push({ target, command: { id: command.id, kind: command.kind, payload: JSON.parse(Buffer.from(command.payload).toString()) } as AdminCommand });
+      return target;
+    };
     const relay = {
       nodeReports: () => [
         {
@@ -78,11 +85,9 @@ describe('the admin REST API (/api/admin)', () => {
           stats: { sockets: 2, users: 1, messagesAccepted: 0, deliveries: 0, relayFramesIn: 0, relayFramesOut: 0, outboxDepth: 0, ready: true, draining: false, gateways: ['gw-1'], startedAt: 1, at: 2, url: 'http://im-1' },
         },
       ],
-      sendAdmin: (target: string, command: { id: string; kind: string; payload: Uint8Array }) => {
-        if (target !== 'all' && target !== 'im-1') return [];
-        sent.push({ target, command: { id: command.id, kind: command.kind, payload: JSON.parse(Buffer.from(command.payload).toString()) } as AdminCommand });
-        return ['im-1'];
-      },
+      connectedNodes: () => connected,
+      sendAdmin: (target: { node: string }, command: RelayCommand) => (connected.includes(target.node) ? [write(target.node, command)] : []),
+      broadcastAdmin: (command: RelayCommand) => connected.map((node) => write(node, command)),
     };
     const admin = createAdminService({
       gatewayId: 'gw-1',
@@ -159,6 +164,8 @@ describe('the admin REST API (/api/admin)', () => {
       ['POST', '/api/admin/notices', { text: '' }],
       ['POST', '/api/admin/notices', { text: 'hi', level: 'panic' }],
       ['POST', '/api/admin/nodes/im-1/drain', { reason: 42 }],
+      ['POST', '/api/admin/nodes/im%201/drain', {}],
+      ['POST', `/api/admin/nodes/${'i'.repeat(65)}/drain`, {}],
       ['GET', '/api/admin/users', undefined],
       ['GET', '/api/admin/audit?limit=0', undefined],
     ];
@@ -183,7 +190,7 @@ describe('the admin REST API (/api/admin)', () => {
     expect(await call('POST', '/api/admin/nodes/im-9/drain', 'root', {})).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
     const notice = await call('POST', '/api/admin/notices', 'root', { text: 'maintenance', level: 'warning' });
     expect(notice.status).toBe(201);
-    expect(postNoticeResultSchema.parse(notice.body).nodes).toEqual(['im-1']);
+    expect(postNoticeResultSchema.parse(notice.body).nodes).toEqual(['im-1', 'im-2']);
     expect(await call('POST', '/api/admin/users/root/suspend', 'root', {})).toMatchObject({ status: 409, body: { code: 'CONFLICT', detail: 'you cannot suspend yourself' } });
     const audit = auditPageSchema.parse((await call('GET', '/api/admin/audit?limit=10', 'root')).body);
     expect(audit.entries.map((e) => [e.action, e.target, e.actorUsername, e.gatewayId])).toEqual([
@@ -193,7 +200,19 @@ describe('the admin REST API (/api/admin)', () => {
       ['user:unsuspend', 'bob', 'root', 'gw-1'],
       ['user:suspend', 'bob', 'root', 'gw-1'],
     ]);
-    expect(sent.map((s) => s.command.kind)).toEqual(['drain', 'notice']);
+    expect(sent.map((s) => [s.target, s.command.kind])).toEqual([
+      ['im-1', 'drain'],
+      ['im-1', 'notice'],
+      ['im-2', 'notice'],
+    ]);
+  });
+
+  it("drains no node for 'all' (404): no id means every node", async () => {
+    for (const id of ['all', 'ALL', '*']) {
+      expect({ id, ...(await call('POST', `/api/admin/nodes/${encodeURIComponent(id)}/drain`, 'root', {})) }).toMatchObject({ id, status: id === '*' ? 400 : 404 });
+    }
+    expect(sent).toEqual([]);
+    expect(state.audit).toEqual([]);
   });
 
   it('limits notices per admin: two hundred at once give 10 and then 429 with Retry-After', async () => {
@@ -205,6 +224,6 @@ describe('the admin REST API (/api/admin)', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(190);
     const limited = answers.find((r) => r.status === 429);
     expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(sent).toHaveLength(10);
+    expect(sent).toHaveLength(20); // 10 notices, each to both nodes
   });
 });

@@ -10,14 +10,13 @@ import {
   type ThrottleFactory,
 } from '@parley/domain';
 import type { ParleyMetrics } from '@parley/observability';
-import type { RelayServer } from '@parley/relay';
 import type { Logger } from '@parley/util';
-import { RelayFleet } from './relay-fleet';
+import { RelayFleet, type RelayAdmin } from './relay-fleet';
 
 export interface AdminParts {
   gatewayId: string;
   store: Store;
-  relay: Pick<RelayServer, 'nodeReports' | 'sendAdmin'>;
+  relay: RelayAdmin;
   sessionEnds: SessionEndNotifier;
   throttles: ThrottleFactory;
   /** PARLEY_ADMIN_USERS. */
