@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findFreePort, spawnApp, terminate, TEST_PASSWORD, type ClusterProcess } from '@parley/testing';
+import { findFreePort, spawnApp, terminate, TEST_PASSWORD, waitFor, type ClusterProcess } from '@parley/testing';
 
 jest.setTimeout(120_000);
 
@@ -41,15 +41,17 @@ async function startEmbedded(dataDir: string, logDir: string, logLevel = 'warn')
 
 /** The banner written to the log after byte `from`, once its last line is there (the log is piped, so it may lag the ready marker). */
 async function bannerOf(logFile: string, from: number): Promise<Banner> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const log = fs.readFileSync(logFile).subarray(from).toString('utf8');
-    const start = log.indexOf('Parley is running');
-    const end = log.indexOf(BANNER_END, start);
-    if (start >= 0 && end > start) return parseBanner(log.slice(start, end).split('\n'));
-    if (Date.now() > deadline) throw new Error(`no whole banner in ${logFile}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const lines = await waitFor(
+    `a whole banner in ${logFile}`,
+    () => {
+      const log = fs.readFileSync(logFile).subarray(from).toString('utf8');
+      const start = log.indexOf('Parley is running');
+      const end = log.indexOf(BANNER_END, start);
+      return start >= 0 && end > start ? log.slice(start, end).split('\n') : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
+  return parseBanner(lines);
 }
 
 function parseBanner(lines: string[]): Banner {

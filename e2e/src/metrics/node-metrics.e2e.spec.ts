@@ -1,21 +1,12 @@
 import { io } from 'socket.io-client';
-import { at, findFreePort, startCluster, startRedis, type Cluster, type ClusterNode, type RedisService } from '@parley/testing';
+import { at, findFreePort, startCluster, startRedis, waitFor, type Cluster, type ClusterNode, type RedisService } from '@parley/testing';
 import { TestUser, befriend, uniqueName } from '../support/test-user';
 import { scrape, type Scrape } from './scrape';
 
 jest.setTimeout(120_000);
 
-/** Polls `read` until `done` holds for its value; fails with the last value seen. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await read();
-    if (done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** How the tests below poll a node: every 100 ms, for up to 20 s. */
+const POLL = { timeoutMs: 20_000, intervalMs: 100 };
 
 async function readyz(node: ClusterNode): Promise<{ status: number; failed: string[] }> {
   const res = await fetch(`${node.url}/readyz`);
@@ -121,17 +112,17 @@ describe('IM node /metrics and /readyz on a live cluster', () => {
     expect(await readyz(sender)).toEqual({ status: 200, failed: [] });
     redis.pause();
     try {
-      const down = await until(() => readyz(sender), (r) => r.status === 503, 'readyz while Redis is paused');
+      const down = await waitFor('readyz while Redis is paused', () => readyz(sender), (r) => r.status === 503, POLL);
       expect(down.failed).toContain('redis');
       expect(down.failed).not.toContain('database');
       // Alive all the same: nothing to restart.
       expect((await fetch(`${sender.url}/livez`)).status).toBe(200);
-      await until(() => scrape(sender.url), (s) => s.value('parley_ready', node(sender)) === 0, 'parley_ready while Redis is paused');
+      await waitFor('parley_ready while Redis is paused', () => scrape(sender.url), (s) => s.value('parley_ready', node(sender)) === 0, POLL);
     } finally {
       redis.resume();
     }
-    await until(() => readyz(sender), (r) => r.status === 200, 'readyz once Redis answers again');
-    await until(() => scrape(sender.url), (s) => s.value('parley_ready', node(sender)) === 1, 'parley_ready once Redis answers again');
+    await waitFor('readyz once Redis answers again', () => readyz(sender), (r) => r.status === 200, POLL);
+    await waitFor('parley_ready once Redis answers again', () => scrape(sender.url), (s) => s.value('parley_ready', node(sender)) === 1, POLL);
   });
 });
 
@@ -168,10 +159,11 @@ describe('IM node with PARLEY_METRICS_PORT', () => {
     node.child.kill('SIGTERM');
     try {
       // Draining turns 1 first (before leaving discovery); the sessions are told right after.
-      const draining = await until(
+      const draining = await waitFor(
+        'sessions handed off during a drain',
         () => scrape(metricsBase),
         (s) => s.value('parley_sessions_handed_off_total', { node: node.nodeId }) > 0,
-        'sessions handed off during a drain',
+        POLL,
       );
       expect(draining.value('parley_sessions_handed_off_total', { node: node.nodeId })).toBe(2);
       expect(draining.value('parley_draining', { node: node.nodeId })).toBe(1);

@@ -10,6 +10,7 @@ import {
   startRedis,
   startRedisOnPort,
   terminate,
+  waitFor,
   type Cluster,
   type ClusterProcess,
   type RedisService,
@@ -28,21 +29,8 @@ const valueOf = (text: string, family: string, ...labels: string[]): number | un
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 };
 
-/** Polls until `check` returns something (conditions, never fixed sleeps). */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+/** How the tests below poll the gateway and its log: every 100 ms for up to 20 s, a failed read (a log not yet written) counting as "not yet". */
+const POLL = { timeoutMs: 20_000, intervalMs: 100, retryErrors: true };
 
 interface LogLine {
   level: number;
@@ -140,10 +128,10 @@ describe('a real gateway process: /metrics on its own port, request ids, access 
     });
     expect(wrong.status).toBe(401);
 
-    const lines = await eventually(async () => {
+    const lines = await waitFor('the three access lines', async () => {
       const all = logLinesOf(logFile);
       return ['e2e-register.1', madeUp, 'e2e-wrong-login'].every((id) => all.some((l) => l.requestId === id && 'responseTime' in l)) ? all : undefined;
-    }, 'the three access lines');
+    }, POLL);
     expect(lines.find((l) => l.requestId === 'e2e-register.1' && 'responseTime' in l)).toMatchObject({
       level: 30,
       msg: 'POST /api/auth/register 201',
@@ -171,17 +159,17 @@ describe('a real gateway process: /metrics on its own port, request ids, access 
   it('turns /readyz 503 naming redis while its Redis is down, and back to 200 when it returns', async () => {
     const port = redis.port;
     await redis.stop();
-    const down = await eventually(async () => {
+    const down = await waitFor('/readyz to fail', async () => {
       const res = await fetch(`${base}/readyz`);
       return res.status === 503 ? ((await res.json()) as { failed: string[]; detail: string }) : undefined;
-    }, '/readyz to fail');
+    }, POLL);
     expect(down.failed).toEqual(['redis']);
     expect(down.detail).toMatch(/^not ready: redis (unreachable|not answering)$/);
     expect(valueOf(await (await fetch(metricsUrl)).text(), 'parley_ready', 'gateway="gw-obs"')).toBe(0);
     expect((await fetch(`${base}/livez`)).status).toBe(200);
 
     redis = await startRedisOnPort(port);
-    await eventually(async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), '/readyz to recover');
+    await waitFor('/readyz to recover', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), POLL);
     expect(valueOf(await (await fetch(metricsUrl)).text(), 'parley_ready', 'gateway="gw-obs"')).toBe(1);
   });
 });
@@ -198,11 +186,11 @@ describe('a gateway in a cluster: relay metrics', () => {
 
   it('shows one ready stream per node, frames counted both ways, assignments by outcome', async () => {
     const gatewayMetrics = async () => (await fetch(`${cluster.gatewayUrl}/metrics`)).text();
-    const text = await eventually(async () => {
+    const text = await waitFor('both node streams up in the gateway metrics', async () => {
       const scraped = await gatewayMetrics();
       const up = ['im-1', 'im-2'].every((peer) => valueOf(scraped, 'parley_relay_streams_up', 'gateway="gw-1"', `peer="${peer}"`) === 1);
       return up ? scraped : undefined;
-    }, 'both node streams up in the gateway metrics');
+    }, POLL);
     expect(seriesOf(text, 'parley_relay_streams_up')).toHaveLength(2);
     expect(valueOf(text, 'parley_relay_frames_total', 'gateway="gw-1"', 'direction="in"')).toBeGreaterThan(0);
     expect(valueOf(text, 'parley_relay_frames_total', 'gateway="gw-1"', 'direction="out"')).toBeGreaterThan(0);

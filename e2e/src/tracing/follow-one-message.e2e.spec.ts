@@ -1,6 +1,6 @@
-import { at, startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, waitFor, type Cluster } from '@parley/testing';
 import { TestUser, befriend } from '../support/test-user';
-import { grepLogs, logLines, pollFor, type LogLine } from './log-lines';
+import { grepLogs, logLines, type LogLine } from './log-lines';
 
 jest.setTimeout(60_000);
 
@@ -38,7 +38,7 @@ describe('follow one message: grep of its trace id shows its whole path', () => 
     const delivered = await bob.waitForMessage((m) => m.id === messageId);
 
     // The operator's view: the ack line on node 1 names the message; its trace id is the thread to pull.
-    const ackLine = await pollFor(() => logLines(NODE_1).find((l) => l['trace'] === 'ack' && l['messageId'] === messageId), 'the ack line on im-1');
+    const ackLine = await waitFor('the ack line on im-1', () => logLines(NODE_1).find((l) => l['trace'] === 'ack' && l['messageId'] === messageId));
     const traceId = ackLine['traceId'];
     if (typeof traceId !== 'string') throw new Error('the ack line has no trace id');
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -49,12 +49,12 @@ describe('follow one message: grep of its trace id shows its whole path', () => 
     expect(JSON.stringify(ack)).not.toContain(traceId);
     expect(JSON.stringify(delivered)).not.toContain(traceId);
 
-    const hops = await pollFor(() => {
+    const hops = await waitFor('the route and push lines', () => {
       const found = grepLogs([NODE_1, GATEWAY, NODE_2], traceId);
       const has = (process: string, hop: string, local?: boolean): boolean =>
         found.some((f) => f.process === process && f.line['trace'] === hop && (local === undefined || (f.line['local'] === true) === local));
       return has(NODE_1, 'ack') && has(GATEWAY, 'route') && has(NODE_2, 'push', false) && has(NODE_1, 'push', true) ? found : undefined;
-    }, 'the route and push lines');
+    });
 
     const only = (process: string, hop: string): LogLine => {
       const lines = hops.filter((h) => h.process === process && h.line['trace'] === hop).map((h) => h.line);
@@ -79,7 +79,7 @@ describe('follow one message: grep of its trace id shows its whole path', () => 
     const [alice, bob] = [at(users, 0, 'alice'), at(users, 1, 'bob')];
     const sent = await alice.sendText({ type: 'user', id: bob.id }, 'second');
     const first = logLines(NODE_1).find((l) => l['trace'] === 'ack')?.['traceId'];
-    const second = await pollFor(() => logLines(NODE_1).find((l) => l['trace'] === 'ack' && l['messageId'] === sent.id)?.['traceId'], 'the second ack');
+    const second = await waitFor('the second ack', () => logLines(NODE_1).find((l) => l['trace'] === 'ack' && l['messageId'] === sent.id)?.['traceId']);
     expect(second).not.toBe(first);
   });
 });

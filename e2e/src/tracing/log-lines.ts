@@ -30,14 +30,3 @@ export function grepLogs(processNames: readonly string[], needle: string): { pro
   }
   return found;
 }
-
-/** Polls until `find` returns something: a log line or an exported span, written asynchronously by another process. */
-export async function pollFor<T>(find: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

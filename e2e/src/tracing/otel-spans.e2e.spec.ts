@@ -1,7 +1,7 @@
-import { at, startCluster, type Cluster } from '@parley/testing';
+import { at, startCluster, waitFor, type Cluster } from '@parley/testing';
 import { TestUser, befriend } from '../support/test-user';
 import { FakeOtlpCollector, type ReceivedSpan } from './fake-otlp-collector';
-import { logLines, pollFor } from './log-lines';
+import { logLines } from './log-lines';
 
 jest.setTimeout(60_000);
 
@@ -36,13 +36,12 @@ describe('OpenTelemetry spans of one message (a fake OTLP/HTTP collector)', () =
     const sent = await alice.sendText({ type: 'user', id: bob.id }, 'spans please');
     await bob.waitForMessage((m) => m.id === sent.id);
 
-    const send = await pollFor(
-      () => collector.spans.find((s) => s.name === 'message.send' && s.attributes['parley.message_id'] === sent.id),
-      'the message.send span at the collector',
+    const send = await waitFor('the message.send span at the collector', () =>
+      collector.spans.find((s) => s.name === 'message.send' && s.attributes['parley.message_id'] === sent.id),
     );
     const inTrace = (name: string): ReceivedSpan | undefined => collector.spans.find((s) => s.name === name && s.traceId === send.traceId);
-    const route = await pollFor(() => inTrace('relay.route'), 'the relay.route span');
-    const push = await pollFor(() => inTrace('message.push'), 'the message.push span');
+    const route = await waitFor('the relay.route span', () => inTrace('relay.route'));
+    const push = await waitFor('the message.push span', () => inTrace('message.push'));
 
     expect(send).toMatchObject({ instance: 'im-1', parentSpanId: '' });
     expect(route).toMatchObject({ instance: 'gw-1', parentSpanId: send.spanId });
@@ -52,7 +51,7 @@ describe('OpenTelemetry spans of one message (a fake OTLP/HTTP collector)', () =
     expect(send.traceId).toMatch(/^[0-9a-f]{32}$/);
 
     // The logs and the spans tell one story: the ack line's trace id is the spans' trace.
-    const ackLine = await pollFor(() => logLines(`${NAME}-im-1`).find((l) => l['trace'] === 'ack' && l['messageId'] === sent.id), 'the ack line');
+    const ackLine = await waitFor('the ack line', () => logLines(`${NAME}-im-1`).find((l) => l['trace'] === 'ack' && l['messageId'] === sent.id));
     expect(ackLine['traceId']).toBe(send.traceId);
     expect(collector.refused).toEqual([]);
   });

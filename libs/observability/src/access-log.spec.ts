@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express, { type ErrorRequestHandler } from 'express';
 import pino from 'pino';
+import { waitFor } from '@parley/testing';
 import { REQUEST_ID_PATTERN, accessLog, acceptedRequestId } from './access-log';
 
 interface Line {
@@ -25,17 +26,6 @@ class Capture extends Writable {
   text(): string {
     return this.raw.join('');
   }
-}
-
-/** Polls until `read` returns something: the access line is written when the response ends, not when fetch resolves. */
-async function eventually<T>(read: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`never saw ${what}`);
 }
 
 const SECRETS = ['Bearer eyJhbGciOi.secret-access-token', 'parley_refresh=refresh-cookie-secret', 'hunter2-password-in-body', 'query-secret-term'];
@@ -82,7 +72,9 @@ describe('access log and request ids', () => {
   afterAll(() => server.close());
 
   const linesOf = (requestId: string) => capture.lines().filter((l) => l.requestId === requestId);
-  const accessLineOf = (requestId: string) => eventually(() => linesOf(requestId).find((l) => 'responseTime' in l), `the access line of ${requestId}`);
+  // The access line is written when the response ends, not when fetch resolves: look for it every few ms.
+  const accessLineOf = (requestId: string) =>
+    waitFor(`the access line of ${requestId}`, () => linesOf(requestId).find((l) => 'responseTime' in l), { timeoutMs: 5_000, intervalMs: 5 });
 
   it('keeps a safe X-Request-Id, echoes it, and puts it on every line of that request', async () => {
     const res = await fetch(`${server.base}/api/auth/login`, {
