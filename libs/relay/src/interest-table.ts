@@ -101,3 +101,8 @@ export class InterestTable {
     if (nodes.size === 0) this.nodesByRoom.delete(room);
   }
 }
+
+/** Empty names would index nothing useful; drop them rather than fail the node. */
+export function cleanRooms(rooms: readonly string[]): string[] {
+  return rooms.filter((room) => room.length > 0);
+}

@@ -1,23 +1,20 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import type { GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
 import type { AdminCommand } from './generated/parley/relay/v1/AdminCommand';
 import type { Hello__Output } from './generated/parley/relay/v1/Hello';
 import type { NodeFrame__Output } from './generated/parley/relay/v1/NodeFrame';
-import type { Publish__Output } from './generated/parley/relay/v1/Publish';
 import type { RelayHandlers } from './generated/parley/relay/v1/Relay';
 import { OncePerPeer, RelayAudiences, StreamAuthenticator, type RelayAuth, type StreamIdentity } from './auth';
-import { InterestTable } from './interest-table';
+import { DeliverRouter } from './deliver-router';
+import { cleanRooms, InterestTable } from './interest-table';
+import { NodeReports, type NodeReport } from './node-reports';
 import { NodeSession, type NodeStream } from './node-session';
-import { NodeReports, validNodeStats, type NodeReport } from './node-stats';
 import { definedOnly, silentLogger, type Logger } from '@parley/util';
 import { PeerUpPacer } from './peer-up-pacer';
 import type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats, RouteTracer } from './relay-server.types';
-import { frameTraceOf } from '@parley/observability';
-
-export type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats, RouteTrace, RouteTracer } from './relay-server.types';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 
+export type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats, RouteTrace, RouteTracer } from './relay-server.types';
 
 type Session = NodeSession;
 
@@ -43,6 +40,9 @@ const DEFAULTS = {
  * full are reported to it by room once the queue drains (RoomsLost); and a
  * node's stream opening is announced to every other node (PeerUp), so those
  * that published while it was away can replay to it.
+ *
+ * Forwarding is DeliverRouter's; the ops console's frames (NodeStats in,
+ * kept by NodeReports; AdminCommand out) are the only other traffic.
  */
 export class RelayServer extends EventEmitter<RelayServerEvents> {
   private readonly options: Readonly<Required<Omit<RelayServerOptions, 'logger' | 'auth' | 'advertiseHost' | 'audiences'>>>;
@@ -75,7 +75,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   private server: grpc.Server | undefined;
   private boundPort: number;
   private readonly peerUps: PeerUpPacer;
-  private routeTracer: RouteTracer | undefined;
+  private readonly router = new DeliverRouter(this.table, this.sessions, this.counters);
 
   constructor(options: RelayServerOptions) {
     super();
@@ -159,7 +159,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
 
   /** Follow traced publishes (their route line and span), set once by the gateway's composition. */
   traceRoutes(tracer: RouteTracer): void {
-    this.routeTracer = tracer;
+    this.router.traceRoutes(tracer);
   }
 
   connectedNodes(): string[] {
@@ -220,19 +220,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
    * it was written to; a node whose stream to this gateway is down misses it.
    */
   deliverOwn(frame: GatewayOwnFrame): string[] {
-    const reached: string[] = [];
-    // No origin to skip: '' is never a node id (Hello requires one).
-    for (const [nodeId, rooms] of this.table.route(frame.rooms, '')) {
-      const target = this.sessions.get(nodeId);
-      if (!target) continue;
-      const deliver = { rooms, event: frame.event, payload: frame.payload, messageId: frame.messageId, originNode: '', fromGateway: true };
-      // Never dropped for a full queue: a session:end revokes sessions, and no
-      // origin would ever send it again. Rare (one per revocation).
-      target.writeAlways({ deliver });
-      this.counters.delivers++;
-      reached.push(nodeId);
-    }
-    return reached;
+    return this.router.deliverOwn(frame);
   }
 
   /** The relay addresses this gateway answers to on `port` (see RelayAudiences). */
@@ -257,7 +245,8 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
 
     call.on('data', (frame: NodeFrame__Output) => {
       if (closed) return;
-      this.counters.framesIn++;
+      // NodeStats are counted apart (statsReports, statsRejected): an idle cluster shows no relay traffic.
+      if (frame.frame !== 'stats') this.counters.framesIn++;
       if (!session) {
         if (frame.frame !== 'hello' || !frame.hello?.nodeId) {
           this.reject(call, 'the first frame must be hello with a node_id');
@@ -309,7 +298,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
         return true;
       }
       case 'publish': {
-        if (frame.publish) this.route(session, frame.publish);
+        if (frame.publish) this.emit('publish', session.nodeId, this.router.route(session, frame.publish));
         return true;
       }
       case 'barrierDone': {
@@ -322,13 +311,8 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
       case 'stats': {
         // Kept under the stream's proven node id: a node speaks only for itself,
         // and however often it reports, it only overwrites its own row.
-        const stats = frame.stats ? validNodeStats(frame.stats) : null;
-        if (!stats) {
-          this.counters.statsRejected++;
-          return true;
-        }
-        this.counters.statsReports++;
-        this.reports.record(session.nodeId, stats, Date.now());
+        if (frame.stats && this.reports.receive(session.nodeId, frame.stats, Date.now())) this.counters.statsReports++;
+        else this.counters.statsRejected++;
         return true;
       }
       default:
@@ -381,54 +365,6 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     this.emit('node:disconnected', session.nodeId);
   }
 
-  private route(origin: Session, publish: Publish__Output): void {
-    const originNode = origin.nodeId;
-    this.counters.publishes++;
-    const reached: string[] = [];
-    const written: NodeSession[] = [];
-    const routes = this.table.route(publish.rooms, originNode);
-    // A directed publish (a replay) reaches that node only, for the rooms it announced, never another.
-    if (publish.toNode) {
-      this.counters.directed++;
-      for (const nodeId of [...routes.keys()]) if (nodeId !== publish.toNode) routes.delete(nodeId);
-    }
-    const granted = publish.grantRoom ? cleanRooms([publish.grantRoom]) : [];
-    // A node's trace fields are input like any other: a malformed id is dropped here, never passed on or logged.
-    const trace = publish.traceId === '' ? undefined : frameTraceOf(publish.traceId, publish.traceFlags, publish.spanId);
-    const traced = trace && this.routeTracer?.begin(trace, publish.messageId, originNode, publish.event);
-    const traceId = trace?.traceId ?? '';
-    const traceFlags = trace ? publish.traceFlags & TRACE_FLAGS_KNOWN : 0;
-    const spanId = traced?.spanId ?? trace?.spanId ?? '';
-    for (const [nodeId, rooms] of routes) {
-      const target = this.sessions.get(nodeId);
-      if (!target) continue;
-      // The receiver will join the room; its own delta follows, possibly after
-      // the next publish to that room, which must not miss it.
-      if (granted.length > 0) this.table.apply(nodeId, granted, []);
-      const deliver = { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode, barrier: publish.barrier, traceId, traceFlags, spanId };
-      // A barrier (a removal) is never dropped: one dropped would still let
-      // its origin count this node as having applied it. Rare, like removals.
-      let sent = true;
-      if (publish.barrier) target.writeAlways({ deliver });
-      else sent = this.write(target, { deliver });
-      if (sent) {
-        this.counters.delivers++;
-        written.push(target);
-      }
-      if (sent && publish.barrier) reached.push(nodeId);
-    }
-    // Written before any node's BarrierDone can come back through this gateway.
-    if (publish.barrier) origin.writeAlways({ routed: { barrier: publish.barrier, nodes: reached } });
-    // Routed (written toward its targets, or dropped and remembered for RoomsLost): the origin may forget it.
-    if (publish.seq) origin.routed(publish.seq, written);
-    traced?.routed(written.map((session) => session.nodeId));
-    this.emit('publish', originNode, routes.size);
-  }
-
-  private write(session: Session, frame: GatewayFrame): boolean {
-    return session.write(frame);
-  }
-
   private reject(call: NodeStream, details: string, code = grpc.status.INVALID_ARGUMENT): void {
     this.counters.rejected++;
     this.logger.warn({ peer: call.getPeer(), details }, 'relay stream rejected');
@@ -453,12 +389,4 @@ function fail(call: NodeStream, code: grpc.status, details: string): void {
   if (call.cancelled || call.writableEnded) return;
   const status: Partial<grpc.StatusObject> = { code, details };
   call.emit('error', status);
-}
-
-/** The W3C flag bits passed on (bit 0, sampled); a node's other bits are not. */
-const TRACE_FLAGS_KNOWN = 0x01;
-
-/** Empty names would index nothing useful; drop them rather than fail the node. */
-function cleanRooms(rooms: readonly string[]): string[] {
-  return rooms.filter((room) => room.length > 0);
 }

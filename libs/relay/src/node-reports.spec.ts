@@ -1,4 +1,4 @@
-import { NodeReports, validNodeStats, type NodeStatsReport } from './node-stats';
+import { NodeReports, validNodeStats, type NodeStatsReport } from './node-reports';
 
 const stats = (sockets: number): NodeStatsReport => ({
   sockets,
@@ -39,6 +39,14 @@ describe('NodeReports', () => {
     }
     expect(reports.size).toBe(2);
     expect(reports.list(10).map((r) => r.nodeId)).toEqual(['n3', 'n4']);
+  });
+
+  it('receive keeps a valid report under the node id given and refuses an invalid one, leaving the row as it was', () => {
+    const reports = new NodeReports();
+    expect(reports.receive('a', stats(1), 0)).toBe(true);
+    expect(reports.receive('a', { ...stats(9), deliveries: -1 }, 1)).toBe(false);
+    expect(reports.receive('b', { ...stats(9), at: Number.NaN }, 1)).toBe(false);
+    expect(reports.list(1).map((r) => [r.nodeId, r.stats.sockets, r.stats.gateways])).toEqual([['a', 1, ['g1']]]);
   });
 
   it('hands out copies: a caller cannot change the kept row', () => {
