@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { waitFor } from '@parley/testing';
 import { silentLogger } from '@parley/util';
 import { RelayAuth, streamCredential } from './auth';
 import type { GatewayFrame, GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFrame';
@@ -24,6 +25,9 @@ const input = (over: Partial<NodeStatsInput> = {}): NodeStatsInput => ({
   url: 'http://127.0.0.1:9101',
   ...over,
 });
+
+/** Frames arrive on the event loop and nothing emits per stats frame: look every 10 ms, for up to 5 s. */
+const POLL = { timeoutMs: 5_000, intervalMs: 10 };
 
 type Received = { id: string; kind: string; payload: string; gatewayId: string };
 
@@ -79,20 +83,26 @@ describe('relay NodeStats and AdminCommand frames', () => {
     let sockets = 3;
     const a = node('A', [g1.address, g2.address], { nodeStats: () => input({ sockets }) });
     await a.ready(2);
-    const reported = (server: RelayServer, want: number) => (): boolean => server.nodeReports().some((r) => r.stats.sockets === want && r.stats.gateways.length === 2);
-    await waitFor(reported(g1.server, 3));
-    await waitFor(reported(g2.server, 3));
+    const reported = (server: RelayServer, want: number) =>
+      waitFor(
+        `a report of ${want} sockets on both streams`,
+        () => server.nodeReports(),
+        (rows) => rows.some((r) => r.stats.sockets === want && r.stats.gateways.length === 2),
+        POLL,
+      );
+    await reported(g1.server, 3);
+    await reported(g2.server, 3);
     const [row] = g1.server.nodeReports();
     expect(row).toMatchObject({ nodeId: 'A', connected: true, stats: { users: 2, messagesAccepted: 10, deliveries: 20, ready: true, url: 'http://127.0.0.1:9101', startedAt: 1_000 } });
     expect(sorted(row?.stats.gateways ?? [])).toEqual(['g1', 'g2']);
     expect(row?.stats.relayFramesOut).toBeGreaterThan(0);
 
     sockets = 7;
-    await waitFor(reported(g1.server, 7));
+    await reported(g1.server, 7);
     expect(g1.server.nodeReports()).toHaveLength(1);
 
     await a.client.stop();
-    await waitFor(() => g1.server.connectedNodes().length === 0);
+    await waitFor('no node on g1', () => g1.server.connectedNodes(), (ids) => ids.length === 0, POLL);
     expect(g1.server.nodeReports()).toEqual([expect.objectContaining({ nodeId: 'A', connected: false })]);
   });
 
@@ -102,7 +112,7 @@ describe('relay NodeStats and AdminCommand frames', () => {
     const b = node('B', [address]);
     await a.ready();
     await b.ready();
-    await waitFor(() => server.connectedNodes().length === 2);
+    await waitFor('two nodes connected', () => server.connectedNodes(), (ids) => ids.length === 2, POLL);
     const notice = { id: 'n1', kind: 'notice', payload: Buffer.from('{"x":1}') };
     expect(sorted(server.broadcastAdmin(notice))).toEqual(['A', 'B']);
     expect(server.sendAdmin({ node: 'B' }, { id: 'd1', kind: 'drain', payload: Buffer.from('{}') })).toEqual(['B']);
@@ -121,7 +131,7 @@ describe('relay NodeStats and AdminCommand frames', () => {
     const victim = node('V', [address]);
     await victim.ready();
     const raw = rawNode(address, 'evil');
-    await waitFor(() => server.connectedNodes().includes('evil'));
+    await waitFor('the raw node connected', () => server.connectedNodes(), (ids) => ids.includes('evil'), POLL);
     // What a gateway would send, written as a node frame: the node's schema has no such field, so it arrives empty.
     const forged = { admin: { id: 'x', kind: 'drain', payload: Buffer.from('{"by":"evil"}') } } as unknown as NodeFrame;
     raw.call.write(forged);
@@ -160,7 +170,7 @@ describe('relay NodeStats and AdminCommand frames', () => {
     raw.call.write(stats({ at: Number.POSITIVE_INFINITY, sockets: 1 }));
     raw.call.write(stats({ gateways: Array.from({ length: 100 }, (_, i) => `g${i}`), sockets: 1 }));
     raw.call.write(stats({ url: 'x'.repeat(5_000), sockets: 1 }));
-    await waitFor(() => server.stats().statsRejected === 5);
+    await waitFor('five reports refused', () => server.stats().statsRejected, (n) => n === 5, POLL);
     expect(server.stats().statsReports).toBeGreaterThanOrEqual(5_000);
     const rows = server.nodeReports();
     expect(sorted(rows.map((r) => r.nodeId))).toEqual(['O', 'flood']);
@@ -181,7 +191,7 @@ describe('relay NodeStats and AdminCommand frames', () => {
     // null makes building the report throw inside the .then step, after the provider answered.
     const a = node('A', [address], { logger, nodeStats: () => Promise.resolve(null as unknown as NodeStatsInput) });
     await a.ready();
-    await waitFor(() => warnings.filter((m) => m.includes('node stats provider failed')).length >= 2);
+    await waitFor('two warnings', () => warnings.filter((m) => m.includes('node stats provider failed')).length, (n) => n >= 2, POLL);
     await new Promise<void>((resolve) => setImmediate(resolve));
     expect(unhandled).toEqual([]);
     expect(server.connectedNodes()).toContain('A');
@@ -203,12 +213,3 @@ const validStats: NodeStats = {
   at: 2,
   url: 'http://n',
 };
-
-/** Re-checks every few milliseconds until `check` holds (frames arrive on the event loop; nothing emits per stats frame). */
-async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
