@@ -115,12 +115,15 @@ export class GatewayLink {
     this.hooks.onFrameOut();
   }
 
-  /** This node's stats, on a welcomed stream with room in its queue (a skipped report is replaced by the next). */
+  /**
+   * This node's stats, on a welcomed stream with room in its queue (a skipped
+   * report is replaced by the next). Counted apart (statsSent), not as a relay
+   * frame out: an idle cluster shows no relay traffic.
+   */
   sendStats(stats: NodeStats): boolean {
     const call = this.call;
     if (this.stateValue !== 'ready' || !call || call.writableLength >= this.settings.maxBufferedFrames) return false;
     call.write({ stats });
-    this.hooks.onFrameOut();
     return true;
   }
 

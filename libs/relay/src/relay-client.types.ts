@@ -47,6 +47,7 @@ export interface RelayClientOptions {
 }
 
 export interface RelayClientStats {
+  /** Relay frames read and written; NodeStats reports are not among them (see statsSent): an idle node moves neither. */
   framesIn: number;
   framesOut: number;
   published: number;

@@ -53,6 +53,7 @@ export interface RelayServerOptions {
 }
 
 export interface RelayServerStats {
+  /** Frames read from nodes, NodeStats reports not among them (see statsReports): an idle cluster moves neither. */
   framesIn: number;
   framesOut: number;
   publishes: number;
