@@ -1,4 +1,4 @@
-import type { NodeStatsInput } from './node-stats';
+import type { AdminCommandHandler, NodeStatsInput } from '@parley/relay';
 import type { RelayFrameEventName, RoomName } from '@parley/protocol';
 
 /** A frame arriving from another node through a gateway, not yet validated. */
@@ -62,7 +62,7 @@ export interface RelayLink {
   /** Reports the node's stats now (its state changed), not at the next interval. */
   reportStatsNow?(): void;
   /** Where operators' commands from the gateways go (AdminCommand; only from gateways that proved the cluster secret). */
-  handleAdminCommands?(handler: (command: { id: string; kind: string; payload: Uint8Array }, gatewayId: string) => void): void;
+  handleAdminCommands?(handler: AdminCommandHandler): void;
   start(): void | Promise<void>;
   /** Fires whenever a stream to a gateway becomes ready (first connect and every reconnect). */
   on(event: 'gateway:ready', listener: (address: string, gatewayId: string) => void): unknown;
