@@ -19,7 +19,7 @@ import {
   type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
-import type { MessageTracer, ParleyMetrics } from '@parley/observability';
+import type { MessageTracer, ParleyMetrics, StopObserving } from '@parley/observability';
 import { COMMAND_NAMES } from '@parley/protocol';
 import type { Logger } from '@parley/util';
 import { advertiseHostOf, hostPort } from '@parley/util-node';
@@ -166,6 +166,8 @@ export class ImNode {
   private readonly relayReadiness: RelayReadiness;
   private readonly readiness: Readiness;
   private readonly nodeMetrics: NodeMetrics;
+  /** Ends this node's scrape-time readers on close: a closed node reports nothing and is not kept alive by the registry. */
+  private readonly stopMetrics: StopObserving[] = [];
   private accepting = false;
   private draining = false;
   private url = '';
@@ -233,7 +235,8 @@ export class ImNode {
     const membership = new RoomMembership(sessions, this.relay, local.log);
     const inbound = new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds, this.resync, deps.tracer);
     this.relay.handleDeliveries(inbound.receive);
-    observeRelay(metrics, this.relay, { inboundDrops: () => inbound.dropCounts(), outbox });
+    const relayObserved = observeRelay(metrics, this.relay, { inboundDrops: () => inbound.dropCounts(), outbox });
+    this.stopMetrics.push(relayObserved.stop);
     this.relay.on('rooms:lost', (rooms) => this.resync.rooms(rooms));
     this.keeper = new PresenceKeeper(options.nodeId, presence, sessions, this.io, logger, options.presence);
 
@@ -250,17 +253,17 @@ export class ImNode {
     const social = deps.throttles && new UserSocialQuota(deps.throttles, userSocialQuota, clock, logger);
     const dispatch = createCommandDispatcher(handlers, membership, this.inFlight, logger, { clock, budget, social, metrics });
     const connectedUsers = countConnectedUsers(this.io);
-    metrics.observeState({
+    this.stopMetrics.push(metrics.observeState({
       sockets: () => this.io.of('/').sockets.size,
       users: connectedUsers,
       draining: () => this.draining,
       readyNow: () => this.readiness.readyNow(),
-    });
+    }));
     // The ops console: this node's stats to the gateways, and operators' commands from them.
-    const state = { nodeId: options.nodeId, url: () => this.url, ready: () => this.readiness.readyNow(), draining: () => this.draining, outboxDepth: () => outbox.depth };
+    const state = { nodeId: options.nodeId, url: () => this.url, users: connectedUsers, ready: () => this.readiness.readyNow(), draining: () => this.draining, outboxDepth: () => outbox.depth };
     this.relay.reportStats?.(nodeStatsProvider(this.io, deps.metrics, state, clock.now()));
-    const adminDropped = (reason: string): void => deps.metrics.relayDropped.labels({ ...metrics.role, reason }).inc();
-    this.relay.handleAdminCommands?.(new AdminCommands(this.io, deps.adminDrain ?? (() => void this.drain()), logger, adminDropped).receive);
+    // Dropped commands are counted through the relay's drop reader (parley_relay_frames_dropped_total is observed).
+    this.relay.handleAdminCommands?.(new AdminCommands(this.io, deps.adminDrain ?? (() => void this.drain()), logger, relayObserved.dropped).receive);
     const startSession = sessionLifecycle(sessions, membership, logger);
     this.io.on('connection', (socket) => {
       socket.onAny(dispatch);
@@ -298,6 +301,8 @@ export class ImNode {
       port: actualPort,
       healthUrl: `http://${hostPort(advertised, actualPort)}/readyz`,
     });
+    // parley_ready reads the last answer: have one from the start, not only once something asks /readyz.
+    await this.readiness.check();
     this.deps.logger.info({ nodeId: this.options.nodeId, url: this.url }, 'IM node listening');
     return { url: this.url, port: actualPort };
   }
@@ -346,6 +351,7 @@ export class ImNode {
     // Resolved by the HTTP server's close, which comes after the promise close() returns.
     await new Promise<void>((resolve) => void this.io.close(() => resolve()));
     this.httpServer.closeAllConnections();
+    this.stopMetrics.splice(0).forEach((stop) => stop());
   }
 
   private async deregister(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { must } from '@parley/util';
 
 /**
  * Every `parley_*` metric, in one place (docs/operations.md lists them and a
@@ -86,71 +87,147 @@ export class ParleyMetrics {
    * Sets a gauge's series from live state at each scrape (sockets, outbox
    * depth, streams up): `read` returns [labels, value] pairs; a series no
    * reader returns any more disappears. Several readers may share a family
-   * (embedded mode's two nodes), each with its own labels.
+   * (embedded mode's two nodes), each with its own labels. Returns what stops
+   * this reader (its series vanish at the next scrape): call it when the
+   * component it reads closes, so a closed node neither reports nor is kept alive.
+   * An observed family cannot be written directly (inc, set, labels throw).
    */
-  observeGauge<L extends string>(gauge: Gauge<L>, read: SeriesReader<L>): void {
-    this.factory.observe(gauge, read);
+  observeGauge<L extends string>(gauge: Gauge<L>, read: SeriesReader<L>): StopObserving {
+    return this.factory.observe(gauge, read);
   }
 
   /**
    * Reports totals a component already keeps (relay stats) as a counter at
-   * each scrape. A family is either observed or inc()-ed, never both.
+   * each scrape. A family is either observed or inc()-ed, never both: the
+   * first use decides, and the other use throws. Returns what stops this reader.
    */
-  observeCounter<L extends string>(counter: Counter<L>, read: SeriesReader<L>): void {
-    this.factory.observe(counter, read);
+  observeCounter<L extends string>(counter: Counter<L>, read: SeriesReader<L>): StopObserving {
+    return this.factory.observe(counter, read);
   }
 }
 
 /** [labels, value] pairs read at scrape time. */
 export type SeriesReader<L extends string> = () => Iterable<readonly [Partial<Record<L, string>>, number]>;
 
-type AnyReader = SeriesReader<string>;
+/** Stops one scrape-time reader: its series are gone from the next scrape. Calling it again does nothing. */
+export type StopObserving = () => void;
 
-/** Creates families on one registry and runs their scrape-time readers. */
+type AnyReader = SeriesReader<string>;
+type Method = (...args: unknown[]) => unknown;
+
+/** What writes a counter's or gauge's series directly (children from labels() included). */
+const WRITERS = ['labels', 'inc', 'dec', 'set', 'setToCurrentTime', 'startTimer', 'remove'] as const;
+
+/**
+ * How a counter or gauge is fed, decided by its first use: `observed`
+ * (scrape-time readers, which reset the family before each scrape, so a
+ * direct write would vanish) or `written` (inc/set as things happen).
+ */
+interface FamilyUse {
+  name: string;
+  use: 'fresh' | 'observed' | 'written';
+  /** The family's own writers, kept for the scrape-time readers (inc, set). */
+  own: Map<string, Method>;
+  readers: AnyReader[];
+}
+
+/**
+ * Creates families on one registry and runs their scrape-time readers. A
+ * counter or gauge is either observed or written, never both: until its
+ * first use its writers note which use it gets (then the family's own
+ * methods are put back, so written families cost nothing more per call);
+ * once observed, writing it throws, and once written, observing it throws.
+ */
 class MetricFactory {
   readonly registry = new Registry();
-  private readonly readers = new Map<object, AnyReader[]>();
+  private readonly uses = new WeakMap<object, FamilyUse>();
 
-  observe(family: object, read: AnyReader): void {
-    const list = this.readers.get(family) ?? [];
-    list.push(read);
-    this.readers.set(family, list);
+  observe(family: Counter<string> | Gauge<string>, read: AnyReader): StopObserving {
+    const use = this.useOf(family);
+    if (use.use === 'written') throw new Error(`${use.name} is written directly (inc/set); it cannot also be observed at scrape time`);
+    if (use.use === 'fresh') {
+      use.use = 'observed';
+      const host = family as unknown as Record<string, unknown>;
+      for (const name of use.own.keys()) {
+        host[name] = () => {
+          throw new Error(`${use.name} is observed at scrape time (its readers reset it before each scrape); it cannot also be written directly`);
+        };
+      }
+    }
+    use.readers.push(read);
+    return () => {
+      const at = use.readers.indexOf(read);
+      if (at >= 0) use.readers.splice(at, 1);
+    };
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
-    const readers = this.readers;
-    return new Counter<L>({
+    const uses = this.uses;
+    const counter = new Counter<L>({
       name,
       help,
       labelNames,
       registers: [this.registry],
       collect() {
-        const list = readers.get(this);
-        if (!list) return;
+        const use = uses.get(this);
+        if (use?.use !== 'observed') return;
+        const inc = must(use.own.get('inc'), 'inc');
         this.reset();
-        for (const read of list) for (const [labels, value] of read()) if (value > 0) this.inc(labels as Partial<Record<L, string>>, value);
+        for (const read of use.readers) for (const [labels, value] of read()) if (value > 0) inc.call(this, labels, value);
       },
     });
+    this.watch(counter, name);
+    return counter;
   }
 
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
-    const readers = this.readers;
-    return new Gauge<L>({
+    const uses = this.uses;
+    const gauge = new Gauge<L>({
       name,
       help,
       labelNames,
       registers: [this.registry],
       collect() {
-        const list = readers.get(this);
-        if (!list) return;
+        const use = uses.get(this);
+        if (use?.use !== 'observed') return;
+        const set = must(use.own.get('set'), 'set');
         this.reset();
-        for (const read of list) for (const [labels, value] of read()) this.set(labels as Partial<Record<L, string>>, value);
+        for (const read of use.readers) for (const [labels, value] of read()) set.call(this, labels, value);
       },
     });
+    this.watch(gauge, name);
+    return gauge;
   }
 
   histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: readonly number[]): Histogram<L> {
     return new Histogram<L>({ name, help, labelNames, buckets: [...buckets], registers: [this.registry] });
+  }
+
+  /** Puts first-use notes on the family's writers: the first direct write marks it written and puts its own methods back. */
+  private watch(family: Counter<string> | Gauge<string>, name: string): void {
+    const host = family as unknown as Record<string, unknown>;
+    const own = new Map<string, Method>();
+    for (const writer of WRITERS) {
+      const method = host[writer];
+      if (typeof method === 'function') own.set(writer, method as Method);
+    }
+    const use: FamilyUse = { name, use: 'fresh', own, readers: [] };
+    this.uses.set(family, use);
+    for (const [writer, method] of own) {
+      host[writer] = (...args: unknown[]): unknown => {
+        if (use.use === 'fresh') {
+          use.use = 'written';
+          for (const [n, m] of own) host[n] = m;
+        }
+        return method.apply(family, args);
+      };
+    }
+  }
+
+  private useOf(family: object): FamilyUse {
+    const use = this.uses.get(family);
+    if (!use) throw new Error('not a family of this registry');
+    return use;
   }
 }
 

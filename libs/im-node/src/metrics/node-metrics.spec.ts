@@ -208,4 +208,39 @@ describe('observeRelay', () => {
     expect(await valueOf(metrics, 'parley_relay_outbox_depth', { node: 'im-1' })).toBe(1);
     expect(await metrics.registry.metrics()).not.toContain('parley_relay_frames_total{');
   });
+
+  it('reports drops counted by the node (invalid admin commands) in every scrape, not only until the next one', async () => {
+    const metrics = testMetrics();
+    const observed = observeRelay(nodeMetrics(metrics), {} as RelayLink, { inboundDrops: () => new Map(), outbox: { depth: 0, stats: () => ({ dropped: 0 }) } });
+    for (let i = 0; i < 3; i++) observed.dropped('admin_bad-json');
+    observed.dropped('admin_unknown-kind');
+    for (let scrape = 0; scrape < 3; scrape++) {
+      expect(await valueOf(metrics, 'parley_relay_frames_dropped_total', { node: 'im-1', gateway: '', reason: 'admin_bad-json' })).toBe(3);
+      expect(await valueOf(metrics, 'parley_relay_frames_dropped_total', { node: 'im-1', reason: 'admin_unknown-kind' })).toBe(1);
+    }
+    observed.dropped('admin_bad-json');
+    expect(await valueOf(metrics, 'parley_relay_frames_dropped_total', { node: 'im-1', reason: 'admin_bad-json' })).toBe(4);
+  });
+
+  it('stops reporting a closed node (its relay and state series leave the scrape), while another node of the registry stays', async () => {
+    const metrics = testMetrics();
+    const relay = { stats: () => ({ framesIn: 1, framesOut: 1, publishDropped: 0, unackedFull: 0, resent: 0, replayed: 0 }), connectedGateways: () => [{ address: 'a', gatewayId: 'gw-1' }] } as unknown as RelayLink;
+    const state = { inboundDrops: () => new Map<RelayFrameRejection, number>(), outbox: { depth: 2, stats: () => ({ dropped: 0 }) } };
+    const closing = nodeMetrics(metrics);
+    const staying = new NodeMetrics(metrics, 'im-2', new Set());
+    const observed = [observeRelay(closing, relay, state), observeRelay(staying, relay, state)];
+    const read = { sockets: () => 1, users: () => 1, draining: () => true, readyNow: () => false };
+    const stopState = closing.observeState(read);
+    staying.observeState(read);
+    observed[0]?.dropped('admin_bad-id');
+    const before = await metrics.registry.metrics();
+    expect(before).toContain('parley_draining{node="im-1"} 1');
+    expect(before).toContain('parley_relay_frames_dropped_total{node="im-1",gateway="",reason="admin_bad-id"} 1');
+    observed[0]?.stop();
+    stopState();
+    const after = await metrics.registry.metrics();
+    expect(after.split('\n').filter((line) => line.includes('node="im-1"'))).toEqual([]);
+    expect(after).toContain('parley_draining{node="im-2"} 1');
+    expect(after).toContain('parley_relay_streams_up{node="im-2",gateway="",peer="gw-1"} 1');
+  });
 });

@@ -1,4 +1,4 @@
-import type { ParleyMetrics, RoleLabels } from '@parley/observability';
+import type { ParleyMetrics, RoleLabels, StopObserving } from '@parley/observability';
 
 /** A counter child with its labels bound. */
 export interface Count {
@@ -105,14 +105,18 @@ export class NodeMetrics {
   /**
    * The node's gauges, read at each scrape: sockets and users connected,
    * draining, ready (the last readiness answer; a stale one starts a check).
+   * Returns what stops them (the node closed: its series leave the next scrape).
    */
-  observeState(read: { sockets(): number; users(): number; draining(): boolean; readyNow(): boolean }): void {
+  observeState(read: { sockets(): number; users(): number; draining(): boolean; readyNow(): boolean }): StopObserving {
     const { metrics } = this;
     const node = { node: this.nodeId };
-    metrics.observeGauge(metrics.socketsConnected, () => [[node, read.sockets()]]);
-    metrics.observeGauge(metrics.usersConnected, () => [[node, read.users()]]);
-    metrics.observeGauge(metrics.draining, () => [[node, read.draining() ? 1 : 0]]);
-    metrics.observeGauge(metrics.ready, () => [[this.role, read.readyNow() ? 1 : 0]]);
+    const stops = [
+      metrics.observeGauge(metrics.socketsConnected, () => [[node, read.sockets()]]),
+      metrics.observeGauge(metrics.usersConnected, () => [[node, read.users()]]),
+      metrics.observeGauge(metrics.draining, () => [[node, read.draining() ? 1 : 0]]),
+      metrics.observeGauge(metrics.ready, () => [[this.role, read.readyNow() ? 1 : 0]]),
+    ];
+    return () => stops.forEach((stop) => stop());
   }
 }
 

@@ -33,46 +33,70 @@ function hasStats(relay: RelayLink): relay is RelayLink & RelayStatsSource {
   return typeof candidate.stats === 'function' && typeof candidate.connectedGateways === 'function';
 }
 
+/** What observeRelay hands back: drops the relay engine does not count itself, and the end of its readers. */
+export interface RelayObservation {
+  /**
+   * Counts one frame the node dropped outside the relay engine (an invalid
+   * admin command: `admin_<reason>`), reported by the same scrape-time reader
+   * as the other drops (the family is observed: a direct inc() would vanish
+   * at the next scrape). Reasons must be a fixed set.
+   */
+  dropped(reason: string): void;
+  /** Stops every reader of this node (it closed): its relay series leave the next scrape. */
+  stop(): void;
+}
+
 /**
  * Reports the relay's own counters at scrape time (nothing is counted on the
  * frame path twice): frames in and out, drops by reason, re-sends and
  * replays, ready streams per gateway, and the outbox depth.
  */
-export function observeRelay(node: NodeMetrics, relay: RelayLink, state: NodeRelayState): void {
+export function observeRelay(node: NodeMetrics, relay: RelayLink, state: NodeRelayState): RelayObservation {
   const { metrics, role } = node;
   const nodeLabel = { node: node.nodeId };
-  metrics.observeGauge(metrics.outboxDepth, () => [[nodeLabel, state.outbox.depth]]);
+  const stops = [metrics.observeGauge(metrics.outboxDepth, () => [[nodeLabel, state.outbox.depth]])];
   const frameLabels = { in: { ...role, direction: 'in' }, out: { ...role, direction: 'out' } };
   const dropLabels = {
     publish_refused: { ...role, reason: 'publish_refused' },
     unacked_full: { ...role, reason: 'unacked_full' },
     outbox_full: { ...role, reason: 'outbox_full' },
   };
+  const otherDrops = new Map<string, number>();
   const replayLabels = { resent: { ...nodeLabel, kind: 'resent' }, replayed: { ...nodeLabel, kind: 'replayed' } };
-  metrics.observeCounter(metrics.relayDropped, function* () {
-    yield [dropLabels.outbox_full, state.outbox.stats().dropped] as const;
-    for (const [reason, count] of state.inboundDrops()) yield [{ ...role, reason }, count] as const;
-    if (!hasStats(relay)) return;
-    const stats = relay.stats();
-    yield [dropLabels.publish_refused, stats.publishDropped] as const;
-    yield [dropLabels.unacked_full, stats.unackedFull] as const;
-  });
-  if (!hasStats(relay)) return;
-  metrics.observeCounter(metrics.relayFrames, () => {
-    const stats = relay.stats();
-    return [
-      [frameLabels.in, stats.framesIn],
-      [frameLabels.out, stats.framesOut],
-    ];
-  });
-  metrics.observeCounter(metrics.relayReplayed, () => {
-    const stats = relay.stats();
-    return [
-      [replayLabels.resent, stats.resent],
-      [replayLabels.replayed, stats.replayed],
-    ];
-  });
-  metrics.observeGauge(metrics.relayStreamsUp, () =>
-    relay.connectedGateways().map((gateway) => [{ ...role, peer: gateway.gatewayId || gateway.address }, 1] as const),
+  stops.push(
+    metrics.observeCounter(metrics.relayDropped, function* () {
+      yield [dropLabels.outbox_full, state.outbox.stats().dropped] as const;
+      for (const [reason, count] of state.inboundDrops()) yield [{ ...role, reason }, count] as const;
+      for (const [reason, count] of otherDrops) yield [{ ...role, reason }, count] as const;
+      if (!hasStats(relay)) return;
+      const stats = relay.stats();
+      yield [dropLabels.publish_refused, stats.publishDropped] as const;
+      yield [dropLabels.unacked_full, stats.unackedFull] as const;
+    }),
   );
+  const observation: RelayObservation = {
+    dropped: (reason) => void otherDrops.set(reason, (otherDrops.get(reason) ?? 0) + 1),
+    stop: () => stops.forEach((stop) => stop()),
+  };
+  if (!hasStats(relay)) return observation;
+  stops.push(
+    metrics.observeCounter(metrics.relayFrames, () => {
+      const stats = relay.stats();
+      return [
+        [frameLabels.in, stats.framesIn],
+        [frameLabels.out, stats.framesOut],
+      ];
+    }),
+    metrics.observeCounter(metrics.relayReplayed, () => {
+      const stats = relay.stats();
+      return [
+        [replayLabels.resent, stats.resent],
+        [replayLabels.replayed, stats.replayed],
+      ];
+    }),
+    metrics.observeGauge(metrics.relayStreamsUp, () =>
+      relay.connectedGateways().map((gateway) => [{ ...role, peer: gateway.gatewayId || gateway.address }, 1] as const),
+    ),
+  );
+  return observation;
 }

@@ -10,15 +10,11 @@ describe('nodeStatsProvider (what a node reports in NodeStats)', () => {
     metrics.deliveries.labels({ node: 'im-1', source: 'local' }).inc(4);
     metrics.deliveries.labels({ node: 'im-1', source: 'relayed' }).inc(5);
     metrics.deliveries.labels({ node: 'im-2', source: 'local' }).inc(100);
-    const rooms = new Map([
-      ['user:a', new Set(['s1', 's2'])],
-      ['user:b', new Set(['s3'])],
-      ['group:g', new Set(['s1', 's3'])],
-      ['s1', new Set(['s1'])],
-    ]);
+    // Users are the node's own count (countConnectedUsers); the rooms are never walked.
+    const rooms = { keys: () => { throw new Error('rooms walked'); } };
     const io = { of: () => ({ sockets: new Map([['s1', {}], ['s2', {}], ['s3', {}]]), adapter: { rooms } }) } as unknown as ImServer;
     let draining = false;
-    const report = nodeStatsProvider(io, metrics, { nodeId: 'im-1', url: () => 'http://im-1', ready: () => !draining, draining: () => draining, outboxDepth: () => 7 }, 1_000);
+    const report = nodeStatsProvider(io, metrics, { nodeId: 'im-1', url: () => 'http://im-1', users: () => 2, ready: () => !draining, draining: () => draining, outboxDepth: () => 7 }, 1_000);
     await expect(report()).resolves.toEqual({
       sockets: 3,
       users: 2,

@@ -1,11 +1,25 @@
 import type { ParleyMetrics } from '@parley/observability';
-import type { NodeStatsInput } from '@parley/relay';
 import type { ImServer } from '../socket/socket-types';
+
+/** What a node reports of itself (the relay's NodeStatsInput: the client adds its gateways, frame totals and the time). */
+export interface NodeStatsInput {
+  sockets: number;
+  users: number;
+  messagesAccepted: number;
+  deliveries: number;
+  outboxDepth: number;
+  ready: boolean;
+  draining: boolean;
+  startedAt: number;
+  url: string;
+}
 
 /** What the node knows of itself that the socket server does not. */
 export interface NodeStatsState {
   nodeId: string;
   url(): string;
+  /** Distinct users with a socket here, as countConnectedUsers keeps it (no walk of the rooms). */
+  users(): number;
   ready(): boolean;
   draining(): boolean;
   outboxDepth(): number;
@@ -14,19 +28,17 @@ export interface NodeStatsState {
 /**
  * This node's NodeStats report (the ops console's fleet view), built once
  * per report (every few seconds), never per message: sockets from the
- * server's map, users as the distinct user rooms, the message totals read
+ * server's map, users from the count the node keeps, the message totals read
  * from this node's series of the metrics it already counts.
  */
 export function nodeStatsProvider(io: ImServer, metrics: ParleyMetrics, state: NodeStatsState, startedAt: number): () => Promise<NodeStatsInput> {
   const ours = (values: readonly { value: number; labels: Partial<Record<string, string | number>> }[]): number =>
     values.reduce((sum, v) => (v.labels.node === state.nodeId ? sum + v.value : sum), 0);
   return async () => {
-    let users = 0;
-    for (const room of io.of('/').adapter.rooms.keys()) if (room.startsWith('user:')) users++;
     const [accepted, deliveries] = await Promise.all([metrics.messagesAccepted.get(), metrics.deliveries.get()]);
     return {
       sockets: io.of('/').sockets.size,
-      users,
+      users: state.users(),
       messagesAccepted: ours(accepted.values),
       deliveries: ours(deliveries.values),
       outboxDepth: state.outboxDepth(),
