@@ -169,6 +169,8 @@ describe('deliveries and connected users', () => {
       local?.emit(['user:nobody'], 'message:new', {} as Message);
       expect(await valueOf(metrics, 'parley_deliveries_total', { node: 'im-1', source: 'local' })).toBe(2);
       expect(await valueOf(metrics, 'parley_deliveries_total', { node: 'im-1', source: 'relayed' })).toBe(3);
+      // The count is reach()'s: the trace lines say the same number.
+      expect([local?.reach(['user:a', 'user:b'], sender), local?.reach(['user:a', 'user:b']), local?.reach(['user:nobody'])]).toEqual([2, 3, 0]);
       for (const c of [a1, a2, b1]) c.close();
       while (rooms.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
       expect(users?.()).toBe(0);

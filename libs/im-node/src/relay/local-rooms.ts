@@ -26,7 +26,7 @@ export class LocalRooms {
     const target = exceptSession ? this.io.to([...rooms]).except(exceptSession) : this.io.to([...rooms]);
     (target.emit as (ev: string, data: unknown) => boolean)(event, payload);
     if (this.deliveries && event === 'message:new') {
-      const reached = this.socketsIn(rooms, exceptSession);
+      const reached = this.reach(rooms, exceptSession);
       if (reached > 0) this.deliveries[source].inc(reached);
     }
     if (source === 'relayed' && this.relayLag && event === 'message:new') {
@@ -35,30 +35,13 @@ export class LocalRooms {
     }
   }
 
-  /**
-   * Sockets an emit to `rooms` reaches, from the adapter's room sizes (no
-   * socket is walked). Exact for message:new, whose rooms never share a
-   * socket: user rooms of different users, or one group room.
-   */
-  private socketsIn(rooms: readonly RoomName[], exceptSession: string | undefined): number {
-    const adapterRooms = this.io.of('/').adapter.rooms;
-    let reached = 0;
-    for (const room of rooms) {
-      const sockets = adapterRooms.get(room);
-      if (!sockets) continue;
-      reached += sockets.size;
-      if (exceptSession !== undefined && sockets.has(exceptSession)) reached--;
-    }
-    return reached;
-  }
-
   /** True while at least one local socket is in `room`. */
   has(room: RoomName): boolean {
     return this.io.of('/').adapter.rooms.has(room);
   }
 
   /**
-   * Sockets an emit to `rooms` reaches now (the trace lines' count), from the
+   * Sockets an emit to `rooms` reaches now (the delivery count, the trace lines'), from the
    * adapter's room sizes: no socket walked, nothing allocated. Summed per
    * room: exact for message:new, whose rooms never share a socket (user rooms
    * of different users, or one group room); a socket in two rooms of another
