@@ -145,6 +145,9 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
     const asOp = (body?: unknown) => ({ token: operator.token, body });
     expect((await call('GET', '/api/admin/fleet', asOp())).status).toBe(200);
     expect((await call('GET', '/api/admin/fleet', { token })).status).toBe(403);
+    expect((await call('GET', '/api/admin/access', asOp())).body).toEqual({ admin: true });
+    expect((await call('GET', '/api/admin/access', { token })).body).toEqual({ admin: false });
+    expect((await call('GET', '/api/admin/access')).status).toBe(401);
     expect((await call('GET', `/api/admin/users?q=${targetName}`, asOp())).status).toBe(200);
     expect((await call('GET', '/api/admin/users', asOp())).status).toBe(400);
     expect((await call('POST', `/api/admin/users/${target}/disconnect`, asOp({ reason: 'openapi e2e' }))).status).toBe(200);

@@ -2,6 +2,7 @@ import { ParleyClient } from '@parley/client';
 import {
   ParleyError,
   directConversationId,
+  type AdminAccess,
   type AuthResult,
   type CommandInput,
   type CommandName,
@@ -434,14 +435,16 @@ export class ChatStore {
 
   /**
    * Whether the admin API lets me in: only its answer decides (the page
-   * never guesses from names). Anyone else gets FORBIDDEN, and no link.
+   * never guesses from names). `/api/admin/access` answers anyone signed in,
+   * so a normal user's sign-in is not an admin refusal in the gateway's logs.
    */
   async checkOperator(): Promise<void> {
     try {
-      await this.client.rest('GET', '/api/admin/fleet');
-      this.dispatch({ type: 'operator/checked', operator: true });
+      // Only a literal true shows the link (no zod in the chat bundle for one boolean).
+      const access = await this.client.rest<Partial<AdminAccess> | null>('GET', '/api/admin/access');
+      if (access?.admin === true) this.dispatch({ type: 'operator/checked', operator: true });
     } catch {
-      // FORBIDDEN for everyone but operators; a gateway without the admin API or out of reach: no link either.
+      // A gateway without the admin API or out of reach: no link.
     }
   }
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { io } from 'socket.io-client';
 import { auditPageSchema, fleetSchema, type AuthResult, type Fleet, type SessionEndReason, type SystemNotice } from '@parley/protocol';
-import { TEST_PASSWORD, at, startCluster, type Cluster } from '@parley/testing';
+import { TEST_PASSWORD, at, startCluster, waitFor, type Cluster } from '@parley/testing';
 import { TestUser, type ClientSocket } from '../support/test-user';
 
 jest.setTimeout(120_000);
@@ -17,16 +17,6 @@ interface Watched {
   notices: SystemNotice[];
   draining: number;
   disconnected: boolean;
-}
-
-async function waitFor<T>(what: string, read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in time; last ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('the admin API on a real cluster (gateway, 2 IM nodes, MariaDB, Redis)', () => {
@@ -96,11 +86,12 @@ describe('the admin API on a real cluster (gateway, 2 IM nodes, MariaDB, Redis)'
     const doc = (await api('GET', '/api/openapi.json', undefined)).body as { paths: Record<string, Record<string, { tags?: string[] }>> };
     const routes = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item)
-        .filter(([, op]) => op.tags?.includes('admin'))
+        // /access answers every signed-in user (the next test): not an admin route.
+        .filter(([p, op]) => op.tags?.includes('admin') && p !== '/api/admin/access')
         .map(([method, op]) => ({ method: method.toUpperCase(), path: path.replace('{userId}', admin.user.id).replace('{nodeId}', 'im-1'), tags: op.tags })),
     );
-    // Every /api/admin path is tagged admin, so none escapes this loop.
-    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/admin')).length).toBe(new Set(routes.map((r) => r.path)).size);
+    // Every /api/admin path but /access is tagged admin, so none escapes this loop.
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/admin')).length).toBe(new Set(routes.map((r) => r.path)).size + 1);
     expect(routes.length).toBeGreaterThanOrEqual(8);
     const normal = await TestUser.register(cluster.gatewayUrl, 'normal');
     for (const route of routes) {
@@ -113,6 +104,23 @@ describe('the admin API on a real cluster (gateway, 2 IM nodes, MariaDB, Redis)'
     expect((await login(ADMIN)).status).toBe(200);
     expect((await fleet()).nodes.map((n) => n.health)).toEqual(['ready', 'ready']);
     expect(auditPageSchema.parse((await api('GET', '/api/admin/audit', admin.token)).body).entries).toEqual([]);
+  });
+
+  it('answers /access to anyone signed in (admin or not, never 403), without counting a refusal or writing the audit log', async () => {
+    const forbidden = async (): Promise<number> => {
+      const text = await (await fetch(`${cluster.gatewayUrl}/metrics`)).text();
+      return [...text.matchAll(/^parley_admin_actions_total\{[^}]*outcome="forbidden"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    const refusedBefore = await forbidden();
+    const auditBefore = auditPageSchema.parse((await api('GET', '/api/admin/audit', admin.token)).body).entries.length;
+    const normal = await TestUser.register(cluster.gatewayUrl, 'access');
+    expect(await api('GET', '/api/admin/access', undefined)).toMatchObject({ status: 401, body: { code: 'UNAUTHORIZED' } });
+    expect(await api('GET', '/api/admin/access', admin.token)).toEqual({ status: 200, body: { admin: true } });
+    // Many sign-ins' worth of asks at once: each answered false, none a refusal.
+    const asks = await Promise.all(Array.from({ length: 100 }, () => api('GET', '/api/admin/access', normal.auth.token)));
+    expect(new Set(asks.map((r) => `${r.status} ${JSON.stringify(r.body)}`))).toEqual(new Set(['200 {"admin":false}']));
+    expect(await forbidden()).toBe(refusedBefore);
+    expect(auditPageSchema.parse((await api('GET', '/api/admin/audit', admin.token)).body).entries).toHaveLength(auditBefore);
   });
 
   it('shows both nodes in the fleet with socket counts that match the connected clients', async () => {
@@ -134,7 +142,7 @@ describe('the admin API on a real cluster (gateway, 2 IM nodes, MariaDB, Redis)'
     const [a, b] = await Promise.all([watch(user.auth.token, 0), watch(user.auth.token, 1)]);
     const res = await api('POST', `/api/admin/users/${user.id}/disconnect`, admin.token, { reason: 'e2e' });
     expect(res).toMatchObject({ status: 200, body: { sessionsEnded: 1, user: { id: user.id, suspendedAt: null } } });
-    await waitFor('both sockets end', () => [a, b].map((w) => w.disconnected), (d) => d.every(Boolean), 5_000);
+    await waitFor('both sockets end', () => [a, b].map((w) => w.disconnected), (d) => d.every(Boolean), { timeoutMs: 5_000 });
     expect([a.ended, b.ended]).toEqual([['disconnected'], ['disconnected']]);
     expect(await handshake(user.auth.token, 0)).toBe('UNAUTHORIZED');
     const again = await login(user.auth.user.username);
@@ -147,7 +155,7 @@ describe('the admin API on a real cluster (gateway, 2 IM nodes, MariaDB, Redis)'
     const name = user.auth.user.username;
     const [a, b] = await Promise.all([watch(user.auth.token, 0), watch(user.auth.token, 1)]);
     expect((await api('POST', `/api/admin/users/${user.id}/suspend`, admin.token, { reason: 'spam' })).status).toBe(200);
-    await waitFor('both sockets end', () => [a, b].map((w) => w.disconnected), (d) => d.every(Boolean), 5_000);
+    await waitFor('both sockets end', () => [a, b].map((w) => w.disconnected), (d) => d.every(Boolean), { timeoutMs: 5_000 });
     expect([a.ended, b.ended]).toEqual([['suspended'], ['suspended']]);
     expect(await login(name)).toMatchObject({ status: 403, body: { code: 'ACCOUNT_SUSPENDED' } });
     // A guesser learns nothing: a wrong password is the usual 401.
@@ -225,7 +233,7 @@ describe('the admin API on a real cluster (gateway, 2 IM nodes, MariaDB, Redis)'
     // Twice is accepted and changes nothing.
     expect((await api('POST', '/api/admin/nodes/im-2/drain', admin.token, {})).status).toBe(200);
     expect(await api('POST', '/api/admin/nodes/im-9/drain', admin.token, {})).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
-    await waitFor('server:draining on im-2', () => onTwo.draining, (n) => n > 0, 5_000);
+    await waitFor('server:draining on im-2', () => onTwo.draining, (n) => n > 0, { timeoutMs: 5_000 });
     await waitFor('the fleet shows im-2 draining', fleet, (f) => nodeOf(f, 'im-2')?.health === 'draining');
     expect(onOne.draining).toBe(0);
     onTwo.socket.disconnect();

@@ -130,15 +130,16 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     const chatRequests: string[] = [];
     const chat = await open(context, cluster.gatewayUrl, uniqueName('norm'));
     chat.page.on('request', (r) => chatRequests.push(r.url()));
-    // The chat page asks the admin API once whether this user is an operator: the API says no, and no link shows.
-    const asked = chat.page.waitForResponse((r) => r.url().endsWith('/api/admin/fleet'));
+    // The chat page asks the admin API once whether this user is an operator (/access, never a refused admin route): no, and no link shows.
+    const asked = chat.page.waitForResponse((r) => r.url().endsWith('/api/admin/access'));
     await chat.register('Norma Normal');
-    expect((await asked).status()).toBe(403);
+    const answer = await asked;
+    expect({ status: answer.status(), body: await answer.json() }).toEqual({ status: 200, body: { admin: false } });
     await chat.page.getByTestId('profile-button').click();
     await chat.page.getByTestId('profile-dialog').waitFor();
     expect(await chat.page.getByTestId('admin-link').count()).toBe(0);
     await chat.closeDialog();
-    expect(chatRequests.filter((u) => /admin-app|uplot/i.test(u))).toEqual([]);
+    expect(chatRequests.filter((u) => /admin-app|uplot|\/api\/admin\/(?!access)/i.test(u))).toEqual([]);
 
     // Signed out: /admin asks for an operator's sign-in.
     const visitor = await open(await newContext(), `${cluster.gatewayUrl}/admin`, chat.username);

@@ -46,6 +46,12 @@ export const postNoticeResultSchema = z
   .meta({ id: 'PostNoticeResult' });
 export type PostNoticeResult = z.infer<typeof postNoticeResultSchema>;
 
+// ---- access
+
+/** `GET /api/admin/access`: whether the signed-in caller may use the admin API (the web client shows the console link on it). */
+export const adminAccessSchema = z.object({ admin: z.boolean() }).meta({ id: 'AdminAccess' });
+export type AdminAccess = z.infer<typeof adminAccessSchema>;
+
 // ---- the fleet
 
 /** One IM node as the gateway last heard of it (its NodeStats relay report). */

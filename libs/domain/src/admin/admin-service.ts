@@ -1,6 +1,7 @@
 import {
   ParleyError,
   usernameKey,
+  type AdminAccess,
   type AdminAction,
   type AdminUser,
   type AdminUserList,
@@ -81,6 +82,16 @@ export class AdminService {
       throw new ParleyError('FORBIDDEN', 'admins only');
     }
     return { userId: user.id, username: user.username };
+  }
+
+  /**
+   * Whether `userId` may use the admin API now, asked by any signed-in user
+   * (the web client's console link): an answer, not a refusal, so it is not
+   * logged, audited or counted.
+   */
+  async access(userId: string): Promise<AdminAccess> {
+    const user = await this.deps.store.getUser(userId);
+    return { admin: user !== null && user.deletedAt === null && user.suspendedAt === null && this.isAdmin(user) };
   }
 
   fleet(): Fleet {

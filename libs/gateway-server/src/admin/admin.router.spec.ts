@@ -156,6 +156,22 @@ describe('the admin REST API (/api/admin)', () => {
     expect(text).toMatch(/parley_admin_actions_total\{gateway="gw-1",action="user:suspend",outcome="forbidden"\} 2/);
   });
 
+  it('answers /access to any signed-in user (401 without a token), never 403, not audited, not counted', async () => {
+    expect(await call('GET', '/api/admin/access')).toMatchObject({ status: 401, body: { code: 'UNAUTHORIZED' } });
+    expect(await call('GET', '/api/admin/access', 'ann')).toEqual({ status: 200, body: { admin: false } });
+    expect(await call('GET', '/api/admin/access', 'root')).toEqual({ status: 200, body: { admin: true } });
+    // A suspended admin is not one; an admin by the store's role is.
+    state.users.set('root', { ...user('root'), suspendedAt: NOW });
+    state.users.set('bob', { ...user('bob'), admin: true });
+    expect((await call('GET', '/api/admin/access', 'root')).body).toEqual({ admin: false });
+    expect((await call('GET', '/api/admin/access', 'bob')).body).toEqual({ admin: true });
+    // A thousand asks at once from a normal user: all answered, none refused.
+    const many = await Promise.all(Array.from({ length: 1_000 }, () => call('GET', '/api/admin/access', 'ann')));
+    expect(new Set(many.map((r) => `${r.status} ${JSON.stringify(r.body)}`))).toEqual(new Set(['200 {"admin":false}']));
+    expect(state.audit).toEqual([]);
+    expect((await metrics.text()).body).not.toMatch(/parley_admin_actions_total\{/);
+  });
+
   it('refuses bad input with 400 and changes nothing', async () => {
     const bad: [string, string, unknown][] = [
       ['POST', '/api/admin/users/bob/suspend', { reason: 'x'.repeat(201) }],

@@ -20,6 +20,7 @@ type AdminHandler = (admin: AdminService, actor: AdminActor, req: Request, res: 
  * Every route first checks that the caller is an admin now (403 FORBIDDEN
  * otherwise, whatever the request holds), then validates its input (400,
  * nothing changed). Without an AdminService every route is FORBIDDEN.
+ * `/access` alone answers any signed-in user: whether they are an admin.
  */
 export function adminRouter(service: AdminService | undefined): Router {
   const router = Router();
@@ -39,6 +40,10 @@ export function adminRouter(service: AdminService | undefined): Router {
   // A POST without a body (Content-Length: 0) is an empty one: every body here is optional.
   const body = (req: Request): unknown => req.body ?? {};
 
+  // Any signed-in user may ask (the chat page's console link): not an admin action, so neither refused nor counted.
+  router.get('/access', async (req: Request, res: Response): Promise<void> => {
+    res.json(service ? await service.access(claimsOf(req).userId) : { admin: false });
+  });
   router.get(
     '/fleet',
     route('fleet:read', (admin, _actor, _req, res) => void res.json(admin.fleet())),

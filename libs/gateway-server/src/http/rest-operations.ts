@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  adminAccessSchema,
   adminActionBodySchema,
   adminNodeParamsSchema,
   adminUserListSchema,
@@ -82,6 +83,19 @@ const BUG = 'a bug on the server; nothing secret is said (logged)';
 
 const NOT_ADMIN = 'the caller is not an admin (PARLEY_ADMIN_USERS or the store role, checked on every request), whatever the request holds';
 const ADMIN_BODY = 'a path parameter or the body fails validation (unknown keys too); nothing changed';
+
+/** Whether the caller is an admin: answers every signed-in user (never 403), so it is not one of ADMIN_OPERATIONS. */
+export const ADMIN_ACCESS_OPERATION: RestOperation = {
+  method: 'get',
+  path: '/api/admin/access',
+  operationId: 'adminAccess',
+  tag: 'admin',
+  summary: 'Whether you may use the admin API (the web client shows the ops console link on it)',
+  description: 'Any signed-in user may ask; the answer is read fresh from PARLEY_ADMIN_USERS and the store (a suspended admin is not one). Not an admin action: not audited, not counted.',
+  bearer: true,
+  success: { status: 200, description: '`admin`: true for an admin', schema: adminAccessSchema },
+  errors: { UNAUTHORIZED, UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
+};
 
 /** The admin API (`/api/admin`): a test calls each one as a normal user and expects 403. */
 export const ADMIN_OPERATIONS: readonly RestOperation[] = [
@@ -457,5 +471,6 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     success: { status: 200, description: 'An HTML page', schema: z.string(), mediaType: 'text/html' },
     errors: {},
   },
+  ADMIN_ACCESS_OPERATION,
   ...ADMIN_OPERATIONS,
 ];
