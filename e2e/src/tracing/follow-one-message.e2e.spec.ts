@@ -42,7 +42,9 @@ describe('follow one message: grep of its trace id shows its whole path', () => 
     const traceId = ackLine['traceId'];
     if (typeof traceId !== 'string') throw new Error('the ack line has no trace id');
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    expect(ackLine).toMatchObject({ conversationId: ack.message.conversationId, node: 'im-1', ok: true, ms: expect.any(Number) });
+    expect(ackLine).toMatchObject({ conversationId: ack.message.conversationId, nodeId: 'im-1', ok: true, ms: expect.any(Number) });
+    // The node is named once, by the node logger's nodeId (the tracer adds no `node`).
+    expect(ackLine).not.toHaveProperty('node');
 
     // Nobody but operators sees it: not in the sender's ack, not in what the recipient got.
     expect(Object.keys(ack).sort()).toEqual(['message', 'ok']);
@@ -66,9 +68,9 @@ describe('follow one message: grep of its trace id shows its whole path', () => 
     const localPush = only(NODE_1, 'push');
     expect(only(NODE_1, 'ack')).toEqual(ackLine);
     expect(route).toMatchObject({ messageId, gateway: 'gw-1', origin: 'im-1', event: 'message:new', targets: 1, nodes: ['im-2'] });
-    expect(push).toMatchObject({ messageId, conversationId: ack.message.conversationId, node: 'im-2', sockets: 1, origin: 'im-1', gateway: 'gw-1' });
+    expect(push).toMatchObject({ messageId, conversationId: ack.message.conversationId, nodeId: 'im-2', sockets: 1, origin: 'im-1', gateway: 'gw-1' });
     // Alice's phone on the same node: pushed there directly (her sending socket is not).
-    expect(localPush).toMatchObject({ messageId, node: 'im-1', sockets: 1, local: true });
+    expect(localPush).toMatchObject({ messageId, nodeId: 'im-1', sockets: 1, local: true });
     // In order (pino's time is in ms: equal times are in order too).
     expect(ackLine.time).toBeLessThanOrEqual(route.time);
     expect(route.time).toBeLessThanOrEqual(push.time);

@@ -99,7 +99,7 @@ describe('following one message through a node', () => {
       ['ack', frame.traceId, 'm1'],
     ]);
     // Sender's other socket and the recipient's: the sending socket is excepted.
-    expect(at(lines, 0, 'push')).toMatchObject({ sockets: 2, conversationId: 'd:a:b', node: 'im-1', local: true });
+    expect(at(lines, 0, 'push')).toMatchObject({ sockets: 2, conversationId: 'd:a:b', local: true });
     expect(at(lines, 1, 'ack')).toMatchObject({ conversationId: 'd:a:b', ok: true, ms: expect.any(Number) });
   });
 
@@ -205,7 +205,7 @@ describe('following one message into a receiving node', () => {
     inbound.receive(relayed({ traceId, traceFlags: 1, spanId: '00f067aa0ba902b7' }));
     expect(emitted).toEqual(['message:new user:b']);
     expect(lines).toEqual([
-      expect.objectContaining({ trace: 'push', traceId, messageId: 'm1', conversationId: 'd:a:b', node: 'im-2', sockets: 3, origin: 'im-1', gateway: 'g1' }),
+      expect.objectContaining({ trace: 'push', traceId, messageId: 'm1', conversationId: 'd:a:b', sockets: 3, origin: 'im-1', gateway: 'g1' }),
     ]);
   });
 

@@ -70,7 +70,7 @@ describe('MessageTracer', () => {
     expect(tracer.sendsInFlight).toBe(0);
   });
 
-  it('logs the ack with the message, its conversation, the node and a duration', () => {
+  it('logs the ack with the message, its conversation and a duration (the node is named once, by the node logger\'s nodeId)', () => {
     const lines: Line[] = [];
     const tracer = new MessageTracer({ nodeId: 'im-1', logger: recordingLogger(lines), sampler: new TraceSampler(1) });
     const trace = tracer.begin();
@@ -78,7 +78,12 @@ describe('MessageTracer', () => {
     tracer.acked(trace, { ok: true, messageId: 'm1', conversationId: 'dm:a:b' });
     expect(lines).toHaveLength(1);
     expect(lines[0]?.msg).toBe('message acked');
-    expect(lines[0]?.obj).toMatchObject({ trace: 'ack', traceId: trace.traceId, messageId: 'm1', conversationId: 'dm:a:b', node: 'im-1', ok: true });
+    expect(lines[0]?.obj).toMatchObject({ trace: 'ack', traceId: trace.traceId, messageId: 'm1', conversationId: 'dm:a:b', ok: true });
+    // The line goes through the node's logger, whose nodeId names the node: a `node` field beside it would repeat it.
+    expect(lines[0]?.obj).not.toHaveProperty('node');
+    tracer.pushedLocally(trace, 'message:new', 'm1', 'dm:a:b', 2);
+    tracer.pushedRelayed({ traceId: trace.traceId, spanId: '' }, { event: 'message:new', messageId: 'm1', conversationId: 'dm:a:b', sockets: 1, originNode: 'im-2', gatewayId: 'g1' });
+    expect(lines.map((l) => 'node' in l.obj)).toEqual([false, false, false]);
     expect(lines[0]?.obj['ms']).toEqual(expect.any(Number));
   });
 

@@ -29,8 +29,9 @@ export interface SendOutcome {
 }
 
 export interface MessageTracerOptions {
+  /** Names the node in spans (`parley.node`). */
   nodeId: string;
-  /** Trace lines are info: a node logging at warn shows none. */
+  /** Trace lines are info: a node logging at warn shows none. The node's logger: its `nodeId` names the node on every line (not repeated here). */
   logger: Logger;
   sampler: TraceSampler;
   /** Spans are made only with it (OpenTelemetry exporter configured). */
@@ -91,7 +92,7 @@ export class MessageTracer {
   acked(trace: SendTrace, outcome: SendOutcome): void {
     const ms = Math.round((performance.now() - trace.startedAt) * 1000) / 1000;
     this.logger.info(
-      { trace: 'ack', traceId: trace.traceId, messageId: outcome.messageId, conversationId: outcome.conversationId, node: this.options.nodeId, ok: outcome.ok, code: outcome.code, ms },
+      { trace: 'ack', traceId: trace.traceId, messageId: outcome.messageId, conversationId: outcome.conversationId, ok: outcome.ok, code: outcome.code, ms },
       'message acked',
     );
     const span = trace.span;
@@ -104,7 +105,7 @@ export class MessageTracer {
 
   /** Pushed to this node's own sockets by the sender's node (no span: it is part of `message.send`). */
   pushedLocally(trace: SendTrace, event: string, messageId: string, conversationId: string | undefined, sockets: number): void {
-    this.logger.info({ trace: 'push', traceId: trace.traceId, messageId, conversationId, node: this.options.nodeId, event, sockets, local: true }, 'message pushed to local sockets');
+    this.logger.info({ trace: 'push', traceId: trace.traceId, messageId, conversationId, event, sockets, local: true }, 'message pushed to local sockets');
   }
 
   /** True when pushes of traced frames from other nodes are logged here (PARLEY_TRACE_SAMPLE above 0). */
@@ -124,7 +125,6 @@ export class MessageTracer {
         traceId: trace.traceId,
         messageId,
         conversationId,
-        node: this.options.nodeId,
         event: push.event,
         sockets: push.sockets,
         origin: push.originNode,
