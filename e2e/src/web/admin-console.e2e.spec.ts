@@ -196,6 +196,8 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     }
     await page.getByTestId('summary-ready').getByText('2 / 2').waitFor();
     await page.getByTestId('fleet-gateways').getByText(cluster.gateway.gatewayId).waitFor();
+    // Polls may land on any gateway behind the load balancer: the header names the one that answered.
+    await page.getByTestId('summary-gateway').getByText(cluster.gateway.gatewayId, { exact: true }).waitFor();
 
     // Under load, the messages chart leaves zero and the table shows a rate on both nodes' senders.
     const load = startLoad([
@@ -293,6 +295,10 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
     const actions = await audit.getByTestId('audit-entry').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
     expect(actions.slice(0, 5)).toEqual(['node:drain', 'user:unsuspend', 'user:suspend', 'user:disconnect', 'notice:post']);
     await audit.getByText(`@${admin.user.username}`).first().waitFor();
+
+    // The drained node exits: once its report stops moving, its row shows no rate rather than its last one.
+    await drainedRow.and(page.locator('[data-silent=true]')).waitFor({ timeout: 30_000 });
+    await drainedRow.getByTestId('node-msgs').getByText('—', { exact: true }).waitFor();
 
     // On a phone the operator signs in at /admin directly; the console fits the narrow screen (the tables scroll sideways).
     const phone = await open(await newContext('phone'), `${cluster.gatewayUrl}/admin`, ADMIN);

@@ -10,13 +10,13 @@ const run = (state: ConsoleState, ...actions: ConsoleAction[]) => actions.reduce
 describe('console view state', () => {
   it('opens to operators only once the admin API answered the fleet, and draws it', () => {
     expect(INITIAL_CONSOLE.access).toBe('checking');
-    const state = run(INITIAL_CONSOLE, { type: 'fleet/polled', fleet: fleet(2_000, [node('im-1', { sockets: 3 })]) });
+    const state = run(INITIAL_CONSOLE, { type: 'fleet/polled', fleet: fleet(2_000, [node('im-1', { sockets: 3 })]), receivedAt: 2_000 });
     expect(state.access).toBe('operator');
     expect(state.history.series.get('im-1')?.sockets).toEqual([3]);
   });
 
   it('forgets everything it showed when the API refuses (a role taken away mid-session)', () => {
-    const shown = run(INITIAL_CONSOLE, { type: 'fleet/polled', fleet: fleet(2_000, [node('im-1')]) }, { type: 'search/started', query: 'bob' });
+    const shown = run(INITIAL_CONSOLE, { type: 'fleet/polled', fleet: fleet(2_000, [node('im-1')]), receivedAt: 2_000 }, { type: 'search/started', query: 'bob' });
     const refused = reduceConsole(shown, { type: 'access/refused' });
     expect(refused.access).toBe('refused');
     expect(refused.fleet).toBeUndefined();
@@ -25,11 +25,11 @@ describe('console view state', () => {
   });
 
   it('says a poll failed but keeps the last fleet, and clears the warning on the next answer', () => {
-    const polled = run(INITIAL_CONSOLE, { type: 'fleet/polled', fleet: fleet(2_000, [node('im-1')]) });
+    const polled = run(INITIAL_CONSOLE, { type: 'fleet/polled', fleet: fleet(2_000, [node('im-1')]), receivedAt: 2_000 });
     const failed = reduceConsole(polled, { type: 'fleet/failed', error: 'unreachable' });
     expect(failed.pollError).toBe('unreachable');
     expect(failed.fleet).toBe(polled.fleet);
-    expect(reduceConsole(failed, { type: 'fleet/polled', fleet: fleet(4_000, [node('im-1')]) }).pollError).toBeUndefined();
+    expect(reduceConsole(failed, { type: 'fleet/polled', fleet: fleet(4_000, [node('im-1')]), receivedAt: 4_000 }).pollError).toBeUndefined();
   });
 
   it('drops a search answer for a query typed over since', () => {

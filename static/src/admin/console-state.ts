@@ -55,7 +55,8 @@ export interface ConsoleState {
 }
 
 export type ConsoleAction =
-  | { type: 'fleet/polled'; fleet: Fleet }
+  /** `receivedAt`: the browser's clock when the answer came (the samples' time); `silentAfterMs`: see recordFleet. */
+  | { type: 'fleet/polled'; fleet: Fleet; receivedAt: number; silentAfterMs?: number }
   | { type: 'fleet/failed'; error: string }
   | { type: 'access/refused' }
   | { type: 'search/started'; query: string }
@@ -84,7 +85,13 @@ export const INITIAL_CONSOLE: ConsoleState = {
 export function reduceConsole(state: ConsoleState, action: ConsoleAction): ConsoleState {
   switch (action.type) {
     case 'fleet/polled':
-      return { ...state, access: 'operator', fleet: action.fleet, history: recordFleet(state.history, action.fleet), pollError: undefined };
+      return {
+        ...state,
+        access: 'operator',
+        fleet: action.fleet,
+        history: recordFleet(state.history, action.fleet, action.receivedAt, { silentAfterMs: action.silentAfterMs }),
+        pollError: undefined,
+      };
     case 'fleet/failed':
       return { ...state, pollError: action.error };
     case 'access/refused':

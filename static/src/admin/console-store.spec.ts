@@ -12,9 +12,10 @@ type Answer = unknown | (() => unknown);
 /**
  * A console over a gateway that answers each "METHOD path" as `answers` says
  * (an error is thrown, a function is called each time); the poll timer is
- * the test's to fire.
+ * the test's to fire, and each fired poll is answered 2 s after the last on
+ * the browser's clock.
  */
-function consoleWith(answers: Record<string, Answer>) {
+function consoleWith(answers: Record<string, Answer>, options: { pollEveryMs?: number } = {}) {
   const calls: { method: string; path: string; body?: unknown }[] = [];
   const api = new AdminApi(async (method, path, body) => {
     calls.push({ method, path, body });
@@ -27,13 +28,18 @@ function consoleWith(answers: Record<string, Answer>) {
   });
   const timers: (() => void)[] = [];
   const sessionOver: string[] = [];
+  const pollEveryMs = options.pollEveryMs ?? 2_000;
+  let browserNow = 1_000_000;
   const store = new ConsoleStore(api, {
     onSessionOver: () => sessionOver.push('over'),
     timers: { set: (run) => timers.push(run), clear: () => undefined },
+    now: () => browserNow,
+    pollEveryMs,
   });
-  /** Runs the poll planned last (as its timer would). */
+  /** Runs the poll planned last (as its timer would, `pollEveryMs` later). */
   const tick = async () => {
     const run = timers.pop();
+    browserNow += pollEveryMs;
     if (run) run();
     await new Promise((resolve) => setTimeout(resolve, 0));
   };
@@ -66,6 +72,40 @@ describe('ConsoleStore', () => {
     await tick();
     expect(store.state.history.times).toHaveLength(3);
     expect(store.state.history.latest.get('im-1')?.rates?.messagesAccepted).toBe(10);
+  });
+
+  it("times samples by the browser's clock, whichever gateway answered, and shows which one did", async () => {
+    let i = 0;
+    // Answers alternate between gw-1 (on time) and gw-2, whose clock is a minute behind.
+    const answer = () => {
+      i++;
+      const f = fleet(1_000_000 + i * 2_000 - (i % 2 === 0 ? 60_000 : 0), [node('im-1', { messagesAccepted: i * 20, reportedAt: i * 2_000 })]);
+      return { ...f, gateways: [{ gatewayId: i % 2 === 0 ? 'gw-2' : 'gw-1', self: true, nodes: ['im-1'] }] };
+    };
+    const { store, tick } = consoleWith({ 'GET /api/admin/fleet': answer, 'GET /api/admin/audit': EMPTY_AUDIT });
+    await store.start();
+    await tick();
+    expect(store.state.fleet?.gateways.find((g) => g.self)?.gatewayId).toBe('gw-2');
+    await tick();
+    await tick();
+    expect(store.state.history.times).toEqual([1_000, 1_002, 1_004, 1_006]);
+    expect(store.state.history.series.get('im-1')?.messagesAccepted).toEqual([null, 10, 10, 10]);
+  });
+
+  it('clears the rates of a node silent for two of its polls, at the interval it polls at', async () => {
+    let reportedAt = 2_000;
+    const answer = () => fleet(0, [node('im-1', { messagesAccepted: reportedAt / 100, reportedAt })]);
+    // Polling every 5 s: a report unchanged for one poll is not silence (at 2 s polls it would be, after 4 s).
+    const { store, tick } = consoleWith({ 'GET /api/admin/fleet': answer, 'GET /api/admin/audit': EMPTY_AUDIT }, { pollEveryMs: 5_000 });
+    await store.start();
+    reportedAt = 4_000;
+    await tick();
+    await tick();
+    expect(store.state.history.latest.get('im-1')).toMatchObject({ silent: false, rates: { messagesAccepted: 10 } });
+    await tick();
+    await tick();
+    expect(store.state.history.latest.get('im-1')).toMatchObject({ silent: true, rates: undefined });
+    expect(store.state.history.series.get('im-1')?.messagesAccepted).toEqual([null, 10, 10, 10, null]);
   });
 
   it('keeps polling after a failed poll, saying why, and signs out when the session is over', async () => {

@@ -2,9 +2,8 @@ import { ParleyError } from '@parley/protocol';
 import type { AdminApi } from './admin-api';
 import { INITIAL_CONSOLE, describeOutcome, reduceConsole, type ConsoleAction, type ConsoleState, type PendingAction } from './console-state';
 import { describeAdminError } from './describe-admin-error';
+import { POLL_EVERY_MS, SILENT_AFTER_MS } from './fleet-history';
 
-/** The fleet is polled this often; the rates are computed from the totals of successive polls. */
-export const POLL_EVERY_MS = 2_000;
 export const AUDIT_PAGE = 20;
 
 export interface ConsoleStoreOptions {
@@ -14,6 +13,8 @@ export interface ConsoleStoreOptions {
   onSessionOver: () => void;
   /** @default globalThis.setTimeout / clearTimeout */
   timers?: { set: (run: () => void, ms: number) => unknown; clear: (handle: unknown) => void };
+  /** The browser's clock, epoch ms: the time of each sample. @default Date.now */
+  now?: () => number;
 }
 
 /**
@@ -30,12 +31,14 @@ export class ConsoleStore {
   private stopped = false;
   private readonly pollEveryMs: number;
   private readonly timers: NonNullable<ConsoleStoreOptions['timers']>;
+  private readonly now: () => number;
 
   constructor(
     private readonly api: AdminApi,
     private readonly options: ConsoleStoreOptions,
   ) {
     this.pollEveryMs = options.pollEveryMs ?? POLL_EVERY_MS;
+    this.now = options.now ?? Date.now;
     this.timers = options.timers ?? { set: (run, ms) => setTimeout(run, ms), clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
   }
 
@@ -68,7 +71,10 @@ export class ConsoleStore {
   async poll(): Promise<void> {
     this.timers.clear(this.timer);
     try {
-      this.dispatch({ type: 'fleet/polled', fleet: await this.api.fleet() });
+      const fleet = await this.api.fleet();
+      // Silent: no new report for two of our polls, and never less than two of the nodes' own 2 s reports.
+      const silentAfterMs = Math.max(SILENT_AFTER_MS, 2 * this.pollEveryMs);
+      this.dispatch({ type: 'fleet/polled', fleet, receivedAt: this.now(), silentAfterMs });
     } catch (err) {
       if (!this.refused(err)) this.dispatch({ type: 'fleet/failed', error: describeAdminError(err) });
     }

@@ -44,9 +44,10 @@ export function FleetTable({ fleet, history, onDrain }: Props) {
               </tr>
             )}
             {fleet.nodes.map((node) => {
-              const rates = history.latest.get(node.nodeId)?.rates;
+              const latest = history.latest.get(node.nodeId);
+              const rates = latest?.rates;
               return (
-                <tr key={node.nodeId} data-testid="fleet-node" data-node={node.nodeId} data-health={node.health}>
+                <tr key={node.nodeId} data-testid="fleet-node" data-node={node.nodeId} data-health={node.health} data-silent={latest?.silent ? 'true' : undefined}>
                   <th scope="row">
                     <span class="ops-swatch" style={{ background: nodeColor(order.indexOf(node.nodeId)) }} aria-hidden="true" />
                     <span class="ops-node-id">{node.nodeId}</span>
@@ -71,7 +72,7 @@ export function FleetTable({ fleet, history, onDrain }: Props) {
                   <td class="num">{formatRate(rates?.relayFramesOut)}</td>
                   <td class={`num${node.outboxDepth > 0 ? ' ops-warn' : ''}`}>{formatCount(node.outboxDepth)}</td>
                   <td>{node.gateways.length > 0 ? node.gateways.join(', ') : <span class="ops-warn">none</span>}</td>
-                  <td class="ops-nowrap">
+                  <td class={`ops-nowrap${latest?.silent ? ' ops-warn' : ''}`} title={latest?.silent ? 'No new report: its rates are not shown' : undefined}>
                     {formatAge(node.receivedAt, fleet.at)}
                     <span class="ops-sub">up {formatUptime(node.startedAt, fleet.at)}</span>
                   </td>

@@ -106,6 +106,7 @@ function FleetSummary({ state }: { state: ConsoleState }) {
   const users = nodes.reduce((sum, n) => sum + n.users, 0);
   const rates = nodes.map((n) => state.history.latest.get(n.nodeId)?.rates?.messagesAccepted);
   const msgs = rates.some((r) => r !== undefined) ? rates.reduce<number>((sum, r) => sum + (r ?? 0), 0) : undefined;
+  const answeredBy = state.fleet?.gateways.find((g) => g.self)?.gatewayId;
   return (
     <dl class="ops-summary" data-testid="fleet-summary">
       <div class={ready < nodes.length ? 'ops-warn' : undefined}>
@@ -125,6 +126,12 @@ function FleetSummary({ state }: { state: ConsoleState }) {
       <div>
         <dt>Msgs/s</dt>
         <dd data-testid="summary-msgs">{formatRate(msgs)}</dd>
+      </div>
+      <div>
+        <dt>Answered by</dt>
+        <dd data-testid="summary-gateway" title="The gateway that answered the last poll (the load balancer may pick another each time); report ages are on its clock">
+          {answeredBy ?? '—'}
+        </dd>
       </div>
     </dl>
   );
