@@ -2,6 +2,7 @@
 export { ParleyMetrics, LATENCY_BUCKETS, BATCH_BUCKETS, type ParleyMetricsOptions, type RoleLabels, type SeriesReader, type StopObserving } from './parley-metrics';
 export { timedPort, type TimedPortOptions } from './timed-port';
 export { startMetricsServer, writeMetrics, type MetricsServer, type MetricsServerOptions } from './metrics-server';
+export { DependencyProbe, type Dependency, type DependencyFailure, type DependencyProbeOptions } from './dependency-probe';
 export { httpMetrics, labelRoute, routeLabelOf, methodLabelOf, STATIC_ROUTE, UNMATCHED_ROUTE } from './http-metrics';
 export { accessLog, acceptedRequestId, REQUEST_ID_HEADER, REQUEST_ID_PATTERN, type AccessLogOptions } from './access-log';
 export {

@@ -100,6 +100,21 @@ describe('gateway readiness', () => {
     expect(await readiness.answer()).toEqual({ ready: true });
   });
 
+  it('reuses the dependencies\' answer for answerCacheMs on its clock, and reads the relay fresh', async () => {
+    let now = 0;
+    const readiness = new GatewayReadiness({ store, redis, relay, logger, clock: { now: () => now } }, { pingTimeoutMs: 50, answerCacheMs: 1_000 });
+    expect(await readiness.answer()).toEqual({ ready: true });
+    redis.mode = 'fail';
+    now = 999;
+    expect(await readiness.answer()).toEqual({ ready: true });
+    listening = false;
+    expect(await readiness.answer()).toEqual({ ready: false, failed: ['relay'], detail: 'not ready: relay not listening' });
+    listening = true;
+    now = 1_000;
+    expect(await readiness.answer()).toEqual({ ready: false, failed: ['redis'], detail: 'not ready: redis unreachable' });
+    expect(redis.pings).toBe(2);
+  });
+
   it('logs a change of readiness once, not every probe', async () => {
     const readiness = uncached();
     await readiness.answer();

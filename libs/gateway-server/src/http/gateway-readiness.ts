@@ -1,3 +1,4 @@
+import { DependencyProbe, type Dependency } from '@parley/observability';
 import type { Logger } from '@parley/util';
 
 /** A dependency /readyz asks whether it answers: the store (Store.ping), the limits' Redis. */
@@ -13,6 +14,8 @@ export interface ReadinessDeps {
   /** The gRPC relay: nodes dial it; a gateway whose relay is not listening relays nothing. */
   relay?: { isListening(): boolean };
   logger?: Logger;
+  /** Milliseconds for the answer cache. @default Date.now */
+  clock?: { now(): number };
 }
 
 export interface ReadinessTiming {
@@ -35,16 +38,16 @@ export type ReadinessAnswer = { ready: true } | { ready: false; failed: string[]
  * Consul's passing checks, so a gateway that waited for a node before passing
  * would never be found by one, and a fresh cluster would never start.
  *
- * /readyz needs no credentials: each dependency has at most one ping in
- * flight (a ping that outlives its timeout is not doubled while it hangs),
- * and one answer serves every caller for answerCacheMs. A flood of /readyz
- * costs the database and Redis nothing more.
+ * /readyz needs no credentials: the dependencies are asked through the
+ * shared DependencyProbe (at most one ping in flight each, a ping that
+ * outlives its timeout not doubled while it hangs, one probe serving every
+ * caller for answerCacheMs), so a flood of /readyz costs the database and
+ * Redis nothing more.
  */
 export class GatewayReadiness {
   private stopping = false;
-  private readonly pings: { name: string; ping: SingleFlightPing }[] = [];
-  /** The check in flight, shared by every caller. */
-  private checking?: Promise<ReadinessAnswer>;
+  private readonly probe: DependencyProbe;
+  private readonly clock: { now(): number };
   private last?: { answer: ReadinessAnswer; at: number };
   private readonly answerCacheMs: number;
 
@@ -52,10 +55,12 @@ export class GatewayReadiness {
     private readonly deps: ReadinessDeps = {},
     timing: ReadinessTiming = {},
   ) {
-    const pingTimeoutMs = timing.pingTimeoutMs ?? 1_000;
     this.answerCacheMs = timing.answerCacheMs ?? 1_000;
-    if (deps.store) this.pings.push({ name: 'database', ping: new SingleFlightPing(deps.store, pingTimeoutMs) });
-    if (deps.redis) this.pings.push({ name: 'redis', ping: new SingleFlightPing(deps.redis, pingTimeoutMs) });
+    this.clock = deps.clock ?? { now: Date.now };
+    const dependencies: Dependency[] = [];
+    if (deps.store) dependencies.push(pinged('database', deps.store));
+    if (deps.redis) dependencies.push(pinged('redis', deps.redis));
+    this.probe = new DependencyProbe({ dependencies, clock: this.clock, cacheMs: this.answerCacheMs, timeoutMs: timing.pingTimeoutMs ?? 1_000 });
   }
 
   /** From now on /readyz answers 503: the gateway is leaving. */
@@ -63,14 +68,18 @@ export class GatewayReadiness {
     this.stopping = true;
   }
 
-  /** The answer /readyz gives now (cached, one check at a time). */
+  /** The answer /readyz gives now (dependencies cached and asked one check at a time; the relay read fresh). */
   async answer(): Promise<ReadinessAnswer> {
     if (this.stopping) return { ready: false, failed: ['stopping'], detail: 'not ready: stopping' };
-    if (this.last && Date.now() - this.last.at < this.answerCacheMs) return this.last.answer;
-    this.checking ??= this.check().finally(() => {
-      this.checking = undefined;
-    });
-    return this.checking;
+    const failures: { name: string; how: string }[] = [...(await this.probe.failures())];
+    if (this.deps.relay && !this.deps.relay.isListening()) failures.push({ name: 'relay', how: 'not listening' });
+    const answer: ReadinessAnswer =
+      failures.length === 0
+        ? { ready: true }
+        : { ready: false, failed: failures.map((f) => f.name), detail: `not ready: ${failures.map((f) => `${f.name} ${f.how}`).join(', ')}` };
+    this.logChange(answer);
+    this.last = { answer, at: this.clock.now() };
+    return answer;
   }
 
   /**
@@ -80,21 +89,8 @@ export class GatewayReadiness {
    */
   readyNow(): boolean {
     if (this.stopping) return false;
-    if (!this.last || Date.now() - this.last.at >= this.answerCacheMs) void this.answer();
+    if (!this.last || this.clock.now() - this.last.at >= this.answerCacheMs) void this.answer();
     return this.last?.answer.ready ?? false;
-  }
-
-  private async check(): Promise<ReadinessAnswer> {
-    const results = await Promise.all(this.pings.map(async ({ name, ping }) => ({ name, result: await ping.probe() })));
-    const failures = results.filter((r) => r.result !== 'ok').map((r) => ({ name: r.name, how: r.result === 'failed' ? 'unreachable' : 'not answering' }));
-    if (this.deps.relay && !this.deps.relay.isListening()) failures.push({ name: 'relay', how: 'not listening' });
-    const answer: ReadinessAnswer =
-      failures.length === 0
-        ? { ready: true }
-        : { ready: false, failed: failures.map((f) => f.name), detail: `not ready: ${failures.map((f) => `${f.name} ${f.how}`).join(', ')}` };
-    this.logChange(answer);
-    this.last = { answer, at: Date.now() };
-    return answer;
   }
 
   /** One line when readiness changes (not per probe: Consul asks every few seconds). */
@@ -107,33 +103,6 @@ export class GatewayReadiness {
   }
 }
 
-/** A ping with a timeout that never runs twice at once: callers during a hanging ping share it. */
-class SingleFlightPing {
-  private inFlight?: Promise<'ok' | 'failed'>;
-
-  constructor(
-    private readonly target: Pingable,
-    private readonly timeoutMs: number,
-  ) {}
-
-  async probe(): Promise<'ok' | 'failed' | 'timeout'> {
-    this.inFlight ??= this.target
-      .ping()
-      .then(
-        () => 'ok' as const,
-        () => 'failed' as const,
-      )
-      .finally(() => {
-        this.inFlight = undefined;
-      });
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
-    });
-    try {
-      return await Promise.race([this.inFlight, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+function pinged(name: string, target: Pingable): Dependency {
+  return { name, check: () => target.ping() };
 }
