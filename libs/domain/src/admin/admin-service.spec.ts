@@ -274,6 +274,30 @@ describe('AdminService actions', () => {
     await expect(admin.postNotice(root, { text: 'later', level: 'info' })).resolves.toMatchObject({ notice: { text: 'later' } });
   });
 
+  it("cuts a notice's audit detail at 1,000 characters without halving an emoji", async () => {
+    const { admin, audit } = setup();
+    // 'info to 2 node(s): ' is 19 units: a UTF-16 cut at 1,000 would fall inside an emoji (and keep only 510 characters).
+    await admin.postNotice(root, { text: '🚧'.repeat(1_000), level: 'info' });
+    const detail = audit.at(-1)?.detail ?? '';
+    expect([...detail].length).toBe(1_000);
+    expect(detail.endsWith('🚧')).toBe(true);
+    expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(detail)).toBe(false);
+  });
+
+  it('refuses a target or actor wider than its audit column with INVALID_ARGUMENT, before anything is done', async () => {
+    const { admin, users, sessions, audit, ended } = setup();
+    const long = 'u'.repeat(256);
+    users.set(long, user(long));
+    sessions.set('s9', { userId: long, revoked: false });
+    expect(await codeOf(admin.disconnect(root, long))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(admin.suspend(root, long))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(admin.disconnect({ userId: 'r'.repeat(65), username: 'root' }, 'ann'))).toBe('INVALID_ARGUMENT');
+    expect(audit).toEqual([]);
+    expect(ended).toEqual([]);
+    expect([...sessions.values()].some((x) => x.revoked)).toBe(false);
+    expect(users.get(long)?.suspendedAt).toBeNull();
+  });
+
   it('pages the audit log newest first with the actors named', async () => {
     const { admin } = setup();
     await admin.disconnect(root, 'ann');

@@ -18,6 +18,7 @@ import { silentLogger, type Logger } from '@parley/util';
 import type { AdminStore, AuthSessionStore, Clock, IdGenerator, SessionEndNotifier, Throttle, ThrottleFactory, UserRecord, UserStore } from '../ports';
 import type { FleetControl } from './fleet-control';
 import { fleetView } from './fleet-view';
+import { AUDIT_WIDTHS, checkAuditWidth, cutToCodePoints } from './audit-text';
 
 /** Notices one admin may post per window (a console click, not a broadcast channel). */
 export const DEFAULT_NOTICE_LIMIT = Object.freeze({ points: 10, durationSec: 60 });
@@ -222,13 +223,17 @@ export class AdminService {
    * cannot be written, nothing is done and the admin gets UNAVAILABLE (503).
    */
   private async record(actor: AdminActor, action: AdminAction, target: string, detail: string): Promise<void> {
+    // Wider than the store's columns: refused here in words (the store's refusal would read as an outage below).
+    checkAuditWidth('target', target);
+    checkAuditWidth('actorId', actor.userId);
+    checkAuditWidth('gatewayId', this.deps.fleet.gatewayId);
     const entry = {
       id: this.deps.ids.next(),
       at: this.deps.clock.now(),
       actorId: actor.userId,
       action,
       target,
-      detail: detail.slice(0, 1_000),
+      detail: cutToCodePoints(detail, AUDIT_WIDTHS.detail),
       gatewayId: this.deps.fleet.gatewayId,
     };
     try {
