@@ -2,7 +2,6 @@ import { ParleyClient } from '@parley/client';
 import {
   ParleyError,
   directConversationId,
-  type AdminAccess,
   type AuthResult,
   type CommandInput,
   type CommandName,
@@ -16,6 +15,7 @@ import { describe } from './describe-error';
 import { describeInviteOutcome } from './invite-outcome';
 import type { BrowserSession } from './session';
 import { newId } from './ids';
+import { OperatorChannel } from './operator-channel';
 import type { Action } from './state/actions';
 import { countsAsUnread, targetOf } from './state/conversations';
 import { groupChangeForMe, groupConversationId } from './state/groups';
@@ -55,6 +55,8 @@ export class ChatStore {
   private closed = false;
   /** How this sign-in ends, and the account requests (password, sign out, delete). */
   readonly account: AccountSession;
+  /** Whether I am an operator (the console link), and the operators' notices. */
+  readonly operators: OperatorChannel;
 
   /**
    * `session` is the signed-in session (its access token only ever in
@@ -71,6 +73,7 @@ export class ChatStore {
     this.client = new ParleyClient({ gatewayUrl, refresh: () => auth.renew() });
     this.client.useSession(session);
     this.account = new AccountSession(this.client, onSignedOut, () => this.closed);
+    this.operators = new OperatorChannel(this.client, (action) => this.dispatch(action));
     this.state = initialState(session.user);
     this.wire();
   }
@@ -139,7 +142,7 @@ export class ChatStore {
       }),
       c.on('groupRequest', () => this.scheduleRefresh()),
       c.on('groupInvitation', ({ invitation }) => this.onInvitation(invitation)),
-      c.on('notice', (notice) => this.dispatch({ type: 'notice/received', notice })),
+      this.operators.listen(),
     );
   }
 
@@ -148,7 +151,7 @@ export class ChatStore {
     this.presenceTimer = setInterval(() => {
       if (this.state.connection === 'connected') void this.refreshPresence();
     }, PRESENCE_REFRESH_MS);
-    void this.checkOperator();
+    void this.operators.checkAccess();
     try {
       await this.client.connect();
       await this.refreshAll();
@@ -429,27 +432,6 @@ export class ChatStore {
     const who = this.userName(invitation.inviteeId);
     if (invitation.status === 'accepted') this.toast(`${who} accepted your invitation to ${invitation.group.name}`);
     if (invitation.status === 'rejected') this.toast(`${who} declined your invitation to ${invitation.group.name}`);
-  }
-
-  // ---- operators
-
-  /**
-   * Whether the admin API lets me in: only its answer decides (the page
-   * never guesses from names). `/api/admin/access` answers anyone signed in,
-   * so a normal user's sign-in is not an admin refusal in the gateway's logs.
-   */
-  async checkOperator(): Promise<void> {
-    try {
-      // Only a literal true shows the link (no zod in the chat bundle for one boolean).
-      const access = await this.client.rest<Partial<AdminAccess> | null>('GET', '/api/admin/access');
-      if (access?.admin === true) this.dispatch({ type: 'operator/checked', operator: true });
-    } catch {
-      // A gateway without the admin API or out of reach: no link.
-    }
-  }
-
-  dismissNotice(id: string): void {
-    this.dispatch({ type: 'notice/dismissed', id });
   }
 
   // ---- profile

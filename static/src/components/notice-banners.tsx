@@ -14,7 +14,7 @@ export function NoticeBanners({ store, notices }: { store: ChatStore; notices: S
             <span class="notice-from">{n.level === 'warning' ? 'Warning from the operators' : 'From the operators'}</span>
             {n.text}
           </span>
-          <button type="button" class="icon" aria-label="Dismiss notice" onClick={() => store.dismissNotice(n.id)}>
+          <button type="button" class="icon" aria-label="Dismiss notice" onClick={() => store.operators.dismiss(n.id)}>
             ✕
           </button>
         </div>
