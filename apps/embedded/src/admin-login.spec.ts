@@ -1,33 +1,10 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { UserRecord } from '@parley/domain';
+import { StoreError, type NewUser, type UserRecord } from '@parley/domain';
+import { sequenceIds } from '@parley/domain/testing';
+import { SqliteStore } from '@parley/store';
 import { adminLoginLine, ensureAdminLogin, type AdminLoginDeps } from './admin-login';
-
-/** A stand-in gateway: records registrations and logouts, answers as the real one does. */
-async function fakeGateway(registerStatus = 201): Promise<{ url: string; registered: Array<{ username: string; password: string }>; logouts: string[]; close(): Promise<void> }> {
-  const registered: Array<{ username: string; password: string }> = [];
-  const logouts: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      if (req.url === '/api/auth/register') {
-        registered.push(JSON.parse(body) as { username: string; password: string });
-        res.writeHead(registerStatus, { 'content-type': 'application/json' });
-        const user = { id: 'u-admin', username: 'admin', displayName: 'Admin', createdAt: 1 };
-        res.end(JSON.stringify(registerStatus === 201 ? { user, token: 'tok', expiresAt: 2, sessionId: 's1', refreshToken: 'r1', refreshExpiresAt: 3 } : { code: 'USERNAME_TAKEN' }));
-      } else if (req.url === '/api/auth/logout') {
-        logouts.push(req.headers.authorization ?? '');
-        res.writeHead(204).end();
-      } else res.writeHead(404).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, registered, logouts, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 function user(passwordHash: string, admin: boolean): UserRecord {
   return { id: 'u-admin', username: 'admin', displayName: 'Admin', avatarUrl: null, bio: null, passwordHash, dmPolicy: 'friends', groupInvites: 'friends', createdAt: 1, deletedAt: null, suspendedAt: null, admin };
@@ -35,45 +12,52 @@ function user(passwordHash: string, admin: boolean): UserRecord {
 
 describe('the embedded admin login', () => {
   let dataDir: string;
-  let gateway: Awaited<ReturnType<typeof fakeGateway>>;
   let stored: UserRecord | null;
   let granted: Array<[string, boolean]>;
+  let created: NewUser[];
+  /** Someone takes `admin` between the look-up and the create. */
+  let raced: boolean;
 
   const deps = (): AdminLoginDeps => ({
     dataDir,
-    gatewayUrl: gateway.url,
     users: {
       findUserByUsername: (name) => Promise.resolve(name === 'admin' ? stored : null),
+      createUser: async (record) => {
+        if (raced) throw new StoreError('username-taken');
+        created.push(record);
+        return { ...user(record.passwordHash, false), ...record };
+      },
       setUserAdmin: (id, admin) => {
         granted.push([id, admin]);
         return Promise.resolve(user('x', admin));
       },
     },
     // A stand-in for argon2: the hash of p is "h:p".
-    hasher: { verify: (hash, password) => Promise.resolve(hash === `h:${password}`) },
+    hasher: { hash: (password) => Promise.resolve(`h:${password}`), verify: (hash, password) => Promise.resolve(hash === `h:${password}`) },
+    ids: sequenceIds('u-admin'),
+    clock: { now: () => 7 },
   });
   const file = () => path.join(dataDir, 'admin-password');
 
   beforeEach(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-admin-login-'));
-    gateway = await fakeGateway();
     stored = null;
     granted = [];
+    created = [];
+    raced = false;
   });
-  afterEach(async () => {
-    await gateway.close();
+  afterEach(() => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('on first start registers admin through the REST API with a strong random password kept 0600, ends that sign-in and grants the role', async () => {
+  it('on first start creates admin in the store (not through public registration) with a strong random password kept 0600, and grants the role', async () => {
     const login = await ensureAdminLogin(deps());
     const password = fs.readFileSync(file(), 'utf8').trim();
     expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(login).toEqual({ state: 'ready', password, file: file() });
-    expect(gateway.registered).toEqual([{ username: 'admin', password, displayName: 'Admin' }]);
-    expect(gateway.logouts).toEqual(['Bearer tok']);
-    expect(granted).toEqual([['u-admin', true]]);
+    expect(created).toEqual([{ id: expect.stringMatching(/^u-admin/), username: 'admin', displayName: 'Admin', passwordHash: `h:${password}`, createdAt: 7 }]);
+    expect(granted).toEqual([[created[0]?.id, true]]);
     expect(adminLoginLine(login, 'data/admin-password')).toBe(`  admin login: admin / ${password} (from data/admin-password)`);
   });
 
@@ -92,7 +76,7 @@ describe('the embedded admin login', () => {
     const login = await ensureAdminLogin(deps());
     expect(login).toEqual({ state: 'ready', password: 'the-password-1234567890', file: file() });
     expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
-    expect(gateway.registered).toEqual([]);
+    expect(created).toEqual([]);
     expect(granted).toEqual([]);
   });
 
@@ -108,14 +92,13 @@ describe('the embedded admin login', () => {
     const login = await ensureAdminLogin(deps());
     expect(login).toEqual({ state: 'taken' });
     expect(granted).toEqual([]);
-    expect(gateway.registered).toEqual([]);
+    expect(created).toEqual([]);
     expect(fs.existsSync(file())).toBe(false);
     expect(adminLoginLine(login, 'data/admin-password')).toMatch(/^ {2}admin login: none \(/);
   });
 
-  it('gives up quietly when someone registers admin first (409), granting nothing', async () => {
-    await gateway.close();
-    gateway = await fakeGateway(409);
+  it('gives up quietly when someone registers admin first (the name is taken), granting nothing', async () => {
+    raced = true;
     await expect(ensureAdminLogin(deps())).resolves.toEqual({ state: 'taken' });
     expect(granted).toEqual([]);
     expect(fs.existsSync(file())).toBe(false);
@@ -128,5 +111,23 @@ describe('the embedded admin login', () => {
     expect(login).toEqual({ state: 'changed', file: file() });
     expect(adminLoginLine(login, 'data/admin-password')).not.toContain('old-password');
     expect(granted).toEqual([]);
+  });
+
+  it('over a real store: the account it makes signs in with the printed password and is an admin, on this start and the next', async () => {
+    const store = new SqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    try {
+      const hasher = { hash: (p: string) => Promise.resolve(`h:${p}`), verify: (h: string, p: string) => Promise.resolve(h === `h:${p}`) };
+      const real = { dataDir, users: store, hasher, ids: sequenceIds('u'), clock: { now: () => 7 } };
+      const first = await ensureAdminLogin(real);
+      expect(first).toMatchObject({ state: 'ready' });
+      const made = await store.findUserByUsername('admin');
+      expect(made).toMatchObject({ admin: true, displayName: 'Admin' });
+      expect(first.state === 'ready' && made?.passwordHash === `h:${first.password}`).toBe(true);
+      await expect(ensureAdminLogin(real)).resolves.toEqual(first);
+      expect(await store.searchUsers('admin', 10, 0)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AdminStore, PasswordHasher, UserStore } from '@parley/domain';
-import { authResultSchema } from '@parley/protocol';
+import { isStoreError, type AdminStore, type Clock, type IdGenerator, type PasswordHasher, type UserStore } from '@parley/domain';
 import { narrowToOwner } from '@parley/util-node';
 
 /** The account embedded mode makes for the ops console. */
@@ -11,10 +10,15 @@ export const ADMIN_PASSWORD_FILE = 'admin-password';
 
 export interface AdminLoginDeps {
   dataDir: string;
-  /** The running gateway: the account is registered through its REST API, as a user would. */
-  gatewayUrl: string;
-  users: Pick<UserStore, 'findUserByUsername'> & Pick<AdminStore, 'setUserAdmin'>;
-  hasher: Pick<PasswordHasher, 'verify'>;
+  /**
+   * The account is created in the store directly, not through the public
+   * registration route: that route refuses names PARLEY_ADMIN_USERS lists,
+   * and an operator may list `admin`.
+   */
+  users: Pick<UserStore, 'findUserByUsername' | 'createUser'> & Pick<AdminStore, 'setUserAdmin'>;
+  hasher: Pick<PasswordHasher, 'hash' | 'verify'>;
+  ids: IdGenerator;
+  clock: Clock;
 }
 
 /**
@@ -27,8 +31,8 @@ export type AdminLogin = { state: 'ready'; password: string; file: string } | { 
 
 /**
  * Makes sure embedded mode has an operator: on first start an `admin` account
- * with a random password (registered through the gateway's REST API, so it
- * passes every rule a user's does) and the admin role in the store; the
+ * with a random password (192 random bits: past any password rule) and the
+ * admin role in the store; the
  * password in `<data>/admin-password`, 0600 like the token secret. The file
  * is written before the account exists, so an account whose password is the
  * file's random one can only be the one made here: only that one gets the
@@ -39,7 +43,7 @@ export async function ensureAdminLogin(deps: AdminLoginDeps): Promise<AdminLogin
   const { password, fresh } = readOrCreatePassword(file);
   const existing = await deps.users.findUserByUsername(ADMIN_USERNAME);
   if (!existing) {
-    const userId = await register(deps.gatewayUrl, password);
+    const userId = await create(deps, password);
     if (userId === undefined) return forget(file, fresh);
     await deps.users.setUserAdmin(userId, true);
     return { state: 'ready', password, file };
@@ -85,24 +89,17 @@ function forget(file: string, fresh: boolean): AdminLogin {
 }
 
 /**
- * POST /api/auth/register on the gateway, then logs that sign-in out again
- * (nobody holds its tokens). Returns the new user's id, or undefined when the
- * username was taken in the meantime (409).
+ * Creates the `admin` account in the store (no sign-in: nobody holds its
+ * tokens until the operator signs in). Returns its id, or undefined when the
+ * username was taken in the meantime.
  */
-async function register(gatewayUrl: string, password: string): Promise<string | undefined> {
-  const res = await fetch(`${gatewayUrl}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: ADMIN_USERNAME, password, displayName: 'Admin' }),
-  });
-  if (res.status === 409) return undefined;
-  if (res.status !== 201) throw new Error(`could not create the admin account: the gateway answered ${res.status} ${await res.text()}`);
-  const auth = authResultSchema.parse(await res.json());
-  const logout = await fetch(`${gatewayUrl}/api/auth/logout`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${auth.token}`, 'content-type': 'application/json' },
-    body: '{}',
-  });
-  if (logout.status !== 204) throw new Error(`could not end the admin account's first sign-in: the gateway answered ${logout.status}`);
-  return auth.user.id;
+async function create(deps: AdminLoginDeps, password: string): Promise<string | undefined> {
+  const passwordHash = await deps.hasher.hash(password);
+  try {
+    const user = await deps.users.createUser({ id: deps.ids.next(), username: ADMIN_USERNAME, displayName: 'Admin', passwordHash, createdAt: deps.clock.now() });
+    return user.id;
+  } catch (err) {
+    if (isStoreError(err, 'username-taken')) return undefined;
+    throw err;
+  }
 }

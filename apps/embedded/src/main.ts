@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   }
 
   // The ops console's operator, made on first start; its password goes to stdout below, never to the logger.
-  const adminLogin = await ensureAdminLogin({ dataDir, gatewayUrl: httpUrl, users: store, hasher });
+  const adminLogin = await ensureAdminLogin({ dataDir, users: store, hasher, ids, clock });
 
   const lines = [
     'Parley is running (embedded mode: SQLite, in-process presence, 2 IM nodes).',

@@ -2,13 +2,16 @@ import http from 'node:http';
 import { io } from 'socket.io-client';
 import { auditPageSchema, fleetSchema, type AuthResult, type Fleet, type SessionEndReason, type SystemNotice } from '@parley/protocol';
 import { TEST_PASSWORD, at, startCluster, waitFor, type Cluster } from '@parley/testing';
+import { listOperators } from '../support/operators';
 import { TestUser, type ClientSocket } from '../support/test-user';
 
 jest.setTimeout(120_000);
 
-/** Operators named in PARLEY_ADMIN_USERS before the cluster starts (the second floods notices). */
+/** Operators registered, then named in PARLEY_ADMIN_USERS (the second floods notices). */
 const ADMIN = `op_${process.pid % 100_000}`;
 const FLOODER = `op2_${process.pid % 100_000}`;
+/** Listed too, but nobody registered it first: reserved, so nobody can. */
+const UNHELD = `op3_${process.pid % 100_000}`;
 
 /** One socket and what it was told, by event. */
 interface Watched {
@@ -72,8 +75,10 @@ describe('the admin API on a real cluster (gateway, 2 IM nodes, MariaDB, Redis)'
   }
 
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, name: 'admin-api-e2e', gatewayEnv: { PARLEY_ADMIN_USERS: `${ADMIN},${FLOODER.toUpperCase()}` } });
+    const gatewayEnv: Record<string, string> = {};
+    cluster = await startCluster({ nodes: 2, name: 'admin-api-e2e', gatewayEnv });
     [admin, flooder] = await Promise.all([register(ADMIN), register(FLOODER)]);
+    await listOperators(cluster, gatewayEnv, [ADMIN, FLOODER.toUpperCase(), UNHELD], admin.token);
     await waitFor('both nodes report to the gateway', fleet, (f) => f.nodes.filter((n) => n.health === 'ready').length === 2);
   }, 120_000);
 
@@ -104,6 +109,17 @@ describe('the admin API on a real cluster (gateway, 2 IM nodes, MariaDB, Redis)'
     expect((await login(ADMIN)).status).toBe(200);
     expect((await fleet()).nodes.map((n) => n.health)).toEqual(['ready', 'ready']);
     expect(auditPageSchema.parse((await api('GET', '/api/admin/audit', admin.token)).body).entries).toEqual([]);
+  });
+
+  it('refuses to register a listed name (held or not, any case): 409 USERNAME_TAKEN saying it is reserved, and no account', async () => {
+    for (const username of [UNHELD, UNHELD.toUpperCase(), ADMIN.toUpperCase()]) {
+      expect(await api('POST', '/api/auth/register', undefined, { username, password: TEST_PASSWORD })).toMatchObject({
+        status: 409,
+        body: { code: 'USERNAME_TAKEN', detail: expect.stringContaining('reserved for an operator') },
+      });
+    }
+    expect((await login(UNHELD)).status).toBe(401);
+    expect((await api('GET', `/api/admin/users?q=${UNHELD}`, admin.token)).body).toEqual({ users: [] });
   });
 
   it('answers /access to anyone signed in (admin or not, never 403), without counting a refusal or writing the audit log', async () => {
@@ -233,6 +249,8 @@ describe('the admin API on a real cluster (gateway, 2 IM nodes, MariaDB, Redis)'
     // Twice is accepted and changes nothing.
     expect((await api('POST', '/api/admin/nodes/im-2/drain', admin.token, {})).status).toBe(200);
     expect(await api('POST', '/api/admin/nodes/im-9/drain', admin.token, {})).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    // No id means every node: 'all' is a node nobody runs.
+    expect(await api('POST', '/api/admin/nodes/all/drain', admin.token, {})).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
     await waitFor('server:draining on im-2', () => onTwo.draining, (n) => n > 0, { timeoutMs: 5_000 });
     await waitFor('the fleet shows im-2 draining', fleet, (f) => nodeOf(f, 'im-2')?.health === 'draining');
     expect(onOne.draining).toBe(0);

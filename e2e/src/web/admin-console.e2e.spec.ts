@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { AuthResult, SessionEndReason } from '@parley/protocol';
 import { TEST_PASSWORD, at, startCluster, type Cluster } from '@parley/testing';
+import { listOperators } from '../support/operators';
 import { TestUser, befriend, uniqueName } from '../support/test-user';
 import { hasChromium, launchBrowser, type TestBrowser } from './browser';
 import { ensureWebBuild } from './build-web';
@@ -10,7 +11,7 @@ import { ChatPage, SCREENSHOT_DIR } from './chat-page';
 
 jest.setTimeout(150_000);
 
-/** The operator, named in PARLEY_ADMIN_USERS before the cluster starts. */
+/** The operator: registered, then named in PARLEY_ADMIN_USERS. */
 const ADMIN = `ops_${process.pid % 100_000}`;
 /** A wide screen, as an operator's: the whole fleet table fits. */
 const CONSOLE_VIEWPORT = { width: 1440, height: 900 };
@@ -79,11 +80,11 @@ describeWithChromium('ops console at /admin in headless Chromium, on a real clus
 
   beforeAll(async () => {
     const staticDir = ensureWebBuild();
-    [cluster, browser] = await Promise.all([
-      startCluster({ nodes: 2, name: 'web-admin-e2e', gatewayEnv: { PARLEY_STATIC_DIR: staticDir, PARLEY_ADMIN_USERS: ADMIN } }),
-      launchBrowser(),
-    ]);
+    const gatewayEnv: Record<string, string> = { PARLEY_STATIC_DIR: staticDir };
+    [cluster, browser] = await Promise.all([startCluster({ nodes: 2, name: 'web-admin-e2e', gatewayEnv }), launchBrowser()]);
+    // Registered first, then listed (a listed name is reserved).
     admin = await register(cluster.gatewayUrl, ADMIN);
+    await listOperators(cluster, gatewayEnv, [ADMIN], admin.token);
   }, 120_000);
 
   afterAll(async () => {

@@ -22,7 +22,7 @@ import {
   type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
-import type { ParleyMetrics } from '@parley/observability';
+import { meteredThrottles, type ParleyMetrics } from '@parley/observability';
 import { RelayServer, type RelayAuth, type RouteTracer } from '@parley/relay';
 import type { Logger } from '@parley/util';
 import { GatewayServer } from './gateway-server';
@@ -31,8 +31,8 @@ import { RelayGatewayEvents } from './relay-gateway-events';
 import { RelaySessionEnds } from './relay-session-ends';
 import { createHttpApp } from './http/http-app';
 import { createAdminService } from './admin/create-admin';
+import { warnUnclaimedAdminNames } from './admin/unclaimed-admins';
 import { GatewayReadiness, type Pingable } from './http/health.router';
-import { meteredThrottles } from './metrics/metered-throttles';
 import { observeRelayServer } from './metrics/relay-metrics';
 
 export interface GatewayParts {
@@ -140,18 +140,30 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     refreshTtlSeconds: parts.refreshTtlSeconds,
     onNotifyError: (err) => logger.warn({ err }, 'could not tell the IM nodes that sessions ended'),
   });
-  const accounts = new AccountService({ store, hasher, passwordPolicy: parts.passwordPolicy, sessions, ids, clock, loginGuard, registrationGuard });
-  observeRelayServer(metrics, role, relay);
+  const adminUsernames = parts.adminUsernames ?? [];
+  // Names that grant admin are reserved: a stranger cannot register one nobody holds yet.
+  const accounts = new AccountService({
+    store,
+    hasher,
+    passwordPolicy: parts.passwordPolicy,
+    sessions,
+    ids,
+    clock,
+    loginGuard,
+    registrationGuard,
+    reservedUsernames: adminUsernames,
+  });
+  const stopRelayMetrics = observeRelayServer(metrics, role, relay);
   // Not ready while stopping, while the database or the limits' Redis does not answer, or the relay is not listening.
-  const readiness = new GatewayReadiness({ store, redis: parts.throttlesRedis, relay, logger: logger.child({ component: 'readiness' }) });
-  metrics.observeGauge(metrics.ready, () => [[role, readiness.readyNow() ? 1 : 0]]);
+  const readiness = new GatewayReadiness({ store, redis: parts.throttlesRedis, relay, clock, logger: logger.child({ component: 'readiness' }) });
+  const stopReadyMetric = metrics.observeGauge(metrics.ready, () => [[role, readiness.readyNow() ? 1 : 0]]);
   const admin = createAdminService({
     gatewayId: parts.gatewayId,
     store,
     relay,
     sessionEnds,
     throttles,
-    adminUsernames: parts.adminUsernames ?? [],
+    adminUsernames,
     metrics,
     clock,
     ids,
@@ -174,5 +186,18 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     trustProxy: parts.trustProxy,
     ipv6PrefixBits: parts.ipv6PrefixBits,
   });
-  return new GatewayServer({ app, relay, directory, logger, readiness, metrics, metricsPort: parts.metricsPort });
+  return new GatewayServer({
+    app,
+    relay,
+    directory,
+    logger,
+    readiness,
+    metrics,
+    metricsPort: parts.metricsPort,
+    stopMetrics: () => {
+      stopRelayMetrics();
+      stopReadyMetric();
+    },
+    afterStart: () => warnUnclaimedAdminNames(store, adminUsernames, logger.child({ component: 'admin' })),
+  });
 }

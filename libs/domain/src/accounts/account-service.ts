@@ -12,6 +12,7 @@ import type { AuthSessionService } from './auth-sessions';
 import type { ClientInfo } from './client-info';
 import type { LoginGuard } from './login-guard';
 import type { RegistrationGuard } from './registration-guard';
+import { ReservedUsernames } from './reserved-usernames';
 import { toUserView } from './user-view';
 
 export interface AccountServiceDeps {
@@ -27,18 +28,25 @@ export interface AccountServiceDeps {
   loginGuard: LoginGuard;
   /** Registrations per client IP. */
   registrationGuard: RegistrationGuard;
+  /** PARLEY_ADMIN_USERS: names public registration refuses (an operator's, granted admin by name). @default none */
+  reservedUsernames?: readonly string[];
 }
 
 /** Registration, login and profiles. Inputs arrive already validated by the protocol schemas. */
 export class AccountService {
   /** Verified against when the username is unknown, so both failures cost the same. */
   private dummyHash: Promise<string> | undefined;
+  private readonly reserved: ReservedUsernames;
 
-  constructor(private readonly deps: AccountServiceDeps) {}
+  constructor(private readonly deps: AccountServiceDeps) {
+    this.reserved = new ReservedUsernames(deps.reservedUsernames ?? []);
+  }
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
     const { store, hasher, ids, clock, registrationGuard } = this.deps;
     await registrationGuard.admit(client.ip);
+    // Counted as any refused registration (a taken name is too), so listed names cannot be probed faster.
+    this.reserved.refuse(body.username);
     this.deps.passwordPolicy.check(body.password, { username: body.username, displayName: body.displayName });
     const passwordHash = await hasher.hash(body.password).catch(async (err: unknown) => {
       // A saturated hasher did no work: the registration does not count.
