@@ -6,6 +6,6 @@ export { advertiseEnv, advertiseHostOf, hostPort, isWildcardHost } from './adver
 export { relayAuthEnv, relayAudiencesEnv, relayAuthOf, type RelayAuthConfig, type RelayAuthEnv } from './relay-env';
 export { strongSecret, secretWeakness, SECRET_HINT } from './secret-strength';
 export { createUlidGenerator } from './ids.ulid';
-export { onShutdownSignal } from './shutdown';
+export { onShutdownSignal, type ShutdownProcess, type ShutdownTrigger } from './shutdown';
 export { ensurePrivateDir, ensurePrivateFile, narrowToOwner } from './private-files';
 export { describeStartupError } from './startup-error';
