@@ -11,7 +11,7 @@ import { InterestAnnouncer } from './interest-announcer';
 import { DEFAULT_STATS_INTERVAL_MS } from './node-stats';
 import { definedOnly, silentLogger, type BackoffOptions, type Logger } from '@parley/util';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
-import { PublishRouter, routeKeyOf } from './publish-route';
+import { PublishSender } from './publish-sender';
 import { SeenFrames } from './seen-frames';
 import { StatsReporter, type NodeStatsProvider } from './stats-reporter';
 import type { AdminCommandHandler, BarrierOutcome, ConnectedGateway, RelayClientEvents, RelayClientOptions, RelayClientStats } from './relay-client.types';
@@ -54,9 +54,10 @@ const DEFAULTS = {
  * gateways, in order, before anything newer. Receivers drop frames they
  * have already applied (by origin, event and message id).
  *
- * Interest is kept and announced by InterestAnnouncer, relayed frames go
- * to the node through DeliveryInbox; the ops console's frames (NodeStats out,
- * AdminCommand in) through StatsReporter and AdminInbox.
+ * Publishes are sent by PublishSender, interest kept and announced by
+ * InterestAnnouncer, relayed frames go to the node through DeliveryInbox;
+ * the ops console's frames (NodeStats out, AdminCommand in) through
+ * StatsReporter and AdminInbox.
  *
  * A publish with no ready gateway is refused (`publish` returns false), and
  * unacknowledged ones no gateway can take are handed back
@@ -93,7 +94,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   private readonly hooks: LinkHooks;
   private readonly auth: RelayAuth;
   private readonly barriers = new BarrierTracker();
-  private readonly router = new PublishRouter<GatewayLink>();
+  private readonly publisher: PublishSender;
 
   constructor(private readonly options: RelayClientOptions) {
     super();
@@ -110,6 +111,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       framesOut: () => this.counters.framesOut,
     };
     this.reporter = new StatsReporter(o.statsIntervalMs, statsContext, this.counters, this.logger, options.nodeStats);
+    // emit answers whether anyone listened: without a listener, stranded frames are dropped.
+    this.publisher = new PublishSender(this.links, this.counters, this.logger, (frames) => this.emit('publish:stranded', frames));
     this.admin = new AdminInbox(options.onAdminCommand ?? (() => undefined), this.counters, this.logger);
     const backoff = o.backoff ?? RELAY_BACKOFF;
     this.settings = Object.freeze({
@@ -164,7 +167,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.reporter.stop();
     this.interest.clear();
     this.barriers.clear();
-    this.router.clear();
+    this.publisher.clear();
     const links = [...this.links.values()];
     this.links.clear();
     await Promise.all(links.map((link) => link.stop()));
@@ -227,7 +230,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
    * gateway could take it.
    */
   publish(message: RelayPublish, via?: string): boolean {
-    return this.send(message, 0, via) !== undefined;
+    return this.publisher.send(message, 0, via) !== undefined;
   }
 
   /**
@@ -238,7 +241,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
    */
   async publishConfirmed(message: RelayPublish, timeoutMs: number): Promise<BarrierOutcome> {
     const barrier = this.barriers.nextId();
-    const link = this.send(message, barrier);
+    const link = this.publisher.send(message, barrier);
     if (!link) return 'unsent';
     return (await this.barriers.wait(barrier, link, timeoutMs)) ? 'confirmed' : 'unconfirmed';
   }
@@ -261,74 +264,6 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   /** Where relayed frames go, set once the receiver exists (it usually needs this client first). */
   handleDeliveries(handler: (deliver: Deliver) => void): void {
     this.deliveries.setHandler(handler);
-  }
-
-  /** The link that took the frame, or undefined when none could. */
-  private send(message: RelayPublish, barrier: number, via?: string): GatewayLink | undefined {
-    const link = this.trySend(message, barrier, via);
-    if (link) return link;
-    this.counters.publishDropped++;
-    this.logger.debug({ messageId: message.messageId }, 'no relay gateway ready; publish dropped');
-    return undefined;
-  }
-
-  private trySend(message: RelayPublish, barrier: number, via?: string): GatewayLink | undefined {
-    // Known cost: a few small allocations per publish (this object, the ready list, the rendezvous order).
-    const publish = {
-      rooms: [...message.rooms],
-      event: message.event,
-      payload: message.payload,
-      messageId: message.messageId,
-      grantRoom: message.grantRoom ?? '',
-      barrier,
-      toNode: message.toNode ?? '',
-      traceId: message.traceId ?? '',
-      traceFlags: message.traceFlags ?? 0,
-      spanId: message.spanId ?? '',
-    };
-    const key = routeKeyOf(message);
-    const ready: GatewayLink[] = [];
-    for (const link of this.links.values()) if (link.state === 'ready') ready.push(link);
-    // A key whose last publish is still unacknowledged on a link goes there or
-    // nowhere: another link could deliver it ahead of that one. Not sent, the
-    // frame stays first in its caller's queue (the outbox) and keeps its place.
-    const pinned = this.router.pinned(key);
-    for (const link of this.router.order(ready, key, via === undefined ? undefined : this.links.get(via))) {
-      const seq = link.sendPublish(publish, message);
-      if (seq === 0 && link === pinned) return undefined;
-      if (seq === 0) continue;
-      this.counters.published++;
-      if (message.toNode) this.counters.replayed++;
-      else this.router.sent(key, link, seq);
-      return link;
-    }
-    return undefined;
-  }
-
-  /**
-   * Sends a lost link's unacknowledged publishes again through the other
-   * ready links, in order, as plain publishes (a barrier answers
-   * 'unconfirmed' for its lost link whatever happens here). From the first
-   * one no link takes, the rest are handed back in order.
-   */
-  private resend(unacked: readonly RelayPublish[], from: string): void {
-    if (unacked.length === 0) return;
-    let i = 0;
-    for (; i < unacked.length; i++) {
-      const message = unacked[i] as RelayPublish;
-      if (!this.trySend(message, 0)) break;
-      this.counters.resent++;
-    }
-    const stranded = unacked.slice(i);
-    if (i > 0) this.logger.info({ gateway: from, resent: i }, 'relay gateway lost; its unacknowledged publishes sent again through another');
-    if (stranded.length === 0) return;
-    this.counters.stranded += stranded.length;
-    if (this.listenerCount('publish:stranded') > 0) {
-      this.emit('publish:stranded', stranded);
-      return;
-    }
-    this.counters.publishDropped += stranded.length;
-    this.logger.warn({ gateway: from, dropped: stranded.length }, 'relay gateway lost with unacknowledged publishes and no other gateway ready; dropped');
   }
 
   /** Only rooms this node still wants, and valid ones: a gateway's report triggers a sync, nothing more. */
@@ -363,7 +298,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       this.interest.linkLost(link);
       this.barriers.linkDown(link);
     }
-    this.resend(unacked, link.address);
+    this.publisher.resend(unacked, link.address);
     if (wasReady) this.emit('gateway:down', link.address);
   }
 }
