@@ -1,4 +1,5 @@
 import {
+  ADMIN_ACTIONS,
   ParleyError,
   usernameKey,
   type AdminAccess,
@@ -31,8 +32,9 @@ export interface AdminActor {
   username: string;
 }
 
-/** Routes of the admin API, as the metrics and logs name them (bounded). */
-export type AdminRouteName = AdminAction | 'fleet:read' | 'users:search' | 'audit:read';
+/** Routes of the admin API, as the metrics (`action` of parley_admin_actions_total) and logs name them (bounded; /access is none). */
+export const ADMIN_ROUTE_NAMES = [...ADMIN_ACTIONS, 'fleet:read', 'users:search', 'audit:read'] as const;
+export type AdminRouteName = (typeof ADMIN_ROUTE_NAMES)[number];
 export type AdminOutcome = 'ok' | 'forbidden' | 'error';
 
 export interface AdminServiceDeps {
