@@ -210,6 +210,29 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
       expect(gatewayRequests.at(-1)).toMatchObject({ url: '/api/health?x=1', headers: { host: `127.0.0.1:${entry.port}` } });
     });
 
+    it("sends nginx's own request id to the gateways and the nodes, never the one a client chose", async () => {
+      // Runs after the gateway resolves (the test above).
+      const NGINX_ID = /^[0-9a-f]{32}$/;
+      const before = gatewayRequests.length;
+      for (const headers of [{ 'x-request-id': 'client-chosen' }, { 'X-Request-Id': 'a'.repeat(32) }, {}]) {
+        expect((await fetch(`${base()}/api/health?rid=1`, { headers })).status).toBe(200);
+      }
+      const ids = gatewayRequests.slice(before).map((r) => r.headers['x-request-id']);
+      expect(ids).toHaveLength(3);
+      for (const id of ids) expect(id).toMatch(NGINX_ID);
+      expect(ids).not.toContain('a'.repeat(32));
+      expect(new Set(ids).size).toBe(3);
+
+      const node = nodes.find((n) => n.name === NODE_B);
+      const client = connect(base(), { path: `/n/${NODE_B}/socket.io`, transports: ['polling'], reconnection: false, forceNew: true, extraHeaders: { 'x-request-id': 'client-chosen' } });
+      clients.push(client);
+      await new Promise<void>((resolve, reject) => {
+        client.once('hello', () => resolve());
+        client.once('connect_error', reject);
+      });
+      expect(node?.seen.at(-1)?.['x-request-id']).toMatch(NGINX_ID);
+    });
+
     it('never routes /metrics to a gateway, in any spelling the gateway would answer', async () => {
       // Runs after the gateway resolves (the test above): a request that got through would be a 200 from it.
       const spellings = ['/metrics', '/metrics/', '/METRICS', '/Metrics?x=1', '/%6detrics', '/metrics/../metrics', '//metrics', '/./metrics', '/metrics/extra'];
