@@ -35,7 +35,7 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     success: { status: 201, description: 'The new user, signed in', schema: authResultSchema },
     errors: {
       INVALID_ARGUMENT: INVALID_BODY,
-      USERNAME_TAKEN: 'the username is taken (ignoring case and width)',
+      USERNAME_TAKEN: 'the username is taken (ignoring case and width), or reserved for an operator (listed in PARLEY_ADMIN_USERS)',
       RATE_LIMITED:
         'too many registrations from this address (default 10 per 10 minutes), or the server is busy hashing passwords; `retryAfterMs` and `Retry-After` say when',
       UNAVAILABLE: 'the database or the limits store is unreachable; nothing was changed, retry later',
