@@ -1,11 +1,11 @@
 import { JwtTokenService } from '@parley/auth';
 import { ConsulNodeRegistrar, MemoryNodeRegistry } from '@parley/discovery';
-import { systemClock, type Presence, type ThrottleFactory } from '@parley/domain';
+import { systemClock, type Presence } from '@parley/domain';
 import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
 import { openThrottles } from '@parley/limits';
 import { MemoryPresence, RedisPresence, createRedisClient } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
-import { ParleyMetrics, messageTracerOf, startMetricsServer, timedPort, type RoleLabels } from '@parley/observability';
+import { ParleyMetrics, messageTracerOf, meteredThrottles, startMetricsServer, timedPort } from '@parley/observability';
 import { openStore } from '@parley/store';
 import {
   createLogger,
@@ -112,7 +112,8 @@ async function main(): Promise<void> {
       clock,
       ids: createUlidGenerator(),
       logger,
-      throttles: config.PARLEY_REDIS_URL ? timedThrottles(limits.throttles, metrics, role) : limits.throttles,
+      // Each call to the Redis counters timed as `<throttle>.<method>` (user-send.consume); the node counts their refusals itself.
+      throttles: meteredThrottles(limits.throttles, metrics, role, { timeRedis: Boolean(config.PARLEY_REDIS_URL), limitOf: () => undefined }),
       metrics,
       // An operator's drain (admin API) takes the SIGTERM path below (drain, then exit) through its
       // trigger, not a signal: asked during an orchestrator's drain it is ignored, not a second SIGTERM.
@@ -139,11 +140,6 @@ async function main(): Promise<void> {
     },
     (msg) => logger.info(msg),
   );
-}
-
-/** Each throttle's Redis calls timed as `<throttle>.<method>` (user-send.consume). */
-function timedThrottles(factory: ThrottleFactory, metrics: ParleyMetrics, role: RoleLabels): ThrottleFactory {
-  return { create: (spec) => timedPort(factory.create(spec), metrics.redisDuration, role, { operationPrefix: `${spec.name}.` }) };
 }
 
 main().catch((err: unknown) => {

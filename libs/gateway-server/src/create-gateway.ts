@@ -22,7 +22,7 @@ import {
   type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
-import type { ParleyMetrics } from '@parley/observability';
+import { meteredThrottles, type ParleyMetrics } from '@parley/observability';
 import { RelayServer, type RelayAuth, type RouteTracer } from '@parley/relay';
 import type { Logger } from '@parley/util';
 import { GatewayServer } from './gateway-server';
@@ -33,7 +33,6 @@ import { createHttpApp } from './http/http-app';
 import { createAdminService } from './admin/create-admin';
 import { warnUnclaimedAdminNames } from './admin/unclaimed-admins';
 import { GatewayReadiness, type Pingable } from './http/health.router';
-import { meteredThrottles } from './metrics/metered-throttles';
 import { observeRelayServer } from './metrics/relay-metrics';
 
 export interface GatewayParts {
@@ -154,10 +153,10 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     registrationGuard,
     reservedUsernames: adminUsernames,
   });
-  observeRelayServer(metrics, role, relay);
+  const stopRelayMetrics = observeRelayServer(metrics, role, relay);
   // Not ready while stopping, while the database or the limits' Redis does not answer, or the relay is not listening.
-  const readiness = new GatewayReadiness({ store, redis: parts.throttlesRedis, relay, logger: logger.child({ component: 'readiness' }) });
-  metrics.observeGauge(metrics.ready, () => [[role, readiness.readyNow() ? 1 : 0]]);
+  const readiness = new GatewayReadiness({ store, redis: parts.throttlesRedis, relay, clock, logger: logger.child({ component: 'readiness' }) });
+  const stopReadyMetric = metrics.observeGauge(metrics.ready, () => [[role, readiness.readyNow() ? 1 : 0]]);
   const admin = createAdminService({
     gatewayId: parts.gatewayId,
     store,
@@ -195,6 +194,10 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     readiness,
     metrics,
     metricsPort: parts.metricsPort,
+    stopMetrics: () => {
+      stopRelayMetrics();
+      stopReadyMetric();
+    },
     afterStart: () => warnUnclaimedAdminNames(store, adminUsernames, logger.child({ component: 'admin' })),
   });
 }

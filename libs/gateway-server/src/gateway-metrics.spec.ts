@@ -125,11 +125,13 @@ describe('gateway metrics', () => {
     );
   });
 
-  it('reports parley_ready 0 once stopping', async () => {
+  it('reports parley_ready 0 once stopping, and nothing of the gateway once stopped', async () => {
     const { metrics } = await start();
-    const gateway = started[0];
-    await gateway?.stop();
-    started.splice(0);
+    const gateway = started.splice(0)[0];
+    const stopping = gateway?.stop();
+    // stop() marks the gateway stopping at once, then closes its listeners.
     expect(seriesOf((await metrics.text()).body, 'parley_ready')).toEqual(['parley_ready{node="",gateway="gw-test"} 0']);
+    await stopping;
+    expect(seriesOf((await metrics.text()).body, 'parley_ready')).toEqual([]);
   });
 });

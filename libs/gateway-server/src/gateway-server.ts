@@ -11,12 +11,14 @@ export interface GatewayServerDeps {
   relay: RelayServer;
   directory: NodeDirectory;
   logger: Logger;
-  /** Told first when the gateway stops, so /readyz turns 503 before the listeners close. */
-  readiness?: { markStopping(): void };
+  /** Asked once at start (so parley_ready has an answer before anything asks /readyz), and told first when the gateway stops, so /readyz turns 503 before the listeners close. */
+  readiness?: { markStopping(): void; answer(): Promise<unknown> };
   /** With metricsPort: served on a listener of its own, beside the HTTP one. */
   metrics?: ParleyMetrics;
   /** PARLEY_METRICS_PORT (0: a free one). Unset: no listener of its own. */
   metricsPort?: number;
+  /** Stops the gateway's scrape-time readers, last on stop: a stopped gateway reports nothing more (embedded mode keeps the registry). */
+  stopMetrics?: () => void;
   /** Checks of the setup once the gateway listens (they only warn); a failure is logged, never fatal. */
   afterStart?: () => Promise<unknown>;
 }
@@ -43,6 +45,8 @@ export class GatewayServer {
       server.listen(options.port, options.host, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
+    // The relay listens now: parley_ready reads this answer until the next check.
+    await this.deps.readiness?.answer();
     const httpUrl = `http://${options.host}:${port}`;
     const { metrics, metricsPort: askedMetricsPort } = this.deps;
     if (metrics && askedMetricsPort !== undefined) this.metricsServer = await startMetricsServer({ host: options.host, port: askedMetricsPort, metrics });
@@ -66,5 +70,6 @@ export class GatewayServer {
     const metricsServer = this.metricsServer;
     this.metricsServer = undefined;
     await metricsServer?.close();
+    this.deps.stopMetrics?.();
   }
 }

@@ -19,7 +19,7 @@ import {
   type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
-import type { MessageTracer, ParleyMetrics, StopObserving } from '@parley/observability';
+import { meteredThrottles, type MessageTracer, type ParleyMetrics, type StopObserving } from '@parley/observability';
 import { COMMAND_NAMES } from '@parley/protocol';
 import type { Logger } from '@parley/util';
 import { advertiseHostOf, hostPort } from '@parley/util-node';
@@ -27,7 +27,7 @@ import { nodeHttpHandler } from './http/health';
 import { Readiness } from './http/readiness';
 import { RelayReadiness } from './http/relay-readiness';
 import { countConnectedUsers } from './metrics/connected-users';
-import { CountedRateLimiter, CountedThrottle } from './metrics/counted-limits';
+import { CountedRateLimiter, nodeThrottleLimit } from './metrics/counted-limits';
 import { NodeMetrics } from './metrics/node-metrics';
 import { observeRelay } from './metrics/relay-metrics';
 import { timedHandshake } from './metrics/timed-handshake';
@@ -220,7 +220,9 @@ export class ImNode {
       metrics.limitCount('send_rate'),
     );
     const userSendQuota = { points: options.userSendLimit ?? DEFAULT_IM_NODE.userSendLimit, windowSec: options.userSendWindowSec ?? DEFAULT_IM_NODE.userSendWindowSec };
-    const sendQuota = deps.throttles && new CountedThrottle(createUserSendQuota(deps.throttles, userSendQuota, clock, logger), metrics.limitCount('user_send'));
+    // The cluster limits' refusals counted as the gateway's are (user_send; social's by the dispatcher).
+    const throttles = deps.throttles && meteredThrottles(deps.throttles, deps.metrics, metrics.role, { limitOf: nodeThrottleLimit });
+    const sendQuota = throttles && createUserSendQuota(throttles, userSendQuota, clock, logger);
     const typing = new TypingCoalescer(clock, { windowMs: options.typingCoalesceMs ?? DEFAULT_IM_NODE.typingCoalesceMs });
     const messaging = new MessagingService({ store, notifier: new TypingCoalescingNotifier(notifier, typing), ids, clock, sendLimiter, sendQuota });
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
@@ -250,7 +252,7 @@ export class ImNode {
     );
     const budget = new SocketBudget(clock, { burst: options.commandBurst ?? DEFAULT_IM_NODE.commandBurst, ratePerSec: options.commandRatePerSec ?? DEFAULT_IM_NODE.commandRatePerSec });
     const userSocialQuota = { points: options.userSocialLimit ?? DEFAULT_IM_NODE.userSocialLimit, windowSec: options.userSocialWindowSec ?? DEFAULT_IM_NODE.userSocialWindowSec };
-    const social = deps.throttles && new UserSocialQuota(deps.throttles, userSocialQuota, clock, logger);
+    const social = throttles && new UserSocialQuota(throttles, userSocialQuota, clock, logger);
     const dispatch = createCommandDispatcher(handlers, membership, this.inFlight, logger, { clock, budget, social, metrics });
     const connectedUsers = countConnectedUsers(this.io);
     this.stopMetrics.push(metrics.observeState({

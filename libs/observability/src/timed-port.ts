@@ -69,7 +69,7 @@ function isPromise(value: unknown): value is Promise<unknown> {
 }
 
 /** Function-valued properties of the object and its class chain (not Object's own, not the constructor). */
-function methodNames(target: object): string[] {
+export function methodNames(target: object): string[] {
   const names = new Set<string>();
   for (let o: object | null = target; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
     for (const name of Object.getOwnPropertyNames(o)) {

@@ -27,7 +27,7 @@ describe('relay server metrics', () => {
     const metrics = new ParleyMetrics({ defaultMetrics: false });
     let stats = { ...ZERO };
     let nodes = ['im-1', 'im-2'];
-    observeRelayServer(metrics, metrics.forGateway('gw-1'), { stats: () => stats, connectedNodes: () => nodes });
+    const stop = observeRelayServer(metrics, metrics.forGateway('gw-1'), { stats: () => stats, connectedNodes: () => nodes });
 
     stats = { ...ZERO, framesIn: 12, framesOut: 30, dropped: 4, rejected: 1, statsRejected: 2 };
     let text = (await metrics.text()).body;
@@ -51,5 +51,10 @@ describe('relay server metrics', () => {
     text = (await metrics.text()).body;
     expect(seriesOf(text, 'parley_relay_streams_up')).toEqual(['parley_relay_streams_up{node="",gateway="gw-1",peer="im-2"} 1']);
     expect(seriesOf(text, 'parley_relay_frames_total')[0]).toBe('parley_relay_frames_total{node="",gateway="gw-1",direction="in"} 13');
+
+    // The gateway stopped: none of its relay series is scraped any more.
+    stop();
+    text = (await metrics.text()).body;
+    expect(text.split('\n').filter((line) => line.includes('gateway="gw-1"'))).toEqual([]);
   });
 });

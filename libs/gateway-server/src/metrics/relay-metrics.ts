@@ -1,4 +1,4 @@
-import type { ParleyMetrics, RoleLabels } from '@parley/observability';
+import type { ParleyMetrics, RoleLabels, StopObserving } from '@parley/observability';
 import type { RelayServerStats } from '@parley/relay';
 
 /** What the relay metrics read from the gateway's RelayServer. */
@@ -16,10 +16,12 @@ export interface RelayServerView {
  *   to a node whose queue was full), `protocol_violation` (the frame that
  *   ended a node's stream), `invalid_stats` (NodeStats reports refused)
  * - parley_relay_streams_up{peer=<nodeId>}: 1 per node with a stream here
+ *
+ * Returns what stops these readers (the gateway stopped: its series leave the next scrape).
  */
-export function observeRelayServer(metrics: ParleyMetrics, role: RoleLabels, relay: RelayServerView): void {
+export function observeRelayServer(metrics: ParleyMetrics, role: RoleLabels, relay: RelayServerView): StopObserving {
   const directions = { in: { ...role, direction: 'in' }, out: { ...role, direction: 'out' } };
-  metrics.observeCounter(metrics.relayFrames, () => {
+  const stopFrames = metrics.observeCounter(metrics.relayFrames, () => {
     const stats = relay.stats();
     return [
       [directions.in, stats.framesIn],
@@ -31,7 +33,7 @@ export function observeRelayServer(metrics: ParleyMetrics, role: RoleLabels, rel
     protocol: { ...role, reason: 'protocol_violation' },
     stats: { ...role, reason: 'invalid_stats' },
   };
-  metrics.observeCounter(metrics.relayDropped, () => {
+  const stopDropped = metrics.observeCounter(metrics.relayDropped, () => {
     const stats = relay.stats();
     return [
       [reasons.queueFull, stats.dropped],
@@ -39,5 +41,10 @@ export function observeRelayServer(metrics: ParleyMetrics, role: RoleLabels, rel
       [reasons.stats, stats.statsRejected],
     ];
   });
-  metrics.observeGauge(metrics.relayStreamsUp, () => relay.connectedNodes().map((peer) => [{ ...role, peer }, 1] as const));
+  const stopStreams = metrics.observeGauge(metrics.relayStreamsUp, () => relay.connectedNodes().map((peer) => [{ ...role, peer }, 1] as const));
+  return () => {
+    stopFrames();
+    stopDropped();
+    stopStreams();
+  };
 }

@@ -1,5 +1,5 @@
-import { RateLimiter, type Clock, type RateDecision, type RateLimitOptions, type Throttle, type ThrottleDecision, type ConsumeOptions } from '@parley/domain';
-import type { Count } from './node-metrics';
+import { RateLimiter, type Clock, type RateDecision, type RateLimitOptions } from '@parley/domain';
+import type { Count, NodeLimit } from './node-metrics';
 
 /** The node's per-user send limiter, counting each refusal (the domain never sees a metric). */
 export class CountedRateLimiter extends RateLimiter {
@@ -18,28 +18,10 @@ export class CountedRateLimiter extends RateLimiter {
   }
 }
 
-/** A throttle whose refused consumes are counted; everything else passes through. */
-export class CountedThrottle implements Throttle {
-  constructor(
-    private readonly inner: Throttle,
-    private readonly refused: Count,
-  ) {}
+/** The cluster throttles whose refusals the node counts, by throttle name (user-social's are counted by the dispatcher, as `social`). */
+const THROTTLE_LIMITS: ReadonlyMap<string, NodeLimit> = new Map([['user-send', 'user_send']]);
 
-  async consume(key: string, points?: number, options?: ConsumeOptions): Promise<ThrottleDecision> {
-    const decision = await this.inner.consume(key, points, options);
-    if (!decision.ok) this.refused.inc();
-    return decision;
-  }
-
-  refund(key: string, points?: number): Promise<void> {
-    return this.inner.refund(key, points);
-  }
-
-  peek(key: string): Promise<number> {
-    return this.inner.peek(key);
-  }
-
-  reset(key: string): Promise<void> {
-    return this.inner.reset(key);
-  }
+/** The `limit` label of a cluster throttle's refusals (meteredThrottles' limitOf); undefined: not counted there. */
+export function nodeThrottleLimit(throttleName: string): NodeLimit | undefined {
+  return THROTTLE_LIMITS.get(throttleName);
 }

@@ -1,5 +1,5 @@
 import { MemoryThrottleFactory } from '@parley/limits';
-import type { ParleyMetrics } from '@parley/observability';
+import { meteredThrottles, type ParleyMetrics } from '@parley/observability';
 import { HANDSHAKE_UNAUTHORIZED, type Message, type RelayFrameRejection } from '@parley/protocol';
 import { createLogger } from '@parley/util-node';
 import { MembershipLog } from '../relay/membership-log';
@@ -13,7 +13,7 @@ import type { ImSocket } from '../socket/socket-types';
 import { startTestSocketServer } from '../testing/socket-server';
 import { testMetrics } from '../testing/test-metrics';
 import { countConnectedUsers } from './connected-users';
-import { CountedRateLimiter, CountedThrottle } from './counted-limits';
+import { CountedRateLimiter, nodeThrottleLimit } from './counted-limits';
 import { NodeMetrics } from './node-metrics';
 import { observeRelay } from './relay-metrics';
 import { timedHandshake } from './timed-handshake';
@@ -102,13 +102,20 @@ describe('counted limits', () => {
     const node = nodeMetrics(metrics);
     const limiter = new CountedRateLimiter({ now: () => 0 }, { ratePerSec: 1, burst: 2 }, node.limitCount('send_rate'));
     expect([limiter.take('u'), limiter.take('u'), limiter.take('u'), limiter.take('u')].map((d) => d.ok)).toEqual([true, true, false, false]);
-    const throttle = new CountedThrottle(new MemoryThrottleFactory().create({ name: 'user-send', points: 1, durationSec: 60 }), node.limitCount('user_send'));
+    // The cluster throttles as the node meters them (the shared factory, the node's limit names).
+    const throttles = meteredThrottles(new MemoryThrottleFactory(), metrics, node.role, { limitOf: nodeThrottleLimit });
+    const throttle = throttles.create({ name: 'user-send', points: 1, durationSec: 60 });
+    const social = throttles.create({ name: 'user-social', points: 1, durationSec: 60 });
+    await social.consume('u');
+    expect((await social.consume('u')).ok).toBe(false);
     expect((await throttle.consume('u')).ok).toBe(true);
     expect((await throttle.consume('u')).ok).toBe(false);
     await throttle.refund('u');
     expect(await throttle.peek('u')).toBe(0);
     expect(await valueOf(metrics, 'parley_rate_limited_total', { node: 'im-1', gateway: '', limit: 'send_rate' })).toBe(2);
     expect(await valueOf(metrics, 'parley_rate_limited_total', { node: 'im-1', limit: 'user_send' })).toBe(1);
+    // user-social's refusals are the dispatcher's to count (as social): not twice.
+    expect(await valueOf(metrics, 'parley_rate_limited_total', { node: 'im-1', limit: 'user-social' })).toBe(0);
   });
 
   it('counts a command refused by the command budget under its limit, its command and code, and as a refused send', async () => {
