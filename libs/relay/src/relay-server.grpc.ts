@@ -1,22 +1,18 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { AdminCommand } from './generated/parley/relay/v1/AdminCommand';
-import type { Hello__Output } from './generated/parley/relay/v1/Hello';
-import type { NodeFrame__Output } from './generated/parley/relay/v1/NodeFrame';
 import type { RelayHandlers } from './generated/parley/relay/v1/Relay';
-import { OncePerPeer, RelayAudiences, StreamAuthenticator, type RelayAuth, type StreamIdentity } from './auth';
+import { RelayAudiences, StreamAuthenticator, type RelayAuth } from './auth';
 import { DeliverRouter } from './deliver-router';
-import { cleanRooms, InterestTable } from './interest-table';
+import { InterestTable } from './interest-table';
 import { NodeReports, type NodeReport } from './node-reports';
-import { NodeSession, type NodeStream } from './node-session';
+import type { NodeSession } from './node-session';
+import { NodeStreams, type NodeRegistry } from './node-streams';
 import { definedOnly, silentLogger, type Logger } from '@parley/util';
-import { PeerUpPacer } from './peer-up-pacer';
 import type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats, RouteTracer } from './relay-server.types';
 import { DEFAULT_PROTO_PATH, keepaliveOptions, loadRelayProto } from './proto';
 
 export type { GatewayOwnFrame, RelayServerEvents, RelayServerOptions, RelayServerStats, RouteTrace, RouteTracer } from './relay-server.types';
-
-type Session = NodeSession;
 
 const DEFAULTS = {
   host: '127.0.0.1',
@@ -41,8 +37,9 @@ const DEFAULTS = {
  * node's stream opening is announced to every other node (PeerUp), so those
  * that published while it was away can replay to it.
  *
- * Forwarding is DeliverRouter's; the ops console's frames (NodeStats in,
- * kept by NodeReports; AdminCommand out) are the only other traffic.
+ * Each node's stream is NodeStreams', forwarding DeliverRouter's; the ops
+ * console's frames (NodeStats in, kept by NodeReports; AdminCommand out)
+ * are the only other traffic. This class binds the port and is the face.
  */
 export class RelayServer extends EventEmitter<RelayServerEvents> {
   private readonly options: Readonly<Required<Omit<RelayServerOptions, 'logger' | 'auth' | 'advertiseHost' | 'audiences'>>>;
@@ -51,9 +48,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
   private readonly logger: Logger;
   private readonly auth: RelayAuth;
   private readonly authenticator: StreamAuthenticator;
-  private readonly refusedPeers = new OncePerPeer();
-  private readonly table = new InterestTable();
-  private readonly sessions = new Map<string, Session>();
+  private readonly nodes: NodeRegistry;
   private readonly counters: Omit<RelayServerStats, 'rememberedProofs'> = {
     framesIn: 0,
     framesOut: 0,
@@ -70,21 +65,23 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     statsRejected: 0,
     adminCommands: 0,
   };
-  /** The latest NodeStats of each node (the ops console's fleet view). */
-  private readonly reports = new NodeReports();
+  private readonly streams: NodeStreams;
   private server: grpc.Server | undefined;
   private boundPort: number;
-  private readonly peerUps: PeerUpPacer;
-  private readonly router = new DeliverRouter(this.table, this.sessions, this.counters);
 
   constructor(options: RelayServerOptions) {
     super();
     const { logger, auth, advertiseHost, audiences, ...rest } = options;
     this.options = Object.freeze({ ...DEFAULTS, ...definedOnly(rest), gatewayId: options.gatewayId });
-    this.peerUps = new PeerUpPacer(this.options.peerUpEveryMs, (nodeId) => this.sendPeerUp(nodeId), (nodeId) => this.sessions.has(nodeId));
     this.logger = logger ?? silentLogger;
     this.auth = auth;
     this.authenticator = new StreamAuthenticator(auth);
+    const sessions = new Map<string, NodeSession>();
+    const table = new InterestTable();
+    this.nodes = { sessions, table, reports: new NodeReports(), router: new DeliverRouter(table, sessions, this.counters) };
+    const limits = { maxBufferedFrames: this.options.maxBufferedFrames, maxLostRooms: this.options.maxLostRooms };
+    const settings = { gatewayId: this.options.gatewayId, limits, peerUpEveryMs: this.options.peerUpEveryMs };
+    this.streams = new NodeStreams(settings, this.nodes, this.authenticator, this.counters, this, this.logger);
     this.advertiseHost = advertiseHost;
     this.audiences = audiences ?? [];
     this.boundPort = this.options.port;
@@ -98,7 +95,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const proto = loadRelayProto(this.options.protoPath);
     // A fresh grpc.Server each time: a shut down one cannot bind again.
     const server = new grpc.Server(keepaliveOptions(this.options.keepaliveTimeMs, this.options.keepaliveTimeoutMs));
-    const handlers: RelayHandlers = { Connect: (call) => this.handleStream(call) };
+    const handlers: RelayHandlers = { Connect: (call) => this.streams.accept(call) };
     server.addService(proto.parley.relay.v1.Relay.service, handlers);
     const address = `${this.options.host}:${this.boundPort}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
@@ -118,14 +115,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    for (const session of this.sessions.values()) {
-      session.close();
-      fail(session.call, grpc.status.UNAVAILABLE, 'gateway shutting down');
-    }
-    this.sessions.clear();
-    this.table.clear();
-    this.peerUps.clear();
-    this.reports.clear();
+    this.streams.closeAll({ code: grpc.status.UNAVAILABLE, details: 'gateway shutting down' });
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         server.forceShutdown();
@@ -148,22 +138,17 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    for (const session of this.sessions.values()) session.silence();
-    for (const session of this.sessions.values()) session.close();
-    this.sessions.clear();
-    this.table.clear();
-    this.peerUps.clear();
-    this.reports.clear();
+    this.streams.closeAll();
     server.forceShutdown();
   }
 
   /** Follow traced publishes (their route line and span), set once by the gateway's composition. */
   traceRoutes(tracer: RouteTracer): void {
-    this.router.traceRoutes(tracer);
+    this.nodes.router.traceRoutes(tracer);
   }
 
   connectedNodes(): string[] {
-    return [...this.sessions.keys()];
+    return [...this.nodes.sessions.keys()];
   }
 
   /** Bound and accepting streams (started, not stopped or killed): the gateway's /readyz asks. */
@@ -176,7 +161,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
    * ended less than a minute ago (`connected: false`).
    */
   nodeReports(): NodeReport[] {
-    return this.reports.list(Date.now());
+    return this.nodes.reports.list(Date.now());
   }
 
   /**
@@ -187,16 +172,16 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
    * and rare (an operator's click).
    */
   sendAdmin(target: { node: string }, command: AdminCommand): string[] {
-    const session = this.sessions.get(target.node);
+    const session = this.nodes.sessions.get(target.node);
     return this.writeAdmin(session ? [session] : [], command);
   }
 
   /** Writes an operator's command to every connected node; returns the nodes written to. */
   broadcastAdmin(command: AdminCommand): string[] {
-    return this.writeAdmin([...this.sessions.values()], command);
+    return this.writeAdmin([...this.nodes.sessions.values()], command);
   }
 
-  private writeAdmin(targets: readonly Session[], command: AdminCommand): string[] {
+  private writeAdmin(targets: readonly NodeSession[], command: AdminCommand): string[] {
     for (const session of targets) {
       session.writeAlways({ admin: command });
       this.counters.adminCommands++;
@@ -206,7 +191,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
 
   /** The rooms a connected node has announced (empty for an unknown node). */
   interestOf(nodeId: string): ReadonlySet<string> {
-    return this.table.roomsOf(nodeId);
+    return this.nodes.table.roomsOf(nodeId);
   }
 
   stats(): RelayServerStats {
@@ -220,173 +205,11 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
    * it was written to; a node whose stream to this gateway is down misses it.
    */
   deliverOwn(frame: GatewayOwnFrame): string[] {
-    return this.router.deliverOwn(frame);
+    return this.nodes.router.deliverOwn(frame);
   }
 
   /** The relay addresses this gateway answers to on `port` (see RelayAudiences). */
   private audiencesAt(port: number): RelayAudiences {
     return new RelayAudiences({ port, bindHost: this.options.host, advertiseHost: this.advertiseHost, extra: this.audiences });
   }
-
-  private handleStream(call: NodeStream): void {
-    const check = this.authenticator.authenticate(call);
-    if (!check.ok) {
-      this.refuse(call, check.reason);
-      return;
-    }
-    const identity = check.identity;
-    let session: Session | undefined;
-    let closed = false;
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      if (session) this.closeSession(session);
-    };
-
-    call.on('data', (frame: NodeFrame__Output) => {
-      if (closed) return;
-      // NodeStats are counted apart (statsReports, statsRejected): an idle cluster shows no relay traffic.
-      if (frame.frame !== 'stats') this.counters.framesIn++;
-      if (!session) {
-        if (frame.frame !== 'hello' || !frame.hello?.nodeId) {
-          this.reject(call, 'the first frame must be hello with a node_id');
-          close();
-          return;
-        }
-        // The credential names the node; Hello may only repeat it.
-        if (identity.nodeId !== undefined && frame.hello.nodeId !== identity.nodeId) {
-          this.reject(call, 'hello node_id is not the node its credential proves', grpc.status.PERMISSION_DENIED);
-          close();
-          return;
-        }
-        session = this.openSession(call, frame.hello, identity);
-        return;
-      }
-      if (!this.handleFrame(session, frame)) close();
-    });
-    // The node half-closed: finish our side cleanly.
-    call.on('end', () => {
-      close();
-      call.end();
-    });
-    call.on('cancelled', close);
-    call.on('close', close);
-    call.on('error', (err) => {
-      this.logger.debug({ err, nodeId: session?.nodeId }, 'relay stream error');
-      close();
-    });
-  }
-
-  /** Returns false when the frame ended the stream. */
-  private handleFrame(session: Session, frame: NodeFrame__Output): boolean {
-    switch (frame.frame) {
-      case 'hello': {
-        // A second Hello on the same stream is a full resync, not a new identity.
-        if (!frame.hello || frame.hello.nodeId !== session.nodeId) {
-          this.reject(session.call, 'hello cannot change the node_id of a stream');
-          return false;
-        }
-        this.table.replace(session.nodeId, cleanRooms(frame.hello.rooms));
-        this.emit('interest', session.nodeId);
-        return true;
-      }
-      case 'delta': {
-        const delta = frame.delta;
-        if (delta) this.table.apply(session.nodeId, cleanRooms(delta.add), cleanRooms(delta.remove));
-        if (delta?.ack) session.writeAlways({ applied: { ack: delta.ack } });
-        this.emit('interest', session.nodeId);
-        return true;
-      }
-      case 'publish': {
-        if (frame.publish) this.emit('publish', session.nodeId, this.router.route(session, frame.publish));
-        return true;
-      }
-      case 'barrierDone': {
-        // Forwarded to the origin, stamped with this stream's proven node id.
-        const done = frame.barrierDone;
-        const origin = done ? this.sessions.get(done.originNode) : undefined;
-        if (done && origin) origin.writeAlways({ confirmed: { barrier: done.barrier, nodeId: session.nodeId } });
-        return true;
-      }
-      case 'stats': {
-        // Kept under the stream's proven node id: a node speaks only for itself,
-        // and however often it reports, it only overwrites its own row.
-        if (frame.stats && this.reports.receive(session.nodeId, frame.stats, Date.now())) this.counters.statsReports++;
-        else this.counters.statsRejected++;
-        return true;
-      }
-      default:
-        this.reject(session.call, 'empty or unknown frame');
-        return false;
-    }
-  }
-
-  private openSession(call: NodeStream, hello: Hello__Output, identity: StreamIdentity): Session {
-    const nodeId = hello.nodeId;
-    const previous = this.sessions.get(nodeId);
-    const limits = { maxBufferedFrames: this.options.maxBufferedFrames, maxLostRooms: this.options.maxLostRooms };
-    const session = new NodeSession(nodeId, call, limits, this.counters, () => this.table.roomsOf(nodeId));
-    // Register first, so the old stream's close sees it is no longer current.
-    this.sessions.set(nodeId, session);
-    if (previous) {
-      this.logger.warn({ nodeId, peer: call.getPeer() }, 'node reconnected; closing its previous relay stream');
-      previous.close();
-      fail(previous.call, grpc.status.ABORTED, 'replaced by a newer stream of the same node');
-    }
-    this.table.replace(nodeId, cleanRooms(hello.rooms));
-    this.reports.connected(nodeId);
-    const gatewayId = this.options.gatewayId;
-    session.writeAlways({ welcome: { gatewayId, proof: identity.welcomeProof(gatewayId) } });
-    // After its Hello is in the table: a replay to it that follows is routed.
-    this.peerUps.announce(nodeId);
-    this.logger.info({ nodeId, rooms: hello.rooms.length, peer: call.getPeer() }, 'node connected to relay');
-    this.emit('node:connected', nodeId);
-    this.emit('interest', nodeId);
-    return session;
-  }
-
-  /** PeerUp for `nodeId` to every other node (paced by PeerUpPacer). */
-  private sendPeerUp(nodeId: string): void {
-    for (const other of this.sessions.values()) {
-      if (other.nodeId === nodeId) continue;
-      other.writeAlways({ peerUp: { nodeId } });
-      this.counters.peerUps++;
-    }
-  }
-
-  private closeSession(session: Session): void {
-    // A replaced stream closing late must not erase its successor's interest.
-    session.close();
-    if (this.sessions.get(session.nodeId) !== session) return;
-    this.sessions.delete(session.nodeId);
-    this.table.removeNode(session.nodeId);
-    this.reports.disconnected(session.nodeId, Date.now());
-    this.logger.info({ nodeId: session.nodeId }, 'node disconnected from relay');
-    this.emit('node:disconnected', session.nodeId);
-  }
-
-  private reject(call: NodeStream, details: string, code = grpc.status.INVALID_ARGUMENT): void {
-    this.counters.rejected++;
-    this.logger.warn({ peer: call.getPeer(), details }, 'relay stream rejected');
-    fail(call, code, details);
-  }
-
-  /** A stream whose credentials prove no node: refused before it can say or hear anything. */
-  private refuse(call: NodeStream, reason: string): void {
-    this.counters.unauthenticated++;
-    const peer = call.getPeer();
-    if (this.refusedPeers.shouldLog(peer, Date.now())) {
-      this.logger.warn({ peer, reason }, 'relay stream refused: not authenticated (further refusals of this peer are not logged for a minute)');
-    }
-    // Swallow the client's later frames; the status below ends the call.
-    call.on('error', () => undefined);
-    fail(call, grpc.status.UNAUTHENTICATED, 'relay credentials refused');
-  }
-}
-
-/** Ends a server stream with a status; grpc-js turns an emitted error into trailers. */
-function fail(call: NodeStream, code: grpc.status, details: string): void {
-  if (call.cancelled || call.writableEnded) return;
-  const status: Partial<grpc.StatusObject> = { code, details };
-  call.emit('error', status);
 }
