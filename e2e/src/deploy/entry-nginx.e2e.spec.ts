@@ -214,7 +214,8 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
       // Runs after the gateway resolves (the test above).
       const NGINX_ID = /^[0-9a-f]{32}$/;
       const before = gatewayRequests.length;
-      for (const headers of [{ 'x-request-id': 'client-chosen' }, { 'X-Request-Id': 'a'.repeat(32) }, {}]) {
+      const asked: Record<string, string>[] = [{ 'x-request-id': 'client-chosen' }, { 'X-Request-Id': 'a'.repeat(32) }, {}];
+      for (const headers of asked) {
         expect((await fetch(`${base()}/api/health?rid=1`, { headers })).status).toBe(200);
       }
       const ids = gatewayRequests.slice(before).map((r) => r.headers['x-request-id']);
