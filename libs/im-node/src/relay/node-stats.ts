@@ -1,18 +1,6 @@
 import type { ParleyMetrics } from '@parley/observability';
+import type { NodeStatsInput } from '@parley/relay';
 import type { ImServer } from '../socket/socket-types';
-
-/** What a node reports of itself (the relay's NodeStatsInput: the client adds its gateways, frame totals and the time). */
-export interface NodeStatsInput {
-  sockets: number;
-  users: number;
-  messagesAccepted: number;
-  deliveries: number;
-  outboxDepth: number;
-  ready: boolean;
-  draining: boolean;
-  startedAt: number;
-  url: string;
-}
 
 /** What the node knows of itself that the socket server does not. */
 export interface NodeStatsState {
