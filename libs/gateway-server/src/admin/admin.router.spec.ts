@@ -170,7 +170,8 @@ describe('the admin REST API (/api/admin)', () => {
     expect(new Set(many.map((r) => `${r.status} ${JSON.stringify(r.body)}`))).toEqual(new Set(['200 {"admin":false}']));
     expect(state.audit).toEqual([]);
     expect((await metrics.text()).body).not.toMatch(/parley_admin_actions_total\{/);
-  });
+    // A thousand real HTTP requests: minutes on a loaded 2-core host, not a hang.
+  }, 120_000);
 
   it('refuses bad input with 400 and changes nothing', async () => {
     const bad: [string, string, unknown][] = [
