@@ -67,6 +67,28 @@ async function stop(served: Served): Promise<void> {
   signalGroup('SIGKILL');
 }
 
+/** SIGKILLs every process whose working directory is `dir` or below (Linux /proc); returns how many. */
+function killProcessesIn(dir: string): number {
+  let killed = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cwd: string;
+    try {
+      cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (cwd !== dir && !cwd.startsWith(`${dir}/`)) continue;
+    try {
+      process.kill(Number(entry), 'SIGKILL');
+      killed += 1;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return killed;
+}
+
 (HAS_GIT ? describe : describe.skip)('the README development commands on a fresh clone (git clone of HEAD)', () => {
   let clone = '';
   const served: Served[] = [];
@@ -81,6 +103,8 @@ async function stop(served: Served): Promise<void> {
 
   afterAll(async () => {
     await Promise.all(served.map(stop));
+    // nx starts `tsx watch` in a session of its own, out of reach of the group signal: end what still runs in the clone.
+    if (clone) killProcessesIn(clone);
     if (clone) fs.rmSync(clone, { recursive: true, force: true });
   });
 
