@@ -6,28 +6,26 @@ import {
   type CommandInput,
   type CommandName,
   type CommandResults,
-  type GroupInvitation,
   type Message,
   type User,
 } from '@parley/protocol';
 import { AccountSession } from './account-session';
 import { describe } from './describe-error';
-import { describeInviteOutcome } from './invite-outcome';
 import type { BrowserSession } from './session';
 import { newId } from './ids';
+import { GroupActions } from './group-actions';
 import { OperatorChannel } from './operator-channel';
 import type { Action } from './state/actions';
 import { countsAsUnread, targetOf } from './state/conversations';
-import { groupChangeForMe, groupConversationId } from './state/groups';
+import { groupChangeForMe } from './state/groups';
 import { reduce } from './state/reducer';
 import { presenceTargets } from './state/social';
-import { initialState, type GroupDetails, type Outgoing, type State, type Toast } from './state/types';
+import { initialState, type Outgoing, type State, type Toast } from './state/types';
 
 export type { Conversation, ConnectionState, GroupDetails, Outgoing, Social, State, Thread, Toast } from './state/types';
 export { describe } from './describe-error';
 
 const PAGE = 30;
-export const GROUP_SEARCH_PAGE = 20;
 const TYPING_SHOW_MS = 4_000;
 const TYPING_SEND_EVERY_MS = 2_500;
 const PRESENCE_REFRESH_MS = 30_000;
@@ -57,6 +55,8 @@ export class ChatStore {
   readonly account: AccountSession;
   /** Whether I am an operator (the console link), and the operators' notices. */
   readonly operators: OperatorChannel;
+  /** Groups and the invitations addressed to me. */
+  readonly groups: GroupActions;
 
   /**
    * `session` is the signed-in session (its access token only ever in
@@ -74,6 +74,18 @@ export class ChatStore {
     this.client.useSession(session);
     this.account = new AccountSession(this.client, onSignedOut, () => this.closed);
     this.operators = new OperatorChannel(this.client, (action) => this.dispatch(action));
+    this.groups = new GroupActions({
+      client: this.client,
+      run: (name, payload, quiet) => this.run(name, payload, quiet),
+      dispatch: (action) => this.dispatch(action),
+      toast: (text, tone) => this.toast(text, tone),
+      refreshConversations: () => this.refreshConversations(),
+      scheduleRefresh: () => this.scheduleRefresh(),
+      open: (conversationId) => this.open(conversationId),
+      meId: () => this.meId,
+      userName: (userId) => this.userName(userId),
+      nameAmong: (users) => this.nameAmong(users),
+    });
     this.state = initialState(session.user);
     this.wire();
   }
@@ -126,7 +138,7 @@ export class ChatStore {
         } else if (forMe === 'added') {
           this.toast(`You were added to ${event.group.name}`);
         } else if (known) {
-          void this.loadGroup(event.group.id);
+          void this.groups.loadGroup(event.group.id);
         }
         this.scheduleRefresh();
       }),
@@ -141,7 +153,7 @@ export class ChatStore {
         void this.refreshSocial();
       }),
       c.on('groupRequest', () => this.scheduleRefresh()),
-      c.on('groupInvitation', ({ invitation }) => this.onInvitation(invitation)),
+      c.on('groupInvitation', ({ invitation }) => this.groups.onInvitation(invitation)),
       this.operators.listen(),
     );
   }
@@ -170,7 +182,7 @@ export class ChatStore {
   }
 
   async refreshAll(): Promise<void> {
-    await Promise.all([this.refreshConversations(), this.refreshSocial(), this.refreshInvitations()]);
+    await Promise.all([this.refreshConversations(), this.refreshSocial(), this.groups.refreshInvitations()]);
   }
 
   /** Runs a command and turns a failure into a toast; resolves undefined on failure. */
@@ -198,7 +210,7 @@ export class ChatStore {
     if (visible && summaries.some((s) => s.conversationId === activeId && s.unread > 0)) void this.markRead(activeId);
     // Group member names for previews ("Bob: …") and sender labels.
     const unknownGroups = [...this.state.conversations.values()].flatMap((c) => (c.group && !this.state.groups.has(c.group.id) ? [c.group.id] : []));
-    await Promise.all(unknownGroups.slice(0, GROUP_PREFETCH_MAX).map((id) => this.loadGroup(id)));
+    await Promise.all(unknownGroups.slice(0, GROUP_PREFETCH_MAX).map((id) => this.groups.loadGroup(id)));
     await this.refreshPresence();
   }
 
@@ -234,7 +246,7 @@ export class ChatStore {
     this.dispatch({ type: 'conversation/opened', conversationId });
     if (!conversationId) return;
     const group = this.state.conversations.get(conversationId)?.group;
-    if (group && !this.state.groups.has(group.id)) void this.loadGroup(group.id);
+    if (group && !this.state.groups.has(group.id)) void this.groups.loadGroup(group.id);
     if (!this.state.threads.get(conversationId)?.loaded) await this.loadOlder(conversationId);
     await this.markRead(conversationId);
   }
@@ -338,100 +350,6 @@ export class ChatStore {
     if (result && done) this.toast(done);
     await this.refreshSocial();
     return result !== undefined;
-  }
-
-  // ---- groups
-
-  /** Creates a group with the people picked: friends join at once, the others are invited and join when they accept (a toast says who). */
-  async createGroup(name: string, members: readonly User[]): Promise<string | undefined> {
-    const result = await this.run('group:create', { name, memberIds: members.map((u) => u.id) });
-    if (!result) return undefined;
-    this.dispatch({ type: 'group/created', group: result.group, at: Date.now() });
-    const invitations = result.invitations ?? [];
-    if (invitations.length > 0) {
-      const invited = new Set(invitations.map((i) => i.inviteeId));
-      const added = members.filter((u) => !invited.has(u.id)).map((u) => u.id);
-      this.toast(describeInviteOutcome({ added, requests: [], invitations }, this.nameAmong(members)));
-    }
-    await this.refreshConversations();
-    const id = groupConversationId(result.group.id);
-    await this.open(id);
-    return id;
-  }
-
-  /** One page of public groups whose name contains q; throws, so the search can show its error in place. */
-  searchGroups(q: string, offset = 0): Promise<CommandResults['group:search']> {
-    return this.client.command('group:search', { q, limit: GROUP_SEARCH_PAGE, offset });
-  }
-
-  /** Joins a public group (then it is in the conversation list) or files a request an admin must approve; throws on refusal. */
-  async joinGroup(groupId: string): Promise<CommandResults['group:join']> {
-    const result = await this.client.command('group:join', { groupId });
-    if ('group' in result) await this.refreshConversations();
-    return result;
-  }
-
-  /** Asks people into a group; resolves with what became of them, said for a person ("Carol will join when they accept"), or undefined on failure. */
-  async inviteToGroup(groupId: string, users: readonly User[]): Promise<string | undefined> {
-    const result = await this.run('group:invite', { groupId, userIds: users.map((u) => u.id) });
-    if (!result) return undefined;
-    await this.loadGroup(groupId);
-    this.scheduleRefresh();
-    return describeInviteOutcome({ added: result.added, requests: result.requests, invitations: result.invitations ?? [] }, this.nameAmong(users));
-  }
-
-  async loadGroup(groupId: string): Promise<GroupDetails | undefined> {
-    const details = await this.run('group:info', { groupId }, true);
-    if (details) this.dispatch({ type: 'group/loaded', groupId, details });
-    return details;
-  }
-
-  /** A group admin command, then the details reloaded. */
-  async groupAction<K extends CommandName>(name: K, payload: CommandInput<K> & { groupId: string }, done?: string): Promise<boolean> {
-    const result = await this.run(name, payload);
-    if (result && done) this.toast(done);
-    if (name === 'group:leave' || name === 'group:dissolve') this.dispatch({ type: 'group/left', groupId: payload.groupId });
-    else if (result) await this.loadGroup(payload.groupId);
-    this.scheduleRefresh();
-    return result !== undefined;
-  }
-
-  // ---- group invitations to me
-
-  async refreshInvitations(): Promise<void> {
-    const result = await this.run('group:invitations', {}, true);
-    if (result) this.dispatch({ type: 'invitations/loaded', invitations: result.invitations });
-  }
-
-  /** Accepts (the group then shows in the chat list) or declines an invitation; false when the server refused. */
-  async respondToInvitation(invitation: GroupInvitation, accept: boolean): Promise<boolean> {
-    const result = await this.run('group:invitation:respond', { invitationId: invitation.id, accept });
-    // Answered elsewhere or withdrawn: the list is reloaded either way.
-    this.dispatch({ type: 'invitation/answered', invitationId: invitation.id });
-    if (!result) {
-      await this.refreshInvitations();
-      return false;
-    }
-    if (result.group) {
-      this.dispatch({ type: 'group/created', group: result.group, at: Date.now() });
-      this.toast(`You joined ${result.group.name}`);
-      await this.refreshConversations();
-    } else {
-      this.toast(`Invitation to ${invitation.group.name} declined`);
-    }
-    return true;
-  }
-
-  private onInvitation(invitation: GroupInvitation): void {
-    this.dispatch({ type: 'invitation/event', invitation, meId: this.meId });
-    if (invitation.inviteeId === this.meId) {
-      if (invitation.status === 'pending') this.toast(`${invitation.inviter.displayName} invited you to ${invitation.group.name}`);
-      return;
-    }
-    // An invitation of mine was answered.
-    const who = this.userName(invitation.inviteeId);
-    if (invitation.status === 'accepted') this.toast(`${who} accepted your invitation to ${invitation.group.name}`);
-    if (invitation.status === 'rejected') this.toast(`${who} declined your invitation to ${invitation.group.name}`);
   }
 
   // ---- profile

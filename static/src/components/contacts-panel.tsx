@@ -156,10 +156,10 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
                 detail={`${i.inviter.displayName} invited you · ${i.group.memberCount} ${i.group.memberCount === 1 ? 'member' : 'members'}`}
                 data={{ 'data-testid': 'group-invitation', 'data-group': i.group.name }}
               >
-                <button type="button" class="primary" onClick={() => void store.respondToInvitation(i, true)}>
+                <button type="button" class="primary" onClick={() => void store.groups.respondToInvitation(i, true)}>
                   Join
                 </button>
-                <button type="button" onClick={() => void store.respondToInvitation(i, false)}>
+                <button type="button" onClick={() => void store.groups.respondToInvitation(i, false)}>
                   Decline
                 </button>
               </PersonRow>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Group } from '@parley/protocol';
-import { GROUP_SEARCH_PAGE, describe, type ChatStore, type State } from '../store';
+import { GROUP_SEARCH_PAGE } from '../group-actions';
+import { describe, type ChatStore, type State } from '../store';
 import { useDebouncedSearch } from '../use-debounced-search';
 import { Modal } from './modal';
 import { PersonRow } from './person-row';
@@ -37,7 +38,7 @@ export function FindGroupsDialog({ store, state, onClose, onOpen }: Props) {
   const search = async (query: string, offset: number, isLive: () => boolean = () => true) => {
     setLoading(true);
     try {
-      const page = await store.searchGroups(query, offset);
+      const page = await store.groups.searchGroups(query, offset);
       if (!isLive()) return;
       setFound((prev) => {
         if (offset === 0) return { q: query, groups: page.groups, memberOf: new Set(page.memberOf), more: page.groups.length === GROUP_SEARCH_PAGE };
@@ -71,7 +72,7 @@ export function FindGroupsDialog({ store, state, onClose, onOpen }: Props) {
     const set = (s: JoinState) => setJoins((prev) => new Map(prev).set(group.id, s));
     set('joining');
     try {
-      const result = await store.joinGroup(group.id);
+      const result = await store.groups.joinGroup(group.id);
       if ('group' in result) {
         const joined = result.group;
         // The member count as it is now, with me in it.

@@ -37,7 +37,7 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
   const isAdmin = isOwner || me?.role === 'admin';
 
   useEffect(() => {
-    void store.loadGroup(groupId);
+    void store.groups.loadGroup(groupId);
   }, [groupId, store]);
 
   useEffect(() => {
@@ -54,8 +54,8 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
   }
   const { group, members } = details;
   const sorted = [...members].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || Number(b.online) - Number(a.online) || a.user.displayName.localeCompare(b.user.displayName));
-  const act = (name: Parameters<ChatStore['groupAction']>[0], payload: Parameters<ChatStore['groupAction']>[1], done?: string) =>
-    void store.groupAction(name, payload, done);
+  const act = (name: Parameters<ChatStore['groups']['groupAction']>[0], payload: Parameters<ChatStore['groups']['groupAction']>[1], done?: string) =>
+    void store.groups.groupAction(name, payload, done);
 
   const memberActions = (m: GroupMemberView) => {
     if (!isAdmin || m.user.id === state.me.id || m.role === 'owner' || (m.role === 'admin' && !isOwner)) return null;
@@ -90,12 +90,12 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
 
   const saveEdit = async (e: Event) => {
     e.preventDefault();
-    const ok = await store.groupAction('group:update', { groupId, name: name.trim() || undefined, announcement }, 'Group updated');
+    const ok = await store.groups.groupAction('group:update', { groupId, name: name.trim() || undefined, announcement }, 'Group updated');
     if (ok) setEditing(false);
   };
 
   const invite = async () => {
-    const outcome = await store.inviteToGroup(groupId, [...invitees.values()]);
+    const outcome = await store.groups.inviteToGroup(groupId, [...invitees.values()]);
     if (outcome) {
       store.toast(outcome);
       setInviting(false);
@@ -195,7 +195,7 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
                       onClick={() =>
                         void store.run('group:respond', { requestId: r.id, accept }).then((ok) => {
                           if (ok) setRequests(requests.filter((q) => q.id !== r.id));
-                          void store.loadGroup(groupId);
+                          void store.groups.loadGroup(groupId);
                         })
                       }
                     >

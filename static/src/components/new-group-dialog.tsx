@@ -19,7 +19,7 @@ export function NewGroupDialog({ store, state, onClose, onCreated }: Props) {
     e.preventDefault();
     if (!name.trim()) return;
     setBusy(true);
-    const id = await store.createGroup(name.trim(), [...members.values()]);
+    const id = await store.groups.createGroup(name.trim(), [...members.values()]);
     setBusy(false);
     if (id) onCreated(id);
   };
