@@ -52,3 +52,5 @@ export {
 } from './admin/admin-service';
 export type { FleetControl, NodeStatsRow } from './admin/fleet-control';
 export { fleetView, STALE_AFTER_INTERVALS } from './admin/fleet-view';
+export { ContentPolicy, type ContentPolicyDeps } from './content/content-policy';
+export type { MessageAttachments } from './attachments/message-attachments';

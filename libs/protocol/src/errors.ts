@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   INVALID_ARGUMENT: { status: 400, temporary: false, title: 'Invalid argument' },
   PAYLOAD_TOO_LARGE: { status: 413, temporary: false, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, temporary: false, title: 'Unsupported media type' },
+  /** The sensitive-word filter (reject mode) or the before-send webhook refused the text. */
+  CONTENT_REJECTED: { status: 422, temporary: false, title: 'Content rejected' },
   RATE_LIMITED: { status: 429, temporary: true, title: 'Rate limited' },
   NO_NODES: { status: 503, temporary: true, title: 'No IM node available' },
   UNAVAILABLE: { status: 503, temporary: true, title: 'Service unavailable' },

@@ -82,6 +82,22 @@ const VALID: { [E in RelayFrameEventName]: { payload: RelayFramePayloads[E]; roo
     { payload: directMessage, rooms: ['user:alice', 'user:bob'] },
     { payload: groupMessage, rooms: ['group:g1', 'user:bob'] },
   ],
+  'message:update': [
+    {
+      payload: {
+        message: { ...groupMessage, editedAt: groupMessage.createdAt + 1 },
+        entry: {
+          ...groupMessage,
+          id: 'entry-1',
+          seq: groupMessage.seq + 1,
+          kind: 'change',
+          clientMsgId: 'chg:entry-1',
+          change: { type: 'edit', messageId: groupMessage.id },
+        },
+      },
+      rooms: ['group:g1'],
+    },
+  ],
   'presence:update': [{ payload: presence, rooms: ['user:alice'] }],
   'message:receipt': [{ payload: { conversationId: 'd:alice:bob', userId: 'bob', readSeq: 7 }, rooms: ['user:alice'] }],
   typing: [{ payload: { conversationId: 'g:g1', userId: 'bob' }, rooms: ['group:g1'] }],

@@ -70,6 +70,7 @@ const groupUpdateEventSchema = z.object({
 /** The payload schema of every relayable event: one table, checked against `ServerEventPayloads` below. */
 export const RELAY_EVENT_SCHEMAS = {
   'message:new': messageSchema,
+  'message:update': z.object({ message: messageSchema, entry: messageSchema }),
   'presence:update': presenceSchema,
   'message:receipt': z.object({ conversationId: z.string(), userId: z.string(), readSeq: z.number().int().min(0) }),
   typing: z.object({ conversationId: z.string(), userId: z.string() }),

@@ -31,6 +31,7 @@ import {
   type UserSettings,
 } from './social';
 import { shownNameSchema } from './text-rules';
+import { MENTION_ALL } from './models';
 
 /** Socket.IO commands (client -> server, always acked) and their payload schemas. */
 const id = z.string().min(1).max(64);
@@ -44,17 +45,76 @@ export const SYSTEM_CLIENT_MSG_PREFIX = 'sys:';
 export const messageTargetSchema = z.strictObject({ type: z.enum(['user', 'group']), id });
 export type NewMessageTarget = z.infer<typeof messageTargetSchema>;
 
-export const sendMessageSchema = z.strictObject({
+/** clientMsgIds of change entries (`chg:<ulid>`, made by the server); reserved like `sys:`. */
+export const CHANGE_CLIENT_MSG_PREFIX = 'chg:';
+/** At most this many users mentioned in one message. */
+export const MAX_MENTIONS = 50;
+export const MAX_CAPTION_LENGTH = 1000;
+
+const clientMsgIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(
+    (v) => !v.startsWith(SYSTEM_CLIENT_MSG_PREFIX) && !v.startsWith(CHANGE_CLIENT_MSG_PREFIX),
+    `must not start with "${SYSTEM_CLIENT_MSG_PREFIX}" or "${CHANGE_CLIENT_MSG_PREFIX}"`,
+  );
+const messageTextSchema = z.string().min(1).max(MAX_TEXT_LENGTH);
+/** Mentioned user ids, or exactly ["@all"] (group owners and admins). */
+const mentionsSchema = z
+  .array(id)
+  .min(1)
+  .max(MAX_MENTIONS)
+  .refine((ids) => !ids.includes(MENTION_ALL) || ids.length === 1, `"${MENTION_ALL}" stands alone`)
+  .refine((ids) => new Set(ids).size === ids.length, 'duplicate user id');
+const sendCommon = {
   to: messageTargetSchema,
-  clientMsgId: z
-    .string()
-    .min(1)
-    .max(64)
-    .refine((v) => !v.startsWith(SYSTEM_CLIENT_MSG_PREFIX), `must not start with "${SYSTEM_CLIENT_MSG_PREFIX}"`),
-  kind: z.literal('text'),
-  body: z.strictObject({ text: z.string().min(1).max(MAX_TEXT_LENGTH) }),
-});
+  clientMsgId: clientMsgIdSchema,
+  /** The id of a content message of the same conversation this one answers. */
+  replyTo: id.optional(),
+  mentions: mentionsSchema.optional(),
+};
+
+export const sendMessageSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...sendCommon, kind: z.literal('text'), body: z.strictObject({ text: messageTextSchema }) }),
+  z.strictObject({
+    ...sendCommon,
+    kind: z.enum(['image', 'file']),
+    /** `attachmentId`: the `uploadId` of a finished upload of the sender's, not yet sent in another message. */
+    body: z.strictObject({ attachmentId: id, caption: z.string().min(1).max(MAX_CAPTION_LENGTH).optional() }),
+  }),
+]);
 export type SendMessageInput = z.infer<typeof sendMessageSchema>;
+
+export const messageIdSchema = z.strictObject({ messageId: id });
+export type MessageIdInput = z.infer<typeof messageIdSchema>;
+
+export const messageEditSchema = z.strictObject({ messageId: id, body: z.strictObject({ text: messageTextSchema }) });
+export type MessageEditInput = z.infer<typeof messageEditSchema>;
+
+/** One emoji (a grapheme with a pictographic character, up to 32 UTF-16 units: flags, skin tones, ZWJ sequences). */
+export const emojiSchema = z
+  .string()
+  .min(1)
+  .max(32)
+  .refine((v) => /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(v) && !/[\s\p{Cc}]/u.test(v), 'must be one emoji');
+
+export const messageReactSchema = z.strictObject({ messageId: id, emoji: emojiSchema, on: z.boolean() });
+export type MessageReactInput = z.infer<typeof messageReactSchema>;
+
+export const MAX_SEARCH_QUERY_LENGTH = 100;
+export const messageSearchSchema = z.strictObject({
+  q: z
+    .string()
+    .max(MAX_SEARCH_QUERY_LENGTH)
+    .transform((v) => v.normalize('NFKC').trim())
+    .refine((v) => v.length > 0, 'must not be empty'),
+  conversationId: z.string().min(1).max(160).optional(),
+  limit: z.number().int().min(1).max(50).default(20),
+  /** The `next` of the previous page: results older than it. */
+  before: id.optional(),
+});
+export type MessageSearchInput = z.infer<typeof messageSearchSchema>;
 
 export const syncSchema = z.strictObject({
   since: z.record(z.string().max(160), cursor).optional(),
@@ -116,11 +176,34 @@ export const sessionEndReasonSchema = z.enum([
 ]);
 export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
 
+/**
+ * A page of a conversation's log as one user sees it. `messages`: in seq
+ * order, content and change entries, without what is hidden from this user
+ * (their deletions for themselves, another member's private entries), so a
+ * seq missing inside a page is not a gap. `updates`: the current state of the
+ * messages the page's change entries target that are not in the page
+ * themselves (omitted when none).
+ */
+export interface LogPage {
+  messages: Message[];
+  hasMore: boolean;
+  updates?: Message[];
+}
+
 /** Results carried by successful acks, per command. */
 export interface CommandResults {
   'message:send': { message: Message };
-  sync: { conversations: { conversationId: string; messages: Message[]; hasMore: boolean }[] };
-  'history:fetch': { messages: Message[]; hasMore: boolean };
+  /** `message`: the edited message as it is now. */
+  'message:edit': { message: Message };
+  'message:recall': Record<string, never>;
+  'message:react': Record<string, never>;
+  'message:delete': Record<string, never>;
+  /** Newest first; `next` (when more) goes back as `before`. */
+  'message:search': { results: { message: Message }[]; next?: string };
+  /** Earlier texts of an edited message, oldest first (empty when never edited or recalled). */
+  'message:versions': { versions: { text: string; editedAt: number }[] };
+  sync: { conversations: ({ conversationId: string } & LogPage)[] };
+  'history:fetch': LogPage;
   'message:ack': Record<string, never>;
   'conversation:read': Record<string, never>;
   'conversation:list': { conversations: ConversationSummary[] };
@@ -169,6 +252,12 @@ export interface CommandResults {
 /** Payload schema of each command: the single source of truth for validation. */
 export const COMMAND_SCHEMAS = {
   'message:send': sendMessageSchema,
+  'message:edit': messageEditSchema,
+  'message:recall': messageIdSchema,
+  'message:react': messageReactSchema,
+  'message:delete': messageIdSchema,
+  'message:search': messageSearchSchema,
+  'message:versions': messageIdSchema,
   sync: syncSchema,
   'history:fetch': historyFetchSchema,
   'message:ack': cursorUpdateSchema,
@@ -220,6 +309,13 @@ export type ClientToServerEvents = {
 /** Server -> client pushes. */
 export interface ServerEventPayloads {
   'message:new': Message;
+  /**
+   * A message changed (edited, recalled, reacted to; deleted, to the deleting
+   * user's own sessions only): `message` is its state now, `entry` the
+   * `change` entry of the log that did it (its seq, for clients that keep the
+   * log in order).
+   */
+  'message:update': MessageUpdateEvent;
   'presence:update': PresenceInfo;
   'message:receipt': { conversationId: string; userId: string; readSeq: number };
   typing: { conversationId: string; userId: string };
@@ -245,6 +341,7 @@ export type ServerEventName = keyof ServerEventPayloads;
 /** Every server event, for code that must enumerate them (the relay's allow-list, the doc test). */
 export const SERVER_EVENT_NAMES = Object.keys({
   'message:new': true,
+  'message:update': true,
   'presence:update': true,
   'message:receipt': true,
   typing: true,
@@ -258,6 +355,11 @@ export const SERVER_EVENT_NAMES = Object.keys({
   'session:ended': true,
   'system:notice': true,
 } satisfies Record<ServerEventName, true>) as ServerEventName[];
+
+export interface MessageUpdateEvent {
+  message: Message;
+  entry: Message;
+}
 
 export interface GroupUpdateEvent {
   /** The group after the change (for `dissolved`, as it was). */

@@ -1,3 +1,5 @@
+export * from './blobs';
+export * from './content';
 export * from './discovery';
 export * from './notifier';
 export * from './presence';

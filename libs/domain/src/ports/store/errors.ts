@@ -27,6 +27,16 @@ const REASONS = {
   },
   'request-changed': { code: 'CONFLICT', text: 'the request changed meanwhile; retry' },
   'too-many-invitations': { code: 'CONFLICT', text: 'this user has too many pending group invitations' },
+  'message-not-found': { code: 'NOT_FOUND', text: 'message not found' },
+  'message-recalled': { code: 'CONFLICT', text: 'the message was recalled' },
+  'not-editable': { code: 'INVALID_ARGUMENT', text: 'only text messages can be edited' },
+  'too-many-reactions': {
+    code: 'CONFLICT',
+    text: ({ limit }: { limit: string }) => `too many reactions on this message (${limit})`,
+  },
+  'upload-not-found': { code: 'NOT_FOUND', text: 'upload not found' },
+  'upload-not-ready': { code: 'CONFLICT', text: 'the upload has not been received yet' },
+  'upload-used': { code: 'CONFLICT', text: 'the upload was already sent in another message' },
   // Constraints the database enforced where no refusal above names the case.
   'referenced-missing': { code: 'NOT_FOUND', text: 'referenced record not found' },
   duplicate: { code: 'CONFLICT', text: 'record already exists' },

@@ -5,6 +5,7 @@ import type { MessageStore } from './messages';
 import type { RequestStore } from './requests';
 import type { AuthSessionStore } from './sessions';
 import type { SocialStore } from './social';
+import type { UploadStore } from './uploads';
 import type { UserStore } from './users';
 
 export * from './admin';
@@ -15,6 +16,7 @@ export * from './messages';
 export * from './requests';
 export * from './sessions';
 export * from './social';
+export * from './uploads';
 export * from './users';
 
 /** A store's own life: schema, health and shutdown. */
@@ -26,7 +28,7 @@ export interface StoreLifecycle {
 }
 
 /** Every aggregate of the store, without its life cycle: what a service using all of them asks for. */
-export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & InvitationStore & MessageStore & AuthSessionStore & AdminStore;
+export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & InvitationStore & MessageStore & AuthSessionStore & AdminStore & UploadStore;
 
 /**
  * The durable store: the intersection of one port per aggregate. A service
