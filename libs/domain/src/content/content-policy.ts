@@ -18,6 +18,14 @@ const REJECTED = 'the text contains words that are not allowed here';
 export class ContentPolicy {
   constructor(private readonly deps: ContentPolicyDeps = {}) {}
 
+  /**
+   * Messages go to a moderation service: a retried send is then answered
+   * from the store before screening, so the service is asked once per message.
+   */
+  get asksService(): boolean {
+    return this.deps.hook !== undefined;
+  }
+
   /** A display name or a group name as it may be stored. */
   screenName(text: string, field: Exclude<ScreenedField, 'message'>): string {
     return this.screen(text, field);
