@@ -4,6 +4,7 @@ export * from './models';
 export * from './rest';
 export * from './social';
 export * from './socket';
+export * from './uploads';
 export * from './validate';
 export * from './relay-frames';
 export * from './text-rules';
