@@ -182,13 +182,14 @@ export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
  * (their deletions for themselves, another member's private entries), so a
  * seq missing inside a page is not a gap. `updates`: the current state of the
  * messages the page's change entries target that are not in the page
- * themselves (omitted when none).
+ * themselves (omitted when none). A type, not an interface: acks spread it
+ * into a Record (an interface has no index signature).
  */
-export interface LogPage {
+export type LogPage = {
   messages: Message[];
   hasMore: boolean;
   updates?: Message[];
-}
+};
 
 /** Results carried by successful acks, per command. */
 export interface CommandResults {
