@@ -53,6 +53,8 @@ const imEnv = z.object({
   /** Points one user may spend per window across the cluster on friend requests, invitations, group creation, joins and blocks. */
   PARLEY_USER_SOCIAL_LIMIT: z.coerce.number().int().min(10).default(DEFAULT_IM_NODE.userSocialLimit),
   PARLEY_USER_SOCIAL_WINDOW_SEC: z.coerce.number().int().min(1).default(DEFAULT_IM_NODE.userSocialWindowSec),
+  /** How long after sending its sender may recall a message, ms (group owners and admins always may). */
+  PARLEY_RECALL_WINDOW_MS: z.coerce.number().int().min(0).default(DEFAULT_IM_NODE.recallWindowMs),
   /**
    * Web origins (comma list of scheme://host[:port]) whose pages may open a
    * session; clients that send no Origin (not browsers) always may. The

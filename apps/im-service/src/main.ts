@@ -100,6 +100,7 @@ async function main(): Promise<void> {
       userSendWindowSec: config.PARLEY_USER_SEND_WINDOW_SEC,
       userSocialLimit: config.PARLEY_USER_SOCIAL_LIMIT,
       userSocialWindowSec: config.PARLEY_USER_SOCIAL_WINDOW_SEC,
+      recallWindowMs: config.PARLEY_RECALL_WINDOW_MS,
       allowedOrigins: config.allowedOrigins,
       serveMetrics: config.PARLEY_METRICS_PORT === undefined,
       dependencyNames: { presence: config.PARLEY_REDIS_URL ? 'redis' : 'presence' },

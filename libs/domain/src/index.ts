@@ -13,9 +13,14 @@ export type { ClientInfo } from './accounts/client-info';
 export { LoginGuard, DEFAULT_LOGIN_LIMITS, type LoginAttempt, type LoginLimits, type LoginSubject } from './accounts/login-guard';
 export { RegistrationGuard, DEFAULT_REGISTRATION_LIMITS, type RegistrationLimits } from './accounts/registration-guard';
 export { ReservedUsernames } from './accounts/reserved-usernames';
-export { MessagingService, type MessagingServiceDeps } from './messaging/messaging-service';
+export {
+  MessagingService,
+  DEFAULT_MESSAGING_OPTIONS,
+  type MessagingOptions,
+  type MessagingServiceDeps,
+} from './messaging/messaging-service';
 export { ConversationService, type ConversationServiceDeps } from './messaging/conversation-service';
-export { conversationRooms, requireMembership } from './messaging/conversation-access';
+export { conversationRooms, requireMembership, requireVisibleMessage } from './messaging/conversation-access';
 export {
   GroupService,
   DEFAULT_GROUP_OPTIONS,

@@ -2,7 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import {
+  ContentPolicy,
   ConversationService,
+  DEFAULT_MESSAGING_OPTIONS,
   FriendService,
   GroupAdminService,
   GroupService,
@@ -13,6 +15,7 @@ import {
   type Clock,
   type GroupServiceOptions,
   type IdGenerator,
+  type MessageAttachments,
   type NodeRegistrar,
   type Presence,
   type Store,
@@ -72,6 +75,7 @@ export const DEFAULT_IM_NODE = Object.freeze({
   userSendWindowSec: DEFAULT_USER_SEND_QUOTA.windowSec,
   userSocialLimit: DEFAULT_USER_SOCIAL_QUOTA.points,
   userSocialWindowSec: DEFAULT_USER_SOCIAL_QUOTA.windowSec,
+  recallWindowMs: DEFAULT_MESSAGING_OPTIONS.recallWindowMs,
 });
 
 export interface ImNodeOptions {
@@ -116,6 +120,8 @@ export interface ImNodeOptions {
   userSocialLimit?: number;
   /** The window of `userSocialLimit`, seconds. @default 600 */
   userSocialWindowSec?: number;
+  /** How long after sending its sender may recall a message (PARLEY_RECALL_WINDOW_MS); group admins always may. @default 120000 */
+  recallWindowMs?: number;
   /**
    * Web origins (scheme://host[:port]) whose pages may open sessions here.
    * A handshake without an Origin header (not a browser) is always admitted.
@@ -152,6 +158,10 @@ export interface ImNodeDeps {
   tracer?: MessageTracer;
   /** What an operator's drain (admin API, over the relay) does. @default drain() of this node (the process stays up) */
   adminDrain?: DrainHook;
+  /** Uploads for image and file messages (the same blob store as the gateway's); without it such sends are UNAVAILABLE. */
+  attachments?: MessageAttachments;
+  /** What message text must pass (word filter, before-send webhook). @default a policy that passes everything */
+  content?: ContentPolicy;
 }
 
 /** One IM node: Socket.IO sessions, the message pipeline, relay, presence and registration. */
@@ -224,7 +234,17 @@ export class ImNode {
     const throttles = deps.throttles && meteredThrottles(deps.throttles, deps.metrics, metrics.role, { limitOf: nodeThrottleLimit });
     const sendQuota = throttles && createUserSendQuota(throttles, userSendQuota, clock, logger);
     const typing = new TypingCoalescer(clock, { windowMs: options.typingCoalesceMs ?? DEFAULT_IM_NODE.typingCoalesceMs });
-    const messaging = new MessagingService({ store, notifier: new TypingCoalescingNotifier(notifier, typing), ids, clock, sendLimiter, sendQuota });
+    const messaging = new MessagingService({
+      store,
+      notifier: new TypingCoalescingNotifier(notifier, typing),
+      ids,
+      clock,
+      sendLimiter,
+      sendQuota,
+      attachments: deps.attachments,
+      content: deps.content,
+      options: { recallWindowMs: options.recallWindowMs ?? DEFAULT_IM_NODE.recallWindowMs },
+    });
     const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
     const groupAdmin = new GroupAdminService({ store, notifier, ids, clock });
     const friends = new FriendService({ store, presence, notifier, ids, clock });

@@ -1,39 +1,75 @@
-import {
-  ParleyError,
-  directConversationId,
-  groupConversationId,
-  type CommandPayload,
-  type CommandResults,
-  type Message,
-  type NewMessageTarget,
-} from '@parley/protocol';
-import { must } from '@parley/util';
-import type { RateLimiter } from '../limits/rate-limiter';
+import type { CommandPayload, CommandResults, Message } from '@parley/protocol';
+import type { MessageAttachments } from '../attachments/message-attachments';
+import { ContentPolicy } from '../content/content-policy';
+import { RateLimiter } from '../limits/rate-limiter';
 import type { AppendResult, Clock, GroupStore, IdGenerator, MessageStore, Notifier, SocialStore, Throttle } from '../ports';
 import { assertMayMessage } from '../social/relation-rules';
 import { conversationRooms, requireMembership } from './conversation-access';
+import { historyPage, syncPages } from './log-pages';
+import { MessageChanges } from './message-changes';
+import { MessageSearch } from './message-search';
+import { conversationIdOf, resolveSendTarget, type ResolvedTarget } from './post-rights';
+import { SendBudget } from './send-budget';
+import { prepareSendContent, type SendContent } from './send-content';
+
+export interface MessagingOptions {
+  /** How long after sending its sender may recall a message (PARLEY_RECALL_WINDOW_MS). @default 120000 */
+  recallWindowMs: number;
+  /** Searches per user per second through a node, after a burst. @default 10 */
+  searchRatePerSec: number;
+  /** @default 20 */
+  searchBurst: number;
+}
+
+/** The one place these defaults are written; the node's options and the app's config reuse them. */
+export const DEFAULT_MESSAGING_OPTIONS: Readonly<MessagingOptions> = Object.freeze({
+  recallWindowMs: 120_000,
+  searchRatePerSec: 10,
+  searchBurst: 20,
+});
 
 export interface MessagingServiceDeps {
   store: MessageStore & SocialStore & GroupStore;
   notifier: Notifier;
   ids: IdGenerator;
   clock: Clock;
-  /** Sends per user through this node; over it a send gets RATE_LIMITED with retryAfterMs. */
+  /** Sends and changes per user through this node; over it RATE_LIMITED with retryAfterMs. */
   sendLimiter?: RateLimiter;
   /**
-   * Sends per user across the whole cluster (a shared counter, keyed by the
-   * user id). Asked after `sendLimiter`, so a flood is refused on the node
-   * before it costs a round trip to the counter's store.
+   * Sends and changes per user across the whole cluster (a shared counter,
+   * keyed by the user id). Asked after `sendLimiter`, so a flood is refused
+   * on the node before it costs a round trip to the counter's store.
    */
   sendQuota?: Throttle;
+  /** Uploads for image and file sends; none: those sends are UNAVAILABLE. */
+  attachments?: MessageAttachments;
+  /** What message text must pass (word filter, moderation webhook). @default a policy that passes everything */
+  content?: ContentPolicy;
+  options?: Partial<MessagingOptions>;
 }
 
 /**
  * The message pipeline: authorize from identity, commit, then push. The ack
  * (the returned message) exists only once the store has committed it.
+ * Changes to messages (MessageChanges) and search (MessageSearch) are parts
+ * of its own; this class is their one face to the socket layer.
  */
 export class MessagingService {
-  constructor(private readonly deps: MessagingServiceDeps) {}
+  private readonly budget: SendBudget;
+  private readonly content: ContentPolicy;
+  private readonly changes: MessageChanges;
+  private readonly searcher: MessageSearch;
+
+  constructor(private readonly deps: MessagingServiceDeps) {
+    const options = { ...DEFAULT_MESSAGING_OPTIONS, ...deps.options };
+    this.budget = new SendBudget(deps.sendLimiter, deps.sendQuota);
+    this.content = deps.content ?? new ContentPolicy();
+    this.changes = new MessageChanges({ ...deps, budget: this.budget, content: this.content, recallWindowMs: options.recallWindowMs });
+    this.searcher = new MessageSearch({
+      store: deps.store,
+      limiter: new RateLimiter(deps.clock, { ratePerSec: options.searchRatePerSec, burst: options.searchBurst }),
+    });
+  }
 
   /** `sessionId`: the sending session, which gets the message in its ack rather than as a push. */
   async send(senderId: string, input: CommandPayload<'message:send'>, sessionId?: string): Promise<Message> {
@@ -42,92 +78,86 @@ export class MessagingService {
 
   /** As send, saying also whether the message was stored before (`duplicate`: a retry of its clientMsgId). */
   async submit(senderId: string, input: CommandPayload<'message:send'>, sessionId?: string): Promise<AppendResult> {
-    const allowed = this.deps.sendLimiter?.take(senderId);
-    if (allowed && !allowed.ok) {
-      throw new ParleyError('RATE_LIMITED', 'sending too fast', { retryAfterMs: allowed.retryAfterMs });
-    }
-    const quota = await this.deps.sendQuota?.consume(senderId);
-    if (quota && !quota.ok) {
-      throw new ParleyError('RATE_LIMITED', 'sending too fast across your sessions', { retryAfterMs: quota.retryAfterMs });
-    }
-    // Only a send that stores a new message uses the cluster quota: a retry
-    // answered with the stored message, or a send refused or failed, gives
-    // its point back (a client retrying after a reconnect must not be
-    // limited for messages already stored).
-    let appended = false;
-    try {
-      const result = await this.append(senderId, input);
-      appended = !result.duplicate;
-      // Pushed again on a retried send too: the earlier attempt may have died
-      // between commit and push, and clients drop ids they already hold.
-      this.deps.notifier.publish(conversationRooms(result.message), 'message:new', result.message, result.message.id, {
-        exceptSession: sessionId,
-      });
-      return result;
-    } finally {
-      // A refund that fails leaves the point spent (a limit slightly early), never fails the send.
-      if (quota && !appended) await this.deps.sendQuota?.refund(senderId).catch(() => undefined);
-    }
+    const result = await this.budget.spend(senderId, () => this.append(senderId, input), (r) => !r.duplicate);
+    // Pushed again on a retried send too: the earlier attempt may have died
+    // between commit and push, and clients drop ids they already hold.
+    this.deps.notifier.publish(conversationRooms(result.message), 'message:new', result.message, result.message.id, {
+      exceptSession: sessionId,
+    });
+    return result;
   }
 
   /** Authorizes and stores the send; `duplicate` when it was stored before (a retry). */
   private async append(senderId: string, input: CommandPayload<'message:send'>): Promise<AppendResult> {
+    const { store } = this.deps;
+    // With a moderation service, a retry is answered before it is asked: once per message.
+    if (this.content.asksService) {
+      const stored = await this.storedRetry(senderId, input);
+      if (stored) return { message: stored, duplicate: true };
+    }
     let target: ResolvedTarget;
+    let content: SendContent;
     try {
-      target = await this.resolveTarget(senderId, input.to);
+      target = await resolveSendTarget(store, this.deps.clock, senderId, input.to);
+      content = await prepareSendContent({ store, content: this.content, attachments: this.deps.attachments }, senderId, target, input);
     } catch (err) {
       // A retry of a send stored before the sender lost the right (muted,
-      // unfriended, kicked) still gets its original ack: it was accepted then.
-      const stored = await this.deps.store.findMessageByClientMsgId(senderId, input.clientMsgId);
-      if (stored && stored.conversationId === conversationIdOf(senderId, input.to)) return { message: stored, duplicate: true };
+      // unfriended, kicked; the replied message deleted) still gets its
+      // original ack: it was accepted then.
+      const stored = await this.storedRetry(senderId, input);
+      if (stored) return { message: stored, duplicate: true };
       throw err;
     }
-    return this.deps.store.appendMessage({
+    return store.appendMessage({
       id: this.deps.ids.next(),
       conversationId: target.conversationId,
       conversationType: target.type,
       memberIds: target.memberIds,
       senderId,
-      kind: input.kind,
-      body: { text: input.body.text },
+      ...content,
       clientMsgId: input.clientMsgId,
       createdAt: this.deps.clock.now(),
     });
   }
 
-  async sync(userId: string, input: CommandPayload<'sync'>): Promise<CommandResults['sync']> {
-    const memberships = await this.deps.store.listMemberConversations(userId);
-    const behind = memberships
-      .map((membership) => ({ membership, afterSeq: input.since?.[membership.conversationId] ?? membership.deliveredSeq }))
-      .filter(({ membership, afterSeq }) => membership.lastSeq > afterSeq);
-    const pages = await this.deps.store.getMessagesAfter(
-      behind.map(({ membership, afterSeq }) => ({ conversationId: membership.conversationId, afterSeq })),
-      input.limit,
-    );
-    const conversations = behind.map(({ membership }, i) => {
-      // One page per range, in the ranges' order (the port's contract).
-      const messages = must(pages[i], 'a page of getMessagesAfter');
-      const last = messages.at(-1);
-      return {
-        conversationId: membership.conversationId,
-        messages,
-        hasMore: last !== undefined && last.seq < membership.lastSeq,
-      };
-    });
-    return { conversations };
+  private async storedRetry(senderId: string, input: CommandPayload<'message:send'>): Promise<Message | null> {
+    const stored = await this.deps.store.findMessageByClientMsgId(senderId, input.clientMsgId);
+    return stored && stored.conversationId === conversationIdOf(senderId, input.to) ? stored : null;
+  }
+
+  /** `message:edit`: the edited message as it is now. */
+  edit(userId: string, input: CommandPayload<'message:edit'>): Promise<Message> {
+    return this.changes.edit(userId, input);
+  }
+
+  recall(userId: string, input: CommandPayload<'message:recall'>): Promise<void> {
+    return this.changes.recall(userId, input.messageId);
+  }
+
+  react(userId: string, input: CommandPayload<'message:react'>): Promise<void> {
+    return this.changes.react(userId, input);
+  }
+
+  /** `message:delete`: hides the message from this user only. */
+  delete(userId: string, input: CommandPayload<'message:delete'>): Promise<void> {
+    return this.changes.delete(userId, input.messageId);
+  }
+
+  versions(userId: string, input: CommandPayload<'message:versions'>): Promise<CommandResults['message:versions']> {
+    return this.changes.versions(userId, input.messageId);
+  }
+
+  search(userId: string, input: CommandPayload<'message:search'>): Promise<CommandResults['message:search']> {
+    return this.searcher.search(userId, input);
+  }
+
+  sync(userId: string, input: CommandPayload<'sync'>): Promise<CommandResults['sync']> {
+    return syncPages(this.deps.store, userId, input);
   }
 
   async history(userId: string, input: CommandPayload<'history:fetch'>): Promise<CommandResults['history:fetch']> {
     const membership = await requireMembership(this.deps.store, userId, input.conversationId);
-    // Neither bound given: the newest page.
-    const beforeSeq =
-      input.beforeSeq ?? (input.afterSeq === undefined ? membership.lastSeq + 1 : undefined);
-    const messages = await this.deps.store.getMessages(input.conversationId, {
-      afterSeq: input.afterSeq,
-      beforeSeq,
-      limit: input.limit,
-    });
-    return { messages, hasMore: hasMoreInRange(messages, input, membership.lastSeq) };
+    return historyPage(this.deps.store, userId, membership, input);
   }
 
   async ackDelivered(userId: string, input: CommandPayload<'message:ack'>): Promise<void> {
@@ -154,48 +184,4 @@ export class MessagingService {
     }
     this.deps.notifier.publish(conversationRooms(membership), 'typing', { conversationId, userId });
   }
-
-  private async resolveTarget(senderId: string, to: NewMessageTarget): Promise<ResolvedTarget> {
-    if (to.type === 'user') {
-      if (to.id === senderId) throw new ParleyError('INVALID_ARGUMENT', 'to.id: cannot message yourself');
-      await assertMayMessage(this.deps.store, senderId, to.id);
-      return { type: 'direct', conversationId: directConversationId(senderId, to.id), memberIds: [senderId, to.id] };
-    }
-    const context = await this.deps.store.getGroupPostContext(to.id, senderId);
-    if (!context) throw new ParleyError('NOT_FOUND', 'group not found');
-    const { member, muteAll } = context;
-    if (!member) throw new ParleyError('FORBIDDEN', 'not a member of this group');
-    if (member.mutedUntil !== null && member.mutedUntil > this.deps.clock.now()) {
-      throw new ParleyError('FORBIDDEN', `you are muted in this group until ${new Date(member.mutedUntil).toISOString()}`);
-    }
-    if (member.role === 'member' && muteAll) {
-      throw new ParleyError('FORBIDDEN', 'only the owner and admins may post in this group now');
-    }
-    return { type: 'group', conversationId: groupConversationId(to.id), memberIds: [] };
-  }
-}
-
-function conversationIdOf(senderId: string, to: NewMessageTarget): string {
-  return to.type === 'user' ? directConversationId(senderId, to.id) : groupConversationId(to.id);
-}
-
-interface ResolvedTarget {
-  type: 'direct' | 'group';
-  conversationId: string;
-  memberIds: string[];
-}
-
-function hasMoreInRange(
-  messages: readonly Message[],
-  input: CommandPayload<'history:fetch'>,
-  lastSeq: number,
-): boolean {
-  const first = messages[0];
-  const last = messages.at(-1);
-  if (!first || !last) return false;
-  if (input.afterSeq !== undefined) {
-    const upper = input.beforeSeq !== undefined ? Math.min(input.beforeSeq - 1, lastSeq) : lastSeq;
-    return last.seq < upper;
-  }
-  return first.seq > 1;
 }

@@ -19,6 +19,12 @@ export const COMMAND_COSTS = Object.freeze({
   'group:invitations': 1,
   // The hot path; the per-user send limits (per node, then cluster-wide) apply on top.
   'message:send': 1,
+  // Changes to messages are entries of the log like sends, and spend from the same send limits.
+  'message:edit': 1,
+  'message:recall': 1,
+  'message:react': 1,
+  'message:delete': 1,
+  'message:versions': 1,
   'message:ack': 1,
   'conversation:read': 1,
   // Still reads membership and blocks each time; its fan-out is coalesced (typing-coalescer.ts).
@@ -28,8 +34,9 @@ export const COMMAND_COSTS = Object.freeze({
   sync: 2,
   'history:fetch': 2,
   'conversation:list': 2,
-  // A LIKE scan over group names.
+  // A LIKE scan over group names; a full-text search over one's conversations (with its own per-user limiter too).
   'group:search': 3,
+  'message:search': 3,
   // Writes that change one's own relations or one group.
   'friend:respond': 2,
   'friend:cancel': 2,

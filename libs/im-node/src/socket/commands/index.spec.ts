@@ -78,6 +78,26 @@ describe('command handlers by area', () => {
     expect(refused).toEqual([]);
   });
 
+  it('passes changes to messages, search and versions to messaging as the caller', async () => {
+    const { services, calls } = recordingServices(undefined);
+    const handlers = createCommandHandlers(services);
+    const ctx = context(calls);
+    await expect(handlers['message:recall'](ctx, { messageId: 'm1' })).resolves.toEqual({});
+    await expect(handlers['message:react'](ctx, { messageId: 'm1', emoji: '👍', on: true })).resolves.toEqual({});
+    await expect(handlers['message:delete'](ctx, { messageId: 'm1' })).resolves.toEqual({});
+    await expect(handlers['message:edit'](ctx, { messageId: 'm1', body: { text: 'x' } })).resolves.toEqual({ message: undefined });
+    await handlers['message:search'](ctx, { q: 'hi', limit: 20 });
+    await handlers['message:versions'](ctx, { messageId: 'm1' });
+    expect(calls).toEqual([
+      'messaging.recall("alice", {"messageId":"m1"})',
+      'messaging.react("alice", {"messageId":"m1","emoji":"👍","on":true})',
+      'messaging.delete("alice", {"messageId":"m1"})',
+      'messaging.edit("alice", {"messageId":"m1","body":{"text":"x"}})',
+      'messaging.search("alice", {"q":"hi","limit":20})',
+      'messaging.versions("alice", {"messageId":"m1"})',
+    ]);
+  });
+
   it('acks a command that returns nothing with an empty result', async () => {
     const { services, calls } = recordingServices(undefined);
     const handlers = createCommandHandlers(services);
