@@ -13,6 +13,9 @@ module.exports = {
   },
   testMatch: ['<rootDir>/{apps,libs,e2e,faults,fleet,static}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // file-type (libs/attachments media-inspector.ts) and its dependencies are ES modules only: jest's registry cannot
+  // require() them as Node 20.19+ does, so they are compiled to CommonJS like our sources.
+  transformIgnorePatterns: ['/node_modules/(?!(file-type|strtok3|token-types|@tokenizer/inflate|uint8array-extras|@borewit/text-codec)/)'],
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
   maxWorkers: 2,

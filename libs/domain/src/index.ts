@@ -59,3 +59,6 @@ export type { FleetControl, NodeStatsRow } from './admin/fleet-control';
 export { fleetView, STALE_AFTER_INTERVALS } from './admin/fleet-view';
 export { ContentPolicy, type ContentPolicyDeps } from './content/content-policy';
 export type { MessageAttachments } from './attachments/message-attachments';
+export { AttachmentService, type AttachmentOptions, type AttachmentServiceDeps } from './attachments/attachment-service';
+export type { BlobLinks, DownloadLinkRequest } from './attachments/blob-links';
+export { cleanFileName } from './attachments/file-names';
