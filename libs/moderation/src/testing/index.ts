@@ -1,0 +1,1 @@
+export { TestModerationService, type TestModerationAnswer, type TestModerationCall } from './test-moderation-service';
