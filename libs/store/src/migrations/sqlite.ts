@@ -169,4 +169,85 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 5,
+    name: 'rich messages',
+    /*
+     * Same as MySQL's migration 5, except search: an FTS5 table with the
+     * trigram tokenizer over messages.search_text (external content, kept in
+     * step by triggers), so any substring of three characters or more is
+     * found by the index in any script; shorter queries test the text.
+     * search_text is the NFKC-lowercased text (rows/search.ts); the rows
+     * stored before get SQLite's ASCII LOWER of their text.
+     */
+    statements: [
+      `ALTER TABLE messages ADD COLUMN reply_to TEXT NULL`,
+      `ALTER TABLE messages ADD COLUMN mentions TEXT NULL`,
+      `ALTER TABLE messages ADD COLUMN edited_at INTEGER NULL`,
+      `ALTER TABLE messages ADD COLUMN recalled_at INTEGER NULL`,
+      `ALTER TABLE messages ADD COLUMN target_id TEXT NULL`,
+      `ALTER TABLE messages ADD COLUMN change_type TEXT NULL`,
+      `ALTER TABLE messages ADD COLUMN change_json TEXT NULL`,
+      `ALTER TABLE messages ADD COLUMN visible_to TEXT NULL`,
+      `ALTER TABLE messages ADD COLUMN reactions TEXT NULL`,
+      `ALTER TABLE messages ADD COLUMN search_text TEXT NULL`,
+      `CREATE INDEX idx_messages_target ON messages (target_id) WHERE target_id IS NOT NULL`,
+      `UPDATE messages SET search_text = LOWER(TRIM(json_extract(body, '$.text')))
+       WHERE kind = 'text' AND TRIM(json_extract(body, '$.text')) <> ''`,
+      `CREATE TABLE message_reactions (
+        message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        emoji TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (message_id, user_id, emoji)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE message_mentions (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, seq, user_id)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE message_hidden (
+        user_id TEXT NOT NULL,
+        message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, message_id)
+      ) WITHOUT ROWID`,
+      `CREATE INDEX idx_message_hidden_message ON message_hidden (message_id)`,
+      `CREATE TABLE message_versions (
+        message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        edited_at INTEGER NOT NULL,
+        PRIMARY KEY (message_id, version)
+      ) WITHOUT ROWID`,
+      `CREATE TABLE uploads (
+        id TEXT NOT NULL PRIMARY KEY,
+        owner_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        declared_size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attachment TEXT NULL,
+        conversation_id TEXT NULL,
+        client_msg_id TEXT NULL
+      )`,
+      `CREATE INDEX idx_uploads_owner ON uploads (owner_id, expires_at)`,
+      `CREATE INDEX idx_uploads_expiry ON uploads (expires_at) WHERE conversation_id IS NULL`,
+      // rowid: messages has no INTEGER PRIMARY KEY; Parley never runs VACUUM, which could renumber it (reads confirm the text anyway).
+      `CREATE VIRTUAL TABLE message_search USING fts5(search_text, content='messages', content_rowid='rowid', tokenize='trigram')`,
+      `INSERT INTO message_search (message_search) VALUES ('rebuild')`,
+      `CREATE TRIGGER messages_search_insert AFTER INSERT ON messages WHEN new.search_text IS NOT NULL BEGIN
+        INSERT INTO message_search (rowid, search_text) VALUES (new.rowid, new.search_text);
+      END`,
+      `CREATE TRIGGER messages_search_delete AFTER DELETE ON messages WHEN old.search_text IS NOT NULL BEGIN
+        INSERT INTO message_search (message_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+      END`,
+      `CREATE TRIGGER messages_search_update AFTER UPDATE OF search_text ON messages BEGIN
+        INSERT INTO message_search (message_search, rowid, search_text) SELECT 'delete', old.rowid, old.search_text WHERE old.search_text IS NOT NULL;
+        INSERT INTO message_search (rowid, search_text) SELECT new.rowid, new.search_text WHERE new.search_text IS NOT NULL;
+      END`,
+    ],
+  },
 ];

@@ -1,6 +1,26 @@
 import { StoreError, type MemberConversation, type MessageRange, type NewMessage } from '@parley/domain';
-import { parseConversationId, type ConversationType, type Message, type MessageBody, type MessageKind } from '@parley/protocol';
+import {
+  QUOTE_SNIPPET_LENGTH,
+  parseConversationId,
+  type ConversationType,
+  type Message,
+  type MessageBody,
+  type MessageChange,
+  type MessageKind,
+  type Quote,
+  type Reaction,
+} from '@parley/protocol';
+import { uniqueIds } from './sql';
+import { searchTextOf } from './search';
 
+/*
+ * Messages as both engines store and read them. A row holds a message's
+ * current state (body after edits, edited_at, recalled_at, mentions and the
+ * reactions as JSON, so a page is read by one statement); a reply's quote
+ * comes from a self-join on reply_to in the same statement.
+ */
+
+/** What every read selects: the message and its reply target's current state. */
 export interface MessageRow {
   id: string;
   conversation_id: string;
@@ -10,21 +30,71 @@ export interface MessageRow {
   body: string;
   client_msg_id: string;
   created_at: number;
+  reply_to: string | null;
+  mentions: string | null;
+  edited_at: number | null;
+  recalled_at: number | null;
+  change_json: string | null;
+  reactions: string | null;
+  quote_sender_id: string | null;
+  quote_kind: string | null;
+  quote_body: string | null;
+  quote_recalled_at: number | null;
 }
 
-export const MESSAGE_COLUMNS = 'id, conversation_id, seq, sender_id, kind, body, client_msg_id, created_at';
-/** MESSAGE_COLUMNS qualified with the alias `m`, for joins. */
-export const MESSAGE_COLUMNS_M = MESSAGE_COLUMNS.split(', ')
-  .map((c) => `m.${c}`)
-  .join(', ');
+/** The columns appendMessage writes (MySQL adds search_tokens). */
+export const MESSAGE_COLUMNS = 'id, conversation_id, seq, sender_id, kind, body, client_msg_id, created_at, reply_to, mentions, search_text';
 
 /** Values in MESSAGE_COLUMNS order. */
-export function messageValues(m: Message): (string | number)[] {
-  return [m.id, m.conversationId, m.seq, m.senderId, m.kind, JSON.stringify(m.body), m.clientMsgId, m.createdAt];
+export function messageValues(m: Message): (string | number | null)[] {
+  return [
+    m.id,
+    m.conversationId,
+    m.seq,
+    m.senderId,
+    m.kind,
+    JSON.stringify(m.body),
+    m.clientMsgId,
+    m.createdAt,
+    m.replyTo ?? null,
+    m.mentions && m.mentions.length > 0 ? JSON.stringify(m.mentions) : null,
+    searchTextOf(m.kind, m.body),
+  ];
+}
+
+const READ_COLUMNS = `m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.body, m.client_msg_id, m.created_at,
+  m.reply_to, m.mentions, m.edited_at, m.recalled_at, m.change_json, m.reactions,
+  q.sender_id AS quote_sender_id, q.kind AS quote_kind, q.body AS quote_body, q.recalled_at AS quote_recalled_at`;
+
+/** `SELECT … FROM messages m` with the quote's join; add WHERE on `m`. */
+export const MESSAGE_SELECT = `SELECT ${READ_COLUMNS} FROM messages m LEFT JOIN messages q ON q.id = m.reply_to`;
+
+/**
+ * What `viewer` may see of `alias`: no one else's delete entries, none of the
+ * messages they deleted for themselves. Bind the viewer id twice.
+ */
+export const visibleTo = (alias: string): string =>
+  `(${alias}.visible_to IS NULL OR ${alias}.visible_to = ?)
+   AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = ? AND h.message_id = ${alias}.id)`;
+export const VISIBLE = visibleTo('m');
+
+/** The message's reply target as a quote (null when the target is gone). */
+function toQuote(row: MessageRow): Quote | null {
+  if (row.reply_to === null || row.quote_kind === null || row.quote_body === null || row.quote_sender_id === null) return null;
+  const body = JSON.parse(row.quote_body) as MessageBody;
+  const quote: Quote = {
+    messageId: row.reply_to,
+    senderId: row.quote_sender_id,
+    kind: row.quote_kind as MessageKind,
+    text: Array.from(body.text).slice(0, QUOTE_SNIPPET_LENGTH).join(''),
+  };
+  if (body.attachment) quote.attachment = body.attachment;
+  if (row.quote_recalled_at !== null) quote.recalled = true;
+  return quote;
 }
 
 export function toMessage(row: MessageRow): Message {
-  return {
+  const message: Message = {
     id: row.id,
     conversationId: row.conversation_id,
     seq: Number(row.seq),
@@ -34,12 +104,58 @@ export function toMessage(row: MessageRow): Message {
     clientMsgId: row.client_msg_id,
     createdAt: Number(row.created_at),
   };
+  if (row.reply_to !== null) message.replyTo = row.reply_to;
+  const quote = toQuote(row);
+  if (quote) message.quote = quote;
+  if (row.mentions !== null) message.mentions = JSON.parse(row.mentions) as string[];
+  if (row.edited_at !== null) message.editedAt = Number(row.edited_at);
+  if (row.recalled_at !== null) message.recalled = true;
+  if (row.reactions !== null) {
+    const reactions = JSON.parse(row.reactions) as Reaction[];
+    if (reactions.length > 0) message.reactions = reactions;
+  }
+  if (row.change_json !== null) message.change = JSON.parse(row.change_json) as MessageChange;
+  return message;
 }
 
-/** The last message of each conversation whose id matches `idsIn` (the engine's list test). */
-export const lastMessagesSelect = (idsIn: string): string =>
-  `SELECT ${MESSAGE_COLUMNS_M} FROM conversations c JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
-   WHERE c.id ${idsIn}`;
+/** The mentions a new message stores, without duplicates (null: none). */
+export function mentionsOf(message: Pick<NewMessage, 'mentions'>): string[] | undefined {
+  return message.mentions && message.mentions.length > 0 ? uniqueIds(message.mentions) : undefined;
+}
+
+/** A new message as appendMessage answers it (its quote is added from the target's current state). */
+export function storedMessage(m: NewMessage, seq: number): Message {
+  const message: Message = {
+    id: m.id,
+    conversationId: m.conversationId,
+    seq,
+    senderId: m.senderId,
+    kind: m.kind,
+    body: m.body,
+    clientMsgId: m.clientMsgId,
+    createdAt: m.createdAt,
+  };
+  if (m.replyTo !== undefined) message.replyTo = m.replyTo;
+  const mentions = mentionsOf(m);
+  if (mentions) message.mentions = mentions;
+  return message;
+}
+
+/** message_mentions rows of stored messages: [conversation_id, seq, user_id]. */
+export function mentionRows(messages: readonly Message[]): [string, number, string][] {
+  return messages.flatMap((m) => (m.mentions ?? []).map((userId): [string, number, string] => [m.conversationId, m.seq, userId]));
+}
+
+/** The quote of `replyTo` read back as a row of MESSAGE_SELECT over the target itself. */
+export const QUOTE_SOURCE_SELECT = `SELECT m.id, m.sender_id AS quote_sender_id, m.kind AS quote_kind, m.body AS quote_body, m.recalled_at AS quote_recalled_at
+  FROM messages m WHERE m.id`;
+
+/** Adds the quote read by QUOTE_SOURCE_SELECT to a stored reply. */
+export function withQuote(message: Message, source: Pick<MessageRow, 'quote_sender_id' | 'quote_kind' | 'quote_body' | 'quote_recalled_at'> | undefined): Message {
+  if (!source || message.replyTo === undefined) return message;
+  const quote = toQuote({ ...source, reply_to: message.replyTo } as MessageRow);
+  return quote ? { ...message, quote } : message;
+}
 
 export interface MemberConversationRow {
   conversation_id: string;
@@ -89,16 +205,22 @@ export function toMemberConversation(row: MemberConversationRow): MemberConversa
   };
 }
 
+/** One entry's page after a seq (bind range index, conversation id, seq, viewer twice, limit). */
+export const MESSAGES_AFTER_SELECT = `${MESSAGE_SELECT.replace('SELECT ', 'SELECT ? AS range_index, ')}
+  WHERE m.conversation_id = ? AND m.seq > ? AND ${VISIBLE} ORDER BY m.seq LIMIT ?`;
+
+/** The parameters of MESSAGES_AFTER_SELECT for one entry. */
+export function messagesAfterParams(index: number, conversationId: string, afterSeq: number, viewerId: string, limit: number): unknown[] {
+  return [index, conversationId, afterSeq, viewerId, viewerId, limit];
+}
+
 /**
  * The first `limit` messages after a seq, for several conversations in one
  * statement; each row carries the `range_index` of its entry. Bind
- * conversation id, seq and limit per entry.
+ * messagesAfterParams per entry.
  */
 export function messagesAfterSelect(entries: number): string {
-  return Array.from(
-    { length: entries },
-    (_, i) => `(SELECT ${i} AS range_index, ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?)`,
-  ).join('\nUNION ALL ');
+  return Array.from({ length: entries }, () => `(${MESSAGES_AFTER_SELECT})`).join('\nUNION ALL ');
 }
 
 /** Splits messagesAfterSelect's rows into one seq-ordered page per entry. */
@@ -110,36 +232,77 @@ export function pagesByRange(entries: number, rows: readonly (MessageRow & { ran
 }
 
 /**
- * WHERE/ORDER clause for a history range, shared by both dialects. Without
- * afterSeq the newest page is taken (descending) and the caller reverses it,
- * so results are always ascending by seq.
+ * A history page's statement (bind its params, LIMIT included) and whether
+ * its rows come newest first. Without afterSeq the newest page is taken
+ * (descending) and the caller reverses it, so results are always ascending.
  */
-function messageRangeSql(range: MessageRange): { where: string; params: number[]; descending: boolean } {
-  const clauses = ['conversation_id = ?'];
-  const params: number[] = [];
+export function messageRangeSelect(viewerId: string, conversationId: string, range: MessageRange): { sql: string; params: unknown[]; descending: boolean } {
+  const clauses = ['m.conversation_id = ?'];
+  const params: unknown[] = [conversationId];
   if (range.afterSeq !== undefined) {
-    clauses.push('seq > ?');
+    clauses.push('m.seq > ?');
     params.push(range.afterSeq);
   }
   if (range.beforeSeq !== undefined) {
-    clauses.push('seq < ?');
+    clauses.push('m.seq < ?');
     params.push(range.beforeSeq);
   }
-  return { where: clauses.join(' AND '), params, descending: range.afterSeq === undefined };
+  clauses.push(VISIBLE);
+  params.push(viewerId, viewerId, range.limit);
+  const descending = range.afterSeq === undefined;
+  return { sql: `${MESSAGE_SELECT} WHERE ${clauses.join(' AND ')} ORDER BY m.seq ${descending ? 'DESC' : 'ASC'} LIMIT ?`, params, descending };
 }
 
-/** A history page's statement (LIMIT bound last) and whether its rows come newest first. */
-export function messageRangeSelect(range: MessageRange): { sql: string; params: number[]; descending: boolean } {
-  const { where, params, descending } = messageRangeSql(range);
+/** The message stored under (sender, clientMsgId), in its current state; bind both. */
+export const MESSAGE_BY_CLIENT_ID_SELECT = `${MESSAGE_SELECT} WHERE m.sender_id = ? AND m.client_msg_id = ?`;
+
+/** Content messages of the entry's conversation no one should count: hidden for the viewer (bind viewer). */
+const notHidden = (alias: string): string =>
+  `NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = ? AND h.message_id = ${alias}.id)`;
+
+/**
+ * One conversation's digest for one viewer, as one row: `idx`, `unread`,
+ * `mentioned` (0/1) and the last visible content message's columns (all
+ * NULL without one). Plain SQL both dialects run; bind digestParams.
+ */
+export const DIGEST_SELECT = `SELECT ? AS idx,
+  (SELECT COUNT(*) FROM messages u
+    WHERE u.conversation_id = ? AND u.seq > ? AND u.kind <> 'change' AND u.sender_id <> ? AND u.recalled_at IS NULL
+      AND ${notHidden('u')}) AS unread,
+  CASE WHEN EXISTS (SELECT 1 FROM message_mentions mm JOIN messages u ON u.conversation_id = mm.conversation_id AND u.seq = mm.seq
+    WHERE mm.conversation_id = ? AND mm.seq > ? AND mm.user_id IN (?, '@all') AND u.sender_id <> ? AND u.recalled_at IS NULL
+      AND ${notHidden('u')}) THEN 1 ELSE 0 END AS mentioned,
+  x.*
+  FROM (SELECT 1 AS one) d LEFT JOIN (
+    ${MESSAGE_SELECT} WHERE m.conversation_id = ? AND m.kind <> 'change' AND ${VISIBLE} ORDER BY m.seq DESC LIMIT 1
+  ) x ON 1 = 1`;
+
+export function digestParams(index: number, viewerId: string, conversationId: string, readSeq: number): unknown[] {
+  return [
+    index,
+    ...[conversationId, readSeq, viewerId, viewerId],
+    ...[conversationId, readSeq, viewerId, viewerId, viewerId],
+    ...[conversationId, viewerId, viewerId],
+  ];
+}
+
+export type DigestRow = { idx: number; unread: number; mentioned: number; one?: number } & {
+  [K in keyof MessageRow]: MessageRow[K] | null;
+};
+
+export function toDigest(conversationId: string, row: DigestRow | undefined): {
+  conversationId: string;
+  lastMessage: Message | null;
+  unread: number;
+  mentioned: boolean;
+} {
   return {
-    sql: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY seq ${descending ? 'DESC' : 'ASC'} LIMIT ?`,
-    params,
-    descending,
+    conversationId,
+    lastMessage: row && row.id !== null ? toMessage(row as MessageRow) : null,
+    unread: row ? Number(row.unread) : 0,
+    mentioned: row ? Number(row.mentioned) === 1 : false,
   };
 }
-
-/** The message stored under (sender, clientMsgId); bind both. */
-export const MESSAGE_BY_CLIENT_ID_SELECT = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`;
 
 /** The group a new group conversation belongs to, read from its id (`g:<groupId>`). */
 export function conversationGroupId(message: NewMessage): string | null {

@@ -1,24 +1,35 @@
 import { StoreError, type AppendResult, type MessageStore, type NewMessage } from '@parley/domain';
 import type { Message } from '@parley/protocol';
 import {
+  DIGEST_SELECT,
   MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
   MESSAGE_BY_CLIENT_ID_SELECT,
   MESSAGE_COLUMNS,
+  MESSAGE_SELECT,
+  MESSAGES_AFTER_SELECT,
+  QUOTE_SOURCE_SELECT,
+  VISIBLE,
   conversationGroupId,
-  lastMessagesSelect,
+  digestParams,
+  mentionRows,
   messageRangeSelect,
   messageValues,
+  messagesAfterParams,
+  storedMessage,
+  toDigest,
   toMemberConversation,
   toMessage,
+  withQuote,
+  type DigestRow,
   type MemberConversationRow,
   type MessageRow,
 } from '../rows/messages';
 import { uniqueIds } from '../rows/sql';
+import { sqliteChanges } from './changes';
 import { IN_JSON, type SqliteConnection } from './connection';
 import { isUniqueViolation } from './errors';
-
-const LAST_MESSAGES_SELECT = lastMessagesSelect(IN_JSON);
+import { sqliteMessageSearch } from './search';
 
 /** Conversations, messages and cursors on SQLite. */
 export function sqliteMessageStore(conn: SqliteConnection): MessageStore {
@@ -45,17 +56,11 @@ export function sqliteMessageStore(conn: SqliteConnection): MessageStore {
       for (const userId of uniqueIds(message.memberIds)) addMember.run(message.conversationId, userId);
       seq = 1;
     }
-    const stored: Message = {
-      id: message.id,
-      conversationId: message.conversationId,
-      seq,
-      senderId: message.senderId,
-      kind: message.kind,
-      body: message.body,
-      clientMsgId: message.clientMsgId,
-      createdAt: message.createdAt,
-    };
-    conn.stmt(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(...messageValues(stored));
+    let stored = storedMessage(message, seq);
+    conn.stmt(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...messageValues(stored));
+    const mention = conn.stmt('INSERT INTO message_mentions (conversation_id, seq, user_id) VALUES (?, ?, ?)');
+    for (const row of mentionRows([stored])) mention.run(...row);
+    if (stored.replyTo !== undefined) stored = withQuote(stored, conn.get<MessageRow>(`${QUOTE_SOURCE_SELECT} = ?`, stored.replyTo));
     // The sender has seen what they sent.
     conn
       .stmt(
@@ -81,28 +86,37 @@ export function sqliteMessageStore(conn: SqliteConnection): MessageStore {
         }
       }),
 
-    getMessages: (conversationId, range) =>
+    getMessages: (viewerId, conversationId, range) =>
       conn.run(() => {
-        const { sql, params, descending } = messageRangeSelect(range);
-        const rows = conn.all<MessageRow>(sql, conversationId, ...params, range.limit);
+        const { sql, params, descending } = messageRangeSelect(viewerId, conversationId, range);
+        const rows = conn.all<MessageRow>(sql, ...params);
         if (descending) rows.reverse();
         return rows.map(toMessage);
       }),
 
-    getMessagesAfter: (ranges, limit) =>
-      conn.run(() => {
+    getMessagesAfter: (viewerId, ranges, limit) =>
+      conn.run(() =>
         // In-process: a prepared statement per conversation costs no round trip.
-        const page = conn.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
-        return ranges.map((r) => (page.all(r.conversationId, r.afterSeq, limit) as MessageRow[]).map(toMessage));
+        ranges.map((r, i) =>
+          conn.all<MessageRow>(MESSAGES_AFTER_SELECT, ...messagesAfterParams(i, r.conversationId, r.afterSeq, viewerId, limit)).map(toMessage),
+        ),
+      ),
+
+    getMessagesByIds: (viewerId, ids) =>
+      conn.run(() => {
+        if (ids.length === 0) return [];
+        return conn.all<MessageRow>(`${MESSAGE_SELECT} WHERE m.id ${IN_JSON} AND ${VISIBLE}`, JSON.stringify(ids), viewerId, viewerId).map(toMessage);
       }),
 
     findMessageByClientMsgId: (senderId, clientMsgId) => conn.run(() => findByClientMsgId(senderId, clientMsgId)),
 
-    getLastMessages: (conversationIds) =>
-      conn.run(() => {
-        if (conversationIds.length === 0) return [];
-        return conn.all<MessageRow>(LAST_MESSAGES_SELECT, JSON.stringify(conversationIds)).map(toMessage);
-      }),
+    getConversationDigests: (viewerId, entries) =>
+      conn.run(() =>
+        entries.map((e, i) => toDigest(e.conversationId, conn.get<DigestRow>(DIGEST_SELECT, ...digestParams(i, viewerId, e.conversationId, e.readSeq)))),
+      ),
+
+    ...sqliteChanges(conn),
+    ...sqliteMessageSearch(conn),
 
     listMemberConversations: (userId) =>
       conn.run(() =>

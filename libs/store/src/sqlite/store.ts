@@ -10,6 +10,7 @@ import { sqliteMessageStore } from './messages';
 import { sqliteRequestStore } from './requests';
 import { sqliteAuthSessionStore } from './sessions';
 import { sqliteSocialStore } from './social';
+import { sqliteUploadStore } from './uploads';
 import { sqliteUserStore } from './users';
 
 export type { SqliteStoreOptions } from './connection';
@@ -32,6 +33,7 @@ export class SqliteStore extends AggregateStore implements Store {
       ...sqliteInvitationStore(conn),
       ...sqliteAdminStore(conn),
       ...sqliteMessageStore(conn),
+      ...sqliteUploadStore(conn),
     });
     this.conn = conn;
   }

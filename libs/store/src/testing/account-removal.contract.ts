@@ -38,7 +38,7 @@ export function describeAccountRemovalContract(ctx: StoreContractContext): void 
       expect(kept).toMatchObject({ id: user.id, displayName: 'Deleted user', avatarUrl: null, bio: null, dmPolicy: 'friends', deletedAt: at });
       expect(kept?.username).not.toBe('leaving_user');
       expect(kept?.passwordHash).toBe('');
-      const [history] = await store.getMessagesAfter([{ conversationId: sent.message.conversationId, afterSeq: 0 }], 10);
+      const [history] = await store.getMessagesAfter(user.id, [{ conversationId: sent.message.conversationId, afterSeq: 0 }], 10);
       expect(history?.map((m) => m.senderId)).toEqual([user.id]);
       // The name is free again, whatever its case.
       const again = await createUser('Leaving_User');

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     for (const [a, b] of pairs) {
       const id = directConversationId(a, b);
       const lastSeq = (await store.getMemberConversation(a, id))?.lastSeq ?? 0;
-      const seqs = (await store.getMessages(id, { afterSeq: 0, limit: lastSeq + 1 })).map((m) => m.seq);
+      const seqs = (await store.getMessages(a, id, { afterSeq: 0, limit: lastSeq + 1 })).map((m) => m.seq);
       if (seqs.length !== lastSeq || seqs.some((s, i) => s !== i + 1)) throw new Error(`conversation ${id}: seqs not 1..${lastSeq}`);
       stored += seqs.length;
     }

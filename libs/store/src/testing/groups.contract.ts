@@ -117,7 +117,7 @@ export function describeGroupStoreContract(ctx: StoreContractContext): void {
           mutedUntil: null,
         });
         expect(await store.getMemberConversation(late.id, conversationId)).toMatchObject({ lastSeq: 3, deliveredSeq: 3, readSeq: 3 });
-        expect((await store.getMessages(conversationId, { afterSeq: 0, limit: 10 })).length).toBe(3);
+        expect((await store.getMessages(late.id, conversationId, { afterSeq: 0, limit: 10 })).length).toBe(3);
         expect((await store.getGroup(groupId))?.memberCount).toBe(3);
         expect(await store.addGroupMembers(groupId, [early.id], now(), 10)).toEqual([]);
       });
@@ -238,7 +238,7 @@ export function describeGroupStoreContract(ctx: StoreContractContext): void {
         expect(await store.listGroupMembers(groupId)).toEqual([]);
         expect(await store.listUserGroupIds(member.id)).toEqual([]);
         expect(await store.getMemberConversation(member.id, conversationId)).toBeNull();
-        expect(await store.getMessages(conversationId, { afterSeq: 0, limit: 10 })).toEqual([]);
+        expect(await store.getMessages(member.id, conversationId, { afterSeq: 0, limit: 10 })).toEqual([]);
         expect(await store.getGroupJoinRequest(request.id)).toBeNull();
       });
     });

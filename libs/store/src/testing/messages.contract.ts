@@ -25,7 +25,7 @@ export function describeMessageStoreContract(ctx: StoreContractContext): void {
         }
         expect(seqs).toEqual([1, 2, 3]);
         const conversationId = directConversationId(a.id, b.id);
-        const history = await store.getMessages(conversationId, { afterSeq: 0, limit: 10 });
+        const history = await store.getMessages(a.id, conversationId, { afterSeq: 0, limit: 10 });
         expect(history.map((m) => [m.seq, m.senderId, m.body.text])).toEqual([
           [1, a.id, 'm0 ✓'],
           [2, b.id, 'm1 ✓'],
@@ -56,7 +56,7 @@ export function describeMessageStoreContract(ctx: StoreContractContext): void {
         // Another sender may use the same clientMsgId.
         const fromB = await store.appendMessage(directMessage(b.id, a.id, { clientMsgId: 'retry-1' }));
         expect(fromB).toMatchObject({ duplicate: false, message: { seq: 2 } });
-        expect(await store.getMessages(first.message.conversationId, { afterSeq: 0, limit: 10 })).toHaveLength(2);
+        expect(await store.getMessages(a.id, first.message.conversationId, { afterSeq: 0, limit: 10 })).toHaveLength(2);
       });
 
       it('stores exactly one message when identical sends race', async () => {
@@ -79,7 +79,7 @@ export function describeMessageStoreContract(ctx: StoreContractContext): void {
         );
         const seqs = results.map((r) => r.message.seq).sort((x, y) => x - y);
         expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-        const stored = await store.getMessages(directConversationId(a.id, b.id), { afterSeq: 0, limit: 100 });
+        const stored = await store.getMessages(a.id, directConversationId(a.id, b.id), { afterSeq: 0, limit: 100 });
         expect(stored.map((m) => m.seq)).toEqual(seqs);
         expect((await store.getMemberConversation(a.id, directConversationId(a.id, b.id)))?.lastSeq).toBe(50);
       });
@@ -110,15 +110,15 @@ export function describeMessageStoreContract(ctx: StoreContractContext): void {
         const [a, b] = [await createUser(), await createUser()];
         for (let i = 0; i < 10; i++) await store.appendMessage(directMessage(a.id, b.id));
         const id = directConversationId(a.id, b.id);
-        const seqsOf = async (range: Parameters<Store['getMessages']>[1]): Promise<number[]> =>
-          (await store.getMessages(id, range)).map((m) => m.seq);
+        const seqsOf = async (range: Parameters<Store['getMessages']>[2]): Promise<number[]> =>
+          (await store.getMessages(a.id, id, range)).map((m) => m.seq);
         expect(await seqsOf({ beforeSeq: 8, limit: 3 })).toEqual([5, 6, 7]);
         expect(await seqsOf({ beforeSeq: 3, limit: 5 })).toEqual([1, 2]);
         expect(await seqsOf({ afterSeq: 3, limit: 2 })).toEqual([4, 5]);
         expect(await seqsOf({ afterSeq: 2, beforeSeq: 6, limit: 10 })).toEqual([3, 4, 5]);
         expect(await seqsOf({ afterSeq: 10, limit: 5 })).toEqual([]);
         expect(await seqsOf({ limit: 3 })).toEqual([8, 9, 10]);
-        expect(await store.getMessages('d:nobody:none', { afterSeq: 0, limit: 5 })).toEqual([]);
+        expect(await store.getMessages(a.id, 'd:nobody:none', { afterSeq: 0, limit: 5 })).toEqual([]);
       });
 
       it('reads the pages after given seqs of several conversations at once', async () => {
@@ -128,6 +128,7 @@ export function describeMessageStoreContract(ctx: StoreContractContext): void {
         const ab = directConversationId(a.id, b.id);
         const ac = directConversationId(a.id, c.id);
         const pages = await store.getMessagesAfter(
+          a.id,
           [
             { conversationId: ab, afterSeq: 1 },
             { conversationId: 'd:nobody:none', afterSeq: 0 },
@@ -142,8 +143,8 @@ export function describeMessageStoreContract(ctx: StoreContractContext): void {
           [[ac, 1], [ac, 2]],
           [[ab, 5], [ab, 6]],
         ]);
-        expect(pages[0]).toEqual(await store.getMessages(ab, { afterSeq: 1, limit: 3 }));
-        expect(await store.getMessagesAfter([], 3)).toEqual([]);
+        expect(pages[0]).toEqual(await store.getMessages(a.id, ab, { afterSeq: 1, limit: 3 }));
+        expect(await store.getMessagesAfter(a.id, [], 3)).toEqual([]);
       });
 
       it('returns the last message of each conversation asked for', async () => {
@@ -151,9 +152,13 @@ export function describeMessageStoreContract(ctx: StoreContractContext): void {
         await store.appendMessage(directMessage(a.id, b.id));
         const lastAb = await store.appendMessage(directMessage(b.id, a.id));
         const lastAc = await store.appendMessage(directMessage(a.id, c.id));
-        const last = await store.getLastMessages([lastAb.message.conversationId, lastAc.message.conversationId, 'd:x:y']);
-        expect(last.sort((x, y) => x.id.localeCompare(y.id))).toEqual([lastAb.message, lastAc.message]);
-        expect(await store.getLastMessages([])).toEqual([]);
+        const digests = await store.getConversationDigests(a.id, [
+          { conversationId: lastAb.message.conversationId, readSeq: 0 },
+          { conversationId: lastAc.message.conversationId, readSeq: 0 },
+          { conversationId: 'd:x:y', readSeq: 0 },
+        ]);
+        expect(digests.map((d) => d.lastMessage)).toEqual([lastAb.message, lastAc.message, null]);
+        expect(await store.getConversationDigests(a.id, [])).toEqual([]);
       });
     });
 
