@@ -106,10 +106,14 @@ function payloadFields(cell: string): string[] {
   return parts.map((part) => /^[A-Za-z_]\w*\??/.exec(part)?.[0] ?? `unreadable "${part}"`).sort();
 }
 
-/** The same from the command's zod object schema; a field that accepts undefined (optional, defaulted) gets "?". */
+/**
+ * The same from the command's zod object schema (a discriminated union: the
+ * fields of all its options); a field that accepts undefined (optional,
+ * defaulted) gets "?".
+ */
 function schemaFields(name: CommandName): string[] {
-  const shape = (COMMAND_SCHEMAS[name] as unknown as { shape: Record<string, z.ZodType> }).shape;
-  return Object.entries(shape)
-    .map(([key, field]) => (field.safeParse(undefined).success ? `${key}?` : key))
-    .sort();
+  const schema = COMMAND_SCHEMAS[name] as unknown as { shape?: Record<string, z.ZodType>; options?: { shape: Record<string, z.ZodType> }[] };
+  const shapes = schema.options?.map((o) => o.shape) ?? (schema.shape ? [schema.shape] : []);
+  const fields = shapes.flatMap((shape) => Object.entries(shape).map(([key, field]) => (field.safeParse(undefined).success ? `${key}?` : key)));
+  return [...new Set(fields)].sort();
 }
