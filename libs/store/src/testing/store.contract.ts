@@ -1,13 +1,17 @@
 import type { Store } from '@parley/domain';
 import { describeAccountRemovalContract } from './account-removal.contract';
 import { describeAdminStoreContract } from './admin.contract';
+import { describeChangesContract } from './changes.contract';
 import { storeContractContext } from './contract-context';
+import { describeDigestsContract } from './digests.contract';
 import { describeGroupStoreContract } from './groups.contract';
 import { describeInvitationStoreContract } from './invitations.contract';
 import { describeMessageStoreContract } from './messages.contract';
 import { describeRequestStoreContract } from './requests.contract';
+import { describeSearchContract } from './search.contract';
 import { describeAuthSessionStoreContract } from './sessions.contract';
 import { describeSocialStoreContract } from './social.contract';
+import { describeUploadStoreContract } from './uploads.contract';
 import { describeUserStoreContract } from './users.contract';
 
 export interface StoreHandle {
@@ -63,6 +67,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeAccountRemovalContract(ctx);
     describeInvitationStoreContract(ctx);
     describeMessageStoreContract(ctx);
+    describeChangesContract(ctx);
+    describeDigestsContract(ctx);
+    describeSearchContract(ctx);
+    describeUploadStoreContract(ctx);
     describeAdminStoreContract(ctx);
   });
 }
