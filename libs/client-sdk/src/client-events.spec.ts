@@ -4,7 +4,7 @@ import type { ClientSocket } from './command-channel';
 
 describe('the client event map', () => {
   it('forwards every server event the client does not consume itself, each under one distinct name', () => {
-    const consumed = ['message:new', 'server:resync'];
+    const consumed = ['message:new', 'message:update', 'server:resync'];
     const forwarded = Object.keys(FORWARDED_EVENTS);
     expect([...forwarded, ...consumed].sort()).toEqual([...SERVER_EVENT_NAMES].sort());
     expect(new Set(Object.values(FORWARDED_EVENTS)).size).toBe(forwarded.length);

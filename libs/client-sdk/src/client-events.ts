@@ -1,9 +1,13 @@
 import type { Message, ServerEventName, ServerEventPayloads, SessionEndReason } from '@parley/protocol';
 import type { ClientSocket } from './command-channel';
 import type { ClientState } from './connection';
+import type { MessageUpdate } from './conversation-log';
 
-/** Server events the client consumes itself: pushes feed the ordered `message` event, a resync request triggers a sync. */
-export type ConsumedServerEvent = 'message:new' | 'server:resync';
+/**
+ * Server events the client consumes itself: pushes feed the ordered `message`
+ * and `messageUpdate` events, a resync request triggers a sync.
+ */
+export type ConsumedServerEvent = 'message:new' | 'message:update' | 'server:resync';
 
 /** Server events passed on to the application, with the payload the protocol gives them. */
 export type ForwardedServerEvent = Exclude<ServerEventName, ConsumedServerEvent>;
@@ -45,8 +49,21 @@ export type ServerEvents = { [K in ForwardedServerEvent as (typeof FORWARDED_EVE
 
 /** Everything a ParleyClient emits: the forwarded server events plus the client's own. */
 export interface ClientEvents extends ServerEvents {
-  /** Each message once, in seq order per conversation, with no holes. */
+  /**
+   * Each content message (text, system, image, file) once, in seq order per
+   * conversation, with nothing missing but what is hidden from this user;
+   * in its current state (an edit, a recall or reactions made before the
+   * client got it are already in).
+   */
   message: [Message];
+  /**
+   * A change entry of a conversation's log (edit, recall, reaction, delete
+   * for me), in seq order with the messages: `message` is the changed
+   * message as it is now (`deleted: true`: gone from this user's views, as
+   * `messages()` already shows). A recall also reports each held reply whose
+   * quote now shows the target recalled.
+   */
+  messageUpdate: [MessageUpdate];
   state: [ClientState];
   /** After a lost connection came back (any node). */
   reconnected: [{ nodeId: string; downtimeMs: number }];

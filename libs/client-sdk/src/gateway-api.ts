@@ -97,7 +97,8 @@ function safeJson(text: string): unknown {
   }
 }
 
-function problemToError(status: number, body: unknown): ParleyError {
+/** A problem document (or whatever came instead) as a ParleyError with its code. */
+export function problemToError(status: number, body: unknown): ParleyError {
   const problem = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; detail?: unknown; retryAfterMs?: unknown };
   const code = typeof problem.code === 'string' && isErrorCode(problem.code) ? problem.code : status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
   const message = typeof problem.detail === 'string' ? problem.detail : `HTTP ${status}`;

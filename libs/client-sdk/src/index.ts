@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { ParleyClient, type ParleyClientOptions } from './parley-client';
+export { ParleyClient, type ParleyClientOptions, type SendOptions, type SendAttachmentOptions } from './parley-client';
 export {
   FORWARDED_EVENTS,
   type ClientEvents,
@@ -17,8 +17,10 @@ export { Connection, type AuthTrouble, type ClientState, type ConnectionHooks, t
 export { TokenRenewal, type FreshToken, type Refresher, type TokenRenewalHooks } from './token-renewal';
 export { CommandChannel, type ClientSocket } from './command-channel';
 export { Sync, type SyncOptions } from './sync';
-export { Sender, isRetryable, type SenderOptions } from './sender';
-export { ConversationLog } from './conversation-log';
+export { Sender, isRetryable, type SenderOptions, type SendContent } from './sender';
+export { ConversationLog, type LogRelease, type MessageUpdate } from './conversation-log';
+export { applyChange, tombstone } from './message-state';
+export { uploadFile, type FileBytes, type UploadHooks, type UploadOptions } from './attachment-upload';
 export { Emitter, type Listener } from './emitter';
 export { GatewayApi } from './gateway-api';
 
@@ -26,7 +28,11 @@ export { GatewayApi } from './gateway-api';
 export { ERROR_CODES, ParleyError, type ErrorCode, type ErrorBody } from '@parley/protocol';
 export type {
   AssignResult,
+  Attachment,
+  AttachmentLink,
+  AttachmentVariant,
   AuthResult,
+  ChangeType,
   CommandInput,
   CommandName,
   CommandResults,
@@ -41,17 +47,23 @@ export type {
   GroupMemberView,
   GroupRole,
   GroupUpdateEvent,
+  LogPage,
   Message,
   MessageBody,
+  MessageChange,
   MessageKind,
+  MessageUpdateEvent,
   NewMessageTarget,
   PresenceInfo,
+  Quote,
+  Reaction,
   RequestStatus,
   ServerEventName,
   ServerEventPayloads,
   SessionEndReason,
   SystemInfo,
   User,
+  UploadTicket,
   UserSettings,
 } from '@parley/protocol';
 export type { BackoffOptions } from '@parley/util';

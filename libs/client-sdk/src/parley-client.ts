@@ -1,6 +1,8 @@
 import { io as defaultIo } from 'socket.io-client';
 import {
   ParleyError,
+  type AttachmentLink,
+  type AttachmentVariant,
   type AuthResult,
   type CommandInput,
   type CommandName,
@@ -10,11 +12,12 @@ import {
   type User,
 } from '@parley/protocol';
 import type { BackoffOptions } from '@parley/util';
+import { uploadFile, type FileBytes, type UploadOptions } from './attachment-upload';
 import { forwardServerEvents, type ClientEvents, type SignOutReason } from './client-events';
 import { Connection, type AuthTrouble, type ClientState } from './connection';
 import { Emitter } from './emitter';
 import { GatewayApi } from './gateway-api';
-import { Sender } from './sender';
+import { Sender, type SendContent } from './sender';
 import { Sync } from './sync';
 import { TokenRenewal, type FreshToken, type Refresher } from './token-renewal';
 
@@ -60,6 +63,8 @@ export interface ParleyClientOptions {
  */
 export class ParleyClient extends Emitter<ClientEvents> {
   private readonly api: GatewayApi;
+  private readonly gatewayUrl: string;
+  private readonly fetchImpl: typeof fetch;
   private readonly connection: Connection;
   private readonly sync: Sync;
   private readonly sender: Sender;
@@ -70,11 +75,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
   constructor(config: ParleyClientOptions) {
     super();
     const fetchImpl = config.fetch ?? globalThis.fetch.bind(globalThis);
-    this.api = new GatewayApi(config.gatewayUrl.replace(/\/$/, ''), fetchImpl, config.requestTimeoutMs);
+    this.gatewayUrl = config.gatewayUrl.replace(/\/$/, '');
+    this.fetchImpl = fetchImpl;
+    this.api = new GatewayApi(this.gatewayUrl, fetchImpl, config.requestTimeoutMs);
     const backoff: BackoffOptions = { initialMs: 250, maxMs: 5_000, ...config.backoff };
     this.sync = new Sync({
       ackDelayMs: config.ackDelayMs ?? 250,
       release: (m) => this.emit('message', m),
+      update: (u) => this.emit('messageUpdate', u),
       channel: () => this.connection.channel,
     });
     this.connection = new Connection(
@@ -204,9 +212,64 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.connection.close();
   }
 
-  /** Sends a text message; resolves with the stored message once the server has committed it. */
-  send(to: NewMessageTarget, text: string, options: { clientMsgId?: string } = {}): Promise<Message> {
-    return this.sender.send(to, text, options.clientMsgId);
+  /** Sends a text message (a reply, with mentions); resolves with the stored message once the server has committed it. */
+  send(to: NewMessageTarget, text: string, options: SendOptions = {}): Promise<Message> {
+    return this.sender.send(to, { kind: 'text', body: { text }, ...replyAndMentions(options) }, options.clientMsgId);
+  }
+
+  /**
+   * Uploads a file and sends it as a message: kind `image` when the server
+   * found image bytes (else `file`), with an optional caption. The upload is
+   * not repeated when the send is retried.
+   */
+  async sendAttachment(to: NewMessageTarget, file: FileBytes, name: string, options: SendAttachmentOptions = {}): Promise<Message> {
+    const attachment = await uploadFile(
+      { rest: (method, path, body) => this.rest(method, path, body), resolve: (url) => this.resolve(url), fetch: this.fetchImpl },
+      file,
+      name,
+      options,
+    );
+    const kind = options.kind ?? (attachment.mime.startsWith('image/') && attachment.width !== undefined ? 'image' : 'file');
+    const body = options.caption ? { attachmentId: attachment.id, caption: options.caption } : { attachmentId: attachment.id };
+    const content: SendContent = { kind, body, ...replyAndMentions(options) };
+    return this.sender.send(to, content, options.clientMsgId);
+  }
+
+  /** Short-lived URLs (absolute) to an attachment's bytes and thumbnail; members of its conversation only (NOT_FOUND otherwise). */
+  async attachmentLink(attachmentId: string, variant?: AttachmentVariant): Promise<AttachmentLink> {
+    const query = variant ? `?variant=${variant}` : '';
+    const link = await this.rest<AttachmentLink>('GET', `/api/attachments/${encodeURIComponent(attachmentId)}${query}`);
+    return { ...link, url: this.resolve(link.url), ...(link.thumbnailUrl ? { thumbnailUrl: this.resolve(link.thumbnailUrl) } : {}) };
+  }
+
+  /** Replaces the text of one of your text messages; resolves with the message as it is now (`editedAt` set). */
+  edit(messageId: string, text: string): Promise<Message> {
+    return this.sender.retry(async () => (await this.command('message:edit', { messageId, body: { text } })).message);
+  }
+
+  /** Recalls a message for everyone (yours within the recall window, or any in a group you administer): it becomes a tombstone. */
+  async recall(messageId: string): Promise<void> {
+    await this.sender.retry(() => this.command('message:recall', { messageId }));
+  }
+
+  /** Puts an emoji reaction on a message (`on: false` takes it off); doing what is already done changes nothing. */
+  async react(messageId: string, emoji: string, on = true): Promise<void> {
+    await this.sender.retry(() => this.command('message:react', { messageId, emoji, on }));
+  }
+
+  /** Deletes a message from your own views (every device); the others still see it. */
+  async deleteForMe(messageId: string): Promise<void> {
+    await this.sender.retry(() => this.command('message:delete', { messageId }));
+  }
+
+  /** Messages matching `q` in your conversations (or one), newest first; pass `next` back as `before` for more. */
+  search(q: string, options: { conversationId?: string; limit?: number; before?: string } = {}): Promise<CommandResults['message:search']> {
+    return this.command('message:search', { q, ...options });
+  }
+
+  /** The earlier texts of an edited message, oldest first. */
+  async versions(messageId: string): Promise<CommandResults['message:versions']['versions']> {
+    return (await this.command('message:versions', { messageId })).versions;
   }
 
   /** Runs one command on the current node, waiting for a connection first. */
@@ -224,9 +287,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (channel) await this.sync.syncAll(channel);
   }
 
-  /** Messages held for a conversation, in seq order. */
+  /** Content messages held for a conversation, in seq order, as they are now (deleted-for-me ones left out). */
   messages(conversationId: string): readonly Message[] {
     return this.sync.messages(conversationId);
+  }
+
+  /** A held message, as it is now. */
+  message(conversationId: string, messageId: string): Message | undefined {
+    return this.sync.find(conversationId, messageId);
   }
 
   conversationIds(): string[] {
@@ -285,8 +353,36 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.emit('signedOut', { reason });
   }
 
+  /** A URL the gateway gave, absolute (it may be relative to the gateway). */
+  private resolve(url: string): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
+    return `${this.gatewayUrl}${url.startsWith('/') ? '' : '/'}${url}`;
+  }
+
   private requireAuth(): AuthResult {
     if (!this.auth) throw new ParleyError('UNAUTHORIZED', 'log in first');
     return this.auth;
   }
+}
+
+export interface SendOptions {
+  /** Reuse to make a retry of an earlier send count once. @default a new UUID */
+  clientMsgId?: string;
+  /** The id of the message this one answers (same conversation); the message then carries a `quote` of it. */
+  replyTo?: string;
+  /** User ids to notify (members of the conversation), or `['@all']` (group owners and admins). */
+  mentions?: string[];
+}
+
+export interface SendAttachmentOptions extends SendOptions, UploadOptions {
+  caption?: string;
+  /** @default `image` when the server found an image, else `file` */
+  kind?: 'image' | 'file';
+}
+
+function replyAndMentions(options: SendOptions): { replyTo?: string; mentions?: string[] } {
+  return {
+    ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
+    ...(options.mentions !== undefined ? { mentions: options.mentions } : {}),
+  };
 }

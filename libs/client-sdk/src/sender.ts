@@ -30,6 +30,12 @@ export function isRetryable(err: ParleyError): boolean {
   return isErrorCode(err.code) && ERROR_CODES[err.code].temporary;
 }
 
+/** `T` without the keys `K`, member by member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What a `message:send` carries besides its target and clientMsgId: a text, or an attachment (and a reply, mentions). */
+export type SendContent = DistributiveOmit<CommandInput<'message:send'>, 'to' | 'clientMsgId'>;
+
 /**
  * Sends messages exactly once as the user sees it: every attempt carries the
  * same clientMsgId, so the server stores one message however many attempts
@@ -39,20 +45,33 @@ export function isRetryable(err: ParleyError): boolean {
 export class Sender {
   constructor(private readonly options: SenderOptions) {}
 
-  async send(to: NewMessageTarget, text: string, clientMsgId: string = newClientMsgId()): Promise<Message> {
-    const payload: CommandInput<'message:send'> = { to, clientMsgId, kind: 'text', body: { text } };
+  /** `content`: a text, or the whole of what the message carries. */
+  send(to: NewMessageTarget, content: string | SendContent, clientMsgId: string = newClientMsgId()): Promise<Message> {
+    const what: SendContent = typeof content === 'string' ? { kind: 'text', body: { text: content } } : content;
+    const payload = { ...what, to, clientMsgId } as CommandInput<'message:send'>;
+    return this.retry(async () => {
+      const { message } = await this.options.send(payload);
+      this.options.delivered(message);
+      return message;
+    });
+  }
+
+  /**
+   * Runs an attempt that is safe to repeat (a send with its clientMsgId, a
+   * change the server makes once however often it is asked) until it
+   * succeeds, a permanent error comes back, or the deadline passes.
+   */
+  async retry<T>(attempt: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.options.deadlineMs;
-    for (let attempt = 0; ; attempt++) {
+    for (let n = 0; ; n++) {
       let failure: ParleyError;
       try {
-        const { message } = await this.options.send(payload);
-        this.options.delivered(message);
-        return message;
+        return await attempt();
       } catch (err) {
         failure = err instanceof ParleyError ? err : new ParleyError('UNAVAILABLE', String(err));
         if (!isRetryable(failure) || this.options.closed()) throw failure;
       }
-      const wait = failure.retryAfterMs ?? backoffDelay(attempt, this.options.backoff);
+      const wait = failure.retryAfterMs ?? backoffDelay(n, this.options.backoff);
       if (Date.now() + wait > deadline) throw new ParleyError('UNAVAILABLE', `not acked in time: ${failure.message}`);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

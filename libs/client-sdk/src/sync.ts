@@ -1,12 +1,14 @@
-import type { Message } from '@parley/protocol';
+import type { LogPage, Message, MessageUpdateEvent } from '@parley/protocol';
 import type { ClientSocket, CommandChannel } from './command-channel';
-import { ConversationLog } from './conversation-log';
+import { ConversationLog, type LogRelease, type MessageUpdate } from './conversation-log';
 
 export interface SyncOptions {
   /** Delivery acks are batched this long. @default 250 */
   ackDelayMs: number;
-  /** Called with each message once, in seq order per conversation, with no holes. */
+  /** Called with each content message once, in seq order per conversation, with nothing missing but what is hidden. */
   release: (message: Message) => void;
+  /** Called with each change entry once, in the same order, after it was applied to the held messages. */
+  update: (update: MessageUpdate) => void;
   /** The channel of the current connection, if there is one. */
   channel: () => CommandChannel | undefined;
 }
@@ -31,6 +33,7 @@ export class Sync {
   /** Subscribes to a new socket's pushes; `current` turns false once the socket was replaced. */
   attach(socket: ClientSocket, channel: CommandChannel, current: () => boolean): void {
     socket.on('message:new', (m) => current() && this.ingest(m));
+    socket.on('message:update', (u) => current() && this.update(u));
     socket.on('server:resync', ({ withinMs }) => {
       // Spread over the window the node gave, so its sessions don't sync all at once.
       setTimeout(() => {
@@ -47,27 +50,36 @@ export class Sync {
       const { conversations } = await channel.request('sync', { since, limit: PAGE });
       more = false;
       for (const conversation of conversations) {
+        const { conversationId } = conversation;
         const first = conversation.messages[0];
         // A conversation this client has never seen starts where the server's cursor did.
-        if (first && !this.logs.has(conversation.conversationId)) this.seedCursor(conversation.conversationId, first.seq - 1);
-        for (const m of conversation.messages) this.ingest(m);
+        if (first && !this.logs.has(conversationId)) this.seedCursor(conversationId, first.seq - 1);
+        const log = this.logs.get(conversationId);
+        if (log) this.ingestPage(conversationId, log, since[conversationId] ?? log.releasedSeq, conversation);
         more ||= conversation.hasMore;
       }
     }
   }
 
-  /** Takes in a message from anywhere (push, sync, send ack); releases what became releasable. */
+  /** Takes in one entry from anywhere (push, send ack); releases what became releasable. */
   ingest(message: Message): void {
-    let log = this.logs.get(message.conversationId);
-    if (!log) this.logs.set(message.conversationId, (log = new ConversationLog()));
-    const released = log.ingest(message);
-    for (const m of released) this.options.release(m);
-    if (released.length > 0) this.scheduleAck(message.conversationId);
-    if (log.hasGap()) void this.fillGap(message.conversationId, log);
+    const log = this.log(message.conversationId);
+    this.released(message.conversationId, log, log.ingest(message));
+  }
+
+  /** A `message:update` push: the change entry, with its target's state. */
+  update(event: MessageUpdateEvent): void {
+    const log = this.log(event.entry.conversationId);
+    this.released(event.entry.conversationId, log, log.update(event));
   }
 
   messages(conversationId: string): readonly Message[] {
     return this.logs.get(conversationId)?.messages() ?? [];
+  }
+
+  /** A held message of a conversation, by id. */
+  find(conversationId: string, id: string): Message | undefined {
+    return this.logs.get(conversationId)?.find(id);
   }
 
   conversationIds(): string[] {
@@ -92,8 +104,8 @@ export class Sync {
     try {
       for (let channel = this.options.channel(); log.hasGap() && channel?.open; channel = this.options.channel()) {
         const before = log.releasedSeq;
-        const { messages } = await channel.request('history:fetch', { conversationId, afterSeq: before, limit: PAGE });
-        for (const m of messages) this.ingest(m);
+        const page = await channel.request('history:fetch', { conversationId, afterSeq: before, limit: PAGE });
+        this.ingestPage(conversationId, log, before, page);
         if (log.releasedSeq === before) break; // nothing new: the next sync will retry
       }
     } catch {
@@ -101,6 +113,26 @@ export class Sync {
     } finally {
       this.filling.delete(conversationId);
     }
+  }
+
+  private log(conversationId: string): ConversationLog {
+    let log = this.logs.get(conversationId);
+    if (!log) this.logs.set(conversationId, (log = new ConversationLog()));
+    return log;
+  }
+
+  /** A page of the log after `afterSeq`: it covers its range (seqs it lacks are hidden from this user). */
+  private ingestPage(conversationId: string, log: ConversationLog, afterSeq: number, page: LogPage): void {
+    this.released(conversationId, log, log.ingestPage(afterSeq, page));
+  }
+
+  private released(conversationId: string, log: ConversationLog, released: readonly LogRelease[]): void {
+    for (const r of released) {
+      if ('message' in r) this.options.release(r.message);
+      else this.options.update(r.update);
+    }
+    if (released.length > 0) this.scheduleAck(conversationId);
+    if (log.hasGap()) void this.fillGap(conversationId, log);
   }
 
   private scheduleAck(conversationId: string): void {
