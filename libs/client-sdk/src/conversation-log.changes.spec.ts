@@ -181,6 +181,17 @@ describe('ConversationLog: change entries', () => {
     expect(log.messages()).toEqual([tomb, quoteRecalled]);
   });
 
+  it("an edit shows in held replies' quotes, cut like the server cuts them", () => {
+    const log = new ConversationLog();
+    log.ingest(text(1));
+    const reply = text(2, { replyTo: 'm1', quote: { messageId: 'm1', senderId: 'a', kind: 'text', text: 'text 1' } });
+    log.ingest(reply);
+    const long = '字'.repeat(200);
+    const released = log.ingestPage(2, { messages: [entry(3, { type: 'edit', messageId: 'm1' }, 'a', long)], hasMore: false });
+    expect(updates(released).map((u) => u.message?.id)).toEqual(['m1', 'm2']);
+    expect(at(log.messages(), 1, 'reply').quote?.text).toBe('字'.repeat(140));
+  });
+
   it('reports a change to a message it does not hold with the state the server sent, or none', () => {
     const log = new ConversationLog(10);
     const old = text(3, { editedAt: 11_000, body: { text: 'new' } });

@@ -1,5 +1,5 @@
 import type { LogPage, Message, MessageUpdateEvent } from '@parley/protocol';
-import { applyChange, recalledQuote } from './message-state';
+import { applyChange, requote } from './message-state';
 
 /**
  * A change entry of the log, released in seq order, with the state of the
@@ -11,8 +11,8 @@ export interface MessageUpdate {
   /**
    * The changed message as it is now: the target (`deleted: true` after a
    * delete for me), or a held reply whose quote now shows the target
-   * recalled. Absent when the client holds nothing of the target and the
-   * server sent no state of it (a message older than what the client holds).
+   * recalled or edited. Absent when the client holds nothing of the target
+   * and the server sent no state of it (a message older than what it holds).
    */
   message?: Message;
 }
@@ -174,10 +174,11 @@ export class ConversationLog {
       target = state?.message;
     }
     out.push({ update: target ? { entry: message, message: target } : { entry: message } });
-    if (change.type !== 'recall') return;
+    if (change.type !== 'recall' && change.type !== 'edit') return;
     for (const reply of this.held) {
-      if (reply.quote?.messageId !== change.messageId || reply.quote.recalled) continue;
-      const updated = recalledQuote(reply);
+      // A reply held in a state newer than this entry already shows it.
+      const updated = (this.heldAsOf.get(reply.id) ?? 0) < message.seq ? requote(reply, message) : undefined;
+      if (!updated) continue;
       this.replace(updated);
       out.push({ update: { entry: message, message: updated } });
     }

@@ -1,4 +1,7 @@
-import type { Message, MessageChange, Reaction } from '@parley/protocol';
+import type { Message, MessageChange, QUOTE_SNIPPET_LENGTH, Reaction } from '@parley/protocol';
+
+/** The protocol's snippet length, checked by type only: importing the value would pull the protocol's zod schemas into the client bundle. */
+const QUOTE_LENGTH: typeof QUOTE_SNIPPET_LENGTH = 140;
 
 /**
  * What a `change` entry does to the message it targets, worked out on the
@@ -29,11 +32,22 @@ export function tombstone(message: Message): Message {
   return { ...rest, body: { text: '' }, recalled: true };
 }
 
-/** A reply's quote once the message it answers was recalled. */
-export function recalledQuote(reply: Message): Message {
-  if (!reply.quote || reply.quote.recalled) return reply;
-  const { attachment: _attachment, ...quote } = reply.quote;
-  return { ...reply, quote: { ...quote, text: '', recalled: true } };
+/**
+ * A reply's quote after the message it answers was edited or recalled, as
+ * the server would now answer it (the new text cut to the snippet length; a
+ * recalled target's quote empty). Undefined when the reply is unchanged.
+ */
+export function requote(reply: Message, entry: Message): Message | undefined {
+  const quote = reply.quote;
+  const change = entry.change;
+  if (!quote || !change || quote.messageId !== change.messageId || quote.recalled) return undefined;
+  if (change.type === 'recall') {
+    const { attachment: _attachment, ...rest } = quote;
+    return { ...reply, quote: { ...rest, text: '', recalled: true } };
+  }
+  if (change.type !== 'edit') return undefined;
+  const text = Array.from(entry.body.text).slice(0, QUOTE_LENGTH).join('');
+  return text === quote.text ? undefined : { ...reply, quote: { ...quote, text } };
 }
 
 /** Reactions in first-appearance order; an emoji with no user left goes away. */

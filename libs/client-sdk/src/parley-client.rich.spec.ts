@@ -145,8 +145,9 @@ describe('ParleyClient: changes to messages', () => {
     // A push beyond entries it missed: the gap fill brings them without states.
     h.log.push(entry(3, { type: 'edit', messageId: 'm1' }, 'b', 'new'), entry(4, { type: 'reaction', messageId: 'm1', emoji: '🎉', on: true }, 'a'), entry(5, { type: 'recall', messageId: 'm1' }), text(6));
     h.node().fire('message:new', text(6));
-    await until(() => h.events.length === 7);
-    expect(order(h.events)).toEqual(['message:1', 'message:2', 'update:3', 'update:4', 'update:5', 'update:5', 'message:6']);
+    await until(() => h.events.length === 8);
+    // The edit and the recall each report the reply too, whose quote shows them.
+    expect(order(h.events)).toEqual(['message:1', 'message:2', 'update:3', 'update:3', 'update:4', 'update:5', 'update:5', 'message:6']);
     expect(h.client.messages(CONV).map((m) => [m.id, m.body.text, m.recalled ?? false, m.quote?.recalled ?? false])).toEqual([
       ['m1', '', true, false],
       ['m2', 'm2', false, true],
