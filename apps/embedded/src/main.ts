@@ -8,6 +8,7 @@ import { DEFAULT_REFRESH_TTL_SECONDS, DEFAULT_REGISTRATION_LIMITS, systemClock }
 import { createGateway } from '@parley/gateway-server';
 import { DEFAULT_PRESENCE_KEEPER, ImNode, servedWebOrigins } from '@parley/im-node';
 import { MemoryThrottleFactory } from '@parley/limits';
+import { contentPolicyOf, moderationEnv } from '@parley/moderation';
 import { MemoryPresence } from '@parley/presence';
 import { USERNAME_PATTERN } from '@parley/protocol';
 import { RelayAuth, RelayClient } from '@parley/relay';
@@ -46,7 +47,8 @@ const embeddedEnv = z
       .pipe(z.array(z.string().regex(USERNAME_PATTERN, 'each entry must be a username'))),
   })
   .extend(logEnv.shape)
-  .extend(traceEnv.shape);
+  .extend(traceEnv.shape)
+  .extend(moderationEnv.shape);
 
 const NODE_COUNT = 2;
 
@@ -76,6 +78,8 @@ async function main(): Promise<void> {
   const metrics = new ParleyMetrics();
   const gatewayId = 'gw-embedded';
   const hasher = new Argon2PasswordHasher();
+  // One policy for the gateway (display names) and both nodes (messages, group names).
+  const content = contentPolicyOf(config, logger.child({ component: 'moderation' }));
 
   // Each role its own tracer (and span exporter): one process, three services in a trace.
   const gatewayTracing = routeTracerOf(config, 'gw-embedded', logger.child({ component: 'gateway' }));
@@ -101,6 +105,7 @@ async function main(): Promise<void> {
     clock,
     logger: logger.child({ component: 'gateway' }),
     routeTracer: gatewayTracing.tracer,
+    content,
   });
   const { httpUrl, relayPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
 
@@ -134,6 +139,7 @@ async function main(): Promise<void> {
         logger: nodeLogger,
         throttles,
         tracer: tracing.tracer,
+        content,
         relay:
           new RelayClient({
             nodeId,

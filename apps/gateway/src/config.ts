@@ -13,6 +13,7 @@ import {
   type NodeInstance,
   type RegistrationLimits,
 } from '@parley/domain';
+import { moderationEnv } from '@parley/moderation';
 import { traceEnv } from '@parley/observability';
 import { USERNAME_PATTERN } from '@parley/protocol';
 import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAudiencesEnv, relayAuthEnv, storeEnv } from '@parley/util-node';
@@ -156,7 +157,9 @@ const gatewayEnv = z.object({
   .extend(relayAuthEnv.shape)
   .extend(relayAudiencesEnv.shape)
   .extend(limitsEnv.shape)
-  .extend(traceEnv.shape);
+  .extend(traceEnv.shape)
+  // All of it, though a gateway screens only display names: one env file may serve gateways and nodes.
+  .extend(moderationEnv.shape);
 
 export type GatewayConfig = z.output<typeof gatewayEnv> & { PARLEY_GATEWAY_ID: string };
 

@@ -3,6 +3,7 @@ import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@pa
 import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
 import { openThrottles } from '@parley/limits';
+import { contentPolicyOf } from '@parley/moderation';
 import { createRedisClient } from '@parley/presence';
 import { openStore } from '@parley/store';
 import { ParleyMetrics, routeTracerOf, timedPort } from '@parley/observability';
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
     clock,
     logger,
     routeTracer: tracing.tracer,
+    // Display names only: the before-send webhook is the nodes' (messages).
+    content: contentPolicyOf(config, logger.child({ component: 'moderation' }), { webhook: false }),
   });
   const { httpUrl, relayPort, metricsPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
   // Listening first: Consul's first check of /readyz, and nodes dialling the relay, find it up.

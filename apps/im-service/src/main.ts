@@ -3,6 +3,7 @@ import { ConsulNodeRegistrar, MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock, type Presence } from '@parley/domain';
 import { DEFAULT_PRESENCE_KEEPER, ImNode } from '@parley/im-node';
 import { openThrottles } from '@parley/limits';
+import { contentPolicyOf } from '@parley/moderation';
 import { MemoryPresence, RedisPresence, createRedisClient } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { ParleyMetrics, messageTracerOf, meteredThrottles, startMetricsServer, timedPort } from '@parley/observability';
@@ -121,6 +122,8 @@ async function main(): Promise<void> {
       adminDrain: () => shutdown.drainNow?.('SIGTERM'),
       relay,
       tracer: tracing.tracer,
+      // Messages (word filter, then the before-send webhook) and group names (word filter).
+      content: contentPolicyOf(config, logger.child({ component: 'moderation' })),
     },
   );
   const { url } = await node.start();

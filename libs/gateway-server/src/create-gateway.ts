@@ -8,6 +8,7 @@ import {
   RegistrationGuard,
   createRouter,
   type Clock,
+  type ContentPolicy,
   type IdGenerator,
   type LoginLimits,
   type NodeDirectory,
@@ -104,6 +105,8 @@ export interface GatewayParts {
   logger: Logger;
   /** Logs (and spans) the route of each traced message through this gateway's relay (GatewayRouteTracer). @default not followed */
   routeTracer?: RouteTracer;
+  /** What display names must pass (the word filter: registration, PATCH /api/me). @default a policy that passes everything */
+  content?: ContentPolicy;
 }
 
 /** Wires a gateway from its adapters; shared by the gateway app and embedded mode. */
@@ -152,6 +155,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     loginGuard,
     registrationGuard,
     reservedUsernames: adminUsernames,
+    content: parts.content,
   });
   const stopRelayMetrics = observeRelayServer(metrics, role, relay);
   // Not ready while stopping, while the database or the limits' Redis does not answer, or the relay is not listening.

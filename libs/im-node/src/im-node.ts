@@ -160,7 +160,7 @@ export interface ImNodeDeps {
   adminDrain?: DrainHook;
   /** Uploads for image and file messages (the same blob store as the gateway's); without it such sends are UNAVAILABLE. */
   attachments?: MessageAttachments;
-  /** What message text must pass (word filter, before-send webhook). @default a policy that passes everything */
+  /** What message text and group names must pass (word filter, before-send webhook). @default a policy that passes everything */
   content?: ContentPolicy;
 }
 
@@ -245,8 +245,8 @@ export class ImNode {
       content: deps.content,
       options: { recallWindowMs: options.recallWindowMs ?? DEFAULT_IM_NODE.recallWindowMs },
     });
-    const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups });
-    const groupAdmin = new GroupAdminService({ store, notifier, ids, clock });
+    const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups, content: deps.content });
+    const groupAdmin = new GroupAdminService({ store, notifier, ids, clock, content: deps.content });
     const friends = new FriendService({ store, presence, notifier, ids, clock });
     const conversations = new ConversationService({ store });
     const settings = new SettingsService({ store });

@@ -46,13 +46,14 @@ export function beforeSendHookOf(env: ModerationEnv, logger: Logger): WebhookBef
 }
 
 /**
- * A composition root's ContentPolicy: the word filter and the webhook. The
- * start-up line names what is on (the webhook by origin only: its path or
- * query may carry a token), never the words.
+ * A composition root's ContentPolicy: the word filter and the webhook (a
+ * gateway screens only names, which the webhook is never asked about:
+ * `{webhook: false}`). The start-up line names what is on (the webhook by
+ * origin only: its path or query may carry a token), never the words.
  */
-export function contentPolicyOf(env: ModerationEnv, logger: Logger): ContentPolicy {
+export function contentPolicyOf(env: ModerationEnv, logger: Logger, options: { webhook?: boolean } = {}): ContentPolicy {
   const filter = textFilterOf(env);
-  const hook = beforeSendHookOf(env, logger);
+  const hook = options.webhook === false ? undefined : beforeSendHookOf(env, logger);
   if (filter || hook) {
     logger.info(
       {

@@ -7,6 +7,7 @@ import {
   type User,
   usernameKey,
 } from '@parley/protocol';
+import { ContentPolicy } from '../content/content-policy';
 import type { Clock, IdGenerator, PasswordHasher, PasswordPolicy, UserRecord, UserStore } from '../ports';
 import type { AuthSessionService } from './auth-sessions';
 import type { ClientInfo } from './client-info';
@@ -30,6 +31,8 @@ export interface AccountServiceDeps {
   registrationGuard: RegistrationGuard;
   /** PARLEY_ADMIN_USERS: names public registration refuses (an operator's, granted admin by name). @default none */
   reservedUsernames?: readonly string[];
+  /** Screens display names (word filter: masked, or CONTENT_REJECTED). @default a policy that passes everything */
+  content?: ContentPolicy;
 }
 
 /** Registration, login and profiles. Inputs arrive already validated by the protocol schemas. */
@@ -37,9 +40,11 @@ export class AccountService {
   /** Verified against when the username is unknown, so both failures cost the same. */
   private dummyHash: Promise<string> | undefined;
   private readonly reserved: ReservedUsernames;
+  private readonly content: ContentPolicy;
 
   constructor(private readonly deps: AccountServiceDeps) {
     this.reserved = new ReservedUsernames(deps.reservedUsernames ?? []);
+    this.content = deps.content ?? new ContentPolicy();
   }
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
@@ -47,6 +52,8 @@ export class AccountService {
     await registrationGuard.admit(client.ip);
     // Counted as any refused registration (a taken name is too), so listed names cannot be probed faster.
     this.reserved.refuse(body.username);
+    // The name others will see (the username when none is given), screened before any costly work.
+    const displayName = this.content.screenName(body.displayName ?? body.username, 'displayName');
     this.deps.passwordPolicy.check(body.password, { username: body.username, displayName: body.displayName });
     const passwordHash = await hasher.hash(body.password).catch(async (err: unknown) => {
       // A saturated hasher did no work: the registration does not count.
@@ -56,7 +63,7 @@ export class AccountService {
     const record = await store.createUser({
       id: ids.next(),
       username: body.username,
-      displayName: body.displayName ?? body.username,
+      displayName,
       passwordHash,
       createdAt: clock.now(),
     });
@@ -91,7 +98,8 @@ export class AccountService {
   }
 
   async updateProfile(userId: string, patch: UpdateMeBody): Promise<User> {
-    const record = await this.deps.store.updateProfile(userId, patch);
+    const screened = patch.displayName === undefined ? patch : { ...patch, displayName: this.content.screenName(patch.displayName, 'displayName') };
+    const record = await this.deps.store.updateProfile(userId, screened);
     return toUserView(record);
   }
 

@@ -1,4 +1,5 @@
 import { ParleyError, groupRoom, type CommandPayload, type Group } from '@parley/protocol';
+import { ContentPolicy } from '../content/content-policy';
 import type { Clock, GroupStore, IdGenerator, InvitationStore, MessageStore, Notifier, UserStore } from '../ports';
 import { loadGroup, requireGroupMember, requireOutranks, requireRole, requireTarget } from './group-access';
 import { GroupEffects } from './group-effects';
@@ -9,6 +10,8 @@ export interface GroupAdminServiceDeps {
   notifier: Notifier;
   ids: IdGenerator;
   clock: Clock;
+  /** Screens a new group name (word filter: masked, or CONTENT_REJECTED). @default a policy that passes everything */
+  content?: ContentPolicy;
 }
 
 /**
@@ -18,8 +21,10 @@ export interface GroupAdminServiceDeps {
  */
 export class GroupAdminService {
   private readonly effects: GroupEffects;
+  private readonly content: ContentPolicy;
 
   constructor(private readonly deps: GroupAdminServiceDeps) {
+    this.content = deps.content ?? new ContentPolicy();
     this.effects = new GroupEffects(deps);
   }
 
@@ -73,7 +78,8 @@ export class GroupAdminService {
     const { store } = this.deps;
     const { group: before, member } = await requireGroupMember(store, input.groupId, actorId);
     requireRole(member, 'admin');
-    const { groupId, ...patch } = input;
+    const { groupId, ...given } = input;
+    const patch = given.name === undefined ? given : { ...given, name: this.content.screenName(given.name, 'groupName') };
     const group = await store.updateGroup(groupId, {
       ...patch,
       ...(patch.announcement !== undefined ? { announcement: patch.announcement || null } : {}),

@@ -8,6 +8,7 @@ import {
   type GroupMemberView,
 } from '@parley/protocol';
 import { toUserView } from '../accounts/user-view';
+import { ContentPolicy } from '../content/content-policy';
 import {
   StoreError,
   type Clock,
@@ -43,6 +44,8 @@ export interface GroupServiceDeps {
   ids: IdGenerator;
   clock: Clock;
   options?: Partial<GroupServiceOptions>;
+  /** Screens group names (word filter: masked, or CONTENT_REJECTED). @default a policy that passes everything */
+  content?: ContentPolicy;
 }
 
 /**
@@ -57,8 +60,10 @@ export class GroupService {
   private readonly options: GroupServiceOptions;
   private readonly effects: GroupEffects;
   private readonly invitations: GroupInvitations;
+  private readonly content: ContentPolicy;
 
   constructor(private readonly deps: GroupServiceDeps) {
+    this.content = deps.content ?? new ContentPolicy();
     this.options = { ...DEFAULT_GROUP_OPTIONS, ...deps.options };
     this.effects = new GroupEffects(deps);
     this.invitations = new GroupInvitations(deps, this.effects, this.options);
@@ -66,6 +71,7 @@ export class GroupService {
 
   /** Friends who allow it become members at once; the other invitees get invitations (blocked ones neither). */
   async create(ownerId: string, input: CommandPayload<'group:create'>): Promise<CommandResults['group:create']> {
+    const name = this.content.screenName(input.name, 'groupName');
     const memberIds = [...new Set(input.memberIds ?? [])].filter((id) => id !== ownerId);
     if (memberIds.length + 1 > this.options.maxMembers) {
       throw new ParleyError('INVALID_ARGUMENT', `memberIds: a group holds at most ${this.options.maxMembers} members`);
@@ -73,7 +79,7 @@ export class GroupService {
     const { direct, ask } = await sortInvitees(this.deps.store, ownerId, memberIds);
     const record = await this.deps.store.createGroup({
       id: this.deps.ids.next(),
-      name: input.name,
+      name,
       ownerId,
       memberIds: direct,
       createdAt: this.deps.clock.now(),

@@ -36,6 +36,7 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     errors: {
       INVALID_ARGUMENT: INVALID_BODY,
       USERNAME_TAKEN: 'the username is taken (ignoring case and width), or reserved for an operator (listed in PARLEY_ADMIN_USERS)',
+      CONTENT_REJECTED: 'the display name (the username when none is given) holds a word the sensitive-word filter refuses (reject mode); nothing was stored',
       RATE_LIMITED:
         'too many registrations from this address (default 10 per 10 minutes), or the server is busy hashing passwords; `retryAfterMs` and `Retry-After` say when',
       UNAVAILABLE: 'the database or the limits store is unreachable; nothing was changed, retry later',
@@ -129,10 +130,11 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     summary: 'Change your profile',
     bearer: true,
     body: updateMeBodySchema,
-    success: { status: 200, description: 'Your profile after the change', schema: meResultSchema },
+    success: { status: 200, description: 'Your profile after the change (listed words in the display name masked, in mask mode)', schema: meResultSchema },
     errors: {
       INVALID_ARGUMENT: INVALID_BODY,
       UNAUTHORIZED,
+      CONTENT_REJECTED: 'the display name holds a word the sensitive-word filter refuses (reject mode); nothing was changed',
       NOT_FOUND: 'the account no longer exists',
       UNAVAILABLE: STORE_DOWN,
       INTERNAL: BUG,
