@@ -15,6 +15,7 @@ import { GroupDetails } from './components/group-details';
 import { NewGroupDialog } from './components/new-group-dialog';
 import { NoticeBanners } from './components/notice-banners';
 import { ProfileDialog } from './components/profile-dialog';
+import { SearchPanel } from './components/search-panel';
 
 const gatewayUrl = window.location.origin;
 
@@ -56,7 +57,7 @@ export function App() {
 }
 
 type Panel = 'chats' | 'contacts';
-type Overlay = 'profile' | 'new-group' | 'find-groups' | 'connection' | 'group' | undefined;
+type Overlay = 'profile' | 'new-group' | 'find-groups' | 'connection' | 'group' | 'search' | undefined;
 
 function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: BrowserSession; onSignOut: (notice?: string) => void }) {
   const store = useMemo(() => new ChatStore(session, gatewayUrl, auth, onSignOut), [session]);
@@ -146,7 +147,7 @@ function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: Br
         </nav>
         <div class="panel">
           {panel === 'chats' ? (
-            <ConversationList store={store} state={state} onOpen={open} onFindPeople={() => setPanel('contacts')} onFindGroups={() => setOverlay('find-groups')} />
+            <ConversationList store={store} state={state} onOpen={open} onFindPeople={() => setPanel('contacts')} onFindGroups={() => setOverlay('find-groups')} onSearchMessages={() => setOverlay('search')} />
           ) : (
             <ContactsPanel store={store} state={state} onMessage={(user) => (setPanel('chats'), void store.openDirect(user))} />
           )}
@@ -169,6 +170,18 @@ function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: Br
         <FindGroupsDialog store={store} state={state} onClose={() => setOverlay(undefined)} onOpen={(id) => (setOverlay(undefined), open(id))} />
       )}
       {overlay === 'connection' && <ConnectionDetails state={state} gatewayUrl={gatewayUrl} expiresAt={store.client.session?.expiresAt ?? session.expiresAt} onClose={() => setOverlay(undefined)} />}
+      {overlay === 'search' && (
+        <SearchPanel
+          store={store}
+          state={state}
+          onClose={() => setOverlay(undefined)}
+          onOpen={(m) => {
+            setOverlay(undefined);
+            setPanel('chats');
+            void store.finder.show(m.conversationId, m.id, m.seq);
+          }}
+        />
+      )}
       {overlay === 'group' && activeGroupId && <GroupDetails store={store} state={state} groupId={activeGroupId} onClose={() => setOverlay(undefined)} />}
       <div class="toasts" aria-live="polite">
         {state.toasts.map((t) => (

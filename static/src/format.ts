@@ -52,3 +52,10 @@ export function lastSeen(ms: number | null | undefined, now = Date.now()): strin
   if (minutes < 60) return `last seen ${minutes} min ago`;
   return `last seen ${shortWhen(ms, now)}`;
 }
+
+/** "1.2 MB", "340 KB", "12 B": a file's size for a person. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}

@@ -7,6 +7,7 @@ import {
   type CommandName,
   type CommandResults,
   type Message,
+  type MessageUpdateEvent,
   type User,
 } from '@parley/protocol';
 import { AccountSession } from './account-session';
@@ -15,6 +16,10 @@ import type { BrowserSession } from './session';
 import { newId } from './ids';
 import { GroupActions } from './group-actions';
 import { OperatorChannel } from './operator-channel';
+import { AttachmentLinks } from './messages/attachment-links';
+import { AttachmentSender } from './messages/attachment-sender';
+import { MessageActions } from './messages/message-actions';
+import { MessageFinder } from './messages/message-finder';
 import type { Action } from './state/actions';
 import { countsAsUnread, targetOf } from './state/conversations';
 import { groupChangeForMe } from './state/groups';
@@ -22,7 +27,7 @@ import { reduce } from './state/reducer';
 import { presenceTargets } from './state/social';
 import { initialState, type Outgoing, type State, type Toast } from './state/types';
 
-export type { Conversation, ConnectionState, GroupDetails, Outgoing, Social, State, Thread, Toast } from './state/types';
+export type { Conversation, ConnectionState, GroupDetails, Outgoing, Social, State, Thread, Toast, Upload } from './state/types';
 export { describe } from './describe-error';
 
 const PAGE = 30;
@@ -57,6 +62,14 @@ export class ChatStore {
   readonly operators: OperatorChannel;
   /** Groups and the invitations addressed to me. */
   readonly groups: GroupActions;
+  /** Edit, recall, react, delete for me. */
+  readonly messages: MessageActions;
+  /** Message search, and opening a message in its context. */
+  readonly finder: MessageFinder;
+  /** Files sent as messages, with progress. */
+  readonly attachments: AttachmentSender;
+  /** Short-lived URLs to attachments. */
+  readonly links: AttachmentLinks;
 
   /**
    * `session` is the signed-in session (its access token only ever in
@@ -86,6 +99,21 @@ export class ChatStore {
       userName: (userId) => this.userName(userId),
       nameAmong: (users) => this.nameAmong(users),
     });
+    const host = {
+      client: this.client,
+      dispatch: (action: Action) => this.dispatch(action),
+      state: () => this.state,
+      meId: () => this.meId,
+    };
+    this.messages = new MessageActions({ ...host, toast: (text, tone) => this.toast(text, tone) });
+    this.finder = new MessageFinder({
+      ...host,
+      open: (conversationId) => this.open(conversationId),
+      loadOlder: (conversationId) => this.loadOlder(conversationId),
+      toast: (text, tone) => this.toast(text, tone),
+    });
+    this.attachments = new AttachmentSender({ ...host, received: (m) => this.onMessage(m) });
+    this.links = new AttachmentLinks(this.client);
     this.state = initialState(session.user);
     this.wire();
   }
@@ -121,6 +149,8 @@ export class ChatStore {
       }),
       c.on('draining', () => this.dispatch({ type: 'connection/draining' })),
       c.on('message', (m) => this.onMessage(m)),
+      // A change entry with the changed message's state (absent: the client holds nothing of it, the entry says what it did).
+      c.on('messageUpdate', ({ entry, message }) => (message ? this.onUpdate({ entry, message }) : this.onMessage(entry))),
       c.on('receipt', (receipt) => this.dispatch({ type: 'receipt/received', receipt, meId: this.meId })),
       c.on('typing', (t) => {
         if (t.userId === this.meId) return;
@@ -232,6 +262,11 @@ export class ChatStore {
     this.refreshTimer = setTimeout(() => void this.refreshConversations(), REFRESH_COALESCE_MS);
   }
 
+  /** A message changed (edited, recalled, reacted to; deleted, when I deleted it on any device). */
+  onUpdate({ message, entry }: MessageUpdateEvent): void {
+    this.dispatch({ type: 'message/updated', message, entrySeq: entry.seq, meId: this.meId });
+  }
+
   private onMessage(m: Message): void {
     const conv = this.state.conversations.get(m.conversationId);
     // In the open chat of a visible tab a new message is read at once.
@@ -251,6 +286,13 @@ export class ChatStore {
     await this.markRead(conversationId);
   }
 
+  /** Sends files to a conversation, each as an image or file message with its own progress bar. */
+  sendFiles(conversationId: string, files: readonly File[], caption?: string): void {
+    const conv = this.state.conversations.get(conversationId);
+    if (!conv) return;
+    files.forEach((file, i) => void this.attachments.send(conversationId, targetOf(conv), file, i === 0 ? caption : undefined));
+  }
+
   /** Fetches the page before the oldest message held (the newest page the first time). */
   async loadOlder(conversationId: string): Promise<void> {
     const thread = this.state.threads.get(conversationId);
@@ -262,8 +304,8 @@ export class ChatStore {
       return;
     }
     this.dispatch({ type: 'history/requested', conversationId });
-    const oldest = thread.loaded ? thread.messages[0]?.seq : undefined;
-    const result = await this.run('history:fetch', { conversationId, beforeSeq: oldest, limit: PAGE }, true);
+    const oldest = thread.loaded ? Math.min(thread.coveredFrom ?? Infinity, thread.messages[0]?.seq ?? Infinity) : undefined;
+    const result = await this.run('history:fetch', { conversationId, beforeSeq: oldest === Infinity ? undefined : oldest, limit: PAGE }, true);
     this.dispatch({ type: 'history/loaded', conversationId, page: result, meId: this.meId });
   }
 
@@ -288,10 +330,21 @@ export class ChatStore {
     return id;
   }
 
-  send(conversationId: string, text: string): void {
+  /** Sends text; `replyTo` answers a message (its quote shows above), `mentions` are user ids or ['@all']. */
+  send(conversationId: string, text: string, extras: { replyTo?: Message; mentions?: string[] } = {}): void {
     const conv = this.state.conversations.get(conversationId);
     if (!conv) return;
-    const outgoing: Outgoing = { clientMsgId: newId(), conversationId, to: targetOf(conv), text, createdAt: Date.now(), status: 'sending' };
+    const { replyTo, mentions } = extras;
+    const outgoing: Outgoing = {
+      clientMsgId: newId(),
+      conversationId,
+      to: targetOf(conv),
+      text,
+      createdAt: Date.now(),
+      status: 'sending',
+      ...(replyTo ? { replyTo: replyTo.id } : {}),
+      ...(mentions && mentions.length > 0 ? { mentions } : {}),
+    };
     this.lastTypingSent.delete(conversationId);
     this.dispatch({ type: 'outbox/queued', outgoing });
     void this.deliver(outgoing);
@@ -312,7 +365,8 @@ export class ChatStore {
   private async deliver(outgoing: Outgoing): Promise<void> {
     const { clientMsgId, conversationId } = outgoing;
     try {
-      const message = await this.client.send(outgoing.to, outgoing.text, { clientMsgId });
+      const { replyTo, mentions } = outgoing;
+      const message = await this.client.send(outgoing.to, outgoing.text, { clientMsgId, ...(replyTo ? { replyTo } : {}), ...(mentions ? { mentions } : {}) });
       this.onMessage(message);
       this.dispatch({ type: 'outbox/sent', clientMsgId, conversationId, seq: message.seq });
     } catch (err) {

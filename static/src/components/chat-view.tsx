@@ -1,5 +1,9 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Attachment, Message } from '@parley/protocol';
 import type { ChatStore, State } from '../store';
 import { lastSeen } from '../format';
+import type { MentionCandidate } from '../messages/mentions';
+import { Lightbox } from './attachment-view';
 import { Avatar } from './avatar';
 import { Composer } from './composer';
 import { conversationTitle } from './conversation-list';
@@ -13,8 +17,15 @@ interface Props {
   onGroupDetails: () => void;
 }
 
-/** One open chat: who it is with, the messages, who is typing, the composer. */
+/** One open chat: who it is with, the messages, who is typing, the composer; files dropped on it are sent. */
 export function ChatView({ store, state, conversationId, onBack, onGroupDetails }: Props) {
+  const [replyTo, setReplyTo] = useState<Message>();
+  const [viewing, setViewing] = useState<Attachment>();
+  const [dragging, setDragging] = useState(false);
+  useEffect(() => {
+    setReplyTo(undefined);
+    setViewing(undefined);
+  }, [conversationId]);
   const conv = state.conversations.get(conversationId);
   if (!conv) return null;
   const thread = state.threads.get(conversationId);
@@ -37,8 +48,33 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails 
       ? `${details.members.length} members, ${details.members.filter((m) => m.online).length} online`
       : `${conv.group?.memberCount ?? 0} members`;
 
+  const members: MentionCandidate[] = (details?.members ?? []).map((m) => ({ id: m.user.id, name: m.user.displayName, username: m.user.username }));
+  const myRole = details?.members.find((m) => m.user.id === state.me.id)?.role;
+  const hasFiles = (e: DragEvent) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+
   return (
-    <section class="chat" aria-label={`Chat with ${conversationTitle(conv)}`}>
+    <section
+      class={`chat${dragging ? ' dragging' : ''}`}
+      aria-label={`Chat with ${conversationTitle(conv)}`}
+      data-testid="chat"
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => e.currentTarget === e.target && setDragging(false)}
+      onDrop={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        setDragging(false);
+        store.sendFiles(conversationId, [...(e.dataTransfer?.files ?? [])]);
+      }}
+    >
+      {dragging && (
+        <div class="drop-hint" data-testid="drop-hint">
+          Drop files to send them
+        </div>
+      )}
       <header class="chat-header">
         <button type="button" class="icon back" aria-label="Back to chats" onClick={onBack}>
           ←
@@ -60,7 +96,7 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails 
         )}
       </header>
       {conv.group?.announcement && <p class="announcement">📌 {conv.group.announcement}</p>}
-      <MessageList store={store} state={state} conv={conv} thread={thread} />
+      <MessageList store={store} state={state} conv={conv} thread={thread} onReply={setReplyTo} onView={setViewing} />
       <div class="typing-line" aria-live="polite" data-testid="typing-indicator">
         {typingText && (
           <>
@@ -73,7 +109,16 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails 
           </>
         )}
       </div>
-      <Composer store={store} conversationId={conversationId} offline={state.connection !== 'connected'} />
+      <Composer
+        store={store}
+        conversationId={conversationId}
+        offline={state.connection !== 'connected'}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(undefined)}
+        members={members}
+        mayMentionAll={myRole === 'owner' || myRole === 'admin'}
+      />
+      {viewing && <Lightbox store={store} attachment={viewing} onClose={() => setViewing(undefined)} />}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ChatStore, Conversation, State } from '../store';
 import { shortWhen } from '../format';
+import { previewText } from '../messages/message-preview';
 import { Avatar } from './avatar';
 
 interface Props {
@@ -9,6 +10,7 @@ interface Props {
   onOpen: (id: string) => void;
   onFindPeople: () => void;
   onFindGroups: () => void;
+  onSearchMessages: () => void;
 }
 
 export function conversationTitle(c: Conversation): string {
@@ -16,7 +18,7 @@ export function conversationTitle(c: Conversation): string {
 }
 
 /** Chats sorted by latest activity, with preview, time, unread count and presence. */
-export function ConversationList({ store, state, onOpen, onFindPeople, onFindGroups }: Props) {
+export function ConversationList({ store, state, onOpen, onFindPeople, onFindGroups, onSearchMessages }: Props) {
   const [filter, setFilter] = useState('');
   const all = [...state.conversations.values()].sort((a, b) => b.activityAt - a.activityAt);
   const q = filter.trim().toLowerCase();
@@ -26,18 +28,23 @@ export function ConversationList({ store, state, onOpen, onFindPeople, onFindGro
     const typingIds = [...(state.typing.get(c.id)?.keys() ?? [])];
     const [typist] = typingIds;
     if (typist !== undefined) return c.type === 'group' ? `${store.userName(typist)} is typing…` : 'typing…';
+    const upload = state.uploads.filter((u) => u.conversationId === c.id).at(-1);
+    if (upload) return `You: 📎 ${upload.name}`;
     const pending = state.outgoing.filter((o) => o.conversationId === c.id).at(-1);
     if (pending && (!c.last || pending.createdAt >= c.last.createdAt)) return `You: ${pending.text}`;
     if (!c.last) return c.type === 'group' ? 'Group created' : 'Say hello 👋';
     if (c.last.kind === 'system') return c.last.body.text;
     const who = c.last.senderId === state.me.id ? 'You: ' : c.type === 'group' ? `${store.userName(c.last.senderId)}: ` : '';
-    return who + c.last.body.text;
+    return who + previewText(c.last);
   };
 
   return (
     <div class="conv-list">
       <div class="search">
         <input type="search" placeholder="Search chats" aria-label="Search chats" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+        <button type="button" class="link search-messages" onClick={onSearchMessages} data-testid="search-messages-button">
+          Search messages
+        </button>
       </div>
       {all.length === 0 ? (
         <div class="empty">
@@ -81,6 +88,11 @@ export function ConversationList({ store, state, onOpen, onFindPeople, onFindGro
                   </span>
                   <span class="conv-bottom">
                     <span class="conv-preview">{preview(c)}</span>
+                    {c.mentioned && c.unread > 0 && (
+                      <span class="badge mention" data-testid="mention-marker" aria-label="You were mentioned" title="You were mentioned">
+                        @
+                      </span>
+                    )}
                     {c.unread > 0 && (
                       <span class="badge" data-testid="unread-badge" aria-label={`${c.unread} unread`}>
                         {c.unread > 99 ? '99+' : c.unread}

@@ -1,8 +1,9 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Message } from '@parley/protocol';
-import type { ChatStore, Conversation, Outgoing, State, Thread } from '../store';
-import { dayKey, dayLabel, timeOfDay } from '../format';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Attachment, Message } from '@parley/protocol';
+import type { ChatStore, Conversation, Outgoing, State, Thread, Upload } from '../store';
+import { dayKey, dayLabel, formatBytes, timeOfDay } from '../format';
 import { Avatar } from './avatar';
+import { MessageBubble } from './message-bubble';
 import { MessageText } from './message-text';
 
 interface Props {
@@ -10,14 +11,20 @@ interface Props {
   state: State;
   conv: Conversation;
   thread: Thread | undefined;
+  onReply: (m: Message) => void;
+  onView: (a: Attachment) => void;
 }
+
+/** How long a message brought into view (search, quote) stays highlighted. */
+const HIGHLIGHT_MS = 2_500;
 
 type Row =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'divider'; key: string }
   | { kind: 'system'; key: string; text: string }
   | { kind: 'message'; key: string; message: Message; first: boolean; last: boolean }
-  | { kind: 'outgoing'; key: string; outgoing: Outgoing };
+  | { kind: 'outgoing'; key: string; outgoing: Outgoing }
+  | { kind: 'upload'; key: string; upload: Upload };
 
 /** Same sender within this long shares one bubble group. */
 const GROUP_GAP_MS = 5 * 60_000;
@@ -29,15 +36,18 @@ const PIN_SLACK_PX = 48;
  * divider, own messages with their status. Older pages load on scrolling up;
  * the view stays pinned to the bottom unless the user scrolled away.
  */
-export function MessageList({ store, state, conv, thread }: Props) {
+export function MessageList({ store, state, conv, thread, onReply, onView }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const placed = useRef(false);
   const restoreFrom = useRef<number | undefined>(undefined);
   const [showJump, setShowJump] = useState(false);
+  const [editingId, setEditingId] = useState<string>();
+  const [highlightedId, setHighlightedId] = useState<string>();
   const messages = thread?.messages ?? [];
   const outgoing = state.outgoing.filter((o) => o.conversationId === conv.id);
-  const count = messages.length + outgoing.length;
+  const uploads = state.uploads.filter((u) => u.conversationId === conv.id);
+  const count = messages.length + outgoing.length + uploads.length;
   const sentCount = useRef(outgoing.length);
   // Sending a message always brings the view back to the end, where it appears.
   if (outgoing.length > sentCount.current) pinned.current = true;
@@ -48,7 +58,23 @@ export function MessageList({ store, state, conv, thread }: Props) {
     pinned.current = true;
     placed.current = false;
     setShowJump(false);
+    setEditingId(undefined);
   }, [conv.id]);
+
+  // A message asked for (a search result, a quote): scrolled to the middle and highlighted for a moment.
+  const focus = state.focus;
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !focus || focus.conversationId !== conv.id) return;
+    const target = el.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focus.messageId)}"]`);
+    if (!target) return;
+    placed.current = true;
+    pinned.current = false;
+    target.scrollIntoView({ block: 'center' });
+    setHighlightedId(focus.messageId);
+    const timer = setTimeout(() => setHighlightedId(undefined), HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, [focus?.nonce]);
 
   // Keep the view where the reader is: pinned to the bottom, or steady while older pages are prepended.
   useLayoutEffect(() => {
@@ -86,7 +112,10 @@ export function MessageList({ store, state, conv, thread }: Props) {
   const onScroll = () => {
     const el = ref.current;
     if (!el) return;
-    pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PIN_SLACK_PX;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < PIN_SLACK_PX;
+    // A window opened around a found message fills in newer messages as the reader reaches its end.
+    if (atBottom && thread?.hasNewer && !thread.loading) void store.finder.loadNewer(conv.id);
+    pinned.current = atBottom && !thread?.hasNewer;
     if (pinned.current) setShowJump(false);
     if (el.scrollTop < 120 && thread?.hasMore && !thread.loading && thread.loaded) {
       restoreFrom.current = el.scrollHeight;
@@ -94,7 +123,8 @@ export function MessageList({ store, state, conv, thread }: Props) {
     }
   };
 
-  const jumpToBottom = () => {
+  const jumpToBottom = async () => {
+    if (thread?.hasNewer) await store.finder.showLatest(conv.id);
     const el = ref.current;
     if (!el) return;
     el.scrollTop = el.scrollHeight;
@@ -102,7 +132,7 @@ export function MessageList({ store, state, conv, thread }: Props) {
     setShowJump(false);
   };
 
-  const rows = buildRows(messages, outgoing, thread?.firstUnreadSeq, state.me.id, thread?.hasMore ?? true);
+  const rows = buildRows(messages, outgoing, uploads, thread?.firstUnreadSeq, state.me.id, thread?.hasMore ?? true);
   const readers = state.readBy.get(conv.id);
   const seenUpTo = (seq: number): string[] => [...(readers ?? [])].filter(([, s]) => s >= seq).map(([id]) => id);
   const lastOwnSeq = [...messages].reverse().find((m) => m.senderId === state.me.id)?.seq;
@@ -141,6 +171,8 @@ export function MessageList({ store, state, conv, thread }: Props) {
               );
             case 'outgoing':
               return <OutgoingBubble key={row.key} store={store} outgoing={row.outgoing} />;
+            case 'upload':
+              return <UploadBubble key={row.key} store={store} upload={row.upload} />;
             case 'message': {
               const m = row.message;
               const mine = m.senderId === state.me.id;
@@ -153,23 +185,27 @@ export function MessageList({ store, state, conv, thread }: Props) {
                   class={`msg ${mine ? 'mine' : 'theirs'}${row.first ? ' first' : ''}${row.last ? ' last' : ''}`}
                   data-testid="message"
                   data-seq={m.seq}
+                  data-message-id={m.id}
+                  data-kind={m.kind}
+                  data-highlighted={highlightedId === m.id ? 'true' : undefined}
                   data-status={mine ? status : undefined}
                 >
                   {!mine && conv.type === 'group' && (
                     <span class="msg-avatar">{row.last && <Avatar id={m.senderId} name={sender?.displayName ?? '?'} url={sender?.avatarUrl} size="sm" />}</span>
                   )}
-                  <div class="bubble">
-                    {!mine && conv.type === 'group' && row.first && <span class="sender">{sender?.displayName ?? 'Someone'}</span>}
-                    <MessageText text={m.body.text} />
-                    <span class="meta">
-                      <time dateTime={new Date(m.createdAt).toISOString()}>{timeOfDay(m.createdAt)}</time>
-                      {mine && (
-                        <span class={`ticks ${status}`} aria-label={status === 'seen' ? 'Seen' : 'Sent'} title={status === 'seen' ? 'Seen' : 'Sent'}>
-                          {status === 'seen' ? '✓✓' : '✓'}
-                        </span>
-                      )}
-                    </span>
-                  </div>
+                  <MessageBubble
+                    store={store}
+                    state={state}
+                    message={m}
+                    mine={mine}
+                    sender={!mine && conv.type === 'group' && row.first ? (sender?.displayName ?? 'Someone') : undefined}
+                    status={mine ? status : undefined}
+                    highlighted={highlightedId === m.id}
+                    editing={editingId === m.id}
+                    onEdit={(on) => setEditingId(on ? m.id : undefined)}
+                    onReply={onReply}
+                    onView={onView}
+                  />
                   {mine && m.seq === lastOwnSeq && seenBy.length > 0 && (
                     <span class="seen-by" data-testid="seen">
                       {conv.type === 'group' ? `Seen by ${seenBy.map((id) => store.userName(id)).join(', ')}` : 'Seen'}
@@ -181,8 +217,8 @@ export function MessageList({ store, state, conv, thread }: Props) {
           }
         })}
       </div>
-      {showJump && (
-        <button type="button" class="jump" onClick={jumpToBottom} aria-label="Jump to latest messages">
+      {(showJump || thread?.hasNewer) && (
+        <button type="button" class="jump" onClick={() => void jumpToBottom()} aria-label="Jump to latest messages" data-testid="jump-latest">
           New messages ↓
         </button>
       )}
@@ -218,7 +254,36 @@ function OutgoingBubble({ store, outgoing }: { store: ChatStore; outgoing: Outgo
   );
 }
 
-function buildRows(messages: Message[], outgoing: Outgoing[], firstUnreadSeq: number | undefined, me: string, hasMore: boolean): Row[] {
+/** A file on its way: its name, a progress bar, then "sending"; a failure says why and can be dismissed. */
+function UploadBubble({ store, upload }: { store: ChatStore; upload: Upload }) {
+  const failed = upload.status === 'failed';
+  const percent = Math.round(upload.progress * 100);
+  return (
+    <div class="msg mine first last" data-testid="upload" data-status={upload.status}>
+      <div class={`bubble upload${failed ? ' failed' : ''}`}>
+        {upload.previewUrl && <img class="upload-preview" src={upload.previewUrl} alt="" />}
+        <span class="file-name">{upload.name}</span>
+        <span class="file-size">{formatBytes(upload.size)}</span>
+        {!failed && (
+          <progress class="upload-progress" max={100} value={percent} aria-label={`Uploading ${upload.name}`} data-testid="upload-progress">
+            {percent}%
+          </progress>
+        )}
+        {upload.status === 'sending' && <span class="muted">Sending…</span>}
+      </div>
+      {failed && (
+        <span class="failed-note" role="alert">
+          Not sent{upload.error ? `: ${upload.error}` : ''}{' '}
+          <button type="button" class="link" onClick={() => store.attachments.dismiss(upload.id, upload.previewUrl)}>
+            Dismiss
+          </button>
+        </span>
+      )}
+    </div>
+  );
+}
+
+function buildRows(messages: Message[], outgoing: Outgoing[], uploads: Upload[], firstUnreadSeq: number | undefined, me: string, hasMore: boolean): Row[] {
   const rows: Row[] = [];
   let prevDay = '';
   let dividerShown = false;
@@ -246,5 +311,6 @@ function buildRows(messages: Message[], outgoing: Outgoing[], firstUnreadSeq: nu
     rows.push({ kind: 'message', key: `m-${m.id}`, message: m, first: !joins(prev, m), last: !joins(m, next) });
   });
   for (const o of outgoing) rows.push({ kind: 'outgoing', key: `o-${o.clientMsgId}`, outgoing: o });
+  for (const u of uploads) rows.push({ kind: 'upload', key: `u-${u.id}`, upload: u });
   return rows;
 }

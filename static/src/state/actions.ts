@@ -1,5 +1,13 @@
 import type { ConversationSummary, FriendRequest, FriendView, Group, GroupInvitation, GroupUpdateEvent, Message, PresenceInfo, SystemNotice, User } from '@parley/protocol';
-import type { ConnectionState, GroupDetails, Outgoing, Toast } from './types';
+import type { ConnectionState, GroupDetails, Outgoing, Toast, Upload } from './types';
+
+/** A page of a conversation's log (history:fetch's answer): change entries and hidden seqs included as the server gives them. */
+export interface HistoryPage {
+  messages: readonly Message[];
+  hasMore: boolean;
+  /** The current state of messages the page's change entries target that are not in the page. */
+  updates?: readonly Message[];
+}
 
 /**
  * Everything that changes the web client's state, as data. Each slice
@@ -22,9 +30,21 @@ export type Action =
   | { type: 'conversations/listed'; summaries: readonly ConversationSummary[]; visible: boolean }
   /** A message pushed or acked; `readNow`: it is in the open chat of a visible tab, so it does not count as unread. */
   | { type: 'message/received'; message: Message; meId: string; readNow: boolean }
+  /**
+   * A message changed (edited, recalled, reacted to, deleted for me): `message`
+   * is its state now, `entrySeq` the seq of the change entry that did it.
+   */
+  | { type: 'message/updated'; message: Message; entrySeq: number; meId: string }
   | { type: 'history/requested'; conversationId: string }
-  /** A page of older messages, or `page` undefined when the fetch failed. */
-  | { type: 'history/loaded'; conversationId: string; page?: { messages: readonly Message[]; hasMore: boolean }; meId: string }
+  /**
+   * A page of older messages (or, `newer`, of the messages after those held),
+   * or `page` undefined when the fetch failed. `hasMore`: more in the direction fetched.
+   */
+  | { type: 'history/loaded'; conversationId: string; page?: HistoryPage; meId: string; newer?: boolean }
+  /** The thread replaced by a window of messages around one (opened from search or a quote). */
+  | { type: 'history/around'; conversationId: string; page: HistoryPage; hasOlder: boolean; hasNewer: boolean; meId: string }
+  /** Bring a message into view and highlight it. */
+  | { type: 'message/focused'; conversationId: string; messageId: string; nonce: number }
   /** A brand-new conversation without messages: nothing to fetch. */
   | { type: 'history/none'; conversationId: string }
   | { type: 'receipt/received'; receipt: { conversationId: string; userId: string; readSeq: number }; meId: string }
@@ -42,6 +62,20 @@ export type Action =
   | { type: 'outbox/failed'; clientMsgId: string; error: string }
   | { type: 'outbox/retried'; clientMsgId: string }
   | { type: 'outbox/discarded'; clientMsgId: string }
+  // ---- uploads
+  | { type: 'upload/started'; upload: Upload }
+  | { type: 'upload/progress'; id: string; progress: number }
+  /** The bytes are stored: the message is being sent. */
+  | { type: 'upload/sending'; id: string }
+  | { type: 'upload/failed'; id: string; error: string }
+  /** Sent (the message arrives like any other) or dismissed. */
+  | { type: 'upload/finished'; id: string }
+  // ---- message search
+  | { type: 'search/started'; q: string }
+  /** A page of results for `q`; `append`: a further page of the same query. */
+  | { type: 'search/loaded'; q: string; results: readonly Message[]; next?: string; append: boolean }
+  | { type: 'search/failed'; q: string; error: string }
+  | { type: 'search/cleared' }
   // ---- social
   | { type: 'presence/changed'; presence: PresenceInfo }
   /** A presence query's answer: whom the server left out of `asked` we may no longer see. */

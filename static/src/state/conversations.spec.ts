@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { Message } from '@parley/protocol';
 import type { Action } from './actions';
 import { conversationsReducer, latestSeq, targetOf } from './conversations';
 import { ME, conversation, group, groupEvent, message, outgoing, summary, user } from './test-fixtures';
@@ -23,7 +24,7 @@ describe('conversations reducer: the server list', () => {
   it('adds each listed conversation with the server unread count and read position', () => {
     const last = message(7);
     const next = run(state(), { type: 'conversations/listed', summaries: [summary({ lastMessage: last, lastSeq: 7, readSeq: 4, unread: 3 })], visible: true });
-    expect(next.conversations.get('d:alice')).toEqual({ id: 'd:alice', type: 'direct', peer: user('alice'), group: undefined, last, activityAt: last.createdAt, unread: 3, readSeq: 4 });
+    expect(next.conversations.get('d:alice')).toEqual({ id: 'd:alice', type: 'direct', peer: user('alice'), group: undefined, last, activityAt: last.createdAt, unread: 3, readSeq: 4, mentioned: false });
   });
 
   it('keeps the open chat of a visible tab at zero unread, but not in a hidden tab', () => {
@@ -93,6 +94,116 @@ describe('conversations reducer: messages', () => {
     const next = run(state({ typing }), received(message(1)));
     expect([...(next.typing.get('d:alice')?.keys() ?? [])]).toEqual(['bob']);
     expect(typing.get('d:alice')?.size).toBe(2);
+  });
+});
+
+describe('conversations reducer: changes to messages', () => {
+  const reaction = (seq: number, messageId = 'm1'): Message =>
+    message(seq, { id: `e${seq}`, kind: 'change', change: { type: 'reaction', messageId, emoji: '👍', on: true }, body: { text: '' }, createdAt: 99_000 });
+  const held = (fields: Partial<Conversation> = {}) =>
+    withConv(conversation({ last: message(1), readSeq: 1, activityAt: 1_000, ...fields }), { threads: new Map([['d:alice', thread({ messages: [message(1)] })]]) });
+
+  it('never counts a change entry as unread, nor lets it move the chat up or become the last message', () => {
+    const next = run(held(), received(reaction(2)));
+    expect(next.conversations.get('d:alice')).toMatchObject({ unread: 0, activityAt: 1_000, last: { id: 'm1' } });
+    expect(next.threads.get('d:alice')?.messages.map((m) => m.id)).toEqual(['m1']);
+  });
+
+  it('shows the change on the message and on the list\'s last message', () => {
+    const next = run(held(), received(reaction(2)));
+    expect(next.threads.get('d:alice')?.messages[0]?.reactions).toEqual([{ emoji: '👍', userIds: ['alice'] }]);
+    expect(next.conversations.get('d:alice')?.last?.reactions).toEqual([{ emoji: '👍', userIds: ['alice'] }]);
+  });
+
+  it('does not count a recalled message as unread', () => {
+    expect(run(held(), received(message(2, { recalled: true, body: { text: '' } }))).conversations.get('d:alice')?.unread).toBe(0);
+  });
+
+  it('takes a message:update: the thread\'s copy and the last message follow', () => {
+    const recalled = message(1, { recalled: true, body: { text: '' } });
+    const next = run(held(), { type: 'message/updated', message: recalled, entrySeq: 2, meId: ME.id });
+    expect(next.threads.get('d:alice')?.messages[0]).toBe(recalled);
+    expect(next.conversations.get('d:alice')?.last).toBe(recalled);
+  });
+
+  it('falls back to the newest message still shown when the last one is deleted for me', () => {
+    const before = withConv(conversation({ last: message(2) }), { threads: new Map([['d:alice', thread({ messages: [message(1), message(2)] })]]) });
+    const next = run(before, { type: 'message/updated', message: message(2, { deleted: true }), entrySeq: 3, meId: ME.id });
+    expect(next.threads.get('d:alice')?.messages.map((m) => m.id)).toEqual(['m1']);
+    expect(next.conversations.get('d:alice')?.last?.id).toBe('m1');
+  });
+
+  it('applies a page\'s updates to messages held, and skips its change entries', () => {
+    const page = { messages: [reaction(2)], hasMore: true, updates: [message(1, { reactions: [{ emoji: '🎉', userIds: ['bob'] }] })] };
+    const next = run(held(), { type: 'history/loaded', conversationId: 'd:alice', page, meId: ME.id, newer: true });
+    expect(next.threads.get('d:alice')?.messages).toEqual([message(1, { reactions: [{ emoji: '🎉', userIds: ['bob'] }] })]);
+    expect(next.threads.get('d:alice')).toMatchObject({ hasNewer: true, coveredTo: 2 });
+  });
+
+  it('remembers how far back pages went, so a page of change entries alone is not fetched again', () => {
+    const before = state({ threads: new Map([['d:alice', thread({ messages: [message(40)], loaded: true })]]) });
+    const page = { messages: [reaction(20, 'm40'), reaction(21, 'm40')], hasMore: true };
+    expect(run(before, { type: 'history/loaded', conversationId: 'd:alice', page, meId: ME.id }).threads.get('d:alice')?.coveredFrom).toBe(20);
+  });
+});
+
+describe('conversations reducer: the "@" marker', () => {
+  const groupChat = (fields: Partial<Conversation> = {}) => conversation({ id: 'g:g1', type: 'group', peer: undefined, group: group('g1'), ...fields });
+  const inGroup = (seq: number, fields: Partial<Message> = {}) => message(seq, { conversationId: 'g:g1', senderId: 'bob', ...fields });
+
+  it('turns on when an unread message mentions me or everyone, and not for others\' mentions', () => {
+    expect(run(withConv(groupChat()), received(inGroup(1, { mentions: [ME.id] }))).conversations.get('g:g1')?.mentioned).toBe(true);
+    expect(run(withConv(groupChat()), received(inGroup(1, { mentions: ['@all'] }))).conversations.get('g:g1')?.mentioned).toBe(true);
+    expect(run(withConv(groupChat()), received(inGroup(1, { mentions: ['carol'] }))).conversations.get('g:g1')?.mentioned).toBe(false);
+  });
+
+  it('stays off for a mention read at once in the open chat', () => {
+    expect(run(withConv(groupChat()), received(inGroup(1, { mentions: [ME.id] }), true)).conversations.get('g:g1')?.mentioned).toBe(false);
+  });
+
+  it('comes from the server\'s list, and goes when the chat is read', () => {
+    const listed = run(state(), {
+      type: 'conversations/listed',
+      summaries: [summary({ conversationId: 'g:g1', type: 'group', peer: undefined, group: group('g1'), lastMessage: inGroup(3), lastSeq: 3, unread: 2, mentioned: true })],
+      visible: false,
+    });
+    expect(listed.conversations.get('g:g1')?.mentioned).toBe(true);
+    const read = run(listed, { type: 'conversation/read', conversationId: 'g:g1' });
+    expect(read.conversations.get('g:g1')).toMatchObject({ mentioned: false, unread: 0 });
+  });
+
+  it('goes when I read everything on another device', () => {
+    const before = withConv(groupChat({ last: inGroup(5), readSeq: 2, unread: 3, mentioned: true }));
+    const next = run(before, { type: 'receipt/received', receipt: { conversationId: 'g:g1', userId: ME.id, readSeq: 5 }, meId: ME.id });
+    expect(next.conversations.get('g:g1')).toMatchObject({ mentioned: false, unread: 0 });
+  });
+
+  it('recounts unread from the messages held when I read part of them elsewhere, skipping change seqs', () => {
+    const thread5 = thread({ messages: [inGroup(3), inGroup(5)] });
+    const before = withConv(groupChat({ last: inGroup(5), readSeq: 2, unread: 2 }), { threads: new Map([['g:g1', thread5]]) });
+    const next = run(before, { type: 'receipt/received', receipt: { conversationId: 'g:g1', userId: ME.id, readSeq: 3 }, meId: ME.id });
+    expect(next.conversations.get('g:g1')?.unread).toBe(1);
+  });
+});
+
+describe('conversations reducer: a message opened in context', () => {
+  it('replaces the thread with the window around it, which takes no live messages until it reaches the newest', () => {
+    const before = withConv(conversation({ last: message(90) }), { threads: new Map([['d:alice', thread({ messages: [message(89), message(90)], loaded: true })]]) });
+    const around = run(before, {
+      type: 'history/around',
+      conversationId: 'd:alice',
+      page: { messages: [message(9), message(10), message(11)], hasMore: false },
+      hasOlder: true,
+      hasNewer: true,
+      meId: ME.id,
+    });
+    expect(around.threads.get('d:alice')).toMatchObject({ hasMore: true, hasNewer: true, loaded: true, coveredFrom: 9, coveredTo: 11 });
+    expect(around.threads.get('d:alice')?.messages.map((m) => m.seq)).toEqual([9, 10, 11]);
+    const live = run(around, received(message(91)));
+    expect(live.threads.get('d:alice')?.messages.map((m) => m.seq)).toEqual([9, 10, 11]);
+    expect(live.conversations.get('d:alice')?.last?.seq).toBe(91);
+    const focused = run(live, { type: 'message/focused', conversationId: 'd:alice', messageId: 'm10', nonce: 1 });
+    expect(focused.focus).toEqual({ conversationId: 'd:alice', messageId: 'm10', nonce: 1 });
   });
 });
 
@@ -172,7 +283,7 @@ describe('conversations reducer: opening and reading', () => {
   it('creates a direct chat locally once, and keeps the existing one', () => {
     const action: Action = { type: 'direct/opened', conversationId: 'd:bob', user: user('bob'), at: 42 };
     const next = run(state(), action);
-    expect(next.conversations.get('d:bob')).toEqual({ id: 'd:bob', type: 'direct', peer: user('bob'), activityAt: 42, unread: 0, readSeq: 0 });
+    expect(next.conversations.get('d:bob')).toEqual({ id: 'd:bob', type: 'direct', peer: user('bob'), activityAt: 42, unread: 0, readSeq: 0, mentioned: false });
     expect(run(next, action)).toBe(next);
   });
 });
@@ -202,7 +313,7 @@ describe('conversations reducer: groups', () => {
 
   it('adds a group I created to the list at once', () => {
     const next = run(state(), { type: 'group/created', group: group('g2'), at: 9 });
-    expect(next.conversations.get('g:g2')).toEqual({ id: 'g:g2', type: 'group', group: group('g2'), activityAt: 9, unread: 0, readSeq: 0 });
+    expect(next.conversations.get('g:g2')).toEqual({ id: 'g:g2', type: 'group', group: group('g2'), activityAt: 9, unread: 0, readSeq: 0, mentioned: false });
   });
 
   it('removes a group I left and closes it if it was open', () => {

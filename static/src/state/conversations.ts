@@ -1,7 +1,8 @@
-import type { ConversationSummary, Message, NewMessageTarget } from '@parley/protocol';
+import { isContentKind, type ConversationSummary, type Message, type NewMessageTarget } from '@parley/protocol';
 import type { Action } from './actions';
 import { groupConversationId } from './groups';
 import { updateEntry, withEntries, withEntry, withoutEntries, withoutEntry } from './maps';
+import { applyUpdate, ingest, isShown, mentionsMe, newestShown } from './message-changes';
 import type { Conversation, ConversationsState, Thread } from './types';
 
 const EMPTY_THREAD: Thread = { messages: [], hasMore: true, loading: false, loaded: false };
@@ -14,29 +15,39 @@ export function conversationsReducer(state: ConversationsState, action: Action):
   switch (action.type) {
     case 'conversations/listed':
       return listed(state, action.summaries, action.visible);
-    case 'message/received': {
-      const m = action.message;
-      const conv = state.conversations.get(m.conversationId);
-      const conversations = conv
-        ? withEntry(state.conversations, conv.id, {
-            ...conv,
-            last: newest(conv.last, m),
-            activityAt: Math.max(conv.activityAt, m.createdAt),
-            unread: countsAsUnread(conv, m, action.meId) && !action.readNow ? conv.unread + 1 : conv.unread,
-          })
-        : state.conversations;
-      // A message from someone ends their typing indicator.
-      const typing = updateEntry(state.typing, m.conversationId, (who) => withoutEntry(who, m.senderId));
-      return { ...state, conversations, typing, threads: withMessages(state.threads, m.conversationId, [m]) };
-    }
+    case 'message/received':
+      return received(state, action.message, action.meId, action.readNow);
+    case 'message/updated':
+      return updated(state, action.message, action.entrySeq);
     case 'history/requested':
       return patchThread(state, action.conversationId, { loading: true });
     case 'history/loaded': {
       const { conversationId, page } = action;
       if (!page) return patchThread(state, conversationId, { loading: false });
-      const threads = withMessages(state.threads, conversationId, page.messages);
-      return patchThread({ ...state, threads }, conversationId, { loading: false, hasMore: page.hasMore, loaded: true });
+      const thread = ingest(state.threads.get(conversationId) ?? EMPTY_THREAD, page.messages, page.updates);
+      const seqs = page.messages.map((m) => m.seq);
+      const change: Partial<Thread> = action.newer
+        ? { loading: false, hasNewer: page.hasMore, coveredTo: Math.max(thread.coveredTo ?? 0, ...seqs) }
+        : { loading: false, hasMore: page.hasMore, loaded: true, coveredFrom: Math.min(thread.coveredFrom ?? Infinity, ...seqs) };
+      return withLast({ ...state, threads: withEntry(state.threads, conversationId, { ...thread, ...change }) }, conversationId);
     }
+    case 'history/around': {
+      const { conversationId, page } = action;
+      const before = state.threads.get(conversationId) ?? EMPTY_THREAD;
+      const fresh: Thread = { ...EMPTY_THREAD, firstUnreadSeq: before.firstUnreadSeq };
+      const seqs = page.messages.map((m) => m.seq);
+      const thread = {
+        ...ingest(fresh, page.messages, page.updates),
+        loaded: true,
+        hasMore: action.hasOlder,
+        hasNewer: action.hasNewer,
+        coveredFrom: seqs.length > 0 ? Math.min(...seqs) : undefined,
+        coveredTo: seqs.length > 0 ? Math.max(...seqs) : undefined,
+      };
+      return { ...state, threads: withEntry(state.threads, conversationId, thread) };
+    }
+    case 'message/focused':
+      return { ...state, focus: { conversationId: action.conversationId, messageId: action.messageId, nonce: action.nonce } };
     case 'history/none':
       return patchThread(state, action.conversationId, { loaded: true, hasMore: false });
     case 'receipt/received': {
@@ -45,8 +56,9 @@ export function conversationsReducer(state: ConversationsState, action: Action):
         // I read it on another device.
         const conv = state.conversations.get(r.conversationId);
         if (!conv || r.readSeq <= conv.readSeq) return state;
-        const unread = Math.max(0, (conv.last?.seq ?? 0) - r.readSeq);
-        return { ...state, conversations: withEntry(state.conversations, conv.id, { ...conv, readSeq: r.readSeq, unread }) };
+        const unread = unreadAfter(conv, state.threads.get(conv.id), r.readSeq, action.meId);
+        const next = { ...conv, readSeq: r.readSeq, unread, mentioned: unread > 0 && conv.mentioned };
+        return { ...state, conversations: withEntry(state.conversations, conv.id, next) };
       }
       return { ...state, readBy: withReader(state.readBy, r.conversationId, r.userId, r.readSeq) };
     }
@@ -72,13 +84,13 @@ export function conversationsReducer(state: ConversationsState, action: Action):
     case 'conversation/read': {
       const conv = state.conversations.get(action.conversationId);
       const seq = latestSeq(state, action.conversationId);
-      if (!conv || seq <= 0 || (conv.unread === 0 && seq <= conv.readSeq)) return state;
-      const next = { ...conv, unread: 0, readSeq: Math.max(conv.readSeq, seq) };
+      if (!conv || seq <= 0 || (conv.unread === 0 && !conv.mentioned && seq <= conv.readSeq)) return state;
+      const next = { ...conv, unread: 0, mentioned: false, readSeq: Math.max(conv.readSeq, seq) };
       return { ...state, conversations: withEntry(state.conversations, conv.id, next) };
     }
     case 'direct/opened': {
       if (state.conversations.has(action.conversationId)) return state;
-      const conv: Conversation = { id: action.conversationId, type: 'direct', peer: action.user, activityAt: action.at, unread: 0, readSeq: 0 };
+      const conv: Conversation = { id: action.conversationId, type: 'direct', peer: action.user, activityAt: action.at, unread: 0, readSeq: 0, mentioned: false };
       return { ...state, conversations: withEntry(state.conversations, conv.id, conv) };
     }
     case 'outbox/queued':
@@ -92,7 +104,7 @@ export function conversationsReducer(state: ConversationsState, action: Action):
       return patchConversation(state, groupConversationId(action.groupId), (c) => ({ ...c, group: action.details.group }));
     case 'group/created': {
       const id = groupConversationId(action.group.id);
-      const conv: Conversation = { id, type: 'group', group: action.group, activityAt: action.at, unread: 0, readSeq: 0 };
+      const conv: Conversation = { id, type: 'group', group: action.group, activityAt: action.at, unread: 0, readSeq: 0, mentioned: false };
       return { ...state, conversations: withEntry(state.conversations, id, conv) };
     }
     case 'group/left': {
@@ -106,9 +118,76 @@ export function conversationsReducer(state: ConversationsState, action: Action):
   }
 }
 
-/** Whether a message adds to the conversation's unread count (someone else's, past how far I read). */
+/** Whether a message adds to the conversation's unread count (someone else's content, past how far I read; never a change entry). */
 export function countsAsUnread(conv: Conversation, m: Message, meId: string): boolean {
-  return m.senderId !== meId && m.seq > conv.readSeq;
+  return isShown(m) && !m.recalled && m.senderId !== meId && m.seq > conv.readSeq;
+}
+
+/**
+ * Unread after I read up to `readSeq` elsewhere: the messages held past it
+ * that count; without any held, at most what was counted and what seqs allow.
+ */
+function unreadAfter(conv: Conversation, thread: Thread | undefined, readSeq: number, meId: string): number {
+  if (readSeq >= (conv.last?.seq ?? 0)) return 0;
+  const held = (thread?.messages ?? []).filter((m) => m.seq > readSeq);
+  if (held.length > 0) return held.filter((m) => countsAsUnread({ ...conv, readSeq }, m, meId)).length;
+  return Math.min(conv.unread, (conv.last?.seq ?? 0) - readSeq);
+}
+
+/**
+ * A message from the log: content joins its thread and the list (last
+ * message, unread, the "@" marker); a change entry changes the message it
+ * targets, and never counts as unread nor moves the chat up the list.
+ */
+function received(state: ConversationsState, m: Message, meId: string, readNow: boolean): ConversationsState {
+  const thread = state.threads.get(m.conversationId) ?? EMPTY_THREAD;
+  if (!isContentKind(m.kind)) {
+    const next = ingest(thread, [m]);
+    return next === thread ? state : withLast({ ...state, threads: withEntry(state.threads, m.conversationId, next) }, m.conversationId);
+  }
+  const conv = state.conversations.get(m.conversationId);
+  const unread = conv !== undefined && countsAsUnread(conv, m, meId) && !readNow;
+  const conversations = conv
+    ? withEntry(state.conversations, conv.id, {
+        ...conv,
+        last: newest(conv.last, m),
+        activityAt: Math.max(conv.activityAt, m.createdAt),
+        unread: unread ? conv.unread + 1 : conv.unread,
+        mentioned: conv.mentioned || (unread && mentionsMe(m, meId)),
+      })
+    : state.conversations;
+  // A message from someone ends their typing indicator.
+  const typing = updateEntry(state.typing, m.conversationId, (who) => withoutEntry(who, m.senderId));
+  // A window away from the newest (opened from search) takes no new messages: they are fetched on reaching its end.
+  const threads = thread.hasNewer ? state.threads : withEntry(state.threads, m.conversationId, ingest(thread, [m]));
+  return { ...state, conversations, typing, threads };
+}
+
+/** `message:update`: the thread's copy and the list's last message follow the server's state. */
+function updated(state: ConversationsState, m: Message, entrySeq: number): ConversationsState {
+  const thread = state.threads.get(m.conversationId);
+  const threads = thread ? withEntry(state.threads, m.conversationId, applyUpdate(thread, m, entrySeq)) : state.threads;
+  const conv = state.conversations.get(m.conversationId);
+  if (!conv || conv.last?.id !== m.id) return threads === state.threads ? state : { ...state, threads };
+  // Deleted for me: the preview falls back to the newest message still shown (a list refresh corrects it otherwise).
+  const last = m.deleted ? newestShown(threads.get(m.conversationId)) : m;
+  return { ...state, threads, conversations: withEntry(state.conversations, conv.id, { ...conv, last }) };
+}
+
+/** The list's last message kept in step with the thread's copy of it (edited, recalled, reacted to). */
+function withLast(state: ConversationsState, conversationId: string): ConversationsState {
+  const conv = state.conversations.get(conversationId);
+  const lastId = conv?.last?.id;
+  if (!conv || lastId === undefined) return state;
+  const thread = state.threads.get(conversationId);
+  const copy = thread?.messages.find((m) => m.id === lastId);
+  if (copy === conv.last) return state;
+  if (!copy) {
+    // Held once (it has a change seq) and gone now: deleted for me; the preview falls back to the newest still shown.
+    if (!thread?.changeSeq?.has(lastId)) return state;
+    return { ...state, conversations: withEntry(state.conversations, conv.id, { ...conv, last: newestShown(thread) }) };
+  }
+  return { ...state, conversations: withEntry(state.conversations, conv.id, { ...conv, last: copy }) };
 }
 
 /** The newest seq held for a conversation: its last message or the last one loaded. */
@@ -150,6 +229,7 @@ function listed(state: ConversationsState, summaries: readonly ConversationSumma
       last: newest(existing?.last, last),
       activityAt: Math.max(existing?.activityAt ?? 0, last?.createdAt ?? s.group?.createdAt ?? 0),
       unread: active ? 0 : s.unread,
+      mentioned: !active && s.mentioned,
       readSeq: Math.max(s.readSeq, existing?.readSeq ?? 0),
     });
   }
@@ -163,15 +243,6 @@ function listed(state: ConversationsState, summaries: readonly ConversationSumma
 function withReader(readBy: ConversationsState['readBy'], conversationId: string, userId: string, readSeq: number): ConversationsState['readBy'] {
   const readers = readBy.get(conversationId) ?? new Map<string, number>();
   return withEntry(readBy, conversationId, withEntry(readers, userId, Math.max(readers.get(userId) ?? 0, readSeq)));
-}
-
-/** The thread with the messages added: seq order, one per seq (a later copy wins). */
-function withMessages(threads: ConversationsState['threads'], conversationId: string, incoming: readonly Message[]): ConversationsState['threads'] {
-  const thread = threads.get(conversationId) ?? EMPTY_THREAD;
-  const bySeq = new Map(thread.messages.map((m) => [m.seq, m]));
-  for (const m of incoming) bySeq.set(m.seq, m);
-  const messages = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-  return withEntry(threads, conversationId, { ...thread, messages });
 }
 
 function patchThread(state: ConversationsState, conversationId: string, change: Partial<Thread>): ConversationsState {

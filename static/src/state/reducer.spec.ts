@@ -5,7 +5,7 @@ import { initialState } from './types';
 
 describe('root reducer', () => {
   it('gives every key of the state to exactly one slice', () => {
-    const state = { ...initialState(ME), nodeId: 'im-1', activeId: 'd:alice' };
+    const state = { ...initialState(ME), nodeId: 'im-1', activeId: 'd:alice', focus: { conversationId: 'd:alice', messageId: 'm1', nonce: 1 } };
     const owned = SLICES.flatMap((s) => Object.keys(s.pick(state)));
     expect(owned.sort()).toEqual(Object.keys(state).sort());
     expect(new Set(owned).size).toBe(owned.length);

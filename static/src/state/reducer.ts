@@ -4,10 +4,24 @@ import { groupsReducer } from './groups';
 import { invitationsReducer } from './invitations';
 import { noticesReducer } from './notices';
 import { outboxReducer } from './outbox';
+import { searchReducer } from './search';
 import { sessionReducer } from './session';
 import { socialReducer } from './social';
 import { toastsReducer } from './toasts';
-import type { ConversationsState, GroupsState, InvitationsState, NoticesState, OutboxState, SessionState, SocialState, State, ToastsState } from './types';
+import { uploadsReducer } from './uploads';
+import type {
+  ConversationsState,
+  GroupsState,
+  InvitationsState,
+  NoticesState,
+  OutboxState,
+  SearchState,
+  SessionState,
+  SocialState,
+  State,
+  ToastsState,
+  UploadsState,
+} from './types';
 
 type Reducer<S> = (state: S, action: Action) => S;
 
@@ -24,8 +38,10 @@ function slice<S>(keys: readonly (keyof S & keyof State)[], reduce: Reducer<S>):
 /** Every slice once; no two own the same key (a test checks that together they cover State). */
 export const SLICES = [
   slice<SessionState>(['me', 'connection', 'nodeId', 'operator'], sessionReducer),
-  slice<ConversationsState>(['conversations', 'threads', 'readBy', 'typing', 'activeId'], conversationsReducer),
+  slice<ConversationsState>(['conversations', 'threads', 'readBy', 'typing', 'activeId', 'focus'], conversationsReducer),
   slice<OutboxState>(['outgoing'], outboxReducer),
+  slice<UploadsState>(['uploads'], uploadsReducer),
+  slice<SearchState>(['search'], searchReducer),
   slice<SocialState>(['social', 'users', 'online', 'lastSeenAt'], socialReducer),
   slice<GroupsState>(['groups'], groupsReducer),
   slice<InvitationsState>(['invitations'], invitationsReducer),

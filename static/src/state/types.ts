@@ -13,6 +13,8 @@ export interface Conversation {
   unread: number;
   /** How far I have read. */
   readSeq: number;
+  /** An unread message mentions me (or @all): the "@" marker. */
+  mentioned: boolean;
 }
 
 export interface Thread {
@@ -25,6 +27,20 @@ export interface Thread {
   loaded: boolean;
   /** Where the "new messages" divider goes: the first seq unread when the chat was opened. */
   firstUnreadSeq?: number;
+  /** The messages held stop short of the newest (a window around a message opened from search or a quote). */
+  hasNewer?: boolean;
+  /**
+   * The lowest and highest log seq the pages fetched so far covered, change
+   * entries included: where the next page starts (a page of change entries
+   * alone adds no message, but must not be fetched again).
+   */
+  coveredFrom?: number;
+  coveredTo?: number;
+  /**
+   * Per message id, the highest log seq whose effect its copy here already
+   * shows: a change entry at or below it is old news and is not applied again.
+   */
+  changeSeq?: ReadonlyMap<string, number>;
 }
 
 export interface Outgoing {
@@ -32,6 +48,10 @@ export interface Outgoing {
   conversationId: string;
   to: NewMessageTarget;
   text: string;
+  /** The id of the message this one answers. */
+  replyTo?: string;
+  /** Mentioned user ids, or ['@all']. */
+  mentions?: string[];
   createdAt: number;
   status: 'sending' | 'failed';
   error?: string;
@@ -77,6 +97,45 @@ export interface ConversationsState {
   /** Per conversation, who is typing and until when. */
   typing: Map<string, Map<string, number>>;
   activeId?: string;
+  /** A message to bring into view and highlight (a search result, a quote); `nonce` tells a new request from the last one. */
+  focus?: MessageFocus;
+}
+
+export interface MessageFocus {
+  conversationId: string;
+  messageId: string;
+  nonce: number;
+}
+
+/** A file on its way: sent to the ticket URL (progress 0..1), then as a message. */
+export interface Upload {
+  id: string;
+  conversationId: string;
+  name: string;
+  size: number;
+  /** An image: a local preview (object URL) while it uploads. */
+  previewUrl?: string;
+  progress: number;
+  status: 'uploading' | 'sending' | 'failed';
+  error?: string;
+}
+
+export interface UploadsState {
+  uploads: Upload[];
+}
+
+/** The message search panel: one query, its results newest first, and whether more can be fetched. */
+export interface MessageSearch {
+  q: string;
+  results: Message[];
+  /** The `before` cursor for the next page; undefined when there is no more. */
+  next?: string;
+  loading: boolean;
+  error?: string;
+}
+
+export interface SearchState {
+  search: MessageSearch;
 }
 
 /** My messages not yet acked by the server, in the order they were written. */
@@ -111,7 +170,18 @@ export interface NoticesState {
 }
 
 /** The whole web client's state: one slice per reducer, flat so views read `state.x`. */
-export type State = SessionState & ConversationsState & OutboxState & SocialState & GroupsState & InvitationsState & ToastsState & NoticesState;
+export type State = SessionState &
+  ConversationsState &
+  OutboxState &
+  UploadsState &
+  SearchState &
+  SocialState &
+  GroupsState &
+  InvitationsState &
+  ToastsState &
+  NoticesState;
+
+export const EMPTY_SEARCH: MessageSearch = { q: '', results: [], loading: false };
 
 /** The state right after sign-in, before anything is loaded. */
 export function initialState(me: User): State {
@@ -122,6 +192,8 @@ export function initialState(me: User): State {
     conversations: new Map(),
     threads: new Map(),
     outgoing: [],
+    uploads: [],
+    search: EMPTY_SEARCH,
     readBy: new Map(),
     typing: new Map(),
     online: new Map(),
