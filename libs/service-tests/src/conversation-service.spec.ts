@@ -42,6 +42,7 @@ describe('ConversationService', () => {
       readSeq: 1, // the sender has read what they sent
       peerReadSeq: 0,
       unread: 0,
+      mentioned: false,
     });
     expect((await conversations.list('bob')).map((c) => [c.conversationId, c.unread, c.peer?.id])).toEqual([
       [dm.conversationId, 1, 'alice'],

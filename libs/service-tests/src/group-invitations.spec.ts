@@ -66,7 +66,7 @@ describe('GroupService invitations', () => {
     expect(await isMember('stranger')).toBe(true);
     expect(w.notifier.events).toContainEqual({ kind: 'join', userIds: ['stranger'], room: groupRoom(groupId) });
     expect(w.notifier.published('group:update').at(-1)?.payload).toMatchObject({ change: 'joined', actorId: 'owner', userIds: ['stranger'] });
-    const messages = await w.store.getMessages(groupConversationId(groupId), { afterSeq: 0, limit: 10 });
+    const messages = await w.store.getMessages('owner', groupConversationId(groupId), { afterSeq: 0, limit: 10 });
     expect(messages.map((m) => m.body.text)).toEqual(['OWNER added STRANGER']);
     expect(invitationEvents().at(-1)).toEqual({ rooms: [userRoom('owner'), userRoom('stranger')], invitation: answer.invitation });
     expect(await pending('stranger')).toEqual([]);

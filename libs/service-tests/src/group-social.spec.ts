@@ -8,7 +8,7 @@ describe('GroupService and GroupAdminService', () => {
   let groupId: string;
 
   const systemMessages = async (): Promise<Message[]> =>
-    (await w.store.getMessages(groupConversationId(groupId), { afterSeq: 0, limit: 100 })).filter((m) => m.kind === 'system');
+    (await w.store.getMessages('owner', groupConversationId(groupId), { afterSeq: 0, limit: 100 })).filter((m) => m.kind === 'system');
   const updates = () => w.notifier.published('group:update').map((p) => ({ rooms: p.rooms, ...(p.payload as object) }));
   const role = async (userId: string) => (await w.store.getGroupMember(groupId, userId))?.role;
 
