@@ -79,13 +79,13 @@ describe('command handlers by area', () => {
   });
 
   it('passes changes to messages, search and versions to messaging as the caller', async () => {
-    const { services, calls } = recordingServices(undefined);
+    const { services, calls } = recordingServices('done');
     const handlers = createCommandHandlers(services);
     const ctx = context(calls);
     await expect(handlers['message:recall'](ctx, { messageId: 'm1' })).resolves.toEqual({});
     await expect(handlers['message:react'](ctx, { messageId: 'm1', emoji: '👍', on: true })).resolves.toEqual({});
     await expect(handlers['message:delete'](ctx, { messageId: 'm1' })).resolves.toEqual({});
-    await expect(handlers['message:edit'](ctx, { messageId: 'm1', body: { text: 'x' } })).resolves.toEqual({ message: undefined });
+    await expect(handlers['message:edit'](ctx, { messageId: 'm1', body: { text: 'x' } })).resolves.toEqual({ message: 'done' });
     await handlers['message:search'](ctx, { q: 'hi', limit: 20 });
     await handlers['message:versions'](ctx, { messageId: 'm1' });
     expect(calls).toEqual([
