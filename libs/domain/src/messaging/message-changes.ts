@@ -1,6 +1,7 @@
 import {
   CHANGE_CLIENT_MSG_PREFIX,
   ParleyError,
+  isContentKind,
   userRoom,
   type CommandResults,
   type Message,
@@ -14,6 +15,9 @@ import { assertMayMessage } from '../social/relation-rules';
 import { conversationRooms, requireVisibleMessage } from './conversation-access';
 import { assertMayPost } from './post-rights';
 import type { SendBudget } from './send-budget';
+
+/** Not a user id: a read as this viewer sees every message no one hid. */
+const NO_VIEWER = '';
 
 export interface MessageChangesDeps {
   store: MessageStore & SocialStore & GroupStore;
@@ -84,10 +88,22 @@ export class MessageChanges {
     await this.apply(actorId, membership, async () => ({ type: 'reaction', targetId: message.id, emoji: input.emoji, on: input.on }));
   }
 
-  /** Hides a message from the actor alone ("delete for me"); only their own sessions are told. */
+  /**
+   * Hides a message from the actor alone ("delete for me"); only their own
+   * sessions are told. Deleting it again is answered as done (a retry whose
+   * ack was lost), though the message is no longer visible to them.
+   */
   async delete(actorId: string, messageId: string): Promise<void> {
-    const { membership } = await requireVisibleMessage(this.deps.store, actorId, messageId);
-    await this.apply(actorId, membership, async () => ({ type: 'delete', targetId: messageId }));
+    const { store } = this.deps;
+    const found = await requireVisibleMessage(store, actorId, messageId).catch(async (err: unknown) => {
+      // Read as a user who hid nothing (no user has the empty id); the store
+      // then answers the delete as a no-op when the actor hid it before.
+      const [shown] = await store.getMessagesByIds(NO_VIEWER, [messageId]);
+      const membership = shown && isContentKind(shown.kind) ? await store.getMemberConversation(actorId, shown.conversationId) : null;
+      if (!membership) throw err;
+      return { membership };
+    });
+    await this.apply(actorId, found.membership, async () => ({ type: 'delete', targetId: messageId }));
   }
 
   /** Earlier texts of a message, for the members who can see it. */
