@@ -96,7 +96,7 @@ describe('MysqlStore group commit', () => {
     const reader = (async () => {
       while (writing) {
         for (const { id } of conversations) {
-          const seqs = (await first.getMessages(id, { afterSeq: 0, limit: 1000 })).map((m) => m.seq);
+          const seqs = (await first.getMessages(owner, id, { afterSeq: 0, limit: 1000 })).map((m) => m.seq);
           if (seqs.some((s, i) => s !== i + 1)) gaps.push(`${id}: ${seqs.join(',')}`);
         }
         polls++;
@@ -113,7 +113,7 @@ describe('MysqlStore group commit', () => {
     for (const { id, members } of conversations) {
       const mine = results.filter((r) => r.message.conversationId === id).map((r) => r.message);
       expect(mine.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-      const stored = await second.getMessages(id, { afterSeq: 0, limit: 100 });
+      const stored = await second.getMessages(owner, id, { afterSeq: 0, limit: 100 });
       expect(stored).toEqual([...mine].sort((a, b) => a.seq - b.seq));
       // Each sender has read up to their own latest message; nobody else moved.
       for (const member of members) {
@@ -160,7 +160,7 @@ describe('MysqlStore group commit', () => {
       expect(answers).toHaveLength(20);
       expect(new Set(answers.map((r) => JSON.stringify(r.message))).size).toBe(1);
     }
-    const stored = await first.getMessages(directConversationId(a, b), { afterSeq: 0, limit: 100 });
+    const stored = await first.getMessages(a, directConversationId(a, b), { afterSeq: 0, limit: 100 });
     expect(stored.map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(stored.map((m) => m.clientMsgId).sort()).toEqual(keys);
     expect(stored).toEqual(expect.arrayContaining(keys.map((k) => results.find((r) => r.message.clientMsgId === k)?.message)));
@@ -181,7 +181,7 @@ describe('MysqlStore group commit', () => {
     // The retries are at the even positions, the new messages at the odd ones.
     expect(mixed.filter((_, i) => i % 2 === 0).map((r) => r.message)).toEqual(first.map((r) => r.message));
     expect(mixed.filter((_, i) => i % 2 === 1).map((r) => r.message.seq)).toEqual([4, 5, 6]);
-    const stored = await store.getMessages(directConversationId(a, b), { afterSeq: 0, limit: 100 });
+    const stored = await store.getMessages(a, directConversationId(a, b), { afterSeq: 0, limit: 100 });
     expect(stored.map((m) => [m.seq, m.clientMsgId])).toEqual([
       [1, 'r0'], [2, 'r1'], [3, 'r2'], [4, 'n0'], [5, 'n1'], [6, 'n2'],
     ]);
@@ -207,7 +207,7 @@ describe('MysqlStore group commit', () => {
       'NOT_FOUND',
       3,
     ]);
-    expect((await store.getMessages(directConversationId(a, b), { afterSeq: 0, limit: 10 })).map((m) => m.id)).toEqual(
+    expect((await store.getMessages(a, directConversationId(a, b), { afterSeq: 0, limit: 10 })).map((m) => m.id)).toEqual(
       [sent[0], sent[2], sent[4]].map((m) => m.id),
     );
     expect(await store.listMemberConversations(c)).toEqual([]);

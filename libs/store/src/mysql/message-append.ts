@@ -3,7 +3,19 @@ import type { Message } from '@parley/protocol';
 import { must } from '@parley/util';
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { settle, type Outcome } from '../batch-queue';
-import { MESSAGE_COLUMNS, conversationGroupId, messageValues, toMessage, type MessageRow } from '../rows/messages';
+import {
+  MESSAGE_COLUMNS,
+  MESSAGE_SELECT,
+  QUOTE_SOURCE_SELECT,
+  conversationGroupId,
+  mentionRows,
+  messageValues,
+  storedMessage,
+  toMessage,
+  withQuote,
+  type MessageRow,
+} from '../rows/messages';
+import { searchTextOf, searchTokensOf } from '../rows/search';
 import { uniqueIds } from '../rows/sql';
 import { isDuplicateKey, toStoreError } from './errors';
 import type { MysqlPool } from './pool';
@@ -131,26 +143,26 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
       // In queue order within a conversation.
       const seq = must(seqs.get(m.conversationId), 'the seq of a planned conversation') + 1;
       seqs.set(m.conversationId, seq);
-      const message: Message = {
-        id: m.id,
-        conversationId: m.conversationId,
-        seq,
-        senderId: m.senderId,
-        kind: m.kind,
-        body: m.body,
-        clientMsgId: m.clientMsgId,
-        createdAt: m.createdAt,
-      };
+      const message = storedMessage(m, seq);
       stored.set(keyOf(m), message);
       return message;
     });
     const members = newConversationMembers(plan, lastSeqs);
-    await send(conn, [
+    const mentions = mentionRows(rows);
+    const quoted = [...new Set(rows.flatMap((m) => (m.replyTo === undefined ? [] : [m.replyTo])))];
+    const written = await send(conn, [
       ...(members ? [members] : []),
-      { sql: `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ?`, params: [rows.map(messageValues)] },
+      { sql: `INSERT INTO messages (${MESSAGE_COLUMNS}, search_tokens) VALUES ?`, params: [rows.map(appendValues)] },
+      ...(mentions.length > 0 ? [{ sql: 'INSERT INTO message_mentions (conversation_id, seq, user_id) VALUES ?', params: [mentions] }] : []),
       advanceSenderCursors(rows),
+      // Replies answer with their quote: the targets' current state, read under the same snapshot.
+      ...(quoted.length > 0 ? [{ sql: `${QUOTE_SOURCE_SELECT} IN (?)`, params: [quoted] }] : []),
       COMMIT,
     ]);
+    if (quoted.length > 0) {
+      const sources = new Map((written[written.length - 2] as (MessageRow & RowDataPacket)[]).map((row) => [row.id, row]));
+      for (const [key, message] of stored) if (message.replyTo !== undefined) stored.set(key, withQuote(message, sources.get(message.replyTo)));
+    }
   }
   return messages.map((m, i): AppendResult => {
     const original = existing.get(keyOf(m));
@@ -161,12 +173,18 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
   });
 }
 
-/** Already stored messages with the same (sender, clientMsgId). */
+/** A message's row values: the columns of both engines, then the bigram words only MySQL keeps (rows/search.ts). */
+function appendValues(m: Message): (string | number | null)[] {
+  const searchText = searchTextOf(m.kind, m.body);
+  return [...messageValues(m, searchText), searchTokensOf(searchText)];
+}
+
+/** Already stored messages with the same (sender, clientMsgId), in their current state. */
 function findStored(messages: readonly NewMessage[]): Statement {
   // OR of equalities on the unique key: a range scan of exactly those entries on MySQL and MariaDB.
-  const where = messages.map(() => '(sender_id = ? AND client_msg_id = ?)').join(' OR ');
+  const where = messages.map(() => '(m.sender_id = ? AND m.client_msg_id = ?)').join(' OR ');
   return {
-    sql: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where}`,
+    sql: `${MESSAGE_SELECT} WHERE ${where}`,
     params: messages.flatMap((m) => [m.senderId, m.clientMsgId]),
   };
 }

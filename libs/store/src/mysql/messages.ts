@@ -1,20 +1,28 @@
 import { StoreError, type AppendResult, type MessageStore, type NewMessage } from '@parley/domain';
 import { BatchQueue } from '../batch-queue';
 import {
+  DIGEST_SELECT,
   MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
   MESSAGE_BY_CLIENT_ID_SELECT,
-  lastMessagesSelect,
+  MESSAGE_SELECT,
+  VISIBLE,
+  digestParams,
   messageRangeSelect,
+  messagesAfterParams,
   messagesAfterSelect,
   pagesByRange,
+  toDigest,
   toMemberConversation,
   toMessage,
+  type DigestRow,
   type MemberConversationRow,
   type MessageRow,
 } from '../rows/messages';
+import { mysqlChanges } from './changes';
 import type { MysqlConnection } from './connection';
 import { appendMessages } from './message-append';
+import { mysqlMessageSearch } from './search';
 
 export interface MysqlGroupCommitOptions {
   /**
@@ -33,8 +41,6 @@ export interface MysqlGroupCommitOptions {
   /** Told the size of each batch the group commit writes (parley_store_batch_size). */
   onAppendBatch?: (size: number) => void;
 }
-
-const LAST_MESSAGES_SELECT = lastMessagesSelect('IN (?)');
 
 /** Conversations, messages and cursors on MySQL; appendMessage is the group commit of message-append.ts. */
 export function mysqlMessageStore(conn: MysqlConnection, options: MysqlGroupCommitOptions): MessageStore {
@@ -61,27 +67,41 @@ export function mysqlMessageStore(conn: MysqlConnection, options: MysqlGroupComm
       return rows[0] ? toMessage(rows[0]) : null;
     },
 
-    async getMessages(conversationId, range) {
-      const { sql, params, descending } = messageRangeSelect(range);
-      const rows = await conn.select<MessageRow>(sql, [conversationId, ...params, range.limit]);
+    async getMessages(viewerId, conversationId, range) {
+      const { sql, params, descending } = messageRangeSelect(viewerId, conversationId, range);
+      const rows = await conn.select<MessageRow>(sql, params);
       if (descending) rows.reverse();
       return rows.map(toMessage);
     },
 
-    async getMessagesAfter(ranges, limit) {
+    async getMessagesAfter(viewerId, ranges, limit) {
       if (ranges.length === 0) return [];
       const rows = await conn.select<MessageRow & { range_index: number }>(
         messagesAfterSelect(ranges.length),
-        ranges.flatMap((r) => [r.conversationId, r.afterSeq, limit]),
+        ranges.flatMap((r, i) => messagesAfterParams(i, r.conversationId, r.afterSeq, viewerId, limit)),
       );
       return pagesByRange(ranges.length, rows);
     },
 
-    async getLastMessages(conversationIds) {
-      if (conversationIds.length === 0) return [];
-      const rows = await conn.select<MessageRow>(LAST_MESSAGES_SELECT, [conversationIds]);
+    async getMessagesByIds(viewerId, ids) {
+      if (ids.length === 0) return [];
+      const rows = await conn.select<MessageRow>(`${MESSAGE_SELECT} WHERE m.id IN (?) AND ${VISIBLE}`, [ids, viewerId, viewerId]);
       return rows.map(toMessage);
     },
+
+    async getConversationDigests(viewerId, entries) {
+      if (entries.length === 0) return [];
+      // One statement for all: each entry's digest is one row.
+      const rows = await conn.select<DigestRow>(
+        entries.map(() => `(${DIGEST_SELECT})`).join('\nUNION ALL '),
+        entries.flatMap((e, i) => digestParams(i, viewerId, e.conversationId, e.readSeq)),
+      );
+      const byIndex = new Map(rows.map((row) => [Number(row.idx), row]));
+      return entries.map((e, i) => toDigest(e.conversationId, byIndex.get(i)));
+    },
+
+    ...mysqlChanges(conn),
+    ...mysqlMessageSearch(conn),
 
     async listMemberConversations(userId) {
       const rows = await conn.select<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} ${MEMBER_CONVERSATION_ORDER}`, [userId, userId]);

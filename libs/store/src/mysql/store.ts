@@ -9,8 +9,10 @@ import { mysqlGroupStore } from './groups';
 import { mysqlInvitationStore } from './invitations';
 import { mysqlMessageStore, type MysqlGroupCommitOptions } from './messages';
 import { mysqlRequestStore } from './requests';
+import { SEARCH_BACKFILL_VERSION, backfillMessageSearch } from './search-backfill';
 import { mysqlAuthSessionStore } from './sessions';
 import { mysqlSocialStore } from './social';
+import { mysqlUploadStore } from './uploads';
 import { mysqlUserStore } from './users';
 
 export interface MysqlStoreOptions extends MysqlConnectionOptions, MysqlGroupCommitOptions {
@@ -37,6 +39,7 @@ export class MysqlStore extends AggregateStore implements Store {
       ...mysqlInvitationStore(conn),
       ...mysqlAdminStore(conn),
       ...mysqlMessageStore(conn, options),
+      ...mysqlUploadStore(conn),
     });
     this.conn = conn;
     this.migrationLockTimeoutMs = options.migrationLockTimeoutMs ?? 60_000;
@@ -64,6 +67,7 @@ export class MysqlStore extends AggregateStore implements Store {
           if (applied.has(migration.version)) continue;
           // MySQL DDL commits implicitly; statements are written to be re-runnable instead.
           for (const statement of migration.statements) await conn.query(statement);
+          if (migration.version === SEARCH_BACKFILL_VERSION) await backfillMessageSearch(conn);
           await conn.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
             migration.version,
             migration.name,

@@ -45,8 +45,8 @@ export interface MessageRow {
 /** The columns appendMessage writes (MySQL adds search_tokens). */
 export const MESSAGE_COLUMNS = 'id, conversation_id, seq, sender_id, kind, body, client_msg_id, created_at, reply_to, mentions, search_text';
 
-/** Values in MESSAGE_COLUMNS order. */
-export function messageValues(m: Message): (string | number | null)[] {
+/** Values in MESSAGE_COLUMNS order (the search text given when the caller computed it already). */
+export function messageValues(m: Message, searchText: string | null = searchTextOf(m.kind, m.body)): (string | number | null)[] {
   return [
     m.id,
     m.conversationId,
@@ -58,7 +58,7 @@ export function messageValues(m: Message): (string | number | null)[] {
     m.createdAt,
     m.replyTo ?? null,
     m.mentions && m.mentions.length > 0 ? JSON.stringify(m.mentions) : null,
-    searchTextOf(m.kind, m.body),
+    searchText,
   ];
 }
 

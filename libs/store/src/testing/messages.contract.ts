@@ -1,5 +1,5 @@
 import type { Store } from '@parley/domain';
-import { directConversationId, groupConversationId } from '@parley/protocol';
+import { QUOTE_SNIPPET_LENGTH, directConversationId, groupConversationId } from '@parley/protocol';
 import type { StoreContractContext } from './contract-context';
 
 /** MessageStore: seq'd messages, conversations and cursors. */
@@ -145,6 +145,39 @@ export function describeMessageStoreContract(ctx: StoreContractContext): void {
         ]);
         expect(pages[0]).toEqual(await store.getMessages(a.id, ab, { afterSeq: 1, limit: 3 }));
         expect(await store.getMessagesAfter(a.id, [], 3)).toEqual([]);
+      });
+
+      it('stores replies with the quote of their target and mentions, also when many are sent at once', async () => {
+        const [a, b] = [await createUser(), await createUser()];
+        const long = 'x'.repeat(QUOTE_SNIPPET_LENGTH) + 'tail';
+        const target = (await store.appendMessage(directMessage(a.id, b.id, { body: { text: long } }))).message;
+        const image = (
+          await store.appendMessage(
+            directMessage(a.id, b.id, { kind: 'image', body: { text: '', attachment: { id: nextId('UP'), name: 'a.png', mime: 'image/png', size: 1 } } }),
+          )
+        ).message;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.appendMessage(directMessage(b.id, a.id, { replyTo: i % 2 ? target.id : image.id, mentions: i % 3 ? [a.id] : [] })),
+          ),
+        );
+        for (const [i, { message }] of results.entries()) {
+          const quoted = i % 2 ? target : image;
+          expect(message.replyTo).toBe(quoted.id);
+          expect(message.quote).toEqual({
+            messageId: quoted.id,
+            senderId: a.id,
+            kind: quoted.kind,
+            text: quoted.body.text.slice(0, QUOTE_SNIPPET_LENGTH),
+            ...(quoted.body.attachment ? { attachment: quoted.body.attachment } : {}),
+          });
+          expect(message.mentions).toEqual(i % 3 ? [a.id] : undefined);
+        }
+        const stored = await store.getMessagesByIds(a.id, results.map((r) => r.message.id));
+        expect(stored.sort((x, y) => x.seq - y.seq)).toEqual(results.map((r) => r.message).sort((x, y) => x.seq - y.seq));
+        // A retry answers the stored message in its current state, quote included.
+        const again = await store.appendMessage(directMessage(b.id, a.id, { clientMsgId: results[0]?.message.clientMsgId ?? '' }));
+        expect(again).toEqual({ message: results[0]?.message, duplicate: true });
       });
 
       it('returns the last message of each conversation asked for', async () => {
