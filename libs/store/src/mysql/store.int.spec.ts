@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createTestDatabase, findFreePort, startMariadb } from '@parley/testing';
+import { createConnection } from 'mysql2/promise';
+import { MYSQL_MIGRATIONS } from '../migrations/mysql';
 import { MysqlStore } from './store';
 import { describeSharedStoreContract } from '../testing/shared-store.contract';
 import { describeStoreContract } from '../testing/store.contract';
@@ -100,6 +102,45 @@ describe('MysqlStore', () => {
       await store.close();
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+describe('MysqlStore migrations 5 and 6', () => {
+  it('make the messages stored before searchable (bigram words made by the adapter) and readable with the new columns', async () => {
+    const database = await createTestDatabase(serverUrl());
+    try {
+      const old = await createConnection({ uri: database.url });
+      try {
+        await old.query('CREATE TABLE schema_migrations (version INT NOT NULL PRIMARY KEY, name VARCHAR(128) NOT NULL, applied_at BIGINT NOT NULL)');
+        for (const migration of MYSQL_MIGRATIONS.slice(0, 4)) {
+          for (const statement of migration.statements) await old.query(statement);
+          await old.query('INSERT INTO schema_migrations VALUES (?, ?, 1)', [migration.version, migration.name]);
+        }
+        await old.query(`INSERT INTO users (id, username, username_key, display_name, password_hash, created_at) VALUES ('A', 'a', 'a', 'A', 'h', 1), ('B', 'b', 'b', 'B', 'h', 1)`);
+        await old.query(`INSERT INTO conversations (id, type, last_seq, last_message_at, created_at) VALUES ('d:A:B', 'direct', 2, 2, 1)`);
+        await old.query(`INSERT INTO conversation_members (conversation_id, user_id) VALUES ('d:A:B', 'A'), ('d:A:B', 'B')`);
+        await old.query(`INSERT INTO messages (id, conversation_id, seq, sender_id, kind, body, client_msg_id, created_at) VALUES
+          ('M1', 'd:A:B', 1, 'A', 'text', '{"text":"Old Message 北京"}', 'c1', 1),
+          ('M2', 'd:A:B', 2, 'B', 'system', '{"text":"joined"}', 'c2', 2)`);
+      } finally {
+        await old.end();
+      }
+      const store = new MysqlStore({ url: database.url });
+      try {
+        await store.migrate();
+        expect((await store.searchMessages('B', { q: 'old message', limit: 5 })).map((m) => m.id)).toEqual(['M1']);
+        expect((await store.searchMessages('B', { q: '北京', limit: 5 })).map((m) => m.id)).toEqual(['M1']);
+        expect(await store.searchMessages('B', { q: 'joined', limit: 5 })).toEqual([]);
+        expect(await store.getMessages('B', 'd:A:B', { afterSeq: 0, limit: 5 })).toEqual([
+          { id: 'M1', conversationId: 'd:A:B', seq: 1, senderId: 'A', kind: 'text', body: { text: 'Old Message 北京' }, clientMsgId: 'c1', createdAt: 1 },
+          { id: 'M2', conversationId: 'd:A:B', seq: 2, senderId: 'B', kind: 'system', body: { text: 'joined' }, clientMsgId: 'c2', createdAt: 2 },
+        ]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await database.drop();
     }
   });
 });
