@@ -28,7 +28,7 @@ export function ConversationList({ store, state, onOpen, onFindPeople, onFindGro
     const typingIds = [...(state.typing.get(c.id)?.keys() ?? [])];
     const [typist] = typingIds;
     if (typist !== undefined) return c.type === 'group' ? `${store.userName(typist)} is typing…` : 'typing…';
-    const upload = state.uploads.filter((u) => u.conversationId === c.id).at(-1);
+    const upload = state.uploads.filter((u) => u.conversationId === c.id && u.status !== 'failed').at(-1);
     if (upload) return `You: 📎 ${upload.name}`;
     const pending = state.outgoing.filter((o) => o.conversationId === c.id).at(-1);
     if (pending && (!c.last || pending.createdAt >= c.last.createdAt)) return `You: ${pending.text}`;
