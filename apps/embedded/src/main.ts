@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { blobEnv, createAttachments } from '@parley/attachments';
 import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
 import { MemoryNodeRegistry } from '@parley/discovery';
 import { DEFAULT_REFRESH_TTL_SECONDS, DEFAULT_REGISTRATION_LIMITS, systemClock } from '@parley/domain';
@@ -48,7 +49,10 @@ const embeddedEnv = z
   })
   .extend(logEnv.shape)
   .extend(traceEnv.shape)
-  .extend(moderationEnv.shape);
+  .extend(moderationEnv.shape)
+  .extend(blobEnv.shape)
+  // Attachments live beside the database: a relative directory is under PARLEY_DATA_DIR.
+  .extend({ PARLEY_BLOB_DIR: z.string().min(1).default('blobs') });
 
 const NODE_COUNT = 2;
 
@@ -65,7 +69,8 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(config.PARLEY_DATA_DIR);
   // Password hashes, messages and the token secret live here: 0700, its files 0600.
   ensurePrivateDir(dataDir);
-  const tokens = new JwtTokenService({ secret: config.PARLEY_JWT_SECRET ?? loadOrCreateSecret(dataDir) }, clock);
+  const jwtSecret = config.PARLEY_JWT_SECRET ?? loadOrCreateSecret(dataDir);
+  const tokens = new JwtTokenService({ secret: jwtSecret }, clock);
   const store = await openStore({ kind: 'sqlite', filename: path.join(dataDir, 'parley.db') });
   const presence = new MemoryPresence({ clock });
   // Limits kept in this process (no Redis in embedded mode).
@@ -78,6 +83,8 @@ async function main(): Promise<void> {
   const metrics = new ParleyMetrics();
   const gatewayId = 'gw-embedded';
   const hasher = new Argon2PasswordHasher();
+  // One blob store for the gateway (tickets, transfers, links, sweep) and both nodes (claims at send).
+  const attachments = createAttachments({ env: config, store, jwtSecret, ids, clock, logger: logger.child({ component: 'uploads' }), relativeTo: dataDir });
   // One policy for the gateway (display names) and both nodes (messages, group names).
   const content = contentPolicyOf(config, logger.child({ component: 'moderation' }));
 
@@ -106,6 +113,7 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'gateway' }),
     routeTracer: gatewayTracing.tracer,
     content,
+    attachments,
   });
   const { httpUrl, relayPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
 
@@ -139,6 +147,7 @@ async function main(): Promise<void> {
         logger: nodeLogger,
         throttles,
         tracer: tracing.tracer,
+        attachments: attachments.service,
         content,
         relay:
           new RelayClient({
@@ -175,6 +184,7 @@ async function main(): Promise<void> {
     async () => {
       await Promise.all(nodes.map((n) => n.close()));
       await gateway.stop();
+      attachments.close();
       await presence.close();
       await store.close();
       await Promise.all(closeTracing.map((close) => close()));

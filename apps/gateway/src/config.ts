@@ -14,6 +14,7 @@ import {
   type RegistrationLimits,
 } from '@parley/domain';
 import { moderationEnv } from '@parley/moderation';
+import { blobEnv, uploadSweepEnv } from '@parley/attachments';
 import { traceEnv } from '@parley/observability';
 import { USERNAME_PATTERN } from '@parley/protocol';
 import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAudiencesEnv, relayAuthEnv, storeEnv } from '@parley/util-node';
@@ -159,7 +160,9 @@ const gatewayEnv = z.object({
   .extend(limitsEnv.shape)
   .extend(traceEnv.shape)
   // All of it, though a gateway screens only display names: one env file may serve gateways and nodes.
-  .extend(moderationEnv.shape);
+  .extend(moderationEnv.shape)
+  .extend(blobEnv.shape)
+  .extend(uploadSweepEnv.shape);
 
 export type GatewayConfig = z.output<typeof gatewayEnv> & { PARLEY_GATEWAY_ID: string };
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createAttachments } from '@parley/attachments';
 import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
 import { systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
@@ -46,6 +47,9 @@ async function main(): Promise<void> {
   const directory = nodeDirectoryOf(config, logger.child({ component: 'discovery' }));
   const registrar = gatewayRegistrarOf(config, logger.child({ component: 'discovery' }));
   const tracing = routeTracerOf(config, config.PARLEY_GATEWAY_ID, logger);
+  const ids = createUlidGenerator();
+  // The same blob store as every IM node (they claim uploads at send).
+  const attachments = createAttachments({ env: config, store, jwtSecret: config.PARLEY_JWT_SECRET, ids, clock, logger: logger.child({ component: 'uploads' }) });
   const gateway = createGateway({
     gatewayId: config.PARLEY_GATEWAY_ID,
     relayHost: config.PARLEY_RELAY_HOST,
@@ -71,7 +75,7 @@ async function main(): Promise<void> {
     passwordPolicy: new ZxcvbnPasswordPolicy(),
     tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
     refreshTtlSeconds: config.PARLEY_REFRESH_TTL_SECONDS,
-    ids: createUlidGenerator(),
+    ids,
     adminUsernames: config.PARLEY_ADMIN_USERS,
     clock,
     logger,
@@ -90,6 +94,7 @@ async function main(): Promise<void> {
       await registrar?.deregister(config.PARLEY_GATEWAY_ID).catch((err: unknown) => logger.warn({ err }, 'deregistration failed'));
       await registrar?.close();
       await gateway.stop();
+      attachments.close();
       limits.close();
       await store.close();
       await tracing.close();

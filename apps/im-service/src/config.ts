@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_GROUP_OPTIONS, PATH_SAFE_NODE_ID_RULE, defaultInstanceId, isPathSafeNodeId } from '@parley/domain';
 import { DEFAULT_IM_NODE, DEFAULT_PRESENCE_KEEPER } from '@parley/im-node';
 import { moderationEnv } from '@parley/moderation';
+import { blobEnv } from '@parley/attachments';
 import { traceEnv } from '@parley/observability';
 import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
 
@@ -70,7 +71,8 @@ const imEnv = z.object({
   .extend(consulEnv.shape)
   .extend(relayAuthEnv.shape)
   .extend(traceEnv.shape)
-  .extend(moderationEnv.shape);
+  .extend(moderationEnv.shape)
+  .extend(blobEnv.shape);
 
 /** Where the node finds gateways: a fixed list of relay addresses, or Consul's live ones. */
 export type GatewaySource = { kind: 'static'; addresses: string[] } | { kind: 'consul' };

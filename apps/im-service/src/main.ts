@@ -1,3 +1,4 @@
+import { createAttachments } from '@parley/attachments';
 import { JwtTokenService } from '@parley/auth';
 import { ConsulNodeRegistrar, MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock, type Presence } from '@parley/domain';
@@ -79,6 +80,9 @@ async function main(): Promise<void> {
     relay.setGateways(addresses);
   });
   const tracing = messageTracerOf(config, config.nodeId, logger);
+  const ids = createUlidGenerator();
+  // The gateway's blob store: a send claims its upload here, checking the bytes if nobody did yet.
+  const attachments = createAttachments({ env: config, store, jwtSecret: config.PARLEY_JWT_SECRET, ids, clock, logger: logger.child({ component: 'uploads' }) });
   // Set once the signal handlers are installed (after start); an operator's drain before that is ignored.
   const shutdown: { drainNow?: ShutdownTrigger } = {};
   const node = new ImNode(
@@ -112,7 +116,7 @@ async function main(): Promise<void> {
       registrar,
       tokens: new JwtTokenService({ secret: config.PARLEY_JWT_SECRET, ttlSeconds: config.PARLEY_JWT_TTL_SECONDS }, clock),
       clock,
-      ids: createUlidGenerator(),
+      ids,
       logger,
       // Each call to the Redis counters timed as `<throttle>.<method>` (user-send.consume); the node counts their refusals itself.
       throttles: meteredThrottles(limits.throttles, metrics, role, { timeRedis: Boolean(config.PARLEY_REDIS_URL), limitOf: () => undefined }),
@@ -122,6 +126,7 @@ async function main(): Promise<void> {
       adminDrain: () => shutdown.drainNow?.('SIGTERM'),
       relay,
       tracer: tracing.tracer,
+      attachments: attachments.service,
       // Messages (word filter, then the before-send webhook) and group names (word filter).
       content: contentPolicyOf(config, logger.child({ component: 'moderation' })),
     },
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
       else await node.close();
       await gateways.stop();
       await presence.close();
+      attachments.close();
       limits.close();
       await store.close();
       await tracing.close();

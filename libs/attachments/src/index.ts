@@ -4,3 +4,4 @@ export { SharpMediaInspector, type SharpMediaInspectorOptions } from './media-in
 export { SignedBlobLinks, type VerifiedDownload } from './signed-blob-links';
 export { contentDisposition } from './content-disposition';
 export { blobEnv, openBlobStore, uploadLimitsOf, uploadSweepEnv, type BlobEnv } from './blob-config';
+export { createAttachments, type Attachments, type AttachmentsParts } from './create-attachments';

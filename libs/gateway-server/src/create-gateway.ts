@@ -35,6 +35,8 @@ import { createAdminService } from './admin/create-admin';
 import { warnUnclaimedAdminNames } from './admin/unclaimed-admins';
 import { GatewayReadiness, type Pingable } from './http/health.router';
 import { observeRelayServer } from './metrics/relay-metrics';
+import type { GatewayAttachments } from './http/gateway-attachments';
+import { UploadSweeper } from './upload-sweeper';
 
 export interface GatewayParts {
   gatewayId: string;
@@ -107,6 +109,10 @@ export interface GatewayParts {
   routeTracer?: RouteTracer;
   /** What display names must pass (the word filter: registration, PATCH /api/me). @default a policy that passes everything */
   content?: ContentPolicy;
+  /** Uploads, attachment links, fs transfers and the upload sweep. @default none: those routes answer UNAVAILABLE */
+  attachments?: GatewayAttachments;
+  /** How often expired unsent uploads are swept (PARLEY_UPLOAD_SWEEP_SEC). @default 60 s */
+  uploadSweepMs?: number;
 }
 
 /** Wires a gateway from its adapters; shared by the gateway app and embedded mode. */
@@ -189,7 +195,10 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     staticDir: parts.staticDir,
     trustProxy: parts.trustProxy,
     ipv6PrefixBits: parts.ipv6PrefixBits,
+    attachments: parts.attachments,
+    clock,
   });
+  const sweeper = parts.attachments && new UploadSweeper(parts.attachments.service, logger.child({ component: 'uploads' }), parts.uploadSweepMs);
   return new GatewayServer({
     app,
     relay,
@@ -203,5 +212,6 @@ export function createGateway(parts: GatewayParts): GatewayServer {
       stopReadyMetric();
     },
     afterStart: () => warnUnclaimedAdminNames(store, adminUsernames, logger.child({ component: 'admin' })),
+    background: sweeper ? [sweeper] : [],
   });
 }

@@ -21,6 +21,8 @@ export interface GatewayServerDeps {
   stopMetrics?: () => void;
   /** Checks of the setup once the gateway listens (they only warn); a failure is logged, never fatal. */
   afterStart?: () => Promise<unknown>;
+  /** Periodic work (the upload sweep): started once listening, stopped first on stop. */
+  background?: readonly { start(): void; stop(): void }[];
 }
 
 export interface GatewayListenOptions {
@@ -53,11 +55,13 @@ export class GatewayServer {
     const metricsPort = this.metricsServer?.port;
     this.deps.logger.info({ httpUrl, relayPort, metricsPort }, 'gateway listening');
     await this.deps.afterStart?.().catch((err: unknown) => this.deps.logger.warn({ err }, 'a start-up check failed'));
+    for (const task of this.deps.background ?? []) task.start();
     return { httpUrl, relayPort, ...(metricsPort === undefined ? {} : { metricsPort }) };
   }
 
   async stop(): Promise<void> {
     this.deps.readiness?.markStopping();
+    for (const task of this.deps.background ?? []) task.stop();
     const server = this.server;
     this.server = undefined;
     if (server) {

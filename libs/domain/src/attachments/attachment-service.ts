@@ -76,13 +76,15 @@ export class AttachmentService implements MessageAttachments {
    * Pending and not yet received only: a link works once.
    */
   async receive(uploadId: string, read: (limit: number) => Promise<Buffer>): Promise<void> {
-    const upload = await this.deps.store.getUpload(uploadId);
-    if (!upload || upload.expiresAt < this.deps.clock.now()) throw new ParleyError('NOT_FOUND', 'upload not found');
-    if (upload.status !== 'pending' || this.receiving.has(uploadId) || (await this.deps.blobs.size(uploadId)) !== null) {
-      throw new ParleyError('CONFLICT', 'the upload was already received');
-    }
+    // Reserved before the first await, so two PUTs at once cannot both pass the checks below.
+    if (this.receiving.has(uploadId)) throw new ParleyError('CONFLICT', 'the upload is being received');
     this.receiving.add(uploadId);
     try {
+      const upload = await this.deps.store.getUpload(uploadId);
+      if (!upload || upload.expiresAt < this.deps.clock.now()) throw new ParleyError('NOT_FOUND', 'upload not found');
+      if (upload.status !== 'pending' || (await this.deps.blobs.size(uploadId)) !== null) {
+        throw new ParleyError('CONFLICT', 'the upload was already received');
+      }
       const bytes = await read(Math.min(upload.declaredSize, this.maxBytes));
       await this.deps.blobs.put(uploadId, bytes, 'application/octet-stream');
     } finally {

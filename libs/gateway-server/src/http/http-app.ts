@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
-import type { AccountService, AdminService, AuthSessionService, NodeAssigner, NodeDirectory, PublicEntry } from '@parley/domain';
+import { systemClock, type AccountService, type AdminService, type AuthSessionService, type Clock, type NodeAssigner, type NodeDirectory, type PublicEntry } from '@parley/domain';
 import { STATIC_ROUTE, accessLog, httpMetrics, labelRoute, type ParleyMetrics } from '@parley/observability';
 import type { Logger } from '@parley/util';
 import { adminRouter } from '../admin/admin.router';
 import { apiDocsRouter } from './api-docs.router';
 import { authRouter } from './auth.router';
 import { bearerAuth } from './bearer-auth';
+import { blobsRouter } from './blobs.router';
+import type { GatewayAttachments } from './gateway-attachments';
 import { DEFAULT_IPV6_PREFIX_BITS, IPV6_PREFIX_SETTING } from './client-info';
 import { GatewayReadiness, mountHealthRoutes } from './health.router';
 import { mountMetricsRoute } from './metrics.router';
@@ -18,6 +20,7 @@ import { jsonBody } from './json-body';
 import { COOKIE_LOGGER_SETTING } from './refresh-cookie';
 import { errorHandler, notFoundHandler } from './problem';
 import { securityHeaders } from './security-headers';
+import { attachmentsRouter, uploadContentRouter, uploadsRouter } from './uploads.router';
 
 export interface HttpAppDeps {
   /** Names this gateway in its metrics (the `gateway` label). */
@@ -52,6 +55,10 @@ export interface HttpAppDeps {
   ipv6PrefixBits?: number;
   /** What GET /readyz answers. @default always ready */
   readiness?: GatewayReadiness;
+  /** Uploads, attachment links and fs blob transfers. @default none: those routes answer UNAVAILABLE */
+  attachments?: GatewayAttachments;
+  /** Checks the expiry of upload and download links. @default systemClock */
+  clock?: Clock;
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
@@ -66,6 +73,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(accessLog({ logger: deps.logger, newId: deps.newRequestId }));
   app.use(httpMetrics(deps.metrics, deps.gatewayId));
   app.use(securityHeaders(deps.directory, deps.publicEntry));
+  const clock = deps.clock ?? systemClock;
+  // Upload bytes are the body itself (not JSON), counted as they stream: before the JSON parser.
+  app.use('/api/uploads', uploadContentRouter(deps.attachments, clock));
   app.use(jsonBody());
 
   mountHealthRoutes(app, deps.readiness ?? new GatewayReadiness());
@@ -80,6 +90,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   };
   app.use('/api/nodes', auth, nodesRouter(deps.assigner, assignments));
   app.use('/api/admin', auth, adminRouter(deps.admin));
+  app.use('/api/uploads', auth, uploadsRouter(deps.attachments));
+  app.use('/api/attachments', auth, attachmentsRouter(deps.attachments));
+  // Download links carry their own signature (an <img src> sends no Bearer).
+  app.use('/api/blobs', blobsRouter(deps.attachments, clock));
   app.use('/api', auth, meRouter(deps.accounts, deps.sessions));
   app.use('/api', notFoundHandler);
 

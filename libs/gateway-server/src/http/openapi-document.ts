@@ -47,7 +47,7 @@ export function buildOpenApiDocument(operations: readonly RestOperation[] = REST
   delete document.webhooks;
   if (document.components) delete document.components.parameters;
   for (const item of Object.values(document.paths ?? {})) {
-    for (const method of ['get', 'post', 'patch', 'delete'] as const) item[method]?.parameters?.forEach(neverNull);
+    for (const method of ['get', 'put', 'post', 'patch', 'delete'] as const) item[method]?.parameters?.forEach(neverNull);
   }
   return document;
 }
@@ -83,6 +83,9 @@ function routeConfig(op: RestOperation): Parameters<OpenAPIRegistry['registerPat
     ...(op.bearer || op.refreshCookie ? { security: securityOf(op) } : {}),
     request: {
       ...(op.body ? { body: { required: true, content: { 'application/json': { schema: op.body } } } } : {}),
+      ...(op.rawBody
+        ? { body: { required: true, description: op.rawBody.description, content: { [op.rawBody.mediaType]: { schema: { type: 'string', format: 'binary' } } } } }
+        : {}),
       ...(op.query ? { query: op.query } : {}),
       ...(op.params ? { params: op.params } : {}),
     },

@@ -10,7 +10,7 @@ import type { ErrorCode } from '@parley/protocol';
  * there or a row has no route.
  */
 export interface RestOperation {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'put' | 'post' | 'patch' | 'delete';
   /** OpenAPI path template, e.g. `/api/me`. */
   path: string;
   operationId: string;
@@ -25,21 +25,29 @@ export interface RestOperation {
    */
   refreshCookie?: boolean;
   body?: z.ZodType;
+  /** A body that is not JSON (an upload's bytes): its media type and what it is. */
+  rawBody?: { mediaType: 'application/octet-stream'; description: string };
   query?: z.ZodObject;
   /** Path parameters (`{userId}` in `path`). */
   params?: z.ZodObject;
   success:
-    | { status: 200 | 201; description: string; schema: z.ZodType; mediaType?: 'application/json' | 'text/html' | 'text/plain' }
+    | {
+        status: 200 | 201;
+        description: string;
+        schema: z.ZodType;
+        mediaType?: 'application/json' | 'text/html' | 'text/plain' | 'application/octet-stream';
+      }
     | { status: 204; description: string };
   /** The stable codes this endpoint can answer with, each with what it means here. */
   errors: Partial<Record<ErrorCode, string>>;
 }
 
-export type RestTag = 'auth' | 'profile' | 'nodes' | 'operations' | 'admin';
+export type RestTag = 'auth' | 'profile' | 'attachments' | 'nodes' | 'operations' | 'admin';
 
 export const REST_TAGS: readonly { name: RestTag; description: string }[] = [
   { name: 'auth', description: 'Accounts and tokens' },
   { name: 'profile', description: 'Your profile and finding other users' },
+  { name: 'attachments', description: 'Uploading files and images, and short-lived links to the ones sent in your conversations' },
   { name: 'nodes', description: 'Which IM node to connect the socket to' },
   { name: 'operations', description: 'Health and this description' },
   { name: 'admin', description: 'The ops console: for users named in PARLEY_ADMIN_USERS or with the admin role; every action is audit-logged' },

@@ -17,6 +17,7 @@ import {
   userSearchResultSchema,
 } from '@parley/protocol';
 import { ADMIN_ACCESS_OPERATION, ADMIN_OPERATIONS } from './admin-operations';
+import { ATTACHMENT_OPERATIONS } from './attachment-operations';
 import { INVALID_BODY, INVALID_QUERY, UNAUTHORIZED, FOREIGN_ORIGIN, STORE_DOWN, BUG, type RestOperation } from './rest-operation';
 
 export { ADMIN_ACCESS_OPERATION, ADMIN_OPERATIONS } from './admin-operations';
@@ -190,6 +191,7 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     success: { status: 200, description: 'One page of matching users', schema: userSearchResultSchema },
     errors: { INVALID_ARGUMENT: INVALID_QUERY, UNAUTHORIZED, UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
   },
+  ...ATTACHMENT_OPERATIONS,
   {
     method: 'get',
     path: '/api/nodes/assign',
