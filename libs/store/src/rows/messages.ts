@@ -1,4 +1,4 @@
-import { StoreError, type MemberConversation, type MessageRange, type NewMessage } from '@parley/domain';
+import { StoreError, type ConversationDigest, type MemberConversation, type MessageRange, type NewMessage } from '@parley/domain';
 import {
   QUOTE_SNIPPET_LENGTH,
   parseConversationId,
@@ -286,16 +286,12 @@ export function digestParams(index: number, viewerId: string, conversationId: st
   ];
 }
 
-export type DigestRow = { idx: number; unread: number; mentioned: number; one?: number } & {
+/** DIGEST_SELECT's row: the counts, and MessageRow's columns, all NULL without a last message. */
+export type DigestRow = { idx: number; unread: number; mentioned: number } & {
   [K in keyof MessageRow]: MessageRow[K] | null;
 };
 
-export function toDigest(conversationId: string, row: DigestRow | undefined): {
-  conversationId: string;
-  lastMessage: Message | null;
-  unread: number;
-  mentioned: boolean;
-} {
+export function toDigest(conversationId: string, row: DigestRow | undefined): ConversationDigest {
   return {
     conversationId,
     lastMessage: row && row.id !== null ? toMessage(row as MessageRow) : null,
