@@ -159,6 +159,7 @@ export class MessageChanges {
 }
 
 function formatWindow(ms: number): string {
-  if (ms % 60_000 === 0) return ms === 60_000 ? '1 minute' : `${ms / 60_000} minutes`;
-  return ms % 1000 === 0 ? `${ms / 1000} seconds` : `${ms} ms`;
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms > 0 && ms % 60_000 === 0) return count(ms / 60_000, 'minute');
+  return ms % 1000 === 0 ? count(ms / 1000, 'second') : `${ms} ms`;
 }
