@@ -82,6 +82,8 @@ async function main(): Promise<void> {
     routeTracer: tracing.tracer,
     // Display names only: the before-send webhook is the nodes' (messages).
     content: contentPolicyOf(config, logger.child({ component: 'moderation' }), { webhook: false }),
+    attachments,
+    uploadSweepMs: config.PARLEY_UPLOAD_SWEEP_SEC * 1_000,
   });
   const { httpUrl, relayPort, metricsPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
   // Listening first: Consul's first check of /readyz, and nodes dialling the relay, find it up.

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { must } from '@parley/util';
 import { startConsulSimulator, type ConsulSimulator } from './consul-simulator';
 import { spawnApp, terminate, type ClusterProcess } from './cluster-process';
@@ -130,6 +133,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   let consul: ConsulSimulator | undefined;
   let database: { url: string; drop(): Promise<void> } | undefined;
   let pki: TestPki | undefined;
+  // Attachments (fs engine): one directory the cluster's gateways and nodes share, as a volume would be.
+  const blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cluster-blobs-'));
   const gateways: ClusterGateway[] = [];
   const nodes: ClusterNode[] = [];
 
@@ -140,6 +145,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     else await database?.drop().catch(() => undefined);
     await redis?.stop();
     pki?.remove();
+    fs.rmSync(blobDir, { recursive: true, force: true });
   };
 
   try {
@@ -165,6 +171,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       PARLEY_MYSQL_URL: database.url,
       PARLEY_CONSUL_ADDR: `${consul.host}:${consul.port}`,
       PARLEY_LOG_LEVEL: 'info',
+      PARLEY_BLOB_DIR: blobDir,
     };
 
     const gatewaySpecs: GatewaySpec[] = [];

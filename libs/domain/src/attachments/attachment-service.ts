@@ -17,6 +17,12 @@ export interface AttachmentOptions {
   maxOpenUploads?: number;
   /** How long download links work. @default 300 */
   linkTtlSec?: number;
+  /**
+   * How long past its expiry an unsent upload is left to the sweep, so a
+   * send that passed the expiry check just in time still finishes its claim.
+   * @default the TTL, at most 60 s
+   */
+  sweepGraceMs?: number;
 }
 
 export interface AttachmentServiceDeps {
@@ -30,8 +36,6 @@ export interface AttachmentServiceDeps {
   options: AttachmentOptions;
 }
 
-/** Sweeps leave an expired upload alone this long, so a send that checked it just in time still claims it. */
-const SWEEP_GRACE_MS = 60_000;
 const SWEEP_BATCH = 100;
 
 /**
@@ -44,6 +48,7 @@ export class AttachmentService implements MessageAttachments {
   private readonly logger: Logger;
   private readonly maxOpen: number;
   private readonly linkTtlSec: number;
+  private readonly sweepGraceMs: number;
   /** Tickets are counted then created one at a time per user, so a flood cannot pass the cap together (per process). */
   private readonly ticketQueues = new Map<string, Promise<unknown>>();
   /** fs uploads being received here: a second PUT of the same upload at once is refused. */
@@ -53,6 +58,7 @@ export class AttachmentService implements MessageAttachments {
     this.logger = deps.logger ?? silentLogger;
     this.maxOpen = deps.options.maxOpenUploads ?? 20;
     this.linkTtlSec = deps.options.linkTtlSec ?? 300;
+    this.sweepGraceMs = deps.options.sweepGraceMs ?? Math.min(60_000, deps.options.ttlSec * 1_000);
   }
 
   get maxBytes(): number {
@@ -130,7 +136,7 @@ export class AttachmentService implements MessageAttachments {
   async sweep(): Promise<number> {
     let swept = 0;
     for (;;) {
-      const expired = await this.deps.store.listExpiredUploads(this.deps.clock.now() - SWEEP_GRACE_MS, SWEEP_BATCH);
+      const expired = await this.deps.store.listExpiredUploads(this.deps.clock.now() - this.sweepGraceMs, SWEEP_BATCH);
       for (const upload of expired) await this.forget(upload.id);
       swept += expired.length;
       if (expired.length < SWEEP_BATCH) return swept;
