@@ -87,6 +87,7 @@ describeWithChromium('web client: images, files, replies, mentions, reactions, e
       .toBuffer();
     await alice.page.getByTestId('file-input').setInputFiles({ name: 'noise.png', mimeType: 'image/png', buffer: big });
     await alice.page.getByTestId('upload-progress').waitFor();
+    await alice.page.waitForFunction(() => (document.querySelector<HTMLProgressElement>('[data-testid=upload-progress]')?.value ?? 0) >= 30);
     await alice.screenshot('50-upload-progress');
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await cdp.detach();

@@ -269,7 +269,7 @@ function UploadBubble({ store, upload }: { store: ChatStore; upload: Upload }) {
             {percent}%
           </progress>
         )}
-        {upload.status === 'sending' && <span class="muted">Sending…</span>}
+        {!failed && <span class="upload-status">{upload.status === 'sending' ? 'Sending…' : `Uploading… ${percent}%`}</span>}
       </div>
       {failed && (
         <span class="failed-note" role="alert">
