@@ -8,7 +8,8 @@ import type { NodeDirectory, NodeInstance, PublicEntry } from '@parley/domain';
  * The CSP fits the built client (static/dist): its one module script and one
  * stylesheet come from this origin, nothing is inline (preact sets styles
  * through the DOM, which CSP allows); the favicon and a CSS icon are data:
- * SVG; avatars are any https image. The client talks to the gateway and to
+ * SVG; avatars are any https image; blob: is the preview of an image the
+ * page itself is uploading (an object URL of the picked file). The client talks to the gateway and to
  * the IM nodes the gateway hands out. With a public entry every socket goes
  * to the entry, so `connect-src` names the entry's origin (often the page's
  * own, but `'self'` does not cover ws: in every browser). Without one it
@@ -26,7 +27,7 @@ export function securityHeaders(directory: NodeDirectory, entry?: PublicEntry): 
         'script-src': ["'self'"],
         'script-src-attr': ["'none'"],
         'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:', 'https:'],
+        'img-src': ["'self'", 'data:', 'blob:', 'https:'],
         'font-src': ["'self'"],
         'connect-src': ["'self'", nodeOrigins],
         'object-src': ["'none'"],
