@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Ack, CommandInput, CommandName, CommandResults, ErrorCode, Message, MessageUpdateEvent, NewMessageTarget } from '@parley/protocol';
 import { at, startCluster, waitFor, type Cluster, type ClusterOptions } from '@parley/testing';
 import { TestUser, befriend, uniqueName } from '../support/test-user';
@@ -136,9 +133,4 @@ export class World {
 export function refusal(ack: Ack<unknown>): { code: ErrorCode; message: string } {
   if (ack.ok) throw new Error(`expected a refusal, got ${JSON.stringify(ack)}`);
   return ack.error;
-}
-
-/** A throwaway directory for the fs blob store every process of a cluster shares. */
-export function tempBlobDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `parley-${name}-blobs-`));
 }
