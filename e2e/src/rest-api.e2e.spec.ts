@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { TEST_PASSWORD, startCluster, type Cluster } from '@parley/testing';
 import { hasChromium, launchBrowser, watchPage, type TestBrowser } from './web/browser';
 import { listOperators } from './support/operators';
-import { uniqueName } from './support/test-user';
+import { TestUser, uniqueName } from './support/test-user';
 
 jest.setTimeout(90_000);
 
@@ -40,14 +40,15 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
   const exchanges: Exchange[] = [];
 
   /** Calls the gateway and records the exchange, to be checked against the document. */
-  const call = async (method: string, url: string, options: { token?: string; body?: unknown } = {}): Promise<Exchange> => {
+  const call = async (method: string, url: string, options: { token?: string; body?: unknown; raw?: Uint8Array<ArrayBuffer> } = {}): Promise<Exchange> => {
     const headers: Record<string, string> = {};
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.raw !== undefined) headers['content-type'] = 'application/octet-stream';
     const res = await fetch(`${cluster.gatewayUrl}${url}`, {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
     const [contentType = ''] = (res.headers.get('content-type') ?? '').split(';');
     const [urlPath = url] = url.split('?');
@@ -134,6 +135,32 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
     }
     expect(limited?.headers.get('retry-after')).toMatch(/^\d+$/);
 
+    // Attachments (the fs engine): a ticket, the bytes to its URL, a check, a send over the socket, a link, the bytes behind it.
+    const uploader = await TestUser.register(cluster.gatewayUrl, 'oas');
+    const fileBytes = new Uint8Array([0x00, 0x01, 0x02, 0x03, 0xfe, 0xff, 0x10, 0x20]);
+    const ticket = await call('POST', '/api/uploads', { token: uploader.auth.token, body: { name: 'data.bin', size: fileBytes.length } });
+    expect(ticket.status).toBe(201);
+    const { uploadId, url: uploadUrl } = ticket.body as { uploadId: string; url: string };
+    expect((await call('POST', '/api/uploads', { token: uploader.auth.token, body: { name: 'huge.bin', size: 1e12 } })).status).toBe(413);
+    expect((await call('POST', `/api/uploads/${uploadId}/complete`, { token: uploader.auth.token })).status).toBe(409);
+    expect((await call('PUT', uploadUrl.replace(/t=[^&]+/, 't=1.forged'), { raw: fileBytes })).status).toBe(403);
+    expect((await call('PUT', uploadUrl, { raw: fileBytes })).status).toBe(204);
+    expect((await call('PUT', uploadUrl, { raw: fileBytes })).status).toBe(409);
+    expect((await call('POST', `/api/uploads/${uploadId}/complete`, { token: uploader.auth.token })).status).toBe(200);
+    expect((await call('GET', `/api/attachments/${uploadId}`, { token: uploader.auth.token })).status).toBe(404);
+    await uploader.connect();
+    const { group } = await uploader.ok('group:create', { name: 'oas files' });
+    await uploader.ok('message:send', { to: { type: 'group', id: group.id }, clientMsgId: uniqueName('oas'), kind: 'file', body: { attachmentId: uploadId } });
+    uploader.disconnect();
+    const link = await call('GET', `/api/attachments/${uploadId}`, { token: uploader.auth.token });
+    expect(link.status).toBe(200);
+    expect((await call('GET', `/api/attachments/${uploadId}`, { token })).status).toBe(404);
+    const blobUrl = (link.body as { url: string }).url;
+    const blob = await call('GET', blobUrl);
+    expect(blob.status).toBe(200);
+    expect(blob.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await call('GET', blobUrl.replace(/sig=[^&]+/, 'sig=forged'))).status).toBe(403);
+
     // Sessions, on an account of their own: refresh, change the password, sign out here, everywhere, delete it.
     const sessionUser = uniqueName('oas');
     const newPassword = 'quartz-lantern-meadow-58';
@@ -219,6 +246,7 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
       'INVALID_ARGUMENT',
       'INVALID_CREDENTIALS',
       'NOT_FOUND',
+      'PAYLOAD_TOO_LARGE',
       'RATE_LIMITED',
       'UNAUTHORIZED',
       'USERNAME_TAKEN',
