@@ -1,4 +1,4 @@
-import { MENTION_ALL, QUOTE_SNIPPET_LENGTH, type Message } from '@parley/protocol';
+import { MENTION_ALL, QUOTE_SNIPPET_LENGTH, type Ack, type Message } from '@parley/protocol';
 import { at } from '@parley/testing';
 import { World, refusal } from './rich-world';
 
@@ -182,6 +182,19 @@ describe('rich messages across two IM nodes', () => {
   });
 
   describe('a thousand at once from one user', () => {
+    /**
+     * What a flood may be answered besides ok: RATE_LIMITED past the limits;
+     * UNAVAILABLE for some of the admitted changes to one row on a loaded host
+     * (they queue on the target's lock and the store's pool wait gives up).
+     * Either way nothing is stored for them: the entries never outnumber the oks.
+     */
+    const TEMPORARY_REFUSALS = new Set(['RATE_LIMITED', 'UNAVAILABLE']);
+    function tally(acks: Ack<unknown>[]): { ok: number; refusals: Record<string, number> } {
+      const refusals: Record<string, number> = {};
+      for (const a of acks) if (!a.ok) refusals[a.error.code] = (refusals[a.error.code] ?? 0) + 1;
+      return { ok: acks.filter((a) => a.ok).length, refusals };
+    }
+
     /** Every entry of the log applied in order gives the state the server holds. */
     function replayReactions(log: Message[], messageId: string): string[] {
       const on = new Set<string>();
@@ -199,10 +212,9 @@ describe('rich messages across two IM nodes', () => {
       const acks = await Promise.all(
         Array.from({ length: 1000 }, (_, i) => bob.command('message:react', { messageId: m.id, emoji: '👍', on: i % 2 === 0 }, 30_000)),
       );
-      const ok = acks.filter((a) => a.ok).length;
-      const limited = acks.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED').length;
-      expect(ok + limited).toBe(1000);
-      expect(limited).toBeGreaterThan(0);
+      const { ok, refusals } = tally(acks);
+      expect(refusals.RATE_LIMITED).toBeGreaterThan(0);
+      expect(Object.keys(refusals).filter((code) => !TEMPORARY_REFUSALS.has(code))).toEqual([]);
       const log = await alice.log(m.conversationId);
       const entries = log.filter((e) => e.kind === 'change');
       expect(entries.length).toBeGreaterThan(0);
@@ -217,9 +229,9 @@ describe('rich messages across two IM nodes', () => {
       const acks = await Promise.all(
         Array.from({ length: 1000 }, (_, i) => alice.command('message:edit', { messageId: m.id, body: { text: `v${i + 1}` } }, 30_000)),
       );
-      const ok = acks.filter((a) => a.ok).length;
-      expect(acks.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED').length).toBe(1000 - ok);
-      expect(ok).toBeLessThan(1000);
+      const { ok, refusals } = tally(acks);
+      expect(refusals.RATE_LIMITED).toBeGreaterThan(0);
+      expect(Object.keys(refusals).filter((code) => !TEMPORARY_REFUSALS.has(code))).toEqual([]);
       const entries = (await bob.log(m.conversationId)).filter((e) => e.kind === 'change');
       expect(entries.length).toBeLessThanOrEqual(ok);
       const current = await bob.current(m);
