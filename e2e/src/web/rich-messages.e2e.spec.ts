@@ -214,7 +214,7 @@ describeWithChromium('web client: images, files, replies, mentions, reactions, e
 
     await menu(alice.ownMessage('Oops, wrong chat'), 'Recall');
     await bob.page.getByTestId('recalled').getByText('Message recalled').waitFor();
-    await alice.page.getByTestId('recalled').getByText('You recalled a message').waitFor();
+    await alice.page.getByTestId('recalled').getByText('Message recalled').waitFor();
     await bob.message('What was that?').getByTestId('quote').getByText('Message recalled').waitFor();
     await expect(bob.messageTexts()).resolves.not.toContain('Oops, wrong chat');
     await bob.screenshot('50-recall');
@@ -275,6 +275,19 @@ describeWithChromium('web client: images, files, replies, mentions, reactions, e
     await bob.openConversation('Trail crew');
     await bob.message('bring the map').locator('.bubble.mentions-me').waitFor();
     await expect(crew.getByTestId('mention-marker').count()).resolves.toBe(0);
+
+    // In a group the owner may recall a member's message; a member may not recall the owner's.
+    await bob.send('Off-topic rant');
+    await alice.message('Off-topic rant').waitFor();
+    await bob.message('bring the map').hover();
+    await bob.message('bring the map').getByTestId('message-menu-button').click();
+    await bob.message('bring the map').getByTestId('message-menu').waitFor();
+    await expect(bob.message('bring the map').getByRole('menuitem', { name: 'Recall' }).count()).resolves.toBe(0);
+    await bob.page.keyboard.press('Escape');
+    await menu(alice.message('Off-topic rant'), 'Recall');
+    await bob.message('Message recalled').waitFor();
+    await alice.message('Message recalled').waitFor();
+    await expect(bob.messageTexts()).resolves.not.toContain('Off-topic rant');
   });
 
   it('searches every chat, newest first with "Load more", and opens a result in context, loading history around it', async () => {

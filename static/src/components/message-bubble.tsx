@@ -53,7 +53,7 @@ export function MessageBubble({ store, state, message: m, mine, sender, status, 
         )}
         {m.recalled ? (
           <span class="text tombstone" data-testid="recalled">
-            {mine ? 'You recalled a message' : 'Message recalled'}
+            Message recalled
           </span>
         ) : editing ? (
           <InlineEditor initial={m.body.text} onCancel={() => onEdit(false)} onSave={async (text) => (await store.messages.edit(m, text)) && onEdit(false)} />
