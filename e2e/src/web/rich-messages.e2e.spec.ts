@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Locator } from 'playwright-core';
 import sharp from 'sharp';
 import { io } from 'socket.io-client';
@@ -21,18 +19,15 @@ const describeWithChromium = hasChromium() || process.env.CI ? describe : descri
 describeWithChromium('web client: images, files, replies, mentions, reactions, edit, recall, delete, search (Chromium, gateway + 2 IM nodes)', () => {
   let cluster: Cluster;
   let browser: TestBrowser;
-  let blobDir: string;
   let alice: ChatPage;
   let bob: ChatPage;
   const pages = (): ChatPage[] => [alice, bob].filter(Boolean);
 
   beforeAll(async () => {
     const staticDir = ensureWebBuild();
-    // The gateway receives the bytes and the nodes check them at send: one blob directory for all (the fs engine).
-    blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-web-blobs-'));
-    const blobs = { PARLEY_BLOB_STORE: 'fs', PARLEY_BLOB_DIR: blobDir };
+    // Attachments on the fs engine: the harness gives the gateway and the nodes one blob directory.
     [cluster, browser] = await Promise.all([
-      startCluster({ nodes: 2, name: 'web-rich', gatewayEnv: { PARLEY_STATIC_DIR: staticDir, ...blobs }, nodeEnv: blobs }),
+      startCluster({ nodes: 2, name: 'web-rich', gatewayEnv: { PARLEY_STATIC_DIR: staticDir } }),
       launchBrowser(),
     ]);
     alice = await ChatPage.open(await browser.newContext(), cluster.gatewayUrl, uniqueName('alice'));
@@ -51,7 +46,6 @@ describeWithChromium('web client: images, files, replies, mentions, reactions, e
   afterAll(async () => {
     await browser?.close();
     await cluster?.stop();
-    if (blobDir) fs.rmSync(blobDir, { recursive: true, force: true });
   });
 
   afterEach(() => {
