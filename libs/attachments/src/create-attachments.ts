@@ -20,6 +20,8 @@ export interface Attachments {
   service: AttachmentService;
   links: SignedBlobLinks;
   blobs: BlobStore;
+  /** The S3 origin browsers transfer to (for the page's CSP); undefined with fs (the gateway itself). */
+  origin?: string;
   close(): void;
 }
 
@@ -37,5 +39,13 @@ export function createAttachments(parts: AttachmentsParts): Attachments {
     logger: parts.logger,
     options: uploadLimitsOf(parts.env),
   });
-  return { service, links, blobs, close: () => blobs.close?.() };
+  return { service, links, blobs, origin: blobOriginOf(parts.env), close: () => blobs.close?.() };
+}
+
+/** The origin of presigned URLs: the endpoint's, or AWS's virtual-hosted (or path-style) bucket host. */
+export function blobOriginOf(env: BlobEnv): string | undefined {
+  if (env.PARLEY_BLOB_STORE === 'fs') return undefined;
+  if (env.PARLEY_S3_ENDPOINT) return new URL(env.PARLEY_S3_ENDPOINT).origin;
+  const host = `s3.${env.PARLEY_S3_REGION}.amazonaws.com`;
+  return env.PARLEY_S3_FORCE_PATH_STYLE ? `https://${host}` : `https://${env.PARLEY_S3_BUCKET ?? ''}.${host}`;
 }

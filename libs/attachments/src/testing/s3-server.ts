@@ -1,3 +1,6 @@
+// s3rver ships no types: its declaration must reach every program that compiles this file (libs whose tsconfig includes only their own src).
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./s3rver.d.ts" />
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

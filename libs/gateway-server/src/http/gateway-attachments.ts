@@ -9,6 +9,8 @@ export interface GatewayAttachments {
   links: SignedBlobLinks;
   /** Read for fs download links (S3 serves its own). */
   blobs: BlobStore;
+  /** Where browsers PUT and GET the bytes when not on this gateway (the S3 endpoint's origin): the CSP allows it. */
+  origin?: string;
 }
 
 export function requireAttachments(attachments: GatewayAttachments | undefined): GatewayAttachments {

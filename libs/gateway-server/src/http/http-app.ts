@@ -72,7 +72,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   // First: every answer, refusals included, carries its request id and is timed and logged.
   app.use(accessLog({ logger: deps.logger, newId: deps.newRequestId }));
   app.use(httpMetrics(deps.metrics, deps.gatewayId));
-  app.use(securityHeaders(deps.directory, deps.publicEntry));
+  app.use(securityHeaders(deps.directory, deps.publicEntry, deps.attachments?.origin));
   const clock = deps.clock ?? systemClock;
   // Upload bytes are the body itself (not JSON), counted as they stream: before the JSON parser.
   app.use('/api/uploads', uploadContentRouter(deps.attachments, clock));

@@ -15,10 +15,12 @@ import type { NodeDirectory, NodeInstance, PublicEntry } from '@parley/domain';
  * own, but `'self'` does not cover ws: in every browser). Without one it
  * lists the nodes' origins, read from the directory on each answer: a node
  * that joins is reachable at once. `/api/docs` replaces the CSP with its own
- * (api-docs.router.ts).
+ * (api-docs.router.ts). `blobOrigin` is the S3 endpoint the page uploads
+ * to (XMLHttpRequest PUT) and shows images from, when attachments are in S3.
  */
-export function securityHeaders(directory: NodeDirectory, entry?: PublicEntry): RequestHandler {
+export function securityHeaders(directory: NodeDirectory, entry?: PublicEntry, blobOrigin?: string): RequestHandler {
   const nodeOrigins = entry ? entry.connectSources.join(' ') : nodeOriginsOf(directory);
+  const blobSources = blobOrigin ? [blobOrigin] : [];
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -27,9 +29,9 @@ export function securityHeaders(directory: NodeDirectory, entry?: PublicEntry): 
         'script-src': ["'self'"],
         'script-src-attr': ["'none'"],
         'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:', 'blob:', 'https:'],
+        'img-src': ["'self'", 'data:', 'blob:', 'https:', ...blobSources],
         'font-src': ["'self'"],
-        'connect-src': ["'self'", nodeOrigins],
+        'connect-src': ["'self'", nodeOrigins, ...blobSources],
         'object-src': ["'none'"],
         'base-uri': ["'none'"],
         'form-action': ["'self'"],
