@@ -188,6 +188,13 @@ export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
 export type LogPage = {
   messages: Message[];
   hasMore: boolean;
+  /**
+   * The highest seq the page covers: every seq of its range up to here that
+   * is not in `messages` is hidden from this user. A client moves its cursor
+   * here (and acks it) even when the page is empty, e.g. when the
+   * conversation's tail is another member's private entries.
+   */
+  throughSeq: number;
   updates?: Message[];
 };
 
