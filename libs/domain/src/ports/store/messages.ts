@@ -131,6 +131,12 @@ export interface MessageStore {
   getMessagesAfter(viewerId: string, ranges: readonly { conversationId: string; afterSeq: number }[], limit: number): Promise<Message[][]>;
   /** Messages by id as the viewer sees them (missing and hidden ones left out), in no particular order. */
   getMessagesByIds(viewerId: string, ids: readonly string[]): Promise<Message[]>;
+  /**
+   * One message in its current state and whether the actor deleted it for
+   * themselves (a second delete is then a no-op), whatever their membership:
+   * the caller checks that. Null when missing or another member's delete entry.
+   */
+  getMessageForActor(actorId: string, messageId: string): Promise<{ message: Message; hiddenForActor: boolean } | null>;
   /** The message a sender stored under a clientMsgId, if any (answers retries), in its current state. */
   findMessageByClientMsgId(senderId: string, clientMsgId: string): Promise<Message | null>;
   /** One digest per entry (the viewer's readSeq of each), in the entries' order. */
