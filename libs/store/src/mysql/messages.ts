@@ -5,6 +5,7 @@ import {
   MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
   MESSAGE_BY_CLIENT_ID_SELECT,
+  MESSAGE_FOR_ACTOR_SELECT,
   MESSAGE_SELECT,
   VISIBLE,
   digestParams,
@@ -15,6 +16,7 @@ import {
   toDigest,
   toMemberConversation,
   toMessage,
+  toMessageForActor,
   type DigestRow,
   type MemberConversationRow,
   type MessageRow,
@@ -87,6 +89,11 @@ export function mysqlMessageStore(conn: MysqlConnection, options: MysqlGroupComm
       if (ids.length === 0) return [];
       const rows = await conn.select<MessageRow>(`${MESSAGE_SELECT} WHERE m.id IN (?) AND ${VISIBLE}`, [ids, viewerId, viewerId]);
       return rows.map(toMessage);
+    },
+
+    async getMessageForActor(actorId, messageId) {
+      const rows = await conn.select<MessageRow & { hidden_for_actor: number }>(MESSAGE_FOR_ACTOR_SELECT, [actorId, messageId, actorId]);
+      return toMessageForActor(rows[0]);
     },
 
     async getConversationDigests(viewerId, entries) {

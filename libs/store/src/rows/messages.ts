@@ -66,8 +66,20 @@ const READ_COLUMNS = `m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.bod
   m.reply_to, m.mentions, m.edited_at, m.recalled_at, m.change_json, m.reactions,
   q.sender_id AS quote_sender_id, q.kind AS quote_kind, q.body AS quote_body, q.recalled_at AS quote_recalled_at`;
 
+/**
+ * `SELECT [extra, ]… FROM <from>` with the quote's join; `from` must name
+ * the messages row `m`; add WHERE on `m`. The quote is the target's current
+ * state whoever sees it: a target deleted for the viewer keeps showing in
+ * someone else's reply (it is their message quoting it), recalled shows as
+ * recalled. Only a target of the same conversation is quoted.
+ */
+export function messageSelect(from = 'messages m', extraColumns = ''): string {
+  return `SELECT ${extraColumns === '' ? '' : `${extraColumns}, `}${READ_COLUMNS} FROM ${from}
+  LEFT JOIN messages q ON q.id = m.reply_to AND q.conversation_id = m.conversation_id`;
+}
+
 /** `SELECT … FROM messages m` with the quote's join; add WHERE on `m`. */
-export const MESSAGE_SELECT = `SELECT ${READ_COLUMNS} FROM messages m LEFT JOIN messages q ON q.id = m.reply_to`;
+export const MESSAGE_SELECT = messageSelect();
 
 /**
  * What `viewer` may see of `alias`: no one else's delete entries, none of the
@@ -147,12 +159,14 @@ export function mentionRows(messages: readonly Message[]): [string, number, stri
 }
 
 /** The quote of `replyTo` read back as a row of MESSAGE_SELECT over the target itself. */
-export const QUOTE_SOURCE_SELECT = `SELECT m.id, m.sender_id AS quote_sender_id, m.kind AS quote_kind, m.body AS quote_body, m.recalled_at AS quote_recalled_at
+export const QUOTE_SOURCE_SELECT = `SELECT m.id, m.conversation_id, m.sender_id AS quote_sender_id, m.kind AS quote_kind, m.body AS quote_body, m.recalled_at AS quote_recalled_at
   FROM messages m WHERE m.id`;
 
-/** Adds the quote read by QUOTE_SOURCE_SELECT to a stored reply. */
-export function withQuote(message: Message, source: Pick<MessageRow, 'quote_sender_id' | 'quote_kind' | 'quote_body' | 'quote_recalled_at'> | undefined): Message {
-  if (!source || message.replyTo === undefined) return message;
+type QuoteSource = Pick<MessageRow, 'conversation_id' | 'quote_sender_id' | 'quote_kind' | 'quote_body' | 'quote_recalled_at'>;
+
+/** Adds the quote read by QUOTE_SOURCE_SELECT to a stored reply (a target of the same conversation only, as reads do). */
+export function withQuote(message: Message, source: QuoteSource | undefined): Message {
+  if (!source || message.replyTo === undefined || source.conversation_id !== message.conversationId) return message;
   const quote = toQuote({ ...source, reply_to: message.replyTo } as MessageRow);
   return quote ? { ...message, quote } : message;
 }
@@ -206,7 +220,7 @@ export function toMemberConversation(row: MemberConversationRow): MemberConversa
 }
 
 /** One entry's page after a seq (bind range index, conversation id, seq, viewer twice, limit). */
-export const MESSAGES_AFTER_SELECT = `${MESSAGE_SELECT.replace('SELECT ', 'SELECT ? AS range_index, ')}
+export const MESSAGES_AFTER_SELECT = `${messageSelect('messages m', '? AS range_index')}
   WHERE m.conversation_id = ? AND m.seq > ? AND ${VISIBLE} ORDER BY m.seq LIMIT ?`;
 
 /** The parameters of MESSAGES_AFTER_SELECT for one entry. */
@@ -251,6 +265,19 @@ export function messageRangeSelect(viewerId: string, conversationId: string, ran
   params.push(viewerId, viewerId, range.limit);
   const descending = range.afterSeq === undefined;
   return { sql: `${MESSAGE_SELECT} WHERE ${clauses.join(' AND ')} ORDER BY m.seq ${descending ? 'DESC' : 'ASC'} LIMIT ?`, params, descending };
+}
+
+/**
+ * One message by id and whether `actor` hid it (bind actor, id, actor):
+ * no membership filter, another member's delete entry never.
+ */
+export const MESSAGE_FOR_ACTOR_SELECT = `${messageSelect(
+  'messages m',
+  'EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = ? AND h.message_id = m.id) AS hidden_for_actor',
+)} WHERE m.id = ? AND (m.visible_to IS NULL OR m.visible_to = ?)`;
+
+export function toMessageForActor(row: (MessageRow & { hidden_for_actor: number }) | undefined): { message: Message; hiddenForActor: boolean } | null {
+  return row ? { message: toMessage(row), hiddenForActor: Number(row.hidden_for_actor) === 1 } : null;
 }
 
 /** The message stored under (sender, clientMsgId), in its current state; bind both. */

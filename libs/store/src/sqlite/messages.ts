@@ -6,6 +6,7 @@ import {
   MEMBER_CONVERSATION_SELECT,
   MESSAGE_BY_CLIENT_ID_SELECT,
   MESSAGE_COLUMNS,
+  MESSAGE_FOR_ACTOR_SELECT,
   MESSAGE_SELECT,
   MESSAGES_AFTER_SELECT,
   QUOTE_SOURCE_SELECT,
@@ -20,6 +21,7 @@ import {
   toDigest,
   toMemberConversation,
   toMessage,
+  toMessageForActor,
   withQuote,
   type DigestRow,
   type MemberConversationRow,
@@ -107,6 +109,9 @@ export function sqliteMessageStore(conn: SqliteConnection): MessageStore {
         if (ids.length === 0) return [];
         return conn.all<MessageRow>(`${MESSAGE_SELECT} WHERE m.id ${IN_JSON} AND ${VISIBLE}`, JSON.stringify(ids), viewerId, viewerId).map(toMessage);
       }),
+
+    getMessageForActor: (actorId, messageId) =>
+      conn.run(() => toMessageForActor(conn.get<MessageRow & { hidden_for_actor: number }>(MESSAGE_FOR_ACTOR_SELECT, actorId, messageId, actorId))),
 
     findMessageByClientMsgId: (senderId, clientMsgId) => conn.run(() => findByClientMsgId(senderId, clientMsgId)),
 

@@ -160,6 +160,34 @@ export function describeChangesContract(ctx: StoreContractContext): void {
       await expectRefusal(store.applyChange(change(m2, b, { type: 'reaction', emoji: '👍', on: true })), 'NOT_FOUND', 'message-not-found');
     });
 
+    it('getMessageForActor: the current state and whether the actor hid it, whoever asks; never another member\'s delete entry', async () => {
+      const { a, b } = await pair();
+      const m = await send(directMessage(a, b, { body: { text: 'first' } }));
+      await store.applyChange(change(m, a, { type: 'edit', text: 'second' }));
+      expect(await store.getMessageForActor(b, m.id)).toEqual({ message: expect.objectContaining({ id: m.id, body: { text: 'second' } }), hiddenForActor: false });
+      const deleted = await store.applyChange(change(m, b, { type: 'delete' }));
+      expect(await store.getMessageForActor(b, m.id)).toMatchObject({ message: { id: m.id, body: { text: 'second' } }, hiddenForActor: true });
+      expect((await store.getMessageForActor(b, m.id))?.message.deleted).toBeUndefined();
+      expect(await store.getMessageForActor(a, m.id)).toMatchObject({ hiddenForActor: false });
+      // No membership filter: the domain checks it.
+      const stranger = await createUser();
+      expect(await store.getMessageForActor(stranger.id, m.id)).toMatchObject({ message: { id: m.id }, hiddenForActor: false });
+      const entryId = deleted.entry?.id ?? 'none';
+      expect(await store.getMessageForActor(b, entryId)).toMatchObject({ message: { id: entryId, change: { type: 'delete' } } });
+      expect(await store.getMessageForActor(a, entryId)).toBeNull();
+      expect(await store.getMessageForActor(a, 'missing')).toBeNull();
+    });
+
+    it('quotes only a target of the same conversation', async () => {
+      const { a, b } = await pair();
+      const elsewhere = await send(directMessage(a, (await createUser()).id, { body: { text: 'private' } }));
+      const reply = await send(directMessage(a, b, { body: { text: 're' }, replyTo: elsewhere.id }));
+      expect(reply.quote).toBeUndefined();
+      const [read] = await store.getMessagesByIds(b, [reply.id]);
+      expect(read?.replyTo).toBe(elsewhere.id);
+      expect(read?.quote).toBeUndefined();
+    });
+
     it('refuses targets that are not content messages of the conversation', async () => {
       const { a, b } = await pair();
       const m = await send(directMessage(a, b));
