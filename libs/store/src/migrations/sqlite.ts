@@ -178,7 +178,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
      * step by triggers), so any substring of three characters or more is
      * found by the index in any script; shorter queries test the text.
      * search_text is the NFKC-lowercased text (rows/search.ts); the rows
-     * stored before get SQLite's ASCII LOWER of their text.
+     * stored before get SQLite's ASCII LOWER of their text here, which
+     * migration 6 replaces.
      */
     statements: [
       `ALTER TABLE messages ADD COLUMN reply_to TEXT NULL`,
@@ -249,5 +250,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         INSERT INTO message_search (rowid, search_text) SELECT new.rowid, new.search_text WHERE new.search_text IS NOT NULL;
       END`,
     ],
+  },
+  {
+    version: 6,
+    name: 'search backfill',
+    /*
+     * No SQL: SqliteStore sets search_text of the messages stored before
+     * migration 5 with searchTextOf (sqlite/search-backfill.ts), NFKC and
+     * lowercase in every script, as MySQL's migration 6 does; SQLite's LOWER
+     * only knows ASCII. In the same transaction as its record.
+     */
+    statements: [],
   },
 ];

@@ -5,6 +5,7 @@ import { MYSQL_MIGRATIONS } from '../migrations/mysql';
 import { MysqlStore } from './store';
 import { describeSharedStoreContract } from '../testing/shared-store.contract';
 import { describeStoreContract } from '../testing/store.contract';
+import { PRE_RICH_MESSAGES_SQL, expectPreRichMessagesMigrated } from '../testing/pre-rich-messages';
 
 const serverUrl = (): string => {
   const url = process.env.PARLEY_TEST_MYSQL_URL;
@@ -118,24 +119,14 @@ describe('MysqlStore migrations 5 and 6', () => {
           await old.query('INSERT INTO schema_migrations VALUES (?, ?, 1)', [migration.version, migration.name]);
         }
         await old.query(`INSERT INTO users (id, username, username_key, display_name, password_hash, created_at) VALUES ('A', 'a', 'a', 'A', 'h', 1), ('B', 'b', 'b', 'B', 'h', 1)`);
-        await old.query(`INSERT INTO conversations (id, type, last_seq, last_message_at, created_at) VALUES ('d:A:B', 'direct', 2, 2, 1)`);
-        await old.query(`INSERT INTO conversation_members (conversation_id, user_id) VALUES ('d:A:B', 'A'), ('d:A:B', 'B')`);
-        await old.query(`INSERT INTO messages (id, conversation_id, seq, sender_id, kind, body, client_msg_id, created_at) VALUES
-          ('M1', 'd:A:B', 1, 'A', 'text', '{"text":"Old Message 北京"}', 'c1', 1),
-          ('M2', 'd:A:B', 2, 'B', 'system', '{"text":"joined"}', 'c2', 2)`);
+        for (const statement of PRE_RICH_MESSAGES_SQL) await old.query(statement);
       } finally {
         await old.end();
       }
       const store = new MysqlStore({ url: database.url });
       try {
         await store.migrate();
-        expect((await store.searchMessages('B', { q: 'old message', limit: 5 })).map((m) => m.id)).toEqual(['M1']);
-        expect((await store.searchMessages('B', { q: '北京', limit: 5 })).map((m) => m.id)).toEqual(['M1']);
-        expect(await store.searchMessages('B', { q: 'joined', limit: 5 })).toEqual([]);
-        expect(await store.getMessages('B', 'd:A:B', { afterSeq: 0, limit: 5 })).toEqual([
-          { id: 'M1', conversationId: 'd:A:B', seq: 1, senderId: 'A', kind: 'text', body: { text: 'Old Message 北京' }, clientMsgId: 'c1', createdAt: 1 },
-          { id: 'M2', conversationId: 'd:A:B', seq: 2, senderId: 'B', kind: 'system', body: { text: 'joined' }, clientMsgId: 'c2', createdAt: 2 },
-        ]);
+        await expectPreRichMessagesMigrated(store);
       } finally {
         await store.close();
       }

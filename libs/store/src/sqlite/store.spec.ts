@@ -6,6 +6,7 @@ import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
 import { SqliteStore } from './store';
 import { describeSharedStoreContract } from '../testing/shared-store.contract';
 import { describeStoreContract } from '../testing/store.contract';
+import { PRE_RICH_MESSAGES_SQL, expectPreRichMessagesMigrated } from '../testing/pre-rich-messages';
 
 describeStoreContract('sqlite (:memory:)', async () => {
   const store = new SqliteStore({ filename: ':memory:' });
@@ -60,8 +61,8 @@ describe('SqliteStore', () => {
   });
 });
 
-describe('SqliteStore migration 5', () => {
-  it('makes the messages stored before searchable and readable with the new columns', async () => {
+describe('SqliteStore migrations 5 and 6', () => {
+  it('make the messages stored before searchable (searchTextOf, not ASCII LOWER) and readable with the new columns', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
     const file = join(dir, 'old.db');
     try {
@@ -72,22 +73,12 @@ describe('SqliteStore migration 5', () => {
         old.prepare('INSERT INTO schema_migrations VALUES (?, ?, 1)').run(migration.version, migration.name);
       }
       for (const id of ['A', 'B']) old.prepare(`INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, 'h', 1)`).run(id, id, id);
-      old.exec(`INSERT INTO conversations (id, type, last_seq, last_message_at, created_at) VALUES ('d:A:B', 'direct', 2, 2, 1)`);
-      old.exec(`INSERT INTO conversation_members (conversation_id, user_id) VALUES ('d:A:B', 'A'), ('d:A:B', 'B')`);
-      old.exec(`INSERT INTO messages (id, conversation_id, seq, sender_id, kind, body, client_msg_id, created_at) VALUES
-        ('M1', 'd:A:B', 1, 'A', 'text', '{"text":"Old Message 北京"}', 'c1', 1),
-        ('M2', 'd:A:B', 2, 'B', 'system', '{"text":"joined"}', 'c2', 2)`);
+      for (const statement of PRE_RICH_MESSAGES_SQL) old.exec(statement);
       old.close();
       const store = new SqliteStore({ filename: file });
       try {
         await store.migrate();
-        expect((await store.searchMessages('B', { q: 'old message', limit: 5 })).map((m) => m.id)).toEqual(['M1']);
-        expect((await store.searchMessages('B', { q: '北京', limit: 5 })).map((m) => m.id)).toEqual(['M1']);
-        expect(await store.searchMessages('B', { q: 'joined', limit: 5 })).toEqual([]);
-        expect(await store.getMessages('B', 'd:A:B', { afterSeq: 0, limit: 5 })).toEqual([
-          { id: 'M1', conversationId: 'd:A:B', seq: 1, senderId: 'A', kind: 'text', body: { text: 'Old Message 北京' }, clientMsgId: 'c1', createdAt: 1 },
-          { id: 'M2', conversationId: 'd:A:B', seq: 2, senderId: 'B', kind: 'system', body: { text: 'joined' }, clientMsgId: 'c2', createdAt: 2 },
-        ]);
+        await expectPreRichMessagesMigrated(store);
       } finally {
         await store.close();
       }

@@ -8,6 +8,7 @@ import { sqliteGroupStore } from './groups';
 import { sqliteInvitationStore } from './invitations';
 import { sqliteMessageStore } from './messages';
 import { sqliteRequestStore } from './requests';
+import { SQLITE_SEARCH_BACKFILL_VERSION, backfillSqliteSearch } from './search-backfill';
 import { sqliteAuthSessionStore } from './sessions';
 import { sqliteSocialStore } from './social';
 import { sqliteUploadStore } from './uploads';
@@ -51,6 +52,7 @@ export class SqliteStore extends AggregateStore implements Store {
           .transaction(() => {
             if (conn.get('SELECT 1 FROM schema_migrations WHERE version = ?', migration.version)) return;
             for (const statement of migration.statements) conn.db.exec(statement);
+            if (migration.version === SQLITE_SEARCH_BACKFILL_VERSION) backfillSqliteSearch(conn);
             conn.stmt('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
               migration.version,
               migration.name,
