@@ -18,6 +18,21 @@ describe('change entries applied to a thread', () => {
     expect(t.messages.map((m) => m.seq)).toEqual([1, 2]);
   });
 
+  it('appends live messages past the newest held in place, and still sorts a page that arrives out of order', () => {
+    let t = ingest(EMPTY, [message(1), message(2)]);
+    const before = t.messages;
+    t = ingest(t, [message(3)]);
+    t = ingest(t, [message(4), message(5, { deleted: true })]);
+    expect(t.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(t.messages.slice(0, 2)).toEqual(before);
+    expect(t.changeSeq?.get('m5')).toBe(5); // remembered, like any copy taken in
+    // An older page, a page not in seq order and a late live message all land in order.
+    t = ingest(t, [message(8), message(6)]);
+    t = ingest(t, [message(7)]);
+    t = ingest({ ...t, messages: t.messages.slice(1) }, [message(1)]);
+    expect(t.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 6, 7, 8]);
+  });
+
   it('applies an edit, a reaction and a recall pushed after the message', () => {
     let t = ingest(EMPTY, [message(1)]);
     t = ingest(t, [entry(2, { type: 'edit', messageId: 'm1' }, { body: { text: 'fixed' }, createdAt: 5_000 })]);

@@ -77,6 +77,8 @@ export function requoted(reply: Message, target: Message): Message {
  */
 export function ingest(thread: Thread, incoming: readonly Message[], updates: readonly Message[] = []): Thread {
   if (incoming.length === 0 && updates.length === 0) return thread;
+  const appended = appendedLive(thread, incoming, updates);
+  if (appended) return appended;
   const byId = new Map(thread.messages.map((m) => [m.id, m]));
   const changeSeq = new Map(thread.changeSeq ?? []);
   const changed = new Set<string>();
@@ -102,6 +104,23 @@ export function ingest(thread: Thread, incoming: readonly Message[], updates: re
     changed.add(target.id);
   }
   return finish(thread, byId, changeSeq, changed);
+}
+
+/**
+ * The common live case, new content past everything held (the log's next
+ * messages): appended as they are, without rebuilding the thread and sorting
+ * it again. Anything else (older pages, changes, updates) returns undefined.
+ */
+function appendedLive(thread: Thread, incoming: readonly Message[], updates: readonly Message[]): Thread | undefined {
+  if (updates.length > 0) return undefined;
+  let last = thread.messages.at(-1)?.seq ?? 0;
+  for (const m of incoming) {
+    if (!isContentKind(m.kind) || m.seq <= last) return undefined;
+    last = m.seq;
+  }
+  const changeSeq = new Map(thread.changeSeq ?? []);
+  for (const m of incoming) changeSeq.set(m.id, Math.max(changeSeq.get(m.id) ?? 0, last));
+  return { ...thread, messages: [...thread.messages, ...incoming.filter(isShown)], changeSeq };
 }
 
 /** The thread after `message:update`: the server's copy of the target, unless the copy held already shows a later change. */
