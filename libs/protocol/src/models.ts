@@ -169,7 +169,7 @@ export const conversationSummarySchema = z.object({
   readSeq: z.number().int(),
   /** Direct conversations: how far the peer has read (the "seen" mark). */
   peerReadSeq: z.number().int().optional(),
-  /** Content messages after readSeq from others (change entries do not count). */
+  /** Content messages after readSeq from others (change entries do not count); at most 1000 (show "999+"). */
   unread: z.number().int(),
   /** An unread message mentions the user (or @all): the "@" marker. */
   mentioned: z.boolean(),

@@ -86,7 +86,7 @@ export interface ConversationDigest {
   conversationId: string;
   /** The newest content message the member can see (its current state), or null. */
   lastMessage: Message | null;
-  /** Content messages after the member's readSeq, from others, not hidden from them, not recalled. */
+  /** Content messages after the member's readSeq, from others, not hidden from them, not recalled; at most 1000. */
   unread: number;
   /** One of those mentions the member or @all. */
   mentioned: boolean;
@@ -157,7 +157,11 @@ export interface MessageStore {
   /**
    * Content messages matching `q` in the conversations the viewer belongs to
    * (or the one given, if they belong to it), newest first, at most `limit`;
-   * recalled and hidden ones never.
+   * recalled and hidden ones never. Bounded: within one conversation its
+   * newest 50,000 seqs are searched; globally at most 5,000 candidates (the
+   * index's matches, or for a query too short for it the messages, of the
+   * viewer's conversations, newest first) are tested, so a rare match
+   * older than those is not found (beforeId moves the window back).
    */
   searchMessages(viewerId: string, query: MessageSearchQuery): Promise<Message[]>;
   listMemberConversations(userId: string): Promise<MemberConversation[]>;
