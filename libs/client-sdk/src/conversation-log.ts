@@ -93,11 +93,12 @@ export class ConversationLog {
 
   /**
    * A page of the log after `afterSeq` (sync, history:fetch with afterSeq):
-   * its entries and `updates` are current as of its newest seq, and every
-   * seq from `afterSeq` to that one that it lacks is hidden from this user.
+   * its entries and `updates` are current as of its `throughSeq`, and every
+   * seq from `afterSeq` to that one that it lacks is hidden from this user
+   * (so an empty page over a hidden tail still moves the cursor).
    */
   ingestPage(afterSeq: number, page: LogPage): LogRelease[] {
-    const asOf = page.messages.at(-1)?.seq ?? afterSeq;
+    const asOf = Math.max(page.throughSeq, page.messages.at(-1)?.seq ?? afterSeq);
     const from = afterSeq + 1;
     for (const message of page.updates ?? []) this.offer({ message, asOf, from });
     for (const message of page.messages) this.take({ message, asOf, from: Math.max(from, message.seq) });

@@ -42,16 +42,21 @@ interface HttpCall {
 function harness() {
   const log: Message[] = [];
   let updates: Message[] = [];
+  /** The log's last seq when its tail is hidden from this user (else its last entry's). */
+  let lastSeq = 0;
   const sockets: FakeSocket[] = [];
   const commands = new Map<string, CommandHandler>();
   const page = (after: number, limit: number): LogPage => {
     const messages = log.filter((m) => m.seq > after).slice(0, limit);
-    return { messages, hasMore: messages.length === limit, ...(updates.length ? { updates } : {}) };
+    const hasMore = messages.length === limit;
+    const throughSeq = hasMore ? (messages.at(-1)?.seq ?? after) : Math.max(after, lastSeq, ...log.map((m) => m.seq));
+    return { messages, hasMore, throughSeq, ...(updates.length ? { updates } : {}) };
   };
   commands.set('sync', (p) => {
     const since = (p.since ?? {}) as Record<string, number>;
     const answer = page(since[CONV] ?? 0, p.limit as number);
-    return { ok: true, conversations: answer.messages.length ? [{ conversationId: CONV, ...answer }] : [] };
+    // Like the server: every conversation whose log goes beyond the cursor, even if only by hidden seqs.
+    return { ok: true, conversations: answer.throughSeq > (since[CONV] ?? 0) ? [{ conversationId: CONV, ...answer }] : [] };
   });
   commands.set('history:fetch', (p) => ({ ok: true, ...page(p.afterSeq as number, p.limit as number) }));
   commands.set('message:ack', () => ({ ok: true }));
@@ -82,6 +87,7 @@ function harness() {
     client,
     log,
     setUpdates: (u: Message[]) => void (updates = u),
+    setLastSeq: (seq: number) => void (lastSeq = seq),
     commands,
     http,
     routes,
@@ -175,6 +181,25 @@ describe('ParleyClient: changes to messages', () => {
     h.node().fire('message:new', text(5));
     await until(() => h.events.length === 3);
     await until(() => h.sent('message:ack').some((p) => p.seq === 5));
+    await h.client.close();
+  });
+
+  it('moves past a hidden tail (an empty sync page up to its throughSeq), acks it, and is not sent it again', async () => {
+    const h = harness();
+    h.log.push(text(1), text(2));
+    await h.client.connect();
+    await until(() => h.sent('message:ack').some((p) => p.seq === 2));
+    const reconnected = new Promise((resolve) => h.client.on('reconnected', resolve));
+    h.node().disconnect();
+    h.setLastSeq(4); // 3 and 4: another member's delete entries, hidden here
+    await reconnected;
+    await until(() => h.sent('message:ack').some((p) => p.seq === 4));
+    expect(order(h.events)).toEqual(['message:1', 'message:2']);
+    // The next sync starts past the hidden tail.
+    const again = new Promise((resolve) => h.client.on('reconnected', resolve));
+    h.node().disconnect();
+    await again;
+    expect(at(h.sent('sync'), 0, 'the sync after reconnecting')).toMatchObject({ since: { [CONV]: 4 } });
     await h.client.close();
   });
 

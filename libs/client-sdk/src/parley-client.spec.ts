@@ -35,12 +35,14 @@ function harness(options: HarnessOptions = {}) {
     const since = (p.since ?? {}) as Record<string, number>;
     const after = since['d:a:b'] ?? 0;
     const messages = stored.filter((m) => m.seq > after);
-    return { ok: true, conversations: messages.length ? [{ conversationId: 'd:a:b', messages, hasMore: false }] : [] };
+    const throughSeq = Math.max(after, ...stored.map((m) => m.seq));
+    return { ok: true, conversations: messages.length ? [{ conversationId: 'd:a:b', messages, hasMore: false, throughSeq }] : [] };
   });
   commands.set('history:fetch', (p) => ({
     ok: true,
     messages: stored.filter((m) => m.seq > (p.afterSeq as number)),
     hasMore: false,
+    throughSeq: Math.max(p.afterSeq as number, ...stored.map((m) => m.seq)),
   }));
   commands.set('message:ack', () => ({ ok: true }));
   let assigned = 0;

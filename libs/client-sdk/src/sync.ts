@@ -52,8 +52,12 @@ export class Sync {
       for (const conversation of conversations) {
         const { conversationId } = conversation;
         const first = conversation.messages[0];
-        // A conversation this client has never seen starts where the server's cursor did.
-        if (first && !this.logs.has(conversationId)) this.seedCursor(conversationId, first.seq - 1);
+        // A conversation this client has never seen starts where the server's cursor did
+        // (an empty page: past the seqs hidden from this user, which it then acks).
+        if (!this.logs.has(conversationId)) {
+          this.seedCursor(conversationId, first ? first.seq - 1 : conversation.throughSeq);
+          if (!first) this.scheduleAck(conversationId);
+        }
         const log = this.logs.get(conversationId);
         if (log) this.ingestPage(conversationId, log, since[conversationId] ?? log.releasedSeq, conversation);
         more ||= conversation.hasMore;
@@ -123,7 +127,10 @@ export class Sync {
 
   /** A page of the log after `afterSeq`: it covers its range (seqs it lacks are hidden from this user). */
   private ingestPage(conversationId: string, log: ConversationLog, afterSeq: number, page: LogPage): void {
+    const before = log.releasedSeq;
     this.released(conversationId, log, log.ingestPage(afterSeq, page));
+    // Skipping hidden seqs releases nothing but moves the cursor: the server must hear of it.
+    if (log.releasedSeq > before) this.scheduleAck(conversationId);
   }
 
   private released(conversationId: string, log: ConversationLog, released: readonly LogRelease[]): void {

@@ -59,6 +59,23 @@ describe('MessagingService log pages, conversation list and search', () => {
       const alices = await w.messaging.sync('alice', { since: { [dmId]: 3 }, limit: 3 });
       expect(at(alices.conversations, 0, "alice's direct chat")).toMatchObject({ messages: [], hasMore: false });
     });
+
+    it("says how far each page covers (throughSeq), so a client behind only hidden seqs can move on and ack", async () => {
+      await w.dm('alice', 'bob', 'one');
+      const two = await w.dm('alice', 'bob', 'two');
+      await w.messaging.ackDelivered('alice', { conversationId: dmId, seq: two.seq });
+      await w.messaging.delete('bob', { messageId: two.id });
+      // Seq 3 is bob's delete entry: hidden from alice, and her only news.
+      const first = await w.messaging.sync('alice', { limit: 200 });
+      expect(first.conversations).toEqual([{ conversationId: dmId, messages: [], hasMore: false, throughSeq: 3 }]);
+      await w.messaging.ackDelivered('alice', { conversationId: dmId, seq: 3 });
+      expect((await w.messaging.sync('alice', { limit: 200 })).conversations).toEqual([]);
+      // A full page with more to come covers up to its last entry; the rest up to the last seq.
+      const full = await w.messaging.sync('alice', { since: { [dmId]: 0 }, limit: 1 });
+      expect(at(full.conversations, 0, "alice's chat")).toMatchObject({ messages: [{ seq: 1 }], hasMore: true, throughSeq: 1 });
+      const bobs = await w.messaging.sync('bob', { since: { [dmId]: 0 }, limit: 2 });
+      expect(at(bobs.conversations, 0, "bob's chat")).toMatchObject({ messages: [{ seq: 1 }, { seq: 3 }], hasMore: false, throughSeq: 3 });
+    });
   });
 
   describe('history:fetch', () => {
@@ -78,6 +95,21 @@ describe('MessagingService log pages, conversation list and search', () => {
       expect(older.hasMore).toBe(older.messages.length === 2 && at(older.messages, 0, 'oldest').seq > 1);
       const after = await w.messaging.history('carol', { conversationId, afterSeq: firstVisible.seq, limit: 50 });
       expect(after.hasMore).toBe(false);
+    });
+
+    it('says how far each page covers (throughSeq): the range top, or the last entry of a forward page with more', async () => {
+      const posts: Message[] = [];
+      for (const text of ['a', 'b', 'c']) posts.push(await w.post('bob', group.id, text));
+      const conversationId = groupConversationId(group.id);
+      const c = at(posts, 2, 'post c');
+      await w.messaging.delete('carol', { messageId: c.id });
+      const lastSeq = c.seq + 1; // carol's delete entry, hidden from alice
+      expect(await w.messaging.history('alice', { conversationId, limit: 100 })).toMatchObject({ throughSeq: lastSeq });
+      expect(await w.messaging.history('alice', { conversationId, afterSeq: c.seq, limit: 10 })).toEqual({ messages: [], hasMore: false, throughSeq: lastSeq });
+      expect(await w.messaging.history('alice', { conversationId, beforeSeq: c.seq, limit: 1 })).toMatchObject({ hasMore: true, throughSeq: c.seq - 1 });
+      expect(await w.messaging.history('alice', { conversationId, beforeSeq: lastSeq + 50, limit: 1 })).toMatchObject({ throughSeq: lastSeq });
+      expect(await w.messaging.history('alice', { conversationId, afterSeq: 0, limit: 1 })).toMatchObject({ hasMore: true, throughSeq: 1 });
+      expect(await w.messaging.history('alice', { conversationId, afterSeq: 0, beforeSeq: 3, limit: 10 })).toMatchObject({ hasMore: false, throughSeq: 2 });
     });
 
     it('carries updates for change entries whose targets are before the page', async () => {

@@ -97,7 +97,8 @@ export class MessageFinder {
       this.fetch({ conversationId, afterSeq: seq, limit: CONTEXT }),
     ]);
     if (!older || !newer) return;
-    const page = { messages: [...older.messages, ...newer.messages], hasMore: false, updates: [...(older.updates ?? []), ...(newer.updates ?? [])] };
+    const updates = [...(older.updates ?? []), ...(newer.updates ?? [])];
+    const page = { messages: [...older.messages, ...newer.messages], hasMore: false, throughSeq: newer.throughSeq, updates };
     this.host.dispatch({ type: 'history/around', conversationId, page, hasOlder: older.hasMore, hasNewer: newer.hasMore, meId: this.host.meId() });
   }
 

@@ -5,6 +5,8 @@ import type { ConnectionState, GroupDetails, Outgoing, Toast, Upload } from './t
 export interface HistoryPage {
   messages: readonly Message[];
   hasMore: boolean;
+  /** The highest seq the page covers (seqs up to it that it lacks are hidden from this user). */
+  throughSeq: number;
   /** The current state of messages the page's change entries target that are not in the page. */
   updates?: readonly Message[];
 }

@@ -133,16 +133,40 @@ describe('conversations reducer: changes to messages', () => {
     expect(next.conversations.get('d:alice')?.last?.id).toBe('m1');
   });
 
+  it('counts unread and the "@" marker again when an unread message is recalled (pushed or as a log entry)', () => {
+    const mention = message(3, { mentions: [ME.id] });
+    const unreadTwo = () =>
+      withConv(conversation({ last: mention, readSeq: 1, unread: 2, mentioned: true }), {
+        threads: new Map([['d:alice', thread({ messages: [message(1), message(2), mention] })]]),
+      });
+    const pushed = run(unreadTwo(), { type: 'message/updated', message: { ...mention, recalled: true, body: { text: '' }, mentions: undefined }, entrySeq: 4, meId: ME.id });
+    expect(pushed.conversations.get('d:alice')).toMatchObject({ unread: 1, mentioned: false });
+    const recall = message(4, { id: 'e4', kind: 'change', change: { type: 'recall', messageId: 'm2' }, body: { text: '' } });
+    const entry = run(unreadTwo(), received(recall));
+    expect(entry.conversations.get('d:alice')).toMatchObject({ unread: 1, mentioned: true });
+    // Recalling one I have read, or with nothing held past the read mark, leaves the counts alone.
+    expect(run(unreadTwo(), { type: 'message/updated', message: message(1, { recalled: true }), entrySeq: 4, meId: ME.id }).conversations.get('d:alice')).toMatchObject({ unread: 2 });
+    const unheld = withConv(conversation({ last: message(3), readSeq: 1, unread: 2 }));
+    expect(run(unheld, { type: 'message/updated', message: message(3, { recalled: true }), entrySeq: 4, meId: ME.id }).conversations.get('d:alice')?.unread).toBe(2);
+  });
+
   it('applies a page\'s updates to messages held, and skips its change entries', () => {
-    const page = { messages: [reaction(2)], hasMore: true, updates: [message(1, { reactions: [{ emoji: '🎉', userIds: ['bob'] }] })] };
+    const page = { messages: [reaction(2)], hasMore: true, throughSeq: 2, updates: [message(1, { reactions: [{ emoji: '🎉', userIds: ['bob'] }] })] };
     const next = run(held(), { type: 'history/loaded', conversationId: 'd:alice', page, meId: ME.id, newer: true });
     expect(next.threads.get('d:alice')?.messages).toEqual([message(1, { reactions: [{ emoji: '🎉', userIds: ['bob'] }] })]);
     expect(next.threads.get('d:alice')).toMatchObject({ hasNewer: true, coveredTo: 2 });
   });
 
+  it("takes a newer page as covering up to its throughSeq, so seqs hidden at its end are not fetched again", () => {
+    const before = state({ threads: new Map([['d:alice', thread({ messages: [message(5)], loaded: true, hasNewer: true, coveredTo: 5 })]]) });
+    const page = { messages: [message(6)], hasMore: false, throughSeq: 9 };
+    const next = run(before, { type: 'history/loaded', conversationId: 'd:alice', page, meId: ME.id, newer: true });
+    expect(next.threads.get('d:alice')).toMatchObject({ hasNewer: false, coveredTo: 9 });
+  });
+
   it('remembers how far back pages went, so a page of change entries alone is not fetched again', () => {
     const before = state({ threads: new Map([['d:alice', thread({ messages: [message(40)], loaded: true })]]) });
-    const page = { messages: [reaction(20, 'm40'), reaction(21, 'm40')], hasMore: true };
+    const page = { messages: [reaction(20, 'm40'), reaction(21, 'm40')], hasMore: true, throughSeq: 39 };
     expect(run(before, { type: 'history/loaded', conversationId: 'd:alice', page, meId: ME.id }).threads.get('d:alice')?.coveredFrom).toBe(20);
   });
 });
@@ -192,7 +216,7 @@ describe('conversations reducer: a message opened in context', () => {
     const around = run(before, {
       type: 'history/around',
       conversationId: 'd:alice',
-      page: { messages: [message(9), message(10), message(11)], hasMore: false },
+      page: { messages: [message(9), message(10), message(11)], hasMore: false, throughSeq: 11 },
       hasOlder: true,
       hasNewer: true,
       meId: ME.id,
@@ -214,7 +238,7 @@ describe('conversations reducer: history pages', () => {
 
   it('merges an older page before the messages held and records whether more exist', () => {
     const before = state({ threads: new Map([['d:alice', thread({ messages: [message(5)], loaded: true, loading: true })]]) });
-    const next = run(before, { type: 'history/loaded', conversationId: 'd:alice', page: { messages: [message(3), message(4)], hasMore: false }, meId: ME.id });
+    const next = run(before, { type: 'history/loaded', conversationId: 'd:alice', page: { messages: [message(3), message(4)], hasMore: false, throughSeq: 4 }, meId: ME.id });
     expect(next.threads.get('d:alice')).toMatchObject({ loading: false, loaded: true, hasMore: false });
     expect(next.threads.get('d:alice')?.messages.map((m) => m.seq)).toEqual([3, 4, 5]);
   });

@@ -35,7 +35,7 @@ describe('outbox reducer', () => {
     const before = { outgoing: [outgoing('c1'), outgoing('c2'), outgoing('c3')] };
     const pushed = run(before, { type: 'message/received', message: message(1, { senderId: ME.id, clientMsgId: 'c1' }), meId: ME.id, readNow: false });
     expect(ids(pushed)).toEqual(['c2', 'c3']);
-    const paged = run(pushed, { type: 'history/loaded', conversationId: 'd:alice', page: { messages: [message(2, { senderId: ME.id, clientMsgId: 'c3' })], hasMore: false }, meId: ME.id });
+    const paged = run(pushed, { type: 'history/loaded', conversationId: 'd:alice', page: { messages: [message(2, { senderId: ME.id, clientMsgId: 'c3' })], hasMore: false, throughSeq: 2 }, meId: ME.id });
     expect(ids(paged)).toEqual(['c2']);
   });
 

@@ -28,7 +28,8 @@ export async function syncPages(
   const conversations = behind.map(({ membership }, i) => {
     // One page per range, in the ranges' order (the port's contract).
     const messages = must(pages[i], 'a page of getMessagesAfter');
-    return { conversationId: membership.conversationId, ...logPage(messages, hasMoreAfter(messages, input.limit, membership), updates[i]) };
+    const hasMore = hasMoreAfter(messages, input.limit, membership);
+    return { conversationId: membership.conversationId, ...logPage(messages, hasMore, throughSeqOf(messages, hasMore, membership.lastSeq), updates[i]) };
   });
   return { conversations };
 }
@@ -44,11 +45,25 @@ export async function historyPage(
   const beforeSeq = input.beforeSeq ?? (input.afterSeq === undefined ? membership.lastSeq + 1 : undefined);
   const messages = await store.getMessages(userId, input.conversationId, { afterSeq: input.afterSeq, beforeSeq, limit: input.limit });
   const [updates] = await updatesOf(store, userId, [messages]);
-  return logPage(messages, hasMoreInRange(messages, input, membership.lastSeq), updates);
+  const hasMore = hasMoreInRange(messages, input, membership.lastSeq);
+  // Forward pages end where they stop when more follow; otherwise (and going back) at the range's top.
+  const upper = beforeSeq !== undefined ? Math.min(beforeSeq - 1, membership.lastSeq) : membership.lastSeq;
+  const throughSeq = input.afterSeq !== undefined && hasMore ? must(messages.at(-1), 'a full page').seq : upper;
+  return logPage(messages, hasMore, Math.max(throughSeq, messages.at(-1)?.seq ?? 0), updates);
 }
 
-function logPage(messages: Message[], hasMore: boolean, updates: Message[] | undefined): LogPage {
-  return updates && updates.length > 0 ? { messages, hasMore, updates } : { messages, hasMore };
+function logPage(messages: Message[], hasMore: boolean, throughSeq: number, updates: Message[] | undefined): LogPage {
+  return updates && updates.length > 0 ? { messages, hasMore, throughSeq, updates } : { messages, hasMore, throughSeq };
+}
+
+/**
+ * The highest seq a forward page covers: its last entry when more follow,
+ * else the conversation's last seq (the membership was read before the page,
+ * so an entry appended in between may lie beyond it).
+ */
+function throughSeqOf(messages: readonly Message[], hasMore: boolean, lastSeq: number): number {
+  const last = messages.at(-1)?.seq ?? 0;
+  return hasMore ? last : Math.max(lastSeq, last);
 }
 
 /**
