@@ -287,15 +287,18 @@ export const MESSAGE_BY_CLIENT_ID_SELECT = `${MESSAGE_SELECT} WHERE m.sender_id 
 const notHidden = (alias: string): string =>
   `NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = ? AND h.message_id = ${alias}.id)`;
 
+/** Unread counts stop here: a list shows "999+", and a long-unread conversation costs no more to count. */
+export const MAX_UNREAD = 1000;
+
 /**
- * One conversation's digest for one viewer, as one row: `idx`, `unread`,
+ * One conversation's digest for one viewer, as one row: `idx`, `unread` (at most MAX_UNREAD),
  * `mentioned` (0/1) and the last visible content message's columns (all
  * NULL without one). Plain SQL both dialects run; bind digestParams.
  */
 export const DIGEST_SELECT = `SELECT ? AS idx,
-  (SELECT COUNT(*) FROM messages u
+  (SELECT COUNT(*) FROM (SELECT 1 FROM messages u
     WHERE u.conversation_id = ? AND u.seq > ? AND u.kind <> 'change' AND u.sender_id <> ? AND u.recalled_at IS NULL
-      AND ${notHidden('u')}) AS unread,
+      AND ${notHidden('u')} LIMIT ${MAX_UNREAD}) unread_rows) AS unread,
   CASE WHEN EXISTS (SELECT 1 FROM message_mentions mm JOIN messages u ON u.conversation_id = mm.conversation_id AND u.seq = mm.seq
     WHERE mm.conversation_id = ? AND mm.seq > ? AND mm.user_id IN (?, '@all') AND u.sender_id <> ? AND u.recalled_at IS NULL
       AND ${notHidden('u')}) THEN 1 ELSE 0 END AS mentioned,

@@ -79,3 +79,4 @@ export function bigramQuery(normalized: string): string {
 export function ftsPhrase(normalized: string): string {
   return `"${normalized.replace(/"/g, '""')}"`;
 }
+

@@ -21,6 +21,14 @@ export function describeDigestsContract(ctx: StoreContractContext): void {
       ...fields,
     });
 
+    it('counts at most 1000 unread', async () => {
+      const [a, b] = [await createUser(), await createUser()];
+      await Promise.all(Array.from({ length: 1003 }, () => store.appendMessage(directMessage(a.id, b.id))));
+      const conversationId = directConversationId(a.id, b.id);
+      expect(await store.getConversationDigests(b.id, [{ conversationId, readSeq: 0 }])).toMatchObject([{ unread: 1000 }]);
+      expect(await store.getConversationDigests(b.id, [{ conversationId, readSeq: 10 }])).toMatchObject([{ unread: 993 }]);
+    });
+
     it('counts content messages after readSeq from others, not hidden, not recalled; change entries never', async () => {
       const [a, b] = [await createUser(), await createUser()];
       const conversationId = directConversationId(a.id, b.id);

@@ -34,8 +34,32 @@ export function describeSearchContract(ctx: StoreContractContext): void {
       expect(ids(await search('行き'))).toEqual([japanese.id]);
       // NFKC: full-width letters are found by their ASCII form.
       expect(ids(await search('abc'))).toEqual([wide.id]);
-      expect(ids(await search('100%'))).toEqual([]);
-      expect(ids(await search('"'))).toEqual([]);
+    });
+
+    it("matches LIKE's wildcards and escape, and BOOLEAN MODE's operators, as plain characters", async () => {
+      const [a, b] = [await createUser(), await createUser()];
+      const send = async (text: string) => (await store.appendMessage(directMessage(a.id, b.id, { body: { text } }))).message.id;
+      const [percent, fiveOff, underscore, axb, backslash, bang, operators] = [
+        await send('50% off'),
+        await send('5 off'),
+        await send('a_b'),
+        await send('axb'),
+        await send('c:\\path'),
+        await send('wow!'),
+        await send('+a -b "c" (d) ~e <f> @g h*'),
+      ];
+      const search = async (q: string) => ids(await store.searchMessages(b.id, { q, limit: 10 }));
+      expect(await search('%')).toEqual([percent]);
+      expect(await search('0% off')).toEqual([percent]);
+      expect(await search('5 off')).toEqual([fiveOff]);
+      expect(await search('_')).toEqual([underscore]);
+      expect(await search('a_b')).toEqual([underscore]);
+      expect(await search('axb')).toEqual([axb]);
+      expect(await search('\\')).toEqual([backslash]);
+      expect(await search(':\\pa')).toEqual([backslash]);
+      expect(await search('!')).toEqual([bang]);
+      expect(await search('w!')).toEqual([bang]);
+      for (const op of ['+a', '-b', '"c"', '"', '(d)', '~e', '<f>', '@g', 'h*', '+a -b', '" (']) expect([op, await search(op)]).toEqual([op, [operators]]);
     });
 
     it('searches only the conversations the viewer belongs to, or the one given; never change entries, recalled or hidden messages', async () => {
