@@ -34,6 +34,12 @@ describe('AhoCorasickTextFilter', () => {
     expect(masked(['office'], 'the oﬃce')).toBe('the ****');
   });
 
+  it('folds ß/ẞ as ss and composes combining marks (each written code point still one *)', () => {
+    expect(masked(['strasse'], 'die STRAẞE, die Straße')).toBe('die ******, die ******');
+    expect(masked(['café'], 'un cafe\u0301!')).toBe('un *****!');
+    expect(masked(['ｃａｆｅ'], 'x café')).toBe('x café');
+  });
+
   it('matches Chinese and Japanese words inside text without spaces', () => {
     expect(masked(['坏蛋', '馬鹿'], '你这个坏蛋，お前は馬鹿だ')).toBe('你这个**，お前は**だ');
   });
