@@ -1,22 +1,40 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Attachment, AttachmentLink } from '@parley/protocol';
 import { formatBytes } from '../format';
 import type { ChatStore } from '../store';
 
+interface LinkState {
+  link?: AttachmentLink;
+  failed: boolean;
+  /** Call from the image's `onerror`: asks for a fresh link once (the one held expired early); a second failure shows it failed. */
+  reload: () => void;
+}
+
 /** The link to an attachment's variant, asked for when shown; undefined while it loads or when refused. */
-function useLink(store: ChatStore, attachmentId: string, variant: 'original' | 'thumbnail'): { link?: AttachmentLink; failed: boolean } {
+function useLink(store: ChatStore, attachmentId: string, variant: 'original' | 'thumbnail'): LinkState {
   const [state, setState] = useState<{ link?: AttachmentLink; failed: boolean }>({ failed: false });
+  const retried = useRef(false);
+  const live = useRef(true);
   useEffect(() => {
-    let live = true;
+    live.current = true;
+    retried.current = false;
     store.links.get(attachmentId, variant).then(
-      (link) => live && setState({ link, failed: false }),
-      () => live && setState({ failed: true }),
+      (link) => live.current && setState({ link, failed: false }),
+      () => live.current && setState({ failed: true }),
     );
     return () => {
-      live = false;
+      live.current = false;
     };
   }, [store, attachmentId, variant]);
-  return state;
+  const reload = () => {
+    if (retried.current) return setState({ failed: true });
+    retried.current = true;
+    store.links.refresh(attachmentId, variant).then(
+      (link) => live.current && setState({ link, failed: false }),
+      () => live.current && setState({ failed: true }),
+    );
+  };
+  return { ...state, reload };
 }
 
 /** The box an image takes before it loads, from its pixel size, so the chat does not jump. */
@@ -29,12 +47,12 @@ function thumbBox(a: Attachment): { width: number; height: number } {
 
 /** An image message's thumbnail; clicking opens the viewer. */
 export function ImageThumb({ store, attachment, onOpen }: { store: ChatStore; attachment: Attachment; onOpen: () => void }) {
-  const { link, failed } = useLink(store, attachment.id, attachment.thumbnail ? 'thumbnail' : 'original');
+  const { link, failed, reload } = useLink(store, attachment.id, attachment.thumbnail ? 'thumbnail' : 'original');
   const box = thumbBox(attachment);
-  const src = link ? (link.thumbnailUrl ?? link.url) : undefined;
+  const src = link && !failed ? (link.thumbnailUrl ?? link.url) : undefined;
   return (
     <button type="button" class="thumb" style={box} onClick={onOpen} aria-label={`Open image ${attachment.name}`} data-testid="image-thumb">
-      {src ? <img src={src} alt={attachment.name} width={box.width} height={box.height} /> : <span class="thumb-wait">{failed ? 'Image unavailable' : ''}</span>}
+      {src ? <img src={src} alt={attachment.name} width={box.width} height={box.height} onError={reload} /> : <span class="thumb-wait">{failed ? 'Image unavailable' : ''}</span>}
     </button>
   );
 }
@@ -79,7 +97,7 @@ export function FileCard({ store, attachment }: { store: ChatStore; attachment: 
 
 /** The image viewer: the original over the page; Escape, the backdrop or ✕ closes it. */
 export function Lightbox({ store, attachment, onClose }: { store: ChatStore; attachment: Attachment; onClose: () => void }) {
-  const { link, failed } = useLink(store, attachment.id, 'original');
+  const { link, failed, reload } = useLink(store, attachment.id, 'original');
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     document.addEventListener('keydown', onKey);
@@ -90,7 +108,7 @@ export function Lightbox({ store, attachment, onClose }: { store: ChatStore; att
       <button type="button" class="icon close lightbox-close" aria-label="Close" onClick={onClose}>
         ✕
       </button>
-      {link ? <img src={link.url} alt={attachment.name} data-testid="lightbox-image" /> : <p class="muted">{failed ? 'The image could not be loaded.' : 'Loading…'}</p>}
+      {link && !failed ? <img src={link.url} alt={attachment.name} data-testid="lightbox-image" onError={reload} /> : <p class="muted">{failed ? 'The image could not be loaded.' : 'Loading…'}</p>}
       <p class="lightbox-caption">
         {attachment.name} · {formatBytes(attachment.size)}
         {attachment.width && attachment.height ? ` · ${attachment.width}×${attachment.height}` : ''}
