@@ -1,5 +1,5 @@
 import type { ParleyClient } from '@parley/client';
-import type { Message, NewMessageTarget } from '@parley/protocol';
+import { MAX_FILE_NAME_LENGTH, type Message, type NewMessageTarget } from '@parley/protocol';
 import { describe } from '../describe-error';
 import { newId } from '../ids';
 import type { Action } from '../state/actions';
@@ -24,7 +24,7 @@ export class AttachmentSender {
     const id = newId();
     const previewUrl = file.type.startsWith('image/') && typeof URL.createObjectURL === 'function' ? URL.createObjectURL(file) : undefined;
     const { dispatch, client } = this.host;
-    const name = (file.name || 'file').slice(0, 200);
+    const name = fileName(file.name);
     dispatch({ type: 'upload/started', upload: { id, conversationId, name, size: file.size, previewUrl, progress: 0, status: 'uploading' } });
     try {
       const text = caption?.trim();
@@ -44,4 +44,18 @@ export class AttachmentSender {
     if (previewUrl) URL.revokeObjectURL(previewUrl);
     this.host.dispatch({ type: 'upload/finished', id });
   }
+}
+
+/**
+ * The name the upload is given: at most MAX_FILE_NAME_LENGTH UTF-16 units (the
+ * server's limit), cut between code points so an emoji or a rare CJK
+ * character at the cut is dropped whole, never left as half a surrogate pair.
+ */
+export function fileName(name: string): string {
+  let out = '';
+  for (const ch of name || 'file') {
+    if (out.length + ch.length > MAX_FILE_NAME_LENGTH) break;
+    out += ch;
+  }
+  return out;
 }
