@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ParleyClient } from '@parley/client';
-import type { GroupRole, Message } from '@parley/protocol';
+import { ParleyError, type GroupRole, type Message } from '@parley/protocol';
 import type { Action } from '../state/actions';
 import { ME, conversation, group, message } from '../state/test-fixtures';
 import { initialState, type State } from '../state/types';
@@ -21,7 +21,7 @@ function setup(role: GroupRole | undefined, held: Message[] = [], refuse = false
   const dispatched: Action[] = [];
   const client = {
     react: () => Promise.resolve(),
-    recall: () => Promise.resolve(),
+    recall: () => (refuse ? Promise.reject(new ParleyError('FORBIDDEN', 'a message can be recalled only within 30 seconds of sending')) : Promise.resolve()),
     deleteForMe: () => Promise.resolve(),
     edit: (id: string, text: string) =>
       refuse ? Promise.reject(new Error('refused')) : Promise.resolve({ ...message(3, { id, conversationId: 'g:g1' }), body: { text }, editedAt: NOW }),
@@ -84,5 +84,14 @@ describe('an acked change shows at once', () => {
     await expect(actions.edit(inGroup(3), 'new')).resolves.toBe(false);
     expect(dispatched).toEqual([]);
     expect(toasts).toHaveLength(1);
+  });
+
+  it('a recall the server refuses (its window may be shorter than the menu\'s 2 minutes) toasts the server\'s reason', async () => {
+    const mine = inGroup(3, { senderId: ME.id });
+    const { actions, dispatched, toasts } = setup('member', [mine], true);
+    expect(actions.mayRecall(mine, NOW)).toBe(true);
+    await expect(actions.recall(mine)).resolves.toBe(false);
+    expect(dispatched).toEqual([]);
+    expect(toasts).toEqual(['A message can be recalled only within 30 seconds of sending']);
   });
 });

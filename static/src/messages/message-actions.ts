@@ -5,7 +5,11 @@ import type { Action } from '../state/actions';
 import { applyEntry, withReaction } from '../state/message-changes';
 import type { State } from '../state/types';
 
-/** The server's default PARLEY_RECALL_WINDOW_MS: the menu offers "Recall" on my own messages this long (the server decides). */
+/**
+ * The server's default PARLEY_RECALL_WINDOW_MS: the menu offers "Recall" on my
+ * own messages this long. The server does not publish its setting, and decides:
+ * past a shorter window its FORBIDDEN, which says the window, is the toast.
+ */
 export const RECALL_WINDOW_MS = 120_000;
 
 /** What the message commands need of the chat store they belong to. */
