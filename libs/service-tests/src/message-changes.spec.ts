@@ -1,7 +1,8 @@
 import { RateLimiter } from '@parley/domain';
 import { MemoryThrottleFactory } from '@parley/limits';
-import { groupConversationId, groupRoom, userRoom, type Group, type Message } from '@parley/protocol';
+import { ParleyError, groupConversationId, groupRoom, userRoom, type Group, type Message } from '@parley/protocol';
 import { at } from '@parley/testing';
+import { silentLogger, type Logger } from '@parley/util';
 import { createMessagingWorld, type MessagingWorld } from './support/messaging-world';
 
 /** Edits, recalls, reactions and deletions over the real SQLite engine: who may, what if they lie, a flood. */
@@ -150,6 +151,21 @@ describe('MessagingService changes to messages', () => {
       expect(await find('bob', sent.id)).toMatchObject({ kind: 'image', recalled: true, body: { text: '' } });
       expect((await find('bob', sent.id))?.body.attachment).toBeUndefined();
     });
+
+    it('answers a committed recall as done when the bytes cannot be removed yet (logged with the upload id, no text; the sweep removes them)', async () => {
+      const warnings: { obj: object; msg?: string }[] = [];
+      const logger: Logger = { ...silentLogger, warn: (obj, msg) => void warnings.push({ obj, msg }) };
+      w.useMessaging({ logger });
+      w.uploads.discard = async () => {
+        throw new ParleyError('UNAVAILABLE', 'the blob store is down');
+      };
+      w.uploads.add('carol', 'up2');
+      const sent = await w.messaging.send('carol', { to: { type: 'group', id: group.id }, clientMsgId: 'img2', kind: 'image', body: { attachmentId: 'up2', caption: 'secret caption' } });
+      await expect(w.messaging.recall('carol', { messageId: sent.id })).resolves.toBeUndefined();
+      expect(await find('bob', sent.id)).toMatchObject({ recalled: true, body: { text: '' } });
+      expect(warnings).toEqual([{ obj: expect.objectContaining({ uploadId: 'up2' }), msg: expect.any(String) }]);
+      expect(JSON.stringify(warnings.map((x) => ({ ...x.obj, err: undefined })))).not.toContain('secret caption');
+    });
   });
 
   describe('message:react', () => {
@@ -215,6 +231,26 @@ describe('MessagingService changes to messages', () => {
       expect(w.updates()).toHaveLength(1);
       await expect(w.messaging.react('carol', { messageId: post.id, emoji: '👍', on: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await expect(w.messaging.delete('dave', { messageId: post.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
+    it('answers NOT_FOUND only for what is not there for the actor (missing, a change entry), and lets store failures through', async () => {
+      const post = await w.post('bob', group.id, 'hello');
+      await w.messaging.react('bob', { messageId: post.id, emoji: '👍', on: true });
+      const entry = at(w.updates(), 0, 'the reaction').entry;
+      await expect(w.messaging.delete('carol', { messageId: 'no-such-message' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(w.messaging.delete('carol', { messageId: entry.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      // The store cannot answer: the actor hears so, not that the message is gone.
+      const store = new Proxy(w.store, {
+        get: (target, key, receiver) =>
+          key === 'getMessageForActor'
+            ? async () => {
+                throw new ParleyError('UNAVAILABLE', 'the database is down');
+              }
+            : Reflect.get(target, key, receiver),
+      });
+      w.useMessaging({ store });
+      await expect(w.messaging.delete('carol', { messageId: post.id })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(w.updates()).toHaveLength(1);
     });
   });
 

@@ -56,6 +56,19 @@ describe('MessagingService', () => {
     expect(messages).toHaveLength(1);
   });
 
+  it('answers a retried send of a message its sender deleted for themselves without pushing it back to their devices', async () => {
+    const first = await messaging.send('alice', text({ type: 'user', id: 'bob' }, 'gone for me', 'c2'));
+    await messaging.delete('alice', { messageId: first.id });
+    const pushed = notifier.published('message:new').length;
+    const retry = await messaging.send('alice', text({ type: 'user', id: 'bob' }, 'gone for me', 'c2'));
+    expect(retry).toMatchObject({ id: first.id, seq: first.seq, body: { text: 'gone for me' } });
+    expect(notifier.published('message:new')).toHaveLength(pushed);
+    // bob did not hide it: a retry of his own send is pushed again as before.
+    const bobs = await messaging.send('bob', text({ type: 'user', id: 'alice' }, 'still here', 'c3'));
+    await messaging.send('bob', text({ type: 'user', id: 'alice' }, 'still here', 'c3'));
+    expect(notifier.published('message:new').filter((p) => p.messageId === bobs.id)).toHaveLength(2);
+  });
+
   it('limits how fast one user may send, without touching the store when over the limit', async () => {
     const limited = new MessagingService({
       store,
@@ -98,7 +111,7 @@ describe('MessagingService', () => {
     for (let i = 1; i <= 5; i++) await messaging.send('alice', text({ type: 'user', id: 'bob' }, `m${i}`));
     await messaging.ackDelivered('bob', { conversationId: 'd:alice:bob', seq: 2 });
     const page = await messaging.sync('bob', { limit: 2 });
-    expect(page.conversations).toEqual([{ conversationId: 'd:alice:bob', messages: expect.any(Array), hasMore: true }]);
+    expect(page.conversations).toEqual([{ conversationId: 'd:alice:bob', messages: expect.any(Array), hasMore: true, throughSeq: 4 }]);
     expect(at(page.conversations, 0, 'synced conversation').messages.map((m) => m.seq)).toEqual([3, 4]);
     const rest = await messaging.sync('bob', { since: { 'd:alice:bob': 4 }, limit: 10 });
     const after4 = at(rest.conversations, 0, 'synced conversation');

@@ -8,16 +8,14 @@ import {
   type MessageEditInput,
   type MessageReactInput,
 } from '@parley/protocol';
+import { silentLogger, type Logger } from '@parley/util';
 import type { MessageAttachments } from '../attachments/message-attachments';
 import type { ContentPolicy } from '../content/content-policy';
 import type { ChangeResult, Clock, GroupStore, IdGenerator, MemberConversation, MessageStore, NewChange, Notifier, SocialStore } from '../ports';
 import { assertMayMessage } from '../social/relation-rules';
-import { conversationRooms, requireVisibleMessage } from './conversation-access';
+import { conversationRooms, requireMembership, requireVisibleMessage } from './conversation-access';
 import { assertMayPost } from './post-rights';
 import type { SendBudget } from './send-budget';
-
-/** Not a user id: a read as this viewer sees every message no one hid. */
-const NO_VIEWER = '';
 
 export interface MessageChangesDeps {
   store: MessageStore & SocialStore & GroupStore;
@@ -29,6 +27,7 @@ export interface MessageChangesDeps {
   attachments?: MessageAttachments;
   /** How long after sending its sender may recall a message (group admins: always). */
   recallWindowMs: number;
+  logger?: Logger;
 }
 
 /**
@@ -75,7 +74,13 @@ export class MessageChanges {
     if (message.recalled) return;
     await this.assertMayRecall(actorId, message, membership);
     const result = await this.apply(actorId, membership, async () => ({ type: 'recall', targetId: message.id }));
-    if (result.removedUploadId !== undefined) await this.deps.attachments?.discard(result.removedUploadId);
+    const uploadId = result.removedUploadId;
+    if (uploadId === undefined) return;
+    // The recall is committed: a failure to remove the bytes now must not
+    // answer it as failed. The upload sweep removes them later.
+    await this.deps.attachments?.discard(uploadId).catch((err: unknown) => {
+      (this.deps.logger ?? silentLogger).warn({ err, uploadId }, 'recall: could not discard the attachment yet; the sweep will');
+    });
   }
 
   /** Puts an emoji on a message or takes it off, for members (direct chats: while the DM rules allow). */
@@ -95,15 +100,11 @@ export class MessageChanges {
    */
   async delete(actorId: string, messageId: string): Promise<void> {
     const { store } = this.deps;
-    const found = await requireVisibleMessage(store, actorId, messageId).catch(async (err: unknown) => {
-      // Read as a user who hid nothing (no user has the empty id); the store
-      // then answers the delete as a no-op when the actor hid it before.
-      const [shown] = await store.getMessagesByIds(NO_VIEWER, [messageId]);
-      const membership = shown && isContentKind(shown.kind) ? await store.getMemberConversation(actorId, shown.conversationId) : null;
-      if (!membership) throw err;
-      return { membership };
-    });
-    await this.apply(actorId, found.membership, async () => ({ type: 'delete', targetId: messageId }));
+    const found = await store.getMessageForActor(actorId, messageId);
+    if (!found || !isContentKind(found.message.kind)) throw new ParleyError('NOT_FOUND', 'message not found');
+    const membership = await requireMembership(store, actorId, found.message.conversationId);
+    if (found.hiddenForActor) return;
+    await this.apply(actorId, membership, async () => ({ type: 'delete', targetId: messageId }));
   }
 
   /** Earlier texts of a message, for the members who can see it. */

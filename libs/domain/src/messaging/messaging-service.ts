@@ -1,4 +1,5 @@
 import type { CommandPayload, CommandResults, Message } from '@parley/protocol';
+import type { Logger } from '@parley/util';
 import type { MessageAttachments } from '../attachments/message-attachments';
 import { ContentPolicy } from '../content/content-policy';
 import { RateLimiter } from '../limits/rate-limiter';
@@ -46,6 +47,7 @@ export interface MessagingServiceDeps {
   /** What message text must pass (word filter, moderation webhook). @default a policy that passes everything */
   content?: ContentPolicy;
   options?: Partial<MessagingOptions>;
+  logger?: Logger;
 }
 
 /**
@@ -79,6 +81,9 @@ export class MessagingService {
   /** As send, saying also whether the message was stored before (`duplicate`: a retry of its clientMsgId). */
   async submit(senderId: string, input: CommandPayload<'message:send'>, sessionId?: string): Promise<AppendResult> {
     const result = await this.budget.spend(senderId, () => this.append(senderId, input), (r) => !r.duplicate);
+    // A retry of a message its sender has since deleted for themselves: the
+    // ack answers it, but a push would bring it back on their other devices.
+    if (result.duplicate && (await this.deps.store.getMessageForActor(senderId, result.message.id))?.hiddenForActor) return result;
     // Pushed again on a retried send too: the earlier attempt may have died
     // between commit and push, and clients drop ids they already hold.
     this.deps.notifier.publish(conversationRooms(result.message), 'message:new', result.message, result.message.id, {
