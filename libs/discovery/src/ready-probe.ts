@@ -1,3 +1,4 @@
+import { readBodyCapped } from '@parley/util-node';
 import { z } from 'zod';
 
 /** The readiness URL of a node's base URL: `${url}/readyz`, with one slash. */
@@ -65,30 +66,11 @@ async function ask(url: string, signal: AbortSignal): Promise<ProbeAnswer> {
       await res.body?.cancel(); // the status is all we need; free the connection
       return res.status === 200 ? 'ready' : 'down';
     }
-    const parsed = notReadySchema.safeParse(parseJson(await readCapped(res)));
+    const parsed = notReadySchema.safeParse(parseJson((await readBodyCapped(res, MAX_BODY_BYTES)) ?? ''));
     return parsed.success && parsed.data.failed.every((name) => SHARED_DEPENDENCIES.has(name)) ? 'unready' : 'down';
   } catch {
     return 'down';
   }
-}
-
-/** The body as text, or '' once it passes MAX_BODY_BYTES (the rest is not read). */
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return '';
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): unknown {

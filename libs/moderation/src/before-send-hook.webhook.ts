@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BeforeSendHook, BeforeSendRequest, BeforeSendVerdict } from '@parley/domain';
 import { MAX_TEXT_LENGTH, ParleyError } from '@parley/protocol';
 import type { Logger } from '@parley/util';
+import { readBodyCapped } from '@parley/util-node';
 import { SIGNATURE_HEADER, signBody } from './webhook-signature';
 
 /** What to do when the service cannot give a valid answer in time: `open` allows the message, `closed` refuses it (UNAVAILABLE). */
@@ -83,7 +84,9 @@ export class WebhookBeforeSendHook implements BeforeSendHook {
       await response.body?.cancel().catch(() => undefined);
       throw new HookFailure(`status ${response.status}`);
     }
-    const answer = verdictSchema.safeParse(parseJson(await readCapped(response, MAX_ANSWER_BYTES)));
+    const text = await readBodyCapped(response, MAX_ANSWER_BYTES);
+    if (text === undefined) throw new HookFailure('answer too large');
+    const answer = verdictSchema.safeParse(parseJson(text));
     if (!answer.success) throw new HookFailure('malformed answer');
     const verdict = answer.data;
     // A text message cannot become empty; a caption may.
@@ -117,22 +120,4 @@ function parseJson(text: string): unknown {
   } catch {
     throw new HookFailure('malformed answer');
   }
-}
-
-async function readCapped(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new HookFailure('answer too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -9,3 +9,4 @@ export { createUlidGenerator } from './ids.ulid';
 export { onShutdownSignal, type ShutdownProcess, type ShutdownTrigger } from './shutdown';
 export { ensurePrivateDir, ensurePrivateFile, narrowToOwner } from './private-files';
 export { describeStartupError } from './startup-error';
+export { readBodyCapped } from './capped-body';
