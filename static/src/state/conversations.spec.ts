@@ -133,6 +133,23 @@ describe('conversations reducer: changes to messages', () => {
     expect(next.conversations.get('d:alice')?.last?.id).toBe('m1');
   });
 
+  it('counts unread and the "@" marker again when an unread message is recalled (pushed or as a log entry)', () => {
+    const mention = message(3, { mentions: [ME.id] });
+    const unreadTwo = () =>
+      withConv(conversation({ last: mention, readSeq: 1, unread: 2, mentioned: true }), {
+        threads: new Map([['d:alice', thread({ messages: [message(1), message(2), mention] })]]),
+      });
+    const pushed = run(unreadTwo(), { type: 'message/updated', message: { ...mention, recalled: true, body: { text: '' }, mentions: undefined }, entrySeq: 4, meId: ME.id });
+    expect(pushed.conversations.get('d:alice')).toMatchObject({ unread: 1, mentioned: false });
+    const recall = message(4, { id: 'e4', kind: 'change', change: { type: 'recall', messageId: 'm2' }, body: { text: '' } });
+    const entry = run(unreadTwo(), received(recall));
+    expect(entry.conversations.get('d:alice')).toMatchObject({ unread: 1, mentioned: true });
+    // Recalling one I have read, or with nothing held past the read mark, leaves the counts alone.
+    expect(run(unreadTwo(), { type: 'message/updated', message: message(1, { recalled: true }), entrySeq: 4, meId: ME.id }).conversations.get('d:alice')).toMatchObject({ unread: 2 });
+    const unheld = withConv(conversation({ last: message(3), readSeq: 1, unread: 2 }));
+    expect(run(unheld, { type: 'message/updated', message: message(3, { recalled: true }), entrySeq: 4, meId: ME.id }).conversations.get('d:alice')?.unread).toBe(2);
+  });
+
   it('applies a page\'s updates to messages held, and skips its change entries', () => {
     const page = { messages: [reaction(2)], hasMore: true, throughSeq: 2, updates: [message(1, { reactions: [{ emoji: '🎉', userIds: ['bob'] }] })] };
     const next = run(held(), { type: 'history/loaded', conversationId: 'd:alice', page, meId: ME.id, newer: true });

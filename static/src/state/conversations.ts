@@ -18,7 +18,7 @@ export function conversationsReducer(state: ConversationsState, action: Action):
     case 'message/received':
       return received(state, action.message, action.meId, action.readNow);
     case 'message/updated':
-      return updated(state, action.message, action.entrySeq);
+      return updated(state, action.message, action.entrySeq, action.meId);
     case 'history/requested':
       return patchThread(state, action.conversationId, { loading: true });
     case 'history/loaded': {
@@ -144,7 +144,10 @@ function received(state: ConversationsState, m: Message, meId: string, readNow: 
   const thread = state.threads.get(m.conversationId) ?? EMPTY_THREAD;
   if (!isContentKind(m.kind)) {
     const next = ingest(thread, [m]);
-    return next === thread ? state : withLast({ ...state, threads: withEntry(state.threads, m.conversationId, next) }, m.conversationId);
+    if (next === thread) return state;
+    const recalled = m.change?.type === 'recall' ? next.messages.find((t) => t.id === m.change?.messageId) : undefined;
+    const threads = withEntry(state.threads, m.conversationId, next);
+    return withLast({ ...state, threads, conversations: recounted(state.conversations, threads, recalled, meId) }, m.conversationId);
   }
   const conv = state.conversations.get(m.conversationId);
   const unread = conv !== undefined && countsAsUnread(conv, m, meId) && !readNow;
@@ -165,14 +168,36 @@ function received(state: ConversationsState, m: Message, meId: string, readNow: 
 }
 
 /** `message:update`: the thread's copy and the list's last message follow the server's state. */
-function updated(state: ConversationsState, m: Message, entrySeq: number): ConversationsState {
+function updated(state: ConversationsState, m: Message, entrySeq: number, meId: string): ConversationsState {
   const thread = state.threads.get(m.conversationId);
   const threads = thread ? withEntry(state.threads, m.conversationId, applyUpdate(thread, m, entrySeq)) : state.threads;
-  const conv = state.conversations.get(m.conversationId);
-  if (!conv || conv.last?.id !== m.id) return threads === state.threads ? state : { ...state, threads };
+  const conversations = recounted(state.conversations, threads, m, meId);
+  const conv = conversations.get(m.conversationId);
+  if (!conv || conv.last?.id !== m.id) return threads === state.threads && conversations === state.conversations ? state : { ...state, threads, conversations };
   // Deleted for me: the preview falls back to the newest message still shown (a list refresh corrects it otherwise).
   const last = m.deleted ? newestShown(threads.get(m.conversationId)) : m;
-  return { ...state, threads, conversations: withEntry(state.conversations, conv.id, { ...conv, last }) };
+  return { ...state, threads, conversations: withEntry(conversations, conv.id, { ...conv, last }) };
+}
+
+/**
+ * Unread and the "@" marker once an unread message is recalled: counted again
+ * from the messages held, as the server's digest leaves recalled ones out.
+ * Without any held past the read mark, the counts stay (a list refresh corrects them).
+ */
+function recounted(
+  conversations: ConversationsState['conversations'],
+  threads: ConversationsState['threads'],
+  m: Message | undefined,
+  meId: string,
+): ConversationsState['conversations'] {
+  const conv = m?.recalled ? conversations.get(m.conversationId) : undefined;
+  if (!m || !conv || m.senderId === meId || m.seq <= conv.readSeq || conv.unread === 0) return conversations;
+  const thread = threads.get(conv.id);
+  if (!thread?.messages.some((t) => t.seq > conv.readSeq)) return conversations;
+  const unread = unreadAfter(conv, thread, conv.readSeq, meId);
+  const mentioned = conv.mentioned && thread.messages.some((t) => countsAsUnread(conv, t, meId) && mentionsMe(t, meId));
+  if (unread === conv.unread && mentioned === conv.mentioned) return conversations;
+  return withEntry(conversations, conv.id, { ...conv, unread, mentioned });
 }
 
 /** The list's last message kept in step with the thread's copy of it (edited, recalled, reacted to). */
