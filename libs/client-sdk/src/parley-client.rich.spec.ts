@@ -1,23 +1,14 @@
 import type { io as realIo } from 'socket.io-client';
 import type { Attachment, LogPage, Message, MessageChange } from '@parley/protocol';
-import { at } from '@parley/testing';
+import { at, waitFor } from '@parley/testing';
 import type { MessageUpdate } from './conversation-log';
 import { ParleyClient } from './parley-client';
 import { FakeSocket, type CommandHandler } from './testing/fake-socket';
+import { textMessage } from './testing/messages';
 
 const CONV = 'g:1';
 
-const text = (seq: number, extra: Partial<Message> = {}): Message => ({
-  id: `m${seq}`,
-  conversationId: CONV,
-  seq,
-  senderId: 'b',
-  kind: 'text',
-  body: { text: `m${seq}` },
-  clientMsgId: `c${seq}`,
-  createdAt: seq,
-  ...extra,
-});
+const text = (seq: number, extra: Partial<Message> = {}): Message => textMessage(seq, { conversationId: CONV, ...extra });
 
 const entry = (seq: number, change: MessageChange, senderId = 'b', body = ''): Message => ({
   id: `e${seq}`,
@@ -97,10 +88,8 @@ function harness() {
   };
 }
 
-const until = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(check()).toBe(true);
-};
+/** Waits for the client's asynchronous work (acks, syncs after a reconnect) by a wall-clock budget, not a count of timers. */
+const until = (check: () => boolean) => waitFor('the client to catch up', check, (ok) => ok, { timeoutMs: 5_000, intervalMs: 5 });
 
 const order = (events: ReturnType<typeof harness>['events']) => events.map(([kind, x]) => `${kind}:${kind === 'message' ? x.seq : x.entry.seq}`);
 

@@ -3,17 +3,9 @@ import type { Message } from '@parley/protocol';
 import { at } from '@parley/testing';
 import { ParleyClient, type ParleyClientOptions } from './parley-client';
 import { FakeSocket, type CommandHandler } from './testing/fake-socket';
+import { textMessage } from './testing/messages';
 
-const msg = (seq: number, conversationId = 'd:a:b'): Message => ({
-  id: `${conversationId}#${seq}`,
-  conversationId,
-  seq,
-  senderId: 'b',
-  kind: 'text',
-  body: { text: `m${seq}` },
-  clientMsgId: `c${seq}`,
-  createdAt: seq,
-});
+const msg = (seq: number, conversationId = 'd:a:b'): Message => textMessage(seq, { id: `${conversationId}#${seq}`, conversationId });
 
 interface HarnessOptions {
   refresh?: ParleyClientOptions['refresh'];
