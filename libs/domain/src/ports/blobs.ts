@@ -1,13 +1,18 @@
 /**
  * Where attachment bytes live: a filesystem directory (embedded and dev) or
- * an S3 bucket. Keys are the domain's (`<uploadId>`, `<uploadId>.thumb`);
+ * an S3 bucket. Keys are the domain's (`<uploadId>` for received bytes,
+ * `a-<uploadId>` and `a-<uploadId>.thumb` for checked ones);
  * engines never interpret them. Every method maps an unreachable backend to
  * ParleyError UNAVAILABLE.
  */
 export interface BlobStore {
   /** `fs` engines hand transfers to the gateway's signed links; `s3` presigns its own. */
   readonly engine: 'fs' | 's3';
-  put(key: string, bytes: Buffer, contentType: string): Promise<void>;
+  /**
+   * `ifAbsent`: create only; CONFLICT when the key exists (the fs upload
+   * route, so two gateways receiving one upload cannot both write it).
+   */
+  put(key: string, bytes: Buffer, contentType: string, options?: { ifAbsent?: boolean }): Promise<void>;
   /** The whole object, or null when absent. */
   get(key: string): Promise<Buffer | null>;
   /** The object's size, or null when absent. */

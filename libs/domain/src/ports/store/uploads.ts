@@ -46,8 +46,12 @@ export interface UploadStore {
   claimUpload(id: string, ownerId: string, conversationId: string, clientMsgId: string): Promise<UploadRecord>;
   /** Unclaimed uploads whose expiresAt is before `now`, oldest first. */
   listExpiredUploads(now: number, limit: number): Promise<UploadRecord[]>;
-  /** Forgets an upload (swept, or recalled with its message); no-op when gone. */
-  deleteUpload(id: string): Promise<void>;
+  /**
+   * Forgets an upload (swept, or recalled with its message); answers whether
+   * a record went. `unclaimedOnly` (the sweep): only when no message claimed
+   * it, in the same statement, so a sweep never removes a claimed upload.
+   */
+  deleteUpload(id: string, options?: { unclaimedOnly?: boolean }): Promise<boolean>;
   /**
    * The attachment of a claimed upload when `userId` is a member of the
    * conversation it was sent in and its message is not recalled; else null
