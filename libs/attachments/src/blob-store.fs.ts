@@ -18,16 +18,20 @@ export class FsBlobStore implements BlobStore {
 
   constructor(private readonly dir: string) {}
 
-  async put(key: string, bytes: Buffer, _contentType: string): Promise<void> {
+  async put(key: string, bytes: Buffer, _contentType: string, options: { ifAbsent?: boolean } = {}): Promise<void> {
     const file = this.fileOf(key);
     await this.ensureDir();
     const temp = path.join(this.dir, `.tmp-${crypto.randomBytes(8).toString('hex')}`);
     try {
       await fs.writeFile(temp, bytes, { mode: 0o600 });
-      await fs.rename(temp, file);
+      // link() fails when the name exists (rename would replace it): create-only, atomic, across processes sharing the directory.
+      if (options.ifAbsent) await fs.link(temp, file);
+      else await fs.rename(temp, file);
     } catch (err) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
+      if (options.ifAbsent && (err as NodeJS.ErrnoException).code === 'EEXIST') throw new ParleyError('CONFLICT', 'the object already exists');
       throw unavailable(err);
+    } finally {
+      if (options.ifAbsent) await fs.rm(temp, { force: true }).catch(() => undefined);
     }
   }
 

@@ -49,10 +49,22 @@ export class S3BlobStore implements BlobStore {
     });
   }
 
-  async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
-    await this.send(() =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: checkBlobKey(key), Body: bytes, ContentType: contentType, ContentLength: bytes.length })),
-    );
+  /** `ifAbsent` sends `If-None-Match: *` (S3 answers 412 when the key exists; servers that ignore it replace). */
+  async put(key: string, bytes: Buffer, contentType: string, options: { ifAbsent?: boolean } = {}): Promise<void> {
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: checkBlobKey(key),
+      Body: bytes,
+      ContentType: contentType,
+      ContentLength: bytes.length,
+      ...(options.ifAbsent ? { IfNoneMatch: '*' } : {}),
+    });
+    try {
+      await this.client.send(command);
+    } catch (err) {
+      if (options.ifAbsent && err instanceof S3ServiceException && err.$metadata.httpStatusCode === 412) throw new ParleyError('CONFLICT', 'the object already exists');
+      throw unavailable(err);
+    }
   }
 
   async get(key: string): Promise<Buffer | null> {

@@ -46,6 +46,16 @@ describe('SharpMediaInspector', () => {
     expect(await sharp(result.image?.thumbnail).metadata()).toMatchObject({ width: 40, height: 30 });
   });
 
+  it('keeps an animated GIF animated (every frame), measured by one frame, with a still thumbnail', async () => {
+    // Three frames of different shades (the encoder merges identical ones).
+    const frames = Buffer.concat([250, 100, 10].map((shade) => Buffer.alloc(30 * 20 * 3, shade)));
+    const gif = await sharp(frames, { raw: { width: 30, height: 60, channels: 3, pageHeight: 20 } }).gif({ delay: [100, 100, 100] }).toBuffer();
+    const result = await inspector.inspect(gif);
+    expect(result.image).toMatchObject({ width: 30, height: 20, strippedMime: 'image/gif' });
+    expect(await sharp(result.image?.stripped, { animated: true }).metadata()).toMatchObject({ pages: 3, pageHeight: 20 });
+    expect(await sharp(result.image?.thumbnail).metadata()).toMatchObject({ format: 'webp', width: 30 });
+  });
+
   it('does not take text for an image, whatever it is called', async () => {
     for (const text of ['hello, this is not a picture', '\xff\xd8 but only two bytes of a JPEG header', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>']) {
       const result = await inspector.inspect(Buffer.from(text, 'latin1'));
@@ -53,11 +63,20 @@ describe('SharpMediaInspector', () => {
     }
   });
 
-  it('keeps a truncated image as a plain file of its sniffed type, without decoding it', async () => {
+  it('refuses bytes that look like an image but cannot be decoded (INVALID_ARGUMENT): never kept with their EXIF as a file', async () => {
     const jpeg = await jpegWithExif(200, 100);
-    const result = await inspector.inspect(jpeg.subarray(0, 300));
-    expect(result.mime).toBe('image/jpeg');
-    expect(result.image).toBeUndefined();
+    expect(jpeg.subarray(0, 300).includes(Buffer.from('ParleyCam'))).toBe(true);
+    await expect(inspector.inspect(jpeg.subarray(0, 300))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('decodes leniently an image the strict decoder refuses (a JPEG cut short), and strips it like any other', async () => {
+    const jpeg = await jpegWithExif(800, 400);
+    const cut = jpeg.subarray(0, jpeg.length - 200);
+    await expect(sharp(cut, { failOn: 'error' }).toBuffer()).rejects.toThrow();
+    const result = await inspector.inspect(cut);
+    expect(result.image).toMatchObject({ width: 400, height: 800, strippedMime: 'image/jpeg' });
+    expect(result.image?.stripped.includes(Buffer.from('ParleyCam'))).toBe(false);
+    expect((await sharp(result.image?.stripped).metadata()).exif).toBeUndefined();
   });
 
   it('recognises other files (a PDF) and calls unknown bytes application/octet-stream', async () => {
@@ -65,10 +84,9 @@ describe('SharpMediaInspector', () => {
     expect((await inspector.inspect(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]))).mime).toBe('application/octet-stream');
   });
 
-  it('refuses to decode a canvas beyond its pixel limit (a small file claiming a huge image)', async () => {
+  it('refuses a canvas beyond its pixel limit (a small file claiming a huge image) with INVALID_ARGUMENT, keeping nothing', async () => {
     const small = new SharpMediaInspector({ maxPixels: 100 * 100 });
     const png = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#000' } }).png().toBuffer();
-    const result = await small.inspect(png);
-    expect(result).toEqual({ mime: 'image/png' });
+    await expect(small.inspect(png)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

@@ -102,6 +102,45 @@ describe('AttachmentService', () => {
       const results = await Promise.allSettled([1, 2].map((n) => attachments.receive(twice.uploadId, async () => Buffer.from(String(n)))));
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     });
+
+    it('stores the first of two PUTs of one upload received by two gateways at once (create-only, not per process)', async () => {
+      const other = new AttachmentService({
+        store,
+        blobs: new FsBlobStore(dir),
+        inspector: new SharpMediaInspector(),
+        links: new SignedBlobLinks('a-jwt-secret-of-enough-length-for-the-test-0123456789'),
+        ids: sequenceIds('v'),
+        clock,
+        options: { maxBytes: MAX, ttlSec: 3600 },
+      });
+      for (let round = 0; round < 5; round++) {
+        const ticket = await attachments.ticket('alice', { name: `r${round}`, size: 1 });
+        const results = await Promise.allSettled([attachments, other].map((s, n) => s.receive(ticket.uploadId, async () => Buffer.from(String(n)))));
+        const won = results.findIndex((r) => r.status === 'fulfilled');
+        expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
+        expect((await blobs.get(ticket.uploadId))?.toString()).toBe(String(won));
+      }
+    });
+
+    it('signs upload URLs for at most 10 minutes, whatever the TTL (S3 presigned PUTs and fs tokens)', async () => {
+      const ticket = await attachments.ticket('alice', { name: 'a', size: 1 });
+      const exp = Number(/[?&]t=(\d+)\./.exec(ticket.url)?.[1]);
+      expect(exp).toBeGreaterThan(now);
+      expect(exp).toBeLessThanOrEqual(now + 600_000);
+      const asked: number[] = [];
+      const s3 = new AttachmentService({
+        store,
+        blobs: { ...blobs, engine: 's3', presignPut: async (_key: string, options: { expiresInSec: number }) => (asked.push(options.expiresInSec), { url: 'https://s3/x', headers: {} }) } as unknown as FsBlobStore,
+        inspector: new SharpMediaInspector(),
+        links: new SignedBlobLinks('a-jwt-secret-of-enough-length-for-the-test-0123456789'),
+        ids: sequenceIds('s'),
+        clock,
+        options: { maxBytes: MAX, ttlSec: 3600 },
+      });
+      expect(await s3.ticket('alice', { name: 'b', size: 1 })).toMatchObject({ url: 'https://s3/x', expiresAt: now + 3_600_000 });
+      expect(asked).toEqual([600]);
+    });
   });
 
   describe('complete and claim', () => {
@@ -109,10 +148,34 @@ describe('AttachmentService', () => {
       const id = await upload('alice', await jpegWithExif(800, 400));
       const attachment = await attachments.complete('alice', id);
       expect(attachment).toMatchObject({ id, name: 'photo.jpg', mime: 'image/jpeg', width: 400, height: 800, thumbnail: true });
-      const stored = await blobs.get(id);
+      // The checked bytes live under keys no upload URL names; the received ones are gone.
+      const stored = await blobs.get(`a-${id}`);
       expect(attachment.size).toBe(stored?.length);
       expect((await sharp(stored ?? Buffer.alloc(0)).metadata()).exif).toBeUndefined();
-      expect(await sharp((await blobs.get(`${id}.thumb`)) ?? Buffer.alloc(0)).metadata()).toMatchObject({ format: 'webp', width: 160, height: 320 });
+      expect(await sharp((await blobs.get(`a-${id}.thumb`)) ?? Buffer.alloc(0)).metadata()).toMatchObject({ format: 'webp', width: 160, height: 320 });
+      expect(await blobs.get(id)).toBeNull();
+    });
+
+    it('serves the checked bytes whatever is PUT to the upload URL afterwards (a presigned PUT still valid after send)', async () => {
+      const id = await upload('alice', await jpegWithExif(200, 100));
+      await attachments.complete('alice', id);
+      // What a second PUT to a still-valid S3 URL does: new bytes (with EXIF/GPS) under the upload key.
+      await blobs.put(id, await jpegWithExif(200, 100), 'image/jpeg');
+      await messaging.send('alice', { to: toBob, clientMsgId: 'c1', kind: 'image', body: { attachmentId: id } });
+      const link = await attachments.link('bob', id, 'original');
+      const key = decodeURIComponent(new URL(link.url, 'http://gw').pathname.replace('/api/blobs/', ''));
+      expect(key).not.toBe(id);
+      const served = (await blobs.get(key)) ?? Buffer.alloc(0);
+      expect(served.includes(Buffer.from('ParleyCam'))).toBe(false);
+      expect((await sharp(served).metadata()).exif).toBeUndefined();
+    });
+
+    it('refuses an image that cannot be decoded (INVALID_ARGUMENT) and keeps none of its bytes', async () => {
+      const cut = (await jpegWithExif(200, 100)).subarray(0, 300);
+      const id = await upload('alice', cut);
+      await expect(attachments.complete('alice', id)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(fs.readdirSync(dir)).toEqual([]);
+      await expect(messaging.send('alice', { to: toBob, clientMsgId: 'c1', kind: 'file', body: { attachmentId: id } })).rejects.toMatchObject({ code: 'CONFLICT' });
     });
 
     it("answers NOT_FOUND for someone else's upload and CONFLICT for one not received yet", async () => {
@@ -158,8 +221,8 @@ describe('AttachmentService', () => {
       await messaging.send('alice', { to: toBob, clientMsgId: 'c1', kind: 'image', body: { attachmentId: id } });
       const link = await attachments.link('bob', id, 'original');
       expect(link).toMatchObject({ attachment: { id }, expiresAt: now + 300_000 });
-      expect(link.url).toMatch(new RegExp(`^/api/blobs/${id}\\?.*cd=inline`));
-      expect(link.thumbnailUrl).toMatch(new RegExp(`^/api/blobs/${id}\\.thumb\\?`));
+      expect(link.url).toMatch(new RegExp(`^/api/blobs/a-${id}\\?.*cd=inline`));
+      expect(link.thumbnailUrl).toMatch(new RegExp(`^/api/blobs/a-${id}\\.thumb\\?`));
       expect((await attachments.link('bob', id, 'thumbnail')).url).toMatch(/\.thumb\?/);
       await expect(attachments.link('eve', id, 'original')).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await expect(attachments.link('eve', 'no-such-id', 'original')).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -190,8 +253,43 @@ describe('AttachmentService', () => {
       });
       expect(await attachments.sweep()).toBe(1);
       expect(await store.getUpload(unsent)).toBeNull();
-      expect(fs.readdirSync(dir).sort()).toEqual([sent]);
+      expect(fs.readdirSync(dir).sort()).toEqual([`a-${sent}`]);
       expect(await attachments.sweep()).toBe(0);
+    });
+
+    it('never sweeps an upload a send claims while the sweep runs (record first, only if unclaimed; bytes only then)', async () => {
+      const id = await upload('alice', Buffer.from('claimed during the sweep'));
+      await attachments.complete('alice', id);
+      now += 3_600_000 + 60_001;
+      const list = store.listExpiredUploads.bind(store);
+      const spy = jest.spyOn(store, 'listExpiredUploads').mockImplementation(async (before, limit) => {
+        const expired = await list(before, limit);
+        // The send's claim lands between the sweep's list and its delete.
+        await store.claimUpload(id, 'alice', 'd:alice:bob', 'c1');
+        return expired;
+      });
+      expect(await attachments.sweep()).toBe(0);
+      spy.mockRestore();
+      expect(await store.getUpload(id)).toMatchObject({ conversationId: 'd:alice:bob' });
+      expect((await blobs.get(`a-${id}`))?.toString()).toBe('claimed during the sweep');
+    });
+
+    it('gives a late send at least 60 s past the expiry before sweeping, whatever grace is configured', async () => {
+      const short = new AttachmentService({
+        store,
+        blobs,
+        inspector: new SharpMediaInspector(),
+        links: new SignedBlobLinks('a-jwt-secret-of-enough-length-for-the-test-0123456789'),
+        ids: sequenceIds('g'),
+        clock,
+        options: { maxBytes: MAX, ttlSec: 5, sweepGraceMs: 1_000 },
+      });
+      const ticket = await short.ticket('alice', { name: 'g', size: 1 });
+      now += 5_000 + 30_000;
+      expect(await short.sweep()).toBe(0);
+      now += 30_001;
+      expect(await short.sweep()).toBe(1);
+      expect(await store.getUpload(ticket.uploadId)).toBeNull();
     });
 
     it('discards an upload and its thumbnail (a recalled message), and never throws', async () => {

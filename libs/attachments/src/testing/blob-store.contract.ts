@@ -49,6 +49,17 @@ export function describeBlobStoreContract(name: string, open: () => Promise<{ bl
       await Promise.all([blobs.delete(k), blobs.delete(`${k}.thumb`)]);
     });
 
+    it('creates only when asked to (ifAbsent): a second create is CONFLICT and keeps the first bytes (fs; s3rver ignores If-None-Match)', async () => {
+      if (blobs.engine !== 'fs') return;
+      const k = key();
+      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => blobs.put(k, Buffer.from(`v${i}`), 'text/plain', { ifAbsent: true })));
+      const won = results.findIndex((r) => r.status === 'fulfilled');
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
+      expect((await blobs.get(k))?.toString()).toBe(`v${won}`);
+      await blobs.delete(k);
+    });
+
     it('keeps a megabyte intact, and many writes at once all land', async () => {
       const big = Buffer.alloc(1024 * 1024 + 3, 7);
       const keys = Array.from({ length: 20 }, key);

@@ -6,21 +6,28 @@ import type { UploadRecord, UploadStore } from '../ports/store/uploads';
 import type { BlobLinks } from './blob-links';
 import { cleanFileName } from './file-names';
 import type { MessageAttachments } from './message-attachments';
-import { checkUpload, thumbnailKey } from './upload-check';
+import { acceptedKey, checkUpload, thumbnailKey, uploadKeys } from './upload-check';
 
 export interface AttachmentOptions {
   /** PARLEY_UPLOAD_MAX_BYTES. */
   maxBytes: number;
   /** PARLEY_UPLOAD_TTL_SEC: how long a ticket (and an unsent upload) lives. */
   ttlSec: number;
-  /** Uploads one user may have waiting (not sent, not expired). @default 20 */
+  /**
+   * Uploads one user may have waiting (not sent, not expired). @default 20
+   * Per gateway process and approximate: tickets are counted then created
+   * in one queue per user and process, so several gateways together may let
+   * a few more through.
+   */
   maxOpenUploads?: number;
   /** How long download links work. @default 300 */
   linkTtlSec?: number;
   /**
    * How long past its expiry an unsent upload is left to the sweep, so a
    * send that passed the expiry check just in time still finishes its claim.
-   * @default the TTL, at most 60 s
+   * Never below 60 s (a smaller value is raised to it); the sweep deletes only
+   * unclaimed records in any case, so a claim that wins is never swept.
+   * @default 60 s
    */
   sweepGraceMs?: number;
 }
@@ -37,6 +44,10 @@ export interface AttachmentServiceDeps {
 }
 
 const SWEEP_BATCH = 100;
+/** The sweep's grace floor (see AttachmentOptions.sweepGraceMs). */
+export const MIN_SWEEP_GRACE_MS = 60_000;
+/** S3 upload URLs live at most this long, whatever the ticket's TTL (the bytes are PUT right after the ticket). */
+export const MAX_PRESIGNED_PUT_SEC = 600;
 
 /**
  * Uploads and the attachments they become: tickets, the bytes (checked on
@@ -58,7 +69,7 @@ export class AttachmentService implements MessageAttachments {
     this.logger = deps.logger ?? silentLogger;
     this.maxOpen = deps.options.maxOpenUploads ?? 20;
     this.linkTtlSec = deps.options.linkTtlSec ?? 300;
-    this.sweepGraceMs = deps.options.sweepGraceMs ?? Math.min(60_000, deps.options.ttlSec * 1_000);
+    this.sweepGraceMs = Math.max(MIN_SWEEP_GRACE_MS, deps.options.sweepGraceMs ?? MIN_SWEEP_GRACE_MS);
   }
 
   get maxBytes(): number {
@@ -79,7 +90,9 @@ export class AttachmentService implements MessageAttachments {
   /**
    * Receives an fs upload's bytes (the gateway checked the link's token):
    * `read(limit)` reads the request body and fails past `limit` bytes.
-   * Pending and not yet received only: a link works once.
+   * Pending and not yet received only: a link works once. The write is
+   * create-only, so a PUT through another gateway at the same moment (the
+   * `receiving` guard is per process) cannot replace the first one's bytes.
    */
   async receive(uploadId: string, read: (limit: number) => Promise<Buffer>): Promise<void> {
     // Reserved before the first await, so two PUTs at once cannot both pass the checks below.
@@ -92,7 +105,7 @@ export class AttachmentService implements MessageAttachments {
         throw new ParleyError('CONFLICT', 'the upload was already received');
       }
       const bytes = await read(Math.min(upload.declaredSize, this.maxBytes));
-      await this.deps.blobs.put(uploadId, bytes, 'application/octet-stream');
+      await this.deps.blobs.put(uploadId, bytes, 'application/octet-stream', { ifAbsent: true });
     } finally {
       this.receiving.delete(uploadId);
     }
@@ -116,7 +129,7 @@ export class AttachmentService implements MessageAttachments {
     if (!attachment || (variant === 'thumbnail' && !attachment.thumbnail)) throw new ParleyError('NOT_FOUND', 'attachment not found');
     const expiresAt = this.deps.clock.now() + this.linkTtlSec * 1_000;
     const image = attachment.width !== undefined;
-    const original = await this.downloadUrl(attachment.id, expiresAt, attachment.mime, image ? 'inline' : 'attachment', attachment.name);
+    const original = await this.downloadUrl(acceptedKey(attachment.id), expiresAt, attachment.mime, image ? 'inline' : 'attachment', attachment.name);
     const thumbnailUrl = attachment.thumbnail
       ? await this.downloadUrl(thumbnailKey(attachment.id), expiresAt, 'image/webp', 'inline', `thumbnail-${attachment.name}.webp`)
       : undefined;
@@ -137,8 +150,7 @@ export class AttachmentService implements MessageAttachments {
     let swept = 0;
     for (;;) {
       const expired = await this.deps.store.listExpiredUploads(this.deps.clock.now() - this.sweepGraceMs, SWEEP_BATCH);
-      for (const upload of expired) await this.forget(upload.id);
-      swept += expired.length;
+      for (const upload of expired) if (await this.forget(upload.id, { unclaimedOnly: true })) swept++;
       if (expired.length < SWEEP_BATCH) return swept;
     }
   }
@@ -152,8 +164,10 @@ export class AttachmentService implements MessageAttachments {
     const id = ids.next();
     const expiresAt = now + this.deps.options.ttlSec * 1_000;
     await store.createUpload({ id, ownerId: userId, name: cleanFileName(body.name), declaredSize: body.size, createdAt: now, expiresAt });
-    const presigned = await blobs.presignPut(id, { contentLength: body.size, expiresInSec: this.deps.options.ttlSec });
-    const target = presigned ?? { url: links.uploadUrl(id, expiresAt), headers: { 'content-type': 'application/octet-stream' } };
+    const presigned = await blobs.presignPut(id, { contentLength: body.size, expiresInSec: Math.min(this.deps.options.ttlSec, MAX_PRESIGNED_PUT_SEC) });
+    const putExpiresAt = Math.min(expiresAt, now + MAX_PRESIGNED_PUT_SEC * 1_000);
+    const target = presigned ?? { url: links.uploadUrl(id, putExpiresAt), headers: { 'content-type': 'application/octet-stream' } };
+    // expiresAt is the upload's (send it before then); its URL stops working sooner.
     return { uploadId: id, url: target.url, method: 'PUT', headers: target.headers, expiresAt, maxBytes: body.size };
   }
 
@@ -176,8 +190,14 @@ export class AttachmentService implements MessageAttachments {
     return presigned ?? this.deps.links.downloadUrl(request);
   }
 
-  private async forget(uploadId: string): Promise<void> {
-    await Promise.all([this.deps.blobs.delete(uploadId), this.deps.blobs.delete(thumbnailKey(uploadId))]);
-    await this.deps.store.deleteUpload(uploadId);
+  /**
+   * The record first, then the bytes, and the bytes only when a record went:
+   * the sweep deletes only unclaimed records, so a send claiming the upload
+   * at the same moment either wins (nothing is removed) or finds it gone.
+   */
+  private async forget(uploadId: string, options: { unclaimedOnly?: boolean } = {}): Promise<boolean> {
+    if (!(await this.deps.store.deleteUpload(uploadId, options))) return false;
+    await Promise.all(uploadKeys(uploadId).map((key) => this.deps.blobs.delete(key)));
+    return true;
   }
 }

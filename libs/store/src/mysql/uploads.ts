@@ -57,8 +57,10 @@ export function mysqlUploadStore(conn: MysqlConnection): UploadStore {
       return rows.map(toUpload);
     },
 
-    async deleteUpload(id) {
-      await conn.execute('DELETE FROM uploads WHERE id = ?', [id]);
+    async deleteUpload(id, options) {
+      const unclaimed = options?.unclaimedOnly ? ' AND conversation_id IS NULL' : '';
+      const result = await conn.execute(`DELETE FROM uploads WHERE id = ?${unclaimed}`, [id]);
+      return result.affectedRows > 0;
     },
 
     async getAttachmentForMember(attachmentId, userId) {

@@ -56,9 +56,10 @@ export function sqliteUploadStore(conn: SqliteConnection): UploadStore {
           .map(toUpload),
       ),
 
-    deleteUpload: (id) =>
+    deleteUpload: (id, options) =>
       conn.run(() => {
-        conn.stmt('DELETE FROM uploads WHERE id = ?').run(id);
+        const unclaimed = options?.unclaimedOnly ? ' AND conversation_id IS NULL' : '';
+        return conn.stmt(`DELETE FROM uploads WHERE id = ?${unclaimed}`).run(id).changes > 0;
       }),
 
     getAttachmentForMember: (attachmentId, userId) =>

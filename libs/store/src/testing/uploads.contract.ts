@@ -102,9 +102,14 @@ export function describeUploadStoreContract(ctx: StoreContractContext): void {
       expect(expired).not.toContain(fresh.id);
       expect(expired).not.toContain(claimed.id);
       expect(await store.listExpiredUploads(t, 1)).toHaveLength(1);
-      await store.deleteUpload(late.id);
-      await store.deleteUpload(late.id);
+      expect(await store.deleteUpload(late.id)).toBe(true);
+      expect(await store.deleteUpload(late.id)).toBe(false);
       expect(await store.getUpload(late.id)).toBeNull();
+      // The sweep's delete never takes a claimed upload (a send claiming it as the sweep runs); a discard does.
+      expect(await store.deleteUpload(claimed.id, { unclaimedOnly: true })).toBe(false);
+      expect(await store.getUpload(claimed.id)).not.toBeNull();
+      expect(await store.deleteUpload(early.id, { unclaimedOnly: true })).toBe(true);
+      expect(await store.deleteUpload(claimed.id)).toBe(true);
       expect((await store.listExpiredUploads(t, 1000)).map((u) => u.id)).not.toContain(late.id);
     });
   });
