@@ -19,6 +19,7 @@ import { searchTextOf, searchTokensOf } from '../rows/search';
 import { uniqueIds } from '../rows/sql';
 import { isDuplicateKey, toStoreError } from './errors';
 import type { MysqlPool } from './pool';
+import { BEGIN, COMMIT, send, type Statement } from './script';
 
 /*
  * appendMessage on MySQL: a batch of messages in one transaction (the group
@@ -89,24 +90,6 @@ export async function appendOne(pool: MysqlPool, message: NewMessage): Promise<A
     }
     throw toStoreError(err);
   }
-}
-
-/** One SQL statement and its parameters, to be sent with others in one packet. */
-interface Statement {
-  sql: string;
-  params: unknown[];
-}
-
-const BEGIN: Statement = { sql: 'START TRANSACTION', params: [] };
-const COMMIT: Statement = { sql: 'COMMIT', params: [] };
-
-/** Sends statements in one packet and answers each one's result, in order. */
-async function send(conn: PoolConnection, statements: readonly Statement[]): Promise<unknown[]> {
-  const [results] = await conn.query(
-    statements.map((s) => s.sql).join(';\n'),
-    statements.flatMap((s) => s.params),
-  );
-  return statements.length === 1 ? [results] : (results as unknown as unknown[]);
 }
 
 /**

@@ -123,13 +123,7 @@ describe('MysqlStore migrations 5 and 6', () => {
       } finally {
         await old.end();
       }
-      const store = new MysqlStore({ url: database.url });
-      try {
-        await store.migrate();
-        await expectPreRichMessagesMigrated(store);
-      } finally {
-        await store.close();
-      }
+      await expectPreRichMessagesMigrated(new MysqlStore({ url: database.url }));
     } finally {
       await database.drop();
     }

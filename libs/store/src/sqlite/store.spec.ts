@@ -75,13 +75,7 @@ describe('SqliteStore migrations 5 and 6', () => {
       for (const id of ['A', 'B']) old.prepare(`INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, 'h', 1)`).run(id, id, id);
       for (const statement of PRE_RICH_MESSAGES_SQL) old.exec(statement);
       old.close();
-      const store = new SqliteStore({ filename: file });
-      try {
-        await store.migrate();
-        await expectPreRichMessagesMigrated(store);
-      } finally {
-        await store.close();
-      }
+      await expectPreRichMessagesMigrated(new SqliteStore({ filename: file }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,11 +1,11 @@
-import type { NewChange, NewMessage, Store } from '@parley/domain';
+import type { NewMessage, Store } from '@parley/domain';
 import { directConversationId, groupConversationId, type Message } from '@parley/protocol';
 import { at } from '@parley/testing';
 import type { StoreContractContext } from './contract-context';
 
 /** MessageStore.applyChange: edits, recalls, reactions and deletions as seq'd entries, and the current state reads answer. */
 export function describeChangesContract(ctx: StoreContractContext): void {
-  const { createUser, nextId, now, directMessage, expectRefusal } = ctx;
+  const { createUser, nextId, directMessage, expectRefusal, change } = ctx;
 
   describe('MessageStore changes', () => {
     let store: Store;
@@ -13,14 +13,6 @@ export function describeChangesContract(ctx: StoreContractContext): void {
       store = ctx.store();
     });
 
-    const change = (target: Message, actorId: string, fields: Partial<NewChange> & Pick<NewChange, 'type'>): NewChange => ({
-      id: nextId('E'),
-      conversationId: target.conversationId,
-      actorId,
-      targetId: target.id,
-      createdAt: now(),
-      ...fields,
-    });
     const send = async (message: NewMessage): Promise<Message> => (await store.appendMessage(message)).message;
     const pair = async () => {
       const [a, b] = [await createUser(), await createUser()];

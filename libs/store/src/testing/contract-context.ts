@@ -1,5 +1,5 @@
-import { StoreError, type FriendRequestRecord, type NewMessage, type Store, type StoreErrorReason, type UserRecord } from '@parley/domain';
-import { directConversationId, type ErrorCode } from '@parley/protocol';
+import { StoreError, type FriendRequestRecord, type NewChange, type NewMessage, type Store, type StoreErrorReason, type UserRecord } from '@parley/domain';
+import { directConversationId, type ErrorCode, type Message } from '@parley/protocol';
 
 /**
  * What every aggregate's contract suite gets from the Store contract: the
@@ -15,6 +15,8 @@ export interface StoreContractContext {
   now(): number;
   /** A direct message from one user to another, ready to append. */
   directMessage(from: string, to: string, overrides?: Partial<NewMessage>): NewMessage;
+  /** A change by `actorId` to `target`, with a fresh id and time, ready to apply. */
+  change(target: Message, actorId: string, fields: Pick<NewChange, 'type'> & Partial<NewChange>): NewChange;
   /** A group owned by `ownerId` with those members; answers its id. */
   newGroup(ownerId: string, memberIds?: string[]): Promise<string>;
   /** A pending friend request from one user to another. */
@@ -50,6 +52,14 @@ export function storeContractContext(store: () => Store): StoreContractContext {
       clientMsgId: nextId('c'),
       createdAt: clock.now(),
       ...overrides,
+    }),
+    change: (target, actorId, fields) => ({
+      id: nextId('E'),
+      conversationId: target.conversationId,
+      actorId,
+      targetId: target.id,
+      createdAt: clock.now(),
+      ...fields,
     }),
     async newGroup(ownerId, memberIds = []) {
       const id = nextId('G');

@@ -1,10 +1,10 @@
-import type { NewChange, Store } from '@parley/domain';
-import { MENTION_ALL, directConversationId, groupConversationId, type Message } from '@parley/protocol';
+import type { Store } from '@parley/domain';
+import { MENTION_ALL, directConversationId, groupConversationId } from '@parley/protocol';
 import type { StoreContractContext } from './contract-context';
 
 /** MessageStore.getConversationDigests: last message, unread and the "@" marker as one member sees them. */
 export function describeDigestsContract(ctx: StoreContractContext): void {
-  const { createUser, nextId, now, directMessage } = ctx;
+  const { createUser, directMessage, change } = ctx;
 
   describe('MessageStore digests', () => {
     let store: Store;
@@ -12,14 +12,6 @@ export function describeDigestsContract(ctx: StoreContractContext): void {
       store = ctx.store();
     });
 
-    const change = (target: Message, actorId: string, fields: Pick<NewChange, 'type'> & Partial<NewChange>): NewChange => ({
-      id: nextId('E'),
-      conversationId: target.conversationId,
-      actorId,
-      targetId: target.id,
-      createdAt: now(),
-      ...fields,
-    });
 
     it('counts at most 1000 unread', async () => {
       const [a, b] = [await createUser(), await createUser()];

@@ -19,8 +19,21 @@ export const PRE_RICH_MESSAGES_SQL: readonly string[] = [
 
 const ids = async (found: Promise<{ id: string }[]>): Promise<string[]> => (await found).map((m) => m.id);
 
-/** The old messages are found as new ones are (NFKC, lowercase in every script) and read with the new columns' defaults. */
-export async function expectPreRichMessagesMigrated(store: Store): Promise<void> {
+/**
+ * Migrates a store holding those rows, then checks that the old messages are
+ * found as new ones are (NFKC, lowercase in every script) and read with the
+ * new columns' defaults; closes the store.
+ */
+export async function expectPreRichMessagesMigrated(store: Store & { migrate(): Promise<void>; close(): Promise<void> }): Promise<void> {
+  try {
+    await store.migrate();
+    await expectMigrated(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function expectMigrated(store: Store): Promise<void> {
   const search = (q: string) => ids(store.searchMessages('B', { q, limit: 5 }));
   expect(await search('old message')).toEqual(['M1']);
   expect(await search('北京')).toEqual(['M1']);
