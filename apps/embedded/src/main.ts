@@ -7,7 +7,7 @@ import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@pa
 import { MemoryNodeRegistry } from '@parley/discovery';
 import { DEFAULT_REFRESH_TTL_SECONDS, DEFAULT_REGISTRATION_LIMITS, systemClock } from '@parley/domain';
 import { createGateway } from '@parley/gateway-server';
-import { DEFAULT_PRESENCE_KEEPER, ImNode, servedWebOrigins } from '@parley/im-node';
+import { DEFAULT_IM_NODE, DEFAULT_PRESENCE_KEEPER, ImNode, servedWebOrigins } from '@parley/im-node';
 import { MemoryThrottleFactory } from '@parley/limits';
 import { contentPolicyOf, moderationEnv } from '@parley/moderation';
 import { MemoryPresence } from '@parley/presence';
@@ -46,6 +46,8 @@ const embeddedEnv = z
       .default('')
       .transform((value) => value.split(',').map((name) => name.trim()).filter(Boolean))
       .pipe(z.array(z.string().regex(USERNAME_PATTERN, 'each entry must be a username'))),
+    /** How long after sending its sender may recall a message, ms, as on an IM node (group owners and admins always may). */
+    PARLEY_RECALL_WINDOW_MS: z.coerce.number().int().min(0).default(DEFAULT_IM_NODE.recallWindowMs),
   })
   .extend(logEnv.shape)
   .extend(traceEnv.shape)
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
         drainSpreadMs: 2_000,
         drainTimeoutMs: 5_000,
         presence: DEFAULT_PRESENCE_KEEPER,
+        recallWindowMs: config.PARLEY_RECALL_WINDOW_MS,
         // Only the pages this process serves may open sessions.
         allowedOrigins: servedWebOrigins(config.PARLEY_HOST, config.PARLEY_PORT),
         // The gateway's /metrics serves the process's one registry, these nodes' series included.

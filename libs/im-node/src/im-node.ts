@@ -3,15 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import {
   ContentPolicy,
-  ConversationService,
-  DEFAULT_MESSAGING_OPTIONS,
-  FriendService,
-  GroupAdminService,
-  GroupService,
-  MessagingService,
-  SessionGate,
-  SessionService,
-  SettingsService,
   type Clock,
   type GroupServiceOptions,
   type IdGenerator,
@@ -22,7 +13,7 @@ import {
   type ThrottleFactory,
   type TokenService,
 } from '@parley/domain';
-import { meteredThrottles, type MessageTracer, type ParleyMetrics, type StopObserving } from '@parley/observability';
+import { type MessageTracer, type ParleyMetrics, type StopObserving } from '@parley/observability';
 import { COMMAND_NAMES } from '@parley/protocol';
 import type { Logger } from '@parley/util';
 import { advertiseHostOf, hostPort } from '@parley/util-node';
@@ -30,10 +21,11 @@ import { nodeHttpHandler } from './http/health';
 import { Readiness } from './http/readiness';
 import { RelayReadiness } from './http/relay-readiness';
 import { countConnectedUsers } from './metrics/connected-users';
-import { CountedRateLimiter, nodeThrottleLimit } from './metrics/counted-limits';
 import { NodeMetrics } from './metrics/node-metrics';
 import { observeRelay } from './metrics/relay-metrics';
 import { timedHandshake } from './metrics/timed-handshake';
+import { DEFAULT_IM_NODE } from './im-node-defaults';
+import { createNodeServices } from './node-services';
 import { PresenceKeeper, type PresenceKeeperOptions } from './presence-keeper';
 import { AdminCommands, type DrainHook } from './relay/admin-commands';
 import { ClusterNotifier } from './relay/cluster-notifier';
@@ -49,34 +41,16 @@ import { RoomMembership } from './relay/room-membership';
 import { RoomResync } from './relay/room-resync';
 import { trackRoomInterest } from './relay/room-interest';
 import { createCommandDispatcher, InFlight } from './socket/command-dispatch';
-import { createCommandHandlers } from './socket/commands';
 import { originGate, parseWebOrigins } from './socket/origin-check';
-import { createUserSendQuota, DEFAULT_USER_SEND_QUOTA } from './socket/send-quota';
-import { DEFAULT_USER_SOCIAL_QUOTA, UserSocialQuota } from './socket/social-quota';
-import { DEFAULT_SOCKET_BUDGET, SocketBudget } from './socket/socket-budget';
-import { DEFAULT_TYPING_COALESCE_MS, TypingCoalescer, TypingCoalescingNotifier } from './socket/typing-coalescer';
+import { UserSocialQuota } from './socket/social-quota';
+import { SocketBudget } from './socket/socket-budget';
 import { handshakeAuth } from './socket/handshake-auth';
-import { traceSends } from './socket/traced-send';
 import { SessionEnds, type SessionEndsOptions } from './socket/session-ends';
 import { releaseHandshakeState } from './socket/connection-memory';
 import { loadRooms, sessionLifecycle } from './socket/session-lifecycle';
 import type { ImServer } from './socket/socket-types';
 
-/** The one place these defaults are written; the app's config schema reuses them. */
-export const DEFAULT_IM_NODE = Object.freeze({
-  drainSpreadMs: 2_000,
-  drainTimeoutMs: 10_000,
-  sendRatePerSec: 30,
-  sendBurst: 60,
-  commandBurst: DEFAULT_SOCKET_BUDGET.burst,
-  commandRatePerSec: DEFAULT_SOCKET_BUDGET.ratePerSec,
-  typingCoalesceMs: DEFAULT_TYPING_COALESCE_MS,
-  userSendLimit: DEFAULT_USER_SEND_QUOTA.points,
-  userSendWindowSec: DEFAULT_USER_SEND_QUOTA.windowSec,
-  userSocialLimit: DEFAULT_USER_SOCIAL_QUOTA.points,
-  userSocialWindowSec: DEFAULT_USER_SOCIAL_QUOTA.windowSec,
-  recallWindowMs: DEFAULT_MESSAGING_OPTIONS.recallWindowMs,
-});
+export { DEFAULT_IM_NODE };
 
 export interface ImNodeOptions {
   nodeId: string;
@@ -186,7 +160,7 @@ export class ImNode {
     private readonly options: ImNodeOptions,
     private readonly deps: ImNodeDeps,
   ) {
-    const { store, presence, clock, ids, logger } = deps;
+    const { store, presence, clock, logger } = deps;
     const metrics = (this.nodeMetrics = new NodeMetrics(deps.metrics, options.nodeId, new Set(COMMAND_NAMES)));
     this.relayReadiness = new RelayReadiness(deps.relay);
     this.readiness = new Readiness({
@@ -223,37 +197,8 @@ export class ImNode {
     const controlIds = new ControlIds(options.nodeId);
     const outbox = new RelayOutbox(this.relay, logger, clock, controlIds);
     const notifier = new ClusterNotifier(local, outbox, controlIds, logger, undefined, deps.tracer);
-    const sessions = new SessionService({ nodeId: options.nodeId, store, presence, notifier, clock });
-    const sendLimiter = new CountedRateLimiter(
-      clock,
-      { ratePerSec: options.sendRatePerSec ?? DEFAULT_IM_NODE.sendRatePerSec, burst: options.sendBurst ?? DEFAULT_IM_NODE.sendBurst },
-      metrics.limitCount('send_rate'),
-    );
-    const userSendQuota = { points: options.userSendLimit ?? DEFAULT_IM_NODE.userSendLimit, windowSec: options.userSendWindowSec ?? DEFAULT_IM_NODE.userSendWindowSec };
-    // The cluster limits' refusals counted as the gateway's are (user_send; social's by the dispatcher).
-    const throttles = deps.throttles && meteredThrottles(deps.throttles, deps.metrics, metrics.role, { limitOf: nodeThrottleLimit });
-    const sendQuota = throttles && createUserSendQuota(throttles, userSendQuota, clock, logger);
-    const typing = new TypingCoalescer(clock, { windowMs: options.typingCoalesceMs ?? DEFAULT_IM_NODE.typingCoalesceMs });
-    const messaging = new MessagingService({
-      store,
-      notifier: new TypingCoalescingNotifier(notifier, typing),
-      ids,
-      clock,
-      sendLimiter,
-      sendQuota,
-      attachments: deps.attachments,
-      content: deps.content,
-      options: { recallWindowMs: options.recallWindowMs ?? DEFAULT_IM_NODE.recallWindowMs },
-    });
-    const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups, content: deps.content });
-    const groupAdmin = new GroupAdminService({ store, notifier, ids, clock, content: deps.content });
-    const friends = new FriendService({ store, presence, notifier, ids, clock });
-    const conversations = new ConversationService({ store });
-    const settings = new SettingsService({ store });
-    const sessionGate = new SessionGate({ tokens: deps.tokens, store, clock });
+    const { sessions, sessionGate, handlers, throttles } = createNodeServices(options, deps, notifier, metrics);
     this.sessionEnds = new SessionEnds(this.io, clock, options.sessionEnds);
-    const allHandlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions, sessionGate, sends: metrics });
-    const handlers = deps.tracer ? traceSends(allHandlers, deps.tracer) : allHandlers;
     const membership = new RoomMembership(sessions, this.relay, local.log);
     const inbound = new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds, this.resync, deps.tracer);
     this.relay.handleDeliveries(inbound.receive);
