@@ -3,11 +3,11 @@ import type { Locator } from 'playwright-core';
 import sharp from 'sharp';
 import { io } from 'socket.io-client';
 import type { AuthResult } from '@parley/protocol';
-import { at, startCluster, type Cluster } from '@parley/testing';
+import { at } from '@parley/testing';
 import { uniqueName } from '../support/test-user';
-import { hasChromium, launchBrowser, type TestBrowser } from './browser';
-import { ensureWebBuild } from './build-web';
+import { hasChromium } from './browser';
 import { ChatPage } from './chat-page';
+import { useWebCluster } from './web-cluster';
 
 jest.setTimeout(90_000);
 
@@ -17,22 +17,16 @@ const AFTER_TARGET = 45;
 const describeWithChromium = hasChromium() || process.env.CI ? describe : describe.skip;
 
 describeWithChromium('web client: images, files, replies, mentions, reactions, edit, recall, delete, search (Chromium, gateway + 2 IM nodes)', () => {
-  let cluster: Cluster;
-  let browser: TestBrowser;
   let alice: ChatPage;
   let bob: ChatPage;
   const pages = (): ChatPage[] => [alice, bob].filter(Boolean);
+  // Attachments on the fs engine: the harness gives the gateway and the nodes one blob directory.
+  const web = useWebCluster('web-rich', pages);
 
   beforeAll(async () => {
-    const staticDir = ensureWebBuild();
-    // Attachments on the fs engine: the harness gives the gateway and the nodes one blob directory.
-    [cluster, browser] = await Promise.all([
-      startCluster({ nodes: 2, name: 'web-rich', gatewayEnv: { PARLEY_STATIC_DIR: staticDir } }),
-      launchBrowser(),
-    ]);
-    alice = await ChatPage.open(await browser.newContext(), cluster.gatewayUrl, uniqueName('alice'));
+    alice = await ChatPage.open(await web.browser.newContext(), web.cluster.gatewayUrl, uniqueName('alice'));
     await alice.register('Alice Archer');
-    bob = await ChatPage.open(await browser.newContext(), cluster.gatewayUrl, uniqueName('bob'));
+    bob = await ChatPage.open(await web.browser.newContext(), web.cluster.gatewayUrl, uniqueName('bob'));
     await bob.register('Bob Baker');
     await alice.sendFriendRequest(bob.username);
     await bob.acceptFriendRequest(alice.username);
@@ -41,19 +35,7 @@ describeWithChromium('web client: images, files, replies, mentions, reactions, e
     await bob.showChats();
     await bob.openConversation('Alice Archer');
     await bob.message('Hello Bob, files incoming').waitFor();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await cluster?.stop();
-  });
-
-  afterEach(() => {
-    for (const p of pages()) {
-      expect(p.seen.dialogs.filter((d) => !d.startsWith('confirm'))).toEqual([]);
-      expect(p.seen.errors).toEqual([]);
-    }
-  });
+  }, 120_000);
 
   /** Opens a message's menu and picks an action. */
   async function menu(message: Locator, action: string): Promise<void> {
@@ -288,14 +270,14 @@ describeWithChromium('web client: images, files, replies, mentions, reactions, e
     await bob.openConversation('Alice Archer');
     await bob.send('The secret word is marmalade');
     // More than a history page after it, from Alice's other device.
-    const session: AuthResult = await alice.otherDevice(cluster.gatewayUrl);
-    const socket = io(at(cluster.nodes, 1, 'IM node').url, { auth: { token: session.token }, transports: ['websocket'], forceNew: true });
+    const session: AuthResult = await alice.otherDevice(web.cluster.gatewayUrl);
+    const socket = io(at(web.cluster.nodes, 1, 'IM node').url, { auth: { token: session.token }, transports: ['websocket'], forceNew: true });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
         socket.once('connect_error', reject);
       });
-      const bobId = (await bob.otherDevice(cluster.gatewayUrl)).user.id;
+      const bobId = (await bob.otherDevice(web.cluster.gatewayUrl)).user.id;
       for (let i = 1; i <= AFTER_TARGET; i++) {
         const ack = await socket.emitWithAck('message:send', { to: { type: 'user', id: bobId }, clientMsgId: `filler-${i}`, kind: 'text', body: { text: `filler note ${i}` } });
         expect(ack.ok).toBe(true);

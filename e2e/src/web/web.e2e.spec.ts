@@ -1,9 +1,9 @@
 import { io } from 'socket.io-client';
-import { at, startCluster, type Cluster } from '@parley/testing';
+import { at } from '@parley/testing';
 import { uniqueName } from '../support/test-user';
-import { hasChromium, launchBrowser, type TestBrowser } from './browser';
-import { ensureWebBuild } from './build-web';
+import { hasChromium } from './browser';
 import { ChatPage } from './chat-page';
+import { useWebCluster } from './web-cluster';
 
 jest.setTimeout(60_000);
 
@@ -16,43 +16,22 @@ const BACKLOG = 40;
 const describeWithChromium = hasChromium() || process.env.CI ? describe : describe.skip;
 
 describeWithChromium('web client in headless Chromium against a real cluster (gateway + 2 IM nodes)', () => {
-  let cluster: Cluster;
-  let browser: TestBrowser;
   let alice: ChatPage;
   let bob: ChatPage;
   let carol: ChatPage;
   const pages = (): ChatPage[] => [alice, bob, carol].filter(Boolean);
-
-  beforeAll(async () => {
-    const staticDir = ensureWebBuild();
-    [cluster, browser] = await Promise.all([
-      startCluster({ nodes: 2, name: 'web-e2e', gatewayEnv: { PARLEY_STATIC_DIR: staticDir } }),
-      launchBrowser(),
-    ]);
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await cluster?.stop();
-  });
-
-  afterEach(() => {
-    // Nothing may run as script from message content, and the app must not throw.
-    for (const p of pages()) {
-      expect(p.seen.dialogs.filter((d) => !d.startsWith('confirm'))).toEqual([]);
-      expect(p.seen.errors).toEqual([]);
-    }
-  });
+  // Nothing may run as script from message content, and the app must not throw (checked after each test).
+  const web = useWebCluster('web-e2e', pages);
 
   it('registers with clear errors, and two users land on different IM nodes', async () => {
-    alice = await ChatPage.open(await browser.newContext(), cluster.gatewayUrl, uniqueName('alice'));
+    alice = await ChatPage.open(await web.browser.newContext(), web.cluster.gatewayUrl, uniqueName('alice'));
     await alice.page.getByRole('heading', { name: 'Parley' }).waitFor();
     await alice.signIn('not-the-password');
     await alice.page.getByTestId('auth-error').getByText('Wrong username or password.').waitFor();
     await alice.screenshot('01-sign-in-error');
     await alice.register('Alice Archer');
 
-    bob = await ChatPage.open(await browser.newContext(), cluster.gatewayUrl, uniqueName('bob'));
+    bob = await ChatPage.open(await web.browser.newContext(), web.cluster.gatewayUrl, uniqueName('bob'));
     await bob.register('Bob Baker');
     await alice.page.getByText('No conversations yet.').waitFor();
 
@@ -131,7 +110,7 @@ describeWithChromium('web client in headless Chromium against a real cluster (ga
   });
 
   it('creates a group with a third user on a phone-sized screen, and all three talk in it', async () => {
-    carol = await ChatPage.open(await browser.newContext({ phone: true }), cluster.gatewayUrl, uniqueName('carol'));
+    carol = await ChatPage.open(await web.browser.newContext({ phone: true }), web.cluster.gatewayUrl, uniqueName('carol'));
     await carol.register('Carol Cho');
     await carol.sendFriendRequest(alice.username);
     await alice.acceptFriendRequest(carol.username);
@@ -232,16 +211,16 @@ describeWithChromium('web client in headless Chromium against a real cluster (ga
     await dialog.getByText('Profile saved.').waitFor();
     await alice.screenshot('09-profile');
     await alice.closeDialog();
-    const session = await alice.otherDevice(cluster.gatewayUrl);
-    const me = await fetch(`${cluster.gatewayUrl}/api/me`, { headers: { authorization: `Bearer ${session.token}` } });
+    const session = await alice.otherDevice(web.cluster.gatewayUrl);
+    const me = await fetch(`${web.cluster.gatewayUrl}/api/me`, { headers: { authorization: `Bearer ${session.token}` } });
     expect(((await me.json()) as { user: { bio?: string } }).user.bio).toBe('Hiking, coffee and <b>bold</b> claims.');
   });
 
   it('keeps the session across a reload and shows the full history, paging older messages in on scroll', async () => {
     // A backlog from Alice (another session of hers, as a second device would), so history spans pages.
-    const session = await alice.otherDevice(cluster.gatewayUrl);
+    const session = await alice.otherDevice(web.cluster.gatewayUrl);
     const bobId = await userIdOf(bob);
-    const socket = io(at(cluster.nodes, 0, 'IM node').url, { auth: { token: session.token }, transports: ['websocket'], forceNew: true });
+    const socket = io(at(web.cluster.nodes, 0, 'IM node').url, { auth: { token: session.token }, transports: ['websocket'], forceNew: true });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', resolve);
@@ -293,7 +272,7 @@ describeWithChromium('web client in headless Chromium against a real cluster (ga
     await bob.closeDialog();
     await bob.composer().fill('typed while the node went away');
     const banner = bob.page.getByTestId('connection-banner').waitFor();
-    const drained = cluster.drainNode(cluster.nodes.findIndex((n) => n.nodeId === before));
+    const drained = web.cluster.drainNode(web.cluster.nodes.findIndex((n) => n.nodeId === before));
     await banner;
     await bob.screenshot('11-reconnecting');
     await drained;
@@ -343,6 +322,6 @@ describeWithChromium('web client in headless Chromium against a real cluster (ga
   });
 
   async function userIdOf(user: ChatPage): Promise<string> {
-    return (await user.otherDevice(cluster.gatewayUrl)).user.id;
+    return (await user.otherDevice(web.cluster.gatewayUrl)).user.id;
   }
 });
