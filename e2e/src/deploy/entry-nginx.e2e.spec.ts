@@ -52,7 +52,7 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
     let nodePort: number;
     const nodes: Array<{ name: string; address: string; server: http.Server; io: Server; seen: http.IncomingHttpHeaders[] }> = [];
     let gatewayServer: http.Server;
-    const gatewayRequests: Array<{ url: string | undefined; headers: http.IncomingHttpHeaders }> = [];
+    const gatewayRequests: Array<{ url: string | undefined; headers: http.IncomingHttpHeaders; bodyBytes?: number }> = [];
     const clients: ClientSocket[] = [];
 
     beforeAll(async () => {
@@ -67,9 +67,16 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
       dns.set(NODE_B, '127.0.0.3');
       // Gateways: one stand-in; its name does not resolve yet when nginx starts.
       gatewayServer = http.createServer((req, res) => {
-        gatewayRequests.push({ url: req.url, headers: req.headers });
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ gateway: true }));
+        const seen: (typeof gatewayRequests)[number] = { url: req.url, headers: req.headers };
+        gatewayRequests.push(seen);
+        // Answers once the whole body arrived, counting it (the upload route's stand-in).
+        let bodyBytes = 0;
+        req.on('data', (chunk: Buffer) => (bodyBytes += chunk.length));
+        req.on('end', () => {
+          seen.bodyBytes = bodyBytes;
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ gateway: true }));
+        });
       });
       const gatewayPort = await listen(gatewayServer, '127.0.0.4', 0);
       const entryPort = await findFreePort();
@@ -208,6 +215,18 @@ describeWithTool('nginx', true)('the public entry (nginx)', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ gateway: true });
       expect(gatewayRequests.at(-1)).toMatchObject({ url: '/api/health?x=1', headers: { host: `127.0.0.1:${entry.port}` } });
+    });
+
+    it('passes upload bodies up to 21m to the gateways (PUT /api/uploads/<id>/content), and keeps 1 MB elsewhere', async () => {
+      // Runs after the gateway resolves (the test above).
+      const twoMb = new Uint8Array(2 * 1024 * 1024 + 1);
+      const upload = await fetch(`${base()}/api/uploads/01UPLOAD/content?t=1.x`, { method: 'PUT', body: twoMb, headers: { 'content-type': 'application/octet-stream' } });
+      expect(upload.status).toBe(200);
+      expect(gatewayRequests.at(-1)).toMatchObject({ url: '/api/uploads/01UPLOAD/content?t=1.x', bodyBytes: twoMb.length });
+      const tooBig = await fetch(`${base()}/api/uploads/01UPLOAD/content?t=1.x`, { method: 'PUT', body: new Uint8Array(22 * 1024 * 1024), headers: { 'content-type': 'application/octet-stream' } });
+      expect(tooBig.status).toBe(413);
+      const elsewhere = await fetch(`${base()}/api/me`, { method: 'PATCH', body: twoMb, headers: { 'content-type': 'application/json' } });
+      expect(elsewhere.status).toBe(413);
     });
 
     it("sends nginx's own request id to the gateways and the nodes, never the one a client chose", async () => {
