@@ -1,12 +1,8 @@
-import { Argon2PasswordHasher, JwtTokenService, NodeSecretCodec, ZxcvbnPasswordPolicy } from '@parley/auth';
-import { AccountService, AuthSessionService, LoginGuard, RegistrationGuard, type Store } from '@parley/domain';
-import { sequenceIds } from '@parley/domain/testing';
-import { MemoryThrottleFactory } from '@parley/limits';
-import { SqliteStore } from '@parley/store';
+import { LoginGuard, RegistrationGuard, type AccountService, type AuthSessionService, type Store } from '@parley/domain';
 import { TEST_PASSWORD } from '@parley/testing';
+import { createAccountWorld } from './support/account-world';
 
 describe('AccountService', () => {
-  const passwordPolicy = new ZxcvbnPasswordPolicy();
   let store: Store;
   let accounts: AccountService;
   let sessions: AuthSessionService;
@@ -17,31 +13,13 @@ describe('AccountService', () => {
   beforeEach(async () => {
     // The throttles' memory engine reads Date.now(); promises and argon2 run for real.
     jest.useFakeTimers({ now, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-    const throttles = new MemoryThrottleFactory();
-    store = new SqliteStore({ filename: ':memory:' });
-    await store.migrate();
-    const hasher = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 });
-    const tokens = new JwtTokenService({ secret: 's'.repeat(40) }, clock);
-    sessions = new AuthSessionService({
-      store,
-      tokens,
-      hasher,
-      secrets: new NodeSecretCodec(),
-      ids: sequenceIds('s'),
+    ({ store, accounts, sessions } = await createAccountWorld({
       clock,
-      sessionEnds: { sessionsEnded: async () => undefined },
-      passwordPolicy,
-    });
-    accounts = new AccountService({
-      store,
-      hasher,
-      passwordPolicy,
-      sessions,
-      ids: sequenceIds('u'),
-      clock,
-      loginGuard: new LoginGuard(throttles, { accountIpFreeFailures: 3, backoffBaseSec: 1 }),
-      registrationGuard: new RegistrationGuard(throttles, { perIp: 5, windowSec: 600 }),
-    });
+      accounts: (throttles) => ({
+        loginGuard: new LoginGuard(throttles, { accountIpFreeFailures: 3, backoffBaseSec: 1 }),
+        registrationGuard: new RegistrationGuard(throttles, { perIp: 5, windowSec: 600 }),
+      }),
+    }));
     await accounts.register({ username: 'Alice', password: TEST_PASSWORD }, client);
   });
 

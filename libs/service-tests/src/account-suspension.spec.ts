@@ -1,14 +1,11 @@
-import { Argon2PasswordHasher, JwtTokenService, NodeSecretCodec, ZxcvbnPasswordPolicy } from '@parley/auth';
-import { AccountService, AdminService, AuthSessionService, LoginGuard, RegistrationGuard, SessionGate, type Store } from '@parley/domain';
+import { AdminService, SessionGate, type AccountService, type AuthSessionService, type Store } from '@parley/domain';
 import { sequenceIds } from '@parley/domain/testing';
-import { MemoryThrottleFactory } from '@parley/limits';
 import type { SessionEndReason } from '@parley/protocol';
-import { SqliteStore } from '@parley/store';
 import { TEST_PASSWORD } from '@parley/testing';
+import { createAccountWorld } from './support/account-world';
 
 /** Suspension end to end over the SQLite engine: the admin service, sign-in, refresh and socket admission. */
 describe('a suspended account', () => {
-  const passwordPolicy = new ZxcvbnPasswordPolicy();
   const client = { ip: '203.0.113.9' };
   const clock = { now: () => 1_700_000_000_000 };
   let store: Store;
@@ -20,23 +17,10 @@ describe('a suspended account', () => {
 
   beforeEach(async () => {
     ended = [];
-    store = new SqliteStore({ filename: ':memory:' });
-    await store.migrate();
-    const throttles = new MemoryThrottleFactory();
-    const hasher = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 });
-    const tokens = new JwtTokenService({ secret: 's'.repeat(40) }, clock);
     const sessionEnds = { sessionsEnded: async (userId: string, sessionIds: readonly string[], reason: SessionEndReason) => void ended.push({ userId, sessionIds, reason }) };
-    sessions = new AuthSessionService({ store, tokens, hasher, secrets: new NodeSecretCodec(), ids: sequenceIds('s'), clock, sessionEnds, passwordPolicy });
-    accounts = new AccountService({
-      store,
-      hasher,
-      passwordPolicy,
-      sessions,
-      ids: sequenceIds('u'),
-      clock,
-      loginGuard: new LoginGuard(throttles),
-      registrationGuard: new RegistrationGuard(throttles),
-    });
+    const world = await createAccountWorld({ clock, sessionEnds });
+    ({ store, accounts, sessions } = world);
+    const { tokens, throttles } = world;
     gate = new SessionGate({ tokens, store, clock });
     const fleet = { gatewayId: 'gw-1', nodeReports: () => [], connectedNodes: () => [], sendAdmin: () => [], broadcastAdmin: () => [] };
     admin = new AdminService({ store, sessionEnds, fleet, throttles, clock, ids: sequenceIds('a'), adminUsernames: ['root'] });

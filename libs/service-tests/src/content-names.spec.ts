@@ -1,20 +1,9 @@
-import { Argon2PasswordHasher, JwtTokenService, NodeSecretCodec, ZxcvbnPasswordPolicy } from '@parley/auth';
-import {
-  AccountService,
-  AuthSessionService,
-  ContentPolicy,
-  GroupAdminService,
-  GroupService,
-  LoginGuard,
-  RegistrationGuard,
-  type Store,
-} from '@parley/domain';
+import { ContentPolicy, GroupAdminService, GroupService, RegistrationGuard, type AccountService, type Store } from '@parley/domain';
 import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
-import { MemoryThrottleFactory } from '@parley/limits';
 import { AhoCorasickTextFilter, type FilterMode } from '@parley/moderation';
 import { MemoryPresence } from '@parley/presence';
-import { SqliteStore } from '@parley/store';
 import { TEST_PASSWORD } from '@parley/testing';
+import { createAccountWorld } from './support/account-world';
 
 /** Display names (AccountService) and group names (GroupService, GroupAdminService) through the word filter. */
 describe.each<FilterMode>(['mask', 'reject'])('names through the word filter in %s mode', (mode) => {
@@ -26,33 +15,11 @@ describe.each<FilterMode>(['mask', 'reject'])('names through the word filter in 
   let admin: GroupAdminService;
 
   beforeEach(async () => {
-    store = new SqliteStore({ filename: ':memory:' });
-    await store.migrate();
     const content = new ContentPolicy({ filter: new AhoCorasickTextFilter(['badword', '坏蛋'], mode) });
-    const hasher = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 });
-    const passwordPolicy = new ZxcvbnPasswordPolicy();
-    const throttles = new MemoryThrottleFactory();
-    const sessions = new AuthSessionService({
-      store,
-      tokens: new JwtTokenService({ secret: 's'.repeat(40) }, clock),
-      hasher,
-      secrets: new NodeSecretCodec(),
-      ids: sequenceIds('s'),
+    ({ store, accounts } = await createAccountWorld({
       clock,
-      sessionEnds: { sessionsEnded: async () => undefined },
-      passwordPolicy,
-    });
-    accounts = new AccountService({
-      store,
-      hasher,
-      passwordPolicy,
-      sessions,
-      ids: sequenceIds('u'),
-      clock,
-      loginGuard: new LoginGuard(throttles),
-      registrationGuard: new RegistrationGuard(throttles, { perIp: 100, windowSec: 600 }),
-      content,
-    });
+      accounts: (throttles) => ({ registrationGuard: new RegistrationGuard(throttles, { perIp: 100, windowSec: 600 }), content }),
+    }));
     const notifier = new RecordingNotifier();
     groups = new GroupService({ store, presence: new MemoryPresence({ clock }), notifier, ids: sequenceIds('g'), clock, content });
     admin = new GroupAdminService({ store, notifier, ids: sequenceIds('a'), clock, content });
