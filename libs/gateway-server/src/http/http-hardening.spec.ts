@@ -1,9 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { NodeInstance } from '@parley/domain';
 import { ParleyError } from '@parley/protocol';
 import { createHttpApp, type HttpAppDeps } from './http-app';
 import { testGatewayMetrics } from '../testing/gateway-metrics';
+import { listenApp } from '../testing/listen-app';
 import { connectSourcesOf } from './security-headers';
 
 /** A node list the test changes, as a discovery engine would (a new array on each change). */
@@ -37,9 +37,7 @@ describe('the gateway HTTP app under hostile requests', () => {
       directory: directory as unknown as HttpAppDeps['directory'],
       logger: logger as unknown as HttpAppDeps['logger'],
     });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await listenApp(app));
   });
   afterAll(async () => {
     server.closeAllConnections();

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import http, { type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -13,6 +12,7 @@ import { ParleyError } from '@parley/protocol';
 import { SqliteStore } from '@parley/store';
 import { createHttpApp, type HttpAppDeps } from './http-app';
 import { testGatewayMetrics } from '../testing/gateway-metrics';
+import { listenApp } from '../testing/listen-app';
 
 /**
  * The upload, attachment and blob routes on the real Express app, over the
@@ -55,9 +55,7 @@ describe('upload, attachment and blob routes', () => {
       logger: logger as unknown as HttpAppDeps['logger'],
       attachments: { service, links, blobs },
     });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await listenApp(app));
   });
 
   afterAll(async () => {
@@ -148,7 +146,7 @@ describe('upload, attachment and blob routes', () => {
     expect((await fetch(`${base}/api/blobs/${ticket.uploadId}`)).status).toBe(400);
   });
 
-  it('stores one copy when a thousand PUTs of one upload arrive at once', async () => {
+  it('stores one copy when a hundred PUTs of one upload arrive at once', async () => {
     const ticket = await ticketFor('bob', 'race.bin', 4);
     // At most 50 connections (fetch would open a thousand sockets, and the test would measure the kernel's backlog).
     const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
@@ -161,7 +159,7 @@ describe('upload, attachment and blob routes', () => {
         req.on('error', reject);
         req.end(bytes);
       });
-    const statuses = await Promise.all(Array.from({ length: 1000 }, (_, i) => putOnce(Buffer.from(String(i % 10).repeat(4)))));
+    const statuses = await Promise.all(Array.from({ length: 100 }, (_, i) => putOnce(Buffer.from(String(i % 10).repeat(4)))));
     agent.destroy();
     expect(statuses.filter((s) => s === 204)).toHaveLength(1);
     expect(new Set(statuses.filter((s) => s !== 204))).toEqual(new Set([409]));
