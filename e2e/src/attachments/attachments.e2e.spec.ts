@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
 import sharp from 'sharp';
 import { FsBlobStore, S3BlobStore } from '@parley/attachments';
 import { jpegWithExif, startS3Server, type TestS3Server } from '@parley/attachments/testing';
@@ -12,7 +13,7 @@ import { api, download, upload } from './upload-client';
 
 jest.setTimeout(120_000);
 
-/** Small limits so the refusals are cheap to reach: 1 MB per file, unsent uploads expire after 6 s, swept every second. */
+/** Small limits so the refusals are cheap to reach: 1 MB per file, unsent uploads expire after 6 s, swept every second (60 s past expiry at the earliest). */
 const LIMITS = { PARLEY_UPLOAD_MAX_BYTES: String(1024 * 1024), PARLEY_UPLOAD_TTL_SEC: '6' };
 
 /**
@@ -145,8 +146,21 @@ describe.each(['fs', 's3'] as const)('attachments across two nodes (%s engine)',
   it('sweeps an upload nobody sent: its bytes and its record', async () => {
     const { ticket } = await upload(cluster.gatewayUrl, alice.auth.token, 'forgotten.txt', Buffer.from('never sent'));
     expect(await blobs.size(ticket.uploadId)).toBe(10);
-    await waitFor('the sweep removed the bytes', async () => ((await blobs.size(ticket.uploadId)) === null ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 });
+    const db = await mysql.createConnection(cluster.mysqlUrl);
+    try {
+      const records = async (): Promise<number> => {
+        const [rows] = await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM uploads WHERE id = ?', [ticket.uploadId]);
+        return Number(rows[0]?.['n']);
+      };
+      expect(await records()).toBe(1);
+      // Expired after the TTL (6 s), swept at least 60 s later (the grace a late send gets).
+      await waitFor('the sweep removed the bytes', async () => ((await blobs.size(ticket.uploadId)) === null ? true : undefined), { timeoutMs: 110_000, intervalMs: 500 });
+      // A complete of an expired upload is 404 swept or not: the record itself is read.
+      expect(await records()).toBe(0);
+    } finally {
+      await db.end();
+    }
     const late = await api(cluster.gatewayUrl, alice.auth.token, 'POST', `/api/uploads/${ticket.uploadId}/complete`);
     expect(late.status).toBe(404);
-  });
+  }, 150_000);
 });
