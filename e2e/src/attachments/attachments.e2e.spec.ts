@@ -13,8 +13,12 @@ import { api, download, upload } from './upload-client';
 
 jest.setTimeout(120_000);
 
-/** Small limits so the refusals are cheap to reach: 1 MB per file, unsent uploads expire after 6 s, swept every second (60 s past expiry at the earliest). */
-const LIMITS = { PARLEY_UPLOAD_MAX_BYTES: String(1024 * 1024), PARLEY_UPLOAD_TTL_SEC: '6' };
+/**
+ * Small limits so the refusals are cheap to reach: 1 MB per file, unsent
+ * uploads expire after 20 s (room for a slow upload-then-send on a loaded
+ * host), swept every second (60 s past expiry at the earliest).
+ */
+const LIMITS = { PARLEY_UPLOAD_MAX_BYTES: String(1024 * 1024), PARLEY_UPLOAD_TTL_SEC: '20' };
 
 /**
  * Attachments end to end on real processes (a gateway and two IM nodes):
@@ -153,8 +157,8 @@ describe.each(['fs', 's3'] as const)('attachments across two nodes (%s engine)',
         return Number(rows[0]?.['n']);
       };
       expect(await records()).toBe(1);
-      // Expired after the TTL (6 s), swept at least 60 s later (the grace a late send gets).
-      await waitFor('the sweep removed the bytes', async () => ((await blobs.size(ticket.uploadId)) === null ? true : undefined), { timeoutMs: 110_000, intervalMs: 500 });
+      // Expired after the TTL (20 s), swept at least 60 s later (the grace a late send gets).
+      await waitFor('the sweep removed the bytes', async () => ((await blobs.size(ticket.uploadId)) === null ? true : undefined), { timeoutMs: 150_000, intervalMs: 500 });
       // A complete of an expired upload is 404 swept or not: the record itself is read.
       expect(await records()).toBe(0);
     } finally {
@@ -162,5 +166,5 @@ describe.each(['fs', 's3'] as const)('attachments across two nodes (%s engine)',
     }
     const late = await api(cluster.gatewayUrl, alice.auth.token, 'POST', `/api/uploads/${ticket.uploadId}/complete`);
     expect(late.status).toBe(404);
-  }, 150_000);
+  }, 190_000);
 });
