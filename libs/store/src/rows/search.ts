@@ -9,7 +9,6 @@ import type { MessageBody, MessageKind } from '@parley/protocol';
 /** The form both the stored text and a query are compared in. */
 export function normalizeSearch(text: string): string {
   // NFKC leaves ASCII as it is: skip it on the send path's common case.
-  // eslint-disable-next-line no-control-regex
   return (/^[\x00-\x7f]*$/.test(text) ? text : text.normalize('NFKC')).toLowerCase();
 }
 
