@@ -98,13 +98,14 @@ async function main(): Promise<void> {
       storePrefixes: ['baseline-store:'],
       session: (user, node, key, groups) => ({ key, userId: user.id, url: roundRobin(env.baselineNodeUrls, node, 'baseline node URL'), auth: { userId: user.id, groups: groups ?? [] } }),
     };
-    // CPU-profiled with --profile: S2's last rate but one (its only rate if it has one) and S3's last room.
+    // CPU-profiled with --profile: S2's last rate but one (its only rate if it has one), S3's last room and S5.
     const profileSteps = new Set<string>();
     if (args.profile) {
       const rate = cfg.s2.rates.at(-2) ?? cfg.s2.rates.at(0);
       const room = cfg.s3.rooms.at(-1);
       if (rate !== undefined) profileSteps.add(`s2-parley-${rate}`);
       if (room) profileSteps.add(`s3-parley-${room.members}`);
+      profileSteps.add('s5-parley');
     }
     const ctx: BenchContext = {
       cfg,

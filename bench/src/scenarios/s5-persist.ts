@@ -31,9 +31,12 @@ export async function runS5(ctx: BenchContext): Promise<S5Result> {
   ]);
   const byWorker = sendersByWorker(ctx.pool, senders, placement);
   ctx.log(`S5: ${users.length} senders x ${window} in flight for ${durationMs / 1000} s`);
+  const profiling = ctx.profileSteps.has('s5-parley');
+  if (profiling) await ctx.stats.startProfiles('parley:');
   const before = ctx.stats.snapshot();
   const results = await ctx.pool.each<BlastResult>((w) => ({ op: 'blast', stepId: 's5', senders: byWorker[w] ?? [], window, durationMs }));
   const usage = usageBetween(before, ctx.stats.snapshot());
+  if (profiling) ctx.profiles['s5-parley'] = await ctx.stats.stopProfiles('parley:');
   await closeAll(ctx, placement);
   const errors: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
