@@ -9,3 +9,4 @@ export * from './validate';
 export * from './relay-frames';
 export * from './text-rules';
 export * from './admin';
+export * from './notifications';

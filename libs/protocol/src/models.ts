@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notifyModeSchema } from './notifications';
 
 /** Wire shapes of the objects clients see. Ids are strings, times epoch ms. */
 export const userSchema = z.object({
@@ -173,6 +174,11 @@ export const conversationSummarySchema = z.object({
   unread: z.number().int(),
   /** An unread message mentions the user (or @all): the "@" marker. */
   mentioned: z.boolean(),
+  /** The user's notification and pin settings of this conversation (`conversation:settings`). */
+  notify: notifyModeSchema,
+  mutedUntil: z.number().int().nullable(),
+  /** Pinned conversations come first in `conversation:list`, the latest pin first. */
+  pinnedAt: z.number().int().nullable(),
 });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { groupRoom, parseConversationId, userRoom, type RoomName } from './ids';
 import { groupRoleSchema, groupSchema, messageSchema, presenceSchema } from './models';
-import { friendRequestSchema, groupChangeSchema, groupInvitationSchema, groupJoinRequestSchema } from './social';
+import { friendRequestSchema, groupChangeSchema, groupInvitationSchema, groupJoinRequestSchema, userSettingsSchema } from './social';
+import { conversationSettingsSchema } from './notifications';
 import { sessionEndReasonSchema, type ServerEventName, type ServerEventPayloads, type SessionEndReason } from './socket';
 
 /**
@@ -78,6 +79,8 @@ export const RELAY_EVENT_SCHEMAS = {
   'group:request': z.object({ request: groupJoinRequestSchema }),
   'friend:request': z.object({ request: friendRequestSchema }),
   'group:invitation': z.object({ invitation: groupInvitationSchema }),
+  'settings:update': z.object({ settings: userSettingsSchema }),
+  'conversation:settings': z.object({ settings: conversationSettingsSchema }),
   'friend:update': z.union([
     z.object({ request: friendRequestSchema }),
     z.object({ userId: z.string(), removed: z.literal(true) }),

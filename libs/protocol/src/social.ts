@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { groupRoleSchema, groupSchema, userSchema } from './models';
+import { dndSchema } from './notifications';
 import { shownNameSchema } from './text-rules';
 
 /** Wire shapes and command payloads of the social layer: friends, blocks, settings, group administration. */
@@ -55,6 +56,10 @@ export const userSettingsSchema = z.object({
   dmPolicy: dmPolicySchema,
   /** Which group invitations wait for this user's consent. @default 'friends' */
   groupInvites: groupInvitePolicySchema,
+  /** Pushes show the sender and the text (else only that a message came). @default false */
+  previews: z.boolean(),
+  /** Do-not-disturb hours: no pushes then. @default null */
+  dnd: dndSchema.nullable(),
 });
 export type UserSettings = z.infer<typeof userSettingsSchema>;
 
@@ -97,6 +102,9 @@ export const userIdSchema = z.strictObject({ userId: id });
 export const settingsUpdateSchema = z.strictObject({
   dmPolicy: dmPolicySchema.optional(),
   groupInvites: groupInvitePolicySchema.optional(),
+  previews: z.boolean().optional(),
+  /** null turns do-not-disturb off. */
+  dnd: dndSchema.nullable().optional(),
 });
 
 export const groupSearchSchema = z.strictObject({

@@ -30,6 +30,11 @@ import {
   type GroupJoinRequest,
   type UserSettings,
 } from './social';
+import {
+  conversationSettingsUpdateSchema,
+  visibilitySchema,
+  type ConversationSettings,
+} from './notifications';
 import { shownNameSchema } from './text-rules';
 import { MENTION_ALL } from './models';
 
@@ -231,6 +236,9 @@ export interface CommandResults {
   'user:blocked': { users: User[] };
   'settings:get': { settings: UserSettings };
   'settings:update': { settings: UserSettings };
+  /** The caller's settings of the conversation, after the patch. */
+  'conversation:settings': { settings: ConversationSettings };
+  'presence:visibility': Record<string, never>;
   'group:list': { groups: Group[] };
   /** Public groups by name; `memberOf`: the ids among them the caller already belongs to. */
   'group:search': { groups: Group[]; memberOf: string[] };
@@ -286,6 +294,8 @@ export const COMMAND_SCHEMAS = {
   'user:blocked': emptySchema,
   'settings:get': emptySchema,
   'settings:update': settingsUpdateSchema,
+  'conversation:settings': conversationSettingsUpdateSchema,
+  'presence:visibility': visibilitySchema,
   'group:list': emptySchema,
   'group:search': groupSearchSchema,
   'group:invite': groupInviteSchema,
@@ -343,6 +353,10 @@ export interface ServerEventPayloads {
   'session:ended': { reason: SessionEndReason };
   /** An operator's notice to everyone online (admin API), shown as a banner; not stored. */
   'system:notice': SystemNotice;
+  /** The user's settings changed (on any device): to every session of the user. */
+  'settings:update': { settings: UserSettings };
+  /** The user's settings of a conversation changed (mute, notify, pin): to every session of the user. */
+  'conversation:settings': { settings: ConversationSettings };
 }
 export type ServerEventName = keyof ServerEventPayloads;
 
@@ -362,6 +376,8 @@ export const SERVER_EVENT_NAMES = Object.keys({
   'group:invitation': true,
   'session:ended': true,
   'system:notice': true,
+  'settings:update': true,
+  'conversation:settings': true,
 } satisfies Record<ServerEventName, true>) as ServerEventName[];
 
 export interface MessageUpdateEvent {

@@ -3,6 +3,7 @@ export * from './content';
 export * from './discovery';
 export * from './notifier';
 export * from './presence';
+export * from './push';
 export * from './runtime';
 export * from './security';
 export * from './store';

@@ -43,6 +43,17 @@ export interface Presence {
   removeNode(nodeId: string): Promise<string[]>;
   /** Removes sessions of nodes whose liveness expired; returns users that went offline. */
   sweep(): Promise<string[]>;
+  /**
+   * Records whether a session's page is in front of its user
+   * (`presence:visibility`, at `at` epoch ms). A session that never reported
+   * counts as visible; removeSession forgets it.
+   */
+  setVisibility(userId: string, sessionId: string, visible: boolean, at: number): Promise<void>;
+  /**
+   * Of these users, those who are away at `now`: no live session anywhere, or
+   * every live session hidden for at least `hiddenForMs`. Pushes go to them.
+   */
+  awayUsers(userIds: readonly string[], now: number, hiddenForMs: number): Promise<Set<string>>;
   /** A cheap round trip for readiness checks: rejects (UNAVAILABLE) when the engine cannot answer now. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import { ParleyError, type ErrorCode, type RequestStatus } from '@parley/protocol';
+import { MAX_PINNED, ParleyError, type ErrorCode, type RequestStatus } from '@parley/protocol';
 
 /**
  * Every way a store refuses or fails: the error code and the words a user
@@ -37,6 +37,7 @@ const REASONS = {
   'upload-not-found': { code: 'NOT_FOUND', text: 'upload not found' },
   'upload-not-ready': { code: 'CONFLICT', text: 'the upload has not been received yet' },
   'upload-used': { code: 'CONFLICT', text: 'the upload was already sent in another message' },
+  'too-many-pins': { code: 'CONFLICT', text: `at most ${MAX_PINNED} conversations can be pinned; unpin one first` },
   // Constraints the database enforced where no refusal above names the case.
   'referenced-missing': { code: 'NOT_FOUND', text: 'referenced record not found' },
   duplicate: { code: 'CONFLICT', text: 'record already exists' },

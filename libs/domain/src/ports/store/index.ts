@@ -2,6 +2,7 @@ import type { AdminStore } from './admin';
 import type { GroupStore } from './groups';
 import type { InvitationStore } from './invitations';
 import type { MessageStore } from './messages';
+import type { NotificationStore } from './notifications';
 import type { RequestStore } from './requests';
 import type { AuthSessionStore } from './sessions';
 import type { SocialStore } from './social';
@@ -13,6 +14,7 @@ export * from './errors';
 export * from './groups';
 export * from './invitations';
 export * from './messages';
+export * from './notifications';
 export * from './requests';
 export * from './sessions';
 export * from './social';
@@ -28,7 +30,7 @@ export interface StoreLifecycle {
 }
 
 /** Every aggregate of the store, without its life cycle: what a service using all of them asks for. */
-export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & InvitationStore & MessageStore & AuthSessionStore & AdminStore & UploadStore;
+export type StoreAggregates = UserStore & SocialStore & GroupStore & RequestStore & InvitationStore & MessageStore & AuthSessionStore & AdminStore & UploadStore & NotificationStore;
 
 /**
  * The durable store: the intersection of one port per aggregate. A service

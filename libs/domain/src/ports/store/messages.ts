@@ -1,4 +1,4 @@
-import type { ChangeType, ConversationType, Message, MessageBody, MessageKind } from '@parley/protocol';
+import type { ChangeType, ConversationType, Message, MessageBody, MessageKind, NotifyMode } from '@parley/protocol';
 
 export interface NewMessage {
   id: string;
@@ -36,6 +36,10 @@ export interface MemberConversation {
   deliveredSeq: number;
   readSeq: number;
   lastMessageAt: number | null;
+  /** The member's notification and pin settings of the conversation (`conversation:settings`). */
+  notify: NotifyMode;
+  mutedUntil: number | null;
+  pinnedAt: number | null;
 }
 
 export interface MessageRange {

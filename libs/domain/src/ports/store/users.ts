@@ -1,4 +1,4 @@
-import type { DmPolicy, GroupInvitePolicy } from '@parley/protocol';
+import type { DmPolicy, Dnd, GroupInvitePolicy } from '@parley/protocol';
 import type { GroupInvitationRecord } from './invitations';
 
 /** What the store keeps of a user; the password hash never leaves the domain. */
@@ -13,6 +13,10 @@ export interface UserRecord {
   dmPolicy: DmPolicy;
   /** Which group invitations wait for this user's consent (default `friends`). */
   groupInvites: GroupInvitePolicy;
+  /** Pushes show the sender and the text (default false). */
+  previews: boolean;
+  /** Do-not-disturb hours (default null: none). */
+  dnd: Dnd | null;
   createdAt: number;
   /**
    * When the account was deleted (epoch ms), else null. A deleted user's row
@@ -55,6 +59,9 @@ export interface ProfilePatch {
   bio?: string | null;
   dmPolicy?: DmPolicy;
   groupInvites?: GroupInvitePolicy;
+  previews?: boolean;
+  /** null turns do-not-disturb off. */
+  dnd?: Dnd | null;
 }
 
 /** Users: accounts, profiles and settings. */
