@@ -22,6 +22,8 @@ export class MemoryPresence implements Presence {
   /** nodeId -> liveness deadline (ms, clock time) */
   private readonly aliveUntil = new Map<string, number>();
   private readonly lastSeen = new Map<string, number>();
+  /** userId -> sessionId -> hidden since (ms), 0 = visible; sessions that never reported are absent (visible). */
+  private readonly hidden = new Map<string, Map<string, number>>();
 
   constructor(options: MemoryPresenceOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -85,6 +87,33 @@ export class MemoryPresence implements Presence {
     return offline;
   }
 
+  async setVisibility(userId: string, sessionId: string, visible: boolean, at: number): Promise<void> {
+    // Only sessions presence knows: a report racing a disconnect must not outlive the session.
+    if (!this.users.get(userId)?.has(sessionId)) return;
+    const sessions = getOrCreate(this.hidden, userId);
+    if (visible) sessions.set(sessionId, 0);
+    // Hidden again while hidden keeps the earlier time: away counts from the first hide.
+    else if (!sessions.get(sessionId)) sessions.set(sessionId, at);
+  }
+
+  async awayUsers(userIds: readonly string[], now: number, hiddenForMs: number): Promise<Set<string>> {
+    const away = new Set<string>();
+    for (const userId of userIds) {
+      const hidden = this.hidden.get(userId);
+      let present = false;
+      for (const [sessionId, nodeId] of this.users.get(userId) ?? []) {
+        if (!this.isAlive(nodeId)) continue;
+        const since = hidden?.get(sessionId) ?? 0;
+        if (since === 0 || now - since < hiddenForMs) {
+          present = true;
+          break;
+        }
+      }
+      if (!present) away.add(userId);
+    }
+    return away;
+  }
+
   /** In process: always answers. */
   async ping(): Promise<void> {}
 
@@ -121,6 +150,13 @@ export class MemoryPresence implements Presence {
     sessions?.delete(sessionId);
     if (sessions?.size === 0) this.users.delete(userId);
     this.nodes.get(nodeId)?.delete(sessionId);
+    this.forgetVisibility(userId, sessionId);
+  }
+
+  private forgetVisibility(userId: string, sessionId: string): void {
+    const hidden = this.hidden.get(userId);
+    hidden?.delete(sessionId);
+    if (hidden?.size === 0) this.hidden.delete(userId);
   }
 
   /** Removes all sessions of a node; returns users left with no live session. */
@@ -131,6 +167,7 @@ export class MemoryPresence implements Presence {
       if (sessions?.get(sessionId) !== nodeId) continue;
       sessions.delete(sessionId);
       if (sessions.size === 0) this.users.delete(userId);
+      this.forgetVisibility(userId, sessionId);
       touched.add(userId);
     }
     this.nodes.delete(nodeId);

@@ -59,6 +59,12 @@ describe('RedisPresence', () => {
       const ttl = await client.pttl(`${keyPrefix}node:A:alive`);
       expect(ttl).toBeGreaterThan(9_000);
       expect(ttl).toBeLessThanOrEqual(10_000);
+      await presence.setVisibility('u1', 's1', false, 77);
+      expect(await client.hgetall(`${keyPrefix}user:u1:hidden`)).toEqual({ s1: '77' });
+      await presence.setVisibility('u1', 's1', true, 78);
+      expect(await client.hgetall(`${keyPrefix}user:u1:hidden`)).toEqual({ s1: '0' });
+      await presence.removeSession('u1', 's1', 'A');
+      expect(await client.exists(`${keyPrefix}user:u1:hidden`)).toBe(0);
     } finally {
       await presence.close();
       // A client passed in stays open after close(): the caller owns it.

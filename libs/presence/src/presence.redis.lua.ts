@@ -9,6 +9,9 @@
  *   P node:<nodeId>:alive      string with PX TTL, refreshed by heartbeat
  *   P nodes                    set of node ids that may hold sessions
  *   P lastseen                 hash userId -> ms of last connect/disconnect
+ *   P user:<userId>:hidden     hash sessionId -> ms hidden since, 0 = visible
+ *                              (presence:visibility; a session absent here
+ *                              never reported and counts as visible)
  *
  * A session counts only while its node's alive key exists. Whenever a
  * script looks at a user's sessions it drops those of dead nodes, so that
@@ -20,6 +23,7 @@ local P = ARGV[1]
 local function userKey(u) return P .. 'user:' .. u .. ':sessions' end
 local function nodeKey(n) return P .. 'node:' .. n .. ':sessions' end
 local function aliveKey(n) return P .. 'node:' .. n .. ':alive' end
+local function hiddenKey(u) return P .. 'user:' .. u .. ':hidden' end
 local alive = {}
 local function isAlive(n)
   local v = alive[n]
@@ -40,6 +44,7 @@ local function liveCount(u)
     else
       redis.call('HDEL', userKey(u), sid)
       redis.call('HDEL', nodeKey(node), sid)
+      redis.call('HDEL', hiddenKey(u), sid)
     end
   end
   return count
@@ -62,6 +67,7 @@ local function dropNode(n, now)
     local sid, u = flat[i], flat[i + 1]
     if redis.call('HGET', userKey(u), sid) == n then
       redis.call('HDEL', userKey(u), sid)
+      redis.call('HDEL', hiddenKey(u), sid)
       if not touched[u] then
         touched[u] = true
         order[#order + 1] = u
@@ -96,6 +102,7 @@ local u, s, n, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('HGET', userKey(u), s) ~= n then return 0 end
 redis.call('HDEL', userKey(u), s)
 redis.call('HDEL', nodeKey(n), s)
+redis.call('HDEL', hiddenKey(u), s)
 if liveCount(u) > 0 then return 0 end
 redis.call('HSET', P .. 'lastseen', u, now)
 return 1
@@ -160,4 +167,45 @@ for i = 2, #ARGV do
   out[#out + 1] = redis.call('HGET', P .. 'lastseen', u) or ''
 end
 return out
+`;
+
+/** ARGV: prefix, userId, sessionId, visible (1|0), at -> 0 */
+export const SET_VISIBILITY = `${PRELUDE}
+local u, s, visible, at = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+-- Only sessions presence knows: a report racing a disconnect must not outlive the session.
+if not redis.call('HGET', userKey(u), s) then return 0 end
+if visible == '1' then
+  redis.call('HSET', hiddenKey(u), s, 0)
+else
+  -- Hidden again while hidden keeps the earlier time: away counts from the first hide.
+  local since = redis.call('HGET', hiddenKey(u), s)
+  if not since or since == '0' then redis.call('HSET', hiddenKey(u), s, at) end
+end
+return 0
+`;
+
+/**
+ * ARGV: prefix, now, hiddenForMs, userIds... -> the users among them with no
+ * live session shown for the last hiddenForMs. Read-only: records of dead
+ * nodes are left to the calls that report users offline.
+ */
+export const AWAY_USERS = `${PRELUDE}
+local now, hiddenFor = tonumber(ARGV[2]), tonumber(ARGV[3])
+local away = {}
+for i = 4, #ARGV do
+  local u = ARGV[i]
+  local flat = redis.call('HGETALL', userKey(u))
+  local present = false
+  for j = 1, #flat, 2 do
+    if isAlive(flat[j + 1]) then
+      local since = tonumber(redis.call('HGET', hiddenKey(u), flat[j]) or '0')
+      if since == 0 or now - since < hiddenFor then
+        present = true
+        break
+      end
+    end
+  end
+  if not present then away[#away + 1] = u end
+end
+return away
 `;

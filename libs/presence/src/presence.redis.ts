@@ -42,6 +42,8 @@ interface PresenceScripts {
   parleyPresenceRemoveNode: Script;
   parleyPresenceSweep: Script;
   parleyPresenceQuery: Script;
+  parleyPresenceSetVisibility: Script;
+  parleyPresenceAway: Script;
 }
 
 const SCRIPTS: Record<keyof PresenceScripts, string> = {
@@ -52,6 +54,8 @@ const SCRIPTS: Record<keyof PresenceScripts, string> = {
   parleyPresenceRemoveNode: lua.REMOVE_NODE,
   parleyPresenceSweep: lua.SWEEP,
   parleyPresenceQuery: lua.QUERY,
+  parleyPresenceSetVisibility: lua.SET_VISIBILITY,
+  parleyPresenceAway: lua.AWAY_USERS,
 };
 
 /**
@@ -138,6 +142,18 @@ export class RedisPresence implements Presence {
 
   sweep(): Promise<string[]> {
     return this.run(async () => asStrings(await this.scripts.parleyPresenceSweep(this.prefix, this.clock.now())));
+  }
+
+  setVisibility(userId: string, sessionId: string, visible: boolean, at: number): Promise<void> {
+    return this.run(async () => {
+      await this.scripts.parleyPresenceSetVisibility(this.prefix, userId, sessionId, visible ? 1 : 0, at);
+    });
+  }
+
+  /** One script call for all the users (a batch of messages' recipients). */
+  awayUsers(userIds: readonly string[], now: number, hiddenForMs: number): Promise<Set<string>> {
+    if (userIds.length === 0) return Promise.resolve(new Set());
+    return this.run(async () => new Set(asStrings(await this.scripts.parleyPresenceAway(this.prefix, now, hiddenForMs, ...userIds))));
   }
 
   /**

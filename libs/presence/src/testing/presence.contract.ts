@@ -227,6 +227,77 @@ export function describePresenceContract(
       expect(await online('u1')).toBe(true);
     });
 
+    describe('visibility and away users', () => {
+      const AWAY_AFTER = 60_000;
+      const away = async (userIds: string[], now = h.clock.now()): Promise<string[]> =>
+        sorted([...(await p.awayUsers(userIds, now, AWAY_AFTER))]);
+
+      it('counts users with no live session as away, and those with a session that never reported as present', async () => {
+        await p.heartbeat('A', LONG_TTL);
+        await p.addSession('u1', 's1', 'A');
+        expect(await away(['u1', 'u2'])).toEqual(['u2']);
+        expect(await away([])).toEqual([]);
+      });
+
+      it('counts a user away once every live session was hidden for the threshold', async () => {
+        await p.heartbeat('A', LONG_TTL);
+        await p.heartbeat('B', LONG_TTL);
+        await p.addSession('u1', 's1', 'A');
+        await p.addSession('u1', 's2', 'B');
+        const t0 = h.clock.now();
+        await p.setVisibility('u1', 's1', false, t0);
+        expect(await away(['u1'], t0 + AWAY_AFTER)).toEqual([]); // s2 never reported: visible
+        await p.setVisibility('u1', 's2', false, t0 + 10_000);
+        expect(await away(['u1'], t0 + 10_000 + AWAY_AFTER - 1)).toEqual([]);
+        expect(await away(['u1'], t0 + 10_000 + AWAY_AFTER)).toEqual(['u1']);
+        // Hidden again while hidden keeps the first time; shown again is present at once.
+        await p.setVisibility('u1', 's1', false, t0 + 50_000);
+        expect(await away(['u1'], t0 + 10_000 + AWAY_AFTER)).toEqual(['u1']);
+        await p.setVisibility('u1', 's1', true, t0 + 80_000);
+        expect(await away(['u1'], t0 + 10 * AWAY_AFTER)).toEqual([]);
+      });
+
+      it('forgets the visibility of a removed session and ignores reports of unknown sessions', async () => {
+        await p.heartbeat('A', LONG_TTL);
+        await p.addSession('u1', 's1', 'A');
+        await p.setVisibility('u1', 's1', false, h.clock.now());
+        await p.setVisibility('u1', 'ghost', false, h.clock.now());
+        await p.removeSession('u1', 's1', 'A');
+        // The same session id back: it has not reported yet, so it is visible.
+        await p.addSession('u1', 's1', 'A');
+        expect(await away(['u1'], h.clock.now() + 10 * AWAY_AFTER)).toEqual([]);
+        // A report for a session presence never had does not make it present either.
+        await p.removeSession('u1', 's1', 'A');
+        expect(await away(['u1'])).toEqual(['u1']);
+      });
+
+      it('forgets visibility with a removed node and counts sessions of a dead node as gone', async () => {
+        await p.heartbeat('A', LONG_TTL);
+        await p.heartbeat('B', h.shortTtlMs);
+        await p.addSession('u1', 's1', 'A');
+        await p.addSession('u2', 's2', 'B');
+        await p.setVisibility('u1', 's1', false, h.clock.now());
+        await p.removeNode('A');
+        await p.heartbeat('A', LONG_TTL);
+        await p.restoreSessions('A', [{ userId: 'u1', sessionId: 's1' }]);
+        expect(await away(['u1'], h.clock.now() + 10 * AWAY_AFTER)).toEqual([]);
+        await expireShortNodes();
+        expect(await away(['u1', 'u2'])).toEqual(['u2']);
+        expect(await p.sweep()).toEqual(['u2']);
+        expect(await away(['u1', 'u2'])).toEqual(['u2']);
+      });
+
+      it('answers for many users at once', async () => {
+        await p.heartbeat('A', LONG_TTL);
+        const users = Array.from({ length: 500 }, (_, i) => `m${i}`);
+        for (const u of users.slice(0, 250)) await p.addSession(u, `s-${u}`, 'A');
+        const result = await p.awayUsers(users, h.clock.now(), AWAY_AFTER);
+        expect(result.size).toBe(250);
+        expect(result.has('m0')).toBe(false);
+        expect(result.has('m499')).toBe(true);
+      });
+    });
+
     (options.wipe ? it : it.skip)('lets live nodes re-register after all data was lost', async () => {
       if (!h.wipe) throw new Error('harness has no wipe()');
       await p.heartbeat('A', LONG_TTL);
