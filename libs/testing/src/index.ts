@@ -27,3 +27,4 @@ export { spawnApp, type SpawnAppOptions } from './cluster-process';
 export { createNetnsNetwork, netnsUnavailableReason, type NetnsHost, type NetnsNetwork } from './netns';
 export { deleteRedisPrefix, testRedisUrl, uniqueRedisPrefix } from './redis-keys';
 export { startDnsServer, type DnsServer, type DnsServerOptions } from './dns-server';
+export { PushServiceSimulator, type ReceivedPush, type RejectedPush, type SimulatedSubscription } from './push-service-simulator';
