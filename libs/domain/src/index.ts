@@ -32,6 +32,13 @@ export { GroupAdminService, type GroupAdminServiceDeps } from './groups/group-ad
 export { FriendService, type FriendServiceDeps } from './social/friend-service';
 export { SettingsService, type SettingsServiceDeps } from './social/settings-service';
 export {
+  ConversationSettingsService,
+  type ConversationSettingsServiceDeps,
+} from './notifications/conversation-settings-service';
+export { NotificationService, type NotificationServiceDeps } from './notifications/notification-service';
+export { allowsPush, inDnd, mentionsUser } from './notifications/push-decision';
+export { buildPushRequest, pushTopic, PUSH_TEXT_LIMIT, PUSH_TTL_SEC, type PreviewNames } from './notifications/push-payload';
+export {
   RoundRobinRouter,
   RoomHashRouter,
   createRouter,

@@ -9,6 +9,7 @@ import {
   type MessageAttachments,
   type NodeRegistrar,
   type Presence,
+  type Pusher,
   type Store,
   type ThrottleFactory,
   type TokenService,
@@ -112,6 +113,13 @@ export interface ImNodeOptions {
    * @default { store: 'database', presence: 'presence' } (im-service names Redis presence 'redis')
    */
   dependencyNames?: { store?: string; presence?: string };
+  /**
+   * Push stored messages to members who are away (Web Push through
+   * @parley/push). `awayAfterMs`: how long all of a user's sessions must be
+   * hidden before they count as away (PARLEY_PUSH_AWAY_AFTER_MS).
+   * @default none: nothing is pushed
+   */
+  push?: { pusher: Pusher; awayAfterMs: number };
 }
 
 export interface ImNodeDeps {

@@ -1,9 +1,11 @@
 import {
   ConversationService,
+  ConversationSettingsService,
   FriendService,
   GroupAdminService,
   GroupService,
   MessagingService,
+  NotificationService,
   SessionGate,
   SessionService,
   SettingsService,
@@ -46,6 +48,9 @@ export function createNodeServices(options: ImNodeOptions, deps: ImNodeDeps, not
   // The cluster limits' refusals counted as the gateway's are (user_send; social's by the dispatcher).
   const throttles = deps.throttles && meteredThrottles(deps.throttles, deps.metrics, metrics.role, { limitOf: nodeThrottleLimit });
   const sendQuota = throttles && createUserSendQuota(throttles, userSendQuota, clock, logger);
+  // Pushes to members who are away, when the app configured a pusher.
+  const awayNotifications =
+    options.push && new NotificationService({ store, presence, pusher: options.push.pusher, clock, awayAfterMs: options.push.awayAfterMs, logger });
   const typing = new TypingCoalescer(clock, { windowMs: options.typingCoalesceMs ?? DEFAULT_IM_NODE.typingCoalesceMs });
   const messaging = new MessagingService({
     store,
@@ -58,14 +63,16 @@ export function createNodeServices(options: ImNodeOptions, deps: ImNodeDeps, not
     content: deps.content,
     options: { recallWindowMs: options.recallWindowMs ?? DEFAULT_IM_NODE.recallWindowMs },
     logger,
+    awayNotifications,
   });
   const groups = new GroupService({ store, presence, notifier, ids, clock, options: options.groups, content: deps.content });
   const groupAdmin = new GroupAdminService({ store, notifier, ids, clock, content: deps.content });
   const friends = new FriendService({ store, presence, notifier, ids, clock });
   const conversations = new ConversationService({ store });
-  const settings = new SettingsService({ store });
+  const settings = new SettingsService({ store, notifier });
+  const conversationSettings = new ConversationSettingsService({ store, notifier, clock });
   const sessionGate = new SessionGate({ tokens: deps.tokens, store, clock });
-  const allHandlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, sessions, sessionGate, sends: metrics });
+  const allHandlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, conversationSettings, sessions, sessionGate, sends: metrics });
   const handlers = deps.tracer ? traceSends(allHandlers, deps.tracer) : allHandlers;
   return { sessions, sessionGate, handlers, throttles };
 }

@@ -116,6 +116,15 @@ const VALID: { [E in RelayFrameEventName]: { payload: RelayFramePayloads[E]; roo
       rooms: ['user:bob'],
     },
   ],
+  'settings:update': [
+    {
+      payload: { settings: { dmPolicy: 'anyone', groupInvites: 'ask', previews: true, dnd: { start: '22:00', end: '07:00', timeZone: 'Asia/Shanghai' } } },
+      rooms: ['user:bob'],
+    },
+  ],
+  'conversation:settings': [
+    { payload: { settings: { conversationId: 'g:g1', notify: 'mentions', mutedUntil: null, pinnedAt: 1_700_000_000_000 } }, rooms: ['user:bob'] },
+  ],
   'friend:update': [
     { payload: { request: { ...friendRequest, status: 'accepted' } }, rooms: ['user:alice'] },
     { payload: { userId: 'alice', removed: true }, rooms: ['user:bob'] },

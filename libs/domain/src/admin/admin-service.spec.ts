@@ -16,6 +16,8 @@ function user(id: string, over: Partial<UserRecord> = {}): UserRecord {
     passwordHash: 'h',
     dmPolicy: 'friends',
     groupInvites: 'friends',
+    previews: false,
+    dnd: null,
     createdAt: 1,
     deletedAt: null,
     suspendedAt: null,

@@ -14,8 +14,8 @@ export class ConversationService {
   constructor(private readonly deps: ConversationServiceDeps) {}
 
   /**
-   * `conversation:list`: every conversation of the user, most recent activity
-   * first. Unread counts, last messages and mentions come from the store's
+   * `conversation:list`: every conversation of the user, pinned ones first
+   * (the latest pin first), then the most recent activity first. Unread counts, last messages and mentions come from the store's
    * digests, which count content only (never change entries, the user's own,
    * hidden or recalled messages).
    */
@@ -46,6 +46,9 @@ export class ConversationService {
           readSeq: m.readSeq,
           unread: digest.unread,
           mentioned: digest.mentioned,
+          notify: m.notify,
+          mutedUntil: m.mutedUntil,
+          pinnedAt: m.pinnedAt,
         };
         if (m.peerReadSeq !== null) summary.peerReadSeq = m.peerReadSeq;
         const peer = m.peerId ? peerById.get(m.peerId) : undefined;
@@ -54,6 +57,11 @@ export class ConversationService {
         if (group) summary.group = group;
         return summary;
       })
-      .sort((a, b) => (b.lastMessage?.createdAt ?? 0) - (a.lastMessage?.createdAt ?? 0));
+      .sort(byPinThenActivity);
   }
+}
+
+function byPinThenActivity(a: ConversationSummary, b: ConversationSummary): number {
+  if (a.pinnedAt !== b.pinnedAt) return (b.pinnedAt ?? -Infinity) - (a.pinnedAt ?? -Infinity);
+  return (b.lastMessage?.createdAt ?? 0) - (a.lastMessage?.createdAt ?? 0);
 }

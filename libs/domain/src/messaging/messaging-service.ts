@@ -48,6 +48,8 @@ export interface MessagingServiceDeps {
   content?: ContentPolicy;
   options?: Partial<MessagingOptions>;
   logger?: Logger;
+  /** Told of each freshly stored message (never a retry's duplicate), to push it to members who are away. @default none */
+  awayNotifications?: { messageStored(message: Message): void };
 }
 
 /**
@@ -89,6 +91,7 @@ export class MessagingService {
     this.deps.notifier.publish(conversationRooms(result.message), 'message:new', result.message, result.message.id, {
       exceptSession: sessionId,
     });
+    if (!result.duplicate) this.deps.awayNotifications?.messageStored(result.message);
     return result;
   }
 

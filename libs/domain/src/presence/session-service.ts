@@ -36,6 +36,15 @@ export class SessionService {
     if (change.lastSession) await this.announce(userId, false);
   }
 
+  /**
+   * `presence:visibility`: whether this session's page is in front of its
+   * user (all sessions hidden long enough: pushes). Only ever the caller's
+   * own session; disconnected() forgets it.
+   */
+  setVisibility(userId: string, sessionId: string, visible: boolean): Promise<void> {
+    return this.deps.presence.setVisibility(userId, sessionId, visible, this.deps.clock.now());
+  }
+
   /** Presence of those of `userIds` the viewer may see (presence-visibility); the others are left out. */
   async query(viewerId: string, userIds: readonly string[]): Promise<PresenceInfo[]> {
     const visible = await visiblePresenceIds(this.deps.store, viewerId, userIds);

@@ -30,6 +30,8 @@ export const COMMAND_COSTS = Object.freeze({
   // Still reads membership and blocks each time; its fan-out is coalesced (typing-coalescer.ts).
   typing: 1,
   'auth:renew': 1,
+  // One small write to one's own session's presence record, sent when a page is hidden or shown.
+  'presence:visibility': 1,
   // Pages of messages or every conversation: a client syncs a few pages after each reconnect.
   sync: 2,
   'history:fetch': 2,
@@ -44,6 +46,7 @@ export const COMMAND_COSTS = Object.freeze({
   'user:block': 2,
   'user:unblock': 2,
   'settings:update': 2,
+  'conversation:settings': 2,
   'group:join': 2,
   'group:respond': 2,
   'group:leave': 2,

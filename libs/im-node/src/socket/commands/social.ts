@@ -11,10 +11,11 @@ export type SocialCommand =
   | 'user:unblock'
   | 'user:blocked'
   | 'settings:get'
-  | 'settings:update';
+  | 'settings:update'
+  | 'conversation:settings';
 
-/** Friends, blocks and the user's own settings (who may message them directly). */
-export function createSocialCommands(s: Pick<CommandServices, 'friends' | 'settings'>) {
+/** Friends, blocks and the user's own settings (who may message them directly; notifications and pins). */
+export function createSocialCommands(s: Pick<CommandServices, 'friends' | 'settings' | 'conversationSettings'>) {
   return {
     'friend:request': async (ctx, p) => ({ request: await s.friends.request(ctx.userId, p) }),
     'friend:respond': async (ctx, p) => ({ request: await s.friends.respond(ctx.userId, p) }),
@@ -26,6 +27,8 @@ export function createSocialCommands(s: Pick<CommandServices, 'friends' | 'setti
     'user:unblock': async (ctx, p) => (await s.friends.unblock(ctx.userId, p), EMPTY),
     'user:blocked': async (ctx) => ({ users: await s.friends.blocked(ctx.userId) }),
     'settings:get': async (ctx) => ({ settings: await s.settings.get(ctx.userId) }),
-    'settings:update': async (ctx, p) => ({ settings: await s.settings.update(ctx.userId, p) }),
+    // Both act on the caller only; the caller's other sessions hear of it as an event.
+    'settings:update': async (ctx, p) => ({ settings: await s.settings.update(ctx.userId, p, ctx.socketId) }),
+    'conversation:settings': async (ctx, p) => ({ settings: await s.conversationSettings.update(ctx.userId, p, ctx.socketId) }),
   } satisfies CommandSlice<SocialCommand>;
 }

@@ -1,6 +1,7 @@
 import type { CommandName, CommandPayload, CommandResults } from '@parley/protocol';
 import type {
   ConversationService,
+  ConversationSettingsService,
   FriendService,
   GroupAdminService,
   GroupService,
@@ -50,6 +51,7 @@ export interface CommandServices {
   groupAdmin: GroupAdminService;
   friends: FriendService;
   settings: SettingsService;
+  conversationSettings: ConversationSettingsService;
   sessions: SessionService;
   sessionGate: SessionGate;
   /** Stored sends counted as accepted or, for a clientMsgId retry, deduplicated. @default not counted */
