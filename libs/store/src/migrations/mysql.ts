@@ -311,4 +311,55 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
      */
     statements: [],
   },
+  {
+    version: 7,
+    name: 'push subscriptions',
+    /*
+     * push_subscriptions: one row per Web Push subscription, owned by the
+     * auth session that subscribed (gone with it: revocation and account
+     * deletion delete the rows, expiry is filtered out by listPushTargets).
+     * An endpoint is up to 2048 characters: too long for a unique key in
+     * utf8mb4 InnoDB, so endpoint_hash (hex SHA-256 of the endpoint, made by
+     * the adapter: rows/notifications.ts) is the unique key and what lookups
+     * use. The member's notification and pin settings live with the
+     * membership (conversation_members), so they go when the member leaves.
+     * The new table first, the one ALTER last, so a run cut short is re-runnable.
+     */
+    statements: [
+      `CREATE TABLE IF NOT EXISTS push_subscriptions (
+        id ${ID} NOT NULL PRIMARY KEY,
+        user_id ${ID} NOT NULL,
+        session_id ${ID} NOT NULL,
+        endpoint VARCHAR(2048) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+        endpoint_hash CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        p256dh VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        auth VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE KEY uq_push_subscriptions_endpoint (endpoint_hash),
+        KEY idx_push_subscriptions_user (user_id),
+        KEY idx_push_subscriptions_session (session_id),
+        CONSTRAINT fk_push_subscriptions_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+        CONSTRAINT fk_push_subscriptions_session FOREIGN KEY (session_id) REFERENCES sessions (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+      `ALTER TABLE conversation_members
+        ADD COLUMN notify VARCHAR(16) NOT NULL DEFAULT 'all',
+        ADD COLUMN muted_until BIGINT NULL,
+        ADD COLUMN pinned_at BIGINT NULL`,
+    ],
+  },
+  {
+    version: 8,
+    name: 'notification settings',
+    /*
+     * The user's own notification settings: push_previews (pushes show the
+     * sender and text) and dnd_json (do-not-disturb hours as the protocol's
+     * Dnd JSON, NULL when off). A step of its own: one ALTER per migration
+     * keeps each re-runnable.
+     */
+    statements: [
+      `ALTER TABLE users
+        ADD COLUMN push_previews TINYINT(1) NOT NULL DEFAULT 0,
+        ADD COLUMN dnd_json VARCHAR(255) NULL`,
+    ],
+  },
 ];

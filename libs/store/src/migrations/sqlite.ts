@@ -262,4 +262,35 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
      */
     statements: [],
   },
+  {
+    version: 7,
+    name: 'push subscriptions',
+    /* Same as MySQL's migration 7; TEXT has no key length limit here, so the endpoint itself is unique. */
+    statements: [
+      `CREATE TABLE push_subscriptions (
+        id TEXT NOT NULL PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        endpoint TEXT NOT NULL,
+        p256dh TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      )`,
+      `CREATE UNIQUE INDEX uq_push_subscriptions_endpoint ON push_subscriptions (endpoint)`,
+      `CREATE INDEX idx_push_subscriptions_user ON push_subscriptions (user_id)`,
+      `CREATE INDEX idx_push_subscriptions_session ON push_subscriptions (session_id)`,
+      `ALTER TABLE conversation_members ADD COLUMN notify TEXT NOT NULL DEFAULT 'all'`,
+      `ALTER TABLE conversation_members ADD COLUMN muted_until INTEGER NULL`,
+      `ALTER TABLE conversation_members ADD COLUMN pinned_at INTEGER NULL`,
+    ],
+  },
+  {
+    version: 8,
+    name: 'notification settings',
+    /* Same as MySQL's migration 8. */
+    statements: [
+      `ALTER TABLE users ADD COLUMN push_previews INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE users ADD COLUMN dnd_json TEXT NULL`,
+    ],
+  },
 ];

@@ -11,6 +11,7 @@ import {
   PENDING_INVITATIONS_SQL,
   PENDING_JOIN_REQUESTS_SQL,
   PROMOTE_SUCCESSOR_SQL,
+  PUSH_SUBSCRIPTIONS_CLEANUP_SQL,
   SOCIAL_CLEANUP_SQL,
   SUCCESSOR_SQL,
   eraseUserParams,
@@ -38,6 +39,7 @@ export function mysqlDeleteUser(conn: MysqlConnection, userId: string, at: numbe
     const groups: GroupOutcome[] = [];
     for (const m of memberships) groups.push(await leaveGroup(c, String(m.group_id), userId, m.role === 'owner'));
     const sessionIds = await revokeUserSessions(c, userId, 'account-deleted', at);
+    await c.query(PUSH_SUBSCRIPTIONS_CLEANUP_SQL, [userId]);
     await c.query(ERASE_USER_SQL, eraseUserParams(userId, at));
     const cancelledInvitations = invitations.map((row) => ({ ...toGroupInvitation(row), status: 'cancelled' as const, updatedAt: at }));
     return { sessionIds, formerFriendIds: friends.map((r) => String(r.friend_id)), groups, cancelledInvitations };

@@ -4,6 +4,7 @@ import {
   ACTIVE_USER_SESSIONS_SQL,
   AUTH_SESSION_COLUMNS,
   INSERT_AUTH_SESSION_SQL,
+  DELETE_SESSION_PUSH_SUBSCRIPTIONS_SQL,
   REVOKE_AUTH_SESSION_SQL,
   ROTATE_REFRESH_SQL,
   ROTATION_STATE_SQL,
@@ -52,10 +53,12 @@ export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
       return failedRotation(rows[0], at);
     },
 
-    async revokeAuthSession(id, reason, at) {
-      const result = await conn.execute(REVOKE_AUTH_SESSION_SQL, [at, reason, id]);
-      return result.affectedRows > 0;
-    },
+    revokeAuthSession: (id, reason, at) =>
+      conn.transaction(async (c) => {
+        const [revoked] = await c.query<ResultSetHeader>(REVOKE_AUTH_SESSION_SQL, [at, reason, id]);
+        await c.query(DELETE_SESSION_PUSH_SUBSCRIPTIONS_SQL, [id]);
+        return revoked.affectedRows > 0;
+      }),
 
     revokeUserAuthSessions: (userId, reason, at, exceptId) =>
       conn.transaction((c) => revokeUserSessions(c, userId, reason, at, exceptId)),
@@ -81,6 +84,7 @@ export async function revokeUserSessions(
   const ids = rows.map((r) => String(r.id));
   if (ids.length > 0) {
     await c.query<ResultSetHeader>('UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id IN (?) AND revoked_at IS NULL', [at, reason, ids]);
+    await c.query('DELETE FROM push_subscriptions WHERE session_id IN (?)', [ids]);
   }
   return ids;
 }

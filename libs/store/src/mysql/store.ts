@@ -8,6 +8,7 @@ import { mysqlAdminStore } from './admin';
 import { mysqlGroupStore } from './groups';
 import { mysqlInvitationStore } from './invitations';
 import { mysqlMessageStore, type MysqlGroupCommitOptions } from './messages';
+import { mysqlNotificationStore } from './notifications';
 import { mysqlRequestStore } from './requests';
 import { SEARCH_BACKFILL_VERSION, backfillMessageSearch } from './search-backfill';
 import { mysqlAuthSessionStore } from './sessions';
@@ -40,6 +41,7 @@ export class MysqlStore extends AggregateStore implements Store {
       ...mysqlAdminStore(conn),
       ...mysqlMessageStore(conn, options),
       ...mysqlUploadStore(conn),
+      ...mysqlNotificationStore(conn),
     });
     this.conn = conn;
     this.migrationLockTimeoutMs = options.migrationLockTimeoutMs ?? 60_000;

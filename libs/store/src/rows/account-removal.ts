@@ -33,6 +33,9 @@ export const PENDING_INVITATIONS_SQL = `${INVITATION_SELECT}
 export const PENDING_INVITATIONS_CANCEL = `UPDATE group_invitations SET status = 'cancelled', pending_key = NULL, updated_at = ?
   WHERE status = 'pending' AND (invitee_id = ? OR inviter_id = ?)`;
 
+/** The user's push subscriptions, of every session (an expired one's too: revocation only reaches active ones). */
+export const PUSH_SUBSCRIPTIONS_CLEANUP_SQL = 'DELETE FROM push_subscriptions WHERE user_id = ?';
+
 /** The user's own pending requests to join a group. */
 export const PENDING_JOIN_REQUESTS_SQL = "DELETE FROM group_join_requests WHERE user_id = ? AND status = 'pending'";
 
@@ -51,10 +54,12 @@ export const LEAVE_CONVERSATION_SQL = 'DELETE FROM conversation_members WHERE co
 /**
  * dm_policy back to `friends`: with no friends left, nobody can start a
  * conversation with the deleted user. A deleted user is neither suspended
- * nor an admin: the role must not outlive the account.
+ * nor an admin: the role must not outlive the account. Notification
+ * settings go back to their defaults.
  */
 export const ERASE_USER_SQL = `UPDATE users SET username = ?, username_key = ?, password_hash = '', display_name = ?,
-  avatar_url = NULL, bio = NULL, dm_policy = 'friends', suspended_at = NULL, is_admin = 0, deleted_at = ? WHERE id = ? AND deleted_at IS NULL`;
+  avatar_url = NULL, bio = NULL, dm_policy = 'friends', suspended_at = NULL, is_admin = 0,
+  push_previews = 0, dnd_json = NULL, deleted_at = ? WHERE id = ? AND deleted_at IS NULL`;
 
 export function eraseUserParams(userId: string, at: number): unknown[] {
   const name = deletedUsername(userId);

@@ -7,6 +7,7 @@ import {
   type MessageBody,
   type MessageChange,
   type MessageKind,
+  type NotifyMode,
   type Quote,
   type Reaction,
 } from '@parley/protocol';
@@ -181,6 +182,9 @@ export interface MemberConversationRow {
   delivered_seq: number;
   read_seq: number;
   last_message_at: number | null;
+  notify: string;
+  muted_until: number | null;
+  pinned_at: number | null;
 }
 
 /**
@@ -189,7 +193,7 @@ export interface MemberConversationRow {
  */
 export const MEMBER_CONVERSATION_SELECT = `
   SELECT c.id AS conversation_id, c.type, c.group_id, c.last_seq, c.last_message_at,
-         cm.delivered_seq, cm.read_seq,
+         cm.delivered_seq, cm.read_seq, cm.notify, cm.muted_until, cm.pinned_at,
          CASE WHEN c.type = 'direct' THEN (
            SELECT o.user_id FROM conversation_members o
            WHERE o.conversation_id = c.id AND o.user_id <> ? LIMIT 1
@@ -202,8 +206,9 @@ export const MEMBER_CONVERSATION_SELECT = `
   JOIN conversations c ON c.id = cm.conversation_id
   WHERE cm.user_id = ?`;
 
-/** Most recent activity first; conversations without messages last. */
-export const MEMBER_CONVERSATION_ORDER = 'ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.id';
+/** Pinned first (latest pin first), then most recent activity first; conversations without messages last. */
+export const MEMBER_CONVERSATION_ORDER =
+  'ORDER BY cm.pinned_at IS NULL, cm.pinned_at DESC, c.last_message_at IS NULL, c.last_message_at DESC, c.id';
 
 export function toMemberConversation(row: MemberConversationRow): MemberConversation {
   return {
@@ -216,6 +221,9 @@ export function toMemberConversation(row: MemberConversationRow): MemberConversa
     deliveredSeq: Number(row.delivered_seq),
     readSeq: Number(row.read_seq),
     lastMessageAt: row.last_message_at === null ? null : Number(row.last_message_at),
+    notify: row.notify as NotifyMode,
+    mutedUntil: row.muted_until === null ? null : Number(row.muted_until),
+    pinnedAt: row.pinned_at === null ? null : Number(row.pinned_at),
   };
 }
 

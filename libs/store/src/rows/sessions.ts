@@ -90,5 +90,8 @@ export function failedRotation(row: RotationStateRow | undefined, at: number): E
 
 export const REVOKE_AUTH_SESSION_SQL = 'UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL';
 
+/** A revoked session's push subscriptions go with it (reads skip them anyway; this keeps no dead rows). */
+export const DELETE_SESSION_PUSH_SUBSCRIPTIONS_SQL = 'DELETE FROM push_subscriptions WHERE session_id = ?';
+
 /** Active sessions of a user, to revoke: `exceptId` (or '' for none) stays. */
 export const ACTIVE_USER_SESSIONS_SQL = 'SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? AND id <> ? ORDER BY id';

@@ -10,6 +10,7 @@ import {
   PENDING_INVITATIONS_SQL,
   PENDING_JOIN_REQUESTS_SQL,
   PROMOTE_SUCCESSOR_SQL,
+  PUSH_SUBSCRIPTIONS_CLEANUP_SQL,
   SOCIAL_CLEANUP_SQL,
   SUCCESSOR_SQL,
   eraseUserParams,
@@ -34,6 +35,7 @@ export function sqliteDeleteUser(conn: SqliteConnection, userId: string, at: num
       .all<{ group_id: string; role: string }>(MEMBERSHIPS_SQL, userId)
       .map(({ group_id: groupId, role }) => leaveGroup(conn, groupId, userId, role === 'owner'));
     const sessionIds = revokeUserSessions(conn, userId, 'account-deleted', at);
+    conn.stmt(PUSH_SUBSCRIPTIONS_CLEANUP_SQL).run(userId);
     conn.stmt(ERASE_USER_SQL).run(...eraseUserParams(userId, at));
     return { sessionIds, formerFriendIds, groups, cancelledInvitations };
   });

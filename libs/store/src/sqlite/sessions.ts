@@ -3,6 +3,7 @@ import {
   ACTIVE_USER_SESSIONS_SQL,
   AUTH_SESSION_COLUMNS,
   INSERT_AUTH_SESSION_SQL,
+  DELETE_SESSION_PUSH_SUBSCRIPTIONS_SQL,
   REVOKE_AUTH_SESSION_SQL,
   ROTATE_REFRESH_SQL,
   ROTATION_STATE_SQL,
@@ -39,7 +40,11 @@ export function sqliteAuthSessionStore(conn: SqliteConnection): AuthSessionStore
         return failedRotation(conn.get<RotationStateRow>(ROTATION_STATE_SQL, presentedHash, id), at);
       }),
 
-    revokeAuthSession: (id, reason, at) => conn.run(() => conn.stmt(REVOKE_AUTH_SESSION_SQL).run(at, reason, id).changes > 0),
+    revokeAuthSession: (id, reason, at) =>
+      conn.write(() => {
+        conn.stmt(DELETE_SESSION_PUSH_SUBSCRIPTIONS_SQL).run(id);
+        return conn.stmt(REVOKE_AUTH_SESSION_SQL).run(at, reason, id).changes > 0;
+      }),
 
     revokeUserAuthSessions: (userId, reason, at, exceptId) => conn.write(() => revokeUserSessions(conn, userId, reason, at, exceptId)),
 
@@ -61,6 +66,10 @@ export function revokeUserSessions(
 ): string[] {
   const ids = conn.all<{ id: string }>(ACTIVE_USER_SESSIONS_SQL, userId, at, exceptId ?? '').map((r) => r.id);
   const revoke = conn.stmt(REVOKE_AUTH_SESSION_SQL);
-  for (const id of ids) revoke.run(at, reason, id);
+  const unsubscribe = conn.stmt(DELETE_SESSION_PUSH_SUBSCRIPTIONS_SQL);
+  for (const id of ids) {
+    revoke.run(at, reason, id);
+    unsubscribe.run(id);
+  }
   return ids;
 }

@@ -7,6 +7,7 @@ import { sqliteAdminStore } from './admin';
 import { sqliteGroupStore } from './groups';
 import { sqliteInvitationStore } from './invitations';
 import { sqliteMessageStore } from './messages';
+import { sqliteNotificationStore } from './notifications';
 import { sqliteRequestStore } from './requests';
 import { SQLITE_SEARCH_BACKFILL_VERSION, backfillSqliteSearch } from './search-backfill';
 import { sqliteAuthSessionStore } from './sessions';
@@ -35,6 +36,7 @@ export class SqliteStore extends AggregateStore implements Store {
       ...sqliteAdminStore(conn),
       ...sqliteMessageStore(conn),
       ...sqliteUploadStore(conn),
+      ...sqliteNotificationStore(conn),
     });
     this.conn = conn;
   }
