@@ -7,7 +7,7 @@ import { SqliteStore } from '@parley/store';
 import { adminLoginLine, ensureAdminLogin, type AdminLoginDeps } from './admin-login';
 
 function user(passwordHash: string, admin: boolean): UserRecord {
-  return { id: 'u-admin', username: 'admin', displayName: 'Admin', avatarUrl: null, bio: null, passwordHash, dmPolicy: 'friends', groupInvites: 'friends', createdAt: 1, deletedAt: null, suspendedAt: null, admin };
+  return { id: 'u-admin', username: 'admin', displayName: 'Admin', avatarUrl: null, bio: null, passwordHash, dmPolicy: 'friends', groupInvites: 'friends', createdAt: 1, deletedAt: null, suspendedAt: null, admin, previews: false, dnd: null };
 }
 
 describe('the embedded admin login', () => {

@@ -37,6 +37,7 @@ import { GatewayReadiness, type Pingable } from './http/health.router';
 import { observeRelayServer } from './metrics/relay-metrics';
 import type { GatewayAttachments } from './http/gateway-attachments';
 import { UploadSweeper } from './upload-sweeper';
+import { PushSubscriptionService, type GatewayPush } from './push/push-subscription-service';
 
 export interface GatewayParts {
   gatewayId: string;
@@ -113,6 +114,8 @@ export interface GatewayParts {
   attachments?: GatewayAttachments;
   /** How often expired unsent uploads are swept (PARLEY_UPLOAD_SWEEP_SEC). @default 60 s */
   uploadSweepMs?: number;
+  /** Web Push (VAPID keys configured): the key browsers subscribe with, the endpoint policy. @default none: /api/push answers UNAVAILABLE */
+  push?: GatewayPush;
 }
 
 /** Wires a gateway from its adapters; shared by the gateway app and embedded mode. */
@@ -196,6 +199,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     trustProxy: parts.trustProxy,
     ipv6PrefixBits: parts.ipv6PrefixBits,
     attachments: parts.attachments,
+    push: new PushSubscriptionService({ store, push: parts.push, ids, clock }),
     clock,
   });
   const sweeper = parts.attachments && new UploadSweeper(parts.attachments.service, logger.child({ component: 'uploads' }), parts.uploadSweepMs);

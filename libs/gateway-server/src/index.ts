@@ -2,3 +2,4 @@ export { createHttpApp, type HttpAppDeps } from './http/http-app';
 export { GatewayServer, type GatewayServerDeps, type GatewayListenOptions } from './gateway-server';
 export { sendProblem } from './http/problem';
 export { createGateway, type GatewayParts } from './create-gateway';
+export { PushSubscriptionService, type GatewayPush } from './push/push-subscription-service';

@@ -22,7 +22,7 @@ type RelayCommand = { id: string; kind: string; payload: Uint8Array };
 const NOW = 1_800_000_000_000;
 
 function user(id: string, over: Partial<UserRecord> = {}): UserRecord {
-  return { id, username: id, displayName: id, avatarUrl: null, bio: null, passwordHash: 'h', dmPolicy: 'friends', groupInvites: 'friends', createdAt: 1, deletedAt: null, suspendedAt: null, admin: false, ...over };
+  return { id, username: id, displayName: id, avatarUrl: null, bio: null, passwordHash: 'h', dmPolicy: 'friends', groupInvites: 'friends', createdAt: 1, deletedAt: null, suspendedAt: null, admin: false, previews: false, dnd: null, ...over };
 }
 
 /** The slices of the store the admin API uses, in memory. */

@@ -21,6 +21,8 @@ import { COOKIE_LOGGER_SETTING } from './refresh-cookie';
 import { errorHandler, notFoundHandler } from './problem';
 import { securityHeaders } from './security-headers';
 import { attachmentsRouter, uploadContentRouter, uploadsRouter } from './uploads.router';
+import { pushSubscriptionsRouter, vapidKeyRouter } from '../push/push.router';
+import type { PushSubscriptionService } from '../push/push-subscription-service';
 
 export interface HttpAppDeps {
   /** Names this gateway in its metrics (the `gateway` label). */
@@ -57,6 +59,8 @@ export interface HttpAppDeps {
   readiness?: GatewayReadiness;
   /** Uploads, attachment links and fs blob transfers. @default none: those routes answer UNAVAILABLE */
   attachments?: GatewayAttachments;
+  /** Web Push subscriptions (/api/push). @default none: those routes answer UNAVAILABLE (after checking their input) */
+  push?: PushSubscriptionService;
   /** Checks the expiry of upload and download links. @default systemClock */
   clock?: Clock;
 }
@@ -94,6 +98,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/api/attachments', auth, attachmentsRouter(deps.attachments));
   // Download links carry their own signature (an <img src> sends no Bearer).
   app.use('/api/blobs', blobsRouter(deps.attachments, clock));
+  app.use('/api/push', vapidKeyRouter(deps.push));
+  app.use('/api/push', pushSubscriptionsRouter(deps.push, auth));
   app.use('/api', auth, meRouter(deps.accounts, deps.sessions));
   app.use('/api', notFoundHandler);
 

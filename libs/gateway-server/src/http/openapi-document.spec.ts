@@ -8,6 +8,7 @@ import { ERROR_CODES, isErrorCode } from '@parley/protocol';
 import { at } from '@parley/testing';
 import { API_DOCS_CSP } from './api-docs.router';
 import { createHttpApp, type HttpAppDeps } from './http-app';
+import { PushSubscriptionService, type PushSubscriptionServiceDeps } from '../push/push-subscription-service';
 import { testGatewayMetrics } from '../testing/gateway-metrics';
 import { BEARER_SCHEME, REFRESH_COOKIE_SCHEME, buildOpenApiDocument, type OpenApiDocument } from './openapi-document';
 
@@ -80,6 +81,13 @@ function appUnderTest(staticDir?: string): Express {
     directory: { healthyNodes: () => [] } as unknown as HttpAppDeps['directory'],
     logger: logger as unknown as HttpAppDeps['logger'],
     staticDir,
+    // Configured, so the VAPID key (no token needed) answers 200 like the other open reads.
+    push: new PushSubscriptionService({
+      store: {} as PushSubscriptionServiceDeps['store'],
+      push: { publicKey: 'BPublicKey', checkEndpoint: () => null },
+      ids: { next: () => 'id' },
+      clock: { now: () => 0 },
+    }),
   });
 }
 

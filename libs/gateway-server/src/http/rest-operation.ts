@@ -42,12 +42,13 @@ export interface RestOperation {
   errors: Partial<Record<ErrorCode, string>>;
 }
 
-export type RestTag = 'auth' | 'profile' | 'attachments' | 'nodes' | 'operations' | 'admin';
+export type RestTag = 'auth' | 'profile' | 'attachments' | 'push' | 'nodes' | 'operations' | 'admin';
 
 export const REST_TAGS: readonly { name: RestTag; description: string }[] = [
   { name: 'auth', description: 'Accounts and tokens' },
   { name: 'profile', description: 'Your profile and finding other users' },
   { name: 'attachments', description: 'Uploading files and images, and short-lived links to the ones sent in your conversations' },
+  { name: 'push', description: 'Web Push: notifications on devices whose user is away (docs/push.md)' },
   { name: 'nodes', description: 'Which IM node to connect the socket to' },
   { name: 'operations', description: 'Health and this description' },
   { name: 'admin', description: 'The ops console: for users named in PARLEY_ADMIN_USERS or with the admin role; every action is audit-logged' },

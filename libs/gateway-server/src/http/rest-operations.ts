@@ -18,6 +18,7 @@ import {
 } from '@parley/protocol';
 import { ADMIN_ACCESS_OPERATION, ADMIN_OPERATIONS } from './admin-operations';
 import { ATTACHMENT_OPERATIONS } from './attachment-operations';
+import { PUSH_OPERATIONS } from '../push/push-operations';
 import { INVALID_BODY, INVALID_QUERY, UNAUTHORIZED, FOREIGN_ORIGIN, STORE_DOWN, BUG, type RestOperation } from './rest-operation';
 
 export { ADMIN_ACCESS_OPERATION, ADMIN_OPERATIONS } from './admin-operations';
@@ -192,6 +193,7 @@ export const REST_OPERATIONS: readonly RestOperation[] = [
     errors: { INVALID_ARGUMENT: INVALID_QUERY, UNAUTHORIZED, UNAVAILABLE: STORE_DOWN, INTERNAL: BUG },
   },
   ...ATTACHMENT_OPERATIONS,
+  ...PUSH_OPERATIONS,
   {
     method: 'get',
     path: '/api/nodes/assign',
