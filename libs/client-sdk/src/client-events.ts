@@ -42,6 +42,10 @@ export const FORWARDED_EVENTS = {
   'session:ended': 'sessionEnded',
   /** An operator's notice to everyone online: show it as a banner. */
   'system:notice': 'notice',
+  /** Your settings changed on another of your sessions (previews, DND, who may reach you). */
+  'settings:update': 'settingsUpdate',
+  /** Your settings of a conversation changed on another of your sessions (mute, notify, pin). */
+  'conversation:settings': 'conversationSettings',
 } as const satisfies Record<ForwardedServerEvent, string>;
 
 /** The server's pushes under their client names, each with the protocol's payload type. */

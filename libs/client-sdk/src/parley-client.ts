@@ -10,6 +10,8 @@ import {
   type Message,
   type NewMessageTarget,
   type User,
+  type UserSettings,
+  type ConversationSettings,
 } from '@parley/protocol';
 import type { BackoffOptions } from '@parley/util';
 import { uploadFile, type FileBytes, type UploadOptions } from './attachment-upload';
@@ -270,6 +272,34 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** The earlier texts of an edited message, oldest first. */
   async versions(messageId: string): Promise<CommandResults['message:versions']['versions']> {
     return (await this.command('message:versions', { messageId })).versions;
+  }
+
+  /** Your own settings: who may message you, which invitations ask you, push previews, do-not-disturb hours. */
+  async settings(): Promise<UserSettings> {
+    return (await this.command('settings:get', {})).settings;
+  }
+
+  /** Patches your settings (`dnd: null` turns DND off); your other sessions get `settingsUpdate`. */
+  async updateSettings(patch: CommandInput<'settings:update'>): Promise<UserSettings> {
+    return (await this.command('settings:update', patch)).settings;
+  }
+
+  /**
+   * Patches your notification and pin settings of one conversation (`pinned`,
+   * `notify`, `mutedUntil`: null unmutes); your other sessions get
+   * `conversationSettings`. CONFLICT past MAX_PINNED pins.
+   */
+  async conversationSettings(patch: CommandInput<'conversation:settings'>): Promise<ConversationSettings> {
+    return (await this.command('conversation:settings', patch)).settings;
+  }
+
+  /**
+   * Tells the server whether this client's page is in front of its user. A
+   * client that never says counts as visible: pushes reach a user only once
+   * every session is gone or hidden for a while.
+   */
+  async setVisibility(visible: boolean): Promise<void> {
+    await this.command('presence:visibility', { visible });
   }
 
   /** Runs one command on the current node, waiting for a connection first. */
