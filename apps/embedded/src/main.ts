@@ -6,12 +6,13 @@ import { blobEnv, createAttachments } from '@parley/attachments';
 import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
 import { MemoryNodeRegistry } from '@parley/discovery';
 import { DEFAULT_REFRESH_TTL_SECONDS, DEFAULT_REGISTRATION_LIMITS, systemClock } from '@parley/domain';
-import { createGateway } from '@parley/gateway-server';
+import { createGateway, gatewayPushOf } from '@parley/gateway-server';
 import { DEFAULT_IM_NODE, DEFAULT_PRESENCE_KEEPER, ImNode, servedWebOrigins } from '@parley/im-node';
 import { MemoryThrottleFactory } from '@parley/limits';
 import { contentPolicyOf, moderationEnv } from '@parley/moderation';
 import { MemoryPresence } from '@parley/presence';
 import { USERNAME_PATTERN } from '@parley/protocol';
+import { PushDispatcher, WebPushEngine, pushConfigFromEnv, pushEnv } from '@parley/push';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { openStore } from '@parley/store';
 import { ParleyMetrics, messageTracerOf, routeTracerOf, timedPort, traceEnv } from '@parley/observability';
@@ -53,6 +54,8 @@ const embeddedEnv = z
   .extend(traceEnv.shape)
   .extend(moderationEnv.shape)
   .extend(blobEnv.shape)
+  // Read again by pushConfigFromEnv; without keys, a pair is generated once into data/vapid.json.
+  .extend(pushEnv.shape)
   // Attachments live beside the database: a relative directory is under PARLEY_DATA_DIR.
   .extend({ PARLEY_BLOB_DIR: z.string().min(1).default('blobs') });
 
@@ -89,6 +92,19 @@ async function main(): Promise<void> {
   const attachments = createAttachments({ env: config, store, jwtSecret, ids, clock, logger: logger.child({ component: 'uploads' }), relativeTo: dataDir });
   // One policy for the gateway (display names) and both nodes (messages, group names).
   const content = contentPolicyOf(config, logger.child({ component: 'moderation' }));
+  // Push: the VAPID keys from the environment, else made once into data/vapid.json (0600); the gateway
+  // hands out the public key, both nodes send through one dispatcher.
+  const pushConfig = pushConfigFromEnv(process.env, { dataDir });
+  const pusher =
+    pushConfig &&
+    new PushDispatcher({
+      engine: new WebPushEngine({
+        vapid: { publicKey: pushConfig.publicKey, privateKey: pushConfig.privateKey, subject: pushConfig.subject },
+        allowPrivate: pushConfig.allowPrivate,
+      }),
+      onGone: (endpoint) => store.deletePushSubscriptionByEndpoint(endpoint),
+      logger: logger.child({ component: 'push' }),
+    });
 
   // Each role its own tracer (and span exporter): one process, three services in a trace.
   const gatewayTracing = routeTracerOf(config, 'gw-embedded', logger.child({ component: 'gateway' }));
@@ -116,6 +132,7 @@ async function main(): Promise<void> {
     routeTracer: gatewayTracing.tracer,
     content,
     attachments,
+    push: gatewayPushOf(pushConfig),
   });
   const { httpUrl, relayPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
 
@@ -138,6 +155,7 @@ async function main(): Promise<void> {
         allowedOrigins: servedWebOrigins(config.PARLEY_HOST, config.PARLEY_PORT),
         // The gateway's /metrics serves the process's one registry, these nodes' series included.
         serveMetrics: false,
+        push: pusher && pushConfig ? { pusher, awayAfterMs: pushConfig.awayAfterMs } : undefined,
       },
       {
         store: timedPort(store, metrics.storeDuration, metrics.forNode(nodeId)),
@@ -186,6 +204,7 @@ async function main(): Promise<void> {
   onShutdownSignal(
     async () => {
       await Promise.all(nodes.map((n) => n.close()));
+      await pusher?.close();
       await gateway.stop();
       attachments.close();
       await presence.close();

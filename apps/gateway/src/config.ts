@@ -16,6 +16,7 @@ import {
 import { moderationEnv } from '@parley/moderation';
 import { blobEnv, uploadSweepEnv } from '@parley/attachments';
 import { traceEnv } from '@parley/observability';
+import { pushEnv } from '@parley/push';
 import { USERNAME_PATTERN } from '@parley/protocol';
 import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAudiencesEnv, relayAuthEnv, storeEnv } from '@parley/util-node';
 
@@ -162,7 +163,9 @@ const gatewayEnv = z.object({
   // All of it, though a gateway screens only display names: one env file may serve gateways and nodes.
   .extend(moderationEnv.shape)
   .extend(blobEnv.shape)
-  .extend(uploadSweepEnv.shape);
+  .extend(uploadSweepEnv.shape)
+  // Read again by pushConfigFromEnv (keys as a pair); listed here so they are known keys.
+  .extend(pushEnv.shape);
 
 export type GatewayConfig = z.output<typeof gatewayEnv> & { PARLEY_GATEWAY_ID: string };
 

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { createAttachments } from '@parley/attachments';
 import { Argon2PasswordHasher, JwtTokenService, ZxcvbnPasswordPolicy } from '@parley/auth';
 import { systemClock } from '@parley/domain';
-import { createGateway } from '@parley/gateway-server';
+import { createGateway, gatewayPushOf } from '@parley/gateway-server';
 import { openThrottles } from '@parley/limits';
+import { pushConfigFromEnv } from '@parley/push';
 import { contentPolicyOf } from '@parley/moderation';
 import { createRedisClient } from '@parley/presence';
 import { openStore } from '@parley/store';
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
     content: contentPolicyOf(config, logger.child({ component: 'moderation' }), { webhook: false }),
     attachments,
     uploadSweepMs: config.PARLEY_UPLOAD_SWEEP_SEC * 1_000,
+    // The VAPID public key for browsers and the endpoint policy at subscribe time; nodes send the pushes.
+    push: gatewayPushOf(pushConfigFromEnv(process.env)),
   });
   const { httpUrl, relayPort, metricsPort } = await gateway.start({ host: config.PARLEY_HOST, port: config.PARLEY_PORT });
   // Listening first: Consul's first check of /readyz, and nodes dialling the relay, find it up.

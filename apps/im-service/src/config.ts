@@ -5,6 +5,7 @@ import { DEFAULT_IM_NODE, DEFAULT_PRESENCE_KEEPER } from '@parley/im-node';
 import { moderationEnv } from '@parley/moderation';
 import { blobEnv } from '@parley/attachments';
 import { traceEnv } from '@parley/observability';
+import { pushEnv } from '@parley/push';
 import { advertiseEnv, consulEnv, csv, jwtEnv, logEnv, parseEnvConfig, relayAuthEnv, storeEnv } from '@parley/util-node';
 
 /** The gateway's default address as a browser names it (npm start, docker/compose.yml). */
@@ -72,7 +73,9 @@ const imEnv = z.object({
   .extend(relayAuthEnv.shape)
   .extend(traceEnv.shape)
   .extend(moderationEnv.shape)
-  .extend(blobEnv.shape);
+  .extend(blobEnv.shape)
+  // Read again by pushConfigFromEnv (keys as a pair); listed here so they are known keys.
+  .extend(pushEnv.shape);
 
 /** Where the node finds gateways: a fixed list of relay addresses, or Consul's live ones. */
 export type GatewaySource = { kind: 'static'; addresses: string[] } | { kind: 'consul' };

@@ -8,6 +8,7 @@ import { contentPolicyOf } from '@parley/moderation';
 import { MemoryPresence, RedisPresence, createRedisClient } from '@parley/presence';
 import { RelayAuth, RelayClient } from '@parley/relay';
 import { ParleyMetrics, messageTracerOf, meteredThrottles, startMetricsServer, timedPort } from '@parley/observability';
+import { pushConfigFromEnv } from '@parley/push';
 import { openStore } from '@parley/store';
 import {
   createLogger,
@@ -21,6 +22,7 @@ import {
 } from '@parley/util-node';
 import { loadImConfig } from './config';
 import { gatewayDirectoryOf, relayAddressesOf } from './gateways';
+import { nodePushOf } from './push';
 
 /** Composition root of one IM node: config, adapters, the node, signals. */
 async function main(): Promise<void> {
@@ -83,6 +85,8 @@ async function main(): Promise<void> {
   const ids = createUlidGenerator();
   // The gateway's blob store: a send claims its upload here, checking the bytes if nobody did yet.
   const attachments = createAttachments({ env: config, store, jwtSecret: config.PARLEY_JWT_SECRET, ids, clock, logger: logger.child({ component: 'uploads' }) });
+  // Pushes to users who are away (VAPID keys configured), sent from this node.
+  const push = nodePushOf(pushConfigFromEnv(process.env), store, logger.child({ component: 'push' }));
   // Set once the signal handlers are installed (after start); an operator's drain before that is ignored.
   const shutdown: { drainNow?: ShutdownTrigger } = {};
   const node = new ImNode(
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
       allowedOrigins: config.allowedOrigins,
       serveMetrics: config.PARLEY_METRICS_PORT === undefined,
       dependencyNames: { presence: config.PARLEY_REDIS_URL ? 'redis' : 'presence' },
+      push,
     },
     {
       store: timedPort(store, metrics.storeDuration, role),
@@ -140,6 +145,8 @@ async function main(): Promise<void> {
     async (signal) => {
       if (signal === 'SIGTERM') await node.drain();
       else await node.close();
+      // After the node: nothing queues more; pushes in flight finish, queued ones are dropped.
+      await push?.pusher.close();
       await gateways.stop();
       await presence.close();
       attachments.close();

@@ -3,3 +3,4 @@ export { GatewayServer, type GatewayServerDeps, type GatewayListenOptions } from
 export { sendProblem } from './http/problem';
 export { createGateway, type GatewayParts } from './create-gateway';
 export { PushSubscriptionService, type GatewayPush } from './push/push-subscription-service';
+export { gatewayPushOf } from './push/gateway-push-of';
