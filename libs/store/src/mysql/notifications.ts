@@ -28,7 +28,9 @@ export function mysqlNotificationStore(conn: MysqlConnection): NotificationStore
         // The session row's lock serializes one session's subscribes, so it never keeps two.
         await c.query('SELECT id FROM sessions WHERE id = ? FOR UPDATE', [s.sessionId]);
         const hash = endpointHash(s.endpoint);
-        await c.query(deleteReplacedSql('endpoint_hash'), [s.sessionId, hash]);
+        const [bySession, byEndpoint] = deleteReplacedSql('endpoint_hash');
+        await c.query(bySession, [s.sessionId]);
+        await c.query(byEndpoint, [hash]);
         await c.query(
           'INSERT INTO push_subscriptions (id, user_id, session_id, endpoint, endpoint_hash, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           [s.id, s.userId, s.sessionId, s.endpoint, hash, s.p256dh, s.auth, s.createdAt],

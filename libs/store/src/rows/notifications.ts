@@ -138,10 +138,11 @@ export function patchSettings(
 }
 
 /**
- * Stores a session's subscription: first the session's earlier ones and any
- * holder of the same endpoint go (bind session id, then the endpoint's key:
- * the hash on MySQL, the endpoint on SQLite), then the insert.
+ * What storing a session's subscription first deletes: the session's earlier
+ * ones (bind the session id), then any holder of the same endpoint (bind its
+ * key: the hash on MySQL, the endpoint on SQLite). Two statements, each on
+ * its own index (an OR would scan, and lock, the table on MySQL).
  */
-export function deleteReplacedSql(endpointColumn: 'endpoint' | 'endpoint_hash'): string {
-  return `DELETE FROM push_subscriptions WHERE session_id = ? OR ${endpointColumn} = ?`;
+export function deleteReplacedSql(endpointColumn: 'endpoint' | 'endpoint_hash'): [bySession: string, byEndpoint: string] {
+  return ['DELETE FROM push_subscriptions WHERE session_id = ?', `DELETE FROM push_subscriptions WHERE ${endpointColumn} = ?`];
 }

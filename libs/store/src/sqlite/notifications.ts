@@ -20,7 +20,9 @@ export function sqliteNotificationStore(conn: SqliteConnection): NotificationSto
   return {
     savePushSubscription: (s) =>
       conn.write(() => {
-        conn.stmt(deleteReplacedSql('endpoint')).run(s.sessionId, s.endpoint);
+        const [bySession, byEndpoint] = deleteReplacedSql('endpoint');
+        conn.stmt(bySession).run(s.sessionId);
+        conn.stmt(byEndpoint).run(s.endpoint);
         conn
           .stmt('INSERT INTO push_subscriptions (id, user_id, session_id, endpoint, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
           .run(s.id, s.userId, s.sessionId, s.endpoint, s.p256dh, s.auth, s.createdAt);

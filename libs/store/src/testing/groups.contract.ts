@@ -47,6 +47,9 @@ export function describeGroupStoreContract(ctx: StoreContractContext): void {
           deliveredSeq: 0,
           readSeq: 0,
           lastMessageAt: null,
+          notify: 'all',
+          mutedUntil: null,
+          pinnedAt: null,
         });
       });
 

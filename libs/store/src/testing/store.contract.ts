@@ -7,6 +7,7 @@ import { describeDigestsContract } from './digests.contract';
 import { describeGroupStoreContract } from './groups.contract';
 import { describeInvitationStoreContract } from './invitations.contract';
 import { describeMessageStoreContract } from './messages.contract';
+import { describeNotificationStoreContract } from './notifications.contract';
 import { describeRequestStoreContract } from './requests.contract';
 import { describeSearchContract } from './search.contract';
 import { describeAuthSessionStoreContract } from './sessions.contract';
@@ -22,7 +23,7 @@ export interface StoreHandle {
 
 /**
  * The behaviour every Store engine must show: its life cycle, then one
- * contract suite per aggregate (users, social, groups, requests, messages, admin)
+ * contract suite per aggregate (users, social, groups, requests, messages, admin, notifications)
  * over one migrated store. `makeStore` returns a fresh, not yet migrated
  * store each call; the suite migrates it.
  */
@@ -72,5 +73,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeSearchContract(ctx);
     describeUploadStoreContract(ctx);
     describeAdminStoreContract(ctx);
+    describeNotificationStoreContract(ctx);
   });
 }
