@@ -29,6 +29,11 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     chunkSizeWarningLimit: 400,
+    // The service worker is a second entry, emitted as /sw.js (its scope is the folder it is served from: the root).
+    rollupOptions: {
+      input: { index: path.join(here, 'index.html'), sw: path.join(here, 'src', 'sw', 'sw.ts') },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    },
   },
   // `npm run dev:web` serves the source with hot reload; the API comes from a gateway on :8080.
   server: { port: 5173, proxy: { '/api': 'http://127.0.0.1:8080' } },

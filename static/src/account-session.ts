@@ -21,6 +21,8 @@ export class AccountSession {
     private readonly client: ParleyClient,
     private readonly onSignedOut: (notice?: string) => void,
     private readonly isClosed: () => boolean,
+    /** Run before a sign-out on purpose, while the token still works (stop pushes); its failure does not stop the sign-out. */
+    private readonly beforeSignOut: () => Promise<void> = async () => undefined,
   ) {}
 
   /** The client signed out by itself (a session end it cannot cure), saying why. */
@@ -67,6 +69,7 @@ export class AccountSession {
    */
   private async endOnPurpose(request: () => Promise<void>, notice: string | undefined, noticeIfOver: string | undefined): Promise<void> {
     this.ended = true;
+    await this.beforeSignOut().catch(() => undefined);
     try {
       await this.withFreshToken(request);
     } catch (err) {

@@ -1,10 +1,11 @@
-/** Display helpers: times, days, initials, colors. Pure functions. */
+/** Display helpers: times, days, initials, colors, in the page's language (Intl with its locale). */
+import { locale, t } from './i18n';
 
 const sameDay = (a: Date, b: Date): boolean =>
   a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 
 export function timeOfDay(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' });
 }
 
 /** "14:05" today, "Mon" this week, "12 Mar" otherwise: for the conversation list. */
@@ -12,17 +13,17 @@ export function shortWhen(ms: number, now = Date.now()): string {
   const d = new Date(ms);
   const today = new Date(now);
   if (sameDay(d, today)) return timeOfDay(ms);
-  if (now - ms < 6 * 86_400_000) return d.toLocaleDateString(undefined, { weekday: 'short' });
-  return d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  if (now - ms < 6 * 86_400_000) return d.toLocaleDateString(locale(), { weekday: 'short' });
+  return d.toLocaleDateString(locale(), { day: 'numeric', month: 'short' });
 }
 
 /** "Today", "Yesterday" or a full date: for day separators in a chat. */
 export function dayLabel(ms: number, now = Date.now()): string {
   const d = new Date(ms);
   const today = new Date(now);
-  if (sameDay(d, today)) return 'Today';
-  if (sameDay(d, new Date(now - 86_400_000))) return 'Yesterday';
-  return d.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  if (sameDay(d, today)) return t('when.today');
+  if (sameDay(d, new Date(now - 86_400_000))) return t('when.yesterday');
+  return d.toLocaleDateString(locale(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }
 
 export function dayKey(ms: number): string {
@@ -46,11 +47,11 @@ export function hueOf(id: string): number {
 }
 
 export function lastSeen(ms: number | null | undefined, now = Date.now()): string {
-  if (!ms) return 'offline';
+  if (!ms) return t('when.offline');
   const minutes = Math.round((now - ms) / 60_000);
-  if (minutes < 1) return 'last seen just now';
-  if (minutes < 60) return `last seen ${minutes} min ago`;
-  return `last seen ${shortWhen(ms, now)}`;
+  if (minutes < 1) return t('when.justNow');
+  if (minutes < 60) return t('when.minutesAgo', { count: minutes });
+  return t('when.lastSeen', { when: shortWhen(ms, now) });
 }
 
 /** "1.2 MB", "340 KB", "12 B": a file's size for a person. */

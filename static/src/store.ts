@@ -6,10 +6,14 @@ import {
   type CommandInput,
   type CommandName,
   type CommandResults,
+  type ConversationSettings,
   type Message,
   type MessageUpdateEvent,
   type User,
+  type UserSettings,
 } from '@parley/protocol';
+import { t } from './i18n';
+import { PushSubscriber } from './push/push-subscriber';
 import { AccountSession } from './account-session';
 import { describe } from './describe-error';
 import type { BrowserSession } from './session';
@@ -70,6 +74,13 @@ export class ChatStore {
   readonly attachments: AttachmentSender;
   /** Short-lived URLs to attachments. */
   readonly links: AttachmentLinks;
+  /** This browser's push subscription for the session. */
+  readonly push: PushSubscriber;
+  /** The visibility last told to the server (`presence:visibility`), so only changes are sent. */
+  private toldVisible: boolean | undefined;
+  /** Settles once the conversation list was loaded (a link to a chat waits for it). */
+  private readonly firstList: Promise<void>;
+  private listLoaded: () => void = () => undefined;
 
   /**
    * `session` is the signed-in session (its access token only ever in
@@ -85,7 +96,9 @@ export class ChatStore {
   ) {
     this.client = new ParleyClient({ gatewayUrl, refresh: () => auth.renew() });
     this.client.useSession(session);
-    this.account = new AccountSession(this.client, onSignedOut, () => this.closed);
+    this.push = new PushSubscriber((method, path, body) => this.client.rest(method, path, body));
+    // Signing out stops pushes to this browser first (the next person here must not get them).
+    this.account = new AccountSession(this.client, onSignedOut, () => this.closed, () => this.push.disable());
     this.operators = new OperatorChannel(this.client, (action) => this.dispatch(action));
     this.groups = new GroupActions({
       client: this.client,
@@ -115,6 +128,7 @@ export class ChatStore {
     this.attachments = new AttachmentSender({ ...host, received: (m) => this.onMessage(m) });
     this.links = new AttachmentLinks(this.client);
     this.state = initialState(session.user);
+    this.firstList = new Promise((resolve) => (this.listLoaded = resolve));
     this.wire();
   }
 
@@ -144,7 +158,10 @@ export class ChatStore {
       c.on('signedOut', ({ reason }) => this.account.signedOut(reason)),
       c.on('reconnected', ({ nodeId }) => {
         this.dispatch({ type: 'connection/reconnected', nodeId });
-        this.toast(`Reconnected (node ${nodeId})`);
+        this.toast(t('app.reconnected', { node: nodeId }));
+        // A new socket counts as visible until told otherwise.
+        this.toldVisible = undefined;
+        this.reportVisibility();
         void this.refreshAll();
       }),
       c.on('draining', () => this.dispatch({ type: 'connection/draining' })),
@@ -183,6 +200,9 @@ export class ChatStore {
         void this.refreshSocial();
       }),
       c.on('groupRequest', () => this.scheduleRefresh()),
+      // My settings changed on another device.
+      c.on('settingsUpdate', ({ settings }) => this.dispatch({ type: 'settings/changed', settings })),
+      c.on('conversationSettings', ({ settings }) => this.dispatch({ type: 'conversation/settings', settings })),
       c.on('groupInvitation', ({ invitation }) => this.groups.onInvitation(invitation)),
       this.operators.listen(),
     );
@@ -196,6 +216,10 @@ export class ChatStore {
     void this.operators.checkAccess();
     try {
       await this.client.connect();
+      this.reportVisibility();
+      void this.loadSettings();
+      // Pushes follow this session when the browser allowed them before (no prompt here).
+      void this.push.resume().catch(() => undefined);
       await this.refreshAll();
     } catch (err) {
       if (err instanceof ParleyError && err.code === 'UNAUTHORIZED') this.account.signedOut(undefined);
@@ -236,6 +260,7 @@ export class ChatStore {
     const activeId = this.state.activeId;
     const visible = activeId !== undefined && this.isVisible();
     this.dispatch({ type: 'conversations/listed', summaries, visible });
+    this.listLoaded();
     // The open chat of a visible tab stays read: the server hears of it.
     if (visible && summaries.some((s) => s.conversationId === activeId && s.unread > 0)) void this.markRead(activeId);
     // Group member names for previews ("Bob: …") and sender labels.
@@ -286,6 +311,13 @@ export class ChatStore {
     await this.markRead(conversationId);
   }
 
+  /** Opens a conversation a link named (`?c=`, a notification click) once the list is known; says so when it is not mine. */
+  async openLinked(conversationId: string): Promise<void> {
+    await this.firstList;
+    if (this.state.conversations.has(conversationId)) await this.open(conversationId);
+    else this.toast(t('app.notFound'), 'error');
+  }
+
   /** Sends files to a conversation, each as an image or file message with its own progress bar. */
   sendFiles(conversationId: string, files: readonly File[], caption?: string): void {
     const conv = this.state.conversations.get(conversationId);
@@ -317,9 +349,41 @@ export class ChatStore {
     if (seq > before) await this.run('conversation:read', { conversationId, seq }, true);
   }
 
-  /** Called when the tab becomes visible again: the open chat counts as read. */
+  /** Called when the tab is shown or hidden: the open chat counts as read; the server hears (pushes go to hidden tabs). */
   visibilityChanged(): void {
     if (this.isVisible() && this.state.activeId) void this.markRead(this.state.activeId);
+    this.reportVisibility();
+  }
+
+  private reportVisibility(): void {
+    const visible = this.isVisible();
+    if (visible === this.toldVisible) return;
+    this.toldVisible = visible;
+    this.client.setVisibility(visible).catch(() => {
+      if (this.toldVisible === visible) this.toldVisible = undefined; // told again on the next change or reconnect
+    });
+  }
+
+  // ---- settings
+
+  async loadSettings(): Promise<void> {
+    const r = await this.run('settings:get', {}, true);
+    if (r) this.dispatch({ type: 'settings/changed', settings: r.settings });
+  }
+
+  /** Changes my settings: shown at once, then what the server kept (the old value if it refused). */
+  async updateSettings(patch: Partial<Omit<UserSettings, 'dnd'>> & { dnd?: UserSettings['dnd'] }): Promise<void> {
+    const previous = this.state.settings;
+    if (previous) this.dispatch({ type: 'settings/changed', settings: { ...previous, ...patch } });
+    const r = await this.run('settings:update', patch);
+    if (r) this.dispatch({ type: 'settings/changed', settings: r.settings });
+    else if (previous) this.dispatch({ type: 'settings/changed', settings: previous });
+  }
+
+  /** Pins, mutes or changes which messages of a conversation notify me; the list shows it at once. */
+  async conversationSettings(patch: { conversationId: string; notify?: ConversationSettings['notify']; mutedUntil?: number | null; pinned?: boolean }): Promise<void> {
+    const r = await this.run('conversation:settings', patch);
+    if (r) this.dispatch({ type: 'conversation/settings', settings: r.settings });
   }
 
   /** Opens (creating locally if needed) the direct chat with a user. */

@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { useState } from 'preact/hooks';
 import { ParleyClient } from '@parley/client';
 import { USERNAME_PATTERN, type AuthResult } from '@parley/protocol';
@@ -22,8 +23,8 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
     e.preventDefault();
     setError(undefined);
     if (mode === 'register') {
-      if (!USERNAME_PATTERN.test(username)) return setError('Usernames are 3–32 letters, digits, "_", "." or "-".');
-      if (password.length < 8) return setError('Passwords need at least 8 characters.');
+      if (!USERNAME_PATTERN.test(username)) return setError(t('auth.badUsername'));
+      if (password.length < 8) return setError(t('auth.shortPassword'));
     }
     setBusy(true);
     try {
@@ -51,7 +52,7 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
           <span class="logo" aria-hidden="true" />
           <h1>Parley</h1>
         </div>
-        <p class="tagline">Chat with your friends and groups, on any device.</p>
+        <p class="tagline">{t('auth.tagline')}</p>
         {notice && (
           <p class="notice" role="status" data-testid="auth-notice">
             {notice}
@@ -59,15 +60,15 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
         )}
         <div class="tabs" role="tablist">
           <button role="tab" type="button" aria-selected={mode === 'login'} onClick={() => switchTo('login')}>
-            Sign in
+            {t('auth.signIn')}
           </button>
           <button role="tab" type="button" aria-selected={mode === 'register'} onClick={() => switchTo('register')}>
-            Create account
+            {t('auth.createAccount')}
           </button>
         </div>
-        <form onSubmit={(e) => void submit(e)} aria-label={mode === 'login' ? 'Sign in' : 'Create account'}>
+        <form onSubmit={(e) => void submit(e)} aria-label={mode === 'login' ? t('auth.signIn') : t('auth.createAccount')}>
           <label>
-            Username
+            {t('auth.username')}
             <input
               name="username"
               autocomplete="username"
@@ -80,12 +81,12 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
           </label>
           {mode === 'register' && (
             <label>
-              Display name <span class="muted">(optional)</span>
+              {t('auth.displayName')} <span class="muted">(optional)</span>
               <input name="displayName" autocomplete="nickname" maxLength={64} value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
             </label>
           )}
           <label>
-            Password
+            {t('auth.password')}
             <input
               name="password"
               type="password"
@@ -95,12 +96,12 @@ export function AuthScreen({ gatewayUrl, notice, onSignedIn }: Props) {
               onInput={(e) => setPassword(e.currentTarget.value)}
             />
           </label>
-          {mode === 'register' && <p class="hint">At least 8 characters, not a common password and not your username.</p>}
+          {mode === 'register' && <p class="hint">{t('auth.passwordHint')}</p>}
           <p class="error" role="alert" data-testid="auth-error">
             {error}
           </p>
           <button class="primary wide" type="submit" disabled={busy}>
-            {busy ? 'Please wait…' : mode === 'login' ? 'Sign in' : 'Create account'}
+            {busy ? t('auth.wait') : mode === 'login' ? t('auth.signIn') : t('auth.createAccount')}
           </button>
         </form>
       </div>

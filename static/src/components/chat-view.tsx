@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Attachment, Message } from '@parley/protocol';
 import type { ChatStore, State } from '../store';
 import { lastSeen } from '../format';
+import { t } from '../i18n';
+import { isMuted } from '../state/muting';
 import type { MentionCandidate } from '../messages/mentions';
 import { Lightbox } from './attachment-view';
 import { Avatar } from './avatar';
@@ -15,10 +17,11 @@ interface Props {
   conversationId: string;
   onBack: () => void;
   onGroupDetails: () => void;
+  onNotificationSettings: () => void;
 }
 
 /** One open chat: who it is with, the messages, who is typing, the composer; files dropped on it are sent. */
-export function ChatView({ store, state, conversationId, onBack, onGroupDetails }: Props) {
+export function ChatView({ store, state, conversationId, onBack, onGroupDetails, onNotificationSettings }: Props) {
   const [replyTo, setReplyTo] = useState<Message>();
   const [viewing, setViewing] = useState<Attachment>();
   const [dragging, setDragging] = useState(false);
@@ -42,11 +45,11 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails 
   const details = conv.group ? state.groups.get(conv.group.id) : undefined;
   const subtitle = conv.peer
     ? online
-      ? 'online'
+      ? t('chat.online')
       : lastSeen(state.lastSeenAt.get(conv.peer.id))
     : details
-      ? `${details.members.length} members, ${details.members.filter((m) => m.online).length} online`
-      : `${conv.group?.memberCount ?? 0} members`;
+      ? t('chat.membersOnline', { count: details.members.length, online: details.members.filter((m) => m.online).length })
+      : t('chat.members', { count: conv.group?.memberCount ?? 0 });
 
   const members: MentionCandidate[] = (details?.members ?? []).map((m) => ({ id: m.user.id, name: m.user.displayName, username: m.user.username }));
   const myRole = details?.members.find((m) => m.user.id === state.me.id)?.role;
@@ -86,6 +89,22 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails 
             {typingText || subtitle}
           </p>
         </div>
+        <button
+          type="button"
+          class={`icon${isMuted(conv) ? ' muted-bell' : ''}`}
+          aria-label={t('chat.notifications')}
+          title={t('chat.notifications')}
+          data-testid="notification-settings-button"
+          data-muted={isMuted(conv) ? 'true' : 'false'}
+          onClick={onNotificationSettings}
+        >
+          {/* Drawn, not an emoji (devices without an emoji font); a slash across it when muted. */}
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.9" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15z" />
+            <path d="M10 20.5a2 2 0 0 0 4 0" />
+            {isMuted(conv) && <path d="M4 4l16 16" />}
+          </svg>
+        </button>
         {conv.group && (
           <button type="button" class="icon" aria-label="Group details" title="Group details" data-testid="group-details-button" onClick={onGroupDetails}>
             <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">

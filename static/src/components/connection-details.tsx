@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import type { State } from '../store';
 import { Modal } from './modal';
 
@@ -8,14 +9,10 @@ interface Props {
   onClose: () => void;
 }
 
-export const CONNECTION_LABEL: Record<State['connection'], string> = {
-  idle: 'Not connected',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  draining: 'Server restarting, moving you…',
-  closed: 'Signed out',
-};
+/** The connection's state in words, in the page's language. */
+export function connectionLabel(connection: State['connection']): string {
+  return t(`conn.${connection}`);
+}
 
 /** What this tab is connected to, honestly. */
 export function ConnectionDetails({ state, gatewayUrl, expiresAt, onClose }: Props) {
@@ -23,7 +20,7 @@ export function ConnectionDetails({ state, gatewayUrl, expiresAt, onClose }: Pro
     <Modal title="Connection details" onClose={onClose} testId="connection-details">
       <dl class="details">
         <dt>Status</dt>
-        <dd data-testid="connection-state">{CONNECTION_LABEL[state.connection]}</dd>
+        <dd data-testid="connection-state">{connectionLabel(state.connection)}</dd>
         <dt>IM node</dt>
         <dd data-testid="node-id">{state.nodeId ?? '—'}</dd>
         <dt>Gateway</dt>

@@ -1,4 +1,4 @@
-import type { ConversationSummary, FriendRequest, FriendView, Group, GroupInvitation, GroupUpdateEvent, Message, PresenceInfo, SystemNotice, User } from '@parley/protocol';
+import type { ConversationSettings, ConversationSummary, FriendRequest, FriendView, Group, GroupInvitation, GroupUpdateEvent, Message, PresenceInfo, SystemNotice, User, UserSettings } from '@parley/protocol';
 import type { ConnectionState, GroupDetails, Outgoing, Toast, Upload } from './types';
 
 /** A page of a conversation's log (history:fetch's answer): change entries and hidden seqs included as the server gives them. */
@@ -29,6 +29,10 @@ export type Action =
   | { type: 'operator/checked'; operator: boolean }
   // ---- conversations
   /** The server's conversation list; `visible`: whether the tab is in front (the open chat then counts as read). */
+  /** My settings of one conversation changed (here or on another device). */
+  | { type: 'conversation/settings'; settings: ConversationSettings }
+  /** My user settings, loaded or changed (here or on another device). */
+  | { type: 'settings/changed'; settings: UserSettings }
   | { type: 'conversations/listed'; summaries: readonly ConversationSummary[]; visible: boolean }
   /** A message pushed or acked; `readNow`: it is in the open chat of a visible tab, so it does not count as unread. */
   | { type: 'message/received'; message: Message; meId: string; readNow: boolean }

@@ -24,7 +24,7 @@ describe('conversations reducer: the server list', () => {
   it('adds each listed conversation with the server unread count and read position', () => {
     const last = message(7);
     const next = run(state(), { type: 'conversations/listed', summaries: [summary({ lastMessage: last, lastSeq: 7, readSeq: 4, unread: 3 })], visible: true });
-    expect(next.conversations.get('d:alice')).toEqual({ id: 'd:alice', type: 'direct', peer: user('alice'), group: undefined, last, activityAt: last.createdAt, unread: 3, readSeq: 4, mentioned: false });
+    expect(next.conversations.get('d:alice')).toEqual({ id: 'd:alice', type: 'direct', peer: user('alice'), group: undefined, last, activityAt: last.createdAt, unread: 3, readSeq: 4, mentioned: false, notify: 'all', mutedUntil: null, pinnedAt: null });
   });
 
   it('keeps the open chat of a visible tab at zero unread, but not in a hidden tab', () => {
@@ -307,7 +307,7 @@ describe('conversations reducer: opening and reading', () => {
   it('creates a direct chat locally once, and keeps the existing one', () => {
     const action: Action = { type: 'direct/opened', conversationId: 'd:bob', user: user('bob'), at: 42 };
     const next = run(state(), action);
-    expect(next.conversations.get('d:bob')).toEqual({ id: 'd:bob', type: 'direct', peer: user('bob'), activityAt: 42, unread: 0, readSeq: 0, mentioned: false });
+    expect(next.conversations.get('d:bob')).toEqual({ id: 'd:bob', type: 'direct', peer: user('bob'), activityAt: 42, unread: 0, readSeq: 0, mentioned: false, notify: 'all', mutedUntil: null, pinnedAt: null });
     expect(run(next, action)).toBe(next);
   });
 });
@@ -337,7 +337,7 @@ describe('conversations reducer: groups', () => {
 
   it('adds a group I created to the list at once', () => {
     const next = run(state(), { type: 'group/created', group: group('g2'), at: 9 });
-    expect(next.conversations.get('g:g2')).toEqual({ id: 'g:g2', type: 'group', group: group('g2'), activityAt: 9, unread: 0, readSeq: 0, mentioned: false });
+    expect(next.conversations.get('g:g2')).toEqual({ id: 'g:g2', type: 'group', group: group('g2'), activityAt: 9, unread: 0, readSeq: 0, mentioned: false, notify: 'all', mutedUntil: null, pinnedAt: null });
   });
 
   it('removes a group I left and closes it if it was open', () => {

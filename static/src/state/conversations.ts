@@ -5,6 +5,8 @@ import { updateEntry, withEntries, withEntry, withoutEntries, withoutEntry } fro
 import { applyUpdate, ingest, isShown, mentionsMe, newestShown } from './message-changes';
 import type { Conversation, ConversationsState, Thread } from './types';
 
+/** A conversation I have not set anything for: notify on all, not muted, not pinned. */
+const NO_SETTINGS = { notify: 'all', mutedUntil: null, pinnedAt: null } as const;
 const EMPTY_THREAD: Thread = { messages: [], hasMore: true, loading: false, loaded: false };
 
 /**
@@ -15,6 +17,10 @@ export function conversationsReducer(state: ConversationsState, action: Action):
   switch (action.type) {
     case 'conversations/listed':
       return listed(state, action.summaries, action.visible);
+    case 'conversation/settings': {
+      const { conversationId, notify, mutedUntil, pinnedAt } = action.settings;
+      return patchConversation(state, conversationId, (c) => ({ ...c, notify, mutedUntil, pinnedAt }));
+    }
     case 'message/received':
       return received(state, action.message, action.meId, action.readNow);
     case 'message/updated':
@@ -91,7 +97,7 @@ export function conversationsReducer(state: ConversationsState, action: Action):
     }
     case 'direct/opened': {
       if (state.conversations.has(action.conversationId)) return state;
-      const conv: Conversation = { id: action.conversationId, type: 'direct', peer: action.user, activityAt: action.at, unread: 0, readSeq: 0, mentioned: false };
+      const conv: Conversation = { id: action.conversationId, type: 'direct', peer: action.user, activityAt: action.at, unread: 0, readSeq: 0, mentioned: false, ...NO_SETTINGS };
       return { ...state, conversations: withEntry(state.conversations, conv.id, conv) };
     }
     case 'outbox/queued':
@@ -105,7 +111,7 @@ export function conversationsReducer(state: ConversationsState, action: Action):
       return patchConversation(state, groupConversationId(action.groupId), (c) => ({ ...c, group: action.details.group }));
     case 'group/created': {
       const id = groupConversationId(action.group.id);
-      const conv: Conversation = { id, type: 'group', group: action.group, activityAt: action.at, unread: 0, readSeq: 0, mentioned: false };
+      const conv: Conversation = { id, type: 'group', group: action.group, activityAt: action.at, unread: 0, readSeq: 0, mentioned: false, ...NO_SETTINGS };
       return { ...state, conversations: withEntry(state.conversations, id, conv) };
     }
     case 'group/left': {
@@ -257,6 +263,9 @@ function listed(state: ConversationsState, summaries: readonly ConversationSumma
       unread: active ? 0 : s.unread,
       mentioned: !active && s.mentioned,
       readSeq: Math.max(s.readSeq, existing?.readSeq ?? 0),
+      notify: s.notify,
+      mutedUntil: s.mutedUntil,
+      pinnedAt: s.pinnedAt,
     });
   }
   const listedIds = new Set(summaries.map((s) => s.conversationId));

@@ -37,7 +37,7 @@ function slice<S>(keys: readonly (keyof S & keyof State)[], reduce: Reducer<S>):
 
 /** Every slice once; no two own the same key (a test checks that together they cover State). */
 export const SLICES = [
-  slice<SessionState>(['me', 'connection', 'nodeId', 'operator'], sessionReducer),
+  slice<SessionState>(['me', 'connection', 'nodeId', 'operator', 'settings'], sessionReducer),
   slice<ConversationsState>(['conversations', 'threads', 'readBy', 'typing', 'activeId', 'focus'], conversationsReducer),
   slice<OutboxState>(['outgoing'], outboxReducer),
   slice<UploadsState>(['uploads'], uploadsReducer),

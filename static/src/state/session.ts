@@ -12,6 +12,8 @@ export function sessionReducer(state: SessionState, action: Action): SessionStat
       return state.nodeId === action.nodeId ? state : { ...state, nodeId: action.nodeId };
     case 'profile/updated':
       return { ...state, me: action.user };
+    case 'settings/changed':
+      return { ...state, settings: action.settings };
     case 'operator/checked':
       return state.operator === action.operator ? state : { ...state, operator: action.operator };
     default:

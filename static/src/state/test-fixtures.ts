@@ -24,7 +24,7 @@ export function message(seq: number, fields: Partial<Message> = {}): Message {
 }
 
 export function conversation(fields: Partial<Conversation> = {}): Conversation {
-  return { id: 'd:alice', type: 'direct', peer: user('alice'), activityAt: 0, unread: 0, readSeq: 0, mentioned: false, ...fields };
+  return { id: 'd:alice', type: 'direct', peer: user('alice'), activityAt: 0, unread: 0, readSeq: 0, mentioned: false, notify: 'all', mutedUntil: null, pinnedAt: null, ...fields };
 }
 
 export function group(id: string, fields: Partial<Group> = {}): Group {
@@ -36,7 +36,7 @@ export function groupEvent(change: GroupUpdateEvent['change'], fields: Partial<G
 }
 
 export function summary(fields: Partial<ConversationSummary> = {}): ConversationSummary {
-  return { conversationId: 'd:alice', type: 'direct', peer: user('alice'), lastMessage: null, lastSeq: 0, readSeq: 0, unread: 0, mentioned: false, ...fields };
+  return { conversationId: 'd:alice', type: 'direct', peer: user('alice'), lastMessage: null, lastSeq: 0, readSeq: 0, unread: 0, mentioned: false, notify: 'all', mutedUntil: null, pinnedAt: null, ...fields };
 }
 
 export function outgoing(clientMsgId: string, fields: Partial<Outgoing> = {}): Outgoing {

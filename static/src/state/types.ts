@@ -1,5 +1,5 @@
 import type { ClientState } from '@parley/client';
-import type { FriendRequest, FriendView, Group, GroupInvitation, GroupMemberView, Message, NewMessageTarget, SystemNotice, User } from '@parley/protocol';
+import type { FriendRequest, NotifyMode, UserSettings, FriendView, Group, GroupInvitation, GroupMemberView, Message, NewMessageTarget, SystemNotice, User } from '@parley/protocol';
 
 /** One row of the conversation list. */
 export interface Conversation {
@@ -15,6 +15,10 @@ export interface Conversation {
   readSeq: number;
   /** An unread message mentions me (or @all): the "@" marker. */
   mentioned: boolean;
+  /** My notification settings of it: which messages notify, muted until (epoch ms), pinned since (pinned list first). */
+  notify: NotifyMode;
+  mutedUntil: number | null;
+  pinnedAt: number | null;
 }
 
 export interface Thread {
@@ -86,6 +90,8 @@ export interface SessionState {
   nodeId?: string;
   /** The admin API let me in (asked once after sign-in): the profile dialog links to the ops console. */
   operator: boolean;
+  /** My settings (privacy, notification previews, do-not-disturb), once loaded; kept current across devices. */
+  settings?: UserSettings;
 }
 
 /** The conversation list, the messages held per conversation, and what the others are doing in them. */
@@ -189,6 +195,7 @@ export function initialState(me: User): State {
     me,
     connection: 'idle',
     operator: false,
+    settings: undefined,
     conversations: new Map(),
     threads: new Map(),
     outgoing: [],
