@@ -48,4 +48,7 @@ async function expectMigrated(store: Store): Promise<void> {
     { id: 'M1', conversationId: 'd:A:B', seq: 1, senderId: 'A', kind: 'text', body: { text: 'Old Message 北京' }, clientMsgId: 'c1', createdAt: 1 },
     { id: 'M2', conversationId: 'd:A:B', seq: 2, senderId: 'B', kind: 'system', body: { text: 'joined' }, clientMsgId: 'c2', createdAt: 2 },
   ]);
+  // Migrations 7 and 8 give the members and users stored before the notification defaults.
+  expect(await store.getMemberConversation('B', 'd:A:B')).toMatchObject({ notify: 'all', mutedUntil: null, pinnedAt: null });
+  expect(await store.getUser('A')).toMatchObject({ previews: false, dnd: null });
 }
