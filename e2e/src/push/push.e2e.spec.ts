@@ -117,8 +117,13 @@ describe('push notifications', () => {
     const alice = await world.member('pma', 0);
     const bob = await world.member('pmb', 1);
     const silent = await world.group(alice, [bob], 'silent');
-    const snoozed = await world.group(alice, [bob], 'snoozed');
-    const control = await world.group(alice, [bob], 'control');
+    // Friends now: the other groups take bob at once.
+    const groupWithBob = async (name: string) => {
+      const { group } = await alice.ok('group:create', { name, memberIds: [bob.id] });
+      return { conversationId: `g:${group.id}`, to: { type: 'group' as const, id: group.id } };
+    };
+    const snoozed = await groupWithBob('snoozed');
+    const control = await groupWithBob('control');
     await bob.ok('conversation:settings', { conversationId: silent.conversationId, notify: 'none' });
     await bob.ok('conversation:settings', { conversationId: snoozed.conversationId, mutedUntil: Date.now() + 3_600_000 });
     await bob.ok('settings:update', { previews: true });
