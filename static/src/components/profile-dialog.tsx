@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { UserSettings } from '@parley/protocol';
 import { describe, type ChatStore, type State } from '../store';
 import { AccountSettings } from './account-settings';
 import { Avatar } from './avatar';
+import { t } from '../i18n';
+import { LanguagePicker } from './language-picker';
+import { NotificationPreferences } from './notification-preferences';
 import { Modal } from './modal';
 
 interface Props {
@@ -20,26 +22,19 @@ export function ProfileDialog({ store, state, onClose }: Props) {
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [settings, setSettings] = useState<UserSettings | undefined>();
-
+  // Kept current by the store (loaded at sign-in, changed here or on another device).
+  const settings = state.settings;
   useEffect(() => {
-    void store.run('settings:get', {}, true).then((r) => r && setSettings(r.settings));
+    if (!settings) void store.loadSettings();
   }, [store]);
-
-  /** Shows the choice at once, then what the server kept (the old value if it refused). */
-  const changeSetting = async (patch: Partial<UserSettings>) => {
-    const previous = settings;
-    if (previous) setSettings({ ...previous, ...patch });
-    const r = await store.run('settings:update', patch);
-    setSettings(r ? r.settings : previous);
-  };
+  const changeSetting = (patch: Parameters<ChatStore['updateSettings']>[0]) => store.updateSettings(patch);
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
     setSaved(false);
     const url = avatarUrl.trim();
-    if (url && !/^https:\/\//i.test(url)) return setError('The avatar must be an https:// address.');
+    if (url && !/^https:\/\//i.test(url)) return setError(t('profile.avatarHttps'));
     setBusy(true);
     try {
       await store.updateProfile({ displayName: displayName.trim(), avatarUrl: url || undefined, bio });
@@ -52,68 +47,70 @@ export function ProfileDialog({ store, state, onClose }: Props) {
   };
 
   return (
-    <Modal title="Your profile" onClose={onClose} testId="profile-dialog">
+    <Modal title={t('profile.title')} onClose={onClose} testId="profile-dialog">
       <form class="stack" onSubmit={(e) => void submit(e)}>
         <div class="profile-hero">
           <Avatar id={me.id} name={displayName || me.username} url={avatarUrl || undefined} size="lg" />
           <span class="muted">@{me.username}</span>
           {state.operator && (
             <a class="ops-link" href="/admin" data-testid="admin-link">
-              Ops console
+              {t('profile.opsConsole')}
             </a>
           )}
         </div>
         <label>
-          Display name
+          {t('profile.displayName')}
           <input name="displayName" required maxLength={64} value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
         </label>
         <label>
-          Avatar URL
+          {t('profile.avatarUrl')}
           <input name="avatarUrl" type="url" inputMode="url" placeholder="https://…" maxLength={512} value={avatarUrl} onInput={(e) => setAvatarUrl(e.currentTarget.value)} />
         </label>
         <label>
-          Bio
-          <textarea name="bio" rows={3} maxLength={500} value={bio} onInput={(e) => setBio(e.currentTarget.value)} placeholder="A few words about you" />
+          {t('profile.bio')}
+          <textarea name="bio" rows={3} maxLength={500} value={bio} onInput={(e) => setBio(e.currentTarget.value)} placeholder={t('profile.bioPlaceholder')} />
         </label>
         <p class="error" role="alert">
           {error}
         </p>
         {saved && (
           <p class="success" role="status">
-            Profile saved.
+            {t('profile.saved')}
           </p>
         )}
         <div class="row end">
           <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
+            {busy ? t('profile.saving') : t('profile.save')}
           </button>
         </div>
       </form>
       {settings && (
         <div class="stack" data-testid="privacy-settings">
           <fieldset class="choice">
-            <legend>Who can message you</legend>
+            <legend>{t('profile.whoMayMessage')}</legend>
             <label>
-              <input type="radio" name="dmPolicy" checked={settings.dmPolicy === 'friends'} onChange={() => void changeSetting({ dmPolicy: 'friends' })} /> Friends only
+              <input type="radio" name="dmPolicy" checked={settings.dmPolicy === 'friends'} onChange={() => void changeSetting({ dmPolicy: 'friends' })} /> {t('profile.friendsOnly')}
             </label>
             <label>
-              <input type="radio" name="dmPolicy" checked={settings.dmPolicy === 'anyone'} onChange={() => void changeSetting({ dmPolicy: 'anyone' })} /> Anyone
+              <input type="radio" name="dmPolicy" checked={settings.dmPolicy === 'anyone'} onChange={() => void changeSetting({ dmPolicy: 'anyone' })} /> {t('profile.anyone')}
             </label>
           </fieldset>
           {settings.groupInvites && (
             <fieldset class="choice">
-              <legend>Adding you to groups</legend>
+              <legend>{t('profile.groupInvites')}</legend>
               <label>
                 <input type="radio" name="groupInvites" checked={settings.groupInvites === 'friends'} onChange={() => void changeSetting({ groupInvites: 'friends' })} />{' '}
-                Friends add me directly; others ask first
+                {t('profile.invitesFriends')}
               </label>
               <label>
-                <input type="radio" name="groupInvites" checked={settings.groupInvites === 'ask'} onChange={() => void changeSetting({ groupInvites: 'ask' })} /> Always ask me first
+                <input type="radio" name="groupInvites" checked={settings.groupInvites === 'ask'} onChange={() => void changeSetting({ groupInvites: 'ask' })} /> {t('profile.invitesAsk')}
               </label>
             </fieldset>
           )}
         </div>
       )}
+      <LanguagePicker />
+      {settings && <NotificationPreferences store={store} settings={settings} />}
       <AccountSettings store={store} />
     </Modal>
   );
