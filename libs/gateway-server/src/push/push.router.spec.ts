@@ -15,7 +15,7 @@ const subscription = (endpoint: string) => ({ endpoint, expirationTime: null, ke
 
 /**
  * The push routes on the real Express app over SQLite, as browsers call
- * them. Tokens are `<user>:<session>` (a stub session service); the endpoint
+ * them. Tokens are `<user>.<session>` (a stub session service); the endpoint
  * policy is the real one.
  */
 describe('push routes', () => {
@@ -42,7 +42,7 @@ describe('push routes', () => {
   const start = async (push: GatewayPush | undefined): Promise<string> => {
     const sessions = {
       authenticate: async (token: string) => {
-        const [userId, sessionId] = token.split(':');
+        const [userId, sessionId] = token.split('.');
         if (!userId || !sessionId?.startsWith(`${userId}-`)) throw new ParleyError('UNAUTHORIZED', 'bad token');
         return { userId, username: userId, sessionId };
       },
@@ -89,58 +89,58 @@ describe('push routes', () => {
     const off = await start(undefined);
     const key = await call(off, 'GET', '/api/push/vapid-public-key');
     expect(key).toEqual({ status: 503, body: expect.objectContaining({ code: 'UNAVAILABLE', detail: 'push notifications are not configured' }) });
-    expect((await call(off, 'POST', '/api/push/subscriptions', 'alice:alice-s1', subscription('https://push.example.com/a'))).body.code).toBe('UNAVAILABLE');
+    expect((await call(off, 'POST', '/api/push/subscriptions', 'alice.alice-s1', subscription('https://push.example.com/a'))).body.code).toBe('UNAVAILABLE');
   });
 
   it('refuses subscribing without a valid token (401), with bad keys or endpoint (400), and a private endpoint by default', async () => {
     const base = await start(policy(false));
     const good = subscription('https://push.example.com/send/abc');
     expect((await call(base, 'POST', '/api/push/subscriptions', undefined, good)).status).toBe(401);
-    expect((await call(base, 'POST', '/api/push/subscriptions', 'alice:bob-s1', good)).status).toBe(401);
-    const badKeys = await call(base, 'POST', '/api/push/subscriptions', 'alice:alice-s1', { ...good, keys: { p256dh: 'short', auth: KEYS.auth } });
+    expect((await call(base, 'POST', '/api/push/subscriptions', 'alice.bob-s1', good)).status).toBe(401);
+    const badKeys = await call(base, 'POST', '/api/push/subscriptions', 'alice.alice-s1', { ...good, keys: { p256dh: 'short', auth: KEYS.auth } });
     expect(badKeys).toEqual({ status: 400, body: expect.objectContaining({ code: 'INVALID_ARGUMENT', detail: expect.stringMatching(/^keys\.p256dh: /) }) });
-    const extra = await call(base, 'POST', '/api/push/subscriptions', 'alice:alice-s1', { ...good, userId: 'bob' });
+    const extra = await call(base, 'POST', '/api/push/subscriptions', 'alice.alice-s1', { ...good, userId: 'bob' });
     expect(extra.status).toBe(400);
     for (const endpoint of ['http://push.example.com/x', 'https://127.0.0.1/x', 'https://[::1]/x', 'https://10.1.2.3/x', 'https://169.254.169.254/latest', 'javascript:alert(1)', `https://push.example.com/${'a'.repeat(2100)}`]) {
-      const refused = await call(base, 'POST', '/api/push/subscriptions', 'alice:alice-s1', subscription(endpoint));
+      const refused = await call(base, 'POST', '/api/push/subscriptions', 'alice.alice-s1', subscription(endpoint));
       expect({ endpoint, status: refused.status, detail: refused.body.detail }).toEqual({ endpoint, status: 400, detail: expect.stringMatching(/^endpoint: /) });
     }
     // Allowed when the operator lifts the policy (tests, a push service on the LAN).
     const lan = await start(policy(true));
-    expect((await call(lan, 'POST', '/api/push/subscriptions', 'alice:alice-s1', subscription('http://127.0.0.1:9/x'))).status).toBe(201);
-    expect(await removeHeld(lan, 'alice:alice-s1', ['http://127.0.0.1:9/x'])).toEqual(['http://127.0.0.1:9/x']);
+    expect((await call(lan, 'POST', '/api/push/subscriptions', 'alice.alice-s1', subscription('http://127.0.0.1:9/x'))).status).toBe(201);
+    expect(await removeHeld(lan, 'alice.alice-s1', ['http://127.0.0.1:9/x'])).toEqual(['http://127.0.0.1:9/x']);
   });
 
   it("stores one subscription per session (a new one replaces it), takes an endpoint over, and deletes only the caller's own", async () => {
     const base = await start(policy(false));
     const post = (token: string, endpoint: string) => call(base, 'POST', '/api/push/subscriptions', token, subscription(endpoint));
     const del = (token: string | undefined, endpoint: string) => call(base, 'DELETE', '/api/push/subscriptions', token, { endpoint });
-    const first = await post('bob:bob-s1', 'https://push.example.com/bob-1');
+    const first = await post('bob.bob-s1', 'https://push.example.com/bob-1');
     expect(first).toEqual({ status: 201, body: { subscription: { id: expect.any(String), endpoint: 'https://push.example.com/bob-1', createdAt: expect.any(Number) } } });
-    expect((await post('bob:bob-s1', 'https://push.example.com/bob-2')).status).toBe(201);
+    expect((await post('bob.bob-s1', 'https://push.example.com/bob-2')).status).toBe(201);
     // Someone else's endpoint: 404, and it stays (bob still holds it below).
-    expect(await del('alice:alice-s2', 'https://push.example.com/bob-2')).toEqual({ status: 404, body: expect.objectContaining({ code: 'NOT_FOUND' }) });
+    expect(await del('alice.alice-s2', 'https://push.example.com/bob-2')).toEqual({ status: 404, body: expect.objectContaining({ code: 'NOT_FOUND' }) });
     expect((await del(undefined, 'https://push.example.com/bob-2')).status).toBe(401);
-    expect((await del('bob:bob-s1', 'not a url')).status).toBe(400);
+    expect((await del('bob.bob-s1', 'not a url')).status).toBe(400);
     // bob-1 was replaced by the session's second subscription.
-    expect((await del('bob:bob-s1', 'https://push.example.com/bob-1')).status).toBe(404);
+    expect((await del('bob.bob-s1', 'https://push.example.com/bob-1')).status).toBe(404);
     // Another session of bob's keeps its own.
-    expect((await post('bob:bob-s2', 'https://push.example.com/bob-phone')).status).toBe(201);
+    expect((await post('bob.bob-s2', 'https://push.example.com/bob-phone')).status).toBe(201);
     // The browser signs in as alice: the endpoint is hers now, bob holds it no more.
-    expect((await post('alice:alice-s2', 'https://push.example.com/bob-2')).status).toBe(201);
-    expect((await del('bob:bob-s1', 'https://push.example.com/bob-2')).status).toBe(404);
-    expect((await del('alice:alice-s2', 'https://push.example.com/bob-2')).status).toBe(204);
-    expect((await del('alice:alice-s2', 'https://push.example.com/bob-2')).status).toBe(404);
-    expect((await del('bob:bob-s2', 'https://push.example.com/bob-phone')).status).toBe(204);
+    expect((await post('alice.alice-s2', 'https://push.example.com/bob-2')).status).toBe(201);
+    expect((await del('bob.bob-s1', 'https://push.example.com/bob-2')).status).toBe(404);
+    expect((await del('alice.alice-s2', 'https://push.example.com/bob-2')).status).toBe(204);
+    expect((await del('alice.alice-s2', 'https://push.example.com/bob-2')).status).toBe(404);
+    expect((await del('bob.bob-s2', 'https://push.example.com/bob-phone')).status).toBe(204);
   });
 
   it('leaves exactly one subscription after a thousand POSTs at once from one session', async () => {
     const base = await start(policy(false));
     const statuses = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => call(base, 'POST', '/api/push/subscriptions', 'bob:bob-s2', subscription(`https://push.example.com/many/${i}`)).then((r) => r.status)),
+      Array.from({ length: 1000 }, (_, i) => call(base, 'POST', '/api/push/subscriptions', 'bob.bob-s2', subscription(`https://push.example.com/many/${i}`)).then((r) => r.status)),
     );
     expect(new Set(statuses)).toEqual(new Set([201]));
     const endpoints = Array.from({ length: 1000 }, (_, i) => `https://push.example.com/many/${i}`);
-    expect(await removeHeld(base, 'bob:bob-s2', endpoints)).toHaveLength(1);
+    expect(await removeHeld(base, 'bob.bob-s2', endpoints)).toHaveLength(1);
   });
 });
