@@ -97,21 +97,29 @@ export class NonPublicAddressError extends Error {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
+/** Resolves a host name to all its addresses (dns.lookup by default; tests inject their own answers). */
+export type ResolveHost = (hostname: string, family: number | undefined) => Promise<dns.LookupAddress[]>;
+
+const systemResolve: ResolveHost = (hostname, family) => dns.promises.lookup(hostname, { all: true, ...(family ? { family } : {}) });
+
 /**
  * A `lookup` for the connections the engine opens: resolves like
  * dns.lookup and refuses a host with any non-public address, so what is
  * checked is what is connected to (a name that resolved to a public address
  * at subscribe time and to 127.0.0.1 now — DNS rebinding — is refused).
  */
-export function guardedLookup(): net.LookupFunction {
+export function guardedLookup(resolve: ResolveHost = systemResolve): net.LookupFunction {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, []);
-      const first = addresses[0];
-      if (first === undefined) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
-      if (addresses.some((a) => isNonPublicAddress(a.address))) return callback(new NonPublicAddressError(hostname), []);
-      if (options.all === true) return callback(null, addresses);
-      return callback(null, first.address, first.family);
-    });
+    const family = typeof options.family === 'number' && options.family !== 0 ? options.family : undefined;
+    resolve(hostname, family).then(
+      (addresses) => {
+        const first = addresses[0];
+        if (first === undefined) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+        if (addresses.some((a) => isNonPublicAddress(a.address))) return callback(new NonPublicAddressError(hostname), []);
+        if (options.all === true) return callback(null, addresses);
+        return callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, []),
+    );
   };
 }

@@ -2,27 +2,21 @@ import http from 'node:http';
 import https from 'node:https';
 import webpush from 'web-push';
 import type { Clock, PushEngine, PushOutcome, PushRequest } from '@parley/domain';
-import { checkPushEndpoint, guardedLookup, NonPublicAddressError } from './endpoint-policy';
+import { checkPushEndpoint, guardedLookup, NonPublicAddressError, type ResolveHost } from './endpoint-policy';
 import { parseRetryAfter } from './retry-after';
-
-/** The VAPID identity (RFC 8292) pushes are signed with. */
-export interface VapidKeys {
-  /** base64url uncompressed P-256 public key (what browsers subscribe with). */
-  publicKey: string;
-  /** base64url P-256 private key. Never logged. */
-  privateKey: string;
-  /** mailto: or https: contact of the operator. */
-  subject: string;
-}
+import { VapidAuthorization, type VapidIdentity } from './vapid-authorization';
 
 export interface WebPushEngineOptions {
-  vapid: VapidKeys;
+  /** The key pair and contact pushes are signed with (RFC 8292). */
+  vapid: VapidIdentity;
   /** Allow http: endpoints and non-public addresses (tests, a push service on the LAN). @default false */
   allowPrivate?: boolean;
   /** Longest a push may take, connection to response. @default 10_000 */
   timeoutMs?: number;
   /** Reads Retry-After dates. @default the system clock */
   clock?: Clock;
+  /** Resolves endpoint hosts (tests answer with chosen addresses). @default dns.lookup */
+  resolveHost?: ResolveHost;
 }
 
 /** A response body is never needed: read at most this much of it before dropping the connection. */
@@ -35,7 +29,8 @@ interface HttpResult {
 
 /**
  * Web Push (RFC 8030) with aes128gcm payload encryption (RFC 8291) and VAPID
- * (RFC 8292): web-push builds the encrypted request, this engine sends it
+ * (RFC 8292): web-push builds the encrypted request and signs the VAPID
+ * token (reused per push service for an hour), this engine sends it
  * itself so the connection goes only to addresses the endpoint policy allows
  * (web-push's own sender cannot be given a guarded lookup for http endpoints).
  */
@@ -44,14 +39,18 @@ export class WebPushEngine implements PushEngine {
   private readonly allowPrivate: boolean;
   private readonly timeoutMs: number;
   private readonly clock: Clock;
+  private readonly lookup: ReturnType<typeof guardedLookup> | undefined;
+  private readonly vapid: VapidAuthorization;
   // Keep-alive: pushes to one push service (FCM, Mozilla, Apple) reuse connections.
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-  constructor(private readonly options: WebPushEngineOptions) {
+  constructor(options: WebPushEngineOptions) {
     this.allowPrivate = options.allowPrivate ?? false;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.lookup = this.allowPrivate ? undefined : guardedLookup(options.resolveHost);
+    this.vapid = new VapidAuthorization(options.vapid, this.clock);
   }
 
   async send(request: PushRequest): Promise<PushOutcome> {
@@ -59,16 +58,13 @@ export class WebPushEngine implements PushEngine {
     if (refused !== null) return { kind: 'failed', reason: refused };
     let details: webpush.RequestDetails;
     try {
+      // web-push encrypts (RFC 8291) and sets TTL, Urgency, Topic; the VAPID header comes from the per-origin cache.
       details = webpush.generateRequestDetails(
         { endpoint: request.destination.endpoint, keys: { p256dh: request.destination.p256dh, auth: request.destination.auth } },
         request.payload,
-        {
-          vapidDetails: this.options.vapid,
-          TTL: request.ttlSec,
-          urgency: request.urgency,
-          ...(request.topic === undefined ? {} : { topic: request.topic }),
-        },
+        { TTL: request.ttlSec, urgency: request.urgency, ...(request.topic === undefined ? {} : { topic: request.topic }) },
       );
+      details.headers['Authorization'] = this.vapid.headerFor(new URL(request.destination.endpoint).origin);
     } catch (err) {
       // Bad subscription keys or options: sending again cannot help. web-push's messages name no secrets.
       return { kind: 'failed', reason: `cannot build the push: ${(err as Error).message}` };
@@ -109,7 +105,7 @@ export class WebPushEngine implements PushEngine {
         method: 'POST',
         headers,
         agent: secure ? this.httpsAgent : this.httpAgent,
-        ...(this.allowPrivate ? {} : { lookup: guardedLookup() }),
+        ...(this.lookup === undefined ? {} : { lookup: this.lookup }),
       });
       // One deadline for the whole exchange (a socket timeout alone lets a slow trickle run on).
       const deadline = setTimeout(() => req.destroy(Object.assign(new Error('push timed out'), { code: 'ETIMEDOUT' })), this.timeoutMs);

@@ -1,8 +1,14 @@
 import { createECDH, createPublicKey, randomBytes, verify, type ECDH } from 'node:crypto';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import * as ece from 'http_ece';
 import { waitFor, type WaitOptions } from './wait-for';
+
+/** The part of http_ece (RFC 8188 content encoding, by web-push's authors) used here; it ships no types. */
+interface Ece {
+  decrypt(body: Buffer, params: { version: 'aes128gcm'; privateKey: ECDH; authSecret: string }): Buffer;
+}
+const ece = createRequire(__filename)('http_ece') as Ece;
 
 /** What a browser's PushSubscription.toJSON() gives (without expirationTime). */
 export interface SimulatedSubscription {
