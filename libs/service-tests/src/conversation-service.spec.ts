@@ -1,4 +1,4 @@
-import { ConversationService } from '@parley/domain';
+import { ConversationService, ConversationSettingsService } from '@parley/domain';
 import { directConversationId, groupConversationId } from '@parley/protocol';
 import { at } from '@parley/testing';
 import { createSocialWorld, type SocialWorld } from './support/social-world';
@@ -43,6 +43,9 @@ describe('ConversationService', () => {
       peerReadSeq: 0,
       unread: 0,
       mentioned: false,
+      notify: 'all',
+      mutedUntil: null,
+      pinnedAt: null,
     });
     expect((await conversations.list('bob')).map((c) => [c.conversationId, c.unread, c.peer?.id])).toEqual([
       [dm.conversationId, 1, 'alice'],
@@ -63,5 +66,59 @@ describe('ConversationService', () => {
     expect((await conversations.list('carol')).map((c) => c.group?.id)).toEqual([group.id]);
     await w.groups.leave('carol', { groupId: group.id });
     expect(await conversations.list('carol')).toEqual([]);
+  });
+
+  describe('with conversation settings', () => {
+    let settings: ConversationSettingsService;
+    beforeEach(() => {
+      settings = new ConversationSettingsService({ store: w.store, notifier: w.notifier, clock: w.clock });
+    });
+
+    it('lists pinned conversations first, the latest pin first, with the member\'s own settings', async () => {
+      await w.befriend('bob', 'carol');
+      const ab = await w.dm('alice', 'bob', 'one');
+      w.clock.t += 1000;
+      const ac = await w.dm('alice', 'carol', 'two');
+      w.clock.t += 1000;
+      const { group } = await w.groups.create('alice', { name: 'club', memberIds: ['bob'] });
+      const club = groupConversationId(group.id);
+      await w.post('bob', group.id, 'newest');
+      expect((await conversations.list('alice')).map((c) => c.conversationId)).toEqual([club, ac.conversationId, ab.conversationId]);
+
+      w.clock.t += 1000;
+      await settings.update('alice', { conversationId: ab.conversationId, pinned: true });
+      w.clock.t += 1000;
+      await settings.update('alice', { conversationId: ac.conversationId, pinned: true, notify: 'mentions', mutedUntil: w.clock.t + 60_000 });
+      const list = await conversations.list('alice');
+      expect(list.map((c) => [c.conversationId, c.pinnedAt])).toEqual([
+        [ac.conversationId, w.clock.t],
+        [ab.conversationId, w.clock.t - 1000],
+        [club, null],
+      ]);
+      expect(list[0]).toMatchObject({ notify: 'mentions', mutedUntil: w.clock.t + 60_000 });
+      // Bob's view of the same conversations is his own.
+      expect((await conversations.list('bob')).map((c) => [c.conversationId, c.pinnedAt, c.notify])).toEqual([
+        [club, null, 'all'],
+        [ab.conversationId, null, 'all'],
+      ]);
+      await settings.update('alice', { conversationId: ac.conversationId, pinned: false });
+      expect((await conversations.list('alice')).map((c) => c.conversationId)).toEqual([ab.conversationId, club, ac.conversationId]);
+    });
+
+    it('refuses a conversation the user is not in (NOT_FOUND) and a malformed id, and tells no one', async () => {
+      const ab = await w.dm('alice', 'bob', 'hi');
+      await expect(settings.update('carol', { conversationId: ab.conversationId, pinned: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(settings.update('carol', { conversationId: 'nonsense', pinned: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(w.notifier.published('conversation:settings')).toEqual([]);
+      expect((await conversations.list('alice'))[0]).toMatchObject({ pinnedAt: null, notify: 'all' });
+    });
+
+    it('tells the user\'s other sessions, not the caller\'s', async () => {
+      const ab = await w.dm('alice', 'bob', 'hi');
+      const updated = await settings.update('alice', { conversationId: ab.conversationId, notify: 'none' }, 'sock-a');
+      expect(w.notifier.published('conversation:settings')).toEqual([
+        expect.objectContaining({ rooms: ['user:alice'], payload: { settings: updated }, options: { exceptSession: 'sock-a' } }),
+      ]);
+    });
   });
 });
