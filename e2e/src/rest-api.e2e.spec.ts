@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import webpush from 'web-push';
 import { z } from 'zod';
 import { TEST_PASSWORD, startCluster, type Cluster } from '@parley/testing';
 import { hasChromium, launchBrowser, watchPage, type TestBrowser } from './web/browser';
@@ -67,7 +68,13 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
 
   beforeAll(async () => {
     // A long first backoff, so the guess that finds the gate shut does not depend on how fast the ones before it went.
-    const gatewayEnv: Record<string, string> = { PARLEY_LOGIN_BACKOFF_BASE_SEC: '60' };
+    const vapid = webpush.generateVAPIDKeys();
+    // Push configured, so its operations answer (the subscription below points at a port nothing listens on).
+    const gatewayEnv: Record<string, string> = {
+      PARLEY_LOGIN_BACKOFF_BASE_SEC: '60',
+      PARLEY_VAPID_PUBLIC_KEY: vapid.publicKey,
+      PARLEY_VAPID_PRIVATE_KEY: vapid.privateKey,
+    };
     cluster = await startCluster({ nodes: 1, name: 'rest-api-e2e', gatewayEnv });
     // The operator's account exists before its name is listed (a listed name is reserved).
     const operator = await fetch(`${cluster.gatewayUrl}/api/auth/register`, {
@@ -160,6 +167,18 @@ describe('the REST API as its OpenAPI document describes it, on a running gatewa
     expect(blob.status).toBe(200);
     expect(blob.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await call('GET', blobUrl.replace(/sig=[^&]+/, 'sig=forged'))).status).toBe(403);
+
+    // Push: the VAPID key (no token), a subscription of this session, its removal.
+    expect((await call('GET', '/api/push/vapid-public-key')).status).toBe(200);
+    const pushSubscription = {
+      endpoint: 'https://push.example.com/send/oas-e2e',
+      keys: { p256dh: Buffer.alloc(65, 4).toString('base64url'), auth: Buffer.alloc(16, 7).toString('base64url') },
+    };
+    expect((await call('POST', '/api/push/subscriptions', { body: pushSubscription })).status).toBe(401);
+    expect((await call('POST', '/api/push/subscriptions', { token, body: { ...pushSubscription, endpoint: 'https://127.0.0.1/x' } })).status).toBe(400);
+    expect((await call('POST', '/api/push/subscriptions', { token, body: pushSubscription })).status).toBe(201);
+    expect((await call('DELETE', '/api/push/subscriptions', { token, body: { endpoint: pushSubscription.endpoint } })).status).toBe(204);
+    expect((await call('DELETE', '/api/push/subscriptions', { token, body: { endpoint: pushSubscription.endpoint } })).status).toBe(404);
 
     // Sessions, on an account of their own: refresh, change the password, sign out here, everywhere, delete it.
     const sessionUser = uniqueName('oas');
