@@ -29,6 +29,7 @@ class ScriptedEngine implements PushEngine {
   inFlight = 0;
   maxInFlight = 0;
   hold = false;
+  closed = false;
   private readonly waiting: Array<() => void> = [];
   constructor(private readonly answer: (request: PushRequest, attempt: number) => PushOutcome) {}
 
@@ -40,6 +41,10 @@ class ScriptedEngine implements PushEngine {
     this.inFlight--;
     this.sent.push(request.payload);
     return this.answer(request, this.sent.filter((p) => p === request.payload).length);
+  }
+
+  close(): void {
+    this.closed = true;
   }
 
   releaseAll(): void {
@@ -184,6 +189,7 @@ describe('PushDispatcher', () => {
     await dispatcher.flush();
     expect(engine.sent).toEqual(['payload-1', 'payload-2']);
     expect(outcomes).toEqual(['retry', 'dropped', 'dropped', 'sent', 'dropped']);
+    expect(engine.closed).toBe(true);
   });
 
   it('treats an engine that throws as a retry', async () => {

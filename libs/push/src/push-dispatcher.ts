@@ -17,7 +17,8 @@ export const systemPushTimers: PushTimers = {
 };
 
 export interface PushDispatcherOptions {
-  engine: PushEngine;
+  /** Closed by close() when it has a close() (WebPushEngine's keep-alive connections). */
+  engine: PushEngine & { close?(): void };
   /** A destination that no longer exists (404/410): remove its subscription. Awaited; a throw is logged. */
   onGone?: (endpoint: string) => Promise<void> | void;
   /** Called once per attempt's outcome and per push dropped. */
@@ -57,7 +58,7 @@ interface FlushWaiter {
  * queue cannot.
  */
 export class PushDispatcher implements Pusher {
-  private readonly engine: PushEngine;
+  private readonly engine: PushEngine & { close?(): void };
   private readonly logger: Logger;
   private readonly concurrency: number;
   private readonly maxAttempts: number;
@@ -105,7 +106,7 @@ export class PushDispatcher implements Pusher {
     return new Promise((resolve) => this.flushWaiters.push({ jobs: new Set(this.outstanding), resolve }));
   }
 
-  /** Drops what waits (queued pushes, pending retries) and waits for the pushes in flight. flush() first to send everything. */
+  /** Drops what waits (queued pushes, pending retries), waits for the pushes in flight, closes the engine. flush() first to send everything. */
   async close(): Promise<void> {
     this.closed = true;
     for (const [job, timer] of this.retrying) {
@@ -115,6 +116,7 @@ export class PushDispatcher implements Pusher {
     this.retrying.clear();
     for (let job = this.dequeue(); job !== undefined; job = this.dequeue()) this.drop(job, 'closed');
     await Promise.all([...this.inFlight]);
+    this.engine.close?.();
   }
 
   /** Pushes waiting to be sent (not in flight, not waiting for a retry). */
@@ -190,6 +192,7 @@ export class PushDispatcher implements Pusher {
       return;
     }
     this.report('retry');
+    this.logger.debug({ origin: originOf(job.request.destination.endpoint), reason, attempts: job.attempts }, 'push will be retried');
     const backoff = this.initialBackoffMs * 2 ** (job.attempts - 1);
     const delay = Math.min(this.maxBackoffMs, retryAfterMs ?? backoff);
     const timer = this.timers.setTimeout(() => {
