@@ -122,7 +122,6 @@ function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: Br
   return (
     <div class={`app ${active ? 'has-chat' : 'no-chat'}`}>
       <NoticeBanners store={store} notices={state.notices} />
-      <PushBanner store={store} hasSent={hasSent} />
       <aside class="sidebar" aria-label={t('app.chatsAndContacts')}>
         <header class="me">
           <button type="button" class="me-button" onClick={() => setOverlay('profile')} aria-label={t('app.yourProfile')} data-testid="profile-button">
@@ -162,6 +161,7 @@ function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: Br
             {connectionLabel(conn)}
           </div>
         )}
+        <PushBanner store={store} hasSent={hasSent} />
         <nav class="tabs" role="tablist" aria-label={t('app.sections')}>
           <button role="tab" type="button" aria-selected={panel === 'chats'} onClick={() => setPanel('chats')} data-testid="tab-chats">
             {t('app.chats')} {unreadTotal > 0 && <span class="badge">{unreadTotal}</span>}
