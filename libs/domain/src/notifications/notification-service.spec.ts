@@ -1,4 +1,5 @@
 import { pushPayloadSchema, type Message } from '@parley/protocol';
+import { silentLogger } from '@parley/util';
 import type { PushRequest, PushTarget, Pusher, UserRecord, GroupRecord } from '../ports';
 import { NotificationService, type NotificationServiceDeps } from './notification-service';
 import { inDnd } from './push-decision';
@@ -209,7 +210,7 @@ describe('NotificationService', () => {
       presence: { awayUsers: async () => new Set() },
       pusher: { push: () => {}, flush: async () => {}, close: async () => {} },
       clock: { now: () => NOW },
-      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: (o) => errors.push(o), child: () => failing as never },
+      logger: { ...silentLogger, error: (o: object) => errors.push(o) },
     });
     failing.messageStored(message());
     await failing.idle();

@@ -52,7 +52,9 @@ describe('notification commands through the dispatcher and the real services', (
         const io = holder.server?.io;
         if (!io) return;
         const to = io.to([...rooms] as RoomName[]);
-        (options?.exceptSession ? to.except(options.exceptSession) : to).emit(event, payload as never);
+        // The event name and its payload are correlated by the Notifier's signature, not visible to Socket.IO's typing here.
+        const target = (options?.exceptSession ? to.except(options.exceptSession) : to) as unknown as { emit(event: string, payload: unknown): void };
+        target.emit(event, payload);
       },
       publishConfirmed: async function (this: Notifier, rooms, event, payload) {
         this.publish(rooms, event, payload);
