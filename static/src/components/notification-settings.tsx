@@ -27,7 +27,7 @@ export function NotificationSettings({ store, conv, onClose }: { store: ChatStor
   return (
     <Modal title={`${t('notify.title')} · ${conversationTitle(conv)}`} onClose={onClose} testId="notification-settings">
       <div class="stack">
-        <fieldset>
+        <fieldset class="choice mute-choice">
           <legend>{t('notify.mute')}</legend>
           <p class="muted" data-testid="mute-state">
             {mutedText(conv)}
@@ -45,10 +45,10 @@ export function NotificationSettings({ store, conv, onClose }: { store: ChatStor
             )}
           </div>
         </fieldset>
-        <fieldset>
+        <fieldset class="choice">
           <legend>{t('notify.which')}</legend>
           {(['all', 'mentions'] as const).map((mode) => (
-            <label key={mode} class="radio">
+            <label key={mode}>
               <input type="radio" name="notify" value={mode} data-testid={`notify-${mode}`} checked={conv.notify === mode} onChange={() => set({ notify: mode })} /> {t(`notify.${mode}`)}
             </label>
           ))}
