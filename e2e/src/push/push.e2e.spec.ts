@@ -214,6 +214,18 @@ describe('push notifications', () => {
     expect((await api('DELETE', '/api/push/subscriptions', bob.user.auth.token, { endpoint: laptop.endpoint })).status).toBe(404);
   });
 
+  it('keeps one subscription per session when a thousand subscribes of one session race (MySQL)', async () => {
+    const member = await world.member('pr', 0);
+    const subscriptions = Array.from({ length: 1000 }, () => simulator.newSubscription());
+    const statuses = await Promise.all(
+      subscriptions.map(async (subscription) => (await api('POST', '/api/push/subscriptions', member.user.auth.token, subscription)).status),
+    );
+    expect(new Set(statuses)).toEqual(new Set([201]));
+    const [rows] = await db.query<RowDataPacket[]>('SELECT endpoint FROM push_subscriptions WHERE user_id = ?', [member.id]);
+    expect(rows).toHaveLength(1);
+    expect(subscriptions.map((s) => s.endpoint)).toContain(rows[0]?.endpoint);
+  });
+
   /** A second sign-in (device) of the member's account: its access token. */
   const signIn = async (member: Member): Promise<string> => {
     const res = await api('POST', '/api/auth/login', undefined, { username: member.user.auth.user.username, password: TEST_PASSWORD });
