@@ -20,7 +20,7 @@ function recordingServices(answer: unknown = 'result') {
         },
       },
     );
-  const names = ['messaging', 'conversations', 'groups', 'groupAdmin', 'friends', 'settings', 'sessions', 'sessionGate'] as const;
+  const names = ['messaging', 'conversations', 'groups', 'groupAdmin', 'friends', 'settings', 'conversationSettings', 'sessions', 'sessionGate'] as const;
   const services = Object.fromEntries(names.map((n) => [n, service(n)])) as unknown as CommandServices;
   return { services, calls };
 }
@@ -59,10 +59,15 @@ describe('command handlers by area', () => {
     await expect(handlers['conversation:list'](ctx, {})).resolves.toEqual({ conversations: 'answer' });
     await expect(handlers['settings:get'](ctx, {})).resolves.toEqual({ settings: 'answer' });
     await expect(handlers['settings:update'](ctx, { dmPolicy: 'anyone' })).resolves.toEqual({ settings: 'answer' });
+    await expect(handlers['conversation:settings'](ctx, { conversationId: 'd:alice:bob', pinned: true })).resolves.toEqual({ settings: 'answer' });
+    await expect(handlers['presence:visibility'](ctx, { visible: false })).resolves.toEqual({});
+    // The calling socket is passed along: it has the change from its ack, its other sessions get the event.
     expect(calls).toEqual([
       'conversations.list("alice")',
       'settings.get("alice")',
-      'settings.update("alice", {"dmPolicy":"anyone"})',
+      'settings.update("alice", {"dmPolicy":"anyone"}, "s1")',
+      'conversationSettings.update("alice", {"conversationId":"d:alice:bob","pinned":true}, "s1")',
+      'sessions.setVisibility("alice", "s1", false)',
     ]);
   });
 
