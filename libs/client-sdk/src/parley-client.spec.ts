@@ -212,6 +212,35 @@ describe('ParleyClient', () => {
     await h.client.close();
   });
 
+  it('patches conversation settings, reports visibility, updates settings, and hears the other devices\' changes', async () => {
+    const h = harness();
+    const asked: [string, unknown][] = [];
+    const settings = { conversationId: 'd:a:b', notify: 'mentions', mutedUntil: null, pinnedAt: 5 };
+    const userSettings = { dmPolicy: 'friends', groupInvites: 'friends', previews: true, dnd: null };
+    h.commands.set('conversation:settings', (p) => (asked.push(['conversation:settings', p]), { ok: true, settings }));
+    h.commands.set('presence:visibility', (p) => (asked.push(['presence:visibility', p]), { ok: true }));
+    h.commands.set('settings:update', (p) => (asked.push(['settings:update', p]), { ok: true, settings: userSettings }));
+    await h.client.connect();
+    await expect(h.client.conversationSettings({ conversationId: 'd:a:b', notify: 'mentions', pinned: true })).resolves.toEqual(settings);
+    await expect(h.client.setVisibility(false)).resolves.toBeUndefined();
+    await expect(h.client.updateSettings({ previews: true })).resolves.toEqual(userSettings);
+    expect(asked).toEqual([
+      ['conversation:settings', { conversationId: 'd:a:b', notify: 'mentions', pinned: true }],
+      ['presence:visibility', { visible: false }],
+      ['settings:update', { previews: true }],
+    ]);
+    const seen: unknown[] = [];
+    h.client.on('conversationSettings', (e) => seen.push(['conversationSettings', e.settings]));
+    h.client.on('settingsUpdate', (e) => seen.push(['settingsUpdate', e.settings]));
+    h.current().fire('conversation:settings', { settings });
+    h.current().fire('settings:update', { settings: userSettings });
+    expect(seen).toEqual([
+      ['conversationSettings', settings],
+      ['settingsUpdate', userSettings],
+    ]);
+    await h.client.close();
+  });
+
   it('fails a command still waiting for its ack at once when closed', async () => {
     const h = harness();
     await h.client.connect();
