@@ -106,4 +106,27 @@ suite('describeSessionEnd (why this device was signed out)', () => {
   it('asks to sign in again when the session could not be renewed', () => {
     expect(describeSessionEnd(undefined)).toBe('Your session has ended. Please sign in again.');
   });
+
+  it('words the pin limit itself, and keeps other conflicts in the server words', () => {
+    expect(describe(new ParleyError('CONFLICT', 'at most 20 conversations can be pinned; unpin one first'))).toBe('You can pin at most 20 chats.');
+    expect(describe(new ParleyError('CONFLICT', 'already a member'))).toBe('Already a member');
+  });
+
+  it('answers in the chosen language for codes it knows, keeping the server text for the rest', async () => {
+    const { setLanguage } = await import('./i18n');
+    const storage = new Map<string, string>();
+    Object.assign(globalThis, { localStorage: { setItem: (k: string, v: string) => storage.set(k, v), getItem: (k: string) => storage.get(k) ?? null } });
+    Object.assign(globalThis, { document: { documentElement: { lang: 'en' } } });
+    try {
+      await setLanguage('zh');
+      expect(describe(new ParleyError('NOT_FOUND', 'no such message'))).toBe('未找到。');
+      expect(describe(new ParleyError('RATE_LIMITED', 'slow down', { retryAfterMs: 30_000 }))).toBe('尝试次数过多，请在 30 秒后重试。');
+      expect(storage.get('parley.language')).toBe('zh');
+    } finally {
+      await setLanguage('en');
+      Reflect.deleteProperty(globalThis, 'localStorage');
+      Reflect.deleteProperty(globalThis, 'document');
+    }
+    expect(describe(new ParleyError('NOT_FOUND', 'no such message'))).toBe('Not found.');
+  });
 });

@@ -37,10 +37,10 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails,
     typingIds.length === 0
       ? ''
       : conv.type === 'direct'
-        ? `${conv.peer?.displayName ?? 'They'} is typing…`
+        ? t('list.someoneTyping', { name: conv.peer?.displayName ?? '' })
         : typingIds.length === 1 && typingIds[0] !== undefined
-          ? `${store.userName(typingIds[0])} is typing…`
-          : `${typingIds.length} people are typing…`;
+          ? t('list.someoneTyping', { name: store.userName(typingIds[0]) })
+          : t('chat.peopleTyping', { count: typingIds.length });
   const online = conv.peer ? (state.online.get(conv.peer.id) ?? false) : undefined;
   const details = conv.group ? state.groups.get(conv.group.id) : undefined;
   const subtitle = conv.peer
@@ -58,7 +58,7 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails,
   return (
     <section
       class={`chat${dragging ? ' dragging' : ''}`}
-      aria-label={`Chat with ${conversationTitle(conv)}`}
+      aria-label={t('chat.with', { name: conversationTitle(conv) })}
       data-testid="chat"
       onDragOver={(e) => {
         if (!hasFiles(e)) return;
@@ -75,11 +75,11 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails,
     >
       {dragging && (
         <div class="drop-hint" data-testid="drop-hint">
-          Drop files to send them
+          {t('chat.dropFiles')}
         </div>
       )}
       <header class="chat-header">
-        <button type="button" class="icon back" aria-label="Back to chats" onClick={onBack}>
+        <button type="button" class="icon back" aria-label={t('chat.back')} onClick={onBack}>
           ←
         </button>
         <Avatar id={conv.peer?.id ?? conv.id} name={conversationTitle(conv)} url={conv.peer?.avatarUrl} group={conv.type === 'group'} online={online} />
@@ -106,7 +106,7 @@ export function ChatView({ store, state, conversationId, onBack, onGroupDetails,
           </svg>
         </button>
         {conv.group && (
-          <button type="button" class="icon" aria-label="Group details" title="Group details" data-testid="group-details-button" onClick={onGroupDetails}>
+          <button type="button" class="icon" aria-label={t('chat.groupDetails')} title={t('chat.groupDetails')} data-testid="group-details-button" onClick={onGroupDetails}>
             <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
               <circle cx="12" cy="12" r="9.5" fill="none" stroke="currentColor" stroke-width="1.8" />
               <path d="M12 10.5v6M12 7.2v.1" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" />

@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_TEXT_LENGTH, type Message } from '@parley/protocol';
 import { insertMention, mentionAt, mentionCandidates, mentionsIn, type MentionCandidate } from '../messages/mentions';
@@ -146,9 +147,9 @@ export function Composer({ store, conversationId, offline, replyTo, onCancelRepl
         </ul>
       )}
       {picker && (
-        <div class="emoji-picker" role="dialog" aria-label="Emoji" onKeyDown={(e) => e.key === 'Escape' && (setPicker(false), input.current?.focus())}>
+        <div class="emoji-picker" role="dialog" aria-label={t('composer.emoji')} onKeyDown={(e) => e.key === 'Escape' && (setPicker(false), input.current?.focus())}>
           {EMOJI.map((emoji) => (
-            <button key={emoji} type="button" class="emoji" onClick={() => insert(emoji)} aria-label={`Insert ${emoji}`}>
+            <button key={emoji} type="button" class="emoji" onClick={() => insert(emoji)} aria-label={t('composer.insert', { emoji })}>
               {emoji}
             </button>
           ))}
@@ -161,7 +162,7 @@ export function Composer({ store, conversationId, offline, replyTo, onCancelRepl
           send();
         }}
       >
-        <button type="button" class="icon" aria-label="Emoji" aria-expanded={picker} onClick={() => setPicker(!picker)}>
+        <button type="button" class="icon" aria-label={t('composer.emoji')} aria-expanded={picker} onClick={() => setPicker(!picker)}>
           😊
         </button>
         <button type="button" class="icon" aria-label="Attach files" title="Attach files" data-testid="attach-button" onClick={() => fileInput.current?.click()}>
@@ -183,8 +184,8 @@ export function Composer({ store, conversationId, offline, replyTo, onCancelRepl
         <textarea
           ref={input}
           rows={1}
-          placeholder="Write a message…"
-          aria-label="Message"
+          placeholder={t('composer.placeholder')}
+          aria-label={t('composer.message')}
           maxLength={MAX_TEXT_LENGTH}
           value={text}
           onInput={(e) => {
@@ -226,7 +227,7 @@ export function Composer({ store, conversationId, offline, replyTo, onCancelRepl
             }
           }}
         />
-        <button type="submit" class="send" aria-label="Send" disabled={!text.trim()}>
+        <button type="submit" class="send" aria-label={t('composer.send')} disabled={!text.trim()}>
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
             <path d="M3 20.5 21 12 3 3.5 3 10l12 2-12 2z" fill="currentColor" />
           </svg>

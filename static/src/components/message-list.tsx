@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Attachment, Message } from '@parley/protocol';
 import type { ChatStore, Conversation, Outgoing, State, Thread, Upload } from '../store';
@@ -139,14 +140,14 @@ export function MessageList({ store, state, conv, thread, onReply, onView }: Pro
 
   return (
     <div class="messages-wrap">
-      <div class="messages" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages" tabIndex={0} data-testid="messages">
-        {thread?.loading && <p class="loading-older">Loading earlier messages…</p>}
-        {thread?.loaded && !thread.hasMore && messages.length > 0 && <p class="history-start">This is the beginning of the conversation.</p>}
+      <div class="messages" ref={ref} onScroll={onScroll} role="log" aria-live="polite" aria-label={t('messages.label')} tabIndex={0} data-testid="messages">
+        {thread?.loading && <p class="loading-older">{t('messages.loadingOlder')}</p>}
+        {thread?.loaded && !thread.hasMore && messages.length > 0 && <p class="history-start">{t('messages.start')}</p>}
         {thread?.loaded && messages.length === 0 && outgoing.length === 0 && (
           <div class="empty chat-empty">
             <div class="empty-art" aria-hidden="true">{conv.type === 'group' ? '👥' : '👋'}</div>
-            <p>No messages yet.</p>
-            <p class="muted">Say hello to {conv.group?.name ?? conv.peer?.displayName}!</p>
+            <p>{t('messages.none')}</p>
+            <p class="muted">{t('messages.sayHello', { name: conv.group?.name ?? conv.peer?.displayName ?? '' })}</p>
           </div>
         )}
         {rows.map((row) => {
@@ -198,7 +199,7 @@ export function MessageList({ store, state, conv, thread, onReply, onView }: Pro
                     state={state}
                     message={m}
                     mine={mine}
-                    sender={!mine && conv.type === 'group' && row.first ? (sender?.displayName ?? 'Someone') : undefined}
+                    sender={!mine && conv.type === 'group' && row.first ? (sender?.displayName ?? t('messages.someone')) : undefined}
                     status={mine ? status : undefined}
                     highlighted={highlightedId === m.id}
                     editing={editingId === m.id}
@@ -208,7 +209,7 @@ export function MessageList({ store, state, conv, thread, onReply, onView }: Pro
                   />
                   {mine && m.seq === lastOwnSeq && seenBy.length > 0 && (
                     <span class="seen-by" data-testid="seen">
-                      {conv.type === 'group' ? `Seen by ${seenBy.map((id) => store.userName(id)).join(', ')}` : 'Seen'}
+                      {conv.type === 'group' ? t('messages.seenBy', { names: seenBy.map((id) => store.userName(id)).join(', ') }) : t('messages.seen')}
                     </span>
                   )}
                 </div>
@@ -218,8 +219,8 @@ export function MessageList({ store, state, conv, thread, onReply, onView }: Pro
         })}
       </div>
       {(showJump || thread?.hasNewer) && (
-        <button type="button" class="jump" onClick={() => void jumpToBottom()} aria-label="Jump to latest messages" data-testid="jump-latest">
-          New messages ↓
+        <button type="button" class="jump" onClick={() => void jumpToBottom()} aria-label={t('messages.jumpLabel')} data-testid="jump-latest">
+          {t('messages.jump')}
         </button>
       )}
     </div>
@@ -234,19 +235,19 @@ function OutgoingBubble({ store, outgoing }: { store: ChatStore; outgoing: Outgo
         <MessageText text={outgoing.text} />
         <span class="meta">
           <time>{timeOfDay(outgoing.createdAt)}</time>
-          <span class="ticks sending" aria-label={failed ? 'Not sent' : 'Sending'}>
+          <span class="ticks sending" aria-label={failed ? t('messages.notSent') : t('messages.sending')}>
             {failed ? '!' : '🕓'}
           </span>
         </span>
       </div>
       {failed && (
         <span class="failed-note" role="alert">
-          Not sent{outgoing.error ? `: ${outgoing.error}` : ''}.{' '}
+          {outgoing.error ? t('messages.notSentWhy', { why: outgoing.error }) : t('messages.notSentDot')}{' '}
           <button type="button" class="link" onClick={() => store.retry(outgoing.clientMsgId)}>
-            Retry
+            {t('messages.retry')}
           </button>{' '}
           <button type="button" class="link" onClick={() => store.discard(outgoing.clientMsgId)}>
-            Delete
+            {t('messages.delete')}
           </button>
         </span>
       )}
@@ -265,17 +266,17 @@ function UploadBubble({ store, upload }: { store: ChatStore; upload: Upload }) {
         <span class="file-name">{upload.name}</span>
         <span class="file-size">{formatBytes(upload.size)}</span>
         {!failed && (
-          <progress class="upload-progress" max={100} value={percent} aria-label={`Uploading ${upload.name}`} data-testid="upload-progress">
+          <progress class="upload-progress" max={100} value={percent} aria-label={t('messages.uploadingName', { name: upload.name })} data-testid="upload-progress">
             {percent}%
           </progress>
         )}
-        {!failed && <span class="upload-status">{upload.status === 'sending' ? 'Sending…' : `Uploading… ${percent}%`}</span>}
+        {!failed && <span class="upload-status">{upload.status === 'sending' ? t('messages.sendingDots') : t('messages.uploading', { percent })}</span>}
       </div>
       {failed && (
         <span class="failed-note" role="alert">
-          Not sent{upload.error ? `: ${upload.error}` : ''}{' '}
+          {upload.error ? t('messages.notSentWhy', { why: upload.error }) : t('messages.notSent')}{' '}
           <button type="button" class="link" onClick={() => store.attachments.dismiss(upload.id, upload.previewUrl)}>
-            Dismiss
+            {t('messages.dismiss')}
           </button>
         </span>
       )}
