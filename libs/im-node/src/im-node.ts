@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import {
   ContentPolicy,
+  type NotificationService,
   type Clock,
   type GroupServiceOptions,
   type IdGenerator,
@@ -154,6 +155,7 @@ export class ImNode {
   private readonly keeper: PresenceKeeper;
   private readonly inFlight = new InFlight();
   private readonly sessionEnds: SessionEnds;
+  private readonly notifications: NotificationService | undefined;
   private readonly resync: RoomResync;
   private readonly relayReadiness: RelayReadiness;
   private readonly readiness: Readiness;
@@ -205,7 +207,8 @@ export class ImNode {
     const controlIds = new ControlIds(options.nodeId);
     const outbox = new RelayOutbox(this.relay, logger, clock, controlIds);
     const notifier = new ClusterNotifier(local, outbox, controlIds, logger, undefined, deps.tracer);
-    const { sessions, sessionGate, handlers, throttles } = createNodeServices(options, deps, notifier, metrics);
+    const { sessions, sessionGate, handlers, throttles, notifications } = createNodeServices(options, deps, notifier, metrics);
+    this.notifications = notifications;
     this.sessionEnds = new SessionEnds(this.io, clock, options.sessionEnds);
     const membership = new RoomMembership(sessions, this.relay, local.log);
     const inbound = new RelayInbound(local, sessions, this.relay, logger, this.sessionEnds, this.resync, deps.tracer);
@@ -326,6 +329,8 @@ export class ImNode {
     // Resolved by the HTTP server's close, which comes after the promise close() returns.
     await new Promise<void>((resolve) => void this.io.close(() => resolve()));
     this.httpServer.closeAllConnections();
+    // Messages already stored are handed to the pusher before the app closes it (bounded: a hung store must not hold shutdown).
+    if (this.notifications) await Promise.race([this.notifications.idle(), delay(NOTIFICATIONS_CLOSE_WAIT_MS)]);
     this.stopMetrics.splice(0).forEach((stop) => stop());
   }
 
@@ -349,6 +354,9 @@ export class ImNode {
 
 /** Room for reconnect storms: thousands of clients moving here at once. */
 const LISTEN_BACKLOG = 4096;
+
+/** Longest close() waits for queued pushes to reach the pusher. */
+const NOTIFICATIONS_CLOSE_WAIT_MS = 2_000;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

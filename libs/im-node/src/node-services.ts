@@ -29,6 +29,8 @@ export interface NodeServices {
   handlers: CommandHandlers;
   /** The cluster limits, metered (absent without `deps.throttles`). */
   throttles: ThrottleFactory | undefined;
+  /** Pushes to away members (absent without `options.push`). */
+  notifications: NotificationService | undefined;
 }
 
 /**
@@ -74,5 +76,5 @@ export function createNodeServices(options: ImNodeOptions, deps: ImNodeDeps, not
   const sessionGate = new SessionGate({ tokens: deps.tokens, store, clock });
   const allHandlers = createCommandHandlers({ messaging, conversations, groups, groupAdmin, friends, settings, conversationSettings, sessions, sessionGate, sends: metrics });
   const handlers = deps.tracer ? traceSends(allHandlers, deps.tracer) : allHandlers;
-  return { sessions, sessionGate, handlers, throttles };
+  return { sessions, sessionGate, handlers, throttles, notifications: awayNotifications };
 }
