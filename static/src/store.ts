@@ -180,22 +180,22 @@ export class ChatStore {
         const forMe = groupChangeForMe(event, this.meId);
         this.dispatch({ type: 'group/event', event, meId: this.meId });
         if (forMe === 'removed') {
-          if (event.change === 'kicked') this.toast(`You were removed from ${event.group.name}`);
-          if (event.change === 'dissolved') this.toast(`${event.group.name} was dissolved`);
+          if (event.change === 'kicked') this.toast(t('groups.removed', { name: event.group.name }));
+          if (event.change === 'dissolved') this.toast(t('groups.dissolved', { name: event.group.name }));
         } else if (forMe === 'added') {
-          this.toast(`You were added to ${event.group.name}`);
+          this.toast(t('groups.added', { name: event.group.name }));
         } else if (known) {
           void this.groups.loadGroup(event.group.id);
         }
         this.scheduleRefresh();
       }),
       c.on('friendRequest', ({ request }) => {
-        if (request.toUserId === this.meId) this.toast(`${request.fromUser.displayName} sent you a friend request`);
+        if (request.toUserId === this.meId) this.toast(t('contacts.incoming', { name: request.fromUser.displayName }));
         void this.refreshSocial();
       }),
       c.on('friendUpdate', (u) => {
         if ('request' in u && u.request.status === 'accepted' && u.request.fromUserId === this.meId) {
-          this.toast(`${u.request.toUser.displayName} accepted your friend request`);
+          this.toast(t('contacts.acceptedYours', { name: u.request.toUser.displayName }));
         }
         void this.refreshSocial();
       }),

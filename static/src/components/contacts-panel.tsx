@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { useState } from 'preact/hooks';
 import type { User } from '@parley/protocol';
 import { describe, type ChatStore, type State } from '../store';
@@ -39,8 +40,8 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
   const blockedIds = new Set(blocked.map((u) => u.id));
 
   const block = (user: User) => {
-    if (confirm(`Block ${user.displayName}? They will not be able to message you.`)) {
-      void store.social('user:block', { userId: user.id }, `${user.displayName} is blocked`);
+    if (confirm(t('contacts.blockConfirm', { name: user.displayName }))) {
+      void store.social('user:block', { userId: user.id }, t('contacts.blocked', { name: user.displayName }));
     }
   };
 
@@ -48,30 +49,30 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
     if (blockedIds.has(user.id))
       return (
         <button type="button" onClick={() => void store.social('user:unblock', { userId: user.id }, `${user.displayName} is unblocked`)}>
-          Unblock
+          {t('contacts.unblock')}
         </button>
       );
     if (friendIds.has(user.id))
       return (
         <button type="button" class="primary" onClick={() => onMessage(user)}>
-          Message
+          {t('contacts.message')}
         </button>
       );
     const inc = incomingFrom.get(user.id);
     if (inc)
       return (
-        <button type="button" class="primary" onClick={() => void store.social('friend:respond', { requestId: inc.id, accept: true }, 'Friend request accepted')}>
-          Accept
+        <button type="button" class="primary" onClick={() => void store.social('friend:respond', { requestId: inc.id, accept: true }, t('contacts.accepted'))}>
+          {t('contacts.accept')}
         </button>
       );
-    if (outgoingTo.has(user.id)) return <span class="pill">Request sent</span>;
+    if (outgoingTo.has(user.id)) return <span class="pill">{t('contacts.requestSent')}</span>;
     return (
       <>
         <button type="button" class="primary" onClick={() => void store.social('friend:request', { userId: user.id })}>
-          Add friend
+          {t('contacts.addFriend')}
         </button>
         <button type="button" onClick={() => onMessage(user)}>
-          Message
+          {t('contacts.message')}
         </button>
       </>
     );
@@ -82,8 +83,8 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
       <div class="search">
         <input
           type="search"
-          placeholder="Find people by name or username"
-          aria-label="Find people"
+          placeholder={t('contacts.searchPlaceholder')}
+          aria-label={t('contacts.findPeople')}
           data-testid="user-search"
           value={q}
           onInput={(e) => setQ(e.currentTarget.value)}
@@ -91,10 +92,10 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
       </div>
       {searchError && <p class="error" role="alert">{searchError}</p>}
       {results && (
-        <section aria-label="Search results">
-          <h3>Search results</h3>
+        <section aria-label={t('contacts.searchResults')}>
+          <h3>{t('contacts.searchResults')}</h3>
           {results.length === 0 ? (
-            <p class="muted pad">Nobody found for “{q.trim()}”.</p>
+            <p class="muted pad">{t('contacts.nobody', { q: q.trim() })}</p>
           ) : (
             <ul class="people">
               {results.map((u) => (
@@ -102,10 +103,10 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
                   {relationButtons(u)}
                   {!blockedIds.has(u.id) && (
                     <details class="menu">
-                      <summary aria-label={`More actions for ${u.displayName}`}>⋯</summary>
+                      <summary aria-label={t('contacts.moreActions', { name: u.displayName })}>⋯</summary>
                       <div class="menu-items">
                         <button type="button" class="danger" onClick={() => block(u)}>
-                          Block
+                          {t('contacts.block')}
                         </button>
                       </div>
                     </details>
@@ -118,9 +119,9 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
       )}
 
       {incoming.length > 0 && (
-        <section aria-label="Friend requests">
+        <section aria-label={t('contacts.friendRequests')}>
           <h3>
-            Friend requests <span class="badge">{incoming.length}</span>
+            {t('contacts.friendRequests')} <span class="badge">{incoming.length}</span>
           </h3>
           <ul class="people">
             {incoming.map((r) => (
@@ -130,11 +131,11 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
                 detail={r.note ? `“${r.note}”` : `@${r.fromUser.username}`}
                 data={{ 'data-testid': 'incoming-request', 'data-username': r.fromUser.username }}
               >
-                <button type="button" class="primary" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: true }, `You and ${r.fromUser.displayName} are now friends`)}>
-                  Accept
+                <button type="button" class="primary" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: true }, t('contacts.nowFriends', { name: r.fromUser.displayName }))}>
+                  {t('contacts.accept')}
                 </button>
-                <button type="button" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: false }, 'Request declined')}>
-                  Decline
+                <button type="button" onClick={() => void store.social('friend:respond', { requestId: r.id, accept: false }, t('contacts.declined'))}>
+                  {t('contacts.decline')}
                 </button>
               </PersonRow>
             ))}
@@ -143,9 +144,9 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
       )}
 
       {invitations.length > 0 && (
-        <section aria-label="Group invitations">
+        <section aria-label={t('contacts.groupInvitations')}>
           <h3>
-            Group invitations <span class="badge" data-testid="invitations-badge">{invitations.length}</span>
+            {t('contacts.groupInvitations')} <span class="badge" data-testid="invitations-badge">{invitations.length}</span>
           </h3>
           <ul class="people">
             {invitations.map((i) => (
@@ -153,14 +154,14 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
                 key={i.id}
                 user={{ id: `g:${i.group.id}`, displayName: i.group.name }}
                 group
-                detail={`${i.inviter.displayName} invited you · ${i.group.memberCount} ${i.group.memberCount === 1 ? 'member' : 'members'}`}
+                detail={`${t('contacts.invitedYou', { name: i.inviter.displayName })} · ${t('chat.members', { count: i.group.memberCount })}`}
                 data={{ 'data-testid': 'group-invitation', 'data-group': i.group.name }}
               >
                 <button type="button" class="primary" onClick={() => void store.groups.respondToInvitation(i, true)}>
-                  Join
+                  {t('contacts.join')}
                 </button>
                 <button type="button" onClick={() => void store.groups.respondToInvitation(i, false)}>
-                  Decline
+                  {t('contacts.decline')}
                 </button>
               </PersonRow>
             ))}
@@ -169,13 +170,13 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
       )}
 
       {outgoing.length > 0 && (
-        <section aria-label="Sent requests">
-          <h3>Sent requests</h3>
+        <section aria-label={t('contacts.sentRequests')}>
+          <h3>{t('contacts.sentRequests')}</h3>
           <ul class="people">
             {outgoing.map((r) => (
-              <PersonRow key={r.id} user={r.toUser} detail="waiting for an answer">
-                <button type="button" onClick={() => void store.social('friend:cancel', { requestId: r.id }, 'Request cancelled')}>
-                  Cancel
+              <PersonRow key={r.id} user={r.toUser} detail={t('contacts.waiting')}>
+                <button type="button" onClick={() => void store.social('friend:cancel', { requestId: r.id }, t('contacts.cancelled'))}>
+                  {t('contacts.cancel')}
                 </button>
               </PersonRow>
             ))}
@@ -183,13 +184,13 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
         </section>
       )}
 
-      <section aria-label="Friends">
-        <h3>Friends {friends.length > 0 && <span class="muted">· {friends.filter((f) => state.online.get(f.user.id) ?? f.online).length} online</span>}</h3>
+      <section aria-label={t('contacts.friends')}>
+        <h3>{t('contacts.friends')} {friends.length > 0 && <span class="muted">· {t('contacts.online', { count: friends.filter((f) => state.online.get(f.user.id) ?? f.online).length })}</span>}</h3>
         {state.social.error && <p class="muted pad">{state.social.error}</p>}
         {friends.length === 0 && !state.social.error ? (
           <div class="empty small">
-            <p>No friends yet.</p>
-            <p class="muted">Search for people above and send them a friend request.</p>
+            <p>{t('contacts.noFriends')}</p>
+            <p class="muted">{t('contacts.noFriendsHint')}</p>
           </div>
         ) : (
           <ul class="people">
@@ -202,23 +203,23 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
                     key={f.user.id}
                     user={f.user}
                     online={online}
-                    detail={online ? 'online' : lastSeen(state.lastSeenAt.get(f.user.id) ?? f.lastSeenAt)}
+                    detail={online ? t('chat.online') : lastSeen(state.lastSeenAt.get(f.user.id) ?? f.lastSeenAt)}
                     data={{ 'data-testid': 'friend', 'data-username': f.user.username, 'data-online': String(online) }}
                   >
                     <button type="button" class="primary" onClick={() => onMessage(f.user)}>
-                      Message
+                      {t('contacts.message')}
                     </button>
                     <details class="menu">
-                      <summary aria-label={`More actions for ${f.user.displayName}`}>⋯</summary>
+                      <summary aria-label={t('contacts.moreActions', { name: f.user.displayName })}>⋯</summary>
                       <div class="menu-items">
                         <button
                           type="button"
-                          onClick={() => confirm(`Remove ${f.user.displayName} from your friends?`) && void store.social('friend:remove', { userId: f.user.id }, 'Friend removed')}
+                          onClick={() => confirm(t('contacts.removeConfirm', { name: f.user.displayName })) && void store.social('friend:remove', { userId: f.user.id }, t('contacts.removed'))}
                         >
-                          Remove friend
+                          {t('contacts.removeFriend')}
                         </button>
                         <button type="button" class="danger" onClick={() => block(f.user)}>
-                          Block
+                          {t('contacts.block')}
                         </button>
                       </div>
                     </details>
@@ -230,13 +231,13 @@ export function ContactsPanel({ store, state, onMessage }: Props) {
       </section>
 
       {blocked.length > 0 && (
-        <section aria-label="Blocked">
-          <h3>Blocked</h3>
+        <section aria-label={t('contacts.blockedList')}>
+          <h3>{t('contacts.blockedList')}</h3>
           <ul class="people">
             {blocked.map((u) => (
               <PersonRow key={u.id} user={u} detail={`@${u.username}`}>
-                <button type="button" onClick={() => void store.social('user:unblock', { userId: u.id }, `${u.displayName} is unblocked`)}>
-                  Unblock
+                <button type="button" onClick={() => void store.social('user:unblock', { userId: u.id }, t('contacts.unblocked', { name: u.displayName }))}>
+                  {t('contacts.unblock')}
                 </button>
               </PersonRow>
             ))}
