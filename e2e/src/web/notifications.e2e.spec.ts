@@ -21,15 +21,16 @@ describeWithChromium('web client notifications, pins and languages in headless C
   let carol: TestUser;
   let tab: ChatPage;
   let otherDevice: ChatPage;
-  const pages = (): ChatPage[] => [tab, otherDevice].filter(Boolean);
+  let unasked: ChatPage;
+  const pages = (): ChatPage[] => [tab, otherDevice, unasked].filter(Boolean);
   const web = useWebCluster('web-notifications', pages);
   const bobName = () => bob.auth.user.displayName;
   const carolName = () => carol.auth.user.displayName;
 
-  /** Alice signed in in a browser profile of her own (a device), with notifications allowed for the site. */
-  async function signInAlice(): Promise<ChatPage> {
+  /** Alice signed in in a browser profile of her own (a device), with notifications allowed for the site unless `ask`. */
+  async function signInAlice(ask = false): Promise<ChatPage> {
     const context = await web.browser.newContext();
-    await context.grantPermissions(['notifications'], { origin: web.cluster.gatewayUrl });
+    if (!ask) await context.grantPermissions(['notifications'], { origin: web.cluster.gatewayUrl });
     const chat = await ChatPage.open(context, web.cluster.gatewayUrl, alice.auth.user.username);
     await chat.signIn(TEST_PASSWORD);
     await chat.waitConnected();
@@ -199,5 +200,44 @@ describeWithChromium('web client notifications, pins and languages in headless C
       await p.getByTestId('language-en').check();
       await tab.closeDialog();
     }
+  });
+
+  it('offers notifications only after the first sent message, never on load, and "Not now" is remembered', async () => {
+    unasked = await signInAlice(true);
+    const p = unasked.page;
+    await expect(p.evaluate(() => Notification.permission)).resolves.toBe('default');
+    await unasked.openConversation(bobName());
+    await expect(p.getByTestId('push-banner').count()).resolves.toBe(0);
+    await unasked.send('a first message from this browser');
+    await p.getByTestId('push-banner').getByText('Get notified when you are away?').waitFor();
+    await unasked.screenshot('60-push-banner');
+    await p.getByTestId('push-banner-dismiss').click();
+    await p.getByTestId('push-banner').waitFor({ state: 'detached' });
+    await p.reload();
+    await unasked.waitConnected();
+    await unasked.openConversation(bobName());
+    await unasked.send('and a second one');
+    await expect(p.getByTestId('push-banner').count()).resolves.toBe(0);
+  });
+
+  it('the profile toggle asks the server for its key, and says so when the server sends no pushes', async () => {
+    // This cluster has no VAPID keys: the key answers 503, and the toggle stays off with a clear word.
+    const p = tab.page;
+    await p.getByTestId('profile-button').click();
+    const toggle = p.getByTestId('push-toggle');
+    await expect(toggle.isEnabled()).resolves.toBe(true);
+    await toggle.click();
+    await p.getByRole('alert').getByText('This server does not send notifications.').waitFor();
+    await waitFor('the toggle back off', () => toggle.isChecked(), (on) => !on);
+    await p.getByTestId('previews-toggle').check();
+    await p.getByTestId('dnd-toggle').check();
+    await expect(p.getByTestId('dnd-zone').textContent()).resolves.toContain(await p.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone));
+    await tab.screenshot('60-profile-notifications');
+    // The other device hears of the new settings.
+    await otherDevice.page.getByTestId('profile-button').click();
+    await otherDevice.page.getByTestId('dnd-toggle').and(otherDevice.page.locator(':checked')).waitFor();
+    await otherDevice.page.getByTestId('previews-toggle').and(otherDevice.page.locator(':checked')).waitFor();
+    await otherDevice.closeDialog();
+    await tab.closeDialog();
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { UserSettings } from '@parley/protocol';
 import { t } from '../i18n';
-import type { PushStatus } from '../push/push-subscriber';
+import { PushNotConfiguredError, type PushStatus } from '../push/push-subscriber';
 import { describe, type ChatStore } from '../store';
 
 const DEFAULT_DND = { start: '22:00', end: '07:00' };
@@ -34,7 +34,7 @@ export function NotificationPreferences({ store, settings }: { store: ChatStore;
         setPush('off');
       }
     } catch (err) {
-      store.toast(t('notify.failed', { reason: describe(err) }), 'error');
+      store.toast(err instanceof PushNotConfiguredError ? t('notify.notConfigured') : t('notify.failed', { reason: describe(err) }), 'error');
       setPush(await store.push.status().catch(() => 'off' as const));
     }
   };

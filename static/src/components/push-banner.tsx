@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
+import { PushNotConfiguredError } from '../push/push-subscriber';
 import { describe, type ChatStore } from '../store';
 
 const DISMISSED_KEY = 'parley.push.bannerDismissed';
@@ -36,7 +37,7 @@ export function PushBanner({ store, hasSent }: { store: ChatStore; hasSent: bool
       if (status === 'on') store.toast(t('notify.enabled'));
       if (status === 'denied') store.toast(t('notify.denied'), 'error');
     } catch (err) {
-      store.toast(t('notify.failed', { reason: describe(err) }), 'error');
+      store.toast(err instanceof PushNotConfiguredError ? t('notify.notConfigured') : t('notify.failed', { reason: describe(err) }), 'error');
     }
   };
   return (

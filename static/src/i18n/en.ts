@@ -166,6 +166,7 @@ export const en = {
   'notify.enabled': 'Notifications are on for this browser.',
   'notify.denied': 'Notifications are blocked for this site in your browser settings.',
   'notify.unsupported': 'This browser cannot show notifications from Parley.',
+  'notify.notConfigured': 'This server does not send notifications.',
   'notify.failed': 'Could not turn on notifications: {{reason}}',
 
   'profile.title': 'Your profile',

@@ -168,6 +168,7 @@ export const zh: Record<MessageKey, string> = {
   'notify.enabled': '此浏览器已开启通知。',
   'notify.denied': '浏览器设置已阻止此网站的通知。',
   'notify.unsupported': '此浏览器无法显示 Parley 的通知。',
+  'notify.notConfigured': '此服务器不发送通知。',
   'notify.failed': '无法开启通知：{{reason}}',
 
   'profile.title': '个人资料',

@@ -1,4 +1,4 @@
-import type { PushSubscriptionInput } from '@parley/protocol';
+import { ParleyError, type PushSubscriptionInput } from '@parley/protocol';
 
 /** What this browser can do about pushes for the signed-in user. */
 export type PushStatus = 'unsupported' | 'denied' | 'off' | 'on';
@@ -7,6 +7,14 @@ export type PushStatus = 'unsupported' | 'denied' | 'off' | 'on';
 export type Rest = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
 const WORKER_URL = '/sw.js';
+
+/** The server has no VAPID keys: it sends no pushes (503 on the key). */
+export class PushNotConfiguredError extends Error {
+  constructor() {
+    super('push notifications are not configured on this server');
+    this.name = 'PushNotConfiguredError';
+  }
+}
 /** The browser's PushManager wants the VAPID key as bytes. */
 export function base64UrlToBytes(value: string): Uint8Array<ArrayBuffer> {
   const base64 = value.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
@@ -88,7 +96,9 @@ export class PushSubscriber {
   private async subscribe(): Promise<void> {
     const registration = (await this.register()) ?? (await navigator.serviceWorker.ready);
     await navigator.serviceWorker.ready;
-    const { publicKey } = await this.rest<{ publicKey: string }>('GET', '/api/push/vapid-public-key');
+    const { publicKey } = await this.rest<{ publicKey: string }>('GET', '/api/push/vapid-public-key').catch((err: unknown) => {
+      throw err instanceof ParleyError && err.code === 'UNAVAILABLE' ? new PushNotConfiguredError() : err;
+    });
     const key = base64UrlToBytes(publicKey);
     let subscription = await registration.pushManager.getSubscription();
     if (subscription && !sameKey(subscription.options.applicationServerKey, key)) {
