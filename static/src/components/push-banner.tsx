@@ -42,7 +42,7 @@ export function PushBanner({ store, hasSent }: { store: ChatStore; hasSent: bool
   };
   return (
     <div class="banner push-banner" role="region" aria-label={t('notify.title')} data-testid="push-banner">
-      <span>🔔 {t('notify.bannerText')}</span>
+      <span>{t('notify.bannerText')}</span>
       <button type="button" class="primary" onClick={() => void enable()} data-testid="push-banner-enable">
         {t('notify.bannerEnable')}
       </button>
