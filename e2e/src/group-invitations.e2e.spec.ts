@@ -104,7 +104,7 @@ describe('group invitations across two IM nodes', () => {
     expect(await owner.ok('group:invite', { groupId: first.id, userIds: [friend.id] })).toMatchObject({ added: [friend.id], invitations: [] });
     await friend.waitForEvent('group:update', (p) => p.change === 'joined' && p.group.id === first.id);
 
-    expect(await friend.ok('settings:update', { groupInvites: 'ask' })).toEqual({ ok: true, settings: { dmPolicy: 'friends', groupInvites: 'ask' } });
+    expect(await friend.ok('settings:update', { groupInvites: 'ask' })).toEqual({ ok: true, settings: { dmPolicy: 'friends', groupInvites: 'ask', previews: false, dnd: null } });
     const second = await newGroup(owner, 'asking');
     const result = await owner.ok('group:invite', { groupId: second.id, userIds: [friend.id] });
     expect(result.added).toEqual([]);

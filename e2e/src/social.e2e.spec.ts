@@ -136,8 +136,8 @@ describe('friends, blocks and groups across two IM nodes', () => {
       const ann = await user('dm-ann', 0);
       const ben = await user('dm-ben', 1);
       expect(await dm(ann, ben, 'hi stranger')).toEqual(refused('FORBIDDEN'));
-      expect(await ben.ok('settings:get', {})).toEqual({ ok: true, settings: { dmPolicy: 'friends', groupInvites: 'friends' } });
-      expect(await ben.ok('settings:update', { dmPolicy: 'anyone' })).toEqual({ ok: true, settings: { dmPolicy: 'anyone', groupInvites: 'friends' } });
+      expect(await ben.ok('settings:get', {})).toEqual({ ok: true, settings: { dmPolicy: 'friends', groupInvites: 'friends', previews: false, dnd: null } });
+      expect(await ben.ok('settings:update', { dmPolicy: 'anyone' })).toEqual({ ok: true, settings: { dmPolicy: 'anyone', groupInvites: 'friends', previews: false, dnd: null } });
       const sent = await ann.sendText({ type: 'user', id: ben.id }, 'hi now');
       expect(await ben.waitForMessages(1)).toEqual([sent]);
       expect(await dm(ben, ann, 'but you only take friends')).toEqual(refused('FORBIDDEN'));
