@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { useState } from 'preact/hooks';
 import { describeAccountError } from '../describe-error';
 import type { ChatStore } from '../store';
@@ -45,21 +46,21 @@ export function AccountSettings({ store }: Props) {
   };
 
   return (
-    <section class="stack account" aria-label="Account" data-testid="account-settings">
-      <h3>Account</h3>
+    <section class="stack account" aria-label={t('account.title')} data-testid="account-settings">
+      <h3>{t('account.title')}</h3>
       <div class="row wrap">
         <button type="button" onClick={() => toggle('password')} aria-expanded={open === 'password'}>
-          Change password
+          {t('account.changePassword')}
         </button>
         <button type="button" disabled={busy} onClick={() => void attempt(() => store.account.logout())}>
-          Sign out
+          {t('account.signOut')}
         </button>
         <button
           type="button"
           disabled={busy}
-          onClick={() => confirm('Sign out on every device, this one included?') && void attempt(() => store.account.logoutEverywhere())}
+          onClick={() => confirm(t('account.signOutEverywhereConfirm')) && void attempt(() => store.account.logoutEverywhere())}
         >
-          Sign out everywhere
+          {t('account.signOutEverywhere')}
         </button>
       </div>
       {open === 'password' && <ChangePasswordForm busy={busy} onSubmit={(current, next) => attempt(() => store.account.changePassword(current, next))} onDone={setDone} onError={setError} />}
@@ -73,7 +74,7 @@ export function AccountSettings({ store }: Props) {
       )}
       <div class="stack danger-zone">
         <button type="button" class="danger" onClick={() => toggle('delete')} aria-expanded={open === 'delete'}>
-          Delete account…
+          {t('account.deleteOpen')}
         </button>
         {open === 'delete' && <DeleteAccountForm busy={busy} onSubmit={(password) => attempt(() => store.account.deleteAccount(password))} />}
       </div>
@@ -98,35 +99,35 @@ function ChangePasswordForm({
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (next.length < MIN_PASSWORD) return onError(`The new password needs at least ${MIN_PASSWORD} characters.`);
-    if (next !== again) return onError('The two new passwords are not the same.');
-    if (next === current) return onError('The new password is the same as the current one.');
+    if (next.length < MIN_PASSWORD) return onError(t('account.tooShort', { min: MIN_PASSWORD }));
+    if (next !== again) return onError(t('account.mismatch'));
+    if (next === current) return onError(t('account.same'));
     if (await onSubmit(current, next)) {
       setCurrent('');
       setNext('');
       setAgain('');
-      onDone('Password changed. Your other devices were signed out.');
+      onDone(t('account.changed'));
     }
   };
 
   return (
-    <form class="stack" aria-label="Change password" onSubmit={(e) => void submit(e)}>
+    <form class="stack" aria-label={t('account.changePassword')} onSubmit={(e) => void submit(e)}>
       <label>
-        Current password
+        {t('account.current')}
         <input name="currentPassword" type="password" autocomplete="current-password" required value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
       </label>
       <label>
-        New password
+        {t('account.new')}
         <input name="newPassword" type="password" autocomplete="new-password" required value={next} onInput={(e) => setNext(e.currentTarget.value)} />
       </label>
       <label>
-        Repeat new password
+        {t('account.repeat')}
         <input name="newPasswordAgain" type="password" autocomplete="new-password" required value={again} onInput={(e) => setAgain(e.currentTarget.value)} />
       </label>
-      <p class="hint">At least {MIN_PASSWORD} characters, not a common password and not your username. Your other devices will be signed out.</p>
+      <p class="hint">{t('account.hint', { min: MIN_PASSWORD })}</p>
       <div class="row end">
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Changing…' : 'Change password'}
+          {busy ? t('account.changing') : t('account.changePassword')}
         </button>
       </div>
     </form>
@@ -140,18 +141,17 @@ function DeleteAccountForm({ busy, onSubmit }: { busy: boolean; onSubmit: (passw
     void onSubmit(password);
   };
   return (
-    <form class="stack" aria-label="Delete account" onSubmit={submit}>
+    <form class="stack" aria-label={t('account.delete')} onSubmit={submit}>
       <p class="warning" role="note">
-        This deletes your account for good: your profile goes, your friends and groups lose you, and every device is signed out. It cannot be
-        undone.
+        {t('account.deleteWarning')}
       </p>
       <label>
-        Your password, to confirm
+        {t('account.confirmPassword')}
         <input name="deletePassword" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
       </label>
       <div class="row end">
         <button type="submit" class="danger" disabled={busy || !password}>
-          {busy ? 'Deleting…' : 'Delete my account'}
+          {busy ? t('account.deleting') : t('account.deleteMine')}
         </button>
       </div>
     </form>

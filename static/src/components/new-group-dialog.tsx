@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { useState } from 'preact/hooks';
 import type { User } from '@parley/protocol';
 import type { ChatStore, State } from '../store';
@@ -24,21 +25,21 @@ export function NewGroupDialog({ store, state, onClose, onCreated }: Props) {
     if (id) onCreated(id);
   };
   return (
-    <Modal title="New group" onClose={onClose} testId="new-group-dialog">
+    <Modal title={t('app.newGroup')} onClose={onClose} testId="new-group-dialog">
       <form onSubmit={(e) => void submit(e)} class="stack">
         <label>
-          Group name
+          {t('groups.name')}
           <input name="groupName" required maxLength={64} value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="e.g. Weekend hike" />
         </label>
         <p class="label">Members {members.size > 0 && <span class="muted">· {members.size} selected</span>}</p>
         <UserPicker store={store} state={state} selected={members} onChange={setMembers} />
-        <p class="hint">Friends join at once; anyone else is invited and joins when they accept.</p>
+        <p class="hint">{t('groups.createHint')}</p>
         <div class="row end">
           <button type="button" onClick={onClose}>
-            Cancel
+            {t('contacts.cancel')}
           </button>
           <button type="submit" class="primary" disabled={busy || !name.trim()}>
-            {busy ? 'Creating…' : 'Create group'}
+            {busy ? t('groups.creating') : t('groups.create')}
           </button>
         </div>
       </form>

@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import type { ChatStore, State } from '../store';
 
 /** Operators' notices to everyone online (`system:notice`), each a banner until dismissed. */
@@ -11,10 +12,10 @@ export function NoticeBanners({ store, notices }: { store: ChatStore; notices: S
             {n.level === 'warning' ? '!' : 'i'}
           </span>
           <span class="notice-text">
-            <span class="notice-from">{n.level === 'warning' ? 'Warning from the operators' : 'From the operators'}</span>
+            <span class="notice-from">{n.level === 'warning' ? t('notices.warning') : t('notices.info')}</span>
             {n.text}
           </span>
-          <button type="button" class="icon" aria-label="Dismiss notice" onClick={() => store.operators.dismiss(n.id)}>
+          <button type="button" class="icon" aria-label={t('notices.dismiss')} onClick={() => store.operators.dismiss(n.id)}>
             ✕
           </button>
         </div>

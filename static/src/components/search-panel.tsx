@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 import { shortWhen } from '../format';
@@ -34,9 +35,9 @@ export function SearchPanel({ store, state, onClose, onOpen }: Props) {
   const { results, loading, error, next } = state.search;
   const searched = state.search.q;
   return (
-    <Modal title="Search messages" onClose={onClose} side testId="search-panel">
+    <Modal title={t('list.searchMessages')} onClose={onClose} side testId="search-panel">
       <div class="search">
-        <input type="search" placeholder="Search all your chats" aria-label="Search messages" value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid="message-search" />
+        <input type="search" placeholder={t('search.placeholder')} aria-label={t('list.searchMessages')} value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid="message-search" />
       </div>
       {error && (
         <p class="error" role="alert">
@@ -44,7 +45,7 @@ export function SearchPanel({ store, state, onClose, onOpen }: Props) {
         </p>
       )}
       {searched && !loading && !error && results.length === 0 && <p class="empty muted">No message matches “{searched}”.</p>}
-      <ul class="search-results" role="list" aria-label="Search results">
+      <ul class="search-results" role="list" aria-label={t('contacts.searchResults')}>
         {results.map((m) => {
           const conv = state.conversations.get(m.conversationId);
           const s = snippet(previewText(m), searched);
@@ -52,11 +53,11 @@ export function SearchPanel({ store, state, onClose, onOpen }: Props) {
             <li key={m.id}>
               <button type="button" class="search-result" data-testid="message-result" data-message-id={m.id} onClick={() => onOpen(m)}>
                 <span class="conv-top">
-                  <span class="conv-name">{conv ? conversationTitle(conv) : 'Conversation'}</span>
+                  <span class="conv-name">{conv ? conversationTitle(conv) : t('list.conversation')}</span>
                   <time class="conv-time">{shortWhen(m.createdAt)}</time>
                 </span>
                 <span class="result-text">
-                  <span class="result-sender">{m.senderId === state.me.id ? 'You' : store.userName(m.senderId)}: </span>
+                  <span class="result-sender">{m.senderId === state.me.id ? t('search.you') : store.userName(m.senderId)}: </span>
                   {s.before}
                   {s.match && <mark>{s.match}</mark>}
                   {s.after}
@@ -73,7 +74,7 @@ export function SearchPanel({ store, state, onClose, onOpen }: Props) {
       )}
       {next && !loading && (
         <button type="button" class="load-more" onClick={() => void store.finder.more()} data-testid="search-more">
-          Load more
+          {t('search.more')}
         </button>
       )}
     </Modal>
