@@ -307,7 +307,10 @@ export class ChatStore {
     if (!conversationId) return;
     const group = this.state.conversations.get(conversationId)?.group;
     if (group && !this.state.groups.has(group.id)) void this.groups.loadGroup(group.id);
+    // What is held already counts as read at once (the badge clears as the chat opens), without waiting for the first page.
+    const readingHeld = this.markRead(conversationId);
     if (!this.state.threads.get(conversationId)?.loaded) await this.loadOlder(conversationId);
+    await readingHeld;
     await this.markRead(conversationId);
   }
 
