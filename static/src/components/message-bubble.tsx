@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Attachment, Message } from '@parley/protocol';
 import { MAX_TEXT_LENGTH } from '@parley/protocol';
@@ -45,15 +46,15 @@ export function MessageBubble({ store, state, message: m, mine, sender, status, 
             class="quote"
             data-testid="quote"
             onClick={() => void store.finder.show(m.conversationId, m.quote?.messageId ?? '')}
-            aria-label={`Show the message this answers`}
+            aria-label={t('bubble.showQuoted')}
           >
             <span class="quote-sender">{store.userName(m.quote.senderId)}</span>
-            <span class="quote-text">{m.quote.recalled ? 'Message recalled' : previewText({ kind: m.quote.kind, body: { text: m.quote.text, attachment: m.quote.attachment } })}</span>
+            <span class="quote-text">{m.quote.recalled ? t('bubble.recalled') : previewText({ kind: m.quote.kind, body: { text: m.quote.text, attachment: m.quote.attachment } })}</span>
           </button>
         )}
         {m.recalled ? (
           <span class="text tombstone" data-testid="recalled">
-            Message recalled
+            {t('bubble.recalled')}
           </span>
         ) : editing ? (
           <InlineEditor initial={m.body.text} onCancel={() => onEdit(false)} onSave={async (text) => (await store.messages.edit(m, text)) && onEdit(false)} />
@@ -67,12 +68,12 @@ export function MessageBubble({ store, state, message: m, mine, sender, status, 
         <span class="meta">
           {m.editedAt && !m.recalled && (
             <span class="edited" data-testid="edited">
-              edited
+              {t('bubble.edited')}
             </span>
           )}
           <time dateTime={new Date(m.createdAt).toISOString()}>{timeOfDay(m.createdAt)}</time>
           {mine && status && (
-            <span class={`ticks ${status}`} aria-label={status === 'seen' ? 'Seen' : 'Sent'} title={status === 'seen' ? 'Seen' : 'Sent'}>
+            <span class={`ticks ${status}`} aria-label={status === 'seen' ? t('messages.seen') : t('bubble.sent')} title={status === 'seen' ? t('messages.seen') : t('bubble.sent')}>
               {status === 'seen' ? '✓✓' : '✓'}
             </span>
           )}
@@ -87,7 +88,7 @@ export function MessageBubble({ store, state, message: m, mine, sender, status, 
                 key={r.emoji}
                 type="button"
                 class={`reaction${minePicked ? ' picked' : ''}`}
-                title={r.userIds.map((id) => (id === me ? 'You' : store.userName(id))).join(', ')}
+                title={r.userIds.map((id) => (id === me ? t('search.you') : store.userName(id))).join(', ')}
                 aria-pressed={minePicked}
                 aria-label={`${r.emoji} ${r.userIds.length}`}
                 data-testid="reaction"
@@ -101,7 +102,7 @@ export function MessageBubble({ store, state, message: m, mine, sender, status, 
         </div>
       )}
       {!m.recalled && !editing && (
-        <button type="button" class="msg-menu-button" aria-label="Message actions" aria-expanded={menu !== 'closed'} data-testid="message-menu-button" onClick={() => setMenu(menu === 'closed' ? 'actions' : 'closed')}>
+        <button type="button" class="msg-menu-button" aria-label={t('bubble.actions')} aria-expanded={menu !== 'closed'} data-testid="message-menu-button" onClick={() => setMenu(menu === 'closed' ? 'actions' : 'closed')}>
           ⋯
         </button>
       )}
@@ -158,9 +159,9 @@ function MessageMenu({
   };
   if (view === 'react') {
     return (
-      <div class="msg-menu reaction-picker" role="menu" aria-label="React" data-testid="reaction-picker" ref={box}>
+      <div class="msg-menu reaction-picker" role="menu" aria-label={t('bubble.react')} data-testid="reaction-picker" ref={box}>
         {QUICK_REACTIONS.map((emoji) => (
-          <button key={emoji} type="button" role="menuitem" class="emoji" aria-label={`React ${emoji}`} onClick={act(() => store.messages.toggleReaction(m, emoji))}>
+          <button key={emoji} type="button" role="menuitem" class="emoji" aria-label={t('bubble.reactWith', { emoji })} onClick={act(() => store.messages.toggleReaction(m, emoji))}>
             {emoji}
           </button>
         ))}
@@ -169,25 +170,25 @@ function MessageMenu({
   }
   const editable = mine && m.kind === 'text';
   return (
-    <div class="msg-menu" role="menu" aria-label="Message actions" data-testid="message-menu" ref={box}>
+    <div class="msg-menu" role="menu" aria-label={t('bubble.actions')} data-testid="message-menu" ref={box}>
       <button type="button" role="menuitem" onClick={onReply}>
-        Reply
+        {t('bubble.reply')}
       </button>
       <button type="button" role="menuitem" onClick={onReact}>
-        React
+        {t('bubble.react')}
       </button>
       {editable && (
         <button type="button" role="menuitem" onClick={onEdit}>
-          Edit
+          {t('bubble.edit')}
         </button>
       )}
       {store.messages.mayRecall(m) && (
         <button type="button" role="menuitem" onClick={act(() => store.messages.recall(m))}>
-          Recall
+          {t('bubble.recall')}
         </button>
       )}
       <button type="button" role="menuitem" class="danger" onClick={act(() => store.messages.deleteForMe(m))}>
-        Delete for me
+        {t('bubble.deleteForMe')}
       </button>
     </div>
   );
@@ -218,7 +219,7 @@ function InlineEditor({ initial, onSave, onCancel }: { initial: string; onSave: 
     >
       <textarea
         ref={input}
-        aria-label="Edit message"
+        aria-label={t('bubble.editMessage')}
         value={text}
         maxLength={MAX_TEXT_LENGTH}
         rows={Math.min(6, text.split('\n').length)}
@@ -233,10 +234,10 @@ function InlineEditor({ initial, onSave, onCancel }: { initial: string; onSave: 
       />
       <span class="inline-editor-actions">
         <button type="button" class="link" onClick={onCancel}>
-          Cancel
+          {t('contacts.cancel')}
         </button>
         <button type="submit" class="link" disabled={!text.trim()}>
-          Save
+          {t('profile.save')}
         </button>
       </span>
     </form>
