@@ -1,26 +1,7 @@
 import type { PushEngine, PushOutcome, PushRequest } from '@parley/domain';
 import type { Logger } from '@parley/util';
-import { PushDispatcher, type PushOutcomeLabel, type PushTimers } from './push-dispatcher';
-
-/** Timers a test fires by hand: backoff is asserted, never waited for. */
-class ManualTimers implements PushTimers {
-  readonly pending: Array<{ run: () => void; ms: number }> = [];
-  setTimeout(run: () => void, ms: number): unknown {
-    const timer = { run, ms };
-    this.pending.push(timer);
-    return timer;
-  }
-  clearTimeout(handle: unknown): void {
-    const index = this.pending.indexOf(handle as { run: () => void; ms: number });
-    if (index >= 0) this.pending.splice(index, 1);
-  }
-  /** Fires every pending timer; returns their delays. */
-  fireAll(): number[] {
-    const due = this.pending.splice(0);
-    for (const timer of due) timer.run();
-    return due.map((timer) => timer.ms);
-  }
-}
+import { PushDispatcher, type PushOutcomeLabel } from './push-dispatcher';
+import { ManualTimers } from './testing/manual-timers';
 
 /** An engine whose answers a test scripts; each send waits until released when `hold` is on. */
 class ScriptedEngine implements PushEngine {

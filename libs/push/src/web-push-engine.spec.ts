@@ -3,26 +3,14 @@ import type { AddressInfo } from 'node:net';
 import webpush from 'web-push';
 import type { PushRequest } from '@parley/domain';
 import { PushServiceSimulator, waitFor, type SimulatedSubscription } from '@parley/testing';
-import { PushDispatcher, type PushOutcomeLabel, type PushTimers } from './push-dispatcher';
+import { PushDispatcher, type PushOutcomeLabel } from './push-dispatcher';
 import { WebPushEngine } from './web-push-engine';
+import { ManualTimers } from './testing/manual-timers';
 
 const vapid = { ...webpush.generateVAPIDKeys(), subject: 'mailto:ops@parley.example' };
 
 function requestTo(subscription: SimulatedSubscription, payload: object, extra: Partial<PushRequest> = {}): PushRequest {
   return { destination: { endpoint: subscription.endpoint, ...subscription.keys }, payload: JSON.stringify(payload), ttlSec: 86_400, urgency: 'normal', ...extra };
-}
-
-/** Retry timers fired by the test: the backoff asked for is asserted, never waited out. */
-class ManualTimers implements PushTimers {
-  readonly pending: Array<{ run: () => void; ms: number }> = [];
-  setTimeout(run: () => void, ms: number): unknown {
-    const timer = { run, ms };
-    this.pending.push(timer);
-    return timer;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.splice(this.pending.indexOf(handle as { run: () => void; ms: number }), 1);
-  }
 }
 
 describe('WebPushEngine against the push-service simulator', () => {
