@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { useState } from 'preact/hooks';
 import type { Group } from '@parley/protocol';
 import { GROUP_SEARCH_PAGE } from '../group-actions';
@@ -25,7 +26,7 @@ interface Found {
 
 type JoinState = 'joining' | 'joined' | 'requested' | { error: string };
 
-const memberLabel = (n: number) => `${n} ${n === 1 ? 'member' : 'members'}`;
+const memberLabel = (n: number) => t('chat.members', { count: n });
 
 /** Find public groups by name and join them (or ask to, when admins approve joins). */
 export function FindGroupsDialog({ store, state, onClose, onOpen }: Props) {
@@ -93,16 +94,16 @@ export function FindGroupsDialog({ store, state, onClose, onOpen }: Props) {
     if (isMember)
       return (
         <>
-          {joinState === 'joined' && <span class="pill" role="status">Joined</span>}
+          {joinState === 'joined' && <span class="pill" role="status">{t('groups.joined')}</span>}
           <button type="button" onClick={() => onOpen(conversationId)}>
-            Open
+            {t('groups.open')}
           </button>
         </>
       );
-    if (joinState === 'requested') return <span class="pill" role="status">Request sent</span>;
+    if (joinState === 'requested') return <span class="pill" role="status">{t('contacts.requestSent')}</span>;
     return (
-      <button type="button" class="primary" disabled={joinState === 'joining'} onClick={() => void join(group)} aria-label={`Join ${group.name}`}>
-        {joinState === 'joining' ? 'Joining…' : 'Join'}
+      <button type="button" class="primary" disabled={joinState === 'joining'} onClick={() => void join(group)} aria-label={t('groups.joinName', { name: group.name })}>
+        {joinState === 'joining' ? t('groups.joining') : t('contacts.join')}
       </button>
     );
   };
@@ -110,11 +111,11 @@ export function FindGroupsDialog({ store, state, onClose, onOpen }: Props) {
   const detail = (group: Group) => {
     const joinState = joins.get(group.id);
     if (typeof joinState === 'object') return <span role="alert" class="error">{joinState.error}</span>;
-    return `${memberLabel(group.memberCount)}${group.joinApproval ? ' · admins approve new members' : ''}`;
+    return `${memberLabel(group.memberCount)}${group.joinApproval ? ` · ${t('groups.approval')}` : ''}`;
   };
 
   return (
-    <Modal title="Find groups" onClose={onClose} testId="find-groups-dialog">
+    <Modal title={t('app.findGroups')} onClose={onClose} testId="find-groups-dialog">
       <form
         class="stack"
         role="search"
@@ -125,8 +126,8 @@ export function FindGroupsDialog({ store, state, onClose, onOpen }: Props) {
       >
         <input
           type="search"
-          placeholder="Search public groups by name"
-          aria-label="Search public groups"
+          placeholder={t('groups.searchPlaceholder')}
+          aria-label={t('groups.search')}
           data-testid="group-search"
           maxLength={64}
           value={q}
@@ -138,12 +139,12 @@ export function FindGroupsDialog({ store, state, onClose, onOpen }: Props) {
           {error}
         </p>
       )}
-      {!found && !error && <p class="muted pad">Public groups anyone can join show up here. Type part of a name.</p>}
+      {!found && !error && <p class="muted pad">{t('groups.searchHint')}</p>}
       {found && (
-        <section aria-label="Groups found" aria-busy={loading}>
+        <section aria-label={t('groups.found')} aria-busy={loading}>
           {found.groups.length === 0 ? (
             <p class="muted pad" role="status">
-              No public group matches “{found.q}”.
+              {t('groups.noMatch', { q: found.q })}
             </p>
           ) : (
             <ul class="people">
@@ -163,7 +164,7 @@ export function FindGroupsDialog({ store, state, onClose, onOpen }: Props) {
           {found.more && (
             <div class="row end pad">
               <button type="button" disabled={loading} onClick={() => void search(found.q, found.groups.length)}>
-                {loading ? 'Loading…' : 'Show more'}
+                {loading ? t('groups.loading') : t('groups.more')}
               </button>
             </div>
           )}
