@@ -103,6 +103,7 @@ async function main(): Promise<void> {
         allowPrivate: pushConfig.allowPrivate,
       }),
       onGone: (endpoint) => store.deletePushSubscriptionByEndpoint(endpoint),
+      onOutcome: (outcome) => metrics.pushes.inc({ outcome }),
       logger: logger.child({ component: 'push' }),
     });
 

@@ -48,6 +48,8 @@ export class ParleyMetrics {
   readonly relayReplayed = this.factory.counter('parley_relay_frames_replayed_total', 'Relay frames sent again, by kind (resent after a lost stream, replayed from the outbox).', ['node', 'kind']);
   readonly draining = this.factory.gauge('parley_draining', '1 while the node drains (leaving discovery, handing sessions off).', ['node']);
   readonly sessionsHandedOff = this.factory.counter('parley_sessions_handed_off_total', 'Sockets told to reconnect elsewhere by a drain.', ['node']);
+  /** No `node` label: one push dispatcher per process (embedded mode's two nodes share one). */
+  readonly pushes = this.factory.counter('parley_push_total', 'Web Push attempts by outcome (sent, gone, retry, failed) and pushes dropped (dropped).', ['outcome']);
 
   // ---- both roles (series carry RoleLabels: see forNode / forGateway)
   readonly ready = this.factory.gauge('parley_ready', '1 when /readyz answers 200.', ROLE_LABELS);
