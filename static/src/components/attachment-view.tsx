@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Attachment, AttachmentLink } from '@parley/protocol';
 import { formatBytes } from '../format';
+import { t } from '../i18n';
 import type { ChatStore } from '../store';
 
 interface LinkState {
@@ -51,8 +52,8 @@ export function ImageThumb({ store, attachment, onOpen }: { store: ChatStore; at
   const box = thumbBox(attachment);
   const src = link && !failed ? (link.thumbnailUrl ?? link.url) : undefined;
   return (
-    <button type="button" class="thumb" style={box} onClick={onOpen} aria-label={`Open image ${attachment.name}`} data-testid="image-thumb">
-      {src ? <img src={src} alt={attachment.name} width={box.width} height={box.height} onError={reload} /> : <span class="thumb-wait">{failed ? 'Image unavailable' : ''}</span>}
+    <button type="button" class="thumb" style={box} onClick={onOpen} aria-label={t('attachment.openImage', { name: attachment.name })} data-testid="image-thumb">
+      {src ? <img src={src} alt={attachment.name} width={box.width} height={box.height} onError={reload} /> : <span class="thumb-wait">{failed ? t('attachment.imageUnavailable') : ''}</span>}
     </button>
   );
 }
@@ -72,7 +73,7 @@ export function FileCard({ store, attachment }: { store: ChatStore; attachment: 
       a.click();
       a.remove();
     } catch {
-      store.toast('The file could not be downloaded.', 'error');
+      store.toast(t('attachment.downloadFailed'), 'error');
     } finally {
       setBusy(false);
     }
@@ -88,7 +89,7 @@ export function FileCard({ store, attachment }: { store: ChatStore; attachment: 
         </span>
         <span class="file-size">{formatBytes(attachment.size)}</span>
       </span>
-      <button type="button" class="file-download" onClick={() => void download()} disabled={busy} aria-label={`Download ${attachment.name}`} data-testid="file-download">
+      <button type="button" class="file-download" onClick={() => void download()} disabled={busy} aria-label={t('attachment.download', { name: attachment.name })} data-testid="file-download">
         ⬇
       </button>
     </div>
@@ -104,11 +105,11 @@ export function Lightbox({ store, attachment, onClose }: { store: ChatStore; att
     return () => document.removeEventListener('keydown', onKey);
   }, [onClose]);
   return (
-    <div class="lightbox" role="dialog" aria-modal="true" aria-label={`Image ${attachment.name}`} data-testid="lightbox" onClick={(e) => e.target === e.currentTarget && onClose()}>
-      <button type="button" class="icon close lightbox-close" aria-label="Close" onClick={onClose}>
+    <div class="lightbox" role="dialog" aria-modal="true" aria-label={t('attachment.image', { name: attachment.name })} data-testid="lightbox" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <button type="button" class="icon close lightbox-close" aria-label={t('attachment.close')} onClick={onClose}>
         ✕
       </button>
-      {link && !failed ? <img src={link.url} alt={attachment.name} data-testid="lightbox-image" onError={reload} /> : <p class="muted">{failed ? 'The image could not be loaded.' : 'Loading…'}</p>}
+      {link && !failed ? <img src={link.url} alt={attachment.name} data-testid="lightbox-image" onError={reload} /> : <p class="muted">{failed ? t('attachment.loadFailed') : t('attachment.loading')}</p>}
       <p class="lightbox-caption">
         {attachment.name} · {formatBytes(attachment.size)}
         {attachment.width && attachment.height ? ` · ${attachment.width}×${attachment.height}` : ''}

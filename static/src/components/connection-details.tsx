@@ -1,4 +1,4 @@
-import { t } from '../i18n';
+import { locale, t } from '../i18n';
 import type { State } from '../store';
 import { Modal } from './modal';
 
@@ -17,25 +17,22 @@ export function connectionLabel(connection: State['connection']): string {
 /** What this tab is connected to, honestly. */
 export function ConnectionDetails({ state, gatewayUrl, expiresAt, onClose }: Props) {
   return (
-    <Modal title="Connection details" onClose={onClose} testId="connection-details">
+    <Modal title={t('connDetails.title')} onClose={onClose} testId="connection-details">
       <dl class="details">
-        <dt>Status</dt>
+        <dt>{t('connDetails.status')}</dt>
         <dd data-testid="connection-state">{connectionLabel(state.connection)}</dd>
-        <dt>IM node</dt>
+        <dt>{t('connDetails.node')}</dt>
         <dd data-testid="node-id">{state.nodeId ?? '—'}</dd>
-        <dt>Gateway</dt>
+        <dt>{t('connDetails.gateway')}</dt>
         <dd>{gatewayUrl}</dd>
-        <dt>Signed in as</dt>
+        <dt>{t('connDetails.signedInAs')}</dt>
         <dd>
           {state.me.displayName} <span class="muted">@{state.me.username}</span>
         </dd>
-        <dt>Access token valid until</dt>
-        <dd>{new Date(expiresAt).toLocaleString()} (renewed automatically while you are signed in)</dd>
+        <dt>{t('connDetails.tokenUntil')}</dt>
+        <dd>{t('connDetails.renewed', { when: new Date(expiresAt).toLocaleString(locale()) })}</dd>
       </dl>
-      <p class="muted">
-        Messages are stored by the server before they show as sent. If the node goes away, Parley reconnects through the gateway to another node and
-        catches up; nothing you typed is lost.
-      </p>
+      <p class="muted">{t('connDetails.explain')}</p>
     </Modal>
   );
 }

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { GroupJoinRequest, GroupMemberView, User } from '@parley/protocol';
+import { t } from '../i18n';
+import type { MessageKey } from '../i18n/en';
 import type { ChatStore, State } from '../store';
 import { Avatar } from './avatar';
 import { Modal } from './modal';
@@ -14,11 +16,11 @@ interface Props {
 
 const ROLE_ORDER = { owner: 0, admin: 1, member: 2 } as const;
 
-/** The group's on/off settings an admin flips: button labels and what the toast says after. */
-const SWITCHES: { key: 'muteAll' | 'isPublic' | 'joinApproval'; turnOn: string; turnOff: string; onDone: string; offDone: string }[] = [
-  { key: 'muteAll', turnOn: '🔇 Only admins post', turnOff: '🔊 Let everyone post', onDone: 'Only admins can post', offDone: 'Everyone can post' },
-  { key: 'isPublic', turnOn: '🌐 Make public', turnOff: '🔒 Make private', onDone: 'Anyone can find and join the group now', offDone: 'Only invited people can join now' },
-  { key: 'joinApproval', turnOn: '✋ Approve new members', turnOff: '🚪 Join without approval', onDone: 'Admins approve new members', offDone: 'New members join without approval' },
+/** The group's on/off settings an admin flips: the keys of the button labels and of what the toast says after. */
+const SWITCHES: { key: 'muteAll' | 'isPublic' | 'joinApproval'; turnOn: MessageKey; turnOff: MessageKey; onDone: MessageKey; offDone: MessageKey }[] = [
+  { key: 'muteAll', turnOn: 'groupDetails.muteAllOn', turnOff: 'groupDetails.muteAllOff', onDone: 'groupDetails.muteAllOnDone', offDone: 'groupDetails.muteAllOffDone' },
+  { key: 'isPublic', turnOn: 'groupDetails.publicOn', turnOff: 'groupDetails.publicOff', onDone: 'groupDetails.publicOnDone', offDone: 'groupDetails.publicOffDone' },
+  { key: 'joinApproval', turnOn: 'groupDetails.approvalOn', turnOff: 'groupDetails.approvalOff', onDone: 'groupDetails.approvalOnDone', offDone: 'groupDetails.approvalOffDone' },
 ];
 const HOUR = 3_600_000;
 
@@ -47,8 +49,8 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
 
   if (!details) {
     return (
-      <Modal title="Group" onClose={onClose} side>
-        <p class="muted pad">Loading…</p>
+      <Modal title={t('groupDetails.loadingTitle')} onClose={onClose} side>
+        <p class="muted pad">{t('groupDetails.loading')}</p>
       </Modal>
     );
   }
@@ -62,26 +64,33 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
     const muted = m.mutedUntil !== undefined && m.mutedUntil > Date.now();
     return (
       <details class="menu">
-        <summary aria-label={`Actions for ${m.user.displayName}`}>⋯</summary>
+        <summary aria-label={t('groupDetails.actionsFor', { name: m.user.displayName })}>⋯</summary>
         <div class="menu-items">
           {isOwner && (
-            <button type="button" onClick={() => act('group:setRole', { groupId, userId: m.user.id, role: m.role === 'admin' ? 'member' : 'admin' }, 'Role changed')}>
-              {m.role === 'admin' ? 'Remove admin' : 'Make admin'}
+            <button type="button" onClick={() => act('group:setRole', { groupId, userId: m.user.id, role: m.role === 'admin' ? 'member' : 'admin' }, t('groupDetails.roleChanged'))}>
+              {m.role === 'admin' ? t('groupDetails.removeAdmin') : t('groupDetails.makeAdmin')}
             </button>
           )}
-          <button type="button" onClick={() => act('group:mute', { groupId, userId: m.user.id, untilMs: muted ? 0 : Date.now() + HOUR }, muted ? 'Unmuted' : 'Muted for an hour')}>
-            {muted ? 'Unmute' : 'Mute for 1 hour'}
+          <button type="button" onClick={() => act('group:mute', { groupId, userId: m.user.id, untilMs: muted ? 0 : Date.now() + HOUR }, muted ? t('groupDetails.unmuted') : t('groupDetails.mutedHour'))}>
+            {muted ? t('groupDetails.unmute') : t('groupDetails.muteHour')}
           </button>
           {isOwner && (
             <button
               type="button"
-              onClick={() => confirm(`Make ${m.user.displayName} the owner of ${group.name}?`) && act('group:transfer', { groupId, userId: m.user.id }, 'Ownership transferred')}
+              onClick={() =>
+                confirm(t('groupDetails.transferConfirm', { name: m.user.displayName, group: group.name })) &&
+                act('group:transfer', { groupId, userId: m.user.id }, t('groupDetails.transferred'))
+              }
             >
-              Transfer ownership
+              {t('groupDetails.transfer')}
             </button>
           )}
-          <button type="button" class="danger" onClick={() => confirm(`Remove ${m.user.displayName} from ${group.name}?`) && act('group:kick', { groupId, userId: m.user.id }, 'Member removed')}>
-            Remove from group
+          <button
+            type="button"
+            class="danger"
+            onClick={() => confirm(t('groupDetails.kickConfirm', { name: m.user.displayName, group: group.name })) && act('group:kick', { groupId, userId: m.user.id }, t('groupDetails.kicked'))}
+          >
+            {t('groupDetails.kick')}
           </button>
         </div>
       </details>
@@ -90,7 +99,7 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
 
   const saveEdit = async (e: Event) => {
     e.preventDefault();
-    const ok = await store.groups.groupAction('group:update', { groupId, name: name.trim() || undefined, announcement }, 'Group updated');
+    const ok = await store.groups.groupAction('group:update', { groupId, name: name.trim() || undefined, announcement }, t('groupDetails.updated'));
     if (ok) setEditing(false);
   };
 
@@ -104,14 +113,14 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
   };
 
   return (
-    <Modal title="Group details" onClose={onClose} side testId="group-details">
+    <Modal title={t('groupDetails.title')} onClose={onClose} side testId="group-details">
       <div class="group-hero">
         <Avatar id={`g:${group.id}`} name={group.name} size="lg" group />
         <h3>{group.name}</h3>
         <p class="muted">
-          {members.length} members · {members.filter((m) => m.online).length} online
-          {group.isPublic ? ' · public' : ''}
-          {group.muteAll ? ' · only admins can post' : ''}
+          {t('groupDetails.summary', { count: members.length, online: members.filter((m) => m.online).length })}
+          {group.isPublic ? ` · ${t('groupDetails.public')}` : ''}
+          {group.muteAll ? ` · ${t('groupDetails.onlyAdminsPost')}` : ''}
         </p>
         {group.announcement && <p class="announcement">📌 {group.announcement}</p>}
       </div>
@@ -119,26 +128,26 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
       {editing ? (
         <form class="stack" onSubmit={(e) => void saveEdit(e)}>
           <label>
-            Name
+            {t('groupDetails.name')}
             <input value={name} maxLength={64} onInput={(e) => setName(e.currentTarget.value)} />
           </label>
           <label>
-            Announcement
+            {t('groupDetails.announcement')}
             <textarea rows={3} maxLength={2000} value={announcement} onInput={(e) => setAnnouncement(e.currentTarget.value)} />
           </label>
           <div class="row end">
             <button type="button" onClick={() => setEditing(false)}>
-              Cancel
+              {t('groupDetails.cancel')}
             </button>
             <button type="submit" class="primary">
-              Save
+              {t('groupDetails.save')}
             </button>
           </div>
         </form>
       ) : (
         <div class="row wrap">
           <button type="button" onClick={() => setInviting(!inviting)} aria-expanded={inviting}>
-            ➕ Invite
+            {t('groupDetails.inviteOpen')}
           </button>
           {isAdmin && (
             <button
@@ -149,15 +158,15 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
                 setEditing(true);
               }}
             >
-              ✏️ Edit
+              {t('groupDetails.edit')}
             </button>
           )}
           {isAdmin &&
             SWITCHES.map((sw) => {
               const on = group[sw.key];
               return (
-                <button key={sw.key} type="button" onClick={() => act('group:update', { groupId, [sw.key]: !on }, on ? sw.offDone : sw.onDone)}>
-                  {on ? sw.turnOff : sw.turnOn}
+                <button key={sw.key} type="button" onClick={() => act('group:update', { groupId, [sw.key]: !on }, t(on ? sw.offDone : sw.onDone))}>
+                  {t(on ? sw.turnOff : sw.turnOn)}
                 </button>
               );
             })}
@@ -169,7 +178,7 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
           <UserPicker store={store} state={state} selected={invitees} onChange={setInvitees} exclude={new Set(members.map((m) => m.user.id))} />
           <div class="row end">
             <button type="button" class="primary" disabled={invitees.size === 0} onClick={() => void invite()}>
-              Invite {invitees.size > 0 ? invitees.size : ''}
+              {invitees.size > 0 ? t('groupDetails.inviteN', { n: invitees.size }) : t('groupDetails.invite')}
             </button>
           </div>
         </div>
@@ -177,14 +186,14 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
 
       {requests.length > 0 && (
         <section>
-          <h3>Waiting for approval</h3>
+          <h3>{t('groupDetails.waiting')}</h3>
           <ul class="people">
             {requests.map((r) => (
               <li key={r.id} class="person">
                 <Avatar id={r.user.id} name={r.user.displayName} url={r.user.avatarUrl} size="sm" />
                 <span class="person-body">
                   <span class="person-name">{r.user.displayName}</span>
-                  <span class="muted">{r.inviterId ? `invited by ${store.userName(r.inviterId)}` : 'asked to join'}</span>
+                  <span class="muted">{r.inviterId ? t('groupDetails.invitedBy', { name: store.userName(r.inviterId) }) : t('groupDetails.askedToJoin')}</span>
                 </span>
                 <span class="actions">
                   {[true, false].map((accept) => (
@@ -199,7 +208,7 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
                         })
                       }
                     >
-                      {accept ? 'Approve' : 'Decline'}
+                      {accept ? t('groupDetails.approve') : t('groupDetails.decline')}
                     </button>
                   ))}
                 </span>
@@ -210,22 +219,22 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
       )}
 
       <section>
-        <h3>Members</h3>
-        <ul class="people" aria-label="Members">
+        <h3>{t('groupDetails.members')}</h3>
+        <ul class="people" aria-label={t('groupDetails.members')}>
           {sorted.map((m) => (
             <li key={m.user.id} class="person" data-testid="group-member" data-username={m.user.username} data-role={m.role} data-online={String(m.online)}>
               <Avatar id={m.user.id} name={m.user.displayName} url={m.user.avatarUrl} size="sm" online={m.online} />
               <span class="person-body">
                 <span class="person-name">
                   {m.user.displayName}
-                  {m.user.id === state.me.id && <span class="muted"> (you)</span>}
+                  {m.user.id === state.me.id && <span class="muted"> {t('groupDetails.you')}</span>}
                 </span>
                 <span class="muted">
-                  {m.online ? 'online' : 'offline'}
-                  {m.mutedUntil && m.mutedUntil > Date.now() ? ' · muted' : ''}
+                  {m.online ? t('groupDetails.online') : t('groupDetails.offline')}
+                  {m.mutedUntil && m.mutedUntil > Date.now() ? ` · ${t('groupDetails.muted')}` : ''}
                 </span>
               </span>
-              {m.role !== 'member' && <span class={`role role-${m.role}`}>{m.role}</span>}
+              {m.role !== 'member' && <span class={`role role-${m.role}`}>{t(m.role === 'owner' ? 'groupDetails.roleOwner' : 'groupDetails.roleAdmin')}</span>}
               {memberActions(m)}
             </li>
           ))}
@@ -233,12 +242,22 @@ export function GroupDetails({ store, state, groupId, onClose }: Props) {
       </section>
 
       <div class="stack danger-zone">
-        <button type="button" class="danger" onClick={() => confirm(`Leave ${group.name}?`) && act('group:leave', { groupId }, `You left ${group.name}`)}>
-          Leave group
+        <button
+          type="button"
+          class="danger"
+          onClick={() => confirm(t('groupDetails.leaveConfirm', { group: group.name })) && act('group:leave', { groupId }, t('groupDetails.left', { group: group.name }))}
+        >
+          {t('groupDetails.leave')}
         </button>
         {isOwner && (
-          <button type="button" class="danger" onClick={() => confirm(`Dissolve ${group.name} for everyone?`) && act('group:dissolve', { groupId }, `${group.name} was dissolved`)}>
-            Dissolve group
+          <button
+            type="button"
+            class="danger"
+            onClick={() =>
+              confirm(t('groupDetails.dissolveConfirm', { group: group.name })) && act('group:dissolve', { groupId }, t('groupDetails.dissolved', { group: group.name }))
+            }
+          >
+            {t('groupDetails.dissolve')}
           </button>
         )}
       </div>

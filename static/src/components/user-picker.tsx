@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { User } from '@parley/protocol';
+import { t } from '../i18n';
 import type { ChatStore, State } from '../store';
 import { Avatar } from './avatar';
 
@@ -19,10 +20,10 @@ export function UserPicker({ store, state, selected, onChange, exclude = new Set
     const query = q.trim();
     if (!query) return setFound([]);
     let live = true;
-    const t = setTimeout(() => void store.searchUsers(query).then((u) => live && setFound(u)).catch(() => undefined), 250);
+    const timer = setTimeout(() => void store.searchUsers(query).then((u) => live && setFound(u)).catch(() => undefined), 250);
     return () => {
       live = false;
-      clearTimeout(t);
+      clearTimeout(timer);
     };
   }, [q, store]);
 
@@ -38,9 +39,9 @@ export function UserPicker({ store, state, selected, onChange, exclude = new Set
 
   return (
     <div class="picker">
-      <input type="search" placeholder="Search people" aria-label="Search people to add" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      <input type="search" placeholder={t('picker.placeholder')} aria-label={t('picker.label')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
       {list.length === 0 ? (
-        <p class="muted pad">{q.trim() ? 'Nobody found.' : 'Your friends show up here. Search to find anyone else.'}</p>
+        <p class="muted pad">{q.trim() ? t('picker.nobody') : t('picker.hint')}</p>
       ) : (
         <ul class="people pick">
           {list.map((u) => (
