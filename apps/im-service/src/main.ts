@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   // The gateway's blob store: a send claims its upload here, checking the bytes if nobody did yet.
   const attachments = createAttachments({ env: config, store, jwtSecret: config.PARLEY_JWT_SECRET, ids, clock, logger: logger.child({ component: 'uploads' }) });
   // Pushes to users who are away (VAPID keys configured), sent from this node.
-  const push = nodePushOf(pushConfigFromEnv(process.env), store, logger.child({ component: 'push' }));
+  const push = nodePushOf(pushConfigFromEnv(process.env), store, logger.child({ component: 'push' }), metrics);
   // Set once the signal handlers are installed (after start); an operator's drain before that is ignored.
   const shutdown: { drainNow?: ShutdownTrigger } = {};
   const node = new ImNode(
