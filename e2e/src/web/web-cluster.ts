@@ -14,13 +14,14 @@ export interface WebCluster {
  * two IM nodes, with Chromium beside them, started before its tests and
  * stopped after; after each test, no page of `pages` may have shown a dialog
  * other than a confirm (script run from message content) or thrown.
+ * `extraEnv` goes to the gateway and every node alike (e.g. VAPID keys).
  */
-export function useWebCluster(name: string, pages: () => readonly ChatPage[], startTimeoutMs = 120_000): WebCluster {
+export function useWebCluster(name: string, pages: () => readonly ChatPage[], startTimeoutMs = 120_000, extraEnv: Record<string, string> = {}): WebCluster {
   const web = {} as WebCluster;
   beforeAll(async () => {
     const staticDir = ensureWebBuild();
     [web.cluster, web.browser] = await Promise.all([
-      startCluster({ nodes: 2, name, gatewayEnv: { PARLEY_STATIC_DIR: staticDir } }),
+      startCluster({ nodes: 2, name, gatewayEnv: { ...extraEnv, PARLEY_STATIC_DIR: staticDir }, nodeEnv: extraEnv }),
       launchBrowser(),
     ]);
   }, startTimeoutMs);
