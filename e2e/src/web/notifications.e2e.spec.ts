@@ -225,7 +225,8 @@ describeWithChromium('web client notifications, pins and languages in headless C
     const p = tab.page;
     await p.getByTestId('profile-button').click();
     const toggle = p.getByTestId('push-toggle');
-    await expect(toggle.isEnabled()).resolves.toBe(true);
+    // Enabled once the page knows what this browser supports (wait for it: never read the state once).
+    await toggle.and(p.locator(':enabled')).waitFor();
     await toggle.click();
     await p.getByRole('alert').getByText('This server does not send notifications.').waitFor();
     await waitFor('the toggle back off', () => toggle.isChecked(), (on) => !on);
