@@ -1,8 +1,7 @@
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import webpush from 'web-push';
 import { z } from 'zod';
 import { pushPayloadSchema, pushSubscriptionViewSchema, type Message, type PushPayload } from '@parley/protocol';
-import { PushServiceSimulator, TEST_PASSWORD, waitFor, type ReceivedPush, type SimulatedSubscription } from '@parley/testing';
+import { PushServiceSimulator, TEST_PASSWORD, pushTestEnv, waitFor, type ReceivedPush, type SimulatedSubscription } from '@parley/testing';
 import { World, type Member } from '../rich-messages/rich-world';
 
 jest.setTimeout(120_000);
@@ -25,15 +24,7 @@ describe('push notifications', () => {
 
   beforeAll(async () => {
     simulator = await PushServiceSimulator.start();
-    const vapid = webpush.generateVAPIDKeys();
-    const env = {
-      PARLEY_VAPID_PUBLIC_KEY: vapid.publicKey,
-      PARLEY_VAPID_PRIVATE_KEY: vapid.privateKey,
-      PARLEY_VAPID_SUBJECT: 'mailto:ops@parley.test',
-      // The simulator listens on loopback over http.
-      PARLEY_PUSH_ALLOW_PRIVATE: '1',
-      PARLEY_PUSH_AWAY_AFTER_MS: String(AWAY_AFTER_MS),
-    };
+    const env = pushTestEnv(AWAY_AFTER_MS);
     world = await World.start('push-e2e', { gatewayEnv: env, nodeEnv: env });
     db = await mysql.createConnection(world.cluster.mysqlUrl);
   }, 120_000);

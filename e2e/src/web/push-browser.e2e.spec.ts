@@ -1,7 +1,6 @@
 import type { BrowserContext } from 'playwright-core';
-import webpush from 'web-push';
 import { authResultSchema, directConversationId, pushPayloadSchema, type Message, type PushPayload } from '@parley/protocol';
-import { PushServiceSimulator, TEST_PASSWORD, waitFor, type ReceivedPush, type SimulatedSubscription } from '@parley/testing';
+import { PushServiceSimulator, TEST_PASSWORD, pushTestEnv, waitFor, type ReceivedPush, type SimulatedSubscription } from '@parley/testing';
 import { TestUser, befriend } from '../support/test-user';
 import { hasChromium } from './browser';
 import { ChatPage } from './chat-page';
@@ -12,15 +11,7 @@ jest.setTimeout(120_000);
 
 const describeWithChromium = hasChromium() || process.env.CI ? describe : describe.skip;
 
-const vapid = webpush.generateVAPIDKeys();
-const PUSH_ENV = {
-  PARLEY_VAPID_PUBLIC_KEY: vapid.publicKey,
-  PARLEY_VAPID_PRIVATE_KEY: vapid.privateKey,
-  PARLEY_VAPID_SUBJECT: 'mailto:ops@parley.test',
-  // The simulator listens on loopback over http.
-  PARLEY_PUSH_ALLOW_PRIVATE: '1',
-  PARLEY_PUSH_AWAY_AFTER_MS: '1000',
-};
+const PUSH_ENV = pushTestEnv(1_000);
 
 /**
  * Web Push from the server to a real browser's service worker: Bob signs in
@@ -91,7 +82,7 @@ describeWithChromium('web push from the server to the browser', () => {
     await first.signIn(TEST_PASSWORD);
     const pageSession = authResultSchema.parse(await (await login).json());
     await first.waitConnected();
-    const device = simulator.newSubscription({ applicationServerKey: vapid.publicKey });
+    const device = simulator.newSubscription({ applicationServerKey: PUSH_ENV.PARLEY_VAPID_PUBLIC_KEY });
     await subscribe(pageSession.token, device);
 
     // Bob closes the tab: no live connection, he is away at once.

@@ -28,3 +28,4 @@ export { createNetnsNetwork, netnsUnavailableReason, type NetnsHost, type NetnsN
 export { deleteRedisPrefix, testRedisUrl, uniqueRedisPrefix } from './redis-keys';
 export { startDnsServer, type DnsServer, type DnsServerOptions } from './dns-server';
 export { PushServiceSimulator, type ReceivedPush, type RejectedPush, type SimulatedSubscription } from './push-service-simulator';
+export { pushTestEnv } from './push-test-env';

@@ -10,8 +10,7 @@ import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
 import type { AttachmentLink, UploadTicket } from '@parley/protocol';
 import { ParleyError } from '@parley/protocol';
 import { SqliteStore } from '@parley/store';
-import { createHttpApp, type HttpAppDeps } from './http-app';
-import { testGatewayMetrics } from '../testing/gateway-metrics';
+import { routeSpecApp } from '../testing/route-spec-app';
 import { listenApp } from '../testing/listen-app';
 
 /**
@@ -45,14 +44,8 @@ describe('upload, attachment and blob routes', () => {
         return { userId: token, username: token, sessionId: `s-${token}` };
       },
     };
-    const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, child: () => logger };
-    const app = createHttpApp({
-      ...testGatewayMetrics(),
-      accounts: {} as HttpAppDeps['accounts'],
-      sessions: sessions as unknown as HttpAppDeps['sessions'],
-      assigner: {} as HttpAppDeps['assigner'],
-      directory: { healthyNodes: () => [] } as unknown as HttpAppDeps['directory'],
-      logger: logger as unknown as HttpAppDeps['logger'],
+    const app = routeSpecApp({
+      sessions,
       attachments: { service, links, blobs },
     });
     ({ server, base } = await listenApp(app));

@@ -3,8 +3,7 @@ import type { Store } from '@parley/domain';
 import { sequenceIds } from '@parley/domain/testing';
 import { ParleyError } from '@parley/protocol';
 import { SqliteStore } from '@parley/store';
-import { createHttpApp, type HttpAppDeps } from '../http/http-app';
-import { testGatewayMetrics } from '../testing/gateway-metrics';
+import { routeSpecApp } from '../testing/route-spec-app';
 import { listenApp, type ListeningApp } from '../testing/listen-app';
 import { PushSubscriptionService, type GatewayPush } from './push-subscription-service';
 
@@ -47,14 +46,8 @@ describe('push routes', () => {
         return { userId, username: userId, sessionId };
       },
     };
-    const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, child: () => logger };
-    const app = createHttpApp({
-      ...testGatewayMetrics(),
-      accounts: {} as HttpAppDeps['accounts'],
-      sessions: sessions as unknown as HttpAppDeps['sessions'],
-      assigner: {} as HttpAppDeps['assigner'],
-      directory: { healthyNodes: () => [] } as unknown as HttpAppDeps['directory'],
-      logger: logger as unknown as HttpAppDeps['logger'],
+    const app = routeSpecApp({
+      sessions,
       push: new PushSubscriptionService({ store, push, ids: sequenceIds('ps'), clock: { now: () => Date.now() } }),
     });
     const listening = await listenApp(app);
