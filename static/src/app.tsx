@@ -21,6 +21,7 @@ import { NotificationSettings } from './components/notification-settings';
 import { PushBanner } from './components/push-banner';
 import { ProfileDialog } from './components/profile-dialog';
 import { SearchPanel } from './components/search-panel';
+import { unreadTowardTotal } from './state/muting';
 
 const gatewayUrl = window.location.origin;
 
@@ -100,7 +101,8 @@ function Messenger({ session, auth, onSignOut }: { session: AuthResult; auth: Br
     };
   }, [store]);
 
-  const unreadTotal = [...state.conversations.values()].reduce((n, c) => n + c.unread, 0);
+  // Muted chats (and mentions-only chats without a mention) stay out of the title and the badge, as they stay out of pushes.
+  const unreadTotal = [...state.conversations.values()].reduce((n, c) => n + unreadTowardTotal(c), 0);
   useEffect(() => {
     document.title = unreadTotal > 0 ? `(${unreadTotal}) ${t('app.title')}` : t('app.title');
   }, [unreadTotal]);
