@@ -1,36 +1,16 @@
 import crypto from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { JwtTokenService } from '@parley/auth';
 import { MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock, type PushRequest, type Pusher } from '@parley/domain';
 import { MemoryPresence } from '@parley/presence';
-import type { AdminCommandHandler } from '@parley/relay';
 import { SqliteStore } from '@parley/store';
 import { waitFor } from '@parley/testing';
 import { createLogger, createUlidGenerator } from '@parley/util-node';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { ImNode } from './im-node';
 import { DEFAULT_PRESENCE_KEEPER } from './presence-keeper';
-import type { BarrierOutcome, RelayLink } from './relay/relay-link';
+import { OneGatewayRelay } from './testing/one-gateway-relay';
 import { testMetrics } from './testing/test-metrics';
-
-/** A relay with one gateway stream, ready as soon as it starts; nothing crosses it. */
-class OneGatewayRelay extends EventEmitter implements RelayLink {
-  publish(): boolean {
-    return true;
-  }
-  async publishConfirmed(): Promise<BarrierOutcome> {
-    return 'confirmed';
-  }
-  handleDeliveries(): void {}
-  setInterest(): void {}
-  async announce(): Promise<void> {}
-  handleAdminCommands(_handler: AdminCommandHandler): void {}
-  start(): void {
-    setImmediate(() => this.emit('gateway:ready', '127.0.0.1:1', 'gw-1'));
-  }
-  async stop(): Promise<void> {}
-}
 
 const AWAY_AFTER_MS = 1_000;
 

@@ -1,37 +1,14 @@
 import crypto from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { JwtTokenService } from '@parley/auth';
 import { MemoryNodeRegistry } from '@parley/discovery';
 import { systemClock } from '@parley/domain';
 import { MemoryPresence } from '@parley/presence';
-import type { AdminCommandHandler } from '@parley/relay';
 import { SqliteStore } from '@parley/store';
 import { createLogger, createUlidGenerator } from '@parley/util-node';
 import { ImNode } from '../im-node';
 import { DEFAULT_PRESENCE_KEEPER } from '../presence-keeper';
-import type { BarrierOutcome, RelayLink } from '../relay/relay-link';
+import { OneGatewayRelay } from '../testing/one-gateway-relay';
 import { testMetrics } from '../testing/test-metrics';
-
-/** A relay with one gateway stream, ready as soon as it starts; it keeps the admin-command handler the node gives it. */
-class OneGatewayRelay extends EventEmitter implements RelayLink {
-  adminHandler: AdminCommandHandler | undefined;
-  publish(): boolean {
-    return true;
-  }
-  async publishConfirmed(): Promise<BarrierOutcome> {
-    return 'confirmed';
-  }
-  handleDeliveries(): void {}
-  setInterest(): void {}
-  async announce(): Promise<void> {}
-  handleAdminCommands(handler: AdminCommandHandler): void {
-    this.adminHandler = handler;
-  }
-  start(): void {
-    setImmediate(() => this.emit('gateway:ready', '127.0.0.1:1', 'gw-1'));
-  }
-  async stop(): Promise<void> {}
-}
 
 /** The series of the registry text that carry node="<id>" (what Prometheus would keep of that node). */
 const seriesOfNode = (text: string, nodeId: string): string[] => text.split('\n').filter((line) => !line.startsWith('#') && line.includes(`node="${nodeId}"`));
