@@ -6,11 +6,9 @@ import {
   type CommandInput,
   type CommandName,
   type CommandResults,
-  type ConversationSettings,
   type Message,
   type MessageUpdateEvent,
   type User,
-  type UserSettings,
 } from '@parley/protocol';
 import { t } from './i18n';
 import { PushSubscriber } from './push/push-subscriber';
@@ -19,6 +17,7 @@ import { describe } from './describe-error';
 import type { BrowserSession } from './session';
 import { newId } from './ids';
 import { GroupActions } from './group-actions';
+import { SettingsActions } from './settings-actions';
 import { OperatorChannel } from './operator-channel';
 import { AttachmentLinks } from './messages/attachment-links';
 import { AttachmentSender } from './messages/attachment-sender';
@@ -76,8 +75,8 @@ export class ChatStore {
   readonly links: AttachmentLinks;
   /** This browser's push subscription for the session. */
   readonly push: PushSubscriber;
-  /** The visibility last told to the server (`presence:visibility`), so only changes are sent. */
-  private toldVisible: boolean | undefined;
+  /** My settings, each chat's notification and pin settings, and the page's visibility as the server knows it. */
+  readonly settings: SettingsActions;
   /** Settles once the conversation list was loaded (a link to a chat waits for it). */
   private readonly firstList: Promise<void>;
   private listLoaded: () => void = () => undefined;
@@ -118,6 +117,7 @@ export class ChatStore {
       state: () => this.state,
       meId: () => this.meId,
     };
+    this.settings = new SettingsActions({ ...host, run: (name, payload, quiet) => this.run(name, payload, quiet), isVisible: () => this.isVisible() });
     this.messages = new MessageActions({ ...host, toast: (text, tone) => this.toast(text, tone) });
     this.finder = new MessageFinder({
       ...host,
@@ -159,9 +159,7 @@ export class ChatStore {
       c.on('reconnected', ({ nodeId }) => {
         this.dispatch({ type: 'connection/reconnected', nodeId });
         this.toast(t('app.reconnected', { node: nodeId }));
-        // A new socket counts as visible until told otherwise.
-        this.toldVisible = undefined;
-        this.reportVisibility();
+        this.settings.reportVisibility(true);
         void this.refreshAll();
       }),
       c.on('draining', () => this.dispatch({ type: 'connection/draining' })),
@@ -216,8 +214,8 @@ export class ChatStore {
     void this.operators.checkAccess();
     try {
       await this.client.connect();
-      this.reportVisibility();
-      void this.loadSettings();
+      this.settings.reportVisibility();
+      void this.settings.load();
       // Pushes follow this session when the browser allowed them before (no prompt here).
       void this.push.resume().catch(() => undefined);
       await this.refreshAll();
@@ -355,38 +353,7 @@ export class ChatStore {
   /** Called when the tab is shown or hidden: the open chat counts as read; the server hears (pushes go to hidden tabs). */
   visibilityChanged(): void {
     if (this.isVisible() && this.state.activeId) void this.markRead(this.state.activeId);
-    this.reportVisibility();
-  }
-
-  private reportVisibility(): void {
-    const visible = this.isVisible();
-    if (visible === this.toldVisible) return;
-    this.toldVisible = visible;
-    this.client.setVisibility(visible).catch(() => {
-      if (this.toldVisible === visible) this.toldVisible = undefined; // told again on the next change or reconnect
-    });
-  }
-
-  // ---- settings
-
-  async loadSettings(): Promise<void> {
-    const r = await this.run('settings:get', {}, true);
-    if (r) this.dispatch({ type: 'settings/changed', settings: r.settings });
-  }
-
-  /** Changes my settings: shown at once, then what the server kept (the old value if it refused). */
-  async updateSettings(patch: Partial<Omit<UserSettings, 'dnd'>> & { dnd?: UserSettings['dnd'] }): Promise<void> {
-    const previous = this.state.settings;
-    if (previous) this.dispatch({ type: 'settings/changed', settings: { ...previous, ...patch } });
-    const r = await this.run('settings:update', patch);
-    if (r) this.dispatch({ type: 'settings/changed', settings: r.settings });
-    else if (previous) this.dispatch({ type: 'settings/changed', settings: previous });
-  }
-
-  /** Pins, mutes or changes which messages of a conversation notify me; the list shows it at once. */
-  async conversationSettings(patch: { conversationId: string; notify?: ConversationSettings['notify']; mutedUntil?: number | null; pinned?: boolean }): Promise<void> {
-    const r = await this.run('conversation:settings', patch);
-    if (r) this.dispatch({ type: 'conversation/settings', settings: r.settings });
+    this.settings.reportVisibility();
   }
 
   /** Opens (creating locally if needed) the direct chat with a user. */

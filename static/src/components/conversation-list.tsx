@@ -126,7 +126,7 @@ export function ConversationList({ store, state, onOpen, onFindPeople, onFindGro
                 aria-pressed={c.pinnedAt !== null}
                 aria-label={t(c.pinnedAt !== null ? 'list.unpin' : 'list.pin', { name: conversationTitle(c) })}
                 title={t(c.pinnedAt !== null ? 'list.unpin' : 'list.pin', { name: conversationTitle(c) })}
-                onClick={() => void store.conversationSettings({ conversationId: c.id, pinned: c.pinnedAt === null })}
+                onClick={() => void store.settings.conversation({ conversationId: c.id, pinned: c.pinnedAt === null })}
               >
                 <PinIcon on={c.pinnedAt !== null} />
               </button>

@@ -41,10 +41,10 @@ export function NotificationPreferences({ store, settings }: { store: ChatStore;
 
   const dnd = settings.dnd;
   const setDnd = (change: { start?: string; end?: string } | null) => {
-    if (change === null) return void store.updateSettings({ dnd: null });
+    if (change === null) return void store.settings.update({ dnd: null });
     const next = { ...DEFAULT_DND, ...(dnd ?? {}), ...change, timeZone: localTimeZone() };
     if (next.start === next.end) return; // the server refuses equal times: wait for the other one
-    void store.updateSettings({ dnd: next });
+    void store.settings.update({ dnd: next });
   };
 
   return (
@@ -63,7 +63,7 @@ export function NotificationPreferences({ store, settings }: { store: ChatStore;
       {push === 'unsupported' && <p class="hint">{t('notify.unsupported')}</p>}
       {push === 'denied' && <p class="hint">{t('notify.denied')}</p>}
       <label>
-        <input type="checkbox" data-testid="previews-toggle" checked={settings.previews} onChange={(e) => void store.updateSettings({ previews: e.currentTarget.checked })} />{' '}
+        <input type="checkbox" data-testid="previews-toggle" checked={settings.previews} onChange={(e) => void store.settings.update({ previews: e.currentTarget.checked })} />{' '}
         {t('profile.previews')}
       </label>
       <label>

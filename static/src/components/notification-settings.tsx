@@ -22,7 +22,7 @@ function mutedText(c: Conversation): string {
 
 /** One conversation's notifications: mute for a while (or until unmuted), and which messages notify. Applies on click. */
 export function NotificationSettings({ store, conv, onClose }: { store: ChatStore; conv: Conversation; onClose: () => void }) {
-  const set = (patch: { notify?: NotifyMode; mutedUntil?: number | null }) => void store.conversationSettings({ conversationId: conv.id, ...patch });
+  const set = (patch: { notify?: NotifyMode; mutedUntil?: number | null }) => void store.settings.conversation({ conversationId: conv.id, ...patch });
   const muted = isMuted(conv);
   return (
     <Modal title={`${t('notify.title')} · ${conversationTitle(conv)}`} onClose={onClose} testId="notification-settings">

@@ -25,9 +25,9 @@ export function ProfileDialog({ store, state, onClose }: Props) {
   // Kept current by the store (loaded at sign-in, changed here or on another device).
   const settings = state.settings;
   useEffect(() => {
-    if (!settings) void store.loadSettings();
+    if (!settings) void store.settings.load();
   }, [store]);
-  const changeSetting = (patch: Parameters<ChatStore['updateSettings']>[0]) => store.updateSettings(patch);
+  const changeSetting = (patch: Parameters<ChatStore['settings']['update']>[0]) => store.settings.update(patch);
 
   const submit = async (e: Event) => {
     e.preventDefault();
