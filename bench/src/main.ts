@@ -27,6 +27,8 @@ interface Args {
   only: Set<string>;
   baseline: boolean;
   profile: boolean;
+  /** Steps to profile instead of the default ones (`--profile-steps s2-parley-500,s3-parley-100`). */
+  profileSteps?: string[];
   out?: string;
 }
 
@@ -42,6 +44,10 @@ function parseArgs(argv: string[]): Args {
     if (a === '--quick') args.quick = true;
     else if (a === '--no-baseline') args.baseline = false;
     else if (a === '--profile') args.profile = true;
+    else if (a === '--profile-steps') {
+      args.profile = true;
+      args.profileSteps = value().split(',');
+    }
     else if (a === '--only') args.only = new Set(value().toUpperCase().split(','));
     else if (a === '--out') args.out = value();
     else throw new Error(`unknown argument ${a}`);
@@ -100,7 +106,8 @@ async function main(): Promise<void> {
     };
     // CPU-profiled with --profile: S2's last rate but one (its only rate if it has one), S3's last room and S5.
     const profileSteps = new Set<string>();
-    if (args.profile) {
+    if (args.profileSteps) for (const step of args.profileSteps) profileSteps.add(step);
+    else if (args.profile) {
       const rate = cfg.s2.rates.at(-2) ?? cfg.s2.rates.at(0);
       const room = cfg.s3.rooms.at(-1);
       if (rate !== undefined) profileSteps.add(`s2-parley-${rate}`);
