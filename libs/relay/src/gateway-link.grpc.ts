@@ -52,6 +52,16 @@ export interface LinkHooks {
 
 type GatewayStream = grpc.ClientDuplexStream<NodeFrame, GatewayFrame__Output>;
 
+/** Bounds of one PublishBatch (see DELIVER_BATCH_LIMITS: the same reasoning). */
+export const PUBLISH_BATCH_LIMITS = Object.freeze({ frames: 1_000, bytes: 1 << 20 });
+
+/** A Publish's size on the wire, near enough to bound a batch. */
+function approximateSize(publish: Publish): number {
+  const payload = publish.payload;
+  const payloadBytes = typeof payload === 'string' ? payload.length : (payload?.byteLength ?? 0);
+  return payloadBytes + (publish.rooms?.length ?? 0) * 48 + 160;
+}
+
 /** A publish written on the current stream and not yet acknowledged by the gateway. */
 interface Unacked {
   seq: number;
@@ -70,6 +80,10 @@ interface Unacked {
  * Publishes are numbered per stream (Publish.seq) and kept until the
  * gateway's cumulative PublishAck covers them; those still kept when the
  * stream is lost go back to the owner, which re-sends them elsewhere.
+ *
+ * To a gateway that takes batches (Welcome.batches), the publishes of one
+ * event-loop turn leave as one PublishBatch; any other frame flushes the
+ * batch first, so the gateway sees every frame in the order written.
  */
 export class GatewayLink {
   private stateValue: LinkState = 'idle';
@@ -85,6 +99,15 @@ export class GatewayLink {
   private unacked: Unacked[] = [];
   /** A publish was refused since the last acknowledgement (see LinkHooks.onRoom). */
   private refused = false;
+  /** The gateway takes PublishBatch frames (its Welcome said so). */
+  private batches = false;
+  /** This turn's publishes, for a gateway that takes batches. */
+  private batch: Publish[] = [];
+  private batchBytes = 0;
+  private batchTimer: NodeJS.Immediate | undefined;
+  /** Frames accepted on the current stream (batched ones when queued), and those whose write has flushed. */
+  private written = 0;
+  private flushed = 0;
 
   constructor(
     readonly address: string,
@@ -111,7 +134,7 @@ export class GatewayLink {
   /** Interest deltas go to any open stream: one still waiting for Welcome already sent a Hello they follow. */
   sendControl(frame: NodeFrame): void {
     if (!this.call) return;
-    this.call.write(frame);
+    this.writeNow(frame);
     this.hooks.onFrameOut();
   }
 
@@ -122,8 +145,8 @@ export class GatewayLink {
    */
   sendStats(stats: NodeStats): boolean {
     const call = this.call;
-    if (this.stateValue !== 'ready' || !call || call.writableLength >= this.settings.maxBufferedFrames) return false;
-    call.write({ stats });
+    if (this.stateValue !== 'ready' || !call || this.queued >= this.settings.maxBufferedFrames) return false;
+    this.writeNow({ stats });
     return true;
   }
 
@@ -149,7 +172,7 @@ export class GatewayLink {
   sendPublish(publish: Omit<Publish, 'seq'>, message: RelayPublish): number {
     const call = this.call;
     if (this.stateValue !== 'ready' || !call) return 0;
-    if (call.writableLength >= this.settings.maxBufferedFrames) {
+    if (this.queued >= this.settings.maxBufferedFrames) {
       this.refused = true;
       return 0;
     }
@@ -162,10 +185,55 @@ export class GatewayLink {
     }
     // Publish.seq is a uint32 on the wire: a single stream would wrap after 2^32 publishes (known limit, not handled).
     const seq = ++this.lastSeq;
-    call.write({ publish: { ...publish, seq } });
+    if (this.batches) this.enqueue({ ...publish, seq });
+    else this.writeNow({ publish: { ...publish, seq } });
     this.hooks.onFrameOut();
     this.unacked.push({ seq, message });
     return seq;
+  }
+
+  /** Frames written on the current stream whose write has not flushed yet. */
+  private get queued(): number {
+    return this.written - this.flushed;
+  }
+
+  /** After what this turn batched so far, so every frame keeps its place. */
+  private writeNow(frame: NodeFrame): void {
+    const call = this.call;
+    if (!call) return;
+    this.flushBatch();
+    this.written++;
+    call.write(frame, () => this.onFlushed(call, 1));
+  }
+
+  private onFlushed(call: GatewayStream, frames: number): void {
+    if (call === this.call) this.flushed += frames;
+  }
+
+  /** Held for the end of this turn, or flushed at once when the batch is full. */
+  private enqueue(publish: Publish): void {
+    this.batch.push(publish);
+    this.batchBytes += approximateSize(publish);
+    this.written++;
+    if (this.batch.length >= PUBLISH_BATCH_LIMITS.frames || this.batchBytes >= PUBLISH_BATCH_LIMITS.bytes) this.flushBatch();
+    else this.batchTimer ??= setImmediate(this.flushBatch);
+  }
+
+  private readonly flushBatch = (): void => {
+    const publishes = this.batch;
+    this.dropBatch();
+    const call = this.call;
+    if (publishes.length === 0 || !call) return;
+    const frames = publishes.length;
+    call.write(frames === 1 ? { publish: publishes[0] } : { publishes: { publishes } }, () => this.onFlushed(call, frames));
+  };
+
+  /** Forgets this turn's batch (its publishes stay in `unacked`: a lost stream hands them back). */
+  private dropBatch(): void {
+    if (this.batchTimer) clearImmediate(this.batchTimer);
+    this.batchTimer = undefined;
+    this.batch = [];
+    this.batchBytes = 0;
   }
 
   /** Hands over what the gateway has not acknowledged (the link is being removed); the link keeps none. */
@@ -179,6 +247,8 @@ export class GatewayLink {
   async stop(): Promise<void> {
     this.stateValue = 'stopped';
     this.clearTimer();
+    // This turn's publishes go out before the stream half-closes.
+    this.flushBatch();
     const call = this.call;
     this.call = undefined;
     if (call) {
@@ -215,13 +285,18 @@ export class GatewayLink {
     this.ackedSeq = 0;
     this.unacked = [];
     this.refused = false;
+    this.dropBatch();
+    this.batches = false;
+    this.written = 0;
+    this.flushed = 0;
     call.on('data', (frame: GatewayFrame__Output) => {
       if (call === this.call) this.onFrame(frame);
     });
     // Every ending is handled once, from 'status'; the listener keeps errors from throwing.
     call.on('error', () => undefined);
     call.on('status', (status: grpc.StatusObject) => this.onClosed(call, status));
-    call.write({ hello: this.hooks.hello() });
+    // A node of this version takes DeliverBatch frames.
+    this.writeNow({ hello: { ...this.hooks.hello(), batches: true } });
     this.hooks.onFrameOut();
     this.timer = setTimeout(() => this.onWelcomeTimeout(call), this.settings.welcomeTimeoutMs);
   }
@@ -239,6 +314,7 @@ export class GatewayLink {
           return;
         }
         this.clearTimer();
+        this.batches = frame.welcome?.batches === true;
         this.stateValue = 'ready';
         this.attempt = 0;
         this.gatewayIdValue = gatewayId;
@@ -249,6 +325,14 @@ export class GatewayLink {
       case 'deliver':
         // Only from a welcomed stream: a listener that has not proved the secret passes nothing on.
         if (frame.deliver && this.stateValue === 'ready') this.hooks.onDeliver(this, frame.deliver);
+        return;
+      case 'delivers':
+        if (!frame.delivers || this.stateValue !== 'ready') return;
+        for (const [i, deliver] of frame.delivers.delivers.entries()) {
+          // Counted like that many single frames.
+          if (i > 0) this.hooks.onFrameIn();
+          this.hooks.onDeliver(this, deliver);
+        }
         return;
       case 'admin':
         if (frame.admin && this.stateValue === 'ready') this.hooks.onAdmin(this, frame.admin);
@@ -302,6 +386,7 @@ export class GatewayLink {
   private onClosed(call: GatewayStream, status: grpc.StatusObject): void {
     if (call !== this.call) return;
     this.call = undefined;
+    this.dropBatch();
     this.clearTimer();
     const wasReady = this.stateValue === 'ready';
     this.logger.warn({ gateway: this.address, code: grpc.status[status.code], details: status.details }, 'relay stream closed');

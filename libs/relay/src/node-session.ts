@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { RELAY_FRAME_LIMITS } from '@parley/protocol';
+import type { Deliver } from './generated/parley/relay/v1/Deliver';
 import type { GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
 import type { NodeFrame__Output } from './generated/parley/relay/v1/NodeFrame';
 
@@ -23,6 +24,20 @@ export interface NodeSessionCounters {
 /** How often a session whose queue stays full (no 'drain' pending) is checked. */
 const DRAIN_POLL_MS = 20;
 
+/**
+ * Bounds of one DeliverBatch: far below gRPC's 4 MB message limit even with
+ * one largest frame (~600 KB) on top, and few enough frames that a batch
+ * never holds a turn's writes back noticeably.
+ */
+export const DELIVER_BATCH_LIMITS = Object.freeze({ frames: 1_000, bytes: 1 << 20 });
+
+/** A Deliver's size on the wire, near enough to bound a batch. */
+function approximateSize(deliver: Deliver): number {
+  const payload = deliver.payload;
+  const payloadBytes = typeof payload === 'string' ? payload.length : (payload?.byteLength ?? 0);
+  return payloadBytes + (deliver.rooms?.length ?? 0) * 48 + 160;
+}
+
 /** One tick's publishes of a node: acknowledged once every Deliver they caused has left this process. */
 interface AckBatch {
   seq: number;
@@ -40,6 +55,11 @@ interface AckBatch {
  * flushed out of this process (their write callbacks ran), not merely
  * queued: a gateway that crashes with frames still queued has not
  * acknowledged them, and their origin sends them again elsewhere.
+ *
+ * Toward a node that takes batches (Hello.batches), the Deliver frames of
+ * one event-loop turn leave as one DeliverBatch; any other frame first
+ * flushes the batch, so the node sees every frame in the order written.
+ * Counts (the queue bound, flush marks) are in frames, batched or not.
  */
 export class NodeSession {
   private routedSeq = 0;
@@ -48,14 +68,16 @@ export class NodeSession {
   /** Targets written to by this tick's publishes. */
   private readonly touched = new Set<NodeSession>();
   private readonly batches: AckBatch[] = [];
+  /** Frames accepted toward the node (batched ones when queued), and those whose write has flushed. */
   private written = 0;
   private flushed = 0;
   /** Callbacks waiting for the writes made before them to flush, in order of `mark`. */
   private readonly flushWaiters: { mark: number; run: () => void }[] = [];
-  private readonly onFlushed = (): void => {
-    this.flushed++;
-    while (this.flushWaiters.length > 0 && (this.flushWaiters[0]?.mark ?? Infinity) <= this.flushed) this.flushWaiters.shift()?.run();
-  };
+  private readonly onFlushedOne = (): void => this.onFlushed(1);
+  /** This turn's Deliver frames, for a node that takes DeliverBatch. */
+  private batch: Deliver[] = [];
+  private batchBytes = 0;
+  private batchTimer: NodeJS.Immediate | undefined;
   private readonly lost = new Set<string>();
   private lostOverflow = false;
   private drainWait: NodeJS.Timeout | undefined;
@@ -69,29 +91,72 @@ export class NodeSession {
     private readonly counters: NodeSessionCounters,
     /** The node's announced rooms: what a lost-room overflow reports. */
     private readonly interest: () => Iterable<string>,
+    /** The node takes DeliverBatch frames (its Hello said so). */
+    private readonly takesBatches = false,
   ) {}
 
   /** Writes unless the queue toward the node is full (counted in frames, not bytes: a known limit); a dropped Deliver is remembered by its rooms. */
   write(frame: GatewayFrame): boolean {
-    if (this.call.writableLength >= this.limits.maxBufferedFrames) {
+    if (this.queued >= this.limits.maxBufferedFrames) {
       this.counters.dropped++;
       if (frame.deliver?.rooms) this.lose(frame.deliver.rooms);
       return false;
     }
-    this.writeAlways(frame);
+    if (frame.deliver && this.takesBatches) this.enqueue(frame.deliver);
+    else this.writeAlways(frame);
     return true;
   }
 
   /**
    * Small control frames the node must get whatever its queue: bounded per
-   * tick (one ack) or per event (a peer's connect, a drained queue).
+   * tick (one ack) or per event (a peer's connect, a drained queue). What
+   * this turn batched so far goes first.
    */
   writeAlways(frame: GatewayFrame): void {
-    if (this.closed || this.call.writableEnded || this.call.cancelled) return;
-    this.call.write(frame, this.onFlushed);
+    if (!this.writable) return;
+    this.flushBatch();
+    this.call.write(frame, this.onFlushedOne);
     this.written++;
     this.counters.framesOut++;
   }
+
+  /** Frames written toward the node whose write has not flushed yet. */
+  private get queued(): number {
+    return this.written - this.flushed;
+  }
+
+  private get writable(): boolean {
+    return !this.closed && !this.call.writableEnded && !this.call.cancelled;
+  }
+
+  private onFlushed(frames: number): void {
+    this.flushed += frames;
+    while (this.flushWaiters.length > 0 && (this.flushWaiters[0]?.mark ?? Infinity) <= this.flushed) this.flushWaiters.shift()?.run();
+  }
+
+  /** Held for the end of this turn, or flushed at once when the batch is full. */
+  private enqueue(deliver: Deliver): void {
+    if (!this.writable) return;
+    this.batch.push(deliver);
+    this.batchBytes += approximateSize(deliver);
+    this.written++;
+    this.counters.framesOut++;
+    if (this.batch.length >= DELIVER_BATCH_LIMITS.frames || this.batchBytes >= DELIVER_BATCH_LIMITS.bytes) this.flushBatch();
+    else this.batchTimer ??= setImmediate(this.flushBatch);
+  }
+
+  private readonly flushBatch = (): void => {
+    if (this.batchTimer) clearImmediate(this.batchTimer);
+    this.batchTimer = undefined;
+    const delivers = this.batch;
+    if (delivers.length === 0) return;
+    this.batch = [];
+    this.batchBytes = 0;
+    if (!this.writable) return;
+    const frames = delivers.length;
+    const frame: GatewayFrame = frames === 1 ? { deliver: delivers[0] } : { delivers: { delivers } };
+    this.call.write(frame, () => this.onFlushed(frames));
+  };
 
   /**
    * Publish `seq` of this stream was routed, with Deliver frames written to
@@ -113,6 +178,9 @@ export class NodeSession {
     this.closed = true;
     if (this.ackScheduled) clearImmediate(this.ackScheduled);
     this.ackScheduled = undefined;
+    if (this.batchTimer) clearImmediate(this.batchTimer);
+    this.batchTimer = undefined;
+    this.batch = [];
     this.touched.clear();
     // Whoever waits on writes that will never flush must not wait forever.
     for (const waiter of this.flushWaiters.splice(0)) waiter.run();
@@ -176,7 +244,7 @@ export class NodeSession {
     const poll = (): void => {
       this.drainWait = undefined;
       if (this.closed) return;
-      if (this.call.writableLength < this.limits.maxBufferedFrames) this.reportLost();
+      if (this.queued < this.limits.maxBufferedFrames) this.reportLost();
       else this.drainWait = setTimeout(poll, DRAIN_POLL_MS);
     };
     this.drainWait = setTimeout(poll, DRAIN_POLL_MS);

@@ -144,6 +144,13 @@ export class NodeStreams {
         if (frame.publish) this.events.emit('publish', session.nodeId, this.nodes.router.route(session, frame.publish));
         return true;
       }
+      case 'publishes': {
+        // One turn's publishes of the node, in order: each routed as if it came alone.
+        const publishes = frame.publishes?.publishes ?? [];
+        this.counters.framesIn += Math.max(0, publishes.length - 1);
+        for (const publish of publishes) this.events.emit('publish', session.nodeId, this.nodes.router.route(session, publish));
+        return true;
+      }
       case 'barrierDone': {
         // Forwarded to the origin, stamped with this stream's proven node id.
         const done = frame.barrierDone;
@@ -167,7 +174,7 @@ export class NodeStreams {
   private openSession(call: NodeStream, hello: Hello__Output, identity: StreamIdentity): NodeSession {
     const nodeId = hello.nodeId;
     const previous = this.nodes.sessions.get(nodeId);
-        const session = new NodeSession(nodeId, call, this.settings.limits, this.counters, () => this.nodes.table.roomsOf(nodeId));
+    const session = new NodeSession(nodeId, call, this.settings.limits, this.counters, () => this.nodes.table.roomsOf(nodeId), hello.batches === true);
     // Register first, so the old stream's close sees it is no longer current.
     this.nodes.sessions.set(nodeId, session);
     if (previous) {
@@ -178,7 +185,7 @@ export class NodeStreams {
     this.nodes.table.replace(nodeId, cleanRooms(hello.rooms));
     this.nodes.reports.connected(nodeId);
     const gatewayId = this.settings.gatewayId;
-    session.writeAlways({ welcome: { gatewayId, proof: identity.welcomeProof(gatewayId) } });
+    session.writeAlways({ welcome: { gatewayId, proof: identity.welcomeProof(gatewayId), batches: true } });
     // After its Hello is in the table: a replay to it that follows is routed.
     this.peerUps.announce(nodeId);
     this.logger.info({ nodeId, rooms: hello.rooms.length, peer: call.getPeer() }, 'node connected to relay');

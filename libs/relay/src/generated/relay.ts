@@ -6,6 +6,7 @@ import type { BarrierConfirmed as _parley_relay_v1_BarrierConfirmed, BarrierConf
 import type { BarrierDone as _parley_relay_v1_BarrierDone, BarrierDone__Output as _parley_relay_v1_BarrierDone__Output } from './parley/relay/v1/BarrierDone';
 import type { BarrierRouted as _parley_relay_v1_BarrierRouted, BarrierRouted__Output as _parley_relay_v1_BarrierRouted__Output } from './parley/relay/v1/BarrierRouted';
 import type { Deliver as _parley_relay_v1_Deliver, Deliver__Output as _parley_relay_v1_Deliver__Output } from './parley/relay/v1/Deliver';
+import type { DeliverBatch as _parley_relay_v1_DeliverBatch, DeliverBatch__Output as _parley_relay_v1_DeliverBatch__Output } from './parley/relay/v1/DeliverBatch';
 import type { GatewayFrame as _parley_relay_v1_GatewayFrame, GatewayFrame__Output as _parley_relay_v1_GatewayFrame__Output } from './parley/relay/v1/GatewayFrame';
 import type { Hello as _parley_relay_v1_Hello, Hello__Output as _parley_relay_v1_Hello__Output } from './parley/relay/v1/Hello';
 import type { InterestApplied as _parley_relay_v1_InterestApplied, InterestApplied__Output as _parley_relay_v1_InterestApplied__Output } from './parley/relay/v1/InterestApplied';
@@ -15,6 +16,7 @@ import type { NodeStats as _parley_relay_v1_NodeStats, NodeStats__Output as _par
 import type { PeerUp as _parley_relay_v1_PeerUp, PeerUp__Output as _parley_relay_v1_PeerUp__Output } from './parley/relay/v1/PeerUp';
 import type { Publish as _parley_relay_v1_Publish, Publish__Output as _parley_relay_v1_Publish__Output } from './parley/relay/v1/Publish';
 import type { PublishAck as _parley_relay_v1_PublishAck, PublishAck__Output as _parley_relay_v1_PublishAck__Output } from './parley/relay/v1/PublishAck';
+import type { PublishBatch as _parley_relay_v1_PublishBatch, PublishBatch__Output as _parley_relay_v1_PublishBatch__Output } from './parley/relay/v1/PublishBatch';
 import type { RelayClient as _parley_relay_v1_RelayClient, RelayDefinition as _parley_relay_v1_RelayDefinition } from './parley/relay/v1/Relay';
 import type { RoomsLost as _parley_relay_v1_RoomsLost, RoomsLost__Output as _parley_relay_v1_RoomsLost__Output } from './parley/relay/v1/RoomsLost';
 import type { Welcome as _parley_relay_v1_Welcome, Welcome__Output as _parley_relay_v1_Welcome__Output } from './parley/relay/v1/Welcome';
@@ -32,6 +34,7 @@ export interface ProtoGrpcType {
         BarrierDone: MessageTypeDefinition<_parley_relay_v1_BarrierDone, _parley_relay_v1_BarrierDone__Output>
         BarrierRouted: MessageTypeDefinition<_parley_relay_v1_BarrierRouted, _parley_relay_v1_BarrierRouted__Output>
         Deliver: MessageTypeDefinition<_parley_relay_v1_Deliver, _parley_relay_v1_Deliver__Output>
+        DeliverBatch: MessageTypeDefinition<_parley_relay_v1_DeliverBatch, _parley_relay_v1_DeliverBatch__Output>
         GatewayFrame: MessageTypeDefinition<_parley_relay_v1_GatewayFrame, _parley_relay_v1_GatewayFrame__Output>
         Hello: MessageTypeDefinition<_parley_relay_v1_Hello, _parley_relay_v1_Hello__Output>
         InterestApplied: MessageTypeDefinition<_parley_relay_v1_InterestApplied, _parley_relay_v1_InterestApplied__Output>
@@ -41,6 +44,7 @@ export interface ProtoGrpcType {
         PeerUp: MessageTypeDefinition<_parley_relay_v1_PeerUp, _parley_relay_v1_PeerUp__Output>
         Publish: MessageTypeDefinition<_parley_relay_v1_Publish, _parley_relay_v1_Publish__Output>
         PublishAck: MessageTypeDefinition<_parley_relay_v1_PublishAck, _parley_relay_v1_PublishAck__Output>
+        PublishBatch: MessageTypeDefinition<_parley_relay_v1_PublishBatch, _parley_relay_v1_PublishBatch__Output>
         Relay: SubtypeConstructor<typeof grpc.Client, _parley_relay_v1_RelayClient> & { service: _parley_relay_v1_RelayDefinition }
         RoomsLost: MessageTypeDefinition<_parley_relay_v1_RoomsLost, _parley_relay_v1_RoomsLost__Output>
         Welcome: MessageTypeDefinition<_parley_relay_v1_Welcome, _parley_relay_v1_Welcome__Output>

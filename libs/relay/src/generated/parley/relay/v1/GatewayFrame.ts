@@ -9,6 +9,7 @@ import type { PublishAck as _parley_relay_v1_PublishAck, PublishAck__Output as _
 import type { RoomsLost as _parley_relay_v1_RoomsLost, RoomsLost__Output as _parley_relay_v1_RoomsLost__Output } from '../../../parley/relay/v1/RoomsLost';
 import type { PeerUp as _parley_relay_v1_PeerUp, PeerUp__Output as _parley_relay_v1_PeerUp__Output } from '../../../parley/relay/v1/PeerUp';
 import type { AdminCommand as _parley_relay_v1_AdminCommand, AdminCommand__Output as _parley_relay_v1_AdminCommand__Output } from '../../../parley/relay/v1/AdminCommand';
+import type { DeliverBatch as _parley_relay_v1_DeliverBatch, DeliverBatch__Output as _parley_relay_v1_DeliverBatch__Output } from '../../../parley/relay/v1/DeliverBatch';
 
 export interface GatewayFrame {
   'welcome'?: (_parley_relay_v1_Welcome | null);
@@ -20,7 +21,8 @@ export interface GatewayFrame {
   'lost'?: (_parley_relay_v1_RoomsLost | null);
   'peerUp'?: (_parley_relay_v1_PeerUp | null);
   'admin'?: (_parley_relay_v1_AdminCommand | null);
-  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp"|"admin";
+  'delivers'?: (_parley_relay_v1_DeliverBatch | null);
+  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp"|"admin"|"delivers";
 }
 
 export interface GatewayFrame__Output {
@@ -33,5 +35,6 @@ export interface GatewayFrame__Output {
   'lost'?: (_parley_relay_v1_RoomsLost__Output | null);
   'peerUp'?: (_parley_relay_v1_PeerUp__Output | null);
   'admin'?: (_parley_relay_v1_AdminCommand__Output | null);
-  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp"|"admin";
+  'delivers'?: (_parley_relay_v1_DeliverBatch__Output | null);
+  'frame'?: "welcome"|"deliver"|"applied"|"routed"|"confirmed"|"published"|"lost"|"peerUp"|"admin"|"delivers";
 }

@@ -4,9 +4,11 @@
 export interface Hello {
   'nodeId'?: (string);
   'rooms'?: (string)[];
+  'batches'?: (boolean);
 }
 
 export interface Hello__Output {
   'nodeId': (string);
   'rooms': (string)[];
+  'batches': (boolean);
 }

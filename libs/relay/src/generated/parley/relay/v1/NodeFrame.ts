@@ -5,6 +5,7 @@ import type { InterestDelta as _parley_relay_v1_InterestDelta, InterestDelta__Ou
 import type { Publish as _parley_relay_v1_Publish, Publish__Output as _parley_relay_v1_Publish__Output } from '../../../parley/relay/v1/Publish';
 import type { BarrierDone as _parley_relay_v1_BarrierDone, BarrierDone__Output as _parley_relay_v1_BarrierDone__Output } from '../../../parley/relay/v1/BarrierDone';
 import type { NodeStats as _parley_relay_v1_NodeStats, NodeStats__Output as _parley_relay_v1_NodeStats__Output } from '../../../parley/relay/v1/NodeStats';
+import type { PublishBatch as _parley_relay_v1_PublishBatch, PublishBatch__Output as _parley_relay_v1_PublishBatch__Output } from '../../../parley/relay/v1/PublishBatch';
 
 export interface NodeFrame {
   'hello'?: (_parley_relay_v1_Hello | null);
@@ -12,7 +13,8 @@ export interface NodeFrame {
   'publish'?: (_parley_relay_v1_Publish | null);
   'barrierDone'?: (_parley_relay_v1_BarrierDone | null);
   'stats'?: (_parley_relay_v1_NodeStats | null);
-  'frame'?: "hello"|"delta"|"publish"|"barrierDone"|"stats";
+  'publishes'?: (_parley_relay_v1_PublishBatch | null);
+  'frame'?: "hello"|"delta"|"publish"|"barrierDone"|"stats"|"publishes";
 }
 
 export interface NodeFrame__Output {
@@ -21,5 +23,6 @@ export interface NodeFrame__Output {
   'publish'?: (_parley_relay_v1_Publish__Output | null);
   'barrierDone'?: (_parley_relay_v1_BarrierDone__Output | null);
   'stats'?: (_parley_relay_v1_NodeStats__Output | null);
-  'frame'?: "hello"|"delta"|"publish"|"barrierDone"|"stats";
+  'publishes'?: (_parley_relay_v1_PublishBatch__Output | null);
+  'frame'?: "hello"|"delta"|"publish"|"barrierDone"|"stats"|"publishes";
 }

@@ -4,9 +4,11 @@
 export interface Welcome {
   'gatewayId'?: (string);
   'proof'?: (string);
+  'batches'?: (boolean);
 }
 
 export interface Welcome__Output {
   'gatewayId': (string);
   'proof': (string);
+  'batches': (boolean);
 }
