@@ -42,10 +42,14 @@ export async function startRelayProxy(targetPort: number, listenPort = 0): Promi
       if (field === 1) nodeId = readStringField(body, 1) ?? '?';
       else if (field === 2) counts.deltas++;
       else if (field === 3) bump(counts.publish, nodeId, readStringField(body, 2) ?? '?');
+      // PublishBatch: each Publish it holds counts as one frame (the same as that many publish frames).
+      else if (field === 6) forEachMessageField(body, 1, (publish) => bump(counts.publish, nodeId, readStringField(publish, 2) ?? '?'));
     });
     const fromGateway = new GrpcStreamReader(0, (msg) => {
       const [field, body] = firstField(msg);
       if (field === 2) bump(counts.deliver, nodeId, readStringField(body, 2) ?? '?');
+      // DeliverBatch: likewise, one count per Deliver.
+      else if (field === 10) forEachMessageField(body, 1, (deliver) => bump(counts.deliver, nodeId, readStringField(deliver, 2) ?? '?'));
     });
     client.on('data', (chunk: Buffer) => {
       fromNode.push(chunk);
@@ -152,15 +156,18 @@ function firstField(msg: Buffer): [field: number, body: Buffer] {
   return [key >>> 3, msg.subarray(start, start + len)];
 }
 
-/** A length-delimited field's value as UTF-8, scanning the message's fields. */
-function readStringField(msg: Buffer, field: number): string | undefined {
+/**
+ * Calls `fn` with the value of every length-delimited occurrence of `field`
+ * (a repeated message or string), in order; stops at a wire type it cannot skip.
+ */
+function forEachMessageField(msg: Buffer, field: number, fn: (value: Buffer) => void): void {
   let pos = 0;
   while (pos < msg.length) {
     const [key, afterKey] = readVarint(msg, pos);
     const wire = key & 7;
     if (wire === 2) {
       const [len, start] = readVarint(msg, afterKey);
-      if (key >>> 3 === field) return msg.toString('utf8', start, start + len);
+      if (key >>> 3 === field) fn(msg.subarray(start, start + len));
       pos = start + len;
     } else if (wire === 0) {
       pos = readVarint(msg, afterKey)[1];
@@ -169,8 +176,16 @@ function readStringField(msg: Buffer, field: number): string | undefined {
     } else if (wire === 5) {
       pos = afterKey + 4;
     } else {
-      return undefined;
+      return;
     }
   }
-  return undefined;
+}
+
+/** A length-delimited field's value as UTF-8 (its first occurrence). */
+function readStringField(msg: Buffer, field: number): string | undefined {
+  let found: string | undefined;
+  forEachMessageField(msg, field, (value) => {
+    found ??= value.toString('utf8');
+  });
+  return found;
 }
