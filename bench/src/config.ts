@@ -14,6 +14,18 @@ export interface BenchConfig {
   s3: { rooms: { members: number; rooms: number; ratePerSec: number }[]; stepMs: number; settleMs: number };
   s4: { backlogs: { messages: number; reps: number }[]; stormClients: number };
   s5: { senders: number; window: number; durationMs: number };
+  /** S6: one S2 rate and one S3 room shape on each fleet shape (IM nodes x gateways). */
+  s6: {
+    shapes: { nodes: number; gateways: number }[];
+    s2Rate: number;
+    s3Room: { members: number; rooms: number; ratePerSec: number };
+    stepMs: number;
+    settleMs: number;
+    /** An unreported step before each measured one: the processes of a shape have just started. */
+    warmupMs: number;
+  };
+  /** S7: one big group, a few members posting slowly; accounts past `users` are registered for it alone. */
+  s7: { members: number; ratePerSec: number; senders: number; stepMs: number; settleMs: number };
 }
 
 export const FULL: BenchConfig = {
@@ -41,6 +53,15 @@ export const FULL: BenchConfig = {
     stormClients: 5000,
   },
   s5: { senders: 200, window: 2, durationMs: 10_000 },
+  s6: {
+    shapes: [2, 3, 4].flatMap((nodes) => [1, 2].map((gateways) => ({ nodes, gateways }))),
+    s2Rate: 1000,
+    s3Room: { members: 100, rooms: 10, ratePerSec: 200 },
+    stepMs: 10_000,
+    settleMs: 5_000,
+    warmupMs: 5_000,
+  },
+  s7: { members: 10_000, ratePerSec: 2, senders: 10, stepMs: 10_000, settleMs: 10_000 },
 };
 
 export const QUICK: BenchConfig = {
@@ -67,4 +88,16 @@ export const QUICK: BenchConfig = {
     stormClients: 400,
   },
   s5: { senders: 50, window: 2, durationMs: 3_000 },
+  s6: {
+    shapes: [
+      { nodes: 2, gateways: 1 },
+      { nodes: 3, gateways: 2 },
+    ],
+    s2Rate: 200,
+    s3Room: { members: 50, rooms: 2, ratePerSec: 40 },
+    stepMs: 3_000,
+    settleMs: 3_000,
+    warmupMs: 2_000,
+  },
+  s7: { members: 600, ratePerSec: 2, senders: 4, stepMs: 3_000, settleMs: 5_000 },
 };

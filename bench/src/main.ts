@@ -1,18 +1,23 @@
 /**
- * `npm run bench [-- --quick] [--only S1,S2,...] [--no-baseline] [--profile] [--out FILE]`
+ * `npm run bench [-- --quick] [--only S1,S2,...] [--no-baseline] [--profile] [--out FILE]
+ *   [--nodes N] [--gateways G] [--workers W] [--connections C] [--source-addresses K]`
  *
- * Starts a real cluster (MariaDB, Redis, Consul simulator, gateway, 2 IM
- * nodes) and the plain Socket.IO + redis-adapter baseline, drives them with
- * load-generator worker processes, prints a table and writes every figure
- * to a JSON file (default bench/results/latest-<mode>.json).
+ * Starts a real cluster (MariaDB, Redis, Consul simulator, G gateways, N IM
+ * nodes) and the plain Socket.IO + redis-adapter baseline (N nodes), drives
+ * them with W load-generator worker processes, prints a table and writes
+ * every figure to a JSON file (default bench/results/latest-<mode>.json).
+ * See bench/README.md.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FULL, QUICK } from './config';
+import { FULL, QUICK, type BenchConfig } from './config';
 import { befriendPairs, registerUsers } from './env/parley-api';
+import type { ParleyFleet } from './env/parley-fleet';
+import { checkConnectionPlan } from './env/preflight';
 import { startEnvironment } from './env/services';
 import { WorkerPool } from './load/pool';
+import { MAX_SOURCE_ADDRESSES } from './load/source-address';
 import { summarizeProfile } from './report/profile';
 import { checkTargets, renderReport, type BenchReport } from './report/table';
 import { pairUp, round, roundRobin, type BenchContext, type Target } from './scenarios/common';
@@ -21,6 +26,12 @@ import { runS2 } from './scenarios/s2-direct';
 import { runS3 } from './scenarios/s3-fanout';
 import { runS4 } from './scenarios/s4-sync';
 import { runS5 } from './scenarios/s5-persist';
+import { runS6 } from './scenarios/s6-fleet';
+import { runS7 } from './scenarios/s7-big-group';
+
+/** What the default run includes; S6 and S7 are asked for with --only (see bench/README.md for why). */
+const DEFAULT_SCENARIOS = ['S1', 'S2', 'S3', 'S4', 'S5'];
+const ALL_SCENARIOS = [...DEFAULT_SCENARIOS, 'S6', 'S7'];
 
 interface Args {
   quick: boolean;
@@ -30,12 +41,25 @@ interface Args {
   /** Steps to profile instead of the default ones (`--profile-steps s2-parley-500,s3-parley-100`). */
   profileSteps?: string[];
   out?: string;
+  /** IM nodes (and baseline nodes). */
+  nodes: number;
+  gateways: number;
+  workers?: number;
+  /** S1's target, instead of the mode's. */
+  connections?: number;
+  sourceAddresses: number;
+}
+
+function positiveInt(flag: string, v: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${flag} must be a whole number from 1 to ${max}, got ${v}`);
+  return n;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, only: new Set(['S1', 'S2', 'S3', 'S4', 'S5']), baseline: true, profile: false };
+  const args: Args = { quick: false, only: new Set(DEFAULT_SCENARIOS), baseline: true, profile: false, nodes: 2, gateways: 1, sourceAddresses: 40 };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = argv[i] ?? '';
     const value = (): string => {
       const v = argv[++i];
       if (v === undefined) throw new Error(`${a} needs a value`);
@@ -48,16 +72,48 @@ function parseArgs(argv: string[]): Args {
       args.profile = true;
       args.profileSteps = value().split(',');
     }
-    else if (a === '--only') args.only = new Set(value().toUpperCase().split(','));
+    else if (a === '--only') {
+      args.only = new Set(value().toUpperCase().split(','));
+      const unknown = [...args.only].filter((x) => !ALL_SCENARIOS.includes(x));
+      if (unknown.length > 0) throw new Error(`--only: unknown scenario(s) ${unknown.join(', ')}; known: ${ALL_SCENARIOS.join(', ')}`);
+    }
     else if (a === '--out') args.out = value();
+    // Two nodes at least: S2 pairs and S3 rooms are measured across nodes.
+    else if (a === '--nodes') args.nodes = Math.max(2, positiveInt(a, value()));
+    else if (a === '--gateways') args.gateways = positiveInt(a, value());
+    else if (a === '--workers') args.workers = positiveInt(a, value());
+    else if (a === '--connections') args.connections = positiveInt(a, value());
+    else if (a === '--source-addresses') args.sourceAddresses = positiveInt(a, value(), MAX_SOURCE_ADDRESSES);
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
 }
 
+/** The mode's sizes with the command line's overrides. */
+function configFor(args: Args): BenchConfig {
+  const base = args.quick ? QUICK : FULL;
+  return {
+    ...base,
+    workers: args.workers ?? base.workers,
+    s1: { ...base.s1, connections: args.connections ?? base.s1.connections },
+  };
+}
+
+/** How Parley sessions are opened on the fleet as it runs now (its nodes change when S6 restarts it). */
+function parleyTarget(fleet: ParleyFleet): Target {
+  const nodeUrls = fleet.nodeUrls;
+  return {
+    name: 'parley',
+    nodeUrls,
+    serverPrefixes: ['parley:'],
+    storePrefixes: ['parley-store:'],
+    session: (user, node, key) => ({ key, userId: user.id, url: roundRobin(nodeUrls, node, 'Parley node URL'), auth: { token: user.token } }),
+  };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const cfg = args.quick ? QUICK : FULL;
+  const cfg = configFor(args);
   const started = Date.now();
   const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
   const machine = {
@@ -68,8 +124,20 @@ async function main(): Promise<void> {
     os: `${os.type()} ${os.release()}`,
     loadAverageAtStart: os.loadavg(),
   };
-  const env = await startEnvironment(2, log);
-  const pool = new WorkerPool(cfg.workers);
+  if (args.only.has('S1')) {
+    // Before anything starts: a machine not set up for the target fails here, in words, not with EMFILE mid-ramp.
+    const check = await checkConnectionPlan({
+      connections: cfg.s1.connections,
+      nodes: args.nodes,
+      workers: cfg.workers,
+      sourceAddresses: args.sourceAddresses,
+      connectConcurrency: cfg.connectConcurrency,
+    });
+    for (const w of check.warnings) log(`preflight warning: ${w}`);
+    if (check.errors.length > 0) throw new Error(`preflight: this machine is not set up for S1 with ${cfg.s1.connections} connections:\n  - ${check.errors.join('\n  - ')}`);
+  }
+  const env = await startEnvironment({ nodes: args.nodes, gateways: args.gateways }, log);
+  const pool = new WorkerPool(cfg.workers, args.sourceAddresses);
   let stopping = false;
   const cleanup = async () => {
     if (stopping) return;
@@ -80,23 +148,17 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   process.once('SIGTERM', () => void cleanup().then(() => process.exit(143)));
   try {
-    const gatewayUrl = env.cluster.gatewayUrl;
+    const gatewayUrl = env.fleet.gatewayUrl;
     log(`registering ${cfg.users} accounts through the REST API (${cfg.registerConcurrency} at a time)`);
     const regStart = Date.now();
     const users = await registerUsers(gatewayUrl, cfg.users, cfg.registerConcurrency, Date.now().toString(36));
     const registerSeconds = (Date.now() - regStart) / 1000;
     // S2 and S5 send 1:1 between neighbours (0-1, 2-3, …): befriend them.
     const pairs = pairUp(users.slice(0, Math.max(cfg.s2.users, cfg.s5.senders)));
-    const friendship = await befriendPairs(roundRobin(env.parleyNodeUrls, 0, 'Parley node URL'), pairs, 16);
+    const friendship = await befriendPairs(roundRobin(env.fleet.nodeUrls, 0, 'Parley node URL'), pairs, 16);
     log(`setup: ${users.length} accounts in ${registerSeconds.toFixed(1)} s; friendships: ${friendship}`);
 
-    const parley: Target = {
-      name: 'parley',
-      nodeUrls: env.parleyNodeUrls,
-      serverPrefixes: ['parley:'],
-      storePrefixes: ['parley-store:'],
-      session: (user, node, key) => ({ key, userId: user.id, url: roundRobin(env.parleyNodeUrls, node, 'Parley node URL'), auth: { token: user.token } }),
-    };
+    const parley = parleyTarget(env.fleet);
     const baseline: Target = {
       name: 'baseline',
       nodeUrls: env.baselineNodeUrls,
@@ -118,7 +180,7 @@ async function main(): Promise<void> {
       cfg,
       pool,
       stats: env.stats,
-      relay: env.relay,
+      relay: env.fleet,
       gatewayUrl,
       users,
       parley,
@@ -128,7 +190,7 @@ async function main(): Promise<void> {
       profiles: {},
     };
     const report: BenchReport = {
-      command: `npm run bench${args.quick ? ' -- --quick' : ''}`,
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
       mode: cfg.mode,
       startedAt: new Date(started).toISOString(),
       durationSeconds: 0,
@@ -139,6 +201,10 @@ async function main(): Promise<void> {
         registerSeconds: round(registerSeconds, 1),
         friendships: friendship,
         loadGeneratorWorkers: cfg.workers,
+        imNodes: args.nodes,
+        gateways: args.gateways,
+        baselineNodes: args.nodes,
+        sourceAddresses: args.sourceAddresses,
         note: 'Server and load generator share the same cores.',
       },
       targets: [],
@@ -152,6 +218,16 @@ async function main(): Promise<void> {
       report.baseline = {};
       if (args.only.has('S2')) report.baseline.s2 = await runS2(ctx, baseline);
       if (args.only.has('S3')) report.baseline.s3 = await runS3(ctx, baseline);
+    }
+    if (args.only.has('S7')) report.s7 = await runS7(ctx);
+    // Last: it restarts the Parley processes in other shapes.
+    if (args.only.has('S6')) {
+      report.s6 = await runS6(ctx, async (shape) => {
+        await env.restartParley(shape);
+        ctx.gatewayUrl = env.fleet.gatewayUrl;
+        ctx.parley = parleyTarget(env.fleet);
+        return ctx.parley;
+      });
     }
     if (args.profile) {
       const summaries = Object.fromEntries(

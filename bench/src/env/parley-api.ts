@@ -111,35 +111,54 @@ export async function befriendPairs(url: string, pairs: readonly [BenchUser, Ben
 
 const CREATE_LIMIT = 500;
 
+/** What group:create and group:invite answer with: who joined at once and who was only asked. */
+interface AddedMembers {
+  group: { id: string; memberCount: number };
+  invitations?: { id: string; inviteeId: string }[];
+}
+
 /**
  * Creates a group owned by `owner` with `members` (owner excluded): up to 500
- * at creation, the rest with `group:invite` when the protocol has it.
- * The members are befriended with the owner first: strangers would only be
- * invited (and joining by accepting costs a system message and a fan-out per
- * member, which is not what the scenarios measure).
+ * at creation, the rest with `group:invite` in chunks of 500 when the
+ * protocol has it. The members are befriended with the owner first, so they
+ * join at once; anyone who was only invited (an invitation came back) accepts
+ * it with their own session, so nobody is left pending.
  * Returns the group id and its member count as the server reports it.
  */
-export async function createGroup(url: string, owner: BenchUser, members: readonly BenchUser[], name: string): Promise<{ groupId: string; memberCount: number; note?: string }> {
+export async function createGroup(url: string, owner: BenchUser, members: readonly BenchUser[], name: string): Promise<{ groupId: string; memberCount: number; invitationsAccepted: number; note?: string }> {
   await befriendPairs(
     url,
     members.map((m): [BenchUser, BenchUser] => [owner, m]),
     16,
   );
-  return withSession(url, owner, async (s) => {
+  const invited: { id: string; inviteeId: string }[] = [];
+  const created = await withSession(url, owner, async (s) => {
     const first = members.slice(0, CREATE_LIMIT).map((m) => m.id);
-    const { group } = await command<{ group: { id: string; memberCount: number } }>(s, 'group:create', { name, memberIds: first });
-    let memberCount = group.memberCount;
+    const { group, invitations } = await command<AddedMembers>(s, 'group:create', { name, memberIds: first });
+    invited.push(...(invitations ?? []));
     let note: string | undefined;
     for (let i = CREATE_LIMIT; i < members.length && hasCommand('group:invite'); i += CREATE_LIMIT) {
       const userIds = members.slice(i, i + CREATE_LIMIT).map((m) => m.id);
       try {
-        const res = await command<{ group: { memberCount: number } }>(s, 'group:invite', { groupId: group.id, userIds });
-        memberCount = res.group.memberCount;
+        const res = await command<AddedMembers>(s, 'group:invite', { groupId: group.id, userIds });
+        invited.push(...(res.invitations ?? []));
       } catch (err) {
         note = `group:invite failed: ${err instanceof Error ? err.message : String(err)}`;
         break;
       }
     }
-    return { groupId: group.id, memberCount, note };
+    return { groupId: group.id, note };
   });
+  const byId = new Map(members.map((m) => [m.id, m]));
+  await boundedAll(invited, 16, async (inv) => {
+    const invitee = byId.get(inv.inviteeId);
+    if (!invitee) throw new Error(`group ${name}: invitation for ${inv.inviteeId}, not one of the members asked`);
+    await withSession(url, invitee, (s) => command(s, 'group:invitation:respond', { invitationId: inv.id, accept: true }));
+  });
+  // The count after every join, from the server.
+  const memberCount = await withSession(url, owner, async (s) => {
+    const res = await command<{ group: { memberCount: number } }>(s, 'group:info', { groupId: created.groupId });
+    return res.group.memberCount;
+  });
+  return { ...created, memberCount, invitationsAccepted: invited.length };
 }

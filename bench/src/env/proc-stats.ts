@@ -78,9 +78,14 @@ function probeGet<T>(probeDir: string, pid: number, urlPath: string, timeoutMs =
 /** Reads and samples a set of server processes; heap comes from the probe preload. */
 export class ServerStats {
   constructor(
-    readonly processes: WatchedProcess[],
+    public processes: WatchedProcess[],
     private readonly probeDir: string,
   ) {}
+
+  /** Swaps the processes named with `prefix` for new ones (the Parley fleet restarted in another shape). */
+  replace(prefix: string, processes: readonly WatchedProcess[]): void {
+    this.processes = [...processes, ...this.processes.filter((p) => !p.name.startsWith(prefix))];
+  }
 
   snapshot(): Record<string, ProcSample> {
     const out: Record<string, ProcSample> = {};

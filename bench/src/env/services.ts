@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findFreePort, startCluster, startMariadb, startRedis, type Cluster, type TestService } from '@parley/testing';
+import { startMariadb, startRedis, type TestService } from '@parley/testing';
+import { ParleyFleet, type FleetShape } from './parley-fleet';
 import { findPid, ServerStats, type WatchedProcess } from './proc-stats';
-import { startRelayProxy, type RelayProxy } from './relay-proxy';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const LOG_DIR = path.join(REPO_ROOT, 'tmp', 'cluster-logs');
@@ -25,34 +25,33 @@ function serverEnvOverrides(spec: string | undefined): Record<string, string> {
 }
 
 export interface BenchEnvironment {
-  cluster: Cluster;
-  parleyNodeUrls: string[];
+  /** The Parley gateways and IM nodes: restartable in another shape (S6). */
+  fleet: ParleyFleet;
   baselineNodeUrls: string[];
-  relay: RelayProxy;
   stats: ServerStats;
   probeDir: string;
+  /** Restarts only the Parley processes, in `shape`; MariaDB, Redis, the accounts and tokens stay. */
+  restartParley(shape: FleetShape): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * Everything the benchmark measures, as real processes on loopback: a
- * throwaway MariaDB and Redis, the Parley cluster exactly as the end-to-end
- * tests start it (gateway + 2 IM nodes, Consul simulator) with the relay
- * routed through a counting proxy, and the baseline (2 plain Socket.IO
- * nodes + its own Redis). Server processes get the probe preload.
+ * throwaway MariaDB and Redis, the Parley fleet (G gateways + N IM nodes,
+ * Consul simulator, the environment of the end-to-end tests' clusters) with
+ * each gateway's relay behind a counting proxy, and the baseline (N plain
+ * Socket.IO nodes + its own Redis). Server processes get the probe preload.
  */
-export async function startEnvironment(nodes: number, log: (msg: string) => void): Promise<BenchEnvironment> {
+export async function startEnvironment(shape: FleetShape, log: (msg: string) => void): Promise<BenchEnvironment> {
   const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
   const probeEnv = { NODE_OPTIONS: `--require ${PRELOAD}`, BENCH_PROBE_DIR: probeDir };
   const overrides = serverEnvOverrides(process.env.BENCH_SERVER_ENV);
   const services: TestService[] = [];
   const baselineChildren: ChildProcess[] = [];
-  let cluster: Cluster | undefined;
-  let relay: RelayProxy | undefined;
+  let fleet: ParleyFleet | undefined;
   const stop = async () => {
     for (const c of baselineChildren) c.kill('SIGTERM');
-    await cluster?.stop().catch(() => undefined);
-    await relay?.close();
+    await fleet?.close().catch(() => undefined);
     for (const s of services.reverse()) await s.stop().catch(() => undefined);
     fs.rmSync(probeDir, { recursive: true, force: true });
   };
@@ -60,19 +59,15 @@ export async function startEnvironment(nodes: number, log: (msg: string) => void
     log('starting MariaDB and Redis');
     const [mariadb, redis, baselineRedis] = await Promise.all([startMariadb(), startRedis(), startRedis()]);
     services.push(mariadb, redis, baselineRedis);
-    const relayPort = await findFreePort();
-    relay = await startRelayProxy(relayPort);
-    log('starting the Parley cluster (gateway + IM nodes)');
-    cluster = await startCluster({
-      nodes,
-      mysqlUrl: mariadb.url,
+    log(`starting the Parley fleet (${shape.gateways} gateway(s) + ${shape.nodes} IM nodes)`);
+    fleet = await ParleyFleet.create({
+      mariadbUrl: mariadb.url,
       redisUrl: redis.url,
       name: `bench-${process.pid}`,
-      // Nodes dial the byte-counting proxy in front of the relay: the gateway must answer to its address too.
-      gatewayEnv: { ...probeEnv, PARLEY_RELAY_PORT: String(relayPort), PARLEY_RELAY_AUDIENCES: `127.0.0.1:${relay.port}`, PARLEY_LOG_LEVEL: 'warn', ...overrides },
+      log,
+      gatewayEnv: { ...probeEnv, PARLEY_LOG_LEVEL: 'warn', ...overrides },
       nodeEnv: {
         ...probeEnv,
-        PARLEY_GATEWAYS: `127.0.0.1:${relay.port}`,
         PARLEY_LOG_LEVEL: 'warn',
         // The cluster harness shortens these for failure tests; use the production defaults.
         PARLEY_HEARTBEAT_MS: '5000',
@@ -88,16 +83,17 @@ export async function startEnvironment(nodes: number, log: (msg: string) => void
         PARLEY_USER_SEND_LIMIT: '100000000',
         // The setup's friendships and group invitations go past the per-user social quota.
         PARLEY_USER_SOCIAL_LIMIT: '100000000',
+        // S7's 10,000-member group.
+        PARLEY_GROUP_MAX_MEMBERS: '10000',
         ...overrides,
       },
     });
-    log('starting the baseline (plain Socket.IO + redis-adapter)');
+    await fleet.start(shape);
+    const parley = fleet;
+    log(`starting the baseline (${shape.nodes} plain Socket.IO nodes + redis-adapter)`);
     const baselineNodeUrls: string[] = [];
-    const watched: WatchedProcess[] = [
-      { name: 'parley:gateway', pid: cluster.gateway.child.pid ?? 0, probed: true },
-      ...cluster.nodes.map((n) => ({ name: `parley:${n.nodeId}`, pid: n.child.pid ?? 0, probed: true })),
-    ];
-    for (let i = 1; i <= nodes; i++) {
+    const watched: WatchedProcess[] = fleet.watched();
+    for (let i = 1; i <= shape.nodes; i++) {
       const { child, port } = await spawnBaselineNode(i, baselineRedis.url, probeEnv);
       baselineChildren.push(child);
       baselineNodeUrls.push(`http://127.0.0.1:${port}`);
@@ -110,13 +106,16 @@ export async function startEnvironment(nodes: number, log: (msg: string) => void
     if (redisPid) watched.push({ name: 'parley-store:redis', pid: redisPid, probed: false });
     const baseRedisPid = findPid(['redis-server', `:${new URL(baselineRedis.url).port}`]);
     if (baseRedisPid) watched.push({ name: 'baseline-store:redis', pid: baseRedisPid, probed: false });
+    const stats = new ServerStats(watched, probeDir);
     return {
-      cluster,
-      parleyNodeUrls: cluster.nodes.map((n) => n.url),
+      fleet,
       baselineNodeUrls,
-      relay,
-      stats: new ServerStats(watched, probeDir),
+      stats,
       probeDir,
+      restartParley: async (next) => {
+        await parley.start(next);
+        stats.replace('parley:', parley.watched());
+      },
       stop,
     };
   } catch (err) {

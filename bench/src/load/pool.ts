@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { WorkerMessage, WorkerRequest } from './protocol';
 
@@ -8,11 +9,21 @@ export class WorkerPool {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
-  constructor(readonly size: number) {
+  /**
+   * `sourceAddresses`: loopback addresses the workers bind their sockets to
+   * (see source-address.ts). Each worker may take up to 40% of the machine's
+   * memory over the pool for its heap (at least 4 GiB): a million client
+   * sockets need far more than V8's default.
+   */
+  constructor(
+    readonly size: number,
+    sourceAddresses = 40,
+  ) {
+    const heapMb = Math.max(4096, Math.floor((os.totalmem() / 2 ** 20) * 0.4 / size));
     for (let i = 0; i < size; i++) {
       const child = fork(path.join(__dirname, 'worker.ts'), [], {
-        execArgv: ['--import', 'tsx', '--max-old-space-size=4096'],
-        env: { ...process.env, BENCH_WORKER_INDEX: String(i) },
+        execArgv: ['--import', 'tsx', `--max-old-space-size=${heapMb}`],
+        env: { ...process.env, BENCH_WORKER_INDEX: String(i), BENCH_SOURCE_ADDRESSES: String(sourceAddresses) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       child.on('message', (msg: WorkerMessage) => {

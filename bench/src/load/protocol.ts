@@ -73,6 +73,10 @@ export interface CollectResult {
   perMessage?: Record<string, [number, number]>;
   firstAt: number;
   lastAt: number;
+  /** `server:resync` events received by this worker's sessions while recording (Parley only). */
+  resyncNotices: number;
+  /** Sessions of this worker that received at least one. */
+  resyncSessions: number;
 }
 
 export interface StormResult {

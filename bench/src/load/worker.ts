@@ -4,6 +4,7 @@
  * coordinator (see protocol.ts).
  */
 import { io, type Socket } from 'socket.io-client';
+import { sourceAddress } from './source-address';
 import { encode, newHistogram, nowMs, recordMs, type Histogram } from './histogram';
 import type {
   BlastResult,
@@ -40,17 +41,21 @@ interface Recording {
   perMessage?: Map<string, [number, number]>;
   firstAt: number;
   lastAt: number;
+  /** `server:resync` notices received during the step, and the sessions that got at least one. */
+  resyncNotices: number;
+  resyncSessions: Set<string>;
 }
 
 const workerIndex = Number(process.env.BENCH_WORKER_INDEX ?? 0);
 const sessions = new Map<string, Session>();
 const recordings = new Map<string, Recording>();
+const sourceAddresses = Number(process.env.BENCH_SOURCE_ADDRESSES ?? 40);
 let addressCounter = workerIndex * 7919;
 
-/** Spreads client sockets over 127.0.0.2-127.0.0.41 so no single source address runs out of ports. */
+/** Spreads client sockets over the loopback source addresses (--source-addresses) so no one address runs out of ports. */
 function nextLocalAddress(): string {
   addressCounter++;
-  return `127.0.0.${2 + (addressCounter % 40)}`;
+  return sourceAddress(addressCounter % sourceAddresses);
 }
 
 function bump(errors: Record<string, number>, code: string): void {
@@ -81,6 +86,14 @@ function onMessage(session: Session, m: WireMessage): void {
   }
 }
 
+/** A node telling a session it may have missed pushes (issue 16: a dropped frame must not be silent). */
+function onResync(session: Session): void {
+  for (const rec of recordings.values()) {
+    rec.resyncNotices++;
+    rec.resyncSessions.add(session.spec.key);
+  }
+}
+
 function connect(session: Session, timeoutMs = 30_000): Promise<void> {
   const { spec } = session;
   const socket = io(spec.url, {
@@ -94,6 +107,7 @@ function connect(session: Session, timeoutMs = 30_000): Promise<void> {
   } as Parameters<typeof io>[1]);
   session.socket = socket;
   socket.on('message:new', (m: WireMessage) => onMessage(session, m));
+  socket.on('server:resync', () => onResync(session));
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (err) => {
@@ -158,8 +172,16 @@ function emitSend(session: Session, to: SenderSpec['to'], clientMsgId: string, t
   socket.emit('message:send', { to, clientMsgId, kind: 'text', body: { text } }, cb);
 }
 
+/**
+ * Sends of one run of a step: part of each clientMsgId, because a step id can
+ * repeat (S6 runs the same S2 step on every fleet shape) and the server
+ * answers a repeated clientMsgId with the stored message instead of a new one.
+ */
+let sendRuns = 0;
+
 function send(req: Extract<WorkerRequest, { op: 'send' }>): Promise<SendResult> {
   const { stepId, senders, ratePerSec, startAt, durationMs, settleMs, maxOutstanding } = req;
+  const run = (++sendRuns).toString(36);
   const ack = newHistogram();
   const errors: Record<string, number> = {};
   const total = Math.floor((durationMs * ratePerSec) / 1000);
@@ -197,7 +219,7 @@ function send(req: Extract<WorkerRequest, { op: 'send' }>): Promise<SendResult> 
           } else bump(errors, res.error.code);
         };
         if (!sender || !session) done({ ok: false, error: { code: 'NO_SESSION' } });
-        else emitSend(session, sender.to, `${stepId}.${workerIndex}.${n}`, `${stepId}|${scheduled.toFixed(3)}`, done);
+        else emitSend(session, sender.to, `${stepId}.${run}.${workerIndex}.${n}`, `${stepId}|${scheduled.toFixed(3)}`, done);
         n++;
       }
       if (saturated || n >= total) finish();
@@ -250,7 +272,7 @@ function blast(req: Extract<WorkerRequest, { op: 'blast' }>): Promise<BlastResul
 function collect(stepId: string): CollectResult {
   const rec = recordings.get(stepId);
   recordings.delete(stepId);
-  if (!rec) return { deliveries: 0, remoteDeliveries: 0, latency: encode(newHistogram()), firstAt: 0, lastAt: 0 };
+  if (!rec) return { deliveries: 0, remoteDeliveries: 0, latency: encode(newHistogram()), firstAt: 0, lastAt: 0, resyncNotices: 0, resyncSessions: 0 };
   return {
     deliveries: rec.deliveries,
     remoteDeliveries: rec.remoteDeliveries,
@@ -258,6 +280,8 @@ function collect(stepId: string): CollectResult {
     perMessage: rec.perMessage ? Object.fromEntries(rec.perMessage) : undefined,
     firstAt: rec.firstAt,
     lastAt: rec.lastAt,
+    resyncNotices: rec.resyncNotices,
+    resyncSessions: rec.resyncSessions.size,
   };
 }
 
@@ -340,6 +364,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
         perMessage: req.trackLast ? new Map() : undefined,
         firstAt: 0,
         lastAt: 0,
+        resyncNotices: 0,
+        resyncSessions: new Set(),
       });
       return {};
     case 'collect':

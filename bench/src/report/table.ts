@@ -5,6 +5,8 @@ import type { S2Result } from '../scenarios/s2-direct';
 import type { S3Result } from '../scenarios/s3-fanout';
 import type { S4Result } from '../scenarios/s4-sync';
 import type { S5Result } from '../scenarios/s5-persist';
+import type { S6Result } from '../scenarios/s6-fleet';
+import type { S7Result } from '../scenarios/s7-big-group';
 
 export interface BenchReport {
   command: string;
@@ -18,6 +20,8 @@ export interface BenchReport {
   s3?: S3Result;
   s4?: S4Result;
   s5?: S5Result;
+  s6?: S6Result;
+  s7?: S7Result;
   baseline?: { s2?: S2Result; s3?: S3Result };
   targets: TargetCheck[];
   profiles?: Record<string, unknown>;
@@ -33,6 +37,9 @@ const f = (x: number | undefined, d = 1): string => (x === undefined || Number.i
 const int = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : Math.round(x).toLocaleString('en-US'));
 const lat = (l: LatencySummary | undefined): string => (l && l.count > 0 ? `${f(l.p50Ms)} / ${f(l.p99Ms)} / ${f(l.p999Ms)}` : '-');
 
+/** Resync notices (sessions told) of a Parley step, '-' for the baseline. */
+const resync = (s: StepResult): string => (s.resync ? `${int(s.resync.notices)} (${int(s.resync.sessions)} sessions)` : '-');
+
 function table(headers: string[], rows: string[][]): string {
   return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -47,6 +54,7 @@ function stepRow(s: StepResult): string[] {
     f(s.serverCpuSeconds, 2),
     int(s.deliveriesPerServerCpuSecond),
     s.relay ? f(s.relay.framesPerMessagePerRemoteNode, 3) : '-',
+    resync(s),
     `${s.sent - s.acked}${s.saturated ? ' (saturated)' : ''}`,
   ];
 }
@@ -68,7 +76,7 @@ export function renderReport(r: BenchReport): string {
     );
     out.push(`(${s.accounts} accounts x ${s.sessionsPerAccount} sessions each)`);
   }
-  const stepHeaders = ['system', 'offered msg/s', 'acked msg/s', 'delivered/s', 'send->recv p50/p99/p99.9 ms', 'server CPU-s', 'deliveries/server CPU-s', 'relay frames/(msg,remote node)', 'unacked'];
+  const stepHeaders = ['system', 'offered msg/s', 'acked msg/s', 'delivered/s', 'send->recv p50/p99/p99.9 ms', 'server CPU-s', 'deliveries/server CPU-s', 'relay frames/(msg,remote node)', 'resync notices', 'unacked'];
   const s2Rows = [...(r.s2?.steps ?? []), ...(r.baseline?.s2?.steps ?? [])].map(stepRow);
   if (s2Rows.length > 0) {
     out.push('', '### S2 1:1 (pairs across nodes, persistence on for Parley)');
@@ -81,7 +89,7 @@ export function renderReport(r: BenchReport): string {
     out.push('', '### S3 group fan-out');
     out.push(
       table(
-        ['system', 'room', 'msg/s', 'deliveries/s', 'deliveries/server CPU-s', 'incl. datastores', 'to last member p50/p99 ms', 'all members reached', 'relay frames/(msg,remote node)'],
+        ['system', 'room', 'msg/s', 'deliveries/s', 'deliveries/server CPU-s', 'incl. datastores', 'to last member p50/p99 ms', 'all members reached', 'relay frames/(msg,remote node)', 'resync notices'],
         s3.map((x) => [
           x.step.target,
           `${x.rooms} x ${x.members}${x.sessionsPerAccount > 1 ? '*' : ''}`,
@@ -92,6 +100,7 @@ export function renderReport(r: BenchReport): string {
           x.step.lastMember ? `${f(x.step.lastMember.p50Ms)} / ${f(x.step.lastMember.p99Ms)}` : '-',
           x.step.lastMember ? `${x.step.lastMember.complete}/${x.step.acked}` : '-',
           x.step.relay ? f(x.step.relay.framesPerMessagePerRemoteNode, 3) : '-',
+          resync(x.step),
         ]),
       ),
     );
@@ -120,11 +129,78 @@ export function renderReport(r: BenchReport): string {
       ),
     );
   }
+  if (r.s6) out.push('', renderS6(r.s6));
+  if (r.s7) out.push('', renderS7(r.s7));
   if (r.targets.length > 0) {
     out.push('', '### Targets');
     out.push(table(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.figure, t.met === null ? 'n/a' : t.met ? 'yes' : 'no'])));
   }
   return out.join('\n');
+}
+
+function renderS6(s6: S6Result): string {
+  const room = s6.s3Room;
+  const rows = s6.shapes.map((x) => [
+    `${x.nodes} x ${x.gateways}`,
+    int(x.s2?.ackedPerSec),
+    int(x.s2?.deliveriesPerServerCpuSecond),
+    x.s2 ? f(x.s2.latency.p99Ms) : '-',
+    x.s2?.relay ? f(x.s2.relay.framesPerMessagePerRemoteNode, 3) : '-',
+    x.s2 ? resync(x.s2) : '-',
+    int(x.s3?.deliveriesPerServerCpuSecond),
+    x.s3?.lastMember ? f(x.s3.lastMember.p99Ms) : '-',
+    x.s3?.lastMember ? `${x.s3.lastMember.complete}/${x.s3.acked}` : '-',
+    x.s3?.relay ? f(x.s3.relay.framesPerMessagePerRemoteNode, 3) : '-',
+    x.s3 ? resync(x.s3) : '-',
+    x.s3 && x.s2 ? f(x.s2.serverCpuSeconds + x.s3.serverCpuSeconds, 1) : '-',
+  ]);
+  return [
+    `### S6 how cost grows with the fleet (S2 at ${int(s6.s2Rate)} msgs/s; S3 ${room.rooms} x ${room.members} at ${int(room.ratePerSec)} msgs/s)`,
+    table(
+      [
+        'IM nodes x gateways',
+        'S2 acked msg/s',
+        'S2 deliveries/server CPU-s',
+        'S2 p99 ms',
+        'S2 relay frames/(msg,remote node)',
+        'S2 resync notices',
+        'S3 deliveries/server CPU-s',
+        'S3 to last member p99 ms',
+        'S3 all members reached',
+        'S3 relay frames/(msg,remote node)',
+        'S3 resync notices',
+        'server CPU-s (S2+S3)',
+      ],
+      rows,
+    ),
+    'Server = every gateway and IM node. Only the Parley processes restart between shapes (same database, accounts and tokens).',
+  ].join('\n');
+}
+
+function renderS7(s7: S7Result): string {
+  const st = s7.step;
+  const last = st.lastMember;
+  return [
+    `### S7 one ${int(s7.members)}-member group at ${f(s7.ratePerSec, 0)} msgs/s`,
+    table(
+      ['members (server count)', 'sessions open', 'msgs acked', 'all members reached', 'to last member p50/p99 ms', 'deliveries/s', 'server CPU-s', 'deliveries/server CPU-s', 'relay frames/(msg,remote node)', 'resync notices'],
+      [
+        [
+          `${int(s7.members)} (${int(s7.memberCount)})`,
+          int(s7.sessionsOpen),
+          int(st.acked),
+          last ? `${last.complete}/${st.acked}` : '-',
+          last ? `${f(last.p50Ms)} / ${f(last.p99Ms)}` : '-',
+          int(st.deliveriesPerSec),
+          f(st.serverCpuSeconds, 2),
+          int(st.deliveriesPerServerCpuSecond),
+          st.relay ? f(st.relay.framesPerMessagePerRemoteNode, 3) : '-',
+          resync(st),
+        ],
+      ],
+    ),
+    `${int(s7.extraAccounts)} accounts registered for S7 alone through REST (${f(s7.registerSeconds)} s); ${int(s7.invitationsAccepted)} invitations accepted.${s7.note ? ` ${s7.note}` : ''}`,
+  ].join('\n');
 }
 
 /** Checks every target of the issue against the figures (null: not measured in this run). */

@@ -1,7 +1,7 @@
 import type { BenchConfig } from '../config';
 import type { BenchUser } from '../env/parley-api';
 import { cpuOf, usageBetween, type ServerStats } from '../env/proc-stats';
-import type { RelayProxy } from '../env/relay-proxy';
+import type { RelayCounter } from '../env/parley-fleet';
 import { mergeEncoded, newHistogram, nowMs, recordMs, summarize, type LatencySummary } from '../load/histogram';
 import { deal, type WorkerPool } from '../load/pool';
 import type { CollectResult, OpenResult, SenderSpec, SendResult, SessionSpec } from '../load/protocol';
@@ -21,7 +21,8 @@ export interface BenchContext {
   cfg: BenchConfig;
   pool: WorkerPool;
   stats: ServerStats;
-  relay: RelayProxy;
+  /** Relay frames counted over every gateway. */
+  relay: RelayCounter;
   gatewayUrl: string;
   users: BenchUser[];
   parley: Target;
@@ -80,6 +81,12 @@ export interface StepOptions {
   trackLast: boolean;
   /** Sessions per message expected to receive it, the sender's excluded (for the last-member figure). */
   expectedRemote?: number;
+  /**
+   * Nodes other than the sender's that hold a recipient of each message: the
+   * relay figure's denominator. Default: every other node (rooms spread over
+   * all of them); S2's pairs have their one recipient on one other node.
+   */
+  remoteNodesPerMessage?: number;
 }
 
 export interface StepResult {
@@ -110,6 +117,12 @@ export interface StepResult {
   deliveriesPerCpuSecondInclStores: number;
   cpuByProcess: Record<string, number>;
   relay?: { publishMessageNew: number; deliverMessageNew: number; framesPerMessagePerRemoteNode: number };
+  /**
+   * `server:resync` notices the step's sessions received (Parley): with relay
+   * frames below 1.000 this says whether the sessions that missed a push were
+   * told to sync (issue 16: no silent loss of a live push).
+   */
+  resync?: { notices: number; sessions: number };
 }
 
 /** One open-loop step: every worker sends its share on a fixed schedule; deliveries are recorded everywhere. */
@@ -200,12 +213,13 @@ export async function runStep(ctx: BenchContext, o: StepOptions): Promise<StepRe
   if (o.target.name === 'parley') {
     const publish = sum(Object.values(relayCounts.publish).map((r) => r['message:new'] ?? 0));
     const deliver = sum(Object.values(relayCounts.deliver).map((r) => r['message:new'] ?? 0));
-    const remoteNodes = o.target.nodeUrls.length - 1;
+    const remoteNodes = o.remoteNodesPerMessage ?? o.target.nodeUrls.length - 1;
     result.relay = {
       publishMessageNew: publish,
       deliverMessageNew: deliver,
       framesPerMessagePerRemoteNode: acked > 0 && remoteNodes > 0 ? deliver / (acked * remoteNodes) : NaN,
     };
+    result.resync = { notices: sum(collected.map((c) => c.resyncNotices)), sessions: sum(collected.map((c) => c.resyncSessions)) };
   }
   return result;
 }

@@ -12,9 +12,10 @@ export interface S2Result {
 
 /**
  * S2 1:1: users in pairs, the two of a pair on different nodes, both sending
- * to each other; the rate steps up while the system keeps up.
+ * to each other; the rate steps up while the system keeps up. `warmupMs`: an
+ * unreported step at the first rate first (S6: processes just started).
  */
-export async function runS2(ctx: BenchContext, target: Target): Promise<S2Result> {
+export async function runS2(ctx: BenchContext, target: Target, warmupMs = 0): Promise<S2Result> {
   const { users: count, rates, stepMs, settleMs } = ctx.cfg.s2;
   const users = ctx.users.slice(0, count - (count % 2));
   const nodes = target.nodeUrls.length;
@@ -28,6 +29,11 @@ export async function runS2(ctx: BenchContext, target: Target): Promise<S2Result
   for (const [a, b] of pairUp(sessions)) {
     senders.push({ key: a.spec.key, to: { type: 'user', id: b.user.id } });
     senders.push({ key: b.spec.key, to: { type: 'user', id: a.user.id } });
+  }
+  const first = rates[0];
+  if (warmupMs > 0 && first !== undefined) {
+    ctx.log(`S2 ${target.name}: warming up at ${first} msgs/s for ${warmupMs / 1000} s`);
+    await runStep(ctx, { stepId: `s2-${target.name}-warmup`, target, senders, placement, ratePerSec: first, durationMs: warmupMs, settleMs, trackLast: false, remoteNodesPerMessage: 1 });
   }
   const steps: StepResult[] = [];
   const skippedRates: number[] = [];
@@ -47,6 +53,8 @@ export async function runS2(ctx: BenchContext, target: Target): Promise<S2Result
         durationMs: stepMs,
         settleMs,
         trackLast: false,
+        // A pair's two users are on two different nodes.
+        remoteNodesPerMessage: 1,
       }),
     );
   }

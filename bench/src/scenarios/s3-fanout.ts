@@ -20,8 +20,16 @@ export interface S3Result {
 
 const SENDERS_PER_ROOM = 10;
 
-/** S3 group fan-out: rooms spread over both nodes, a few members of each posting on a fixed schedule. */
-export async function runS3(ctx: BenchContext, target: Target): Promise<S3Result> {
+/** Parley groups made by an earlier run of the same rooms (S6 reuses them after each restart), by room index. */
+export type GroupCache = Map<string, { groupId: string; memberCount: number }>;
+
+/**
+ * S3 group fan-out: rooms spread over the nodes, a few members of each
+ * posting on a fixed schedule. `groups`: reuse (and fill) a cache of the
+ * Parley groups instead of creating new ones. `warmupMs`: an unreported step
+ * per room shape first (S6: processes just started).
+ */
+export async function runS3(ctx: BenchContext, target: Target, groups?: GroupCache, warmupMs = 0): Promise<S3Result> {
   const out: S3Room[] = [];
   let offset = 0;
   for (const [index, cfg] of ctx.cfg.s3.rooms.entries()) {
@@ -40,11 +48,13 @@ export async function runS3(ctx: BenchContext, target: Target): Promise<S3Result
       if (target.name === 'parley') {
         const [owner, ...others] = members;
         if (!owner) throw new Error(`S3: no accounts to put in room ${index}.${r}`);
-        const created = await createGroup(roundRobin(target.nodeUrls, 0, 'node URL'), owner, others, groupId);
+        const cacheKey = `${index}.${r}.${cfg.members}`;
+        const created = groups?.get(cacheKey) ?? (await createGroup(roundRobin(target.nodeUrls, 0, 'node URL'), owner, others, groupId));
+        groups?.set(cacheKey, { groupId: created.groupId, memberCount: created.memberCount });
         groupId = created.groupId;
         // The group's members in the order they were added: the first memberCount.
         accounts = Math.min(created.memberCount, members.length);
-        if (created.note) ctx.log(`S3: ${created.note}`);
+        if ('note' in created && created.note) ctx.log(`S3: ${created.note}`);
       }
       // Without a way to add more than group:create allows, reach the member
       // count with several sessions per account (said in the report).
@@ -63,6 +73,10 @@ export async function runS3(ctx: BenchContext, target: Target): Promise<S3Result
     const placement: Placement = new Map();
     const open = await openSessions(ctx, specs, placement);
     if (open.failed > 0) ctx.log(`S3 ${target.name}: ${open.failed} sessions failed: ${JSON.stringify(open.errors)}`);
+    if (warmupMs > 0) {
+      ctx.log(`S3 ${target.name}: warming up for ${warmupMs / 1000} s`);
+      await runStep(ctx, { stepId: `s3-${target.name}-${cfg.members}-warmup`, target, senders, placement, ratePerSec: cfg.ratePerSec, durationMs: warmupMs, settleMs: ctx.cfg.s3.settleMs, trackLast: false });
+    }
     const step = await runStep(ctx, {
       stepId: `s3-${target.name}-${cfg.members}`,
       target,
