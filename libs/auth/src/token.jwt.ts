@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ParleyError } from '@parley/protocol';
 import type { Clock, IssuedToken, TokenClaims, TokenService, VerifiedToken } from '@parley/domain';
@@ -23,6 +24,12 @@ const ALGORITHM = 'HS256';
  */
 export class JwtTokenService implements TokenService {
   private readonly options: JwtOptions;
+  /**
+   * The secret as a KeyObject, made once: given a string, jsonwebtoken first
+   * tries (and fails) to parse it as a PEM public key on every verify, which
+   * was the largest single cost of a handshake in a reconnect storm.
+   */
+  private readonly key: KeyObject;
 
   constructor(
     options: Pick<JwtOptions, 'secret'> & Partial<JwtOptions>,
@@ -30,13 +37,14 @@ export class JwtTokenService implements TokenService {
   ) {
     if (options.secret.length < 32) throw new Error('JWT secret must be at least 32 characters');
     this.options = { issuer: 'parley', audience: 'parley-im', ttlSeconds: DEFAULT_JWT_TTL_SECONDS, ...options };
+    this.key = createSecretKey(Buffer.from(this.options.secret, 'utf8'));
   }
 
   issue(claims: TokenClaims): IssuedToken {
     const nowSeconds = Math.floor(this.clock.now() / 1000);
     const exp = nowSeconds + this.options.ttlSeconds;
     const payload = { sub: claims.userId, name: claims.username, sid: claims.sessionId, iat: nowSeconds, exp };
-    const token = jwt.sign(payload, this.options.secret, {
+    const token = jwt.sign(payload, this.key, {
       algorithm: ALGORITHM,
       issuer: this.options.issuer,
       audience: this.options.audience,
@@ -47,7 +55,7 @@ export class JwtTokenService implements TokenService {
   verify(token: string): VerifiedToken {
     let payload: string | jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, this.options.secret, {
+      payload = jwt.verify(token, this.key, {
         algorithms: [ALGORITHM],
         issuer: this.options.issuer,
         audience: this.options.audience,
