@@ -17,6 +17,7 @@ import {
   type AuthSessionRow,
   type RotationStateRow,
 } from '../rows/sessions';
+import { batchedLookup } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 import { toStoreError } from './errors';
 
@@ -30,6 +31,15 @@ import { toStoreError } from './errors';
  * reads the sessions, and is revoked with them.
  */
 export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
+  /** Read on every handshake and authenticated request: in a reconnect storm, one statement per batch of them. */
+  const authSessions = conn.drainOnClose(
+    batchedLookup(
+      conn.pool,
+      { body: `${AUTH_SESSION_COLUMNS} FROM sessions WHERE id = ?`, params: (id: string) => [id], toResult: (row) => toAuthSession(row as AuthSessionRow & RowDataPacket) },
+      conn.lingerMs,
+    ),
+  );
+
   return {
     async createAuthSession(session) {
       let inserted: ResultSetHeader;
@@ -41,10 +51,7 @@ export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
       return inserted.affectedRows === 0 ? null : newAuthSessionRecord(session);
     },
 
-    async getAuthSession(id) {
-      const rows = await conn.select<AuthSessionRow>(`SELECT ${AUTH_SESSION_COLUMNS} FROM sessions WHERE id = ?`, [id]);
-      return rows[0] ? toAuthSession(rows[0]) : null;
-    },
+    getAuthSession: (id) => authSessions.submit(id),
 
     async rotateRefreshToken(id, presentedHash, nextHash, at, expiresAt) {
       const swapped = await conn.execute(ROTATE_REFRESH_SQL, rotationParams(id, presentedHash, nextHash, at, expiresAt));

@@ -3,6 +3,8 @@ import { usernameKey } from '@parley/protocol';
 import { likeContains } from '../rows/sql';
 import { INSERT_USER_SQL, USER_COLUMNS, newUserRecord, profilePatchSql, toUser, type UserRow } from '../rows/users';
 import { mysqlDeleteUser } from './account-removal';
+import type { RowDataPacket } from 'mysql2/promise';
+import { batchedLookup } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 import { isDuplicateKey, toStoreError } from './errors';
 
@@ -11,10 +13,11 @@ const keyBytes = (username: string): Buffer => Buffer.from(usernameKey(username)
 
 /** Users on MySQL. */
 export function mysqlUserStore(conn: MysqlConnection): UserStore {
-  const getUser = async (id: string): Promise<UserRecord | null> => {
-    const rows = await conn.select<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
-    return rows[0] ? toUser(rows[0]) : null;
-  };
+  /** Read on every handshake and authenticated request (the user still exists): one statement per batch of them. */
+  const users = conn.drainOnClose(
+    batchedLookup(conn.pool, { body: `${USER_COLUMNS} FROM users WHERE id = ?`, params: (id: string) => [id], toResult: (row) => toUser(row as UserRow & RowDataPacket) }, conn.lingerMs),
+  );
+  const getUser = (id: string): Promise<UserRecord | null> => users.submit(id);
 
   return {
     async createUser(user) {
