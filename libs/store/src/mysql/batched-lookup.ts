@@ -35,3 +35,36 @@ export function batchedLookup<K, R>(pool: MysqlPool, lookup: Lookup<K, R>, linge
     closedError: () => new StoreError('closed'),
   });
 }
+
+/** A many-row read per key (a user's groups), written so that many keys share one statement. */
+export interface ListLookup<R> {
+  /** SELECT … WHERE <key column> IN (?) …: `?` takes the batch's distinct keys; each row names its key as `lookup_key`. */
+  sql: string;
+  toResult(row: RowDataPacket): R;
+}
+
+/**
+ * batchedLookup for reads that answer a list per key: the distinct keys of
+ * a batch in one `IN (?)` statement, the rows handed back to each key in the
+ * statement's order (an ORDER BY in `sql` holds per key). A key without rows
+ * answers [].
+ */
+export function batchedListLookup<R>(pool: MysqlPool, lookup: ListLookup<R>, lingerMs: number): BatchQueue<string, R[]> {
+  return new BatchQueue<string, R[]>({
+    maxBatchSize: 64,
+    maxConcurrentBatches: 1,
+    lingerMs,
+    run: async (keys) => {
+      const [rows] = await pool.withConnection((conn) => conn.query<RowDataPacket[]>(lookup.sql, [[...new Set(keys)]]));
+      const byKey = new Map<string, R[]>();
+      for (const row of rows) {
+        const key = String(row.lookup_key);
+        const list = byKey.get(key) ?? [];
+        if (list.length === 0) byKey.set(key, list);
+        list.push(lookup.toResult(row));
+      }
+      return keys.map((key) => ({ ok: true, value: [...(byKey.get(key) ?? [])] }));
+    },
+    closedError: () => new StoreError('closed'),
+  });
+}

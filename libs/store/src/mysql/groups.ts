@@ -15,7 +15,7 @@ import {
   type GroupRow,
 } from '../rows/groups';
 import { likeContains, uniqueIds } from '../rows/sql';
-import { batchedLookup } from './batched-lookup';
+import { batchedListLookup, batchedLookup } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 
 const GROUP_SELECT = groupSelect('`groups`');
@@ -31,6 +31,15 @@ export function mysqlGroupStore(conn: MysqlConnection): GroupStore {
         params: (p: { groupId: string; userId: string }) => [p.userId, p.groupId],
         toResult: (row) => toGroupPostContext(row as GroupPostContextRow & RowDataPacket),
       },
+      conn.lingerMs,
+    ),
+  );
+
+  /** A user's groups, read on every handshake (its rooms): one statement per batch of concurrent handshakes. */
+  const userGroupIds = conn.drainOnClose(
+    batchedListLookup(
+      conn.pool,
+      { sql: 'SELECT user_id AS lookup_key, group_id FROM group_members WHERE user_id IN (?) ORDER BY user_id, group_id', toResult: (row) => String(row.group_id) },
       conn.lingerMs,
     ),
   );
@@ -88,12 +97,7 @@ export function mysqlGroupStore(conn: MysqlConnection): GroupStore {
       return rows.map(toGroupMember);
     },
 
-    async listUserGroupIds(userId) {
-      const rows = await conn.select<{ group_id: string }>('SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id', [
-        userId,
-      ]);
-      return rows.map((r) => r.group_id);
-    },
+    listUserGroupIds: (userId) => userGroupIds.submit(userId),
 
     async listUserGroups(userId) {
       const rows = await conn.select<GroupRow>(

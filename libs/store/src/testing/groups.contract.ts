@@ -53,6 +53,21 @@ export function describeGroupStoreContract(ctx: StoreContractContext): void {
         });
       });
 
+      it('answers many users\' group lists read at once, each its own, in group order (a reconnect storm)', async () => {
+        const users = await Promise.all(Array.from({ length: 40 }, () => createUser()));
+        const owner = await createUser();
+        const groupIds = [nextId('G'), nextId('G'), nextId('G')].sort();
+        // User i is in the groups whose index divides i: some in none, some in one, some in all three.
+        for (const [g, groupId] of groupIds.entries()) {
+          const memberIds = users.filter((_, i) => i % (g + 1) === 0 && i % 5 !== 4).map((u) => u.id);
+          await store.createGroup({ id: groupId, name: `G${g}`, ownerId: owner.id, memberIds, createdAt: now() });
+        }
+        const expected = users.map((_, i) => (i % 5 === 4 ? [] : groupIds.filter((_, g) => i % (g + 1) === 0)));
+        const lists = await Promise.all([...users, ...users].map((u) => store.listUserGroupIds(u.id)));
+        expect(lists).toEqual([...expected, ...expected]);
+        expect(await store.listUserGroupIds(owner.id)).toEqual(groupIds);
+      });
+
       it('rejects unknown members and leaves nothing behind', async () => {
         const owner = await createUser();
         const groupId = nextId('G');

@@ -56,6 +56,16 @@ export function describeAuthSessionStoreContract(ctx: StoreContractContext): voi
       expect(await store.getAuthSession('nobody')).toBeNull();
     });
 
+    it('reads many sessions and their users at once (a reconnect storm), each its own, unknown ones null', async () => {
+      const sessions = await Promise.all(Array.from({ length: 30 }, () => newSession()));
+      const ids = [...sessions.map((s) => s.id), 'nobody', ...sessions.map((s) => s.id)];
+      const found = await Promise.all(ids.map((id) => store.getAuthSession(id)));
+      expect(found.map((s) => s?.id ?? null)).toEqual(ids.map((id) => (id === 'nobody' ? null : id)));
+      expect(found.map((s) => s?.userId ?? null)).toEqual([...sessions.map((s) => s.userId), null, ...sessions.map((s) => s.userId)]);
+      const users = await Promise.all([...sessions.map((s) => store.getUser(s.userId)), store.getUser('nobody')]);
+      expect(users.map((u) => u?.id ?? null)).toEqual([...sessions.map((s) => s.userId), null]);
+    });
+
     it('creates nothing for an unknown or deleted user, or for a password hash that is no longer theirs', async () => {
       const nobody = attempt('nobody');
       expect(await store.createAuthSession(nobody)).toBeNull();
