@@ -106,6 +106,11 @@ const gatewayEnv = z.object({
   /** The relay's own bind address: internal, never the public one by accident. */
   PARLEY_RELAY_HOST: z.string().default('127.0.0.1'),
   /**
+   * Frames queued toward one node beyond which Deliver frames to it are dropped (the node is told
+   * their rooms once it drains, and asks those sessions to sync). Unset: RelayServer's default (10_000).
+   */
+  PARLEY_RELAY_MAX_QUEUED_FRAMES: z.coerce.number().int().min(1).optional(),
+  /**
    * GET /metrics on a listener of its own (on PARLEY_HOST), for Prometheus only; the main port then
    * answers /metrics 404. Unset: /metrics on PARLEY_PORT (keep it off the public entry).
    */

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     relayAdvertiseHost: advertiseHost,
     relayAudiences: config.PARLEY_RELAY_AUDIENCES,
     relayAuth: new RelayAuth(relayAuthOf(config)),
+    relayMaxQueuedFrames: config.PARLEY_RELAY_MAX_QUEUED_FRAMES,
     router: config.PARLEY_ROUTER,
     staticDir: path.resolve(config.PARLEY_STATIC_DIR),
     store,

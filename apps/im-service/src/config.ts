@@ -39,6 +39,8 @@ const imEnv = z.object({
   PARLEY_DISCOVERY: z.enum(['consul', 'static', 'none']).default('consul'),
   PARLEY_PRESENCE_TTL_MS: z.coerce.number().int().min(1000).default(DEFAULT_PRESENCE_KEEPER.ttlMs),
   PARLEY_HEARTBEAT_MS: z.coerce.number().int().min(100).default(DEFAULT_PRESENCE_KEEPER.heartbeatMs),
+  /** Relay frames kept while no gateway is reachable; past it the oldest are dropped and their rooms told to sync. Unset: RelayOutbox's default (10_000). */
+  PARLEY_RELAY_OUTBOX_LIMIT: z.coerce.number().int().min(1).optional(),
   PARLEY_DRAIN_SPREAD_MS: z.coerce.number().int().min(0).default(DEFAULT_IM_NODE.drainSpreadMs),
   PARLEY_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(DEFAULT_IM_NODE.drainTimeoutMs),
   PARLEY_GROUP_MAX_MEMBERS: z.coerce.number().int().min(2).default(DEFAULT_GROUP_OPTIONS.maxMembers),

@@ -98,6 +98,7 @@ async function main(): Promise<void> {
       publicUrl: config.PARLEY_PUBLIC_URL,
       drainSpreadMs: config.PARLEY_DRAIN_SPREAD_MS,
       drainTimeoutMs: config.PARLEY_DRAIN_TIMEOUT_MS,
+      relayOutboxLimit: config.PARLEY_RELAY_OUTBOX_LIMIT,
       presence: { ...DEFAULT_PRESENCE_KEEPER, ttlMs: config.PARLEY_PRESENCE_TTL_MS, heartbeatMs: config.PARLEY_HEARTBEAT_MS },
       groups: { maxMembers: config.PARLEY_GROUP_MAX_MEMBERS },
       sendRatePerSec: config.PARLEY_SEND_RATE_PER_SEC,

@@ -53,6 +53,8 @@ export interface GatewayParts {
   /** More `host:port` names of this relay nodes may dial (PARLEY_RELAY_AUDIENCES). */
   relayAudiences?: readonly string[];
   relayAuth: RelayAuth;
+  /** Frames queued toward one node beyond which Deliver frames to it are dropped (PARLEY_RELAY_MAX_QUEUED_FRAMES). @default RelayServer's 10_000 */
+  relayMaxQueuedFrames?: number;
   router: RouterKind;
   staticDir?: string;
   store: Store;
@@ -134,6 +136,7 @@ export function createGateway(parts: GatewayParts): GatewayServer {
     advertiseHost: parts.relayAdvertiseHost,
     audiences: parts.relayAudiences,
     auth: parts.relayAuth,
+    maxBufferedFrames: parts.relayMaxQueuedFrames,
     logger: logger.child({ component: 'relay' }),
   });
   if (parts.routeTracer) relay.traceRoutes(parts.routeTracer);

@@ -17,7 +17,7 @@ import {
 } from '@parley/domain';
 import { type MessageTracer, type ParleyMetrics, type StopObserving } from '@parley/observability';
 import { COMMAND_NAMES } from '@parley/protocol';
-import type { Logger } from '@parley/util';
+import { definedOnly, type Logger } from '@parley/util';
 import { advertiseHostOf, hostPort } from '@parley/util-node';
 import { nodeHttpHandler } from './http/health';
 import { Readiness } from './http/readiness';
@@ -107,6 +107,8 @@ export interface ImNodeOptions {
   groups?: Partial<GroupServiceOptions>;
   /** How often expired sockets are ended, and how long ended sessions are remembered. */
   sessionEnds?: SessionEndsOptions;
+  /** Relay frames kept while no gateway is reachable, past which the oldest are dropped and their rooms told to sync (PARLEY_RELAY_OUTBOX_LIMIT). @default 10_000 */
+  relayOutboxLimit?: number;
   /** Serve GET /metrics on the node's own port; false when metrics have a listener of their own (PARLEY_METRICS_PORT). @default true */
   serveMetrics?: boolean;
   /**
@@ -205,7 +207,7 @@ export class ImNode {
     // Resync notices are spread like drain notices, so sessions do not sync all at once.
     this.resync = new RoomResync(this.io, clock, options.drainSpreadMs);
     const controlIds = new ControlIds(options.nodeId);
-    const outbox = new RelayOutbox(this.relay, logger, clock, controlIds);
+    const outbox = new RelayOutbox(this.relay, logger, clock, controlIds, definedOnly({ limit: options.relayOutboxLimit }));
     const notifier = new ClusterNotifier(local, outbox, controlIds, logger, undefined, deps.tracer);
     const { sessions, sessionGate, handlers, throttles, notifications } = createNodeServices(options, deps, notifier, metrics);
     this.notifications = notifications;
