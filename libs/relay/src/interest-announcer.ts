@@ -24,6 +24,9 @@ export class InterestAnnouncer<L extends AnnounceTarget> {
   private lastAck = 0;
   /** announce() calls waiting for gateways to confirm: ack id -> links still to confirm. */
   private readonly confirmations = new Map<number, { links: Set<L>; done: () => void }>();
+  /** This turn's announce() calls: one acknowledged delta for all of them, at the end of the turn. */
+  private announcing: { finish: () => void; timeoutMs: number }[] = [];
+  private announceHandle: NodeJS.Immediate | undefined;
 
   constructor(private readonly links: () => Iterable<L>) {}
 
@@ -40,10 +43,29 @@ export class InterestAnnouncer<L extends AnnounceTarget> {
   }
 
   /**
-   * Sends interest changes now and resolves once every ready gateway has
-   * applied them (and all earlier ones), or after `timeoutMs`.
+   * Sends interest changes at the end of this turn and resolves once every
+   * ready gateway has applied them (and all earlier ones), or after
+   * `timeoutMs`. The calls of one turn (a reconnect storm's handshakes)
+   * share one delta and one acknowledgement per gateway.
    */
   announce(timeoutMs: number): Promise<void> {
+    // The changes made so far go with the acknowledged delta, not a plain one before it.
+    this.cancelFlush();
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      function finish(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.announcing.push({ finish, timeoutMs });
+      this.announceHandle ??= setImmediate(() => this.sendAnnounced());
+    });
+  }
+
+  private sendAnnounced(): void {
+    this.announceHandle = undefined;
+    const waiters = this.announcing;
+    this.announcing = [];
     this.cancelFlush();
     const { add, remove } = this.takePending();
     const ack = (this.lastAck = (this.lastAck % 0xffff_fffe) + 1);
@@ -52,16 +74,15 @@ export class InterestAnnouncer<L extends AnnounceTarget> {
       link.sendControl({ delta: { add, remove, ack } });
       if (link.state === 'ready') ready.push(link);
     }
-    if (ready.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(), timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.confirmations.delete(ack);
-        resolve();
-      };
-      this.confirmations.set(ack, { links: new Set(ready), done });
-    });
+    // Forgotten once confirmed, or once every waiter has given up (a gateway that never answers).
+    const expiry = setTimeout(() => this.confirmations.delete(ack), Math.max(...waiters.map((w) => w.timeoutMs)));
+    const done = (): void => {
+      clearTimeout(expiry);
+      this.confirmations.delete(ack);
+      for (const waiter of waiters) waiter.finish();
+    };
+    if (ready.length === 0) done();
+    else this.confirmations.set(ack, { links: new Set(ready), done });
   }
 
   has(room: string): room is RoomName {

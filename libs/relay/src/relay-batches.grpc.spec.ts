@@ -160,6 +160,21 @@ describe('relay frame batches', () => {
     expect(server.stats().dropped).toBe(0);
   });
 
+  it("shares one acknowledged interest delta among a turn's announce() calls (a reconnect storm's handshakes)", async () => {
+    const n = node('N', [address]);
+    await n.ready();
+    const before = server.stats().framesIn;
+    const rooms = Array.from({ length: 300 }, (_, i) => `group:r${i}` as const);
+    const announced = rooms.map((room) => {
+      n.client.setInterest(room, true);
+      return n.client.announce(5_000);
+    });
+    await Promise.all(announced);
+    // Each resolved only once the gateway had applied every room of the turn.
+    expect(rooms.every((room) => server.interestOf('N').has(room))).toBe(true);
+    expect(server.stats().framesIn - before).toBe(1);
+  });
+
   it('refuses a PublishBatch before Hello: a batch speaks for no node', async () => {
     const intruder = raw(undefined);
     intruder.write({ publishes: { publishes: [{ rooms: ['group:g'], event: 'message:new', payload: json(1), messageId: 'x', seq: 1 }] } });
