@@ -78,8 +78,10 @@ function parseArgs(argv: string[]): Args {
       if (unknown.length > 0) throw new Error(`--only: unknown scenario(s) ${unknown.join(', ')}; known: ${ALL_SCENARIOS.join(', ')}`);
     }
     else if (a === '--out') args.out = value();
-    // Two nodes at least: S2 pairs and S3 rooms are measured across nodes.
-    else if (a === '--nodes') args.nodes = Math.max(2, positiveInt(a, value()));
+    else if (a === '--nodes') {
+      args.nodes = positiveInt(a, value());
+      if (args.nodes < 2) throw new Error('--nodes must be 2 or more: S2 pairs and S3 rooms are measured across nodes');
+    }
     else if (a === '--gateways') args.gateways = positiveInt(a, value());
     else if (a === '--workers') args.workers = positiveInt(a, value());
     else if (a === '--connections') args.connections = positiveInt(a, value());

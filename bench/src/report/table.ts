@@ -75,6 +75,9 @@ export function renderReport(r: BenchReport): string {
       ),
     );
     out.push(`(${s.accounts} accounts x ${s.sessionsPerAccount} sessions each)`);
+    const nodes = Object.entries(s.perNode);
+    // Per node (sessions sent to it round-robin): with many nodes, one that holds more per connection stands out.
+    if (nodes.length > 0) out.push(`Per node, heap / RSS B per connection: ${nodes.map(([n, p]) => `${n.replace('parley:', '')} ${int(p.heapPerConnectionBytes)} / ${int(p.rssPerConnectionBytes)}`).join('; ')}`);
   }
   const stepHeaders = ['system', 'offered msg/s', 'acked msg/s', 'delivered/s', 'send->recv p50/p99/p99.9 ms', 'server CPU-s', 'deliveries/server CPU-s', 'relay frames/(msg,remote node)', 'resync notices', 'unacked'];
   const s2Rows = [...(r.s2?.steps ?? []), ...(r.baseline?.s2?.steps ?? [])].map(stepRow);
@@ -153,6 +156,7 @@ function renderS6(s6: S6Result): string {
     x.s3?.relay ? f(x.s3.relay.framesPerMessagePerRemoteNode, 3) : '-',
     x.s3 ? resync(x.s3) : '-',
     x.s3 && x.s2 ? f(x.s2.serverCpuSeconds + x.s3.serverCpuSeconds, 1) : '-',
+    int(x.sessionsFailed),
   ]);
   return [
     `### S6 how cost grows with the fleet (S2 at ${int(s6.s2Rate)} msgs/s; S3 ${room.rooms} x ${room.members} at ${int(room.ratePerSec)} msgs/s)`,
@@ -170,6 +174,7 @@ function renderS6(s6: S6Result): string {
         'S3 relay frames/(msg,remote node)',
         'S3 resync notices',
         'server CPU-s (S2+S3)',
+        'sessions refused',
       ],
       rows,
     ),

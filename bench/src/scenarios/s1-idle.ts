@@ -14,7 +14,19 @@ export interface S1Result {
   heapPerConnectionBytes: number;
   rssPerConnectionBytes: number;
   serverCpuSecondsDuringRamp: number;
-  perNode: Record<string, { heapUsedBefore: number; heapUsedAfter: number; rssBefore: number; rssAfter: number }>;
+  perNode: Record<
+    string,
+    {
+      heapUsedBefore: number;
+      heapUsedAfter: number;
+      rssBefore: number;
+      rssAfter: number;
+      /** Sessions sent to this node (round-robin). */
+      connections: number;
+      heapPerConnectionBytes: number;
+      rssPerConnectionBytes: number;
+    }
+  >;
   accounts: number;
   sessionsPerAccount: number;
 }
@@ -39,12 +51,23 @@ export async function runS1(ctx: BenchContext): Promise<S1Result> {
   const rssAfter = ctx.stats.snapshot();
   // A node missing from a sample (its read failed) counts NaN, as ServerStats.snapshot and usageBetween do.
   const perNode: S1Result['perNode'] = {};
+  // Session i went to node i % nodes; the fleet names node k `parley:im-<k+1>`.
+  const nodes = t.nodeUrls.length;
   for (const n of nodeNames) {
+    const k = Number(n.slice('parley:im-'.length)) - 1;
+    const sent = Math.floor(connections / nodes) + (k < connections % nodes ? 1 : 0);
+    const heapUsedBefore = heapBefore[n]?.heapUsed ?? Number.NaN;
+    const heapUsedAfter = heapAfter[n]?.heapUsed ?? Number.NaN;
+    const rssB = before[n]?.rssBytes ?? Number.NaN;
+    const rssA = rssAfter[n]?.rssBytes ?? Number.NaN;
     perNode[n] = {
-      heapUsedBefore: heapBefore[n]?.heapUsed ?? Number.NaN,
-      heapUsedAfter: heapAfter[n]?.heapUsed ?? Number.NaN,
-      rssBefore: before[n]?.rssBytes ?? Number.NaN,
-      rssAfter: rssAfter[n]?.rssBytes ?? Number.NaN,
+      heapUsedBefore,
+      heapUsedAfter,
+      rssBefore: rssB,
+      rssAfter: rssA,
+      connections: sent,
+      heapPerConnectionBytes: Math.round((heapUsedAfter - heapUsedBefore) / Math.max(1, sent)),
+      rssPerConnectionBytes: Math.round((rssA - rssB) / Math.max(1, sent)),
     };
   }
   const heapDelta = sum(Object.values(perNode).map((p) => p.heapUsedAfter - p.heapUsedBefore));

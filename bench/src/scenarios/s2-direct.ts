@@ -8,6 +8,8 @@ export interface S2Result {
   steps: StepResult[];
   /** Steps not run because an earlier one saturated. */
   skippedRates: number[];
+  /** Sessions that did not open (S6: a token refused after a restart shows here). */
+  sessionsFailed: number;
 }
 
 /**
@@ -59,5 +61,5 @@ export async function runS2(ctx: BenchContext, target: Target, warmupMs = 0): Pr
     );
   }
   await closeAll(ctx, placement);
-  return { target: target.name, users: users.length, pairs: users.length / 2, steps, skippedRates };
+  return { target: target.name, users: users.length, pairs: users.length / 2, steps, skippedRates, sessionsFailed: open.failed };
 }

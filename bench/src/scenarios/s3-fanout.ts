@@ -9,6 +9,8 @@ export interface S3Room {
   /** Member sessions per room actually reached (accounts x sessions per account). */
   memberSessions: number;
   sessionsPerAccount: number;
+  /** Sessions that did not open. */
+  sessionsFailed: number;
   note?: string;
   step: StepResult;
 }
@@ -88,7 +90,7 @@ export async function runS3(ctx: BenchContext, target: Target, groups?: GroupCac
       trackLast: true,
       expectedRemote: memberSessions - sessionsPerAccount,
     });
-    out.push({ members: cfg.members, rooms: cfg.rooms, ratePerSec: cfg.ratePerSec, memberSessions, sessionsPerAccount, note, step });
+    out.push({ members: cfg.members, rooms: cfg.rooms, ratePerSec: cfg.ratePerSec, memberSessions, sessionsPerAccount, sessionsFailed: open.failed, note, step });
     await closeAll(ctx, placement);
   }
   return { target: target.name, rooms: out };

@@ -9,6 +9,11 @@ export interface S6Shape extends FleetShape {
   s3: StepResult | undefined;
   /** S3 member sessions per room (the last-member figure counts them). */
   s3MemberSessions: number;
+  /**
+   * Sessions of S2 and S3 that did not open on this shape: the accounts'
+   * tokens must stay valid across restarts (same JWT secret), so 0.
+   */
+  sessionsFailed: number;
 }
 
 export interface S6Result {
@@ -44,7 +49,7 @@ export async function runS6(ctx: BenchContext, restart: (shape: FleetShape) => P
     const s2 = await runS2({ ...scoped, parley: target }, target, warmupMs);
     const s3 = await runS3({ ...scoped, parley: target }, target, groups, warmupMs);
     const room = s3.rooms[0];
-    out.push({ ...shape, s2: s2.steps[0], s3: room?.step, s3MemberSessions: room?.memberSessions ?? 0 });
+    out.push({ ...shape, s2: s2.steps[0], s3: room?.step, s3MemberSessions: room?.memberSessions ?? 0, sessionsFailed: s2.sessionsFailed + (room?.sessionsFailed ?? 0) });
   }
   return { s2Rate, s3Room, shapes: out };
 }
