@@ -1,5 +1,4 @@
 import type { Message } from '@parley/protocol';
-import { at } from '@parley/testing';
 import type { TestUser } from '../support/test-user';
 import { parseMetrics } from '../metrics/scrape';
 
@@ -75,7 +74,7 @@ export async function syncAfter(session: TestUser, conversationId: string, since
   return messages;
 }
 
-/** What one session saw of a burst: how many of its messages came live (once each), whether it was told to resync, what went wrong. */
+/** What one session saw of a burst by the time it was told to resync (or got it all): how many came live, once each; what went wrong. */
 export interface Verdict {
   live: number;
   resynced: boolean;
@@ -118,6 +117,3 @@ export async function metricValue(baseUrl: string, name: string, labels: Record<
   if (res.status !== 200) throw new Error(`GET ${baseUrl}/metrics: ${res.status}`);
   return parseMetrics(await res.text()).value(name, labels);
 }
-
-/** The last of a non-empty list. */
-export const lastOf = <T>(items: readonly T[], what: string): T => at(items, items.length - 1, what);
