@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FULL, QUICK, type BenchConfig } from './config';
-import { befriendPairs, registerUsers } from './env/parley-api';
+import { befriendPairs, refreshStaleTokens, registerUsers } from './env/parley-api';
 import type { ParleyFleet } from './env/parley-fleet';
 import { checkConnectionPlan } from './env/preflight';
 import { startEnvironment } from './env/services';
@@ -211,23 +211,30 @@ async function main(): Promise<void> {
       },
       targets: [],
     };
-    if (args.only.has('S1')) report.s1 = await runS1(ctx);
-    if (args.only.has('S2')) report.s2 = await runS2(ctx, parley);
-    if (args.only.has('S3')) report.s3 = await runS3(ctx, parley);
-    if (args.only.has('S5')) report.s5 = await runS5(ctx);
-    if (args.only.has('S4')) report.s4 = await runS4(ctx);
+    // Access tokens live 15 minutes: renewed before each Parley scenario of a long run.
+    const fresh = async <T>(scenario: () => Promise<T>): Promise<T> => {
+      const renewed = await refreshStaleTokens(ctx.gatewayUrl, ctx.users);
+      if (renewed > 0) log(`renewed ${renewed} access tokens`);
+      return scenario();
+    };
+    if (args.only.has('S1')) report.s1 = await fresh(() => runS1(ctx));
+    if (args.only.has('S2')) report.s2 = await fresh(() => runS2(ctx, parley));
+    if (args.only.has('S3')) report.s3 = await fresh(() => runS3(ctx, parley));
+    if (args.only.has('S5')) report.s5 = await fresh(() => runS5(ctx));
+    if (args.only.has('S4')) report.s4 = await fresh(() => runS4(ctx));
     if (args.baseline) {
       report.baseline = {};
       if (args.only.has('S2')) report.baseline.s2 = await runS2(ctx, baseline);
       if (args.only.has('S3')) report.baseline.s3 = await runS3(ctx, baseline);
     }
-    if (args.only.has('S7')) report.s7 = await runS7(ctx);
+    if (args.only.has('S7')) report.s7 = await fresh(() => runS7(ctx));
     // Last: it restarts the Parley processes in other shapes.
     if (args.only.has('S6')) {
       report.s6 = await runS6(ctx, async (shape) => {
         await env.restartParley(shape);
         ctx.gatewayUrl = env.fleet.gatewayUrl;
         ctx.parley = parleyTarget(env.fleet);
+        await refreshStaleTokens(ctx.gatewayUrl, ctx.users);
         return ctx.parley;
       });
     }

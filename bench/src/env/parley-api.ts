@@ -1,13 +1,18 @@
 import { io, type Socket } from 'socket.io-client';
-import { COMMAND_SCHEMAS } from '@parley/protocol';
+import { authResultSchema, COMMAND_SCHEMAS } from '@parley/protocol';
 import { TEST_PASSWORD } from '@parley/testing';
 
 /** A registered account: the bench drives it through REST and Socket.IO like a client. */
 export interface BenchUser {
   id: string;
   username: string;
+  /** Access token (15 minutes): renewed in place by refreshStaleTokens. */
   token: string;
+  refreshToken: string;
+  /** Epoch ms of the expiry of `token`. */
+  expiresAt: number;
 }
+
 
 type AckBody = { ok: true; [k: string]: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -34,8 +39,9 @@ export async function registerUsers(gatewayUrl: string, count: number, concurren
         body: JSON.stringify({ username, password: TEST_PASSWORD }),
       });
       if (res.status === 201) {
-        const body = (await res.json()) as { user: { id: string }; token: string };
-        return { id: body.user.id, username, token: body.token };
+        const body = authResultSchema.parse(await res.json());
+        if (!body.refreshToken) throw new Error(`register ${username}: no refresh token in the answer`);
+        return { id: body.user.id, username, token: body.token, refreshToken: body.refreshToken, expiresAt: body.expiresAt };
       }
       if ((res.status === 429 || res.status === 503) && attempt < 20) {
         await new Promise((r) => setTimeout(r, 250));
@@ -44,6 +50,30 @@ export async function registerUsers(gatewayUrl: string, count: number, concurren
       throw new Error(`register ${username}: ${res.status} ${await res.text()}`);
     }
   });
+}
+
+/**
+ * Access tokens live 15 minutes and a socket is dropped when its token
+ * expires: before a scenario opens sessions, the accounts whose token
+ * expires within `minLifeMs` trade their refresh token for a new pair
+ * (`POST /api/auth/refresh`: a hash lookup, no argon2). Updates the users in place.
+ */
+export async function refreshStaleTokens(gatewayUrl: string, users: readonly BenchUser[], minLifeMs = 8 * 60_000, concurrency = 16): Promise<number> {
+  const stale = users.filter((u) => u.expiresAt - Date.now() < minLifeMs);
+  await boundedAll(stale, concurrency, async (u) => {
+    const res = await fetch(`${gatewayUrl}/api/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: u.refreshToken }),
+    });
+    if (res.status !== 200) throw new Error(`refresh ${u.username}: ${res.status} ${await res.text()}`);
+    const body = authResultSchema.parse(await res.json());
+    if (!body.refreshToken) throw new Error(`refresh ${u.username}: no refresh token in the answer`);
+    u.token = body.token;
+    u.refreshToken = body.refreshToken;
+    u.expiresAt = body.expiresAt;
+  });
+  return stale.length;
 }
 
 export function connectAs(url: string, token: string): Promise<Socket> {

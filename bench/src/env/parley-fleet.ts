@@ -12,6 +12,7 @@ import {
   type ClusterProcess,
   type ConsulSimulator,
 } from '@parley/testing';
+import { authResultSchema } from '@parley/protocol';
 import type { WatchedProcess } from './proc-stats';
 import { startRelayProxy, type RelayCounts, type RelayProxy } from './relay-proxy';
 
@@ -54,7 +55,8 @@ interface Running {
  */
 export class ParleyFleet implements RelayCounter {
   private running: Running | undefined;
-  private probeToken: string | undefined;
+  /** Shared by the gateways of one start. */
+  private probeToken: { token: string } | undefined;
 
   private constructor(
     private readonly options: ParleyFleetOptions,
@@ -121,6 +123,7 @@ export class ParleyFleet implements RelayCounter {
   /** Starts the processes in `shape`, stopping the running ones first (MariaDB, Redis and the accounts stay). */
   async start(shape: FleetShape): Promise<void> {
     await this.stopProcesses();
+    this.probeToken = undefined;
     const { options, secrets } = this;
     const consul = await startConsulSimulator({ staggerChecks: false });
     const running: Running = { gateways: [], nodes: [], proxies: [], consul };
@@ -221,9 +224,9 @@ export class ParleyFleet implements RelayCounter {
     throw new Error(`gateway ${gatewayUrl} lists nodes [${last}], expected [${want}]`);
   }
 
-  /** One probe account, registered once: its token stays valid across restarts (same JWT secret and database). */
+  /** A probe account per start: an access token lives 15 minutes, a run with S6 longer. */
   private async token(gatewayUrl: string): Promise<string> {
-    if (this.probeToken) return this.probeToken;
+    if (this.probeToken) return this.probeToken.token;
     const username = `probe_${crypto.randomBytes(4).toString('hex')}`;
     const res = await fetch(`${gatewayUrl}/api/auth/register`, {
       method: 'POST',
@@ -231,7 +234,8 @@ export class ParleyFleet implements RelayCounter {
       body: JSON.stringify({ username, password: TEST_PASSWORD }),
     });
     if (!res.ok) throw new Error(`probe registration failed: ${res.status}`);
-    this.probeToken = ((await res.json()) as { token: string }).token;
-    return this.probeToken;
+    const token = authResultSchema.parse(await res.json()).token;
+    this.probeToken = { token };
+    return token;
   }
 }

@@ -1,4 +1,4 @@
-import { createGroup, registerUsers, type BenchUser } from '../env/parley-api';
+import { createGroup, refreshStaleTokens, registerUsers, type BenchUser } from '../env/parley-api';
 import type { SenderSpec, SessionSpec } from '../load/protocol';
 import { closeAll, openSessions, roundRobin, runStep, type BenchContext, type Placement, type StepResult } from './common';
 
@@ -39,6 +39,8 @@ export async function runS7(ctx: BenchContext): Promise<S7Result> {
   const members = [...ctx.users, ...extra].slice(0, count);
   const [owner, ...others] = members;
   if (!owner) throw new Error('S7: no accounts');
+  // Registering thousands takes minutes on a small box: the first tokens may be near their 15-minute expiry.
+  await refreshStaleTokens(ctx.gatewayUrl, members);
   ctx.log(`S7: creating a group of ${members.length}`);
   const created = await createGroup(roundRobin(target.nodeUrls, 0, 'node URL'), owner, others, `bench-s7-${count}`);
   if (created.note) ctx.log(`S7: ${created.note}`);
@@ -50,6 +52,7 @@ export async function runS7(ctx: BenchContext): Promise<S7Result> {
     specs.push(target.session(u, i % target.nodeUrls.length, key));
     if (i < senderCount) senders.push({ key, to: { type: 'group', id: created.groupId } });
   });
+  await refreshStaleTokens(ctx.gatewayUrl, members);
   const placement: Placement = new Map();
   ctx.log(`S7: opening ${specs.length} sessions`);
   const open = await openSessions(ctx, specs, placement);
