@@ -1,9 +1,10 @@
 import { StoreError, type AppendResult, type MessageStore, type NewMessage } from '@parley/domain';
+import type { RowDataPacket } from 'mysql2/promise';
 import { BatchQueue } from '../batch-queue';
 import {
   DIGEST_SELECT,
-  MEMBER_CONVERSATION_ORDER,
   MEMBER_CONVERSATION_SELECT,
+  MEMBER_CONVERSATIONS_OF_USERS_SQL,
   MESSAGE_BY_CLIENT_ID_SELECT,
   MESSAGE_FOR_ACTOR_SELECT,
   MESSAGE_SELECT,
@@ -22,6 +23,7 @@ import {
   type MessageRow,
 } from '../rows/messages';
 import { mysqlChanges } from './changes';
+import { batchedListLookup } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 import { appendMessages } from './message-append';
 import { mysqlMessageSearch } from './search';
@@ -50,6 +52,14 @@ export function mysqlMessageStore(conn: MysqlConnection, options: MysqlGroupComm
   // The group commit's own connections: the only ones allowed multi-statement queries.
   // One connection more than batches: a duplicate's lookup may run beside them.
   const appendPool = conn.openPool({ connectionLimit: maxConcurrentBatches + 1, multipleStatements: true });
+  /** Read by every sync and conversation list: a reconnect storm's syncs share one statement per batch. */
+  const memberConversations = conn.drainOnClose(
+    batchedListLookup(
+      conn.pool,
+      { sql: MEMBER_CONVERSATIONS_OF_USERS_SQL, toResult: (row) => toMemberConversation(row as MemberConversationRow & RowDataPacket) },
+      conn.lingerMs,
+    ),
+  );
   const appends = conn.drainOnClose(
     new BatchQueue<NewMessage, AppendResult>({
       maxBatchSize: options.maxBatchSize ?? 200,
@@ -110,17 +120,10 @@ export function mysqlMessageStore(conn: MysqlConnection, options: MysqlGroupComm
     ...mysqlChanges(conn),
     ...mysqlMessageSearch(conn),
 
-    async listMemberConversations(userId) {
-      const rows = await conn.select<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} ${MEMBER_CONVERSATION_ORDER}`, [userId, userId]);
-      return rows.map(toMemberConversation);
-    },
+    listMemberConversations: (userId) => memberConversations.submit(userId),
 
     async getMemberConversation(userId, conversationId) {
-      const rows = await conn.select<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} AND cm.conversation_id = ?`, [
-        userId,
-        userId,
-        conversationId,
-      ]);
+      const rows = await conn.select<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} AND cm.conversation_id = ?`, [userId, conversationId]);
       return rows[0] ? toMemberConversation(rows[0]) : null;
     },
 

@@ -188,27 +188,36 @@ export interface MemberConversationRow {
 }
 
 /**
- * One conversation seen by member `?` (bind the user id twice: peer lookup,
- * then the member filter). Shared by both dialects: plain SQL only.
+ * A member's view of a conversation, shared by both dialects (plain SQL
+ * only). Both subqueries find the other member through `cm`, so one
+ * statement can serve many users.
  */
-export const MEMBER_CONVERSATION_SELECT = `
-  SELECT c.id AS conversation_id, c.type, c.group_id, c.last_seq, c.last_message_at,
+const MEMBER_CONVERSATION_FROM = `
+         c.id AS conversation_id, c.type, c.group_id, c.last_seq, c.last_message_at,
          cm.delivered_seq, cm.read_seq, cm.notify, cm.muted_until, cm.pinned_at,
          CASE WHEN c.type = 'direct' THEN (
            SELECT o.user_id FROM conversation_members o
-           WHERE o.conversation_id = c.id AND o.user_id <> ? LIMIT 1
+           WHERE o.conversation_id = c.id AND o.user_id <> cm.user_id LIMIT 1
          ) END AS peer_id,
          CASE WHEN c.type = 'direct' THEN (
            SELECT o.read_seq FROM conversation_members o
            WHERE o.conversation_id = c.id AND o.user_id <> cm.user_id LIMIT 1
          ) END AS peer_read_seq
   FROM conversation_members cm
-  JOIN conversations c ON c.id = cm.conversation_id
+  JOIN conversations c ON c.id = cm.conversation_id`;
+
+/** One member's conversations: bind the user id once; more conditions may follow with AND. */
+export const MEMBER_CONVERSATION_SELECT = `SELECT ${MEMBER_CONVERSATION_FROM}
   WHERE cm.user_id = ?`;
 
 /** Pinned first (latest pin first), then most recent activity first; conversations without messages last. */
-export const MEMBER_CONVERSATION_ORDER =
-  'ORDER BY cm.pinned_at IS NULL, cm.pinned_at DESC, c.last_message_at IS NULL, c.last_message_at DESC, c.id';
+const MEMBER_CONVERSATION_KEYS = 'cm.pinned_at IS NULL, cm.pinned_at DESC, c.last_message_at IS NULL, c.last_message_at DESC, c.id';
+export const MEMBER_CONVERSATION_ORDER = `ORDER BY ${MEMBER_CONVERSATION_KEYS}`;
+
+/** The conversations of the users in `IN (?)`, each row naming its user as `lookup_key`, each user's rows in MEMBER_CONVERSATION_ORDER. */
+export const MEMBER_CONVERSATIONS_OF_USERS_SQL = `SELECT cm.user_id AS lookup_key, ${MEMBER_CONVERSATION_FROM}
+  WHERE cm.user_id IN (?)
+  ORDER BY cm.user_id, ${MEMBER_CONVERSATION_KEYS}`;
 
 export function toMemberConversation(row: MemberConversationRow): MemberConversation {
   return {

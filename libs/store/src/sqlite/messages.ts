@@ -125,12 +125,12 @@ export function sqliteMessageStore(conn: SqliteConnection): MessageStore {
 
     listMemberConversations: (userId) =>
       conn.run(() =>
-        conn.all<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} ${MEMBER_CONVERSATION_ORDER}`, userId, userId).map(toMemberConversation),
+        conn.all<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} ${MEMBER_CONVERSATION_ORDER}`, userId).map(toMemberConversation),
       ),
 
     getMemberConversation: (userId, conversationId) =>
       conn.run(() => {
-        const row = conn.get<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} AND cm.conversation_id = ?`, userId, userId, conversationId);
+        const row = conn.get<MemberConversationRow>(`${MEMBER_CONVERSATION_SELECT} AND cm.conversation_id = ?`, userId, conversationId);
         return row ? toMemberConversation(row) : null;
       }),
 

@@ -66,6 +66,11 @@ export function describeGroupStoreContract(ctx: StoreContractContext): void {
         const lists = await Promise.all([...users, ...users].map((u) => store.listUserGroupIds(u.id)));
         expect(lists).toEqual([...expected, ...expected]);
         expect(await store.listUserGroupIds(owner.id)).toEqual(groupIds);
+        // Their conversation lists (every sync reads one) likewise, read at once as read one by one.
+        const oneByOne = [];
+        for (const u of users) oneByOne.push(await store.listMemberConversations(u.id));
+        expect(oneByOne.map((list) => list.length)).toEqual(expected.map((ids) => ids.length));
+        expect(await Promise.all(users.map((u) => store.listMemberConversations(u.id)))).toEqual(oneByOne);
       });
 
       it('rejects unknown members and leaves nothing behind', async () => {
