@@ -14,7 +14,7 @@ import {
   type PeerRelationRow,
   type RelationRow,
 } from '../rows/social';
-import { batchedLookup } from './batched-lookup';
+import { batchedListLookup, batchedLookup } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 import { isDuplicateKey } from './errors';
 
@@ -36,14 +36,17 @@ export function mysqlSocialStore(conn: MysqlConnection): SocialStore {
     ),
   );
 
+  /** Whom to tell of a presence change: read on every first connect and last disconnect, so a storm's share one statement per batch. */
+  const friendIds = conn.drainOnClose(
+    batchedListLookup(
+      conn.pool,
+      { sql: 'SELECT user_id AS lookup_key, friend_id FROM friendships WHERE user_id IN (?) ORDER BY user_id, created_at, friend_id', toResult: (row) => String(row.friend_id) },
+      conn.lingerMs,
+    ),
+  );
+
   return {
-    async listFriendIds(userId) {
-      const rows = await conn.select<{ friend_id: string }>(
-        'SELECT friend_id FROM friendships WHERE user_id = ? ORDER BY created_at, friend_id',
-        [userId],
-      );
-      return rows.map((r) => r.friend_id);
-    },
+    listFriendIds: (userId) => friendIds.submit(userId),
 
     async removeFriendship(userId, otherId) {
       const result = await conn.execute(

@@ -1,4 +1,5 @@
 import type { PeerRelation, Store } from '@parley/domain';
+import { must } from '@parley/util';
 import type { StoreContractContext } from './contract-context';
 
 /** SocialStore: friendships, blocks and how users relate. */
@@ -14,6 +15,22 @@ export function describeSocialStoreContract(ctx: StoreContractContext): void {
     let store: Store;
     beforeAll(() => {
       store = ctx.store();
+    });
+
+    describe('friends', () => {
+      it('lists many users\' friends read at once as read one by one (presence changes in a reconnect storm)', async () => {
+        const users = await Promise.all(Array.from({ length: 12 }, () => createUser()));
+        // A chain plus a hub: user 0 is everyone's friend, user i also befriends i + 1.
+        for (const [i, u] of users.entries()) {
+          if (i > 0) await befriend(must(users[0], 'hub').id, u.id);
+          if (i > 0 && i + 1 < users.length) await befriend(u.id, must(users[i + 1], 'next').id);
+        }
+        const oneByOne: string[][] = [];
+        for (const u of users) oneByOne.push(await store.listFriendIds(u.id));
+        expect(oneByOne.map((ids) => ids.length)).toEqual(users.map((_, i) => (i === 0 ? users.length - 1 : i === 1 || i === users.length - 1 ? 2 : 3)));
+        expect(await Promise.all([...users, ...users].map((u) => store.listFriendIds(u.id)))).toEqual([...oneByOne, ...oneByOne]);
+        expect(await store.listFriendIds('nobody')).toEqual([]);
+      });
     });
 
     describe('blocks', () => {
