@@ -12,6 +12,7 @@ import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
 import type { NodeStats } from './generated/parley/relay/v1/NodeStats';
 import type { Publish } from './generated/parley/relay/v1/Publish';
 import type { RelayClient as RelayStub } from './generated/parley/relay/v1/Relay';
+import { approximateFrameSize, batchIsFull } from './frame-batch';
 
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'stopped';
 
@@ -51,16 +52,6 @@ export interface LinkHooks {
 }
 
 type GatewayStream = grpc.ClientDuplexStream<NodeFrame, GatewayFrame__Output>;
-
-/** Bounds of one PublishBatch (see DELIVER_BATCH_LIMITS: the same reasoning). */
-export const PUBLISH_BATCH_LIMITS = Object.freeze({ frames: 1_000, bytes: 1 << 20 });
-
-/** A Publish's size on the wire, near enough to bound a batch. */
-function approximateSize(publish: Publish): number {
-  const payload = publish.payload;
-  const payloadBytes = typeof payload === 'string' ? payload.length : (payload?.byteLength ?? 0);
-  return payloadBytes + (publish.rooms?.length ?? 0) * 48 + 160;
-}
 
 /** A publish written on the current stream and not yet acknowledged by the gateway. */
 interface Unacked {
@@ -213,9 +204,9 @@ export class GatewayLink {
   /** Held for the end of this turn, or flushed at once when the batch is full. */
   private enqueue(publish: Publish): void {
     this.batch.push(publish);
-    this.batchBytes += approximateSize(publish);
+    this.batchBytes += approximateFrameSize(publish);
     this.written++;
-    if (this.batch.length >= PUBLISH_BATCH_LIMITS.frames || this.batchBytes >= PUBLISH_BATCH_LIMITS.bytes) this.flushBatch();
+    if (batchIsFull(this.batch.length, this.batchBytes)) this.flushBatch();
     else this.batchTimer ??= setImmediate(this.flushBatch);
   }
 

@@ -3,6 +3,7 @@ import { RELAY_FRAME_LIMITS } from '@parley/protocol';
 import type { Deliver } from './generated/parley/relay/v1/Deliver';
 import type { GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
 import type { NodeFrame__Output } from './generated/parley/relay/v1/NodeFrame';
+import { approximateFrameSize, batchIsFull } from './frame-batch';
 
 export type NodeStream = grpc.ServerDuplexStream<NodeFrame__Output, GatewayFrame>;
 
@@ -23,20 +24,6 @@ export interface NodeSessionCounters {
 
 /** How often a session whose queue stays full (no 'drain' pending) is checked. */
 const DRAIN_POLL_MS = 20;
-
-/**
- * Bounds of one DeliverBatch: far below gRPC's 4 MB message limit even with
- * one largest frame (~600 KB) on top, and few enough frames that a batch
- * never holds a turn's writes back noticeably.
- */
-export const DELIVER_BATCH_LIMITS = Object.freeze({ frames: 1_000, bytes: 1 << 20 });
-
-/** A Deliver's size on the wire, near enough to bound a batch. */
-function approximateSize(deliver: Deliver): number {
-  const payload = deliver.payload;
-  const payloadBytes = typeof payload === 'string' ? payload.length : (payload?.byteLength ?? 0);
-  return payloadBytes + (deliver.rooms?.length ?? 0) * 48 + 160;
-}
 
 /** One tick's publishes of a node: acknowledged once every Deliver they caused has left this process. */
 interface AckBatch {
@@ -138,10 +125,10 @@ export class NodeSession {
   private enqueue(deliver: Deliver): void {
     if (!this.writable) return;
     this.batch.push(deliver);
-    this.batchBytes += approximateSize(deliver);
+    this.batchBytes += approximateFrameSize(deliver);
     this.written++;
     this.counters.framesOut++;
-    if (this.batch.length >= DELIVER_BATCH_LIMITS.frames || this.batchBytes >= DELIVER_BATCH_LIMITS.bytes) this.flushBatch();
+    if (batchIsFull(this.batch.length, this.batchBytes)) this.flushBatch();
     else this.batchTimer ??= setImmediate(this.flushBatch);
   }
 

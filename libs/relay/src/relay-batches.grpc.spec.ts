@@ -6,7 +6,7 @@ import type { GatewayFrame__Output } from './generated/parley/relay/v1/GatewayFr
 import type { Hello } from './generated/parley/relay/v1/Hello';
 import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
 import type { RelayClient as RelayStub } from './generated/parley/relay/v1/Relay';
-import { DELIVER_BATCH_LIMITS } from './node-session';
+import { RELAY_BATCH_LIMITS } from './frame-batch';
 import { loadRelayProto } from './proto';
 import { RelayServer } from './relay-server.grpc';
 import { startScriptedGateway, type ScriptedGateway } from './testing';
@@ -149,7 +149,7 @@ describe('relay frame batches', () => {
     await waitUntil(server, 'interest', () => server.interestOf('R').has('group:g'));
 
     // More frames than one batch holds, then frames so large that a few fill one (gRPC refuses messages over 4 MB).
-    const many = publishBurst(sender, DELIVER_BATCH_LIMITS.frames * 2 + 500);
+    const many = publishBurst(sender, RELAY_BATCH_LIMITS.frames * 2 + 500);
     const big = Buffer.from(JSON.stringify('x'.repeat(300_000)));
     const large = Array.from({ length: 20 }, (_, i) => `big${i}`);
     for (const messageId of large) sender.client.publish({ rooms: ['group:g'], event: 'message:new', payload: big, messageId });
