@@ -6,13 +6,12 @@ import {
   createTestDatabase,
   findFreePort,
   spawnApp,
+  serviceToken,
   startConsulSimulator,
   terminate,
-  TEST_PASSWORD,
   type ClusterProcess,
   type ConsulSimulator,
 } from '@parley/testing';
-import { authResultSchema } from '@parley/protocol';
 import type { WatchedProcess } from './proc-stats';
 import { startRelayProxy, type RelayCounts, type RelayProxy } from './relay-proxy';
 
@@ -226,16 +225,7 @@ export class ParleyFleet implements RelayCounter {
 
   /** A probe account per start: an access token lives 15 minutes, a run with S6 longer. */
   private async token(gatewayUrl: string): Promise<string> {
-    if (this.probeToken) return this.probeToken.token;
-    const username = `probe_${crypto.randomBytes(4).toString('hex')}`;
-    const res = await fetch(`${gatewayUrl}/api/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: TEST_PASSWORD }),
-    });
-    if (!res.ok) throw new Error(`probe registration failed: ${res.status}`);
-    const token = authResultSchema.parse(await res.json()).token;
-    this.probeToken = { token };
-    return token;
+    this.probeToken ??= { token: await serviceToken(gatewayUrl) };
+    return this.probeToken.token;
   }
 }

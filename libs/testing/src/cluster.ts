@@ -333,8 +333,8 @@ async function waitForHealthyNodes(
   throw new Error(`gateway lists nodes [${last}], expected [${want}]`);
 }
 
-/** A throwaway account used only to read the node list. */
-async function serviceToken(gatewayUrl: string): Promise<string> {
+/** A throwaway account's access token (reading the node list, probing a fleet). */
+export async function serviceToken(gatewayUrl: string): Promise<string> {
   const username = `probe_${crypto.randomBytes(4).toString('hex')}`;
   const res = await fetch(`${gatewayUrl}/api/auth/register`, {
     method: 'POST',

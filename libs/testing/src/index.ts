@@ -14,6 +14,7 @@ export {
   type SimulatedService,
 } from './consul-simulator';
 export {
+  serviceToken,
   startCluster,
   terminate,
   type Cluster,
