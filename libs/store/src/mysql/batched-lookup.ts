@@ -3,6 +3,14 @@ import { StoreError } from '@parley/domain';
 import { BatchQueue } from '../batch-queue';
 import type { MysqlPool } from './pool';
 
+/**
+ * The linger of reads off the send path (handshakes, syncs, presence): a lone
+ * read runs after the current turn, never waits for company; reads still
+ * share a statement with those of the same turn and those that arrive while
+ * a batch runs, which is what a reconnect storm makes.
+ */
+export const SAME_TURN_ONLY = 0;
+
 /** A single-row read on the send path, written so that many can share one statement. */
 export interface Lookup<K, R> {
   /** What follows SELECT in the one-key query (columns, FROM, WHERE), with its `?`s. */

@@ -15,7 +15,7 @@ import {
   type GroupRow,
 } from '../rows/groups';
 import { likeContains, uniqueIds } from '../rows/sql';
-import { batchedListLookup, batchedLookup } from './batched-lookup';
+import { batchedListLookup, batchedLookup, SAME_TURN_ONLY } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 
 const GROUP_SELECT = groupSelect('`groups`');
@@ -40,7 +40,7 @@ export function mysqlGroupStore(conn: MysqlConnection): GroupStore {
     batchedListLookup(
       conn.pool,
       { sql: 'SELECT user_id AS lookup_key, group_id FROM group_members WHERE user_id IN (?) ORDER BY user_id, group_id', toResult: (row) => String(row.group_id) },
-      conn.lingerMs,
+      SAME_TURN_ONLY,
     ),
   );
 

@@ -23,7 +23,7 @@ import {
   type MessageRow,
 } from '../rows/messages';
 import { mysqlChanges } from './changes';
-import { batchedListLookup } from './batched-lookup';
+import { batchedListLookup, SAME_TURN_ONLY } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 import { appendMessages } from './message-append';
 import { mysqlMessageSearch } from './search';
@@ -57,7 +57,7 @@ export function mysqlMessageStore(conn: MysqlConnection, options: MysqlGroupComm
     batchedListLookup(
       conn.pool,
       { sql: MEMBER_CONVERSATIONS_OF_USERS_SQL, toResult: (row) => toMemberConversation(row as MemberConversationRow & RowDataPacket) },
-      conn.lingerMs,
+      SAME_TURN_ONLY,
     ),
   );
   const appends = conn.drainOnClose(

@@ -17,7 +17,7 @@ import {
   type AuthSessionRow,
   type RotationStateRow,
 } from '../rows/sessions';
-import { batchedLookup } from './batched-lookup';
+import { batchedLookup, SAME_TURN_ONLY } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 import { toStoreError } from './errors';
 
@@ -36,7 +36,7 @@ export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
     batchedLookup(
       conn.pool,
       { body: `${AUTH_SESSION_COLUMNS} FROM sessions WHERE id = ?`, params: (id: string) => [id], toResult: (row) => toAuthSession(row as AuthSessionRow & RowDataPacket) },
-      conn.lingerMs,
+      SAME_TURN_ONLY,
     ),
   );
 

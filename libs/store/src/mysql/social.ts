@@ -14,7 +14,7 @@ import {
   type PeerRelationRow,
   type RelationRow,
 } from '../rows/social';
-import { batchedListLookup, batchedLookup } from './batched-lookup';
+import { batchedListLookup, batchedLookup, SAME_TURN_ONLY } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 import { isDuplicateKey } from './errors';
 
@@ -41,7 +41,7 @@ export function mysqlSocialStore(conn: MysqlConnection): SocialStore {
     batchedListLookup(
       conn.pool,
       { sql: 'SELECT user_id AS lookup_key, friend_id FROM friendships WHERE user_id IN (?) ORDER BY user_id, created_at, friend_id', toResult: (row) => String(row.friend_id) },
-      conn.lingerMs,
+      SAME_TURN_ONLY,
     ),
   );
 
