@@ -12,7 +12,37 @@ export function approximateFrameSize(frame: { payload?: Buffer | Uint8Array | st
   return payloadBytes + (frame.rooms?.length ?? 0) * 48 + 160;
 }
 
-/** Whether a batch holding `frames` frames of `bytes` bytes must leave now. */
-export function batchIsFull(frames: number, bytes: number): boolean {
-  return frames >= RELAY_BATCH_LIMITS.frames || bytes >= RELAY_BATCH_LIMITS.bytes;
+/**
+ * The frames of one event-loop turn, handed to `send` together at the end of
+ * the turn, or at once when they reach RELAY_BATCH_LIMITS. Both ends of the
+ * relay stream batch this way (publishes on a node, delivers on a gateway).
+ */
+export class FrameBatcher<F extends Parameters<typeof approximateFrameSize>[0]> {
+  private frames: F[] = [];
+  private bytes = 0;
+  private timer: NodeJS.Immediate | undefined;
+
+  constructor(private readonly send: (frames: F[]) => void) {}
+
+  add(frame: F): void {
+    this.frames.push(frame);
+    this.bytes += approximateFrameSize(frame);
+    if (this.frames.length >= RELAY_BATCH_LIMITS.frames || this.bytes >= RELAY_BATCH_LIMITS.bytes) this.flush();
+    else this.timer ??= setImmediate(this.flush);
+  }
+
+  /** Sends what this turn gathered so far (nothing when empty): before any other frame, to keep the stream's order. */
+  readonly flush = (): void => {
+    const frames = this.frames;
+    this.drop();
+    if (frames.length > 0) this.send(frames);
+  };
+
+  /** Forgets what was gathered (a closed stream). */
+  drop(): void {
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+    this.frames = [];
+    this.bytes = 0;
+  }
 }

@@ -12,7 +12,7 @@ import type { NodeFrame } from './generated/parley/relay/v1/NodeFrame';
 import type { NodeStats } from './generated/parley/relay/v1/NodeStats';
 import type { Publish } from './generated/parley/relay/v1/Publish';
 import type { RelayClient as RelayStub } from './generated/parley/relay/v1/Relay';
-import { approximateFrameSize, batchIsFull } from './frame-batch';
+import { FrameBatcher } from './frame-batch';
 
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'stopped';
 
@@ -92,10 +92,8 @@ export class GatewayLink {
   private refused = false;
   /** The gateway takes PublishBatch frames (its Welcome said so). */
   private batches = false;
-  /** This turn's publishes, for a gateway that takes batches. */
-  private batch: Publish[] = [];
-  private batchBytes = 0;
-  private batchTimer: NodeJS.Immediate | undefined;
+  /** This turn's publishes, for a gateway that takes batches (they stay in `unacked`: a lost stream hands them back). */
+  private readonly batch = new FrameBatcher<Publish>((publishes) => this.writeBatch(publishes));
   /** Frames accepted on the current stream (batched ones when queued), and those whose write has flushed. */
   private written = 0;
   private flushed = 0;
@@ -176,7 +174,10 @@ export class GatewayLink {
     }
     // Publish.seq is a uint32 on the wire: a single stream would wrap after 2^32 publishes (known limit, not handled).
     const seq = ++this.lastSeq;
-    if (this.batches) this.enqueue({ ...publish, seq });
+    if (this.batches) {
+      this.batch.add({ ...publish, seq });
+      this.written++;
+    }
     else this.writeNow({ publish: { ...publish, seq } });
     this.hooks.onFrameOut();
     this.unacked.push({ seq, message });
@@ -192,7 +193,7 @@ export class GatewayLink {
   private writeNow(frame: NodeFrame): void {
     const call = this.call;
     if (!call) return;
-    this.flushBatch();
+    this.batch.flush();
     this.written++;
     call.write(frame, () => this.onFlushed(call, 1));
   }
@@ -201,30 +202,11 @@ export class GatewayLink {
     if (call === this.call) this.flushed += frames;
   }
 
-  /** Held for the end of this turn, or flushed at once when the batch is full. */
-  private enqueue(publish: Publish): void {
-    this.batch.push(publish);
-    this.batchBytes += approximateFrameSize(publish);
-    this.written++;
-    if (batchIsFull(this.batch.length, this.batchBytes)) this.flushBatch();
-    else this.batchTimer ??= setImmediate(this.flushBatch);
-  }
-
-  private readonly flushBatch = (): void => {
-    const publishes = this.batch;
-    this.dropBatch();
+  private writeBatch(publishes: Publish[]): void {
     const call = this.call;
-    if (publishes.length === 0 || !call) return;
+    if (!call) return;
     const frames = publishes.length;
     call.write(frames === 1 ? { publish: publishes[0] } : { publishes: { publishes } }, () => this.onFlushed(call, frames));
-  };
-
-  /** Forgets this turn's batch (its publishes stay in `unacked`: a lost stream hands them back). */
-  private dropBatch(): void {
-    if (this.batchTimer) clearImmediate(this.batchTimer);
-    this.batchTimer = undefined;
-    this.batch = [];
-    this.batchBytes = 0;
   }
 
   /** Hands over what the gateway has not acknowledged (the link is being removed); the link keeps none. */
@@ -239,7 +221,7 @@ export class GatewayLink {
     this.stateValue = 'stopped';
     this.clearTimer();
     // This turn's publishes go out before the stream half-closes.
-    this.flushBatch();
+    this.batch.flush();
     const call = this.call;
     this.call = undefined;
     if (call) {
@@ -276,7 +258,7 @@ export class GatewayLink {
     this.ackedSeq = 0;
     this.unacked = [];
     this.refused = false;
-    this.dropBatch();
+    this.batch.drop();
     this.batches = false;
     this.written = 0;
     this.flushed = 0;
@@ -377,7 +359,7 @@ export class GatewayLink {
   private onClosed(call: GatewayStream, status: grpc.StatusObject): void {
     if (call !== this.call) return;
     this.call = undefined;
-    this.dropBatch();
+    this.batch.drop();
     this.clearTimer();
     const wasReady = this.stateValue === 'ready';
     this.logger.warn({ gateway: this.address, code: grpc.status[status.code], details: status.details }, 'relay stream closed');

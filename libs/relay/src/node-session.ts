@@ -3,7 +3,7 @@ import { RELAY_FRAME_LIMITS } from '@parley/protocol';
 import type { Deliver } from './generated/parley/relay/v1/Deliver';
 import type { GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
 import type { NodeFrame__Output } from './generated/parley/relay/v1/NodeFrame';
-import { approximateFrameSize, batchIsFull } from './frame-batch';
+import { FrameBatcher } from './frame-batch';
 
 export type NodeStream = grpc.ServerDuplexStream<NodeFrame__Output, GatewayFrame>;
 
@@ -62,9 +62,7 @@ export class NodeSession {
   private readonly flushWaiters: { mark: number; run: () => void }[] = [];
   private readonly onFlushedOne = (): void => this.onFlushed(1);
   /** This turn's Deliver frames, for a node that takes DeliverBatch. */
-  private batch: Deliver[] = [];
-  private batchBytes = 0;
-  private batchTimer: NodeJS.Immediate | undefined;
+  private readonly batch = new FrameBatcher<Deliver>((delivers) => this.writeBatch(delivers));
   private readonly lost = new Set<string>();
   private lostOverflow = false;
   private drainWait: NodeJS.Timeout | undefined;
@@ -101,7 +99,7 @@ export class NodeSession {
    */
   writeAlways(frame: GatewayFrame): void {
     if (!this.writable) return;
-    this.flushBatch();
+    this.batch.flush();
     this.call.write(frame, this.onFlushedOne);
     this.written++;
     this.counters.framesOut++;
@@ -121,29 +119,20 @@ export class NodeSession {
     while (this.flushWaiters.length > 0 && (this.flushWaiters[0]?.mark ?? Infinity) <= this.flushed) this.flushWaiters.shift()?.run();
   }
 
-  /** Held for the end of this turn, or flushed at once when the batch is full. */
+  /** Held for the end of this turn (FrameBatcher), counted as written now. */
   private enqueue(deliver: Deliver): void {
     if (!this.writable) return;
-    this.batch.push(deliver);
-    this.batchBytes += approximateFrameSize(deliver);
+    this.batch.add(deliver);
     this.written++;
     this.counters.framesOut++;
-    if (batchIsFull(this.batch.length, this.batchBytes)) this.flushBatch();
-    else this.batchTimer ??= setImmediate(this.flushBatch);
   }
 
-  private readonly flushBatch = (): void => {
-    if (this.batchTimer) clearImmediate(this.batchTimer);
-    this.batchTimer = undefined;
-    const delivers = this.batch;
-    if (delivers.length === 0) return;
-    this.batch = [];
-    this.batchBytes = 0;
+  private writeBatch(delivers: Deliver[]): void {
     if (!this.writable) return;
     const frames = delivers.length;
     const frame: GatewayFrame = frames === 1 ? { deliver: delivers[0] } : { delivers: { delivers } };
     this.call.write(frame, () => this.onFlushed(frames));
-  };
+  }
 
   /**
    * Publish `seq` of this stream was routed, with Deliver frames written to
@@ -165,9 +154,7 @@ export class NodeSession {
     this.closed = true;
     if (this.ackScheduled) clearImmediate(this.ackScheduled);
     this.ackScheduled = undefined;
-    if (this.batchTimer) clearImmediate(this.batchTimer);
-    this.batchTimer = undefined;
-    this.batch = [];
+    this.batch.drop();
     this.touched.clear();
     // Whoever waits on writes that will never flush must not wait forever.
     for (const waiter of this.flushWaiters.splice(0)) waiter.run();
