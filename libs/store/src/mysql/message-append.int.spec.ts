@@ -142,6 +142,47 @@ describe('MysqlStore group commit', () => {
     expect(await store.getMemberConversation(a, directConversationId(a, b))).toMatchObject({ lastSeq: 8, readSeq: 8 });
   });
 
+  it('stores the mentions and quotes of a batch under the seqs it assigns, in every conversation of the batch', async () => {
+    const store = await open();
+    const [owner, a, b] = await users(store, 3);
+    const groupId = nextId('G');
+    await store.createGroup({ id: groupId, name: 'G', ownerId: owner, memberIds: [a, b], createdAt: 1 });
+    const conversationId = groupConversationId(groupId);
+    const inGroup = (from: string, overrides: Partial<NewMessage> = {}): NewMessage =>
+      direct(from, owner, { conversationId, conversationType: 'group', memberIds: [], ...overrides });
+    const quoted = (await store.appendMessage(inGroup(owner, { body: { text: 'the plan' } }))).message;
+    // One turn, one batch: a new direct conversation between two group messages, so slots differ per conversation.
+    const sent = [
+      inGroup(a),
+      direct(a, b),
+      inGroup(owner, { mentions: [b] }),
+      inGroup(a, { replyTo: quoted.id, mentions: [owner] }),
+      direct(b, a),
+    ];
+    const results = await Promise.all(sent.map((m) => store.appendMessage(m)));
+    expect(results.map((r) => [r.message.conversationId, r.message.seq])).toEqual([
+      [conversationId, 2],
+      [directConversationId(a, b), 1],
+      [conversationId, 3],
+      [conversationId, 4],
+      [directConversationId(a, b), 2],
+    ]);
+    expect(at(results, 3, 'reply').message.quote).toMatchObject({ senderId: owner, text: 'the plan' });
+    const digest = async (user: string, readSeq: number) => (await store.getConversationDigests(user, [{ conversationId, readSeq }]))[0];
+    // b is mentioned at seq 3, the owner at seq 4: read up to just before, the mention shows; read up to it, it is gone.
+    expect(await digest(b, 2)).toMatchObject({ mentioned: true });
+    expect(await digest(b, 3)).toMatchObject({ mentioned: false });
+    expect(await digest(owner, 3)).toMatchObject({ mentioned: true });
+    expect(await digest(owner, 4)).toMatchObject({ mentioned: false });
+    // The stored rows carry the acked seqs, and the new direct conversation got both members.
+    expect(await store.getMessages(a, directConversationId(a, b), { afterSeq: 0, limit: 10 })).toEqual(
+      [at(results, 1, 'a to b'), at(results, 4, 'b to a')].map((r) => r.message),
+    );
+    expect(await store.getMemberConversation(a, directConversationId(a, b))).toMatchObject({ lastSeq: 2, readSeq: 1 });
+    expect(await store.getMemberConversation(b, directConversationId(a, b))).toMatchObject({ lastSeq: 2, readSeq: 2 });
+    expect(await store.getMemberConversation(a, conversationId)).toMatchObject({ lastSeq: 4, readSeq: 4 });
+  });
+
   it('stores one row per clientMsgId when identical sends race within a batch and across batches and stores', async () => {
     const [first, second] = [
       await open({ maxBatchSize: 4, maxConcurrentBatches: 4 }),

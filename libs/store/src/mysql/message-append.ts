@@ -1,14 +1,14 @@
 import type { AppendResult, NewMessage } from '@parley/domain';
 import type { Message } from '@parley/protocol';
 import { must } from '@parley/util';
-import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { raw, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import { settle, type Outcome } from '../batch-queue';
 import {
   MESSAGE_COLUMNS,
   MESSAGE_SELECT,
   QUOTE_SOURCE_SELECT,
   conversationGroupId,
-  mentionRows,
+  mentionsOf,
   messageValues,
   storedMessage,
   toMessage,
@@ -25,15 +25,18 @@ import { BEGIN, COMMIT, send, type Statement } from './script';
  * appendMessage on MySQL: a batch of messages in one transaction (the group
  * commit of MysqlStore), and the one-message transaction it falls back to.
  *
- * Round trips: a transaction is two multi-statement packets (BEGIN, seq bump
- * and read; then the inserts, cursors and COMMIT), because on loopback each
- * round trip costs both processes more CPU than the statements themselves.
- * The pool given here must allow multiple statements.
+ * Round trips: a transaction is one multi-statement packet, BEGIN to
+ * COMMIT, because on loopback each round trip costs both processes more CPU
+ * (and the message more latency) than the statements themselves. The pool
+ * given here must allow multiple statements.
  *
  * Seqs: a conversation's last_seq is bumped under its row lock, which is held
  * until COMMIT, so within a conversation seqs grow in commit order, within a
  * batch and across batches. A batch locks its conversations in one statement
- * in sorted id order, so concurrent batches cannot deadlock on them.
+ * in sorted id order, so concurrent batches cannot deadlock on them. The
+ * server keeps each bumped last_seq in a session variable for the rows that
+ * follow in the same packet (SeqSlot); the packet also reads them back, so
+ * the acks carry the same seqs.
  */
 
 const keyOf = (m: { senderId: string; clientMsgId: string }): string => `${m.senderId}\u0000${m.clientMsgId}`;
@@ -119,32 +122,33 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
     await send(conn, [COMMIT]);
   } else {
     const plan = planSeqs(fresh);
-    const results = await send(conn, [...opening, bumpConversations(plan), readLastSeqs(plan)]);
-    const lastSeqs = new Map((results[results.length - 1] as RowDataPacket[]).map((r) => [String(r.id), Number(r.last_seq)]));
-    const seqs = seqsBefore(plan, lastSeqs);
-    const rows = fresh.map((m): Message => {
-      // In queue order within a conversation.
-      const seq = must(seqs.get(m.conversationId), 'the seq of a planned conversation') + 1;
-      seqs.set(m.conversationId, seq);
-      const message = storedMessage(m, seq);
-      stored.set(keyOf(m), message);
-      return message;
-    });
-    const members = newConversationMembers(plan, lastSeqs);
-    const mentions = mentionRows(rows);
-    const quoted = [...new Set(rows.flatMap((m) => (m.replyTo === undefined ? [] : [m.replyTo])))];
-    const written = await send(conn, [
+    const quoted = [...new Set(fresh.flatMap((m) => (m.replyTo === undefined ? [] : [m.replyTo])))];
+    const members = newConversationMembers(plan);
+    const mentions = mentionValues(fresh, plan);
+    const statements: Statement[] = [
+      ...opening,
+      bumpConversations(plan),
+      bindLastSeqs(plan),
       ...(members ? [members] : []),
-      { sql: `INSERT INTO messages (${MESSAGE_COLUMNS}, search_tokens) VALUES ?`, params: [rows.map(appendValues)] },
+      { sql: `INSERT INTO messages (${MESSAGE_COLUMNS}, search_tokens) VALUES ?`, params: [fresh.map((m) => appendValues(m, plan))] },
       ...(mentions.length > 0 ? [{ sql: 'INSERT INTO message_mentions (conversation_id, seq, user_id) VALUES ?', params: [mentions] }] : []),
-      advanceSenderCursors(rows),
+      advanceSenderCursors(fresh, plan),
+      readLastSeqs(plan),
       // Replies answer with their quote: the targets' current state, read under the same snapshot.
       ...(quoted.length > 0 ? [{ sql: `${QUOTE_SOURCE_SELECT} IN (?)`, params: [quoted] }] : []),
       COMMIT,
-    ]);
-    if (quoted.length > 0) {
-      const sources = new Map((written[written.length - 2] as (MessageRow & RowDataPacket)[]).map((row) => [row.id, row]));
-      for (const [key, message] of stored) if (message.replyTo !== undefined) stored.set(key, withQuote(message, sources.get(message.replyTo)));
+    ];
+    const results = await send(conn, statements);
+    const lastSeqsAt = statements.length - (quoted.length > 0 ? 3 : 2);
+    const lastSeqs = new Map((results[lastSeqsAt] as RowDataPacket[]).map((r) => [String(r.id), Number(r.last_seq)]));
+    const sources =
+      quoted.length > 0 ? new Map((results[lastSeqsAt + 1] as (MessageRow & RowDataPacket)[]).map((row) => [row.id, row])) : undefined;
+    for (const m of fresh) {
+      const slot = slotOf(plan, m);
+      const last = lastSeqs.get(m.conversationId);
+      if (last === undefined) throw new Error(`appendBatch: conversation ${m.conversationId} missing after upsert`);
+      const message = storedMessage(m, last - slot.offset);
+      stored.set(keyOf(m), sources ? withQuote(message, sources.get(message.replyTo ?? '')) : message);
     }
   }
   return messages.map((m, i): AppendResult => {
@@ -156,10 +160,10 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
   });
 }
 
-/** A message's row values: the columns of both engines, then the bigram words only MySQL keeps (rows/search.ts). */
-function appendValues(m: Message): (string | number | null)[] {
+/** A message's row values: the columns of both engines (its seq the server's, SeqSlot), then the bigram words only MySQL keeps (rows/search.ts). */
+function appendValues(m: NewMessage, plan: SeqPlan): unknown[] {
   const searchText = searchTextOf(m.kind, m.body);
-  return [...messageValues(m, searchText), searchTokensOf(searchText)];
+  return [...messageValues(storedMessage(m, 0), searchText, seqSql(slotOf(plan, m))), searchTokensOf(searchText)];
 }
 
 /** Already stored messages with the same (sender, clientMsgId), in their current state. */
@@ -184,12 +188,24 @@ function foundMessages(result: unknown): Map<string, Message> {
 /** A conversation's messages of the batch, in queue order; a conversation is planned for its first one. */
 type ConversationMessages = [NewMessage, ...NewMessage[]];
 
+/**
+ * Where a message's seq comes from inside the packet: the session variable
+ * holding its conversation's last_seq after this batch's bump, less the
+ * messages of the batch that follow it in that conversation.
+ */
+interface SeqSlot {
+  variable: string;
+  offset: number;
+}
+
 /** A batch's messages by conversation, conversations in lock order. */
 interface SeqPlan {
   /** Sorted by conversation id: every batch takes its row locks in the same order. */
   conversations: ConversationMessages[];
   /** Their ids, in the same order. */
   ids: string[];
+  /** Each message's slot. */
+  slots: Map<NewMessage, SeqSlot>;
 }
 
 function planSeqs(messages: readonly NewMessage[]): SeqPlan {
@@ -200,7 +216,18 @@ function planSeqs(messages: readonly NewMessage[]): SeqPlan {
     else byConversation.set(m.conversationId, [m]);
   }
   const conversations = [...byConversation.values()].sort((a, b) => cmp(a[0].conversationId, b[0].conversationId));
-  return { conversations, ids: conversations.map((list) => list[0].conversationId) };
+  const slots = new Map<NewMessage, SeqSlot>();
+  conversations.forEach((list, i) => list.forEach((m, k) => slots.set(m, { variable: `@parley_seq_${i}`, offset: list.length - 1 - k })));
+  return { conversations, ids: conversations.map((list) => list[0].conversationId), slots };
+}
+
+function slotOf(plan: SeqPlan, m: NewMessage): SeqSlot {
+  return must(plan.slots.get(m), 'the seq slot of a planned message');
+}
+
+/** A seq as the server computes it, written into the statement as is (never user input). */
+function seqSql(slot: SeqSlot): ReturnType<typeof raw> {
+  return raw(slot.offset === 0 ? slot.variable : `${slot.variable} - ${slot.offset}`);
 }
 
 /**
@@ -223,45 +250,58 @@ function bumpConversations(plan: SeqPlan): Statement {
   };
 }
 
-/** Our own uncommitted bumps are visible to this read, and the row locks keep others out. */
+/**
+ * Each conversation's bumped last_seq into its slot's variable. Our own
+ * uncommitted bumps are visible here, and the row locks keep others out. An
+ * aggregate always answers one row, so a missing conversation sets NULL
+ * (and the NOT NULL seq refuses the insert) rather than leaving a variable
+ * from an earlier batch on this connection.
+ */
+function bindLastSeqs(plan: SeqPlan): Statement {
+  const columns = plan.ids.map(() => 'MAX(IF(id = ?, last_seq, NULL))').join(', ');
+  const variables = plan.ids.map((_, i) => `@parley_seq_${i}`).join(', ');
+  return { sql: `SELECT ${columns} INTO ${variables} FROM conversations WHERE id IN (?)`, params: [...plan.ids, plan.ids] };
+}
+
+/** The bumped last_seqs, for the acks: the same values the variables hold. */
 function readLastSeqs(plan: SeqPlan): Statement {
   return { sql: 'SELECT id, last_seq FROM conversations WHERE id IN (?)', params: [plan.ids] };
 }
 
-/** Each conversation's last seq before this batch: its messages of the batch count up from there. */
-function seqsBefore(plan: SeqPlan, lastSeqs: ReadonlyMap<string, number>): Map<string, number> {
-  const before = new Map<string, number>();
-  for (const list of plan.conversations) {
-    const id = list[0].conversationId;
-    const last = lastSeqs.get(id);
-    if (last === undefined) throw new Error(`appendBatch: conversation ${id} missing after upsert`);
-    before.set(id, last - list.length);
-  }
-  return before;
-}
-
-/** Members of the conversations this batch created: last_seq equal to the batch's count means new. */
-function newConversationMembers(plan: SeqPlan, lastSeqs: ReadonlyMap<string, number>): Statement | undefined {
-  const rows: [string, string][] = [];
-  for (const list of plan.conversations) {
+/**
+ * Members of the conversations this batch creates: last_seq equal to the
+ * batch's count after the bump means the bump inserted the row.
+ */
+function newConversationMembers(plan: SeqPlan): Statement | undefined {
+  const rows: string[] = [];
+  const params: unknown[] = [];
+  plan.conversations.forEach((list, i) => {
     const { conversationId: id, memberIds } = list[0];
-    if (lastSeqs.get(id) !== list.length) continue;
-    for (const userId of uniqueIds(memberIds).sort()) rows.push([id, userId]);
-  }
+    for (const userId of uniqueIds(memberIds).sort()) {
+      rows.push(`SELECT ? AS c, ? AS u, @parley_seq_${i} = ? AS created`);
+      params.push(id, userId, list.length);
+    }
+  });
   if (rows.length === 0) return undefined;
   return {
-    sql: 'INSERT INTO conversation_members (conversation_id, user_id) VALUES ? ON DUPLICATE KEY UPDATE user_id = user_id',
-    params: [rows],
+    sql: `INSERT INTO conversation_members (conversation_id, user_id)
+     SELECT x.c, x.u FROM (${rows.join(' UNION ALL ')}) x WHERE x.created
+     ON DUPLICATE KEY UPDATE user_id = user_id`,
+    params,
   };
 }
 
+/** message_mentions rows: [conversation_id, seq, user_id]. */
+function mentionValues(messages: readonly NewMessage[], plan: SeqPlan): unknown[][] {
+  return messages.flatMap((m) => (mentionsOf(m) ?? []).map((userId) => [m.conversationId, seqSql(slotOf(plan, m)), userId]));
+}
+
 /** The sender has seen what they sent: delivered/read cursors up to their latest seq, members only. */
-function advanceSenderCursors(messages: readonly Message[]): Statement {
-  const latest = new Map<string, { conversationId: string; userId: string; seq: number }>();
+function advanceSenderCursors(messages: readonly NewMessage[], plan: SeqPlan): Statement {
+  // Queue order is seq order within a conversation: the last message of a sender is their latest.
+  const latest = new Map<string, { conversationId: string; userId: string; seq: ReturnType<typeof raw> }>();
   for (const m of messages) {
-    const key = `${m.conversationId}\u0000${m.senderId}`;
-    const current = latest.get(key);
-    if (!current || current.seq < m.seq) latest.set(key, { conversationId: m.conversationId, userId: m.senderId, seq: m.seq });
+    latest.set(`${m.conversationId}\u0000${m.senderId}`, { conversationId: m.conversationId, userId: m.senderId, seq: seqSql(slotOf(plan, m)) });
   }
   const cursors = [...latest.values()].sort((a, b) =>
     a.conversationId === b.conversationId ? cmp(a.userId, b.userId) : cmp(a.conversationId, b.conversationId),

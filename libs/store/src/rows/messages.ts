@@ -46,12 +46,20 @@ export interface MessageRow {
 /** The columns appendMessage writes (MySQL adds search_tokens). */
 export const MESSAGE_COLUMNS = 'id, conversation_id, seq, sender_id, kind, body, client_msg_id, created_at, reply_to, mentions, search_text';
 
-/** Values in MESSAGE_COLUMNS order (the search text given when the caller computed it already). */
-export function messageValues(m: Message, searchText: string | null = searchTextOf(m.kind, m.body)): (string | number | null)[] {
+/**
+ * Values in MESSAGE_COLUMNS order (the search text given when the caller
+ * computed it already; the seq given when the server computes it, as
+ * MySQL's one-packet append does).
+ */
+export function messageValues<S = number>(
+  m: Message,
+  searchText: string | null = searchTextOf(m.kind, m.body),
+  seq: S | number = m.seq,
+): (string | number | null | S)[] {
   return [
     m.id,
     m.conversationId,
-    m.seq,
+    seq,
     m.senderId,
     m.kind,
     JSON.stringify(m.body),
