@@ -3,6 +3,7 @@ import { MemoryPresence } from '@parley/presence';
 import { MemoryThrottleFactory } from '@parley/limits';
 import { GroupService, MessagingService, RateLimiter, type Store, type Throttle, type ThrottleDecision } from '@parley/domain';
 import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
+import { waitFor } from '@parley/testing';
 
 /**
  * The cluster-wide per-user send limit (`sendQuota`): one counter per user
@@ -87,5 +88,44 @@ describe('MessagingService send quota', () => {
     await node.send('alice', text('two'));
     for (let i = 0; i < 10; i++) await expect(node.send('alice', text(`flood ${i}`))).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     expect(asked).toEqual(['alice', 'alice']);
+  });
+
+  it('authorizes while the shared counter is asked, and stores only once it granted the point', async () => {
+    const events: string[] = [];
+    let grant: (decision: ThrottleDecision) => void = () => undefined;
+    const slow: Throttle = {
+      consume: () => (events.push('quota asked'), new Promise<ThrottleDecision>((resolve) => (grant = resolve))),
+      refund: async () => void events.push('refund'),
+      peek: async () => 0,
+      reset: async () => undefined,
+    };
+    const watched: Store = Object.create(store, {
+      getGroupPostContext: { value: (...args: Parameters<Store['getGroupPostContext']>) => (events.push('authorized'), store.getGroupPostContext(...args)) },
+      appendMessage: { value: (...args: Parameters<Store['appendMessage']>) => (events.push('stored'), store.appendMessage(...args)) },
+    });
+    const node = new MessagingService({ store: watched, notifier, ids: sequenceIds('m'), clock, sendQuota: slow });
+    const sent = node.send('alice', text('overlapped'));
+    // The authorization read runs while the counter has not answered; nothing is stored before it does.
+    await waitFor('the authorization read', () => events.includes('authorized'), Boolean);
+    expect(events).toEqual(['quota asked', 'authorized']);
+    grant({ ok: true, consumed: 1 });
+    await expect(sent).resolves.toMatchObject({ body: { text: 'overlapped' } });
+    expect(events).toEqual(['quota asked', 'authorized', 'stored']);
+
+    // Refused by the counter: RATE_LIMITED even when the check also failed (not a member), and nothing stored.
+    events.length = 0;
+    const intoBobsGroup = node.send('alice', { ...text('not mine'), to: { type: 'group', id: bobsGroupId } });
+    await waitFor('the authorization read', () => events.includes('authorized'), Boolean);
+    grant({ ok: false, consumed: 6, retryAfterMs: 500 });
+    await expect(intoBobsGroup).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 500 });
+    expect(events).toEqual(['quota asked', 'authorized']);
+
+    // Granted but refused by the check: FORBIDDEN, and the point given back.
+    events.length = 0;
+    const refused = node.send('alice', { ...text('still not mine'), to: { type: 'group', id: bobsGroupId } });
+    await waitFor('the authorization read', () => events.includes('authorized'), Boolean);
+    grant({ ok: true, consumed: 1 });
+    await expect(refused).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(events).toEqual(['quota asked', 'authorized', 'refund']);
   });
 });

@@ -3,7 +3,7 @@ import type { Logger } from '@parley/util';
 import type { MessageAttachments } from '../attachments/message-attachments';
 import { ContentPolicy } from '../content/content-policy';
 import { RateLimiter } from '../limits/rate-limiter';
-import type { AppendResult, Clock, GroupStore, IdGenerator, MessageStore, Notifier, SocialStore, Throttle } from '../ports';
+import type { AppendResult, Clock, GroupStore, IdGenerator, MessageStore, NewMessage, Notifier, SocialStore, Throttle } from '../ports';
 import { assertMayMessage } from '../social/relation-rules';
 import { conversationRooms, requireMembership } from './conversation-access';
 import { historyPage, syncPages } from './log-pages';
@@ -82,7 +82,12 @@ export class MessagingService {
 
   /** As send, saying also whether the message was stored before (`duplicate`: a retry of its clientMsgId). */
   async submit(senderId: string, input: CommandPayload<'message:send'>, sessionId?: string): Promise<AppendResult> {
-    const result = await this.budget.spend(senderId, () => this.append(senderId, input), (r) => !r.duplicate);
+    const result = await this.budget.spendInSteps(
+      senderId,
+      () => this.check(senderId, input),
+      (checked) => ('stored' in checked ? Promise.resolve(checked.stored) : this.deps.store.appendMessage(checked.message)),
+      (r) => !r.duplicate,
+    );
     // A retry of a message its sender has since deleted for themselves: the
     // ack answers it, but a push would bring it back on their other devices.
     if (result.duplicate && (await this.deps.store.getMessageForActor(senderId, result.message.id))?.hiddenForActor) return result;
@@ -95,13 +100,16 @@ export class MessagingService {
     return result;
   }
 
-  /** Authorizes and stores the send; `duplicate` when it was stored before (a retry). */
-  private async append(senderId: string, input: CommandPayload<'message:send'>): Promise<AppendResult> {
+  /**
+   * Authorizes the send and makes the message to store; or, when it was
+   * stored before (a retry), answers with the stored one.
+   */
+  private async check(senderId: string, input: CommandPayload<'message:send'>): Promise<{ stored: AppendResult } | { message: NewMessage }> {
     const { store } = this.deps;
     // With a moderation service, a retry is answered before it is asked: once per message.
     if (this.content.asksService) {
       const stored = await this.storedRetry(senderId, input);
-      if (stored) return { message: stored, duplicate: true };
+      if (stored) return { stored: { message: stored, duplicate: true } };
     }
     let target: ResolvedTarget;
     let content: SendContent;
@@ -113,19 +121,21 @@ export class MessagingService {
       // unfriended, kicked; the replied message deleted) still gets its
       // original ack: it was accepted then.
       const stored = await this.storedRetry(senderId, input);
-      if (stored) return { message: stored, duplicate: true };
+      if (stored) return { stored: { message: stored, duplicate: true } };
       throw err;
     }
-    return store.appendMessage({
-      id: this.deps.ids.next(),
-      conversationId: target.conversationId,
-      conversationType: target.type,
-      memberIds: target.memberIds,
-      senderId,
-      ...content,
-      clientMsgId: input.clientMsgId,
-      createdAt: this.deps.clock.now(),
-    });
+    return {
+      message: {
+        id: this.deps.ids.next(),
+        conversationId: target.conversationId,
+        conversationType: target.type,
+        memberIds: target.memberIds,
+        senderId,
+        ...content,
+        clientMsgId: input.clientMsgId,
+        createdAt: this.deps.clock.now(),
+      },
+    };
   }
 
   private async storedRetry(senderId: string, input: CommandPayload<'message:send'>): Promise<Message | null> {

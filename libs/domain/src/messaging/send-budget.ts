@@ -21,23 +21,42 @@ export class SendBudget {
    * something new keeps the cluster point (`stored`): a retry answered from
    * the store, a change that changed nothing, or a refusal gives it back.
    */
-  async spend<T>(userId: string, work: () => Promise<T>, stored: (result: T) => boolean): Promise<T> {
+  spend<T>(userId: string, work: () => Promise<T>, stored: (result: T) => boolean): Promise<T> {
+    return this.spendInSteps(userId, async () => undefined, work, stored);
+  }
+
+  /**
+   * As spend, for work in two steps: `check` (reads that authorize it) runs
+   * while the cluster quota is asked, so the two round trips overlap;
+   * `write` runs only once the quota granted the point. A send refused by
+   * the quota is RATE_LIMITED whatever its check said, as when the quota
+   * was asked first.
+   */
+  async spendInSteps<C, T>(
+    userId: string,
+    check: () => Promise<C>,
+    write: (checked: C) => Promise<T>,
+    stored: (result: T) => boolean,
+  ): Promise<T> {
     const allowed = this.limiter?.take(userId);
     if (allowed && !allowed.ok) {
       throw new ParleyError('RATE_LIMITED', 'sending too fast', { retryAfterMs: allowed.retryAfterMs });
     }
-    const quota = await this.quota?.consume(userId);
-    if (quota && !quota.ok) {
-      throw new ParleyError('RATE_LIMITED', 'sending too fast across your sessions', { retryAfterMs: quota.retryAfterMs });
+    const [quota, checked] = await Promise.allSettled([this.quota?.consume(userId), check()]);
+    if (quota.status === 'rejected') throw quota.reason;
+    const granted = quota.value;
+    if (granted && !granted.ok) {
+      throw new ParleyError('RATE_LIMITED', 'sending too fast across your sessions', { retryAfterMs: granted.retryAfterMs });
     }
     let kept = false;
     try {
-      const result = await work();
+      if (checked.status === 'rejected') throw checked.reason;
+      const result = await write(checked.value);
       kept = stored(result);
       return result;
     } finally {
       // A refund that fails leaves the point spent (a limit slightly early), never fails the write.
-      if (quota && !kept) await this.quota?.refund(userId).catch(() => undefined);
+      if (granted && !kept) await this.quota?.refund(userId).catch(() => undefined);
     }
   }
 }
