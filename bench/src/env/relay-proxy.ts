@@ -32,8 +32,10 @@ export async function startRelayProxy(targetPort: number, listenPort = 0): Promi
     row[event] = (row[event] ?? 0) + 1;
   };
 
-  const server = net.createServer((client) => {
-    const upstream = net.connect(targetPort, '127.0.0.1');
+  // No Nagle on either leg: the relay's own sockets send small frames at once,
+  // and a proxy that held them back for an ACK would add its own latency.
+  const server = net.createServer({ noDelay: true }, (client) => {
+    const upstream = net.connect({ port: targetPort, host: '127.0.0.1', noDelay: true });
     sockets.add(client);
     sockets.add(upstream);
     let nodeId = '?';
