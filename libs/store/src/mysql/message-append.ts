@@ -140,13 +140,14 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
     ];
     const results = await send(conn, statements);
     const lastSeqsAt = statements.length - (quoted.length > 0 ? 3 : 2);
-    const lastSeqs = new Map((results[lastSeqsAt] as RowDataPacket[]).map((r) => [String(r.id), Number(r.last_seq)]));
+    const seqRow = must((results[lastSeqsAt] as RowDataPacket[])[0], 'the row of the seq variables');
+    const lastSeqs = new Map(plan.ids.map((id, i) => [id, Number(seqRow[`seq_${i}`])]));
     const sources =
       quoted.length > 0 ? new Map((results[lastSeqsAt + 1] as (MessageRow & RowDataPacket)[]).map((row) => [row.id, row])) : undefined;
     for (const m of fresh) {
       const slot = slotOf(plan, m);
       const last = lastSeqs.get(m.conversationId);
-      if (last === undefined) throw new Error(`appendBatch: conversation ${m.conversationId} missing after upsert`);
+      if (last === undefined || !Number.isInteger(last)) throw new Error(`appendBatch: conversation ${m.conversationId} missing after upsert`);
       const message = storedMessage(m, last - slot.offset);
       stored.set(keyOf(m), sources ? withQuote(message, sources.get(message.replyTo ?? '')) : message);
     }
@@ -263,9 +264,9 @@ function bindLastSeqs(plan: SeqPlan): Statement {
   return { sql: `SELECT ${columns} INTO ${variables} FROM conversations WHERE id IN (?)`, params: [...plan.ids, plan.ids] };
 }
 
-/** The bumped last_seqs, for the acks: the same values the variables hold. */
+/** The bumped last_seqs, for the acks: the variables themselves, one column per conversation (`seq_<i>`). */
 function readLastSeqs(plan: SeqPlan): Statement {
-  return { sql: 'SELECT id, last_seq FROM conversations WHERE id IN (?)', params: [plan.ids] };
+  return { sql: `SELECT ${plan.ids.map((_, i) => `@parley_seq_${i} AS seq_${i}`).join(', ')}`, params: [] };
 }
 
 /**
