@@ -183,6 +183,22 @@ describe('MysqlStore group commit', () => {
     expect(await store.getMemberConversation(a, conversationId)).toMatchObject({ lastSeq: 4, readSeq: 4 });
   });
 
+  it('adds the members of a new conversation whose first transaction failed when a later one creates it', async () => {
+    const store = await open();
+    const [a, b, c] = await users(store, 3);
+    const taken = (await store.appendMessage(direct(a, c))).message;
+    // The first message of a <-> b reuses a stored message id: its transaction, conversation row included, rolls back.
+    await expect(store.appendMessage(direct(a, b, { id: taken.id }))).rejects.toBeDefined();
+    expect(await store.getMemberConversation(b, directConversationId(a, b))).toBeNull();
+    const first = (await store.appendMessage(direct(a, b))).message;
+    expect(first.seq).toBe(1);
+    expect(await store.getMemberConversation(b, directConversationId(a, b))).toMatchObject({ peerId: a, lastSeq: 1, readSeq: 0 });
+    // Later appends to the conversation (now known to this store) keep both members as they are.
+    await store.appendMessage(direct(b, a));
+    expect(await store.getMemberConversation(a, directConversationId(a, b))).toMatchObject({ lastSeq: 2, readSeq: 1 });
+    expect(await store.getMemberConversation(b, directConversationId(a, b))).toMatchObject({ lastSeq: 2, readSeq: 2 });
+  });
+
   it('stores one row per clientMsgId when identical sends race within a batch and across batches and stores', async () => {
     const [first, second] = [
       await open({ maxBatchSize: 4, maxConcurrentBatches: 4 }),

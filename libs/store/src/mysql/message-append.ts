@@ -19,6 +19,7 @@ import { searchTextOf, searchTokensOf } from '../rows/search';
 import { uniqueIds } from '../rows/sql';
 import { isDuplicateKey, toStoreError } from './errors';
 import type { MysqlPool } from './pool';
+import { KnownConversations } from './known-conversations';
 import { BEGIN, COMMIT, send, type Statement } from './script';
 
 /*
@@ -52,12 +53,16 @@ const keyOf = (m: { senderId: string; clientMsgId: string }): string => `${m.sen
  * message), its messages run again one by one so one bad message cannot fail
  * the others. An unreachable database throws UNAVAILABLE for the whole batch.
  */
-export async function appendMessages(pool: MysqlPool, messages: readonly NewMessage[]): Promise<Outcome<AppendResult>[]> {
+export async function appendMessages(
+  pool: MysqlPool,
+  messages: readonly NewMessage[],
+  known = new KnownConversations(),
+): Promise<Outcome<AppendResult>[]> {
   const only = messages.length === 1 ? messages[0] : undefined;
-  if (only) return [await settle(appendOne(pool, only))];
+  if (only) return [await settle(appendOne(pool, only, known))];
   for (const lookForStored of [false, true]) {
     try {
-      const results = await pool.scriptedTransaction((conn) => appendBatch(conn, messages, lookForStored));
+      const results = await pool.scriptedTransaction((conn) => appendBatch(conn, messages, lookForStored, known));
       return results.map((value) => ({ ok: true, value }));
     } catch (err) {
       const error = toStoreError(err);
@@ -67,7 +72,7 @@ export async function appendMessages(pool: MysqlPool, messages: readonly NewMess
   }
   const outcomes: Outcome<AppendResult>[] = [];
   for (const message of messages) {
-    const outcome = await settle(appendOne(pool, message));
+    const outcome = await settle(appendOne(pool, message, known));
     outcomes.push(outcome);
     // The database went away meanwhile: don't make the rest wait for it one by one.
     if (!outcome.ok && toStoreError(outcome.error).code === 'UNAVAILABLE') {
@@ -79,10 +84,10 @@ export async function appendMessages(pool: MysqlPool, messages: readonly NewMess
 }
 
 /** One message in its own transaction. */
-export async function appendOne(pool: MysqlPool, message: NewMessage): Promise<AppendResult> {
+export async function appendOne(pool: MysqlPool, message: NewMessage, known = new KnownConversations()): Promise<AppendResult> {
   try {
     return await pool.scriptedTransaction((conn) =>
-      appendBatch(conn, [message], false).then((results) => must(results[0], 'the result of a one-message batch')),
+      appendBatch(conn, [message], false, known).then((results) => must(results[0], 'the result of a one-message batch')),
     );
   } catch (err) {
     // Stored before (a retry), or a concurrent send with the same clientMsgId committed first: answer with it.
@@ -97,11 +102,16 @@ export async function appendOne(pool: MysqlPool, message: NewMessage): Promise<A
 
 /**
  * One batch as one transaction: BEGIN, COMMIT and everything between, in
- * two packets (three when looking for stored messages first). Without
+ * one packet (two when looking for stored messages first). Without
  * `lookForStored`, a message stored before fails the batch on the unique
  * key. On failure the caller rolls back.
  */
-async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[], lookForStored: boolean): Promise<AppendResult[]> {
+async function appendBatch(
+  conn: PoolConnection,
+  messages: readonly NewMessage[],
+  lookForStored: boolean,
+  known: KnownConversations,
+): Promise<AppendResult[]> {
   // The first message of each (sender, clientMsgId) speaks for the later ones of the batch.
   const firstIndex = new Map<string, number>();
   const leaders: NewMessage[] = [];
@@ -123,7 +133,7 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
   } else {
     const plan = planSeqs(fresh);
     const quoted = [...new Set(fresh.flatMap((m) => (m.replyTo === undefined ? [] : [m.replyTo])))];
-    const members = newConversationMembers(plan);
+    const members = newConversationMembers(plan, known);
     const mentions = mentionValues(fresh, plan);
     const statements: Statement[] = [
       ...opening,
@@ -139,6 +149,7 @@ async function appendBatch(conn: PoolConnection, messages: readonly NewMessage[]
       COMMIT,
     ];
     const results = await send(conn, statements);
+    known.add(plan.ids);
     const lastSeqsAt = statements.length - (quoted.length > 0 ? 3 : 2);
     const seqRow = must((results[lastSeqsAt] as RowDataPacket[])[0], 'the row of the seq variables');
     const lastSeqs = new Map(plan.ids.map((id, i) => [id, Number(seqRow[`seq_${i}`])]));
@@ -271,13 +282,15 @@ function readLastSeqs(plan: SeqPlan): Statement {
 
 /**
  * Members of the conversations this batch creates: last_seq equal to the
- * batch's count after the bump means the bump inserted the row.
+ * batch's count after the bump means the bump inserted the row. Known
+ * conversations exist already and are left out.
  */
-function newConversationMembers(plan: SeqPlan): Statement | undefined {
+function newConversationMembers(plan: SeqPlan, known: KnownConversations): Statement | undefined {
   const rows: string[] = [];
   const params: unknown[] = [];
   plan.conversations.forEach((list, i) => {
     const { conversationId: id, memberIds } = list[0];
+    if (known.has(id)) return;
     for (const userId of uniqueIds(memberIds).sort()) {
       rows.push(`SELECT ? AS c, ? AS u, @parley_seq_${i} = ? AS created`);
       params.push(id, userId, list.length);

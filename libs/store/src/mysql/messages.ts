@@ -25,6 +25,7 @@ import {
 import { mysqlChanges } from './changes';
 import { batchedListLookup, SAME_TURN_ONLY } from './batched-lookup';
 import type { MysqlConnection } from './connection';
+import { KnownConversations } from './known-conversations';
 import { appendMessages } from './message-append';
 import { mysqlMessageSearch } from './search';
 
@@ -60,12 +61,13 @@ export function mysqlMessageStore(conn: MysqlConnection, options: MysqlGroupComm
       SAME_TURN_ONLY,
     ),
   );
+  const known = new KnownConversations();
   const appends = conn.drainOnClose(
     new BatchQueue<NewMessage, AppendResult>({
       maxBatchSize: options.maxBatchSize ?? 200,
       maxConcurrentBatches,
       lingerMs: conn.lingerMs,
-      run: (messages) => appendMessages(appendPool, messages),
+      run: (messages) => appendMessages(appendPool, messages, known),
       closedError: () => new StoreError('closed'),
       onBatch: options.onAppendBatch,
     }),
