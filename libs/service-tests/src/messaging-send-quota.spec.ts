@@ -1,7 +1,7 @@
 import { SqliteStore } from '@parley/store';
 import { MemoryPresence } from '@parley/presence';
 import { MemoryThrottleFactory } from '@parley/limits';
-import { GroupService, MessagingService, RateLimiter, type Store, type Throttle, type ThrottleDecision } from '@parley/domain';
+import { ContentPolicy, GroupService, MessagingService, RateLimiter, type Store, type Throttle, type ThrottleDecision } from '@parley/domain';
 import { RecordingNotifier, sequenceIds } from '@parley/domain/testing';
 import { waitFor } from '@parley/testing';
 
@@ -127,5 +127,16 @@ describe('MessagingService send quota', () => {
     grant({ ok: true, consumed: 1 });
     await expect(refused).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(events).toEqual(['quota asked', 'authorized', 'refund']);
+  });
+
+  it('asks the quota first when a moderation service screens sends: a user over the quota never reaches it', async () => {
+    const screened: string[] = [];
+    const content = new ContentPolicy({ hook: { check: async (request) => (screened.push(request.text), { action: 'allow' }) } });
+    const quota = new MemoryThrottleFactory().create({ name: 'user-send', points: 2, durationSec: 60 });
+    const node = new MessagingService({ store, notifier, ids: sequenceIds('m'), clock, sendQuota: quota, content });
+    await node.send('alice', text('one'));
+    await node.send('alice', text('two'));
+    for (let i = 0; i < 5; i++) await expect(node.send('alice', text(`flood ${i}`))).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(screened).toEqual(['one', 'two']);
   });
 });

@@ -87,6 +87,8 @@ export class MessagingService {
       () => this.check(senderId, input),
       (checked) => ('stored' in checked ? Promise.resolve(checked.stored) : this.deps.store.appendMessage(checked.message)),
       (r) => !r.duplicate,
+      // A moderation service is asked only for sends within the quota.
+      !this.content.asksService,
     );
     // A retry of a message its sender has since deleted for themselves: the
     // ack answers it, but a push would bring it back on their other devices.

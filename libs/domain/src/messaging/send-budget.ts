@@ -30,19 +30,25 @@ export class SendBudget {
    * while the cluster quota is asked, so the two round trips overlap;
    * `write` runs only once the quota granted the point. A send refused by
    * the quota is RATE_LIMITED whatever its check said, as when the quota
-   * was asked first.
+   * was asked first. `overlap: false` asks the quota first: for a check
+   * that costs someone else (a moderation service), which a user over
+   * their quota must not reach.
    */
   async spendInSteps<C, T>(
     userId: string,
     check: () => Promise<C>,
     write: (checked: C) => Promise<T>,
     stored: (result: T) => boolean,
+    overlap = true,
   ): Promise<T> {
     const allowed = this.limiter?.take(userId);
     if (allowed && !allowed.ok) {
       throw new ParleyError('RATE_LIMITED', 'sending too fast', { retryAfterMs: allowed.retryAfterMs });
     }
-    const [quota, checked] = await Promise.allSettled([this.quota?.consume(userId), check()]);
+    const asked = this.quota?.consume(userId);
+    const [quota, checked] = overlap
+      ? await Promise.allSettled([asked, check()])
+      : [(await Promise.allSettled([asked]))[0], undefined];
     if (quota.status === 'rejected') throw quota.reason;
     const granted = quota.value;
     if (granted && !granted.ok) {
@@ -50,8 +56,9 @@ export class SendBudget {
     }
     let kept = false;
     try {
-      if (checked.status === 'rejected') throw checked.reason;
-      const result = await write(checked.value);
+      const done = checked ?? (await Promise.allSettled([check()]))[0];
+      if (done.status === 'rejected') throw done.reason;
+      const result = await write(done.value);
       kept = stored(result);
       return result;
     } finally {
