@@ -15,7 +15,6 @@ import { PushSubscriber } from './push/push-subscriber';
 import { AccountSession } from './account-session';
 import { describe } from './describe-error';
 import type { BrowserSession } from './session';
-import { newId } from './ids';
 import { GroupActions } from './group-actions';
 import { SettingsActions } from './settings-actions';
 import { OperatorChannel } from './operator-channel';
@@ -23,12 +22,13 @@ import { AttachmentLinks } from './messages/attachment-links';
 import { AttachmentSender } from './messages/attachment-sender';
 import { MessageActions } from './messages/message-actions';
 import { MessageFinder } from './messages/message-finder';
+import { OutgoingQueue } from './messages/outgoing-queue';
 import type { Action } from './state/actions';
 import { countsAsUnread, targetOf } from './state/conversations';
 import { groupChangeForMe } from './state/groups';
 import { reduce } from './state/reducer';
 import { presenceTargets } from './state/social';
-import { initialState, type Outgoing, type State, type Toast } from './state/types';
+import { initialState, type State, type Toast } from './state/types';
 
 export type { Conversation, ConnectionState, GroupDetails, Outgoing, Social, State, Thread, Toast, Upload } from './state/types';
 export { describe } from './describe-error';
@@ -73,6 +73,8 @@ export class ChatStore {
   readonly attachments: AttachmentSender;
   /** Short-lived URLs to attachments. */
   readonly links: AttachmentLinks;
+  /** My text messages until the server stores them (send, retry, discard). */
+  private readonly outbox: OutgoingQueue;
   /** This browser's push subscription for the session. */
   readonly push: PushSubscriber;
   /** My settings, each chat's notification and pin settings, and the page's visibility as the server knows it. */
@@ -126,6 +128,7 @@ export class ChatStore {
       toast: (text, tone) => this.toast(text, tone),
     });
     this.attachments = new AttachmentSender({ ...host, received: (m) => this.onMessage(m) });
+    this.outbox = new OutgoingQueue({ ...host, received: (m) => this.onMessage(m) });
     this.links = new AttachmentLinks(this.client);
     this.state = initialState(session.user);
     this.firstList = new Promise((resolve) => (this.listLoaded = resolve));
@@ -368,44 +371,18 @@ export class ChatStore {
   send(conversationId: string, text: string, extras: { replyTo?: Message; mentions?: string[] } = {}): void {
     const conv = this.state.conversations.get(conversationId);
     if (!conv) return;
-    const { replyTo, mentions } = extras;
-    const outgoing: Outgoing = {
-      clientMsgId: newId(),
-      conversationId,
-      to: targetOf(conv),
-      text,
-      createdAt: Date.now(),
-      status: 'sending',
-      ...(replyTo ? { replyTo: replyTo.id } : {}),
-      ...(mentions && mentions.length > 0 ? { mentions } : {}),
-    };
+    // Typing again right after a send is told to the others at once, not after the throttle's wait.
     this.lastTypingSent.delete(conversationId);
-    this.dispatch({ type: 'outbox/queued', outgoing });
-    void this.deliver(outgoing);
+    void this.outbox.send(conversationId, targetOf(conv), text, extras);
   }
 
   /** Sends again with the same clientMsgId, so the server stores it at most once. */
   retry(clientMsgId: string): void {
-    const outgoing = this.state.outgoing.find((o) => o.clientMsgId === clientMsgId);
-    if (!outgoing) return;
-    this.dispatch({ type: 'outbox/retried', clientMsgId });
-    void this.deliver(outgoing);
+    void this.outbox.retry(clientMsgId);
   }
 
   discard(clientMsgId: string): void {
-    this.dispatch({ type: 'outbox/discarded', clientMsgId });
-  }
-
-  private async deliver(outgoing: Outgoing): Promise<void> {
-    const { clientMsgId, conversationId } = outgoing;
-    try {
-      const { replyTo, mentions } = outgoing;
-      const message = await this.client.send(outgoing.to, outgoing.text, { clientMsgId, ...(replyTo ? { replyTo } : {}), ...(mentions ? { mentions } : {}) });
-      this.onMessage(message);
-      this.dispatch({ type: 'outbox/sent', clientMsgId, conversationId, seq: message.seq });
-    } catch (err) {
-      this.dispatch({ type: 'outbox/failed', clientMsgId, error: describe(err) });
-    }
+    this.outbox.discard(clientMsgId);
   }
 
   /** Tells the others I am typing, at most every few seconds. */
