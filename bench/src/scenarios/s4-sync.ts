@@ -107,7 +107,10 @@ async function storm(ctx: BenchContext): Promise<StormSummary> {
   await openSessions(ctx, specs, placement);
   await sleep(2000);
   ctx.log('S4: reconnect storm');
+  const profiling = ctx.profileSteps.has('s4-storm');
+  if (profiling) await ctx.stats.startProfiles('parley:');
   const results = await ctx.pool.all<StormResult>({ op: 'storm', concurrency: 5000, syncLimit: 50 });
+  if (profiling) ctx.profiles['s4-storm'] = await ctx.stats.stopProfiles('parley:');
   await closeAll(ctx, placement);
   const errors: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
