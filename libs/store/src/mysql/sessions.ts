@@ -17,7 +17,7 @@ import {
   type AuthSessionRow,
   type RotationStateRow,
 } from '../rows/sessions';
-import { batchedLookup, SAME_TURN_ONLY } from './batched-lookup';
+import { batchedListLookup, SAME_TURN_ONLY } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 import { toStoreError } from './errors';
 
@@ -33,9 +33,9 @@ import { toStoreError } from './errors';
 export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
   /** Read on every handshake and authenticated request: in a reconnect storm, one statement per batch of them. */
   const authSessions = conn.drainOnClose(
-    batchedLookup(
+    batchedListLookup(
       conn.pool,
-      { body: `${AUTH_SESSION_COLUMNS} FROM sessions WHERE id = ?`, params: (id: string) => [id], toResult: (row) => toAuthSession(row as AuthSessionRow & RowDataPacket) },
+      { sql: `SELECT id AS lookup_key, ${AUTH_SESSION_COLUMNS} FROM sessions WHERE id IN (?)`, toResult: (row) => toAuthSession(row as AuthSessionRow & RowDataPacket) },
       SAME_TURN_ONLY,
     ),
   );
@@ -51,7 +51,7 @@ export function mysqlAuthSessionStore(conn: MysqlConnection): AuthSessionStore {
       return inserted.affectedRows === 0 ? null : newAuthSessionRecord(session);
     },
 
-    getAuthSession: (id) => authSessions.submit(id),
+    getAuthSession: async (id) => (await authSessions.submit(id))[0] ?? null,
 
     async rotateRefreshToken(id, presentedHash, nextHash, at, expiresAt) {
       const swapped = await conn.execute(ROTATE_REFRESH_SQL, rotationParams(id, presentedHash, nextHash, at, expiresAt));

@@ -4,7 +4,7 @@ import { likeContains } from '../rows/sql';
 import { INSERT_USER_SQL, USER_COLUMNS, newUserRecord, profilePatchSql, toUser, type UserRow } from '../rows/users';
 import { mysqlDeleteUser } from './account-removal';
 import type { RowDataPacket } from 'mysql2/promise';
-import { batchedLookup, SAME_TURN_ONLY } from './batched-lookup';
+import { batchedListLookup, SAME_TURN_ONLY } from './batched-lookup';
 import type { MysqlConnection } from './connection';
 import { isDuplicateKey, toStoreError } from './errors';
 
@@ -15,9 +15,13 @@ const keyBytes = (username: string): Buffer => Buffer.from(usernameKey(username)
 export function mysqlUserStore(conn: MysqlConnection): UserStore {
   /** Read on every handshake and authenticated request (the user still exists): one statement per batch of them. */
   const users = conn.drainOnClose(
-    batchedLookup(conn.pool, { body: `${USER_COLUMNS} FROM users WHERE id = ?`, params: (id: string) => [id], toResult: (row) => toUser(row as UserRow & RowDataPacket) }, SAME_TURN_ONLY),
+    batchedListLookup(
+      conn.pool,
+      { sql: `SELECT id AS lookup_key, ${USER_COLUMNS} FROM users WHERE id IN (?)`, toResult: (row) => toUser(row as UserRow & RowDataPacket) },
+      SAME_TURN_ONLY,
+    ),
   );
-  const getUser = (id: string): Promise<UserRecord | null> => users.submit(id);
+  const getUser = async (id: string): Promise<UserRecord | null> => (await users.submit(id))[0] ?? null;
 
   return {
     async createUser(user) {
