@@ -7,6 +7,12 @@ import { watchPage } from './browser';
 
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../../tmp/screenshots');
 const UI_TIMEOUT_MS = 10_000;
+/**
+ * The first screen of a fresh browser context: it loads the whole bundle,
+ * which on a 2-core CI host can take longer than a click while another
+ * suite starts its cluster beside it.
+ */
+const FIRST_SCREEN_TIMEOUT_MS = 30_000;
 
 /** One person using the web client in their own browser context, driven the way they would click. */
 export class ChatPage {
@@ -29,7 +35,7 @@ export class ChatPage {
 
   async register(displayName: string, password = TEST_PASSWORD): Promise<void> {
     const p = this.page;
-    await p.getByRole('tab', { name: 'Create account' }).click();
+    await p.getByRole('tab', { name: 'Create account' }).click({ timeout: FIRST_SCREEN_TIMEOUT_MS });
     await p.getByLabel('Username').fill(this.username);
     await p.getByLabel('Display name').fill(displayName);
     await p.getByLabel('Password').fill(password);
@@ -39,7 +45,7 @@ export class ChatPage {
 
   async signIn(password: string): Promise<void> {
     const p = this.page;
-    await p.getByRole('tab', { name: 'Sign in' }).click();
+    await p.getByRole('tab', { name: 'Sign in' }).click({ timeout: FIRST_SCREEN_TIMEOUT_MS });
     await p.getByLabel('Username').fill(this.username);
     await p.getByLabel('Password').fill(password);
     await p.getByRole('form', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
