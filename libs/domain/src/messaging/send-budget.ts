@@ -45,20 +45,18 @@ export class SendBudget {
     if (allowed && !allowed.ok) {
       throw new ParleyError('RATE_LIMITED', 'sending too fast', { retryAfterMs: allowed.retryAfterMs });
     }
-    const asked = this.quota?.consume(userId);
-    const [quota, checked] = overlap
-      ? await Promise.allSettled([asked, check()])
-      : [(await Promise.allSettled([asked]))[0], undefined];
-    if (quota.status === 'rejected') throw quota.reason;
-    const granted = quota.value;
+    const asking = this.quota?.consume(userId);
+    // The check starts beside the quota's question (overlap), or once the quota granted the point.
+    const checking = overlap ? check() : undefined;
+    // Its failure is read below, after the quota's answer, which comes first.
+    checking?.catch(() => undefined);
+    const granted = await asking;
     if (granted && !granted.ok) {
       throw new ParleyError('RATE_LIMITED', 'sending too fast across your sessions', { retryAfterMs: granted.retryAfterMs });
     }
     let kept = false;
     try {
-      const done = checked ?? (await Promise.allSettled([check()]))[0];
-      if (done.status === 'rejected') throw done.reason;
-      const result = await write(done.value);
+      const result = await write(await (checking ?? check()));
       kept = stored(result);
       return result;
     } finally {

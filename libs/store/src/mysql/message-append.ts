@@ -135,6 +135,8 @@ async function appendBatch(
     const quoted = [...new Set(fresh.flatMap((m) => (m.replyTo === undefined ? [] : [m.replyTo])))];
     const members = newConversationMembers(plan, known);
     const mentions = mentionValues(fresh, plan);
+    const seqRead = readLastSeqs(plan);
+    const quoteRead: Statement | undefined = quoted.length > 0 ? { sql: `${QUOTE_SOURCE_SELECT} IN (?)`, params: [quoted] } : undefined;
     const statements: Statement[] = [
       ...opening,
       bumpConversations(plan),
@@ -143,18 +145,16 @@ async function appendBatch(
       { sql: `INSERT INTO messages (${MESSAGE_COLUMNS}, search_tokens) VALUES ?`, params: [fresh.map((m) => appendValues(m, plan))] },
       ...(mentions.length > 0 ? [{ sql: 'INSERT INTO message_mentions (conversation_id, seq, user_id) VALUES ?', params: [mentions] }] : []),
       advanceSenderCursors(fresh, plan),
-      readLastSeqs(plan),
+      seqRead,
       // Replies answer with their quote: the targets' current state, read under the same snapshot.
-      ...(quoted.length > 0 ? [{ sql: `${QUOTE_SOURCE_SELECT} IN (?)`, params: [quoted] }] : []),
+      ...(quoteRead ? [quoteRead] : []),
       COMMIT,
     ];
     const results = await send(conn, statements);
     known.add(plan.ids);
-    const lastSeqsAt = statements.length - (quoted.length > 0 ? 3 : 2);
-    const seqRow = must((results[lastSeqsAt] as RowDataPacket[])[0], 'the row of the seq variables');
+    const seqRow = must((results[statements.indexOf(seqRead)] as RowDataPacket[])[0], 'the row of the seq variables');
     const lastSeqs = new Map(plan.ids.map((id, i) => [id, Number(seqRow[`seq_${i}`])]));
-    const sources =
-      quoted.length > 0 ? new Map((results[lastSeqsAt + 1] as (MessageRow & RowDataPacket)[]).map((row) => [row.id, row])) : undefined;
+    const sources = quoteRead && new Map((results[statements.indexOf(quoteRead)] as (MessageRow & RowDataPacket)[]).map((row) => [row.id, row]));
     for (const m of fresh) {
       const slot = slotOf(plan, m);
       const last = lastSeqs.get(m.conversationId);
