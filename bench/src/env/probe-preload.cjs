@@ -5,7 +5,7 @@
  * take CPU profiles without changing application code.
  *
  * Listens on the unix socket `$BENCH_PROBE_DIR/<pid>.sock`:
- *   GET /mem          process.memoryUsage() after a full GC
+ *   GET /mem          process.memoryUsage() after a full GC, with V8's heap spaces
  *   GET /prof/start   starts the V8 CPU profiler (in-process inspector session)
  *   GET /prof/stop    stops it and writes `$BENCH_PROBE_DIR/<pid>-<n>.cpuprofile`
  */
@@ -37,7 +37,8 @@ if (dir && require('node:worker_threads').isMainThread) {
     if (req.url === '/mem') {
       gc();
       gc();
-      return reply(res, 200, process.memoryUsage());
+      const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
+      return reply(res, 200, { ...process.memoryUsage(), spaces });
     }
     if (req.url === '/prof/start') {
       if (!session) {

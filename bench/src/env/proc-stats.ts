@@ -23,6 +23,8 @@ export interface HeapSample {
   external: number;
   arrayBuffers: number;
   rss: number;
+  /** V8 heap space sizes (bytes reserved), by space name: where RSS beyond the live heap sits. */
+  spaces?: Record<string, number>;
 }
 
 const CLK_TCK = (() => {
