@@ -14,6 +14,8 @@ export interface WatchedProcess {
 
 export interface ProcSample {
   cpuSeconds: number;
+  /** The kernel's share of cpuSeconds (stime): syscalls, and the loopback network stack they run. */
+  systemSeconds: number;
   rssBytes: number;
 }
 
@@ -44,7 +46,7 @@ export function sampleProc(pid: number): ProcSample {
   const stime = Number(fields[12]);
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuSeconds: (utime + stime) / CLK_TCK, rssBytes: rssKb * 1024 };
+  return { cpuSeconds: (utime + stime) / CLK_TCK, systemSeconds: stime / CLK_TCK, rssBytes: rssKb * 1024 };
 }
 
 /** Finds the pid of a running process whose command line contains every needle. */
@@ -95,7 +97,7 @@ export class ServerStats {
       try {
         out[p.name] = sampleProc(p.pid);
       } catch {
-        out[p.name] = { cpuSeconds: Number.NaN, rssBytes: Number.NaN };
+        out[p.name] = { cpuSeconds: Number.NaN, systemSeconds: Number.NaN, rssBytes: Number.NaN };
       }
     }
     return out;
@@ -137,11 +139,15 @@ export class ServerStats {
 export function usageBetween(
   before: Record<string, ProcSample>,
   after: Record<string, ProcSample>,
-): Record<string, { cpuSeconds: number; rssBytes: number }> {
-  const out: Record<string, { cpuSeconds: number; rssBytes: number }> = {};
+): Record<string, ProcSample> {
+  const out: Record<string, ProcSample> = {};
   for (const [name, a] of Object.entries(after)) {
     const b = before[name];
-    out[name] = { cpuSeconds: b ? a.cpuSeconds - b.cpuSeconds : Number.NaN, rssBytes: a.rssBytes };
+    out[name] = {
+      cpuSeconds: b ? a.cpuSeconds - b.cpuSeconds : Number.NaN,
+      systemSeconds: b ? a.systemSeconds - b.systemSeconds : Number.NaN,
+      rssBytes: a.rssBytes,
+    };
   }
   return out;
 }

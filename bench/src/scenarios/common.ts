@@ -116,6 +116,8 @@ export interface StepResult {
   deliveriesPerServerCpuSecond: number;
   deliveriesPerCpuSecondInclStores: number;
   cpuByProcess: Record<string, number>;
+  /** The kernel's part of each process's CPU seconds. */
+  systemCpuByProcess: Record<string, number>;
   relay?: { publishMessageNew: number; deliverMessageNew: number; framesPerMessagePerRemoteNode: number };
   /**
    * `server:resync` notices the step's sessions received (Parley): with relay
@@ -188,6 +190,7 @@ export async function runStep(ctx: BenchContext, o: StepOptions): Promise<StepRe
     deliveriesPerServerCpuSecond: deliveries / serverCpu,
     deliveriesPerCpuSecondInclStores: deliveries / (serverCpu + storeCpu),
     cpuByProcess: Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, round(v.cpuSeconds, 2)])),
+    systemCpuByProcess: Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, round(v.systemSeconds, 2)])),
   };
   if (o.trackLast && o.expectedRemote !== undefined) {
     const merged = new Map<string, [number, number]>();
