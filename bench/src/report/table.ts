@@ -120,6 +120,8 @@ export function renderReport(r: BenchReport): string {
     const st = r.s4.storm;
     out.push(
       `Reconnect storm: ${int(st.connected)}/${int(st.clients)} reconnected in ${f(st.allConnectedSeconds, 2)} s (${int(st.reconnectsPerSec)}/s), all synced in ${f(st.allSyncedSeconds, 2)} s; connect p50/p99 ${f(st.connect.p50Ms)}/${f(st.connect.p99Ms)} ms${Object.keys(st.errors).length ? `; errors ${JSON.stringify(st.errors)}` : ''}`,
+      // Older result files have no CPU figures for the storm.
+      ...(st.cpuByProcess ? [`Storm CPU-s: ${Object.entries(st.cpuByProcess).filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${f(v, 2)}`).join(', ')}`] : []),
     );
   }
   if (r.s5) {

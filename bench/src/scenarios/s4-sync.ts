@@ -1,3 +1,4 @@
+import { sampleProc, usageBetween } from '../env/proc-stats';
 import { command, connectAs, createGroup, registerUsers, type BenchUser } from '../env/parley-api';
 import { mergeEncoded, newHistogram, nowMs, recordMs, summarize, type LatencySummary } from '../load/histogram';
 import type { StormResult } from '../load/protocol';
@@ -24,6 +25,8 @@ export interface StormSummary {
   reconnectsPerSec: number;
   connect: LatencySummary;
   sync: LatencySummary;
+  /** CPU seconds of each process during the storm, the load generator's workers summed as `loadgen` (absent in older result files). */
+  cpuByProcess?: Record<string, number>;
 }
 
 export interface S4Result {
@@ -109,7 +112,11 @@ async function storm(ctx: BenchContext): Promise<StormSummary> {
   ctx.log('S4: reconnect storm');
   const profiling = ctx.profileSteps.has('s4-storm');
   if (profiling) await ctx.stats.startProfiles('parley:');
+  const before = ctx.stats.snapshot();
+  const loadgenBefore = loadgenCpu(ctx);
   const results = await ctx.pool.all<StormResult>({ op: 'storm', concurrency: 5000, syncLimit: 50 });
+  const usage = usageBetween(before, ctx.stats.snapshot());
+  const cpuByProcess = { ...Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, round(v.cpuSeconds, 2)])), loadgen: round(loadgenCpu(ctx) - loadgenBefore, 2) };
   if (profiling) ctx.profiles['s4-storm'] = await ctx.stats.stopProfiles('parley:');
   await closeAll(ctx, placement);
   const errors: Record<string, number> = {};
@@ -126,5 +133,11 @@ async function storm(ctx: BenchContext): Promise<StormSummary> {
     reconnectsPerSec: round(connected / (allConnected / 1000)),
     connect: summarize(mergeEncoded(results.map((r) => r.connect))),
     sync: summarize(mergeEncoded(results.map((r) => r.sync))),
+    cpuByProcess,
   };
+}
+
+/** CPU seconds so far of the load generator's workers (they share the box with the servers). */
+function loadgenCpu(ctx: BenchContext): number {
+  return sum(ctx.pool.pids().map((pid) => sampleProc(pid).cpuSeconds));
 }
