@@ -38,11 +38,13 @@ export class FrameBatcher<F extends Parameters<typeof approximateFrameSize>[0]> 
     if (frames.length > 0) this.send(frames);
   };
 
-  /** Forgets what was gathered (a closed stream). */
-  drop(): void {
+  /** Forgets what was gathered (a closed stream); answers how many frames that was. */
+  drop(): number {
+    const dropped = this.frames.length;
     if (this.timer) clearImmediate(this.timer);
     this.timer = undefined;
     this.frames = [];
     this.bytes = 0;
+    return dropped;
   }
 }

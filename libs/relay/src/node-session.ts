@@ -82,6 +82,11 @@ export class NodeSession {
 
   /** Writes unless the queue toward the node is full (counted in frames, not bytes: a known limit); a dropped Deliver is remembered by its rooms. */
   write(frame: GatewayFrame): boolean {
+    // A stream that ended (its node reconnects and resyncs every session) takes nothing: counted, never silently.
+    if (!this.writable) {
+      this.counters.dropped++;
+      return false;
+    }
     if (this.queued >= this.limits.maxBufferedFrames) {
       this.counters.dropped++;
       if (frame.deliver?.rooms) this.lose(frame.deliver.rooms);
@@ -121,15 +126,17 @@ export class NodeSession {
 
   /** Held for the end of this turn (FrameBatcher), counted as written now. */
   private enqueue(deliver: Deliver): void {
-    if (!this.writable) return;
     this.batch.add(deliver);
     this.written++;
     this.counters.framesOut++;
   }
 
   private writeBatch(delivers: Deliver[]): void {
-    if (!this.writable) return;
     const frames = delivers.length;
+    if (!this.writable) {
+      this.counters.dropped += frames;
+      return;
+    }
     const frame: GatewayFrame = frames === 1 ? { deliver: delivers[0] } : { delivers: { delivers } };
     this.call.write(frame, () => this.onFlushed(frames));
   }
@@ -154,7 +161,8 @@ export class NodeSession {
     this.closed = true;
     if (this.ackScheduled) clearImmediate(this.ackScheduled);
     this.ackScheduled = undefined;
-    this.batch.drop();
+    // This turn's Deliver frames never leave: dropped, and counted so.
+    this.counters.dropped += this.batch.drop();
     this.touched.clear();
     // Whoever waits on writes that will never flush must not wait forever.
     for (const waiter of this.flushWaiters.splice(0)) waiter.run();

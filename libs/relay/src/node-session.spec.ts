@@ -1,0 +1,70 @@
+import type { GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
+import { NodeSession, type NodeSessionCounters, type NodeStream } from './node-session';
+
+/** The part of a gRPC server stream NodeSession writes to. */
+class FakeStream {
+  readonly frames: GatewayFrame[] = [];
+  writableEnded = false;
+  cancelled = false;
+
+  write(frame: GatewayFrame, flushed: () => void): boolean {
+    this.frames.push(frame);
+    setImmediate(flushed);
+    return true;
+  }
+}
+
+function deliver(room: string): GatewayFrame {
+  return { deliver: { rooms: [room], event: 'message:new', payload: Buffer.from('{}'), messageId: room } };
+}
+
+function setup(takesBatches: boolean) {
+  const stream = new FakeStream();
+  const counters: NodeSessionCounters = { framesOut: 0, dropped: 0, acks: 0, roomsLost: 0 };
+  const session = new NodeSession('n1', stream as unknown as NodeStream, { maxBufferedFrames: 100, maxLostRooms: 10 }, counters, () => [], takesBatches);
+  return { stream, counters, session };
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('NodeSession: Deliver frames that never leave are counted as dropped', () => {
+  it('counts the frames batched in the turn its stream closed', async () => {
+    const { stream, counters, session } = setup(true);
+    expect(session.write(deliver('user:a'))).toBe(true);
+    expect(session.write(deliver('user:b'))).toBe(true);
+    session.close();
+    await nextTurn();
+    expect(stream.frames).toHaveLength(0);
+    expect(counters.dropped).toBe(2);
+  });
+
+  it('refuses and counts a frame written after its stream ended', () => {
+    const { stream, counters, session } = setup(false);
+    stream.writableEnded = true;
+    expect(session.write(deliver('user:a'))).toBe(false);
+    expect(stream.frames).toHaveLength(0);
+    expect(counters.dropped).toBe(1);
+  });
+
+  it('counts a batch whose stream was cancelled before the turn ended', async () => {
+    const { stream, counters, session } = setup(true);
+    session.write(deliver('user:a'));
+    session.write(deliver('user:b'));
+    session.write(deliver('user:c'));
+    stream.cancelled = true;
+    await nextTurn();
+    expect(stream.frames).toHaveLength(0);
+    expect(counters.dropped).toBe(3);
+  });
+
+  it('drops nothing on an open stream: one batch leaves at the end of the turn', async () => {
+    const { stream, counters, session } = setup(true);
+    session.write(deliver('user:a'));
+    session.write(deliver('user:b'));
+    await nextTurn();
+    expect(stream.frames).toHaveLength(1);
+    expect(stream.frames[0]?.delivers?.delivers).toHaveLength(2);
+    expect(counters.dropped).toBe(0);
+    expect(counters.framesOut).toBe(2);
+  });
+});
