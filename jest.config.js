@@ -11,7 +11,7 @@ module.exports = {
     '^@parley/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^@parley/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   },
-  testMatch: ['<rootDir>/{apps,libs,e2e,faults,fleet,static}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,e2e,faults,fleet,static,bench}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // file-type (libs/attachments media-inspector.ts) and its dependencies are ES modules only: jest's registry cannot
   // require() them as Node 20.19+ does, so they are compiled to CommonJS like our sources.
