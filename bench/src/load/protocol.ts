@@ -33,6 +33,7 @@ export type WorkerRequest =
   | { op: 'blast'; stepId: string; senders: SenderSpec[]; window: number; durationMs: number }
   | { op: 'record'; stepId: string; trackLast: boolean }
   | { op: 'collect'; stepId: string }
+  | { op: 'catch-up'; concurrency: number }
   | { op: 'storm'; concurrency: number; syncLimit: number }
   | { op: 'count' };
 

@@ -285,13 +285,32 @@ function collect(stepId: string): CollectResult {
   };
 }
 
-/** Drops every session at once, reconnects them all, then each syncs from the seqs it had seen. */
+/** Each session learns its conversations' last seqs, as a client that has been online all along holds them. */
+async function catchUp(concurrency: number): Promise<{ errors: Record<string, number> }> {
+  const errors: Record<string, number> = {};
+  await boundedAll([...sessions.values()], concurrency, async (s) => {
+    try {
+      const res = (await s.socket?.timeout(60_000).emitWithAck('conversation:list', {})) as (AckBody & { conversations?: { conversationId: string; lastSeq: number }[] }) | undefined;
+      if (!res?.ok) throw new Error(res ? res.error.code : 'not connected');
+      for (const c of res.conversations ?? []) s.seqs[c.conversationId] = Math.max(s.seqs[c.conversationId] ?? 0, c.lastSeq);
+    } catch (err) {
+      bump(errors, `catch-up:${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+  return { errors };
+}
+
+/**
+ * A reconnect storm: every session drops at once, reconnects, and syncs from
+ * the seqs it had (what a node's death does to its clients; `catch-up` first
+ * makes those the seqs of an up-to-date client).
+ */
 async function storm(concurrency: number, syncLimit: number): Promise<StormResult> {
   const all = [...sessions.values()];
+  const errors: Record<string, number> = {};
   for (const s of all) s.socket?.close();
   const connectHist = newHistogram();
   const syncHist = newHistogram();
-  const errors: Record<string, number> = {};
   let connected = 0;
   let synced = 0;
   let syncFailed = 0;
@@ -370,6 +389,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return {};
     case 'collect':
       return collect(req.stepId);
+    case 'catch-up':
+      return catchUp(req.concurrency);
     case 'storm':
       return storm(req.concurrency, req.syncLimit);
     case 'count':
