@@ -307,10 +307,10 @@ async function catchUp(concurrency: number): Promise<{ errors: Record<string, nu
  */
 async function storm(concurrency: number, syncLimit: number): Promise<StormResult> {
   const all = [...sessions.values()];
-  const errors: Record<string, number> = {};
   for (const s of all) s.socket?.close();
   const connectHist = newHistogram();
   const syncHist = newHistogram();
+  const errors: Record<string, number> = {};
   let connected = 0;
   let synced = 0;
   let syncFailed = 0;
