@@ -18,6 +18,7 @@ export interface NodeSessionLimits {
 export interface NodeSessionCounters {
   framesOut: number;
   dropped: number;
+  droppedClosed: number;
   acks: number;
   roomsLost: number;
 }
@@ -84,7 +85,7 @@ export class NodeSession {
   write(frame: GatewayFrame): boolean {
     // A stream that ended (its node reconnects and resyncs every session) takes nothing: counted, never silently.
     if (!this.writable) {
-      this.counters.dropped++;
+      this.counters.droppedClosed++;
       return false;
     }
     if (this.queued >= this.limits.maxBufferedFrames) {
@@ -134,7 +135,7 @@ export class NodeSession {
   private writeBatch(delivers: Deliver[]): void {
     const frames = delivers.length;
     if (!this.writable) {
-      this.counters.dropped += frames;
+      this.counters.droppedClosed += frames;
       return;
     }
     const frame: GatewayFrame = frames === 1 ? { deliver: delivers[0] } : { delivers: { delivers } };
@@ -162,7 +163,7 @@ export class NodeSession {
     if (this.ackScheduled) clearImmediate(this.ackScheduled);
     this.ackScheduled = undefined;
     // This turn's Deliver frames never leave: dropped, and counted so.
-    this.counters.dropped += this.batch.drop();
+    this.counters.droppedClosed += this.batch.drop();
     this.touched.clear();
     // Whoever waits on writes that will never flush must not wait forever.
     for (const waiter of this.flushWaiters.splice(0)) waiter.run();

@@ -55,6 +55,7 @@ export class RelayServer extends EventEmitter<RelayServerEvents> {
     publishes: 0,
     delivers: 0,
     dropped: 0,
+    droppedClosed: 0,
     roomsLost: 0,
     acks: 0,
     peerUps: 0,

@@ -60,6 +60,8 @@ export interface RelayServerStats {
   delivers: number;
   /** Deliver frames not written because the target node's queue was full. */
   dropped: number;
+  /** Deliver frames lost with their node's stream (batched in its last turn, or routed as it ended); the node resyncs every session when its stream breaks. */
+  droppedClosed: number;
   /** Rooms named in RoomsLost frames (dropped Deliver frames reported to their node once its queue drained). */
   roomsLost: number;
   /** PublishAck frames sent (at most one per stream per tick). */

@@ -8,6 +8,7 @@ const ZERO: RelayServerStats = {
   publishes: 0,
   delivers: 0,
   dropped: 0,
+  droppedClosed: 0,
   roomsLost: 0,
   acks: 0,
   peerUps: 0,
@@ -29,7 +30,7 @@ describe('relay server metrics', () => {
     let nodes = ['im-1', 'im-2'];
     const stop = observeRelayServer(metrics, metrics.forGateway('gw-1'), { stats: () => stats, connectedNodes: () => nodes });
 
-    stats = { ...ZERO, framesIn: 12, framesOut: 30, dropped: 4, rejected: 1, statsRejected: 2 };
+    stats = { ...ZERO, framesIn: 12, framesOut: 30, dropped: 4, droppedClosed: 3, rejected: 1, statsRejected: 2 };
     let text = (await metrics.text()).body;
     expect(seriesOf(text, 'parley_relay_frames_total')).toEqual([
       'parley_relay_frames_total{node="",gateway="gw-1",direction="in"} 12',
@@ -37,6 +38,7 @@ describe('relay server metrics', () => {
     ]);
     expect(seriesOf(text, 'parley_relay_frames_dropped_total')).toEqual([
       'parley_relay_frames_dropped_total{node="",gateway="gw-1",reason="queue_full"} 4',
+      'parley_relay_frames_dropped_total{node="",gateway="gw-1",reason="stream_closed"} 3',
       'parley_relay_frames_dropped_total{node="",gateway="gw-1",reason="protocol_violation"} 1',
       'parley_relay_frames_dropped_total{node="",gateway="gw-1",reason="invalid_stats"} 2',
     ]);

@@ -13,7 +13,8 @@ export interface RelayServerView {
  *
  * - parley_relay_frames_total{direction=in|out}
  * - parley_relay_frames_dropped_total{reason}: `queue_full` (Deliver frames
- *   to a node whose queue was full), `protocol_violation` (the frame that
+ *   to a node whose queue was full), `stream_closed` (Deliver frames lost with
+ *   their node's stream: it resyncs its sessions), `protocol_violation` (the frame that
  *   ended a node's stream), `invalid_stats` (NodeStats reports refused)
  * - parley_relay_streams_up{peer=<nodeId>}: 1 per node with a stream here
  *
@@ -30,6 +31,7 @@ export function observeRelayServer(metrics: ParleyMetrics, role: RoleLabels, rel
   });
   const reasons = {
     queueFull: { ...role, reason: 'queue_full' },
+    closed: { ...role, reason: 'stream_closed' },
     protocol: { ...role, reason: 'protocol_violation' },
     stats: { ...role, reason: 'invalid_stats' },
   };
@@ -37,6 +39,7 @@ export function observeRelayServer(metrics: ParleyMetrics, role: RoleLabels, rel
     const stats = relay.stats();
     return [
       [reasons.queueFull, stats.dropped],
+      [reasons.closed, stats.droppedClosed],
       [reasons.protocol, stats.rejected],
       [reasons.stats, stats.statsRejected],
     ];
