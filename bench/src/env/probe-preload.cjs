@@ -6,6 +6,7 @@
  *
  * Listens on the unix socket `$BENCH_PROBE_DIR/<pid>.sock`:
  *   GET /mem          process.memoryUsage() after a full GC, with V8's heap spaces
+ *   GET /loop         event-loop delay since the last /loop (p50, p99, max, ms), then resets it
  *   GET /prof/start   starts the V8 CPU profiler (in-process inspector session)
  *   GET /prof/stop    stops it and writes `$BENCH_PROBE_DIR/<pid>-<n>.cpuprofile`
  */
@@ -18,9 +19,13 @@ if (dir && require('node:worker_threads').isMainThread) {
   const v8 = require('node:v8');
   const vm = require('node:vm');
   const inspector = require('node:inspector');
+  const { monitorEventLoopDelay } = require('node:perf_hooks');
 
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc');
+  // 1 ms resolution: the delays that matter to a push's p99 are tens of ms.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   let session = null;
   let profiles = 0;
 
@@ -39,6 +44,12 @@ if (dir && require('node:worker_threads').isMainThread) {
       gc();
       const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
       return reply(res, 200, { ...process.memoryUsage(), spaces });
+    }
+    if (req.url === '/loop') {
+      const ms = (ns) => Math.round(ns / 1e4) / 100;
+      const body = { p50Ms: ms(loopDelay.percentile(50)), p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max), count: loopDelay.count };
+      loopDelay.reset();
+      return reply(res, 200, body);
     }
     if (req.url === '/prof/start') {
       if (!session) {

@@ -29,6 +29,14 @@ export interface HeapSample {
   spaces?: Record<string, number>;
 }
 
+/** How late a process's event loop ran its timers (monitorEventLoopDelay), in ms. */
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  count: number;
+}
+
 const CLK_TCK = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -111,6 +119,19 @@ export class ServerStats {
         .filter((p) => p.probed)
         .map(async (p) => {
           out[p.name] = await probeGet<HeapSample>(this.probeDir, p.pid, '/mem');
+        }),
+    );
+    return out;
+  }
+
+  /** Event-loop delay of every probed process since its previous read (each read starts a new window). */
+  async loopDelay(): Promise<Record<string, LoopDelay>> {
+    const out: Record<string, LoopDelay> = {};
+    await Promise.all(
+      this.processes
+        .filter((p) => p.probed)
+        .map(async (p) => {
+          out[p.name] = await probeGet<LoopDelay>(this.probeDir, p.pid, '/loop');
         }),
     );
     return out;

@@ -86,6 +86,7 @@ export function renderReport(r: BenchReport): string {
     out.push(table(stepHeaders, s2Rows));
     if (r.s2?.skippedRates.length) out.push(`Parley: rates ${r.s2.skippedRates.join(', ')} skipped after saturation.`);
     if (r.baseline?.s2?.skippedRates.length) out.push(`Baseline: rates ${r.baseline.s2.skippedRates.join(', ')} skipped after saturation.`);
+    out.push(...loopDelayLines([...(r.s2?.steps ?? []), ...(r.baseline?.s2?.steps ?? [])]));
   }
   const s3 = [...(r.s3?.rooms ?? []), ...(r.baseline?.s3?.rooms ?? [])];
   if (s3.length > 0) {
@@ -108,6 +109,7 @@ export function renderReport(r: BenchReport): string {
       ),
     );
     for (const x of s3) if (x.note) out.push(`* ${x.step.target}: ${x.note}`);
+    out.push(...loopDelayLines(s3.map((x) => x.step)));
   }
   if (r.s4) {
     out.push('', '### S4 offline sync');
@@ -208,6 +210,15 @@ function renderS7(s7: S7Result): string {
     ),
     `${int(s7.extraAccounts)} accounts registered for S7 alone through REST (${f(s7.registerSeconds)} s); ${int(s7.invitationsAccepted)} invitations accepted.${s7.note ? ` ${s7.note}` : ''}`,
   ].join('\n');
+}
+
+/** Per step, the event-loop delay p99 / max of the system's own server processes (absent in older result files). */
+function loopDelayLines(steps: readonly StepResult[]): string[] {
+  const lines = steps.flatMap((s) => {
+    const own = Object.entries(s.loopDelayByProcess ?? {}).filter(([name]) => name.startsWith(`${s.target}:`));
+    return own.length === 0 ? [] : [`${s.stepId}: ${own.map(([name, d]) => `${name.slice(s.target.length + 1)} ${f(d.p99Ms)} / ${f(d.maxMs)}`).join(', ')}`];
+  });
+  return lines.length === 0 ? [] : ['', 'Event-loop delay p99 / max ms per server process:', ...lines.map((l) => `- ${l}`)];
 }
 
 /** Checks every target of the issue against the figures (null: not measured in this run). */

@@ -1,6 +1,6 @@
 import type { BenchConfig } from '../config';
 import type { BenchUser } from '../env/parley-api';
-import { cpuOf, usageBetween, type ServerStats } from '../env/proc-stats';
+import { cpuOf, usageBetween, type LoopDelay, type ServerStats } from '../env/proc-stats';
 import type { RelayCounter } from '../env/parley-fleet';
 import { mergeEncoded, newHistogram, nowMs, recordMs, summarize, type LatencySummary } from '../load/histogram';
 import { deal, type WorkerPool } from '../load/pool';
@@ -118,6 +118,8 @@ export interface StepResult {
   cpuByProcess: Record<string, number>;
   /** The kernel's part of each process's CPU seconds. */
   systemCpuByProcess: Record<string, number>;
+  /** Event-loop delay of each server process during the step: how long a ready push or ack could wait for its turn. */
+  loopDelayByProcess?: Record<string, LoopDelay>;
   relay?: { publishMessageNew: number; deliverMessageNew: number; framesPerMessagePerRemoteNode: number };
   /**
    * `server:resync` notices the step's sessions received (Parley): with relay
@@ -135,6 +137,8 @@ export async function runStep(ctx: BenchContext, o: StepOptions): Promise<StepRe
   if (profiling) await ctx.stats.startProfiles('parley:');
   ctx.relay.reset();
   const before = ctx.stats.snapshot();
+  // Starts a new event-loop delay window in every server process.
+  await ctx.stats.loopDelay();
   const startAt = nowMs() + 300;
   const sendResults = await ctx.pool.each<SendResult>((w) => {
     const senders = byWorker[w] ?? [];
@@ -153,6 +157,7 @@ export async function runStep(ctx: BenchContext, o: StepOptions): Promise<StepRe
   // Pushes may trail the acks a little.
   await sleep(300);
   const after = ctx.stats.snapshot();
+  const loopDelay = await ctx.stats.loopDelay();
   const relayCounts = ctx.relay.counts();
   if (profiling) ctx.profiles[o.stepId] = await ctx.stats.stopProfiles('parley:');
   const collected = await ctx.pool.all<CollectResult>({ op: 'collect', stepId: o.stepId });
@@ -191,6 +196,7 @@ export async function runStep(ctx: BenchContext, o: StepOptions): Promise<StepRe
     deliveriesPerCpuSecondInclStores: deliveries / (serverCpu + storeCpu),
     cpuByProcess: Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, round(v.cpuSeconds, 2)])),
     systemCpuByProcess: Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, round(v.systemSeconds, 2)])),
+    loopDelayByProcess: loopDelay,
   };
   if (o.trackLast && o.expectedRemote !== undefined) {
     const merged = new Map<string, [number, number]>();
