@@ -112,26 +112,23 @@ export class ServerStats {
   }
 
   /** Heap after a full GC in every probed process (forces GC: call between measurements only). */
-  async heap(): Promise<Record<string, HeapSample>> {
-    const out: Record<string, HeapSample> = {};
-    await Promise.all(
-      this.processes
-        .filter((p) => p.probed)
-        .map(async (p) => {
-          out[p.name] = await probeGet<HeapSample>(this.probeDir, p.pid, '/mem');
-        }),
-    );
-    return out;
+  heap(): Promise<Record<string, HeapSample>> {
+    return this.probeAll<HeapSample>('/mem');
   }
 
   /** Event-loop delay of every probed process since its previous read (each read starts a new window). */
-  async loopDelay(): Promise<Record<string, LoopDelay>> {
-    const out: Record<string, LoopDelay> = {};
+  loopDelay(): Promise<Record<string, LoopDelay>> {
+    return this.probeAll<LoopDelay>('/loop');
+  }
+
+  /** One probe endpoint's answer from every probed process, by name. */
+  private async probeAll<T>(urlPath: string): Promise<Record<string, T>> {
+    const out: Record<string, T> = {};
     await Promise.all(
       this.processes
         .filter((p) => p.probed)
         .map(async (p) => {
-          out[p.name] = await probeGet<LoopDelay>(this.probeDir, p.pid, '/loop');
+          out[p.name] = await probeGet<T>(this.probeDir, p.pid, urlPath);
         }),
     );
     return out;

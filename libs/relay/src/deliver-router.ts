@@ -1,3 +1,4 @@
+import { RELAY_LOST } from '@parley/protocol';
 import type { Publish__Output } from './generated/parley/relay/v1/Publish';
 import { cleanRooms, type InterestTable } from './interest-table';
 import type { NodeSession } from './node-session';
@@ -30,13 +31,22 @@ export class DeliverRouter {
     this.tracer = tracer;
   }
 
+  /** Every node with a stream here but `originNode`, each for `rooms` (a `relay:lost` to all: interest does not matter). */
+  private everyNodeBut(originNode: string, rooms: string[]): Map<string, string[]> {
+    const routes = new Map<string, string[]>();
+    if (rooms.length === 0) return routes;
+    for (const nodeId of this.sessions.keys()) if (nodeId !== originNode) routes.set(nodeId, rooms);
+    return routes;
+  }
+
   /** Routes a node's publish; returns how many nodes it was routed to. */
   route(origin: NodeSession, publish: Publish__Output): number {
     const originNode = origin.nodeId;
     this.counters.publishes++;
     const reached: string[] = [];
     const written: NodeSession[] = [];
-    const routes = this.table.route(publish.rooms, originNode);
+    const everyNode = publish.allNodes && publish.event === RELAY_LOST;
+    const routes = everyNode ? this.everyNodeBut(originNode, cleanRooms(publish.rooms)) : this.table.route(publish.rooms, originNode);
     // A directed publish (a replay) reaches that node only, for the rooms it announced, never another.
     if (publish.toNode) {
       this.counters.directed++;
@@ -50,7 +60,7 @@ export class DeliverRouter {
       // The receiver will join the room; its own delta follows, possibly after
       // the next publish to that room, which must not miss it.
       if (granted.length > 0) this.table.apply(nodeId, granted, []);
-      const deliver = { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode, barrier: publish.barrier, traceId, traceFlags, spanId };
+      const deliver = { rooms, event: publish.event, payload: publish.payload, messageId: publish.messageId, originNode, barrier: publish.barrier, allNodes: everyNode, traceId, traceFlags, spanId };
       // A barrier (a removal) is never dropped: one dropped would still let
       // its origin count this node as having applied it. Rare, like removals.
       let sent = true;

@@ -39,6 +39,8 @@ export interface RelayPublish {
   routeKey?: string;
   /** Routes to this node only, for the rooms it announced (Publish.to_node): a replay to a node that came back late. */
   toNode?: string;
+  /** A `relay:lost` for every node, whatever its interest (Publish.all_nodes): its origin forgot which rooms. */
+  allNodes?: boolean;
   /** Follows the message (Publish.trace_id / trace_flags / span_id); unset: untraced. */
   traceId?: string;
   traceFlags?: number;

@@ -1,4 +1,4 @@
-import type { RoomName } from '@parley/protocol';
+import { isRoomName, RELAY_LOST, type RoomName } from '@parley/protocol';
 import type { Logger } from '@parley/util';
 import type { Deliver } from './deliver';
 import type { Deliver__Output } from './generated/parley/relay/v1/Deliver';
@@ -38,11 +38,13 @@ export class DeliveryInbox {
   }
 
   receive(link: DeliverySource, deliver: Deliver__Output): void {
+    // A `relay:lost` for every node concerns all our sessions, not its rooms: taken as it is.
+    const everyNode = deliver.allNodes && deliver.event === RELAY_LOST;
     // Emit only to rooms we announced: the gateway's view may lag a removal by a frame.
-    const rooms = deliver.rooms.filter(this.wants);
+    const rooms = deliver.rooms.filter(everyNode ? isRoomName : this.wants);
     // The gateway thinks we want rooms we don't (a grant for sessions that
     // have left since): tell it, so it stops sending them. Idempotent.
-    if (rooms.length < deliver.rooms.length) {
+    if (!everyNode && rooms.length < deliver.rooms.length) {
       const stale = deliver.rooms.filter((room) => !this.wants(room));
       link.sendControl({ delta: { add: [], remove: stale } });
     }

@@ -90,7 +90,9 @@ export class NodeSession {
     }
     if (this.queued >= this.limits.maxBufferedFrames) {
       this.counters.dropped++;
-      if (frame.deliver?.rooms) this.lose(frame.deliver.rooms);
+      // A dropped resync of every session is owed as such: the node is told all its rooms (bounded, however many were dropped).
+      if (frame.deliver?.allNodes) this.loseAll();
+      else if (frame.deliver?.rooms) this.lose(frame.deliver.rooms);
       return false;
     }
     if (frame.deliver && this.takesBatches) this.enqueue(frame.deliver);
@@ -203,6 +205,11 @@ export class NodeSession {
     this.ackedSeq = seq;
     this.counters.acks++;
     this.writeAlways({ published: { seq } });
+  }
+
+  private loseAll(): void {
+    this.lostOverflow = true;
+    this.awaitRoom();
   }
 
   private lose(rooms: readonly string[]): void {

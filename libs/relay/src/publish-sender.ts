@@ -74,6 +74,7 @@ export class PublishSender {
       grantRoom: message.grantRoom ?? '',
       barrier,
       toNode: message.toNode ?? '',
+      allNodes: message.allNodes ?? false,
       traceId: message.traceId ?? '',
       traceFlags: message.traceFlags ?? 0,
       spanId: message.spanId ?? '',

@@ -127,7 +127,7 @@ describe('RelayOutbox', () => {
     expect(relay.ids().slice(-1)).toEqual(['o3->im-late@g2:1']);
   });
 
-  it('past maxLostRooms, relay:lost says every room (all: true)', () => {
+  it('past maxLostRooms, one relay:lost says every room (all: true) and goes to every node (allNodes)', () => {
     const relay = new FakeRelay();
     const outbox = outboxOn(relay, { limit: 1, maxLostRooms: 2 });
     relay.up = false;
@@ -138,6 +138,43 @@ describe('RelayOutbox', () => {
     expect(lost).toHaveLength(1);
     const decoded = decodeRelayFrame({ ...(lost[0] as RelayPublish), originNode: 'im-1' });
     expect(decoded).toMatchObject({ ok: true, frame: { kind: 'relay:lost', rooms: ['user:r1', 'user:r2'], payload: { all: true } } });
+    // Nodes that held only the forgotten rooms (r3, r4) must be told too: interest cannot route it.
+    expect(lost[0]?.allNodes).toBe(true);
+    // Nothing is left to announce: the next outage starts from no lost room.
+    relay.up = false;
+    relay.up = true;
+    relay.emit('gateway:ready', 'g1:1', 'g1');
+    expect(relay.published.filter((p) => p.frame.event === 'relay:lost')).toHaveLength(1);
+  });
+
+  it('keeps an all-nodes relay:lost for the next gateway when none takes it, then sends it once', () => {
+    const relay = new FakeRelay();
+    const outbox = outboxOn(relay, { limit: 1, maxLostRooms: 1 });
+    relay.up = false;
+    for (const room of ['user:r1', 'user:r2', 'user:r3'] as RoomName[]) outbox.send(typing(`m-${room}`, room));
+    relay.up = true;
+    // The kept frame leaves, the all-nodes notice does not (a full link), and is not forgotten.
+    relay.refuse = (frame) => frame.event === 'relay:lost';
+    relay.emit('gateway:ready', 'g1:1', 'g1');
+    expect(relay.published.filter((p) => p.frame.event === 'relay:lost')).toHaveLength(0);
+    relay.refuse = () => false;
+    relay.emit('gateway:ready', 'g2:1', 'g2');
+    const lost = relay.published.filter((p) => p.frame.event === 'relay:lost').map((p) => p.frame);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toMatchObject({ allNodes: true, rooms: ['user:r1'] });
+  });
+
+  it('names the rooms of a relay:lost by interest when it remembers them all (no allNodes)', () => {
+    const relay = new FakeRelay();
+    const outbox = outboxOn(relay, { limit: 1, maxLostRooms: 10 });
+    relay.up = false;
+    for (const room of ['user:r1', 'user:r2', 'user:r3'] as RoomName[]) outbox.send(typing(`m-${room}`, room));
+    relay.up = true;
+    relay.emit('gateway:ready', 'g1:1', 'g1');
+    const lost = relay.published.filter((p) => p.frame.event === 'relay:lost').map((p) => p.frame);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.allNodes).toBeUndefined();
+    expect(lost[0]?.rooms).toEqual(['user:r1', 'user:r2']);
   });
 
   it('splits relay:lost by the frame room limit', () => {

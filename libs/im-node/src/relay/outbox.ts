@@ -63,7 +63,9 @@ export class RelayOutbox {
     private readonly ids: ControlIds,
     options: RelayOutboxOptions = {},
   ) {
-    this.options = { ...DEFAULT_RELAY_OUTBOX, ...options };
+    // At least one room is remembered: an all-nodes relay:lost must name one.
+    const merged = { ...DEFAULT_RELAY_OUTBOX, ...options };
+    this.options = { ...merged, maxLostRooms: Math.max(1, merged.maxLostRooms) };
     relay.on('gateway:ready', () => this.flush());
     relay.on('publish:room', () => this.flush());
     relay.on('publish:stranded', (frames) => this.strand(frames));
@@ -135,14 +137,18 @@ export class RelayOutbox {
   }
 
   /**
-   * Past `maxLostRooms` the rooms are no longer all known: the frames say
-   * `all`, and every node reached (interested in any remembered room) syncs
-   * all its sessions. A node interested only in forgotten rooms is not
-   * reached: the limit bounds memory, at that cost.
+   * Past `maxLostRooms` the rooms are no longer all known: one frame says
+   * `all` and goes to every node (`allNodes`), each of which syncs all its
+   * sessions; the remembered rooms are then moot. (A gateway that predates
+   * `all_nodes` routes it by interest in the rooms it names.)
    */
   private announceLost(): void {
+    if (this.lostOverflow > 0) {
+      this.announceAllLost();
+      return;
+    }
     const rooms = [...this.lostRooms];
-    const payload = encodeRelayPayload(this.lostOverflow > 0 ? { all: true } : {});
+    const payload = encodeRelayPayload({});
     for (let i = 0; i < rooms.length; i += RELAY_FRAME_LIMITS.maxRooms) {
       const chunk = rooms.slice(i, i + RELAY_FRAME_LIMITS.maxRooms);
       const frame: RelayPublish = { rooms: chunk, event: RELAY_LOST, payload, messageId: this.ids.next() };
@@ -150,10 +156,20 @@ export class RelayOutbox {
       for (const room of chunk) this.lostRooms.delete(room);
       this.remember(frame);
     }
-    if (this.lostOverflow > 0) {
-      this.logger.warn({ rooms: this.lostOverflow, maxLostRooms: this.options.maxLostRooms }, 'more rooms of dropped relay pushes than remembered: the nodes reached were told to sync every session');
-      this.lostOverflow = 0;
-    }
+  }
+
+  private announceAllLost(): void {
+    // Rooms are named (a frame needs some); every node resyncs all sessions whatever they are.
+    const rooms = [...this.lostRooms].slice(0, RELAY_FRAME_LIMITS.maxRooms);
+    const frame: RelayPublish = { rooms, event: RELAY_LOST, payload: encodeRelayPayload({ all: true }), messageId: this.ids.next(), allNodes: true };
+    if (!this.relay.publish(frame)) return; // remembered for the next gateway
+    this.remember(frame);
+    this.logger.warn(
+      { rooms: this.lostRooms.size + this.lostOverflow, maxLostRooms: this.options.maxLostRooms },
+      'more rooms of dropped relay pushes than remembered: every node was told to sync every session',
+    );
+    this.lostRooms.clear();
+    this.lostOverflow = 0;
   }
 
   private remember(frame: RelayPublish): void {

@@ -33,6 +33,8 @@ export interface RelayPublish {
   routeKey?: string;
   /** To this node only (a replay to a node that came back late). */
   toNode?: string;
+  /** A `relay:lost` every node gets, whatever rooms it holds (see Publish.all_nodes). */
+  allNodes?: boolean;
   /** Follows a traced message:send (see MessageTracer): W3C trace id, flags, the send span's id. */
   traceId?: string;
   traceFlags?: number;

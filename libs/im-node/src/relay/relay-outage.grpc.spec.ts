@@ -111,6 +111,32 @@ describe('relay outage: kept frames reach every interested node, dropped ones ar
     expect(decoded).toMatchObject({ ok: true, frame: { kind: 'relay:lost', rooms: ['user:x', 'group:y'], originNode: 'A' } });
   });
 
+  it('past maxLostRooms the relay:lost reaches every node, one that held only a forgotten room too', async () => {
+    const { server, address } = await downGateway();
+    const origin = relayNode('A', [address], []);
+    const outbox = new RelayOutbox(origin.client, logger, clock, new ControlIds('A'), { limit: 1, maxLostRooms: 1 });
+    origin.client.start();
+    stops.push(() => origin.client.stop());
+    outbox.send(typing('d1', 'user:x'));
+    outbox.send(typing('d2', 'group:forgotten'));
+    outbox.send(typing('k1', 'user:b'));
+    // C announced only the room the outbox could not remember: no interest routes the notice to it.
+    const forgotten = relayNode('C', [address], ['group:forgotten']);
+    const remembered = relayNode('B', [address], ['user:x', 'user:b']);
+    for (const node of [forgotten, remembered]) {
+      node.client.start();
+      stops.push(() => node.client.stop());
+    }
+    await server.start();
+
+    await until(() => forgotten.received.some((d) => d.event === 'relay:lost') && remembered.received.some((d) => d.event === 'relay:lost'));
+    for (const node of [forgotten, remembered]) {
+      const lost = node.received.filter((d) => d.event === 'relay:lost');
+      expect(lost).toHaveLength(1);
+      expect(decodeRelayFrame(lost[0] as Deliver)).toMatchObject({ ok: true, frame: { kind: 'relay:lost', payload: { all: true }, originNode: 'A' } });
+    }
+  });
+
   it('gateways back staggered: a node that rejoins a restarted gateway after an origin routed through it tells its sessions to sync', async () => {
     const g1 = new RelayServer({ gatewayId: 'g1', auth, shutdownGraceMs: 100 });
     const g2 = new RelayServer({ gatewayId: 'g2', auth, shutdownGraceMs: 100 });

@@ -12,6 +12,7 @@ export interface Deliver {
   'traceId'?: (string);
   'traceFlags'?: (number);
   'spanId'?: (string);
+  'allNodes'?: (boolean);
 }
 
 export interface Deliver__Output {
@@ -25,4 +26,5 @@ export interface Deliver__Output {
   'traceId': (string);
   'traceFlags': (number);
   'spanId': (string);
+  'allNodes': (boolean);
 }

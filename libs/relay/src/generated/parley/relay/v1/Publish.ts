@@ -13,6 +13,7 @@ export interface Publish {
   'traceId'?: (string);
   'traceFlags'?: (number);
   'spanId'?: (string);
+  'allNodes'?: (boolean);
 }
 
 export interface Publish__Output {
@@ -27,4 +28,5 @@ export interface Publish__Output {
   'traceId': (string);
   'traceFlags': (number);
   'spanId': (string);
+  'allNodes': (boolean);
 }
