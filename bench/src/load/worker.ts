@@ -3,9 +3,11 @@
  * schedule (open loop) and records what arrives. Driven over IPC by the
  * coordinator (see protocol.ts).
  */
-import { io, type Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import { sourceAddress } from './source-address';
 import { encode, newHistogram, nowMs, recordMs, type Histogram } from './histogram';
+import { boundedAll, bump, type AckBody, type Session } from './lanes';
+import { catchUp, storm } from './reconnect';
 import type {
   BlastResult,
   CollectResult,
@@ -13,7 +15,6 @@ import type {
   SenderSpec,
   SendResult,
   SessionSpec,
-  StormResult,
   WorkerMessage,
   WorkerRequest,
 } from './protocol';
@@ -24,14 +25,6 @@ interface WireMessage {
   senderId: string;
   clientMsgId: string;
   body: { text: string };
-}
-type AckBody = { ok: true } | { ok: false; error: { code: string } };
-
-interface Session {
-  spec: SessionSpec;
-  socket?: Socket;
-  /** Highest seq seen per conversation, for sync after a reconnect. */
-  seqs: Record<string, number>;
 }
 
 interface Recording {
@@ -58,9 +51,6 @@ function nextLocalAddress(): string {
   return sourceAddress(addressCounter % sourceAddresses);
 }
 
-function bump(errors: Record<string, number>, code: string): void {
-  errors[code] = (errors[code] ?? 0) + 1;
-}
 
 function onMessage(session: Session, m: WireMessage): void {
   const at = nowMs();
@@ -118,14 +108,6 @@ function connect(session: Session, timeoutMs = 30_000): Promise<void> {
   });
 }
 
-async function boundedAll<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  // One queue for all the lanes: each takes the next item when it is free.
-  const queue = items.values();
-  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    for (const item of queue) await fn(item);
-  });
-  await Promise.all(lanes);
-}
 
 async function open(specs: SessionSpec[], concurrency: number): Promise<OpenResult> {
   const started = nowMs();
@@ -285,86 +267,6 @@ function collect(stepId: string): CollectResult {
   };
 }
 
-/** Each session learns its conversations' last seqs, as a client that has been online all along holds them. */
-async function catchUp(concurrency: number): Promise<{ errors: Record<string, number> }> {
-  const errors: Record<string, number> = {};
-  await boundedAll([...sessions.values()], concurrency, async (s) => {
-    try {
-      const res = (await s.socket?.timeout(60_000).emitWithAck('conversation:list', {})) as (AckBody & { conversations?: { conversationId: string; lastSeq: number }[] }) | undefined;
-      if (!res?.ok) throw new Error(res ? res.error.code : 'not connected');
-      for (const c of res.conversations ?? []) s.seqs[c.conversationId] = Math.max(s.seqs[c.conversationId] ?? 0, c.lastSeq);
-    } catch (err) {
-      bump(errors, `catch-up:${err instanceof Error ? err.message : String(err)}`);
-    }
-  });
-  return { errors };
-}
-
-/**
- * A reconnect storm: every session drops at once, reconnects, and syncs from
- * the seqs it had (what a node's death does to its clients; `catch-up` first
- * makes those the seqs of an up-to-date client).
- */
-async function storm(concurrency: number, syncLimit: number): Promise<StormResult> {
-  const all = [...sessions.values()];
-  for (const s of all) s.socket?.close();
-  const connectHist = newHistogram();
-  const syncHist = newHistogram();
-  const errors: Record<string, number> = {};
-  let connected = 0;
-  let synced = 0;
-  let syncFailed = 0;
-  let lastConnect = 0;
-  let lastSync = 0;
-  const started = nowMs();
-  await boundedAll(all, concurrency, async (s) => {
-    try {
-      await connect(s);
-      connected++;
-      lastConnect = nowMs() - started;
-      recordMs(connectHist, lastConnect);
-    } catch (err) {
-      bump(errors, `connect:${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    const socket = s.socket as Socket;
-    // Not awaited by the lane: the next reconnect starts while this sync runs.
-    void socket
-      .timeout(60_000)
-      .emitWithAck('sync', { since: s.seqs, limit: syncLimit })
-      .then(
-        (res: AckBody) => {
-          if (res.ok) {
-            synced++;
-            lastSync = nowMs() - started;
-            recordMs(syncHist, lastSync);
-          } else {
-            syncFailed++;
-            bump(errors, `sync:${res.error.code}`);
-          }
-        },
-        () => {
-          syncFailed++;
-          bump(errors, 'sync:timeout');
-        },
-      );
-  });
-  const deadline = nowMs() + 60_000;
-  while (synced + syncFailed < connected && nowMs() < deadline) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return {
-    sessions: all.length,
-    connected,
-    synced,
-    errors,
-    connect: encode(connectHist),
-    sync: encode(syncHist),
-    allConnectedMs: lastConnect,
-    allSyncedMs: lastSync,
-  };
-}
-
 async function handle(req: WorkerRequest): Promise<unknown> {
   switch (req.op) {
     case 'open':
@@ -390,9 +292,9 @@ async function handle(req: WorkerRequest): Promise<unknown> {
     case 'collect':
       return collect(req.stepId);
     case 'catch-up':
-      return catchUp(req.concurrency);
+      return catchUp([...sessions.values()], req.concurrency);
     case 'storm':
-      return storm(req.concurrency, req.syncLimit);
+      return storm([...sessions.values()], connect, req.concurrency, req.syncLimit);
     case 'count':
       return { sessions: sessions.size, connected: [...sessions.values()].filter((s) => s.socket?.connected).length };
   }

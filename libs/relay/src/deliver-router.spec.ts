@@ -1,30 +1,10 @@
 import { RELAY_LOST } from '@parley/protocol';
 import { DeliverRouter } from './deliver-router';
-import type { GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
 import type { Publish__Output } from './generated/parley/relay/v1/Publish';
 import { InterestTable } from './interest-table';
-import { NodeSession, type NodeSessionCounters, type NodeStream } from './node-session';
-
-/** The part of a gRPC server stream NodeSession writes to; a stuck one holds its flushes until `release`. */
-class FakeStream {
-  readonly frames: GatewayFrame[] = [];
-  writableEnded = false;
-  cancelled = false;
-  writableNeedDrain = false;
-  private readonly held: (() => void)[] = [];
-  constructor(private readonly stuck = false) {}
-
-  write(frame: GatewayFrame, flushed: () => void): boolean {
-    this.frames.push(frame);
-    if (this.stuck) this.held.push(flushed);
-    else setImmediate(flushed);
-    return true;
-  }
-
-  release(): void {
-    for (const flushed of this.held.splice(0)) flushed();
-  }
-}
+import { waitFor } from '@parley/testing';
+import { NodeSession, type NodeSessionCounters } from './node-session';
+import { FakeNodeStream } from './testing/fake-node-stream';
 
 const counters = (): NodeSessionCounters => ({ framesOut: 0, dropped: 0, droppedClosed: 0, acks: 0, roomsLost: 0 });
 
@@ -32,26 +12,18 @@ const counters = (): NodeSessionCounters => ({ framesOut: 0, dropped: 0, dropped
 function cluster(stuck: string[] = []) {
   const table = new InterestTable();
   const sessions = new Map<string, NodeSession>();
-  const streams = new Map<string, FakeStream>();
+  const streams = new Map<string, FakeNodeStream>();
   const interest: Record<string, string[]> = { 'im-1': [], 'im-2': ['user:b'], 'im-3': ['group:z'] };
   for (const [nodeId, rooms] of Object.entries(interest)) {
-    const stream = new FakeStream(stuck.includes(nodeId));
+    const stream = new FakeNodeStream(stuck.includes(nodeId));
     streams.set(nodeId, stream);
-    sessions.set(nodeId, new NodeSession(nodeId, stream as unknown as NodeStream, { maxBufferedFrames: 1, maxLostRooms: 10 }, counters(), () => rooms));
+    sessions.set(nodeId, new NodeSession(nodeId, stream.asStream(), { maxBufferedFrames: 1, maxLostRooms: 10 }, counters(), () => rooms));
     table.apply(nodeId, rooms, []);
   }
   const router = new DeliverRouter(table, sessions, { publishes: 0, delivers: 0, directed: 0 });
   const frames = (nodeId: string) => streams.get(nodeId)?.frames ?? [];
   const delivered = (nodeId: string) => frames(nodeId).flatMap((f) => (f.deliver ? [f.deliver] : []));
   return { router, sessions, streams, frames, delivered };
-}
-
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function publish(event: string, o: Partial<Publish__Output> = {}): Publish__Output {
@@ -104,7 +76,7 @@ describe('DeliverRouter: a relay:lost for every node', () => {
     for (const messageId of ['m1', 'm2', 'm3']) router.route(origin, publish(RELAY_LOST, { allNodes: true, messageId }));
     expect(delivered('im-3').map((d) => d.messageId)).toEqual(['m1']);
     streams.get('im-3')?.release();
-    await until(() => frames('im-3').some((f) => f.lost));
+    await waitFor('a RoomsLost toward im-3', () => frames('im-3').some((f) => f.lost), (lost) => lost);
     // group:z is what im-3 announced, not a room the notice named: every session there syncs.
     expect(frames('im-3').flatMap((f) => (f.lost ? [f.lost.rooms] : []))).toEqual([['group:z']]);
   });

@@ -1,27 +1,15 @@
 import type { GatewayFrame } from './generated/parley/relay/v1/GatewayFrame';
-import { NodeSession, type NodeSessionCounters, type NodeStream } from './node-session';
-
-/** The part of a gRPC server stream NodeSession writes to. */
-class FakeStream {
-  readonly frames: GatewayFrame[] = [];
-  writableEnded = false;
-  cancelled = false;
-
-  write(frame: GatewayFrame, flushed: () => void): boolean {
-    this.frames.push(frame);
-    setImmediate(flushed);
-    return true;
-  }
-}
+import { NodeSession, type NodeSessionCounters } from './node-session';
+import { FakeNodeStream } from './testing/fake-node-stream';
 
 function deliver(room: string): GatewayFrame {
   return { deliver: { rooms: [room], event: 'message:new', payload: Buffer.from('{}'), messageId: room } };
 }
 
 function setup(takesBatches: boolean) {
-  const stream = new FakeStream();
+  const stream = new FakeNodeStream();
   const counters: NodeSessionCounters = { framesOut: 0, dropped: 0, droppedClosed: 0, acks: 0, roomsLost: 0 };
-  const session = new NodeSession('n1', stream as unknown as NodeStream, { maxBufferedFrames: 100, maxLostRooms: 10 }, counters, () => [], takesBatches);
+  const session = new NodeSession('n1', stream.asStream(), { maxBufferedFrames: 100, maxLostRooms: 10 }, counters, () => [], takesBatches);
   return { stream, counters, session };
 }
 
