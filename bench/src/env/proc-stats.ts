@@ -17,6 +17,17 @@ export interface ProcSample {
   /** The kernel's share of cpuSeconds (stime): syscalls, and the loopback network stack they run. */
   systemSeconds: number;
   rssBytes: number;
+  /**
+   * read- and write-type syscalls of every thread (/proc/<pid>/io syscr +
+   * syscw): each socket read, write or writev. A count, not a time, so it
+   * does not move with the host's noise. NaN where /proc/<pid>/io is closed.
+   */
+  ioSyscalls: number;
+  /**
+   * Times the main thread gave up the CPU to wait (its voluntary context
+   * switches): for an event loop, one per wake-up from epoll or a timer.
+   */
+  wakeups: number;
 }
 
 export interface HeapSample {
@@ -45,7 +56,17 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** utime + stime and VmRSS of a live process, from /proc. */
+/** syscr + syscw of /proc/<pid>/io; NaN when it cannot be read (another user's process). */
+function ioSyscallsOf(pid: number): number {
+  try {
+    const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+    return Number(/syscr:\s+(\d+)/.exec(io)?.[1] ?? Number.NaN) + Number(/syscw:\s+(\d+)/.exec(io)?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** utime + stime, VmRSS, I/O syscalls and main-thread wake-ups of a live process, from /proc. */
 export function sampleProc(pid: number): ProcSample {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces: split after its closing paren.
@@ -54,7 +75,9 @@ export function sampleProc(pid: number): ProcSample {
   const stime = Number(fields[12]);
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuSeconds: (utime + stime) / CLK_TCK, systemSeconds: stime / CLK_TCK, rssBytes: rssKb * 1024 };
+  // /proc/<pid>/status speaks for the thread group's leader: the event loop's thread.
+  const wakeups = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
+  return { cpuSeconds: (utime + stime) / CLK_TCK, systemSeconds: stime / CLK_TCK, rssBytes: rssKb * 1024, ioSyscalls: ioSyscallsOf(pid), wakeups };
 }
 
 /** Finds the pid of a running process whose command line contains every needle. */
@@ -105,7 +128,7 @@ export class ServerStats {
       try {
         out[p.name] = sampleProc(p.pid);
       } catch {
-        out[p.name] = { cpuSeconds: Number.NaN, systemSeconds: Number.NaN, rssBytes: Number.NaN };
+        out[p.name] = { cpuSeconds: Number.NaN, systemSeconds: Number.NaN, rssBytes: Number.NaN, ioSyscalls: Number.NaN, wakeups: Number.NaN };
       }
     }
     return out;
@@ -153,7 +176,7 @@ export class ServerStats {
   }
 }
 
-/** CPU seconds and final RSS of every process between two snapshots. */
+/** CPU seconds, syscalls and wake-ups of every process between two snapshots, and its final RSS. */
 export function usageBetween(
   before: Record<string, ProcSample>,
   after: Record<string, ProcSample>,
@@ -165,6 +188,8 @@ export function usageBetween(
       cpuSeconds: b ? a.cpuSeconds - b.cpuSeconds : Number.NaN,
       systemSeconds: b ? a.systemSeconds - b.systemSeconds : Number.NaN,
       rssBytes: a.rssBytes,
+      ioSyscalls: b ? a.ioSyscalls - b.ioSyscalls : Number.NaN,
+      wakeups: b ? a.wakeups - b.wakeups : Number.NaN,
     };
   }
   return out;

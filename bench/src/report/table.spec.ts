@@ -2,7 +2,7 @@ import type { LatencySummary } from '../load/histogram';
 import type { StepResult } from '../scenarios/common';
 import type { S2Result } from '../scenarios/s2-direct';
 import type { S4Result } from '../scenarios/s4-sync';
-import { checkTargets, type BenchReport } from './table';
+import { checkTargets, roundTripsPerMessage, type BenchReport } from './table';
 
 const latency = (p99Ms: number): LatencySummary => ({ count: 100, p50Ms: p99Ms / 4, p99Ms, p999Ms: p99Ms, maxMs: p99Ms, meanMs: p99Ms / 3 });
 
@@ -92,5 +92,23 @@ describe('issue 16 targets, checked against the baseline of the same run', () =>
     // A session that could not catch up before the drop synced from further back: not the storm the target names.
     expect(verdict(report({ s4: storm(5000, 6, 5000, { 'catch-up:TIMEOUT': 1 }) }), 'S4: 5,000').met).toBe(false);
     expect(verdict(report({ s4: storm(400, 1) }), 'S4: 5,000').met).toBeNull();
+  });
+});
+
+describe('round trips per message', () => {
+  it('sums the system’s own server processes, leaves its datastores and the other system out, and divides by messages sent', () => {
+    const s = {
+      ...step('parley', 100, { perCpu: 500, p99Ms: 20 }),
+      ioSyscallsByProcess: { 'parley:gateway': 1700, 'parley:im-1': 2800, 'parley:im-2': 2700, 'parley-store:mariadb': 9000, 'baseline:node-1': 500 },
+      wakeupsByProcess: { 'parley:gateway': 1500, 'parley:im-1': 2500, 'parley:im-2': 2500, 'parley-store:mariadb': 7000, 'baseline:node-1': 400 },
+    };
+    expect(roundTripsPerMessage(s)).toEqual({ ioSyscalls: 7.2, wakeups: 6.5 });
+  });
+
+  it('gives nothing for a step without counts, with an unreadable count, or that sent nothing', () => {
+    const base = step('baseline', 100, { perCpu: 500, p99Ms: 20 });
+    expect(roundTripsPerMessage(base)).toBeUndefined();
+    expect(roundTripsPerMessage({ ...base, ioSyscallsByProcess: { 'baseline:node-1': Number.NaN }, wakeupsByProcess: { 'baseline:node-1': 3 } })).toBeUndefined();
+    expect(roundTripsPerMessage({ ...base, sent: 0, ioSyscallsByProcess: { 'baseline:node-1': 3 }, wakeupsByProcess: { 'baseline:node-1': 3 } })).toBeUndefined();
   });
 });

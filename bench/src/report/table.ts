@@ -87,6 +87,7 @@ export function renderReport(r: BenchReport): string {
     if (r.s2?.skippedRates.length) out.push(`Parley: rates ${r.s2.skippedRates.join(', ')} skipped after saturation.`);
     if (r.baseline?.s2?.skippedRates.length) out.push(`Baseline: rates ${r.baseline.s2.skippedRates.join(', ')} skipped after saturation.`);
     out.push(...loopDelayLines([...(r.s2?.steps ?? []), ...(r.baseline?.s2?.steps ?? [])]));
+    out.push(...roundTripLines([...(r.s2?.steps ?? []), ...(r.baseline?.s2?.steps ?? [])]));
   }
   const s3 = [...(r.s3?.rooms ?? []), ...(r.baseline?.s3?.rooms ?? [])];
   if (s3.length > 0) {
@@ -110,6 +111,7 @@ export function renderReport(r: BenchReport): string {
     );
     for (const x of s3) if (x.note) out.push(`* ${x.step.target}: ${x.note}`);
     out.push(...loopDelayLines(s3.map((x) => x.step)));
+    out.push(...roundTripLines(s3.map((x) => x.step)));
   }
   if (r.s4) {
     out.push('', '### S4 offline sync');
@@ -219,6 +221,33 @@ function loopDelayLines(steps: readonly StepResult[]): string[] {
     return own.length === 0 ? [] : [`${s.stepId}: ${own.map(([name, d]) => `${name.slice(s.target.length + 1)} ${f(d.p99Ms)} / ${f(d.maxMs)}`).join(', ')}`];
   });
   return lines.length === 0 ? [] : ['', 'Event-loop delay p99 / max ms per server process:', ...lines.map((l) => `- ${l}`)];
+}
+
+/**
+ * Per message sent, summed over the system's own server processes (not its
+ * datastores): read/write syscalls and main-thread wake-ups. Counts, not
+ * times: they say how many hops a message costs whatever the host's noise.
+ * Undefined when the step has no such counts (older result files) or sent nothing.
+ */
+export function roundTripsPerMessage(step: StepResult): { ioSyscalls: number; wakeups: number } | undefined {
+  const own = (counts: Record<string, number> | undefined): number | undefined => {
+    const values = Object.entries(counts ?? {})
+      .filter(([name]) => name.startsWith(`${step.target}:`))
+      .map(([, v]) => v);
+    return values.length === 0 || values.some((v) => !Number.isFinite(v)) ? undefined : values.reduce((a, b) => a + b, 0);
+  };
+  const ioSyscalls = own(step.ioSyscallsByProcess);
+  const wakeups = own(step.wakeupsByProcess);
+  if (ioSyscalls === undefined || wakeups === undefined || step.sent === 0) return undefined;
+  return { ioSyscalls: ioSyscalls / step.sent, wakeups: wakeups / step.sent };
+}
+
+function roundTripLines(steps: readonly StepResult[]): string[] {
+  const lines = steps.flatMap((s) => {
+    const per = roundTripsPerMessage(s);
+    return per ? [`${s.stepId}: ${f(per.ioSyscalls)} / ${f(per.wakeups)}`] : [];
+  });
+  return lines.length === 0 ? [] : ['', 'Per message sent, over the server processes: read/write syscalls / main-thread wake-ups:', ...lines.map((l) => `- ${l}`)];
 }
 
 /** Checks every target of the issue against the figures (null: not measured in this run). */

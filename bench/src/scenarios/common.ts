@@ -118,6 +118,10 @@ export interface StepResult {
   cpuByProcess: Record<string, number>;
   /** The kernel's part of each process's CPU seconds. */
   systemCpuByProcess: Record<string, number>;
+  /** read/write-type syscalls of each process during the step (absent in older result files). */
+  ioSyscallsByProcess?: Record<string, number>;
+  /** Main-thread wake-ups of each process during the step (absent in older result files). */
+  wakeupsByProcess?: Record<string, number>;
   /** Event-loop delay of each server process during the step: how long a ready push or ack could wait for its turn. */
   loopDelayByProcess?: Record<string, LoopDelay>;
   relay?: { publishMessageNew: number; deliverMessageNew: number; framesPerMessagePerRemoteNode: number };
@@ -196,6 +200,8 @@ export async function runStep(ctx: BenchContext, o: StepOptions): Promise<StepRe
     deliveriesPerCpuSecondInclStores: deliveries / (serverCpu + storeCpu),
     cpuByProcess: Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, round(v.cpuSeconds, 2)])),
     systemCpuByProcess: Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, round(v.systemSeconds, 2)])),
+    ioSyscallsByProcess: Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, v.ioSyscalls])),
+    wakeupsByProcess: Object.fromEntries(Object.entries(usage).map(([k, v]) => [k, v.wakeups])),
     loopDelayByProcess: loopDelay,
   };
   if (o.trackLast && o.expectedRemote !== undefined) {
