@@ -26,7 +26,8 @@ if (dir && require('node:worker_threads').isMainThread) {
   // Node's default 10 ms: the delays that matter to a push's p99 are tens of
   // ms, and each sample is a timer wake-up the step's wake-up count includes
   // (1 ms added about 1,000 a second to every idle process).
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const LOOP_RESOLUTION_MS = 10;
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
   let session = null;
   let profiles = 0;
@@ -48,7 +49,8 @@ if (dir && require('node:worker_threads').isMainThread) {
       return reply(res, 200, { ...process.memoryUsage(), spaces });
     }
     if (req.url === '/loop') {
-      const ms = (ns) => Math.round(ns / 1e4) / 100;
+      // The histogram holds whole intervals between samples: lateness is what exceeds the resolution.
+      const ms = (ns) => Math.max(0, Math.round(ns / 1e4) / 100 - LOOP_RESOLUTION_MS);
       const body = { p50Ms: ms(loopDelay.percentile(50)), p99Ms: ms(loopDelay.percentile(99)), maxMs: ms(loopDelay.max), count: loopDelay.count };
       loopDelay.reset();
       return reply(res, 200, body);
