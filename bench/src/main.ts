@@ -218,15 +218,21 @@ async function main(): Promise<void> {
       return scenario();
     };
     if (args.only.has('S1')) report.s1 = await fresh(() => runS1(ctx));
-    if (args.only.has('S2')) report.s2 = await fresh(() => runS2(ctx, parley));
-    if (args.only.has('S3')) report.s3 = await fresh(() => runS3(ctx, parley));
+    // Parley's and the baseline's steps alternate, so a ratio compares steps taken side by side.
+    const compared = args.baseline ? [parley, baseline] : [parley];
+    if (args.baseline) report.baseline = {};
+    if (args.only.has('S2')) {
+      const [own, base] = await fresh(() => runS2(ctx, compared));
+      report.s2 = own;
+      if (report.baseline) report.baseline.s2 = base;
+    }
+    if (args.only.has('S3')) {
+      const [own, base] = await fresh(() => runS3(ctx, compared));
+      report.s3 = own;
+      if (report.baseline) report.baseline.s3 = base;
+    }
     if (args.only.has('S5')) report.s5 = await fresh(() => runS5(ctx));
     if (args.only.has('S4')) report.s4 = await fresh(() => runS4(ctx));
-    if (args.baseline) {
-      report.baseline = {};
-      if (args.only.has('S2')) report.baseline.s2 = await runS2(ctx, baseline);
-      if (args.only.has('S3')) report.baseline.s3 = await runS3(ctx, baseline);
-    }
     if (args.only.has('S7')) report.s7 = await fresh(() => runS7(ctx));
     // Last: it restarts the Parley processes in other shapes.
     if (args.only.has('S6')) {

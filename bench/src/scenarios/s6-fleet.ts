@@ -46,10 +46,10 @@ export async function runS6(ctx: BenchContext, restart: (shape: FleetShape) => P
     ctx.log(`S6: restarting Parley as ${shape.nodes} IM node(s) x ${shape.gateways} gateway(s)`);
     const target = await restart(shape);
     // Fresh processes: a warm-up step first, so each shape is measured warm as the other scenarios are.
-    const s2 = await runS2({ ...scoped, parley: target }, target, warmupMs);
-    const s3 = await runS3({ ...scoped, parley: target }, target, groups, warmupMs);
-    const room = s3.rooms[0];
-    out.push({ ...shape, s2: s2.steps[0], s3: room?.step, s3MemberSessions: room?.memberSessions ?? 0, sessionsFailed: s2.sessionsFailed + (room?.sessionsFailed ?? 0) });
+    const [s2] = await runS2({ ...scoped, parley: target }, [target], warmupMs);
+    const [s3] = await runS3({ ...scoped, parley: target }, [target], groups, warmupMs);
+    const room = s3?.rooms[0];
+    out.push({ ...shape, s2: s2?.steps[0], s3: room?.step, s3MemberSessions: room?.memberSessions ?? 0, sessionsFailed: (s2?.sessionsFailed ?? 0) + (room?.sessionsFailed ?? 0) });
   }
   return { s2Rate, s3Room, shapes: out };
 }
