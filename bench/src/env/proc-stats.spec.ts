@@ -26,11 +26,12 @@ describe('bench process statistics', () => {
     const file = path.join(os.tmpdir(), `parley-proc-stats-${process.pid}`);
     for (let i = 0; i < 50; i++) fs.writeFileSync(file, 'x');
     fs.rmSync(file);
-    // Each timer that fires after the thread slept is one wake-up.
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    // Each timer the thread sleeps for is one wake-up. A thread preempted past a timer's
+    // deadline before it sleeps does not sleep for that one: ask for half.
+    for (let i = 0; i < 30; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     const after = sampleProc(process.pid);
     expect(after.ioSyscalls - before.ioSyscalls).toBeGreaterThanOrEqual(50);
-    expect(after.wakeups - before.wakeups).toBeGreaterThanOrEqual(20);
+    expect(after.wakeups - before.wakeups).toBeGreaterThanOrEqual(15);
   });
 
   it('takes differences per process and sums them by name prefix', () => {
