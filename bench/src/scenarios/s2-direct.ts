@@ -12,15 +12,12 @@ export interface S2Result {
   sessionsFailed: number;
 }
 
-/** One system's S2 sessions, open for the whole scenario. */
+/** One system's S2 sessions, open for the whole scenario, and its result so far. */
 interface S2Side {
   target: Target;
-  users: number;
   senders: SenderSpec[];
   placement: Placement;
-  sessionsFailed: number;
-  steps: StepResult[];
-  skippedRates: number[];
+  result: S2Result;
 }
 
 async function openSide(ctx: BenchContext, target: Target): Promise<S2Side> {
@@ -36,7 +33,8 @@ async function openSide(ctx: BenchContext, target: Target): Promise<S2Side> {
     senders.push({ key: a.spec.key, to: { type: 'user', id: b.user.id } });
     senders.push({ key: b.spec.key, to: { type: 'user', id: a.user.id } });
   }
-  return { target, users: users.length, senders, placement, sessionsFailed: open.failed, steps: [], skippedRates: [] };
+  const result: S2Result = { target: target.name, users: users.length, pairs: users.length / 2, steps: [], skippedRates: [], sessionsFailed: open.failed };
+  return { target, senders, placement, result };
 }
 
 function stepOf(ctx: BenchContext, side: S2Side, stepId: string, rate: number, durationMs: number): Promise<StepResult> {
@@ -65,21 +63,15 @@ export async function runS2(ctx: BenchContext, targets: readonly Target[], warmu
   }
   for (const rate of rates) {
     for (const side of sides) {
-      if (side.steps.some((s) => s.saturated)) {
-        side.skippedRates.push(rate);
+      const { target, result } = side;
+      if (result.steps.some((s) => s.saturated)) {
+        result.skippedRates.push(rate);
         continue;
       }
-      ctx.log(`S2 ${side.target.name}: ${rate} msgs/s for ${stepMs / 1000} s`);
-      side.steps.push(await stepOf(ctx, side, `s2-${side.target.name}-${rate}`, rate, stepMs));
+      ctx.log(`S2 ${target.name}: ${rate} msgs/s for ${stepMs / 1000} s`);
+      result.steps.push(await stepOf(ctx, side, `s2-${target.name}-${rate}`, rate, stepMs));
     }
   }
   for (const side of sides) await closeAll(ctx, side.placement);
-  return sides.map((side) => ({
-    target: side.target.name,
-    users: side.users,
-    pairs: side.users / 2,
-    steps: side.steps,
-    skippedRates: side.skippedRates,
-    sessionsFailed: side.sessionsFailed,
-  }));
+  return sides.map((side) => side.result);
 }

@@ -34,21 +34,21 @@ export type GroupCache = Map<string, { groupId: string; memberCount: number }>;
  * next shape.
  */
 export async function runS3(ctx: BenchContext, targets: readonly Target[], groups?: GroupCache, warmupMs = 0): Promise<S3Result[]> {
-  const out = targets.map((): S3Room[] => []);
+  const results = targets.map((target): S3Result => ({ target: target.name, rooms: [] }));
   let offset = 0;
   for (const [index, cfg] of ctx.cfg.s3.rooms.entries()) {
     if (offset + cfg.members * cfg.rooms > ctx.users.length) offset = 0;
     // Each room shape on each target in turn: the steps a ratio compares are taken side by side.
-    for (const [t, target] of targets.entries()) out[t]?.push(await runRoomShape(ctx, target, index, offset, groups, warmupMs));
+    for (const [t, target] of targets.entries()) results[t]?.rooms.push(await runRoomShape(ctx, target, index, cfg, offset, groups, warmupMs));
     offset += cfg.members * cfg.rooms;
   }
-  return targets.map((target, t) => ({ target: target.name, rooms: out[t] ?? [] }));
+  return results;
 }
 
-/** One room shape (`ctx.cfg.s3.rooms[index]`) on one target, its members the accounts from `start` on. */
-async function runRoomShape(ctx: BenchContext, target: Target, index: number, start: number, groups: GroupCache | undefined, warmupMs: number): Promise<S3Room> {
-  const cfg = ctx.cfg.s3.rooms[index];
-  if (!cfg) throw new Error(`S3: no room shape ${index}`);
+type RoomShape = BenchContext['cfg']['s3']['rooms'][number];
+
+/** Room shape `index` (`cfg`) on one target, its members the accounts from `start` on. */
+async function runRoomShape(ctx: BenchContext, target: Target, index: number, cfg: RoomShape, start: number, groups: GroupCache | undefined, warmupMs: number): Promise<S3Room> {
   let offset = start;
   const specs: SessionSpec[] = [];
   const senders: SenderSpec[] = [];
